@@ -1,0 +1,401 @@
+/**
+ * The analysis: expands every module of a design into layers and computes, in one pass, each
+ * layer's and module's output shape, parameters, buffers, MACs and activation memory, plus every
+ * problem with the design. It never throws on user input.
+ */
+import type { Design, Issue, Layer, ModuleSpec, Shape } from '../model/types';
+import { resolveParams, MAX_COUNT } from '../model/params';
+import { formatBytes, formatGot, formatInt } from '../model/format';
+import { layerDef } from '../layers/registry';
+import { product } from '../layers/layerDef';
+import { moduleDef } from '../modules/registry';
+import { LayerBuilder, type Branch } from '../modules/moduleDef';
+
+/** Bytes per tensor element: the engine runs in float32. */
+export const BYTES_PER_VALUE = 4;
+/** The default memory budget for weights and for activations, each. */
+export const DEFAULT_MEMORY_BUDGET = 8 * 1024 ** 3;
+/** More modules than this is not a design a person edits. */
+export const MAX_MODULES = 20_000;
+
+export const INPUT_LIMITS = {
+  batch: { min: 1, max: 4096 },
+  channels: { min: 1, max: MAX_COUNT },
+  height: { min: 1, max: 8192 },
+  width: { min: 1, max: 8192 },
+} as const;
+export const CLASS_LIMITS = { min: 1, max: MAX_COUNT } as const;
+
+export interface AnalyzeOptions {
+  /** Bytes the weights may take, and separately the activations of one forward pass. */
+  readonly memoryBudgetBytes?: number;
+}
+
+export interface LayerInfo {
+  readonly id: string;
+  readonly kind: string;
+  readonly torchName: string;
+  readonly module: string;
+  readonly inputs: readonly string[];
+  /** Settings in a few characters, e.g. "7×7/2 p3". */
+  readonly settings: string;
+  readonly outputShape: Shape | null;
+  readonly params: number;
+  readonly buffers: number;
+  readonly macs: number;
+  readonly activationBytes: number;
+}
+
+export interface ModuleInfo {
+  readonly id: string;
+  readonly kind: string;
+  readonly label: string;
+  readonly stage: string;
+  readonly aux: boolean;
+  readonly inputs: readonly string[];
+  readonly inputShapes: readonly Shape[];
+  /** Null when the module or something upstream is invalid. */
+  readonly outputShape: Shape | null;
+  readonly params: number;
+  readonly buffers: number;
+  /** Multiply-accumulates per image. */
+  readonly macs: number;
+  /** Bytes of all layer outputs for the whole batch. */
+  readonly activationBytes: number;
+  readonly layers: readonly string[];
+  readonly branches: readonly Branch[];
+  /** Whether the module is on the eval path (the main output depends on it). */
+  readonly evalPath: boolean;
+  readonly issues: readonly Issue[];
+  /** The nearest invalid module upstream, when this one could not be computed because of it. */
+  readonly blockedBy: string | null;
+}
+
+export interface Totals {
+  /** All trainable parameters, aux heads included. */
+  readonly params: number;
+  /** Parameters on the eval path (no aux heads). */
+  readonly paramsEval: number;
+  /** MACs per image on the eval path. */
+  readonly macs: number;
+  /** MACs per image in train mode (with aux heads). */
+  readonly macsTrain: number;
+  /** BN running mean and variance values. */
+  readonly buffers: number;
+  readonly weightBytes: number;
+  readonly activationBytes: number;
+  readonly activationBytesEval: number;
+}
+
+export interface Analysis {
+  readonly input: Shape;
+  readonly modules: readonly ModuleInfo[];
+  readonly layers: readonly LayerInfo[];
+  /** The expanded layer graph of the valid modules, in execution order. */
+  readonly graph: readonly Layer[];
+  readonly totals: Totals;
+  readonly outputs: Readonly<Record<string, Shape | null>>;
+  /** Which output names are produced in eval mode (the rest need train mode). */
+  readonly evalOutputs: readonly string[];
+  readonly issues: readonly Issue[];
+  readonly valid: boolean;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const PYTHON_RESERVED = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield input self forward super'.split(' '),
+);
+
+function checkSettings(design: Design, issues: Issue[]): boolean {
+  let ok = true;
+  const check = (field: string, v: unknown, lim: { min: number; max: number }) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lim.min || v > lim.max) {
+      ok = false;
+      issues.push({
+        code: 'setting.range',
+        nodeId: 'design',
+        field,
+        message: `The ${field} setting must be a whole number from ${formatInt(lim.min)} to ${formatInt(lim.max)}; got ${formatGot(v)}.`,
+      });
+    }
+  };
+  const input = design.input ?? ({} as Design['input']);
+  for (const key of ['batch', 'channels', 'height', 'width'] as const) check(`input.${key}`, input[key], INPUT_LIMITS[key]);
+  check('classes', design.classes, CLASS_LIMITS);
+  return ok;
+}
+
+/** Orders modules so every input comes first; reports unknown inputs, duplicates and cycles. */
+function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSpec[] {
+  const byId = new Map<string, ModuleSpec>();
+  for (const m of modules) {
+    if (!IDENTIFIER.test(m.id) || PYTHON_RESERVED.has(m.id)) {
+      issues.push({
+        code: 'graph.invalidId',
+        nodeId: m.id,
+        field: 'id',
+        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), and not a Python keyword.`,
+      });
+      continue;
+    }
+    if (byId.has(m.id)) {
+      issues.push({ code: 'graph.duplicateId', nodeId: m.id, field: 'id', message: `Two modules are named ${m.id}; module names must be unique.` });
+      continue;
+    }
+    byId.set(m.id, m);
+  }
+  const indegree = new Map<string, number>();
+  const users = new Map<string, string[]>();
+  for (const m of byId.values()) {
+    let deg = 0;
+    for (const src of m.inputs) {
+      if (src === 'input') continue;
+      if (!byId.has(src)) {
+        issues.push({ code: 'graph.unknownInput', nodeId: m.id, field: 'inputs', message: `${m.id}: its input ${formatGot(src)} is not a module of this design.` });
+        continue;
+      }
+      deg++;
+      users.set(src, [...(users.get(src) ?? []), m.id]);
+    }
+    indegree.set(m.id, deg);
+  }
+  // Kahn's algorithm, stable in design order.
+  const order: ModuleSpec[] = [];
+  const ready = [...byId.values()].filter((m) => indegree.get(m.id) === 0).map((m) => m.id);
+  const position = new Map([...byId.keys()].map((id, i) => [id, i]));
+  while (ready.length) {
+    ready.sort((a, b) => position.get(a)! - position.get(b)!);
+    const id = ready.shift()!;
+    order.push(byId.get(id)!);
+    for (const u of users.get(id) ?? []) {
+      const d = indegree.get(u)! - 1;
+      indegree.set(u, d);
+      if (d === 0) ready.push(u);
+    }
+  }
+  for (const m of byId.values()) {
+    if (!order.includes(m)) {
+      issues.push({ code: 'graph.cycle', nodeId: m.id, field: 'inputs', message: `${m.id}: its inputs form a cycle; a network must flow one way.` });
+    }
+  }
+  return order;
+}
+
+/** Analyzes a design: shapes, counts, costs and problems of every module and layer. */
+export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis {
+  const issues: Issue[] = [];
+  const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET;
+  const settingsOk = checkSettings(design, issues);
+  const classes = Number.isInteger(design.classes) && design.classes >= 1 ? Math.min(design.classes, MAX_COUNT) : 1000;
+  const inputShape: Shape = settingsOk ? [design.input.batch, design.input.channels, design.input.height, design.input.width] : [];
+  const batch = settingsOk ? design.input.batch : 1;
+
+  const all = Array.isArray(design.modules) ? design.modules : [];
+  if (all.length > MAX_MODULES) {
+    issues.push({ code: 'graph.tooLarge', nodeId: 'design', message: `The design has ${formatInt(all.length)} modules; at most ${formatInt(MAX_MODULES)} are supported.` });
+  }
+  const specs = all.slice(0, MAX_MODULES).filter((m) => design.aux || !m.aux);
+  if (specs.length === 0) issues.push({ code: 'graph.empty', nodeId: 'design', message: 'The design has no modules.' });
+  const disabledAux = new Set(all.filter((m) => m.aux && !design.aux).map((m) => m.id));
+  const ordered = orderModules(specs, issues);
+
+  // Per-module state while walking in order.
+  const outShape = new Map<string, Shape | null>();
+  const outLayer = new Map<string, string>();
+  const blocker = new Map<string, string | null>();
+  const infos = new Map<string, ModuleInfo>();
+  const layerInfos: LayerInfo[] = [];
+  const graph: Layer[] = [];
+
+  for (const spec of ordered) {
+    const def = moduleDef(spec.kind);
+    const mIssues: Issue[] = [];
+    const inputShapes: Shape[] = [];
+    let blockedBy: string | null = null;
+    for (const src of spec.inputs) {
+      if (src === 'input') {
+        if (settingsOk) inputShapes.push(inputShape);
+        else blockedBy = 'design';
+      } else if (disabledAux.has(src)) {
+        mIssues.push({ code: 'graph.unknownInput', nodeId: spec.id, field: 'inputs', message: `${spec.id}: its input ${src} is an auxiliary head, which is turned off.` });
+      } else {
+        const s = outShape.get(src);
+        if (s) inputShapes.push(s);
+        else blockedBy = blockedBy ?? blocker.get(src) ?? src;
+      }
+    }
+    let layers: Layer[] = [];
+    let output: Shape | null = null;
+    let branches: readonly Branch[] = [];
+    if (!def) {
+      mIssues.push({ code: 'graph.unknownKind', nodeId: spec.id, field: 'kind', message: `${spec.id}: ${formatGot(spec.kind)} is not a known module kind.` });
+    } else {
+      if (spec.inputs.length < def.arity.min || spec.inputs.length > def.arity.max) {
+        const want = def.arity.min === def.arity.max ? `${def.arity.min}` : `${def.arity.min} to ${def.arity.max}`;
+        mIssues.push({ code: 'graph.arity', nodeId: spec.id, field: 'inputs', message: `${spec.id}: a ${def.label.toLowerCase()} takes ${want} input${want === '1' ? '' : 's'}; it has ${spec.inputs.length}.` });
+      }
+      const raw = spec.params && typeof spec.params === 'object' ? spec.params : {};
+      const active = def.active ? new Set(def.active(raw)) : null;
+      const { values, issues: pIssues } = resolveParams(def.params, raw, { nodeId: spec.id, classes }, active);
+      mIssues.push(...pIssues);
+      branches = def.branches ? def.branches(values, { id: spec.id }) : [];
+      if (mIssues.length === 0 && blockedBy === null) {
+        const expansion = def.expand(values, {
+          id: spec.id,
+          inputs: inputShapes,
+          inputIds: spec.inputs.map((src) => (src === 'input' ? 'input' : outLayer.get(src)!)),
+          classes,
+          builder: () => new LayerBuilder(spec.id),
+        });
+        for (const p of expansion.problems ?? []) mIssues.push(toIssue(spec.id, def.params, spec.id, p));
+        if (!expansion.problems?.length) {
+          const shapes = new Map<string, Shape>();
+          spec.inputs.forEach((src, i) => shapes.set(src === 'input' ? 'input' : outLayer.get(src)!, inputShapes[i]));
+          let failed = false;
+          for (const layer of expansion.layers) {
+            const ldef = layerDef(layer);
+            const ins = layer.inputs.map((i) => shapes.get(i));
+            if (ins.some((s) => !s)) continue; // downstream of a failed layer
+            const r = ldef.infer(layer.attrs, ins as Shape[]);
+            if (!r.ok) {
+              failed = true;
+              for (const p of r.problems) mIssues.push(toIssue(spec.id, def.params, layer.id, p));
+              continue;
+            }
+            shapes.set(layer.id, r.shape);
+            const tensors = ldef.tensors(layer.attrs, layer.id);
+            layerInfos.push({
+              id: layer.id,
+              kind: layer.kind,
+              torchName: ldef.torchName,
+              module: spec.id,
+              inputs: layer.inputs,
+              settings: ldef.describe(layer.attrs),
+              outputShape: r.shape,
+              params: tensors.filter((t) => t.role === 'param').reduce((a, t) => a + product(t.shape), 0),
+              buffers: tensors.filter((t) => t.role === 'buffer').reduce((a, t) => a + product(t.shape), 0),
+              macs: ldef.macs(layer.attrs, ins as Shape[], r.shape),
+              activationBytes: product(r.shape) * BYTES_PER_VALUE,
+            });
+          }
+          if (!failed) {
+            layers = [...expansion.layers];
+            output = shapes.get(expansion.output) ?? null;
+            outLayer.set(spec.id, expansion.output);
+          } else {
+            // Drop the partial layer infos of a module that failed.
+            const ids = new Set(expansion.layers.map((l) => l.id));
+            for (let i = layerInfos.length - 1; i >= 0 && ids.has(layerInfos[i].id); i--) layerInfos.pop();
+          }
+        }
+      }
+    }
+    if (mIssues.length) blockedBy = null;
+    outShape.set(spec.id, output);
+    blocker.set(spec.id, output ? null : mIssues.length ? spec.id : blockedBy);
+    graph.push(...layers);
+    issues.push(...mIssues);
+    const mine = layerInfos.filter((l) => l.module === spec.id);
+    infos.set(spec.id, {
+      id: spec.id,
+      kind: spec.kind,
+      label: def?.label ?? spec.kind,
+      stage: spec.stage ?? '',
+      aux: spec.aux === true,
+      inputs: spec.inputs,
+      inputShapes,
+      outputShape: output,
+      params: sum(mine, (l) => l.params),
+      buffers: sum(mine, (l) => l.buffers),
+      macs: sum(mine, (l) => l.macs),
+      activationBytes: sum(mine, (l) => l.activationBytes),
+      layers: layers.map((l) => l.id),
+      branches,
+      evalPath: false,
+      issues: mIssues,
+      blockedBy: mIssues.length ? null : blockedBy,
+    });
+  }
+
+  // Outputs and the eval path.
+  const outputs: Record<string, Shape | null> = {};
+  const outputSpec = design.outputs && typeof design.outputs === 'object' ? design.outputs : {};
+  if (!Object.prototype.hasOwnProperty.call(outputSpec, 'main')) {
+    issues.push({ code: 'graph.noOutput', nodeId: 'design', field: 'outputs', message: 'The design names no main output.' });
+  }
+  const evalOutputs: string[] = [];
+  for (const [name, src] of Object.entries(outputSpec)) {
+    if (disabledAux.has(src)) continue;
+    if (!infos.has(src)) {
+      if (!issues.some((i) => i.nodeId === src)) {
+        issues.push({ code: 'graph.noOutput', nodeId: 'design', field: 'outputs', message: `The output ${name} names ${formatGot(src)}, which is not a module of this design.` });
+      }
+      continue;
+    }
+    outputs[name] = infos.get(src)!.outputShape;
+  }
+  const evalSet = new Set<string>();
+  const mainSrc = outputSpec.main;
+  if (typeof mainSrc === 'string' && infos.has(mainSrc)) {
+    const stack = [mainSrc];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (evalSet.has(id) || !infos.has(id)) continue;
+      evalSet.add(id);
+      stack.push(...infos.get(id)!.inputs.filter((s) => s !== 'input'));
+    }
+    for (const [name, src] of Object.entries(outputSpec)) if (evalSet.has(src) && outputs[name] !== undefined) evalOutputs.push(name);
+  }
+  const modules = ordered.filter((m) => infos.has(m.id)).map((m) => ({ ...infos.get(m.id)!, evalPath: evalSet.has(m.id) }));
+  const evalModules = modules.filter((m) => m.evalPath);
+  const totals: Totals = {
+    params: sum(modules, (m) => m.params),
+    paramsEval: sum(evalModules, (m) => m.params),
+    macs: sum(evalModules, (m) => m.macs),
+    macsTrain: sum(modules, (m) => m.macs),
+    buffers: sum(modules, (m) => m.buffers),
+    weightBytes: sum(modules, (m) => m.params + m.buffers) * BYTES_PER_VALUE,
+    activationBytes: sum(modules, (m) => m.activationBytes),
+    activationBytesEval: sum(evalModules, (m) => m.activationBytes),
+  };
+  const heaviest = (key: 'params' | 'activationBytes') => modules.reduce((a, m) => (m[key] > a[key] ? m : a), modules[0]);
+  if (modules.length && totals.weightBytes > budget) {
+    const m = heaviest('params');
+    issues.push({
+      code: 'memory.weights',
+      nodeId: m.id,
+      message: `${m.id}: the weights would take ${formatBytes(totals.weightBytes)}, more than the ${formatBytes(budget)} available (${m.id} alone holds ${formatInt(m.params)} parameters). Use fewer filters.`,
+    });
+  }
+  if (modules.length && totals.activationBytes > budget) {
+    const m = heaviest('activationBytes');
+    issues.push({
+      code: 'memory.activations',
+      nodeId: m.id,
+      message: `${m.id}: one forward pass would need ${formatBytes(totals.activationBytes)} of activations, more than the ${formatBytes(budget)} available (${m.id} alone needs ${formatBytes(m.activationBytes)}). Use a smaller batch, input or filter counts.`,
+    });
+  }
+  return {
+    input: inputShape,
+    modules,
+    layers: layerInfos,
+    graph,
+    totals,
+    outputs,
+    evalOutputs,
+    issues,
+    valid: issues.length === 0,
+  };
+}
+
+function sum<T>(xs: readonly T[], f: (x: T) => number): number {
+  let s = 0;
+  for (const x of xs) s += f(x);
+  return s;
+}
+
+function toIssue(moduleId: string, params: object, layerId: string, p: { code: Issue['code']; field?: string; message: string }): Issue {
+  const field = p.field && Object.prototype.hasOwnProperty.call(params, p.field) ? p.field : undefined;
+  const local = layerId === moduleId ? '' : layerId.slice(moduleId.length + 1);
+  return { code: p.code, nodeId: moduleId, field, message: `${moduleId}: ${p.message}${local ? ` (in ${local})` : ''}.` };
+}

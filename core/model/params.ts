@@ -1,0 +1,241 @@
+/**
+ * Module parameter declarations and their validation. Each module template declares its
+ * parameters with these descriptors; validation turns raw design values into typed values and
+ * collects every problem with a message naming the module, the field and the bad value.
+ */
+import type { Issue, Pair, Padding4, ParamValue, Params } from './types';
+import { formatGot, formatInt } from './format';
+
+/** The largest filter count or feature count a design may use. */
+export const MAX_COUNT = 65_536;
+
+interface ParamBase {
+  /** Short label for the inspector, e.g. "3×3 reduce". */
+  readonly label: string;
+  /** One sentence explaining the parameter. */
+  readonly doc?: string;
+  /**
+   * `filters`: the counts a user edits most (shown on the node and first in the inspector);
+   * `structure`: kernel, stride and the like; `flavor`: choices that mirror a reference
+   * implementation (bias on/off, BN eps, attribute names) and rarely change.
+   */
+  readonly group: 'filters' | 'structure' | 'flavor';
+}
+
+export interface IntParam extends ParamBase {
+  readonly type: 'int';
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
+}
+export interface FloatParam extends ParamBase {
+  readonly type: 'float';
+  readonly min: number;
+  readonly max: number;
+  /** When true the minimum itself is not allowed (e.g. eps > 0). */
+  readonly exclusiveMin?: boolean;
+  readonly default: number;
+}
+export interface BoolParam extends ParamBase {
+  readonly type: 'bool';
+  readonly default: boolean;
+}
+export interface EnumParam extends ParamBase {
+  readonly type: 'enum';
+  readonly values: readonly string[];
+  readonly default: string;
+}
+/** A size given as one number (square) or [height, width]. */
+export interface PairParam extends ParamBase {
+  readonly type: 'pair';
+  readonly min: number;
+  readonly max: number;
+  readonly default: number | Pair;
+}
+/** Padding given as one number, [height, width] or [top, bottom, left, right]. */
+export interface PaddingParam extends ParamBase {
+  readonly type: 'padding';
+  readonly max: number;
+  readonly default: number | Pair | Padding4;
+}
+/** A feature count that may instead follow the design's class count (`"classes"`). */
+export interface CountOrClassesParam extends ParamBase {
+  readonly type: 'countOrClasses';
+  readonly default: number | 'classes';
+}
+
+export type ParamDef = IntParam | FloatParam | BoolParam | EnumParam | PairParam | PaddingParam | CountOrClassesParam;
+export type ParamDefs = Readonly<Record<string, ParamDef>>;
+
+/** The typed value each descriptor resolves to. */
+export type Resolved<D extends ParamDef> = D extends IntParam
+  ? number
+  : D extends FloatParam
+    ? number
+    : D extends BoolParam
+      ? boolean
+      : D extends EnumParam
+        ? string
+        : D extends PairParam
+          ? Pair
+          : D extends PaddingParam
+            ? Padding4
+            : D extends CountOrClassesParam
+              ? number
+              : never;
+export type ResolvedParams<P extends ParamDefs> = { readonly [K in keyof P]: Resolved<P[K]> };
+
+/** A filter count: a whole number from 1 to 65,536. */
+export function count(label: string, defaultValue: number, doc?: string): IntParam {
+  return { type: 'int', label, min: 1, max: MAX_COUNT, default: defaultValue, group: 'filters', doc };
+}
+
+function isWhole(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+function wholeRange(min: number, max: number): string {
+  return `a whole number from ${formatInt(min)} to ${formatInt(max)}`;
+}
+
+/** The default value of a descriptor, in design-file form. */
+export function defaultValue(def: ParamDef): ParamValue {
+  return def.default as ParamValue;
+}
+
+export interface ResolveContext {
+  readonly nodeId: string;
+  readonly classes: number;
+}
+
+/**
+ * Checks raw design values against declared parameters and returns typed values. Every
+ * problem is collected; a parameter that is missing takes its default and is reported.
+ */
+export function resolveParams<P extends ParamDefs>(
+  defs: P,
+  raw: Params,
+  ctx: ResolveContext,
+  active: ReadonlySet<string> | null = null,
+): { values: ResolvedParams<P>; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const values: Record<string, unknown> = {};
+  const fail = (field: string, code: Issue['code'], rule: string, got: unknown) => {
+    issues.push({ code, nodeId: ctx.nodeId, field, message: `${ctx.nodeId}: ${field} must be ${rule}; got ${formatGot(got)}.` });
+  };
+  for (const key of Object.keys(raw)) {
+    if (!Object.prototype.hasOwnProperty.call(defs, key)) {
+      issues.push({
+        code: 'param.unknown',
+        nodeId: ctx.nodeId,
+        field: key,
+        message: `${ctx.nodeId}: ${formatGot(key)} is not a parameter of this module; expected one of ${Object.keys(defs).join(', ')}.`,
+      });
+    }
+  }
+  for (const [key, def] of Object.entries(defs)) {
+    const has = Object.prototype.hasOwnProperty.call(raw, key);
+    const v: unknown = has ? raw[key] : undefined;
+    const checking = active === null || active.has(key);
+    const fallback = resolveDefault(def, ctx.classes);
+    if (!has) {
+      values[key] = fallback;
+      continue;
+    }
+    switch (def.type) {
+      case 'int': {
+        if (!isWhole(v) || v < def.min || v > def.max) {
+          if (checking) fail(key, typeof v === 'number' ? 'param.range' : 'param.type', wholeRange(def.min, def.max), v);
+          values[key] = fallback;
+        } else values[key] = v;
+        break;
+      }
+      case 'float': {
+        const ok = typeof v === 'number' && Number.isFinite(v) && (def.exclusiveMin ? v > def.min : v >= def.min) && v <= def.max;
+        if (!ok) {
+          if (checking)
+            fail(key, typeof v === 'number' ? 'param.range' : 'param.type', `a number ${def.exclusiveMin ? 'above' : 'from'} ${def.min} ${def.exclusiveMin ? 'and at most' : 'to'} ${def.max}`, v);
+          values[key] = fallback;
+        } else values[key] = v;
+        break;
+      }
+      case 'bool': {
+        if (typeof v !== 'boolean') {
+          if (checking) fail(key, 'param.type', 'true or false', v);
+          values[key] = fallback;
+        } else values[key] = v;
+        break;
+      }
+      case 'enum': {
+        if (typeof v !== 'string' || !def.values.includes(v)) {
+          if (checking) fail(key, 'param.type', `one of ${def.values.map((x) => JSON.stringify(x)).join(', ')}`, v);
+          values[key] = fallback;
+        } else values[key] = v;
+        break;
+      }
+      case 'pair': {
+        const pair = toPair(v);
+        if (!pair || !pair.every((x) => x >= def.min && x <= def.max)) {
+          if (checking) fail(key, pair ? 'param.range' : 'param.type', `${wholeRange(def.min, def.max)}, or a [height, width] pair of them`, v);
+          values[key] = fallback;
+        } else values[key] = pair;
+        break;
+      }
+      case 'padding': {
+        const pad = toPadding(v);
+        if (!pad || !pad.every((x) => x >= 0 && x <= def.max)) {
+          if (checking)
+            fail(key, pad ? 'param.range' : 'param.type', `${wholeRange(0, def.max)}, or a [height, width] or [top, bottom, left, right] list of them`, v);
+          values[key] = fallback;
+        } else values[key] = pad;
+        break;
+      }
+      case 'countOrClasses': {
+        if (v === 'classes') values[key] = ctx.classes;
+        else if (!isWhole(v) || v < 1 || v > MAX_COUNT) {
+          if (checking) fail(key, typeof v === 'number' ? 'param.range' : 'param.type', `${wholeRange(1, MAX_COUNT)} or "classes"`, v);
+          values[key] = fallback;
+        } else values[key] = v;
+        break;
+      }
+    }
+  }
+  return { values: values as ResolvedParams<P>, issues };
+}
+
+function resolveDefault(def: ParamDef, classes: number): unknown {
+  switch (def.type) {
+    case 'pair':
+      return toPair(def.default);
+    case 'padding':
+      return toPadding(def.default);
+    case 'countOrClasses':
+      return def.default === 'classes' ? classes : def.default;
+    default:
+      return def.default;
+  }
+}
+
+/** 3 → [3, 3]; [3, 5] → [3, 5]; anything else → null. */
+export function toPair(v: unknown): Pair | null {
+  if (isWhole(v)) return [v, v];
+  if (Array.isArray(v) && v.length === 2 && v.every(isWhole)) return [v[0], v[1]];
+  return null;
+}
+
+/** 1 → [1, 1, 1, 1]; [1, 2] → [1, 1, 2, 2]; [t, b, l, r] as is; anything else → null. */
+export function toPadding(v: unknown): Padding4 | null {
+  if (isWhole(v)) return [v, v, v, v];
+  if (Array.isArray(v) && v.every(isWhole)) {
+    if (v.length === 2) return [v[0], v[0], v[1], v[1]];
+    if (v.length === 4) return [v[0], v[1], v[2], v[3]];
+  }
+  return null;
+}
+
+/** Default params for a module kind, in design-file form. */
+export function defaultParams(defs: ParamDefs): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const [k, d] of Object.entries(defs)) out[k] = defaultValue(d);
+  return out;
+}

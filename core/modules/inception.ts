@@ -1,0 +1,98 @@
+/** The inception module: four parallel branches concatenated on channels. */
+import type { Params } from '../model/types';
+import { count } from '../model/params';
+import { defineModule } from './moduleDef';
+import { addConvBlock, flavorParams } from './convBlock';
+import { requireFeatureMap } from './checks';
+
+const REDUCED_FIELDS = ['out_1x1', 'red_3x3', 'out_3x3', 'red_5x5', 'out_5x5', 'out_1x1pool'] as const;
+const NAIVE_FIELDS = ['out_1x1', 'out_3x3', 'out_5x5'] as const;
+
+/** The six filter counts of an inception module, in the paper's column order. */
+export const INCEPTION_COUNTS = REDUCED_FIELDS;
+
+export const inception = defineModule({
+  kind: 'inception',
+  label: 'Inception module',
+  description:
+    'Four branches on the same input, concatenated on channels: 1×1; 1×1 reduce → 3×3; 1×1 reduce → 5×5; 3×3 max pool → 1×1 projection. The naive form drops the reductions and passes the pool through.',
+  params: {
+    out_1x1: count('1×1', 64, 'Filters of the 1×1 branch.'),
+    red_3x3: count('3×3 reduce', 96, '1×1 filters that reduce channels before the 3×3 convolution.'),
+    out_3x3: count('3×3', 128, 'Filters of the 3×3 convolution.'),
+    red_5x5: count('5×5 reduce', 16, '1×1 filters that reduce channels before the 5×5 convolution.'),
+    out_5x5: count('5×5', 32, 'Filters of the 5×5 convolution.'),
+    out_1x1pool: count('Pool proj', 32, '1×1 filters that project the max-pooled input.'),
+    form: {
+      type: 'enum',
+      label: 'Form',
+      values: ['reduced', 'naive'],
+      default: 'reduced',
+      group: 'structure',
+      doc: 'reduced: the dimension-reduction form; naive: 1×1, 3×3 and 5×5 straight on the input plus the pooled input unchanged.',
+    },
+    kernel_5x5: { type: 'int', label: '5×5 kernel', min: 1, max: 15, default: 5, group: 'flavor', doc: 'Kernel of the "5×5" branch (torchvision uses 3).' },
+    pool_ceil: { type: 'bool', label: 'Pool ceil mode', default: false, group: 'flavor' },
+    ...flavorParams,
+  },
+  arity: { min: 1, max: 1 },
+  active(raw: Params) {
+    const fields: readonly string[] = raw.form === 'naive' ? NAIVE_FIELDS : REDUCED_FIELDS;
+    return [...fields, 'form', 'kernel_5x5', 'pool_ceil', 'conv_bias', 'bn_eps', 'bn_name'];
+  },
+  expand(p, ctx) {
+    const problem = requireFeatureMap(ctx);
+    if (problem) return problem;
+    const b = ctx.builder();
+    const x = ctx.inputIds[0];
+    const cin = ctx.inputs[0][1];
+    const k5 = p.kernel_5x5;
+    const pad = (k: number) => [Math.floor((k - 1) / 2), Math.ceil((k - 1) / 2), Math.floor((k - 1) / 2), Math.ceil((k - 1) / 2)] as const;
+    const pool = { kernel: [3, 3] as const, stride: [1, 1] as const, padding: [1, 1, 1, 1] as const, ceilMode: p.pool_ceil };
+    let outs: string[];
+    if (p.form === 'naive') {
+      outs = [
+        addConvBlock(b, 'branch1', x, cin, p.out_1x1, [1, 1], [1, 1], [0, 0, 0, 0], p),
+        addConvBlock(b, 'branch2', x, cin, p.out_3x3, [3, 3], [1, 1], pad(3), p),
+        addConvBlock(b, 'branch3', x, cin, p.out_5x5, [k5, k5], [1, 1], pad(k5), p),
+        b.add('branch4', 'maxPool2d', [x], pool),
+      ];
+    } else {
+      const r3 = addConvBlock(b, 'branch2.0', x, cin, p.red_3x3, [1, 1], [1, 1], [0, 0, 0, 0], p);
+      const r5 = addConvBlock(b, 'branch3.0', x, cin, p.red_5x5, [1, 1], [1, 1], [0, 0, 0, 0], p);
+      const mp = b.add('branch4.0', 'maxPool2d', [x], pool);
+      outs = [
+        addConvBlock(b, 'branch1', x, cin, p.out_1x1, [1, 1], [1, 1], [0, 0, 0, 0], p),
+        addConvBlock(b, 'branch2.1', r3, p.red_3x3, p.out_3x3, [3, 3], [1, 1], pad(3), p),
+        addConvBlock(b, 'branch3.1', r5, p.red_5x5, p.out_5x5, [k5, k5], [1, 1], pad(k5), p),
+        addConvBlock(b, 'branch4.1', mp, cin, p.out_1x1pool, [1, 1], [1, 1], [0, 0, 0, 0], p),
+      ];
+    }
+    const out = b.add('concat', 'concat', outs, {});
+    // Keep layers in branch order (branch1, branch2.*, ...) for summaries and state_dict order.
+    const order = (id: string) => {
+      const m = /\.branch(\d)(?:\.(\d))?/.exec(id);
+      return m ? Number(m[1]) * 10 + Number(m[2] ?? 0) : 100;
+    };
+    const layers = b.layers.map((l, i) => ({ l, i })).sort((a, c) => order(a.l.id) - order(c.l.id) || a.i - c.i).map((e) => e.l);
+    return { layers, output: out };
+  },
+  branches(p, ctx) {
+    const id = ctx.id;
+    const block = (prefix: string) => [`${id}.${prefix}.conv`, `${id}.${prefix}.${p.bn_name}`, `${id}.${prefix}.relu`];
+    if (p.form === 'naive') {
+      return [
+        { id: 'branch1', label: '1×1', layers: block('branch1') },
+        { id: 'branch2', label: '3×3', layers: block('branch2') },
+        { id: 'branch3', label: `${p.kernel_5x5}×${p.kernel_5x5}`, layers: block('branch3') },
+        { id: 'branch4', label: 'pool', layers: [`${id}.branch4`] },
+      ];
+    }
+    return [
+      { id: 'branch1', label: '1×1', layers: block('branch1') },
+      { id: 'branch2', label: '3×3 reduce → 3×3', layers: [...block('branch2.0'), ...block('branch2.1')] },
+      { id: 'branch3', label: `${p.kernel_5x5}×${p.kernel_5x5} reduce → ${p.kernel_5x5}×${p.kernel_5x5}`, layers: [...block('branch3.0'), ...block('branch3.1')] },
+      { id: 'branch4', label: 'pool → pool proj', layers: [`${id}.branch4.0`, ...block('branch4.1')] },
+    ];
+  },
+});
