@@ -397,5 +397,5 @@ function sum<T>(xs: readonly T[], f: (x: T) => number): number {
 function toIssue(moduleId: string, params: object, layerId: string, p: { code: Issue['code']; field?: string; message: string }): Issue {
   const field = p.field && Object.prototype.hasOwnProperty.call(params, p.field) ? p.field : undefined;
   const local = layerId === moduleId ? '' : layerId.slice(moduleId.length + 1);
-  return { code: p.code, nodeId: moduleId, field, message: `${moduleId}: ${p.message}${local ? ` (in ${local})` : ''}.` };
+  return { code: p.code, nodeId: moduleId, field, message: `${moduleId}: ${local ? `in ${local}, ` : ''}${p.message}.` };
 }

@@ -1,0 +1,87 @@
+/** The options every design-taking command shares: FILE or --preset, --set, --input, --batch, --classes, --no-aux. */
+import { readFile, stat } from 'node:fs/promises';
+import type { ParseArgsConfig } from 'node:util';
+import type { Design } from '../core/model/types';
+import { MAX_DESIGN_BYTES, parseDesign } from '../core/design/designFile';
+import { parseAssignment, setAux, setClasses, setInput, setParam } from '../core/design/edit';
+import { DEFAULT_PRESET, presetDesign, presetNames } from '../core/presets';
+import { formatBytes } from '../core/model/format';
+
+export const designOptions = {
+  preset: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  input: { type: 'string' },
+  batch: { type: 'string' },
+  classes: { type: 'string' },
+  'no-aux': { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export const designUsage = `  FILE                      a design file (default: the preset)
+  --preset NAME             start from a preset: ${presetNames.join(', ')} (default ${DEFAULT_PRESET})
+  --set MODULE.PARAM=VALUE  edit a template parameter, e.g. --set inception4c.out_3x3=300 (repeatable)
+  --input CxHxW             input channels × height × width, e.g. 3x299x299
+  --batch N                 batch size
+  --classes K               number of classes
+  --no-aux                  drop the auxiliary heads`;
+
+export type DesignArgsResult = { ok: true; design: Design; source: string } | { ok: false; message: string };
+
+function wholeNumber(text: unknown): number | null {
+  return typeof text === 'string' && /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
+}
+
+/** Builds the design a command works on, or a message saying what is wrong with the arguments. */
+export async function designFromArgs(values: Record<string, unknown>, positionals: readonly string[]): Promise<DesignArgsResult> {
+  if (positionals.length > 1) return { ok: false, message: `expected at most one design FILE; got ${positionals.length}: ${positionals.join(' ')}.` };
+  let design: Design;
+  let source: string;
+  const file = positionals[0];
+  if (file !== undefined) {
+    if (values.preset !== undefined) return { ok: false, message: 'give either a design FILE or --preset, not both.' };
+    let text: string;
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) return { ok: false, message: `${file} is not a file.` };
+      if (info.size > MAX_DESIGN_BYTES) return { ok: false, message: `${file} is ${formatBytes(info.size)}; design files are at most ${formatBytes(MAX_DESIGN_BYTES)}.` };
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { ok: false, message: code === 'ENOENT' ? `${file} does not exist.` : `cannot read ${file}: ${(e as Error).message}.` };
+    }
+    const loaded = parseDesign(text);
+    if (!loaded.ok) return { ok: false, message: `${file} is not a valid design file:\n${loaded.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}` };
+    design = loaded.design;
+    source = file;
+  } else {
+    const name = typeof values.preset === 'string' ? values.preset : DEFAULT_PRESET;
+    const preset = presetDesign(name);
+    if (!preset) return { ok: false, message: `unknown preset ${JSON.stringify(name)}; choose one of ${presetNames.join(', ')}.` };
+    design = preset;
+    source = `preset ${name}`;
+  }
+  for (const text of (values.set as string[] | undefined) ?? []) {
+    const a = parseAssignment(text);
+    if (!a.ok) return { ok: false, message: a.message };
+    if (!design.modules.some((m) => m.id === a.moduleId)) {
+      return { ok: false, message: `--set ${text}: there is no module ${JSON.stringify(a.moduleId)}; modules are ${design.modules.map((m) => m.id).join(', ')}.` };
+    }
+    design = setParam(design, a.moduleId, a.field, a.value);
+  }
+  if (values.input !== undefined) {
+    const m = /^(\d+)x(\d+)x(\d+)$/i.exec(String(values.input).trim());
+    if (!m) return { ok: false, message: `--input must look like 3x224x224 (channels × height × width); got ${JSON.stringify(values.input)}.` };
+    design = setInput(design, { channels: Number(m[1]), height: Number(m[2]), width: Number(m[3]) });
+  }
+  if (values.batch !== undefined) {
+    const n = wholeNumber(values.batch);
+    if (n === null) return { ok: false, message: `--batch must be a whole number; got ${JSON.stringify(values.batch)}.` };
+    design = setInput(design, { batch: n });
+  }
+  if (values.classes !== undefined) {
+    const n = wholeNumber(values.classes);
+    if (n === null) return { ok: false, message: `--classes must be a whole number; got ${JSON.stringify(values.classes)}.` };
+    design = setClasses(design, n);
+  }
+  if (values['no-aux']) design = setAux(design, false);
+  return { ok: true, design, source };
+}

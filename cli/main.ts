@@ -1,0 +1,53 @@
+/** The `inception-explorer` command line: one file per command under cli/commands. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { summaryCommand } from './commands/summary';
+import { designCommand } from './commands/design';
+import type { CliCommand, CliIo } from './command';
+
+const commands: readonly CliCommand[] = [summaryCommand, designCommand];
+
+function usage(): string {
+  const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
+  return `Usage: inception-explorer <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'inception-explorer <command> --help' for a command's options.\n`;
+}
+
+const processIo: CliIo = {
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+  isTty: Boolean(process.stdout.isTTY),
+};
+
+/** Runs the command line and returns the exit code. User errors print a message, never a stack. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    io.out('inception-explorer 0.1.0\n');
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`inception-explorer: unknown command ${JSON.stringify(name)}.\n\n${usage()}`);
+    return 2;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...rest], options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true } as ParseArgsConfig);
+  } catch (e) {
+    io.err(`inception-explorer ${name}: ${(e as Error).message}\n${command.usage}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.out(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(parsed.values as Record<string, unknown>, parsed.positionals, io);
+  } catch (e) {
+    io.err(`inception-explorer ${name}: internal error: ${(e as Error).message}\nThis is a bug; please report it with the command you ran.\n`);
+    return 70;
+  }
+}

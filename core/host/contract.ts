@@ -1,0 +1,93 @@
+/**
+ * The one typed contract between the renderer and its host (Electron preload, the browser host,
+ * or a test host). Every method returns a Promise of a Result; events are `onDidX(cb) → unsubscribe`.
+ * Main, preload, the browser host and the renderer all import this file.
+ */
+import type { Result, RunProgress, RunRequest, RunResult } from '../run/types';
+
+/** Channel names: one prefix, one per method. */
+export const CHANNEL_PREFIX = 'inception-explorer:';
+
+export interface HostInfo {
+  readonly kind: 'electron' | 'browser' | 'test';
+  readonly appVersion: string;
+  readonly versions: Readonly<Record<string, string>>;
+  /** The engine backend a run would use now, and why others were skipped. */
+  readonly backend: string;
+  readonly backendNotes: readonly string[];
+  readonly platform: string;
+}
+
+export interface DesignFile {
+  /** Absolute path, or null for an unsaved design. */
+  readonly path: string | null;
+  /** The file's JSON text. */
+  readonly text: string;
+}
+
+export interface SampleImage {
+  readonly name: string;
+  readonly label: string;
+}
+
+export type ExportFormat = 'pytorch' | 'png' | 'svg' | 'csv' | 'markdown' | 'design';
+
+export interface HostApi {
+  getInfo(): Promise<Result<HostInfo>>;
+  /** Shows an open dialog; null when the user cancels. */
+  openDesign(): Promise<Result<DesignFile | null>>;
+  /** Writes to `path`, or asks for one when it is null; null when the user cancels. */
+  saveDesign(file: DesignFile): Promise<Result<{ readonly path: string } | null>>;
+  /** Asks for a path and writes there; null when the user cancels. */
+  saveDesignAs(file: DesignFile): Promise<Result<{ readonly path: string } | null>>;
+  /** Saves exported content (text or base64 PNG) where the user chooses. */
+  exportFile(req: { readonly format: ExportFormat; readonly suggestedName: string; readonly content: string; readonly base64?: boolean }): Promise<Result<{ readonly path: string } | null>>;
+  /** Keeps the open design so it survives a crash; called while the user edits. */
+  autosave(file: DesignFile): Promise<Result<void>>;
+  /** The design autosaved by a session that did not close cleanly, if any. */
+  takeRecovery(): Promise<Result<DesignFile | null>>;
+  recentFiles(): Promise<Result<readonly string[]>>;
+  openRecent(path: string): Promise<Result<DesignFile>>;
+  listSamples(): Promise<Result<readonly SampleImage[]>>;
+  run(runId: string, request: RunRequest): Promise<Result<RunResult>>;
+  cancelRun(runId: string): Promise<Result<void>>;
+  onDidRunProgress(callback: (p: RunProgress) => void): () => void;
+  /** Menu commands from the host (File → Open, Edit → Undo, ...). */
+  onDidMenuCommand(callback: (command: MenuCommand) => void): () => void;
+}
+
+export type MenuCommand =
+  | 'new'
+  | 'open'
+  | 'save'
+  | 'saveAs'
+  | 'export'
+  | 'undo'
+  | 'redo'
+  | 'fitView'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'toggleTheme'
+  | 'run'
+  | 'cancelRun'
+  | 'about';
+
+/** Names of the request/response methods of HostApi (events excluded). */
+export type HostMethod = Exclude<keyof HostApi, 'onDidRunProgress' | 'onDidMenuCommand'>;
+
+export const HOST_METHODS: readonly HostMethod[] = [
+  'getInfo',
+  'openDesign',
+  'saveDesign',
+  'saveDesignAs',
+  'exportFile',
+  'autosave',
+  'takeRecovery',
+  'recentFiles',
+  'openRecent',
+  'listSamples',
+  'run',
+  'cancelRun',
+];
+
+export const channel = (method: string): string => `${CHANNEL_PREFIX}${method}`;

@@ -1,0 +1,114 @@
+/** What a forward pass is asked to do and what it reports: shared by the engine, hosts and renderer. */
+import type { Design, Shape } from '../model/types';
+
+export type RunMode = 'eval' | 'train';
+
+export type RunInput =
+  /** Seeded standard-normal values, the same as Python's (core/weights/init.ts). */
+  | { readonly kind: 'random' }
+  /** A sample photo shipped in assets/samples (by file name). */
+  | { readonly kind: 'sample'; readonly name: string }
+  /** An image file on disk (PNG or JPEG): resized, center-cropped, ImageNet-normalized. */
+  | { readonly kind: 'image'; readonly path: string };
+
+export interface RunRequest {
+  readonly design: Design;
+  readonly mode: RunMode;
+  /** Overrides design.input.batch when given. */
+  readonly batch?: number;
+  readonly seed: number;
+  readonly input: RunInput;
+  /** A safetensors file of weights; seeded PyTorch-default initialization when absent. */
+  readonly weightsPath?: string;
+  /** Milliseconds before the run is stopped; a default applies when absent. */
+  readonly timeoutMs?: number;
+  /** Whether to compute per-module feature-map summaries (default true). */
+  readonly featureMaps?: boolean;
+}
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  /** The backend actually used. */
+  readonly name: BackendName;
+  /** Why preferred backends were not used, one line each (empty when the first choice worked). */
+  readonly fallbacks: readonly string[];
+}
+
+export interface TensorStats {
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly std: number;
+}
+
+export interface ClassScore {
+  readonly index: number;
+  readonly label: string;
+  readonly probability: number;
+}
+
+export interface OutputResult {
+  readonly shape: Shape;
+  readonly stats: TensorStats;
+  /** Top-5 classes of the first image, when the output is a class score vector. */
+  readonly top5?: readonly ClassScore[];
+}
+
+/** A small, cheap picture of one module's output for the renderer. */
+export interface FeatureMapSummary {
+  /** Width and height of each picture (downsampled). */
+  readonly width: number;
+  readonly height: number;
+  /** Channel mean of the first image, row-major, scaled to 0..255. */
+  readonly mean: readonly number[];
+  /** A few individual channels of the first image, each row-major 0..255. */
+  readonly channels: readonly { readonly index: number; readonly values: readonly number[] }[];
+}
+
+export interface ModuleRunResult {
+  readonly id: string;
+  /** Shape measured on the real tensor. */
+  readonly shape: Shape;
+  /** Shape core computed; a mismatch is a bug and is flagged. */
+  readonly expectedShape: Shape | null;
+  readonly match: boolean;
+  readonly ms: number;
+  readonly stats: TensorStats;
+  readonly featureMap?: FeatureMapSummary;
+}
+
+export interface RunResult {
+  readonly backend: BackendInfo;
+  readonly mode: RunMode;
+  readonly batch: number;
+  readonly seed: number;
+  readonly outputs: Readonly<Record<string, OutputResult>>;
+  readonly modules: readonly ModuleRunResult[];
+  readonly totalMs: number;
+  readonly peakBytes: number;
+  /** True when the weights are a random initialization, so predictions mean nothing. */
+  readonly untrainedWeights: boolean;
+  readonly warnings: readonly string[];
+}
+
+/** Progress of a run, sent after each module. */
+export interface RunProgress {
+  readonly runId: string;
+  readonly done: number;
+  readonly total: number;
+  readonly module: string;
+}
+
+/** Results cross boundaries as data, never as exceptions. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfo };
+
+export interface ErrorInfo {
+  /** Stable code, e.g. `run.cancelled`, `run.timeout`, `run.memory`, `weights.missing`, `ipc.invalid`. */
+  readonly code: string;
+  /** A full sentence the user can act on. */
+  readonly message: string;
+}
+
+export const okResult = <T>(value: T): Result<T> => ({ ok: true, value });
+export const errResult = <T = never>(code: string, message: string): Result<T> => ({ ok: false, error: { code, message } });
