@@ -6,7 +6,7 @@ import { auxHead } from './auxHead';
 import { linear } from './linear';
 import { adaptiveAvgPool, add, avgPool, concat, conv2d, dropout, localResponseNorm, maxPool, relu, scale } from './layerModules';
 
-export const moduleDefs: Readonly<Record<string, ModuleDef>> = Object.freeze({
+const definitions = {
   convBlock,
   inception,
   auxHead,
@@ -21,7 +21,15 @@ export const moduleDefs: Readonly<Record<string, ModuleDef>> = Object.freeze({
   concat,
   add,
   scale,
-} as unknown as Record<string, ModuleDef>);
+};
+
+/** The module kinds, as a type: a per-kind table typed by it fails to compile when a kind is missing. */
+export type ModuleKind = keyof typeof definitions;
+
+/** The typed definition of one kind (its parameter descriptors included). */
+export type ModuleDefOf<K extends ModuleKind> = (typeof definitions)[K];
+
+export const moduleDefs: Readonly<Record<string, ModuleDef>> = Object.freeze(definitions as unknown as Record<string, ModuleDef>);
 
 /** The template of a module kind, or undefined for an unknown kind. */
 export function moduleDef(kind: string): ModuleDef | undefined {
