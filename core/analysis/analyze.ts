@@ -9,7 +9,7 @@ import { formatBytes, formatGot, formatInt } from '../model/format';
 import { layerDef } from '../layers/registry';
 import { product } from '../layers/layerDef';
 import { moduleDef } from '../modules/registry';
-import { LayerBuilder, type Branch } from '../modules/moduleDef';
+import { LayerBuilder, type Branch, type ModuleDef } from '../modules/moduleDef';
 
 /** Bytes per tensor element: the engine runs in float32. */
 export const BYTES_PER_VALUE = 4;
@@ -83,8 +83,11 @@ export interface Totals {
   /** BN running mean and variance values. */
   readonly buffers: number;
   readonly weightBytes: number;
+  /** Bytes of every layer output of one pass (what training would keep). */
   readonly activationBytes: number;
   readonly activationBytesEval: number;
+  /** Estimated peak bytes alive during one inference pass: the largest module's inputs and layer outputs. */
+  readonly peakActivationBytes: number;
 }
 
 export interface Analysis {
@@ -173,8 +176,9 @@ function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSp
       if (d === 0) ready.push(u);
     }
   }
+  const placed = new Set(order);
   for (const m of byId.values()) {
-    if (!order.includes(m)) {
+    if (!placed.has(m)) {
       issues.push({ code: 'graph.cycle', nodeId: m.id, field: 'inputs', message: `${m.id}: its inputs form a cycle; a network must flow one way.` });
     }
   }
@@ -188,7 +192,6 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
   const settingsOk = checkSettings(design, issues);
   const classes = Number.isInteger(design.classes) && design.classes >= 1 ? Math.min(design.classes, MAX_COUNT) : 1000;
   const inputShape: Shape = settingsOk ? [design.input.batch, design.input.channels, design.input.height, design.input.width] : [];
-  const batch = settingsOk ? design.input.batch : 1;
 
   const all = Array.isArray(design.modules) ? design.modules : [];
   if (all.length > MAX_MODULES) {
@@ -224,78 +227,28 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
         else blockedBy = blockedBy ?? blocker.get(src) ?? src;
       }
     }
-    let layers: Layer[] = [];
+    let layers: readonly Layer[] = [];
+    let mine: readonly LayerInfo[] = [];
     let output: Shape | null = null;
     let branches: readonly Branch[] = [];
     if (!def) {
       mIssues.push({ code: 'graph.unknownKind', nodeId: spec.id, field: 'kind', message: `${spec.id}: ${formatGot(spec.kind)} is not a known module kind.` });
     } else {
-      if (spec.inputs.length < def.arity.min || spec.inputs.length > def.arity.max) {
-        const want = def.arity.min === def.arity.max ? `${def.arity.min}` : `${def.arity.min} to ${def.arity.max}`;
-        mIssues.push({ code: 'graph.arity', nodeId: spec.id, field: 'inputs', message: `${spec.id}: a ${def.label.toLowerCase()} takes ${want} input${want === '1' ? '' : 's'}; it has ${spec.inputs.length}.` });
-      }
-      const raw = spec.params && typeof spec.params === 'object' ? spec.params : {};
-      const active = def.active ? new Set(def.active(raw)) : null;
-      const { values, issues: pIssues } = resolveParams(def.params, raw, { nodeId: spec.id, classes }, active);
-      mIssues.push(...pIssues);
-      branches = def.branches ? def.branches(values, { id: spec.id }) : [];
-      if (mIssues.length === 0 && blockedBy === null) {
-        const expansion = def.expand(values, {
-          id: spec.id,
-          inputs: inputShapes,
-          inputIds: spec.inputs.map((src) => (src === 'input' ? 'input' : outLayer.get(src)!)),
-          classes,
-          builder: () => new LayerBuilder(spec.id),
-        });
-        for (const p of expansion.problems ?? []) mIssues.push(toIssue(spec.id, def.params, spec.id, p));
-        if (!expansion.problems?.length) {
-          const shapes = new Map<string, Shape>();
-          spec.inputs.forEach((src, i) => shapes.set(src === 'input' ? 'input' : outLayer.get(src)!, inputShapes[i]));
-          let failed = false;
-          for (const layer of expansion.layers) {
-            const ldef = layerDef(layer);
-            const ins = layer.inputs.map((i) => shapes.get(i));
-            if (ins.some((s) => !s)) continue; // downstream of a failed layer
-            const r = ldef.infer(layer.attrs, ins as Shape[]);
-            if (!r.ok) {
-              failed = true;
-              for (const p of r.problems) mIssues.push(toIssue(spec.id, def.params, layer.id, p));
-              continue;
-            }
-            shapes.set(layer.id, r.shape);
-            const tensors = ldef.tensors(layer.attrs, layer.id);
-            layerInfos.push({
-              id: layer.id,
-              kind: layer.kind,
-              torchName: ldef.torchName,
-              module: spec.id,
-              inputs: layer.inputs,
-              settings: ldef.describe(layer.attrs),
-              outputShape: r.shape,
-              params: tensors.filter((t) => t.role === 'param').reduce((a, t) => a + product(t.shape), 0),
-              buffers: tensors.filter((t) => t.role === 'buffer').reduce((a, t) => a + product(t.shape), 0),
-              macs: ldef.macs(layer.attrs, ins as Shape[], r.shape),
-              activationBytes: product(r.shape) * BYTES_PER_VALUE,
-            });
-          }
-          if (!failed) {
-            layers = [...expansion.layers];
-            output = shapes.get(expansion.output) ?? null;
-            outLayer.set(spec.id, expansion.output);
-          } else {
-            // Drop the partial layer infos of a module that failed.
-            const ids = new Set(expansion.layers.map((l) => l.id));
-            for (let i = layerInfos.length - 1; i >= 0 && ids.has(layerInfos[i].id); i--) layerInfos.pop();
-          }
-        }
-      }
+      const inputIds = spec.inputs.map((src) => (src === 'input' ? 'input' : (outLayer.get(src) ?? src)));
+      const e = expandModule(spec, def, inputShapes, inputIds, classes, mIssues.length === 0 && blockedBy === null);
+      mIssues.push(...e.issues);
+      branches = e.branches;
+      layers = e.layers;
+      mine = e.infos;
+      output = e.output;
+      if (e.outputLayer) outLayer.set(spec.id, e.outputLayer);
     }
     if (mIssues.length) blockedBy = null;
     outShape.set(spec.id, output);
     blocker.set(spec.id, output ? null : mIssues.length ? spec.id : blockedBy);
-    graph.push(...layers);
+    for (const l of layers) graph.push(l);
     issues.push(...mIssues);
-    const mine = layerInfos.filter((l) => l.module === spec.id);
+    for (const l of mine) layerInfos.push(l);
     infos.set(spec.id, {
       id: spec.id,
       kind: spec.kind,
@@ -357,6 +310,7 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
     weightBytes: sum(modules, (m) => m.params + m.buffers) * BYTES_PER_VALUE,
     activationBytes: sum(modules, (m) => m.activationBytes),
     activationBytesEval: sum(evalModules, (m) => m.activationBytes),
+    peakActivationBytes: modules.reduce((peak, m) => Math.max(peak, m.activationBytes + sum(m.inputShapes, (s) => product(s) * BYTES_PER_VALUE)), 0),
   };
   const heaviest = (key: 'params' | 'activationBytes') => modules.reduce((a, m) => (m[key] > a[key] ? m : a), modules[0]);
   if (modules.length && totals.weightBytes > budget) {
@@ -367,12 +321,12 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
       message: `${m.id}: the weights would take ${formatBytes(totals.weightBytes)}, more than the ${formatBytes(budget)} available (${m.id} alone holds ${formatInt(m.params)} parameters). Use fewer filters.`,
     });
   }
-  if (modules.length && totals.activationBytes > budget) {
+  if (modules.length && totals.peakActivationBytes > budget) {
     const m = heaviest('activationBytes');
     issues.push({
       code: 'memory.activations',
       nodeId: m.id,
-      message: `${m.id}: one forward pass would need ${formatBytes(totals.activationBytes)} of activations, more than the ${formatBytes(budget)} available (${m.id} alone needs ${formatBytes(m.activationBytes)}). Use a smaller batch, input or filter counts.`,
+      message: `${m.id}: a forward pass would need about ${formatBytes(totals.peakActivationBytes)} of activations at once here, more than the ${formatBytes(budget)} available. Use a smaller batch, input or filter counts.`,
     });
   }
   return {
@@ -386,6 +340,103 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
     issues,
     valid: issues.length === 0,
   };
+}
+
+interface ModuleExpansion {
+  readonly layers: readonly Layer[];
+  readonly infos: readonly LayerInfo[];
+  readonly output: Shape | null;
+  readonly outputLayer: string | null;
+  readonly issues: readonly Issue[];
+  readonly branches: readonly Branch[];
+}
+
+/**
+ * Re-analysis after an edit only redoes the modules whose spec or inputs changed: edits replace
+ * the edited module's spec object and keep the others, so results are cached per spec object.
+ */
+const expansionCache = new WeakMap<ModuleSpec, { readonly key: string; readonly value: ModuleExpansion }>();
+
+function expandModule(
+  spec: ModuleSpec,
+  def: ModuleDef,
+  inputShapes: readonly Shape[],
+  inputIds: readonly string[],
+  classes: number,
+  canExpand: boolean,
+): ModuleExpansion {
+  const key = `${classes}|${canExpand}|${inputIds.join(',')}|${inputShapes.map((x) => x.join('x')).join(',')}`;
+  const hit = expansionCache.get(spec);
+  if (hit && hit.key === key) return hit.value;
+  const value = computeExpansion(spec, def, inputShapes, inputIds, classes, canExpand);
+  expansionCache.set(spec, { key, value });
+  return value;
+}
+
+function computeExpansion(
+  spec: ModuleSpec,
+  def: ModuleDef,
+  inputShapes: readonly Shape[],
+  inputIds: readonly string[],
+  classes: number,
+  canExpand: boolean,
+): ModuleExpansion {
+  const issues: Issue[] = [];
+  if (!Array.isArray(spec.inputs) || spec.inputs.length < def.arity.min || spec.inputs.length > def.arity.max) {
+    const want = def.arity.min === def.arity.max ? `${def.arity.min}` : `${def.arity.min} to ${def.arity.max}`;
+    const n = Array.isArray(spec.inputs) ? spec.inputs.length : 0;
+    issues.push({ code: 'graph.arity', nodeId: spec.id, field: 'inputs', message: `${spec.id}: a ${def.label.toLowerCase()} takes ${want} input${want === '1' ? '' : 's'}; it has ${n}.` });
+  }
+  const raw = spec.params && typeof spec.params === 'object' ? spec.params : {};
+  const active = def.active ? new Set(def.active(raw)) : null;
+  const { values, issues: pIssues } = resolveParams(def.params, raw, { nodeId: spec.id, classes }, active);
+  issues.push(...pIssues);
+  const branches = def.branches ? def.branches(values, { id: spec.id }) : [];
+  const none = { layers: [], infos: [], output: null, outputLayer: null, issues, branches };
+  if (issues.length > 0 || !canExpand) return none;
+  const expansion = def.expand(values, { id: spec.id, inputs: inputShapes, inputIds, classes, builder: () => new LayerBuilder(spec.id) });
+  if (expansion.problems?.length) {
+    for (const p of expansion.problems) issues.push(toIssue(spec.id, def.params, spec.id, p));
+    return none;
+  }
+  const shapes = new Map<string, Shape>();
+  inputIds.forEach((id, i) => shapes.set(id, inputShapes[i]));
+  const infos: LayerInfo[] = [];
+  let failed = false;
+  for (const layer of expansion.layers) {
+    const ldef = layerDef(layer);
+    const ins = layer.inputs.map((i) => shapes.get(i));
+    if (ins.some((x) => !x)) continue; // downstream of a failed layer
+    const r = ldef.infer(layer.attrs, ins as Shape[]);
+    if (!r.ok) {
+      failed = true;
+      for (const p of r.problems) issues.push(toIssue(spec.id, def.params, layer.id, p));
+      continue;
+    }
+    shapes.set(layer.id, r.shape);
+    let params = 0;
+    let buffers = 0;
+    for (const t of ldef.tensors(layer.attrs, layer.id)) {
+      if (t.role === 'param') params += product(t.shape);
+      else if (t.role === 'buffer') buffers += product(t.shape);
+    }
+    infos.push({
+      id: layer.id,
+      kind: layer.kind,
+      torchName: ldef.torchName,
+      module: spec.id,
+      inputs: layer.inputs,
+      settings: ldef.describe(layer.attrs),
+      outputShape: r.shape,
+      params,
+      buffers,
+      macs: ldef.macs(layer.attrs, ins as Shape[], r.shape),
+      activationBytes: product(r.shape) * BYTES_PER_VALUE,
+    });
+  }
+  // A module that failed reports no partial layers.
+  if (failed) return none;
+  return { layers: expansion.layers, infos, output: shapes.get(expansion.output) ?? null, outputLayer: expansion.output, issues, branches };
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

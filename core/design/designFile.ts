@@ -77,8 +77,20 @@ export function parseDesign(text: string): LoadResult {
   return validateDesign(data);
 }
 
+/** Paths of `__proto__` keys anywhere in parsed JSON: a hostile file, refused outright. */
+function protoKeys(data: unknown, path: PropertyKey[] = [], found: string[] = [], depth = 0): string[] {
+  if (found.length >= 10 || depth > 16 || typeof data !== 'object' || data === null) return found;
+  for (const key of Object.keys(data)) {
+    if (key === '__proto__') found.push(jsonPath([...path, key]));
+    else protoKeys((data as Record<string, unknown>)[key], [...path, Array.isArray(data) ? Number(key) : key], found, depth + 1);
+  }
+  return found;
+}
+
 /** Validates already-parsed JSON as a design. */
 export function validateDesign(data: unknown): LoadResult {
+  const hostile = protoKeys(data);
+  if (hostile.length) return { ok: false, errors: hostile.map((path) => ({ path, message: 'The key "__proto__" is not allowed in a design file.' })) };
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return { ok: false, errors: [{ path: '$', message: 'A design file holds one JSON object.' }] };
   }

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from './main';
+import spec from '../core/analysis/__fixtures__/spec-googlenet.json';
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTty: false });
+  return { code, out, err };
+}
+
+describe('summary --json', () => {
+  it('prints the spec figures for googlenet', async () => {
+    const r = await cli('summary', '--preset', 'googlenet', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.input).toEqual([3, 3, 224, 224]);
+    expect(j.totals).toMatchObject(spec.googlenet.totals);
+    for (const [id, want] of Object.entries(spec.googlenet.nodes)) {
+      const node = j.nodes.find((n: { id: string }) => n.id === id);
+      expect(node, id).toMatchObject({ id, outputShape: want.outputShape, params: want.params, macs: want.macs });
+    }
+    expect(j.issues).toEqual([]);
+  });
+
+  it('prints the torchvision totals', async () => {
+    const j = JSON.parse((await cli('summary', '--preset', 'googlenet-torchvision', '--json')).out);
+    expect(j.totals).toMatchObject(spec['googlenet-torchvision'].totals);
+  });
+
+  it('applies --set, --batch, --classes and --no-aux', async () => {
+    const r = await cli('summary', '--json', '--set', 'inception4c.out_3x3=300', '--batch', '1', '--classes', '10', '--no-aux');
+    const j = JSON.parse(r.out);
+    expect(j.input).toEqual([1, 3, 224, 224]);
+    expect(j.nodes.find((n: { id: string }) => n.id === 'inception4c').outputShape).toEqual([1, 556, 14, 14]);
+    expect(j.nodes.some((n: { id: string }) => n.id.startsWith('aux'))).toBe(false);
+    expect(j.totals.params).toBe(j.totals.paramsEval);
+    expect(j.nodes.find((n: { id: string }) => n.id === 'fc1').outputShape).toEqual([1, 10]);
+  });
+
+  it('prints a torchinfo-style table by default', async () => {
+    const r = await cli('summary');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/inception4c \(Inception module\)\s+3×512×14×14\s+511,432\s+99,850,240/);
+    expect(r.out).toMatch(/Total params \(with aux heads\)\s+13,389,064/);
+    const layers = await cli('summary', '--layers');
+    expect(layers.out).toMatch(/└ branch2\.1\.conv \(Conv2d\) 3×3\/1 p1/);
+  });
+});
+
+describe('user errors: a message, a non-zero exit, no stack trace', () => {
+  it.each([
+    [['summary', '--set', 'inception4c.out_3x3=-5'], 1, 'inception4c: out_3x3 must be a whole number from 1 to 65,536; got -5.'],
+    [['summary', '--set', 'inception4c.out_3x3=1000000000'], 1, 'got 1,000,000,000.'],
+    [['summary', '--input', '3x299x299'], 1, 'fc1: the fully connected layer expects 1,024 input features'],
+    [['summary', '--set', 'inception9z.out_3x3=3'], 2, 'there is no module "inception9z"'],
+    [['summary', '--set', 'oops'], 2, 'is not of the form MODULE.PARAM=VALUE'],
+    [['summary', '--preset', 'resnet'], 2, 'unknown preset "resnet"'],
+    [['summary', '--input', '224'], 2, '--input must look like 3x224x224'],
+    [['summary', '--batch', 'lots'], 2, '--batch must be a whole number'],
+    [['summary', '--frobnicate'], 2, "Unknown option '--frobnicate'"],
+    [['summary', '/nonexistent/design.json'], 2, '/nonexistent/design.json does not exist.'],
+    [['nonsense'], 2, 'unknown command "nonsense"'],
+  ])('%j', async (argv, code, text) => {
+    const r = await cli(...(argv as string[]));
+    expect(r.code).toBe(code);
+    expect(r.err).toContain(text);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('explains a hostile design file with JSON paths', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ie-cli-'));
+    const file = join(dir, 'bad.json');
+    const good = JSON.parse((await cli('design')).out);
+    good.modules[10].params.out_3x3 = 1e12;
+    good.version = 1;
+    writeFileSync(file, JSON.stringify(good));
+    const r = await cli('summary', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('$.modules[10].params.out_3x3: 1,000,000,000,000 is far too large');
+    writeFileSync(file, 'garbage');
+    expect((await cli('summary', file)).err).toContain('is not valid JSON');
+  });
+});
+
+describe('design', () => {
+  it('writes a design file that summary reads back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ie-cli-'));
+    const file = join(dir, 'd.json');
+    const d = await cli('design', '--set', 'inception3a.form=naive');
+    expect(d.code).toBe(0);
+    writeFileSync(file, d.out);
+    const s = JSON.parse((await cli('summary', file, '--json')).out);
+    expect(s.nodes.find((n: { id: string }) => n.id === 'inception3a').outputShape).toEqual([3, 416, 28, 28]);
+  });
+});
+
+describe('the installed command', () => {
+  it('runs through npx-style bin with no build step', () => {
+    const out = execFileSync(process.execPath, ['bin/inception-explorer.mjs', 'summary', '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(out).totals.params).toBe(13_389_064);
+    const bad = spawnSync(process.execPath, ['bin/inception-explorer.mjs', 'summary', '--set', 'inception4c.out_3x3=-5'], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('out_3x3 must be a whole number');
+  });
+});
