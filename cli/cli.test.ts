@@ -108,3 +108,19 @@ describe('the installed command', () => {
     expect(bad.stderr).toContain('out_3x3 must be a whole number');
   });
 });
+
+describe('hostile files through the command line', () => {
+  it('refuses __proto__ keys and 50 MB files with a message and exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ie-cli-'));
+    const proto = join(dir, 'proto.json');
+    writeFileSync(proto, (await cli('design')).out.replace('"params": {', '"params": {"__proto__": {"x": 1}, '));
+    const r = await cli('summary', proto);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('$.modules[0].params["__proto__"]: The key "__proto__" is not allowed in a design file.');
+    const huge = join(dir, 'huge.json');
+    writeFileSync(huge, Buffer.alloc(50 * 1024 * 1024, 32));
+    const h = await cli('summary', huge);
+    expect(h.code).toBe(2);
+    expect(h.err).toContain('is 50.0 MiB; design files are at most 16.0 MiB.');
+  });
+});

@@ -199,3 +199,42 @@ describe('analyze: problems are values, attached to the field at fault', () => {
     expect(issuesOf(unknownParam)[0]).toMatchObject({ code: 'param.unknown', nodeId: 'conv2', field: 'filters' });
   });
 });
+
+describe('analyze: beyond GoogLeNet', () => {
+  it('describes a residual Inception-ResNet-style block with generic modules', () => {
+    const d: Design = {
+      name: 'residual',
+      preset: null,
+      input: { batch: 2, channels: 3, height: 35, width: 35 },
+      classes: 10,
+      aux: false,
+      modules: [
+        { id: 'stem', kind: 'convBlock', inputs: ['input'], params: { out_channels: 32, kernel: 3, padding: 1 } },
+        { id: 'b1', kind: 'convBlock', inputs: ['stem'], params: { out_channels: 32, kernel: 1, padding: 0 } },
+        { id: 'b2a', kind: 'convBlock', inputs: ['stem'], params: { out_channels: 32, kernel: [1, 7], padding: [0, 3] } },
+        { id: 'b2b', kind: 'convBlock', inputs: ['b2a'], params: { out_channels: 32, kernel: [7, 1], padding: [3, 0] } },
+        { id: 'cat', kind: 'concat', inputs: ['b1', 'b2b'], params: {} },
+        { id: 'up', kind: 'conv2d', inputs: ['cat'], params: { out_channels: 32, kernel: 1 } },
+        { id: 'scaled', kind: 'scale', inputs: ['up'], params: { factor: 0.17 } },
+        { id: 'sum', kind: 'add', inputs: ['stem', 'scaled'], params: {} },
+        { id: 'pool', kind: 'adaptiveAvgPool', inputs: ['sum'], params: { output_size: 1 } },
+        { id: 'fc', kind: 'linear', inputs: ['pool'], params: {} },
+      ],
+      outputs: { main: 'fc' },
+    };
+    const a = analyze(d);
+    expect(a.issues).toEqual([]);
+    expect(a.modules.find((m) => m.id === 'b2a')!.outputShape).toEqual([2, 32, 35, 35]);
+    expect(a.modules.find((m) => m.id === 'cat')!.outputShape).toEqual([2, 64, 35, 35]);
+    expect(a.modules.find((m) => m.id === 'up')!.params).toBe(64 * 32 + 32);
+    expect(a.outputs.main).toEqual([2, 10]);
+    // Asymmetric padding that breaks the residual sum is named on the sum.
+    const broken = { ...d, modules: d.modules.map((m) => (m.id === 'b2b' ? { ...m, params: { ...m.params, padding: [2, 0] } } : m)) };
+    expect(analyze(broken).issues.map((i) => [i.code, i.nodeId])).toEqual([['shape.mismatch', 'cat']]);
+    // Local response norm and asymmetric [top, bottom, left, right] padding, as in the original paper's stem.
+    const lrn = { ...d, modules: [{ id: 'pad', kind: 'maxPool', inputs: ['input'], params: { kernel: 3, stride: 2, padding: [0, 1, 0, 1], ceil_mode: true } }, { id: 'norm', kind: 'localResponseNorm', inputs: ['pad'], params: { size: 5 } }, { id: 'fc', kind: 'linear', inputs: ['norm'], params: { in_size: 18 } }] };
+    const l = analyze(lrn);
+    expect(l.issues).toEqual([]);
+    expect(l.modules[0].outputShape).toEqual([2, 3, 18, 18]);
+  });
+});
