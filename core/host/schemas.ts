@@ -1,0 +1,107 @@
+/**
+ * Schemas of every HostApi request payload (the argument list of each method). Electron main and
+ * the browser host both validate what the renderer sends against these before any handler runs:
+ * the renderer is untrusted input.
+ */
+import { z } from 'zod';
+import type { HostApi, HostMethod } from './contract';
+import { DESIGN_FORMAT, DESIGN_VERSION, MAX_DESIGN_BYTES, validateDesign } from '../design/designFile';
+import type { Design } from '../model/types';
+
+/** Longest path accepted from the renderer (Linux PATH_MAX). */
+export const MAX_PATH_LENGTH = 4096;
+/** Largest exported content (a base64 PNG of a large graph stays far below this). */
+export const MAX_EXPORT_CHARS = 48 * 1024 * 1024;
+/** Run ids are short tokens the renderer makes up. */
+const runId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "-" or "_"');
+
+const path = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_PATH_LENGTH, `must be at most ${MAX_PATH_LENGTH} characters`)
+  .refine((p) => !p.includes('\0'), 'must not contain a NUL character');
+
+const designFile = z.strictObject({
+  path: path.nullable(),
+  text: z.string().max(MAX_DESIGN_BYTES, `must be at most ${MAX_DESIGN_BYTES} characters`),
+});
+
+/** A design object (as held by the renderer), checked and copied by the design file schema. */
+const design = z.unknown().transform((value, ctx): Design => {
+  const asFile = typeof value === 'object' && value !== null && !Array.isArray(value) ? { format: DESIGN_FORMAT, version: DESIGN_VERSION, ...value } : value;
+  const r = validateDesign(asFile);
+  if (r.ok) return r.design;
+  for (const e of r.errors) ctx.addIssue({ code: 'custom', message: `${e.path.replace(/^\$/, 'design')}: ${e.message}` });
+  return z.NEVER;
+});
+
+const runInput = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('random') }),
+  z.strictObject({ kind: z.literal('sample'), name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a sample file name') }),
+  z.strictObject({ kind: z.literal('image'), path }),
+]);
+
+const runRequest = z.strictObject({
+  design,
+  mode: z.enum(['eval', 'train']),
+  batch: z.number().int().min(1).max(256).optional(),
+  seed: z.number().int().min(0).max(2 ** 32 - 1),
+  input: runInput,
+  weightsPath: path.optional(),
+  timeoutMs: z.number().int().min(1).max(24 * 60 * 60 * 1000).optional(),
+  featureMaps: z.boolean().optional(),
+});
+
+const exportRequest = z.strictObject({
+  format: z.enum(['pytorch', 'png', 'svg', 'csv', 'markdown', 'design']),
+  suggestedName: z
+    .string()
+    .min(1)
+    .max(255)
+    .refine((n) => !/[/\\\0]/.test(n) && n !== '.' && n !== '..', 'must be a file name without folders'),
+  content: z.string().max(MAX_EXPORT_CHARS, `must be at most ${MAX_EXPORT_CHARS} characters`),
+  base64: z.boolean().optional(),
+});
+
+/** The argument tuple each request method takes, exactly as HostApi declares it. */
+export const hostArgSchemas = {
+  getInfo: z.tuple([]),
+  openDesign: z.tuple([]),
+  saveDesign: z.tuple([designFile]),
+  saveDesignAs: z.tuple([designFile]),
+  exportFile: z.tuple([exportRequest]),
+  autosave: z.tuple([designFile]),
+  takeRecovery: z.tuple([]),
+  recentFiles: z.tuple([]),
+  openRecent: z.tuple([path]),
+  listSamples: z.tuple([]),
+  run: z.tuple([runId, runRequest]),
+  cancelRun: z.tuple([runId]),
+} satisfies { readonly [M in HostMethod]: z.ZodType<Parameters<HostApi[M]>, unknown> };
+
+export type HostArgs<M extends HostMethod> = Parameters<HostApi[M]>;
+
+export interface ArgIssue {
+  /** Where in the argument list, e.g. `args[1].design.modules[3].params.out_3x3`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Validates the argument list of `method`; the parsed copy on success, every issue on failure. */
+export function parseHostArgs<M extends HostMethod>(method: M, args: unknown): { ok: true; args: HostArgs<M> } | { ok: false; issues: ArgIssue[] } {
+  const schema = hostArgSchemas[method] as unknown as z.ZodType<HostArgs<M>>;
+  const r = schema.safeParse(args);
+  if (r.success) return { ok: true, args: r.data };
+  const issues = r.error.issues.slice(0, 20).map((i) => ({
+    path: i.path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : `${s}.${String(p)}`), 'args'),
+    message: i.message,
+  }));
+  return { ok: false, issues };
+}
+
+/** One sentence describing why a payload was refused. */
+export function describeArgIssues(method: string, issues: readonly ArgIssue[]): string {
+  const shown = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`);
+  const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : '';
+  return `The request "${method}" was refused because its arguments are invalid: ${shown.join('; ')}${more}.`;
+}

@@ -1,0 +1,132 @@
+/**
+ * Keeps the open design on disk while the user edits, so a crash or kill loses nothing.
+ *
+ * Each running session writes `autosave-<pid>.json` (atomically, newest edit wins). A clean quit
+ * deletes its file. When a session opens the store, any autosave left by a process that is no
+ * longer alive is moved to `recovery.json`, which `takeRecovery()` hands to the renderer once.
+ * Per-process files let two sessions share a folder without mistaking a live one for a crash.
+ */
+import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { DesignFile } from '../../core/host/contract';
+import { readJsonFile, writeFileAtomic } from './atomicFile';
+
+const savedSchema = z.object({
+  savedAt: z.string(),
+  pid: z.number().int(),
+  file: z.object({ path: z.string().nullable(), text: z.string() }),
+});
+type Saved = z.infer<typeof savedSchema>;
+
+const AUTOSAVE_FILE = /^autosave-(\d+)\.json$/;
+const TMP_FILE = /\.(\d+)\.[0-9a-f]+\.tmp$/;
+export const RECOVERY_FILE = 'recovery.json';
+
+/** Whether a process id belongs to a live process (signal 0 checks without signalling). */
+export function isProcessAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class AutosaveStore {
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    private readonly pid: number,
+  ) {}
+
+  /** The file this session writes. */
+  get autosavePath(): string {
+    return join(this.dir, `autosave-${this.pid}.json`);
+  }
+
+  /** Opens the store in `dir`, turning autosaves of dead sessions into the recovery offer. */
+  static async open(dir: string, isAlive: (pid: number) => boolean = isProcessAlive): Promise<AutosaveStore> {
+    const store = new AutosaveStore(dir, process.pid);
+    let names: string[] = [];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return store; // No folder yet: nothing to recover.
+    }
+    // Half-written temporaries of dead processes are garbage.
+    for (const name of names) {
+      const tmp = TMP_FILE.exec(name);
+      if (tmp && !isAlive(Number(tmp[1]))) await rm(join(dir, name), { force: true });
+    }
+    const orphans: { path: string; saved: Saved }[] = [];
+    for (const name of names) {
+      const m = AUTOSAVE_FILE.exec(name);
+      if (!m || isAlive(Number(m[1]))) continue;
+      const path = join(dir, name);
+      const saved = savedSchema.safeParse(await readJsonFile(path));
+      if (saved.success) orphans.push({ path, saved: saved.data });
+      else await rm(path, { force: true });
+    }
+    if (orphans.length === 0) return store;
+    // The newest orphan is what the user last saw; an older recovery offer is superseded.
+    orphans.sort((a, b) => b.saved.savedAt.localeCompare(a.saved.savedAt));
+    const existing = savedSchema.safeParse(await readJsonFile(join(dir, RECOVERY_FILE)));
+    if (!existing.success || existing.data.savedAt <= orphans[0].saved.savedAt) {
+      await rename(orphans[0].path, join(dir, RECOVERY_FILE));
+      orphans.shift();
+    }
+    for (const o of orphans) await rm(o.path, { force: true });
+    return store;
+  }
+
+  /** Records the open design; writes are serialized so the newest call always lands last. */
+  save(file: DesignFile): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const saved: Saved = { savedAt: new Date().toISOString(), pid: this.pid, file: { path: file.path, text: file.text } };
+    const write = this.queue.then(() => writeFileAtomic(this.autosavePath, JSON.stringify(saved)));
+    this.queue = write.catch(() => {});
+    return write;
+  }
+
+  /** The design of a session that did not quit cleanly, once: taking it removes the offer. */
+  async takeRecovery(): Promise<DesignFile | null> {
+    const path = join(this.dir, RECOVERY_FILE);
+    const saved = savedSchema.safeParse(await readJsonFile(path));
+    await rm(path, { force: true });
+    return saved.success ? saved.data.file : null;
+  }
+
+  /** Whether a recovery offer is waiting (for tests and the About box). */
+  async hasRecovery(): Promise<boolean> {
+    return stat(join(this.dir, RECOVERY_FILE)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Turns this session's autosave into the recovery offer (after the renderer crashed, before it
+   * reloads), so the reloaded page can take it back.
+   */
+  async offerOwnAutosave(): Promise<boolean> {
+    await this.queue;
+    try {
+      await rename(this.autosavePath, join(this.dir, RECOVERY_FILE));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A clean quit: waits for pending writes, then removes this session's autosave. */
+  async closeCleanly(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    await rm(this.autosavePath, { force: true });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The preload bridge: exposes `window.inceptionExplorer`, an object implementing HostApi with one
+ * function per message. The renderer never sees ipcRenderer or an IPC event object; arguments go
+ * to main, where one wrapper checks the sender and validates them.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import { channel, type HostApi, type HostMethod, type MenuCommand } from '../../core/host/contract';
+import type { Result, RunProgress } from '../../core/run/types';
+import { EVENT_CHANNELS } from '../common/eventChannels';
+
+/** Invokes one request; a failure of the IPC itself also comes back as data. */
+function invoke<T>(method: HostMethod, ...args: unknown[]): Promise<Result<T>> {
+  return (ipcRenderer.invoke(channel(method), ...args) as Promise<Result<T>>).catch((e: unknown) => ({
+    ok: false as const,
+    error: { code: 'ipc.failed', message: `The request "${method}" could not reach the app: ${(e as Error)?.message ?? String(e)}` },
+  }));
+}
+
+const progressListeners = new Set<(p: RunProgress) => void>();
+const menuListeners = new Set<(c: MenuCommand) => void>();
+// Commands sent before the renderer subscribed (a file opened at launch) wait for the first listener.
+const pendingCommands: MenuCommand[] = [];
+
+ipcRenderer.on(EVENT_CHANNELS.runProgress, (_event, progress: RunProgress) => {
+  for (const l of [...progressListeners]) l(progress);
+});
+ipcRenderer.on(EVENT_CHANNELS.menuCommand, (_event, command: MenuCommand) => {
+  if (menuListeners.size === 0) pendingCommands.push(command);
+  for (const l of [...menuListeners]) l(command);
+});
+
+const host: HostApi = {
+  getInfo: () => invoke('getInfo'),
+  openDesign: () => invoke('openDesign'),
+  saveDesign: (file) => invoke('saveDesign', file),
+  saveDesignAs: (file) => invoke('saveDesignAs', file),
+  exportFile: (req) => invoke('exportFile', req),
+  autosave: (file) => invoke('autosave', file),
+  takeRecovery: () => invoke('takeRecovery'),
+  recentFiles: () => invoke('recentFiles'),
+  openRecent: (path) => invoke('openRecent', path),
+  listSamples: () => invoke('listSamples'),
+  run: (runId, request) => invoke('run', runId, request),
+  cancelRun: (runId) => invoke('cancelRun', runId),
+  onDidRunProgress(callback) {
+    progressListeners.add(callback);
+    return () => void progressListeners.delete(callback);
+  },
+  onDidMenuCommand(callback) {
+    menuListeners.add(callback);
+    for (const command of pendingCommands.splice(0)) callback(command);
+    return () => void menuListeners.delete(callback);
+  },
+};
+
+contextBridge.exposeInMainWorld('inceptionExplorer', host);

@@ -1,0 +1,355 @@
+/**
+ * The browser host's HTTP/WebSocket server: the renderer's HostApi over `POST /api/<method>`
+ * (JSON argument list in, Result JSON out) and host → page events over one WebSocket at `/ws`.
+ *
+ * It listens on 127.0.0.1 only. Every API call and socket needs the random token printed in the
+ * app URL (header `x-inception-token`, or `?token=` for the socket); the Host header must name
+ * the loopback address (against DNS rebinding) and a browser's Origin must be the app's own, so
+ * other pages and other local sites cannot drive it.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { MenuCommand } from '../../core/host/contract';
+import type { RunProgress } from '../../core/run/types';
+import { BOUNDARY_ERRORS, type HostDispatch } from '../common/hostRouter';
+import { contentSecurityPolicy } from '../common/contentSecurityPolicy';
+
+/** Only this address is ever bound: the browser host is for this machine's own browser. */
+export const LOOPBACK = '127.0.0.1';
+/** Large enough for a base64 PNG export of the whole graph; larger bodies get 413. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const TOKEN_HEADER = 'x-inception-token';
+export const CLIENT_HEADER = 'x-inception-client';
+
+/** Who made a request: the page's client id (it names the socket that shows dialogs). */
+export interface BrowserCaller {
+  readonly clientId: string | null;
+}
+
+/** A request the server makes of a page and the page answers (the in-page file dialog). */
+export interface PageDialogRequest {
+  readonly kind: 'open' | 'save' | 'export';
+  readonly title: string;
+  readonly suggestedName: string;
+  /** File names already in the folder, for the list in the dialog. */
+  readonly files: readonly string[];
+  readonly folder: string;
+}
+
+/** Messages on the socket, server → page. */
+export type ServerMessage =
+  | { readonly type: 'runProgress'; readonly progress: RunProgress }
+  | { readonly type: 'menuCommand'; readonly command: MenuCommand }
+  | { readonly type: 'dialog'; readonly id: number; readonly request: PageDialogRequest };
+
+/** Messages on the socket, page → server. */
+export type ClientMessage = { readonly type: 'dialogAnswer'; readonly id: number; readonly name: string | null };
+
+/** Serves the renderer: a Connect-style middleware (Vite's in dev, static files otherwise). */
+export type RendererMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export interface BrowserHostOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly dispatch: HostDispatch<BrowserCaller>;
+  readonly renderer: RendererMiddleware;
+  readonly token?: string;
+  readonly maxBodyBytes?: number;
+  /** Whether the renderer is Vite's dev middleware (its HMR socket needs `ws:` and inline styles). */
+  readonly dev?: boolean;
+  /** Lets Vite attach its HMR socket to the same server in dev. */
+  readonly onServerCreated?: (server: Server) => void;
+}
+
+export interface BrowserHost {
+  /** `http://127.0.0.1:PORT/?token=TOKEN` */
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly token: string;
+  readonly server: Server;
+  /** Sends an event to every connected page. */
+  broadcast(message: ServerMessage): void;
+  /** Asks the page of `clientId` to show a dialog; null when it is cancelled or the page leaves. */
+  askPage(clientId: string | null, request: PageDialogRequest): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/** An error of the HTTP layer itself, as `{ ok: false, error }` with a status. */
+interface HttpFailure {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+const fail = (status: number, code: string, message: string): HttpFailure => ({ status, code, message });
+
+/** Constant-time token comparison. */
+function tokenMatches(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Status for a Result the router produced: boundary errors are the client's fault. */
+function statusFor(code: string | undefined): number {
+  if (code === BOUNDARY_ERRORS.unknownMethod) return 404;
+  if (code === BOUNDARY_ERRORS.invalid) return 400;
+  if (code === BOUNDARY_ERRORS.internal) return 500;
+  return 200;
+}
+
+const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** Starts the server on 127.0.0.1; resolves once it listens. */
+export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHost> {
+  const token = o.token ?? randomBytes(24).toString('base64url');
+  const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const sockets = new Map<string, WebSocket>();
+  const anonymous = new Set<WebSocket>();
+  const pending = new Map<number, { clientId: string; resolve: (name: string | null) => void }>();
+  let nextDialogId = 1;
+  let port = 0;
+
+  const allowedHosts = (): Set<string> => new Set([`${LOOPBACK}:${port}`, `localhost:${port}`]);
+  const allowedOrigins = (): Set<string> => new Set([`http://${LOOPBACK}:${port}`, `http://localhost:${port}`]);
+
+  const checkHost = (req: IncomingMessage): HttpFailure | null =>
+    allowedHosts().has(String(req.headers.host ?? '').toLowerCase())
+      ? null
+      : fail(403, 'http.host', `The request was refused because its Host header ${JSON.stringify(req.headers.host ?? '')} is not this server's loopback address ${LOOPBACK}:${port}.`);
+
+  // Browsers always send Origin on POST and WebSocket requests; non-browser clients may omit it.
+  const checkOrigin = (req: IncomingMessage): HttpFailure | null => {
+    const origin = req.headers.origin;
+    if (origin === undefined || allowedOrigins().has(origin.toLowerCase())) return null;
+    return fail(403, 'http.origin', `The request was refused because it came from the page origin ${JSON.stringify(origin)}; only the app at http://${LOOPBACK}:${port} may call this server.`);
+  };
+
+  const checkToken = (given: unknown): HttpFailure | null =>
+    tokenMatches(token, given)
+      ? null
+      : fail(401, 'http.token', given ? 'The request was refused because its access token is wrong; open the exact URL that `inception-explorer serve` printed.' : 'The request was refused because it carries no access token; open the exact URL that `inception-explorer serve` printed.');
+
+  const securityHeaders = (res: ServerResponse): void => {
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connectOrigins: [`ws://${LOOPBACK}:${port}`, `ws://localhost:${port}`] }));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  };
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+    res.end(text);
+  };
+  const sendFailure = (res: ServerResponse, f: HttpFailure): void => sendJson(res, f.status, { ok: false, error: { code: f.code, message: f.message } });
+
+  /** Reads the body up to the limit; a failure when it is larger. */
+  const readBody = (req: IncomingMessage): Promise<Buffer | HttpFailure> =>
+    new Promise((done) => {
+      const tooLarge = fail(413, 'http.tooLarge', `The request body is larger than the limit of ${maxBody} bytes.`);
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBody) {
+        req.resume();
+        done(tooLarge);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let over = false;
+      req.on('data', (chunk: Buffer) => {
+        if (over) return;
+        size += chunk.length;
+        if (size > maxBody) {
+          over = true;
+          chunks.length = 0;
+          done(tooLarge);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => {
+        if (!over) done(Buffer.concat(chunks));
+      });
+      req.on('error', () => {
+        if (!over) done(fail(400, 'http.aborted', 'The request body was cut off before it ended.'));
+      });
+    });
+
+  const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string, url: URL): Promise<void> => {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      sendFailure(res, fail(405, 'http.method', `Host requests are POST; ${req.method} ${url.pathname} is not supported.`));
+      return;
+    }
+    const refused = checkOrigin(req) ?? checkToken(req.headers[TOKEN_HEADER] ?? url.searchParams.get('token'));
+    if (refused) {
+      req.resume();
+      sendFailure(res, refused);
+      return;
+    }
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') {
+      req.resume();
+      sendFailure(res, fail(415, 'http.contentType', `The request body must be JSON sent as "Content-Type: application/json"; got ${JSON.stringify(type || 'none')}.`));
+      return;
+    }
+    const body = await readBody(req);
+    if (!Buffer.isBuffer(body)) {
+      // Close the connection: the rest of an oversized body is not worth reading.
+      res.setHeader('Connection', 'close');
+      sendFailure(res, body);
+      return;
+    }
+    let args: unknown;
+    try {
+      args = body.length === 0 ? [] : JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      sendFailure(res, fail(400, 'http.badJson', `The request body is not valid JSON: ${(e as Error).message}.`));
+      return;
+    }
+    const header = req.headers[CLIENT_HEADER];
+    const clientId = typeof header === 'string' && CLIENT_ID.test(header) ? header : null;
+    const result = await o.dispatch({ clientId }, decodeURIComponent(method), args);
+    sendJson(res, statusFor(result.ok ? undefined : result.error.code), result);
+  };
+
+  const server = createServer((req, res) => {
+    securityHeaders(res);
+    const hostRefused = checkHost(req);
+    if (hostRefused) {
+      sendFailure(res, hostRefused);
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
+    } catch {
+      sendFailure(res, fail(400, 'http.url', 'The request URL is malformed.'));
+      return;
+    }
+    const api = /^\/api\/([^/]*)$/.exec(url.pathname);
+    if (api) {
+      handleApi(req, res, api[1], url).catch((e: unknown) => {
+        if (!res.headersSent) sendFailure(res, fail(500, BOUNDARY_ERRORS.internal, `The server failed unexpectedly: ${(e as Error).message}. This is a bug; please report it.`));
+      });
+      return;
+    }
+    if (url.pathname.startsWith('/api/') || url.pathname === '/api') {
+      sendFailure(res, fail(404, BOUNDARY_ERRORS.unknownMethod, `There is no host request at ${url.pathname}; requests are POST /api/<method>.`));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      sendFailure(res, fail(405, 'http.method', `Only GET and HEAD serve the app; ${req.method} is not supported here.`));
+      return;
+    }
+    o.renderer(req, res, () => sendFailure(res, fail(404, 'http.notFound', `There is no file at ${url.pathname}.`)));
+  });
+  // Slow clients may not hold a connection open forever.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 120_000;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const rejectUpgrade = (socket: Socket, f: HttpFailure): void => {
+    const body = JSON.stringify({ ok: false, error: { code: f.code, message: f.message } });
+    socket.end(`HTTP/1.1 ${f.status} ${f.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
+    if (url.pathname !== '/ws') {
+      // In dev, Vite's HMR socket shares this server and answers its own upgrades.
+      if (!o.dev) rejectUpgrade(socket, fail(403, 'http.notFound', `There is no socket at ${url.pathname}.`));
+      return;
+    }
+    const refused = checkHost(req) ?? checkOrigin(req) ?? checkToken(url.searchParams.get('token'));
+    if (refused) {
+      rejectUpgrade(socket, refused);
+      return;
+    }
+    const clientParam = url.searchParams.get('client');
+    const clientId = clientParam && CLIENT_ID.test(clientParam) ? clientParam : null;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (clientId) {
+        sockets.get(clientId)?.close(4000, 'Another page took over this client id.');
+        sockets.set(clientId, ws);
+      } else anonymous.add(ws);
+      ws.on('message', (data) => {
+        let msg: ClientMessage;
+        try {
+          msg = JSON.parse(String(data)) as ClientMessage;
+        } catch {
+          return;
+        }
+        if (msg?.type !== 'dialogAnswer' || typeof msg.id !== 'number') return;
+        const waiting = pending.get(msg.id);
+        // A page may only answer its own dialogs.
+        if (!waiting || waiting.clientId !== clientId) return;
+        pending.delete(msg.id);
+        waiting.resolve(typeof msg.name === 'string' ? msg.name : null);
+      });
+      ws.on('close', () => {
+        anonymous.delete(ws);
+        if (clientId && sockets.get(clientId) === ws) {
+          sockets.delete(clientId);
+          for (const [id, p] of pending) {
+            if (p.clientId === clientId) {
+              pending.delete(id);
+              p.resolve(null);
+            }
+          }
+        }
+      });
+    });
+  });
+
+  o.onServerCreated?.(server);
+  await new Promise<void>((done, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, LOOPBACK, () => {
+      server.off('error', reject);
+      done();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const origin = `http://${LOOPBACK}:${port}`;
+
+  const send = (ws: WebSocket, message: ServerMessage): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    port,
+    token,
+    server,
+    broadcast(message) {
+      for (const ws of [...sockets.values(), ...anonymous]) send(ws, message);
+    },
+    askPage(clientId, request) {
+      const ws = clientId ? sockets.get(clientId) : undefined;
+      if (!clientId || !ws) return Promise.resolve(null);
+      const id = nextDialogId++;
+      return new Promise((resolve) => {
+        pending.set(id, { clientId, resolve });
+        send(ws, { type: 'dialog', id, request });
+      });
+    },
+    async close() {
+      for (const p of pending.values()) p.resolve(null);
+      pending.clear();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}

@@ -1,0 +1,261 @@
+/**
+ * HostApi for the browser host (`inception-explorer serve`): requests are `POST /api/<method>`
+ * with the JSON argument list, events and file dialogs arrive over one WebSocket at `/ws`.
+ * The access token comes from the page URL (`?token=`) and is kept in sessionStorage, so a reload
+ * of the same tab keeps working.
+ *
+ * The browser host has no menu bar, so this host also turns the menu's keyboard shortcuts
+ * (core/host/menuCommands.ts) into `onDidMenuCommand` events, exactly as the Electron menu does.
+ * Undo/redo keys inside text fields are left to the browser.
+ *
+ * File dialogs: designs live in one folder on the server; when the host needs a file name it
+ * shows a small in-page dialog (`<dialog data-host-dialog>`, a list of the folder's files, a
+ * "File name" field, and Open/Save/Export and Cancel buttons).
+ */
+import type { HostApi, HostMethod, MenuCommand } from '../../core/host/contract';
+import { commandForKey } from '../../core/host/menuCommands';
+import { errResult, type Result, type RunProgress } from '../../core/run/types';
+
+const TOKEN_KEY = 'inception-explorer.token';
+const TOKEN_HEADER = 'x-inception-token';
+const CLIENT_HEADER = 'x-inception-client';
+
+interface DialogRequest {
+  readonly kind: 'open' | 'save' | 'export';
+  readonly title: string;
+  readonly suggestedName: string;
+  readonly files: readonly string[];
+  readonly folder: string;
+}
+
+type ServerMessage =
+  | { readonly type: 'runProgress'; readonly progress: RunProgress }
+  | { readonly type: 'menuCommand'; readonly command: MenuCommand }
+  | { readonly type: 'dialog'; readonly id: number; readonly request: DialogRequest };
+
+function readToken(): string {
+  const fromUrl = new URLSearchParams(location.search).get('token');
+  if (fromUrl) {
+    try {
+      sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    } catch {
+      // Storage may be disabled; the URL still carries the token.
+    }
+    return fromUrl;
+  }
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function isEditable(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return Boolean(el && (el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT'));
+}
+
+/** Shows the in-page file dialog; resolves with the chosen name or null. */
+export function showFileDialog(request: DialogRequest, doc: Document = document): Promise<string | null> {
+  const dialog = doc.createElement('dialog');
+  dialog.dataset.hostDialog = request.kind;
+  dialog.setAttribute('aria-label', request.title);
+  Object.assign(dialog.style, { minWidth: '420px', maxWidth: '90vw', padding: '16px', borderRadius: '8px', font: '14px system-ui, sans-serif' });
+
+  const title = doc.createElement('h2');
+  title.textContent = request.title;
+  Object.assign(title.style, { margin: '0 0 4px', fontSize: '16px' });
+  const folder = doc.createElement('p');
+  folder.textContent = `Folder: ${request.folder}`;
+  Object.assign(folder.style, { margin: '0 0 8px', opacity: '0.7', fontSize: '12px', wordBreak: 'break-all' });
+
+  const list = doc.createElement('ul');
+  list.setAttribute('role', 'listbox');
+  list.setAttribute('aria-label', 'Files in the folder');
+  Object.assign(list.style, { listStyle: 'none', margin: '0 0 8px', padding: '0', maxHeight: '240px', overflow: 'auto', border: '1px solid #8884' });
+  if (request.files.length === 0) {
+    const empty = doc.createElement('li');
+    empty.textContent = request.kind === 'open' ? 'No design files in this folder yet.' : 'The folder is empty.';
+    Object.assign(empty.style, { padding: '6px 8px', opacity: '0.7' });
+    list.append(empty);
+  }
+
+  const form = doc.createElement('form');
+  form.method = 'dialog';
+  const label = doc.createElement('label');
+  label.textContent = 'File name ';
+  const input = doc.createElement('input');
+  input.name = 'fileName';
+  input.value = request.suggestedName;
+  input.required = true;
+  input.autocomplete = 'off';
+  input.setAttribute('aria-label', 'File name');
+  Object.assign(input.style, { width: '100%', boxSizing: 'border-box', marginTop: '4px' });
+  label.append(input);
+
+  for (const name of request.files) {
+    const item = doc.createElement('li');
+    const button = doc.createElement('button');
+    button.type = 'button';
+    button.textContent = name;
+    button.setAttribute('role', 'option');
+    Object.assign(button.style, { display: 'block', width: '100%', textAlign: 'left', padding: '4px 8px', border: '0', background: 'transparent', color: 'inherit', cursor: 'pointer' });
+    button.addEventListener('click', () => {
+      input.value = name;
+      input.focus();
+    });
+    button.addEventListener('dblclick', () => {
+      input.value = name;
+      form.requestSubmit();
+    });
+    item.append(button);
+    list.append(item);
+  }
+
+  const buttons = doc.createElement('div');
+  Object.assign(buttons.style, { display: 'flex', justifyContent: 'flex-end', gap: '8px', marginTop: '12px' });
+  const cancel = doc.createElement('button');
+  cancel.type = 'button';
+  cancel.textContent = 'Cancel';
+  const ok = doc.createElement('button');
+  ok.type = 'submit';
+  ok.textContent = request.kind === 'open' ? 'Open' : request.kind === 'save' ? 'Save' : 'Export';
+  buttons.append(cancel, ok);
+  form.append(label, buttons);
+  dialog.append(title, folder, list, form);
+  doc.body.append(dialog);
+
+  return new Promise((resolve) => {
+    let answer: string | null = null;
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const name = input.value.trim();
+      if (!name) return;
+      answer = name;
+      dialog.close();
+    });
+    cancel.addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(answer);
+    });
+    dialog.showModal();
+    input.focus();
+    input.select();
+  });
+}
+
+export interface BrowserHostOptions {
+  /** Defaults to the page's own origin. */
+  readonly origin?: string;
+  readonly token?: string;
+  /** Turn the menu's keyboard shortcuts into menu commands (default true). */
+  readonly shortcuts?: boolean;
+}
+
+/** The HostApi of the browser host. One per page; it keeps one WebSocket open and reconnects. */
+export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
+  const origin = options.origin ?? location.origin;
+  const token = options.token ?? readToken();
+  const clientId = randomId();
+  const progressListeners = new Set<(p: RunProgress) => void>();
+  const menuListeners = new Set<(c: MenuCommand) => void>();
+
+  const emitMenu = (command: MenuCommand): void => {
+    for (const l of [...menuListeners]) l(command);
+  };
+
+  // Requests that need a dialog wait (up to 3 s) for the socket the dialog arrives on.
+  let markOpen: () => void = () => {};
+  const socketOpen = new Promise<void>((resolve) => {
+    markOpen = resolve;
+    setTimeout(resolve, 3000);
+  });
+  let retryMs = 250;
+  const connect = (): void => {
+    const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}&client=${clientId}`);
+    ws.addEventListener('open', () => {
+      retryMs = 250;
+      markOpen();
+    });
+    ws.addEventListener('message', (event) => {
+      let msg: ServerMessage;
+      try {
+        msg = JSON.parse(String(event.data)) as ServerMessage;
+      } catch {
+        return;
+      }
+      if (msg.type === 'runProgress') for (const l of [...progressListeners]) l(msg.progress);
+      else if (msg.type === 'menuCommand') emitMenu(msg.command);
+      else if (msg.type === 'dialog') {
+        void showFileDialog(msg.request).then((name) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'dialogAnswer', id: msg.id, name }));
+        });
+      }
+    });
+    ws.addEventListener('close', () => {
+      // The server went away or restarted: try again, slowing down to 5 s.
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 5000);
+    });
+  };
+  if (typeof WebSocket !== 'undefined') connect();
+
+  if (options.shortcuts !== false && typeof window !== 'undefined') {
+    window.addEventListener('keydown', (e) => {
+      const command = commandForKey(e);
+      if (!command) return;
+      if ((command === 'undo' || command === 'redo') && isEditable(e.target)) return;
+      if (document.querySelector('dialog[open]')) return;
+      e.preventDefault();
+      emitMenu(command);
+    });
+  }
+
+  const call = async <T>(method: HostMethod, args: readonly unknown[]): Promise<Result<T>> => {
+    if (method === 'openDesign' || method === 'saveDesign' || method === 'saveDesignAs' || method === 'exportFile') await socketOpen;
+    let response: Response;
+    try {
+      response = await fetch(`${origin}/api/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: token, [CLIENT_HEADER]: clientId },
+        body: JSON.stringify(args),
+      });
+    } catch (e) {
+      return errResult('host.unreachable', `The browser host did not answer (${(e as Error).message}); check that \`inception-explorer serve\` is still running, then reload.`);
+    }
+    try {
+      return (await response.json()) as Result<T>;
+    } catch {
+      return errResult('host.badResponse', `The browser host answered "${method}" with HTTP ${response.status} and no readable result.`);
+    }
+  };
+
+  return {
+    getInfo: () => call('getInfo', []),
+    openDesign: () => call('openDesign', []),
+    saveDesign: (file) => call('saveDesign', [file]),
+    saveDesignAs: (file) => call('saveDesignAs', [file]),
+    exportFile: (req) => call('exportFile', [req]),
+    autosave: (file) => call('autosave', [file]),
+    takeRecovery: () => call('takeRecovery', []),
+    recentFiles: () => call('recentFiles', []),
+    openRecent: (path) => call('openRecent', [path]),
+    listSamples: () => call('listSamples', []),
+    run: (runId, request) => call('run', [runId, request]),
+    cancelRun: (runId) => call('cancelRun', [runId]),
+    onDidRunProgress(callback) {
+      progressListeners.add(callback);
+      return () => void progressListeners.delete(callback);
+    },
+    onDidMenuCommand(callback) {
+      menuListeners.add(callback);
+      return () => void menuListeners.delete(callback);
+    },
+  };
+}
