@@ -26,7 +26,11 @@ function inferPool(a: Pool2dAttrs, inputs: Parameters<LayerDef<Pool2dAttrs>['inf
       message: `padding ${fmtPadding(a.padding)} is more than half the ${fmtKernel(a.kernel)} ${what} window, which PyTorch does not allow`,
     });
   }
-  if (a.kernel[0] > h + t + b || a.kernel[1] > w + l + r) {
+  const oh = poolLength(h, a.kernel[0], a.stride[0], t, b, a.ceilMode);
+  const ow = poolLength(w, a.kernel[1], a.stride[1], l, r, a.ceilMode);
+  // PyTorch refuses a pool only when no output is left: in ceil mode a window may overhang a
+  // small input (torchvision's 3×3/2 ceil-mode pool turns a 2×2 map into 1×1).
+  if (oh < 1 || ow < 1) {
     problems.push({
       code: 'pool.windowTooLarge',
       field: 'kernel',
@@ -34,11 +38,6 @@ function inferPool(a: Pool2dAttrs, inputs: Parameters<LayerDef<Pool2dAttrs>['inf
     });
   }
   if (problems.length) return fail(...problems);
-  const oh = poolLength(h, a.kernel[0], a.stride[0], t, b, a.ceilMode);
-  const ow = poolLength(w, a.kernel[1], a.stride[1], l, r, a.ceilMode);
-  if (oh < 1 || ow < 1) {
-    return fail({ code: 'shape.collapsed', field: 'kernel', message: `the ${what} leaves a ${oh}×${ow} map from its ${h}×${w} input` });
-  }
   return ok([n, c, oh, ow]);
 }
 
