@@ -138,10 +138,11 @@ class PaddedPool2d(nn.Module):
     def forward(self, x):
         (kh, kw), (sh, sw), (t, b, l, r) = self.kernel, self.stride, self.padding
         h, w = x.shape[-2:]
-        if kh > h + t + b or kw > w + l + r:
-            raise RuntimeError(f"Output size is too small: the {kh}x{kw} pool window exceeds its padded {h}x{w} input")
         oh = pooled_length(h, kh, sh, t, b, self.ceil_mode)
         ow = pooled_length(w, kw, sw, l, r, self.ceil_mode)
+        if oh < 1 or ow < 1:
+            # As PyTorch: in ceil mode a window may overhang a small input as long as one output remains.
+            raise RuntimeError(f"Given input size {h}x{w}, the {kh}x{kw} pool leaves {oh}x{ow}. Output size is too small")
         extra_b = max((oh - 1) * sh + kh - (h + t), 0)
         extra_r = max((ow - 1) * sw + kw - (w + l), 0)
         pads = (l, extra_r, t, extra_b)
@@ -427,34 +428,59 @@ def layer_macs(m: nn.Module, out: torch.Tensor) -> int:
     return m.in_features * m.out_features
 
 
-def figures(net: InceptionNet, batch: int | None = None) -> dict:
-    """Per-module output shapes, params and MACs, and totals, measured with forward hooks on one
-    train-mode pass (every module runs) at the design's batch."""
-    d = net.design["input"]
-    x = torch.zeros(batch or d["batch"], d["channels"], d["height"], d["width"])
+def trace(net: InceptionNet, x: torch.Tensor) -> dict:
+    """Runs every module once, one at a time in execution order and in eval mode (aux heads
+    included), with forward hooks measuring output shapes and MACs per image.
+
+    A module that PyTorch refuses is recorded in `errors` with PyTorch's message; modules that need
+    its output are recorded in `blocked` and not run.
+    """
     shapes: dict[str, list[int]] = {}
     macs = {mid: 0 for mid in net.order}
-    hooks = []
-    for mid in net.order:
-        module = getattr(net, mid)
-        hooks.append(module.register_forward_hook(shape_hook(shapes, mid)))
-        for m in module.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                hooks.append(m.register_forward_hook(mac_hook(macs, mid)))
+    errors: dict[str, str] = {}
+    blocked: list[str] = []
+    values: dict[str, torch.Tensor] = {"input": x}
     mode = net.training
-    net.train()
+    net.eval()
     try:
-        with torch.no_grad():
-            net(x)
+        for mid in net.order:
+            if any(i not in values for i in net.inputs[mid]):
+                blocked.append(mid)
+                continue
+            module = getattr(net, mid)
+            hooks = [m.register_forward_hook(mac_hook(macs, mid)) for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+            args = [values[i] for i in net.inputs[mid]]
+            if isinstance(module, nn.Linear) and args[0].dim() != 2:
+                args[0] = torch.flatten(args[0], 1)
+            try:
+                with torch.no_grad():
+                    values[mid] = module(*args)
+                shapes[mid] = list(values[mid].shape)
+            except RuntimeError as e:
+                errors[mid] = str(e).strip().splitlines()[0]
+                macs[mid] = 0
+            finally:
+                for h in hooks:
+                    h.remove()
     finally:
-        for h in hooks:
-            h.remove()
         net.train(mode)
+    return {"shapes": shapes, "macs": macs, "errors": errors, "blocked": blocked}
+
+
+def figures(net: InceptionNet, batch: int | None = None) -> dict:
+    """Per-module output shapes, params and MACs per image at the design's input, and totals
+    (params with and without aux heads, eval and train MACs, BN running-statistics values)."""
+    d = net.design["input"]
+    x = torch.zeros(batch or d["batch"], d["channels"], d["height"], d["width"])
+    t = trace(net, x)
+    if t["errors"]:
+        raise RuntimeError(f"PyTorch cannot run this design: {t['errors']}")
+    macs = t["macs"]
     params = {mid: module_params(getattr(net, mid)) for mid in net.order}
     buffers = {mid: module_buffers(getattr(net, mid)) for mid in net.order}
     main = net.main_path
     return {
-        "modules": {mid: {"shape": shapes[mid], "params": params[mid], "macs": macs[mid]} for mid in net.order},
+        "modules": {mid: {"shape": t["shapes"][mid], "params": params[mid], "macs": macs[mid]} for mid in net.order},
         "totals": {
             "params": sum(params.values()),
             "paramsEval": sum(params[m] for m in net.order if m in main),
@@ -468,13 +494,6 @@ def figures(net: InceptionNet, batch: int | None = None) -> dict:
 def mac_hook(macs: dict, mid: str):
     def hook(m, inp, out):
         macs[mid] += layer_macs(m, out)
-
-    return hook
-
-
-def shape_hook(shapes: dict, mid: str):
-    def hook(m, inp, out):
-        shapes[mid] = list(out.shape)
 
     return hook
 
