@@ -2,9 +2,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { summaryCommand } from './commands/summary';
 import { designCommand } from './commands/design';
+import { serveCommand } from './commands/serve';
 import type { CliCommand, CliIo } from './command';
 
-const commands: readonly CliCommand[] = [summaryCommand, designCommand];
+const commands: readonly CliCommand[] = [summaryCommand, designCommand, serveCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

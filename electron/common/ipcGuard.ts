@@ -31,13 +31,15 @@ export interface IpcCaller {
  * or the Vite dev server's origin during `electron-forge start`.
  */
 export function appUrlMatcher(appOrigins: readonly string[]): (url: string) => boolean {
-  const origins = new Set(appOrigins.map((o) => new URL(o).origin));
+  // Custom schemes have an opaque origin ("null") in WHATWG URL; compare scheme and host instead.
+  const originOf = (url: string): string => {
+    const u = new URL(url);
+    return u.origin === 'null' ? `${u.protocol}//${u.host}` : u.origin;
+  };
+  const origins = new Set(appOrigins.map(originOf));
   return (url) => {
     try {
-      const u = new URL(url);
-      // Custom schemes have an opaque origin ("null"); compare scheme and host instead.
-      const origin = u.origin === 'null' ? `${u.protocol}//${u.host}` : u.origin;
-      return origins.has(origin);
+      return origins.has(originOf(url));
     } catch {
       return false;
     }

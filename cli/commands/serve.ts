@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import type { CliCommand } from '../command';
+import { runBrowserHost } from '../../electron/server/browserHost';
+import { createHostEngine } from '../../electron/common/hostEngine';
+
+const VERSION = '0.1.0';
+
+/** Opens `url` in the desktop's browser; false when there is no opener. */
+function openInBrowser(url: string): Promise<boolean> {
+  const [cmd, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
+    child.once('error', () => resolve(false));
+    child.once('spawn', () => {
+      child.unref();
+      resolve(true);
+    });
+  });
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'serve the explorer to a browser on this machine (127.0.0.1 only)',
+  usage: `Usage: inception-explorer serve [--port P] [--open] [--dir FOLDER] [--dev]
+
+Serves the app on http://127.0.0.1 only, for a browser on this machine (no desktop needed).
+Prints one line, "Inception Explorer: URL", when ready; the URL carries a random access token,
+so open it exactly as printed. Stop with Ctrl+C.
+
+  --port P        the port (default: a free one)
+  --open          open the URL in the default browser
+  --dir FOLDER    where designs and exports are saved (default ~/.inception-explorer/designs,
+                  or $INCEPTION_EXPLORER_HOME/designs); the app's file dialogs list this folder
+  --dev           serve the renderer through Vite's dev server (live reload) instead of a cached build`,
+  options: { port: { type: 'string' }, open: { type: 'boolean' }, dir: { type: 'string' }, dev: { type: 'boolean' } },
+  async run(values, _positionals, io) {
+    const portText = values.port === undefined ? '0' : String(values.port);
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) {
+      io.err(`inception-explorer serve: --port must be a whole number from 0 to 65535 (0 picks a free port); got ${JSON.stringify(portText)}.\n`);
+      return 2;
+    }
+    const log = (line: string): void => io.err(`${line.replace(/\n+$/, '')}\n`);
+    let running;
+    try {
+      running = await runBrowserHost({
+        port,
+        designsDir: typeof values.dir === 'string' ? values.dir : undefined,
+        dev: Boolean(values.dev),
+        appVersion: VERSION,
+        createEngine: () => {
+          const engine = createHostEngine({}, log);
+          engine.start();
+          return engine;
+        },
+        log,
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EADDRINUSE') io.err(`inception-explorer serve: port ${port} is already in use; choose another with --port, or omit it to use a free one.\n`);
+      else if (err.code === 'EACCES') io.err(`inception-explorer serve: this user may not listen on port ${port}; choose a port above 1023.\n`);
+      else io.err(`inception-explorer serve: the browser host could not start: ${err.message}\n`);
+      return 1;
+    }
+    io.out(`Inception Explorer: ${running.host.url}\n`);
+    if (values.open && process.env.BROWSER !== 'none' && !(await openInBrowser(running.host.url))) {
+      io.err('inception-explorer serve: no browser could be opened here; open the URL above yourself.\n');
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await running.stop();
+    return 0;
+  },
+};

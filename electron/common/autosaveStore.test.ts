@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AutosaveStore, RECOVERY_FILE } from './autosaveStore';
+
+const editor = join(import.meta.dirname, '__fixtures__', 'autosaveEditor.ts');
+
+/** Runs the editing session in its own Node process; resolves with it once `until` is printed. */
+function startEditor(dir: string, until: RegExp, mode?: 'quit') {
+  const child = spawn(process.execPath, ['--import', 'tsx', editor, dir, ...(mode ? [mode] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const reached = new Promise<string>((done, fail) => {
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (until.test(out)) done(out);
+    });
+    child.stderr.on('data', (c: Buffer) => void (err += c.toString()));
+    void exited.then(({ code, signal }) => fail(new Error(`The editor exited (${signal ?? code}) before printing ${until}: ${err}`)));
+  });
+  return { child, reached, exited };
+}
+
+describe('autosave and recovery', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'autosave-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('offers the last edit after the editing process is killed mid-edit, once', async () => {
+    const editorProcess = startEditor(dir, /saved 25\n/);
+    await editorProcess.reached;
+    editorProcess.child.kill('SIGKILL');
+    expect((await editorProcess.exited).signal).toBe('SIGKILL');
+
+    const next = await AutosaveStore.open(dir);
+    expect(await next.hasRecovery()).toBe(true);
+    const recovered = await next.takeRecovery();
+    expect(recovered).not.toBeNull();
+    expect(recovered!.path).toBe('/designs/net.json');
+    // Whole, parseable and at least as new as the last edit the editor reported saved.
+    const doc = JSON.parse(recovered!.text) as { n: number; name: string; padding: string };
+    expect(doc.n).toBeGreaterThanOrEqual(25);
+    expect(doc.name).toBe(`edit ${doc.n}`);
+    expect(doc.padding).toHaveLength(64 * 1024);
+    // Taking it removes the offer; no temporaries are left behind.
+    expect(await next.takeRecovery()).toBeNull();
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('offers nothing after a clean quit', async () => {
+    const editorProcess = startEditor(dir, /quit\n/, 'quit');
+    await editorProcess.reached;
+    expect((await editorProcess.exited).code).toBe(0);
+    const next = await AutosaveStore.open(dir);
+    expect(await next.takeRecovery()).toBeNull();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('does not mistake a live session for a crash', async () => {
+    const live = await AutosaveStore.open(dir);
+    await live.save({ path: null, text: 'live' });
+    // Another session opening the same folder while this one runs finds nothing to recover.
+    const other = await AutosaveStore.open(dir);
+    expect(await other.takeRecovery()).toBeNull();
+    expect(await readdir(dir)).toContain(`autosave-${process.pid}.json`);
+    await live.closeCleanly();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('keeps the newest of several crashed sessions and ignores damaged files', async () => {
+    const dead = [999_991, 999_992];
+    await writeFile(join(dir, `autosave-${dead[0]}.json`), JSON.stringify({ savedAt: '2026-01-01T00:00:00.000Z', pid: dead[0], file: { path: null, text: 'older' } }));
+    await writeFile(join(dir, `autosave-${dead[1]}.json`), JSON.stringify({ savedAt: '2026-01-02T00:00:00.000Z', pid: dead[1], file: { path: null, text: 'newer' } }));
+    await writeFile(join(dir, 'autosave-999993.json'), '{"savedAt": tru');
+    const store = await AutosaveStore.open(dir, (pid) => pid === process.pid);
+    expect(await readdir(dir)).toEqual([RECOVERY_FILE]);
+    expect(await store.takeRecovery()).toEqual({ path: null, text: 'newer' });
+  });
+
+  it('hands its own autosave back as recovery after a renderer crash', async () => {
+    const store = await AutosaveStore.open(dir);
+    await store.save({ path: null, text: 'before the crash' });
+    expect(await store.offerOwnAutosave()).toBe(true);
+    expect(await store.takeRecovery()).toEqual({ path: null, text: 'before the crash' });
+    expect(await store.offerOwnAutosave()).toBe(false);
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * Electron main: one secure window, the application menu, the host service behind one guarded IPC
+ * wrapper, the engine worker's lifecycle, autosave and recovery, recent files and files opened by
+ * the OS. The logic lives in Node-only modules (electron/common, ./windowSecurity, ./menuTemplate,
+ * ./electronDialogs) that receive Electron objects as parameters; this file only wires them.
+ */
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell, webContents, type WebContents } from 'electron';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { MenuCommand } from '../../core/host/contract';
+import { AutosaveStore } from '../common/autosaveStore';
+import { EVENT_CHANNELS } from '../common/eventChannels';
+import { createHostEngine } from '../common/hostEngine';
+import { createHostRouter } from '../common/hostRouter';
+import { createHostService } from '../common/hostService';
+import { appUrlMatcher, registerHostIpc } from '../common/ipcGuard';
+import { designPathFromArgv } from '../common/launchArgs';
+import { RecentFiles } from '../common/recentFiles';
+import { loadWindowState, saveWindowState, type WindowState } from '../common/windowState';
+import { appProtocolFile, contentTypeOf } from './appProtocol';
+import { electronDialogs } from './electronDialogs';
+import { aboutDetail, menuTemplate } from './menuTemplate';
+import { APP_ORIGIN, APP_SCHEME, denyAllPermissions, installNavigationGuards, mainWindowOptions, windowCsp, withCsp } from './windowSecurity';
+
+// Set by @electron-forge/plugin-vite for the renderer named `main_window`.
+declare const MAIN_WINDOW_VITE_DEV_SERVER_URL: string | undefined;
+declare const MAIN_WINDOW_VITE_NAME: string | undefined;
+
+const devServerUrl = typeof MAIN_WINDOW_VITE_DEV_SERVER_URL === 'string' && MAIN_WINDOW_VITE_DEV_SERVER_URL ? MAIN_WINDOW_VITE_DEV_SERVER_URL : undefined;
+const rendererDir = path.join(__dirname, '..', 'renderer', typeof MAIN_WINDOW_VITE_NAME === 'string' ? MAIN_WINDOW_VITE_NAME : 'main_window');
+const appUrl = devServerUrl ?? `${APP_ORIGIN}/index.html`;
+const isAppUrl = appUrlMatcher([devServerUrl ?? APP_ORIGIN]);
+const csp = windowCsp(devServerUrl);
+
+// Tests and portable setups may move the profile; must happen before `ready` and the instance lock.
+if (process.env.INCEPTION_EXPLORER_USER_DATA) app.setPath('userData', path.resolve(process.env.INCEPTION_EXPLORER_USER_DATA));
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+
+let mainWindow: BrowserWindow | null = null;
+/** A file the OS, the command line or Open Recent asked for; the next Open takes it. */
+let pendingOpen: string | null = designPathFromArgv(process.argv, process.cwd());
+/** Commands waiting for the renderer to finish loading. */
+let rendererReady = false;
+const queuedCommands: MenuCommand[] = [];
+
+function sendCommand(command: MenuCommand): void {
+  if (!mainWindow || !rendererReady) {
+    queuedCommands.push(command);
+    return;
+  }
+  mainWindow.webContents.send(EVENT_CHANNELS.menuCommand, command);
+}
+
+function requestOpen(file: string): void {
+  pendingOpen = file;
+  if (mainWindow) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  }
+  sendCommand('open');
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another window is open: it receives our argv through `second-instance`.
+  app.quit();
+} else {
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const file = designPathFromArgv(argv, workingDirectory);
+    if (file) requestOpen(file);
+    else if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+  // macOS delivers files opened from Finder here, possibly before `ready`.
+  app.on('open-file', (event, file) => {
+    event.preventDefault();
+    requestOpen(file);
+  });
+  // Every web contents (including any a bug might create) gets the same guards.
+  app.on('web-contents-created', (_event, contents) => {
+    installNavigationGuards(contents, isAppUrl, (url) => void shell.openExternal(url));
+  });
+  void app.whenReady().then(start);
+}
+
+async function start(): Promise<void> {
+  const userData = app.getPath('userData');
+  denyAllPermissions(session.defaultSession);
+  // The dev server's responses get the CSP too (the app:// handler sets it itself).
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCsp(details.responseHeaders, csp) }));
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = appProtocolFile(request.url, rendererDir);
+    if (!file) return new Response('Not found', { status: 404 });
+    try {
+      const body = await readFile(file);
+      return new Response(body, { headers: { 'Content-Type': contentTypeOf(file), 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' } });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+
+  const autosave = await AutosaveStore.open(path.join(userData, 'autosave'));
+  const recent = new RecentFiles(path.join(userData, 'recent-files.json'));
+  // The worker bundle sits beside main.cjs (forge.config.ts builds it); assets ship as resources.
+  const assetsDir = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'assets');
+  const engine = createHostEngine({ workerEntry: { file: path.join(__dirname, 'engineWorker.cjs'), execArgv: [] }, assetsDir }, (line) => console.warn(`Inception Explorer: ${line}`));
+  engine.start();
+  const appVersion = app.getVersion();
+
+  const refreshMenu = async (): Promise<void> => {
+    const recentFiles = await recent.list();
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        menuTemplate({
+          send: (command) => {
+            if (command === 'open') pendingOpen = null;
+            sendCommand(command);
+          },
+          openRecent: requestOpen,
+          showAbout: () => void showAbout(),
+          recentFiles,
+          isMac: process.platform === 'darwin',
+          dev: Boolean(devServerUrl),
+        }),
+      ),
+    );
+  };
+
+  const showAbout = async (): Promise<void> => {
+    const info = await engine.info();
+    const options = {
+      type: 'info' as const,
+      title: 'About Inception Explorer',
+      message: 'Inception Explorer',
+      detail: aboutDetail({ appVersion, versions: process.versions, backend: info.backend, backendNotes: info.notes }),
+      buttons: ['OK'],
+    };
+    if (mainWindow) await dialog.showMessageBox(mainWindow, options);
+    else await dialog.showMessageBox(options);
+  };
+
+  const service = createHostService({
+    kind: 'electron',
+    appVersion,
+    versions: { app: appVersion, electron: process.versions.electron, chrome: process.versions.chrome, node: process.versions.node, v8: process.versions.v8 },
+    dialogs: electronDialogs(dialog, () => mainWindow, () => {
+      const file = pendingOpen;
+      pendingOpen = null;
+      return file;
+    }),
+    engine,
+    autosave,
+    recent,
+    samplesDir: path.join(assetsDir, 'samples'),
+    emitProgress: (ctx, progress) => {
+      const target: WebContents | undefined = webContents.fromId(ctx.webContentsId);
+      if (target && !target.isDestroyed()) target.send(EVENT_CHANNELS.runProgress, progress);
+    },
+    onRecentChanged: (file) => {
+      app.addRecentDocument(file);
+      void refreshMenu();
+    },
+  });
+  registerHostIpc(
+    ipcMain,
+    createHostRouter(service, (method, error) => console.error(`Inception Explorer: the request "${method}" failed:`, error)),
+    isAppUrl,
+  );
+  await refreshMenu();
+
+  const stateFile = path.join(userData, 'window-state.json');
+  const state = await loadWindowState(stateFile, screen.getAllDisplays().map((d) => d.workArea));
+  const preload = path.join(__dirname, 'preload.cjs');
+  mainWindow = new BrowserWindow(mainWindowOptions(state, preload));
+  if (state.maximized) mainWindow.maximize();
+  const win = mainWindow;
+
+  let lastState: WindowState = state;
+  const captureState = (): void => {
+    if (win.isDestroyed() || win.isMinimized() || win.isFullScreen()) return;
+    const maximized = win.isMaximized();
+    const b = maximized ? { ...lastState } : win.getBounds();
+    lastState = { x: b.x, y: b.y, width: b.width, height: b.height, maximized };
+  };
+  win.on('resize', captureState);
+  win.on('move', captureState);
+  win.on('close', () => {
+    captureState();
+    void saveWindowState(stateFile, lastState);
+  });
+  win.on('closed', () => {
+    mainWindow = null;
+    rendererReady = false;
+  });
+  win.once('ready-to-show', () => win.show());
+  win.webContents.on('did-start-loading', () => {
+    rendererReady = false;
+  });
+  win.webContents.on('did-finish-load', () => {
+    rendererReady = true;
+    for (const command of queuedCommands.splice(0)) win.webContents.send(EVENT_CHANNELS.menuCommand, command);
+  });
+  // A renderer crash keeps what was autosaved: offer it back after the reload.
+  win.webContents.on('render-process-gone', (_event, details) => {
+    if (details.reason === 'clean-exit') return;
+    void autosave.offerOwnAutosave().then(() => {
+      if (!win.isDestroyed()) win.reload();
+    });
+  });
+  if (pendingOpen) sendCommand('open');
+  await win.loadURL(appUrl);
+
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    // A clean quit clears the autosave (nothing to recover) and stops the worker first.
+    event.preventDefault();
+    quitting = true;
+    void Promise.allSettled([autosave.closeCleanly(), engine.dispose(), saveWindowState(stateFile, lastState)]).then(() => app.quit());
+  });
+  app.on('window-all-closed', () => app.quit());
+}
