@@ -1,0 +1,120 @@
+/**
+ * TensorFlow.js backend selection: the native TensorFlow binding (@tensorflow/tfjs-node, an
+ * optional dependency) first, then WebAssembly with SIMD, then plain JavaScript. The backend
+ * actually used and the reason each preferred one was skipped travel with every result.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendInfo, BackendName } from '../../core/run/types';
+
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/** Environment variable that forces one backend, e.g. `INCEPTION_ENGINE_BACKEND=cpu`. */
+export const BACKEND_ENV = 'INCEPTION_ENGINE_BACKEND';
+
+export function isBackendName(x: unknown): x is BackendName {
+  return typeof x === 'string' && (BACKEND_ORDER as readonly string[]).includes(x);
+}
+
+/** The backend forced by the environment, if any; an unknown name is reported, not ignored. */
+export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): { forced?: BackendName; problem?: string } {
+  const v = env[BACKEND_ENV]?.trim();
+  if (!v) return {};
+  if (isBackendName(v)) return { forced: v };
+  return { problem: `${BACKEND_ENV} is ${JSON.stringify(v)}, which is not a backend; use one of ${BACKEND_ORDER.join(', ')}.` };
+}
+
+const require = createRequire(import.meta.url);
+
+/** The folder holding the .wasm binaries of @tensorflow/tfjs-backend-wasm, with a trailing slash. */
+export function wasmDistFolder(): string {
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + path.sep;
+}
+
+let wasmPathsSet = false;
+let quieted = false;
+
+/** TF.js greets Node users on the console; in a worker feeding a CLI that output is noise. */
+function quietTfjs(): void {
+  if (quieted) return;
+  quieted = true;
+  tf.env().set('PROD', true);
+  tf.env().set('IS_TEST', true);
+}
+
+type Attempt = { ok: true } | { ok: false; reason: string };
+
+async function tryTensorflow(): Promise<Attempt> {
+  try {
+    // A variable specifier keeps bundlers from resolving the optional native module at build time.
+    const name = '@tensorflow/tfjs-node';
+    await import(/* @vite-ignore */ name);
+  } catch (e) {
+    const message = (e as Error).message.split('\n')[0];
+    return { ok: false, reason: `The native TensorFlow backend (@tensorflow/tfjs-node) is not available: ${message}` };
+  }
+  return setAndCheck('tensorflow');
+}
+
+async function tryWasm(): Promise<Attempt> {
+  try {
+    if (!wasmPathsSet) {
+      setWasmPaths(wasmDistFolder());
+      wasmPathsSet = true;
+    }
+    return await setAndCheck('wasm');
+  } catch (e) {
+    return { ok: false, reason: `The WebAssembly backend could not start: ${(e as Error).message}` };
+  }
+}
+
+/** `setBackend` resolves false (and may silently keep another backend) when initialization fails. */
+async function setAndCheck(name: BackendName): Promise<Attempt> {
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    return { ok: false, reason: `The ${name} backend failed to initialize: ${(e as Error).message}` };
+  }
+  if (!ok || tf.getBackend() !== name) {
+    return { ok: false, reason: `The ${name} backend failed to initialize (TensorFlow.js reported ${tf.getBackend() ?? 'no backend'} instead).` };
+  }
+  await tf.ready();
+  return { ok: true };
+}
+
+const attempts: Record<BackendName, () => Promise<Attempt>> = {
+  tensorflow: tryTensorflow,
+  wasm: tryWasm,
+  cpu: () => setAndCheck('cpu'),
+};
+
+export type BackendSelection = { ok: true; info: BackendInfo } | { ok: false; reason: string };
+
+/**
+ * Starts a backend: the forced one, or the first of tensorflow → wasm → cpu that works. A forced
+ * backend that cannot start is an error, not a fallback, so tests never run on the wrong one.
+ */
+export async function selectBackend(forced?: BackendName): Promise<BackendSelection> {
+  quietTfjs();
+  if (forced) {
+    const a = await attempts[forced]();
+    return a.ok ? { ok: true, info: { name: forced, fallbacks: [] } } : { ok: false, reason: a.reason };
+  }
+  const fallbacks: string[] = [];
+  for (const name of BACKEND_ORDER) {
+    const a = await attempts[name]();
+    if (a.ok) return { ok: true, info: { name, fallbacks } };
+    fallbacks.push(a.reason);
+  }
+  return { ok: false, reason: `No TensorFlow.js backend could start: ${fallbacks.join(' ')}` };
+}
+
+/** Whether a backend can start in this process (switches to it when it can). */
+export async function probeBackend(name: BackendName): Promise<Attempt> {
+  quietTfjs();
+  return attempts[name]();
+}

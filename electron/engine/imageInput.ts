@@ -1,0 +1,198 @@
+/**
+ * Photos as network input, the way torchvision prepares ImageNet images: decode (PNG with pngjs,
+ * JPEG with jpeg-js), resize so the shorter side is 256 for a 224 crop (bilinear with
+ * antialiasing, as PIL does), center-crop to the design's input size, normalize with ImageNet's
+ * mean and standard deviation, N·C·H·W.
+ */
+import { readFile } from 'node:fs/promises';
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { errResult, okResult, type Result } from '../../core/run/types';
+
+export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
+export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+/** Largest image file read (a 24-megapixel JPEG is far smaller). */
+export const MAX_IMAGE_FILE_BYTES = 64 * 1024 ** 2;
+const MAX_MEGAPIXELS = 100;
+
+/** How pixel values in 0..1 become network input. */
+export type Normalization =
+  /** (v − ImageNet mean) / ImageNet std: torchvision's transforms for ImageNet models. */
+  | 'imagenet'
+  /** (v − 0.5) / 0.5: what torchvision's pretrained googlenet sees after its transform_input. */
+  | 'halfRange';
+
+/** Decoded pixels: RGB, 0..255, row-major. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly rgb: Float32Array;
+}
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
+const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+const starts = (b: Uint8Array, magic: readonly number[]) => magic.every((m, i) => b[i] === m);
+
+/** Decodes a PNG or JPEG (recognized by content, not by name). */
+export function decodeImage(bytes: Uint8Array, source: string): Result<RgbImage> {
+  let width: number;
+  let height: number;
+  let rgba: Uint8Array;
+  try {
+    if (starts(bytes, PNG_MAGIC)) {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      ({ width, height } = png);
+      rgba = png.data;
+    } else if (starts(bytes, JPEG_MAGIC)) {
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS, maxMemoryUsageInMB: 1024 });
+      ({ width, height } = img);
+      rgba = img.data;
+    } else {
+      return errResult('input.format', `${source} is not a PNG or JPEG image; convert it to one of those formats.`);
+    }
+  } catch (e) {
+    return errResult('input.decode', `${source} could not be decoded as an image: ${(e as Error).message}.`);
+  }
+  if (width < 1 || height < 1) return errResult('input.decode', `${source} has no pixels.`);
+  const rgb = new Float32Array(width * height * 3);
+  for (let i = 0, j = 0; i < width * height; i++, j += 4) {
+    rgb[i * 3] = rgba[j];
+    rgb[i * 3 + 1] = rgba[j + 1];
+    rgb[i * 3 + 2] = rgba[j + 2];
+  }
+  return okResult({ width, height, rgb });
+}
+
+/** Resampling weights of one axis, PIL's bilinear filter widened by the scale when shrinking. */
+function axisWeights(inSize: number, outSize: number): { start: Int32Array; count: Int32Array; weights: Float32Array; taps: number } {
+  const scale = inSize / outSize;
+  const support = Math.max(scale, 1);
+  const taps = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * taps);
+  for (let o = 0; o < outSize; o++) {
+    const center = (o + 0.5) * scale;
+    const lo = Math.max(Math.floor(center - support + 0.5), 0);
+    const hi = Math.min(Math.floor(center + support + 0.5), inSize);
+    let total = 0;
+    for (let x = lo; x < hi; x++) {
+      const w = Math.max(0, 1 - Math.abs((x - center + 0.5) / support));
+      weights[o * taps + (x - lo)] = w;
+      total += w;
+    }
+    for (let x = lo; x < hi; x++) weights[o * taps + (x - lo)] /= total || 1;
+    start[o] = lo;
+    count[o] = hi - lo;
+  }
+  return { start, count, weights, taps };
+}
+
+/** Bilinear resize with antialiasing (separable: rows, then columns). */
+export function resizeBilinear(img: RgbImage, width: number, height: number): RgbImage {
+  const h = axisWeights(img.width, width);
+  const rows = new Float32Array(img.height * width * 3);
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < width; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let k = 0; k < h.count[x]; k++) {
+        const w = h.weights[x * h.taps + k];
+        const src = (y * img.width + h.start[x] + k) * 3;
+        r += img.rgb[src] * w;
+        g += img.rgb[src + 1] * w;
+        b += img.rgb[src + 2] * w;
+      }
+      const dst = (y * width + x) * 3;
+      rows[dst] = r;
+      rows[dst + 1] = g;
+      rows[dst + 2] = b;
+    }
+  }
+  const v = axisWeights(img.height, height);
+  const out = new Float32Array(height * width * 3);
+  for (let y = 0; y < height; y++) {
+    for (let k = 0; k < v.count[y]; k++) {
+      const w = v.weights[y * v.taps + k];
+      const srcRow = (v.start[y] + k) * width * 3;
+      const dstRow = y * width * 3;
+      for (let i = 0; i < width * 3; i++) out[dstRow + i] += rows[srcRow + i] * w;
+    }
+  }
+  return { width, height, rgb: out };
+}
+
+/** Python's round(): halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * torchvision's Resize(s) then CenterCrop(h, w): the shorter side becomes s (the longer one is
+ * truncated as torchvision does), then the middle is cut out. s is 256 for a 224 crop (ratio 0.875).
+ */
+export function resizeAndCrop(img: RgbImage, height: number, width: number): RgbImage {
+  const side = Math.round(Math.max(height, width) / 0.875);
+  const short = Math.min(img.width, img.height);
+  const rw = img.width <= img.height ? side : Math.trunc((side * img.width) / short);
+  const rh = img.height < img.width ? side : Math.trunc((side * img.height) / short);
+  const resized = resizeBilinear(img, rw, rh);
+  const top = roundHalfEven((rh - height) / 2);
+  const left = roundHalfEven((rw - width) / 2);
+  const out = new Float32Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const sy = top + y;
+    if (sy < 0 || sy >= rh) continue;
+    for (let x = 0; x < width; x++) {
+      const sx = left + x;
+      if (sx < 0 || sx >= rw) continue;
+      out.set(resized.rgb.subarray((sy * rw + sx) * 3, (sy * rw + sx) * 3 + 3), (y * width + x) * 3);
+    }
+  }
+  return { width, height, rgb: out };
+}
+
+/** One image as C·H·W network input (3 channels, or 1 as luminance). */
+export function normalize(img: RgbImage, channels: number, how: Normalization): Float32Array {
+  const n = img.width * img.height;
+  const out = new Float32Array(channels * n);
+  const mean = how === 'imagenet' ? IMAGENET_MEAN : [0.5, 0.5, 0.5];
+  const std = how === 'imagenet' ? IMAGENET_STD : [0.5, 0.5, 0.5];
+  if (channels === 3) {
+    for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) out[c * n + i] = (img.rgb[i * 3 + c] / 255 - mean[c]) / std[c];
+  } else {
+    // ITU-R 601 luminance, as PIL's convert('L'); normalized with the channel averages.
+    const m = how === 'imagenet' ? 0.449 : 0.5;
+    const s = how === 'imagenet' ? 0.226 : 0.5;
+    for (let i = 0; i < n; i++) out[i] = ((img.rgb[i * 3] * 0.299 + img.rgb[i * 3 + 1] * 0.587 + img.rgb[i * 3 + 2] * 0.114) / 255 - m) / s;
+  }
+  return out;
+}
+
+/** Reads images into an N·C·H·W batch; with fewer images than the batch they repeat in order. */
+export async function imageBatch(paths: readonly string[], batch: number, channels: number, height: number, width: number, how: Normalization): Promise<Result<Float32Array>> {
+  if (paths.length === 0) return errResult('input.none', 'No image was given.');
+  if (channels !== 3 && channels !== 1) {
+    return errResult('input.channels', `Images give 3 channels (or 1 as grey), but this design's input has ${channels}; set the input to 3 channels to run on images.`);
+  }
+  const per = channels * height * width;
+  const out = new Float32Array(batch * per);
+  const decoded: Float32Array[] = [];
+  for (const path of paths.slice(0, batch)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return errResult('input.read', code === 'ENOENT' ? `The image ${path} does not exist.` : `The image ${path} cannot be read: ${(e as Error).message}.`);
+    }
+    if (bytes.byteLength > MAX_IMAGE_FILE_BYTES) return errResult('input.tooLarge', `The image ${path} is larger than 64 MiB; use a smaller file.`);
+    const img = decodeImage(bytes, path);
+    if (!img.ok) return img;
+    decoded.push(normalize(resizeAndCrop(img.value, height, width), channels, how));
+  }
+  for (let i = 0; i < batch; i++) out.set(decoded[i % decoded.length], i * per);
+  return okResult(out);
+}

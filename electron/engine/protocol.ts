@@ -1,0 +1,102 @@
+/**
+ * What crosses between the engine client and its worker threads: requests beyond core's
+ * RunRequest, the partial result of one batch slice, and the messages, a union tagged by `type`.
+ */
+import type { Shape } from '../../core/model/types';
+import type { BackendInfo, BackendName, ErrorInfo, FeatureMapSummary, Result, RunInput, RunMode, RunRequest, RunResult } from '../../core/run/types';
+import type { InitScheme } from '../../core/weights/init';
+import type { StatsAccumulator } from './summaries';
+
+/** Inputs the engine takes: core's, plus several image files (the command line's repeated --image). */
+export type EngineInput = RunInput | { readonly kind: 'images'; readonly paths: readonly string[] };
+
+/** A run request as the engine takes it; every core RunRequest is one. */
+export interface EngineRunRequest extends Omit<RunRequest, 'input'> {
+  readonly input: EngineInput;
+  /** Seed of the random input (default: `seed`). */
+  readonly inputSeed?: number;
+  /** Initialization of seeded weights (default `pytorch`). */
+  readonly scheme?: InitScheme;
+  /** Apply dropout in train mode (default true). Parity with PyTorch is checked with it off. */
+  readonly dropout?: boolean;
+  /** Fold eval-mode batch norm into convolutions (default true). */
+  readonly foldBatchNorm?: boolean;
+  /** Return the output values (for --dump and tests), not only their statistics. */
+  readonly returnOutputs?: boolean;
+}
+
+/** Output values in PyTorch's layout, row-major. */
+export interface TensorData {
+  readonly shape: Shape;
+  readonly data: Float32Array;
+}
+
+export interface EngineRunResult extends RunResult {
+  /** Present when the request asked for returnOutputs. */
+  readonly outputData?: Readonly<Record<string, TensorData>>;
+}
+
+export interface PartialModule {
+  readonly id: string;
+  /** Shape measured on this slice's tensor (NCHW). */
+  readonly shape: Shape;
+  readonly expectedShape: Shape | null;
+  readonly ms: number;
+  readonly stats: StatsAccumulator;
+  readonly featureMap?: FeatureMapSummary;
+}
+
+/** What one worker computed for its slice of the batch. */
+export interface PartialRun {
+  readonly backend: BackendInfo;
+  readonly mode: RunMode;
+  readonly batch: number;
+  readonly sliceStart: number;
+  readonly sliceCount: number;
+  readonly seed: number;
+  readonly outputs: Readonly<Record<string, TensorData>>;
+  readonly modules: readonly PartialModule[];
+  readonly totalMs: number;
+  readonly peakBytes: number;
+  readonly untrainedWeights: boolean;
+  readonly warnings: readonly string[];
+}
+
+/** A slice of the batch for one worker. */
+export interface BatchSlice {
+  readonly start: number;
+  readonly count: number;
+}
+
+export type ToWorker =
+  | { readonly type: 'info'; readonly requestId: number }
+  | {
+      readonly type: 'run';
+      readonly runId: string;
+      readonly request: EngineRunRequest;
+      readonly slice: BatchSlice;
+      /** Int32Array over it: 0 running, 1 cancelled, 2 timed out (checked between layers). */
+      readonly stop: SharedArrayBuffer;
+      /** Whether this worker reports progress (one worker per run does). */
+      readonly progress: boolean;
+    }
+  /** Deliberate failures for crash-recovery tests; honoured only when the worker was started with faults allowed. */
+  | { readonly type: 'fault'; readonly fault: 'exit' | 'throw' | 'oom' };
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly backend: Result<BackendInfo> }
+  | { readonly type: 'info'; readonly requestId: number; readonly backend: Result<BackendInfo> }
+  | { readonly type: 'progress'; readonly runId: string; readonly done: number; readonly total: number; readonly module: string }
+  | { readonly type: 'result'; readonly runId: string; readonly result: Result<PartialRun> }
+  | { readonly type: 'error'; readonly error: ErrorInfo };
+
+/** Data the worker starts with. */
+export interface WorkerInit {
+  readonly backend?: BackendName;
+  readonly assetsDir: string;
+  readonly allowFaults: boolean;
+}
+
+export const STOP_NONE = 0;
+export const STOP_CANCELLED = 1;
+export const STOP_TIMEOUT = 2;

@@ -1,0 +1,80 @@
+/** Turns the partial results of one or more batch slices into the RunResult hosts and the CLI show. */
+import type { Shape } from '../../core/model/types';
+import type { ModuleRunResult, OutputResult } from '../../core/run/types';
+import type { EngineRunResult, PartialRun, TensorData } from './protocol';
+import { arrayStats, finishStats, mergeStats, top5 } from './summaries';
+
+const sameShape = (a: Shape, b: Shape | null) => b !== null && a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Joins tensors split along the batch axis. */
+function concatBatch(parts: readonly TensorData[]): TensorData {
+  if (parts.length === 1) return parts[0];
+  const data = new Float32Array(parts.reduce((a, p) => a + p.data.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    data.set(p.data, at);
+    at += p.data.length;
+  }
+  return { shape: [parts.reduce((a, p) => a + p.shape[0], 0), ...parts[0].shape.slice(1)], data };
+}
+
+export interface FinalizeOptions {
+  /** ImageNet labels, used when an output has exactly as many classes. */
+  readonly labels: readonly string[] | null;
+  readonly returnOutputs: boolean;
+}
+
+/** Merges slices (in any order) into one result: outputs joined, statistics merged, shapes checked. */
+export function finalizeRun(partials: readonly PartialRun[], options: FinalizeOptions): EngineRunResult {
+  const parts = [...partials].sort((a, b) => a.sliceStart - b.sliceStart);
+  const first = parts[0];
+  const outputs: Record<string, OutputResult> = {};
+  const outputData: Record<string, TensorData> = {};
+  for (const name of Object.keys(first.outputs)) {
+    const joined = concatBatch(parts.map((p) => p.outputs[name]));
+    const classes = joined.shape.length === 2 ? joined.shape[1] : 0;
+    outputs[name] = {
+      shape: joined.shape,
+      stats: finishStats(arrayStats(joined.data)),
+      top5: classes > 1 ? top5(joined.data, 0, classes, options.labels && options.labels.length === classes ? options.labels : null) : undefined,
+    };
+    outputData[name] = joined;
+  }
+  const warnings = [...new Set(parts.flatMap((p) => p.warnings))];
+  const modules: ModuleRunResult[] = first.modules.map((m, i) => {
+    const same = parts.map((p) => p.modules[i]);
+    const shape = [same.reduce((a, s) => a + s.shape[0], 0), ...m.shape.slice(1)];
+    const match = sameShape(shape, m.expectedShape);
+    if (!match) {
+      warnings.push(`${m.id}: the engine measured an output of ${shape.join('×')} but the analysis computed ${m.expectedShape?.join('×') ?? 'none'}; this is a bug, please report it.`);
+    }
+    return {
+      id: m.id,
+      shape,
+      expectedShape: m.expectedShape,
+      match,
+      // Slices run side by side, so a module takes as long as its slowest slice.
+      ms: Math.max(...same.map((s) => s.ms)),
+      stats: finishStats(mergeStats(same.map((s) => s.stats))),
+      featureMap: same.find((s) => s.featureMap)?.featureMap,
+    };
+  });
+  const untrained = parts.some((p) => p.untrainedWeights);
+  if (untrained && Object.values(outputs).some((o) => o.top5)) {
+    warnings.unshift('The weights are a random initialization, so the top-5 classes mean nothing; load trained weights for real predictions.');
+  }
+  const result: EngineRunResult = {
+    backend: first.backend,
+    mode: first.mode,
+    batch: first.batch,
+    seed: first.seed,
+    outputs,
+    modules,
+    // Slices run side by side: the pass takes as long as the slowest one.
+    totalMs: Math.max(...parts.map((p) => p.totalMs)),
+    peakBytes: parts.reduce((a, p) => a + p.peakBytes, 0),
+    untrainedWeights: untrained,
+    warnings,
+  };
+  return options.returnOutputs ? { ...result, outputData } : result;
+}

@@ -1,0 +1,193 @@
+/**
+ * One engine instance on one thread: turns a run request into a forward pass over a slice of the
+ * batch, with weights and compiled ops cached between runs of the same design.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { analyze, type Analysis } from '../../core/analysis/analyze';
+import type { Design } from '../../core/model/types';
+import { errResult, okResult, type BackendInfo, type Result } from '../../core/run/types';
+import { randomInput } from '../../core/weights/init';
+import { stateDictSpec } from '../../core/weights/stateDict';
+import { compileModel, forward, StopRequested, type CompiledModel } from './model';
+import { loadStateDict, seededStateDict, type StateDict } from './weights';
+import { imageBatch, type Normalization } from './imageInput';
+import { featureMapSummary, tensorStats } from './summaries';
+import { logicalShape } from './layers/layerOp';
+import type { BatchSlice, EngineRunRequest, PartialModule, PartialRun, TensorData } from './protocol';
+
+export interface SessionHooks {
+  /** A reason to stop (cancelled, timed out), checked before every layer. */
+  shouldStop?(): string | null;
+  onProgress?(done: number, total: number, module: string): void;
+}
+
+/** The design a request runs: its batch override applied. */
+export function requestDesign(request: Pick<EngineRunRequest, 'design' | 'batch'>): Design {
+  const d = request.design;
+  return request.batch === undefined ? d : { ...d, input: { ...d.input, batch: request.batch } };
+}
+
+/** A design's problems as one message. */
+export function invalidDesignMessage(analysis: Analysis): string {
+  const shown = analysis.issues.slice(0, 5).map((i) => i.message);
+  const more = analysis.issues.length > 5 ? ` (and ${analysis.issues.length - 5} more)` : '';
+  return `The design cannot run: ${shown.join(' ')}${more}`;
+}
+
+/** Sample photo names are plain file names inside assets/samples. */
+const SAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(?:jpe?g|png)$/i;
+
+export class EngineSession {
+  private weights: { key: string; value: StateDict } | null = null;
+  private compiled: { key: string; value: CompiledModel } | null = null;
+
+  constructor(
+    readonly backend: BackendInfo,
+    private readonly assetsDir: string,
+  ) {}
+
+  /** Runs the request on one slice of its batch. Expected failures come back as values. */
+  async run(request: EngineRunRequest, slice: BatchSlice, hooks: SessionHooks = {}): Promise<Result<PartialRun>> {
+    const design = requestDesign(request);
+    const analysis = analyze(design);
+    if (!analysis.valid) return errResult('run.invalidDesign', invalidDesignMessage(analysis));
+    const batch = design.input.batch;
+    if (!Number.isInteger(slice.start) || !Number.isInteger(slice.count) || slice.start < 0 || slice.count < 1 || slice.start + slice.count > batch) {
+      return errResult('run.slice', `Images ${slice.start} to ${slice.start + slice.count - 1} are not part of a batch of ${batch}.`);
+    }
+    const warnings: string[] = [];
+    const weights = await this.stateDict(request, analysis);
+    if (!weights.ok) return weights;
+    const input = await this.input(request, design, weights.value.fromFile, warnings);
+    if (!input.ok) return input;
+
+    const model = this.model(request, design, analysis, weights.value.dict, weights.value.key);
+    const { channels, height, width } = design.input;
+    const per = channels * height * width;
+    const x = tf.tensor4d(input.value.subarray(slice.start * per, (slice.start + slice.count) * per), [slice.count, channels, height, width]);
+    const modules: PartialModule[] = [];
+    const wantMaps = request.featureMaps !== false && slice.start === 0;
+    try {
+      const result = forward(model, x, {
+        batchOffset: slice.start,
+        shouldStop: hooks.shouldStop,
+        onModule(plan, out, ms, index) {
+          modules.push({
+            id: plan.id,
+            shape: logicalShape(out),
+            expectedShape: plan.expectedShape,
+            ms,
+            stats: tensorStats(out),
+            featureMap: wantMaps && out.rank === 4 ? featureMapSummary(out as tf.Tensor4D) : undefined,
+          });
+          hooks.onProgress?.(index + 1, model.modules.length, plan.id);
+        },
+      });
+      const outputs: Record<string, TensorData> = {};
+      for (const [name, t] of Object.entries(result.outputs)) {
+        // Outputs are logits [N, K] or, in unusual designs, feature maps; report those as NCHW.
+        const nchw = t.rank === 4 ? tf.transpose(t, [0, 3, 1, 2]) : t;
+        outputs[name] = { shape: nchw.shape, data: nchw.dataSync() as Float32Array };
+        if (nchw !== t) nchw.dispose();
+      }
+      tf.dispose(Object.values(result.outputs));
+      return okResult({
+        backend: this.backend,
+        mode: request.mode,
+        batch,
+        sliceStart: slice.start,
+        sliceCount: slice.count,
+        seed: request.seed,
+        outputs,
+        modules,
+        totalMs: result.totalMs,
+        peakBytes: result.peakBytes,
+        untrainedWeights: !weights.value.fromFile,
+        warnings,
+      });
+    } catch (e) {
+      if (e instanceof StopRequested) return errResult(e.reason === 'timeout' ? 'run.timeout' : 'run.cancelled', stopMessage(e.reason, request.timeoutMs));
+      throw e;
+    } finally {
+      x.dispose();
+    }
+  }
+
+  private async stateDict(request: EngineRunRequest, analysis: Analysis): Promise<Result<{ dict: StateDict; key: string; fromFile: boolean }>> {
+    const spec = JSON.stringify(stateDictSpec(analysis.graph).map((e) => [e.key, e.shape]));
+    let key: string;
+    if (request.weightsPath) {
+      let info;
+      try {
+        info = await stat(request.weightsPath);
+      } catch {
+        return errResult('weights.read', `The weights file ${request.weightsPath} does not exist.`);
+      }
+      key = `file:${request.weightsPath}:${info.size}:${info.mtimeMs}:${spec}`;
+    } else {
+      key = `seed:${request.seed}:${request.scheme ?? 'pytorch'}:${spec}`;
+    }
+    if (this.weights?.key === key) return okResult({ dict: this.weights.value, key, fromFile: Boolean(request.weightsPath) });
+    this.weights = null;
+    this.dropModel();
+    let dict: StateDict;
+    if (request.weightsPath) {
+      const loaded = await loadStateDict(request.weightsPath, analysis.graph);
+      if (!loaded.ok) return loaded;
+      dict = loaded.value;
+    } else {
+      dict = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
+    }
+    this.weights = { key, value: dict };
+    return okResult({ dict, key, fromFile: Boolean(request.weightsPath) });
+  }
+
+  private model(request: EngineRunRequest, design: Design, analysis: Analysis, weights: StateDict, weightsKey: string): CompiledModel {
+    const options = { mode: request.mode, foldBatchNorm: request.foldBatchNorm ?? true, dropout: request.dropout ?? true, dropoutSeed: request.seed };
+    const key = JSON.stringify([weightsKey, design, options]);
+    if (this.compiled?.key === key) return this.compiled.value;
+    this.dropModel();
+    const value = compileModel(design, analysis, weights, options);
+    this.compiled = { key, value };
+    return value;
+  }
+
+  private async input(request: EngineRunRequest, design: Design, trainedWeights: boolean, warnings: string[]): Promise<Result<Float32Array>> {
+    const { batch, channels, height, width } = design.input;
+    const input = request.input;
+    if (input.kind === 'random') return okResult(randomInput([batch, channels, height, width], request.inputSeed ?? request.seed));
+    let paths: readonly string[];
+    if (input.kind === 'sample') {
+      if (!SAMPLE_NAME.test(input.name)) return errResult('input.sample', `${JSON.stringify(input.name)} is not the name of a sample photo.`);
+      paths = [path.join(this.assetsDir, 'samples', input.name)];
+    } else if (input.kind === 'image') {
+      paths = [input.path];
+    } else {
+      paths = input.paths;
+    }
+    // torchvision's pretrained googlenet rescales its input (transform_input=True); its weights expect that.
+    let how: Normalization = 'imagenet';
+    if (trainedWeights && design.preset === 'googlenet-torchvision') {
+      how = 'halfRange';
+      warnings.push("Images were scaled to [−1, 1] as torchvision's pretrained googlenet does (transform_input), which its weights expect.");
+    }
+    return imageBatch(paths, batch, channels, height, width, how);
+  }
+
+  private dropModel(): void {
+    this.compiled?.value.dispose();
+    this.compiled = null;
+  }
+
+  dispose(): void {
+    this.dropModel();
+    this.weights = null;
+  }
+}
+
+function stopMessage(reason: string, timeoutMs: number | undefined): string {
+  if (reason === 'timeout') return `The run took longer than its time limit of ${Math.round((timeoutMs ?? 0) / 1000)} s and was stopped; try a smaller batch or input.`;
+  return 'The run was cancelled.';
+}

@@ -1,0 +1,98 @@
+/**
+ * Weights of a design keyed by PyTorch state_dict names: seeded initialization (core/weights),
+ * strict loading from safetensors, and export to safetensors so a run can be reproduced in PyTorch.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Layer } from '../../core/model/types';
+import { errResult, okResult, type Result } from '../../core/run/types';
+import { stateDictSpec, type StateEntry } from '../../core/weights/stateDict';
+import { initTensor, type InitScheme } from '../../core/weights/init';
+import { float32Values, int64Values, parseSafetensors, writeSafetensors, type TensorToWrite } from './safetensors';
+
+/** float32 values by state_dict key; counters (num_batches_tracked) hold one value. */
+export type StateDict = ReadonlyMap<string, Float32Array>;
+
+/** Largest weights file read into memory (a GoogLeNet state_dict is about 54 MB). */
+export const MAX_WEIGHTS_FILE_BYTES = 4 * 1024 ** 3;
+
+/** Deterministic weights, the same as tools/torch/weights.py computes. */
+export function seededStateDict(graph: readonly Layer[], seed: number, scheme: InitScheme = 'pytorch'): StateDict {
+  const out = new Map<string, Float32Array>();
+  for (const e of stateDictSpec(graph)) out.set(e.key, initTensor(e, e.weightShape, seed, scheme));
+  return out;
+}
+
+const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Lists a few items in a sentence: "a, b and 3 more". */
+function listSome(items: readonly string[], limit = 5): string {
+  if (items.length <= limit) return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items.join('');
+  return `${items.slice(0, limit).join(', ')} and ${items.length - limit} more`;
+}
+
+/**
+ * Checks a parsed safetensors file against the design's state_dict and returns the weights.
+ * Every tensor is checked: missing, unexpected, mis-shaped and wrongly typed tensors are all
+ * reported, each by name, in one message.
+ */
+export function stateDictFromSafetensors(bytes: Uint8Array, spec: readonly StateEntry[], source: string): Result<StateDict> {
+  const parsed = parseSafetensors(bytes, source);
+  if (!parsed.ok) return parsed;
+  const tensors = parsed.value.tensors;
+  const expected = new Map(spec.map((e) => [e.key, e]));
+  const missing = spec.filter((e) => !tensors.has(e.key)).map((e) => e.key);
+  const extra = [...tensors.keys()].filter((k) => !expected.has(k));
+  const problems: { code: string; text: string }[] = [];
+  if (missing.length) problems.push({ code: 'weights.missing', text: `${missing.length} tensor${missing.length === 1 ? ' is' : 's are'} missing: ${listSome(missing)}` });
+  if (extra.length) {
+    problems.push({ code: 'weights.unexpected', text: `${extra.length} tensor${extra.length === 1 ? ' is' : 's are'} not part of this design: ${listSome(extra)}` });
+  }
+  const out = new Map<string, Float32Array>();
+  for (const e of spec) {
+    const t = tensors.get(e.key);
+    if (!t) continue;
+    const wantDtype = e.role === 'counter' ? 'I64' : 'F32';
+    if (t.dtype !== wantDtype) {
+      problems.push({ code: 'weights.dtype', text: `${e.key} is ${t.dtype} but must be ${wantDtype}${wantDtype === 'F32' ? ' (convert with tensor.float() before saving)' : ''}` });
+      continue;
+    }
+    if (!sameShape(t.shape, e.shape)) {
+      problems.push({ code: 'weights.shape', text: `${e.key} has shape ${shapeText(t.shape)} but this design needs ${shapeText(e.shape)}` });
+      continue;
+    }
+    out.set(e.key, e.role === 'counter' ? Float32Array.of(Number(int64Values(t)[0])) : float32Values(t));
+  }
+  if (problems.length) {
+    const code = problems.length === 1 ? problems[0].code : 'weights.mismatch';
+    return errResult(code, `The weights in ${source} do not fit this design: ${problems.map((p) => p.text).join('; ')}.`);
+  }
+  return okResult(out);
+}
+
+/** Reads and checks a safetensors weights file for a layer graph. */
+export async function loadStateDict(path: string, graph: readonly Layer[]): Promise<Result<StateDict>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return errResult('weights.read', code === 'ENOENT' ? `The weights file ${path} does not exist.` : `The weights file ${path} cannot be read: ${(e as Error).message}.`);
+  }
+  if (bytes.byteLength > MAX_WEIGHTS_FILE_BYTES) return errResult('weights.tooLarge', `The weights file ${path} is larger than 4 GiB, more than any design here needs.`);
+  return stateDictFromSafetensors(bytes, stateDictSpec(graph), path);
+}
+
+/** Serializes weights with PyTorch's dtypes: float32 tensors, and int64 num_batches_tracked counters. */
+export function stateDictToSafetensors(weights: StateDict, graph: readonly Layer[], metadata: Record<string, string> = {}): Uint8Array {
+  const tensors = new Map<string, TensorToWrite>();
+  for (const e of stateDictSpec(graph)) {
+    const v = weights.get(e.key);
+    if (!v) throw new Error(`The weights have no tensor ${e.key}.`);
+    tensors.set(
+      e.key,
+      e.role === 'counter' ? { dtype: 'I64', shape: e.shape, data: BigInt64Array.of(BigInt(Math.round(v[0] ?? 0))) } : { dtype: 'F32', shape: e.shape, data: v },
+    );
+  }
+  return writeSafetensors(tensors, { format: 'pt', ...metadata });
+}
