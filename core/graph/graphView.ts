@@ -1,0 +1,353 @@
+/**
+ * The graph view model: what the explorer draws for a design and its analysis. One node for the
+ * input, one per module (aux heads are side branches like any other), one per named output, and,
+ * for each opened module, sub-nodes for its branches (input split → each branch's steps → join).
+ * Edges carry the shape of the tensor they move. Renderer-independent: the React Flow canvas and
+ * the SVG/PNG export both draw from this and from `layoutGraph`.
+ */
+import type { Analysis, LayerInfo, ModuleInfo } from '../analysis/analyze';
+import type { DesignDiff, ModuleDelta } from '../design/diff';
+import type { Design, Issue, ModuleSpec, ParamValue, Shape } from '../model/types';
+import { formatCompact, formatShape } from '../model/format';
+import { moduleDef } from '../modules/registry';
+
+/** Box sizes per node kind, in graph units (CSS pixels at zoom 1). Drawing code must fit inside. */
+export const NODE_SIZE = {
+  input: { width: 156, height: 56 },
+  output: { width: 156, height: 56 },
+  module: { width: 192, height: 90 },
+  inception: { width: 236, height: 184 },
+  step: { width: 172, height: 80 },
+  join: { width: 172, height: 40 },
+} as const;
+
+/** Room for an edge's shape label (e.g. "3×1024×7×7"). */
+export const EDGE_LABEL_SIZE = { width: 80, height: 16 } as const;
+
+/** The height of an opened module's header (the same content as the closed node). */
+export const OPEN_HEADER_HEIGHT = NODE_SIZE.inception.height;
+
+export type NodeKind = 'input' | 'output' | 'module' | 'inception' | 'step' | 'join';
+
+interface NodeBase {
+  /** Unique in the view: a module id, `input`, `output:NAME`, or `MODULE::STEP` for sub-nodes. */
+  readonly id: string;
+  readonly kind: NodeKind;
+  /** The opened module a sub-node sits in, else null. */
+  readonly parentId: string | null;
+  /** The box size for layout; an opened module's size comes from the layout. */
+  readonly width: number;
+  readonly height: number;
+  /** Problems attached to this node (core's messages), empty when fine. */
+  readonly issues: readonly Issue[];
+}
+
+export interface InputNodeView extends NodeBase {
+  readonly kind: 'input';
+  readonly shape: Shape | null;
+  readonly shapeText: string;
+}
+
+export interface OutputNodeView extends NodeBase {
+  readonly kind: 'output';
+  /** `main`, `aux1`, … */
+  readonly name: string;
+  readonly source: string;
+  readonly shape: Shape | null;
+  readonly shapeText: string;
+  /** Produced only in train mode (aux heads). */
+  readonly trainOnly: boolean;
+}
+
+/** One filter count shown on a node (and edited in the inspector). */
+export interface CountView {
+  readonly field: string;
+  /** Short label: "1×1", "3×3 reduce", … */
+  readonly label: string;
+  /** The value in the design (possibly invalid, as typed). */
+  readonly value: ParamValue;
+  readonly text: string;
+  /** Differs from the preset. */
+  readonly changed: boolean;
+  /** Core reported a problem with this field. */
+  readonly invalid: boolean;
+}
+
+interface ModuleViewBase extends NodeBase {
+  readonly moduleId: string;
+  readonly moduleKind: string;
+  /** The template's name: "Inception module", "Conv block", … */
+  readonly title: string;
+  /** Settings in a few characters: "7×7/2 p3", "1024 → 1000"; empty when unknown. */
+  readonly detail: string;
+  readonly stage: string;
+  readonly aux: boolean;
+  /** Whether the main output depends on it (false for aux heads). */
+  readonly evalPath: boolean;
+  readonly shape: Shape | null;
+  readonly shapeText: string;
+  readonly params: number;
+  readonly paramsText: string;
+  readonly macs: number;
+  readonly macsText: string;
+  /** The module's filter counts (its `filters` parameters that apply). */
+  readonly counts: readonly CountView[];
+  /** `added` (not in the preset), `edited` (parameters differ), or null. */
+  readonly change: 'added' | 'edited' | null;
+  /** Parameters and MACs against the preset's module; null when unchanged or not comparable. */
+  readonly delta: ModuleDelta | null;
+  /** The nearest invalid module upstream when this one could not be computed because of it. */
+  readonly blockedBy: string | null;
+  /** Whether the module has branches to open. */
+  readonly openable: boolean;
+  readonly open: boolean;
+}
+
+export interface ModuleNodeView extends ModuleViewBase {
+  readonly kind: 'module';
+}
+
+/** A module with branches (an inception module): its counts are shown as a grid and it opens. */
+export interface InceptionNodeView extends ModuleViewBase {
+  readonly kind: 'inception';
+  /** `reduced` or `naive`, when the template has a form. */
+  readonly form: string | null;
+}
+
+/** One step of an opened module's branch: a conv block, a pool, … */
+export interface StepNodeView extends NodeBase {
+  readonly kind: 'step';
+  readonly moduleId: string;
+  readonly branchId: string;
+  readonly title: string;
+  /** "Conv2d 3×3/1 p1"; empty when not computed. */
+  readonly detail: string;
+  /** The PyTorch layers of the step, for a tooltip: "conv: Conv2d 3×3/1 p1". */
+  readonly layers: readonly string[];
+  readonly shape: Shape | null;
+  readonly shapeText: string;
+  readonly params: number;
+  readonly paramsText: string;
+}
+
+/** Where an opened module's branches start (`in`) and meet (`out`, the concatenation). */
+export interface JoinNodeView extends NodeBase {
+  readonly kind: 'join';
+  readonly moduleId: string;
+  readonly role: 'in' | 'out';
+  readonly title: string;
+  readonly shape: Shape | null;
+  readonly shapeText: string;
+}
+
+export type NodeView = InputNodeView | OutputNodeView | ModuleNodeView | InceptionNodeView | StepNodeView | JoinNodeView;
+
+export interface EdgeView {
+  readonly id: string;
+  readonly source: string;
+  readonly target: string;
+  /** The opened module an internal edge runs in, else null. */
+  readonly parentId: string | null;
+  readonly shape: Shape | null;
+  /** The shape as text, "" when unknown. */
+  readonly label: string;
+  /** Runs only in train mode (into or out of an aux head). */
+  readonly trainOnly: boolean;
+}
+
+export interface GraphView {
+  readonly nodes: readonly NodeView[];
+  readonly edges: readonly EdgeView[];
+}
+
+export interface GraphViewOptions {
+  /** Modules shown opened (only those with branches open). */
+  readonly opened?: Iterable<string>;
+  /** Changes against the preset, to mark edited nodes. */
+  readonly diff?: DesignDiff;
+  /** Per-module deltas against the preset (core/design/diff.ts `moduleDeltas`). */
+  readonly deltas?: Readonly<Record<string, ModuleDelta>>;
+}
+
+export const INPUT_NODE_ID = 'input';
+export const outputNodeId = (name: string): string => `output:${name}`;
+export const subNodeId = (moduleId: string, local: string): string => `${moduleId}::${local}`;
+
+/** Builds the view of a design from its analysis. Pure and deterministic. */
+export function graphView(design: Design, analysis: Analysis, options: GraphViewOptions = {}): GraphView {
+  const opened = new Set(options.opened ?? []);
+  const infoById = new Map<string, ModuleInfo>(analysis.modules.map((m) => [m.id, m]));
+  const layerById = new Map<string, LayerInfo>(analysis.layers.map((l) => [l.id, l]));
+  const issuesByNode = new Map<string, Issue[]>();
+  for (const issue of analysis.issues) issuesByNode.set(issue.nodeId, [...(issuesByNode.get(issue.nodeId) ?? []), issue]);
+
+  // Modules in execution order, then any the analysis could not order (bad ids, cycles) in design order.
+  const specById = new Map<string, ModuleSpec>();
+  for (const m of design.modules) if (!specById.has(m.id) && (design.aux || !m.aux)) specById.set(m.id, m);
+  const order = [...analysis.modules.map((m) => m.id).filter((id) => specById.has(id)), ...[...specById.keys()].filter((id) => !infoById.has(id))];
+
+  const nodes: NodeView[] = [];
+  const edges: EdgeView[] = [];
+  const outShape = (src: string): Shape | null => (src === INPUT_NODE_ID ? (analysis.input.length ? analysis.input : null) : (infoById.get(src)?.outputShape ?? null));
+  const isTrainOnly = (id: string): boolean => specById.get(id)?.aux === true || (infoById.has(id) && !infoById.get(id)!.evalPath);
+
+  const inputShape = analysis.input.length ? analysis.input : null;
+  nodes.push({
+    id: INPUT_NODE_ID,
+    kind: 'input',
+    parentId: null,
+    ...NODE_SIZE.input,
+    issues: issuesByNode.get('design')?.filter((i) => i.field?.startsWith('input.')) ?? [],
+    shape: inputShape,
+    shapeText: formatShape(inputShape),
+  });
+
+  for (const id of order) {
+    const spec = specById.get(id)!;
+    const info = infoById.get(id);
+    const def = moduleDef(spec.kind);
+    const raw = spec.params ?? {};
+    const active = def?.active ? new Set(def.active(raw)) : null;
+    const issues = info?.issues.length ? info.issues : (issuesByNode.get(id) ?? []);
+    const invalidFields = new Set(issues.map((i) => i.field).filter(Boolean));
+    const change = options.diff?.modules[id];
+    const changedFields = new Set(change?.params.map((p) => p.field) ?? []);
+    const counts: CountView[] = def
+      ? Object.entries(def.params)
+          .filter(([field, p]) => p.group === 'filters' && (!active || active.has(field)))
+          .map(([field, p]) => {
+            const value = (Object.prototype.hasOwnProperty.call(raw, field) ? raw[field] : p.default) as ParamValue;
+            return { field, label: p.label, value, text: Array.isArray(value) ? value.join('×') : String(value), changed: changedFields.has(field), invalid: invalidFields.has(field) };
+          })
+      : [];
+    const branches = info?.branches ?? [];
+    const openable = branches.length > 0 || typeof def?.branches === 'function';
+    const open = openable && opened.has(id) && branches.length > 0;
+    const layers = (info?.layers ?? []).map((l) => layerById.get(l)).filter((l): l is LayerInfo => Boolean(l));
+    const shape = info?.outputShape ?? null;
+    const base = {
+      id,
+      parentId: null,
+      issues,
+      moduleId: id,
+      moduleKind: spec.kind,
+      title: def?.label ?? spec.kind,
+      detail: layers.find((l) => l.settings && l.kind !== 'batchNorm2d')?.settings ?? '',
+      stage: spec.stage ?? '',
+      aux: spec.aux === true,
+      evalPath: info?.evalPath ?? !spec.aux,
+      shape,
+      shapeText: formatShape(shape),
+      params: info?.params ?? 0,
+      paramsText: shape ? formatCompact(info!.params) : '—',
+      macs: info?.macs ?? 0,
+      macsText: shape ? formatCompact(info!.macs) : '—',
+      counts,
+      change: change?.status ?? null,
+      delta: options.deltas?.[id] ?? null,
+      blockedBy: info?.blockedBy ?? null,
+      openable,
+      open,
+    };
+    if (openable) {
+      const formDef = def?.params.form;
+      const form = formDef ? String(raw.form ?? formDef.default) : null;
+      nodes.push({ ...base, kind: 'inception', ...NODE_SIZE.inception, form });
+    } else {
+      nodes.push({ ...base, kind: 'module', ...NODE_SIZE.module });
+    }
+    for (const src of spec.inputs) {
+      const from = src === INPUT_NODE_ID ? INPUT_NODE_ID : specById.has(src) ? src : null;
+      if (!from) continue;
+      const s = outShape(from);
+      edges.push({ id: `${from}->${id}`, source: from, target: id, parentId: null, shape: s, label: s ? formatShape(s) : '', trainOnly: isTrainOnly(id) });
+    }
+    if (open && info) addBranches(info, layerById, nodes, edges);
+  }
+
+  for (const [name, src] of Object.entries(design.outputs ?? {})) {
+    if (!specById.has(src)) continue;
+    const s = analysis.outputs[name] ?? null;
+    const trainOnly = !analysis.evalOutputs.includes(name);
+    const id = outputNodeId(name);
+    nodes.push({ id, kind: 'output', parentId: null, ...NODE_SIZE.output, issues: [], name, source: src, shape: s, shapeText: formatShape(s), trainOnly });
+    edges.push({ id: `${src}->${id}`, source: src, target: id, parentId: null, shape: s, label: s ? formatShape(s) : '', trainOnly });
+  }
+  return { nodes, edges };
+}
+
+/** Splits a branch's layers into steps: consecutive layers under the same parent path (a conv block's conv, BN, ReLU). */
+function branchSteps(layerIds: readonly string[]): string[][] {
+  const steps: string[][] = [];
+  let parent: string | null = null;
+  for (const id of layerIds) {
+    const p = id.slice(0, id.lastIndexOf('.'));
+    if (p === parent && steps.length) steps[steps.length - 1].push(id);
+    else steps.push([id]);
+    parent = p;
+  }
+  return steps;
+}
+
+function addBranches(info: ModuleInfo, layerById: ReadonlyMap<string, LayerInfo>, nodes: NodeView[], edges: EdgeView[]): void {
+  const id = info.id;
+  const inShape = info.inputShapes[0] ?? null;
+  const inId = subNodeId(id, 'in');
+  const outId = subNodeId(id, 'out');
+  nodes.push({ id: inId, kind: 'join', parentId: id, ...NODE_SIZE.join, issues: [], moduleId: id, role: 'in', title: 'Input', shape: inShape, shapeText: formatShape(inShape) });
+  const tails: { id: string; shape: Shape | null }[] = [];
+  for (const branch of info.branches) {
+    const steps = branchSteps(branch.layers);
+    const names = branch.label.split(' → ');
+    let prev: { id: string; shape: Shape | null } = { id: inId, shape: inShape };
+    steps.forEach((layerIds, i) => {
+      const layers = layerIds.map((l) => layerById.get(l));
+      const first = layers[0];
+      const last = layers[layers.length - 1];
+      const shape = last?.outputShape ?? null;
+      const known = layers.every(Boolean);
+      const params = known ? layers.reduce((a, l) => a + l!.params, 0) : 0;
+      const stepId = subNodeId(id, `${branch.id}.${i}`);
+      nodes.push({
+        id: stepId,
+        kind: 'step',
+        parentId: id,
+        ...NODE_SIZE.step,
+        issues: [],
+        moduleId: id,
+        branchId: branch.id,
+        title: names.length === steps.length ? names[i] : (first?.torchName ?? layerIds[0].slice(id.length + 1)),
+        detail: first ? `${first.torchName} ${first.settings}`.trim() : '',
+        layers: layerIds.map((l) => {
+          const info = layerById.get(l);
+          return `${l.slice(id.length + 1)}: ${info ? `${info.torchName} ${info.settings}`.trim() : 'not computed'}`;
+        }),
+        shape,
+        shapeText: formatShape(shape),
+        params,
+        paramsText: known ? formatCompact(params) : '—',
+      });
+      // The split node shows the input shape; its four edges carry no label of their own.
+      const label = i > 0 && prev.shape ? formatShape(prev.shape) : '';
+      edges.push({ id: `${prev.id}->${stepId}`, source: prev.id, target: stepId, parentId: id, shape: prev.shape, label, trainOnly: false });
+      prev = { id: stepId, shape };
+    });
+    tails.push(prev);
+  }
+  const joinLayer = info.layers.length ? layerById.get(info.layers[info.layers.length - 1]) : undefined;
+  nodes.push({
+    id: outId,
+    kind: 'join',
+    parentId: id,
+    ...NODE_SIZE.join,
+    issues: [],
+    moduleId: id,
+    role: 'out',
+    title: joinLayer ? `${joinLayer.torchName} (${joinLayer.settings || 'channels'})` : 'Concat',
+    shape: info.outputShape,
+    shapeText: formatShape(info.outputShape),
+  });
+  for (const t of tails) {
+    edges.push({ id: `${t.id}->${outId}`, source: t.id, target: outId, parentId: id, shape: t.shape, label: t.shape ? formatShape(t.shape) : '', trainOnly: false });
+  }
+}

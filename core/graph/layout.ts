@@ -1,0 +1,386 @@
+/**
+ * Layered automatic layout of a graph view with ELK (elkjs, the bundled build: no web worker).
+ *
+ * A deep network laid out in one line is unreadable when fitted to a window, so the top-level
+ * graph is cut into rows that read left to right, top to bottom, preferring cuts where a new stage
+ * starts (GoogLeNet: stem + stage 3 / stage 4 / stage 5 + head). ELK lays out each row (layered,
+ * left to right, side branches such as aux heads below the main path) and each opened module
+ * (its branches top to bottom); edges that wrap from one row to the next are routed here through
+ * the gap between rows. Deterministic: the same view gives the same coordinates. Only structure
+ * and box sizes matter, so edits that change numbers keep the layout.
+ */
+import ELK from 'elkjs/lib/elk.bundled.js';
+import type { ElkNode, LayoutOptions } from 'elkjs/lib/elk-api';
+import { EDGE_LABEL_SIZE, OPEN_HEADER_HEIGHT, type EdgeView, type GraphView, type NodeView } from './graphView';
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface NodeBox {
+  readonly id: string;
+  readonly parentId: string | null;
+  /** Top-left corner relative to the parent (the graph, or the opened module). */
+  readonly x: number;
+  readonly y: number;
+  /** Top-left corner in graph coordinates. */
+  readonly absX: number;
+  readonly absY: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface EdgeRoute {
+  readonly id: string;
+  /** Orthogonal polyline in graph coordinates, from the source's side to the target's. */
+  readonly points: readonly Point[];
+  /** Centre of the shape label in graph coordinates, or null when the edge has no label. */
+  readonly label: Point | null;
+}
+
+export interface GraphLayout {
+  /** The structure this layout was made for (see `layoutKey`). */
+  readonly key: string;
+  readonly width: number;
+  readonly height: number;
+  readonly nodes: Readonly<Record<string, NodeBox>>;
+  readonly edges: Readonly<Record<string, EdgeRoute>>;
+  /** How many rows the top-level graph was cut into. */
+  readonly rows: number;
+}
+
+export interface LayoutSettings {
+  /** Width ÷ height the rows aim for (default 1.3, the graph area of a landscape window). */
+  readonly aspectRatio?: number;
+  /** Force a number of rows (1 = no wrapping); by default chosen from the aspect ratio. */
+  readonly rows?: number;
+}
+
+/** Space around the whole drawing. */
+export const LAYOUT_PADDING = 24;
+/** Vertical space between rows; wrapping edges and their labels run through it. */
+export const ROW_GAP = 56;
+/** Horizontal space between consecutive layers: room for an edge label. */
+export const LAYER_GAP = EDGE_LABEL_SIZE.width + 16;
+/** Space between the main path and the side branches (aux heads) below it. */
+const SIDE_GAP = 24;
+/** How far a wrapping edge runs beside a node before turning. */
+const WRAP_STUB = 18;
+
+const elk = new ELK();
+
+const ROW_OPTIONS: LayoutOptions = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'RIGHT',
+  'elk.randomSeed': '1',
+  'elk.edgeRouting': 'ORTHOGONAL',
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.layered.crossingMinimization.forceNodeModelOrder': 'true',
+  'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+  'elk.spacing.nodeNode': '24',
+  'elk.layered.spacing.nodeNodeBetweenLayers': String(LAYER_GAP),
+  'elk.spacing.edgeNode': '16',
+  'elk.separateConnectedComponents': 'false',
+  'elk.padding': '[top=0,left=0,bottom=0,right=0]',
+};
+
+const OPEN_OPTIONS: LayoutOptions = {
+  ...ROW_OPTIONS,
+  'elk.direction': 'DOWN',
+  // One-step branches (the 1×1) start at the top like the others.
+  'elk.layered.layering.strategy': 'LONGEST_PATH_SOURCE',
+  'elk.spacing.nodeNode': '20',
+  'elk.layered.spacing.nodeNodeBetweenLayers': String(EDGE_LABEL_SIZE.height + 26),
+  'elk.padding': `[top=${OPEN_HEADER_HEIGHT + 16},left=16,bottom=16,right=16]`,
+};
+
+/** A string that changes exactly when the layout would: node ids, kinds, parents, sizes and edges. */
+export function layoutKey(view: GraphView): string {
+  const n = view.nodes.map((v) => `${v.id}|${v.kind}|${v.parentId ?? ''}|${v.width}x${v.height}|${isOpen(v) ? 1 : 0}|${sideBranch(v) ? 1 : 0}`);
+  const e = view.edges.map((v) => `${v.source}>${v.target}|${v.label ? 1 : 0}`);
+  return `${n.join(';')}#${e.join(';')}`;
+}
+
+function isOpen(v: NodeView): boolean {
+  return (v.kind === 'inception' || v.kind === 'module') && v.open;
+}
+
+/** Side branches (aux heads and their outputs) go below the main path. */
+function sideBranch(v: NodeView): boolean {
+  return (v.kind === 'module' || v.kind === 'inception') ? !v.evalPath : v.kind === 'output' ? v.trainOnly : false;
+}
+
+interface Placed {
+  width: number;
+  height: number;
+  /** Child boxes relative to this node, and routes relative to it, for opened modules. */
+  children: { id: string; x: number; y: number; width: number; height: number }[];
+  routes: { id: string; points: Point[] }[];
+}
+
+function routesOf(n: ElkNode): { id: string; points: Point[] }[] {
+  return (n.edges ?? []).map((e) => {
+    const points: Point[] = [];
+    for (const s of e.sections ?? []) {
+      points.push(s.startPoint, ...(s.bendPoints ?? []), s.endPoint);
+    }
+    return { id: e.id, points: dedupe(points.map((p) => ({ x: p.x, y: p.y }))) };
+  });
+}
+
+async function layoutOpened(v: NodeView, children: readonly NodeView[], edges: readonly EdgeView[]): Promise<Placed> {
+  const graph: ElkNode = {
+    id: v.id,
+    layoutOptions: { ...OPEN_OPTIONS, 'elk.nodeSize.minimum': `(${v.width}, ${v.height})`, 'elk.nodeSize.constraints': 'MINIMUM_SIZE' },
+    children: children.map((c) => ({ id: c.id, width: c.width, height: c.height })),
+    edges: edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+  };
+  const out = await elk.layout(graph);
+  return {
+    width: Math.max(v.width, out.width ?? 0),
+    height: Math.max(v.height, out.height ?? 0),
+    children: (out.children ?? []).map((c) => ({ id: c.id, x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 })),
+    routes: routesOf(out),
+  };
+}
+
+/** Longest path from the sources, over top-level edges. */
+function layerIndex(ids: readonly string[], edges: readonly EdgeView[]): Map<string, number> {
+  const preds = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const e of edges) preds.get(e.target)?.push(e.source);
+  const layer = new Map<string, number>();
+  const visiting = new Set<string>();
+  const visit = (id: string): number => {
+    const known = layer.get(id);
+    if (known !== undefined) return known;
+    if (visiting.has(id)) return 0; // a cycle (an invalid design): break it anywhere
+    visiting.add(id);
+    let l = 0;
+    for (const p of preds.get(id) ?? []) if (preds.has(p)) l = Math.max(l, visit(p) + 1);
+    visiting.delete(id);
+    layer.set(id, l);
+    return l;
+  };
+  for (const id of ids) visit(id);
+  return layer;
+}
+
+/** Picks where rows start: near equal widths, snapped to a stage boundary when one is close. */
+function chooseCuts(layerWidths: readonly number[], layerHeight: number, stageStarts: ReadonlySet<number>, settings: LayoutSettings): number[] {
+  const total = layerWidths.reduce((a, w) => a + w + LAYER_GAP, 0);
+  const aspect = settings.aspectRatio ?? 1.3;
+  const rows = Math.max(1, Math.min(layerWidths.length, settings.rows ?? Math.round(Math.sqrt(total / (aspect * (layerHeight + ROW_GAP))))));
+  if (rows === 1) return [];
+  const starts: number[] = [];
+  let acc = 0;
+  const cumulative = layerWidths.map((w) => (acc += w + LAYER_GAP) - w - LAYER_GAP); // x where each layer starts
+  for (let k = 1; k < rows; k++) {
+    const ideal = (total * k) / rows;
+    let best = -1;
+    let bestCost = Infinity;
+    for (let i = 1; i < layerWidths.length; i++) {
+      if (starts.length && i <= starts[starts.length - 1]) continue;
+      // A stage boundary is worth about one and a half layers of imbalance.
+      const cost = Math.abs(cumulative[i] - ideal) - (stageStarts.has(i) ? 1.5 * (total / layerWidths.length) : 0);
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = i;
+      }
+    }
+    if (best > 0) starts.push(best);
+  }
+  return starts;
+}
+
+/** Lays out a view. Resolves to boxes for every node and routes for every edge. */
+export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}): Promise<GraphLayout> {
+  const childrenOf = new Map<string, NodeView[]>();
+  for (const v of view.nodes) if (v.parentId) childrenOf.set(v.parentId, [...(childrenOf.get(v.parentId) ?? []), v]);
+  const innerEdges = new Map<string, EdgeView[]>();
+  for (const e of view.edges) if (e.parentId) innerEdges.set(e.parentId, [...(innerEdges.get(e.parentId) ?? []), e]);
+  const top = view.nodes.filter((v) => v.parentId === null);
+  const topIds = new Set(top.map((v) => v.id));
+  const topEdges = view.edges.filter((e) => e.parentId === null && topIds.has(e.source) && topIds.has(e.target));
+
+  // 1. Opened modules first, so their sizes are known.
+  const placed = new Map<string, Placed>();
+  for (const v of top) {
+    const kids = childrenOf.get(v.id);
+    if (isOpen(v) && kids?.length) placed.set(v.id, await layoutOpened(v, kids, innerEdges.get(v.id) ?? []));
+  }
+  const size = (v: NodeView) => placed.get(v.id) ?? { width: v.width, height: v.height };
+
+  // 2. Rows: cut the layers of the top-level graph.
+  const layers = layerIndex(top.map((v) => v.id), topEdges);
+  const layerCount = Math.max(0, ...layers.values()) + 1;
+  const layerWidths = new Array<number>(layerCount).fill(0);
+  let mainHeight = 0;
+  let sideHeight = 0;
+  const stageStarts = new Set<number>();
+  let lastStage: string | null = null;
+  for (const v of [...top].sort((a, b) => layers.get(a.id)! - layers.get(b.id)!)) {
+    const l = layers.get(v.id)!;
+    layerWidths[l] = Math.max(layerWidths[l], size(v).width);
+    if (sideBranch(v)) sideHeight = Math.max(sideHeight, size(v).height);
+    else mainHeight = Math.max(mainHeight, size(v).height);
+    if ((v.kind === 'module' || v.kind === 'inception') && !sideBranch(v) && v.stage) {
+      if (lastStage !== null && v.stage !== lastStage) stageStarts.add(l);
+      lastStage = v.stage;
+    }
+  }
+  const cuts = chooseCuts(layerWidths, mainHeight + (sideHeight ? sideHeight + 32 : 0), stageStarts, settings);
+  // Main-path nodes fall in the row of their layer; a side branch stays in its source's row.
+  const rows = new Map<string, number>();
+  const predsOf = new Map<string, string[]>();
+  for (const e of topEdges) predsOf.set(e.target, [...(predsOf.get(e.target) ?? []), e.source]);
+  const byId = new Map(top.map((v) => [v.id, v]));
+  const rowOf = (id: string): number => {
+    const known = rows.get(id);
+    if (known !== undefined) return known;
+    rows.set(id, cuts.filter((c) => layers.get(id)! >= c).length);
+    const pred = predsOf.get(id)?.[0];
+    if (sideBranch(byId.get(id)!) && pred !== undefined) rows.set(id, rowOf(pred));
+    return rows.get(id)!;
+  };
+  const rowCount = cuts.length + 1;
+
+  // 3. ELK per row, main path first so side branches are placed below it.
+  const ordered = [...top.filter((v) => !sideBranch(v)), ...top.filter(sideBranch)];
+  const nodes: Record<string, NodeBox> = {};
+  const edges: Record<string, EdgeRoute> = {};
+  const rowBoxes: { y: number; height: number }[] = [];
+  let y = LAYOUT_PADDING;
+  let width = 0;
+  for (let r = 0; r < rowCount; r++) {
+    const rowNodes = ordered.filter((v) => rowOf(v.id) === r);
+    const rowIds = new Set(rowNodes.map((v) => v.id));
+    const rowEdges = topEdges.filter((e) => rowIds.has(e.source) && rowIds.has(e.target));
+    const rowGraph: ElkNode = {
+      id: `row${r}`,
+      layoutOptions: ROW_OPTIONS,
+      children: rowNodes.map((v) => ({ id: v.id, width: size(v).width, height: size(v).height })),
+      // Keep the main path straight; side branches bend.
+      edges: rowEdges.map((e) => ({
+        id: e.id,
+        sources: [e.source],
+        targets: [e.target],
+        layoutOptions: (sideBranch(byId.get(e.target)!) ? {} : { 'elk.layered.priority.straightness': '10' }) as LayoutOptions,
+      })),
+    };
+    const out = await elk.layout(rowGraph);
+    const x0 = LAYOUT_PADDING;
+    const boxes = new Map((out.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 }]));
+    let routes = routesOf(out);
+    // ELK balances nodes between their successors, so the main path jogs where an aux head
+    // branches off. When each layer of the row holds at most one main-path node, put them on one
+    // line, the side branches in a band below, and route the row's edges straight.
+    const mainNodes = rowNodes.filter((v) => !sideBranch(v));
+    const mainLayers = mainNodes.map((v) => layers.get(v.id)!);
+    if (mainNodes.length && new Set(mainLayers).size === mainLayers.length) {
+      const centre = Math.max(...mainNodes.map((v) => boxes.get(v.id)!.height / 2));
+      for (const v of mainNodes) boxes.get(v.id)!.y = centre - boxes.get(v.id)!.height / 2;
+      const sides = rowNodes.filter(sideBranch).map((v) => boxes.get(v.id)!);
+      if (sides.length) {
+        const top = Math.min(...sides.map((b) => b.y));
+        for (const b of sides) b.y = b.y - top + 2 * centre + SIDE_GAP;
+      }
+      routes = rowEdges.map((e) => ({ id: e.id, points: straightRoute(boxes.get(e.source)!, boxes.get(e.target)!) }));
+    }
+    let rowHeight = 0;
+    for (const [id, b] of boxes) {
+      rowHeight = Math.max(rowHeight, b.y + b.height);
+      nodes[id] = { id, parentId: null, x: x0 + b.x, y: y + b.y, absX: x0 + b.x, absY: y + b.y, width: b.width, height: b.height };
+      const inner = placed.get(id);
+      if (inner) {
+        const box = nodes[id];
+        for (const k of inner.children) nodes[k.id] = { id: k.id, parentId: id, x: k.x, y: k.y, absX: box.absX + k.x, absY: box.absY + k.y, width: k.width, height: k.height };
+        for (const route of inner.routes) {
+          const points = route.points.map((p) => ({ x: box.absX + p.x, y: box.absY + p.y }));
+          edges[route.id] = { id: route.id, points, label: labelPoint(points, 'first') };
+        }
+      }
+    }
+    for (const route of routes) {
+      const points = route.points.map((p) => ({ x: x0 + p.x, y: y + p.y }));
+      edges[route.id] = { id: route.id, points, label: labelPoint(points, 'horizontal') };
+    }
+    rowBoxes.push({ y, height: rowHeight });
+    width = Math.max(width, x0 + (out.width ?? 0));
+    y += rowHeight + ROW_GAP;
+  }
+  const height = y - ROW_GAP + LAYOUT_PADDING;
+
+  // 4. Edges between rows: out of the source's right side, along the gap under its row, down the
+  //    target's left side and in.
+  for (const e of topEdges) {
+    if (edges[e.id]) continue;
+    const s = nodes[e.source];
+    const t = nodes[e.target];
+    if (!s || !t) continue;
+    const sr = rowOf(e.source);
+    const tr = rowOf(e.target);
+    const gapY = tr > sr ? rowBoxes[sr].y + rowBoxes[sr].height + ROW_GAP / 2 : rowBoxes[Math.max(0, sr - 1)].y - ROW_GAP / 2;
+    const sx = s.absX + s.width;
+    const sy = s.absY + s.height / 2;
+    const tx = t.absX;
+    const ty = t.absY + t.height / 2;
+    const outX = sx + WRAP_STUB;
+    const inX = Math.max(LAYOUT_PADDING / 2, tx - WRAP_STUB);
+    const points = dedupe([
+      { x: sx, y: sy },
+      { x: outX, y: sy },
+      { x: outX, y: gapY },
+      { x: inX, y: gapY },
+      { x: inX, y: ty },
+      { x: tx, y: ty },
+    ]);
+    width = Math.max(width, outX + LAYOUT_PADDING);
+    edges[e.id] = { id: e.id, points, label: { x: (outX + inX) / 2, y: gapY } };
+  }
+  for (const e of view.edges) {
+    if (!edges[e.id]) edges[e.id] = { id: e.id, points: [], label: null };
+    else if (!e.label) edges[e.id] = { ...edges[e.id], label: null };
+  }
+  return { key: layoutKey(view), width: width + LAYOUT_PADDING, height, nodes, edges, rows: rowCount };
+}
+
+/** Right side of `s` to left side of `t`, turning once near the source so the label fits the run into `t`. */
+function straightRoute(s: Box, t: Box): Point[] {
+  const sy = s.y + s.height / 2;
+  const ty = t.y + t.height / 2;
+  const sx = s.x + s.width;
+  if (sy === ty) return [{ x: sx, y: sy }, { x: t.x, y: ty }];
+  const bend = Math.min(sx + WRAP_STUB, (sx + t.x) / 2);
+  return [{ x: sx, y: sy }, { x: bend, y: sy }, { x: bend, y: ty }, { x: t.x, y: ty }];
+}
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Where a label reads best: the middle of the longest horizontal segment (else the longest), or of the segment leaving the source. */
+function labelPoint(points: readonly Point[], flow: 'horizontal' | 'first'): Point | null {
+  if (flow === 'first') return points.length > 1 ? { x: (points[0].x + points[1].x) / 2, y: (points[0].y + points[1].y) / 2 } : null;
+  let best: Point | null = null;
+  let bestScore = -1;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const b = points[i];
+    const along = a.y === b.y;
+    const length = Math.abs(a.x - b.x) + Math.abs(a.y - b.y);
+    const score = length + (along ? 1e6 : 0);
+    if (score > bestScore) {
+      bestScore = score;
+      best = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+    }
+  }
+  return best;
+}
+
+function dedupe(points: Point[]): Point[] {
+  return points.filter((p, i) => i === 0 || p.x !== points[i - 1].x || p.y !== points[i - 1].y);
+}

@@ -1,0 +1,118 @@
+/** The window: toolbar, graph canvas with totals and summary, and the side panel (edit / run). */
+import { useEffect } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { useShallow } from 'zustand/react/shallow';
+import { serializeDesign } from '../../core/design/designFile';
+import { useHost } from '../host/host';
+import { appStore, useApp, type AppState } from '../state/store';
+import { isDirty } from '../state/derived';
+import { GraphCanvas } from '../graph/GraphCanvas';
+import { Inspector } from '../panels/Inspector';
+import { RunPanel } from '../panels/RunPanel';
+import { SummaryTable } from '../panels/SummaryTable';
+import { TotalsBar } from '../panels/TotalsBar';
+import { Toolbar } from './Toolbar';
+import { AboutDialog, ConfirmDialog } from './Dialogs';
+import { ExportSlot } from './ExportSlot';
+import { loadDesignText, runMenuCommand } from './commands';
+
+const selectShell = (s: AppState) => ({ theme: s.theme, sideTab: s.sideTab, summaryOpen: s.summaryOpen, notice: s.notice, setSideTab: s.setSideTab });
+
+const AUTOSAVE_DELAY_MS = 1500;
+
+/** Host events, autosave and crash recovery. */
+function useHostWiring(): void {
+  const host = useHost();
+  useEffect(() => host.onDidMenuCommand((c) => runMenuCommand(host, c)), [host]);
+  useEffect(() => host.onDidRunProgress((p) => appStore.getState().runProgressed(p)), [host]);
+  useEffect(() => {
+    let live = true;
+    void host.takeRecovery().then((r) => {
+      if (!live || !r.ok || !r.value) return;
+      const file = r.value;
+      appStore.getState().confirm({
+        title: 'Restore unsaved work?',
+        message: `The last session ended before ${file.path ?? 'an unsaved design'} was saved. Restore the design as it was?`,
+        confirmLabel: 'Restore',
+        onConfirm: () => {
+          if (loadDesignText(file.path, file.text)) appStore.setState({ savedText: '' });
+        },
+      });
+    });
+    return () => {
+      live = false;
+    };
+  }, [host]);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = appStore.subscribe((s, prev) => {
+      if (s.design === prev.design) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const { design, filePath, savedText } = appStore.getState();
+        if (isDirty(design, savedText)) void host.autosave({ path: filePath, text: serializeDesign(design) });
+      }, AUTOSAVE_DELAY_MS);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [host]);
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      const { design, savedText } = appStore.getState();
+      if (isDirty(design, savedText)) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, []);
+}
+
+export function App() {
+  const { theme, sideTab, summaryOpen, notice, setSideTab } = useApp(useShallow(selectShell));
+  useHostWiring();
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    document.documentElement.style.colorScheme = theme;
+  }, [theme]);
+  return (
+    <ReactFlowProvider>
+      <div className="app">
+        <Toolbar />
+        <main className="workspace">
+          <div className="canvas-column">
+            <div className="canvas">
+              <GraphCanvas />
+            </div>
+            {summaryOpen && <SummaryTable />}
+            <TotalsBar />
+          </div>
+          <aside className="side" aria-label="Inspector and run">
+            <div className="tabs" role="tablist" aria-label="Side panel">
+              <button type="button" role="tab" id="tab-edit" aria-selected={sideTab === 'edit'} aria-controls="panel-edit" onClick={() => setSideTab('edit')}>
+                Edit
+              </button>
+              <button type="button" role="tab" id="tab-run" aria-selected={sideTab === 'run'} aria-controls="panel-run" onClick={() => setSideTab('run')}>
+                Run
+              </button>
+            </div>
+            <div className="side-scroll" role="tabpanel" id={`panel-${sideTab}`} aria-labelledby={`tab-${sideTab}`}>
+              {sideTab === 'edit' ? <Inspector /> : <RunPanel />}
+            </div>
+          </aside>
+        </main>
+        {notice && (
+          <div className={`toast ${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'}>
+            <span>{notice.text}</span>
+            <button type="button" aria-label="Dismiss message" onClick={() => appStore.setState({ notice: null })}>
+              ✕
+            </button>
+          </div>
+        )}
+        <ConfirmDialog />
+        <AboutDialog />
+        <ExportSlot />
+      </div>
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * What the toolbar, the host's menu and its keyboard shortcuts do. One function per command, so
+ * every entry point behaves the same; confirmation comes before anything unsaved is discarded.
+ */
+import type { HostApi, MenuCommand } from '../../core/host/contract';
+import { parseDesign, serializeDesign } from '../../core/design/designFile';
+import { presetDesign, presets } from '../../core/presets';
+import { derive, isDirty } from '../state/derived';
+import { appStore } from '../state/store';
+
+/** The canvas registers its viewport controls here (React Flow lives inside the canvas). */
+export const viewport = {
+  fitView: (): void => {},
+  zoomIn: (): void => {},
+  zoomOut: (): void => {},
+};
+
+const state = () => appStore.getState();
+
+/** The design's file name for titles and suggested names. */
+export function fileLabel(path: string | null, designName: string): string {
+  if (!path) return designName;
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** Runs `action` now, or after the user agrees to discard unsaved changes. */
+export function whenDiscardAllowed(what: string, action: () => void): void {
+  const s = state();
+  if (!isDirty(s.design, s.savedText)) {
+    action();
+    return;
+  }
+  s.confirm({
+    title: 'Discard unsaved changes?',
+    message: `${fileLabel(s.filePath, s.design.name)} has changes that are not saved. ${what} will discard them.`,
+    confirmLabel: 'Discard changes',
+    onConfirm: action,
+  });
+}
+
+export function newFromPreset(name: string): void {
+  const preset = presets.find((p) => p.name === name);
+  if (!preset) return;
+  whenDiscardAllowed(`Starting a new ${preset.label} design`, () => {
+    state().loadDesign(presetDesign(name)!, null);
+    state().select(null);
+    state().setOpened([]);
+    state().clearResult();
+    viewport.fitView();
+  });
+}
+
+/** Loads design-file text, or reports why it cannot be loaded. */
+export function loadDesignText(path: string | null, text: string): boolean {
+  const parsed = parseDesign(text);
+  if (!parsed.ok) {
+    const first = parsed.errors[0];
+    const more = parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more problems)` : '';
+    state().notify(`${fileLabel(path, 'The file')} cannot be opened: ${first.message}${first.path !== '$' ? ` (at ${first.path})` : ''}${more}`, 'error');
+    return false;
+  }
+  state().loadDesign(parsed.design, path, text);
+  state().select(null);
+  state().setOpened([]);
+  state().clearResult();
+  state().notify(`Opened ${fileLabel(path, parsed.design.name)}.`);
+  return true;
+}
+
+export async function openDesign(host: HostApi): Promise<void> {
+  whenDiscardAllowed('Opening another design', () => {
+    void (async () => {
+      const r = await host.openDesign();
+      if (!r.ok) return state().notify(r.error.message, 'error');
+      if (r.value) loadDesignText(r.value.path, r.value.text);
+    })();
+  });
+}
+
+export async function saveDesign(host: HostApi, as = false): Promise<boolean> {
+  const s = state();
+  const text = serializeDesign(s.design);
+  const file = { path: as ? null : s.filePath, text };
+  const r = as ? await host.saveDesignAs(file) : await host.saveDesign(file);
+  if (!r.ok) {
+    s.notify(r.error.message, 'error');
+    return false;
+  }
+  if (!r.value) return false;
+  state().markSaved(r.value.path, text);
+  state().notify(`Saved ${fileLabel(r.value.path, s.design.name)}.`);
+  return true;
+}
+
+/** Why a run cannot start now, or null when it can. */
+export function runBlocker(): string | null {
+  const s = state();
+  const { analysis } = derive(s.design);
+  if (s.runStatus === 'running' || s.runStatus === 'cancelling') return 'A run is in progress.';
+  if (!analysis.valid) {
+    const n = analysis.issues.length;
+    return `Fix the design first (${n} problem${n === 1 ? '' : 's'}): ${analysis.issues[0].message}`;
+  }
+  if (s.runSettings.mode === 'train' && !s.design.aux) return null;
+  return null;
+}
+
+let runCounter = 0;
+
+export async function startRun(host: HostApi): Promise<void> {
+  if (runBlocker()) return;
+  const s = state();
+  const runId = `run-${Date.now().toString(36)}-${++runCounter}`;
+  const design = s.design;
+  const { batch, mode, seed, input } = s.runSettings;
+  s.runStarted(runId, design);
+  s.setSideTab('run');
+  const r = await host.run(runId, { design, mode, seed, input, ...(batch !== null ? { batch } : {}) });
+  state().runFinished(runId, r);
+}
+
+export async function cancelRun(host: HostApi): Promise<void> {
+  const s = state();
+  if (!s.runId || s.runStatus !== 'running') return;
+  const runId = s.runId;
+  s.runCancelling();
+  const r = await host.cancelRun(runId);
+  if (!r.ok) state().notify(r.error.message, 'error');
+}
+
+export function undo(): void {
+  state().undo();
+}
+
+export function redo(): void {
+  state().redo();
+}
+
+export function resetToPreset(): void {
+  const d = state().design;
+  if (!d.preset) return;
+  state().resetToPreset();
+}
+
+/** Handles a command from the host's menu or keyboard shortcuts. */
+export function runMenuCommand(host: HostApi, command: MenuCommand): void {
+  const s = state();
+  switch (command) {
+    case 'new':
+      return newFromPreset(s.design.preset ?? presets[0].name);
+    case 'open':
+      return void openDesign(host);
+    case 'save':
+      return void saveDesign(host);
+    case 'saveAs':
+      return void saveDesign(host, true);
+    case 'export':
+      return s.setExportOpen(true);
+    case 'undo':
+      return undo();
+    case 'redo':
+      return redo();
+    case 'fitView':
+      return viewport.fitView();
+    case 'zoomIn':
+      return viewport.zoomIn();
+    case 'zoomOut':
+      return viewport.zoomOut();
+    case 'toggleTheme':
+      return s.toggleTheme();
+    case 'run':
+      return void startRun(host);
+    case 'cancelRun':
+      return void cancelRun(host);
+    case 'about':
+      return s.setAboutOpen(true);
+  }
+}

@@ -1,0 +1,25 @@
+/** The React Flow node and edge types of the canvas: one node kind per view kind (core/graph/graphView.ts). */
+import type { Edge, Node } from '@xyflow/react';
+import type { EdgeRoute } from '../../core/graph/layout';
+import type { InceptionNodeView, InputNodeView, JoinNodeView, ModuleNodeView, OutputNodeView, StepNodeView } from '../../core/graph/graphView';
+
+/** How a module's shape measured in the last run compares with core's: ✓, ✗, or not run. */
+export type RunCheck = 'match' | 'mismatch' | null;
+
+export type InputFlowNode = Node<{ view: InputNodeView }, 'networkInput'>;
+export type OutputFlowNode = Node<{ view: OutputNodeView }, 'networkOutput'>;
+export type ModuleFlowNode = Node<{ view: ModuleNodeView; check: RunCheck }, 'module'>;
+export type InceptionFlowNode = Node<{ view: InceptionNodeView; check: RunCheck }, 'inception'>;
+export type StepFlowNode = Node<{ view: StepNodeView }, 'step'>;
+export type JoinFlowNode = Node<{ view: JoinNodeView }, 'join'>;
+
+export type FlowNode = InputFlowNode | OutputFlowNode | ModuleFlowNode | InceptionFlowNode | StepFlowNode | JoinFlowNode;
+
+export interface ShapeEdgeData extends Record<string, unknown> {
+  route: EdgeRoute;
+  label: string;
+  trainOnly: boolean;
+  internal: boolean;
+}
+
+export type ShapeFlowEdge = Edge<ShapeEdgeData, 'shape'>;

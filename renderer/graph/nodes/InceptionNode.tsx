@@ -1,0 +1,65 @@
+/** A module with branches (an inception module): its six counts, shape, cost, and an open/close toggle. */
+import { memo } from 'react';
+import type { NodeProps } from '@xyflow/react';
+import type { InceptionFlowNode } from '../flowTypes';
+import { appStore } from '../../state/store';
+import { ChangeBadge, CheckMark, NodeHandles, NodeIssue } from './parts';
+
+function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>) {
+  const v = data.view;
+  const invalid = v.issues.length > 0;
+  return (
+    <div className={`node node-inception${invalid ? ' invalid' : ''}${v.open ? ' open' : ''}${selected ? ' selected' : ''}${v.change ? ' changed' : ''}`} data-testid={`node-${v.id}`}>
+      <NodeHandles />
+      <div className="node-header">
+        <span className="node-id">{v.id}</span>
+        <ChangeBadge change={v.change} />
+        {v.form === 'naive' && <span className="badge badge-naive">naive</span>}
+        <CheckMark check={data.check} id={v.id} />
+        <button
+          type="button"
+          className="node-toggle nodrag"
+          aria-expanded={v.open}
+          aria-label={`${v.open ? 'Close' : 'Open'} ${v.id}`}
+          title={v.open ? 'Close the branches' : 'Open the four branches'}
+          onClick={(e) => {
+            e.stopPropagation();
+            appStore.getState().toggleOpen(v.id);
+          }}
+        >
+          {v.open ? '▾' : '▸'}
+        </button>
+      </div>
+      <div className="node-sub">
+        {v.title} · stage {v.stage || '—'}
+      </div>
+      <dl className="counts" aria-label={`${v.id} filter counts`}>
+        {v.counts.map((c) => (
+          <div key={c.field} className={`count${c.changed ? ' changed' : ''}${c.invalid ? ' invalid' : ''}`} title={c.field}>
+            <dt>{c.label}</dt>
+            <dd>{c.text === '' ? '?' : c.text}</dd>
+          </div>
+        ))}
+      </dl>
+      {invalid || v.blockedBy ? (
+        <NodeIssue issues={v.issues} blockedBy={v.blockedBy} />
+      ) : (
+        <div className="node-stats">
+          <div className="node-shape" data-testid="shape">
+            {v.shapeText}
+          </div>
+          <div className="node-cost">
+            <span data-testid="params">{v.paramsText}</span> params · {v.macsText} MACs
+          </div>
+          {v.delta?.paramsText && (
+            <div className={`node-delta ${v.delta.params > 0 ? 'up' : 'down'}`} title="Parameters against the preset">
+              {v.delta.paramsText} params
+            </div>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const InceptionNode = memo(InceptionNodeComponent);

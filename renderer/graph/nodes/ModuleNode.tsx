@@ -1,0 +1,47 @@
+/** A single-path module: conv block, pool, dropout, linear, aux head. */
+import { memo } from 'react';
+import type { NodeProps } from '@xyflow/react';
+import type { ModuleFlowNode } from '../flowTypes';
+import { ChangeBadge, CheckMark, NodeHandles, NodeIssue } from './parts';
+
+function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
+  const v = data.view;
+  const invalid = v.issues.length > 0;
+  const detail = [v.detail, ...v.counts.map((c) => (v.counts.length === 1 ? `${c.text} out` : `${c.label} ${c.text}`))].filter(Boolean).join(' · ');
+  return (
+    <div className={`node node-module${v.aux ? ' aux' : ''}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}${v.change ? ' changed' : ''}`} data-testid={`node-${v.id}`}>
+      <NodeHandles />
+      <div className="node-header">
+        <span className="node-id">{v.id}</span>
+        {v.aux && <span className="badge badge-train">train only</span>}
+        <ChangeBadge change={v.change} />
+        <CheckMark check={data.check} id={v.id} />
+      </div>
+      <div className="node-sub" title={detail}>
+        {v.title}
+        {detail && ` · ${detail}`}
+      </div>
+      {invalid || v.blockedBy ? (
+        <NodeIssue issues={v.issues} blockedBy={v.blockedBy} />
+      ) : (
+        <div className="node-stats">
+          <div className="node-shape" data-testid="shape">
+            {v.shapeText}
+          </div>
+          <div className="node-cost">
+            {v.params > 0 || v.macs > 0 ? (
+              <>
+                <span data-testid="params">{v.paramsText}</span> params · {v.macsText} MACs
+              </>
+            ) : (
+              'no parameters'
+            )}
+            {v.delta?.paramsText && <span className={`node-delta ${v.delta.params > 0 ? 'up' : 'down'}`}> {v.delta.paramsText}</span>}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const ModuleNode = memo(ModuleNodeComponent);

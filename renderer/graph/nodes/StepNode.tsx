@@ -1,0 +1,22 @@
+/** One step of an opened module's branch (a conv block, a pool): its shape and parameters. */
+import { memo } from 'react';
+import type { NodeProps } from '@xyflow/react';
+import type { StepFlowNode } from '../flowTypes';
+import { NodeHandles } from './parts';
+
+function StepNodeComponent({ data }: NodeProps<StepFlowNode>) {
+  const v = data.view;
+  return (
+    <div className="node node-step" title={v.layers.join('\n')}>
+      <NodeHandles vertical />
+      <div className="node-header">
+        <span className="node-id">{v.title}</span>
+      </div>
+      <div className="node-sub">{v.detail || '—'}</div>
+      <div className="node-shape">{v.shapeText}</div>
+      <div className="node-cost">{v.params > 0 ? `${v.paramsText} params` : v.paramsText === '—' ? '—' : 'no parameters'}</div>
+    </div>
+  );
+}
+
+export const StepNode = memo(StepNodeComponent);

@@ -1,0 +1,53 @@
+/** Pieces shared by the node components: invisible handles, problem text, run check mark, change badge. */
+import { Handle, Position } from '@xyflow/react';
+import type { Issue } from '../../../core/model/types';
+import type { RunCheck } from '../flowTypes';
+
+/** Edges are drawn from the layout's routes; handles only tell React Flow where edges attach. */
+export function NodeHandles({ vertical = false, target = true, source = true }: { vertical?: boolean; target?: boolean; source?: boolean }) {
+  return (
+    <>
+      {target && <Handle type="target" position={vertical ? Position.Top : Position.Left} isConnectable={false} className="node-handle" />}
+      {source && <Handle type="source" position={vertical ? Position.Bottom : Position.Right} isConnectable={false} className="node-handle" />}
+    </>
+  );
+}
+
+/** The first problem of a node, in core's words, with the rest counted. */
+export function NodeIssue({ issues, blockedBy }: { issues: readonly Issue[]; blockedBy?: string | null }) {
+  if (issues.length) {
+    const more = issues.length > 1 ? ` (+${issues.length - 1} more)` : '';
+    return (
+      <p className="node-issue" role="alert" title={issues.map((i) => i.message).join('\n')}>
+        {issues[0].message}
+        {more}
+      </p>
+    );
+  }
+  if (blockedBy) {
+    return <p className="node-blocked">Waiting for {blockedBy === 'design' ? 'the input settings' : blockedBy} to be fixed.</p>;
+  }
+  return null;
+}
+
+export function CheckMark({ check, id }: { check: RunCheck; id: string }) {
+  if (!check) return null;
+  return check === 'match' ? (
+    <span className="node-check match" role="img" aria-label={`${id}: measured shape matches`} title="The run measured the shape core computed.">
+      ✓
+    </span>
+  ) : (
+    <span className="node-check mismatch" role="img" aria-label={`${id}: measured shape differs`} title="The run measured a different shape than core computed.">
+      ✗
+    </span>
+  );
+}
+
+export function ChangeBadge({ change }: { change: 'added' | 'edited' | null }) {
+  if (!change) return null;
+  return (
+    <span className={`badge badge-${change}`} title={change === 'added' ? 'Not in the preset' : 'Edited: differs from the preset'}>
+      {change}
+    </span>
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * A host for component tests: design files live in memory, dialogs are scripted, and `run`
+ * answers with whatever the test supplies. It is never part of the app and runs no engine.
+ */
+import type { DesignFile, HostApi, HostInfo, MenuCommand, SampleImage } from '../../core/host/contract';
+import { errResult, okResult, type Result, type RunProgress, type RunRequest, type RunResult } from '../../core/run/types';
+
+export interface MemoryHostOptions {
+  /** What the next open dialog returns (null = cancelled). */
+  openAnswer?: DesignFile | null;
+  /** The path a save-as dialog picks (null = cancelled). */
+  saveAsPath?: string | null;
+  samples?: readonly SampleImage[];
+  /** Answers `run`; by default every run fails with `run.unavailable`. */
+  run?: (runId: string, request: RunRequest, emit: (p: RunProgress) => void) => Promise<Result<RunResult>>;
+}
+
+export interface MemoryHost extends HostApi {
+  /** Files written so far, by path. */
+  readonly files: Map<string, string>;
+  readonly exports: { format: string; suggestedName: string; content: string }[];
+  readonly autosaves: DesignFile[];
+  readonly cancelled: string[];
+  options: MemoryHostOptions;
+  /** Sends a menu command as the host's menu would. */
+  sendMenuCommand(command: MenuCommand): void;
+}
+
+export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
+  const progressListeners = new Set<(p: RunProgress) => void>();
+  const menuListeners = new Set<(c: MenuCommand) => void>();
+  const info: HostInfo = { kind: 'test', appVersion: '0.0.0-test', versions: {}, backend: 'none', backendNotes: ['The test host runs no engine.'], platform: 'test' };
+  const host: MemoryHost = {
+    files: new Map(),
+    exports: [],
+    autosaves: [],
+    cancelled: [],
+    options,
+    sendMenuCommand: (command) => menuListeners.forEach((l) => l(command)),
+    getInfo: async () => okResult(info),
+    openDesign: async () => okResult(host.options.openAnswer ?? null),
+    saveDesign: async (file) => {
+      if (file.path === null) return host.saveDesignAs(file);
+      host.files.set(file.path, file.text);
+      return okResult({ path: file.path });
+    },
+    saveDesignAs: async (file) => {
+      const path = host.options.saveAsPath ?? null;
+      if (path === null) return okResult(null);
+      host.files.set(path, file.text);
+      return okResult({ path });
+    },
+    exportFile: async (req) => {
+      host.exports.push({ format: req.format, suggestedName: req.suggestedName, content: req.content });
+      return okResult({ path: `/exports/${req.suggestedName}` });
+    },
+    autosave: async (file) => {
+      host.autosaves.push(file);
+      return okResult(undefined);
+    },
+    takeRecovery: async () => okResult(null),
+    recentFiles: async () => okResult([...host.files.keys()]),
+    openRecent: async (path) => {
+      const text = host.files.get(path);
+      return text === undefined ? errResult('file.missing', `${path} no longer exists.`) : okResult({ path, text });
+    },
+    listSamples: async () => okResult(host.options.samples ?? []),
+    run: async (runId, request) => {
+      if (!host.options.run) return errResult('run.unavailable', 'The test host runs no engine.');
+      return host.options.run(runId, request, (p) => progressListeners.forEach((l) => l(p)));
+    },
+    cancelRun: async (runId) => {
+      host.cancelled.push(runId);
+      return okResult(undefined);
+    },
+    onDidRunProgress: (cb) => {
+      progressListeners.add(cb);
+      return () => progressListeners.delete(cb);
+    },
+    onDidMenuCommand: (cb) => {
+      menuListeners.add(cb);
+      return () => menuListeners.delete(cb);
+    },
+  };
+  return host;
+}

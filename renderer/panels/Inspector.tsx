@@ -1,0 +1,217 @@
+/**
+ * The inspector: the selected module's parameters (its filter counts first) and the design's
+ * global settings beside them. Every keystroke is a design edit; core's analysis of the result
+ * supplies the messages shown at the fields.
+ */
+import { useShallow } from 'zustand/react/shallow';
+import { moduleDef } from '../../core/modules/registry';
+import type { ParamDef } from '../../core/model/params';
+import type { Issue, ModuleSpec } from '../../core/model/types';
+import { presets } from '../../core/presets';
+import { INPUT_LIMITS } from '../../core/analysis/analyze';
+import { useApp, type AppState } from '../state/store';
+import { INSERTABLE_KINDS, type InsertableKind } from '../state/designSlice';
+import { useDerived, useDesign } from '../state/derived';
+import { formatValue, ParamField, TextField, CheckField, SelectField, parseNumberText } from './fields';
+import { newFromPreset, resetToPreset } from '../app/commands';
+
+const selectSelection = (s: AppState) => [s.selectedId, s.design] as const;
+const selectOpened = (s: AppState) => s.opened;
+const selectActions = (s: AppState) => ({ setParam: s.setParam, insertAfter: s.insertAfter, duplicate: s.duplicate, remove: s.remove, select: s.select, toggleOpen: s.toggleOpen });
+const selectSettingsActions = (s: AppState) => ({ setInput: s.setInput, setClasses: s.setClasses, setAux: s.setAux });
+
+const GROUP_TITLES: Record<ParamDef['group'], string> = { filters: 'Filters', structure: 'Structure', flavor: 'Reference flavor' };
+
+function fieldError(issues: readonly Issue[], field: string): string | undefined {
+  const mine = issues.filter((i) => i.field === field);
+  return mine.length ? mine.map((i) => i.message).join(' ') : undefined;
+}
+
+function ModuleInspector({ spec }: { spec: ModuleSpec }) {
+  const { analysis, diff } = useDerived();
+  const opened = useApp(useShallow(selectOpened));
+  const { setParam, insertAfter, duplicate, remove, select, toggleOpen } = useApp(useShallow(selectActions));
+  const def = moduleDef(spec.kind);
+  const info = analysis.modules.find((m) => m.id === spec.id);
+  const issues = info?.issues ?? analysis.issues.filter((i) => i.nodeId === spec.id);
+  const change = diff.modules[spec.id];
+  const active = def?.active ? new Set(def.active(spec.params)) : null;
+  const entries = def ? Object.entries(def.params).filter(([field]) => !active || active.has(field)) : [];
+  const groups = (['filters', 'structure', 'flavor'] as const).map((g) => ({ group: g, entries: entries.filter(([, p]) => p.group === g) })).filter((g) => g.entries.length);
+  const fieldless = issues.filter((i) => !i.field || !entries.some(([f]) => f === i.field));
+  const openable = Boolean(def?.branches);
+
+  const field = ([name, p]: [string, ParamDef]) => {
+    const was = change?.params.find((c) => c.field === name);
+    const hint = was ? <span className="changed-hint">Preset: {formatValue(was.from ?? (p.default as never))}</span> : undefined;
+    return (
+      <ParamField
+        key={name}
+        def={p}
+        label={p.label}
+        doc={p.doc}
+        name={`${p.label} (${name}) of ${spec.id}`}
+        value={spec.params[name]}
+        hint={hint}
+        error={fieldError(issues, name)}
+        onChange={(v) => setParam(spec.id, name, v)}
+      />
+    );
+  };
+
+  return (
+    <section className="panel-section" aria-labelledby="inspector-title">
+      <header className="section-header">
+        <h2 id="inspector-title">
+          {spec.id} <span className="muted">{def?.label ?? spec.kind}</span>
+        </h2>
+        {change && <span className={`badge badge-${change.status}`}>{change.status}</span>}
+      </header>
+      {def && <p className="section-doc">{def.description}</p>}
+      {fieldless.map((i) => (
+        <p key={i.code + i.message} className="field-error" role="alert">
+          {i.message}
+        </p>
+      ))}
+      {groups.map(({ group, entries: list }) =>
+        group === 'flavor' ? (
+          <details key={group} className="param-group">
+            <summary>{GROUP_TITLES[group]}</summary>
+            <div className="field-grid">{list.map(field)}</div>
+          </details>
+        ) : (
+          <fieldset key={group} className="param-group">
+            <legend>{GROUP_TITLES[group]}</legend>
+            <div className={group === 'filters' && list.length >= 4 ? 'field-grid three' : 'field-grid'}>{list.map(field)}</div>
+          </fieldset>
+        ),
+      )}
+      <div className="button-row" role="group" aria-label={`Actions on ${spec.id}`}>
+        {openable && (
+          <button type="button" onClick={() => toggleOpen(spec.id)} aria-expanded={opened.includes(spec.id)}>
+            {opened.includes(spec.id) ? 'Close branches' : 'Open branches'}
+          </button>
+        )}
+        <button type="button" onClick={() => select(duplicate(spec.id) ?? spec.id)} aria-label={`Duplicate ${spec.id}`}>
+          Duplicate
+        </button>
+        <label className="inline-select">
+          <span className="visually-hidden">Insert after {spec.id}</span>
+          <select
+            aria-label={`Insert after ${spec.id}`}
+            value=""
+            onChange={(e) => {
+              const id = insertAfter(spec.id, e.target.value as InsertableKind);
+              if (id) select(id);
+            }}
+          >
+            <option value="" disabled>
+              Insert after…
+            </option>
+            {INSERTABLE_KINDS.map((k) => (
+              <option key={k.kind} value={k.kind}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="button"
+          className="danger"
+          aria-label={`Delete ${spec.id}`}
+          onClick={() => {
+            remove(spec.id);
+            select(null);
+          }}
+        >
+          Delete
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function SettingsPanel() {
+  const design = useDesign();
+  const { analysis, diff } = useDerived();
+  const { setInput, setClasses, setAux } = useApp(useShallow(selectSettingsActions));
+  const designIssues = analysis.issues.filter((i) => i.nodeId === 'design');
+  const changed = (field: string) => diff.settings.find((c) => c.field === field);
+  const hint = (field: string) => {
+    const c = changed(field);
+    return c ? <span className="changed-hint">Preset: {formatValue(c.from)}</span> : undefined;
+  };
+  const inputField = (key: 'batch' | 'channels' | 'height' | 'width', label: string) => (
+    <TextField
+      key={key}
+      label={label}
+      numeric
+      value={String(design.input[key])}
+      hint={hint(`input.${key}`)}
+      error={fieldError(designIssues, `input.${key}`)}
+      onText={(t) => {
+        const v = parseNumberText(t);
+        if (typeof v === 'number') setInput(key, v);
+      }}
+    />
+  );
+  return (
+    <section className="panel-section" aria-labelledby="settings-title">
+      <header className="section-header">
+        <h2 id="settings-title">Network settings</h2>
+      </header>
+      <SelectField
+        label="Preset"
+        value={design.preset ?? ''}
+        options={[...(design.preset ? [] : [{ value: '', label: 'None' }]), ...presets.map((p) => ({ value: p.name, label: p.label }))]}
+        hint={presets.find((p) => p.name === design.preset)?.description}
+        onChange={(name) => newFromPreset(name)}
+      />
+      <div className="field-grid">
+        {inputField('height', 'Input height')}
+        {inputField('width', 'Input width')}
+        {inputField('channels', 'Input channels')}
+        {inputField('batch', 'Batch')}
+        <TextField
+          label="Classes"
+          numeric
+          value={String(design.classes)}
+          hint={hint('classes')}
+          error={fieldError(designIssues, 'classes')}
+          onText={(t) => {
+            const v = parseNumberText(t);
+            if (typeof v === 'number') setClasses(v);
+          }}
+        />
+      </div>
+      <CheckField label="Auxiliary heads (train mode)" checked={design.aux} hint={hint('aux')} onChange={setAux} />
+      <p className="muted small">
+        Input size limits: {INPUT_LIMITS.height.min}–{INPUT_LIMITS.height.max} pixels. At sizes other than 224×224 the fixed 7×7 average pool and the
+        classifiers no longer fit; the affected nodes say so.
+      </p>
+      <div className="button-row">
+        <button type="button" onClick={resetToPreset} disabled={!design.preset || !diff.changed}>
+          Reset to preset
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** The edit tab: the selected module (if any) above the global settings. */
+export function Inspector() {
+  const [selectedId, design] = useApp(useShallow(selectSelection));
+  const spec = selectedId ? design.modules.find((m) => m.id === selectedId) : undefined;
+  return (
+    <div className="inspector">
+      {spec ? (
+        <ModuleInspector key={spec.id} spec={spec} />
+      ) : (
+        <section className="panel-section">
+          <p className="muted">Select a module in the graph (click it, or Tab to it and press Enter) to edit its filter counts.</p>
+        </section>
+      )}
+      <SettingsPanel />
+    </div>
+  );
+}

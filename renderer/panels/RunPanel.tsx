@@ -1,0 +1,237 @@
+/**
+ * The forward pass: settings, Run and Cancel, progress per module, and the results (output
+ * shapes, backend, per-module times, feature maps, top-5 classes). The host runs the engine;
+ * the renderer only asks.
+ */
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { SampleImage } from '../../core/host/contract';
+import { formatBytes, formatShape } from '../../core/model/format';
+import type { RunResult } from '../../core/run/types';
+import { useHost } from '../host/host';
+import { useApp, type AppState } from '../state/store';
+import { useDesign, useDerived } from '../state/derived';
+import { cancelRun, runBlocker, startRun } from '../app/commands';
+import { TextField, SelectField, parseNumberText } from './fields';
+import { FeatureMap } from './FeatureMap';
+
+const selectRun = (s: AppState) => ({
+  settings: s.runSettings,
+  status: s.runStatus,
+  progress: s.progress,
+  result: s.result,
+  resultDesign: s.resultDesign,
+  error: s.runError,
+  setRunSettings: s.setRunSettings,
+});
+
+function useSamples(): readonly SampleImage[] {
+  const host = useHost();
+  const [samples, setSamples] = useState<readonly SampleImage[]>([]);
+  useEffect(() => {
+    let live = true;
+    void host.listSamples().then((r) => {
+      if (live && r.ok) setSamples(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [host]);
+  return samples;
+}
+
+function TimeChart({ result }: { result: RunResult }) {
+  const max = Math.max(...result.modules.map((m) => m.ms), 1e-6);
+  return (
+    <figure className="time-chart">
+      <figcaption>Time per module (total {result.totalMs.toFixed(0)} ms)</figcaption>
+      <ul aria-label="Time per module">
+        {result.modules.map((m) => (
+          <li key={m.id}>
+            <span className="bar-label">{m.id}</span>
+            <span className="bar-track" aria-hidden="true">
+              <span className="bar" style={{ width: `${(m.ms / max) * 100}%` }} />
+            </span>
+            <span className="bar-value">{m.ms < 10 ? m.ms.toFixed(1) : m.ms.toFixed(0)} ms</span>
+          </li>
+        ))}
+      </ul>
+    </figure>
+  );
+}
+
+function Results({ result, stale }: { result: RunResult; stale: boolean }) {
+  const mismatches = result.modules.filter((m) => !m.match);
+  const withMaps = result.modules.filter((m) => m.featureMap);
+  const firstTop5 = Object.entries(result.outputs).find(([, o]) => o.top5?.length);
+  return (
+    <section className="results" aria-label="Run results">
+      {stale && <p className="notice">These results are for an earlier version of the design; run again to update them.</p>}
+      <h3>Outputs</h3>
+      <table className="outputs" aria-label="Output shapes">
+        <tbody>
+          {Object.entries(result.outputs).map(([name, o]) => (
+            <tr key={name}>
+              <th scope="row">{name}</th>
+              <td className="mono" data-testid={`output-shape-${name}`}>
+                {formatShape(o.shape)}
+              </td>
+              <td className="muted small">
+                mean {o.stats.mean.toFixed(3)}, std {o.stats.std.toFixed(3)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className={mismatches.length ? 'field-error' : 'ok'}>
+        {mismatches.length
+          ? `${mismatches.length} module${mismatches.length === 1 ? '' : 's'} measured a shape different from core's: ${mismatches.map((m) => `${m.id} (${formatShape(m.shape)} vs ${formatShape(m.expectedShape)})`).join(', ')}.`
+          : `✓ All ${result.modules.length} modules measured the shapes core computed.`}
+      </p>
+      <dl className="facts">
+        <div>
+          <dt>Backend</dt>
+          <dd data-testid="run-backend">{result.backend.name}</dd>
+        </div>
+        <div>
+          <dt>Mode · batch · seed</dt>
+          <dd>
+            {result.mode} · {result.batch} · {result.seed}
+          </dd>
+        </div>
+        <div>
+          <dt>Peak memory</dt>
+          <dd>{formatBytes(result.peakBytes)}</dd>
+        </div>
+      </dl>
+      {result.backend.fallbacks.length > 0 && (
+        <ul className="fallbacks" aria-label="Why other backends were not used">
+          {result.backend.fallbacks.map((f) => (
+            <li key={f}>{f}</li>
+          ))}
+        </ul>
+      )}
+      {result.warnings.map((w) => (
+        <p key={w} className="notice">
+          {w}
+        </p>
+      ))}
+      {firstTop5 && (
+        <>
+          <h3>Top-5 classes ({firstTop5[0]}, first image)</h3>
+          {result.untrainedWeights && (
+            <p className="notice" role="note">
+              The weights are an untrained random initialization, so these predictions are meaningless; they show the pipeline works, not what the image is.
+            </p>
+          )}
+          <ol className="top5">
+            {firstTop5[1].top5!.map((c) => (
+              <li key={c.index}>
+                <span>{c.label}</span>
+                <span className="mono">{(c.probability * 100).toFixed(2)} %</span>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+      <TimeChart result={result} />
+      {withMaps.length > 0 && (
+        <>
+          <h3>Feature maps (channel mean, first image)</h3>
+          <ul className="feature-maps">
+            {withMaps.map((m) => (
+              <li key={m.id}>
+                <FeatureMap summary={m.featureMap!} label={`${m.id} feature map`} />
+                <span>{m.id}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function RunPanel() {
+  const host = useHost();
+  const design = useDesign();
+  useDerived(); // re-render when the design's validity changes
+  const { settings, status, progress, result, resultDesign, error, setRunSettings } = useApp(useShallow(selectRun));
+  const samples = useSamples();
+  const blocker = runBlocker();
+  const running = status === 'running' || status === 'cancelling';
+  const inputValue = settings.input.kind === 'sample' ? `sample:${settings.input.name}` : 'random';
+  return (
+    <div className="run-panel">
+      <section className="panel-section" aria-labelledby="run-title">
+        <header className="section-header">
+          <h2 id="run-title">Forward pass</h2>
+        </header>
+        <div className="field-grid">
+          <TextField
+            label="Batch"
+            name="Run batch"
+            numeric
+            value={settings.batch === null ? String(design.input.batch) : String(settings.batch)}
+            onText={(t) => {
+              const v = parseNumberText(t);
+              setRunSettings({ batch: typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : null });
+            }}
+          />
+          <TextField
+            label="Seed"
+            name="Run seed"
+            numeric
+            value={String(settings.seed)}
+            onText={(t) => {
+              const v = parseNumberText(t);
+              if (typeof v === 'number' && Number.isInteger(v) && v >= 0) setRunSettings({ seed: v });
+            }}
+          />
+        </div>
+        <fieldset className="radio-row">
+          <legend>Mode</legend>
+          {(['eval', 'train'] as const).map((m) => (
+            <label key={m}>
+              <input type="radio" name="run-mode" value={m} checked={settings.mode === m} onChange={() => setRunSettings({ mode: m })} />
+              {m === 'eval' ? 'Eval (main output)' : 'Train (main + aux outputs)'}
+            </label>
+          ))}
+        </fieldset>
+        <SelectField
+          label="Input"
+          value={inputValue}
+          options={[{ value: 'random', label: 'Random normal (seeded)' }, ...samples.map((s) => ({ value: `sample:${s.name}`, label: `Sample: ${s.label}` }))]}
+          onChange={(v) => setRunSettings({ input: v === 'random' ? { kind: 'random' } : { kind: 'sample', name: v.slice('sample:'.length) } })}
+        />
+        <div className="button-row">
+          <button type="button" className="primary" onClick={() => void startRun(host)} disabled={Boolean(blocker)} aria-describedby={blocker ? 'run-blocker' : undefined}>
+            Run
+          </button>
+          <button type="button" onClick={() => void cancelRun(host)} disabled={status !== 'running'}>
+            Cancel
+          </button>
+        </div>
+        {blocker && !running && (
+          <p id="run-blocker" className="field-error">
+            {blocker}
+          </p>
+        )}
+        {running && (
+          <div className="progress" aria-live="polite">
+            <progress aria-label="Run progress" max={progress?.total ?? 1} value={progress?.done ?? 0} />
+            <span className="small">
+              {status === 'cancelling' ? 'Cancelling…' : progress ? `${progress.module} (${progress.done}/${progress.total})` : 'Starting the engine…'}
+            </span>
+          </div>
+        )}
+        {error && !running && (
+          <p className={status === 'cancelled' ? 'notice' : 'field-error'} role="alert">
+            {status === 'cancelled' ? 'The run was cancelled.' : error.message}
+          </p>
+        )}
+      </section>
+      {result && <Results result={result} stale={resultDesign !== design} />}
+    </div>
+  );
+}

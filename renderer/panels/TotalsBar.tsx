@@ -1,0 +1,63 @@
+/** The totals of the design, with their change against the preset, and the problem count. */
+import { formatBytes, formatInt } from '../../core/model/format';
+import { useDerived } from '../state/derived';
+import { appStore } from '../state/store';
+
+export function TotalsBar() {
+  const { analysis, totals } = useDerived();
+  const t = analysis.totals;
+  const delta = (key: 'params' | 'paramsEval' | 'macs' | 'macsTrain') => {
+    const d = totals?.find((x) => x.key === key);
+    if (!d || d.delta === 0) return null;
+    return <span className={`delta ${d.delta > 0 ? 'up' : 'down'}`}>{d.text}</span>;
+  };
+  const issues = analysis.issues;
+  return (
+    <footer className="totals" aria-label="Totals">
+      <dl>
+        <div>
+          <dt>Parameters</dt>
+          <dd data-testid="total-params">{formatInt(t.params)}</dd>
+          {delta('params')}
+        </div>
+        <div>
+          <dt>Eval path</dt>
+          <dd data-testid="total-params-eval">{formatInt(t.paramsEval)}</dd>
+          {delta('paramsEval')}
+        </div>
+        <div>
+          <dt>MACs / image</dt>
+          <dd data-testid="total-macs">{formatInt(t.macs)}</dd>
+          {delta('macs')}
+        </div>
+        <div>
+          <dt>Train MACs</dt>
+          <dd>{formatInt(t.macsTrain)}</dd>
+          {delta('macsTrain')}
+        </div>
+        <div>
+          <dt>Weights</dt>
+          <dd>{formatBytes(t.weightBytes)}</dd>
+        </div>
+      </dl>
+      <div className="totals-status" aria-live="polite">
+        {issues.length ? (
+          <button
+            type="button"
+            className="issue-button"
+            onClick={() => {
+              const first = issues.find((i) => i.nodeId !== 'design');
+              if (first) appStore.getState().select(first.nodeId);
+              appStore.getState().setSideTab('edit');
+            }}
+            title={issues.map((i) => i.message).join('\n')}
+          >
+            ⚠ {issues.length} problem{issues.length === 1 ? '' : 's'}: {issues[0].message}
+          </button>
+        ) : (
+          <span className="ok">✓ Valid design</span>
+        )}
+      </div>
+    </footer>
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * What the renderer shows is computed by core from the design: the analysis, the changes against
+ * the preset, and the graph view. Each is memoized on the design object (designs are immutable,
+ * so identity is equality), which keeps an edit to one analysis per keystroke.
+ */
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { analyze, type Analysis } from '../../core/analysis/analyze';
+import { diffDesign, moduleDeltas, totalsDelta, type DesignDiff, type ModuleDelta, type TotalDelta } from '../../core/design/diff';
+import { serializeDesign } from '../../core/design/designFile';
+import { graphView, type GraphView } from '../../core/graph/graphView';
+import type { Design } from '../../core/model/types';
+import { presetDesign } from '../../core/presets';
+import { useApp, type AppState } from './store';
+
+export interface Derived {
+  readonly analysis: Analysis;
+  readonly diff: DesignDiff;
+  /** The preset's analysis, or null when the design has no preset. */
+  readonly base: Analysis | null;
+  readonly deltas: Readonly<Record<string, ModuleDelta>>;
+  readonly totals: readonly TotalDelta[] | null;
+}
+
+const derivedCache = new WeakMap<Design, Derived>();
+const baseCache = new Map<string, Analysis | null>();
+
+function baseAnalysis(preset: string | null): Analysis | null {
+  if (!preset) return null;
+  if (!baseCache.has(preset)) {
+    const d = presetDesign(preset);
+    baseCache.set(preset, d ? analyze(d) : null);
+  }
+  return baseCache.get(preset)!;
+}
+
+/** Everything core computes for a design, memoized on the design object. */
+export function derive(design: Design): Derived {
+  let d = derivedCache.get(design);
+  if (!d) {
+    const analysis = analyze(design);
+    const base = baseAnalysis(design.preset);
+    d = {
+      analysis,
+      diff: diffDesign(design),
+      base,
+      deltas: base ? moduleDeltas(analysis, base) : {},
+      totals: base ? totalsDelta(analysis.totals, base.totals) : null,
+    };
+    derivedCache.set(design, d);
+  }
+  return d;
+}
+
+const selectDesign = (s: AppState) => s.design;
+const selectOpened = (s: AppState) => s.opened;
+
+export function useDesign(): Design {
+  return useApp(selectDesign);
+}
+
+export function useDerived(): Derived {
+  return derive(useApp(selectDesign));
+}
+
+export function useAnalysis(): Analysis {
+  return useDerived().analysis;
+}
+
+/** The graph view of the design with the opened modules. */
+export function useGraphView(): GraphView {
+  const design = useApp(selectDesign);
+  const opened = useApp(useShallow(selectOpened));
+  return useMemo(() => {
+    const d = derive(design);
+    return graphView(design, d.analysis, { opened, diff: d.diff, deltas: d.deltas });
+  }, [design, opened]);
+}
+
+const selectDirtyInputs = (s: AppState) => [s.design, s.savedText] as const;
+const dirtyCache = new WeakMap<Design, { savedText: string; dirty: boolean }>();
+
+/** Whether the design differs from what was last opened or saved. */
+export function isDirty(design: Design, savedText: string): boolean {
+  const hit = dirtyCache.get(design);
+  if (hit && hit.savedText === savedText) return hit.dirty;
+  const dirty = serializeDesign(design) !== savedText;
+  dirtyCache.set(design, { savedText, dirty });
+  return dirty;
+}
+
+export function useDirty(): boolean {
+  const [design, savedText] = useApp(useShallow(selectDirtyInputs));
+  return isDirty(design, savedText);
+}

@@ -1,0 +1,102 @@
+/**
+ * The design slice: the network being edited, where it lives on disk and what was last saved.
+ * Every edit goes through core/design/edit.ts; undo/redo (zundo, see store.ts) covers `design` only.
+ */
+import type { StateCreator } from 'zustand';
+import type { Design, ModuleSpec, ParamValue } from '../../core/model/types';
+import { deleteModule, duplicateModule, freshId, insertAfter, setAux, setClasses, setInput, setParam } from '../../core/design/edit';
+import { serializeDesign } from '../../core/design/designFile';
+import { moduleDef } from '../../core/modules/registry';
+import { presetDesign, DEFAULT_PRESET } from '../../core/presets';
+import type { AppState } from './store';
+import { editGroups } from './editGroups';
+
+/** Module kinds a user can insert after a selected module, with the base of their new id. */
+export const INSERTABLE_KINDS = [
+  { kind: 'inception', label: 'Inception module', idBase: 'inception' },
+  { kind: 'convBlock', label: 'Conv block', idBase: 'conv' },
+  { kind: 'maxPool', label: 'Max pool (stride 1)', idBase: 'maxpool' },
+] as const;
+
+export type InsertableKind = (typeof INSERTABLE_KINDS)[number]['kind'];
+
+export interface DesignSlice {
+  design: Design;
+  /** Where the design was opened from or saved to; null for a new design. */
+  filePath: string | null;
+  /** The design file text as last opened or saved (or as created from a preset); the unsaved marker compares against it. */
+  savedText: string;
+  /** Sets one module parameter; consecutive edits of the same field are one undo step. */
+  setParam(moduleId: string, field: string, value: ParamValue): void;
+  setInput(field: 'batch' | 'channels' | 'height' | 'width', value: number): void;
+  setClasses(value: number): void;
+  setAux(on: boolean): void;
+  insertAfter(afterId: string, kind: InsertableKind): string | null;
+  duplicate(moduleId: string): string | null;
+  remove(moduleId: string): void;
+  /** Back to the preset the design started from (one undoable step). */
+  resetToPreset(): void;
+  /** Replaces the design (new, open, recover); clears undo history. */
+  loadDesign(design: Design, filePath: string | null, savedText?: string): void;
+  markSaved(filePath: string, text: string): void;
+}
+
+function initialDesign(): Design {
+  return presetDesign(DEFAULT_PRESET)!;
+}
+
+/** Parameters of a newly inserted module: the template's defaults for its filters and structure. */
+function defaultParams(kind: string): ModuleSpec['params'] {
+  const def = moduleDef(kind);
+  if (!def) return {};
+  const params: Record<string, ParamValue> = {};
+  for (const [field, p] of Object.entries(def.params)) if (p.group !== 'flavor' && field !== 'form') params[field] = p.default as ParamValue;
+  if (kind === 'maxPool') params.stride = 1; // keeps the map size, so the rest of the network still fits
+  if (kind === 'maxPool') params.padding = 1;
+  return params;
+}
+
+export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], [], DesignSlice> = (set, get) => {
+  const edit = (next: Design, group: string | null = null): void => {
+    if (next === get().design) return;
+    editGroups.begin(group);
+    set({ design: next });
+    editGroups.end();
+  };
+  const design = initialDesign();
+  return {
+    design,
+    filePath: null,
+    savedText: serializeDesign(design),
+    setParam: (moduleId, field, value) => edit(setParam(get().design, moduleId, field, value), `${moduleId}.${field}`),
+    setInput: (field, value) => edit(setInput(get().design, { [field]: value }), `input.${field}`),
+    setClasses: (value) => edit(setClasses(get().design, value), 'classes'),
+    setAux: (on) => edit(setAux(get().design, on)),
+    insertAfter: (afterId, kind) => {
+      const d = get().design;
+      const after = d.modules.find((m) => m.id === afterId);
+      const entry = INSERTABLE_KINDS.find((k) => k.kind === kind);
+      if (!after || !entry) return null;
+      const id = freshId(d, `${entry.idBase}${after.stage && /^\d+$/.test(after.stage) ? after.stage : ''}`);
+      edit(insertAfter(d, afterId, { id, kind, params: defaultParams(kind), ...(after.stage ? { stage: after.stage } : {}) }));
+      return id;
+    },
+    duplicate: (moduleId) => {
+      const before = new Set(get().design.modules.map((m) => m.id));
+      edit(duplicateModule(get().design, moduleId));
+      return get().design.modules.find((m) => !before.has(m.id))?.id ?? null;
+    },
+    remove: (moduleId) => edit(deleteModule(get().design, moduleId)),
+    resetToPreset: () => {
+      const d = get().design;
+      const base = d.preset ? presetDesign(d.preset) : undefined;
+      if (base) edit({ ...base, name: d.name });
+    },
+    loadDesign: (next, filePath, savedText) => {
+      editGroups.reset();
+      set({ design: next, filePath, savedText: savedText ?? serializeDesign(next) });
+      get().clearHistory();
+    },
+    markSaved: (filePath, text) => set({ filePath, savedText: text }),
+  };
+};

@@ -1,0 +1,76 @@
+/**
+ * The one store of the renderer, composed from typed slices (design, selection, run, ui) and
+ * wrapped once in zundo's `temporal`, which records the design only: selecting, opening modules,
+ * running and theme changes are never undone.
+ */
+import { create, type Mutate, type StoreApi, type UseBoundStore } from 'zustand';
+import { temporal, type TemporalState } from 'zundo';
+import { useStore } from 'zustand';
+import type { Design } from '../../core/model/types';
+import { createDesignSlice, type DesignSlice } from './designSlice';
+import { createSelectionSlice, type SelectionSlice } from './selectionSlice';
+import { createRunSlice, type RunSlice } from './runSlice';
+import { createUiSlice, type UiSlice } from './uiSlice';
+import { editGroups } from './editGroups';
+
+export interface HistorySlice {
+  undo(): void;
+  redo(): void;
+  clearHistory(): void;
+}
+
+export type AppState = DesignSlice & SelectionSlice & RunSlice & UiSlice & HistorySlice;
+
+type Tracked = { design: Design };
+type StoreWithHistory = UseBoundStore<Mutate<StoreApi<AppState>, [['temporal', StoreApi<TemporalState<Tracked>>]]>>;
+type RecordPast = (pastState: Tracked, replace: unknown, currentState: Tracked, deltaState?: Partial<Tracked> | null) => void;
+
+/** Creates a store; the app uses one, tests make fresh ones. */
+export function createAppStore() {
+  // The history actions reach `store.temporal` when called, after the store exists.
+  const store: StoreWithHistory = create<AppState>()(
+    temporal(
+      (set, get, api) => ({
+        ...createDesignSlice(set, get, api),
+        ...createSelectionSlice(set, get, api),
+        ...createRunSlice(set, get, api),
+        ...createUiSlice(set, get, api),
+        undo: () => {
+          editGroups.reset();
+          store.temporal.getState().undo();
+        },
+        redo: () => {
+          editGroups.reset();
+          store.temporal.getState().redo();
+        },
+        clearHistory: () => store.temporal.getState().clear(),
+      }),
+      {
+        partialize: (s): Tracked => ({ design: s.design }),
+        equality: (a, b) => a.design === b.design,
+        limit: 500,
+        // Keystrokes into the same field extend the previous undo step (see editGroups.ts).
+        handleSet: (record) =>
+          ((pastState: Tracked, replace: unknown, currentState: Tracked, deltaState?: Partial<Tracked> | null) => {
+            if (!editGroups.skipRecording()) (record as unknown as RecordPast)(pastState, replace, currentState, deltaState);
+          }) as never,
+      },
+    ),
+  );
+  return store;
+}
+
+export type AppStore = StoreWithHistory;
+
+/** The application's store. */
+export const appStore = createAppStore();
+
+/** Reads the store through a selector (declare selectors at module scope; wrap object results in useShallow). */
+export function useApp<T>(selector: (s: AppState) => T): T {
+  return useStore(appStore, selector);
+}
+
+/** Reads undo/redo availability. */
+export function useHistory<T>(selector: (s: TemporalState<Tracked>) => T): T {
+  return useStore(appStore.temporal, selector);
+}

@@ -1,0 +1,72 @@
+/** Window state that is not the design: theme, panels, dialogs. */
+import type { StateCreator } from 'zustand';
+import type { AppState } from './store';
+
+export type Theme = 'light' | 'dark';
+export type SideTab = 'edit' | 'run';
+
+/** A question the user must answer before something is lost. */
+export interface Confirmation {
+  title: string;
+  message: string;
+  confirmLabel: string;
+  onConfirm(): void;
+}
+
+export interface UiSlice {
+  theme: Theme;
+  sideTab: SideTab;
+  summaryOpen: boolean;
+  exportOpen: boolean;
+  aboutOpen: boolean;
+  confirmation: Confirmation | null;
+  /** A short message for the status line (saved, failed to open, …). */
+  notice: { text: string; tone: 'info' | 'error' } | null;
+  setTheme(theme: Theme): void;
+  toggleTheme(): void;
+  setSideTab(tab: SideTab): void;
+  setSummaryOpen(open: boolean): void;
+  setExportOpen(open: boolean): void;
+  setAboutOpen(open: boolean): void;
+  confirm(c: Confirmation): void;
+  closeConfirmation(): void;
+  notify(text: string, tone?: 'info' | 'error'): void;
+}
+
+const THEME_KEY = 'inception-explorer.theme';
+
+function initialTheme(): Theme {
+  try {
+    const saved = globalThis.localStorage?.getItem(THEME_KEY);
+    if (saved === 'light' || saved === 'dark') return saved;
+  } catch {
+    // Storage can be unavailable (file:// in some shells); the system preference decides.
+  }
+  return globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export const createUiSlice: StateCreator<AppState, [['temporal', unknown]], [], UiSlice> = (set, get) => ({
+  theme: initialTheme(),
+  sideTab: 'edit',
+  summaryOpen: false,
+  exportOpen: false,
+  aboutOpen: false,
+  confirmation: null,
+  notice: null,
+  setTheme: (theme) => {
+    try {
+      globalThis.localStorage?.setItem(THEME_KEY, theme);
+    } catch {
+      // Not remembered; still applied.
+    }
+    set({ theme });
+  },
+  toggleTheme: () => get().setTheme(get().theme === 'dark' ? 'light' : 'dark'),
+  setSideTab: (sideTab) => set({ sideTab }),
+  setSummaryOpen: (summaryOpen) => set({ summaryOpen }),
+  setExportOpen: (exportOpen) => set({ exportOpen }),
+  setAboutOpen: (aboutOpen) => set({ aboutOpen }),
+  confirm: (confirmation) => set({ confirmation }),
+  closeConfirmation: () => set({ confirmation: null }),
+  notify: (text, tone = 'info') => set({ notice: { text, tone } }),
+});
