@@ -12,7 +12,8 @@ import type { EngineLike, EngineStatus } from './engineHost';
 export const WORKER_LOST_CODES: ReadonlySet<string> = new Set(['engine.crashed', 'run.outOfMemory', 'engine.failed']);
 
 export class HostEngine implements EngineLike {
-  private readonly client: EngineClient;
+  /** The engine client (public for tests of crash recovery). */
+  readonly client: EngineClient;
   private disposed = false;
   /** How many times the worker was restarted after a crash (shown in getInfo's notes). */
   restarts = 0;
@@ -47,7 +48,8 @@ export class HostEngine implements EngineLike {
 
   async info(): Promise<EngineStatus> {
     try {
-      const b = await this.client.info();
+      // A worker that died a moment ago answers with an error once; the retry starts a fresh one.
+      const b = await this.client.info().catch(() => this.client.info());
       const restarted = this.restarts > 0 ? [`The engine worker was restarted ${this.restarts} time${this.restarts === 1 ? '' : 's'} after a crash in this session.`] : [];
       return { backend: b.name, notes: [...b.fallbacks, ...restarted] };
     } catch (e) {
