@@ -203,6 +203,7 @@ def corpus() -> list[tuple[str, dict]]:
     set_params(d, "conv2", kernel=[3, 5], padding=[1, 2, 2, 1])
     set_params(d, "inception4b", kernel_5x5=4, pool_ceil=True)
     set_params(d, "inception5a", kernel_5x5=7)
+    set_params(d, "maxpool4", kernel=2, stride=2, padding=[0, 1, 0, 1], ceil_mode=True)  # a last window wholly in padding is dropped
     set_params(d, "fc1", in_size=[2, 1])  # the map before avgpool is now 8×7
     cases.append(("googlenet with ceil-mode and asymmetric pools, even and non-square kernels", set_input(d, batch=2)))
     d = G()

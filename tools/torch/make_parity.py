@@ -63,7 +63,9 @@ def designs() -> list[tuple[str, dict, int, int]]:
     set_params(d, "maxpool2", padding=[0, 1, 0, 1], ceil_mode=True)
     set_params(d, "maxpool3", kernel=[3, 2], padding=[1, 0], ceil_mode=True)
     set_params(d, "inception4b", kernel_5x5=4, pool_ceil=True)
-    set_params(d, "maxpool4", kernel=2, stride=2, padding=[1, 0, 0, 1], ceil_mode=True)
+    # 2×2/2 ceil with trailing padding on an even map: the last window would lie wholly in the
+    # padding, so it is dropped (the rule PyTorch applies to its own symmetric padding).
+    set_params(d, "maxpool4", kernel=2, stride=2, padding=[0, 1, 0, 1], ceil_mode=True)
     set_params(d, "avgpool", kernel=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
     d = set_input(d, batch=2, height=112, width=112)
     d["name"] = "GoogLeNet with ceil-mode and asymmetric pools, 112×112"
