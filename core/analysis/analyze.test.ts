@@ -232,7 +232,7 @@ describe('analyze: beyond GoogLeNet', () => {
     const broken = { ...d, modules: d.modules.map((m) => (m.id === 'b2b' ? { ...m, params: { ...m.params, padding: [2, 0] } } : m)) };
     expect(analyze(broken).issues.map((i) => [i.code, i.nodeId])).toEqual([['shape.mismatch', 'cat']]);
     // Local response norm and asymmetric [top, bottom, left, right] padding, as in the original paper's stem.
-    const lrn = { ...d, modules: [{ id: 'pad', kind: 'maxPool', inputs: ['input'], params: { kernel: 3, stride: 2, padding: [0, 1, 0, 1], ceil_mode: true } }, { id: 'norm', kind: 'localResponseNorm', inputs: ['pad'], params: { size: 5 } }, { id: 'fc', kind: 'linear', inputs: ['norm'], params: { in_size: 18 } }] };
+    const lrn: Design = { ...d, modules: [{ id: 'pad', kind: 'maxPool', inputs: ['input'], params: { kernel: 3, stride: 2, padding: [0, 1, 0, 1], ceil_mode: true } }, { id: 'norm', kind: 'localResponseNorm', inputs: ['pad'], params: { size: 5 } }, { id: 'fc', kind: 'linear', inputs: ['norm'], params: { in_size: 18 } }] };
     const l = analyze(lrn);
     expect(l.issues).toEqual([]);
     expect(l.modules[0].outputShape).toEqual([2, 3, 18, 18]);
