@@ -1,0 +1,293 @@
+/**
+ * The PyTorch export: a self-contained Python file that builds the design as an nn.Module.
+ * Its attribute names are the explorer's layer ids, so its state_dict keys are exactly those of
+ * `stateDictSpec(analysis.graph)`, in the same order, and the engine's safetensors weights load
+ * with `strict=True`.
+ */
+import { analyze, type Analysis, type ModuleInfo } from '../analysis/analyze';
+import type { Design, Issue, IssueCode, Shape } from '../model/types';
+import { resolveParams, type ParamDef } from '../model/params';
+import { formatCompact, formatInt } from '../model/format';
+import { moduleDefs, type ModuleKind } from '../modules/registry';
+import { diffDesign, type ValueChange } from '../design/diff';
+import { INDENT, MAX_LINE, docText, className as toClassName, layout, pyInt, pyStr, wrapText, type PyExpr } from './python';
+import { HelperClasses, type ClassUse } from './pytorchHelpers';
+import { pytorchCodegen, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
+
+export interface PytorchExport {
+  /** The Python source. */
+  readonly code: string;
+  /** The network class's name, e.g. `GoogLeNet`. */
+  readonly className: string;
+}
+
+/** A problem that stops an export: the design's own issues, or a name PyTorch cannot take. */
+export interface ExportIssue extends Omit<Issue, 'code'> {
+  readonly code: IssueCode | 'export.reservedName';
+}
+
+export type PytorchResult = { readonly ok: true; readonly value: PytorchExport } | { readonly ok: false; readonly issues: readonly ExportIssue[] };
+
+/** The program that writes the file, for its header. */
+export const GENERATOR = 'Inception Explorer 0.1.0';
+
+/**
+ * Attributes of torch.nn.Module (PyTorch 1.13 to 2.x). A submodule of that name would hide
+ * behind the method or fail to register, so such module ids cannot be exported.
+ */
+const NN_MODULE_ATTRIBUTES = new Set(
+  `T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda double dump_patches eval extra_repr float
+  forward get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict modules mtia named_buffers named_children
+  named_modules named_parameters parameters register_backward_hook register_buffer register_forward_hook register_forward_pre_hook
+  register_full_backward_hook register_full_backward_pre_hook register_load_state_dict_post_hook register_load_state_dict_pre_hook
+  register_module register_parameter register_state_dict_post_hook register_state_dict_pre_hook requires_grad_ set_extra_state
+  set_submodule share_memory state_dict to to_empty train training type xpu zero_grad`.split(/\s+/),
+);
+
+/** Names forward() needs for itself; a module output of that name gets a suffix. */
+const FORWARD_NAMES = new Set(['self', 'x', 'x_in', 'torch', 'nn', 'F', 'float', 'branches']);
+const PY_KEYWORDS = new Set('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '));
+const HELPER_NAMES = new Set(['ConvBlock', 'InceptionBlock', 'NaiveInceptionBlock', 'AuxHead', 'nn', 'torch', 'F']);
+
+const I1 = INDENT;
+const I2 = INDENT + INDENT;
+const I3 = I2 + INDENT;
+
+interface Entry {
+  readonly info: ModuleInfo;
+  readonly ctx: CodegenContext<Record<string, unknown>>;
+  readonly gen: ModuleCodegen<Record<string, unknown>>;
+}
+
+/** The Python of a design, or the issues that prevent one. */
+export function pytorchCode(design: Design, analysis: Analysis = analyze(design)): PytorchResult {
+  if (!analysis.valid) return { ok: false, issues: analysis.issues };
+  const reserved: ExportIssue[] = analysis.modules
+    .filter((m) => NN_MODULE_ATTRIBUTES.has(m.id) || m.id.startsWith('_'))
+    .map((m) => ({
+      code: 'export.reservedName',
+      nodeId: m.id,
+      field: 'id',
+      message: `${m.id}: PyTorch's nn.Module already has an attribute of this name, so the exported network could not hold the module under it. Rename the module.`,
+    }));
+  if (reserved.length) return { ok: false, issues: reserved };
+
+  let usesClasses = false;
+  const specs = new Map(design.modules.map((m) => [m.id, m]));
+  const entries: Entry[] = analysis.modules.map((info) => {
+    const spec = specs.get(info.id)!;
+    const kind = spec.kind as ModuleKind;
+    const def = moduleDefs[kind];
+    const active = def.active ? new Set(def.active(spec.params)) : null;
+    const { values } = resolveParams(def.params, spec.params, { nodeId: info.id, classes: design.classes }, active);
+    const ctx: CodegenContext<Record<string, unknown>> = {
+      id: info.id,
+      p: values,
+      inputShapes: info.inputShapes,
+      outputShape: info.outputShape!,
+      count(field, value) {
+        const param: ParamDef | undefined = def.params[field];
+        const raw = Object.prototype.hasOwnProperty.call(spec.params, field) ? spec.params[field] : param?.default;
+        if (raw !== 'classes') return pyInt(value);
+        usesClasses = true;
+        return 'num_classes';
+      },
+    };
+    return { info, ctx, gen: pytorchCodegen[kind] as unknown as ModuleCodegen<Record<string, unknown>> };
+  });
+
+  const uses: ClassUse[] = entries.flatMap((e) => (e.gen.use ? [e.gen.use(e.ctx)] : []));
+  const helpers = new HelperClasses(uses);
+  const inits = entries.map((e) => e.gen.init(e.ctx, helpers));
+
+  let name = toClassName(design.name, 'Network');
+  if (HELPER_NAMES.has(name) || PY_KEYWORDS.has(name)) name = `${name}Net`;
+
+  const network = networkClass(name, design, analysis, entries, inits, usesClasses);
+  const helperLines = helpers.render();
+  const body = [...helperLines, ...(helperLines.length ? ['', ''] : []), ...network, '', '', ...smokeTest(name, analysis, design)];
+  const text = body.join('\n');
+  const imports = ['import torch', 'import torch.nn as nn', ...(/\bF\./.test(text) ? ['import torch.nn.functional as F'] : [])];
+  const code = [...header(design, analysis), '', ...imports, '', '', text, ''].join('\n');
+  return { ok: true, value: { code, className: name } };
+}
+
+/** Which Python variable holds each module's output in forward(). */
+function assignVariables(entries: readonly Entry[], outputs: readonly string[]): Map<string, string> {
+  const readers = new Map<string, number[]>();
+  const read = (src: string, at: number) => readers.set(src, [...(readers.get(src) ?? []), at]);
+  entries.forEach((e, i) => e.info.inputs.forEach((src) => read(src, i)));
+  for (const src of outputs) read(src, Infinity);
+  const evalPositions = entries.flatMap((e, i) => (e.info.evalPath ? [i] : []));
+  const nextWrite = (i: number) => evalPositions.find((j) => j > i) ?? Infinity;
+
+  const taken = new Set<string>([...FORWARD_NAMES, ...entries.map((e) => e.info.id)]);
+  const named = (id: string) => {
+    if (!FORWARD_NAMES.has(id)) return id;
+    let n = `${id}_out`;
+    while (taken.has(n)) n += '_';
+    taken.add(n);
+    return n;
+  };
+  const vars = new Map<string, string>();
+  // x holds a value until the next eval-path module overwrites it; a value read after that keeps its own name.
+  const fitsX = (src: string, at: number) => (readers.get(src) ?? []).every((r) => r <= nextWrite(at));
+  vars.set('input', fitsX('input', -1) ? 'x' : 'x_in');
+  entries.forEach((e, i) => vars.set(e.info.id, e.info.evalPath && fitsX(e.info.id, i) ? 'x' : named(e.info.id)));
+  return vars;
+}
+
+function shapeComment(shape: Shape): string {
+  return `# N x ${shape.slice(1).join(' x ')}`;
+}
+
+/** A statement with its output shape as a trailing comment when it fits, else on the line above. */
+function statement(indent: string, head: string, expr: PyExpr, shape: Shape | null, note: string | null): string[] {
+  const lines = note ? wrapText(note, `${indent}# `) : [];
+  const body = layout(indent, head, expr);
+  if (!shape) return [...lines, ...body];
+  const comment = shapeComment(shape);
+  if (body.length === 1 && body[0].length + 2 + comment.length <= MAX_LINE) return [...lines, `${body[0]}  ${comment}`];
+  return [...lines, `${indent}${comment}`, ...body];
+}
+
+function networkClass(name: string, design: Design, analysis: Analysis, entries: readonly Entry[], inits: readonly (PyExpr | null)[], usesClasses: boolean): string[] {
+  const trainOutputs = orderedOutputs(design, Object.keys(analysis.outputs));
+  const evalOutputs = orderedOutputs(design, analysis.evalOutputs);
+  const vars = assignVariables(entries, trainOutputs.map((o) => design.outputs[o]));
+
+  const lines = [`class ${name}(nn.Module):`];
+  lines.push(...wrapText(`"""${docText(design.name)}: ${formatInt(analysis.modules.length)} modules, as designed in Inception Explorer."""`, I1));
+  lines.push('', `${I1}def __init__(self${usesClasses ? `, num_classes=${pyInt(design.classes)}` : ''}):`, `${I2}super().__init__()`);
+  let stage: string | null = null;
+  entries.forEach((e, i) => {
+    const init = inits[i];
+    if (!init) return;
+    if (stage !== null && e.info.stage !== stage) lines.push('');
+    stage = e.info.stage;
+    lines.push(...layout(I2, `self.${e.info.id} = `, init));
+  });
+
+  lines.push('');
+  lines.push(`${I1}def forward(self, x):`);
+  const modeDependent = trainOutputs.join() !== evalOutputs.join();
+  if (modeDependent) {
+    lines.push(`${I2}"""Returns ${tupleText(trainOutputs)} in train mode and ${tupleText(evalOutputs)} in eval mode."""`);
+  }
+  if (vars.get('input') !== 'x') lines.push(`${I2}x_in = x`);
+  let training = false;
+  stage = null;
+  entries.forEach((e) => {
+    const inputs = e.info.inputs.map((src) => vars.get(src)!);
+    const self = `self.${e.info.id}`;
+    const expr = e.gen.forward(e.ctx, inputs, self);
+    const note = e.gen.note?.(e.ctx) ?? null;
+    const trainOnly = !e.info.evalPath;
+    if (trainOnly && !training) lines.push(`${I2}if self.training:`);
+    training = trainOnly;
+    const indent = trainOnly ? I3 : I2;
+    if (!trainOnly && stage !== null && e.info.stage !== stage) lines.push('');
+    if (!trainOnly) stage = e.info.stage;
+    lines.push(...statement(indent, `${vars.get(e.info.id)} = `, expr, e.info.outputShape, note));
+  });
+  const ret = (names: readonly string[]) => names.map((o) => vars.get(design.outputs[o])!).join(', ');
+  lines.push('');
+  if (modeDependent) lines.push(`${I2}if self.training:`, `${I3}return ${ret(trainOutputs)}`);
+  lines.push(`${I2}return ${ret(evalOutputs)}`);
+  return lines;
+}
+
+/** Output names with main last: `(aux1, aux2, main)`, as GoogLeNet's train mode returns them. */
+function orderedOutputs(design: Design, present: readonly string[]): string[] {
+  const names = Object.keys(design.outputs).filter((o) => present.includes(o));
+  return [...names.filter((o) => o !== 'main'), ...names.filter((o) => o === 'main')];
+}
+
+function tupleText(names: readonly string[]): string {
+  return names.length === 1 ? names[0] : `(${names.join(', ')})`;
+}
+
+function valueText(v: unknown): string {
+  return v === undefined ? 'default' : JSON.stringify(v);
+}
+
+function changeText(c: ValueChange): string {
+  return `${c.field}: ${valueText(c.from)} -> ${valueText(c.to)}`;
+}
+
+/** The edits against the preset, one line each. */
+function editLines(design: Design): string[] {
+  const diff = diffDesign(design);
+  if (diff.base === null) return [design.preset ? `Preset ${design.preset} is unknown here, so edits are not listed.` : 'Not based on a preset.'];
+  if (!diff.changed) return [`None: this is preset ${diff.base} as shipped.`];
+  const out: string[] = [];
+  for (const c of diff.settings) out.push(changeText(c));
+  for (const m of Object.values(diff.modules)) {
+    const spec = design.modules.find((x) => x.id === m.id)!;
+    if (m.status === 'added') out.push(`added ${m.id} (${spec.kind}) after ${spec.inputs.join(', ')}`);
+    else {
+      if (m.kindChanged) out.push(`${m.id}: kind changed to ${spec.kind}`);
+      for (const c of m.params) out.push(`${m.id}.${changeText(c)}`);
+    }
+  }
+  for (const id of diff.removed) out.push(`deleted ${id}`);
+  for (const id of diff.rewired) out.push(`rewired ${id}: now reads ${design.modules.find((x) => x.id === id)!.inputs.join(', ')}`);
+  return out;
+}
+
+function header(design: Design, analysis: Analysis): string[] {
+  const t = analysis.totals;
+  const input = design.input;
+  const trainOutputs = orderedOutputs(design, Object.keys(analysis.outputs));
+  const evalOutputs = orderedOutputs(design, analysis.evalOutputs);
+  const hasAux = analysis.modules.some((m) => m.aux);
+  const lines: string[] = [
+    `"""${docText(design.name)} in PyTorch, exported by ${GENERATOR}.`,
+    '',
+    ...wrapText(`${docText(design.name)}${design.preset ? ` (from preset ${design.preset})` : ''}`, 'Design:  ', '         '),
+    `Input:   ${input.channels} x ${input.height} x ${input.width} per image (batch ${input.batch} in the explorer)`,
+    `Classes: ${design.classes}`,
+    `Outputs: ${tupleText(trainOutputs)} in train mode, ${tupleText(evalOutputs)} in eval mode${hasAux ? '' : design.aux ? '' : ' (aux heads off)'}`,
+    '',
+    'Edits against the preset:',
+    ...editLines(design).flatMap((l) => wrapText(docText(l), '    ', '        ')),
+    '',
+    'Totals, as the explorer computes them:',
+    `    parameters, with aux heads:  ${formatInt(t.params)}`,
+    `    parameters, eval path:       ${formatInt(t.paramsEval)}`,
+    `    MACs per image, eval:        ${formatInt(t.macs)} (${formatCompact(t.macs)})`,
+    `    MACs per image, train:       ${formatInt(t.macsTrain)} (${formatCompact(t.macsTrain)})`,
+    '',
+    "The attribute names give the state_dict keys of the explorer's weights (safetensors), so",
+    '    model.load_state_dict(weights, strict=True)',
+    'loads them.',
+    '"""',
+  ];
+  return lines;
+}
+
+function smokeTest(name: string, analysis: Analysis, design: Design): string[] {
+  const [batch, c, h, w] = analysis.input;
+  // Batch norm in train mode needs more than one value per channel.
+  const n = Math.max(batch, 2);
+  const trainOutputs = orderedOutputs(design, Object.keys(analysis.outputs));
+  const evalOutputs = orderedOutputs(design, analysis.evalOutputs);
+  const names = (list: readonly string[]) => `(${list.map(pyStr).join(', ')}${list.length === 1 ? ',' : ''})`;
+  const printAll = (mode: string, list: readonly string[], indent: string) =>
+    list.length === 1
+      ? [`${indent}print("${mode} ${list[0]}:", tuple(model(x).shape))`]
+      : [`${indent}for name, y in zip(${names(list)}, model(x)):`, `${indent}${I1}print(f"${mode} {name}:", tuple(y.shape))`];
+  const lines = [
+    'if __name__ == "__main__":',
+    `${I1}model = ${name}()`,
+    ...(n !== batch ? [`${I1}# Batch norm in train mode needs more than one image.`] : []),
+    `${I1}x = torch.randn(${n}, ${c}, ${h}, ${w})`,
+    `${I1}model.train()`,
+    ...printAll('train', trainOutputs, I1),
+    `${I1}model.eval()`,
+    `${I1}with torch.no_grad():`,
+    ...printAll('eval', evalOutputs, I2),
+    `${I1}print("parameters:", sum(p.numel() for p in model.parameters()))`,
+  ];
+  return lines;
+}
