@@ -7,7 +7,14 @@ itself (core/weights/init.ts: `initStateDict(graph, seed, 'randomized')` and
 Each file holds:
   design, seed, scheme ("randomized"), inputSeed, batch,
   outputs.eval.main and outputs.train.{main, aux1, aux2}: {shape, data: base64 float32 little-endian},
-  modules.eval.<moduleId>: {shape, mean, absMax} of each module's eval-mode output.
+  modules.eval.<moduleId>: {shape, mean, absMax} of each module's eval-mode output;
+  calibratedBuffers.<key>: {shape, data} — every BatchNorm running_mean/running_var set to the
+    statistics of this input (one train-mode pass with momentum 1, rounded to float32), and
+  outputs.evalCalibrated.main / modules.evalCalibrated: eval mode with those buffers.
+
+With the randomized init the plain eval-mode logits barely depend on the input (the signal fades
+through ~60 unnormalized layers), so a logit check cannot see errors on the input path; with
+calibrated statistics eval-mode batch norm really normalizes and the check has teeth.
 
 Train mode is model.train() with every Dropout in eval mode, so batch norm uses the batch's
 statistics and nothing is random.  PyTorch computes in float64 on the float32 weights and input
@@ -135,6 +142,28 @@ def make(name: str, design: dict, seed: int, input_seed: int) -> dict:
             if isinstance(m, nn.Dropout):
                 m.eval()
         train_out = net(x)
+        # Calibrate: running statistics := this batch's statistics, rounded to float32.
+        for m in net.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.momentum = 1.0
+        net(x)
+        calibrated: dict[str, dict] = {}
+        for key, value in net.state_dict().items():
+            if key.endswith(".running_mean") or key.endswith(".running_var"):
+                rounded = value.to(torch.float32)
+                value.copy_(rounded.double())
+                calibrated[key] = tensor_entry(rounded)
+        net.eval()
+        cal_modules: dict[str, dict] = {}
+        hooks = [
+            getattr(net, m).register_forward_hook(
+                lambda mod, i, o, m=m: cal_modules.__setitem__(m, {"shape": list(o.shape), "mean": o.mean().item(), "absMax": o.abs().max().item()})
+            )
+            for m in net.order
+        ]
+        cal_out = net(x)
+        for h in hooks:
+            h.remove()
     return {
         "design": design,
         "seed": seed,
@@ -144,8 +173,10 @@ def make(name: str, design: dict, seed: int, input_seed: int) -> dict:
         "outputs": {
             "eval": {k: tensor_entry(v) for k, v in eval_out.items()},
             "train": {k: tensor_entry(v) for k, v in train_out.items()},
+            "evalCalibrated": {k: tensor_entry(v) for k, v in cal_out.items()},
         },
-        "modules": {"eval": modules},
+        "modules": {"eval": modules, "evalCalibrated": cal_modules},
+        "calibratedBuffers": calibrated,
     }
 
 
