@@ -3,9 +3,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { summaryCommand } from './commands/summary';
 import { designCommand } from './commands/design';
 import { serveCommand } from './commands/serve';
+import { runCommand } from './commands/run';
+import { benchCommand } from './commands/bench';
 import type { CliCommand, CliIo } from './command';
 
-const commands: readonly CliCommand[] = [summaryCommand, designCommand, serveCommand];
+const commands: readonly CliCommand[] = [summaryCommand, designCommand, serveCommand, runCommand, benchCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

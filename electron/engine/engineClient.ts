@@ -157,6 +157,8 @@ export class EngineClient {
 
   /** The backend the engine runs on and why preferred ones were skipped. Rejects when no backend can start. */
   async info(): Promise<BackendInfo> {
+    // Starting every worker here lets a host warm the engine up before the first run.
+    for (let i = 1; i < this.slots.length; i++) this.slot(i);
     const slot = this.slot(0);
     const requestId = ++this.infoRequests;
     const result = await new Promise<Result<BackendInfo>>((resolve) => {

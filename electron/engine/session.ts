@@ -60,13 +60,14 @@ export class EngineSession {
     const warnings: string[] = [];
     const weights = await this.stateDict(request, analysis);
     if (!weights.ok) return weights;
-    const input = await this.input(request, design, weights.value.fromFile, warnings);
+    const input = await runInput(request, design, this.assetsDir, weights.value.fromFile);
     if (!input.ok) return input;
+    warnings.push(...input.value.warnings);
 
     const model = this.model(request, design, analysis, weights.value.dict, weights.value.key);
     const { channels, height, width } = design.input;
     const per = channels * height * width;
-    const x = tf.tensor4d(input.value.subarray(slice.start * per, (slice.start + slice.count) * per), [slice.count, channels, height, width]);
+    const x = tf.tensor4d(input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per), [slice.count, channels, height, width]);
     const modules: PartialModule[] = [];
     const wantMaps = request.featureMaps !== false && slice.start === 0;
     try {
@@ -154,28 +155,6 @@ export class EngineSession {
     return value;
   }
 
-  private async input(request: EngineRunRequest, design: Design, trainedWeights: boolean, warnings: string[]): Promise<Result<Float32Array>> {
-    const { batch, channels, height, width } = design.input;
-    const input = request.input;
-    if (input.kind === 'random') return okResult(randomInput([batch, channels, height, width], request.inputSeed ?? request.seed));
-    let paths: readonly string[];
-    if (input.kind === 'sample') {
-      if (!SAMPLE_NAME.test(input.name)) return errResult('input.sample', `${JSON.stringify(input.name)} is not the name of a sample photo.`);
-      paths = [path.join(this.assetsDir, 'samples', input.name)];
-    } else if (input.kind === 'image') {
-      paths = [input.path];
-    } else {
-      paths = input.paths;
-    }
-    // torchvision's pretrained googlenet rescales its input (transform_input=True); its weights expect that.
-    let how: Normalization = 'imagenet';
-    if (trainedWeights && design.preset === 'googlenet-torchvision') {
-      how = 'halfRange';
-      warnings.push("Images were scaled to [−1, 1] as torchvision's pretrained googlenet does (transform_input), which its weights expect.");
-    }
-    return imageBatch(paths, batch, channels, height, width, how);
-  }
-
   private dropModel(): void {
     this.compiled?.value.dispose();
     this.compiled = null;
@@ -185,6 +164,39 @@ export class EngineSession {
     this.dropModel();
     this.weights = null;
   }
+}
+
+/**
+ * The whole batch's input (N·C·H·W) for a request: seeded random normal values, or images. With
+ * trained weights for torchvision's googlenet, images are scaled the way its weights expect.
+ */
+export async function runInput(
+  request: Pick<EngineRunRequest, 'input' | 'seed' | 'inputSeed'>,
+  design: Design,
+  assetsDir: string,
+  trainedWeights: boolean,
+): Promise<Result<{ data: Float32Array; warnings: string[] }>> {
+  const { batch, channels, height, width } = design.input;
+  const input = request.input;
+  if (input.kind === 'random') return okResult({ data: randomInput([batch, channels, height, width], request.inputSeed ?? request.seed), warnings: [] });
+  let paths: readonly string[];
+  if (input.kind === 'sample') {
+    if (!SAMPLE_NAME.test(input.name)) return errResult('input.sample', `${JSON.stringify(input.name)} is not the name of a sample photo.`);
+    paths = [path.join(assetsDir, 'samples', input.name)];
+  } else if (input.kind === 'image') {
+    paths = [input.path];
+  } else {
+    paths = input.paths;
+  }
+  const warnings: string[] = [];
+  // torchvision's pretrained googlenet rescales its input (transform_input=True); its weights expect that.
+  let how: Normalization = 'imagenet';
+  if (trainedWeights && design.preset === 'googlenet-torchvision') {
+    how = 'halfRange';
+    warnings.push("Images were scaled to [−1, 1] as torchvision's pretrained googlenet does (transform_input), which its weights expect.");
+  }
+  const data = await imageBatch(paths, batch, channels, height, width, how);
+  return data.ok ? okResult({ data: data.value, warnings }) : data;
 }
 
 function stopMessage(reason: string, timeoutMs: number | undefined): string {

@@ -27,6 +27,19 @@ class AffineOp implements LayerOp {
   }
 }
 
+/**
+ * Sum over the first axis of [R, C] in two levels (blocks of 128 rows, then the block sums), so
+ * float32 rounding grows with √R-sized runs instead of R: TF.js backends sum sequentially, and
+ * 60 batch norms in a row turn that rounding into visible differences from PyTorch.
+ */
+function blockSum(x: tf.Tensor2D): tf.Tensor1D {
+  const [rows, c] = x.shape;
+  const block = 128;
+  if (rows <= block) return tf.sum(x, 0);
+  const padded = rows % block ? tf.pad(x, [[0, block - (rows % block)], [0, 0]]) : x;
+  return tf.sum(tf.sum(tf.reshape(padded, [-1, block, c]), 1), 0);
+}
+
 /** Train mode: normalizes with the batch's mean and biased variance, as PyTorch does. */
 class BatchStatsOp implements LayerOp {
   private g: tf.Tensor1D | null = null;
@@ -41,9 +54,14 @@ class BatchStatsOp implements LayerOp {
     this.b = tf.tensor1d(this.beta);
   }
   run([x]: readonly tf.Tensor[]): tf.Tensor {
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const c = x.shape[3]!;
+    const rows = x.size / c;
+    const flat = tf.reshape(x, [rows, c]) as tf.Tensor2D;
+    const mean = tf.div(blockSum(flat), rows);
+    const centered = tf.sub(flat, mean);
+    const variance = tf.div(blockSum(tf.square(centered)), rows);
     const scale = tf.mul(this.g!, tf.rsqrt(tf.add(variance, this.eps)));
-    return tf.add(tf.mul(tf.sub(x, mean), scale), this.b!);
+    return tf.reshape(tf.add(tf.mul(centered, scale), this.b!), x.shape);
   }
   dispose(): void {
     tf.dispose([this.g!, this.b!]);

@@ -1,0 +1,130 @@
+import type { CliCommand } from '../command';
+import { designFromArgs, designOptions, designUsage } from '../designArgs';
+import { issueLines } from '../report';
+import { analyze } from '../../core/analysis/analyze';
+import type { BackendName } from '../../core/run/types';
+import { EngineClient } from '../../electron/engine/engineClient';
+import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backend';
+
+export interface BenchResult {
+  readonly backend: BackendName;
+  readonly batch: number;
+  /** Worker threads the batch was split across. */
+  readonly workers: number;
+  /** Median wall time of a whole run (request to result) per image. */
+  readonly msPerImage: number;
+  readonly imagesPerSecond: number;
+  /** Eval-path multiply-accumulates per second. */
+  readonly gmacPerSecond: number;
+  /** Median time spent inside the layers per image (no messaging, input or statistics). */
+  readonly computeMsPerImage: number;
+  readonly runsMs: readonly number[];
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function parseList(text: unknown, what: string): number[] | string {
+  const items = String(text).split(',').map((s) => s.trim());
+  if (!items.length || items.some((s) => !/^\d+$/.test(s) || Number(s) < 1)) return `${what} must be a comma-separated list of whole numbers of at least 1; got ${JSON.stringify(text)}.`;
+  return items.map(Number);
+}
+
+export const benchCommand: CliCommand = {
+  name: 'bench',
+  summary: 'measure forward-pass speed (ms per image, images/s, GMAC/s) on each backend',
+  usage: `Usage: inception-explorer bench [FILE] [options]
+
+Times eval-mode forward passes of the design (default: the GoogLeNet preset) on every
+TensorFlow.js backend present, after warm-up runs, and prints the median of the timed runs.
+
+${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
+  --batch LIST              batch sizes, comma-separated (default 1,3)
+  --backend LIST            backends to measure, comma-separated (default: every one present)
+  --workers N               worker threads that share a batch (default 2)
+  --runs N                  timed runs per case (default 5)
+  --warmup N                untimed runs first (default 2)
+  --json                    print { "results": [ { "backend", "batch", "msPerImage", … } ] }`,
+  options: { ...designOptions, backend: { type: 'string' }, workers: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values, positionals, io) {
+    const fail = (message: string, code = 2) => {
+      io.err(`inception-explorer bench: ${message}\n`);
+      return code;
+    };
+    const batches = parseList(values.batch ?? '1,3', '--batch');
+    if (typeof batches === 'string') return fail(batches);
+    const counts: Record<string, number> = {};
+    for (const [key, fallback] of [['workers', 2], ['runs', 5], ['warmup', 2]] as const) {
+      const v = parseList(values[key] ?? String(fallback), `--${key}`);
+      if (typeof v === 'string' || v.length !== 1) return fail(`--${key} must be one whole number of at least 1; got ${JSON.stringify(values[key])}.`);
+      counts[key] = v[0];
+    }
+    const backends = values.backend === undefined ? [...BACKEND_ORDER] : String(values.backend).split(',').map((s) => s.trim());
+    const unknown = backends.find((b) => !isBackendName(b));
+    if (unknown !== undefined) return fail(`--backend must list backends among ${BACKEND_ORDER.join(', ')}; got ${JSON.stringify(unknown)}.`);
+    const loaded = await designFromArgs({ ...values, batch: undefined }, positionals);
+    if (!loaded.ok) return fail(loaded.message);
+    const analysis = analyze(loaded.design);
+    if (!analysis.valid) {
+      io.err(issueLines(analysis.issues, loaded.design));
+      return 1;
+    }
+    const results: BenchResult[] = [];
+    const skipped: { backend: BackendName; reason: string }[] = [];
+    const say = (s: string) => {
+      if (!values.json) io.out(s);
+    };
+    say(`${'backend'.padEnd(10)} ${'batch'.padStart(5)} ${'workers'.padStart(7)} ${'ms/image'.padStart(9)} ${'images/s'.padStart(9)} ${'GMAC/s'.padStart(7)}\n`);
+    for (const backend of backends as BackendName[]) {
+      const client = new EngineClient({ backend, workers: counts.workers });
+      try {
+        try {
+          await client.info();
+        } catch (e) {
+          skipped.push({ backend, reason: (e as Error).message });
+          say(`${backend.padEnd(10)} skipped: ${(e as Error).message}\n`);
+          continue;
+        }
+        for (const batch of batches) {
+          const design = { ...loaded.design, input: { ...loaded.design.input, batch } };
+          const request = { design, mode: 'eval' as const, seed: 0, input: { kind: 'random' as const }, featureMaps: false };
+          const wall: number[] = [];
+          const compute: number[] = [];
+          for (let i = 0; i < counts.warmup + counts.runs; i++) {
+            const t0 = performance.now();
+            const r = await client.run(`bench-${backend}-${batch}-${i}`, request);
+            const ms = performance.now() - t0;
+            if (!r.ok) return fail(`${backend}, batch ${batch}: ${r.error.message}`, 1);
+            if (i >= counts.warmup) {
+              wall.push(ms);
+              compute.push(r.value.totalMs);
+            }
+          }
+          const ms = median(wall);
+          const result: BenchResult = {
+            backend,
+            batch,
+            workers: Math.min(counts.workers, batch),
+            msPerImage: round(ms / batch),
+            imagesPerSecond: round((1000 * batch) / ms),
+            gmacPerSecond: round((analysis.totals.macs * batch) / (ms / 1000) / 1e9),
+            computeMsPerImage: round(median(compute) / batch),
+            runsMs: wall.map((x) => round(x, 1)),
+          };
+          results.push(result);
+          say(
+            `${backend.padEnd(10)} ${String(batch).padStart(5)} ${String(result.workers).padStart(7)} ${result.msPerImage.toFixed(1).padStart(9)} ${result.imagesPerSecond.toFixed(2).padStart(9)} ${result.gmacPerSecond.toFixed(1).padStart(7)}\n`,
+          );
+        }
+      } finally {
+        await client.dispose();
+      }
+    }
+    if (values.json) io.out(`${JSON.stringify({ results, skipped }, null, 2)}\n`);
+    else say(`\n${analysis.totals.macs.toLocaleString('en-US')} MACs per image (eval path); median of ${counts.runs} runs after ${counts.warmup} warm-up runs.\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,182 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CliCommand, CliIo } from '../command';
+import { designFromArgs, designOptions, designUsage } from '../designArgs';
+import { issueLines } from '../report';
+import { analyze } from '../../core/analysis/analyze';
+import { formatBytes } from '../../core/model/format';
+import type { Design } from '../../core/model/types';
+import type { BackendName, RunMode, RunProgress } from '../../core/run/types';
+import { EngineClient } from '../../electron/engine/engineClient';
+import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backend';
+import type { EngineInput, EngineRunRequest, EngineRunResult } from '../../electron/engine/protocol';
+import { runInput } from '../../electron/engine/session';
+import { loadStateDict, seededStateDict, stateDictToSafetensors } from '../../electron/engine/weights';
+import { writeSafetensors, type TensorToWrite } from '../../electron/engine/safetensors';
+import { defaultAssetsDir } from '../../electron/engine/workerEntry';
+
+const shapeText = (s: readonly number[]) => s.join('×');
+
+/** A one-line progress bar, redrawn in place on a terminal. */
+function progressBar(io: CliIo): { update(p: RunProgress): void; clear(): void } {
+  let drawn = false;
+  return {
+    update(p) {
+      const width = 30;
+      const filled = Math.round((p.done / p.total) * width);
+      io.err(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${p.module.padEnd(16)}`);
+      drawn = true;
+    },
+    clear() {
+      if (drawn) io.err(`\r${' '.repeat(70)}\r`);
+    },
+  };
+}
+
+/** The --json object: the fields the issue names first, then the rest of the result. */
+export function runJson(result: EngineRunResult) {
+  return {
+    backend: result.backend.name,
+    backendFallbacks: result.backend.fallbacks,
+    mode: result.mode,
+    batch: result.batch,
+    seed: result.seed,
+    outputs: Object.fromEntries(Object.entries(result.outputs).map(([k, o]) => [k, o.shape])),
+    modules: result.modules.map((m) => ({ id: m.id, shape: m.shape, expectedShape: m.expectedShape, match: m.match, ms: round(m.ms) })),
+    totalMs: round(result.totalMs),
+    peakBytes: result.peakBytes,
+    stats: Object.fromEntries(Object.entries(result.outputs).map(([k, o]) => [k, o.stats])),
+    top5: Object.fromEntries(Object.entries(result.outputs).flatMap(([k, o]) => (o.top5 ? [[k, o.top5]] : []))),
+    untrainedWeights: result.untrainedWeights,
+    warnings: result.warnings,
+  };
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+function runText(result: EngineRunResult, design: Design): string {
+  const lines: string[] = [];
+  const fell = result.backend.fallbacks.length ? ` (after: ${result.backend.fallbacks.join(' ')})` : '';
+  lines.push(`${design.name} · ${result.mode} · batch ${result.batch} · backend ${result.backend.name}${fell}`, '');
+  const idWidth = Math.max(6, ...result.modules.map((m) => m.id.length));
+  lines.push(`${'module'.padEnd(idWidth)}  ${'output'.padEnd(18)}  check  ${'ms'.padStart(8)}  ${'mean'.padStart(9)}  ${'std'.padStart(9)}`);
+  for (const m of result.modules) {
+    const check = m.match ? 'ok' : `✗ expected ${m.expectedShape ? shapeText(m.expectedShape) : 'none'}`;
+    lines.push(
+      `${m.id.padEnd(idWidth)}  ${shapeText(m.shape).padEnd(18)}  ${check.padEnd(5)}  ${m.ms.toFixed(1).padStart(8)}  ${m.stats.mean.toPrecision(3).padStart(9)}  ${m.stats.std.toPrecision(3).padStart(9)}`,
+    );
+  }
+  lines.push('', `total ${result.totalMs.toFixed(0)} ms (${(result.totalMs / result.batch).toFixed(1)} ms per image), peak tensor memory ${formatBytes(result.peakBytes)}`);
+  for (const [name, o] of Object.entries(result.outputs)) {
+    lines.push(`${name}: ${shapeText(o.shape)}  min ${o.stats.min.toPrecision(4)}  max ${o.stats.max.toPrecision(4)}  mean ${o.stats.mean.toPrecision(4)}  std ${o.stats.std.toPrecision(4)}`);
+    if (o.top5) {
+      const note = result.untrainedWeights ? ' (untrained weights: meaningless)' : '';
+      lines.push(`  top-5 of image 0${note}:`);
+      for (const c of o.top5) lines.push(`    ${(c.probability * 100).toFixed(2).padStart(6)} %  ${c.index.toString().padStart(4)}  ${c.label}`);
+    }
+  }
+  for (const w of result.warnings) lines.push(`note: ${w}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes weights, input and outputs as safetensors files a PyTorch script can load. */
+async function dump(dir: string, request: EngineRunRequest, design: Design, result: EngineRunResult): Promise<string | null> {
+  const analysis = analyze(design);
+  const weights = request.weightsPath ? await loadStateDict(request.weightsPath, analysis.graph) : { ok: true as const, value: seededStateDict(analysis.graph, request.seed) };
+  if (!weights.ok) return weights.error.message;
+  const input = await runInput(request, design, defaultAssetsDir(), Boolean(request.weightsPath));
+  if (!input.ok) return input.error.message;
+  const { batch, channels, height, width } = design.input;
+  const outputs = new Map<string, TensorToWrite>();
+  for (const [name, t] of Object.entries(result.outputData ?? {})) outputs.set(name, { dtype: 'F32', shape: t.shape, data: t.data });
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'weights.safetensors'), stateDictToSafetensors(weights.value, analysis.graph, { seed: String(request.seed), source: request.weightsPath ?? 'seeded' }));
+    await writeFile(path.join(dir, 'input.safetensors'), writeSafetensors(new Map([['input', { dtype: 'F32', shape: [batch, channels, height, width], data: input.value.data }]])));
+    await writeFile(path.join(dir, 'outputs.safetensors'), writeSafetensors(outputs, { mode: request.mode }));
+  } catch (e) {
+    return `cannot write to ${dir}: ${(e as Error).message}.`;
+  }
+  return null;
+}
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'run a forward pass with TensorFlow.js and print shapes, timings and outputs',
+  usage: `Usage: inception-explorer run [FILE] [options]
+
+Runs one forward pass of the design on real tensors (in a worker thread) and prints each
+module's measured output shape next to the one the analysis computed, per-module time, output
+statistics and the top-5 classes.
+
+${designUsage}
+  --mode eval|train         eval returns main; train also returns the aux heads (default eval)
+  --seed S                  seed of the weights and of the random input (default 0)
+  --image PATH              run on a PNG or JPEG photo instead of random input (repeatable;
+                            the batch is the number of images unless --batch is given)
+  --weights FILE            safetensors state_dict to load (default: seeded PyTorch-style init)
+  --no-dropout              train mode without dropout (to compare with PyTorch)
+  --backend NAME            force a backend: ${BACKEND_ORDER.join(', ')} (default: the first that works)
+  --dump DIR                write weights.safetensors, input.safetensors (key input) and
+                            outputs.safetensors (keys main, aux1, aux2) to DIR
+  --json                    print one JSON object instead of the table`,
+  options: {
+    ...designOptions,
+    mode: { type: 'string' },
+    seed: { type: 'string' },
+    image: { type: 'string', multiple: true },
+    weights: { type: 'string' },
+    'no-dropout': { type: 'boolean' },
+    backend: { type: 'string' },
+    dump: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, positionals, io) {
+    const fail = (message: string, code = 2) => {
+      io.err(`inception-explorer run: ${message}\n`);
+      return code;
+    };
+    const images = (values.image as string[] | undefined) ?? [];
+    const args = images.length && values.batch === undefined ? { ...values, batch: String(images.length) } : values;
+    const loaded = await designFromArgs(args, positionals);
+    if (!loaded.ok) return fail(loaded.message);
+    const mode = (values.mode ?? 'eval') as RunMode;
+    if (mode !== 'eval' && mode !== 'train') return fail(`--mode must be eval or train; got ${JSON.stringify(values.mode)}.`);
+    const seedText = (values.seed as string | undefined) ?? '0';
+    if (!/^\d+$/.test(seedText) || Number(seedText) > 0xffffffff) return fail(`--seed must be a whole number from 0 to 4294967295; got ${JSON.stringify(seedText)}.`);
+    const backend = values.backend as string | undefined;
+    if (backend !== undefined && !isBackendName(backend)) return fail(`--backend must be one of ${BACKEND_ORDER.join(', ')}; got ${JSON.stringify(backend)}.`);
+    const design = loaded.design;
+    const analysis = analyze(design);
+    if (!analysis.valid) {
+      io.err(issueLines(analysis.issues, design));
+      return 1;
+    }
+    const input: EngineInput = images.length ? { kind: 'images', paths: images.map((p) => path.resolve(p)) } : { kind: 'random' };
+    const request: EngineRunRequest = {
+      design,
+      mode,
+      seed: Number(seedText),
+      input,
+      weightsPath: values.weights ? path.resolve(values.weights as string) : undefined,
+      dropout: values['no-dropout'] ? false : true,
+      featureMaps: false,
+      returnOutputs: values.dump !== undefined,
+    };
+    const client = new EngineClient({ backend: backend as BackendName | undefined });
+    const bar = io.isTty && !values.json ? progressBar(io) : null;
+    try {
+      const result = await client.run('cli', request, (p) => bar?.update(p));
+      bar?.clear();
+      if (!result.ok) return fail(result.error.message, 1);
+      if (values.dump !== undefined) {
+        const problem = await dump(values.dump as string, request, design, result.value);
+        if (problem) return fail(problem, 1);
+      }
+      io.out(values.json ? `${JSON.stringify(runJson(result.value), null, 2)}\n` : runText(result.value, design));
+      return result.value.modules.every((m) => m.match) ? 0 : 1;
+    } finally {
+      await client.dispose();
+    }
+  },
+};
