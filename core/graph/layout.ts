@@ -35,7 +35,7 @@ export interface EdgeRoute {
   readonly id: string;
   /** Orthogonal polyline in graph coordinates, from the source's side to the target's. */
   readonly points: readonly Point[];
-  /** Centre of the shape label in graph coordinates, or null when the edge has no label. */
+  /** Where the edge's shape label goes (its centre, in graph coordinates); draw it only when the edge has label text. */
   readonly label: Point | null;
 }
 
@@ -95,10 +95,10 @@ const OPEN_OPTIONS: LayoutOptions = {
   'elk.padding': `[top=${OPEN_HEADER_HEIGHT + 16},left=16,bottom=16,right=16]`,
 };
 
-/** A string that changes exactly when the layout would: node ids, kinds, parents, sizes and edges. */
+/** A string that changes exactly when the layout would: node ids, kinds, parents, sizes and edges (not numbers or labels). */
 export function layoutKey(view: GraphView): string {
   const n = view.nodes.map((v) => `${v.id}|${v.kind}|${v.parentId ?? ''}|${v.width}x${v.height}|${isOpen(v) ? 1 : 0}|${sideBranch(v) ? 1 : 0}`);
-  const e = view.edges.map((v) => `${v.source}>${v.target}|${v.label ? 1 : 0}`);
+  const e = view.edges.map((v) => `${v.source}>${v.target}`);
   return `${n.join(';')}#${e.join(';')}`;
 }
 
@@ -338,10 +338,7 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
     width = Math.max(width, outX + LAYOUT_PADDING);
     edges[e.id] = { id: e.id, points, label: { x: (outX + inX) / 2, y: gapY } };
   }
-  for (const e of view.edges) {
-    if (!edges[e.id]) edges[e.id] = { id: e.id, points: [], label: null };
-    else if (!e.label) edges[e.id] = { ...edges[e.id], label: null };
-  }
+  for (const e of view.edges) if (!edges[e.id]) edges[e.id] = { id: e.id, points: [], label: null };
   return { key: layoutKey(view), width: width + LAYOUT_PADDING, height, nodes, edges, rows: rowCount };
 }
 

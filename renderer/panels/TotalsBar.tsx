@@ -6,15 +6,17 @@ import { appStore } from '../state/store';
 export function TotalsBar() {
   const { analysis, totals } = useDerived();
   const t = analysis.totals;
+  const partial = !analysis.valid;
   const delta = (key: 'params' | 'paramsEval' | 'macs' | 'macsTrain') => {
-    const d = totals?.find((x) => x.key === key);
+    // Deltas of a half-computed design would be misleading.
+    const d = partial ? undefined : totals?.find((x) => x.key === key);
     if (!d || d.delta === 0) return null;
     return <span className={`delta ${d.delta > 0 ? 'up' : 'down'}`}>{d.text}</span>;
   };
   const issues = analysis.issues;
   return (
-    <footer className="totals" aria-label="Totals">
-      <dl>
+    <footer className={`totals${partial ? ' partial' : ''}`} aria-label="Totals">
+      <dl title={partial ? 'Totals of the modules that could be computed; fix the problems for the full figures.' : undefined}>
         <div>
           <dt>Parameters</dt>
           <dd data-testid="total-params">{formatInt(t.params)}</dd>
@@ -52,7 +54,7 @@ export function TotalsBar() {
             }}
             title={issues.map((i) => i.message).join('\n')}
           >
-            ⚠ {issues.length} problem{issues.length === 1 ? '' : 's'}: {issues[0].message}
+            ⚠ {issues.length} problem{issues.length === 1 ? '' : 's'} · totals are partial
           </button>
         ) : (
           <span className="ok">✓ Valid design</span>

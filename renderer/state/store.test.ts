@@ -1,0 +1,90 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { presetDesign } from '../../core/presets';
+import { serializeDesign } from '../../core/design/designFile';
+import { createAppStore, type AppStore } from './store';
+import { editGroups } from './editGroups';
+import { isDirty } from './derived';
+
+let store: AppStore;
+const count = () => store.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3;
+const past = () => store.temporal.getState().pastStates.length;
+
+beforeEach(() => {
+  editGroups.reset();
+  store = createAppStore();
+});
+
+describe('the app store', () => {
+  it('makes consecutive keystrokes into one field a single undo step', () => {
+    for (const v of [3, 30, 300]) store.getState().setParam('inception4c', 'out_3x3', v);
+    expect(count()).toBe(300);
+    expect(past()).toBe(1);
+    store.getState().undo();
+    expect(count()).toBe(256);
+    store.getState().redo();
+    expect(count()).toBe(300);
+  });
+
+  it('starts a new undo step for another field, or after the field lost focus', () => {
+    store.getState().setParam('inception4c', 'out_3x3', 300);
+    store.getState().setParam('inception4c', 'out_5x5', 80);
+    editGroups.reset();
+    store.getState().setParam('inception4c', 'out_5x5', 96);
+    expect(past()).toBe(3);
+    store.getState().undo();
+    expect(store.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_5x5).toBe(80);
+  });
+
+  it('undoes the design only: selection, opened modules and theme stay', () => {
+    store.getState().setParam('inception4c', 'out_3x3', 300);
+    store.getState().select('inception4c');
+    store.getState().toggleOpen('inception4c');
+    store.getState().setTheme('dark');
+    expect(past()).toBe(1);
+    store.getState().undo();
+    expect(count()).toBe(256);
+    expect(store.getState().selectedId).toBe('inception4c');
+    expect(store.getState().opened).toEqual(['inception4c']);
+    expect(store.getState().theme).toBe('dark');
+  });
+
+  it('inserts, duplicates and deletes modules within a stage, each undoable', () => {
+    const id = store.getState().insertAfter('inception4b', 'inception');
+    expect(id).toBe('inception4_2');
+    const inserted = store.getState().design.modules.find((m) => m.id === id)!;
+    expect(inserted).toMatchObject({ kind: 'inception', stage: '4', inputs: ['inception4b'] });
+    expect(store.getState().design.modules.find((m) => m.id === 'inception4c')!.inputs).toEqual([id]);
+    expect(store.getState().duplicate('inception4c')).toBe('inception4c_2');
+    store.getState().remove('inception4a');
+    expect(store.getState().design.modules.map((m) => m.id)).not.toContain('aux1');
+    expect(past()).toBe(3);
+    store.getState().undo();
+    store.getState().undo();
+    store.getState().undo();
+    expect(store.getState().design).toEqual(presetDesign('googlenet'));
+  });
+
+  it('resets to the preset in one undoable step and clears history on load', () => {
+    store.getState().setParam('inception4c', 'out_3x3', 300);
+    store.getState().setAux(false);
+    store.getState().resetToPreset();
+    expect(store.getState().design).toEqual(presetDesign('googlenet'));
+    store.getState().undo();
+    expect(store.getState().design.aux).toBe(false);
+    store.getState().loadDesign(presetDesign('googlenet-torchvision')!, '/designs/tv.json');
+    expect(past()).toBe(0);
+    expect(store.getState().filePath).toBe('/designs/tv.json');
+  });
+
+  it('knows when the design differs from what was saved, including after undo', () => {
+    const s = store.getState();
+    expect(isDirty(s.design, s.savedText)).toBe(false);
+    store.getState().setParam('inception4c', 'out_3x3', 300);
+    expect(isDirty(store.getState().design, store.getState().savedText)).toBe(true);
+    store.getState().undo();
+    expect(isDirty(store.getState().design, store.getState().savedText)).toBe(false);
+    store.getState().setParam('inception4c', 'out_3x3', 300);
+    store.getState().markSaved('/d.json', serializeDesign(store.getState().design));
+    expect(isDirty(store.getState().design, store.getState().savedText)).toBe(false);
+  });
+});
