@@ -1,0 +1,143 @@
+/**
+ * Parity with PyTorch: the engine's outputs on the weights and input of each fixture
+ * (tools/torch/make_parity.py, Debian's python3-torch) must agree to 1e-4 of their largest
+ * magnitude, on every backend present. The pure-JavaScript cpu backend is slow (about 20 s for a
+ * batch-3 GoogLeNet), so it runs the full network once and the smaller fixtures in train mode.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../core/analysis/analyze';
+import { parseDesign } from '../../core/design/designFile';
+import type { Design } from '../../core/model/types';
+import type { BackendName, RunMode } from '../../core/run/types';
+import { randomInput } from '../../core/weights/init';
+import { probeBackend } from './backend';
+import { compileModel, forward } from './model';
+import { seededStateDict } from './weights';
+import { logicalShape } from './layers/layerOp';
+
+const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'parity');
+const TOLERANCE = 1e-4;
+
+interface Entry {
+  readonly shape: number[];
+  readonly data: string;
+}
+interface Fixture {
+  readonly design: unknown;
+  readonly seed: number;
+  readonly scheme: 'randomized';
+  readonly inputSeed: number;
+  readonly batch: number;
+  readonly outputs: Record<string, Record<string, Entry>>;
+  readonly modules: Record<string, Record<string, { shape: number[]; mean: number; absMax: number }>>;
+  readonly calibratedBuffers: Record<string, Entry>;
+}
+
+function decode(e: Entry): Float32Array {
+  const b = Buffer.from(e.data, 'base64');
+  const out = new Float32Array(b.byteLength / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
+
+const fixtures = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => {
+    const fx = JSON.parse(readFileSync(path.join(DIR, f), 'utf8')) as Fixture;
+    const parsed = parseDesign(JSON.stringify(fx.design));
+    if (!parsed.ok) throw new Error(`${f}: the fixture's design does not parse: ${parsed.errors.map((e) => e.message).join(' ')}`);
+    return { name: f.replace(/\.json$/, ''), fx, design: parsed.design };
+  });
+
+type Variant = 'eval' | 'evalCalibrated' | 'train';
+
+/** Runs one fixture variant and returns the largest |difference| / max |reference| over its outputs. */
+function check(fx: Fixture, design: Design, variant: Variant) {
+  const d: Design = { ...design, input: { ...design.input, batch: fx.batch } };
+  const analysis = analyze(d);
+  expect(analysis.issues).toEqual([]);
+  const weights = new Map(seededStateDict(analysis.graph, fx.seed, fx.scheme));
+  if (variant === 'evalCalibrated') for (const [k, e] of Object.entries(fx.calibratedBuffers)) weights.set(k, decode(e));
+  const mode: RunMode = variant === 'train' ? 'train' : 'eval';
+  const model = compileModel(d, analysis, weights, { mode, dropout: false });
+  const { batch, channels, height, width } = d.input;
+  const x = tf.tensor4d(randomInput([batch, channels, height, width], fx.inputSeed), [batch, channels, height, width]);
+  const modules: Record<string, { shape: number[]; mean: number; absMax: number }> = {};
+  try {
+    const result = forward(model, x, {
+      onModule(plan, out) {
+        const [mean, absMax] = tf.tidy(() => [tf.mean(out).dataSync()[0], tf.max(tf.abs(out)).dataSync()[0]]);
+        modules[plan.id] = { shape: logicalShape(out), mean, absMax };
+      },
+    });
+    const ratios: Record<string, number> = {};
+    for (const [name, ref] of Object.entries(fx.outputs[variant])) {
+      const t = result.outputs[name];
+      expect(t, `${variant} output ${name}`).toBeDefined();
+      expect(t.shape).toEqual(ref.shape);
+      const got = t.dataSync();
+      const want = decode(ref);
+      let diff = 0;
+      let max = 0;
+      for (let i = 0; i < want.length; i++) {
+        diff = Math.max(diff, Math.abs(got[i] - want[i]));
+        max = Math.max(max, Math.abs(want[i]));
+      }
+      ratios[name] = diff / max;
+    }
+    expect(Object.keys(result.outputs).sort()).toEqual(Object.keys(fx.outputs[variant]).sort());
+    tf.dispose(Object.values(result.outputs));
+    return { ratios, modules };
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+}
+
+/** Which fixture variants each backend runs. */
+const plan: Record<BackendName, (name: string) => readonly Variant[]> = {
+  tensorflow: () => ['eval', 'evalCalibrated', 'train'],
+  wasm: () => ['eval', 'evalCalibrated', 'train'],
+  // The full GoogLeNet once in pure JavaScript (eval, calibrated statistics); the smaller designs
+  // in train mode, which runs their whole graph, aux heads included.
+  cpu: (name) => (name === 'googlenet' ? ['evalCalibrated'] : name === 'googlenet-torchvision' ? [] : ['train']),
+};
+
+for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
+  const available = await probeBackend(backend);
+  if (!available.ok) {
+    describe.skip(`parity on ${backend}: skipped because ${available.reason}`, () => {
+      it('runs the fixtures', () => {});
+    });
+    continue;
+  }
+  describe(`parity with PyTorch on ${backend}`, () => {
+    it('has fixtures to check', () => {
+      expect(fixtures.map((f) => f.name)).toEqual(expect.arrayContaining(['googlenet', 'googlenet-torchvision']));
+    });
+    for (const { name, fx, design } of fixtures) {
+      for (const variant of plan[backend](name)) {
+        it(`${name}, ${variant}: outputs within ${TOLERANCE} of their max |value|`, async () => {
+          expect(await tf.setBackend(backend)).toBe(true);
+          const { ratios, modules } = check(fx, design, variant);
+          for (const [output, ratio] of Object.entries(ratios)) expect(ratio, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(TOLERANCE);
+          const refModules = fx.modules[variant];
+          if (refModules) {
+            for (const [id, ref] of Object.entries(refModules)) {
+              const got = modules[id];
+              expect(got, `module ${id}`).toBeDefined();
+              expect(got.shape, `shape of ${id}`).toEqual(ref.shape);
+              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
+              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
+            }
+          }
+        });
+      }
+    }
+  });
+}
