@@ -1,11 +1,12 @@
 /**
  * Runs the exported PyTorch files under Debian's python3-torch: for both presets and edited
  * designs, the file runs, its parameter count and state_dict are core's, it loads seeded weights
- * with strict=True, and its eval-mode output matches independent builds of the same design.
- * All Python work happens in one interpreter launch (importing torch is slow).
+ * and the engine's dumped weights with strict=True, and its eval-mode output matches the engine
+ * (`inception-explorer run --dump`) and independent builds of the same design (tools/torch/reference.py,
+ * torchvision). All Python work happens in one interpreter launch (importing torch is slow).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,10 +16,12 @@ import { pytorchCode } from '../../core/export/pytorch';
 import { initStateDict, stateDictSpec } from '../../core/weights/stateDict';
 import { randomInput } from '../../core/weights/init';
 import { EXPORT_CASES } from '../../core/export/exportFixtures';
-import { encodeSafetensors, stateDictSafetensors } from './safetensors';
+import { stateDictToSafetensors } from '../../electron/engine/weights';
+import { writeSafetensors } from '../../electron/engine/safetensors';
 
 const PYTHON = '/usr/bin/python3';
 const CHECKER = join(__dirname, 'check_exports.py');
+const CLI = join(__dirname, '..', '..', 'bin', 'inception-explorer.mjs');
 /** The engine's parity tolerance: max |diff| ≤ 1e-4 × max |value|. */
 const TOLERANCE = 1e-4;
 /** Designs tools/torch/reference.py cannot build (it has no plain conv2d with uneven padding). */
@@ -34,6 +37,7 @@ interface CaseResult {
   load: { ok: boolean; error?: string };
   run: { ok: boolean; error?: string; eval: Record<string, number[]> };
   reference?: Comparison;
+  engine?: Comparison;
   torchvision?: Comparison;
 }
 interface Comparison {
@@ -57,10 +61,13 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
   let dir: string;
   const analyses = new Map<string, Analysis>();
   const results = new Map<string, CaseResult>();
+  const engineRuns = new Map<string, { status: number | null; stderr: string }>();
   let style: { available: boolean; problems: string[] };
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'export-pytorch-'));
+    // EXPORT_TEST_DIR keeps the files (and results.json with the measured differences) for a look.
+    dir = process.env.EXPORT_TEST_DIR ?? mkdtempSync(join(tmpdir(), 'export-pytorch-'));
+    mkdirSync(dir, { recursive: true });
     const cases = EXPORT_CASES.map((c, i) => {
       const analysis = analyze(c.design);
       analyses.set(c.name, analysis);
@@ -70,12 +77,15 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
       writeFileSync(file, exported.value.code);
       const designFile = join(dir, `${c.name}.json`);
       writeFileSync(designFile, serializeDesign(c.design));
-      const spec = stateDictSpec(analysis.graph);
       const weights = join(dir, `${c.name}.weights.safetensors`);
       // Randomized BN statistics, so batch normalization does real work in the comparison.
-      writeFileSync(weights, stateDictSafetensors(spec, initStateDict(analysis.graph, 11 + i, 'randomized')));
+      writeFileSync(weights, stateDictToSafetensors(initStateDict(analysis.graph, 11 + i, 'randomized'), analysis.graph));
       const input = join(dir, `${c.name}.input.safetensors`);
-      writeFileSync(input, encodeSafetensors([{ name: 'input', shape: analysis.input, data: randomInput(analysis.input, 42 + i) }]));
+      writeFileSync(input, writeSafetensors(new Map([['input', { dtype: 'F32', shape: analysis.input, data: randomInput(analysis.input, 42 + i) }]])));
+      // The engine runs the design file (batch 1 keeps it quick) and dumps weights, input and outputs.
+      const dump = join(dir, `${c.name}-engine`);
+      const run = spawnSync(process.execPath, [CLI, 'run', designFile, '--batch', '1', '--seed', String(7 + i), '--dump', dump, '--json'], { encoding: 'utf8', timeout: 300_000 });
+      engineRuns.set(c.name, { status: run.status, stderr: run.stderr });
       const order = (names: readonly string[]) => [...names.filter((n) => n !== 'main'), ...names.filter((n) => n === 'main')];
       const outputNames = Object.keys(c.design.outputs);
       return {
@@ -87,6 +97,9 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
         input,
         evalOutputs: order(outputNames.filter((n) => analysis.evalOutputs.includes(n))),
         reference: !NO_REFERENCE.has(c.name),
+        engineWeights: join(dump, 'weights.safetensors'),
+        engineInput: join(dump, 'input.safetensors'),
+        engineOutputs: run.status === 0 ? join(dump, 'outputs.safetensors') : null,
         torchvision: c.name === 'googlenet-torchvision',
       };
     });
@@ -100,7 +113,7 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
   }, 900_000);
 
   afterAll(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir && !process.env.EXPORT_TEST_DIR) rmSync(dir, { recursive: true, force: true });
   });
 
   const result = (name: string): CaseResult => {
@@ -142,6 +155,16 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
       expect(r.load).toEqual({ ok: true });
       expect(r.run.error, r.run.error).toBeUndefined();
       expect(r.run.eval).toEqual(Object.fromEntries(a.evalOutputs.map((k) => [k, [...a.outputs[k]!]])));
+    });
+
+    it("matches the engine's output on the engine's dumped weights and input (inception-explorer run --dump)", () => {
+      const run = engineRuns.get(name)!;
+      expect(run.status, run.stderr).toBe(0);
+      const cmp = result(name).engine!;
+      expect(cmp.error).toBeUndefined();
+      expect(cmp.outputs).toContain('main');
+      expect(cmp.maxValue).toBeGreaterThan(0);
+      expect(cmp.maxDiff).toBeLessThanOrEqual(TOLERANCE * cmp.maxValue);
     });
 
     it.skipIf(NO_REFERENCE.has(name))('matches the independent reference build (tools/torch/reference.py) in eval mode', () => {
