@@ -5,9 +5,10 @@ import { designCommand } from './commands/design';
 import { serveCommand } from './commands/serve';
 import { runCommand } from './commands/run';
 import { benchCommand } from './commands/bench';
+import { exportCommand } from './commands/export';
 import type { CliCommand, CliIo } from './command';
 
-const commands: readonly CliCommand[] = [summaryCommand, designCommand, serveCommand, runCommand, benchCommand];
+const commands: readonly CliCommand[] = [summaryCommand, designCommand, serveCommand, runCommand, benchCommand, exportCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

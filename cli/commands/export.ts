@@ -1,0 +1,119 @@
+/** `inception-explorer export FORMAT`: PyTorch code, graph pictures, summary tables or the design file. */
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CliCommand } from '../command';
+import { designFromArgs, designOptions, designUsage } from '../designArgs';
+import { analyze } from '../../core/analysis/analyze';
+import { issuePath } from '../../core/design/designFile';
+import type { Design } from '../../core/model/types';
+import { formatBytes } from '../../core/model/format';
+import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES, exportContent, isExportFormat } from '../../core/export/exportFormats';
+import type { ExportIssue } from '../../core/export/pytorch';
+
+/** Where Debian (fonts-dejavu-core) keeps the fonts the graph picture names first. */
+const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/local/share/fonts/dejavu'];
+const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf', 'DejaVuSansMono-Bold.ttf'];
+
+function problemLines(issues: readonly ExportIssue[], design: Design): string {
+  const head = `The design has ${issues.length} problem${issues.length === 1 ? '' : 's'}, so nothing was exported:\n`;
+  return head + issues.map((i) => `  ✗ [${i.code}] ${i.message}  (${issuePath(design, i.nodeId, i.field)})\n`).join('');
+}
+
+/** The DejaVu font files, when installed; resvg then draws exactly the fonts the SVG names first. */
+export function dejaVuFonts(): string[] {
+  for (const dir of FONT_DIRS) {
+    const files = FONT_FILES.map((f) => path.join(dir, f)).filter((f) => existsSync(f));
+    if (files.length) return files;
+  }
+  return [];
+}
+
+/** Rasterizes an SVG with resvg (loaded only when a PNG is asked for). */
+export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  const fontFiles = dejaVuFonts();
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    // Without DejaVu, fall back to whatever sans fonts the system has.
+    font: fontFiles.length ? { loadSystemFonts: false, fontFiles, defaultFontFamily: 'DejaVu Sans' } : { loadSystemFonts: true },
+  });
+  return Buffer.from(resvg.render().asPng());
+}
+
+async function writeOut(file: string, data: string | Buffer): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  await mkdir(dir, { recursive: true });
+  // Write beside the target and rename, so a failed export never leaves half a file.
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  await writeFile(temp, data);
+  await rename(temp, file);
+}
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'write the design as PyTorch code, a graph picture (PNG, SVG), a table (CSV, Markdown) or a design file',
+  usage: `Usage: inception-explorer export FORMAT [FILE] [options] [-o OUT]
+
+FORMAT is one of:
+${EXPORT_FORMAT_NAMES.map((f) => `  ${f.padEnd(10)}${EXPORT_FORMATS[f].description}`).join('\n')}
+
+Text formats go to stdout unless -o is given; png needs -o. A design with problems exports
+nothing: its problems are listed (exit 1).
+
+${designUsage}
+  -o, --output OUT          write to OUT instead of stdout
+  --open MODULE             draw MODULE opened into its branches (svg, png; repeatable)
+  --theme light|dark        colours of the picture (svg, png; default light)
+  --scale N                 pixels per unit of the PNG, 1 to 4 (default 2)`,
+  options: {
+    ...designOptions,
+    output: { type: 'string', short: 'o' },
+    open: { type: 'string', multiple: true },
+    theme: { type: 'string' },
+    scale: { type: 'string' },
+  },
+  async run(values, positionals, io) {
+    const fail = (message: string, code = 2) => {
+      io.err(`inception-explorer export: ${message}\n`);
+      return code;
+    };
+    const [format, ...rest] = positionals;
+    if (!format) return fail(`name a format: ${EXPORT_FORMAT_NAMES.join(', ')}.`);
+    if (!isExportFormat(format)) return fail(`unknown format ${JSON.stringify(format)}; choose one of ${EXPORT_FORMAT_NAMES.join(', ')}.`);
+    const out = values.output as string | undefined;
+    if (format === 'png' && !out) return fail('a PNG is binary: give a file with -o, e.g. -o graph.png.');
+    if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) return fail(`${out} is a folder; give a file name with -o.`);
+    const theme = (values.theme as string | undefined) ?? 'light';
+    if (theme !== 'light' && theme !== 'dark') return fail(`--theme must be light or dark; got ${JSON.stringify(theme)}.`);
+    const scaleText = (values.scale as string | undefined) ?? '2';
+    const scale = Number(scaleText);
+    if (!/^\d+(\.\d+)?$/.test(scaleText) || scale < 1 || scale > 4) return fail(`--scale must be a number from 1 to 4; got ${JSON.stringify(scaleText)}.`);
+
+    const loaded = await designFromArgs(values, rest);
+    if (!loaded.ok) return fail(loaded.message);
+    const design = loaded.design;
+    const analysis = analyze(design);
+    const opened = (values.open as string[] | undefined) ?? [];
+    const unknown = opened.filter((id) => !analysis.modules.some((m) => m.id === id && m.branches.length > 0));
+    if (unknown.length) return fail(`--open ${unknown.join(', ')}: only modules with branches open (${analysis.modules.filter((m) => m.branches.length).map((m) => m.id).join(', ') || 'none here'}).`);
+
+    const result = await exportContent(format, design, analysis, { graph: { theme, opened } });
+    if (!result.ok) {
+      io.err(problemLines(result.issues, design));
+      return 1;
+    }
+    const data = EXPORT_FORMATS[format].raster ? await svgToPng(result.value.content, scale) : result.value.content;
+    if (out === undefined) {
+      io.out(result.value.content);
+      return 0;
+    }
+    try {
+      await writeOut(out, data);
+    } catch (e) {
+      return fail(`cannot write ${out}: ${(e as Error).message}.`, 1);
+    }
+    io.err(`Wrote ${EXPORT_FORMATS[format].label.toLowerCase()} of ${design.name} to ${out} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`);
+    return 0;
+  },
+};
