@@ -105,7 +105,7 @@ async function start(): Promise<void> {
   const recent = new RecentFiles(path.join(userData, 'recent-files.json'));
   // The worker bundle sits beside main.cjs (forge.config.ts builds it); assets ship as resources.
   const assetsDir = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'assets');
-  const engine = createHostEngine({ workerEntry: { file: path.join(__dirname, 'engineWorker.cjs'), execArgv: [] }, assetsDir }, (line) => console.warn(`Inception Explorer: ${line}`));
+  const engine = createHostEngine({ workerEntry: { file: path.join(__dirname, 'engineWorker.cjs'), typescript: false }, assetsDir }, (line) => console.warn(`Inception Explorer: ${line}`));
   engine.start();
   const appVersion = app.getVersion();
 

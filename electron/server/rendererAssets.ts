@@ -82,14 +82,17 @@ export async function ensureRendererBuild(o: RendererBuildOptions = {}): Promise
       await rm(tmp, { recursive: true, force: true });
       o.log?.('Building the renderer once for the browser host (later starts reuse it)…');
       const { build, createLogger } = await import('vite');
-      const logger = createLogger('warn');
-      const forward = (msg: string): void => o.log?.(msg);
-      logger.info = forward;
-      logger.warn = forward;
-      logger.warnOnce = forward;
-      logger.error = forward;
-      await build({ configFile, root: join(root, 'renderer'), logLevel: 'warn', customLogger: logger, build: { outDir: tmp, emptyOutDir: true, sourcemap: false } });
+      // Only errors reach the user; Vite's progress lines and dependency warnings are noise here.
+      const logger = createLogger('error');
+      const ignore = (): void => {};
+      logger.info = ignore;
+      logger.warn = ignore;
+      logger.warnOnce = ignore;
+      logger.error = (msg: string) => o.log?.(msg);
+      const started = Date.now();
+      await build({ configFile, root: join(root, 'renderer'), logLevel: 'error', customLogger: logger, build: { outDir: tmp, emptyOutDir: true, sourcemap: false } });
       await rename(tmp, outDir);
+      o.log?.(`Built the renderer in ${Math.round((Date.now() - started) / 1000)} s.`);
       // Older builds are dead weight.
       for (const name of await readdir(cacheDir)) {
         if (/^[0-9a-f]{16}$/.test(name) && name !== key) await rm(join(cacheDir, name), { recursive: true, force: true });
@@ -160,7 +163,7 @@ export async function viteDevMiddleware(server: Server, root = REPO_ROOT): Promi
     configFile: join(root, 'vite.renderer.config.ts'),
     root: join(root, 'renderer'),
     appType: 'spa',
-    logLevel: 'warn',
+    logLevel: 'error',
     server: { middlewareMode: true, hmr: { server } },
   });
   return { middleware: vite.middlewares as unknown as RendererMiddleware, close: () => vite.close() };
