@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../analysis/analyze';
+import { setParam } from '../design/edit';
+import { presetDesign } from '../presets';
+import { fitText, graphSvg, roundedPath, textWidth, xmlText } from './graphSvg';
+import { EXPORT_FORMATS, exportContent, suggestedFileName } from './exportFormats';
+
+const googlenet = () => presetDesign('googlenet')!;
+const INCEPTIONS = ['3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b'].map((s) => `inception${s}`);
+
+/** The text content of every <text> of a class. */
+const texts = (svg: string, cls: string) => [...svg.matchAll(new RegExp(`<text [^>]*class="${cls}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1]);
+
+describe('graphSvg', () => {
+  it('draws every module with its id, output shape and cost, and every edge with its shape', async () => {
+    const svg = await graphSvg(googlenet());
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    const ids = texts(svg, 'node-id');
+    for (const m of googlenet().modules) expect(ids).toContain(m.id);
+    expect(ids).toEqual(expect.arrayContaining(['Input', 'Output main', 'Output aux1', 'Output aux2']));
+    const shapes = texts(svg, 'node-shape');
+    expect(shapes).toContain('3×512×14×14');
+    expect(shapes).toContain('3×1024×7×7');
+    expect(texts(svg, 'node-cost')).toContain('511 K params · 99.9 M MACs');
+    const labels = texts(svg, 'edge-label');
+    expect(labels).toEqual(expect.arrayContaining(['3×3×224×224', '3×192×28×28', '3×512×14×14', '3×1000']));
+    // One arrow per edge: 20 modules' inputs plus three outputs.
+    expect(svg.match(/<path d="M[^"]*" stroke="[^"]*" stroke-width="1.5"/g)).toHaveLength(23);
+  });
+
+  it('shows the nine inception modules with their six counts', async () => {
+    const svg = await graphSvg(googlenet());
+    for (const id of INCEPTIONS) expect(svg).toContain(`<g id="node-${id}" class="node inception">`);
+    const group = svg.slice(svg.indexOf('<g id="node-inception4c"'), svg.indexOf('</g>', svg.indexOf('<g id="node-inception4c"')));
+    expect(texts(group, 'count')).toEqual(['128', '128', '256', '24', '64', '64']);
+  });
+
+  it('puts the name and totals in a title band', async () => {
+    const svg = await graphSvg(googlenet());
+    expect(texts(svg, 'title')).toEqual(['GoogLeNet']);
+    expect(texts(svg, 'subtitle')[0]).toBe('input 3×3×224×224 · 13,389,064 parameters (7,008,824 on the eval path) · 1.57 G MACs per image · from preset googlenet');
+    const bare = await graphSvg(googlenet(), undefined, { title: false });
+    expect(texts(bare, 'title')).toEqual([]);
+  });
+
+  it('marks edits against the preset as the explorer does', async () => {
+    const d = setParam(googlenet(), 'inception4c', 'out_3x3', 300);
+    const svg = await graphSvg(d);
+    const group = svg.slice(svg.indexOf('<g id="node-inception4c"'), svg.indexOf('</g>', svg.indexOf('<g id="node-inception4c"')));
+    expect(group).toContain('>EDITED</text>');
+    expect(group).toContain('+50.8 K (+9.9 %) params');
+    expect(texts(group, 'count')).toContain('300');
+  });
+
+  it('draws an opened module with its branches inside', async () => {
+    const svg = await graphSvg(googlenet(), undefined, { opened: ['inception4c'] });
+    expect(svg).toContain('<g id="node-inception4c::branch2.1" class="node step">');
+    expect(svg).toContain('>3×3 reduce</text>');
+    expect(svg).toContain('>Conv2d 3×3/1 p1</text>');
+  });
+
+  it("writes the issue in core's words on an invalid node", async () => {
+    const d = setParam(googlenet(), 'inception4c', 'out_3x3', -5);
+    const svg = await graphSvg(d, analyze(d));
+    expect(texts(svg, 'node-issue').join(' ')).toContain('inception4c: out_3x3 must be a whole number');
+  });
+
+  it('uses the dark palette on request and escapes the design name', async () => {
+    const d = { ...googlenet(), name: 'Mine <v2> & "best"' };
+    const svg = await graphSvg(d, undefined, { theme: 'dark' });
+    expect(svg).toContain('<rect width="100%" height="100%" fill="#14171c"/>');
+    expect(svg).toContain('<title>Mine &lt;v2&gt; &amp; &quot;best&quot;</title>');
+    expect(svg).not.toContain('<v2>');
+  });
+
+  it('is the same picture every time', async () => {
+    expect(await graphSvg(googlenet())).toBe(await graphSvg(googlenet()));
+  });
+});
+
+describe('text measurement', () => {
+  it('measures DejaVu advances and cuts text with an ellipsis to fit', () => {
+    expect(textWidth('0000', 10, 'mono')).toBeCloseTo(24.08);
+    expect(textWidth('inception4c', 14, 'sans', true)).toBeGreaterThan(textWidth('inception4c', 14, 'sans'));
+    expect(fitText('short', 100, 12, 'sans')).toBe('short');
+    const cut = fitText('Conv block · 7×7/2 p3 · 64 out and then some more words', 120, 11.5, 'sans');
+    expect(cut.endsWith('…')).toBe(true);
+    expect(textWidth(cut, 11.5, 'sans')).toBeLessThanOrEqual(120);
+  });
+
+  it('escapes XML and rounds corners of routes', () => {
+    expect(xmlText(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(roundedPath([{ x: 0, y: 0 }, { x: 20, y: 0 }, { x: 20, y: 20 }])).toBe('M0 0 L14 0 Q20 0 20 6 L20 20');
+    expect(roundedPath([{ x: 0, y: 0 }])).toBe('');
+  });
+});
+
+describe('exportContent', () => {
+  it('makes every format from a valid design, with a file name from the design', async () => {
+    const d = presetDesign('googlenet-torchvision')!;
+    for (const format of Object.keys(EXPORT_FORMATS) as (keyof typeof EXPORT_FORMATS)[]) {
+      const r = await exportContent(format, d);
+      expect(r.ok, format).toBe(true);
+      if (r.ok) {
+        expect(r.value.content.length, format).toBeGreaterThan(100);
+        expect(r.value.fileName).toBe(suggestedFileName(d, format));
+      }
+    }
+    expect(suggestedFileName(d, 'pytorch')).toBe('googlenet-torchvision.py');
+    expect(suggestedFileName(d, 'png')).toBe('googlenet-torchvision-graph.png');
+    expect(suggestedFileName({ ...d, name: '' }, 'csv')).toBe('googlenet-torchvision-summary.csv');
+  });
+
+  it('exports nothing from an invalid design and returns its issues', async () => {
+    const d = setParam(googlenet(), 'inception4c', 'out_3x3', -5);
+    for (const format of ['svg', 'csv', 'design'] as const) {
+      const r = await exportContent(format, d);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.issues[0]).toMatchObject({ code: 'param.range', nodeId: 'inception4c' });
+    }
+  });
+});
