@@ -10,7 +10,7 @@ import { useApp, appStore, type AppState } from '../state/store';
 import { useGraphView } from '../state/derived';
 import { viewport } from '../app/commands';
 import { useLayout } from './useLayout';
-import { buildEdges, createNodeBuilder } from './toFlow';
+import { createEdgeBuilder, createNodeBuilder } from './toFlow';
 import type { FlowNode, RunCheck } from './flowTypes';
 import { InputNode } from './nodes/InputNode';
 import { OutputNode } from './nodes/OutputNode';
@@ -62,9 +62,10 @@ export function GraphCanvas() {
   const checks = useRunChecks();
   const selectedId = useApp(selectSelected);
   const theme = useApp(selectTheme);
-  const builder = useRef(createNodeBuilder());
-  const nodes = useMemo(() => builder.current(view, layout, checks, selectedId), [view, layout, checks, selectedId]);
-  const edges = useMemo(() => buildEdges(view, layout), [view, layout]);
+  const nodeBuilder = useRef(createNodeBuilder());
+  const edgeBuilder = useRef(createEdgeBuilder());
+  const nodes = useMemo(() => nodeBuilder.current(view, layout, checks, selectedId), [view, layout, checks, selectedId]);
+  const edges = useMemo(() => edgeBuilder.current(view, layout), [view, layout]);
   const flow = useReactFlow();
 
   useEffect(() => {

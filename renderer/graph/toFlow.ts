@@ -80,22 +80,35 @@ export function createNodeBuilder() {
   };
 }
 
-export function buildEdges(view: GraphView, layout: GraphLayout | null): ShapeFlowEdge[] {
-  if (!layout) return [];
-  const edges: ShapeFlowEdge[] = [];
-  for (const e of view.edges) {
-    const route = layout.edges[e.id];
-    if (!route || !layout.nodes[e.source] || !layout.nodes[e.target]) continue;
-    edges.push({
-      id: e.id,
-      source: e.source,
-      target: e.target,
-      type: 'shape',
-      selectable: false,
-      focusable: false,
-      zIndex: e.parentId ? 2 : 1,
-      data: { route, label: e.label, trainOnly: e.trainOnly, internal: e.parentId !== null },
-    });
-  }
-  return edges;
+/** Builds flow edges, reusing the previous objects (by id) whose route, label and style are unchanged. */
+export function createEdgeBuilder() {
+  let previous = new Map<string, ShapeFlowEdge>();
+  return (view: GraphView, layout: GraphLayout | null): ShapeFlowEdge[] => {
+    const next = new Map<string, ShapeFlowEdge>();
+    const edges: ShapeFlowEdge[] = [];
+    if (!layout) return edges;
+    for (const e of view.edges) {
+      const route = layout.edges[e.id];
+      if (!route || !layout.nodes[e.source] || !layout.nodes[e.target]) continue;
+      const old = previous.get(e.id);
+      const internal = e.parentId !== null;
+      const edge: ShapeFlowEdge =
+        old && old.data!.route === route && old.data!.label === e.label && old.data!.trainOnly === e.trainOnly
+          ? old
+          : {
+              id: e.id,
+              source: e.source,
+              target: e.target,
+              type: 'shape',
+              selectable: false,
+              focusable: false,
+              zIndex: internal ? 2 : 1,
+              data: { route, label: e.label, trainOnly: e.trainOnly, internal },
+            };
+      next.set(e.id, edge);
+      edges.push(edge);
+    }
+    previous = next;
+    return edges;
+  };
 }

@@ -6,12 +6,14 @@
 import { useShallow } from 'zustand/react/shallow';
 import { moduleDef } from '../../core/modules/registry';
 import type { ParamDef } from '../../core/model/params';
-import type { Issue, ModuleSpec } from '../../core/model/types';
+import type { Design, Issue, ModuleSpec } from '../../core/model/types';
+import type { ValueChange } from '../../core/design/diff';
+import { useMemo } from 'react';
 import { presets } from '../../core/presets';
 import { INPUT_LIMITS } from '../../core/analysis/analyze';
 import { useApp, type AppState } from '../state/store';
 import { INSERTABLE_KINDS, type InsertableKind } from '../state/designSlice';
-import { useDerived, useDesign } from '../state/derived';
+import { derive, useDerived } from '../state/derived';
 import { formatValue, ParamField, TextField, CheckField, SelectField, parseNumberText } from './fields';
 import { newFromPreset, resetToPreset } from '../app/commands';
 
@@ -131,12 +133,35 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   );
 }
 
+/** What the settings panel shows, as a string so it re-renders only when that changes (not on every count edit). */
+const selectSettingsView = (s: AppState): string => {
+  const d = derive(s.design);
+  return JSON.stringify({
+    input: s.design.input,
+    classes: s.design.classes,
+    aux: s.design.aux,
+    preset: s.design.preset,
+    issues: d.analysis.issues.filter((i) => i.nodeId === 'design'),
+    settings: d.diff.settings,
+    changed: d.diff.changed,
+  });
+};
+
+interface SettingsView {
+  input: Design['input'];
+  classes: number;
+  aux: boolean;
+  preset: string | null;
+  issues: Issue[];
+  settings: ValueChange[];
+  changed: boolean;
+}
+
 function SettingsPanel() {
-  const design = useDesign();
-  const { analysis, diff } = useDerived();
+  const view = useApp(selectSettingsView);
+  const { input, classes, aux, preset, issues: designIssues, settings, changed: designChanged } = useMemo(() => JSON.parse(view) as SettingsView, [view]);
   const { setInput, setClasses, setAux } = useApp(useShallow(selectSettingsActions));
-  const designIssues = analysis.issues.filter((i) => i.nodeId === 'design');
-  const changed = (field: string) => diff.settings.find((c) => c.field === field);
+  const changed = (field: string) => settings.find((c) => c.field === field);
   const hint = (field: string) => {
     const c = changed(field);
     return c ? <span className="changed-hint">Preset: {formatValue(c.from)}</span> : undefined;
@@ -146,7 +171,7 @@ function SettingsPanel() {
       key={key}
       label={label}
       numeric
-      value={String(design.input[key])}
+      value={String(input[key])}
       hint={hint(`input.${key}`)}
       error={fieldError(designIssues, `input.${key}`)}
       onText={(t) => {
@@ -162,9 +187,9 @@ function SettingsPanel() {
       </header>
       <SelectField
         label="Preset"
-        value={design.preset ?? ''}
-        options={[...(design.preset ? [] : [{ value: '', label: 'None' }]), ...presets.map((p) => ({ value: p.name, label: p.label }))]}
-        hint={presets.find((p) => p.name === design.preset)?.description}
+        value={preset ?? ''}
+        options={[...(preset ? [] : [{ value: '', label: 'None' }]), ...presets.map((p) => ({ value: p.name, label: p.label }))]}
+        hint={presets.find((p) => p.name === preset)?.description}
         onChange={(name) => newFromPreset(name)}
       />
       <div className="field-grid">
@@ -175,7 +200,7 @@ function SettingsPanel() {
         <TextField
           label="Classes"
           numeric
-          value={String(design.classes)}
+          value={String(classes)}
           hint={hint('classes')}
           error={fieldError(designIssues, 'classes')}
           onText={(t) => {
@@ -184,13 +209,13 @@ function SettingsPanel() {
           }}
         />
       </div>
-      <CheckField label="Auxiliary heads (train mode)" checked={design.aux} hint={hint('aux')} onChange={setAux} />
+      <CheckField label="Auxiliary heads (train mode)" checked={aux} hint={hint('aux')} onChange={setAux} />
       <p className="muted small">
         Input size limits: {INPUT_LIMITS.height.min}–{INPUT_LIMITS.height.max} pixels. At sizes other than 224×224 the fixed 7×7 average pool and the
         classifiers no longer fit; the affected nodes say so.
       </p>
       <div className="button-row">
-        <button type="button" onClick={resetToPreset} disabled={!design.preset || !diff.changed}>
+        <button type="button" onClick={resetToPreset} disabled={!preset || !designChanged}>
           Reset to preset
         </button>
       </div>
