@@ -26,7 +26,7 @@ export interface EngineClientOptions {
   readonly defaultTimeoutMs?: number;
   /** How long a stopped run may take to notice before its workers are terminated (default 2 s). */
   readonly stopGraceMs?: number;
-  /** Memory runs may use (default: from the machine's free and total memory). */
+  /** Memory runs may use in all (default: from the machine's free and total memory, and at most one WebAssembly heap per worker). */
   readonly memoryBudgetBytes?: number;
   /** Folder with samples/ and imagenet-classes.json (default: the checkout's assets/). */
   readonly assetsDir?: string;
@@ -54,6 +54,8 @@ class WorkerSlot {
   /** Errors the worker sent that belong to no request (e.g. an unknown message type). */
   readonly strayErrors: { code: string; message: string }[] = [];
   alive = true;
+  /** Set when the worker is being ended: no new work goes to it. */
+  retired = false;
   /** Why the worker ended, when it did not end on its own. */
   private crash: { code: string; message: string } | null = null;
 
@@ -71,7 +73,11 @@ class WorkerSlot {
       } else if (m.type === 'info') {
         this.infos.get(m.requestId)?.(m.backend);
         this.infos.delete(m.requestId);
-      } else if (m.type === 'error') this.strayErrors.push(m.error);
+      } else if (m.type === 'error') {
+        // The worker's last words before it ends on an uncaught error.
+        if (m.error.code === 'engine.crashed') this.crash = m.error;
+        else this.strayErrors.push(m.error);
+      }
     });
     this.worker.on('error', (e: Error & { code?: string }) => {
       this.crash =
@@ -97,6 +103,7 @@ class WorkerSlot {
 
   /** Ends the worker; whatever waits on it gets `why`. */
   async terminate(why: { code: string; message: string }): Promise<void> {
+    this.retired = true;
     if (!this.alive) return;
     this.crash ??= why;
     await this.worker.terminate();
@@ -147,7 +154,7 @@ export class EngineClient {
   private slot(i: number): WorkerSlot {
     if (this.disposed) throw new Error('The engine client was disposed.');
     const existing = this.slots[i];
-    if (existing?.alive) return existing;
+    if (existing?.alive && !existing.retired) return existing;
     const slot = new WorkerSlot(this.entry, this.init, this.options.resourceLimits, (dead) => {
       if (this.slots[i] === dead) this.slots[i] = null;
     });

@@ -50,12 +50,14 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     // An exception here is a bug or a failed allocation inside TF.js: report it, then let the
     // client start a fresh worker, since the backend's state can no longer be trusted.
     const err = e as Error;
-    const oom = /out of memory|Cannot enlarge memory|Aborted\(OOM\)|allocation failed/i.test(err.message);
+    // A WebAssembly heap that cannot grow past 4 GiB shows up as a failed allocation or, when TF.js
+    // writes through the null pointer it got back, as an access out of bounds.
+    const oom = /out of memory|Cannot enlarge memory|Aborted\(OOM\)|allocation failed|memory access out of bounds/i.test(err.message);
     post({
       type: 'result',
       runId: message.runId,
       result: oom
-        ? errResult('run.outOfMemory', `The engine ran out of memory during the run (${err.message}); use a smaller batch or input.`)
+        ? errResult('run.outOfMemory', `The engine ran out of memory during the run (${err.message}); use a smaller batch or input. The engine was restarted.`)
         : errResult('engine.failed', `The engine failed during the run: ${err.message}. This is a bug; please report it with the design.`),
     });
     setImmediate(() => process.exit(1));
@@ -64,16 +66,22 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
 
 function fault(kind: 'exit' | 'throw' | 'oom'): void {
   if (kind === 'exit') process.exit(3);
-  if (kind === 'throw') {
-    setImmediate(() => {
-      throw new Error('A fault was injected into the engine worker.');
-    });
-    return;
-  }
+  if (kind === 'throw') throw new Error('A fault was injected into the engine worker.');
   // Grow the JavaScript heap until V8 gives up: a real out-of-memory inside the worker.
   const hoard: number[][] = [];
-  for (;;) hoard.push(Array.from({ length: 1 << 16 }, (_, i) => i * 1.5));
+  for (;;) hoard.push(new Array<number>(1 << 20).fill(1.5));
 }
+
+// An exception nothing caught leaves the backend in an unknown state: say so and end the worker,
+// so the client answers with an error and starts a fresh one. (Emscripten installs its own
+// handler that would otherwise keep the worker alive.)
+const fatal = (e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  post({ type: 'error', error: { code: 'engine.crashed', message: `The engine stopped on an unexpected error (${message}) and was restarted; the next run starts fresh.` } });
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 
 type Handlers = { readonly [T in ToWorker['type']]: (message: Extract<ToWorker, { type: T }>) => void };
 

@@ -48,14 +48,16 @@ export function machineBudget(free = os.freemem(), total = os.totalmem()): numbe
 /**
  * A sentence refusing a run, or null when it fits: `perWorker` bytes in each of `workers`
  * threads, against the machine's budget and, on WebAssembly, the 32-bit heap of each thread.
+ * A caller's own budget replaces both checks.
  */
-export function memoryRefusal(perWorker: number, workers: number, backend: BackendName | null, batch: number, budget = machineBudget()): string | null {
+export function memoryRefusal(perWorker: number, workers: number, backend: BackendName | null, batch: number, budgetOverride?: number): string | null {
   const total = perWorker * workers;
+  const budget = budgetOverride ?? machineBudget();
   const advice = `Use a smaller batch (now ${batch}), a smaller input or fewer filters.`;
   if (total > budget) {
     return `This run would need about ${formatBytes(total)} of memory, more than the ${formatBytes(budget)} available to it now. ${advice}`;
   }
-  if (backend === 'wasm' && perWorker > WASM_HEAP_LIMIT) {
+  if (backend === 'wasm' && budgetOverride === undefined && perWorker > WASM_HEAP_LIMIT) {
     return `This run would need about ${formatBytes(perWorker)} in one WebAssembly heap, which cannot grow past ${formatBytes(WASM_HEAP_LIMIT)}. ${advice}`;
   }
   return null;

@@ -1,0 +1,265 @@
+/**
+ * The engine through its client, as hosts and the CLI use it: real worker threads running
+ * TF.js (WebAssembly). Progress, cancel, timeout, crash recovery, memory refusal, the classic
+ * smoke test, and the parent's event loop staying free during a run.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Design } from '../../core/model/types';
+import type { RunProgress } from '../../core/run/types';
+import { presetDesign } from '../../core/presets';
+import { probeBackend } from './backend';
+import { batchSlices, EngineClient } from './engineClient';
+import { defaultAssetsDir } from './workerEntry';
+import type { EngineRunRequest } from './protocol';
+
+const googlenet = presetDesign('googlenet')!;
+/** A small design (about 2 M MACs per image) for the plumbing tests. */
+const small: Design = {
+  name: 'small',
+  preset: null,
+  input: { batch: 3, channels: 3, height: 32, width: 32 },
+  classes: 10,
+  aux: true,
+  modules: [
+    { id: 'conv1', kind: 'convBlock', inputs: ['input'], params: { out_channels: 16, kernel: 3, stride: 2, padding: 1 } },
+    { id: 'pool1', kind: 'maxPool', inputs: ['conv1'], params: { kernel: 3, stride: 2, padding: 1 } },
+    { id: 'inc', kind: 'inception', inputs: ['pool1'], params: { out_1x1: 8, red_3x3: 8, out_3x3: 8, red_5x5: 4, out_5x5: 4, out_1x1pool: 4 } },
+    { id: 'aux1', kind: 'auxHead', inputs: ['inc'], params: { pool: 'adaptive', pool_size: 2, in_size: 2, conv_out: 8, hidden: 16 }, aux: true },
+    { id: 'gap', kind: 'adaptiveAvgPool', inputs: ['inc'], params: { output_size: 1 } },
+    { id: 'fc', kind: 'linear', inputs: ['gap'], params: { out_features: 'classes' } },
+  ],
+  outputs: { main: 'fc', aux1: 'aux1' },
+};
+const random = { kind: 'random' } as const;
+const request = (over: Partial<EngineRunRequest> = {}): EngineRunRequest => ({ design: small, mode: 'eval', seed: 1, input: random, ...over });
+
+const clients: EngineClient[] = [];
+const client = (options: ConstructorParameters<typeof EngineClient>[0] = {}) => {
+  const c = new EngineClient({ backend: 'wasm', workers: 1, ...options });
+  clients.push(c);
+  return c;
+};
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+});
+
+const wasm = await probeBackend('wasm');
+const tensorflow = await probeBackend('tensorflow');
+
+describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
+  const engine = client({ allowFaults: true });
+
+  it('reports the backend it uses and why it skipped the preferred one', async () => {
+    const auto = client();
+    const info = await client({ backend: undefined }).info().catch((e: Error) => e);
+    expect(info).not.toBeInstanceOf(Error);
+    const forced = await auto.info();
+    expect(forced).toEqual({ name: 'wasm', fallbacks: [] });
+    if (!tensorflow.ok && !(info instanceof Error)) {
+      expect(info.name).toBe('wasm');
+      expect(info.fallbacks.join(' ')).toContain('@tensorflow/tfjs-node');
+    }
+  });
+
+  it('passes the classic smoke test: batch 3 of 3×224×224 in train mode gives three 3×1000 outputs', async () => {
+    const progress: RunProgress[] = [];
+    const r = await engine.run('smoke', { design: googlenet, mode: 'train', seed: 0, input: random }, (p) => progress.push(p));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const v = r.value;
+    expect(Object.keys(v.outputs).sort()).toEqual(['aux1', 'aux2', 'main']);
+    for (const o of Object.values(v.outputs)) expect(o.shape).toEqual([3, 1000]);
+    expect(v.backend.name).toBe('wasm');
+    expect(v.batch).toBe(3);
+    expect(v.modules.length).toBe(20);
+    expect(v.modules.filter((m) => !m.match)).toEqual([]);
+    expect(v.modules.find((m) => m.id === 'inception4e')!.shape).toEqual([3, 832, 14, 14]);
+    expect(v.totalMs).toBeGreaterThan(0);
+    expect(v.peakBytes).toBeGreaterThan(3 * 64 * 112 * 112 * 4);
+    // Progress: one event per module, in order.
+    expect(progress.map((p) => p.module)).toEqual(v.modules.map((m) => m.id));
+    expect(progress.map((p) => p.done)).toEqual(v.modules.map((_, i) => i + 1));
+    expect(new Set(progress.map((p) => p.total))).toEqual(new Set([20]));
+    // Top-5 with ImageNet labels, marked as meaningless for random weights.
+    const labels = JSON.parse(readFileSync(path.join(defaultAssetsDir(), 'imagenet-classes.json'), 'utf8')) as string[];
+    const top = v.outputs.main.top5!;
+    expect(top).toHaveLength(5);
+    expect(top[0].label).toBe(labels[top[0].index]);
+    expect(top[0].probability).toBeGreaterThanOrEqual(top[4].probability);
+    expect(v.untrainedWeights).toBe(true);
+    expect(v.warnings.join(' ')).toContain('random initialization');
+    // Feature maps: small pictures of 0..255 values, cheap to send.
+    const fm = v.modules.find((m) => m.id === 'conv1')!.featureMap!;
+    expect(fm.width).toBeLessThanOrEqual(32);
+    expect(fm.height).toBeLessThanOrEqual(32);
+    expect(fm.mean).toHaveLength(fm.width * fm.height);
+    expect(fm.channels.length).toBe(4);
+    for (const c of fm.channels) expect(c.values.every((x) => Number.isInteger(x) && x >= 0 && x <= 255)).toBe(true);
+    expect(v.modules.find((m) => m.id === 'fc1')!.featureMap).toBeUndefined();
+    expect(JSON.stringify(v).length).toBeLessThan(400_000);
+  });
+
+  it('splits an eval batch across two workers and merges to the numbers one worker gives', async () => {
+    expect(batchSlices(3, 2)).toEqual([
+      { start: 0, count: 2 },
+      { start: 2, count: 1 },
+    ]);
+    expect(batchSlices(1, 2)).toEqual([{ start: 0, count: 1 }]);
+    const two = client({ workers: 2 });
+    const a = await engine.run('one', request({ returnOutputs: true }));
+    const b = await two.run('two', request({ returnOutputs: true }));
+    expect(a.ok && b.ok).toBe(true);
+    if (!a.ok || !b.ok) return;
+    const x = a.value.outputData!.main.data;
+    const y = b.value.outputData!.main.data;
+    expect(b.value.outputData!.main.shape).toEqual([3, 10]);
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]));
+    expect(worst).toBeLessThanOrEqual(1e-6 * Math.max(...Array.from(x, Math.abs)));
+    for (let i = 0; i < a.value.modules.length; i++) {
+      const m = a.value.modules[i];
+      const n = b.value.modules[i];
+      expect(n.shape).toEqual(m.shape);
+      expect(n.match).toBe(true);
+      // Statistics merged from two slices agree with one pass to float32 rounding.
+      for (const k of ['mean', 'std', 'min', 'max'] as const) expect(Math.abs(n.stats[k] - m.stats[k]), `${m.id} ${k}`).toBeLessThanOrEqual(1e-4 * (Math.abs(m.stats.max) + Math.abs(m.stats.min)));
+    }
+    expect(b.value.modules[0].featureMap).toEqual(a.value.modules[0].featureMap);
+  });
+
+  it('cancels a running run, cancels a queued one, and runs again afterwards', async () => {
+    let cancelled = false;
+    const running = engine.run('long', { design: googlenet, mode: 'eval', seed: 0, input: random }, () => {
+      if (!cancelled) cancelled = engine.cancel('long');
+    });
+    const queued = engine.run('queued', request());
+    expect(engine.cancel('queued')).toBe(true);
+    expect(await running).toMatchObject({ ok: false, error: { code: 'run.cancelled' } });
+    expect(await queued).toMatchObject({ ok: false, error: { code: 'run.cancelled' } });
+    expect(engine.cancel('long')).toBe(false);
+    expect((await engine.run('after-cancel', request())).ok).toBe(true);
+  });
+
+  it('stops a run at its time limit, and runs again afterwards', async () => {
+    const r = await engine.run('slow', { design: googlenet, mode: 'eval', seed: 0, input: random, timeoutMs: 1 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'run.timeout' } });
+    if (!r.ok) expect(r.error.message).toContain('time limit');
+    expect((await engine.run('after-timeout', request())).ok).toBe(true);
+  });
+
+  it('terminates a worker that does not stop within the grace period, and starts a fresh one', async () => {
+    const impatient = client({ stopGraceMs: 0 });
+    let asked = false;
+    const r = await impatient.run('stuck', { design: googlenet, mode: 'eval', seed: 0, input: random }, () => {
+      if (!asked) asked = impatient.cancel('stuck');
+    });
+    expect(r).toMatchObject({ ok: false, error: { code: 'run.cancelled' } });
+    expect((await impatient.run('fresh', request())).ok).toBe(true);
+  });
+
+  it('turns a worker crash into an error result and restarts the worker for the next run', async () => {
+    engine.postRaw({ type: 'fault', fault: 'exit' });
+    const crashed = await engine.run('crash', request());
+    expect(crashed).toMatchObject({ ok: false, error: { code: 'engine.crashed' } });
+    if (!crashed.ok) expect(crashed.error.message).toContain('exit code 3');
+    expect((await engine.run('after-crash', request())).ok).toBe(true);
+
+    engine.postRaw({ type: 'fault', fault: 'throw' });
+    const thrown = await engine.run('throw', request());
+    expect(thrown).toMatchObject({ ok: false, error: { code: 'engine.crashed' } });
+    if (!thrown.ok) expect(thrown.error.message).toContain('A fault was injected');
+    expect((await engine.run('after-throw', request())).ok).toBe(true);
+  });
+
+  it('turns an out-of-memory in the worker into run.outOfMemory and recovers', async () => {
+    const tight = client({ allowFaults: true, resourceLimits: { maxOldGenerationSizeMb: 128 } });
+    expect((await tight.run('before-oom', request())).ok).toBe(true);
+    tight.postRaw({ type: 'fault', fault: 'oom' });
+    const r = await tight.run('oom', request());
+    expect(r).toMatchObject({ ok: false, error: { code: 'run.outOfMemory' } });
+    expect((await tight.run('after-oom', request())).ok).toBe(true);
+  });
+
+  it('refuses a run whose estimated memory exceeds the budget, before allocating', async () => {
+    const frugal = client({ memoryBudgetBytes: 1024 * 1024 });
+    const r = await frugal.run('big', { design: googlenet, mode: 'eval', seed: 0, input: random });
+    expect(r).toMatchObject({ ok: false, error: { code: 'run.memory' } });
+    if (!r.ok) expect(r.error.message).toMatch(/would need about .* of memory, more than the 1\.0 MiB available/);
+    // The default budget keeps a WebAssembly run inside its 4 GiB heap.
+    const huge: Design = {
+      ...small,
+      input: { batch: 5, channels: 3, height: 224, width: 224 },
+      modules: [{ id: 'wide', kind: 'conv2d', inputs: ['input'], params: { out_channels: 4096, kernel: 1 } }],
+      outputs: { main: 'wide' },
+    };
+    const heap = await engine.run('heap', request({ design: huge }));
+    expect(heap).toMatchObject({ ok: false, error: { code: 'run.memory' } });
+    if (!heap.ok) expect(heap.error.message).toContain('WebAssembly heap');
+  });
+
+  it('answers invalid designs, duplicate ids and unknown messages with errors', async () => {
+    const bad = { ...small, modules: small.modules.map((m) => (m.id === 'inc' ? { ...m, params: { ...m.params, out_3x3: -5 } } : m)) };
+    const r = await engine.run('bad', request({ design: bad }));
+    expect(r).toMatchObject({ ok: false, error: { code: 'run.invalidDesign' } });
+    if (!r.ok) expect(r.error.message).toContain('out_3x3');
+
+    const first = engine.run('same', request());
+    expect(await engine.run('same', request())).toMatchObject({ ok: false, error: { code: 'run.duplicate' } });
+    expect((await first).ok).toBe(true);
+
+    const { strayErrors } = engine.postRaw({ type: 'launch-missiles' });
+    await engine.info();
+    expect(strayErrors).toContainEqual({ code: 'ipc.unknownType', message: 'The engine worker does not understand messages of type "launch-missiles".' });
+
+    const strict = client();
+    const refused = strict.postRaw({ type: 'fault', fault: 'exit' });
+    await strict.info();
+    expect(refused.strayErrors.map((e) => e.code)).toEqual(['ipc.forbidden']);
+  });
+
+  it('runs on sample photos and image files, and names a bad one', async () => {
+    const cat = await engine.run('cat', request({ design: googlenet, input: { kind: 'sample', name: 'cat.jpg' }, batch: 1, featureMaps: false }));
+    expect(cat.ok).toBe(true);
+    if (cat.ok) expect(cat.value.outputs.main.shape).toEqual([1, 1000]);
+    const two = await engine.run(
+      'two',
+      request({ input: { kind: 'images', paths: ['coffee.jpg', 'rocket.jpg'].map((f) => path.join(defaultAssetsDir(), 'samples', f)) }, batch: 2 }),
+    );
+    expect(two.ok).toBe(true);
+    expect(await engine.run('sneaky', request({ input: { kind: 'sample', name: '../imagenet-classes.json' } }))).toMatchObject({ ok: false, error: { code: 'input.sample' } });
+    const missing = await engine.run('missing', request({ input: { kind: 'image', path: '/nonexistent/photo.png' } }));
+    expect(missing).toMatchObject({ ok: false, error: { code: 'input.read' } });
+    if (!missing.ok) expect(missing.error.message).toContain('/nonexistent/photo.png does not exist');
+    const notImage = await engine.run('text', request({ input: { kind: 'image', path: path.join(defaultAssetsDir(), 'samples', 'README.md') } }));
+    expect(notImage).toMatchObject({ ok: false, error: { code: 'input.format' } });
+  });
+
+  it("keeps the parent's event loop responsive while a batch-3 GoogLeNet pass runs in the worker", async () => {
+    await engine.run('warm', { design: googlenet, mode: 'eval', seed: 0, input: random, featureMaps: false });
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    const r = await engine.run('responsive', { design: googlenet, mode: 'eval', seed: 0, input: random });
+    h.disable();
+    expect(r.ok).toBe(true);
+    // A pass on the parent's own thread would block it for the whole run (hundreds of ms or more).
+    expect(h.max / 1e6).toBeLessThan(150);
+  });
+});
+
+describe('the native TensorFlow backend', () => {
+  it.skipIf(tensorflow.ok)(`is reported, not silently replaced, when forced but absent`, async () => {
+    const forced = client({ backend: 'tensorflow' });
+    await expect(forced.info()).rejects.toThrow(/tfjs-node/);
+    const r = await forced.run('tf', request());
+    expect(r).toMatchObject({ ok: false, error: { code: 'engine.backend' } });
+  });
+  it.skipIf(!tensorflow.ok)(`runs the smoke test when installed${tensorflow.ok ? '' : ` (skipped: ${tensorflow.reason})`}`, async () => {
+    const native = client({ backend: 'tensorflow' });
+    const r = await native.run('tf-smoke', { design: googlenet, mode: 'train', seed: 0, input: random });
+    expect(r.ok).toBe(true);
+    if (r.ok) for (const o of Object.values(r.value.outputs)) expect(o.shape).toEqual([3, 1000]);
+  });
+});
