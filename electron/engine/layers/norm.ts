@@ -58,7 +58,7 @@ class BatchStatsOp implements LayerOp {
     const rows = x.size / c;
     const flat = tf.reshape(x, [rows, c]) as tf.Tensor2D;
     const mean = tf.div(blockSum(flat), rows);
-    const centered = tf.sub(flat, mean);
+    const centered: tf.Tensor2D = tf.sub(flat, mean);
     const variance = tf.div(blockSum(tf.square(centered)), rows);
     const scale = tf.mul(this.g!, tf.rsqrt(tf.add(variance, this.eps)));
     return tf.reshape(tf.add(tf.mul(centered, scale), this.b!), x.shape);
