@@ -32,6 +32,16 @@ export const fuses = {
   [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
 } as const;
 
+/** The Vite plugin's targets (exported for the end-to-end build, which runs Forge's own build worker). */
+export const vitePluginConfig = {
+  build: [
+    { entry: 'electron/main/main.ts', config: 'vite.main.config.ts', target: 'main' as const },
+    { entry: 'electron/preload/preload.ts', config: 'vite.preload.config.ts', target: 'preload' as const },
+    { entry: ENGINE_WORKER_ENTRY, config: 'vite.worker.config.ts', target: 'main' as const },
+  ],
+  renderer: [{ name: 'main_window', config: 'vite.renderer.config.ts' }],
+};
+
 const config: ForgeConfig = {
   packagerConfig: {
     name: 'Inception Explorer',
@@ -65,14 +75,7 @@ const config: ForgeConfig = {
     },
   },
   plugins: [
-    new VitePlugin({
-      build: [
-        { entry: 'electron/main/main.ts', config: 'vite.main.config.ts', target: 'main' },
-        { entry: 'electron/preload/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
-        { entry: ENGINE_WORKER_ENTRY, config: 'vite.worker.config.ts', target: 'main' },
-      ],
-      renderer: [{ name: 'main_window', config: 'vite.renderer.config.ts' }],
-    }),
+    new VitePlugin(vitePluginConfig),
     new FusesPlugin(fuses),
   ],
 };
