@@ -1,10 +1,10 @@
 /**
  * The exported graph pictures in a real browser: the SVG opens in Debian's Chromium and shows
- * every module (the nine inception labels among them), no text runs out of its box, and the
- * command line's PNG (resvg) looks like Chromium's rendering of the same SVG. Screenshots go to
- * test/export/screenshots/ for review.
+ * every module (the nine inception labels among them), no text runs out of its box, and both
+ * PNG paths, the command line's (resvg) and the app's (a canvas, renderer/export/rasterize.ts),
+ * look like Chromium's rendering of the same SVG. Screenshots go to test/export/screenshots/.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -15,6 +15,7 @@ import { setParam } from '../../core/design/edit';
 import { graphSvg } from '../../core/export/graphSvg';
 import { svgToPng } from '../../cli/commands/export';
 import { chromiumExecutable, chromiumSkipReason } from '../e2e/harness';
+import { transformWithEsbuild } from 'vite';
 
 const SCREENSHOTS = join(__dirname, 'screenshots');
 const INCEPTIONS = ['3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b'].map((s) => `inception${s}`);
@@ -96,20 +97,35 @@ describe.skipIf(Boolean(chromiumSkipReason))('exported graph pictures in Chromiu
     await page.close();
   });
 
-  it("draws the command line's PNG (resvg) like Chromium draws the SVG", async () => {
+  /** Mean difference per channel, 0–255, of two same-sized pictures. */
+  function meanDifference(a: PNG, b: PNG): number {
+    expect([b.width, b.height]).toEqual([a.width, a.height]);
+    let diff = 0;
+    for (let i = 0; i < a.data.length; i += 4) for (let c = 0; c < 3; c++) diff += Math.abs(a.data[i + c] - b.data[i + c]);
+    return diff / ((a.data.length / 4) * 3);
+  }
+
+  it("draws the PNGs of the command line (resvg) and of the app (canvas) like Chromium draws the SVG", async () => {
     const svg = await graphSvg(presetDesign('googlenet')!);
     const page = await open(svg, 'compare');
     const chrome = PNG.sync.read(await page.screenshot());
     await page.close();
+
     const pngBytes = await svgToPng(svg, 1);
     writeFileSync(join(SCREENSHOTS, 'graph-resvg.png'), pngBytes);
-    const resvg = PNG.sync.read(pngBytes);
-    expect([resvg.width, resvg.height]).toEqual([chrome.width, chrome.height]);
-    let diff = 0;
-    for (let i = 0; i < chrome.data.length; i += 4) {
-      for (let c = 0; c < 3; c++) diff += Math.abs(chrome.data[i + c] - resvg.data[i + c]);
-    }
-    // Mean difference per channel, 0–255: the same picture up to font rasterization.
-    expect(diff / ((chrome.data.length / 4) * 3)).toBeLessThan(4);
+    // The same picture up to font rasterization.
+    expect(meanDifference(chrome, PNG.sync.read(pngBytes))).toBeLessThan(4);
+
+    // The app's rasterizer, compiled as the app's bundler would, run in a blank page.
+    const source = readFileSync(join(__dirname, '..', '..', 'renderer', 'export', 'rasterize.ts'), 'utf8');
+    const { code } = await transformWithEsbuild(source, 'rasterize.ts', { format: 'iife', globalName: 'rasterize' });
+    const blank = await browser.newPage();
+    await blank.setContent('<!doctype html><title>rasterize</title>');
+    await blank.addScriptTag({ content: code });
+    const base64 = await blank.evaluate((s) => (window as unknown as { rasterize: { svgToPngBase64(svg: string, scale: number): Promise<string> } }).rasterize.svgToPngBase64(s, 1), svg);
+    await blank.close();
+    const canvasPng = Buffer.from(base64, 'base64');
+    writeFileSync(join(SCREENSHOTS, 'graph-canvas.png'), canvasPng);
+    expect(meanDifference(chrome, PNG.sync.read(canvasPng))).toBeLessThan(4);
   });
 });
