@@ -25,7 +25,8 @@ const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+/** Four significant digits: enough for timings, and tiny designs do not round to zero. */
+const round = (x: number) => Number(x.toPrecision(4));
 
 function parseList(text: unknown, what: string): number[] | string {
   const items = String(text).split(',').map((s) => s.trim());
@@ -112,7 +113,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
             imagesPerSecond: round((1000 * batch) / ms),
             gmacPerSecond: round((analysis.totals.macs * batch) / (ms / 1000) / 1e9),
             computeMsPerImage: round(median(compute) / batch),
-            runsMs: wall.map((x) => round(x, 1)),
+            runsMs: wall.map(round),
           };
           results.push(result);
           say(
