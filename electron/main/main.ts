@@ -35,7 +35,8 @@ const csp = windowCsp(devServerUrl);
 // Tests and portable setups may move the profile; must happen before `ready` and the instance lock.
 if (process.env.INCEPTION_EXPLORER_USER_DATA) app.setPath('userData', path.resolve(process.env.INCEPTION_EXPLORER_USER_DATA));
 
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+// A standard, secure scheme: relative URLs, module scripts (Vite's `crossorigin` tags) and fetch work as on https.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } }]);
 
 let mainWindow: BrowserWindow | null = null;
 /** A file the OS, the command line or Open Recent asked for; the next Open takes it. */
@@ -209,9 +210,6 @@ async function start(): Promise<void> {
       if (!win.isDestroyed()) win.reload();
     });
   });
-  if (pendingOpen) sendCommand('open');
-  await win.loadURL(appUrl);
-
   let quitting = false;
   app.on('before-quit', (event) => {
     if (quitting) return;
@@ -221,4 +219,7 @@ async function start(): Promise<void> {
     void Promise.allSettled([autosave.closeCleanly(), engine.dispose(), saveWindowState(stateFile, lastState)]).then(() => app.quit());
   });
   app.on('window-all-closed', () => app.quit());
+
+  if (pendingOpen) sendCommand('open');
+  await win.loadURL(appUrl).catch((e: Error) => console.error(`Inception Explorer: the window could not load ${appUrl}: ${e.message}`));
 }
