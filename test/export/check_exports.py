@@ -135,7 +135,10 @@ def check_case(case: dict) -> dict:
     if ours is not None and case.get("torchvision"):
 
         def tv():
-            import torchvision
+            try:
+                import torchvision
+            except ImportError:
+                return {"ok": False, "unavailable": "torchvision is not installed (Debian: python3-torchvision)"}
 
             model = torchvision.models.googlenet(weights=None, aux_logits=True, init_weights=False, transform_input=False)
             model.load_state_dict(weights, strict=True)
