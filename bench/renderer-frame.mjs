@@ -114,7 +114,10 @@ try {
   for (const id of ['inception3a', 'inception3b', 'inception4a', 'inception4b', 'inception4c', 'inception4d', 'inception4e', 'inception5a', 'inception5b']) {
     await page.getByRole('button', { name: `Open ${id}`, exact: true }).click();
   }
-  await page.waitForFunction(() => document.querySelectorAll('.node-join.out').length === 9, null, { timeout: 120_000 });
+  await page.waitForFunction(() => document.querySelectorAll('.node-join.out').length === 9, null, { timeout: 120_000 }).catch(async (e) => {
+    const opened = await page.evaluate(() => document.querySelectorAll('.node-join.out').length);
+    throw new Error(`Only ${opened} of 9 modules opened within 120 s: ${e.message}`);
+  });
   await page.getByRole('button', { name: 'Fit', exact: true }).click();
   await page.waitForTimeout(500);
   const nodeCount = await page.locator('.react-flow__node').count();

@@ -343,7 +343,7 @@ function addBranches(info: ModuleInfo, layerById: ReadonlyMap<string, LayerInfo>
     issues: [],
     moduleId: id,
     role: 'out',
-    title: joinLayer ? `${joinLayer.torchName} (${joinLayer.settings || 'channels'})` : 'Concat',
+    title: joinLayer?.torchName ?? 'Concat',
     shape: info.outputShape,
     shapeText: formatShape(info.outputShape),
   });

@@ -101,7 +101,6 @@ export function runBlocker(): string | null {
     const n = analysis.issues.length;
     return `Fix the design first (${n} problem${n === 1 ? '' : 's'}): ${analysis.issues[0].message}`;
   }
-  if (s.runSettings.mode === 'train' && !s.design.aux) return null;
   return null;
 }
 

@@ -56,7 +56,7 @@ describe('GraphCanvas', () => {
     const node = await screen.findByRole('group', { name: 'inception3a' }, { timeout: 10_000 });
     fireEvent.click(within(node).getByRole('button', { name: 'Open inception3a' }));
     // The concatenation closes the four branches; the 3×3 step shows its shape.
-    await screen.findByText('Concat (channels)', {}, { timeout: 10_000 });
+    await screen.findByText('Concat', {}, { timeout: 10_000 });
     expect(screen.getAllByText('Conv2d 3×3/1 p1').length).toBe(1);
     expect(screen.getAllByText('3×128×28×28').length).toBeGreaterThan(0);
     expect(appStore.getState().opened).toEqual(['inception3a']);

@@ -6,12 +6,12 @@
 import { useShallow } from 'zustand/react/shallow';
 import { moduleDef } from '../../core/modules/registry';
 import type { ParamDef } from '../../core/model/params';
-import type { Design, Issue, ModuleSpec } from '../../core/model/types';
+import type { Design, Issue, ModuleSpec, ParamValue } from '../../core/model/types';
 import type { ValueChange } from '../../core/design/diff';
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { presets } from '../../core/presets';
 import { INPUT_LIMITS } from '../../core/analysis/analyze';
-import { useApp, type AppState } from '../state/store';
+import { appStore, useApp, type AppState } from '../state/store';
 import { INSERTABLE_KINDS, type InsertableKind } from '../state/designSlice';
 import { derive, useDerived } from '../state/derived';
 import { formatValue, ParamField, TextField, CheckField, SelectField, parseNumberText } from './fields';
@@ -19,7 +19,7 @@ import { newFromPreset, resetToPreset } from '../app/commands';
 
 const selectSelection = (s: AppState) => [s.selectedId, s.design] as const;
 const selectOpened = (s: AppState) => s.opened;
-const selectActions = (s: AppState) => ({ setParam: s.setParam, insertAfter: s.insertAfter, duplicate: s.duplicate, remove: s.remove, select: s.select, toggleOpen: s.toggleOpen });
+const selectActions = (s: AppState) => ({ insertAfter: s.insertAfter, duplicate: s.duplicate, remove: s.remove, select: s.select, toggleOpen: s.toggleOpen });
 const selectSettingsActions = (s: AppState) => ({ setInput: s.setInput, setClasses: s.setClasses, setAux: s.setAux });
 
 const GROUP_TITLES: Record<ParamDef['group'], string> = { filters: 'Filters', structure: 'Structure', flavor: 'Reference flavor' };
@@ -29,10 +29,36 @@ function fieldError(issues: readonly Issue[], field: string): string | undefined
   return mine.length ? mine.map((i) => i.message).join(' ') : undefined;
 }
 
+interface ModuleParamFieldProps {
+  moduleId: string;
+  field: string;
+  def: ParamDef;
+  value: ParamValue | undefined;
+  /** The preset's value when the design's differs. */
+  presetText: string | null;
+  error: string | undefined;
+}
+
+/** One module parameter; memoized so a keystroke re-renders only the field it changed (props are primitives or kept references). */
+const ModuleParamField = memo(function ModuleParamField({ moduleId, field, def, value, presetText, error }: ModuleParamFieldProps) {
+  return (
+    <ParamField
+      def={def}
+      label={def.label}
+      doc={def.doc}
+      name={`${def.label} (${field}) of ${moduleId}`}
+      value={value}
+      hint={presetText === null ? undefined : <span className="changed-hint">Preset: {presetText}</span>}
+      error={error}
+      onChange={(v) => appStore.getState().setParam(moduleId, field, v)}
+    />
+  );
+});
+
 function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const { analysis, diff } = useDerived();
   const opened = useApp(useShallow(selectOpened));
-  const { setParam, insertAfter, duplicate, remove, select, toggleOpen } = useApp(useShallow(selectActions));
+  const { insertAfter, duplicate, remove, select, toggleOpen } = useApp(useShallow(selectActions));
   const def = moduleDef(spec.kind);
   const info = analysis.modules.find((m) => m.id === spec.id);
   const issues = info?.issues ?? analysis.issues.filter((i) => i.nodeId === spec.id);
@@ -45,18 +71,15 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
 
   const field = ([name, p]: [string, ParamDef]) => {
     const was = change?.params.find((c) => c.field === name);
-    const hint = was ? <span className="changed-hint">Preset: {formatValue(was.from ?? (p.default as never))}</span> : undefined;
     return (
-      <ParamField
+      <ModuleParamField
         key={name}
+        moduleId={spec.id}
+        field={name}
         def={p}
-        label={p.label}
-        doc={p.doc}
-        name={`${p.label} (${name}) of ${spec.id}`}
         value={spec.params[name]}
-        hint={hint}
+        presetText={was ? formatValue(was.from ?? (p.default as never)) : null}
         error={fieldError(issues, name)}
-        onChange={(v) => setParam(spec.id, name, v)}
       />
     );
   };

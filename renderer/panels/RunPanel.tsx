@@ -111,11 +111,13 @@ function Results({ result, stale }: { result: RunResult; stale: boolean }) {
           ))}
         </ul>
       )}
-      {result.warnings.map((w) => (
-        <p key={w} className="notice">
-          {w}
-        </p>
-      ))}
+      {result.warnings.length > 0 && (
+        <ul className="fallbacks" aria-label="Engine notes">
+          {result.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
       {firstTop5 && (
         <>
           <h3>Top-5 classes ({firstTop5[0]}, first image)</h3>
@@ -127,8 +129,10 @@ function Results({ result, stale }: { result: RunResult; stale: boolean }) {
           <ol className="top5">
             {firstTop5[1].top5!.map((c) => (
               <li key={c.index}>
-                <span>{c.label}</span>
-                <span className="mono">{(c.probability * 100).toFixed(2)} %</span>
+                <span className="top5-label" title={c.label}>
+                  {c.label}
+                </span>
+                <span className="mono top5-value">{(c.probability * 100).toFixed(2)} %</span>
               </li>
             ))}
           </ol>

@@ -101,7 +101,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(SHOTS, 'graph-dark.png') });
     await page.getByRole('button', { name: 'Open inception4c' }).click();
-    await page.getByText('Concat (channels)').first().waitFor();
+    await page.getByText('Concat', { exact: true }).first().waitFor();
     await page.getByRole('button', { name: 'Fit', exact: true }).click();
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(SHOTS, 'opened-dark.png') });
@@ -119,6 +119,8 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     await Promise.race([main.waitFor({ timeout: 300_000 }), failure.waitFor({ timeout: 300_000 }).then(async () => expect.fail(`The run failed: ${await failure.textContent()}`))]);
     for (const name of ['main', 'aux1', 'aux2']) expect(await page.getByTestId(`output-shape-${name}`).textContent(), name).toBe('3×1000');
     expect(await node(page, 'inception4c').getByRole('img', { name: 'inception4c: measured shape matches' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    await page.waitForTimeout(400);
     await page.screenshot({ path: join(SHOTS, 'run-light.png') });
     expect(app.pageErrors).toEqual([]);
   });
