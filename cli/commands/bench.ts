@@ -48,8 +48,18 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
   --workers N               worker threads that share a batch (default 2)
   --runs N                  timed runs per case (default 5)
   --warmup N                untimed runs first (default 2)
+  --no-fold                 keep batch norm as its own layer (to measure what folding it
+                            into the convolution saves)
   --json                    print { "results": [ { "backend", "batch", "msPerImage", … } ] }`,
-  options: { ...designOptions, backend: { type: 'string' }, workers: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    ...designOptions,
+    backend: { type: 'string' },
+    workers: { type: 'string' },
+    runs: { type: 'string' },
+    warmup: { type: 'string' },
+    'no-fold': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
   async run(values, positionals, io) {
     const fail = (message: string, code = 2) => {
       io.err(`inception-explorer bench: ${message}\n`);
@@ -91,7 +101,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
         }
         for (const batch of batches) {
           const design = { ...loaded.design, input: { ...loaded.design.input, batch } };
-          const request = { design, mode: 'eval' as const, seed: 0, input: { kind: 'random' as const }, featureMaps: false };
+          const request = { design, mode: 'eval' as const, seed: 0, input: { kind: 'random' as const }, featureMaps: false, foldBatchNorm: !values['no-fold'] };
           const wall: number[] = [];
           const compute: number[] = [];
           for (let i = 0; i < counts.warmup + counts.runs; i++) {
