@@ -57,6 +57,14 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     await page.screenshot({ path: join(SHOTS, 'graph-light.png') });
   });
 
+  it('reaches modules from the keyboard: focus a node, Enter selects it for the inspector', async () => {
+    const { page } = app;
+    await node(page, 'inception4b').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /^inception4b/ }).waitFor();
+    expect(await page.getByLabel('3×3 (out_3x3) of inception4b').inputValue()).toBe('224');
+  });
+
   it("changes inception4c's 3×3 count and reads the exact new parameter total, then undoes it", async () => {
     const { page } = app;
     await node(page, 'inception4c').click();
