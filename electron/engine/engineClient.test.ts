@@ -241,11 +241,47 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
     await engine.run('warm', { design: googlenet, mode: 'eval', seed: 0, input: random, featureMaps: false });
     const h = monitorEventLoopDelay({ resolution: 10 });
     h.enable();
+    const t0 = performance.now();
     const r = await engine.run('responsive', { design: googlenet, mode: 'eval', seed: 0, input: random });
+    const wall = performance.now() - t0;
     h.disable();
     expect(r.ok).toBe(true);
-    // A pass on the parent's own thread would block it for the whole run (hundreds of ms or more).
-    expect(h.max / 1e6).toBeLessThan(150);
+    // A pass on the parent's own thread would block it for the whole run (hundreds of ms or
+    // more). The bounds are generous because other processes may share the cores: the longest
+    // stall stays under a quarter of a second and under half the run's duration.
+    const maxDelayMs = h.max / 1e6;
+    expect(maxDelayMs).toBeLessThan(250);
+    expect(maxDelayMs).toBeLessThan(wall / 2);
+  });
+});
+
+describe('forcing a backend through the environment', () => {
+  it('reports a name that is not a backend instead of picking another', async () => {
+    const saved = process.env.INCEPTION_ENGINE_BACKEND;
+    process.env.INCEPTION_ENGINE_BACKEND = 'gpu';
+    try {
+      const c = new EngineClient({ workers: 1 });
+      clients.push(c);
+      await expect(c.info()).rejects.toThrow('INCEPTION_ENGINE_BACKEND is "gpu", which is not a backend; use one of tensorflow, wasm, cpu.');
+      expect(await c.run('env', request())).toMatchObject({ ok: false, error: { code: 'engine.backend' } });
+    } finally {
+      if (saved === undefined) delete process.env.INCEPTION_ENGINE_BACKEND;
+      else process.env.INCEPTION_ENGINE_BACKEND = saved;
+    }
+  });
+
+  it.skipIf(!wasm.ok)('runs on the backend it names', async () => {
+    const saved = process.env.INCEPTION_ENGINE_BACKEND;
+    process.env.INCEPTION_ENGINE_BACKEND = 'cpu';
+    try {
+      const c = new EngineClient({ workers: 1 });
+      clients.push(c);
+      const r = await c.run('env-cpu', request());
+      expect(r.ok && r.value.backend).toEqual({ name: 'cpu', fallbacks: [] });
+    } finally {
+      if (saved === undefined) delete process.env.INCEPTION_ENGINE_BACKEND;
+      else process.env.INCEPTION_ENGINE_BACKEND = saved;
+    }
   });
 });
 

@@ -137,12 +137,15 @@ export class EngineClient {
   private labels: Promise<readonly string[] | null> | null = null;
   private infoRequests = 0;
   private disposed = false;
+  /** A bad INCEPTION_ENGINE_BACKEND value: reported instead of quietly picking another backend. */
+  private readonly envProblem: string | undefined;
 
   constructor(private readonly options: EngineClientOptions = {}) {
     const env = backendFromEnv();
     const workers = options.workers ?? (os.availableParallelism() >= 2 ? 2 : 1);
     this.slots = Array.from({ length: Math.max(1, Math.floor(workers)) }, () => null);
     this.init = { backend: options.backend ?? env.forced, assetsDir: options.assetsDir ?? defaultAssetsDir(), allowFaults: options.allowFaults === true };
+    this.envProblem = options.backend ? undefined : env.problem;
     this.entry = options.workerEntry ?? resolveWorkerEntry();
   }
 
@@ -164,6 +167,7 @@ export class EngineClient {
 
   /** The backend the engine runs on and why preferred ones were skipped. Rejects when no backend can start. */
   async info(): Promise<BackendInfo> {
+    if (this.envProblem) throw new Error(this.envProblem);
     // Starting every worker here lets a host warm the engine up before the first run.
     for (let i = 1; i < this.slots.length; i++) this.slot(i);
     const slot = this.slot(0);
@@ -182,6 +186,7 @@ export class EngineClient {
    */
   run(runId: string, request: EngineRunRequest, onProgress: ProgressCallback = () => {}): Promise<Result<EngineRunResult>> {
     if (this.disposed) return Promise.resolve(errResult('engine.disposed', 'The engine was shut down; no more runs can start.'));
+    if (this.envProblem) return Promise.resolve(errResult('engine.backend', this.envProblem));
     if (this.runs.has(runId)) return Promise.resolve(errResult('run.duplicate', `A run with the id ${runId} is already queued or running.`));
     const design = requestDesign(request);
     const analysis = analyze(design);
