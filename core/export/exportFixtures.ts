@@ -108,11 +108,13 @@ function genericKinds(): Design {
 
 /**
  * A small network (batch 1) whose plain convolution pads unevenly (F.pad in forward), with
- * modules named like the names forward() itself uses (`torch`, `x`) and a skip connection.
+ * modules named like the names forward() itself uses (`torch`, `x`), skip connections and a
+ * second read of the network input.
  */
 function unevenConv(): Design {
   return {
-    name: 'Uneven convolution',
+    // Quotes and a backslash must not end the file's docstrings early.
+    name: 'Uneven convolution "v2" \\ """quoted"""',
     preset: null,
     input: { batch: 1, channels: 3, height: 33, width: 32 },
     classes: 5,
@@ -120,7 +122,10 @@ function unevenConv(): Design {
     modules: [
       { id: 'conv', kind: 'conv2d', inputs: ['input'], params: { out_channels: 8, kernel: [2, 3], stride: 2, padding: [0, 1, 1, 1], bias: false }, stage: 'stem' },
       { id: 'torch', kind: 'relu', inputs: ['conv'], params: {}, stage: 'stem' },
-      { id: 'block', kind: 'convBlock', inputs: ['torch'], params: { out_channels: 6, kernel: 4, padding: [1, 2, 2, 1], stride: 1 }, stage: 'body' },
+      // Reads the network input again after conv: forward() must keep it.
+      { id: 'shortcut', kind: 'conv2d', inputs: ['input'], params: { out_channels: 8, kernel: [2, 3], stride: 2, padding: [0, 1, 1, 1] }, stage: 'stem' },
+      { id: 'joined', kind: 'add', inputs: ['torch', 'shortcut'], params: {}, stage: 'stem' },
+      { id: 'block', kind: 'convBlock', inputs: ['joined'], params: { out_channels: 6, kernel: 4, padding: [1, 2, 2, 1], stride: 1 }, stage: 'body' },
       { id: 'x', kind: 'concat', inputs: ['block', 'torch'], params: {}, stage: 'body' },
       { id: 'pool', kind: 'maxPool', inputs: ['x'], params: { kernel: 3, stride: 2, padding: [1, 0, 0, 1], ceil_mode: true }, stage: 'body' },
       { id: 'head', kind: 'linear', inputs: ['pool'], params: { out_features: 'classes', in_size: [9, 8] }, stage: 'head' },

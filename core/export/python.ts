@@ -138,9 +138,9 @@ export function wrapText(text: string, prefix: string, continuation = prefix): s
   return lines;
 }
 
-/** Text safe inside a triple-quoted docstring: no control characters, backslashes or quote runs. */
+/** Text safe inside a triple-quoted docstring: no control characters, backslashes or runs of three quotes. */
 export function docText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\\/g, '\\\\').replace(/"(?=")/g, '\\"');
 }
 
 /** A CamelCase class name from free text ("GoogLeNet (torchvision)" → "GoogLeNetTorchvision"). */

@@ -150,9 +150,12 @@ describe('pytorchCode', () => {
 
   it('keeps a value forward() needs later under its own name, away from the names forward() uses', () => {
     const text = code(EXPORT_CASES.find((c) => c.name === 'uneven-conv')!.design);
+    expect(text).toContain('    def forward(self, x):\n        x_in = x\n');
     expect(text).toContain('torch_out = self.torch(x)');
+    expect(text).toContain('x = self.shortcut(F.pad(x_in, (1, 1, 0, 1)))');
+    expect(text).toContain('x = torch_out + x');
     expect(text).toContain('x = torch.cat([x, torch_out], 1)');
-    expect(text).toContain('x = self.conv(F.pad(x, (1, 1, 0, 1)))');
+    expect(text).toContain('x = self.conv(F.pad(x_in, (1, 1, 0, 1)))');
     expect(text).toContain('import torch.nn.functional as F');
   });
 

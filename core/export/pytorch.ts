@@ -208,7 +208,8 @@ function tupleText(names: readonly string[]): string {
 }
 
 function valueText(v: unknown): string {
-  return v === undefined ? 'default' : JSON.stringify(v);
+  if (v === undefined) return 'default';
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 function changeText(c: ValueChange): string {
@@ -240,14 +241,16 @@ function header(design: Design, analysis: Analysis): string[] {
   const input = design.input;
   const trainOutputs = orderedOutputs(design, Object.keys(analysis.outputs));
   const evalOutputs = orderedOutputs(design, analysis.evalOutputs);
-  const hasAux = analysis.modules.some((m) => m.aux);
+  const auxOff = !design.aux && design.modules.some((m) => m.aux);
   const lines: string[] = [
-    `"""${docText(design.name)} in PyTorch, exported by ${GENERATOR}.`,
+    ...wrapText(`"""PyTorch code for ${docText(design.name)}, exported by ${GENERATOR}.`, ''),
     '',
     ...wrapText(`${docText(design.name)}${design.preset ? ` (from preset ${design.preset})` : ''}`, 'Design:  ', '         '),
     `Input:   ${input.channels} x ${input.height} x ${input.width} per image (batch ${input.batch} in the explorer)`,
     `Classes: ${design.classes}`,
-    `Outputs: ${tupleText(trainOutputs)} in train mode, ${tupleText(evalOutputs)} in eval mode${hasAux ? '' : design.aux ? '' : ' (aux heads off)'}`,
+    trainOutputs.join() === evalOutputs.join()
+      ? `Outputs: ${tupleText(evalOutputs)}${auxOff ? ' (aux heads off)' : ''}`
+      : `Outputs: ${tupleText(trainOutputs)} in train mode, ${tupleText(evalOutputs)} in eval mode`,
     '',
     'Edits against the preset:',
     ...editLines(design).flatMap((l) => wrapText(docText(l), '    ', '        ')),
