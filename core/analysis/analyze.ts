@@ -105,8 +105,14 @@ export interface Analysis {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** Python keywords, and nn.Module attributes a submodule cannot shadow in exported PyTorch code. */
 const PYTHON_RESERVED = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield input self forward super'.split(' '),
+  [
+    'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield input self super',
+    'forward train eval to cuda cpu float double half bfloat16 type apply modules children parameters buffers named_modules named_children named_parameters named_buffers state_dict load_state_dict zero_grad training register_buffer register_parameter register_module add_module get_submodule requires_grad_ extra_repr dump_patches',
+  ]
+    .join(' ')
+    .split(' '),
 );
 
 function checkSettings(design: Design, issues: Issue[]): boolean {
@@ -137,7 +143,7 @@ function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSp
         code: 'graph.invalidId',
         nodeId: m.id,
         field: 'id',
-        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), and not a Python keyword.`,
+        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), and neither a Python keyword nor an nn.Module attribute such as train or eval.`,
       });
       continue;
     }
