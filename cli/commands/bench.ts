@@ -4,7 +4,7 @@ import { issueLines } from '../report';
 import { analyze } from '../../core/analysis/analyze';
 import type { BackendName } from '../../core/run/types';
 import { EngineClient } from '../../electron/engine/engineClient';
-import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backend';
+import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backendNames';
 
 export interface BenchResult {
   readonly backend: BackendName;

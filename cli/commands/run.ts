@@ -8,7 +8,7 @@ import { formatBytes } from '../../core/model/format';
 import type { Design } from '../../core/model/types';
 import type { BackendName, RunMode, RunProgress } from '../../core/run/types';
 import { EngineClient } from '../../electron/engine/engineClient';
-import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backend';
+import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backendNames';
 import type { EngineInput, EngineRunRequest, EngineRunResult } from '../../electron/engine/protocol';
 import { runInput } from '../../electron/engine/session';
 import { loadStateDict, seededStateDict, stateDictToSafetensors } from '../../electron/engine/weights';

@@ -80,6 +80,19 @@ describe('host service', () => {
     expect(await service.openRecent(null, elsewhere)).toMatchObject({ ok: false, error: { code: 'file.notAllowed' } });
   });
 
+  it('refuses runs that name image or weight files the user never chose', async () => {
+    const design = presetDesign('googlenet')!;
+    const base = { design, mode: 'eval' as const, seed: 0 };
+    expect(await service.run(null, 'r1', { ...base, input: { kind: 'image', path: '/etc/passwd' } })).toEqual({
+      ok: false,
+      error: { code: 'file.notAllowed', message: 'The run was refused: /etc/passwd was not chosen in this session, so the app may not read it.' },
+    });
+    expect(await service.run(null, 'r2', { ...base, input: { kind: 'random' }, weightsPath: join(dir, 'w.safetensors') })).toMatchObject({
+      ok: false,
+      error: { code: 'file.notAllowed' },
+    });
+  });
+
   it('allows paths inside the browser host folder', async () => {
     await build([join(dir, 'designs')]);
     const inside = join(dir, 'designs', 'a.json');

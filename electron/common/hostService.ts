@@ -236,7 +236,18 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
       return okResult(await listSampleImages(o.samplesDir));
     },
 
-    run: (ctx, runId, request) => o.engine.run(runId, request, (p) => o.emitProgress(ctx, p)),
+    async run(ctx, runId, request) {
+      // The renderer is untrusted: it may name image and weight files only where the user could
+      // have put them (files chosen in this session, the host's folder, Recent Files).
+      for (const path of [request.input.kind === 'image' ? request.input.path : null, request.weightsPath ?? null]) {
+        if (path === null) continue;
+        const abs = resolve(path);
+        if (!granted.has(abs) && !inRoots(abs) && !(await o.recent.has(abs))) {
+          return errResult('file.notAllowed', `The run was refused: ${abs} was not chosen in this session, so the app may not read it.`);
+        }
+      }
+      return o.engine.run(runId, request, (p) => o.emitProgress(ctx, p));
+    },
 
     async cancelRun(_ctx, runId) {
       await o.engine.cancel(runId);

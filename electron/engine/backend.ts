@@ -3,36 +3,32 @@
  * optional dependency) first, then WebAssembly with SIMD, then plain JavaScript. The backend
  * actually used and the reason each preferred one was skipped travel with every result.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendInfo, BackendName } from '../../core/run/types';
+import { BACKEND_ORDER } from './backendNames';
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
-
-/** Environment variable that forces one backend, e.g. `INCEPTION_ENGINE_BACKEND=cpu`. */
-export const BACKEND_ENV = 'INCEPTION_ENGINE_BACKEND';
-
-export function isBackendName(x: unknown): x is BackendName {
-  return typeof x === 'string' && (BACKEND_ORDER as readonly string[]).includes(x);
-}
-
-/** The backend forced by the environment, if any; an unknown name is reported, not ignored. */
-export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): { forced?: BackendName; problem?: string } {
-  const v = env[BACKEND_ENV]?.trim();
-  if (!v) return {};
-  if (isBackendName(v)) return { forced: v };
-  return { problem: `${BACKEND_ENV} is ${JSON.stringify(v)}, which is not a backend; use one of ${BACKEND_ORDER.join(', ')}.` };
-}
+export { BACKEND_ENV, BACKEND_ORDER, backendFromEnv, isBackendName } from './backendNames';
 
 const require = createRequire(import.meta.url);
 
-/** The folder holding the .wasm binaries of @tensorflow/tfjs-backend-wasm, with a trailing slash. */
+const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
+
+/**
+ * The folder holding the .wasm binaries of @tensorflow/tfjs-backend-wasm, with a trailing slash:
+ * beside this bundle in the packaged app (vite.worker.config.ts copies them there, and
+ * node_modules is not packaged), else in node_modules.
+ */
 export function wasmDistFolder(): string {
-  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + path.sep;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  if (existsSync(path.join(here, WASM_FILE))) return here + path.sep;
+  return path.dirname(require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${WASM_FILE}`)) + path.sep;
 }
 
 let wasmPathsSet = false;

@@ -10,10 +10,10 @@ import path from 'node:path';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { analyze } from '../../core/analysis/analyze';
 import { errResult, okResult, type BackendInfo, type BackendName, type Result, type RunProgress } from '../../core/run/types';
-import { backendFromEnv } from './backend';
+import { backendFromEnv } from './backendNames';
 import { estimateRunBytes, memoryRefusal } from './memory';
 import { finalizeRun } from './results';
-import { invalidDesignMessage, requestDesign } from './session';
+import { invalidDesignMessage, requestDesign } from './runDesign';
 import { defaultAssetsDir, resolveWorkerEntry, startWorker, type WorkerEntry } from './workerEntry';
 import { STOP_CANCELLED, STOP_TIMEOUT, type BatchSlice, type EngineRunRequest, type EngineRunResult, type FromWorker, type PartialRun, type ToWorker, type WorkerInit } from './protocol';
 

@@ -7,7 +7,7 @@ import type { Analysis } from '../../core/analysis/analyze';
 import { BYTES_PER_VALUE } from '../../core/analysis/analyze';
 import type { BackendName, RunMode } from '../../core/run/types';
 import { formatBytes } from '../../core/model/format';
-import { activeModules } from './model';
+import { activeModules } from './runDesign';
 
 /** WebAssembly memory is 32-bit: TF.js's heap cannot grow past 4 GiB, and some is its own. */
 export const WASM_HEAP_LIMIT = 3.5 * 1024 ** 3;

@@ -53,10 +53,8 @@ function moduleOutputLayer(layers: readonly Layer[]): string {
   return (unread.length ? unread[unread.length - 1] : layers[layers.length - 1]).id;
 }
 
-/** Modules that run in a mode: the eval path in eval mode, every module in train mode. */
-export function activeModules(analysis: Analysis, mode: RunMode) {
-  return analysis.modules.filter((m) => mode === 'train' || m.evalPath);
-}
+export { activeModules } from './runDesign';
+import { activeModules } from './runDesign';
 
 /** Output names produced in a mode. */
 export function activeOutputs(analysis: Analysis, mode: RunMode): string[] {

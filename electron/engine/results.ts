@@ -2,7 +2,7 @@
 import type { Shape } from '../../core/model/types';
 import type { ModuleRunResult, OutputResult } from '../../core/run/types';
 import type { EngineRunResult, PartialRun, TensorData } from './protocol';
-import { arrayStats, finishStats, mergeStats, top5 } from './summaries';
+import { arrayStats, finishStats, mergeStats, top5 } from './stats';
 
 const sameShape = (a: Shape, b: Shape | null) => b !== null && a.length === b.length && a.every((d, i) => d === b[i]);
 

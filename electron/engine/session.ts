@@ -23,18 +23,8 @@ export interface SessionHooks {
   onProgress?(done: number, total: number, module: string): void;
 }
 
-/** The design a request runs: its batch override applied. */
-export function requestDesign(request: Pick<EngineRunRequest, 'design' | 'batch'>): Design {
-  const d = request.design;
-  return request.batch === undefined ? d : { ...d, input: { ...d.input, batch: request.batch } };
-}
-
-/** A design's problems as one message. */
-export function invalidDesignMessage(analysis: Analysis): string {
-  const shown = analysis.issues.slice(0, 5).map((i) => i.message);
-  const more = analysis.issues.length > 5 ? ` (and ${analysis.issues.length - 5} more)` : '';
-  return `The design cannot run: ${shown.join(' ')}${more}`;
-}
+export { invalidDesignMessage, requestDesign } from './runDesign';
+import { invalidDesignMessage, requestDesign } from './runDesign';
 
 /** Sample photo names are plain file names inside assets/samples. */
 const SAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(?:jpe?g|png)$/i;

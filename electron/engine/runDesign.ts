@@ -1,0 +1,26 @@
+/**
+ * What a run request means for the design, without TensorFlow.js: the main process and the
+ * command line use these, and only the worker loads TF.js.
+ */
+import type { Analysis } from '../../core/analysis/analyze';
+import type { Design } from '../../core/model/types';
+import type { RunMode } from '../../core/run/types';
+import type { EngineRunRequest } from './protocol';
+
+/** The design a request runs: its own, with the request's batch when given. */
+export function requestDesign(request: Pick<EngineRunRequest, 'design' | 'batch'>): Design {
+  const d = request.design;
+  return request.batch === undefined ? d : { ...d, input: { ...d.input, batch: request.batch } };
+}
+
+/** A design's problems as one message. */
+export function invalidDesignMessage(analysis: Analysis): string {
+  const shown = analysis.issues.slice(0, 5).map((i) => i.message);
+  const more = analysis.issues.length > 5 ? ` (and ${analysis.issues.length - 5} more)` : '';
+  return `The design cannot run: ${shown.join(' ')}${more}`;
+}
+
+/** Modules that run in a mode: the eval path in eval mode, every module in train mode. */
+export function activeModules(analysis: Analysis, mode: RunMode) {
+  return analysis.modules.filter((m) => mode === 'train' || m.evalPath);
+}
