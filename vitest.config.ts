@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The JSON report lets .ci/run print one plain 'N passed, N failed' line.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vite/vitest-results.json' },
   },
 });
