@@ -19,6 +19,14 @@ describe('diffDesign', () => {
     expect(Object.keys(d.modules)).toEqual(['inception4c']);
   });
 
+  it('sees no change when a parameter the preset left out is set back to its default', () => {
+    const naive = setParam(googlenet(), 'inception4c', 'form', 'naive');
+    expect(diffDesign(naive).modules.inception4c.params).toEqual([{ field: 'form', from: undefined, to: 'naive' }]);
+    const back = setParam(naive, 'inception4c', 'form', 'reduced');
+    expect(back.modules.find((m) => m.id === 'inception4c')!.params.form).toBe('reduced');
+    expect(diffDesign(back)).toMatchObject({ modules: {}, changed: false });
+  });
+
   it('reports added, removed and rewired modules and changed settings', () => {
     const dup = diffDesign(duplicateModule(googlenet(), 'inception4c'));
     expect(dup.modules.inception4c_2.status).toBe('added');

@@ -7,6 +7,7 @@ import type { Analysis, ModuleInfo, Totals } from '../analysis/analyze';
 import type { Design, ModuleSpec, ParamValue } from '../model/types';
 import { formatDelta } from '../model/format';
 import { presetDesign } from '../presets';
+import { moduleDef } from '../modules/registry';
 
 export interface ValueChange {
   /** A parameter name (`out_3x3`) or a setting (`input.height`, `classes`, `aux`). */
@@ -63,8 +64,12 @@ export function diffDesign(design: Design, base: Design | undefined = baseDesign
       continue;
     }
     const fields = [...new Set([...Object.keys(was.params), ...Object.keys(m.params)])];
-    const params = fields.filter((f) => !sameValue(was.params[f], m.params[f])).map((f) => ({ field: f, from: was.params[f], to: m.params[f] }));
     const kindChanged = was.kind !== m.kind;
+    // A parameter left out takes its kind's default, so choosing the default again (form back to
+    // `reduced`) is no change.
+    const defs = kindChanged ? undefined : moduleDef(m.kind)?.params;
+    const effective = (params: ModuleSpec['params'], f: string) => params[f] ?? (defs && Object.hasOwn(defs, f) ? defs[f].default : undefined);
+    const params = fields.filter((f) => !sameValue(effective(was.params, f), effective(m.params, f))).map((f) => ({ field: f, from: was.params[f], to: m.params[f] }));
     if (params.length || kindChanged) modules[m.id] = { id: m.id, status: 'edited', params, kindChanged };
     else if (!sameValue(was.inputs, m.inputs)) rewired.push(m.id);
   }
