@@ -16,6 +16,8 @@ const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: 'macs', label: 'MACs', numeric: true },
 ];
 
+const firstDirection = (key: SortKey): 1 | -1 => (key === 'params' || key === 'macs' ? -1 : 1);
+
 function compare(a: SummaryRow & { order: number }, b: SummaryRow & { order: number }, key: SortKey): number {
   const x = a[key];
   const y = b[key];
@@ -42,7 +44,13 @@ export function SummaryTable() {
     else if (r.value) appStore.getState().notify(`Exported the summary to ${r.value.path}.`);
   };
 
-  const toggleSort = (key: SortKey) => setSort((s) => (s.key === key ? (s.dir === 1 ? { key, dir: -1 } : { key: 'order', dir: 1 }) : { key, dir: key === 'params' || key === 'macs' ? -1 : 1 }));
+  // Each column cycles: its natural direction (largest first for numbers), the other, then graph order.
+  const toggleSort = (key: SortKey) =>
+    setSort((s) => {
+      const first = firstDirection(key);
+      if (s.key !== key) return { key, dir: first };
+      return s.dir === first ? { key, dir: first === 1 ? -1 : 1 } : { key: 'order', dir: 1 };
+    });
 
   return (
     <section className="summary" aria-labelledby="summary-title">

@@ -1,0 +1,45 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { presetDesign } from '../../core/presets';
+import { HostProvider } from '../host/host';
+import { createMemoryHost } from '../host/memoryHost';
+import { appStore } from '../state/store';
+import { SummaryTable } from './SummaryTable';
+
+beforeEach(() => {
+  appStore.getState().loadDesign(presetDesign('googlenet')!, null);
+  render(
+    <HostProvider host={createMemoryHost()}>
+      <SummaryTable />
+    </HostProvider>,
+  );
+});
+
+afterEach(cleanup);
+
+const firstCell = () => screen.getAllByRole('row')[1].querySelector('td')!.textContent;
+const sortOf = (name: RegExp) => screen.getByRole('columnheader', { name }).getAttribute('aria-sort');
+
+describe('SummaryTable sorting', () => {
+  it('cycles a numeric column largest first, then smallest first, then back to graph order', () => {
+    const params = () => screen.getByRole('button', { name: /^Params/ });
+    fireEvent.click(params());
+    expect([firstCell(), sortOf(/Params/)]).toEqual(['aux2', 'descending']);
+    fireEvent.click(params());
+    expect(sortOf(/Params/)).toBe('ascending');
+    expect(['maxpool1', 'maxpool2', 'maxpool3', 'maxpool4', 'avgpool', 'dropout']).toContain(firstCell());
+    fireEvent.click(params());
+    expect([firstCell(), sortOf(/Params/)]).toEqual(['conv1', 'none']);
+  });
+
+  it('cycles a text column A to Z, then Z to A, then back to graph order', () => {
+    const mod = () => screen.getByRole('button', { name: /^Module/ });
+    fireEvent.click(mod());
+    expect([firstCell(), sortOf(/Module/)]).toEqual(['aux1', 'ascending']);
+    fireEvent.click(mod());
+    expect(sortOf(/Module/)).toBe('descending');
+    fireEvent.click(mod());
+    expect([firstCell(), sortOf(/Module/)]).toEqual(['conv1', 'none']);
+  });
+});
