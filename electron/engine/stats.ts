@@ -11,21 +11,27 @@ export interface StatsAccumulator {
   readonly max: number;
 }
 
-/** Statistics of plain values (outputs already read back). */
+/**
+ * Statistics of plain values in one pass: sums in double precision of the values shifted by the
+ * first one (so the variance does not cancel when the mean is large next to the spread).
+ */
 export function arrayStats(data: Float32Array): StatsAccumulator {
-  let mean = 0;
-  let m2 = 0;
+  const n = data.length;
+  if (n === 0) return { count: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity };
+  const k = data[0];
+  let sum = 0;
+  let squares = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < data.length; i++) {
+  for (let i = 0; i < n; i++) {
     const x = data[i];
-    const d = x - mean;
-    mean += d / (i + 1);
-    m2 += d * (x - mean);
+    const d = x - k;
+    sum += d;
+    squares += d * d;
     if (x < min) min = x;
     if (x > max) max = x;
   }
-  return { count: data.length, mean, m2, min, max };
+  return { count: n, mean: k + sum / n, m2: Math.max(squares - (sum * sum) / n, 0), min, max };
 }
 
 export function mergeStats(parts: readonly StatsAccumulator[]): StatsAccumulator {

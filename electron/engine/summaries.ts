@@ -4,24 +4,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { FeatureMapSummary } from '../../core/run/types';
-import type { StatsAccumulator } from './stats';
+import { arrayStats, type StatsAccumulator } from './stats';
 
 export { arrayStats, finishStats, mergeStats, top5, type StatsAccumulator } from './stats';
 
 
-/** Mean, variance, min and max of a tensor, read back in one transfer. */
+/**
+ * Mean, variance, min and max of a tensor: read back once and summed in double precision in one
+ * pass, which costs less than four reductions on the backend (and is more exact than float32 ones).
+ */
 export function tensorStats(t: tf.Tensor): StatsAccumulator {
-  const v = tf.tidy(() => {
-    const { mean, variance } = tf.moments(t);
-    return tf.stack([mean, variance, tf.min(t), tf.max(t)]);
-  });
-  const [mean, variance, min, max] = v.dataSync();
-  v.dispose();
-  return { count: t.size, mean, m2: variance * t.size, min, max };
+  return arrayStats(t.dataSync() as Float32Array);
 }
-
-
-
 
 /** Scales values to whole numbers 0..255 (a constant map becomes mid-grey). */
 function toBytes(values: Float32Array | number[], offset: number, stride: number, count: number): number[] {
