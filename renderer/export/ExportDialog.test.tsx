@@ -58,6 +58,18 @@ describe('ExportPanel', () => {
     expect(screen.getByRole('status').textContent).toBe('Copied summary table (csv) to the clipboard.');
   });
 
+  it('switches from a shown code preview to each picture and back without failing', async () => {
+    panel(googlenet());
+    await screen.findByLabelText('PyTorch code preview');
+    choose('Graph picture \\(SVG\\)');
+    await screen.findByRole('img', { name: 'The graph of GoogLeNet' });
+    expect(within(dialog()).getByText(/^googlenet-graph\.svg · \d+ × \d+$/)).toBeTruthy();
+    choose('Graph picture \\(PNG\\)');
+    await screen.findByText(/^googlenet-graph\.png · \d+ × \d+ pixels$/);
+    choose('PyTorch');
+    expect((await screen.findByLabelText('PyTorch code preview')).textContent).toContain('class GoogLeNet');
+  });
+
   it('shows the graph picture and saves the SVG in the chosen colours', async () => {
     panel(googlenet(), { theme: 'light' });
     choose('Graph picture \\(SVG\\)');

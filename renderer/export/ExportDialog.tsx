@@ -53,7 +53,10 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
   const [format, setFormat] = useState<ExportFormat>(initialFormat);
   const [theme, setTheme] = useState<SvgTheme>(appTheme);
   const [drawOpened, setDrawOpened] = useState(opened.length > 0);
-  const [result, setResult] = useState<ExportResult | null>(null);
+  // Kept with the format it was made for: after a format change the old file is still here for one
+  // render (the effect below has not run yet), and reading PyTorch code as a picture would throw.
+  const [made, setMade] = useState<{ readonly format: ExportFormat; readonly result: ExportResult } | null>(null);
+  const result = made?.format === format ? made.result : null;
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState(false);
   const dialog = useRef<HTMLDivElement>(null);
@@ -61,10 +64,10 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
 
   useEffect(() => {
     let current = true;
-    setResult(null);
+    setMade(null);
     const graph = { theme, opened: drawOpened ? openedKey.split(',').filter(Boolean) : [] };
     void exportContent(format, design, analysis, { graph }).then(
-      (r) => current && setResult(r),
+      (r) => current && setMade({ format, result: r }),
       (e: unknown) => current && setStatus({ text: `The ${EXPORT_FORMATS[format].label.toLowerCase()} could not be made: ${(e as Error).message}`, tone: 'error' }),
     );
     return () => {
