@@ -114,6 +114,20 @@ describe('ExportPanel', () => {
     expect((screen.getByRole('button', { name: 'Copy' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
+  it('takes focus back after a host file dialog that left it on the page, so Escape still closes', async () => {
+    host.exportFile = async (req) => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      return { ok: true, value: { path: `/exports/${req.suggestedName}` } };
+    };
+    panel(googlenet());
+    await screen.findByLabelText('PyTorch code preview');
+    fireEvent.click(screen.getByRole('button', { name: 'Save…' }));
+    await screen.findByText('Saved to /exports/googlenet.py.');
+    expect(dialog().contains(document.activeElement)).toBe(true);
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    expect(closed).toBe(1);
+  });
+
   it("shows the host's error when saving fails, and closes on Escape and Close", async () => {
     host.exportFile = async () => errResult('file.write', 'The export could not be written to /x.py: permission denied.');
     panel(googlenet());

@@ -132,6 +132,9 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
       }
     } finally {
       setBusy(false);
+      // The browser host's in-page file dialog leaves focus on the page body; bring it back so
+      // Escape and Tab keep working here.
+      if (!dialog.current?.contains(document.activeElement)) dialog.current?.focus();
     }
   };
 
@@ -142,6 +145,7 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
         role="dialog"
         aria-modal="true"
         aria-labelledby="export-title"
+        tabIndex={-1}
         ref={dialog}
         onKeyDown={(e) => {
           if (e.key === 'Escape') onClose();
