@@ -9,12 +9,32 @@ import { arrayStats, type StatsAccumulator } from './stats';
 export { arrayStats, finishStats, mergeStats, top5, type StatsAccumulator } from './stats';
 
 
+/** What tensorStats needs of the WebAssembly backend (public fields of BackendWasm). */
+interface WasmHeapBackend {
+  readonly wasm: { readonly HEAPU8: Uint8Array };
+  readonly dataIdMap: { get(dataId: object): { memoryOffset?: number } | undefined };
+}
+
 /**
- * Mean, variance, min and max of a tensor: read back once and summed in double precision in one
- * pass, which costs less than four reductions on the backend (and is more exact than float32 ones).
+ * A float32 tensor's values to read right away: on the WebAssembly backend a view of its heap
+ * (dataSync would copy them into a fresh buffer, which costs more than the statistics), else
+ * dataSync. The view is valid only until the backend allocates again.
+ */
+function valuesNow(t: tf.Tensor): Float32Array {
+  const backend = tf.backend() as unknown as Partial<WasmHeapBackend>;
+  if (t.dtype === 'float32' && backend.wasm?.HEAPU8 && backend.dataIdMap) {
+    const offset = backend.dataIdMap.get(t.dataId)?.memoryOffset;
+    if (typeof offset === 'number') return new Float32Array(backend.wasm.HEAPU8.buffer, offset, t.size);
+  }
+  return t.dataSync() as Float32Array;
+}
+
+/**
+ * Mean, variance, min and max of a tensor, summed in double precision in one pass over its values
+ * (cheaper than four reductions on the backend, and more exact than float32 ones).
  */
 export function tensorStats(t: tf.Tensor): StatsAccumulator {
-  return arrayStats(t.dataSync() as Float32Array);
+  return arrayStats(valuesNow(t));
 }
 
 /** Scales values to whole numbers 0..255 (a constant map becomes mid-grey). */
