@@ -119,6 +119,7 @@ describe('analyze: problems are values, attached to the field at fault', () => {
     [0, 'got 0.'],
     [2.5, 'got 2.5.'],
     ['12', 'got "12".'],
+    ['', 'got an empty value.'],
     [Number.NaN, 'got NaN.'],
   ])('rejects %s', (value, tail) => {
     const issues = issuesOf(setParam(googlenet(), 'inception3a', 'red_3x3', value as number));

@@ -8,6 +8,8 @@ export function formatInt(n: number): string {
 
 /** A value as the user typed it, for messages: strings quoted, long values cut. */
 export function formatGot(value: unknown): string {
+  // An emptied field reads better in words than as "".
+  if (typeof value === 'string' && value.trim() === '') return 'an empty value';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e15 ? formatInt(value) : String(value);
   if (value === undefined) return 'nothing';
