@@ -7,6 +7,7 @@
 import { lazy, Suspense, type ComponentType } from 'react';
 import { appStore, useApp, type AppState } from '../state/store';
 import { BasicExportDialog } from './Dialogs';
+import { ErrorBoundary } from './ErrorBoundary';
 
 interface ExportDialogModule {
   ExportDialog: ComponentType<{ onClose(): void }>;
@@ -25,11 +26,20 @@ export function ExportSlot() {
   const open = useApp(selectOpen);
   if (!open) return null;
   const close = () => appStore.getState().setExportOpen(false);
-  return ExportDialog ? (
-    <Suspense fallback={null}>
-      <ExportDialog onClose={close} />
-    </Suspense>
-  ) : (
-    <BasicExportDialog onClose={close} />
+  // A failure inside the dialog closes it with a message instead of blanking the window.
+  const failed = (e: Error) => {
+    close();
+    appStore.getState().notify(`The Export dialog failed and was closed: ${e.message} The design is unchanged.`, 'error');
+  };
+  return (
+    <ErrorBoundary fallback={() => null} onError={failed}>
+      {ExportDialog ? (
+        <Suspense fallback={null}>
+          <ExportDialog onClose={close} />
+        </Suspense>
+      ) : (
+        <BasicExportDialog onClose={close} />
+      )}
+    </ErrorBoundary>
   );
 }
