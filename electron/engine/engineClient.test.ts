@@ -11,7 +11,7 @@ import type { Design } from '../../core/model/types';
 import type { RunProgress } from '../../core/run/types';
 import { presetDesign } from '../../core/presets';
 import { probeBackend } from './backend';
-import { batchSlices, EngineClient } from './engineClient';
+import { batchSlices, EngineClient, runPlan } from './engineClient';
 import { defaultAssetsDir } from './workerEntry';
 import type { EngineRunRequest } from './protocol';
 
@@ -108,6 +108,22 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
       { start: 2, count: 1 },
     ]);
     expect(batchSlices(1, 2)).toEqual([{ start: 0, count: 1 }]);
+    // An odd batch on two workers: the last image is cut where half of the work is done.
+    expect(runPlan(3, 2, [10, 30, 20, 20, 20])).toEqual([
+      [
+        { start: 2, count: 1, modules: { from: 0, to: 2 }, lane: 0 },
+        { start: 0, count: 1, lane: 0 },
+      ],
+      [
+        { start: 1, count: 1, lane: 1 },
+        { start: 2, count: 1, modules: { from: 2, to: 5 }, lane: 1 },
+      ],
+    ]);
+    expect(runPlan(5, 2, [1, 1])[1][0]).toEqual({ start: 2, count: 2, lane: 1 });
+    // Even batches, one worker, or a single module: plain slices.
+    expect(runPlan(4, 2, [1, 1])).toEqual([[{ start: 0, count: 2, lane: 0 }], [{ start: 2, count: 2, lane: 1 }]]);
+    expect(runPlan(3, 1, [1, 1])).toEqual([[{ start: 0, count: 3, lane: 0 }]]);
+    expect(runPlan(3, 2, [1])).toEqual([[{ start: 0, count: 2, lane: 0 }], [{ start: 2, count: 1, lane: 1 }]]);
     const two = client({ workers: 2 });
     const a = await engine.run('one', request({ returnOutputs: true }));
     const b = await two.run('two', request({ returnOutputs: true }));

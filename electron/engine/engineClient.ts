@@ -13,7 +13,7 @@ import { errResult, okResult, type BackendInfo, type BackendName, type Result, t
 import { backendFromEnv } from './backendNames';
 import { estimateRunBytes, memoryRefusal } from './memory';
 import { finalizeRun } from './results';
-import { invalidDesignMessage, requestDesign } from './runDesign';
+import { activeModules, invalidDesignMessage, requestDesign } from './runDesign';
 import { defaultAssetsDir, resolveWorkerEntry, startWorker, type WorkerEntry } from './workerEntry';
 import { STOP_CANCELLED, STOP_TIMEOUT, type BatchSlice, type EngineRunRequest, type EngineRunResult, type FromWorker, type PartialRun, type ToWorker, type WorkerInit } from './protocol';
 
@@ -128,6 +128,42 @@ export function batchSlices(batch: number, parts: number): BatchSlice[] {
   return out;
 }
 
+/**
+ * The slices each worker (lane) runs, in order. An odd eval batch on two workers would leave one
+ * of them idle for a whole image, so its last image is split by modules instead: the first lane
+ * runs that image up to the module where half of the work is done, then its own images; the
+ * second lane runs its images, then the rest of that image from what the first lane left.
+ */
+export function runPlan(batch: number, workers: number, moduleMacs: readonly number[]): BatchSlice[][] {
+  const lanes = Math.max(1, Math.min(workers, batch));
+  if (lanes === 2 && batch % 2 === 1 && moduleMacs.length >= 2) {
+    const total = moduleMacs.reduce((a, b) => a + b, 0);
+    let cut = 1;
+    let best = Infinity;
+    let done = 0;
+    for (let k = 1; k < moduleMacs.length; k++) {
+      done += moduleMacs[k - 1];
+      if (Math.abs(done - total / 2) < best) {
+        best = Math.abs(done - total / 2);
+        cut = k;
+      }
+    }
+    const half = (batch - 1) / 2;
+    const last = batch - 1;
+    return [
+      [
+        { start: last, count: 1, modules: { from: 0, to: cut }, lane: 0 },
+        { start: 0, count: half, lane: 0 },
+      ],
+      [
+        { start: half, count: half, lane: 1 },
+        { start: last, count: 1, modules: { from: cut, to: moduleMacs.length }, lane: 1 },
+      ],
+    ];
+  }
+  return batchSlices(batch, workers).map((s, lane) => [{ ...s, lane }]);
+}
+
 export class EngineClient {
   private readonly slots: (WorkerSlot | null)[];
   private readonly init: WorkerInit;
@@ -192,14 +228,17 @@ export class EngineClient {
     const analysis = analyze(design);
     if (!analysis.valid) return Promise.resolve(errResult('run.invalidDesign', invalidDesignMessage(analysis)));
     const batch = design.input.batch;
-    const slices = request.mode === 'eval' ? batchSlices(batch, this.slots.length) : [{ start: 0, count: batch }];
-    const largest = Math.max(...slices.map((s) => s.count));
+    const lanes =
+      request.mode === 'eval'
+        ? runPlan(batch, this.slots.length, activeModules(analysis, 'eval').map((m) => m.macs))
+        : [[{ start: 0, count: batch, lane: 0 }]];
+    const largest = Math.max(...lanes.flat().map((s) => s.count));
     const perWorker = estimateRunBytes(largest === batch ? analysis : analyze({ ...design, input: { ...design.input, batch: largest } }), request.mode);
 
     const queued: QueuedRun = { cancelled: false };
     this.runs.set(runId, queued);
     const result = this.tail
-      .then(() => (queued.cancelled ? errResult<EngineRunResult>('run.cancelled', 'The run was cancelled.') : this.execute(runId, request, slices, perWorker, queued, onProgress)))
+      .then(() => (queued.cancelled ? errResult<EngineRunResult>('run.cancelled', 'The run was cancelled.') : this.execute(runId, request, lanes, perWorker, queued, onProgress)))
       .catch((e: Error) => errResult<EngineRunResult>('engine.failed', `The engine could not run: ${e.message}`));
     this.tail = result;
     return result.finally(() => this.runs.delete(runId));
@@ -217,12 +256,12 @@ export class EngineClient {
   private async execute(
     runId: string,
     request: EngineRunRequest,
-    slices: BatchSlice[],
+    lanes: BatchSlice[][],
     perWorker: number,
     queued: QueuedRun,
     onProgress: ProgressCallback,
   ): Promise<Result<EngineRunResult>> {
-    const slots = slices.map((_, i) => this.slot(i));
+    const slots = lanes.map((_, i) => this.slot(i));
     let backend: BackendName | null = null;
     for (const s of slots) {
       const ready = await s.ready;
@@ -230,7 +269,7 @@ export class EngineClient {
       backend = ready.value.name;
     }
     // Refused before the worker allocates anything for the run.
-    const refusal = memoryRefusal(perWorker, slices.length, backend, requestDesign(request).input.batch, this.options.memoryBudgetBytes);
+    const refusal = memoryRefusal(perWorker, lanes.length, backend, requestDesign(request).input.batch, this.options.memoryBudgetBytes);
     if (refusal) return errResult('run.memory', refusal);
     const stopBuffer = new SharedArrayBuffer(4);
     const stopFlag = new Int32Array(stopBuffer);
@@ -258,17 +297,29 @@ export class EngineClient {
     });
     if (queued.cancelled) queued.stop!(STOP_CANCELLED);
 
+    // Each slice is posted to its lane's worker, which runs them in order; a slice that continues
+    // another one's image is posted once that one's carry has arrived.
+    const ids = lanes.map((lane) => lane.map((_, j) => (j === 0 ? runId : `${runId}#${j}`)));
+    const reporter = lanes.find((lane) => !lane[0].modules)?.[0] ?? lanes[0][0];
+    const pending = new Map<BatchSlice, Promise<Result<PartialRun>>>();
+    const post = (lane: number, j: number, carry?: PartialRun['carry']) => {
+      const slice = lanes[lane][j];
+      const slot = slots[lane];
+      const progress = slice === reporter;
+      return new Promise<Result<PartialRun>>((resolve) => {
+        slot.waiting.set(ids[lane][j], { resolve, onProgress: progress ? (done, total, module) => onProgress({ runId, done, total, module }) : undefined });
+        slot.post({ type: 'run', runId: ids[lane][j], request, slice, carry, stop: stopBuffer, progress });
+      });
+    };
+    const order = lanes.flatMap((lane, l) => lane.map((slice, j) => ({ slice, l, j }))).sort((a, b) => (a.slice.modules?.from ?? 0) - (b.slice.modules?.from ?? 0));
+    for (const { slice, l, j } of order) {
+      const from = slice.modules?.from ?? 0;
+      const before = from === 0 ? undefined : lanes.flat().find((s) => s.start === slice.start && s.modules?.to === from);
+      if (from !== 0 && !before) throw new Error(`No slice runs image ${slice.start} up to module ${from}.`);
+      pending.set(slice, before ? pending.get(before)!.then((r) => (r.ok ? post(l, j, r.value.carry) : r)) : post(l, j));
+    }
     const partials = Promise.all(
-      slots.map(
-        (slot, i) =>
-          new Promise<Result<PartialRun>>((resolve) => {
-            slot.waiting.set(runId, {
-              resolve,
-              onProgress: i === 0 ? (done, total, module) => onProgress({ runId, done, total, module }) : undefined,
-            });
-            slot.post({ type: 'run', runId, request, slice: slices[i], stop: stopBuffer, progress: i === 0 });
-          }),
-      ),
+      lanes.flat().map((slice) => pending.get(slice)!),
     ).then(async (results): Promise<Result<EngineRunResult>> => {
       const failed = results.find((r) => !r.ok);
       if (failed && !failed.ok) {
@@ -277,14 +328,16 @@ export class EngineClient {
         return failed;
       }
       const labels = await this.imagenetLabels();
-      return okResult(finalizeRun(results.map((r) => (r as { ok: true; value: PartialRun }).value), { labels, returnOutputs: request.returnOutputs === true }));
+      // Carried tensors were only for the next worker.
+      const parts = results.map((r) => ({ ...(r as { ok: true; value: PartialRun }).value, carry: undefined }));
+      return okResult(finalizeRun(parts, { labels, returnOutputs: request.returnOutputs === true }));
     });
     try {
       return await Promise.race([partials, forced]);
     } finally {
       clearTimeout(timer);
       clearTimeout(graceTimer);
-      for (const s of slots) s.waiting.delete(runId);
+      slots.forEach((s, l) => ids[l].forEach((id) => s.waiting.delete(id)));
     }
   }
 

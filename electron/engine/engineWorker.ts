@@ -37,14 +37,19 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   }
   const stop = new Int32Array(message.stop);
   try {
-    const result = await session.run(message.request, message.slice, {
-      shouldStop() {
-        const s = Atomics.load(stop, 0);
-        return s === STOP_NONE ? null : s === STOP_TIMEOUT ? 'timeout' : 'cancelled';
+    const result = await session.run(
+      message.request,
+      message.slice,
+      {
+        shouldStop() {
+          const s = Atomics.load(stop, 0);
+          return s === STOP_NONE ? null : s === STOP_TIMEOUT ? 'timeout' : 'cancelled';
+        },
+        onProgress: message.progress ? (done, total, module) => post({ type: 'progress', runId: message.runId, done, total, module }) : undefined,
       },
-      onProgress: message.progress ? (done, total, module) => post({ type: 'progress', runId: message.runId, done, total, module }) : undefined,
-    });
-    const transfer = result.ok ? Object.values(result.value.outputs).map((o) => o.data.buffer as ArrayBuffer) : [];
+      message.carry,
+    );
+    const transfer = result.ok ? [...Object.values(result.value.outputs), ...Object.values(result.value.carry ?? {})].map((o) => o.data.buffer as ArrayBuffer) : [];
     post({ type: 'result', runId: message.runId, result }, transfer);
   } catch (e) {
     // An exception here is a bug or a failed allocation inside TF.js: report it, then let the

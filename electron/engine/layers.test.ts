@@ -251,6 +251,41 @@ for (const backend of backends) {
       expectClose(r.data, want);
     });
 
+    it('a pass split into two parts at any module gives the whole pass, carrying skip connections across the cut', async () => {
+      await use();
+      const d = design([2, 3, 8, 8], [
+        { id: 'a', kind: 'convBlock', inputs: ['input'], params: { out_channels: 4, kernel: 3, padding: 1 } },
+        { id: 'b', kind: 'convBlock', inputs: ['a'], params: { out_channels: 4, kernel: 3, padding: 1 } },
+        { id: 'c', kind: 'add', inputs: ['a', 'b'], params: {} },
+        { id: 'd', kind: 'concat', inputs: ['c', 'input'], params: {} },
+      ]);
+      const analysis = analyze(d);
+      const model = compileModel(d, analysis, seededStateDict(analysis.graph, 3, 'randomized'), { mode: 'eval' });
+      const x = tf.tensor4d(randomInput([2, 3, 8, 8], 4), [2, 3, 8, 8]);
+      const whole = forward(model, x);
+      const want = Float32Array.from(whole.outputs.main.dataSync());
+      tf.dispose(Object.values(whole.outputs));
+      const before = tf.memory().numTensors;
+      for (let cut = 1; cut < model.modules.length; cut++) {
+        const seen: number[] = [];
+        const head = forward(model, x, { onModule: (_p, _o, _ms, i) => seen.push(i) }, { from: 0, to: cut });
+        expect(Object.keys(head.outputs)).toEqual([]);
+        // `a` is read after `b`, and the input by the last module: both cross every cut before them.
+        if (cut === 2) expect([...head.carry.keys()].sort()).toEqual(['a.conv', 'b.conv', 'input']);
+        const tail = forward(model, null, { onModule: (_p, _o, _ms, i) => seen.push(i) }, { from: cut, to: model.modules.length, carry: head.carry });
+        expect(seen).toEqual([0, 1, 2, 3]);
+        expect(Array.from(tail.outputs.main.dataSync())).toEqual(Array.from(want));
+        expect(tail.carry.size).toBe(0);
+        tf.dispose([...head.carry.values(), ...Object.values(tail.outputs)]);
+        expect(tf.memory().numTensors, `tensors left behind by the parts cut at ${cut}`).toBe(before);
+      }
+      expect(() => forward(model, null, {}, { from: 2, to: 4, carry: new Map() })).toThrow(/needs the tensor/);
+      expect(() => forward(model, null)).toThrow(/needs the input/);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose(x);
+      model.dispose();
+    });
+
     it('batch norm folded into the convolution gives the unfolded numbers', async () => {
       await use();
       const d = design([2, 3, 10, 10], [{ id: 'block', kind: 'convBlock', inputs: ['input'], params: { out_channels: 8, kernel: 3, padding: 1 } }]);

@@ -163,13 +163,26 @@ export interface ForwardHooks {
   readonly batchOffset?: number;
   /** Checked before every layer; a reason stops the pass with StopRequested. */
   shouldStop?(): string | null;
-  /** Called after each module with its output (engine layout) and its compute time. */
+  /** Called after each module with its output (engine layout), its compute time and its index in the model. */
   onModule?(plan: ModulePlan, output: tf.Tensor, ms: number, index: number): void;
 }
 
+/**
+ * Part of the network to run: modules `from` (inclusive) to `to` (exclusive). A part that does
+ * not start at the first module takes the tensors earlier modules left for later ones (`carry`,
+ * engine layout, by canonical id) instead of the input; one that stops early returns its own.
+ */
+export interface ForwardRange {
+  readonly from: number;
+  readonly to: number;
+  readonly carry?: ReadonlyMap<string, tf.Tensor>;
+}
+
 export interface ForwardResult {
-  /** Output tensors in engine layout; the caller disposes them. */
+  /** Output tensors in engine layout (those the part produced); the caller disposes them. */
   readonly outputs: Readonly<Record<string, tf.Tensor>>;
+  /** Tensors later modules read, when the part stopped early; the caller disposes them. */
+  readonly carry: ReadonlyMap<string, tf.Tensor>;
   readonly moduleMs: readonly number[];
   /** Sum of the layers' compute time (observation excluded). */
   readonly totalMs: number;
@@ -177,19 +190,39 @@ export interface ForwardResult {
   readonly peakBytes: number;
 }
 
-/** Runs one forward pass on an NCHW input. Every intermediate is freed, also on errors and stops. */
-export function forward(model: CompiledModel, input: tf.Tensor4D, hooks: ForwardHooks = {}): ForwardResult {
+/** Canonical ids of the tensors produced before module `at` that modules from `at` on (or the outputs) read. */
+export function crossingTensors(model: CompiledModel, at: number): string[] {
+  const before = new Set<string>(['input']);
+  for (const plan of model.modules.slice(0, at)) for (const step of plan.steps) before.add(step.id);
+  const needed = new Set<string>();
+  for (const plan of model.modules.slice(at)) {
+    for (const step of plan.steps) for (const i of step.inputs) if (before.has(i)) needed.add(i);
+    if (before.has(plan.output)) needed.add(plan.output);
+  }
+  for (const id of Object.values(model.outputs)) if (before.has(id)) needed.add(id);
+  return [...needed];
+}
+
+/**
+ * Runs one forward pass (or a part of one, see ForwardRange) on an NCHW input. Every intermediate
+ * is freed, also on errors and stops.
+ */
+export function forward(model: CompiledModel, input: tf.Tensor4D | null, hooks: ForwardHooks = {}, range?: ForwardRange): ForwardResult {
+  const from = range?.from ?? 0;
+  const to = range?.to ?? model.modules.length;
+  const modules = model.modules.slice(from, to);
+  const carryOut = to < model.modules.length ? crossingTensors(model, to) : [];
   // Plan when each tensor is last needed: module steps read tensors, module ends observe one.
   const lastUse = new Map<string, number>();
   let action = 0;
-  for (const plan of model.modules) {
+  for (const plan of modules) {
     for (const step of plan.steps) {
       for (const i of step.inputs) lastUse.set(i, action);
       action++;
     }
     lastUse.set(plan.output, action++);
   }
-  const keep = new Set(Object.values(model.outputs));
+  const keep = new Set([...Object.values(model.outputs), ...carryOut]);
   const freeAfter = new Map<number, string[]>();
   for (const [id, at] of lastUse) if (!keep.has(id)) freeAfter.set(at, [...(freeAfter.get(at) ?? []), id]);
 
@@ -207,13 +240,22 @@ export function forward(model: CompiledModel, input: tf.Tensor4D, hooks: Forward
     action++;
   };
   try {
-    live.set('input', tf.transpose(input, [0, 2, 3, 1]));
-    model.modules.forEach((plan, index) => {
+    if (from === 0) {
+      if (!input) throw new Error('forward needs the input to start at the first module.');
+      live.set('input', tf.transpose(input, [0, 2, 3, 1]));
+    } else {
+      for (const id of crossingTensors(model, from)) {
+        const t = range?.carry?.get(id);
+        if (!t) throw new Error(`forward from module ${from} needs the tensor ${id} from earlier modules.`);
+        live.set(id, tf.clone(t));
+      }
+    }
+    modules.forEach((plan, i) => {
       let ms = 0;
       for (const step of plan.steps) {
         const reason = hooks.shouldStop?.();
         if (reason) throw new StopRequested(reason);
-        const inputs = step.inputs.map((i) => live.get(i)!);
+        const inputs = step.inputs.map((id) => live.get(id)!);
         const t0 = performance.now();
         const out = tf.tidy(() => step.op.run(inputs, state));
         ms += performance.now() - t0;
@@ -223,13 +265,16 @@ export function forward(model: CompiledModel, input: tf.Tensor4D, hooks: Forward
       }
       totalMs += ms;
       moduleMs.push(ms);
-      hooks.onModule?.(plan, live.get(plan.output)!, ms, index);
+      hooks.onModule?.(plan, live.get(plan.output)!, ms, from + i);
       release();
     });
     const outputs: Record<string, tf.Tensor> = {};
-    for (const [name, id] of Object.entries(model.outputs)) outputs[name] = live.get(id)!;
-    for (const [id, t] of live) if (!keep.has(id)) t.dispose();
-    return { outputs, moduleMs, totalMs, peakBytes };
+    if (to === model.modules.length) for (const [name, id] of Object.entries(model.outputs)) outputs[name] = live.get(id)!;
+    const carry = new Map<string, tf.Tensor>();
+    for (const id of carryOut) carry.set(id, live.get(id)!);
+    const kept = new Set<tf.Tensor>([...Object.values(outputs), ...carry.values()]);
+    for (const t of live.values()) if (!kept.has(t)) t.dispose();
+    return { outputs, carry, moduleMs, totalMs, peakBytes };
   } catch (e) {
     for (const t of live.values()) t.dispose();
     throw e;

@@ -53,6 +53,10 @@ export interface PartialRun {
   readonly batch: number;
   readonly sliceStart: number;
   readonly sliceCount: number;
+  /** Index of the first module this part ran (0 unless the slice is the tail of a split pass). */
+  readonly moduleStart: number;
+  /** The worker (lane) it ran on: parts on one lane ran one after the other. */
+  readonly lane: number;
   readonly seed: number;
   readonly outputs: Readonly<Record<string, TensorData>>;
   readonly modules: readonly PartialModule[];
@@ -60,12 +64,21 @@ export interface PartialRun {
   readonly peakBytes: number;
   readonly untrainedWeights: boolean;
   readonly warnings: readonly string[];
+  /** When the part stopped before the last module: the tensors later modules read (engine layout, by id). */
+  readonly carry?: Readonly<Record<string, TensorData>>;
 }
 
 /** A slice of the batch for one worker. */
 export interface BatchSlice {
   readonly start: number;
   readonly count: number;
+  /**
+   * A part of the network only (default: all of it): modules `from` to `to` (exclusive), so one
+   * image can be split between two workers, the second starting from the first's `carry`.
+   */
+  readonly modules?: { readonly from: number; readonly to: number };
+  /** The worker it runs on (default 0); reported back in the partial result. */
+  readonly lane?: number;
 }
 
 export type ToWorker =
@@ -75,6 +88,8 @@ export type ToWorker =
       readonly runId: string;
       readonly request: EngineRunRequest;
       readonly slice: BatchSlice;
+      /** For a slice starting after the first module: what the earlier part left (PartialRun.carry). */
+      readonly carry?: Readonly<Record<string, TensorData>>;
       /** Int32Array over it: 0 running, 1 cancelled, 2 timed out (checked between layers). */
       readonly stop: SharedArrayBuffer;
       /** Whether this worker reports progress (one worker per run does). */

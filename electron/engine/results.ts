@@ -18,20 +18,33 @@ function concatBatch(parts: readonly TensorData[]): TensorData {
   return { shape: [parts.reduce((a, p) => a + p.shape[0], 0), ...parts[0].shape.slice(1)], data };
 }
 
+/** One figure per lane, combining that lane's slices. */
+function laneTotals(parts: readonly PartialRun[], value: (p: PartialRun) => number, combine: (a: number, b: number) => number): number[] {
+  const lanes = new Map<number, number>();
+  for (const p of parts) lanes.set(p.lane, lanes.has(p.lane) ? combine(lanes.get(p.lane)!, value(p)) : value(p));
+  return [...lanes.values()];
+}
+
 export interface FinalizeOptions {
   /** ImageNet labels, used when an output has exactly as many classes. */
   readonly labels: readonly string[] | null;
   readonly returnOutputs: boolean;
 }
 
-/** Merges slices (in any order) into one result: outputs joined, statistics merged, shapes checked. */
+/**
+ * Merges slices (in any order) into one result: outputs joined, statistics merged, shapes checked.
+ * A slice may cover only some modules (one image split between two workers): each module merges
+ * the slices that ran it, and the outputs come from the slices that ran to the end.
+ */
 export function finalizeRun(partials: readonly PartialRun[], options: FinalizeOptions): EngineRunResult {
-  const parts = [...partials].sort((a, b) => a.sliceStart - b.sliceStart);
+  const parts = [...partials].sort((a, b) => a.sliceStart - b.sliceStart || a.moduleStart - b.moduleStart);
   const first = parts[0];
+  const moduleCount = Math.max(...parts.map((p) => p.moduleStart + p.modules.length));
+  const ends = parts.filter((p) => p.moduleStart + p.modules.length === moduleCount);
   const outputs: Record<string, OutputResult> = {};
   const outputData: Record<string, TensorData> = {};
-  for (const name of Object.keys(first.outputs)) {
-    const joined = concatBatch(parts.map((p) => p.outputs[name]));
+  for (const name of Object.keys(ends[0].outputs)) {
+    const joined = concatBatch(ends.map((p) => p.outputs[name]));
     const classes = joined.shape.length === 2 ? joined.shape[1] : 0;
     outputs[name] = {
       shape: joined.shape,
@@ -41,8 +54,9 @@ export function finalizeRun(partials: readonly PartialRun[], options: FinalizeOp
     outputData[name] = joined;
   }
   const warnings = [...new Set(parts.flatMap((p) => p.warnings))];
-  const modules: ModuleRunResult[] = first.modules.map((m, i) => {
-    const same = parts.map((p) => p.modules[i]);
+  const modules: ModuleRunResult[] = Array.from({ length: moduleCount }, (_, i) => {
+    const same = parts.filter((p) => i >= p.moduleStart && i < p.moduleStart + p.modules.length).map((p) => p.modules[i - p.moduleStart]);
+    const m = same[0];
     const shape = [same.reduce((a, s) => a + s.shape[0], 0), ...m.shape.slice(1)];
     const match = sameShape(shape, m.expectedShape);
     if (!match) {
@@ -70,9 +84,9 @@ export function finalizeRun(partials: readonly PartialRun[], options: FinalizeOp
     seed: first.seed,
     outputs,
     modules,
-    // Slices run side by side: the pass takes as long as the slowest one.
-    totalMs: Math.max(...parts.map((p) => p.totalMs)),
-    peakBytes: parts.reduce((a, p) => a + p.peakBytes, 0),
+    // Lanes (workers) run side by side, the slices of one lane one after the other.
+    totalMs: Math.max(...laneTotals(parts, (p) => p.totalMs, (a, b) => a + b)),
+    peakBytes: laneTotals(parts, (p) => p.peakBytes, Math.max).reduce((a, b) => a + b, 0),
     untrainedWeights: untrained,
     warnings,
   };

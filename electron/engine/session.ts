@@ -40,8 +40,8 @@ export class EngineSession {
     private readonly assetsDir: string,
   ) {}
 
-  /** Runs the request on one slice of its batch. Expected failures come back as values. */
-  async run(request: EngineRunRequest, slice: BatchSlice, hooks: SessionHooks = {}): Promise<Result<PartialRun>> {
+  /** Runs the request on one slice of its batch (or a part of the network for it). Expected failures come back as values. */
+  async run(request: EngineRunRequest, slice: BatchSlice, hooks: SessionHooks = {}, carryIn?: Readonly<Record<string, TensorData>>): Promise<Result<PartialRun>> {
     const design = requestDesign(request);
     const analysis = analyze(design);
     if (!analysis.valid) return errResult('run.invalidDesign', invalidDesignMessage(analysis));
@@ -52,32 +52,48 @@ export class EngineSession {
     const warnings: string[] = [];
     const weights = await this.stateDict(request, analysis);
     if (!weights.ok) return weights;
-    const input = await this.input(request, design, weights.value.fromFile);
-    if (!input.ok) return input;
-    warnings.push(...input.value.warnings);
-
     const model = this.model(request, design, analysis, weights.value.dict, weights.value.key);
-    const { channels, height, width } = design.input;
-    const per = channels * height * width;
-    const x = tf.tensor4d(input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per), [slice.count, channels, height, width]);
+    const from = slice.modules?.from ?? 0;
+    const to = slice.modules?.to ?? model.modules.length;
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > model.modules.length || from >= to) {
+      return errResult('run.slice', `Modules ${from} to ${to - 1} are not a part of a network of ${model.modules.length} modules.`);
+    }
+
+    let x: tf.Tensor4D | null = null;
+    const carry = new Map<string, tf.Tensor>();
+    if (from === 0) {
+      const input = await this.input(request, design, weights.value.fromFile);
+      if (!input.ok) return input;
+      warnings.push(...input.value.warnings);
+      const { channels, height, width } = design.input;
+      const per = channels * height * width;
+      x = tf.tensor4d(input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per), [slice.count, channels, height, width]);
+    } else {
+      for (const [id, t] of Object.entries(carryIn ?? {})) carry.set(id, tf.tensor(t.data, [...t.shape]));
+    }
     const modules: PartialModule[] = [];
     const wantMaps = request.featureMaps !== false && slice.start === 0;
     try {
-      const result = forward(model, x, {
-        batchOffset: slice.start,
-        shouldStop: hooks.shouldStop,
-        onModule(plan, out, ms, index) {
-          modules.push({
-            id: plan.id,
-            shape: logicalShape(out),
-            expectedShape: plan.expectedShape,
-            ms,
-            stats: tensorStats(out),
-            featureMap: wantMaps && out.rank === 4 ? featureMapSummary(out as tf.Tensor4D) : undefined,
-          });
-          hooks.onProgress?.(index + 1, model.modules.length, plan.id);
+      const result = forward(
+        model,
+        x,
+        {
+          batchOffset: slice.start,
+          shouldStop: hooks.shouldStop,
+          onModule(plan, out, ms, index) {
+            modules.push({
+              id: plan.id,
+              shape: logicalShape(out),
+              expectedShape: plan.expectedShape,
+              ms,
+              stats: tensorStats(out),
+              featureMap: wantMaps && out.rank === 4 ? featureMapSummary(out as tf.Tensor4D) : undefined,
+            });
+            hooks.onProgress?.(index + 1, model.modules.length, plan.id);
+          },
         },
-      });
+        { from, to, carry },
+      );
       const outputs: Record<string, TensorData> = {};
       for (const [name, t] of Object.entries(result.outputs)) {
         // Outputs are logits [N, K] or, in unusual designs, feature maps; report those as NCHW.
@@ -86,12 +102,20 @@ export class EngineSession {
         if (nchw !== t) nchw.dispose();
       }
       tf.dispose(Object.values(result.outputs));
+      let carryOut: Record<string, TensorData> | undefined;
+      if (result.carry.size) {
+        carryOut = {};
+        for (const [id, t] of result.carry) carryOut[id] = { shape: t.shape, data: t.dataSync() as Float32Array };
+        tf.dispose([...result.carry.values()]);
+      }
       return okResult({
         backend: this.backend,
         mode: request.mode,
         batch,
         sliceStart: slice.start,
         sliceCount: slice.count,
+        moduleStart: from,
+        lane: slice.lane ?? 0,
         seed: request.seed,
         outputs,
         modules,
@@ -99,12 +123,14 @@ export class EngineSession {
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.value.fromFile,
         warnings,
+        carry: carryOut,
       });
     } catch (e) {
       if (e instanceof StopRequested) return errResult(e.reason === 'timeout' ? 'run.timeout' : 'run.cancelled', stopMessage(e.reason, request.timeoutMs));
       throw e;
     } finally {
-      x.dispose();
+      x?.dispose();
+      tf.dispose([...carry.values()]);
     }
   }
 
