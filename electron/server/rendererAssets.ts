@@ -49,6 +49,30 @@ export interface RendererBuildOptions {
   readonly log?: (line: string) => void;
 }
 
+/** Records that this process serves the build in `outDir`, so another start's pruning keeps it. */
+export async function claimBuild(outDir: string, pid: number = process.pid): Promise<void> {
+  await mkdir(`${outDir}.users`, { recursive: true });
+  await writeFile(join(`${outDir}.users`, String(pid)), '');
+}
+
+/**
+ * Removes builds other than `keep` that no live process serves: older builds are dead weight, but
+ * deleting one a running server still serves would leave its page a 404 on the next reload.
+ * Returns the removed build keys.
+ */
+export async function pruneBuilds(cacheDir: string, keep: string, isAlive: (pid: number) => boolean = isProcessAlive): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(cacheDir)) {
+    if (!/^[0-9a-f]{16}$/.test(name) || name === keep) continue;
+    const users = await readdir(join(cacheDir, `${name}.users`)).catch((): string[] => []);
+    if (users.some((u) => /^\d+$/.test(u) && isAlive(Number(u)))) continue;
+    await rm(join(cacheDir, name), { recursive: true, force: true });
+    await rm(join(cacheDir, `${name}.users`), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 /**
  * Returns a folder holding the built renderer for the current sources, building it when the cache
  * has none. Concurrent starts share one build through a lock folder (a dead owner's lock is taken over).
@@ -67,7 +91,10 @@ export async function ensureRendererBuild(o: RendererBuildOptions = {}): Promise
   const lock = `${outDir}.lock`;
   await mkdir(cacheDir, { recursive: true });
   for (;;) {
-    if (await stat(join(outDir, 'index.html')).then(() => true, () => false)) return outDir;
+    if (await stat(join(outDir, 'index.html')).then(() => true, () => false)) {
+      await claimBuild(outDir);
+      return outDir;
+    }
     try {
       await mkdir(lock);
     } catch {
@@ -92,11 +119,9 @@ export async function ensureRendererBuild(o: RendererBuildOptions = {}): Promise
       const started = Date.now();
       await build({ configFile, root: join(root, 'renderer'), logLevel: 'error', customLogger: logger, build: { outDir: tmp, emptyOutDir: true, sourcemap: false } });
       await rename(tmp, outDir);
+      await claimBuild(outDir);
       o.log?.(`Built the renderer in ${Math.round((Date.now() - started) / 1000)} s.`);
-      // Older builds are dead weight.
-      for (const name of await readdir(cacheDir)) {
-        if (/^[0-9a-f]{16}$/.test(name) && name !== key) await rm(join(cacheDir, name), { recursive: true, force: true });
-      }
+      await pruneBuilds(cacheDir, key);
       return outDir;
     } finally {
       await rm(lock, { recursive: true, force: true });
