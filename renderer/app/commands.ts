@@ -141,9 +141,15 @@ export function resetToPreset(): void {
   state().resetToPreset();
 }
 
+/** Commands that make sense while a dialog is open over the window. */
+const ALLOWED_UNDER_DIALOG: ReadonlySet<MenuCommand> = new Set(['toggleTheme', 'cancelRun']);
+
 /** Handles a command from the host's menu or keyboard shortcuts. */
 export function runMenuCommand(host: HostApi, command: MenuCommand): void {
   const s = state();
+  // A shortcut must not change the design behind a dialog (Ctrl+Z under "Discard unsaved
+  // changes?" would undo the very changes it asks about) or stack another dialog on it.
+  if ((s.confirmation || s.exportOpen || s.aboutOpen) && !ALLOWED_UNDER_DIALOG.has(command)) return;
   switch (command) {
     case 'new':
       return newFromPreset(s.design.preset ?? presets[0].name);

@@ -1,0 +1,41 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { presetDesign } from '../../core/presets';
+import { createMemoryHost } from '../host/memoryHost';
+import { editGroups } from '../state/editGroups';
+import { appStore } from '../state/store';
+import { runMenuCommand, whenDiscardAllowed } from './commands';
+
+const host = createMemoryHost();
+const out3x3 = () => appStore.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3;
+
+beforeEach(() => {
+  editGroups.reset();
+  appStore.getState().loadDesign(presetDesign('googlenet')!, null);
+  appStore.getState().closeConfirmation();
+  appStore.setState({ exportOpen: false, aboutOpen: false, theme: 'light' });
+  appStore.getState().setParam('inception4c', 'out_3x3', 300);
+});
+
+describe('runMenuCommand under a dialog', () => {
+  it('ignores undo while "Discard unsaved changes?" is open, and undoes once it is closed', () => {
+    whenDiscardAllowed('Opening another design', () => {});
+    expect(appStore.getState().confirmation?.title).toBe('Discard unsaved changes?');
+    runMenuCommand(host, 'undo');
+    runMenuCommand(host, 'export');
+    expect(out3x3()).toBe(300);
+    expect(appStore.getState().exportOpen).toBe(false);
+    appStore.getState().closeConfirmation();
+    runMenuCommand(host, 'undo');
+    expect(out3x3()).toBe(256);
+  });
+
+  it('ignores design commands under the Export dialog but still switches the theme', () => {
+    appStore.setState({ exportOpen: true });
+    runMenuCommand(host, 'undo');
+    runMenuCommand(host, 'about');
+    expect(out3x3()).toBe(300);
+    expect(appStore.getState().aboutOpen).toBe(false);
+    runMenuCommand(host, 'toggleTheme');
+    expect(appStore.getState().theme).toBe('dark');
+  });
+});
