@@ -130,12 +130,35 @@ export function showFileDialog(request: DialogRequest, doc: Document = document)
   dialog.append(title, folder, list, form);
   doc.body.append(dialog);
 
+  // Saving over a listed file asks first, as native save dialogs do: the first Save shows the
+  // warning, a second Save with the same name replaces the file.
+  const warning = doc.createElement('p');
+  warning.setAttribute('role', 'alert');
+  Object.assign(warning.style, { margin: '8px 0 0', color: 'light-dark(#b42318, #fda29b)', fontSize: '13px' });
+  const extension = /\.[A-Za-z0-9]+$/.exec(request.suggestedName)?.[0] ?? '';
+  const existing = (name: string): string | undefined => {
+    const withExtension = extension && !name.toLowerCase().endsWith(extension.toLowerCase()) ? `${name}${extension}` : name;
+    return request.files.find((f) => f === withExtension);
+  };
+  let confirmed: string | null = null;
+
   return new Promise((resolve) => {
     let answer: string | null = null;
+    input.addEventListener('input', () => {
+      confirmed = null;
+      warning.remove();
+    });
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const name = input.value.trim();
       if (!name) return;
+      const clash = request.kind === 'open' ? undefined : existing(name);
+      if (clash && confirmed !== name) {
+        confirmed = name;
+        warning.textContent = `${clash} already exists in this folder. ${ok.textContent} again to replace it.`;
+        form.insertBefore(warning, buttons);
+        return;
+      }
       answer = name;
       dialog.close();
     });
