@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { presetDesign } from '../../core/presets';
 import { parseDesign } from '../../core/design/designFile';
@@ -118,6 +118,29 @@ describe('files and history', () => {
     const saved = parseDesign(host.files.get('/designs/mine.json')!);
     expect(saved.ok && saved.design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3).toBe(300);
     expect(screen.getByText('mine.json')).toBeTruthy();
+  });
+
+  it('autosaves edits, and after a save autosaves the saved design, so a crash never offers an older one', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      host.options.saveAsPath = '/designs/mine.json';
+      renderWithHost(
+        <>
+          <App />
+        </>,
+      );
+      act(() => appStore.getState().setParam('inception4c', 'out_3x3', 300));
+      await act(async () => void vi.advanceTimersByTime(2000));
+      const edited = host.autosaves.at(-1)!;
+      expect(edited.path).toBeNull();
+      expect(edited.text).toContain('"out_3x3": 300');
+      fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+      await waitFor(() => expect(host.files.has('/designs/mine.json')).toBe(true));
+      await act(async () => void vi.advanceTimersByTime(2000));
+      expect(host.autosaves.at(-1)).toEqual({ path: '/designs/mine.json', text: host.files.get('/designs/mine.json') });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('asks before discarding unsaved work, and does nothing when cancelled', () => {

@@ -45,12 +45,13 @@ function useHostWiring(): void {
   }, [host]);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Saves also refresh the autosave, so a crash after saving never offers back an older design.
     const unsubscribe = appStore.subscribe((s, prev) => {
-      if (s.design === prev.design) return;
+      if (s.design === prev.design && s.savedText === prev.savedText) return;
       clearTimeout(timer);
       timer = setTimeout(() => {
-        const { design, filePath, savedText } = appStore.getState();
-        if (isDirty(design, savedText)) void host.autosave({ path: filePath, text: serializeDesign(design) });
+        const { design, filePath } = appStore.getState();
+        void host.autosave({ path: filePath, text: serializeDesign(design) });
       }, AUTOSAVE_DELAY_MS);
     });
     return () => {
