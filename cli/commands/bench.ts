@@ -47,7 +47,8 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
   --backend LIST            backends to measure, comma-separated (default: every one present)
   --workers N               worker threads that share a batch (default 2)
   --runs N                  timed runs per case (default 5)
-  --warmup N                untimed runs first (default 2)
+  --warmup N                untimed runs first (default 10: a fresh engine worker reaches
+                            full speed only after about ten passes)
   --no-fold                 keep batch norm as its own layer (to measure what folding it
                             into the convolution saves)
   --json                    print { "results": [ { "backend", "batch", "msPerImage", … } ] }`,
@@ -68,7 +69,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
     const batches = parseList(values.batch ?? '1,3', '--batch');
     if (typeof batches === 'string') return fail(batches);
     const counts: Record<string, number> = {};
-    for (const [key, fallback] of [['workers', 2], ['runs', 5], ['warmup', 2]] as const) {
+    for (const [key, fallback] of [['workers', 2], ['runs', 5], ['warmup', 10]] as const) {
       const v = parseList(values[key] ?? String(fallback), `--${key}`);
       if (typeof v === 'string' || v.length !== 1) return fail(`--${key} must be one whole number of at least 1; got ${JSON.stringify(values[key])}.`);
       counts[key] = v[0];
