@@ -110,5 +110,9 @@ export interface ErrorInfo {
   readonly message: string;
 }
 
+/** The warning every untrained run's result carries; the app shows its own note beside the top-5 instead. */
+export const UNTRAINED_WEIGHTS_WARNING =
+  'The weights are a random initialization, so the top-5 classes mean nothing; load trained weights for real predictions.';
+
 export const okResult = <T>(value: T): Result<T> => ({ ok: true, value });
 export const errResult = <T = never>(code: string, message: string): Result<T> => ({ ok: false, error: { code, message } });

@@ -1,4 +1,5 @@
 /** Turns the partial results of one or more batch slices into the RunResult hosts and the CLI show. */
+import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 import type { Shape } from '../../core/model/types';
 import type { ModuleRunResult, OutputResult } from '../../core/run/types';
 import type { EngineRunResult, PartialRun, TensorData } from './protocol';
@@ -75,7 +76,7 @@ export function finalizeRun(partials: readonly PartialRun[], options: FinalizeOp
   });
   const untrained = parts.some((p) => p.untrainedWeights);
   if (untrained && Object.values(outputs).some((o) => o.top5)) {
-    warnings.unshift('The weights are a random initialization, so the top-5 classes mean nothing; load trained weights for real predictions.');
+    warnings.unshift(UNTRAINED_WEIGHTS_WARNING);
   }
   const result: EngineRunResult = {
     backend: first.backend,

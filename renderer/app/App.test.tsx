@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { presetDesign } from '../../core/presets';
 import { parseDesign } from '../../core/design/designFile';
-import { okResult, type RunResult } from '../../core/run/types';
+import { okResult, UNTRAINED_WEIGHTS_WARNING, type RunResult } from '../../core/run/types';
 import { HostProvider } from '../host/host';
 import { createMemoryHost, type MemoryHost } from '../host/memoryHost';
 import { appStore } from '../state/store';
@@ -208,7 +208,7 @@ describe('run panel', () => {
     totalMs: 40,
     peakBytes: 1024,
     untrainedWeights: true,
-    warnings: [],
+    warnings: [UNTRAINED_WEIGHTS_WARNING, 'Image 2 was padded.'],
   };
 
   it('runs through the host with progress, then shows outputs, backend, times and the untrained note', async () => {
@@ -229,6 +229,9 @@ describe('run panel', () => {
     expect(screen.getByTestId('run-backend').textContent).toBe('wasm');
     expect(screen.getByText('tensorflow: @tensorflow/tfjs-node is not installed.')).toBeTruthy();
     expect(screen.getByRole('note').textContent).toMatch(/untrained random initialization, so these predictions are meaningless/);
+    // The engine's own untrained warning is not shown a second time; its other notes are.
+    expect(screen.queryByText(UNTRAINED_WEIGHTS_WARNING)).toBeNull();
+    expect(screen.getByText('Image 2 was padded.')).toBeTruthy();
     expect(screen.getByRole('list', { name: 'Time per module' }).textContent).toContain('12 ms');
     expect(screen.getByRole('img', { name: 'conv1 feature map' })).toBeTruthy();
   });

@@ -14,6 +14,7 @@ import { useDesign, useDerived } from '../state/derived';
 import { cancelRun, runBlocker, startRun } from '../app/commands';
 import { TextField, SelectField, parseNumberText } from './fields';
 import { FeatureMap } from './FeatureMap';
+import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 
 const selectRun = (s: AppState) => ({
   settings: s.runSettings,
@@ -64,6 +65,8 @@ function Results({ result, stale }: { result: RunResult; stale: boolean }) {
   const mismatches = result.modules.filter((m) => !m.match);
   const withMaps = result.modules.filter((m) => m.featureMap);
   const firstTop5 = Object.entries(result.outputs).find(([, o]) => o.top5?.length);
+  // The untrained-weights warning is shown as the note beside the top-5, not twice.
+  const notes = result.warnings.filter((w) => !(firstTop5 && w === UNTRAINED_WEIGHTS_WARNING));
   return (
     <section className="results" aria-label="Run results">
       {stale && <p className="notice">These results are for an earlier version of the design; run again to update them.</p>}
@@ -111,9 +114,9 @@ function Results({ result, stale }: { result: RunResult; stale: boolean }) {
           ))}
         </ul>
       )}
-      {result.warnings.length > 0 && (
+      {notes.length > 0 && (
         <ul className="fallbacks" aria-label="Engine notes">
-          {result.warnings.map((w) => (
+          {notes.map((w) => (
             <li key={w}>{w}</li>
           ))}
         </ul>
