@@ -13,17 +13,17 @@ function exported(design: Design, options: Parameters<typeof onnxModel>[3] = {})
   const weights = initStateDict(analysis.graph, 3, 'randomized');
   const r = onnxModel(design, analysis, weights, options);
   if (!r.ok) throw new Error(r.issues.map((i) => i.message).join(' '));
-  return { model: onnx.ModelProto.decode(r.value.bytes), value: r.value, analysis };
+  const model = onnx.ModelProto.decode(r.value.bytes);
+  return { model, graph: model.graph as InstanceType<typeof onnx.GraphProto>, value: r.value, analysis };
 }
 
 const googlenet = presetDesign('googlenet')!;
 
 describe('onnxModel', () => {
   it('writes opset 17 with a dynamic batch, named input and output, and nodes named by module paths', () => {
-    const { model, value } = exported(googlenet);
+    const { model, graph: g, value } = exported(googlenet);
     expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
     expect(Number(model.irVersion)).toBe(8);
-    const g = model.graph!;
     expect(g.input.map((i) => i.name)).toEqual(['input']);
     expect(g.input[0].type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))).toEqual([ONNX_BATCH_DIM, 3, 224, 224]);
     expect(g.output.map((o) => o.name)).toEqual(['main']);
@@ -38,8 +38,7 @@ describe('onnxModel', () => {
   });
 
   it('keeps batch norm as BatchNormalization with exactly the state_dict names when asked', () => {
-    const { model, analysis } = exported(googlenet, { foldBatchNorm: false });
-    const g = model.graph!;
+    const { graph: g, analysis } = exported(googlenet, { foldBatchNorm: false });
     const keys = new Set(stateDictSpec(analysis.graph.filter((l) => analysis.modules.find((m) => m.id === l.module)?.evalPath)).filter((e) => e.role !== 'counter').map((e) => e.key));
     const inits = g.initializer.map((t) => t.name!);
     expect(new Set(inits)).toEqual(keys);
@@ -48,20 +47,20 @@ describe('onnxModel', () => {
   });
 
   it('names folded weights after the convolution and the batch norm folded into it', () => {
-    const { model } = exported(googlenet);
-    const inits = model.graph!.initializer.map((t) => t.name!);
+    const { graph } = exported(googlenet);
+    const inits = graph.initializer.map((t) => t.name!);
     expect(inits.some((n) => /^inception4c\.branch2\.1\.conv\.weight\+inception4c\.branch2\.1\.\w+$/.test(n))).toBe(true);
     expect(inits).toContain('fc1.weight');
   });
 
   it('exports a part of the network with the values it reads as inputs (the engine runs one module per session)', () => {
-    const { model, value } = exported(googlenet, { modules: ['inception4c'] });
+    const { graph, value } = exported(googlenet, { modules: ['inception4c'] });
     const analysis = analyze(googlenet);
     const prev = analysis.graph.filter((l) => l.module === 'inception4b');
     expect(Object.keys(value.inputs)).toHaveLength(1);
     expect(prev.map((l) => l.id)).toContain(Object.keys(value.inputs)[0]);
     expect(Object.keys(value.outputs)).toEqual(['inception4c']);
-    expect(model.graph!.node.every((n) => n.name!.startsWith('inception4c') || n.name === 'output.inception4c')).toBe(true);
+    expect(graph.node.every((n) => n.name!.startsWith('inception4c') || n.name === 'output.inception4c')).toBe(true);
   });
 
   it('adds every module output for feature maps when asked', () => {
@@ -103,8 +102,8 @@ describe('onnxModel', () => {
 
   it('sanitises design text in the metadata', () => {
     const named = { ...googlenet, name: 'Net\u0000\u0007 "x"\n\uD800 tab\t' };
-    const { model } = exported(named);
-    expect(model.graph!.name).toBe('Net "x"\n\uFFFD tab\t');
+    const { model, graph } = exported(named);
+    expect(graph.name).toBe('Net "x"\n\uFFFD tab\t');
     expect(model.metadataProps.find((p) => p.key === 'design')?.value).toBe('Net "x"\n\uFFFD tab\t');
   });
 });
