@@ -95,8 +95,8 @@ ${designUsage}
     const design = loaded.design;
     const analysis = analyze(design);
     const opened = (values.open as string[] | undefined) ?? [];
-    const unknown = opened.filter((id) => !analysis.modules.some((m) => m.id === id && m.branches.length > 0));
-    if (unknown.length) return fail(`--open ${unknown.join(', ')}: only modules with branches open (${analysis.modules.filter((m) => m.branches.length).map((m) => m.id).join(', ') || 'none here'}).`);
+    const unknown = opened.filter((id) => !analysis.modules.some((m) => m.id === id && m.steps.length > 0));
+    if (unknown.length) return fail(`--open ${unknown.join(', ')}: only modules with branches open (${analysis.modules.filter((m) => m.steps.length).map((m) => m.id).join(', ') || 'none here'}).`);
 
     const result = await exportContent(format, design, analysis, { graph: { theme, opened } });
     if (!result.ok) {
