@@ -12,6 +12,7 @@ import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES, exportContent, isExportFormat } fr
 import type { ExportIssue } from '../../core/export/pytorch';
 import { onnxModel } from '../../core/export/onnx';
 import { loadStateDict, seededStateDict } from '../../electron/engine/weights';
+import { terminalText } from '../../core/export/escape';
 
 /** Where Debian (fonts-dejavu-core) keeps the fonts the graph picture names first. */
 const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/local/share/fonts/dejavu'];
@@ -19,7 +20,7 @@ const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf
 
 function problemLines(issues: readonly ExportIssue[], design: Design): string {
   const head = `The design has ${issues.length} problem${issues.length === 1 ? '' : 's'}, so nothing was exported:\n`;
-  return head + issues.map((i) => `  ✗ [${i.code}] ${i.message}  (${issuePath(design, i.nodeId, i.field)})\n`).join('');
+  return head + issues.map((i) => `  ✗ [${i.code}] ${terminalText(i.message)}  (${terminalText(issuePath(design, i.nodeId, i.field))})\n`).join('');
 }
 
 /** The DejaVu font files, when installed; resvg then draws exactly the fonts the SVG names first. */
@@ -107,8 +108,8 @@ ${designUsage}
     const design = loaded.design;
     const analysis = analyze(design);
     const opened = (values.open as string[] | undefined) ?? [];
-    const unknown = opened.filter((id) => !analysis.modules.some((m) => m.id === id && m.branches.length > 0));
-    if (unknown.length) return fail(`--open ${unknown.join(', ')}: only modules with branches open (${analysis.modules.filter((m) => m.branches.length).map((m) => m.id).join(', ') || 'none here'}).`);
+    const unknown = opened.filter((id) => !analysis.modules.some((m) => m.id === id && m.steps.length > 0));
+    if (unknown.length) return fail(`--open ${unknown.join(', ')}: only modules with branches open (${analysis.modules.filter((m) => m.steps.length).map((m) => m.id).join(', ') || 'none here'}).`);
 
     const result = await exportContent(format, design, analysis, { graph: { theme, opened } });
     if (!result.ok) {
@@ -125,7 +126,7 @@ ${designUsage}
     } catch (e) {
       return fail(`cannot write ${out}: ${(e as Error).message}.`, 1);
     }
-    io.err(`Wrote ${EXPORT_FORMATS[format].label.toLowerCase()} of ${design.name} to ${out} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`);
+    io.err(`Wrote ${EXPORT_FORMATS[format].label.toLowerCase()} of ${terminalText(design.name)} to ${terminalText(out)} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`);
     return 0;
   },
 };
@@ -172,6 +173,6 @@ async function exportOnnx(
   }
   const v = model.value;
   const sig = (io: Record<string, readonly (number | string)[]>) => Object.entries(io).map(([k, s]) => `${k} ${s.join('×')}`).join(', ');
-  io.err(`Wrote the ONNX model of ${design.name} to ${out} (${formatBytes(v.bytes.length)}; opset 17; ${v.nodeCount} nodes; inputs ${sig(v.inputs)}; outputs ${sig(v.outputs)}; batch norm ${values['no-fold'] ? 'kept' : 'folded'}).\n`);
+  io.err(`Wrote the ONNX model of ${terminalText(design.name)} to ${terminalText(out)} (${formatBytes(v.bytes.length)}; opset 17; ${v.nodeCount} nodes; inputs ${sig(v.inputs)}; outputs ${sig(v.outputs)}; batch norm ${values['no-fold'] ? 'kept' : 'folded'}).\n`);
   return 0;
 }

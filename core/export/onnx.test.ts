@@ -6,7 +6,7 @@ import { initStateDict, stateDictSpec } from '../weights/stateDict';
 import type { Design } from '../model/types';
 import { onnxModel, ONNX_BATCH_DIM } from './onnx';
 import { adaptiveBins } from './onnxLayers';
-import { onnx, onnxMetadataText, MAX_METADATA_CHARS } from './onnxGraph';
+import { onnx } from './onnxGraph';
 
 function exported(design: Design, options: Parameters<typeof onnxModel>[3] = {}) {
   const analysis = analyze(design);
@@ -100,27 +100,13 @@ describe('onnxModel', () => {
     expect(!r.ok && r.issues[0].message).toMatch(/aux1: this module is not part of the eval-mode network/);
   });
 
-  it('sanitises design text in the metadata', () => {
-    const named = { ...googlenet, name: 'Net\u0000\u0007 "x"\n\uD800 tab\t' };
+  it("passes design text through core's ONNX metadata escaping", () => {
+    const named = { ...googlenet, name: 'Net\u0000\u001b[31m "x"\u202e\uD800' };
     const { model, graph } = exported(named);
-    expect(graph.name).toBe('Net "x"\n\uFFFD tab\t');
-    expect(model.metadataProps.find((p) => p.key === 'design')?.value).toBe('Net "x"\n\uFFFD tab\t');
-  });
-});
-
-describe('onnxMetadataText', () => {
-  it('keeps ordinary text, including emoji and newlines', () => {
-    expect(onnxMetadataText('GoogLeNet (torchvision) — edited 🧪\nline 2')).toBe('GoogLeNet (torchvision) — edited 🧪\nline 2');
-  });
-  it('drops C0/C1 controls and replaces lone surrogates', () => {
-    expect(onnxMetadataText('a\u0001b\u009fc\uDC00d')).toBe('abc\uFFFDd');
-  });
-  it('cuts long text without leaving half a surrogate pair', () => {
-    const long = `${'x'.repeat(MAX_METADATA_CHARS - 2)}🧪🧪🧪`;
-    const out = onnxMetadataText(long);
-    expect(out.length).toBeLessThanOrEqual(MAX_METADATA_CHARS);
-    expect(out.endsWith('…')).toBe(true);
-    expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(out)).toBe(false);
+    const clean = 'Net\\x00\\x1b[31m "x"\\u202e\uFFFD';
+    expect(graph.name).toBe(clean);
+    expect(model.metadataProps.find((p) => p.key === 'design')?.value).toBe(clean);
+    expect(model.docString).toContain(clean);
   });
 });
 

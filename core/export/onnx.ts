@@ -11,7 +11,8 @@ import { formatBytes } from '../model/format';
 import type { LayerAttrMap, LayerKind } from '../layers/registry';
 import type { ExportIssue } from './pytorch';
 import { GENERATOR } from './pytorch';
-import { floatValueInfo, IR_VERSION, onnx, onnxMetadataText, OnnxGraphBuilder, OPSET } from './onnxGraph';
+import { floatValueInfo, IR_VERSION, onnx, OnnxGraphBuilder, OPSET } from './onnxGraph';
+import { onnxMetadataText } from './escape';
 import { onnxEmitters, type OnnxEmitter, type OnnxLayerContext } from './onnxLayers';
 
 /** Name of the graph input of a whole-network export. */

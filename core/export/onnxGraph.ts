@@ -123,20 +123,3 @@ export function floatValueInfo(name: string, dims: readonly (number | string)[])
     }),
   });
 }
-
-/** The longest metadata value written; a design name is a label, not a document. */
-export const MAX_METADATA_CHARS = 4096;
-
-/**
- * Text from a design (its name, the preset) made safe to store as ONNX metadata: control
- * characters other than tab and newline are dropped, lone UTF-16 surrogates (which protobuf's
- * UTF-8 string fields cannot hold) become U+FFFD, and the text is cut to MAX_METADATA_CHARS.
- */
-export function onnxMetadataText(text: string): string {
-  const cut = text.length > MAX_METADATA_CHARS ? `${text.slice(0, MAX_METADATA_CHARS - 1)}…` : text;
-  return (
-    cut
-      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
-  );
-}
