@@ -10,6 +10,7 @@ import type { Design } from '../../core/model/types';
 import { formatBytes } from '../../core/model/format';
 import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES, exportContent, isExportFormat } from '../../core/export/exportFormats';
 import type { ExportIssue } from '../../core/export/pytorch';
+import { terminalText } from '../../core/export/escape';
 
 /** Where Debian (fonts-dejavu-core) keeps the fonts the graph picture names first. */
 const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/local/share/fonts/dejavu'];
@@ -17,7 +18,7 @@ const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf
 
 function problemLines(issues: readonly ExportIssue[], design: Design): string {
   const head = `The design has ${issues.length} problem${issues.length === 1 ? '' : 's'}, so nothing was exported:\n`;
-  return head + issues.map((i) => `  ✗ [${i.code}] ${i.message}  (${issuePath(design, i.nodeId, i.field)})\n`).join('');
+  return head + issues.map((i) => `  ✗ [${i.code}] ${terminalText(i.message)}  (${terminalText(issuePath(design, i.nodeId, i.field))})\n`).join('');
 }
 
 /** The DejaVu font files, when installed; resvg then draws exactly the fonts the SVG names first. */
@@ -113,7 +114,7 @@ ${designUsage}
     } catch (e) {
       return fail(`cannot write ${out}: ${(e as Error).message}.`, 1);
     }
-    io.err(`Wrote ${EXPORT_FORMATS[format].label.toLowerCase()} of ${design.name} to ${out} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`);
+    io.err(`Wrote ${EXPORT_FORMATS[format].label.toLowerCase()} of ${terminalText(design.name)} to ${terminalText(out)} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`);
     return 0;
   },
 };

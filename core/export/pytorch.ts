@@ -11,6 +11,7 @@ import { formatCompact, formatInt } from '../model/format';
 import { moduleDefs, type ModuleKind } from '../modules/registry';
 import { diffDesign, type ValueChange } from '../design/diff';
 import { INDENT, MAX_LINE, docText, className as toClassName, layout, pyInt, pyStr, wrapText, type PyExpr } from './python';
+import { pyCommentText } from './escape';
 import { HelperClasses, type ClassUse } from './pytorchHelpers';
 import { pytorchCodegen, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
 
@@ -143,7 +144,7 @@ function shapeComment(shape: Shape): string {
 
 /** A statement with its output shape as a trailing comment when it fits, else on the line above. */
 function statement(indent: string, head: string, expr: PyExpr, shape: Shape | null, note: string | null): string[] {
-  const lines = note ? wrapText(note, `${indent}# `) : [];
+  const lines = note ? wrapText(pyCommentText(note), `${indent}# `) : [];
   const body = layout(indent, head, expr);
   if (!shape) return [...lines, ...body];
   const comment = shapeComment(shape);
@@ -172,7 +173,7 @@ function networkClass(name: string, design: Design, analysis: Analysis, entries:
   lines.push(`${I1}def forward(self, x):`);
   const modeDependent = trainOutputs.join() !== evalOutputs.join();
   if (modeDependent) {
-    lines.push(`${I2}"""Returns ${tupleText(trainOutputs)} in train mode and ${tupleText(evalOutputs)} in eval mode."""`);
+    lines.push(`${I2}"""Returns ${docText(tupleText(trainOutputs))} in train mode and ${docText(tupleText(evalOutputs))} in eval mode."""`);
   }
   if (vars.get('input') !== 'x') lines.push(`${I2}x_in = x`);
   let training = false;
@@ -247,12 +248,12 @@ function header(design: Design, analysis: Analysis): string[] {
   const lines: string[] = [
     ...wrapText(`"""PyTorch code for ${docText(design.name)}, exported by ${GENERATOR}.`, ''),
     '',
-    ...wrapText(`${docText(design.name)}${design.preset ? ` (from preset ${design.preset})` : ''}`, 'Design:  ', '         '),
+    ...wrapText(`${docText(design.name)}${design.preset ? ` (from preset ${docText(design.preset)})` : ''}`, 'Design:  ', '         '),
     `Input:   ${input.channels} x ${input.height} x ${input.width} per image (batch ${input.batch} in the explorer)`,
     `Classes: ${design.classes}`,
     trainOutputs.join() === evalOutputs.join()
-      ? `Outputs: ${tupleText(evalOutputs)}${auxOff ? ' (aux heads off)' : ''}`
-      : `Outputs: ${tupleText(trainOutputs)} in train mode, ${tupleText(evalOutputs)} in eval mode`,
+      ? `Outputs: ${docText(tupleText(evalOutputs))}${auxOff ? ' (aux heads off)' : ''}`
+      : `Outputs: ${docText(tupleText(trainOutputs))} in train mode, ${docText(tupleText(evalOutputs))} in eval mode`,
     '',
     'Edits against the preset:',
     ...editLines(design).flatMap((l) => wrapText(docText(l), '    ', '        ')),
@@ -280,7 +281,7 @@ function smokeTest(name: string, analysis: Analysis, design: Design): string[] {
   const names = (list: readonly string[]) => `(${list.map(pyStr).join(', ')}${list.length === 1 ? ',' : ''})`;
   const printAll = (mode: string, list: readonly string[], indent: string) =>
     list.length === 1
-      ? [`${indent}print("${mode} ${list[0]}:", tuple(model(x).shape))`]
+      ? [`${indent}print(${pyStr(`${mode} ${list[0]}:`)}, tuple(model(x).shape))`]
       : [`${indent}for name, y in zip(${names(list)}, model(x)):`, `${indent}${I1}print(f"${mode} {name}:", tuple(y.shape))`];
   const lines = [
     'if __name__ == "__main__":',
