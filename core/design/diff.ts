@@ -306,8 +306,8 @@ const TOTALS: readonly { key: TotalKey; label: string; unit: 'count' | 'bytes' }
   { key: 'paramsEval', label: 'Parameters, eval path (no aux heads)', unit: 'count' },
   { key: 'macs', label: 'MACs per image, eval', unit: 'count' },
   { key: 'macsTrain', label: 'MACs per image, train', unit: 'count' },
-  { key: 'activationBytesEval', label: 'Activation memory, one eval pass', unit: 'bytes' },
-  { key: 'activationBytes', label: 'Activation memory, every layer output (train)', unit: 'bytes' },
+  { key: 'activationBytesEval', label: 'Activation memory, one eval pass (batch)', unit: 'bytes' },
+  { key: 'activationBytes', label: 'Activation memory, every layer output (train, batch)', unit: 'bytes' },
   { key: 'weightBytes', label: 'Weights size (float32, with buffers)', unit: 'bytes' },
 ];
 
