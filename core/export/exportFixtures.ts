@@ -134,6 +134,17 @@ function unevenConv(): Design {
   };
 }
 
+/** Inception-ResNet-v2 edited: a block deleted and one duplicated (their containers get gaps and extra keys), a count changed. */
+function irv2Edited(): Design {
+  let d = deleteModule(preset('inception-resnet-v2'), 'repeat_1.5');
+  d = duplicateModule(d, 'repeat.3');
+  d = setParam(d, 'repeat_2.0', 'out_1x1', 160);
+  return { ...d, name: 'Inception-ResNet-v2, edited' };
+}
+
+/** The family presets (Caffe-named, residual, containers), compared with tools/torch/family too. */
+export const FAMILY_PRESETS = ['googlenet-paper', 'bn-inception', 'inception-v4', 'inception-resnet-v1', 'inception-resnet-v2'] as const;
+
 export const EXPORT_CASES: readonly ExportCase[] = [
   { name: 'googlenet', design: preset('googlenet') },
   { name: 'googlenet-torchvision', design: preset('googlenet-torchvision') },
@@ -144,4 +155,6 @@ export const EXPORT_CASES: readonly ExportCase[] = [
   { name: 'torchvision-edited', design: torchvisionEdited() },
   { name: 'generic-kinds', design: genericKinds() },
   { name: 'uneven-conv', design: unevenConv() },
+  ...FAMILY_PRESETS.map((name) => ({ name, design: preset(name) })),
+  { name: 'irv2-edited', design: irv2Edited() },
 ];

@@ -13,6 +13,7 @@ import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
 import { loadStateDict, seededStateDict, type StateDict } from './weights';
 import { imageBatch, type Normalization } from './imageInput';
+import { IMAGENET_PREPROCESSING, presetPreprocessing } from '../../core/presets/preprocessing';
 import { featureMapSummary, tensorStats } from './summaries';
 import { logicalShape } from './layers/layerOp';
 import type { BatchSlice, EngineRunRequest, PartialModule, PartialRun, TensorData } from './protocol';
@@ -221,12 +222,12 @@ export async function runInput(
     paths = input.paths;
   }
   const warnings: string[] = [];
-  // torchvision's pretrained googlenet rescales its input (transform_input=True); its weights expect that.
-  let how: Normalization = 'imagenet';
-  if (trainedWeights && design.preset === 'googlenet-torchvision') {
-    how = 'halfRange';
-    warnings.push("Images were scaled to [−1, 1] as torchvision's pretrained googlenet does (transform_input), which its weights expect.");
-  }
+  // Photos are prepared the way the preset's reference weights expect (core/presets/preprocessing.ts);
+  // torchvision's trained googlenet and inception_v3 also want their transform_input.
+  const preset = presetPreprocessing(design.preset);
+  const pre = trainedWeights && preset.withTrainedWeights ? preset.withTrainedWeights : preset;
+  const how: Normalization = pre;
+  if (pre !== IMAGENET_PREPROCESSING) warnings.push(`Images were prepared as this preset's reference weights expect: ${pre.summary}`);
   const data = await imageBatch(paths, batch, channels, height, width, how);
   return data.ok ? okResult({ data: data.value, warnings }) : data;
 }
