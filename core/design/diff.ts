@@ -510,6 +510,8 @@ export interface ModuleDelta {
   readonly macsText: string | null;
   /** "1×512×14×14 → 1×556×14×14" when the output shape changed, else null. */
   readonly shapeText: string | null;
+  /** The old output shape ("1×512×14×14") when it changed, else null. */
+  readonly shapeFrom: string | null;
 }
 
 /** The graph's delta of one diff entry (see ModuleDelta). */
@@ -523,5 +525,6 @@ export function moduleDelta(d: ModuleDiff | undefined): ModuleDelta | null {
     paramsText: texts.params,
     macsText: texts.macs,
     shapeText: d.shapeChanged ? `${d.a.outputShape.join('×')} → ${d.b.outputShape.join('×')}` : null,
+    shapeFrom: d.shapeChanged ? d.a.outputShape.join('×') : null,
   };
 }

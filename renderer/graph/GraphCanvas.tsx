@@ -50,6 +50,7 @@ function useRunChecks(): ReadonlyMap<string, RunCheck> {
 function minimapColor(node: FlowNode): string {
   if (node.type === 'module' || node.type === 'inception') {
     if (node.data.view.issues.length) return 'var(--danger)';
+    if (node.data.view.change) return `var(--${node.data.view.change})`;
     if (node.type === 'inception') return 'var(--accent)';
     return node.data.view.aux ? 'var(--aux)' : 'var(--node-muted)';
   }
@@ -72,6 +73,7 @@ export function GraphCanvas() {
     viewport.fitView = () => void flow.fitView({ ...FIT_OPTIONS, duration: 200 });
     viewport.zoomIn = () => void flow.zoomIn({ duration: 150 });
     viewport.zoomOut = () => void flow.zoomOut({ duration: 150 });
+    viewport.focusNode = (id) => void flow.fitView({ nodes: [{ id }], duration: 250, maxZoom: 1, padding: 0.5 });
   }, [flow]);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
