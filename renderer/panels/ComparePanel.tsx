@@ -7,11 +7,11 @@
  */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { idsMostlyShared, moduleDelta, stageLabel, type DesignDiff, type ModuleDiff, type StageFigures, type TotalDelta } from '../../core/design/diff';
+import { formatSignedCompact, idsMostlyShared, moduleDelta, stageLabel, type DesignDiff, type ModuleDiff, type StageFigures, type TotalDelta } from '../../core/design/diff';
 import { diffCsv, diffMarkdown, entrySummary, formatPercent, formatSignedInt } from '../../core/design/diffReport';
 import { parseDesign } from '../../core/design/designFile';
 import { graphSvg } from '../../core/export/graphSvg';
-import { formatBytes, formatInt, formatShape } from '../../core/model/format';
+import { formatBytes, formatCompact, formatInt, formatShape } from '../../core/model/format';
 import { presets } from '../../core/presets';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
@@ -47,13 +47,7 @@ function Totals({ diff }: { diff: DesignDiff }) {
     <table className="compare-totals" aria-label="Totals before and after">
       <thead>
         <tr>
-          <th scope="col">Total</th>
-          <th scope="col" className="num">
-            A
-          </th>
-          <th scope="col" className="num">
-            B
-          </th>
+          <th scope="col">Total: A → B</th>
           <th scope="col" className="num">
             Δ
           </th>
@@ -62,9 +56,12 @@ function Totals({ diff }: { diff: DesignDiff }) {
       <tbody>
         {diff.totals.map((t) => (
           <tr key={t.key} data-testid={`compare-total-${t.key}`}>
-            <th scope="row">{t.label}</th>
-            <td className="num">{totalText(t, t.a)}</td>
-            <td className="num">{totalText(t, t.b)}</td>
+            <th scope="row" title={t.label}>
+              {t.short}
+              <span className="compare-ab">
+                {totalText(t, t.a)} → {totalText(t, t.b)}
+              </span>
+            </th>
             <td className={`num${t.delta > 0 ? ' up' : t.delta < 0 ? ' down' : ''}`}>
               {totalDelta(t)}
               <span className="pct">{formatPercent(t.percent, t.delta)}</span>
@@ -106,8 +103,23 @@ function ChangeRow({ e, selected }: { e: ModuleDiff; selected: boolean }) {
   );
 }
 
+function StageCell({ s }: { s: StageFigures | null }) {
+  if (!s) return <td className="muted">—</td>;
+  const ids = s.modules.length === 1 ? s.modules[0] : `${s.modules[0]} … ${s.modules[s.modules.length - 1]}`;
+  return (
+    <td title={`${stageLabel(s)}: ${s.modules.length} modules, ${formatInt(s.params)} parameters, ${formatInt(s.macs)} MACs per image, output ${formatShape(s.outputShape)}`}>
+      <strong>{s.stage || '—'}</strong> <span className="muted">{ids}</span>
+      <span className="compare-ab">
+        {s.modules.length} modules · {formatCompact(s.params)} params
+      </span>
+      <span className="compare-ab">
+        {formatCompact(s.macs)} MACs → {formatShape(s.outputShape)}
+      </span>
+    </td>
+  );
+}
+
 function StageTable({ diff }: { diff: DesignDiff }) {
-  const cell = (s: StageFigures | null) => (s ? `${stageLabel(s)}: ${s.modules.length} modules, ${formatInt(s.params)} params, ${formatInt(s.macs)} MACs → ${formatShape(s.outputShape)}` : '—');
   return (
     <table className="compare-stages" aria-label="Stage by stage">
       <thead>
@@ -122,9 +134,11 @@ function StageTable({ diff }: { diff: DesignDiff }) {
       <tbody>
         {diff.stages.map((r, i) => (
           <tr key={i}>
-            <td>{cell(r.a)}</td>
-            <td>{cell(r.b)}</td>
-            <td className="num">{formatSignedInt(r.delta.params)}</td>
+            <StageCell s={r.a} />
+            <StageCell s={r.b} />
+            <td className="num" title={formatSignedInt(r.delta.params)}>
+              {formatSignedCompact(r.delta.params)}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -246,6 +260,13 @@ export function ComparePanel() {
             </ul>
           )}
           <Totals diff={diff} />
+          {!idsMostlyShared(diff) && (
+            <>
+              <h3>Stage by stage</h3>
+              <p className="section-doc">The ids differ across the family, so the stages of A are set beside those of B at the same place.</p>
+              <StageTable diff={diff} />
+            </>
+          )}
           <div className="compare-list-head">
             <h3>Changes, in graph order</h3>
             <label className="small">
@@ -260,13 +281,6 @@ export function ComparePanel() {
             </ol>
           ) : (
             <p className="section-doc">No module differs.</p>
-          )}
-          {!idsMostlyShared(diff) && (
-            <>
-              <h3>Stage by stage</h3>
-              <p className="section-doc">The ids differ across the family, so the stages of A are set beside those of B at the same place.</p>
-              <StageTable diff={diff} />
-            </>
           )}
           <ExportButtons comparison={comparison} />
         </>

@@ -78,8 +78,8 @@ export function NodeDelta({ delta }: { delta: ModuleDelta | null }) {
   if (!delta || (!delta.paramsText && !delta.macsText)) return null;
   const up = delta.params > 0 || (delta.params === 0 && delta.macs > 0);
   return (
-    <div className={`node-delta ${up ? 'up' : 'down'}`} data-testid="delta" title="Parameters and MACs against the design compared with">
-      {delta.paramsText ?? '±0'} params · {formatSignedCompact(delta.macs)} MACs
+    <div className={`node-delta ${up ? 'up' : 'down'}`} data-testid="delta" title={`${delta.paramsText ?? '±0'} params · ${delta.macsText ?? '±0'} MACs against the design compared with`}>
+      {formatSignedCompact(delta.params)} params · {formatSignedCompact(delta.macs)} MACs
     </div>
   );
 }
