@@ -9,7 +9,7 @@ function JoinNodeComponent({ data }: NodeProps<JoinFlowNode>) {
   return (
     <div className={`node node-join ${v.role}`}>
       <NodeHandles vertical target={v.role === 'out'} source={v.role === 'in'} />
-      <span className="node-id">{v.title}</span>
+      <span className="node-id lod-detail">{v.title}</span>
       <span className="node-shape">{v.shapeText}</span>
     </div>
   );
