@@ -7,6 +7,7 @@ import { runCommand } from './commands/run';
 import { benchCommand } from './commands/bench';
 import { exportCommand } from './commands/export';
 import type { CliCommand, CliIo } from './command';
+import { terminalBlock } from '../core/export/escape';
 
 const commands: readonly CliCommand[] = [summaryCommand, designCommand, serveCommand, runCommand, benchCommand, exportCommand];
 
@@ -15,9 +16,12 @@ function usage(): string {
   return `Usage: inception-explorer <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'inception-explorer <command> --help' for a command's options.\n`;
 }
 
+// Design files are untrusted: whatever reaches a terminal loses its control sequences (ESC, BEL,
+// C1, bidi overrides), so a design's name cannot retitle the window or rewrite the screen.
+// Output piped to a file (an export to stdout) is left exactly as made.
 const processIo: CliIo = {
-  out: (s) => void process.stdout.write(s),
-  err: (s) => void process.stderr.write(s),
+  out: (s) => void process.stdout.write(process.stdout.isTTY ? terminalBlock(s) : s),
+  err: (s) => void process.stderr.write(terminalBlock(s)),
   isTty: Boolean(process.stdout.isTTY),
 };
 

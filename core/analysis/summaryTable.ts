@@ -1,5 +1,6 @@
 /** The torchinfo-style summary of an analysis, as rows and as text, CSV and Markdown tables. */
 import type { Analysis } from './analyze';
+import { csvCell, markdownCell } from '../export/escape';
 import { formatBytes, formatCompact, formatInt, formatShape } from '../model/format';
 
 export interface SummaryRow {
@@ -76,23 +77,19 @@ export function summaryText(a: Analysis, withLayers = false): string {
   return `${out.join('\n')}\n`;
 }
 
-function csvCell(s: string | number): string {
-  const t = String(s);
-  return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-}
 
 /** The summary as CSV (raw numbers, one row per module and layer). */
 export function summaryCsv(a: Analysis, withLayers = true): string {
   const rows = summaryRows(a, withLayers);
   const head = ['id', 'depth', 'type', 'settings', 'output_shape', 'params', 'macs', 'eval_path'];
-  const body = rows.map((r) => [r.id, r.depth, r.type, r.settings, r.outputShape, r.params, r.macs, r.evalPath].map((x) => csvCell(String(x))).join(','));
+  const body = rows.map((r) => [r.id, r.depth, r.type, r.settings, r.outputShape, r.params, r.macs, r.evalPath].map((x) => csvCell(x)).join(','));
   return `${[head.join(','), ...body].join('\n')}\n`;
 }
 
 /** The summary as a Markdown table with totals. */
 export function summaryMarkdown(a: Analysis, withLayers = false): string {
   const rows = summaryRows(a, withLayers);
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const esc = markdownCell;
   const lines = ['| Layer | Type | Output shape | Params | MACs |', '|---|---|---|---:|---:|'];
   for (const r of rows) lines.push(`| ${r.depth ? '&nbsp;&nbsp;└ ' : ''}${esc(r.id)} | ${esc(r.type)}${r.settings ? ` ${esc(r.settings)}` : ''} | ${r.outputShape} | ${formatInt(r.params)} | ${formatInt(r.macs)} |`);
   lines.push('', '| Total | |', '|---|---:|', `| Input | ${formatShape(a.input)} |`);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Design } from '../model/types';
 import { formatBytes, formatInt } from '../model/format';
 import { MAX_COUNT } from '../model/params';
+import { safeJsonText } from '../export/escape';
 
 export const DESIGN_FORMAT = 'inception-explorer/design';
 export const DESIGN_VERSION = 1;
@@ -151,7 +152,8 @@ export function serializeDesign(design: Design): string {
     outputs: design.outputs,
   };
   // One module per line keeps files readable and diffs small.
-  const lines = JSON.stringify(file, null, 2);
+  // Controls, bidi characters and the like are written as \u escapes: the same JSON, safe to print.
+  const lines = safeJsonText(JSON.stringify(file, null, 2));
   return `${lines}\n`;
 }
 

@@ -4,6 +4,7 @@
  * every edge with the shape it carries. Pure string building, so the command line, the app and
  * tests make the same picture; PNG is this SVG rasterized by the shell.
  */
+import { xmlAttribute, xmlText } from './escape';
 import type { Analysis } from '../analysis/analyze';
 import type { Design } from '../model/types';
 import { analyze } from '../analysis/analyze';
@@ -75,10 +76,8 @@ export const MONO = "'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, mon
 const TITLE_HEIGHT = 58;
 const CORNER = 6;
 
-/** Escapes text for SVG content and attributes. */
-export function xmlText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+/** Escapes text for SVG content and attributes (the one XML escape of core/export/escape.ts). */
+export { xmlText };
 
 /** Advance widths of DejaVu Sans and DejaVu Sans Bold for ASCII 32–126, in thousandths of an em. */
 const SANS_WIDTHS = [
@@ -333,7 +332,7 @@ function node(ctx: Ctx, b: NodeBox, v: NodeView): string {
           : v.kind === 'join'
             ? joinNode(ctx, b, v)
             : ioNode(ctx, b, v);
-  return `<g id="node-${xmlText(v.id)}" class="node ${v.kind}">${inner}</g>`;
+  return `<g id="node-${xmlAttribute(v.id)}" class="node ${v.kind}">${inner}</g>`;
 }
 
 function titleBand(design: Design, analysis: Analysis, p: Palette, width: number): string {
@@ -390,7 +389,7 @@ export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphVi
     const pts = route.points.map((q) => ({ x: q.x, y: q.y + dy }));
     const train = e.trainOnly;
     parts.push(
-      `<path d="${roundedPath(pts)}" stroke="${train ? p.aux : p.edge}" stroke-width="1.5"${train ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#${train ? 'arrow-train' : 'arrow'})" data-edge="${xmlText(e.id)}"/>`,
+      `<path d="${roundedPath(pts)}" stroke="${train ? p.aux : p.edge}" stroke-width="1.5"${train ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#${train ? 'arrow-train' : 'arrow'})" data-edge="${xmlAttribute(e.id)}"/>`,
     );
     if (e.label && route.label) {
       labels.push(

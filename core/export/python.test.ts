@@ -66,8 +66,8 @@ describe('text helpers', () => {
   });
 
   it('keeps docstrings closed whatever a design name holds', () => {
-    expect(docText('a """ b \\ c\nd')).toBe('a \\"\\"" b \\\\ c d');
-    expect(docText('say "hi"')).toBe('say "hi"');
+    expect(docText('a """ b \\ c\nd')).toBe('a \\"\\"\\" b \\\\ c\\\\x0ad');
+    expect(docText('say "hi"')).toBe('say \\"hi\\"');
   });
 
   it('derives a class name from free text', () => {

@@ -2,6 +2,7 @@
  * Python source building blocks for the PyTorch export: literals as `repr` writes them, and
  * expressions that break over lines the way black does when they pass the line length.
  */
+import { pyDocText, pyString } from './escape';
 
 /** The longest line the export writes (PEP 8 allows teams up to 99–100). */
 export const MAX_LINE = 100;
@@ -36,9 +37,9 @@ export function pyBool(b: boolean): string {
   return b ? 'True' : 'False';
 }
 
-/** A string as a double-quoted Python literal (JSON's escapes are valid Python). */
+/** A string as a double-quoted Python literal; see `pyString` (core/export/escape.ts). */
 export function pyStr(s: string): string {
-  return JSON.stringify(s);
+  return pyString(s);
 }
 
 /** A size as PyTorch modules take it: `3` when square, `(3, 5)` otherwise. */
@@ -138,9 +139,9 @@ export function wrapText(text: string, prefix: string, continuation = prefix): s
   return lines;
 }
 
-/** Text safe inside a triple-quoted docstring: no control characters, backslashes or runs of three quotes. */
+/** Text safe inside a triple-quoted docstring; see `pyDocText` (core/export/escape.ts). */
 export function docText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\\/g, '\\\\').replace(/"(?=")/g, '\\"');
+  return pyDocText(s);
 }
 
 /** A CamelCase class name from free text ("GoogLeNet (torchvision)" → "GoogLeNetTorchvision"). */

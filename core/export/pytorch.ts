@@ -11,8 +11,10 @@ import { formatCompact, formatInt } from '../model/format';
 import { moduleDefs, type ModuleKind } from '../modules/registry';
 import { diffDesign, type ValueChange } from '../design/diff';
 import { INDENT, MAX_LINE, docText, className as toClassName, layout, pyInt, pyStr, wrapText, type PyExpr } from './python';
-import { HelperClasses, type ClassUse } from './pytorchHelpers';
-import { pytorchCodegen, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
+import { HelperClasses, type ClassUse, type HelperClass } from './pytorchHelpers';
+import { blockTemplateOf, pytorchCodegen, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
+import { blockHelper } from './pytorchBlocks';
+import { pyCommentText } from './escape';
 
 export interface PytorchExport {
   /** The Python source. */
@@ -23,7 +25,7 @@ export interface PytorchExport {
 
 /** A problem that stops an export: the design's own issues, or a name PyTorch cannot take. */
 export interface ExportIssue extends Omit<Issue, 'code'> {
-  readonly code: IssueCode | 'export.reservedName';
+  readonly code: IssueCode | 'export.reservedName' | 'export.onnx';
 }
 
 export type PytorchResult = { readonly ok: true; readonly value: PytorchExport } | { readonly ok: false; readonly issues: readonly ExportIssue[] };
@@ -97,11 +99,18 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
   });
 
   const uses: ClassUse[] = entries.flatMap((e) => (e.gen.use ? [e.gen.use(e.ctx)] : []));
-  const helpers = new HelperClasses(uses);
+  // Block templates' classes, generated from the first instance of each (instances of one class differ only in counts and flavor).
+  const blocks = new Map<string, HelperClass>();
+  for (const e of entries) {
+    const t = blockTemplateOf(e.info.kind);
+    const cls = t && e.gen.use ? e.gen.use(e.ctx).cls : null;
+    if (t && cls && !blocks.has(cls)) blocks.set(cls, blockHelper(cls, t, e.ctx.p as never));
+  }
+  const helpers = new HelperClasses(uses, [...blocks.values()].reverse());
   const inits = entries.map((e) => e.gen.init(e.ctx, helpers));
 
   let name = toClassName(design.name, 'Network');
-  if (HELPER_NAMES.has(name) || PY_KEYWORDS.has(name)) name = `${name}Net`;
+  if (HELPER_NAMES.has(name) || PY_KEYWORDS.has(name) || blocks.has(name)) name = `${name}Net`;
 
   const network = networkClass(name, design, analysis, entries, inits, usesClasses);
   const helperLines = helpers.render();
@@ -143,7 +152,7 @@ function shapeComment(shape: Shape): string {
 
 /** A statement with its output shape as a trailing comment when it fits, else on the line above. */
 function statement(indent: string, head: string, expr: PyExpr, shape: Shape | null, note: string | null): string[] {
-  const lines = note ? wrapText(note, `${indent}# `) : [];
+  const lines = note ? wrapText(pyCommentText(note), `${indent}# `) : [];
   const body = layout(indent, head, expr);
   if (!shape) return [...lines, ...body];
   const comment = shapeComment(shape);
@@ -172,7 +181,7 @@ function networkClass(name: string, design: Design, analysis: Analysis, entries:
   lines.push(`${I1}def forward(self, x):`);
   const modeDependent = trainOutputs.join() !== evalOutputs.join();
   if (modeDependent) {
-    lines.push(`${I2}"""Returns ${tupleText(trainOutputs)} in train mode and ${tupleText(evalOutputs)} in eval mode."""`);
+    lines.push(`${I2}"""Returns ${docText(tupleText(trainOutputs))} in train mode and ${docText(tupleText(evalOutputs))} in eval mode."""`);
   }
   if (vars.get('input') !== 'x') lines.push(`${I2}x_in = x`);
   let training = false;
@@ -245,12 +254,12 @@ function header(design: Design, analysis: Analysis): string[] {
   const lines: string[] = [
     ...wrapText(`"""PyTorch code for ${docText(design.name)}, exported by ${GENERATOR}.`, ''),
     '',
-    ...wrapText(`${docText(design.name)}${design.preset ? ` (from preset ${design.preset})` : ''}`, 'Design:  ', '         '),
+    ...wrapText(`${docText(design.name)}${design.preset ? ` (from preset ${docText(design.preset)})` : ''}`, 'Design:  ', '         '),
     `Input:   ${input.channels} x ${input.height} x ${input.width} per image (batch ${input.batch} in the explorer)`,
     `Classes: ${design.classes}`,
     trainOutputs.join() === evalOutputs.join()
-      ? `Outputs: ${tupleText(evalOutputs)}${auxOff ? ' (aux heads off)' : ''}`
-      : `Outputs: ${tupleText(trainOutputs)} in train mode, ${tupleText(evalOutputs)} in eval mode`,
+      ? `Outputs: ${docText(tupleText(evalOutputs))}${auxOff ? ' (aux heads off)' : ''}`
+      : `Outputs: ${docText(tupleText(trainOutputs))} in train mode, ${docText(tupleText(evalOutputs))} in eval mode`,
     '',
     'Edits against the preset:',
     ...editLines(design).flatMap((l) => wrapText(docText(l), '    ', '        ')),
@@ -278,7 +287,7 @@ function smokeTest(name: string, analysis: Analysis, design: Design): string[] {
   const names = (list: readonly string[]) => `(${list.map(pyStr).join(', ')}${list.length === 1 ? ',' : ''})`;
   const printAll = (mode: string, list: readonly string[], indent: string) =>
     list.length === 1
-      ? [`${indent}print("${mode} ${list[0]}:", tuple(model(x).shape))`]
+      ? [`${indent}print(${pyStr(`${mode} ${list[0]}:`)}, tuple(model(x).shape))`]
       : [`${indent}for name, y in zip(${names(list)}, model(x)):`, `${indent}${I1}print(f"${mode} {name}:", tuple(y.shape))`];
   const lines = [
     'if __name__ == "__main__":',

@@ -220,9 +220,9 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
             return { field, label: p.label, value, text: Array.isArray(value) ? value.join('×') : String(value), changed: changedFields.has(field), invalid: invalidFields.has(field) };
           })
       : [];
-    const branches = info?.branches ?? [];
-    const openable = branches.length > 0 || typeof def?.branches === 'function';
-    const open = openable && opened.has(id) && branches.length > 0;
+    const steps = info?.steps ?? [];
+    const openable = steps.length > 0 || typeof def?.steps === 'function';
+    const open = openable && opened.has(id) && steps.length > 0;
     const layers = (info?.layers ?? []).map((l) => layerById.get(l)).filter((l): l is LayerInfo => Boolean(l));
     const shape = info?.outputShape ?? null;
     const base = {
@@ -252,7 +252,7 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     if (openable) {
       const formDef = def?.params.form;
       const form = formDef ? String(raw.form ?? formDef.default) : null;
-      nodes.push({ ...base, kind: 'inception', ...NODE_SIZE.inception, form });
+      nodes.push({ ...base, kind: 'inception', ...(def?.nodeSize ?? openableNodeSize(counts.length)), form });
     } else {
       nodes.push({ ...base, kind: 'module', ...NODE_SIZE.module });
     }
@@ -276,65 +276,70 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
   return { nodes, edges };
 }
 
-/** Splits a branch's layers into steps: consecutive layers under the same parent path (a conv block's conv, BN, ReLU). */
-function branchSteps(layerIds: readonly string[]): string[][] {
-  const steps: string[][] = [];
-  let parent: string | null = null;
-  for (const id of layerIds) {
-    const p = id.slice(0, id.lastIndexOf('.'));
-    if (p === parent && steps.length) steps[steps.length - 1].push(id);
-    else steps.push([id]);
-    parent = p;
-  }
-  return steps;
+/**
+ * The box of a module that opens, from how many counts it shows: three to a row (GoogLeNet's six
+ * fill two rows of the 236×184 box). A template may declare its own size instead.
+ */
+export function openableNodeSize(counts: number): { width: number; height: number } {
+  const rows = Math.max(1, Math.ceil(counts / 3));
+  return { width: NODE_SIZE.inception.width, height: NODE_SIZE.inception.height + (rows - 2) * 33 };
 }
 
+/**
+ * The sub-nodes of an opened module: its input, one node per step with edges from the steps it
+ * reads, and the output step drawn as the join (`out`) where the branches meet.
+ */
 function addBranches(info: ModuleInfo, layerById: ReadonlyMap<string, LayerInfo>, nodes: NodeView[], edges: EdgeView[]): void {
   const id = info.id;
   const inShape = info.inputShapes[0] ?? null;
   const inId = subNodeId(id, 'in');
   const outId = subNodeId(id, 'out');
   nodes.push({ id: inId, kind: 'join', parentId: id, ...NODE_SIZE.join, issues: [], moduleId: id, role: 'in', title: 'Input', shape: inShape, shapeText: formatShape(inShape) });
-  const tails: { id: string; shape: Shape | null }[] = [];
-  for (const branch of info.branches) {
-    const steps = branchSteps(branch.layers);
-    const names = branch.label.split(' → ');
-    let prev: { id: string; shape: Shape | null } = { id: inId, shape: inShape };
-    steps.forEach((layerIds, i) => {
-      const layers = layerIds.map((l) => layerById.get(l));
-      const first = layers[0];
-      const last = layers[layers.length - 1];
-      const shape = last?.outputShape ?? null;
-      const known = layers.every(Boolean);
-      const params = known ? layers.reduce((a, l) => a + l!.params, 0) : 0;
-      const stepId = subNodeId(id, `${branch.id}.${i}`);
-      nodes.push({
-        id: stepId,
-        kind: 'step',
-        parentId: id,
-        ...NODE_SIZE.step,
-        issues: [],
-        moduleId: id,
-        branchId: branch.id,
-        title: names.length === steps.length ? names[i] : (first?.torchName ?? layerIds[0].slice(id.length + 1)),
-        detail: first ? `${first.torchName} ${first.settings}`.trim() : '',
-        layers: layerIds.map((l) => {
-          const info = layerById.get(l);
-          return `${l.slice(id.length + 1)}: ${info ? `${info.torchName} ${info.settings}`.trim() : 'not computed'}`;
-        }),
-        shape,
-        shapeText: formatShape(shape),
-        params,
-        paramsText: known ? formatCompact(params) : '—',
-      });
-      // The split node shows the input shape; its four edges carry no label of their own.
-      const label = i > 0 && prev.shape ? formatShape(prev.shape) : '';
-      edges.push({ id: `${prev.id}->${stepId}`, source: prev.id, target: stepId, parentId: id, shape: prev.shape, label, trainOnly: false });
-      prev = { id: stepId, shape };
+  const steps = info.steps;
+  const last = steps[steps.length - 1];
+  const nodeOf = new Map<string, { id: string; shape: Shape | null }>([['in', { id: inId, shape: inShape }]]);
+  const stepShape = (layerIds: readonly string[]) => {
+    const l = layerById.get(layerIds[layerIds.length - 1]);
+    return l?.outputShape ?? null;
+  };
+  const link = (src: string, target: string) => {
+    const from = nodeOf.get(src);
+    if (!from) return;
+    // The split node shows the input shape; its edges carry no label of their own.
+    const label = from.id !== inId && from.shape ? formatShape(from.shape) : '';
+    edges.push({ id: `${from.id}->${target}`, source: from.id, target, parentId: id, shape: from.shape, label, trainOnly: false });
+  };
+  for (const step of steps) {
+    if (step === last) continue;
+    const layers = step.layers.map((l) => layerById.get(l));
+    const first = layers[0];
+    const shape = stepShape(step.layers);
+    const known = layers.every(Boolean);
+    const params = known ? layers.reduce((a, l) => a + l!.params, 0) : 0;
+    const stepId = subNodeId(id, step.id);
+    nodes.push({
+      id: stepId,
+      kind: 'step',
+      parentId: id,
+      ...NODE_SIZE.step,
+      issues: [],
+      moduleId: id,
+      branchId: step.group,
+      title: step.title,
+      detail: first ? `${first.torchName} ${first.settings}`.trim() : '',
+      layers: step.layers.map((l) => {
+        const info = layerById.get(l);
+        return `${l.slice(id.length + 1)}: ${info ? `${info.torchName} ${info.settings}`.trim() : 'not computed'}`;
+      }),
+      shape,
+      shapeText: formatShape(shape),
+      params,
+      paramsText: known ? formatCompact(params) : '—',
     });
-    tails.push(prev);
+    for (const src of step.inputs) link(src, stepId);
+    nodeOf.set(step.id, { id: stepId, shape });
   }
-  const joinLayer = info.layers.length ? layerById.get(info.layers[info.layers.length - 1]) : undefined;
+  const joinLayer = last ? layerById.get(last.layers[last.layers.length - 1]) : undefined;
   nodes.push({
     id: outId,
     kind: 'join',
@@ -343,11 +348,12 @@ function addBranches(info: ModuleInfo, layerById: ReadonlyMap<string, LayerInfo>
     issues: [],
     moduleId: id,
     role: 'out',
-    title: joinLayer?.torchName ?? 'Concat',
+    title: last && last.title !== 'Concat' ? last.title : (joinLayer?.torchName ?? 'Concat'),
     shape: info.outputShape,
     shapeText: formatShape(info.outputShape),
   });
-  for (const t of tails) {
-    edges.push({ id: `${t.id}->${outId}`, source: t.id, target: outId, parentId: id, shape: t.shape, label: t.shape ? formatShape(t.shape) : '', trainOnly: false });
+  for (const src of last?.inputs ?? []) {
+    const from = nodeOf.get(src);
+    if (from) edges.push({ id: `${from.id}->${outId}`, source: from.id, target: outId, parentId: id, shape: from.shape, label: from.shape ? formatShape(from.shape) : '', trainOnly: false });
   }
 }

@@ -3,9 +3,14 @@
  * (JSON argument list in, Result JSON out) and host → page events over one WebSocket at `/ws`.
  *
  * It listens on 127.0.0.1 only. Every API call and socket needs the random token printed in the
- * app URL (header `x-inception-token`, or `?token=` for the socket); the Host header must name
+ * app URL (header `x-inception-token` for API calls, `?token=` only for the socket, which cannot
+ * carry headers from a browser); the Host header must name
  * the loopback address (against DNS rebinding) and a browser's Origin must be the app's own, so
  * other pages and other local sites cannot drive it.
+ *
+ * No request, however malformed, may end or wedge the process: every socket has an error handler,
+ * every handler catches, bad URLs and encodings answer 400, an oversized or broken WebSocket frame
+ * closes that one socket. `electron/server/browserHostFuzz.test.ts` throws garbage at it.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,6 +23,8 @@ import { contentSecurityPolicy } from '../common/contentSecurityPolicy';
 
 /** Only this address is ever bound: the browser host is for this machine's own browser. */
 export const LOOPBACK = '127.0.0.1';
+/** Largest WebSocket message a page may send (dialog answers are tiny); larger ones close that socket with 1009. */
+export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
 /** Large enough for a base64 PNG export of the whole graph; larger bodies get 413. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const TOKEN_HEADER = 'x-inception-token';
@@ -104,6 +111,26 @@ function statusFor(code: string | undefined): number {
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
+/** decodeURIComponent, or null for text that is not valid percent-encoded UTF-8 (`%ff`). */
+function decodeComponent(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+/** A request URL resolved against the server, or null when it is not a URL (`http://[/ws`). */
+function parseUrl(raw: string | undefined, base: string): URL | null {
+  try {
+    return new URL(raw ?? '/', base);
+  } catch {
+    return null;
+  }
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+
 /** Starts the server on 127.0.0.1; resolves once it listens. */
 export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHost> {
   const token = o.token ?? randomBytes(24).toString('base64url');
@@ -188,7 +215,8 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
       sendFailure(res, fail(405, 'http.method', `Host requests are POST; ${req.method} ${url.pathname} is not supported.`));
       return;
     }
-    const refused = checkOrigin(req) ?? checkToken(req.headers[TOKEN_HEADER] ?? url.searchParams.get('token'));
+    // The token travels in the header only: a URL ends up in logs, histories and Referer headers.
+    const refused = checkOrigin(req) ?? checkToken(req.headers[TOKEN_HEADER]);
     if (refused) {
       req.resume();
       sendFailure(res, refused);
@@ -216,7 +244,12 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
     }
     const header = req.headers[CLIENT_HEADER];
     const clientId = typeof header === 'string' && CLIENT_ID.test(header) ? header : null;
-    const result = await o.dispatch({ clientId }, decodeURIComponent(method), args);
+    const name = decodeComponent(method);
+    if (name === null) {
+      sendFailure(res, fail(400, 'http.url', `The method name in ${JSON.stringify(url.pathname.slice(0, 100))} is not valid percent-encoded UTF-8.`));
+      return;
+    }
+    const result = await o.dispatch({ clientId }, name, args);
     sendJson(res, statusFor(result.ok ? undefined : result.error.code), result);
   };
 
@@ -227,10 +260,8 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
       sendFailure(res, hostRefused);
       return;
     }
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
-    } catch {
+    const url = parseUrl(req.url, `http://${LOOPBACK}:${port}`);
+    if (!url) {
       sendFailure(res, fail(400, 'http.url', 'The request URL is malformed.'));
       return;
     }
@@ -238,6 +269,7 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
     if (api) {
       handleApi(req, res, api[1], url).catch((e: unknown) => {
         if (!res.headersSent) sendFailure(res, fail(500, BOUNDARY_ERRORS.internal, `The server failed unexpectedly: ${(e as Error).message}. This is a bug; please report it.`));
+        else res.destroy();
       });
       return;
     }
@@ -250,20 +282,42 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
       sendFailure(res, fail(405, 'http.method', `Only GET and HEAD serve the app; ${req.method} is not supported here.`));
       return;
     }
-    o.renderer(req, res, () => sendFailure(res, fail(404, 'http.notFound', `There is no file at ${url.pathname}.`)));
+    o.renderer(req, res, () => sendFailure(res, fail(404, 'http.notFound', `There is no file at ${url.pathname.slice(0, 200)}.`)));
   });
+  // Unparseable requests (bad request lines, header overflows, garbage) get 400 and lose only
+  // their own connection; a socket that already broke is just dropped.
+  server.on('clientError', (_err: Error, socket: Socket) => {
+    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  server.on('connection', (socket: Socket) => socket.on('error', () => socket.destroy()));
   // Slow clients may not hold a connection open forever.
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE_BYTES });
+  wss.on('error', () => {});
   const rejectUpgrade = (socket: Socket, f: HttpFailure): void => {
     const body = JSON.stringify({ ok: false, error: { code: f.code, message: f.message } });
-    socket.end(`HTTP/1.1 ${f.status} ${f.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    if (!socket.writable) return void socket.destroy();
+    socket.end(`HTTP/1.1 ${f.status} ${STATUS_TEXT[f.status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const url = new URL(req.url ?? '/', `http://${LOOPBACK}:${port}`);
+    socket.on('error', () => socket.destroy());
+    try {
+      upgrade(req, socket, head);
+    } catch (e) {
+      rejectUpgrade(socket, fail(500, BOUNDARY_ERRORS.internal, `The socket could not be opened: ${(e as Error).message}.`));
+    }
+  });
+
+  const upgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+    const url = parseUrl(req.url, `http://${LOOPBACK}:${port}`);
+    if (!url) {
+      rejectUpgrade(socket, fail(400, 'http.url', 'The request URL is malformed.'));
+      return;
+    }
     if (url.pathname !== '/ws') {
       // In dev, Vite's HMR socket shares this server and answers its own upgrades.
       if (!o.dev) rejectUpgrade(socket, fail(403, 'http.notFound', `There is no socket at ${url.pathname}.`));
@@ -281,6 +335,8 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
         sockets.get(clientId)?.close(4000, 'Another page took over this client id.');
         sockets.set(clientId, ws);
       } else anonymous.add(ws);
+      // A frame over the size limit or a protocol error ends this socket (1009/1002), nothing else.
+      ws.on('error', () => ws.terminate());
       ws.on('message', (data) => {
         let msg: ClientMessage;
         try {
@@ -288,6 +344,7 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
         } catch {
           return;
         }
+        if (typeof msg !== 'object' || msg === null) return;
         if (msg?.type !== 'dialogAnswer' || typeof msg.id !== 'number') return;
         const waiting = pending.get(msg.id);
         // A page may only answer its own dialogs.
@@ -308,7 +365,7 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
         }
       });
     });
-  });
+  };
 
   o.onServerCreated?.(server);
   await new Promise<void>((done, reject) => {

@@ -67,7 +67,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const entries = def ? Object.entries(def.params).filter(([field]) => !active || active.has(field)) : [];
   const groups = (['filters', 'structure', 'flavor'] as const).map((g) => ({ group: g, entries: entries.filter(([, p]) => p.group === g) })).filter((g) => g.entries.length);
   const fieldless = issues.filter((i) => !i.field || !entries.some(([f]) => f === i.field));
-  const openable = Boolean(def?.branches);
+  const openable = Boolean(def?.steps);
 
   const field = ([name, p]: [string, ParamDef]) => {
     const was = change?.params.find((c) => c.field === name);
