@@ -30,35 +30,55 @@ function wholeNumber(text: unknown): number | null {
   return typeof text === 'string' && /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
 }
 
+/** Reads and validates a design file, or says what is wrong with it. */
+export async function loadDesignFile(file: string): Promise<DesignArgsResult> {
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return { ok: false, message: `${file} is not a file.` };
+    if (info.size > MAX_DESIGN_BYTES) return { ok: false, message: `${file} is ${formatBytes(info.size)}; design files are at most ${formatBytes(MAX_DESIGN_BYTES)}.` };
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, message: code === 'ENOENT' ? `${file} does not exist.` : `cannot read ${file}: ${(e as Error).message}.` };
+  }
+  const loaded = parseDesign(text);
+  if (!loaded.ok) return { ok: false, message: `${file} is not a valid design file:\n${loaded.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}` };
+  return { ok: true, design: loaded.design, source: file };
+}
+
+/** A design named on the command line: a design file when one exists at that path, else a preset name. */
+export async function designFromName(name: string): Promise<DesignArgsResult> {
+  const exists = await stat(name).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return loadDesignFile(name);
+  const preset = presetDesign(name);
+  if (preset) return { ok: true, design: preset, source: `preset ${name}` };
+  return { ok: false, message: `${JSON.stringify(name)} is neither a design file nor a preset; presets are ${presetNames.join(', ')}.` };
+}
+
 /** Builds the design a command works on, or a message saying what is wrong with the arguments. */
 export async function designFromArgs(values: Record<string, unknown>, positionals: readonly string[]): Promise<DesignArgsResult> {
   if (positionals.length > 1) return { ok: false, message: `expected at most one design FILE; got ${positionals.length}: ${positionals.join(' ')}.` };
-  let design: Design;
-  let source: string;
   const file = positionals[0];
+  let start: DesignArgsResult;
   if (file !== undefined) {
     if (values.preset !== undefined) return { ok: false, message: 'give either a design FILE or --preset, not both.' };
-    let text: string;
-    try {
-      const info = await stat(file);
-      if (!info.isFile()) return { ok: false, message: `${file} is not a file.` };
-      if (info.size > MAX_DESIGN_BYTES) return { ok: false, message: `${file} is ${formatBytes(info.size)}; design files are at most ${formatBytes(MAX_DESIGN_BYTES)}.` };
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return { ok: false, message: code === 'ENOENT' ? `${file} does not exist.` : `cannot read ${file}: ${(e as Error).message}.` };
-    }
-    const loaded = parseDesign(text);
-    if (!loaded.ok) return { ok: false, message: `${file} is not a valid design file:\n${loaded.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}` };
-    design = loaded.design;
-    source = file;
+    start = await loadDesignFile(file);
   } else {
     const name = typeof values.preset === 'string' ? values.preset : DEFAULT_PRESET;
     const preset = presetDesign(name);
     if (!preset) return { ok: false, message: `unknown preset ${JSON.stringify(name)}; choose one of ${presetNames.join(', ')}.` };
-    design = preset;
-    source = `preset ${name}`;
+    start = { ok: true, design: preset, source: `preset ${name}` };
   }
+  if (!start.ok) return start;
+  return applyEditArgs(start.design, start.source, values);
+}
+
+/** Applies --set, --input, --batch, --classes and --no-aux to a design. */
+export function applyEditArgs(design: Design, source: string, values: Record<string, unknown>): DesignArgsResult {
   for (const text of (values.set as string[] | undefined) ?? []) {
     const a = parseAssignment(text);
     if (!a.ok) return { ok: false, message: a.message };

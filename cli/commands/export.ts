@@ -44,7 +44,8 @@ export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
   return Buffer.from(resvg.render().asPng());
 }
 
-async function writeOut(file: string, data: string | Uint8Array): Promise<void> {
+/** Writes a file atomically (beside it, then renamed), creating its folder. */
+export async function writeOut(file: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   await mkdir(dir, { recursive: true });
   // Write beside the target and rename, so a failed export never leaves half a file.

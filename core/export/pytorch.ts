@@ -232,16 +232,18 @@ function editLines(design: Design): string[] {
   if (!diff.changed) return [`None: this is preset ${diff.base} as shipped.`];
   const out: string[] = [];
   for (const c of diff.settings) out.push(changeText(c));
-  for (const m of Object.values(diff.modules)) {
+  for (const m of diff.entries) {
+    if (m.status === 'removed') {
+      out.push(`deleted ${m.id}`);
+      continue;
+    }
     const spec = design.modules.find((x) => x.id === m.id)!;
     if (m.status === 'added') out.push(`added ${m.id} (${spec.kind}) after ${spec.inputs.join(', ')}`);
-    else {
+    else if (m.status === 'changed') {
       if (m.kindChanged) out.push(`${m.id}: kind changed to ${spec.kind}`);
       for (const c of m.params) out.push(`${m.id}.${changeText(c)}`);
-    }
+    } else if (m.rewired) out.push(`rewired ${m.id}: now reads ${spec.inputs.join(', ')}`);
   }
-  for (const id of diff.removed) out.push(`deleted ${id}`);
-  for (const id of diff.rewired) out.push(`rewired ${id}: now reads ${design.modules.find((x) => x.id === id)!.inputs.join(', ')}`);
   return out;
 }
 
