@@ -1,4 +1,5 @@
 /** The options every design-taking command shares: FILE or --preset, --set, --input, --batch, --classes, --no-aux. */
+import { stat } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import type { Design } from '../core/model/types';
 import { MAX_DESIGN_BYTES, parseDesign } from '../core/design/designFile';
@@ -38,30 +39,49 @@ function wholeNumber(text: unknown): number | null {
   return typeof text === 'string' && /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
 }
 
+/** Reads (bounded, type-checked: see userFiles.ts) and validates a design file, or says what is wrong with it. */
+export async function loadDesignFile(file: string): Promise<DesignArgsResult> {
+  const read = await readUserFile(file, { maxBytes: MAX_DESIGN_BYTES, noun: 'The design file', codePrefix: 'file' });
+  if (!read.ok) return { ok: false, exitCode: 1, message: read.error.message };
+  const loaded = parseDesign(read.value.toString('utf8'));
+  if (!loaded.ok) {
+    return { ok: false, exitCode: 1, message: `${file} is not a valid design file:\n${loaded.errors.map((e) => `  ✗ [${SCHEMA_ERROR_CODE}] ${e.path}: ${terminalText(e.message)}`).join('\n')}` };
+  }
+  return { ok: true, design: loaded.design, source: file };
+}
+
+/** A design named on the command line: a design file when one exists at that path, else a preset name. */
+export async function designFromName(name: string): Promise<DesignArgsResult> {
+  const exists = await stat(name).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return loadDesignFile(name);
+  const preset = presetDesign(name);
+  if (preset) return { ok: true, design: preset, source: `preset ${name}` };
+  return { ok: false, exitCode: 2, message: `${JSON.stringify(name)} is neither a design file nor a preset; presets are ${presetNames.join(', ')}.` };
+}
+
 /** Builds the design a command works on, or a message saying what is wrong with the arguments. */
 export async function designFromArgs(values: Record<string, unknown>, positionals: readonly string[]): Promise<DesignArgsResult> {
   if (positionals.length > 1) return { ok: false, exitCode: 2, message: `expected at most one design FILE; got ${positionals.length}: ${positionals.join(' ')}.` };
-  let design: Design;
-  let source: string;
   const file = positionals[0];
+  let start: DesignArgsResult;
   if (file !== undefined) {
     if (values.preset !== undefined) return { ok: false, exitCode: 2, message: 'give either a design FILE or --preset, not both.' };
-    const read = await readUserFile(file, { maxBytes: MAX_DESIGN_BYTES, noun: 'The design file', codePrefix: 'file' });
-    if (!read.ok) return { ok: false, exitCode: 1, message: read.error.message };
-    const text = read.value.toString('utf8');
-    const loaded = parseDesign(text);
-    if (!loaded.ok) {
-      return { ok: false, exitCode: 1, message: `${file} is not a valid design file:\n${loaded.errors.map((e) => `  ✗ [${SCHEMA_ERROR_CODE}] ${e.path}: ${terminalText(e.message)}`).join('\n')}` };
-    }
-    design = loaded.design;
-    source = file;
+    start = await loadDesignFile(file);
   } else {
     const name = typeof values.preset === 'string' ? values.preset : DEFAULT_PRESET;
     const preset = presetDesign(name);
     if (!preset) return { ok: false, exitCode: 2, message: `unknown preset ${JSON.stringify(name)}; choose one of ${presetNames.join(', ')}.` };
-    design = preset;
-    source = `preset ${name}`;
+    start = { ok: true, design: preset, source: `preset ${name}` };
   }
+  if (!start.ok) return start;
+  return applyEditArgs(start.design, start.source, values);
+}
+
+/** Applies --set, --input, --batch, --classes and --no-aux to a design. */
+export function applyEditArgs(design: Design, source: string, values: Record<string, unknown>): DesignArgsResult {
   for (const text of (values.set as string[] | undefined) ?? []) {
     const a = parseAssignment(text);
     if (!a.ok) return { ok: false, exitCode: 2, message: a.message };

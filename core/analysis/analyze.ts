@@ -10,7 +10,7 @@ import { formatBytes, formatGot, formatInt } from '../model/format';
 import { layerDef } from '../layers/registry';
 import { product } from '../layers/layerDef';
 import { moduleDef } from '../modules/registry';
-import { LayerBuilder, type Branch, type ModuleDef } from '../modules/moduleDef';
+import { LayerBuilder, type ModuleDef, type ModuleStep } from '../modules/moduleDef';
 
 /** Bytes per tensor element: the engine runs in float32. */
 export const BYTES_PER_VALUE = 4;
@@ -64,7 +64,8 @@ export interface ModuleInfo {
   /** Bytes of all layer outputs for the whole batch. */
   readonly activationBytes: number;
   readonly layers: readonly string[];
-  readonly branches: readonly Branch[];
+  /** The module's inside as a graph of steps (empty for single-path modules): what opening it shows. */
+  readonly steps: readonly ModuleStep[];
   /** Whether the module is on the eval path (the main output depends on it). */
   readonly evalPath: boolean;
   readonly issues: readonly Issue[];
@@ -227,14 +228,14 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
     let layers: readonly Layer[] = [];
     let mine: readonly LayerInfo[] = [];
     let output: Shape | null = null;
-    let branches: readonly Branch[] = [];
+    let steps: readonly ModuleStep[] = [];
     if (!def) {
       mIssues.push({ code: 'graph.unknownKind', nodeId: spec.id, field: 'kind', message: `${spec.id}: ${formatGot(spec.kind)} is not a known module kind.` });
     } else {
       const inputIds = spec.inputs.map((src) => (src === 'input' ? 'input' : (outLayer.get(src) ?? src)));
       const e = expandModule(spec, def, inputShapes, inputIds, classes, mIssues.length === 0 && blockedBy === null);
       mIssues.push(...e.issues);
-      branches = e.branches;
+      steps = e.steps;
       layers = e.layers;
       mine = e.infos;
       output = e.output;
@@ -260,7 +261,7 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
       macs: sum(mine, (l) => l.macs),
       activationBytes: sum(mine, (l) => l.activationBytes),
       layers: layers.map((l) => l.id),
-      branches,
+      steps,
       evalPath: false,
       issues: mIssues,
       blockedBy: mIssues.length ? null : blockedBy,
@@ -346,7 +347,7 @@ interface ModuleExpansion {
   readonly output: Shape | null;
   readonly outputLayer: string | null;
   readonly issues: readonly Issue[];
-  readonly branches: readonly Branch[];
+  readonly steps: readonly ModuleStep[];
 }
 
 /**
@@ -389,8 +390,8 @@ function computeExpansion(
   const active = def.active ? new Set(def.active(raw)) : null;
   const { values, issues: pIssues } = resolveParams(def.params, raw, { nodeId: spec.id, classes }, active);
   issues.push(...pIssues);
-  const branches = def.branches ? def.branches(values, { id: spec.id }) : [];
-  const none = { layers: [], infos: [], output: null, outputLayer: null, issues, branches };
+  const steps = def.steps ? def.steps(values, { id: spec.id }) : [];
+  const none = { layers: [], infos: [], output: null, outputLayer: null, issues, steps };
   if (issues.length > 0 || !canExpand) return none;
   const expansion = def.expand(values, { id: spec.id, inputs: inputShapes, inputIds, classes, builder: () => new LayerBuilder(spec.id) });
   if (expansion.problems?.length) {
@@ -434,7 +435,7 @@ function computeExpansion(
   }
   // A module that failed reports no partial layers.
   if (failed) return none;
-  return { layers: expansion.layers, infos, output: shapes.get(expansion.output) ?? null, outputLayer: expansion.output, issues, branches };
+  return { layers: expansion.layers, infos, output: shapes.get(expansion.output) ?? null, outputLayer: expansion.output, issues, steps };
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

@@ -11,10 +11,11 @@ import { formatCompact, formatInt } from '../model/format';
 import { moduleDefs, type ModuleKind } from '../modules/registry';
 import { diffDesign, type ValueChange } from '../design/diff';
 import { INDENT, MAX_LINE, docText, className as toClassName, layout, pyInt, pyStr, wrapText, type PyExpr } from './python';
+import { HelperClasses, type ClassUse, type HelperClass } from './pytorchHelpers';
+import { blockTemplateOf, pytorchCodegen, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
+import { blockHelper } from './pytorchBlocks';
 import { pyCommentText } from './escape';
 import { isReservedModuleName } from '../model/reservedNames';
-import { HelperClasses, type ClassUse } from './pytorchHelpers';
-import { pytorchCodegen, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
 
 export interface PytorchExport {
   /** The Python source. */
@@ -25,7 +26,7 @@ export interface PytorchExport {
 
 /** A problem that stops an export: the design's own issues, or a name PyTorch cannot take. */
 export interface ExportIssue extends Omit<Issue, 'code'> {
-  readonly code: IssueCode | 'export.reservedName';
+  readonly code: IssueCode | 'export.reservedName' | 'export.onnx';
 }
 
 export type PytorchResult = { readonly ok: true; readonly value: PytorchExport } | { readonly ok: false; readonly issues: readonly ExportIssue[] };
@@ -86,11 +87,18 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
   });
 
   const uses: ClassUse[] = entries.flatMap((e) => (e.gen.use ? [e.gen.use(e.ctx)] : []));
-  const helpers = new HelperClasses(uses);
+  // Block templates' classes, generated from the first instance of each (instances of one class differ only in counts and flavor).
+  const blocks = new Map<string, HelperClass>();
+  for (const e of entries) {
+    const t = blockTemplateOf(e.info.kind);
+    const cls = t && e.gen.use ? e.gen.use(e.ctx).cls : null;
+    if (t && cls && !blocks.has(cls)) blocks.set(cls, blockHelper(cls, t, e.ctx.p as never));
+  }
+  const helpers = new HelperClasses(uses, [...blocks.values()].reverse());
   const inits = entries.map((e) => e.gen.init(e.ctx, helpers));
 
   let name = toClassName(design.name, 'Network');
-  if (HELPER_NAMES.has(name) || PY_KEYWORDS.has(name)) name = `${name}Net`;
+  if (HELPER_NAMES.has(name) || PY_KEYWORDS.has(name) || blocks.has(name)) name = `${name}Net`;
 
   const network = networkClass(name, design, analysis, entries, inits, usesClasses);
   const helperLines = helpers.render();
@@ -212,16 +220,18 @@ function editLines(design: Design): string[] {
   if (!diff.changed) return [`None: this is preset ${diff.base} as shipped.`];
   const out: string[] = [];
   for (const c of diff.settings) out.push(changeText(c));
-  for (const m of Object.values(diff.modules)) {
+  for (const m of diff.entries) {
+    if (m.status === 'removed') {
+      out.push(`deleted ${m.id}`);
+      continue;
+    }
     const spec = design.modules.find((x) => x.id === m.id)!;
     if (m.status === 'added') out.push(`added ${m.id} (${spec.kind}) after ${spec.inputs.join(', ')}`);
-    else {
+    else if (m.status === 'changed') {
       if (m.kindChanged) out.push(`${m.id}: kind changed to ${spec.kind}`);
       for (const c of m.params) out.push(`${m.id}.${changeText(c)}`);
-    }
+    } else if (m.rewired) out.push(`rewired ${m.id}: now reads ${spec.inputs.join(', ')}`);
   }
-  for (const id of diff.removed) out.push(`deleted ${id}`);
-  for (const id of diff.rewired) out.push(`rewired ${id}: now reads ${design.modules.find((x) => x.id === id)!.inputs.join(', ')}`);
   return out;
 }
 

@@ -3,8 +3,10 @@
  * `__init__` and the expression `forward()` computes with it. One entry per kind, in a table
  * typed by ModuleKind, so a new kind without code generation does not compile.
  */
-import type { ModuleDefOf, ModuleKind } from '../modules/registry';
-import type { ResolvedParams } from '../model/params';
+import { moduleDefs, type ModuleDefOf, type ModuleKind } from '../modules/registry';
+import { resolveParams, type ParamDefs, type ResolvedParams } from '../model/params';
+import { blockOf, type BlockTemplate } from '../modules/block';
+import { blockClassName, blockCounts, blockUse } from './pytorchBlocks';
 import type { Padding4, Pair, Shape } from '../model/types';
 import { poolLength } from '../layers/spatial';
 import { call, divide, list, pyBool, pyFloat, pyInt, pySize, pyStr, sum, type PyExpr } from './python';
@@ -101,8 +103,37 @@ const auxHeadUse = (ctx: CodegenContext<ParamsOf<'auxHead'>>): ClassUse => {
 
 const apply = (_ctx: unknown, inputs: readonly string[], self: string): PyExpr => call(self, [inputs[0]]);
 
-/** The code generation of every module kind. */
-export const pytorchCodegen: { readonly [K in ModuleKind]: ModuleCodegen<ParamsOf<K>> } = {
+/** A block template's module: an instance of the class generated from its steps (core/export/pytorchBlocks.ts). */
+function blockCodegen(t: BlockTemplate<ParamDefs>): ModuleCodegen<Record<string, unknown>> {
+  const defaults = resolveParams(t.params, {}, { nodeId: t.kind, classes: 1000 }).values as Record<string, unknown>;
+  const use = (ctx: CodegenContext<Record<string, unknown>>) => blockUse(blockClassName(t, ctx.p, defaults), ctx.p);
+  return {
+    use,
+    init: (ctx, helpers) => helpers.call(use(ctx), [pyInt(ctx.inputShapes[0][1]), ...blockCounts(t.params).map((c) => ctx.count(c, ctx.p[c] as number))]),
+    forward: apply,
+  };
+}
+
+/** The block template behind a module kind, or null for kinds with hand-written code generation. */
+export function blockTemplateOf(kind: string): BlockTemplate<ParamDefs> | null {
+  return blockOf(Object.prototype.hasOwnProperty.call(moduleDefs, kind) ? moduleDefs[kind] : undefined);
+}
+
+const blockCodegens = Object.fromEntries(
+  Object.keys(moduleDefs).flatMap((kind) => {
+    const t = blockTemplateOf(kind);
+    return t ? [[kind, blockCodegen(t)]] : [];
+  }),
+);
+
+/** The code generation of every module kind: written here for single-layer kinds and GoogLeNet's templates, generated for block templates. */
+export const pytorchCodegen = {
+  ...(blockCodegens as { readonly [K in ModuleKind]: ModuleCodegen<ParamsOf<K>> }),
+  ...handWritten(),
+} as { readonly [K in ModuleKind]: ModuleCodegen<ParamsOf<K>> };
+
+function handWritten() {
+  return {
   convBlock: {
     use: convBlockUse,
     init(ctx, helpers) {
@@ -208,4 +239,6 @@ export const pytorchCodegen: { readonly [K in ModuleKind]: ModuleCodegen<ParamsO
     init: () => null,
     forward: (ctx, inputs) => `${inputs[0]} * ${pyFloat(ctx.p.factor)}`,
   },
-};
+} satisfies Partial<{ readonly [K in ModuleKind]: ModuleCodegen<ParamsOf<K>> }>;
+}
+

@@ -9,7 +9,8 @@
  */
 import { INDENT, call, layout, pyInt, type PyCall, type PyExpr } from './python';
 
-export type HelperName = 'ConvBlock' | 'InceptionBlock' | 'NaiveInceptionBlock' | 'AuxHead';
+/** ConvBlock, InceptionBlock, NaiveInceptionBlock, AuxHead, or a block template's class (InceptionA, …). */
+export type HelperName = string;
 
 /** One instance of a helper class: the Python literal of each of its option values. */
 export interface ClassUse {
@@ -37,7 +38,7 @@ export interface ClassContext {
   init(positional: readonly string[]): string[];
 }
 
-interface HelperClass {
+export interface HelperClass {
   readonly name: HelperName;
   readonly options: readonly string[];
   /** The helpers one instance builds inside, given how this class's options resolved. */
@@ -51,7 +52,7 @@ const I2 = INDENT + INDENT;
 const I3 = I2 + INDENT;
 
 /** Options a class shares with ConvBlock and hands on to the conv blocks it builds. */
-const CONV_FLAVOR = ['bias', 'eps', 'bn_name'] as const;
+export const CONV_FLAVOR = ['bias', 'eps', 'bn_name'] as const;
 
 /** The ConvBlock option values of a flavor (conv bias, BN eps, BN attribute name). */
 export function convFlavor(values: Readonly<Record<string, string>>, uneven: boolean): ClassUse {
@@ -267,10 +268,14 @@ const NONE_DEFAULT = new Set(['pool']);
 export class HelperClasses {
   private readonly contexts = new Map<HelperName, ClassContext>();
   private readonly order: HelperName[] = [];
+  private readonly helpers: ReadonlyMap<HelperName, HelperClass>;
 
-  constructor(uses: readonly ClassUse[]) {
+  /** `blocks`: the classes of block templates the design uses; they build ConvBlocks, so they resolve first. */
+  constructor(uses: readonly ClassUse[], blocks: readonly HelperClass[] = []) {
     const all = [...uses];
-    for (const helper of HELPERS) {
+    const helpers = [...blocks, ...HELPERS];
+    this.helpers = new Map(helpers.map((h) => [h.name, h]));
+    for (const helper of helpers) {
       const mine = all.filter((u) => u.cls === helper.name);
       if (mine.length === 0) continue;
       const ctx = this.resolve(helper, mine);
@@ -326,7 +331,7 @@ export class HelperClasses {
     const ctx = this.contexts.get(use.cls);
     if (!ctx) throw new Error(`${use.cls} was not registered before it was called`);
     const extra: string[] = [];
-    for (const name of HELPERS.find((h) => h.name === use.cls)!.options) {
+    for (const name of this.helpers.get(use.cls)!.options) {
       const o = ctx.opt(name);
       if (o.varying && use.values[name] !== o.value) extra.push(`${name}=${use.values[name]}`);
     }
@@ -338,7 +343,7 @@ export class HelperClasses {
     const lines: string[] = [];
     for (const name of this.order) {
       if (lines.length) lines.push('', '');
-      lines.push(...HELPERS.find((h) => h.name === name)!.render(this.contexts.get(name)!));
+      lines.push(...this.helpers.get(name)!.render(this.contexts.get(name)!));
     }
     return lines;
   }

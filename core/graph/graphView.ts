@@ -6,7 +6,7 @@
  * the SVG/PNG export both draw from this and from `layoutGraph`.
  */
 import type { Analysis, LayerInfo, ModuleInfo } from '../analysis/analyze';
-import type { DesignDiff, ModuleDelta } from '../design/diff';
+import { moduleDelta, type DesignDiff, type DiffStatus, type ModuleDelta, type ModuleDiff } from '../design/diff';
 import type { Design, Issue, ModuleSpec, ParamValue, Shape } from '../model/types';
 import { formatCompact, formatShape } from '../model/format';
 import { moduleDef } from '../modules/registry';
@@ -92,9 +92,13 @@ interface ModuleViewBase extends NodeBase {
   readonly macsText: string;
   /** The module's filter counts (its `filters` parameters that apply). */
   readonly counts: readonly CountView[];
-  /** `added` (not in the preset), `edited` (parameters differ), or null. */
-  readonly change: 'added' | 'edited' | null;
-  /** Parameters and MACs against the preset's module; null when unchanged or not comparable. */
+  /**
+   * Its status in the diff the graph shows (core/design/diff.ts), or null when unchanged. Against
+   * the preset only `added` and `changed` are marked; a comparison marks `affected` too, and
+   * draws `removed` modules (A's, absent from the design) as ghosts.
+   */
+  readonly change: MarkedStatus | null;
+  /** Parameters, MACs and output shape against the matched module; null when unchanged or not comparable. */
   readonly delta: ModuleDelta | null;
   /** The nearest invalid module upstream when this one could not be computed because of it. */
   readonly blockedBy: string | null;
@@ -153,6 +157,8 @@ export interface EdgeView {
   readonly label: string;
   /** Runs only in train mode (into or out of an aux head). */
   readonly trainOnly: boolean;
+  /** Leads to a removed module drawn as a ghost (a comparison). */
+  readonly removed?: boolean;
 }
 
 export interface GraphView {
@@ -163,10 +169,19 @@ export interface GraphView {
 export interface GraphViewOptions {
   /** Modules shown opened (only those with branches open). */
   readonly opened?: Iterable<string>;
-  /** Changes against the preset, to mark edited nodes. */
+  /** The diff of the design against what it is compared with (by default its preset), to mark nodes. */
   readonly diff?: DesignDiff;
-  /** Per-module deltas against the preset (core/design/diff.ts `moduleDeltas`). */
-  readonly deltas?: Readonly<Record<string, ModuleDelta>>;
+  /** A comparison (Compare with…): also mark affected modules and draw removed ones as ghosts. */
+  readonly compare?: boolean;
+}
+
+/** The statuses a node can be marked with. */
+export type MarkedStatus = Exclude<DiffStatus, 'unchanged'>;
+
+function markOf(d: ModuleDiff | undefined, compare: boolean): MarkedStatus | null {
+  if (!d || d.status === 'unchanged') return null;
+  if (d.status === 'affected' && !compare) return null;
+  return d.status;
 }
 
 export const INPUT_NODE_ID = 'input';
@@ -210,7 +225,7 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     const active = def?.active ? new Set(def.active(raw)) : null;
     const issues = info?.issues.length ? info.issues : (issuesByNode.get(id) ?? []);
     const invalidFields = new Set(issues.map((i) => i.field).filter(Boolean));
-    const change = options.diff?.modules[id];
+    const change = options.diff?.byId[id];
     const changedFields = new Set(change?.params.map((p) => p.field) ?? []);
     const counts: CountView[] = def
       ? Object.entries(def.params)
@@ -220,9 +235,9 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
             return { field, label: p.label, value, text: Array.isArray(value) ? value.join('×') : String(value), changed: changedFields.has(field), invalid: invalidFields.has(field) };
           })
       : [];
-    const branches = info?.branches ?? [];
-    const openable = branches.length > 0 || typeof def?.branches === 'function';
-    const open = openable && opened.has(id) && branches.length > 0;
+    const steps = info?.steps ?? [];
+    const openable = steps.length > 0 || typeof def?.steps === 'function';
+    const open = openable && opened.has(id) && steps.length > 0;
     const layers = (info?.layers ?? []).map((l) => layerById.get(l)).filter((l): l is LayerInfo => Boolean(l));
     const shape = info?.outputShape ?? null;
     const base = {
@@ -243,8 +258,8 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
       macs: info?.macs ?? 0,
       macsText: shape ? formatCompact(info!.macs) : '—',
       counts,
-      change: change?.status ?? null,
-      delta: options.deltas?.[id] ?? null,
+      change: markOf(change, options.compare === true),
+      delta: moduleDelta(change),
       blockedBy: info?.blockedBy ?? null,
       openable,
       open,
@@ -252,7 +267,7 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     if (openable) {
       const formDef = def?.params.form;
       const form = formDef ? String(raw.form ?? formDef.default) : null;
-      nodes.push({ ...base, kind: 'inception', ...NODE_SIZE.inception, form });
+      nodes.push({ ...base, kind: 'inception', ...(def?.nodeSize ?? openableNodeSize(counts.length)), form });
     } else {
       nodes.push({ ...base, kind: 'module', ...NODE_SIZE.module });
     }
@@ -265,6 +280,8 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     if (open && info) addBranches(info, layerById, nodes, edges);
   }
 
+  if (options.compare && options.diff) addRemoved(options.diff, nodes, edges);
+
   for (const [name, src] of Object.entries(design.outputs ?? {})) {
     if (!specById.has(src)) continue;
     const s = analysis.outputs[name] ?? null;
@@ -276,65 +293,112 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
   return { nodes, edges };
 }
 
-/** Splits a branch's layers into steps: consecutive layers under the same parent path (a conv block's conv, BN, ReLU). */
-function branchSteps(layerIds: readonly string[]): string[][] {
-  const steps: string[][] = [];
-  let parent: string | null = null;
-  for (const id of layerIds) {
-    const p = id.slice(0, id.lastIndexOf('.'));
-    if (p === parent && steps.length) steps[steps.length - 1].push(id);
-    else steps.push([id]);
-    parent = p;
+/** A's modules that the design no longer has, as ghost nodes fed (dashed) by what fed them in A. */
+function addRemoved(diff: DesignDiff, nodes: NodeView[], edges: EdgeView[]): void {
+  const toB = new Map<string, string>();
+  for (const e of diff.entries) if (e.a && e.b) toB.set(e.a.id, e.b.id);
+  const removed = new Set(diff.removed.map((e) => e.id));
+  for (const e of diff.removed) {
+    const a = e.a!;
+    const def = moduleDef(a.kind);
+    nodes.push({
+      id: a.id,
+      kind: 'module',
+      parentId: null,
+      ...NODE_SIZE.module,
+      issues: [],
+      moduleId: a.id,
+      moduleKind: a.kind,
+      title: def?.label ?? a.kind,
+      detail: '',
+      stage: a.stage,
+      aux: a.aux,
+      evalPath: !a.aux,
+      shape: a.outputShape,
+      shapeText: formatShape(a.outputShape),
+      params: a.params,
+      paramsText: a.outputShape ? formatCompact(a.params) : '—',
+      macs: a.macs,
+      macsText: a.outputShape ? formatCompact(a.macs) : '—',
+      counts: [],
+      change: 'removed',
+      delta: null,
+      blockedBy: null,
+      openable: false,
+      open: false,
+    });
+    for (const src of a.inputs) {
+      const from = src === INPUT_NODE_ID ? INPUT_NODE_ID : removed.has(src) ? src : toB.get(src);
+      if (!from) continue;
+      edges.push({ id: `${from}->${a.id}`, source: from, target: a.id, parentId: null, shape: null, label: '', trainOnly: false, removed: true });
+    }
   }
-  return steps;
 }
 
+/**
+ * The box of a module that opens, from how many counts it shows: three to a row (GoogLeNet's six
+ * fill two rows of the 236×184 box). A template may declare its own size instead.
+ */
+export function openableNodeSize(counts: number): { width: number; height: number } {
+  const rows = Math.max(1, Math.ceil(counts / 3));
+  return { width: NODE_SIZE.inception.width, height: NODE_SIZE.inception.height + (rows - 2) * 33 };
+}
+
+/**
+ * The sub-nodes of an opened module: its input, one node per step with edges from the steps it
+ * reads, and the output step drawn as the join (`out`) where the branches meet.
+ */
 function addBranches(info: ModuleInfo, layerById: ReadonlyMap<string, LayerInfo>, nodes: NodeView[], edges: EdgeView[]): void {
   const id = info.id;
   const inShape = info.inputShapes[0] ?? null;
   const inId = subNodeId(id, 'in');
   const outId = subNodeId(id, 'out');
   nodes.push({ id: inId, kind: 'join', parentId: id, ...NODE_SIZE.join, issues: [], moduleId: id, role: 'in', title: 'Input', shape: inShape, shapeText: formatShape(inShape) });
-  const tails: { id: string; shape: Shape | null }[] = [];
-  for (const branch of info.branches) {
-    const steps = branchSteps(branch.layers);
-    const names = branch.label.split(' → ');
-    let prev: { id: string; shape: Shape | null } = { id: inId, shape: inShape };
-    steps.forEach((layerIds, i) => {
-      const layers = layerIds.map((l) => layerById.get(l));
-      const first = layers[0];
-      const last = layers[layers.length - 1];
-      const shape = last?.outputShape ?? null;
-      const known = layers.every(Boolean);
-      const params = known ? layers.reduce((a, l) => a + l!.params, 0) : 0;
-      const stepId = subNodeId(id, `${branch.id}.${i}`);
-      nodes.push({
-        id: stepId,
-        kind: 'step',
-        parentId: id,
-        ...NODE_SIZE.step,
-        issues: [],
-        moduleId: id,
-        branchId: branch.id,
-        title: names.length === steps.length ? names[i] : (first?.torchName ?? layerIds[0].slice(id.length + 1)),
-        detail: first ? `${first.torchName} ${first.settings}`.trim() : '',
-        layers: layerIds.map((l) => {
-          const info = layerById.get(l);
-          return `${l.slice(id.length + 1)}: ${info ? `${info.torchName} ${info.settings}`.trim() : 'not computed'}`;
-        }),
-        shape,
-        shapeText: formatShape(shape),
-        params,
-        paramsText: known ? formatCompact(params) : '—',
-      });
-      // The split node shows the input shape; its four edges carry no label of their own.
-      const label = i > 0 && prev.shape ? formatShape(prev.shape) : '';
-      edges.push({ id: `${prev.id}->${stepId}`, source: prev.id, target: stepId, parentId: id, shape: prev.shape, label, trainOnly: false });
-      prev = { id: stepId, shape };
+  const steps = info.steps;
+  const last = steps[steps.length - 1];
+  const nodeOf = new Map<string, { id: string; shape: Shape | null }>([['in', { id: inId, shape: inShape }]]);
+  const stepShape = (layerIds: readonly string[]) => {
+    const l = layerById.get(layerIds[layerIds.length - 1]);
+    return l?.outputShape ?? null;
+  };
+  const link = (src: string, target: string) => {
+    const from = nodeOf.get(src);
+    if (!from) return;
+    // The split node shows the input shape; its edges carry no label of their own.
+    const label = from.id !== inId && from.shape ? formatShape(from.shape) : '';
+    edges.push({ id: `${from.id}->${target}`, source: from.id, target, parentId: id, shape: from.shape, label, trainOnly: false });
+  };
+  for (const step of steps) {
+    if (step === last) continue;
+    const layers = step.layers.map((l) => layerById.get(l));
+    const first = layers[0];
+    const shape = stepShape(step.layers);
+    const known = layers.every(Boolean);
+    const params = known ? layers.reduce((a, l) => a + l!.params, 0) : 0;
+    const stepId = subNodeId(id, step.id);
+    nodes.push({
+      id: stepId,
+      kind: 'step',
+      parentId: id,
+      ...NODE_SIZE.step,
+      issues: [],
+      moduleId: id,
+      branchId: step.group,
+      title: step.title,
+      detail: first ? `${first.torchName} ${first.settings}`.trim() : '',
+      layers: step.layers.map((l) => {
+        const info = layerById.get(l);
+        return `${l.slice(id.length + 1)}: ${info ? `${info.torchName} ${info.settings}`.trim() : 'not computed'}`;
+      }),
+      shape,
+      shapeText: formatShape(shape),
+      params,
+      paramsText: known ? formatCompact(params) : '—',
     });
-    tails.push(prev);
+    for (const src of step.inputs) link(src, stepId);
+    nodeOf.set(step.id, { id: stepId, shape });
   }
-  const joinLayer = info.layers.length ? layerById.get(info.layers[info.layers.length - 1]) : undefined;
+  const joinLayer = last ? layerById.get(last.layers[last.layers.length - 1]) : undefined;
   nodes.push({
     id: outId,
     kind: 'join',
@@ -343,11 +407,12 @@ function addBranches(info: ModuleInfo, layerById: ReadonlyMap<string, LayerInfo>
     issues: [],
     moduleId: id,
     role: 'out',
-    title: joinLayer?.torchName ?? 'Concat',
+    title: last && last.title !== 'Concat' ? last.title : (joinLayer?.torchName ?? 'Concat'),
     shape: info.outputShape,
     shapeText: formatShape(info.outputShape),
   });
-  for (const t of tails) {
-    edges.push({ id: `${t.id}->${outId}`, source: t.id, target: outId, parentId: id, shape: t.shape, label: t.shape ? formatShape(t.shape) : '', trainOnly: false });
+  for (const src of last?.inputs ?? []) {
+    const from = nodeOf.get(src);
+    if (from) edges.push({ id: `${from.id}->${outId}`, source: from.id, target: outId, parentId: id, shape: from.shape, label: from.shape ? formatShape(from.shape) : '', trainOnly: false });
   }
 }

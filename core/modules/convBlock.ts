@@ -39,6 +39,7 @@ export const convBlock = defineModule({
   kind: 'convBlock',
   label: 'Conv block',
   description: 'Convolution, batch normalization and ReLU.',
+  insert: { label: 'Conv block', idBase: 'conv' },
   params: {
     out_channels: count('Filters', 64, 'Output channels of the convolution.'),
     kernel: { type: 'pair', label: 'Kernel', min: 1, max: 64, default: 3, group: 'structure' },

@@ -36,6 +36,7 @@ export const inception = defineModule({
     ...flavorParams,
   },
   arity: { min: 1, max: 1 },
+  insert: { label: 'Inception module', idBase: 'inception' },
   active(raw: Params) {
     const fields: readonly string[] = raw.form === 'naive' ? NAIVE_FIELDS : REDUCED_FIELDS;
     return [...fields, 'form', 'kernel_5x5', 'pool_ceil', 'conv_bias', 'bn_eps', 'bn_name'];
@@ -77,22 +78,24 @@ export const inception = defineModule({
     const layers = b.layers.map((l, i) => ({ l, i })).sort((a, c) => order(a.l.id) - order(c.l.id) || a.i - c.i).map((e) => e.l);
     return { layers, output: out };
   },
-  branches(p, ctx) {
+  steps(p, ctx) {
     const id = ctx.id;
     const block = (prefix: string) => [`${id}.${prefix}.conv`, `${id}.${prefix}.${p.bn_name}`, `${id}.${prefix}.relu`];
-    if (p.form === 'naive') {
-      return [
-        { id: 'branch1', label: '1×1', layers: block('branch1') },
-        { id: 'branch2', label: '3×3', layers: block('branch2') },
-        { id: 'branch3', label: `${p.kernel_5x5}×${p.kernel_5x5}`, layers: block('branch3') },
-        { id: 'branch4', label: 'pool', layers: [`${id}.branch4`] },
-      ];
-    }
-    return [
-      { id: 'branch1', label: '1×1', layers: block('branch1') },
-      { id: 'branch2', label: '3×3 reduce → 3×3', layers: [...block('branch2.0'), ...block('branch2.1')] },
-      { id: 'branch3', label: `${p.kernel_5x5}×${p.kernel_5x5} reduce → ${p.kernel_5x5}×${p.kernel_5x5}`, layers: [...block('branch3.0'), ...block('branch3.1')] },
-      { id: 'branch4', label: 'pool → pool proj', layers: [`${id}.branch4.0`, ...block('branch4.1')] },
-    ];
+    const k = `${p.kernel_5x5}×${p.kernel_5x5}`;
+    const step = (local: string, title: string, layers: string[], input = 'in') => ({ id: local, title, group: local.split('.')[0], layers, inputs: [input] });
+    const branches =
+      p.form === 'naive'
+        ? [step('branch1', '1×1', block('branch1')), step('branch2', '3×3', block('branch2')), step('branch3', k, block('branch3')), step('branch4', 'pool', [`${id}.branch4`])]
+        : [
+            step('branch1', '1×1', block('branch1')),
+            step('branch2.0', '3×3 reduce', block('branch2.0')),
+            step('branch2.1', '3×3', block('branch2.1'), 'branch2.0'),
+            step('branch3.0', `${k} reduce`, block('branch3.0')),
+            step('branch3.1', k, block('branch3.1'), 'branch3.0'),
+            step('branch4.0', 'pool', [`${id}.branch4.0`]),
+            step('branch4.1', 'pool proj', block('branch4.1'), 'branch4.0'),
+          ];
+    const tails = p.form === 'naive' ? ['branch1', 'branch2', 'branch3', 'branch4'] : ['branch1', 'branch2.1', 'branch3.1', 'branch4.1'];
+    return [...branches, { id: 'concat', title: 'Concat', group: 'concat', layers: [`${id}.concat`], inputs: tails }];
   },
 });

@@ -14,6 +14,8 @@ export const maxPool = defineModule({
   kind: 'maxPool',
   label: 'Max pool',
   description: 'Max pooling; padding counts as −∞.',
+  // Stride 1, padded by 1: keeps the map size, so the rest of the network still fits.
+  insert: { label: 'Max pool (stride 1)', idBase: 'maxpool', defaults: { stride: 1, padding: 1 } },
   params: poolParams,
   arity: { min: 1, max: 1 },
   expand(p, ctx) {

@@ -24,12 +24,32 @@ export interface Expansion {
   readonly problems?: readonly LayerProblem[];
 }
 
-/** A labelled group of a module's layers, shown when the module is opened (an inception branch). */
-export interface Branch {
+/**
+ * One step of a module's inside, shown when the module is opened: a conv block, a pool, a
+ * concatenation, an add. Steps form a small graph through their inputs; the module's output step
+ * comes last.
+ */
+export interface ModuleStep {
+  /** Local id, unique in the module (`branch2.1`, `branch3x3_2a`). */
   readonly id: string;
-  readonly label: string;
+  /** What the step shows: "3×3 reduce", "1×3", "avg pool 3×3". */
+  readonly title: string;
+  /** The branch it belongs to, for grouping and tooltips (`branch2`). */
+  readonly group: string;
   /** Full layer ids, in order. */
   readonly layers: readonly string[];
+  /** Local ids of the steps it reads, or `in` for the module's input. */
+  readonly inputs: readonly string[];
+}
+
+/** What the app needs to offer a template for insertion after a selected module. */
+export interface InsertSpec {
+  /** The menu entry: "Inception module". */
+  readonly label: string;
+  /** The base of the new module's id (`inception` → `inception_1`). */
+  readonly idBase: string;
+  /** Parameter values that differ from the template's defaults (a stride-1 max pool keeps the map size). */
+  readonly defaults?: Params;
 }
 
 export interface ModuleDef<P extends ParamDefs = ParamDefs> {
@@ -44,8 +64,12 @@ export interface ModuleDef<P extends ParamDefs = ParamDefs> {
   active?(raw: Params): readonly string[];
   /** Generates the module's layers from its parameters and input shapes. */
   expand(p: ResolvedParams<P>, ctx: ExpandContext): Expansion;
-  /** The module's branches, for opening it in the graph; absent for single-path modules. */
-  branches?(p: ResolvedParams<P>, ctx: Pick<ExpandContext, 'id'>): readonly Branch[];
+  /** The module's steps, for opening it in the graph; absent for single-path modules. */
+  steps?(p: ResolvedParams<P>, ctx: Pick<ExpandContext, 'id'>): readonly ModuleStep[];
+  /** Offered in the app's insert menu when present. */
+  readonly insert?: InsertSpec;
+  /** The box its node needs in the graph (CSS pixels at zoom 1); the app's default for its counts when absent. */
+  readonly nodeSize?: { readonly width: number; readonly height: number };
 }
 
 /** Collects layers with ids prefixed by the module id. */

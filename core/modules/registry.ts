@@ -4,11 +4,12 @@ import { convBlock } from './convBlock';
 import { inception } from './inception';
 import { auxHead } from './auxHead';
 import { linear } from './linear';
+import { inceptionA, inceptionAux, inceptionB, inceptionC, inceptionD, inceptionE } from './inceptionV3';
 import { adaptiveAvgPool, add, avgPool, concat, conv2d, dropout, localResponseNorm, maxPool, relu, scale } from './layerModules';
 
 const definitions = {
-  convBlock,
   inception,
+  convBlock,
   auxHead,
   linear,
   maxPool,
@@ -21,6 +22,12 @@ const definitions = {
   concat,
   add,
   scale,
+  inceptionA,
+  inceptionB,
+  inceptionC,
+  inceptionD,
+  inceptionE,
+  inceptionAux,
 };
 
 /** The module kinds, as a type: a per-kind table typed by it fails to compile when a kind is missing. */

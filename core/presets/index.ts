@@ -1,6 +1,7 @@
 /** The built-in designs a user can start from. */
 import type { Design } from '../model/types';
 import { googlenet, googlenetTorchvision } from './googlenet';
+import { inceptionV3 } from './inceptionV3';
 
 export interface Preset {
   readonly name: string;
@@ -21,6 +22,12 @@ export const presets: readonly Preset[] = [
     label: 'GoogLeNet (torchvision)',
     description: "torchvision 0.14's googlenet, whose trained ImageNet weights it can load.",
     create: googlenetTorchvision,
+  },
+  {
+    name: 'inception-v3',
+    label: 'Inception v3 (torchvision)',
+    description: "torchvision 0.14's inception_v3: factorized 1×7/7×1 and split 1×3‖3×1 convolutions, grid-reduction modules, an aux head on Mixed_6e; input 3×299×299.",
+    create: inceptionV3,
   },
 ];
 

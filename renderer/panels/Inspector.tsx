@@ -62,12 +62,13 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const def = moduleDef(spec.kind);
   const info = analysis.modules.find((m) => m.id === spec.id);
   const issues = info?.issues ?? analysis.issues.filter((i) => i.nodeId === spec.id);
-  const change = diff.modules[spec.id];
+  const entry = diff.byId[spec.id];
+  const change = entry && (entry.status === 'added' || entry.status === 'changed') ? entry : undefined;
   const active = def?.active ? new Set(def.active(spec.params)) : null;
   const entries = def ? Object.entries(def.params).filter(([field]) => !active || active.has(field)) : [];
   const groups = (['filters', 'structure', 'flavor'] as const).map((g) => ({ group: g, entries: entries.filter(([, p]) => p.group === g) })).filter((g) => g.entries.length);
   const fieldless = issues.filter((i) => !i.field || !entries.some(([f]) => f === i.field));
-  const openable = Boolean(def?.branches);
+  const openable = Boolean(def?.steps);
 
   const field = ([name, p]: [string, ParamDef]) => {
     const was = change?.params.find((c) => c.field === name);

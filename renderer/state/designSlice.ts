@@ -6,19 +6,17 @@ import type { StateCreator } from 'zustand';
 import type { Design, ModuleSpec, ParamValue } from '../../core/model/types';
 import { deleteModule, duplicateModule, freshId, insertAfter, setAux, setClasses, setInput, setParam } from '../../core/design/edit';
 import { serializeDesign } from '../../core/design/designFile';
-import { moduleDef } from '../../core/modules/registry';
+import { moduleDef, moduleDefs } from '../../core/modules/registry';
 import { presetDesign, DEFAULT_PRESET } from '../../core/presets';
 import type { AppState } from './store';
 import { editGroups } from './editGroups';
 
-/** Module kinds a user can insert after a selected module, with the base of their new id. */
-export const INSERTABLE_KINDS = [
-  { kind: 'inception', label: 'Inception module', idBase: 'inception' },
-  { kind: 'convBlock', label: 'Conv block', idBase: 'conv' },
-  { kind: 'maxPool', label: 'Max pool (stride 1)', idBase: 'maxpool' },
-] as const;
+/** Module kinds a user can insert after a selected module: every template that declares how (`insert`). */
+export const INSERTABLE_KINDS: readonly { readonly kind: string; readonly label: string; readonly idBase: string }[] = Object.values(moduleDefs).flatMap((def) =>
+  def.insert ? [{ kind: def.kind, label: def.insert.label, idBase: def.insert.idBase }] : [],
+);
 
-export type InsertableKind = (typeof INSERTABLE_KINDS)[number]['kind'];
+export type InsertableKind = string;
 
 export interface DesignSlice {
   design: Design;
@@ -45,15 +43,13 @@ function initialDesign(): Design {
   return presetDesign(DEFAULT_PRESET)!;
 }
 
-/** Parameters of a newly inserted module: the template's defaults for its filters and structure. */
+/** Parameters of a newly inserted module: the template's defaults for its filters and structure, then its insert defaults. */
 function defaultParams(kind: string): ModuleSpec['params'] {
   const def = moduleDef(kind);
   if (!def) return {};
   const params: Record<string, ParamValue> = {};
   for (const [field, p] of Object.entries(def.params)) if (p.group !== 'flavor' && field !== 'form') params[field] = p.default as ParamValue;
-  if (kind === 'maxPool') params.stride = 1; // keeps the map size, so the rest of the network still fits
-  if (kind === 'maxPool') params.padding = 1;
-  return params;
+  return { ...params, ...def.insert?.defaults };
 }
 
 export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], [], DesignSlice> = (set, get) => {
