@@ -153,6 +153,7 @@ export class AutosaveStore {
 
   /** The design of a session that did not quit cleanly, once: taking it removes the offer. */
   async takeRecovery(): Promise<DesignFile | null> {
+    await this.queue; // an offer being made (offerOwnAutosave) lands first
     const path = join(this.dir, RECOVERY_FILE);
     const saved = savedSchema.safeParse(await readJsonFile(path));
     await rm(path, { force: true });
@@ -172,13 +173,13 @@ export class AutosaveStore {
    * reloads), so the reloaded page can take it back.
    */
   async offerOwnAutosave(): Promise<boolean> {
-    await this.queue;
-    try {
-      await rename(this.autosavePath, join(this.dir, RECOVERY_FILE));
-      return true;
-    } catch {
-      return false;
-    }
+    // Queued like a write, so a takeRecovery() that follows sees the offer.
+    const offer = this.queue.then(() => rename(this.autosavePath, join(this.dir, RECOVERY_FILE))).then(
+      () => true,
+      () => false,
+    );
+    this.queue = offer.then(() => {});
+    return offer;
   }
 
   /** A clean quit: waits for pending writes, then removes this session's autosave. */
