@@ -105,7 +105,7 @@ ${designUsage}
     if (!/^\d+(\.\d+)?$/.test(scaleText) || scale < 1 || scale > 4) return fail(`--scale must be a number from 1 to 4; got ${JSON.stringify(scaleText)}.`);
 
     const loaded = await designFromArgs(values, rest);
-    if (!loaded.ok) return fail(loaded.message);
+    if (!loaded.ok) return fail(loaded.message, loaded.exitCode);
     const design = loaded.design;
     const analysis = analyze(design);
     const opened = (values.open as string[] | undefined) ?? [];

@@ -30,7 +30,7 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
           {v.open ? '▾' : '▸'}
         </button>
       </div>
-      <div className="node-sub">
+      <div className="node-sub lod-detail">
         {v.title} · stage {v.stage || '—'}
       </div>
       <dl className="counts" aria-label={`${v.id} filter counts`}>
@@ -49,8 +49,8 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
             <span data-testid="shape">{v.shapeText}</span>
             <ShapeFrom delta={v.delta} />
           </div>
-          <div className="node-cost">
-            <span data-testid="params">{v.paramsText}</span> params · {v.macsText} MACs
+          <div className="node-cost lod-cost">
+            <span data-testid="params">{v.paramsText}</span> params<span className="lod-detail"> · {v.macsText} MACs</span>
           </div>
           <NodeDelta delta={v.delta} />
         </div>

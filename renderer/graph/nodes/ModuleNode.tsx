@@ -18,7 +18,7 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
         <ChangeBadge change={v.change} />
         <CheckMark check={data.check} id={v.id} />
       </div>
-      <div className="node-sub" title={detail}>
+      <div className="node-sub lod-detail" title={detail}>
         {v.title}
         {detail && ` · ${detail}`}
       </div>
@@ -30,16 +30,16 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
             <span data-testid="shape">{v.shapeText}</span>
             <ShapeFrom delta={v.delta} />
           </div>
-          <div className="node-cost">
+          <div className="node-cost lod-cost">
             {v.params > 0 || v.macs > 0 ? (
               <>
-                <span data-testid="params">{v.paramsText}</span> params · {v.macsText} MACs
+                <span data-testid="params">{v.paramsText}</span> params<span className="lod-detail"> · {v.macsText} MACs</span>
               </>
             ) : (
               'no parameters'
             )}
             {v.delta?.paramsText && (
-              <span className={`node-delta ${v.delta.params > 0 ? 'up' : 'down'}`} data-testid="delta" title={`${v.delta.paramsText} params · ${formatSignedCompact(v.delta.macs)} MACs against the design compared with`}>
+              <span className={`node-delta lod-detail ${v.delta.params > 0 ? 'up' : 'down'}`} data-testid="delta" title={`${v.delta.paramsText} params · ${formatSignedCompact(v.delta.macs)} MACs against the design compared with`}>
                 {' '}
                 {v.delta.paramsText}
               </span>

@@ -66,7 +66,7 @@ export function ChangeBadge({ change }: { change: MarkedStatus | null }) {
 export function ShapeFrom({ delta }: { delta: ModuleDelta | null }) {
   if (!delta?.shapeFrom) return null;
   return (
-    <span className="node-shape-from" title="The output shape before">
+    <span className="node-shape-from lod-detail" title="The output shape before">
       {' '}
       ← {delta.shapeFrom}
     </span>
@@ -78,7 +78,7 @@ export function NodeDelta({ delta }: { delta: ModuleDelta | null }) {
   if (!delta || (!delta.paramsText && !delta.macsText)) return null;
   const up = delta.params > 0 || (delta.params === 0 && delta.macs > 0);
   return (
-    <div className={`node-delta ${up ? 'up' : 'down'}`} data-testid="delta" title={`${delta.paramsText ?? '±0'} params · ${delta.macsText ?? '±0'} MACs against the design compared with`}>
+    <div className={`node-delta lod-cost ${up ? 'up' : 'down'}`} data-testid="delta" title={`${delta.paramsText ?? '±0'} params · ${delta.macsText ?? '±0'} MACs against the design compared with`}>
       {formatSignedCompact(delta.params)} params · {formatSignedCompact(delta.macs)} MACs
     </div>
   );
