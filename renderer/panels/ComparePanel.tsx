@@ -239,7 +239,7 @@ export function ComparePanel() {
       {target && !comparison && <p className="field-error">This design names no preset to compare with; choose a preset or a saved design.</p>}
       {comparison && diff && (
         <>
-          <p className="compare-counts" data-testid="compare-counts">
+          <p className="compare-counts" data-testid="compare-counts" title="The graph marks each module with its colour along the left edge (removed modules: dashed ghosts); zoom in to read the labels.">
             {(['changed', 'affected', 'added', 'removed'] as const).map((k) => (
               <span key={k} className={`badge badge-${k}`}>
                 {diff.counts[k]} {k}

@@ -79,6 +79,9 @@ describe.skipIf(Boolean(chromiumSkipReason))('Compare with… end to end (Chromi
     // A row selects its module.
     await row(page, 'inception4d').click();
     await expect.poll(() => page.locator('.react-flow__node.selected').getAttribute('data-id')).toBe('inception4d');
+    // The row brought its module into view, close enough to read the status labels.
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(SHOTS, 'compare-focus-light.png') });
     await page.getByRole('button', { name: 'Fit', exact: true }).click();
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(SHOTS, 'compare-edited-light.png') });
