@@ -3,8 +3,8 @@
  * designs that reach ONNX's corner cases (even LRN windows, uneven adaptive bins, ceil-mode
  * average pools over counted padding), each exported with batch norm folded and kept:
  * `onnx.checker.check_model(full_check=True)` under Debian's python3-onnx passes, and ONNX
- * Runtime (onnxruntime-node) run from here gives PyTorch's logits (tools/torch/reference.py on
- * the same weights and input) to 1e-4. All Python work happens in one interpreter launch.
+ * Runtime (onnxruntime-node) run from here gives PyTorch's logits (tools/torch/reference.py, or
+ * torchvision 0.14's inception_v3 for that preset, on the same weights and input) to 1e-4. All Python work happens in one interpreter launch.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,7 +92,8 @@ describe.skipIf(!hasOnnx)('ONNX export under python3-onnx and ONNX Runtime', () 
       writeFileSync(inputFile, writeSafetensors(new Map([['input', { dtype: 'F32', shape: analysis.input, data: input }]])));
       const referenceOut = hasTorch && !NO_REFERENCE.has(c.name) ? join(dir, `${c.name}.reference.f32`) : null;
       files.set(c.name, { onnx, input, inputShape: [...analysis.input], referenceOut });
-      return { name: c.name, onnx: Object.values(onnx), designFile, weights: weightsFile, input: inputFile, referenceOut };
+      const oracle = c.design.preset === 'inception-v3' && c.name === 'preset-inception-v3' ? 'torchvision-inception-v3' : 'reference';
+      return { name: c.name, onnx: Object.values(onnx), designFile, weights: weightsFile, input: inputFile, referenceOut, oracle };
     });
     const manifestFile = join(dir, 'manifest.json');
     const out = join(dir, 'results.json');
