@@ -96,6 +96,10 @@ export class OrtModel {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       executionProviders: ['cpu'],
+      // Each session has its own intra-op pool; threads that spin between ops would fight each
+      // other (and every other process) for the cores: with spinning, one GoogLeNet pass on a
+      // busy two-core machine took 60 times longer.
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     };
     try {
       for (const m of evalModules) {
