@@ -11,7 +11,7 @@ import { errResult, okResult, type BackendInfo, type BackendName, type Result } 
 import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
-import { loadStateDict, seededStateDict, type StateDict } from './weights';
+import { loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
 import { imageBatch, type Normalization } from './imageInput';
 import { arrayStats, featureMapFromValues, featureMapSummary, tensorStats } from './summaries';
 import { loadOnnxRuntime, OrtModel, OrtStop } from './onnxRuntime';
@@ -47,7 +47,7 @@ export const ORT_TRAIN_NOTE =
   'ONNX Runtime runs eval mode only; train mode (batch statistics in batch norm, the aux heads, dropout) runs on TensorFlow.js.';
 
 export class EngineSession {
-  private weights: { key: string; value: StateDict } | null = null;
+  private weights: { key: string; value: StateDict; warnings: readonly string[] } | null = null;
   private compiled: { key: string; value: CompiledModel } | null = null;
   private ort: { key: string; value: Promise<OrtModel> } | null = null;
   /** The TF.js backend in use now (a request may switch it). */
@@ -87,6 +87,7 @@ export class EngineSession {
     const warnings: string[] = [];
     const weights = await this.stateDict(request, analysis);
     if (!weights.ok) return weights;
+    warnings.push(...weights.value.warnings);
     const desired = request.backend ?? this.backends.forced;
     const fallbacks: string[] = [];
     if (desired === undefined || desired === 'onnxruntime') {
@@ -206,7 +207,7 @@ export class EngineSession {
     request: EngineRunRequest,
     design: Design,
     analysis: Analysis,
-    weights: { dict: StateDict; key: string; fromFile: boolean },
+    weights: { dict: StateDict; key: string; fromFile: boolean; warnings: readonly string[] },
     slice: BatchSlice,
     hooks: SessionHooks,
   ): Promise<Result<PartialRun>> {
@@ -270,7 +271,7 @@ export class EngineSession {
         totalMs: result.totalMs,
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.fromFile,
-        warnings: input.value.warnings,
+        warnings: [...weights.warnings, ...input.value.warnings],
       });
     } catch (e) {
       if (e instanceof OrtStop) return errResult(e.reason === 'timeout' ? 'run.timeout' : 'run.cancelled', stopMessage(e.reason, request.timeoutMs));
@@ -287,7 +288,7 @@ export class EngineSession {
     );
   }
 
-  private async stateDict(request: EngineRunRequest, analysis: Analysis): Promise<Result<{ dict: StateDict; key: string; fromFile: boolean }>> {
+  private async stateDict(request: EngineRunRequest, analysis: Analysis): Promise<Result<{ dict: StateDict; key: string; fromFile: boolean; warnings: readonly string[] }>> {
     const spec = JSON.stringify(stateDictSpec(analysis.graph).map((e) => [e.key, e.shape]));
     let key: string;
     if (request.weightsPath) {
@@ -301,7 +302,7 @@ export class EngineSession {
     } else {
       key = `seed:${request.seed}:${request.scheme ?? 'pytorch'}:${spec}`;
     }
-    if (this.weights?.key === key) return okResult({ dict: this.weights.value, key, fromFile: Boolean(request.weightsPath) });
+    if (this.weights?.key === key) return okResult({ dict: this.weights.value, key, fromFile: Boolean(request.weightsPath), warnings: this.weights.warnings });
     this.weights = null;
     this.dropModel();
     this.dropOrt();
@@ -313,8 +314,9 @@ export class EngineSession {
     } else {
       dict = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
     }
-    this.weights = { key, value: dict };
-    return okResult({ dict, key, fromFile: Boolean(request.weightsPath) });
+    const warnings = request.weightsPath ? weightWarnings(dict, request.weightsPath) : [];
+    this.weights = { key, value: dict, warnings };
+    return okResult({ dict, key, fromFile: Boolean(request.weightsPath), warnings });
   }
 
   private model(request: EngineRunRequest, design: Design, analysis: Analysis, weights: StateDict, weightsKey: string): CompiledModel {
