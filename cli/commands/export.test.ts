@@ -20,6 +20,23 @@ const dir = mkdtempSync(join(tmpdir(), 'export-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('inception-explorer export', () => {
+  it('writes an ONNX model with seeded or loaded weights, and nothing when the weights do not fit', async () => {
+    const out = join(dir, 'net.onnx');
+    const r = await cli('export', 'onnx', '--set', 'inception4c.out_3x3=300', '--no-fold', '-o', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^Wrote the ONNX model of GoogLeNet to .*net\.onnx \(\d+\.\d MiB; opset 17; \d+ nodes; inputs input N×3×224×224; outputs main N×1000; batch norm kept\)\.\n$/);
+    expect(readFileSync(out).length).toBeGreaterThan(20e6);
+    expect((await cli('export', 'onnx')).err).toMatch(/an ONNX model is binary: give a file with -o/);
+    const weights = join(dir, 'wrong.safetensors');
+    writeFileSync(weights, Buffer.from('not safetensors'));
+    const bad = join(dir, 'bad.onnx');
+    const w = await cli('export', 'onnx', '--weights', weights, '-o', bad);
+    expect(w.code).toBe(1);
+    expect(w.err).toContain('wrong.safetensors');
+    expect(existsSync(bad)).toBe(false);
+    expect((await cli('export', 'pytorch', '--no-fold')).err).toMatch(/apply to the onnx format only/);
+  });
+
   it('prints PyTorch code for an edited preset on stdout', async () => {
     const r = await cli('export', 'pytorch', '--set', 'inception4c.out_3x3=300', '--classes', '10');
     expect(r.code).toBe(0);
@@ -90,8 +107,8 @@ describe('inception-explorer export', () => {
   });
 
   it.each([
-    [['export'], 'name a format: pytorch, svg, png, csv, markdown, design.'],
-    [['export', 'onnx'], 'unknown format "onnx"; choose one of pytorch, svg, png, csv, markdown, design.'],
+    [['export'], 'name a format: pytorch, svg, png, csv, markdown, design, onnx.'],
+    [['export', 'keras'], 'unknown format "keras"; choose one of pytorch, svg, png, csv, markdown, design, onnx.'],
     [['export', 'png'], 'a PNG is binary: give a file with -o, e.g. -o graph.png.'],
     [['export', 'svg', '--theme', 'blue'], '--theme must be light or dark; got "blue".'],
     [['export', 'png', '-o', 'x.png', '--scale', '9'], '--scale must be a number from 1 to 4; got "9".'],

@@ -10,6 +10,8 @@ import type { Design } from '../../core/model/types';
 import { formatBytes } from '../../core/model/format';
 import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES, exportContent, isExportFormat } from '../../core/export/exportFormats';
 import type { ExportIssue } from '../../core/export/pytorch';
+import { onnxModel } from '../../core/export/onnx';
+import { loadStateDict, seededStateDict } from '../../electron/engine/weights';
 import { terminalText } from '../../core/export/escape';
 
 /** Where Debian (fonts-dejavu-core) keeps the fonts the graph picture names first. */
@@ -42,7 +44,7 @@ export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
   return Buffer.from(resvg.render().asPng());
 }
 
-async function writeOut(file: string, data: string | Buffer): Promise<void> {
+async function writeOut(file: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   await mkdir(dir, { recursive: true });
   // Write beside the target and rename, so a failed export never leaves half a file.
@@ -58,21 +60,29 @@ export const exportCommand: CliCommand = {
 
 FORMAT is one of:
 ${EXPORT_FORMAT_NAMES.map((f) => `  ${f.padEnd(10)}${EXPORT_FORMATS[f].description}`).join('\n')}
+  onnx      The eval-mode network as an ONNX model (opset 17, dynamic batch) with its weights.
 
-Text formats go to stdout unless -o is given; png needs -o. A design with problems exports
-nothing: its problems are listed (exit 1).
+Text formats go to stdout unless -o is given; png and onnx need -o. A design with problems
+exports nothing: its problems are listed (exit 1).
 
 ${designUsage}
   -o, --output OUT          write to OUT instead of stdout
   --open MODULE             draw MODULE opened into its branches (svg, png; repeatable)
   --theme light|dark        colours of the picture (svg, png; default light)
-  --scale N                 pixels per unit of the PNG, 1 to 4 (default 2)`,
+  --scale N                 pixels per unit of the PNG, 1 to 4 (default 2)
+  --weights FILE            onnx: a safetensors state_dict (default: the engine's seeded weights)
+  --seed S                  onnx: seed of the seeded weights, as \`run --seed\` (default 0)
+  --no-fold                 onnx: keep batch norm as BatchNormalization nodes (default: folded
+                            into the convolutions)`,
   options: {
     ...designOptions,
     output: { type: 'string', short: 'o' },
     open: { type: 'string', multiple: true },
     theme: { type: 'string' },
     scale: { type: 'string' },
+    weights: { type: 'string' },
+    seed: { type: 'string' },
+    'no-fold': { type: 'boolean' },
   },
   async run(values, positionals, io) {
     const fail = (message: string, code = 2) => {
@@ -80,8 +90,10 @@ ${designUsage}
       return code;
     };
     const [format, ...rest] = positionals;
-    if (!format) return fail(`name a format: ${EXPORT_FORMAT_NAMES.join(', ')}.`);
-    if (!isExportFormat(format)) return fail(`unknown format ${JSON.stringify(format)}; choose one of ${EXPORT_FORMAT_NAMES.join(', ')}.`);
+    if (!format) return fail(`name a format: ${[...EXPORT_FORMAT_NAMES, 'onnx'].join(', ')}.`);
+    if (format === 'onnx') return exportOnnx(values, rest, fail, io);
+    if (values.weights !== undefined || values.seed !== undefined || values['no-fold']) return fail('--weights, --seed and --no-fold apply to the onnx format only.');
+    if (!isExportFormat(format)) return fail(`unknown format ${JSON.stringify(format)}; choose one of ${[...EXPORT_FORMAT_NAMES, 'onnx'].join(', ')}.`);
     const out = values.output as string | undefined;
     if (format === 'png' && !out) return fail('a PNG is binary: give a file with -o, e.g. -o graph.png.');
     if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) return fail(`${out} is a folder; give a file name with -o.`);
@@ -118,3 +130,49 @@ ${designUsage}
     return 0;
   },
 };
+
+/**
+ * `export onnx`: the eval-mode network with the engine's weights (seeded, or --weights) as one
+ * ONNX file. Every problem is reported before anything is written, so no broken file is left.
+ */
+async function exportOnnx(
+  values: Record<string, unknown>,
+  positionals: readonly string[],
+  fail: (message: string, code?: number) => number,
+  io: Parameters<CliCommand['run']>[2],
+): Promise<number> {
+  const out = values.output as string | undefined;
+  if (!out) return fail('an ONNX model is binary: give a file with -o, e.g. -o googlenet.onnx.');
+  if (existsSync(out) && statSync(out).isDirectory()) return fail(`${out} is a folder; give a file name with -o.`);
+  const seedText = (values.seed as string | undefined) ?? '0';
+  if (!/^\d+$/.test(seedText) || Number(seedText) > 0xffffffff) return fail(`--seed must be a whole number from 0 to 4294967295; got ${JSON.stringify(seedText)}.`);
+  const weightsPath = values.weights as string | undefined;
+  if (weightsPath !== undefined && values.seed !== undefined) return fail('give either --weights or --seed, not both.');
+  const loaded = await designFromArgs(values, positionals);
+  if (!loaded.ok) return fail(loaded.message);
+  const design = loaded.design;
+  const analysis = analyze(design);
+  if (!analysis.valid) {
+    io.err(problemLines(analysis.issues, design));
+    return 1;
+  }
+  const weights = weightsPath ? await loadStateDict(weightsPath, analysis.graph) : { ok: true as const, value: seededStateDict(analysis.graph, Number(seedText)) };
+  if (!weights.ok) return fail(weights.error.message, 1);
+  const model = onnxModel(design, analysis, weights.value, {
+    foldBatchNorm: values['no-fold'] !== true,
+    weightsSource: weightsPath ? path.basename(weightsPath) : `seeded PyTorch-style initialization, seed ${seedText}`,
+  });
+  if (!model.ok) {
+    io.err(problemLines(model.issues, design));
+    return 1;
+  }
+  try {
+    await writeOut(out, model.value.bytes);
+  } catch (e) {
+    return fail(`cannot write ${out}: ${(e as Error).message}.`, 1);
+  }
+  const v = model.value;
+  const sig = (io: Record<string, readonly (number | string)[]>) => Object.entries(io).map(([k, s]) => `${k} ${s.join('×')}`).join(', ');
+  io.err(`Wrote the ONNX model of ${terminalText(design.name)} to ${terminalText(out)} (${formatBytes(v.bytes.length)}; opset 17; ${v.nodeCount} nodes; inputs ${sig(v.inputs)}; outputs ${sig(v.outputs)}; batch norm ${values['no-fold'] ? 'kept' : 'folded'}).\n`);
+  return 0;
+}

@@ -25,7 +25,7 @@ export interface PytorchExport {
 
 /** A problem that stops an export: the design's own issues, or a name PyTorch cannot take. */
 export interface ExportIssue extends Omit<Issue, 'code'> {
-  readonly code: IssueCode | 'export.reservedName';
+  readonly code: IssueCode | 'export.reservedName' | 'export.onnx';
 }
 
 export type PytorchResult = { readonly ok: true; readonly value: PytorchExport } | { readonly ok: false; readonly issues: readonly ExportIssue[] };

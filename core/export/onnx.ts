@@ -1,0 +1,206 @@
+/**
+ * The ONNX export: any valid design's eval-mode network as an ONNX model (opset 17), built from
+ * the analysis's layer expansion (the same layers the TF.js engine builds), with a dynamic batch
+ * dimension, initializers named by the state_dict, nodes named by module paths, and batch norm
+ * folded into the convolutions or kept. The engine's onnxruntime backend runs the same export,
+ * one module at a time.
+ */
+import type { Analysis } from '../analysis/analyze';
+import type { Design, Layer, Shape } from '../model/types';
+import { formatBytes } from '../model/format';
+import type { LayerAttrMap, LayerKind } from '../layers/registry';
+import type { ExportIssue } from './pytorch';
+import { GENERATOR } from './pytorch';
+import { floatValueInfo, IR_VERSION, onnx, OnnxGraphBuilder, OPSET } from './onnxGraph';
+import { onnxMetadataText } from './escape';
+import { onnxEmitters, type OnnxEmitter, type OnnxLayerContext } from './onnxLayers';
+
+/** Name of the graph input of a whole-network export. */
+export const ONNX_INPUT = 'input';
+/** Name of the dynamic batch dimension. */
+export const ONNX_BATCH_DIM = 'N';
+/**
+ * Protobuf refuses messages of 2 GiB or more; ONNX keeps larger weights in external files,
+ * which a single-file export cannot.
+ */
+export const MAX_ONNX_BYTES = 2 ** 31 - 1;
+
+export interface OnnxExportOptions {
+  /** Fold eval-mode batch norm into the convolution before it (default true). */
+  readonly foldBatchNorm?: boolean;
+  /**
+   * Export only these modules (ids, in any order; the engine runs one module per session). Values
+   * they read from other modules become graph inputs named by the layer that produced them, and
+   * each module's output is a graph output named by its module id.
+   */
+  readonly modules?: readonly string[];
+  /** Also output every module's result (named by module id), e.g. for feature maps. */
+  readonly moduleOutputs?: boolean;
+  /** Where the weights came from, for the metadata (e.g. a file name, or "seed 0"). */
+  readonly weightsSource?: string;
+}
+
+export interface OnnxExport {
+  /** The serialized ModelProto. */
+  readonly bytes: Uint8Array;
+  /** Graph inputs: name → shape, with the batch as `N`. */
+  readonly inputs: Readonly<Record<string, readonly (number | string)[]>>;
+  /** Graph outputs: name → shape, with the batch as `N`. */
+  readonly outputs: Readonly<Record<string, readonly (number | string)[]>>;
+  readonly nodeCount: number;
+  readonly initializerBytes: number;
+}
+
+export type OnnxResult = { readonly ok: true; readonly value: OnnxExport } | { readonly ok: false; readonly issues: readonly ExportIssue[] };
+
+/** Thrown inside the export for a layer it cannot write; caught and turned into an issue. */
+class LayerExportError extends Error {
+  constructor(
+    readonly layer: Layer,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const dynamicBatch = (s: Shape): (number | string)[] => [ONNX_BATCH_DIM, ...s.slice(1)];
+
+/** Which batch norm layer folds into which convolution: a conv read only by that BN, in the same module. */
+function foldPlan(graph: readonly Layer[]): Map<string, Layer<'batchNorm2d', LayerAttrMap['batchNorm2d']>> {
+  const byId = new Map(graph.map((l) => [l.id, l]));
+  const readers = new Map<string, number>();
+  for (const l of graph) for (const i of l.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+  const plan = new Map<string, Layer<'batchNorm2d', LayerAttrMap['batchNorm2d']>>();
+  for (const l of graph) {
+    if (l.kind !== 'batchNorm2d') continue;
+    const producer = byId.get(l.inputs[0]);
+    if (producer?.kind === 'conv2d' && producer.module === l.module && readers.get(producer.id) === 1) plan.set(producer.id, l as Layer<'batchNorm2d', LayerAttrMap['batchNorm2d']>);
+  }
+  return plan;
+}
+
+/**
+ * The eval-mode network of a valid design as an ONNX model. `weights` are float32 values by
+ * state_dict key (seeded or loaded). A design the export cannot write gives issues naming the
+ * module and layer, never a partial model.
+ */
+export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyMap<string, Float32Array>, options: OnnxExportOptions = {}): OnnxResult {
+  if (!analysis.valid) return { ok: false, issues: analysis.issues };
+  const evalModules = analysis.modules.filter((m) => m.evalPath);
+  const wanted = options.modules ? new Set(options.modules) : null;
+  if (wanted) {
+    const unknown = [...wanted].filter((id) => !evalModules.some((m) => m.id === id));
+    if (unknown.length) {
+      return { ok: false, issues: unknown.map((id) => ({ code: 'export.onnx', nodeId: id, message: `${id}: this module is not part of the eval-mode network, so it has no ONNX form.` })) };
+    }
+  }
+  const modules = wanted ? evalModules.filter((m) => wanted.has(m.id)) : evalModules;
+  const moduleIds = new Set(modules.map((m) => m.id));
+  const layers = analysis.graph.filter((l) => moduleIds.has(l.module));
+  const shapes = new Map<string, Shape>([[ONNX_INPUT, analysis.input]]);
+  for (const l of analysis.layers) if (l.outputShape) shapes.set(l.id, l.outputShape);
+  const moduleOf = new Map(analysis.graph.map((l) => [l.id, l.module]));
+  const moduleOutputLayer = new Map(analysis.modules.map((m) => [m.id, outputLayerOf(analysis.graph.filter((l) => l.module === m.id))]));
+
+  const g = new OnnxGraphBuilder();
+  const graphInputs: Record<string, readonly (number | string)[]> = {};
+  // Values from outside the exported part are graph inputs: the network input, or another module's output.
+  for (const l of layers) {
+    for (const i of l.inputs) {
+      if (moduleIds.has(moduleOf.get(i) ?? '') || g.has(i)) continue;
+      g.input(i);
+      graphInputs[i] = dynamicBatch(shapes.get(i)!);
+    }
+  }
+  const fold = options.foldBatchNorm === false ? new Map() : foldPlan(layers);
+  const folded = new Set([...fold.values()].map((l) => l.id));
+  const alias = new Map<string, string>();
+  const resolve = (id: string): string => alias.get(id) ?? id;
+
+  try {
+    for (const layer of layers) {
+      const emitter = (onnxEmitters as Record<string, OnnxEmitter<LayerKind> | undefined>)[layer.kind];
+      if (!emitter) throw new LayerExportError(layer, `layer kind ${layer.kind} has no ONNX form in this version`);
+      if (folded.has(layer.id)) {
+        alias.set(layer.id, resolve(layer.inputs[0]));
+        continue;
+      }
+      const ctx: OnnxLayerContext = {
+        graph: g,
+        inputs: layer.inputs.map(resolve),
+        inputShapes: layer.inputs.map((i) => shapes.get(i)!),
+        outputShape: shapes.get(layer.id)!,
+        foldedBatchNorm: fold.get(layer.id) ?? null,
+        weight(key, size) {
+          const w = weights.get(key);
+          if (!w) throw new LayerExportError(layer, `the weights have no tensor ${key}`);
+          if (w.length !== size) throw new LayerExportError(layer, `the weight tensor ${key} holds ${w.length} values but the layer needs ${size}`);
+          return w;
+        },
+      };
+      const emitted = emitter(layer as Layer<LayerKind, never>, ctx);
+      if ('alias' in emitted) alias.set(layer.id, emitted.alias);
+      if (g.bytes > MAX_ONNX_BYTES) {
+        throw new LayerExportError(layer, `the weights up to this layer take ${formatBytes(g.bytes)}, more than the 2 GiB a single ONNX file can hold (protobuf's limit); make the layers smaller`);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof LayerExportError)) throw e;
+    return { ok: false, issues: [{ code: 'export.onnx', nodeId: e.layer.module, field: e.layer.id, message: `${e.layer.module} (layer ${e.layer.id}): ${e.message}, so it cannot be exported to ONNX.` }] };
+  }
+
+  // Graph outputs: named outputs of a whole-network export, or each exported module's output.
+  const graphOutputs: Record<string, readonly (number | string)[]> = {};
+  const addOutput = (name: string, layerId: string) => {
+    if (graphOutputs[name]) return;
+    const value = resolve(layerId);
+    // A layer whose id is the output's name (a one-layer module) is the output itself; any other
+    // value gets an Identity node, so outputs never share a value or alias a graph input.
+    if (value !== name || graphInputs[name]) g.node('Identity', `output.${name}`, [value], name);
+    graphOutputs[name] = dynamicBatch(shapes.get(layerId)!);
+  };
+  if (wanted) {
+    for (const m of modules) addOutput(m.id, moduleOutputLayer.get(m.id)!);
+  } else {
+    for (const name of analysis.evalOutputs) {
+      const moduleId = design.outputs[name];
+      addOutput(name, moduleOutputLayer.get(moduleId)!);
+    }
+    if (options.moduleOutputs) for (const m of modules) addOutput(m.id, moduleOutputLayer.get(m.id)!);
+  }
+
+  const metadata: Record<string, string> = {
+    design: design.name,
+    preset: design.preset ?? '',
+    batch_norm: options.foldBatchNorm === false ? 'kept' : 'folded into the convolutions',
+    weights: options.weightsSource ?? '',
+    parameters: String(analysis.totals.paramsEval),
+    macs_per_image: String(analysis.totals.macs),
+  };
+  const model = onnx.ModelProto.create({
+    irVersion: IR_VERSION,
+    opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: OPSET })],
+    producerName: 'inception-explorer',
+    producerVersion: GENERATOR.replace(/^Inception Explorer /, ''),
+    docString: onnxMetadataText(`${design.name}: the eval-mode network, exported by ${GENERATOR}.`),
+    metadataProps: Object.entries(metadata)
+      .filter(([, v]) => v !== '')
+      .map(([key, value]) => onnx.StringStringEntryProto.create({ key, value: onnxMetadataText(value) })),
+    graph: onnx.GraphProto.create({
+      name: onnxMetadataText(design.name) || 'design',
+      node: g.nodes,
+      initializer: g.initializers,
+      input: Object.entries(graphInputs).map(([name, dims]) => floatValueInfo(name, dims)),
+      output: Object.entries(graphOutputs).map(([name, dims]) => floatValueInfo(name, dims)),
+    }),
+  });
+  const bytes = onnx.ModelProto.encode(model).finish();
+  return { ok: true, value: { bytes, inputs: graphInputs, outputs: graphOutputs, nodeCount: g.nodes.length, initializerBytes: g.bytes } };
+}
+
+/** The layer of a module whose output leaves it: the last one no other layer of the module reads. */
+export function outputLayerOf(layers: readonly Layer[]): string {
+  const read = new Set(layers.flatMap((l) => l.inputs));
+  const unread = layers.filter((l) => !read.has(l.id));
+  return (unread.length ? unread[unread.length - 1] : layers[layers.length - 1]).id;
+}

@@ -1,0 +1,125 @@
+/**
+ * A small builder for ONNX graphs over onnx-proto's generated protobuf classes: nodes named by
+ * module paths, float32 initializers, typed attributes. The bytes come from protobufjs, never by hand.
+ */
+import onnxProto from 'onnx-proto';
+
+export const { onnx } = onnxProto;
+type NodeProto = InstanceType<typeof onnx.NodeProto>;
+type TensorProto = InstanceType<typeof onnx.TensorProto>;
+
+/** The ONNX operator set the export targets (ONNX 1.12, ONNX Runtime ≥ 1.12). */
+export const OPSET = 17;
+/** IR version 8 is the one of opset 17 (ONNX 1.12). */
+export const IR_VERSION = 8;
+
+/** An attribute value: ints and floats are told apart by the declared kind. */
+export type AttrValue = { readonly i: number } | { readonly f: number } | { readonly ints: readonly number[] } | { readonly s: string };
+
+export const int = (i: number): AttrValue => ({ i });
+export const float = (f: number): AttrValue => ({ f });
+export const ints = (v: readonly number[]): AttrValue => ({ ints: v });
+
+/** Attribute strings here are operator keywords such as `constant`: ASCII, so one byte a character. */
+function ascii(text: string): Uint8Array {
+  if (!/^[\x20-\x7e]*$/.test(text)) throw new Error(`ONNX attribute strings here are ASCII keywords; got ${JSON.stringify(text)}.`);
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+function attribute(name: string, v: AttrValue) {
+  const T = onnx.AttributeProto.AttributeType;
+  if ('i' in v) return onnx.AttributeProto.create({ name, type: T.INT, i: v.i });
+  if ('f' in v) return onnx.AttributeProto.create({ name, type: T.FLOAT, f: v.f });
+  if ('ints' in v) return onnx.AttributeProto.create({ name, type: T.INTS, ints: [...v.ints] });
+  return onnx.AttributeProto.create({ name, type: T.STRING, s: ascii(v.s) });
+}
+
+/** Little-endian bytes of float32 values (ONNX raw_data is little-endian on every platform). */
+function float32Bytes(values: Float32Array): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+  return out;
+}
+
+function int64Bytes(values: readonly number[]): Uint8Array {
+  const out = new Uint8Array(values.length * 8);
+  const view = new DataView(out.buffer);
+  values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+  return out;
+}
+
+/** Collects the nodes and initializers of one graph; names are unique or it throws (a bug). */
+export class OnnxGraphBuilder {
+  readonly nodes: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
+  private readonly names = new Set<string>();
+  private readonly nodeNames = new Set<string>();
+  /** Bytes of all initializers so far. */
+  bytes = 0;
+
+  private claim(name: string): string {
+    if (this.names.has(name)) throw new Error(`The ONNX graph already has a value named ${name}.`);
+    this.names.add(name);
+    return name;
+  }
+
+  /** Whether a value of this name exists (graph input, initializer or node output). */
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+
+  /** Declares a graph input's name. */
+  input(name: string): string {
+    return this.claim(name);
+  }
+
+  /** A float32 initializer (weights keep their state_dict names). */
+  floats(name: string, dims: readonly number[], values: Float32Array): string {
+    this.bytes += values.length * 4;
+    this.initializers.push(onnx.TensorProto.create({ name: this.claim(name), dataType: onnx.TensorProto.DataType.FLOAT, dims: [...dims], rawData: float32Bytes(values) }));
+    return name;
+  }
+
+  /** An int64 initializer (shapes, axes, pads). */
+  int64s(name: string, values: readonly number[]): string {
+    this.initializers.push(onnx.TensorProto.create({ name: this.claim(name), dataType: onnx.TensorProto.DataType.INT64, dims: [values.length], rawData: int64Bytes(values) }));
+    return name;
+  }
+
+  /**
+   * Adds a node named `name` (a module path such as `inception4c.branch2.1.conv`) writing one
+   * output value, also called `output`; returns the output's name.
+   */
+  node(op: string, name: string, inputs: readonly string[], output: string, attrs: Readonly<Record<string, AttrValue>> = {}): string {
+    if (this.nodeNames.has(name)) throw new Error(`The ONNX graph already has a node named ${name}.`);
+    this.nodeNames.add(name);
+    for (const i of inputs) if (i !== '' && !this.names.has(i)) throw new Error(`The ONNX node ${name} reads ${i}, which nothing wrote before it.`);
+    this.claim(output);
+    this.nodes.push(
+      onnx.NodeProto.create({
+        opType: op,
+        name,
+        input: [...inputs],
+        output: [output],
+        attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+      }),
+    );
+    return output;
+  }
+}
+
+/** A float tensor's type with named (dynamic) or fixed dimensions. */
+export function floatValueInfo(name: string, dims: readonly (number | string)[]) {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: onnx.TypeProto.create({
+      tensorType: onnx.TypeProto.Tensor.create({
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: onnx.TensorShapeProto.create({
+          dim: dims.map((d) => onnx.TensorShapeProto.Dimension.create(typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+        }),
+      }),
+    }),
+  });
+}
