@@ -3,7 +3,7 @@
  * `__init__` and the expression `forward()` computes with it. One entry per kind, in a table
  * typed by ModuleKind, so a new kind without code generation does not compile.
  */
-import { moduleDefs, type ModuleDefOf, type ModuleKind } from '../modules/registry';
+import { moduleDef, moduleDefs, type ModuleDefOf, type ModuleKind } from '../modules/registry';
 import { resolveParams, type ParamDefs, type ResolvedParams } from '../model/params';
 import { blockOf, type BlockTemplate } from '../modules/block';
 import { blockClassName, blockCounts, blockUse } from './pytorchBlocks';
@@ -116,7 +116,16 @@ function blockCodegen(t: BlockTemplate<ParamDefs>): ModuleCodegen<Record<string,
 
 /** The block template behind a module kind, or null for kinds with hand-written code generation. */
 export function blockTemplateOf(kind: string): BlockTemplate<ParamDefs> | null {
-  return blockOf(Object.prototype.hasOwnProperty.call(moduleDefs, kind) ? moduleDefs[kind] : undefined);
+  return blockOf(moduleDef(kind));
+}
+
+/** The code generation of a kind: the table's entry, or one generated for a block template registered at run time. */
+export function codegenOf(kind: string): ModuleCodegen<Record<string, unknown>> {
+  const known = (pytorchCodegen as Record<string, ModuleCodegen<Record<string, unknown>>>)[kind];
+  if (known) return known;
+  const t = blockTemplateOf(kind);
+  if (!t) throw new Error(`no PyTorch code generation for module kind ${kind}`);
+  return blockCodegen(t);
 }
 
 const blockCodegens = Object.fromEntries(
