@@ -6,10 +6,11 @@ import { serveCommand } from './commands/serve';
 import { runCommand } from './commands/run';
 import { benchCommand } from './commands/bench';
 import { exportCommand } from './commands/export';
+import { diffCommand } from './commands/diff';
 import type { CliCommand, CliIo } from './command';
 import { terminalBlock } from '../core/export/escape';
 
-const commands: readonly CliCommand[] = [summaryCommand, designCommand, serveCommand, runCommand, benchCommand, exportCommand];
+const commands: readonly CliCommand[] = [summaryCommand, designCommand, serveCommand, runCommand, benchCommand, exportCommand, diffCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);

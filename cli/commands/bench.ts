@@ -78,7 +78,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
     const unknown = backends.find((b) => !isBackendName(b));
     if (unknown !== undefined) return fail(`--backend must list backends among ${BACKEND_ORDER.join(', ')}; got ${JSON.stringify(unknown)}.`);
     const loaded = await designFromArgs({ ...values, batch: undefined }, positionals);
-    if (!loaded.ok) return fail(loaded.message);
+    if (!loaded.ok) return fail(loaded.message, loaded.exitCode);
     const analysis = analyze(loaded.design);
     if (!analysis.valid) {
       io.err(issueLines(analysis.issues, loaded.design));

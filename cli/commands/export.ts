@@ -44,7 +44,8 @@ export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
   return Buffer.from(resvg.render().asPng());
 }
 
-async function writeOut(file: string, data: string | Uint8Array): Promise<void> {
+/** Writes a file atomically (beside it, then renamed), creating its folder. */
+export async function writeOut(file: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   await mkdir(dir, { recursive: true });
   // Write beside the target and rename, so a failed export never leaves half a file.
@@ -104,7 +105,7 @@ ${designUsage}
     if (!/^\d+(\.\d+)?$/.test(scaleText) || scale < 1 || scale > 4) return fail(`--scale must be a number from 1 to 4; got ${JSON.stringify(scaleText)}.`);
 
     const loaded = await designFromArgs(values, rest);
-    if (!loaded.ok) return fail(loaded.message);
+    if (!loaded.ok) return fail(loaded.message, loaded.exitCode);
     const design = loaded.design;
     const analysis = analyze(design);
     const opened = (values.open as string[] | undefined) ?? [];

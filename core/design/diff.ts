@@ -1,45 +1,142 @@
 /**
- * What changed in a design against the preset it started from: edited parameters per module,
- * added and removed modules, changed settings, and the totals as signed deltas
- * ("+1.2 M (+9 %)"). The renderer marks edited nodes with it; exports can print it.
+ * The diff of two designs, A (before) and B (after): which modules were added, removed, changed
+ * (their kind or parameters differ) or affected (same parameters, different figures because
+ * something upstream changed), each with its figures on both sides and their differences, the
+ * changed design-wide settings, the totals before/after/Δ and, for members of the family whose
+ * ids differ, a stage-by-stage summary.
+ *
+ * Modules match by id first; the modules left over are matched by position and kind between the
+ * id-matched modules around them (a longest common subsequence of kinds), so an inserted module
+ * shifts nothing else. What stays unmatched is added (only in B) or removed (only in A).
+ *
+ * The app's edit marks are this diff with A = the preset the design started from (`diffDesign`).
  */
-import type { Analysis, ModuleInfo, Totals } from '../analysis/analyze';
-import type { Design, ModuleSpec, ParamValue } from '../model/types';
-import { formatDelta } from '../model/format';
+import { analyze, type Analysis, type ModuleInfo, type Totals } from '../analysis/analyze';
+import type { Design, ModuleSpec, ParamValue, Shape } from '../model/types';
+import { formatBytes, formatCompact, formatDelta } from '../model/format';
 import { presetDesign } from '../presets';
 import { moduleDef } from '../modules/registry';
 
 export interface ValueChange {
-  /** A parameter name (`out_3x3`) or a setting (`input.height`, `classes`, `aux`). */
+  /** A parameter name (`out_3x3`), `id` for a module matched by position under another name, or a setting (`input.height`, `classes`, `aux`). */
   readonly field: string;
-  /** The preset's value; undefined when the preset left it at its default. */
+  /** A's value; undefined when A left it at its default. */
   readonly from: ParamValue | undefined;
-  /** The design's value; undefined when the design removed it. */
+  /** B's value; undefined when B left it at its default. */
   readonly to: ParamValue | undefined;
 }
 
-export interface ModuleChange {
+/**
+ * `added`: only in B. `removed`: only in A. `changed`: its kind, parameters or name differ.
+ * `affected`: same kind and parameters, but different figures (input or output shape, parameters,
+ * MACs or activation memory) because something upstream changed. `unchanged`: none of these.
+ */
+export type DiffStatus = 'added' | 'removed' | 'changed' | 'affected' | 'unchanged';
+
+export const DIFF_STATUSES: readonly DiffStatus[] = ['added', 'removed', 'changed', 'affected', 'unchanged'];
+
+/** A module's figures on one side of the diff, as that design's own analysis computes them. */
+export interface ModuleFigures {
   readonly id: string;
-  /** `added`: not in the preset; `edited`: its kind or parameters differ. */
-  readonly status: 'added' | 'edited';
-  /** Parameter changes, in the module's parameter order (empty for added modules). */
+  readonly kind: string;
+  readonly stage: string;
+  readonly aux: boolean;
+  /** Trainable parameters. */
+  readonly params: number;
+  /** Multiply-accumulates per image. */
+  readonly macs: number;
+  /** Bytes of the module's layer outputs for the whole batch (float32). */
+  readonly activationBytes: number;
+  /** N×C×H×W (or N×F); null when the module could not be computed. */
+  readonly outputShape: Shape | null;
+  readonly inputShapes: readonly Shape[];
+  /** Ids of the modules feeding it, or `input`. */
+  readonly inputs: readonly string[];
+}
+
+/** b − a of each figure; a side without the module counts as zero. */
+export interface FigureDelta {
+  readonly params: number;
+  readonly macs: number;
+  readonly activationBytes: number;
+}
+
+export interface ModuleDiff {
+  /** B's id, or A's for a removed module. */
+  readonly id: string;
+  readonly status: DiffStatus;
+  /** How it found its partner; null for added and removed modules. */
+  readonly matchedBy: 'id' | 'position' | null;
+  /** Parameter changes in the module's parameter order (`id` first when renamed); empty unless changed. */
   readonly params: readonly ValueChange[];
-  /** Whether the module's kind differs from the preset's module of the same id. */
+  /** Whether the kind differs (only possible when matched by id). */
   readonly kindChanged: boolean;
+  /** Whether its inputs come from other modules than before (an insert or delete rewired it). */
+  readonly rewired: boolean;
+  readonly a: ModuleFigures | null;
+  readonly b: ModuleFigures | null;
+  readonly delta: FigureDelta;
+  /** Whether the output shape differs (both sides present). */
+  readonly shapeChanged: boolean;
+}
+
+export type TotalKey = 'params' | 'paramsEval' | 'macs' | 'macsTrain' | 'activationBytesEval' | 'activationBytes' | 'weightBytes';
+
+export interface TotalDelta {
+  readonly key: TotalKey;
+  readonly label: string;
+  readonly unit: 'count' | 'bytes';
+  readonly a: number;
+  readonly b: number;
+  /** b − a. */
+  readonly delta: number;
+  /** 100 · (b − a) / a; null when a is 0. */
+  readonly percent: number | null;
+  /** "+66.3 K (+0.5 %)", "+172 KiB (+0.3 %)", or "±0" when unchanged. */
+  readonly text: string;
+}
+
+/** One design's figures for one stage: consecutive modules of the same `stage`, aux heads apart. */
+export interface StageFigures {
+  readonly stage: string;
+  /** Module ids, in graph order. */
+  readonly modules: readonly string[];
+  readonly params: number;
+  readonly macs: number;
+  /** The stage's output: its last module on the eval path (or its last module). */
+  readonly outputShape: Shape | null;
+}
+
+/** A row of the stage-by-stage summary: a stage of A beside the stage of B at the same place. */
+export interface StageRow {
+  readonly a: StageFigures | null;
+  readonly b: StageFigures | null;
+  readonly delta: { readonly modules: number; readonly params: number; readonly macs: number };
+}
+
+export interface DiffSide {
+  readonly name: string;
+  readonly preset: string | null;
 }
 
 export interface DesignDiff {
-  /** The preset compared against, or null when the design has none (then nothing is a change). */
+  /** The preset name of A when it is one (the app's edit marks), else A's preset field; null for an empty diff. */
   readonly base: string | null;
-  /** Changed modules by id (unchanged modules are absent). */
-  readonly modules: Readonly<Record<string, ModuleChange>>;
-  /** Modules of the preset the design no longer has, in preset order. */
-  readonly removed: readonly string[];
-  /** Modules whose inputs were rewired (by an insert or delete) without being edited themselves. */
-  readonly rewired: readonly string[];
+  readonly a: DiffSide | null;
+  readonly b: DiffSide | null;
+  /** Every module of both sides in B's graph order, a removed module right after its predecessor in A. */
+  readonly entries: readonly ModuleDiff[];
+  /** B's modules by id (every status but `removed`). */
+  readonly byId: Readonly<Record<string, ModuleDiff>>;
+  /** Modules only in A, in A's order. */
+  readonly removed: readonly ModuleDiff[];
   /** Changed design-wide settings (input size, batch, classes, aux heads). */
   readonly settings: readonly ValueChange[];
-  /** True when anything differs from the preset. */
+  readonly totals: readonly TotalDelta[];
+  /** Stage-by-stage summary (most useful when ids differ, across the family). */
+  readonly stages: readonly StageRow[];
+  readonly counts: Readonly<Record<DiffStatus, number>> & { readonly matchedById: number; readonly matchedByPosition: number };
+  /** True when anything differs. */
   readonly changed: boolean;
 }
 
@@ -50,103 +147,381 @@ export function baseDesign(design: Design): Design | undefined {
   return design.preset ? presetDesign(design.preset) : undefined;
 }
 
-/** Compares a design with `base` (by default the preset it names). */
-export function diffDesign(design: Design, base: Design | undefined = baseDesign(design)): DesignDiff {
-  if (!base) return { base: null, modules: {}, removed: [], rewired: [], settings: [], changed: false };
-  const baseById = new Map<string, ModuleSpec>(base.modules.map((m) => [m.id, m]));
-  const ids = new Set(design.modules.map((m) => m.id));
-  const modules: Record<string, ModuleChange> = {};
-  const rewired: string[] = [];
-  for (const m of design.modules) {
-    const was = baseById.get(m.id);
-    if (!was) {
-      modules[m.id] = { id: m.id, status: 'added', params: [], kindChanged: false };
-      continue;
-    }
-    const fields = [...new Set([...Object.keys(was.params), ...Object.keys(m.params)])];
-    const kindChanged = was.kind !== m.kind;
-    // A parameter left out takes its kind's default, so choosing the default again (form back to
-    // `reduced`) is no change.
-    const defs = kindChanged ? undefined : moduleDef(m.kind)?.params;
-    const effective = (params: ModuleSpec['params'], f: string) => params[f] ?? (defs && Object.hasOwn(defs, f) ? defs[f].default : undefined);
-    const params = fields.filter((f) => !sameValue(effective(was.params, f), effective(m.params, f))).map((f) => ({ field: f, from: was.params[f], to: m.params[f] }));
-    if (params.length || kindChanged) modules[m.id] = { id: m.id, status: 'edited', params, kindChanged };
-    else if (!sameValue(was.inputs, m.inputs)) rewired.push(m.id);
-  }
-  const removed = base.modules.filter((m) => !ids.has(m.id)).map((m) => m.id);
-  const settings: ValueChange[] = [];
-  for (const key of ['batch', 'channels', 'height', 'width'] as const) {
-    if (!sameValue(base.input[key], design.input[key])) settings.push({ field: `input.${key}`, from: base.input[key], to: design.input[key] });
-  }
-  if (!sameValue(base.classes, design.classes)) settings.push({ field: 'classes', from: base.classes, to: design.classes });
-  if (base.aux !== design.aux) settings.push({ field: 'aux', from: base.aux, to: design.aux });
-  const changed = Object.keys(modules).length > 0 || removed.length > 0 || rewired.length > 0 || settings.length > 0;
-  return { base: base.preset, modules, removed, rewired, settings, changed };
+const EMPTY_COUNTS = { added: 0, removed: 0, changed: 0, affected: 0, unchanged: 0, matchedById: 0, matchedByPosition: 0 };
+
+/** The diff of a design with nothing to compare against: no entries, no change. */
+export const EMPTY_DIFF: DesignDiff = { base: null, a: null, b: null, entries: [], byId: {}, removed: [], settings: [], totals: [], stages: [], counts: EMPTY_COUNTS, changed: false };
+
+/** Compares a design with `base` (by default the preset it names); the empty diff when there is none. */
+export function diffDesign(design: Design, base: Design | undefined = baseDesign(design), analyses: { a?: Analysis; b?: Analysis } = {}): DesignDiff {
+  if (!base) return EMPTY_DIFF;
+  return compareDesigns(base, design, analyses);
 }
 
-export type TotalKey = 'params' | 'paramsEval' | 'macs' | 'macsTrain';
-
-export interface TotalDelta {
-  readonly key: TotalKey;
-  readonly label: string;
-  readonly now: number;
-  readonly base: number;
-  /** now − base. */
-  readonly delta: number;
-  /** "+1.2 M (+9 %)", or "±0" when unchanged. */
-  readonly text: string;
+interface Side {
+  readonly design: Design;
+  readonly analysis: Analysis;
+  /** The modules the analysis considers (aux heads dropped when off), analysis order first. */
+  readonly specs: readonly ModuleSpec[];
+  readonly info: ReadonlyMap<string, ModuleInfo>;
 }
 
-const TOTAL_LABELS: Readonly<Record<TotalKey, string>> = {
-  params: 'Parameters (with aux heads)',
-  paramsEval: 'Parameters, eval path',
-  macs: 'MACs per image, eval',
-  macsTrain: 'MACs per image, train',
-};
-
-/** The totals of `now` against those of `base`, each with a signed, readable delta. */
-export function totalsDelta(now: Totals, base: Totals): TotalDelta[] {
-  return (Object.keys(TOTAL_LABELS) as TotalKey[]).map((key) => ({
-    key,
-    label: TOTAL_LABELS[key],
-    now: now[key],
-    base: base[key],
-    delta: now[key] - base[key],
-    text: formatDelta(now[key], base[key]),
-  }));
+function side(design: Design, analysis: Analysis): Side {
+  const byId = new Map<string, ModuleSpec>();
+  for (const m of Array.isArray(design.modules) ? design.modules : []) if (!byId.has(m.id) && (design.aux || !m.aux)) byId.set(m.id, m);
+  const info = new Map(analysis.modules.map((m) => [m.id, m]));
+  const ordered = analysis.modules.map((m) => m.id).filter((id) => byId.has(id));
+  const rest = [...byId.keys()].filter((id) => !info.has(id));
+  return { design, analysis, specs: [...ordered, ...rest].map((id) => byId.get(id)!), info };
 }
 
-export interface ModuleDelta {
-  readonly params: number;
-  readonly macs: number;
-  /** "+131 K (+26 %)" for parameters; null when unchanged or not comparable. */
-  readonly paramsText: string | null;
-  readonly macsText: string | null;
-}
-
-/**
- * A module's parameters and MACs against the preset's module of the same id. Null when the
- * preset has no such module or either side could not be computed (an invalid module).
- */
-export function moduleDelta(now: ModuleInfo | undefined, base: ModuleInfo | undefined): ModuleDelta | null {
-  if (!now || !base || !now.outputShape || !base.outputShape) return null;
-  const params = now.params - base.params;
-  const macs = now.macs - base.macs;
+function figures(s: Side, spec: ModuleSpec): ModuleFigures {
+  const m = s.info.get(spec.id);
   return {
-    params,
-    macs,
-    paramsText: params === 0 ? null : formatDelta(now.params, base.params),
-    macsText: macs === 0 ? null : formatDelta(now.macs, base.macs),
+    id: spec.id,
+    kind: spec.kind,
+    stage: m?.stage ?? spec.stage ?? '',
+    aux: spec.aux === true,
+    params: m?.params ?? 0,
+    macs: m?.macs ?? 0,
+    activationBytes: m?.activationBytes ?? 0,
+    outputShape: m?.outputShape ?? null,
+    inputShapes: m?.inputShapes ?? [],
+    inputs: spec.inputs,
   };
 }
 
-/** Per-module deltas of an analysis against the base analysis, by module id (unchanged modules absent). */
-export function moduleDeltas(now: Analysis, base: Analysis): Readonly<Record<string, ModuleDelta>> {
-  const baseById = new Map(base.modules.map((m) => [m.id, m]));
-  const out: Record<string, ModuleDelta> = {};
-  for (const m of now.modules) {
-    const d = moduleDelta(m, baseById.get(m.id));
-    if (d && (d.params !== 0 || d.macs !== 0)) out[m.id] = d;
+/** Above this many cells a gap is matched greedily in order instead of by longest common subsequence. */
+const LCS_LIMIT = 4_000_000;
+
+/** Pairs of indexes into `a` and `b` whose keys match, as a longest common subsequence (greedy when too large). */
+function alignByKey<T>(a: readonly T[], b: readonly T[], key: (x: T) => string): [number, number][] {
+  const n = a.length;
+  const m = b.length;
+  if (!n || !m) return [];
+  if (n * m > LCS_LIMIT) {
+    const pairs: [number, number][] = [];
+    let j = 0;
+    for (let i = 0; i < n && j < m; i++) {
+      const k = key(a[i]);
+      let t = j;
+      while (t < m && key(b[t]) !== k) t++;
+      if (t < m) {
+        pairs.push([i, t]);
+        j = t + 1;
+      }
+    }
+    return pairs;
   }
+  const ka = a.map(key);
+  const kb = b.map(key);
+  const table = new Uint32Array((n + 1) * (m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      table[i * (m + 1) + j] = ka[i] === kb[j] ? table[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(table[(i + 1) * (m + 1) + j], table[i * (m + 1) + j + 1]);
+    }
+  }
+  const pairs: [number, number][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (ka[i] === kb[j]) {
+      pairs.push([i, j]);
+      i++;
+      j++;
+    } else if (table[(i + 1) * (m + 1) + j] >= table[i * (m + 1) + j + 1]) i++;
+    else j++;
+  }
+  return pairs;
+}
+
+/**
+ * Matches B's modules to A's: by id first, then by position and kind among the modules left
+ * between the same id-matched neighbours. Returns B id → A id and how each was matched.
+ */
+function matchModules(a: Side, b: Side): Map<string, { id: string; by: 'id' | 'position' }> {
+  const match = new Map<string, { id: string; by: 'id' | 'position' }>();
+  const aIds = new Set(a.specs.map((m) => m.id));
+  for (const m of b.specs) if (aIds.has(m.id)) match.set(m.id, { id: m.id, by: 'id' });
+  // The gap a leftover module sits in: the nearest id-matched module before it (by A's id).
+  const gaps = (s: Side, anchorOf: (id: string) => string | undefined) => {
+    const out = new Map<string, ModuleSpec[]>();
+    let gap = '';
+    for (const m of s.specs) {
+      const anchor = anchorOf(m.id);
+      if (anchor !== undefined) gap = anchor;
+      else out.set(gap, [...(out.get(gap) ?? []), m]);
+    }
+    return out;
+  };
+  const gapsA = gaps(a, (id) => (match.has(id) ? id : undefined));
+  const gapsB = gaps(b, (id) => match.get(id)?.id);
+  for (const [gap, leftB] of gapsB) {
+    const leftA = gapsA.get(gap);
+    if (!leftA) continue;
+    for (const [i, j] of alignByKey(leftA, leftB, (m) => `${m.kind}|${m.aux === true}`)) match.set(leftB[j].id, { id: leftA[i].id, by: 'position' });
+  }
+  return match;
+}
+
+function paramChanges(was: ModuleSpec, now: ModuleSpec): ValueChange[] {
+  const kindChanged = was.kind !== now.kind;
+  // A parameter left out takes its kind's default, so choosing the default again (form back to
+  // `reduced`) is no change.
+  const def = kindChanged ? undefined : moduleDef(now.kind);
+  const defs = def?.params;
+  const effective = (params: ModuleSpec['params'], f: string) => params[f] ?? (defs && Object.hasOwn(defs, f) ? defs[f].default : undefined);
+  const wasParams = was.params ?? {};
+  const nowParams = now.params ?? {};
+  const order = [...(defs ? Object.keys(defs) : []), ...Object.keys(wasParams), ...Object.keys(nowParams)];
+  const fields = [...new Set(order)].filter((f) => Object.hasOwn(wasParams, f) || Object.hasOwn(nowParams, f));
+  const changes = fields.filter((f) => !sameValue(effective(wasParams, f), effective(nowParams, f))).map((f) => ({ field: f, from: wasParams[f], to: nowParams[f] }));
+  return was.id === now.id ? changes : [{ field: 'id', from: was.id, to: now.id }, ...changes];
+}
+
+const sameShapes = (x: readonly Shape[], y: readonly Shape[]) => sameValue(x, y);
+
+function moduleDiff(wasSpec: ModuleSpec | undefined, nowSpec: ModuleSpec | undefined, a: Side, b: Side, by: 'id' | 'position' | null, rewired: boolean): ModuleDiff {
+  const fa = wasSpec ? figures(a, wasSpec) : null;
+  const fb = nowSpec ? figures(b, nowSpec) : null;
+  const delta = {
+    params: (fb?.params ?? 0) - (fa?.params ?? 0),
+    macs: (fb?.macs ?? 0) - (fa?.macs ?? 0),
+    activationBytes: (fb?.activationBytes ?? 0) - (fa?.activationBytes ?? 0),
+  };
+  const id = (nowSpec ?? wasSpec)!.id;
+  if (!wasSpec || !nowSpec) {
+    return { id, status: nowSpec ? 'added' : 'removed', matchedBy: null, params: [], kindChanged: false, rewired: false, a: fa, b: fb, delta, shapeChanged: false };
+  }
+  const kindChanged = wasSpec.kind !== nowSpec.kind;
+  const params = paramChanges(wasSpec, nowSpec);
+  const shapeChanged = !sameValue(fa!.outputShape, fb!.outputShape);
+  const figuresDiffer = shapeChanged || !sameShapes(fa!.inputShapes, fb!.inputShapes) || delta.params !== 0 || delta.macs !== 0 || delta.activationBytes !== 0;
+  const status: DiffStatus = kindChanged || params.length ? 'changed' : figuresDiffer ? 'affected' : 'unchanged';
+  return { id, status, matchedBy: by, params, kindChanged, rewired, a: fa, b: fb, delta, shapeChanged };
+}
+
+const TOTALS: readonly { key: TotalKey; label: string; unit: 'count' | 'bytes' }[] = [
+  { key: 'params', label: 'Parameters (with aux heads)', unit: 'count' },
+  { key: 'paramsEval', label: 'Parameters, eval path (no aux heads)', unit: 'count' },
+  { key: 'macs', label: 'MACs per image, eval', unit: 'count' },
+  { key: 'macsTrain', label: 'MACs per image, train', unit: 'count' },
+  { key: 'activationBytesEval', label: 'Activation memory, one eval pass (batch)', unit: 'bytes' },
+  { key: 'activationBytes', label: 'Activation memory, every layer output (train, batch)', unit: 'bytes' },
+  { key: 'weightBytes', label: 'Weights size (float32, with buffers)', unit: 'bytes' },
+];
+
+/** A signed change of bytes with its percentage: "+172 KiB (+0.3 %)". */
+function formatDeltaBytes(b: number, a: number): string {
+  const d = b - a;
+  if (d === 0) return '±0';
+  const pct = formatDelta(b, a).match(/ \(.*\)$/)?.[0] ?? '';
+  return `${d > 0 ? '+' : '−'}${formatBytes(Math.abs(d))}${pct}`;
+}
+
+/** The totals of B against those of A, each with a signed, readable delta. */
+export function totalsDiff(a: Totals, b: Totals): TotalDelta[] {
+  return TOTALS.map(({ key, label, unit }) => ({
+    key,
+    label,
+    unit,
+    a: a[key],
+    b: b[key],
+    delta: b[key] - a[key],
+    percent: a[key] === 0 ? null : ((b[key] - a[key]) / a[key]) * 100,
+    text: unit === 'bytes' ? formatDeltaBytes(b[key], a[key]) : formatDelta(b[key], a[key]),
+  }));
+}
+
+/** A design's stages in graph order: runs of modules with the same `stage`, aux heads gathered apart at the end. */
+export function stageFigures(analysis: Analysis): StageFigures[] {
+  const groups: { stage: string; modules: ModuleInfo[] }[] = [];
+  const aux: ModuleInfo[] = [];
+  for (const m of analysis.modules) {
+    if (m.aux) {
+      aux.push(m);
+      continue;
+    }
+    const last = groups[groups.length - 1];
+    if (last && last.stage === m.stage) last.modules.push(m);
+    else groups.push({ stage: m.stage, modules: [m] });
+  }
+  if (aux.length) groups.push({ stage: 'aux', modules: aux });
+  return groups.map((g) => {
+    const main = g.modules.filter((m) => m.evalPath);
+    const out = (main.length ? main : g.modules)[(main.length ? main : g.modules).length - 1];
+    return {
+      stage: g.stage,
+      modules: g.modules.map((m) => m.id),
+      params: g.modules.reduce((s, m) => s + m.params, 0),
+      macs: g.modules.reduce((s, m) => s + m.macs, 0),
+      outputShape: g.stage === 'aux' ? null : out.outputShape,
+    };
+  });
+}
+
+/**
+ * Stages of A beside stages of B: the aux groups together, the rest paired from both ends
+ * inwards (stem with stem, head with head, the stages between by position); a member with more
+ * stages leaves the extra middle ones without a partner.
+ */
+export function stageRows(a: readonly StageFigures[], b: readonly StageFigures[]): StageRow[] {
+  const mainA = a.filter((s) => s.stage !== 'aux');
+  const mainB = b.filter((s) => s.stage !== 'aux');
+  const left: [StageFigures | null, StageFigures | null][] = [];
+  const right: [StageFigures | null, StageFigures | null][] = [];
+  let i = 0;
+  let j = 0;
+  let ie = mainA.length - 1;
+  let je = mainB.length - 1;
+  let front = true;
+  while (i <= ie && j <= je) {
+    if (front) left.push([mainA[i++], mainB[j++]]);
+    else right.unshift([mainA[ie--], mainB[je--]]);
+    front = !front;
+  }
+  const middle: [StageFigures | null, StageFigures | null][] = [...mainA.slice(i, ie + 1).map((s) => [s, null] as [StageFigures, null]), ...mainB.slice(j, je + 1).map((s) => [null, s] as [null, StageFigures])];
+  const auxA = a.find((s) => s.stage === 'aux') ?? null;
+  const auxB = b.find((s) => s.stage === 'aux') ?? null;
+  const rows = [...left, ...middle, ...right, ...(auxA || auxB ? [[auxA, auxB] as [StageFigures | null, StageFigures | null]] : [])];
+  return rows.map(([x, y]) => ({
+    a: x,
+    b: y,
+    delta: {
+      modules: (y?.modules.length ?? 0) - (x?.modules.length ?? 0),
+      params: (y?.params ?? 0) - (x?.params ?? 0),
+      macs: (y?.macs ?? 0) - (x?.macs ?? 0),
+    },
+  }));
+}
+
+function settingChanges(a: Design, b: Design): ValueChange[] {
+  const out: ValueChange[] = [];
+  for (const key of ['batch', 'channels', 'height', 'width'] as const) {
+    if (!sameValue(a.input?.[key], b.input?.[key])) out.push({ field: `input.${key}`, from: a.input?.[key], to: b.input?.[key] });
+  }
+  if (!sameValue(a.classes, b.classes)) out.push({ field: 'classes', from: a.classes, to: b.classes });
+  if (a.aux !== b.aux) out.push({ field: 'aux', from: a.aux, to: b.aux });
   return out;
+}
+
+/**
+ * The diff of B against A (see the file comment). Pass the analyses when they are at hand;
+ * otherwise both designs are analyzed here. Never throws on a design the analysis accepts.
+ */
+export function compareDesigns(aDesign: Design, bDesign: Design, analyses: { a?: Analysis; b?: Analysis } = {}): DesignDiff {
+  const a = side(aDesign, analyses.a ?? analyze(aDesign));
+  const b = side(bDesign, analyses.b ?? analyze(bDesign));
+  const match = matchModules(a, b);
+  const aSpec = new Map(a.specs.map((m) => [m.id, m]));
+  const bToA = (id: string) => (id === 'input' ? 'input' : (match.get(id)?.id ?? `+${id}`));
+  const matchedA = new Set([...match.values()].map((x) => x.id));
+
+  const entries: ModuleDiff[] = [];
+  const byId: Record<string, ModuleDiff> = {};
+  // A removed module goes right after the nearest module before it in A that B still has.
+  const removedAfter = new Map<string, ModuleSpec[]>();
+  let anchor = '';
+  for (const m of a.specs) {
+    if (matchedA.has(m.id)) anchor = m.id;
+    else removedAfter.set(anchor, [...(removedAfter.get(anchor) ?? []), m]);
+  }
+  const removed: ModuleDiff[] = [];
+  const pushRemoved = (after: string) => {
+    for (const m of removedAfter.get(after) ?? []) {
+      const d = moduleDiff(m, undefined, a, b, null, false);
+      removed.push(d);
+      entries.push(d);
+    }
+  };
+  pushRemoved('');
+  for (const m of b.specs) {
+    const partner = match.get(m.id);
+    const was = partner ? aSpec.get(partner.id) : undefined;
+    const rewired = was ? !sameValue(was.inputs, m.inputs.map(bToA)) : false;
+    const d = moduleDiff(was, m, a, b, partner?.by ?? null, rewired);
+    entries.push(d);
+    byId[m.id] = d;
+    if (partner) pushRemoved(partner.id);
+  }
+  const aOrder = new Map(a.specs.map((m, i) => [m.id, i]));
+  removed.sort((x, y) => aOrder.get(x.id)! - aOrder.get(y.id)!);
+
+  const counts = { ...EMPTY_COUNTS };
+  for (const e of entries) counts[e.status]++;
+  for (const e of entries) if (e.matchedBy === 'id') counts.matchedById++;
+  for (const e of entries) if (e.matchedBy === 'position') counts.matchedByPosition++;
+  const settings = settingChanges(aDesign, bDesign);
+  const outputsChanged = !sameValue(
+    Object.entries(aDesign.outputs ?? {}).sort(),
+    Object.entries(bDesign.outputs ?? {})
+      .map(([k, v]) => [k, bToA(v)])
+      .sort(),
+  );
+  const changed = entries.some((e) => e.status !== 'unchanged' || e.rewired) || settings.length > 0 || outputsChanged;
+  return {
+    base: aDesign.preset ?? null,
+    a: { name: aDesign.name, preset: aDesign.preset ?? null },
+    b: { name: bDesign.name, preset: bDesign.preset ?? null },
+    entries,
+    byId,
+    removed,
+    settings,
+    totals: totalsDiff(a.analysis.totals, b.analysis.totals),
+    stages: stageRows(stageFigures(a.analysis), stageFigures(b.analysis)),
+    counts,
+    changed,
+  };
+}
+
+/** Whether most modules matched by id; when not (different members of the family), the stage summary says more than the module list. */
+export function idsMostlyShared(diff: DesignDiff): boolean {
+  const modules = diff.entries.length;
+  return modules === 0 || diff.counts.matchedById * 2 >= modules;
+}
+
+/** "+50.8 K (+3.7 %)"-style texts of a module's Δparams and ΔMACs; null when zero or one side is missing. */
+export function moduleDeltaText(d: ModuleDiff): { params: string | null; macs: string | null } {
+  if (!d.a || !d.b) return { params: null, macs: null };
+  return {
+    params: d.delta.params === 0 ? null : formatDelta(d.b.params, d.a.params),
+    macs: d.delta.macs === 0 ? null : formatDelta(d.b.macs, d.a.macs),
+  };
+}
+
+/** Short label of a stage: "3 (inception3a … maxpool3)". */
+export function stageLabel(s: StageFigures): string {
+  const ids = s.modules.length === 1 ? s.modules[0] : `${s.modules[0]} … ${s.modules[s.modules.length - 1]}`;
+  return `${s.stage || '—'} (${ids})`;
+}
+
+
+/** A signed count in a few characters: "+50.8 K", "−1.2 M", "±0". */
+export function formatSignedCompact(d: number): string {
+  return `${d > 0 ? '+' : d < 0 ? '−' : '±'}${formatCompact(Math.abs(d))}`;
+}
+
+/** A module's Δparams and ΔMACs for the graph, with readable texts; null when unchanged or one side is missing or not computed. */
+export interface ModuleDelta {
+  readonly params: number;
+  readonly macs: number;
+  /** "+131 K (+26 %)" for parameters; null when unchanged. */
+  readonly paramsText: string | null;
+  readonly macsText: string | null;
+  /** "1×512×14×14 → 1×556×14×14" when the output shape changed, else null. */
+  readonly shapeText: string | null;
+}
+
+/** The graph's delta of one diff entry (see ModuleDelta). */
+export function moduleDelta(d: ModuleDiff | undefined): ModuleDelta | null {
+  if (!d || !d.a || !d.b || !d.a.outputShape || !d.b.outputShape) return null;
+  if (d.delta.params === 0 && d.delta.macs === 0 && !d.shapeChanged) return null;
+  const texts = moduleDeltaText(d);
+  return {
+    params: d.delta.params,
+    macs: d.delta.macs,
+    paramsText: texts.params,
+    macsText: texts.macs,
+    shapeText: d.shapeChanged ? `${d.a.outputShape.join('×')} → ${d.b.outputShape.join('×')}` : null,
+  };
 }

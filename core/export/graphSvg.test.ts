@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../analysis/analyze';
-import { setParam } from '../design/edit';
+import { deleteModule, setParam } from '../design/edit';
 import { presetDesign } from '../presets';
 import { fitText, graphSvg, roundedPath, textWidth, xmlText } from './graphSvg';
 import { EXPORT_FORMATS, exportContent, suggestedFileName } from './exportFormats';
@@ -48,9 +48,28 @@ describe('graphSvg', () => {
     const d = setParam(googlenet(), 'inception4c', 'out_3x3', 300);
     const svg = await graphSvg(d);
     const group = svg.slice(svg.indexOf('<g id="node-inception4c"'), svg.indexOf('</g>', svg.indexOf('<g id="node-inception4c"')));
-    expect(group).toContain('>EDITED</text>');
-    expect(group).toContain('+50.8 K (+9.9 %) params');
+    expect(group).toContain('>CHANGED</text>');
+    expect(group).toContain('>+50.8 K params · +9.93 M MACs</text>');
+    expect(group).toContain('>3×512×14×14 → 3×556×14×14</text>');
+    // inception4d is affected, which only a comparison marks.
+    const d4 = svg.slice(svg.indexOf('<g id="node-inception4d"'), svg.indexOf('</g>', svg.indexOf('<g id="node-inception4d"')));
+    expect(d4).not.toContain('>AFFECTED</text>');
+    expect(d4).toContain('>+15.5 K params · +3.04 M MACs</text>');
     expect(texts(group, 'count')).toContain('300');
+  });
+
+  it('draws a comparison with every status marked and removed modules as ghosts', async () => {
+    const b = deleteModule(setParam(googlenet(), 'inception4c', 'out_3x3', 300), 'inception4e');
+    const svg = await graphSvg(b, undefined, { compareWith: googlenet() });
+    const group = (id: string) => svg.slice(svg.indexOf(`<g id="node-${id}"`), svg.indexOf('</g>', svg.indexOf(`<g id="node-${id}"`)));
+    expect(group('inception4c')).toContain('>CHANGED</text>');
+    expect(group('inception4d')).toContain('>AFFECTED</text>');
+    expect(group('inception4e')).toContain('>REMOVED</text>');
+    expect(group('inception4e')).toContain('stroke-dasharray');
+    // 528 channels instead of 832 reach maxpool4 and inception5a.
+    expect(group('inception5a')).toContain('>AFFECTED</text>');
+    expect(group('inception5b')).not.toContain('>AFFECTED</text>');
+    expect(texts(svg, 'subtitle')[0]).toMatch(/^compared with GoogLeNet.* · parameters −\d/);
   });
 
   it('draws an opened module with its branches inside', async () => {

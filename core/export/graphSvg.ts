@@ -8,9 +8,9 @@ import { xmlAttribute, xmlText } from './escape';
 import type { Analysis } from '../analysis/analyze';
 import type { Design } from '../model/types';
 import { analyze } from '../analysis/analyze';
-import { diffDesign, moduleDeltas, baseDesign } from '../design/diff';
+import { compareDesigns, diffDesign, formatSignedCompact, type DesignDiff } from '../design/diff';
 import { formatCompact, formatInt, formatShape } from '../model/format';
-import { graphView, type GraphView, type InceptionNodeView, type JoinNodeView, type ModuleNodeView, type NodeView, type OutputNodeView, type StepNodeView, type InputNodeView } from '../graph/graphView';
+import { graphView, type MarkedStatus, type GraphView, type InceptionNodeView, type JoinNodeView, type ModuleNodeView, type NodeView, type OutputNodeView, type StepNodeView, type InputNodeView } from '../graph/graphView';
 import { layoutGraph, type GraphLayout, type NodeBox, type Point } from '../graph/layout';
 
 export type SvgTheme = 'light' | 'dark';
@@ -21,6 +21,11 @@ export interface GraphSvgOptions {
   readonly opened?: Iterable<string>;
   /** A title band with the design's name and totals (default true). */
   readonly title?: boolean;
+  /**
+   * Draw the design compared with this one (A; the design is B): every status marked, removed
+   * modules as ghosts, Δ figures on each node. By default edits against the preset are marked.
+   */
+  readonly compareWith?: Design;
 }
 
 /** The colours of the explorer's stylesheet (renderer/styles/app.css). */
@@ -44,6 +49,12 @@ const PALETTES = {
     edge: '#8a93a0',
     edgeLabel: '#3f4754',
     changed: '#e8590c',
+    added: '#2b8a3e',
+    addedSoft: '#ebfbee',
+    affected: '#1971c2',
+    affectedSoft: '#e7f5ff',
+    removed: '#868e96',
+    removedSoft: '#f1f3f5',
   },
   dark: {
     bg: '#14171c',
@@ -64,6 +75,12 @@ const PALETTES = {
     edge: '#6b7482',
     edgeLabel: '#c3c9d3',
     changed: '#ff922b',
+    added: '#51cf66',
+    addedSoft: '#1b3320',
+    affected: '#74c0fc',
+    affectedSoft: '#16283a',
+    removed: '#868e96',
+    removedSoft: '#24272c',
   },
 } as const;
 
@@ -215,8 +232,30 @@ function header(ctx: Ctx, b: NodeBox, id: string, size: number, badges: readonly
   return out;
 }
 
-function changeBadges(ctx: Ctx, change: 'added' | 'edited' | null): { label: string; fill: string; color: string }[] {
-  return change ? [{ label: change, fill: ctx.p.warnSoft, color: ctx.p.changed }] : [];
+/** The colour of a status mark and the soft fill of its badge. */
+function statusColors(p: Palette, status: MarkedStatus): { color: string; fill: string } {
+  switch (status) {
+    case 'added':
+      return { color: p.added, fill: p.addedSoft };
+    case 'removed':
+      return { color: p.removed, fill: p.removedSoft };
+    case 'affected':
+      return { color: p.affected, fill: p.affectedSoft };
+    case 'changed':
+      return { color: p.changed, fill: p.warnSoft };
+  }
+}
+
+function changeBadges(ctx: Ctx, change: MarkedStatus | null): { label: string; fill: string; color: string }[] {
+  if (!change) return [];
+  const c = statusColors(ctx.p, change);
+  return [{ label: change, fill: c.fill, color: c.color }];
+}
+
+/** The coloured bar along a marked node's left edge. */
+function statusBar(ctx: Ctx, b: NodeBox, change: MarkedStatus | null, top: number): string {
+  if (!change) return '';
+  return `<path d="M${r(b.absX + 2)} ${r(ctx.dy + b.absY + top)} V${r(ctx.dy + b.absY + b.height - 4)}" stroke="${statusColors(ctx.p, change).color}" stroke-width="4" stroke-linecap="round" class="status-${change}"/>`;
 }
 
 /** The shape, cost and delta lines, or the node's problem in core's words. */
@@ -232,13 +271,23 @@ function stats(ctx: Ctx, b: NodeBox, v: ModuleNodeView | InceptionNodeView, top:
     const what = v.blockedBy === 'design' ? 'the input settings' : v.blockedBy;
     return text({ x, y: y0 + 12, text: fitText(`Waiting for ${what} to be fixed.`, w, 11, 'sans'), size: 11, fill: ctx.p.muted });
   }
-  let out = text({ x, y: y0 + 13, text: fitText(v.shapeText, w, 13, 'mono', true), size: 13, weight: 600, font: 'mono', fill: ctx.p.text, className: 'node-shape' });
-  const cost = v.params > 0 || v.macs > 0 ? `${v.paramsText} params · ${v.macsText} MACs` : 'no parameters';
+  const d = v.delta;
+  // A changed output shape reads old → new in place of the shape.
+  const shape = d?.shapeText ?? v.shapeText;
+  const shapeSize = [13, 12, 11, 10].find((size) => textWidth(shape, size, 'mono', true) <= w) ?? 10;
+  let out = text({ x, y: y0 + 13, text: fitText(shape, w, shapeSize, 'mono', true), size: shapeSize, weight: 600, font: 'mono', fill: d?.shapeText ? statusColors(ctx.p, v.change ?? 'affected').color : ctx.p.text, className: 'node-shape' });
+  // The delta with the parameters' percentage when it fits, else signed counts only.
+  const deltaText = !d || (!d.paramsText && !d.macsText) ? null : [`${d.paramsText ?? '±0'} params · ${formatSignedCompact(d.macs)} MACs`, `${formatSignedCompact(d.params)} params · ${formatSignedCompact(d.macs)} MACs`].find((t) => textWidth(t, 11.5, 'sans', true) <= w) ?? `${formatSignedCompact(d.params)} params`;
+  const roomy = v.kind === 'inception';
+  const base = v.params > 0 || v.macs > 0 ? `${v.paramsText} params · ${v.macsText} MACs` : 'no parameters';
+  // A module node has two lines under its shape: the delta, when there is one, replaces the cost's MACs.
+  const cost = !roomy && d?.paramsText ? `${v.paramsText} params (${d.paramsText})` : base;
   // Smaller type before an ellipsis: the cost is worth reading whole.
   const costSize = [11.5, 11, 10.5].find((size) => textWidth(cost, size, 'sans') <= w) ?? 10.5;
   out += text({ x, y: y0 + 30, text: fitText(cost, w, costSize, 'sans'), size: costSize, fill: ctx.p.muted, className: 'node-cost' });
-  if (v.delta?.paramsText) {
-    out += text({ x, y: y0 + 46, text: fitText(`${v.delta.paramsText} params`, w, 11.5, 'sans'), size: 11.5, weight: 600, fill: v.delta.params > 0 ? ctx.p.changed : ctx.p.ok });
+  if (roomy && deltaText) {
+    const up = d!.params > 0 || (d!.params === 0 && d!.macs > 0);
+    out += text({ x, y: y0 + 46, text: fitText(deltaText, w, 11.5, 'sans'), size: 11.5, weight: 600, fill: up ? ctx.p.changed : ctx.p.ok, className: 'node-delta' });
   }
   return out;
 }
@@ -246,10 +295,11 @@ function stats(ctx: Ctx, b: NodeBox, v: ModuleNodeView | InceptionNodeView, top:
 function moduleNode(ctx: Ctx, b: NodeBox, v: ModuleNodeView): string {
   const p = ctx.p;
   const invalid = v.issues.length > 0;
-  const fill = invalid ? p.dangerSoft : v.aux ? p.auxSoft : p.nodeBg;
-  const stroke = invalid ? p.danger : v.aux ? p.aux : p.borderStrong;
-  let out = rect(b.absX, ctx.dy + b.absY, b.width, b.height, 8, fill, stroke, v.aux ? 'stroke-dasharray="5 3"' : '');
-  if (v.change) out += `<path d="M${r(b.absX + 2)} ${r(ctx.dy + b.absY + 4)} V${r(ctx.dy + b.absY + b.height - 4)}" stroke="${p.changed}" stroke-width="4" stroke-linecap="round"/>`;
+  const ghost = v.change === 'removed';
+  const fill = ghost ? p.removedSoft : invalid ? p.dangerSoft : v.aux ? p.auxSoft : p.nodeBg;
+  const stroke = ghost ? p.removed : invalid ? p.danger : v.aux ? p.aux : p.borderStrong;
+  let out = rect(b.absX, ctx.dy + b.absY, b.width, b.height, 8, fill, stroke, v.aux || ghost ? 'stroke-dasharray="5 3"' : '');
+  out += statusBar(ctx, b, v.change, 4);
   const badges = [...(v.aux ? [{ label: 'train only', fill: p.auxSoft, color: p.aux }] : []), ...changeBadges(ctx, v.change)];
   out += header(ctx, b, v.id, 14, badges);
   const detail = [v.detail, ...v.counts.map((c) => (v.counts.length === 1 ? `${c.text} out` : `${c.label} ${c.text}`))].filter(Boolean).join(' · ');
@@ -265,7 +315,7 @@ function inceptionNode(ctx: Ctx, b: NodeBox, v: InceptionNodeView): string {
   let out = rect(b.absX, y, b.width, b.height, 8, invalid ? p.dangerSoft : v.open ? p.openBg : p.inceptionBg, invalid ? p.danger : p.borderStrong);
   // The accent bar along the top edge, inside the rounded corners.
   out += `<path d="M${r(b.absX + 1)} ${r(y + 8)} Q${r(b.absX + 1)} ${r(y + 1)} ${r(b.absX + 8)} ${r(y + 1)} H${r(b.absX + b.width - 8)} Q${r(b.absX + b.width - 1)} ${r(y + 1)} ${r(b.absX + b.width - 1)} ${r(y + 8)}" fill="none" stroke="${invalid ? p.danger : p.accent}" stroke-width="3"/>`;
-  if (v.change) out += `<path d="M${r(b.absX + 2)} ${r(y + 10)} V${r(y + b.height - 4)}" stroke="${p.changed}" stroke-width="4" stroke-linecap="round"/>`;
+  out += statusBar(ctx, b, v.change, 10);
   const badges = [...changeBadges(ctx, v.change), ...(v.form === 'naive' ? [{ label: 'naive', fill: p.surface2, color: p.muted }] : [])];
   out += header(ctx, { ...b, absY: b.absY + 2 }, v.id, 14, badges);
   out += text({ x: b.absX + 10, y: y + 41, text: fitText(`${v.title} · stage ${v.stage || '—'}`, 216, 11.5, 'sans'), size: 11.5, fill: p.muted });
@@ -335,23 +385,29 @@ function node(ctx: Ctx, b: NodeBox, v: NodeView): string {
   return `<g id="node-${xmlAttribute(v.id)}" class="node ${v.kind}">${inner}</g>`;
 }
 
-function titleBand(design: Design, analysis: Analysis, p: Palette, width: number): string {
+function titleBand(design: Design, analysis: Analysis, p: Palette, width: number, diff?: DesignDiff): string {
   const t = analysis.totals;
   const name = fitText(design.name || 'Untitled design', width - 48, 18, 'sans', true);
-  const facts = [
-    `input ${formatShape(analysis.input)}`,
-    `${formatInt(t.params)} parameters (${formatInt(t.paramsEval)} on the eval path)`,
-    `${formatCompact(t.macs)} MACs per image`,
-    ...(design.preset ? [`from preset ${design.preset}`] : []),
-  ].join(' · ');
+  const facts = diff
+    ? [
+        `compared with ${diff.a?.name || 'A'}`,
+        ...diff.totals.filter((x) => x.key === 'params' || x.key === 'macs').map((x) => `${x.key === 'params' ? 'parameters' : 'MACs per image'} ${x.text}`),
+        ...(['changed', 'affected', 'added', 'removed'] as const).filter((k) => diff.counts[k]).map((k) => `${diff.counts[k]} ${k}`),
+      ]
+    : [
+        `input ${formatShape(analysis.input)}`,
+        `${formatInt(t.params)} parameters (${formatInt(t.paramsEval)} on the eval path)`,
+        `${formatCompact(t.macs)} MACs per image`,
+        ...(design.preset ? [`from preset ${design.preset}`] : []),
+      ];
   return (
     text({ x: 24, y: 30, text: name, size: 18, weight: 700, fill: p.text, className: 'title' }) +
-    text({ x: 24, y: 49, text: fitText(facts, width - 48, 12, 'sans'), size: 12, fill: p.muted, className: 'subtitle' })
+    text({ x: 24, y: 49, text: fitText(facts.join(' · '), width - 48, 12, 'sans'), size: 12, fill: p.muted, className: 'subtitle' })
   );
 }
 
 /** The SVG of a laid-out graph view. */
-export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphView, layout: GraphLayout, options: GraphSvgOptions = {}): string {
+export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphView, layout: GraphLayout, options: GraphSvgOptions & { readonly diff?: DesignDiff } = {}): string {
   const p = PALETTES[options.theme ?? 'light'];
   const withTitle = options.title ?? true;
   const dy = withTitle ? TITLE_HEIGHT : 0;
@@ -370,7 +426,7 @@ export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphVi
     '</defs>',
     `<rect width="100%" height="100%" fill="${p.bg}"/>`,
   );
-  if (withTitle) parts.push(titleBand(design, analysis, p, width));
+  if (withTitle) parts.push(titleBand(design, analysis, p, width, options.diff));
 
   // Opened modules first (their boxes hold children), then edges, then the other nodes and labels.
   const drawn = new Set<string>();
@@ -388,8 +444,9 @@ export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphVi
     if (!route || route.points.length < 2) continue;
     const pts = route.points.map((q) => ({ x: q.x, y: q.y + dy }));
     const train = e.trainOnly;
+    const dashed = train || e.removed === true;
     parts.push(
-      `<path d="${roundedPath(pts)}" stroke="${train ? p.aux : p.edge}" stroke-width="1.5"${train ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#${train ? 'arrow-train' : 'arrow'})" data-edge="${xmlAttribute(e.id)}"/>`,
+      `<path d="${roundedPath(pts)}" stroke="${e.removed ? p.removed : train ? p.aux : p.edge}" stroke-width="1.5"${dashed ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#${train ? 'arrow-train' : 'arrow'})" data-edge="${xmlAttribute(e.id)}"/>`,
     );
     if (e.label && route.label) {
       labels.push(
@@ -412,10 +469,9 @@ export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphVi
  * modules drawn with their branches.
  */
 export async function graphSvg(design: Design, analysis: Analysis = analyze(design), options: GraphSvgOptions = {}): Promise<string> {
-  const base = baseDesign(design);
-  const diff = diffDesign(design, base);
-  const deltas = base ? moduleDeltas(analysis, analyze(base)) : {};
-  const view = graphView(design, analysis, { diff, deltas, opened: options.opened });
+  const compare = options.compareWith !== undefined;
+  const diff: DesignDiff = compare ? compareDesigns(options.compareWith!, design, { b: analysis }) : diffDesign(design, undefined, { b: analysis });
+  const view = graphView(design, analysis, { diff, compare, opened: options.opened });
   const layout = await layoutGraph(view);
-  return renderGraphSvg(design, analysis, view, layout, options);
+  return renderGraphSvg(design, analysis, view, layout, { ...options, diff: compare ? diff : undefined });
 }

@@ -15,6 +15,7 @@ import { HelperClasses, type ClassUse, type HelperClass } from './pytorchHelpers
 import { blockTemplateOf, codegenOf, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
 import { blockHelper } from './pytorchBlocks';
 import { pyCommentText } from './escape';
+import { isReservedModuleName } from '../model/reservedNames';
 
 export interface PytorchExport {
   /** The Python source. */
@@ -32,19 +33,6 @@ export type PytorchResult = { readonly ok: true; readonly value: PytorchExport }
 
 /** The program that writes the file, for its header. */
 export const GENERATOR = 'Inception Explorer 0.1.0';
-
-/**
- * Attributes of torch.nn.Module (PyTorch 1.13 to 2.x). A submodule of that name would hide
- * behind the method or fail to register, so such module ids cannot be exported.
- */
-const NN_MODULE_ATTRIBUTES = new Set(
-  `T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda double dump_patches eval extra_repr float
-  forward get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict modules mtia named_buffers named_children
-  named_modules named_parameters parameters register_backward_hook register_buffer register_forward_hook register_forward_pre_hook
-  register_full_backward_hook register_full_backward_pre_hook register_load_state_dict_post_hook register_load_state_dict_pre_hook
-  register_module register_parameter register_state_dict_post_hook register_state_dict_pre_hook requires_grad_ set_extra_state
-  set_submodule share_memory state_dict to to_empty train training type xpu zero_grad`.split(/\s+/),
-);
 
 /** Names forward() needs for itself; a module output of that name gets a suffix. */
 const FORWARD_NAMES = new Set(['self', 'x', 'x_in', 'torch', 'nn', 'F', 'float', 'branches']);
@@ -65,7 +53,7 @@ interface Entry {
 export function pytorchCode(design: Design, analysis: Analysis = analyze(design)): PytorchResult {
   if (!analysis.valid) return { ok: false, issues: analysis.issues };
   const reserved: ExportIssue[] = analysis.modules
-    .filter((m) => NN_MODULE_ATTRIBUTES.has(m.id) || m.id.startsWith('_'))
+    .filter((m) => isReservedModuleName(m.id))
     .map((m) => ({
       code: 'export.reservedName',
       nodeId: m.id,
@@ -232,16 +220,18 @@ function editLines(design: Design): string[] {
   if (!diff.changed) return [`None: this is preset ${diff.base} as shipped.`];
   const out: string[] = [];
   for (const c of diff.settings) out.push(changeText(c));
-  for (const m of Object.values(diff.modules)) {
+  for (const m of diff.entries) {
+    if (m.status === 'removed') {
+      out.push(`deleted ${m.id}`);
+      continue;
+    }
     const spec = design.modules.find((x) => x.id === m.id)!;
     if (m.status === 'added') out.push(`added ${m.id} (${spec.kind}) after ${spec.inputs.join(', ')}`);
-    else {
+    else if (m.status === 'changed') {
       if (m.kindChanged) out.push(`${m.id}: kind changed to ${spec.kind}`);
       for (const c of m.params) out.push(`${m.id}.${changeText(c)}`);
-    }
+    } else if (m.rewired) out.push(`rewired ${m.id}: now reads ${spec.inputs.join(', ')}`);
   }
-  for (const id of diff.removed) out.push(`deleted ${id}`);
-  for (const id of diff.rewired) out.push(`rewired ${id}: now reads ${design.modules.find((x) => x.id === id)!.inputs.join(', ')}`);
   return out;
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../analysis/analyze';
 import { presetDesign } from '../presets';
-import { setAux, setParam } from '../design/edit';
-import { diffDesign, moduleDeltas } from '../design/diff';
+import { deleteModule, setAux, setParam } from '../design/edit';
+import { compareDesigns, diffDesign } from '../design/diff';
 import { graphView, INPUT_NODE_ID, outputNodeId, subNodeId, type InceptionNodeView, type ModuleNodeView, type StepNodeView } from './graphView';
 
 const googlenet = () => presetDesign('googlenet')!;
@@ -93,23 +93,34 @@ describe('graphView', () => {
     expect(n.issues[0].message).toBe('inception4c: out_3x3 must be a whole number from 1 to 65,536; got −5.'.replace('−', '-'));
     expect(n.counts.find((c) => c.field === 'out_3x3')).toMatchObject({ invalid: true, changed: true, text: '-5' });
     expect(n.shape).toBeNull();
-    expect(n.change).toBe('edited');
+    expect(n.change).toBe('changed');
     const d4 = v.nodes.find((x) => x.id === 'inception4d') as InceptionNodeView;
     expect(d4.blockedBy).toBe('inception4c');
     expect(d4.issues).toEqual([]);
     expect((v.nodes.find((x) => x.id === 'inception4b') as InceptionNodeView).shapeText).toBe('3×512×14×14');
   });
 
-  it('carries per-module deltas against the preset', () => {
+  it('carries per-module deltas against the preset; affected modules are marked only in a comparison', () => {
     const d = setParam(googlenet(), 'inception4c', 'out_3x3', 300);
     const a = analyze(d);
-    const base = analyze(googlenet());
-    const v = graphView(d, a, { diff: diffDesign(d), deltas: moduleDeltas(a, base) });
+    const v = graphView(d, a, { diff: diffDesign(d) });
     const c = v.nodes.find((x) => x.id === 'inception4c') as InceptionNodeView;
     expect(c.delta?.params).toBe(44 * (128 * 9 + 1 + 2));
-    expect(c.change).toBe('edited');
+    expect(c.delta?.shapeText).toBe('3×512×14×14 → 3×556×14×14');
+    expect(c.change).toBe('changed');
     const dd = v.nodes.find((x) => x.id === 'inception4d') as InceptionNodeView;
     expect(dd.delta?.params).toBe(44 * (112 + 144 + 32 + 64));
     expect(dd.change).toBeNull();
+    const compared = graphView(d, a, { diff: diffDesign(d), compare: true });
+    expect((compared.nodes.find((x) => x.id === 'inception4d') as InceptionNodeView).change).toBe('affected');
+  });
+
+  it('draws removed modules of a comparison as ghosts fed by what fed them', () => {
+    const b = deleteModule(googlenet(), 'inception4c');
+    const v = graphView(b, analyze(b), { diff: compareDesigns(googlenet(), b), compare: true });
+    const ghost = v.nodes.find((x) => x.id === 'inception4c') as ModuleNodeView;
+    expect(ghost).toMatchObject({ kind: 'module', change: 'removed', shapeText: '3×512×14×14', params: 511_432 });
+    expect(v.edges.filter((e) => e.target === 'inception4c')).toEqual([expect.objectContaining({ source: 'inception4b', removed: true })]);
+    expect(graphView(b, analyze(b), { diff: compareDesigns(googlenet(), b) }).nodes.some((x) => x.id === 'inception4c')).toBe(false);
   });
 });

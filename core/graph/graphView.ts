@@ -6,7 +6,7 @@
  * the SVG/PNG export both draw from this and from `layoutGraph`.
  */
 import type { Analysis, LayerInfo, ModuleInfo } from '../analysis/analyze';
-import type { DesignDiff, ModuleDelta } from '../design/diff';
+import { moduleDelta, type DesignDiff, type DiffStatus, type ModuleDelta, type ModuleDiff } from '../design/diff';
 import type { Design, Issue, ModuleSpec, ParamValue, Shape } from '../model/types';
 import { formatCompact, formatShape } from '../model/format';
 import { moduleDef } from '../modules/registry';
@@ -92,9 +92,13 @@ interface ModuleViewBase extends NodeBase {
   readonly macsText: string;
   /** The module's filter counts (its `filters` parameters that apply). */
   readonly counts: readonly CountView[];
-  /** `added` (not in the preset), `edited` (parameters differ), or null. */
-  readonly change: 'added' | 'edited' | null;
-  /** Parameters and MACs against the preset's module; null when unchanged or not comparable. */
+  /**
+   * Its status in the diff the graph shows (core/design/diff.ts), or null when unchanged. Against
+   * the preset only `added` and `changed` are marked; a comparison marks `affected` too, and
+   * draws `removed` modules (A's, absent from the design) as ghosts.
+   */
+  readonly change: MarkedStatus | null;
+  /** Parameters, MACs and output shape against the matched module; null when unchanged or not comparable. */
   readonly delta: ModuleDelta | null;
   /** The nearest invalid module upstream when this one could not be computed because of it. */
   readonly blockedBy: string | null;
@@ -153,6 +157,8 @@ export interface EdgeView {
   readonly label: string;
   /** Runs only in train mode (into or out of an aux head). */
   readonly trainOnly: boolean;
+  /** Leads to a removed module drawn as a ghost (a comparison). */
+  readonly removed?: boolean;
 }
 
 export interface GraphView {
@@ -163,10 +169,19 @@ export interface GraphView {
 export interface GraphViewOptions {
   /** Modules shown opened (only those with branches open). */
   readonly opened?: Iterable<string>;
-  /** Changes against the preset, to mark edited nodes. */
+  /** The diff of the design against what it is compared with (by default its preset), to mark nodes. */
   readonly diff?: DesignDiff;
-  /** Per-module deltas against the preset (core/design/diff.ts `moduleDeltas`). */
-  readonly deltas?: Readonly<Record<string, ModuleDelta>>;
+  /** A comparison (Compare with…): also mark affected modules and draw removed ones as ghosts. */
+  readonly compare?: boolean;
+}
+
+/** The statuses a node can be marked with. */
+export type MarkedStatus = Exclude<DiffStatus, 'unchanged'>;
+
+function markOf(d: ModuleDiff | undefined, compare: boolean): MarkedStatus | null {
+  if (!d || d.status === 'unchanged') return null;
+  if (d.status === 'affected' && !compare) return null;
+  return d.status;
 }
 
 export const INPUT_NODE_ID = 'input';
@@ -210,7 +225,7 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     const active = def?.active ? new Set(def.active(raw)) : null;
     const issues = info?.issues.length ? info.issues : (issuesByNode.get(id) ?? []);
     const invalidFields = new Set(issues.map((i) => i.field).filter(Boolean));
-    const change = options.diff?.modules[id];
+    const change = options.diff?.byId[id];
     const changedFields = new Set(change?.params.map((p) => p.field) ?? []);
     const counts: CountView[] = def
       ? Object.entries(def.params)
@@ -243,8 +258,8 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
       macs: info?.macs ?? 0,
       macsText: shape ? formatCompact(info!.macs) : '—',
       counts,
-      change: change?.status ?? null,
-      delta: options.deltas?.[id] ?? null,
+      change: markOf(change, options.compare === true),
+      delta: moduleDelta(change),
       blockedBy: info?.blockedBy ?? null,
       openable,
       open,
@@ -265,6 +280,8 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     if (open && info) addBranches(info, layerById, nodes, edges);
   }
 
+  if (options.compare && options.diff) addRemoved(options.diff, nodes, edges);
+
   for (const [name, src] of Object.entries(design.outputs ?? {})) {
     if (!specById.has(src)) continue;
     const s = analysis.outputs[name] ?? null;
@@ -274,6 +291,48 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     edges.push({ id: `${src}->${id}`, source: src, target: id, parentId: null, shape: s, label: s ? formatShape(s) : '', trainOnly });
   }
   return { nodes, edges };
+}
+
+/** A's modules that the design no longer has, as ghost nodes fed (dashed) by what fed them in A. */
+function addRemoved(diff: DesignDiff, nodes: NodeView[], edges: EdgeView[]): void {
+  const toB = new Map<string, string>();
+  for (const e of diff.entries) if (e.a && e.b) toB.set(e.a.id, e.b.id);
+  const removed = new Set(diff.removed.map((e) => e.id));
+  for (const e of diff.removed) {
+    const a = e.a!;
+    const def = moduleDef(a.kind);
+    nodes.push({
+      id: a.id,
+      kind: 'module',
+      parentId: null,
+      ...NODE_SIZE.module,
+      issues: [],
+      moduleId: a.id,
+      moduleKind: a.kind,
+      title: def?.label ?? a.kind,
+      detail: '',
+      stage: a.stage,
+      aux: a.aux,
+      evalPath: !a.aux,
+      shape: a.outputShape,
+      shapeText: formatShape(a.outputShape),
+      params: a.params,
+      paramsText: a.outputShape ? formatCompact(a.params) : '—',
+      macs: a.macs,
+      macsText: a.outputShape ? formatCompact(a.macs) : '—',
+      counts: [],
+      change: 'removed',
+      delta: null,
+      blockedBy: null,
+      openable: false,
+      open: false,
+    });
+    for (const src of a.inputs) {
+      const from = src === INPUT_NODE_ID ? INPUT_NODE_ID : removed.has(src) ? src : toB.get(src);
+      if (!from) continue;
+      edges.push({ id: `${from}->${a.id}`, source: from, target: a.id, parentId: null, shape: null, label: '', trainOnly: false, removed: true });
+    }
+  }
 }
 
 /**

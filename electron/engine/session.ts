@@ -11,7 +11,7 @@ import { errResult, okResult, type BackendInfo, type Result } from '../../core/r
 import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
-import { loadStateDict, seededStateDict, type StateDict } from './weights';
+import { loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
 import { imageBatch, type Normalization } from './imageInput';
 import { featureMapSummary, tensorStats } from './summaries';
 import { logicalShape } from './layers/layerOp';
@@ -30,7 +30,7 @@ import { invalidDesignMessage, requestDesign } from './runDesign';
 const SAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(?:jpe?g|png)$/i;
 
 export class EngineSession {
-  private weights: { key: string; value: StateDict } | null = null;
+  private weights: { key: string; value: StateDict; warnings: readonly string[] } | null = null;
   private compiled: { key: string; value: CompiledModel } | null = null;
   /** The last seeded random input: repeated runs (bench, the app's Run button) reuse it. */
   private randomInput: { key: string; value: Float32Array } | null = null;
@@ -52,6 +52,7 @@ export class EngineSession {
     const warnings: string[] = [];
     const weights = await this.stateDict(request, analysis);
     if (!weights.ok) return weights;
+    warnings.push(...weights.value.warnings);
     const model = this.model(request, design, analysis, weights.value.dict, weights.value.key);
     const from = slice.modules?.from ?? 0;
     const to = slice.modules?.to ?? model.modules.length;
@@ -134,7 +135,7 @@ export class EngineSession {
     }
   }
 
-  private async stateDict(request: EngineRunRequest, analysis: Analysis): Promise<Result<{ dict: StateDict; key: string; fromFile: boolean }>> {
+  private async stateDict(request: EngineRunRequest, analysis: Analysis): Promise<Result<{ dict: StateDict; key: string; fromFile: boolean; warnings: readonly string[] }>> {
     const spec = JSON.stringify(stateDictSpec(analysis.graph).map((e) => [e.key, e.shape]));
     let key: string;
     if (request.weightsPath) {
@@ -148,7 +149,7 @@ export class EngineSession {
     } else {
       key = `seed:${request.seed}:${request.scheme ?? 'pytorch'}:${spec}`;
     }
-    if (this.weights?.key === key) return okResult({ dict: this.weights.value, key, fromFile: Boolean(request.weightsPath) });
+    if (this.weights?.key === key) return okResult({ dict: this.weights.value, key, fromFile: Boolean(request.weightsPath), warnings: this.weights.warnings });
     this.weights = null;
     this.dropModel();
     let dict: StateDict;
@@ -159,8 +160,9 @@ export class EngineSession {
     } else {
       dict = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
     }
-    this.weights = { key, value: dict };
-    return okResult({ dict, key, fromFile: Boolean(request.weightsPath) });
+    const warnings = request.weightsPath ? weightWarnings(dict, request.weightsPath) : [];
+    this.weights = { key, value: dict, warnings };
+    return okResult({ dict, key, fromFile: Boolean(request.weightsPath), warnings });
   }
 
   private model(request: EngineRunRequest, design: Design, analysis: Analysis, weights: StateDict, weightsKey: string): CompiledModel {

@@ -14,7 +14,7 @@ import { TotalsBar } from '../panels/TotalsBar';
 import { Toolbar } from './Toolbar';
 import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
-import { loadDesignText, runMenuCommand } from './commands';
+import { recoverSession, runMenuCommand } from './commands';
 
 const selectShell = (s: AppState) => ({ theme: s.theme, sideTab: s.sideTab, summaryOpen: s.summaryOpen, notice: s.notice, setSideTab: s.setSideTab });
 
@@ -28,16 +28,7 @@ function useHostWiring(): void {
   useEffect(() => {
     let live = true;
     void host.takeRecovery().then((r) => {
-      if (!live || !r.ok || !r.value) return;
-      const file = r.value;
-      appStore.getState().confirm({
-        title: 'Restore unsaved work?',
-        message: `The last session ended before ${file.path ?? 'an unsaved design'} was saved. Restore the design as it was?`,
-        confirmLabel: 'Restore',
-        onConfirm: () => {
-          if (loadDesignText(file.path, file.text)) appStore.setState({ savedText: '' });
-        },
-      });
+      if (live && r.ok && r.value) void recoverSession(host, r.value);
     });
     return () => {
       live = false;
@@ -45,17 +36,24 @@ function useHostWiring(): void {
   }, [host]);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      const { design, filePath } = appStore.getState();
+      void host.autosave({ path: filePath, text: serializeDesign(design) });
+    };
     // Saves also refresh the autosave, so a crash after saving never offers back an older design.
     const unsubscribe = appStore.subscribe((s, prev) => {
-      if (s.design === prev.design && s.savedText === prev.savedText) return;
+      if (s.design === prev.design && s.savedText === prev.savedText && s.filePath === prev.filePath) return;
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        const { design, filePath } = appStore.getState();
-        void host.autosave({ path: filePath, text: serializeDesign(design) });
-      }, AUTOSAVE_DELAY_MS);
+      timer = setTimeout(flush, AUTOSAVE_DELAY_MS);
     });
+    // A reload or a closed tab right after an edit still keeps it.
+    window.addEventListener('pagehide', flush);
     return () => {
       clearTimeout(timer);
+      window.removeEventListener('pagehide', flush);
       unsubscribe();
     };
   }, [host]);

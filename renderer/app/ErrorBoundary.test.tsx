@@ -56,8 +56,13 @@ describe('ErrorBoundary', () => {
 describe('ExportSlot', () => {
   it('closes a failing Export dialog with a message instead of blanking the window', async () => {
     const design = appStore.getState().design;
-    // A design the dialog cannot read makes it throw while rendering.
-    appStore.setState({ design: { ...design, modules: null } as unknown as Design, exportOpen: true });
+    // A design the dialog cannot read makes it throw while rendering (core copes with `modules: null`, so the read itself fails).
+    const unreadable = Object.defineProperty({ ...design }, 'modules', {
+      get() {
+        throw new Error('This design cannot be read.');
+      },
+    });
+    appStore.setState({ design: unreadable as unknown as Design, exportOpen: true });
     render(
       <HostProvider host={createMemoryHost()}>
         <ExportSlot />

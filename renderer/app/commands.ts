@@ -2,7 +2,7 @@
  * What the toolbar, the host's menu and its keyboard shortcuts do. One function per command, so
  * every entry point behaves the same; confirmation comes before anything unsaved is discarded.
  */
-import type { HostApi, MenuCommand } from '../../core/host/contract';
+import type { DesignFile, HostApi, MenuCommand } from '../../core/host/contract';
 import { parseDesign, serializeDesign } from '../../core/design/designFile';
 import { presetDesign, presets } from '../../core/presets';
 import { derive, isDirty } from '../state/derived';
@@ -65,6 +65,43 @@ export function loadDesignText(path: string | null, text: string): boolean {
   state().clearResult();
   state().notify(`Opened ${fileLabel(path, parsed.design.name)}.`);
   return true;
+}
+
+/**
+ * Brings back the design of a session that ended without a clean quit (an Electron crash, or in a
+ * browser a reload or a closed tab). When it holds nothing unsaved, the file it belonged to is
+ * simply reopened; otherwise the user is offered the unsaved work, which comes back marked
+ * unsaved against that file (or against its preset, for a design never saved).
+ */
+export async function recoverSession(host: HostApi, file: DesignFile): Promise<void> {
+  const parsed = parseDesign(file.text);
+  if (!parsed.ok) return;
+  let savedText: string | null = null;
+  if (file.path) {
+    const disk = await host.openRecent(file.path);
+    savedText = disk.ok ? disk.value.text : null;
+  } else if (parsed.design.preset) {
+    const preset = presetDesign(parsed.design.preset);
+    savedText = preset ? serializeDesign(preset) : null;
+  }
+  const label = fileLabel(file.path, 'an unsaved design');
+  if (savedText !== null && !isDirty(parsed.design, savedText)) {
+    // Nothing was lost: reopen the file (a fresh preset needs nothing but the preset).
+    if (file.path) loadDesignText(file.path, savedText);
+    else if (parsed.design.preset !== state().design.preset) state().loadDesign(parsed.design, null);
+    return;
+  }
+  state().confirm({
+    title: 'Restore unsaved work?',
+    message: `The last session ended (the page was reloaded or closed, or the app stopped) before the changes to ${label} were saved. Restore them?`,
+    confirmLabel: 'Restore',
+    onConfirm: () => {
+      if (!loadDesignText(file.path, file.text)) return;
+      // Unsaved against what is on disk (or the preset), so the ● and Save behave as before.
+      appStore.setState({ savedText: savedText ?? '' });
+      state().notify(`Restored the unsaved changes to ${label}.`);
+    },
+  });
 }
 
 export async function openDesign(host: HostApi): Promise<void> {

@@ -243,11 +243,14 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
   const call = async <T>(method: HostMethod, args: readonly unknown[]): Promise<Result<T>> => {
     if (method === 'openDesign' || method === 'saveDesign' || method === 'saveDesignAs' || method === 'exportFile') await socketOpen;
     let response: Response;
+    const body = JSON.stringify(args);
     try {
       response = await fetch(`${origin}/api/${method}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: token, [CLIENT_HEADER]: clientId },
-        body: JSON.stringify(args),
+        body,
+        // An autosave sent as the page goes away (pagehide) must outlive it; keepalive bodies are limited to 64 KiB.
+        keepalive: method === 'autosave' && body.length < 60_000,
       });
     } catch (e) {
       return errResult('host.unreachable', `The browser host did not answer (${(e as Error).message}); check that \`inception-explorer serve\` is still running, then reload.`);

@@ -62,7 +62,8 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const def = moduleDef(spec.kind);
   const info = analysis.modules.find((m) => m.id === spec.id);
   const issues = info?.issues ?? analysis.issues.filter((i) => i.nodeId === spec.id);
-  const change = diff.modules[spec.id];
+  const entry = diff.byId[spec.id];
+  const change = entry && (entry.status === 'added' || entry.status === 'changed') ? entry : undefined;
   const active = def?.active ? new Set(def.active(spec.params)) : null;
   const entries = def ? Object.entries(def.params).filter(([field]) => !active || active.has(field)) : [];
   const groups = (['filters', 'structure', 'flavor'] as const).map((g) => ({ group: g, entries: entries.filter(([, p]) => p.group === g) })).filter((g) => g.entries.length);

@@ -6,7 +6,7 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { analyze, type Analysis } from '../../core/analysis/analyze';
-import { diffDesign, moduleDeltas, totalsDelta, type DesignDiff, type ModuleDelta, type TotalDelta } from '../../core/design/diff';
+import { diffDesign, type DesignDiff, type TotalDelta } from '../../core/design/diff';
 import { serializeDesign } from '../../core/design/designFile';
 import { graphView, type GraphView } from '../../core/graph/graphView';
 import type { Design } from '../../core/model/types';
@@ -15,21 +15,23 @@ import { useApp, type AppState } from './store';
 
 export interface Derived {
   readonly analysis: Analysis;
+  /** The design against its preset (core/design/diff.ts); empty when it has none. */
   readonly diff: DesignDiff;
   /** The preset's analysis, or null when the design has no preset. */
   readonly base: Analysis | null;
-  readonly deltas: Readonly<Record<string, ModuleDelta>>;
+  /** Totals against the preset's, or null when the design has no preset. */
   readonly totals: readonly TotalDelta[] | null;
 }
 
 const derivedCache = new WeakMap<Design, Derived>();
-const baseCache = new Map<string, Analysis | null>();
+const baseCache = new Map<string, { design: Design; analysis: Analysis } | null>();
 
-function baseAnalysis(preset: string | null): Analysis | null {
+/** A preset's design and analysis, made once per preset name. */
+export function presetBase(preset: string | null): { design: Design; analysis: Analysis } | null {
   if (!preset) return null;
   if (!baseCache.has(preset)) {
     const d = presetDesign(preset);
-    baseCache.set(preset, d ? analyze(d) : null);
+    baseCache.set(preset, d ? { design: d, analysis: analyze(d) } : null);
   }
   return baseCache.get(preset)!;
 }
@@ -39,14 +41,9 @@ export function derive(design: Design): Derived {
   let d = derivedCache.get(design);
   if (!d) {
     const analysis = analyze(design);
-    const base = baseAnalysis(design.preset);
-    d = {
-      analysis,
-      diff: diffDesign(design),
-      base,
-      deltas: base ? moduleDeltas(analysis, base) : {},
-      totals: base ? totalsDelta(analysis.totals, base.totals) : null,
-    };
+    const base = presetBase(design.preset);
+    const diff = base ? diffDesign(design, base.design, { a: base.analysis, b: analysis }) : diffDesign(design, undefined);
+    d = { analysis, diff, base: base?.analysis ?? null, totals: base ? diff.totals : null };
     derivedCache.set(design, d);
   }
   return d;
@@ -73,7 +70,7 @@ export function useGraphView(): GraphView {
   const opened = useApp(useShallow(selectOpened));
   return useMemo(() => {
     const d = derive(design);
-    return graphView(design, d.analysis, { opened, diff: d.diff, deltas: d.deltas });
+    return graphView(design, d.analysis, { opened, diff: d.diff });
   }, [design, opened]);
 }
 

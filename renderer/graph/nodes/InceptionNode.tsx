@@ -30,7 +30,7 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
           {v.open ? '▾' : '▸'}
         </button>
       </div>
-      <div className="node-sub">
+      <div className="node-sub lod-detail">
         {v.title} · stage {v.stage || '—'}
       </div>
       <dl className="counts" aria-label={`${v.id} filter counts`}>
@@ -48,11 +48,11 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
           <div className="node-shape" data-testid="shape">
             {v.shapeText}
           </div>
-          <div className="node-cost">
-            <span data-testid="params">{v.paramsText}</span> params · {v.macsText} MACs
+          <div className="node-cost lod-cost">
+            <span data-testid="params">{v.paramsText}</span> params<span className="lod-detail"> · {v.macsText} MACs</span>
           </div>
           {v.delta?.paramsText && (
-            <div className={`node-delta ${v.delta.params > 0 ? 'up' : 'down'}`} title="Parameters against the preset">
+            <div className={`node-delta lod-cost ${v.delta.params > 0 ? 'up' : 'down'}`} title="Parameters against the preset">
               {v.delta.paramsText} params
             </div>
           )}

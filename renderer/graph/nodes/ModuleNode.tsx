@@ -17,7 +17,7 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
         <ChangeBadge change={v.change} />
         <CheckMark check={data.check} id={v.id} />
       </div>
-      <div className="node-sub" title={detail}>
+      <div className="node-sub lod-detail" title={detail}>
         {v.title}
         {detail && ` · ${detail}`}
       </div>
@@ -28,15 +28,15 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
           <div className="node-shape" data-testid="shape">
             {v.shapeText}
           </div>
-          <div className="node-cost">
+          <div className="node-cost lod-cost">
             {v.params > 0 || v.macs > 0 ? (
               <>
-                <span data-testid="params">{v.paramsText}</span> params · {v.macsText} MACs
+                <span data-testid="params">{v.paramsText}</span> params<span className="lod-detail"> · {v.macsText} MACs</span>
               </>
             ) : (
               'no parameters'
             )}
-            {v.delta?.paramsText && <span className={`node-delta ${v.delta.params > 0 ? 'up' : 'down'}`}> {v.delta.paramsText}</span>}
+            {v.delta?.paramsText && <span className={`node-delta lod-detail ${v.delta.params > 0 ? 'up' : 'down'}`}> {v.delta.paramsText}</span>}
           </div>
         </div>
       )}

@@ -2,6 +2,14 @@
 import { Handle, Position } from '@xyflow/react';
 import type { Issue } from '../../../core/model/types';
 import type { RunCheck } from '../flowTypes';
+import type { MarkedStatus } from '../../../core/graph/graphView';
+
+const CHANGE_TITLES: Record<MarkedStatus, string> = {
+  added: 'Added: not in the design compared with',
+  changed: 'Changed: its parameters differ from the design compared with',
+  affected: 'Affected: same parameters, different figures because something upstream changed',
+  removed: 'Removed: only in the design compared with',
+};
 
 /** Edges are drawn from the layout's routes; handles only tell React Flow where edges attach. */
 export function NodeHandles({ vertical = false, target = true, source = true }: { vertical?: boolean; target?: boolean; source?: boolean }) {
@@ -43,10 +51,10 @@ export function CheckMark({ check, id }: { check: RunCheck; id: string }) {
   );
 }
 
-export function ChangeBadge({ change }: { change: 'added' | 'edited' | null }) {
+export function ChangeBadge({ change }: { change: MarkedStatus | null }) {
   if (!change) return null;
   return (
-    <span className={`badge badge-${change}`} title={change === 'added' ? 'Not in the preset' : 'Edited: differs from the preset'}>
+    <span className={`badge badge-${change}`} title={CHANGE_TITLES[change]}>
       {change}
     </span>
   );
