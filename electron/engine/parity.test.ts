@@ -108,7 +108,8 @@ const plan: Record<TfBackendName, (name: string) => readonly Variant[]> = {
   wasm: () => ['eval', 'evalCalibrated', 'train'],
   // The full GoogLeNet once in pure JavaScript (eval, calibrated statistics); the smaller designs
   // in train mode, which runs their whole graph, aux heads included.
-  cpu: (name) => (name === 'googlenet' ? ['evalCalibrated'] : name === 'googlenet-torchvision' ? [] : ['train']),
+  // Inception v3 (5.7 GMACs per image): eval and train, the aux head's output included.
+  cpu: (name) => (name === 'googlenet' ? ['evalCalibrated'] : name === 'googlenet-torchvision' ? [] : name === 'inception-v3' ? ['eval', 'train'] : ['train']),
 };
 
 for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
