@@ -8,11 +8,11 @@ import { analyze, type Analysis, type ModuleInfo } from '../analysis/analyze';
 import type { Design, Issue, IssueCode, Shape } from '../model/types';
 import { resolveParams, type ParamDef } from '../model/params';
 import { formatCompact, formatInt } from '../model/format';
-import { moduleDefs, type ModuleKind } from '../modules/registry';
+import { moduleDef, type ModuleKind } from '../modules/registry';
 import { diffDesign, type ValueChange } from '../design/diff';
 import { INDENT, MAX_LINE, docText, className as toClassName, layout, pyInt, pyStr, wrapText, type PyExpr } from './python';
 import { HelperClasses, type ClassUse, type HelperClass } from './pytorchHelpers';
-import { blockTemplateOf, pytorchCodegen, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
+import { blockTemplateOf, codegenOf, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
 import { blockHelper } from './pytorchBlocks';
 import { pyCommentText } from './escape';
 import { isReservedModuleName } from '../model/reservedNames';
@@ -67,7 +67,7 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
   const entries: Entry[] = analysis.modules.map((info) => {
     const spec = specs.get(info.id)!;
     const kind = spec.kind as ModuleKind;
-    const def = moduleDefs[kind];
+    const def = moduleDef(kind)!;
     const active = def.active ? new Set(def.active(spec.params)) : null;
     const { values } = resolveParams(def.params, spec.params, { nodeId: info.id, classes: design.classes }, active);
     const ctx: CodegenContext<Record<string, unknown>> = {
@@ -83,7 +83,7 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
         return 'num_classes';
       },
     };
-    return { info, ctx, gen: pytorchCodegen[kind] as unknown as ModuleCodegen<Record<string, unknown>> };
+    return { info, ctx, gen: codegenOf(kind) };
   });
 
   const uses: ClassUse[] = entries.flatMap((e) => (e.gen.use ? [e.gen.use(e.ctx)] : []));

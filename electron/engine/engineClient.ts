@@ -244,7 +244,16 @@ export class EngineClient {
     const queued: QueuedRun = { cancelled: false };
     this.runs.set(runId, queued);
     const result = this.tail
-      .then(() => (queued.cancelled ? errResult<EngineRunResult>('run.cancelled', 'The run was cancelled.') : this.execute(runId, request, lanes, perWorker, queued, onProgress)))
+      .then(async () => {
+        if (queued.cancelled) return errResult<EngineRunResult>('run.cancelled', 'The run was cancelled.');
+        // ONNX Runtime uses every core for one image, so its eval runs go to one worker, unsplit.
+        const first = await this.slot(0).ready;
+        const wants = request.backend ?? this.init.backend;
+        if (first.ok && first.value.name === 'onnxruntime' && request.mode === 'eval' && (wants === undefined || wants === 'onnxruntime') && lanes.length > 1) {
+          return this.execute(runId, request, [[{ start: 0, count: batch, lane: 0 }]], estimateRunBytes(analysis, request.mode), queued, onProgress);
+        }
+        return this.execute(runId, request, lanes, perWorker, queued, onProgress);
+      })
       .catch((e: Error) => errResult<EngineRunResult>('engine.failed', `The engine could not run: ${e.message}`));
     this.tail = result;
     return result.finally(() => this.runs.delete(runId));

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useHost } from '../host/host';
 import { useApp, useHistory, type AppState } from '../state/store';
 import { useDirty } from '../state/derived';
+import { DEFAULT_PRESET } from '../../core/presets';
 import { fileLabel, newFromPreset, openDesign, redo, saveDesign, undo, viewport } from './commands';
 
 const selectToolbar = (s: AppState) => ({
@@ -43,7 +44,7 @@ export function Toolbar() {
         </span>
       </div>
       <div className="tool-group" role="group" aria-label="File">
-        <button type="button" onClick={() => newFromPreset(t.preset ?? 'googlenet')}>
+        <button type="button" onClick={() => newFromPreset(t.preset ?? DEFAULT_PRESET)}>
           New
         </button>
         <button type="button" onClick={() => void openDesign(host)}>

@@ -1,4 +1,4 @@
-/** A module with branches (an inception module): its six counts, shape, cost, and an open/close toggle. */
+/** A module with steps inside (an inception block): its counts, shape, cost, and an open/close toggle. */
 import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { InceptionFlowNode } from '../flowTypes';
@@ -21,7 +21,7 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
           className="node-toggle nodrag"
           aria-expanded={v.open}
           aria-label={`${v.open ? 'Close' : 'Open'} ${v.id}`}
-          title={v.open ? 'Close the branches' : 'Open the four branches'}
+          title={v.open ? 'Close the steps' : `Open the steps inside ${v.title}`}
           onClick={(e) => {
             e.stopPropagation();
             appStore.getState().toggleOpen(v.id);
