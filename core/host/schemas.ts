@@ -50,6 +50,7 @@ const runRequest = z.strictObject({
   weightsPath: path.optional(),
   timeoutMs: z.number().int().min(1).max(24 * 60 * 60 * 1000).optional(),
   featureMaps: z.boolean().optional(),
+  backend: z.enum(['onnxruntime', 'tensorflow', 'wasm', 'cpu']).optional(),
 });
 
 const exportRequest = z.strictObject({
