@@ -159,3 +159,24 @@ describe('weights that are not numbers', () => {
     expect(r.top5).toEqual({});
   }, 120_000);
 });
+
+describe('unbounded work', () => {
+  it('refuses a PNG of billions of pixels before drawing it, and writes nothing', async () => {
+    const modules: unknown[] = [{ id: 'conv1', kind: 'convBlock', inputs: ['input'], params: { out_channels: 8, kernel: 3, stride: 1, padding: 1 } }];
+    for (let i = 0; i < 600; i++) modules.push({ id: `m${i}`, kind: 'convBlock', inputs: [i ? `m${i - 1}` : 'conv1'], params: { out_channels: 8, kernel: 3, stride: 1, padding: 1 } });
+    modules.push({ id: 'gap', kind: 'adaptiveAvgPool', inputs: ['m599'], params: { output_size: 1 } }, { id: 'fc', kind: 'linear', inputs: ['gap'], params: {} });
+    const big = path.join(dir, 'long.json');
+    await writeFile(big, JSON.stringify({ ...tiny, name: 'Long', modules }));
+    const io = capture();
+    const png = path.join(dir, 'long.png');
+    expect(await main(['export', 'png', big, '-o', png, '--scale', '4'], io)).toBe(1);
+    expect(io.stderr).toMatch(/the picture would be [\d,]+×[\d,]+ pixels \(\d+ megapixels\) at scale 4; PNG pictures are at most 64 megapixels/);
+    await expect(readFile(png)).rejects.toThrow();
+  }, 60_000);
+
+  it('refuses more engine workers than the machine has cores', async () => {
+    const io = capture();
+    expect(await main(['bench', design, '--workers', '200'], io)).toBe(2);
+    expect(io.stderr).toMatch(/--workers 200 is more than this machine can run side by side: .+ at most \d+ here/);
+  });
+});

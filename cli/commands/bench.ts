@@ -9,7 +9,7 @@ import { designFromArgs, designOptions, designUsage } from '../designArgs';
 import { issueLines } from '../report';
 import { analyze } from '../../core/analysis/analyze';
 import type { BackendName } from '../../core/run/types';
-import { EngineClient } from '../../electron/engine/engineClient';
+import { EngineClient, maxEngineWorkers } from '../../electron/engine/engineClient';
 import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backendNames';
 
 export interface BenchResult {
@@ -123,6 +123,9 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
       const v = parseList(values[key] ?? String(fallback), `--${key}`);
       if (typeof v === 'string' || v.length !== 1) return fail(`--${key} must be one whole number of at least 1; got ${JSON.stringify(values[key])}.`);
       counts[key] = v[0];
+    }
+    if (counts.workers > maxEngineWorkers()) {
+      return fail(`--workers ${counts.workers} is more than this machine can run side by side: each worker is a whole engine, and there are at most ${maxEngineWorkers()} here (one per core, at most 16).`);
     }
     const backends = values.backend === undefined ? [...BACKEND_ORDER] : String(values.backend).split(',').map((s) => s.trim());
     const unknown = backends.find((b) => !isBackendName(b));

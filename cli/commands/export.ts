@@ -13,6 +13,7 @@ import type { ExportIssue } from '../../core/export/pytorch';
 import { onnxModel } from '../../core/export/onnx';
 import { loadStateDict, seededStateDict } from '../../electron/engine/weights';
 import { terminalText } from '../../core/export/escape';
+import { picturePlan, svgSize } from '../../core/export/picture';
 
 /** Where Debian (fonts-dejavu-core) keeps the fonts the graph picture names first. */
 const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/local/share/fonts/dejavu'];
@@ -116,6 +117,12 @@ ${designUsage}
     if (!result.ok) {
       io.err(problemLines(result.issues, design));
       return 1;
+    }
+    if (EXPORT_FORMATS[format].raster) {
+      // Checked before resvg allocates anything: a huge design at scale 1 would need gigabytes.
+      const size = svgSize(result.value.content);
+      const plan = size ? picturePlan(size.width, size.height, scale) : null;
+      if (plan && !plan.ok) return fail(plan.message, 1);
     }
     const data = EXPORT_FORMATS[format].raster ? await svgToPng(result.value.content, scale) : result.value.content;
     if (out === undefined) {

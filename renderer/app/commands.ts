@@ -13,6 +13,8 @@ export const viewport = {
   fitView: (): void => {},
   zoomIn: (): void => {},
   zoomOut: (): void => {},
+  /** Brings one node into view (a row of the Compare panel). */
+  focusNode: (_id: string): void => {},
 };
 
 const state = () => appStore.getState();

@@ -3,13 +3,13 @@ import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { InceptionFlowNode } from '../flowTypes';
 import { appStore } from '../../state/store';
-import { ChangeBadge, CheckMark, NodeHandles, NodeIssue } from './parts';
+import { ChangeBadge, CheckMark, NodeDelta, NodeHandles, NodeIssue, ShapeFrom } from './parts';
 
 function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>) {
   const v = data.view;
   const invalid = v.issues.length > 0;
   return (
-    <div className={`node node-inception${invalid ? ' invalid' : ''}${v.open ? ' open' : ''}${selected ? ' selected' : ''}${v.change ? ' changed' : ''}`} data-testid={`node-${v.id}`}>
+    <div className={`node node-inception${invalid ? ' invalid' : ''}${v.open ? ' open' : ''}${selected ? ' selected' : ''}${v.change ? ` mark-${v.change}` : ''}`} data-testid={`node-${v.id}`}>
       <NodeHandles />
       <div className="node-header">
         <span className="node-id">{v.id}</span>
@@ -45,17 +45,14 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
         <NodeIssue issues={v.issues} blockedBy={v.blockedBy} />
       ) : (
         <div className="node-stats">
-          <div className="node-shape" data-testid="shape">
-            {v.shapeText}
+          <div className="node-shape">
+            <span data-testid="shape">{v.shapeText}</span>
+            <ShapeFrom delta={v.delta} />
           </div>
           <div className="node-cost lod-cost">
             <span data-testid="params">{v.paramsText}</span> params<span className="lod-detail"> · {v.macsText} MACs</span>
           </div>
-          {v.delta?.paramsText && (
-            <div className={`node-delta lod-cost ${v.delta.params > 0 ? 'up' : 'down'}`} title="Parameters against the preset">
-              {v.delta.paramsText} params
-            </div>
-          )}
+          <NodeDelta delta={v.delta} />
         </div>
       )}
     </div>
