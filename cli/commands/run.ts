@@ -139,7 +139,7 @@ ${designUsage}
     const images = (values.image as string[] | undefined) ?? [];
     const args = images.length && values.batch === undefined ? { ...values, batch: String(images.length) } : values;
     const loaded = await designFromArgs(args, positionals);
-    if (!loaded.ok) return fail(loaded.message);
+    if (!loaded.ok) return fail(loaded.message, loaded.exitCode);
     const mode = (values.mode ?? 'eval') as RunMode;
     if (mode !== 'eval' && mode !== 'train') return fail(`--mode must be eval or train; got ${JSON.stringify(values.mode)}.`);
     const seedText = (values.seed as string | undefined) ?? '0';

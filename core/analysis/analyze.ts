@@ -3,6 +3,7 @@
  * layer's and module's output shape, parameters, buffers, MACs and activation memory, plus every
  * problem with the design. It never throws on user input.
  */
+import { isReservedModuleName } from '../model/reservedNames';
 import type { Design, Issue, Layer, ModuleSpec, Shape } from '../model/types';
 import { resolveParams, MAX_COUNT, paramLabel, type ParamDefs } from '../model/params';
 import { MAP_SIZE_CODES, mapSizeCause, type MapCause, type PresetShapes, type ShapesSeen } from './mapCause';
@@ -108,16 +109,6 @@ export interface Analysis {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-/** Python keywords, and nn.Module attributes a submodule cannot shadow in exported PyTorch code. */
-const PYTHON_RESERVED = new Set(
-  [
-    'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield input self super',
-    'forward train eval to cuda cpu float double half bfloat16 type apply modules children parameters buffers named_modules named_children named_parameters named_buffers state_dict load_state_dict zero_grad training register_buffer register_parameter register_module add_module get_submodule requires_grad_ extra_repr dump_patches',
-  ]
-    .join(' ')
-    .split(' '),
-);
-
 /** The labels the app shows for the design-wide settings (messages name settings by them). */
 export const SETTING_LABELS: Readonly<Record<string, string>> = {
   'input.batch': 'Batch',
@@ -150,12 +141,12 @@ function checkSettings(design: Design, issues: Issue[]): boolean {
 function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSpec[] {
   const byId = new Map<string, ModuleSpec>();
   for (const m of modules) {
-    if (!IDENTIFIER.test(m.id) || PYTHON_RESERVED.has(m.id)) {
+    if (!IDENTIFIER.test(m.id) || isReservedModuleName(m.id)) {
       issues.push({
         code: 'graph.invalidId',
         nodeId: m.id,
         field: 'id',
-        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), and neither a Python keyword nor an nn.Module attribute such as train or eval.`,
+        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), and neither a Python keyword nor an nn.Module attribute such as train, eval or compile.`,
       });
       continue;
     }
@@ -342,10 +333,11 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
   const heaviest = (key: 'params' | 'activationBytes') => modules.reduce((a, m) => (m[key] > a[key] ? m : a), modules[0]);
   if (modules.length && totals.weightBytes > budget) {
     const m = heaviest('params');
+    // The total is the design's, not one module's: the issue names the design and points at the heaviest module.
     issues.push({
       code: 'memory.weights',
-      nodeId: m.id,
-      message: `${m.id}: the weights would take ${formatBytes(totals.weightBytes)}, more than the ${formatBytes(budget)} available (${m.id} alone holds ${formatInt(m.params)} parameters). Use fewer filters.`,
+      nodeId: 'design',
+      message: `The design's weights would take ${formatBytes(totals.weightBytes)}, more than the ${formatBytes(budget)} available; the heaviest module, ${m.id}, alone holds ${formatInt(m.params)} parameters. Use fewer filters.`,
     });
   }
   if (modules.length && totals.peakActivationBytes > budget) {

@@ -68,7 +68,8 @@ export function paramsKeepingChannels(design: Design, afterId: string, kind: str
   const def = moduleDef(kind);
   if (!def) return defaults;
   // Measure what the defaults give by trying them in place.
-  const trial = (params: Record<string, ParamValue>) => outChannels(insertAfter(design, afterId, { id: '__trial__', kind, params }), '__trial__');
+  const probe = freshId(design, 'probe');
+  const trial = (params: Record<string, ParamValue>) => outChannels(insertAfter(design, afterId, { id: probe, kind, params }), probe);
   const base = trial(defaults);
   if (base === null || base === channels) return defaults;
   const filters = Object.entries(def.params).filter(([f, p]) => p.group === 'filters' && typeof defaults[f] === 'number').map(([f]) => f);

@@ -30,7 +30,7 @@ export interface SampleImage {
   readonly label: string;
 }
 
-export type ExportFormat = 'pytorch' | 'png' | 'svg' | 'csv' | 'markdown' | 'design';
+export type ExportFormat = 'pytorch' | 'png' | 'svg' | 'csv' | 'markdown' | 'design' | 'onnx';
 
 export interface HostApi {
   getInfo(): Promise<Result<HostInfo>>;

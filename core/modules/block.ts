@@ -147,7 +147,8 @@ export class BlockGraph {
   }
 
   /** A channel count from a count parameter (`'out_1x1'`), or a fixed number. */
-  count(c: string | number): Channels {
+  count(c: string | number | Channels): Channels {
+    if (typeof c === 'object') return c;
     if (typeof c === 'number') return { value: c, expr: String(c) };
     const v = this.values[c];
     if (typeof v !== 'number') throw new Error(`block count ${c} is not a number parameter`);
@@ -179,7 +180,7 @@ export class BlockGraph {
   }
 
   /** A convolution, by default with the block's norm (conv → BatchNorm2d) and a ReLU: torchvision's BasicConv2d. */
-  conv(name: string, from: StepRef, out: string | number, o: ConvOptions): StepRef {
+  conv(name: string, from: StepRef, out: string | number | Channels, o: ConvOptions): StepRef {
     const cout = this.count(out);
     const kernel = toPair(o.kernel);
     const stride = toPair(o.stride ?? 1);

@@ -53,7 +53,8 @@ describe('inception-v3 preset', () => {
     expect(into('branch3x3')).toEqual([subNodeId('Mixed_7b', 'branch3x3_2a'), subNodeId('Mixed_7b', 'branch3x3_2b')]);
     expect(byId('branch3x3').shapeText).toBe('2×768×8×8');
     // The pool-only step and the final join.
-    expect(byId('pool').title).toBe('avg pool 3×3');
+    expect(byId('pool').title).toBe('avg pool');
+    expect(byId('branch3x3').title).toBe('1×3 ‖ 3×1');
     expect(into('out')).toHaveLength(4);
   });
 

@@ -9,6 +9,7 @@ import { isDirty } from '../state/derived';
 import { GraphCanvas } from '../graph/GraphCanvas';
 import { Inspector } from '../panels/Inspector';
 import { RunPanel } from '../panels/RunPanel';
+import { ComparePanel, startComparing } from '../panels/ComparePanel';
 import { SummaryTable } from '../panels/SummaryTable';
 import { TotalsBar } from '../panels/TotalsBar';
 import { Toolbar } from './Toolbar';
@@ -94,9 +95,12 @@ export function App() {
               <button type="button" role="tab" id="tab-run" aria-selected={sideTab === 'run'} aria-controls="panel-run" onClick={() => setSideTab('run')}>
                 Run
               </button>
+              <button type="button" role="tab" id="tab-compare" aria-selected={sideTab === 'compare'} aria-controls="panel-compare" onClick={startComparing}>
+                Compare
+              </button>
             </div>
             <div className="side-scroll" role="tabpanel" id={`panel-${sideTab}`} aria-labelledby={`tab-${sideTab}`}>
-              {sideTab === 'edit' ? <Inspector /> : <RunPanel />}
+              {sideTab === 'edit' ? <Inspector /> : sideTab === 'run' ? <RunPanel /> : <ComparePanel />}
             </div>
           </aside>
         </main>

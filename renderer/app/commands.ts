@@ -13,6 +13,8 @@ export const viewport = {
   fitView: (): void => {},
   zoomIn: (): void => {},
   zoomOut: (): void => {},
+  /** Brings one node into view (a row of the Compare panel). */
+  focusNode: (_id: string): void => {},
 };
 
 const state = () => appStore.getState();
@@ -148,10 +150,10 @@ export async function startRun(host: HostApi): Promise<void> {
   const s = state();
   const runId = `run-${Date.now().toString(36)}-${++runCounter}`;
   const design = s.design;
-  const { batch, mode, seed, input } = s.runSettings;
+  const { batch, mode, seed, input, backend } = s.runSettings;
   s.runStarted(runId, design);
   s.setSideTab('run');
-  const r = await host.run(runId, { design, mode, seed, input, ...(batch !== null ? { batch } : {}) });
+  const r = await host.run(runId, { design, mode, seed, input, ...(batch !== null ? { batch } : {}), ...(backend !== null ? { backend } : {}) });
   state().runFinished(runId, r);
 }
 

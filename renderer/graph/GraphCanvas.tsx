@@ -55,6 +55,7 @@ function useRunChecks(): ReadonlyMap<string, RunCheck> {
 function minimapColor(node: FlowNode): string {
   if (node.type === 'module' || node.type === 'inception') {
     if (node.data.view.issues.length) return 'var(--danger)';
+    if (node.data.view.change) return `var(--${node.data.view.change})`;
     if (node.type === 'inception') return 'var(--accent)';
     return node.data.view.aux ? 'var(--aux)' : 'var(--node-muted)';
   }
@@ -122,6 +123,7 @@ export function GraphCanvas() {
     viewport.fitView = () => fit();
     viewport.zoomIn = () => void flow.zoomIn({ duration: 150 });
     viewport.zoomOut = () => void flow.zoomOut({ duration: 150 });
+    viewport.focusNode = (id) => void flow.fitView({ nodes: [{ id }], duration: 250, maxZoom: 1, padding: 0.5 });
   }, [flow, fit]);
 
   // Refit when the top level changes (first layout, a module opened or closed, inserted,

@@ -303,8 +303,7 @@ function SettingsPanel() {
       </div>
       <CheckField label="Auxiliary heads (train mode)" checked={aux} hint={hint('aux')} onChange={setAux} />
       <p className="muted small">
-        Input size limits: {INPUT_LIMITS.height.min}–{INPUT_LIMITS.height.max} pixels. At sizes other than 224×224 the fixed 7×7 average pool and the
-        classifiers no longer fit; the affected nodes say so.
+        Input size limits: {INPUT_LIMITS.height.min}–{INPUT_LIMITS.height.max} pixels. At other input sizes, layers built for a fixed map size (a fixed average pool, a classifier) may no longer fit; the affected nodes say so.
       </p>
       <div className="button-row">
         <button type="button" onClick={resetToPreset} disabled={!preset || !designChanged}>

@@ -1,10 +1,14 @@
 /** The totals of the design, with their change against the preset, and the problem count. */
 import { formatBytes, formatInt } from '../../core/model/format';
-import { useDerived } from '../state/derived';
+import { useComparison, useDerived } from '../state/derived';
 import { appStore } from '../state/store';
 
 export function TotalsBar() {
-  const { analysis, totals } = useDerived();
+  const derived = useDerived();
+  const comparison = useComparison();
+  const { analysis } = derived;
+  // Deltas against what the design is compared with, else against its preset.
+  const totals = comparison ? comparison.diff.totals : derived.totals;
   const t = analysis.totals;
   const partial = !analysis.valid;
   const delta = (key: 'params' | 'paramsEval' | 'macs' | 'macsTrain') => {

@@ -10,7 +10,7 @@
  */
 import { useCallback, useId, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useStore } from 'zustand';
-import type { ParamDef } from '../../core/model/params';
+import { paramType, type ParamDef } from '../../core/model/params';
 import type { ParamValue } from '../../core/model/types';
 import { editGroups } from '../state/editGroups';
 import { appStore, type AppState } from '../state/store';
@@ -63,22 +63,7 @@ function FieldFrame({ id, label, doc, hint, error, children }: { id: string; lab
   );
 }
 
-/** Text as the design should hold it: a number when it reads as one, else the text itself (core then names the problem). */
-export function parseNumberText(text: string): ParamValue {
-  const t = text.trim();
-  if (t !== '' && Number.isFinite(Number(t))) return Number(t);
-  return t;
-}
-
-/** "3" → 3; "3, 5" or "[3,5]" → [3, 5]; anything else stays text for core to reject. */
-export function parseListText(text: string): ParamValue {
-  const parts = text.replace(/[[\]]/g, '').split(/[\s,×x]+/).filter(Boolean);
-  if (parts.length >= 1 && parts.length <= 4 && parts.every((p) => Number.isFinite(Number(p)))) {
-    const nums = parts.map(Number);
-    return nums.length === 1 ? nums[0] : nums;
-  }
-  return text.trim();
-}
+export { parseListText, parseNumberText } from '../../core/model/params';
 
 export function formatValue(v: ParamValue | undefined): string {
   if (v === undefined) return '';
@@ -173,21 +158,16 @@ export function CheckField({ label, doc, name, hint, error, checked, onChange }:
   );
 }
 
-/** The right input for a module parameter, by its declared type. */
+/** The right input for a module parameter: the editor its type declares (core/model/params.ts `paramTypes`). */
 export function ParamField({ def, value, onChange, ...rest }: FieldProps & { def: ParamDef; value: ParamValue | undefined; onChange(v: ParamValue): void }) {
   const shown = value ?? (def.default as ParamValue);
-  switch (def.type) {
-    case 'int':
-    case 'float':
-      return <TextField {...rest} numeric value={formatValue(shown)} onText={(t) => onChange(parseNumberText(t))} />;
-    case 'countOrClasses':
-      return <TextField {...rest} value={formatValue(shown)} onText={(t) => onChange(t.trim() === 'classes' ? 'classes' : parseNumberText(t))} />;
-    case 'pair':
-    case 'padding':
-      return <TextField {...rest} value={formatValue(shown)} onText={(t) => onChange(parseListText(t))} />;
-    case 'bool':
+  const editor = paramType(def).editor(def);
+  switch (editor.kind) {
+    case 'text':
+      return <TextField {...rest} numeric={editor.numeric} value={formatValue(shown)} onText={(t) => onChange(editor.parse(t))} />;
+    case 'check':
       return <CheckField {...rest} checked={shown === true} onChange={onChange} />;
-    case 'enum':
-      return <SelectField {...rest} value={String(shown)} options={def.values.map((v) => ({ value: v, label: v }))} onChange={onChange} />;
+    case 'choice':
+      return <SelectField {...rest} value={String(shown)} options={editor.options.map((v) => ({ value: v, label: v }))} onChange={onChange} />;
   }
 }

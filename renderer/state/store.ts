@@ -11,6 +11,7 @@ import { createDesignSlice, type DesignSlice } from './designSlice';
 import { createSelectionSlice, type SelectionSlice } from './selectionSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
+import { createCompareSlice, type CompareSlice } from './compareSlice';
 import { editGroups } from './editGroups';
 
 export interface HistorySlice {
@@ -21,7 +22,7 @@ export interface HistorySlice {
   clearHistory(): void;
 }
 
-export type AppState = DesignSlice & SelectionSlice & RunSlice & UiSlice & HistorySlice;
+export type AppState = DesignSlice & SelectionSlice & RunSlice & UiSlice & CompareSlice & HistorySlice;
 
 type Tracked = { design: Design };
 type StoreWithHistory = UseBoundStore<Mutate<StoreApi<AppState>, [['temporal', StoreApi<TemporalState<Tracked>>]]>>;
@@ -37,6 +38,7 @@ export function createAppStore() {
         ...createSelectionSlice(set, get, api),
         ...createRunSlice(set, get, api),
         ...createUiSlice(set, get, api),
+        ...createCompareSlice(set, get, api),
         historyVersion: 0,
         undo: () => {
           editGroups.reset();
