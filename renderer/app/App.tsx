@@ -9,13 +9,13 @@ import { isDirty } from '../state/derived';
 import { GraphCanvas } from '../graph/GraphCanvas';
 import { Inspector } from '../panels/Inspector';
 import { RunPanel } from '../panels/RunPanel';
-import { ComparePanel, startComparing } from '../panels/ComparePanel';
+import { ComparePanel } from '../panels/ComparePanel';
 import { SummaryTable } from '../panels/SummaryTable';
 import { TotalsBar } from '../panels/TotalsBar';
 import { Toolbar } from './Toolbar';
 import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
-import { recoverSession, runMenuCommand } from './commands';
+import { recoverSession, runMenuCommand, startComparing } from './commands';
 
 const selectShell = (s: AppState) => ({ theme: s.theme, sideTab: s.sideTab, summaryOpen: s.summaryOpen, notice: s.notice, setSideTab: s.setSideTab });
 
