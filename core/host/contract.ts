@@ -70,6 +70,7 @@ export type MenuCommand =
   | 'toggleTheme'
   | 'run'
   | 'cancelRun'
+  | 'compare'
   | 'about';
 
 /** Names of the request/response methods of HostApi (events excluded). */
