@@ -262,6 +262,18 @@ describe('host service', () => {
       expect(await service.openDesign(null)).toMatchObject({ ok: false, error: { code: 'file.notFile', message: expect.stringMatching(message) } });
     });
 
+    it('Open Recent refuses a FIFO, a folder and /dev/zero in the designs folder', async () => {
+      const designs = join(dir, 'designs');
+      await mkdir(join(designs, 'folder.json'), { recursive: true });
+      execFileSync('mkfifo', [join(designs, 'pipe.json')]);
+      await symlink('/dev/zero', join(designs, 'zero.json'));
+      await build([designs]);
+      expect(await service.openRecent(null, join(designs, 'pipe.json'))).toMatchObject({ ok: false, error: { code: 'file.notFile', message: expect.stringMatching(/named pipe/) } });
+      expect(await service.openRecent(null, join(designs, 'folder.json'))).toMatchObject({ ok: false, error: { code: 'file.notFile', message: expect.stringMatching(/a folder/) } });
+      // The link leads out of the folder, to a device: refused before it is opened.
+      expect(await service.openRecent(null, join(designs, 'zero.json'))).toMatchObject({ ok: false, error: { code: 'file.notAllowed' } });
+    });
+
     it('a run refuses a FIFO or /dev/zero as image or weights (the browser folder holds them)', async () => {
       const designs = join(dir, 'designs');
       await mkdir(designs);

@@ -22,18 +22,6 @@ import { svgToPngBase64 } from '../export/rasterize';
 
 const selectCompareState = (s: AppState) => ({ target: s.compare, preset: s.design.preset, selectedId: s.selectedId });
 
-/** The target a plain "Compare with…" starts with: the design's preset, else the first preset. */
-export function defaultCompareTarget(preset: string | null): CompareTarget {
-  return preset && presets.some((p) => p.name === preset) ? { kind: 'own' } : { kind: 'preset', name: presets[0].name };
-}
-
-/** Starts comparing (with the default target unless already comparing) and shows the Compare tab. */
-export function startComparing(): void {
-  const s = appStore.getState();
-  if (!s.compare) s.setCompare(defaultCompareTarget(s.design.preset));
-  s.setSideTab('compare');
-}
-
 function targetValue(t: CompareTarget | null): string {
   if (!t) return '';
   return t.kind === 'own' ? 'own' : t.kind === 'preset' ? `preset:${t.name}` : 'design';

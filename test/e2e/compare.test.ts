@@ -82,6 +82,10 @@ describe.skipIf(Boolean(chromiumSkipReason))('Compare with… end to end (Chromi
     // The row brought its module into view, close enough to read the status labels.
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(SHOTS, 'compare-focus-light.png') });
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, 'compare-focus-dark.png') });
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
     await page.getByRole('button', { name: 'Fit', exact: true }).click();
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(SHOTS, 'compare-edited-light.png') });

@@ -79,7 +79,7 @@ export function NodeDelta({ delta }: { delta: ModuleDelta | null }) {
   const up = delta.params > 0 || (delta.params === 0 && delta.macs > 0);
   return (
     <div className={`node-delta lod-cost ${up ? 'up' : 'down'}`} data-testid="delta" title={`${delta.paramsText ?? '±0'} params · ${delta.macsText ?? '±0'} MACs against the design compared with`}>
-      {formatSignedCompact(delta.params)} params · {formatSignedCompact(delta.macs)} MACs
+      {formatSignedCompact(delta.params)} params<span className="lod-detail"> · {formatSignedCompact(delta.macs)} MACs</span>
     </div>
   );
 }
