@@ -126,7 +126,7 @@ describe('ExportPanel', () => {
     panel(setParam(googlenet(), 'inception4c', 'out_3x3', -5));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('The design has 1 problem, so it cannot be exported. Fix it first:');
-    expect(alert.textContent).toContain('inception4c: out_3x3 must be a whole number from 1 to 65,536; got -5.');
+    expect(alert.textContent).toContain('inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.');
     expect((screen.getByRole('button', { name: 'Save…' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Copy' }) as HTMLButtonElement).disabled).toBe(true);
   });
