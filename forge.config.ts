@@ -1,7 +1,7 @@
 /**
  * Electron Forge: the Vite plugin builds main, preload, the engine worker and the renderer; makers
- * produce a zip and a .deb; native modules (tfjs-node's addon and libtensorflow) are shipped
- * unpacked from the asar; the Electron fuses are locked down. Run with `npx electron-forge make`
+ * produce a zip and a .deb; native modules (onnxruntime-node's addon and libonnxruntime for the
+ * target platform only, tfjs-node's addon and libtensorflow) are shipped unpacked from the asar; the Electron fuses are locked down. Run with `npx electron-forge make`
  * (Forge 8 needs Node 22.13 or newer).
  */
 import type { ForgeConfig } from '@electron-forge/shared-types';
@@ -52,6 +52,7 @@ const config: ForgeConfig = {
     // Photos for runs and the class labels, read from `process.resourcesPath` when packaged.
     extraResource: ['assets/samples', 'assets/imagenet-classes.json'],
   },
+  // onnxruntime-node ships prebuilt N-API binaries (ABI-stable across Node and Electron): no rebuild.
   rebuildConfig: { onlyModules: ['@tensorflow/tfjs-node'] },
   makers: [
     new MakerZIP({}, ['linux', 'darwin', 'win32']),
@@ -70,8 +71,8 @@ const config: ForgeConfig = {
   ],
   hooks: {
     // The Vite plugin packages only .vite/; native packages cannot be bundled, so they are copied in.
-    packageAfterCopy: async (_config, buildPath) => {
-      await copyNativePackages(import.meta.dirname, buildPath);
+    packageAfterCopy: async (_config, buildPath, _electronVersion, platform, arch) => {
+      await copyNativePackages(import.meta.dirname, buildPath, undefined, platform, arch);
     },
   },
   plugins: [

@@ -54,7 +54,7 @@ describe('summary --json', () => {
 
 describe('user errors: a message, a non-zero exit, no stack trace', () => {
   it.each([
-    [['summary', '--set', 'inception4c.out_3x3=-5'], 1, 'inception4c: out_3x3 must be a whole number from 1 to 65,536; got -5.'],
+    [['summary', '--set', 'inception4c.out_3x3=-5'], 1, 'inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.'],
     [['summary', '--set', 'inception4c.out_3x3=1000000000'], 1, 'got 1,000,000,000.'],
     [['summary', '--input', '3x299x299'], 1, 'fc1: the fully connected layer expects 1,024 input features'],
     [['summary', '--set', 'inception9z.out_3x3=3'], 2, 'there is no module "inception9z"'],
@@ -63,7 +63,7 @@ describe('user errors: a message, a non-zero exit, no stack trace', () => {
     [['summary', '--input', '224'], 2, '--input must look like 3x224x224'],
     [['summary', '--batch', 'lots'], 2, '--batch must be a whole number'],
     [['summary', '--frobnicate'], 2, "Unknown option '--frobnicate'"],
-    [['summary', '/nonexistent/design.json'], 2, '/nonexistent/design.json does not exist.'],
+    [['summary', '/nonexistent/design.json'], 1, '/nonexistent/design.json does not exist.'],
     [['nonsense'], 2, 'unknown command "nonsense"'],
   ])('%j', async (argv, code, text) => {
     const r = await cli(...(argv as string[]));
@@ -80,8 +80,9 @@ describe('user errors: a message, a non-zero exit, no stack trace', () => {
     good.version = 1;
     writeFileSync(file, JSON.stringify(good));
     const r = await cli('summary', file);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain('$.modules[10].params.out_3x3: 1,000,000,000,000 is far too large');
+    // A design file that does not match the schema is an invalid design: exit 1, with the stable code design.schema.
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('✗ [design.schema] $.modules[10].params.out_3x3: 1,000,000,000,000 is far too large');
     writeFileSync(file, 'garbage');
     expect((await cli('summary', file)).err).toContain('is not valid JSON');
   });
@@ -105,22 +106,22 @@ describe('the installed command', () => {
     expect(JSON.parse(out).totals.params).toBe(13_389_064);
     const bad = spawnSync(process.execPath, ['bin/inception-explorer.mjs', 'summary', '--set', 'inception4c.out_3x3=-5'], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('out_3x3 must be a whole number');
+    expect(bad.stderr).toContain("3×3 must be a whole number");
   });
 });
 
 describe('hostile files through the command line', () => {
-  it('refuses __proto__ keys and 50 MB files with a message and exit 2', async () => {
+  it('refuses __proto__ keys and 50 MB files with a message and exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ie-cli-'));
     const proto = join(dir, 'proto.json');
     writeFileSync(proto, (await cli('design')).out.replace('"params": {', '"params": {"__proto__": {"x": 1}, '));
     const r = await cli('summary', proto);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.err).toContain('$.modules[0].params["__proto__"]: The key "__proto__" is not allowed in a design file.');
     const huge = join(dir, 'huge.json');
     writeFileSync(huge, Buffer.alloc(50 * 1024 * 1024, 32));
     const h = await cli('summary', huge);
-    expect(h.code).toBe(2);
-    expect(h.err).toContain('is 50.0 MiB; design files are at most 16.0 MiB.');
+    expect(h.code).toBe(1);
+    expect(h.err).toContain('huge.json is 50.0 MiB, over the limit of 16.0 MiB.');
   });
 });

@@ -1,11 +1,12 @@
 /** The options every design-taking command shares: FILE or --preset, --set, --input, --batch, --classes, --no-aux. */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import type { Design } from '../core/model/types';
 import { MAX_DESIGN_BYTES, parseDesign } from '../core/design/designFile';
 import { parseAssignment, setAux, setClasses, setInput, setParam } from '../core/design/edit';
 import { DEFAULT_PRESET, presetDesign, presetNames } from '../core/presets';
-import { formatBytes } from '../core/model/format';
+import { readUserFile } from '../electron/common/userFiles';
+import { terminalText } from '../core/export/escape';
 
 export const designOptions = {
   preset: { type: 'string' },
@@ -24,26 +25,28 @@ export const designUsage = `  FILE                      a design file (default: 
   --classes K               number of classes
   --no-aux                  drop the auxiliary heads`;
 
-export type DesignArgsResult = { ok: true; design: Design; source: string } | { ok: false; message: string };
+/**
+ * The design, or what is wrong: `exitCode` 2 for bad arguments, 1 for a design file that cannot
+ * be read or is not a valid design (each schema problem printed with the stable code
+ * `design.schema` and its JSON path), as README's exit codes say.
+ */
+export type DesignArgsResult = { ok: true; design: Design; source: string } | { ok: false; message: string; exitCode: 1 | 2 };
+
+/** The stable code of a design file that does not match the schema (before any analysis). */
+export const SCHEMA_ERROR_CODE = 'design.schema';
 
 function wholeNumber(text: unknown): number | null {
   return typeof text === 'string' && /^\d+$/.test(text.trim()) ? Number(text.trim()) : null;
 }
 
-/** Reads and validates a design file, or says what is wrong with it. */
+/** Reads (bounded, type-checked: see userFiles.ts) and validates a design file, or says what is wrong with it. */
 export async function loadDesignFile(file: string): Promise<DesignArgsResult> {
-  let text: string;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) return { ok: false, message: `${file} is not a file.` };
-    if (info.size > MAX_DESIGN_BYTES) return { ok: false, message: `${file} is ${formatBytes(info.size)}; design files are at most ${formatBytes(MAX_DESIGN_BYTES)}.` };
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, message: code === 'ENOENT' ? `${file} does not exist.` : `cannot read ${file}: ${(e as Error).message}.` };
+  const read = await readUserFile(file, { maxBytes: MAX_DESIGN_BYTES, noun: 'The design file', codePrefix: 'file' });
+  if (!read.ok) return { ok: false, exitCode: 1, message: read.error.message };
+  const loaded = parseDesign(read.value.toString('utf8'));
+  if (!loaded.ok) {
+    return { ok: false, exitCode: 1, message: `${file} is not a valid design file:\n${loaded.errors.map((e) => `  ✗ [${SCHEMA_ERROR_CODE}] ${e.path}: ${terminalText(e.message)}`).join('\n')}` };
   }
-  const loaded = parseDesign(text);
-  if (!loaded.ok) return { ok: false, message: `${file} is not a valid design file:\n${loaded.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}` };
   return { ok: true, design: loaded.design, source: file };
 }
 
@@ -56,21 +59,21 @@ export async function designFromName(name: string): Promise<DesignArgsResult> {
   if (exists) return loadDesignFile(name);
   const preset = presetDesign(name);
   if (preset) return { ok: true, design: preset, source: `preset ${name}` };
-  return { ok: false, message: `${JSON.stringify(name)} is neither a design file nor a preset; presets are ${presetNames.join(', ')}.` };
+  return { ok: false, exitCode: 2, message: `${JSON.stringify(name)} is neither a design file nor a preset; presets are ${presetNames.join(', ')}.` };
 }
 
 /** Builds the design a command works on, or a message saying what is wrong with the arguments. */
 export async function designFromArgs(values: Record<string, unknown>, positionals: readonly string[]): Promise<DesignArgsResult> {
-  if (positionals.length > 1) return { ok: false, message: `expected at most one design FILE; got ${positionals.length}: ${positionals.join(' ')}.` };
+  if (positionals.length > 1) return { ok: false, exitCode: 2, message: `expected at most one design FILE; got ${positionals.length}: ${positionals.join(' ')}.` };
   const file = positionals[0];
   let start: DesignArgsResult;
   if (file !== undefined) {
-    if (values.preset !== undefined) return { ok: false, message: 'give either a design FILE or --preset, not both.' };
+    if (values.preset !== undefined) return { ok: false, exitCode: 2, message: 'give either a design FILE or --preset, not both.' };
     start = await loadDesignFile(file);
   } else {
     const name = typeof values.preset === 'string' ? values.preset : DEFAULT_PRESET;
     const preset = presetDesign(name);
-    if (!preset) return { ok: false, message: `unknown preset ${JSON.stringify(name)}; choose one of ${presetNames.join(', ')}.` };
+    if (!preset) return { ok: false, exitCode: 2, message: `unknown preset ${JSON.stringify(name)}; choose one of ${presetNames.join(', ')}.` };
     start = { ok: true, design: preset, source: `preset ${name}` };
   }
   if (!start.ok) return start;
@@ -81,25 +84,25 @@ export async function designFromArgs(values: Record<string, unknown>, positional
 export function applyEditArgs(design: Design, source: string, values: Record<string, unknown>): DesignArgsResult {
   for (const text of (values.set as string[] | undefined) ?? []) {
     const a = parseAssignment(text);
-    if (!a.ok) return { ok: false, message: a.message };
+    if (!a.ok) return { ok: false, exitCode: 2, message: a.message };
     if (!design.modules.some((m) => m.id === a.moduleId)) {
-      return { ok: false, message: `--set ${text}: there is no module ${JSON.stringify(a.moduleId)}; modules are ${design.modules.map((m) => m.id).join(', ')}.` };
+      return { ok: false, exitCode: 2, message: `--set ${text}: there is no module ${JSON.stringify(a.moduleId)}; modules are ${design.modules.map((m) => m.id).join(', ')}.` };
     }
     design = setParam(design, a.moduleId, a.field, a.value);
   }
   if (values.input !== undefined) {
     const m = /^(\d+)x(\d+)x(\d+)$/i.exec(String(values.input).trim());
-    if (!m) return { ok: false, message: `--input must look like 3x224x224 (channels × height × width); got ${JSON.stringify(values.input)}.` };
+    if (!m) return { ok: false, exitCode: 2, message: `--input must look like 3x224x224 (channels × height × width); got ${JSON.stringify(values.input)}.` };
     design = setInput(design, { channels: Number(m[1]), height: Number(m[2]), width: Number(m[3]) });
   }
   if (values.batch !== undefined) {
     const n = wholeNumber(values.batch);
-    if (n === null) return { ok: false, message: `--batch must be a whole number; got ${JSON.stringify(values.batch)}.` };
+    if (n === null) return { ok: false, exitCode: 2, message: `--batch must be a whole number; got ${JSON.stringify(values.batch)}.` };
     design = setInput(design, { batch: n });
   }
   if (values.classes !== undefined) {
     const n = wholeNumber(values.classes);
-    if (n === null) return { ok: false, message: `--classes must be a whole number; got ${JSON.stringify(values.classes)}.` };
+    if (n === null) return { ok: false, exitCode: 2, message: `--classes must be a whole number; got ${JSON.stringify(values.classes)}.` };
     design = setClasses(design, n);
   }
   if (values['no-aux']) design = setAux(design, false);

@@ -1,9 +1,15 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CliCommand } from '../command';
+import { serializeDesign } from '../../core/design/designFile';
 import { designFromArgs, designOptions, designUsage } from '../designArgs';
 import { issueLines } from '../report';
 import { analyze } from '../../core/analysis/analyze';
 import type { BackendName } from '../../core/run/types';
-import { EngineClient } from '../../electron/engine/engineClient';
+import { EngineClient, maxEngineWorkers } from '../../electron/engine/engineClient';
 import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backendNames';
 
 export interface BenchResult {
@@ -11,6 +17,8 @@ export interface BenchResult {
   readonly batch: number;
   /** Worker threads the batch was split across. */
   readonly workers: number;
+  /** Threads inside one worker (ONNX Runtime's intra-op threads; 1 for TF.js). */
+  readonly threads: number;
   /** Median wall time of a whole run (request to result) per image. */
   readonly msPerImage: number;
   readonly imagesPerSecond: number;
@@ -19,6 +27,43 @@ export interface BenchResult {
   /** Median time spent inside the layers per image (no messaging, input or statistics). */
   readonly computeMsPerImage: number;
   readonly runsMs: readonly number[];
+}
+
+/** PyTorch's figure for one batch: its fastest setting in the same bench run. */
+export interface TorchResult {
+  readonly batch: number;
+  readonly setting: string;
+  readonly msPerImage: number;
+  readonly gmacPerSecond: number;
+}
+
+const PYTHON = '/usr/bin/python3';
+const TORCH_BENCH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'tools', 'torch', 'bench_torch.py');
+
+/** Times the design in PyTorch (tools/torch/bench_torch.py, every setting it knows); null with a reason when it cannot. */
+async function benchTorch(design: import('../../core/model/types').Design, batches: readonly number[], warmup: number, runs: number, macs: number): Promise<{ ok: true; torch: string; best: TorchResult[]; all: TorchResult[] } | { ok: false; reason: string }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-torch-'));
+  try {
+    const file = path.join(dir, 'design.json');
+    await writeFile(file, serializeDesign(design));
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(PYTHON, [TORCH_BENCH, file, '--batch', batches.join(','), '--warmup', String(warmup), '--runs', String(runs)], { timeout: 3_600_000, maxBuffer: 16 << 20 }, (e, out, err) =>
+        e ? reject(new Error((err || e.message).trim().split('\n').pop())) : resolve(out),
+      ),
+    );
+    const r = JSON.parse(stdout) as { torch: string; results: { batch: number; setting: string; msPerImage: number }[]; best: Record<string, { batch: number; setting: string; msPerImage: number }> };
+    const withRate = (x: { batch: number; setting: string; msPerImage: number }): TorchResult => ({
+      batch: x.batch,
+      setting: x.setting,
+      msPerImage: round(x.msPerImage),
+      gmacPerSecond: round(macs / (x.msPerImage / 1000) / 1e9),
+    });
+    return { ok: true, torch: r.torch, best: Object.values(r.best).map(withRate), all: r.results.map(withRate) };
+  } catch (e) {
+    return { ok: false, reason: `PyTorch could not be measured (${PYTHON} with torch, tools/torch/bench_torch.py): ${(e as Error).message}` };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 const median = (xs: readonly number[]) => {
@@ -39,8 +84,10 @@ export const benchCommand: CliCommand = {
   summary: 'measure forward-pass speed (ms per image, images/s, GMAC/s) on each backend',
   usage: `Usage: inception-explorer bench [FILE] [options]
 
-Times eval-mode forward passes of the design (default: the GoogLeNet preset) on every
-TensorFlow.js backend present, after warm-up runs, and prints the median of the timed runs.
+Times eval-mode forward passes of the design (default: the GoogLeNet preset) on every backend
+present (ONNX Runtime and the TensorFlow.js backends), after warm-up runs, and prints the median
+of the timed runs; then PyTorch's fastest setting on the same design in the same run, when
+${PYTHON} has torch (Debian's python3-torch).
 
 ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
   --batch LIST              batch sizes, comma-separated (default 1,3)
@@ -51,7 +98,9 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
                             full speed only after about ten passes)
   --no-fold                 keep batch norm as its own layer (to measure what folding it
                             into the convolution saves)
-  --json                    print { "results": [ { "backend", "batch", "msPerImage", … } ] }`,
+  --no-torch                do not measure PyTorch
+  --json                    print { "results": [ { "backend", "batch", "msPerImage",
+                            "gmacPerSecond", … } ], "pytorch": { "best": [ … ] }, "skipped" }`,
   options: {
     ...designOptions,
     backend: { type: 'string' },
@@ -59,6 +108,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
     runs: { type: 'string' },
     warmup: { type: 'string' },
     'no-fold': { type: 'boolean' },
+    'no-torch': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run(values, positionals, io) {
@@ -74,22 +124,25 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
       if (typeof v === 'string' || v.length !== 1) return fail(`--${key} must be one whole number of at least 1; got ${JSON.stringify(values[key])}.`);
       counts[key] = v[0];
     }
+    if (counts.workers > maxEngineWorkers()) {
+      return fail(`--workers ${counts.workers} is more than this machine can run side by side: each worker is a whole engine, and there are at most ${maxEngineWorkers()} here (one per core, at most 16).`);
+    }
     const backends = values.backend === undefined ? [...BACKEND_ORDER] : String(values.backend).split(',').map((s) => s.trim());
     const unknown = backends.find((b) => !isBackendName(b));
     if (unknown !== undefined) return fail(`--backend must list backends among ${BACKEND_ORDER.join(', ')}; got ${JSON.stringify(unknown)}.`);
     const loaded = await designFromArgs({ ...values, batch: undefined }, positionals);
-    if (!loaded.ok) return fail(loaded.message);
+    if (!loaded.ok) return fail(loaded.message, loaded.exitCode);
     const analysis = analyze(loaded.design);
     if (!analysis.valid) {
       io.err(issueLines(analysis.issues, loaded.design));
       return 1;
     }
     const results: BenchResult[] = [];
-    const skipped: { backend: BackendName; reason: string }[] = [];
+    const skipped: { backend: string; reason: string }[] = [];
     const say = (s: string) => {
       if (!values.json) io.out(s);
     };
-    say(`${'backend'.padEnd(10)} ${'batch'.padStart(5)} ${'workers'.padStart(7)} ${'ms/image'.padStart(9)} ${'images/s'.padStart(9)} ${'GMAC/s'.padStart(7)}\n`);
+    say(`${'backend'.padEnd(11)} ${'batch'.padStart(5)} ${'workers'.padStart(7)} ${'threads'.padStart(7)} ${'ms/image'.padStart(9)} ${'images/s'.padStart(9)} ${'GMAC/s'.padStart(7)}\n`);
     for (const backend of backends as BackendName[]) {
       const client = new EngineClient({ backend, workers: counts.workers });
       try {
@@ -97,7 +150,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
           await client.info();
         } catch (e) {
           skipped.push({ backend, reason: (e as Error).message });
-          say(`${backend.padEnd(10)} skipped: ${(e as Error).message}\n`);
+          say(`${backend.padEnd(11)} skipped: ${(e as Error).message}\n`);
           continue;
         }
         for (const batch of batches) {
@@ -110,16 +163,19 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
             const r = await client.run(`bench-${backend}-${batch}-${i}`, request);
             const ms = performance.now() - t0;
             if (!r.ok) return fail(`${backend}, batch ${batch}: ${r.error.message}`, 1);
+            if (r.value.backend.name !== backend) return fail(`${backend}, batch ${batch}: the run fell back to ${r.value.backend.name}: ${r.value.backend.fallbacks.join(' ')}`, 1);
             if (i >= counts.warmup) {
               wall.push(ms);
               compute.push(r.value.totalMs);
             }
           }
           const ms = median(wall);
+          const ort = backend === 'onnxruntime';
           const result: BenchResult = {
             backend,
             batch,
-            workers: Math.min(counts.workers, batch),
+            workers: ort ? 1 : Math.min(counts.workers, batch),
+            threads: ort ? os.availableParallelism() : 1,
             msPerImage: round(ms / batch),
             imagesPerSecond: round((1000 * batch) / ms),
             gmacPerSecond: round((analysis.totals.macs * batch) / (ms / 1000) / 1e9),
@@ -128,14 +184,25 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
           };
           results.push(result);
           say(
-            `${backend.padEnd(10)} ${String(batch).padStart(5)} ${String(result.workers).padStart(7)} ${result.msPerImage.toFixed(1).padStart(9)} ${result.imagesPerSecond.toFixed(2).padStart(9)} ${result.gmacPerSecond.toFixed(1).padStart(7)}\n`,
+            `${backend.padEnd(11)} ${String(batch).padStart(5)} ${String(result.workers).padStart(7)} ${String(result.threads).padStart(7)} ${result.msPerImage.toFixed(1).padStart(9)} ${result.imagesPerSecond.toFixed(2).padStart(9)} ${result.gmacPerSecond.toFixed(1).padStart(7)}\n`,
           );
         }
       } finally {
         await client.dispose();
       }
     }
-    if (values.json) io.out(`${JSON.stringify({ results, skipped }, null, 2)}\n`);
+    let pytorch: { torch: string; best: TorchResult[]; all: TorchResult[] } | null = null;
+    if (!values['no-torch']) {
+      const t = await benchTorch(loaded.design, batches, counts.warmup, counts.runs, analysis.totals.macs);
+      if (t.ok) {
+        pytorch = t;
+        for (const b of t.best) say(`${'pytorch'.padEnd(11)} ${String(b.batch).padStart(5)} ${'1'.padStart(7)} ${String(os.availableParallelism()).padStart(7)} ${b.msPerImage.toFixed(1).padStart(9)} ${(1000 / b.msPerImage).toFixed(2).padStart(9)} ${b.gmacPerSecond.toFixed(1).padStart(7)}  (torch ${t.torch}, best: ${b.setting})\n`);
+      } else {
+        skipped.push({ backend: 'pytorch', reason: t.reason });
+        say(`${'pytorch'.padEnd(11)} skipped: ${t.reason}\n`);
+      }
+    }
+    if (values.json) io.out(`${JSON.stringify({ results, pytorch, skipped }, null, 2)}\n`);
     else say(`\n${analysis.totals.macs.toLocaleString('en-US')} MACs per image (eval path); median of ${counts.runs} runs after ${counts.warmup} warm-up runs.\n`);
     return 0;
   },

@@ -18,7 +18,7 @@ ${designUsage}`,
     const loaded = await designFromArgs(values, positionals);
     if (!loaded.ok) {
       io.err(`inception-explorer design: ${loaded.message}\n`);
-      return 2;
+      return loaded.exitCode;
     }
     io.out(serializeDesign(loaded.design));
     const analysis = analyze(loaded.design);

@@ -13,6 +13,7 @@ import type { ExportIssue } from '../../core/export/pytorch';
 import { onnxModel } from '../../core/export/onnx';
 import { loadStateDict, seededStateDict } from '../../electron/engine/weights';
 import { terminalText } from '../../core/export/escape';
+import { picturePlan, svgSize } from '../../core/export/picture';
 
 /** Where Debian (fonts-dejavu-core) keeps the fonts the graph picture names first. */
 const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/local/share/fonts/dejavu'];
@@ -60,7 +61,7 @@ export const exportCommand: CliCommand = {
   usage: `Usage: inception-explorer export FORMAT [FILE] [options] [-o OUT]
 
 FORMAT is one of:
-${EXPORT_FORMAT_NAMES.map((f) => `  ${f.padEnd(10)}${EXPORT_FORMATS[f].description}`).join('\n')}
+${EXPORT_FORMAT_NAMES.filter((f) => f !== 'onnx').map((f) => `  ${f.padEnd(10)}${EXPORT_FORMATS[f].description}`).join('\n')}
   onnx      The eval-mode network as an ONNX model (opset 17, dynamic batch) with its weights.
 
 Text formats go to stdout unless -o is given; png and onnx need -o. A design with problems
@@ -91,10 +92,10 @@ ${designUsage}
       return code;
     };
     const [format, ...rest] = positionals;
-    if (!format) return fail(`name a format: ${[...EXPORT_FORMAT_NAMES, 'onnx'].join(', ')}.`);
+    if (!format) return fail(`name a format: ${EXPORT_FORMAT_NAMES.join(', ')}.`);
     if (format === 'onnx') return exportOnnx(values, rest, fail, io);
     if (values.weights !== undefined || values.seed !== undefined || values['no-fold']) return fail('--weights, --seed and --no-fold apply to the onnx format only.');
-    if (!isExportFormat(format)) return fail(`unknown format ${JSON.stringify(format)}; choose one of ${[...EXPORT_FORMAT_NAMES, 'onnx'].join(', ')}.`);
+    if (!isExportFormat(format)) return fail(`unknown format ${JSON.stringify(format)}; choose one of ${EXPORT_FORMAT_NAMES.join(', ')}.`);
     const out = values.output as string | undefined;
     if (format === 'png' && !out) return fail('a PNG is binary: give a file with -o, e.g. -o graph.png.');
     if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) return fail(`${out} is a folder; give a file name with -o.`);
@@ -105,7 +106,7 @@ ${designUsage}
     if (!/^\d+(\.\d+)?$/.test(scaleText) || scale < 1 || scale > 4) return fail(`--scale must be a number from 1 to 4; got ${JSON.stringify(scaleText)}.`);
 
     const loaded = await designFromArgs(values, rest);
-    if (!loaded.ok) return fail(loaded.message);
+    if (!loaded.ok) return fail(loaded.message, loaded.exitCode);
     const design = loaded.design;
     const analysis = analyze(design);
     const opened = (values.open as string[] | undefined) ?? [];
@@ -116,6 +117,12 @@ ${designUsage}
     if (!result.ok) {
       io.err(problemLines(result.issues, design));
       return 1;
+    }
+    if (EXPORT_FORMATS[format].raster) {
+      // Checked before resvg allocates anything: a huge design at scale 1 would need gigabytes.
+      const size = svgSize(result.value.content);
+      const plan = size ? picturePlan(size.width, size.height, scale) : null;
+      if (plan && !plan.ok) return fail(plan.message, 1);
     }
     const data = EXPORT_FORMATS[format].raster ? await svgToPng(result.value.content, scale) : result.value.content;
     if (out === undefined) {

@@ -126,7 +126,7 @@ describe('inception-explorer run', () => {
     expect(seed.stderr).toContain('--seed must be a whole number');
     const backend = capture();
     expect(await main(['run', file, '--backend', 'gpu'], backend)).toBe(2);
-    expect(backend.stderr).toContain('--backend must be one of tensorflow, wasm, cpu');
+    expect(backend.stderr).toContain('--backend must be one of onnxruntime, tensorflow, wasm, cpu');
     const invalid = capture();
     expect(await main(['run', '--preset', 'googlenet', '--input', '3x299x299'], invalid)).toBe(1);
     expect(invalid.stderr).toContain('fc1');
@@ -137,14 +137,26 @@ describe('inception-explorer run', () => {
 });
 
 describe('inception-explorer bench', () => {
-  it('--json prints backend, batch, ms per image, images per second and GMAC/s per case', async () => {
+  it('--json prints backend, batch, ms per image, images per second and GMAC/s per case, and PyTorch\'s best setting', async () => {
     const io = capture();
-    expect(await main(['bench', file, '--batch', '1,2', '--backend', 'wasm', '--runs', '2', '--warmup', '1', '--json'], io)).toBe(0);
-    const { results } = JSON.parse(io.stdout) as { results: Record<string, number | string>[] };
-    expect(results.map((r) => [r.backend, r.batch])).toEqual([
-      ['wasm', 1],
-      ['wasm', 2],
+    expect(await main(['bench', file, '--batch', '1,2', '--backend', 'onnxruntime,wasm', '--runs', '2', '--warmup', '1', '--json'], io)).toBe(0);
+    const { results, pytorch, skipped } = JSON.parse(io.stdout) as {
+      results: Record<string, number | string>[];
+      pytorch: { torch: string; best: { batch: number; setting: string; msPerImage: number; gmacPerSecond: number }[] } | null;
+      skipped: { backend: string; reason: string }[];
+    };
+    expect(results.map((r) => [r.backend, r.batch, r.workers])).toEqual([
+      ['onnxruntime', 1, 1],
+      ['onnxruntime', 2, 1],
+      ['wasm', 1, 1],
+      ['wasm', 2, 2],
     ]);
+    if (pytorch) {
+      expect(pytorch.best.map((b) => b.batch)).toEqual([1, 2]);
+      for (const b of pytorch.best) expect(b.msPerImage > 0 && b.gmacPerSecond > 0 && /threads/.test(b.setting)).toBe(true);
+    } else {
+      expect(skipped.find((s) => s.backend === 'pytorch')?.reason).toMatch(/PyTorch could not be measured/);
+    }
     for (const r of results) {
       expect(r.msPerImage).toBeGreaterThan(0);
       expect(r.imagesPerSecond).toBeCloseTo(1000 / (r.msPerImage as number), 0);

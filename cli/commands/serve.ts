@@ -4,6 +4,8 @@ import { runBrowserHost } from '../../electron/server/browserHost';
 import { createHostEngine } from '../../electron/common/hostEngine';
 
 const VERSION = '0.1.0';
+/** How long a clean shutdown may take after SIGINT/SIGTERM. */
+const STOP_GRACE_MS = 5000;
 
 /** Opens `url` in the desktop's browser; false when there is no opener. */
 function openInBrowser(url: string): Promise<boolean> {
@@ -76,7 +78,12 @@ so open it exactly as printed. Stop with Ctrl+C.
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
-    await running.stop();
-    return 0;
+    // A stop that hangs (a read stuck in the kernel, a worker that does not end) must not keep the
+    // server alive after Ctrl+C or SIGTERM: give it a few seconds, then leave regardless.
+    const stopped = await Promise.race([running.stop().then(() => true), new Promise<false>((done) => setTimeout(() => done(false), STOP_GRACE_MS).unref())]);
+    if (!stopped) io.err(`inception-explorer serve: the shutdown took longer than ${STOP_GRACE_MS / 1000} s; exiting anyway.\n`);
+    // Anything still holding the event loop (a pending read of a pipe or device) is not waited for.
+    setTimeout(() => process.exit(stopped ? 0 : 1), 1000).unref();
+    return stopped ? 0 : 1;
   },
 };

@@ -19,7 +19,7 @@ ${designUsage}
     const loaded = await designFromArgs(values, positionals);
     if (!loaded.ok) {
       io.err(`inception-explorer summary: ${loaded.message}\n`);
-      return 2;
+      return loaded.exitCode;
     }
     const analysis = analyze(loaded.design);
     if (values.json) io.out(`${JSON.stringify(summaryJson(analysis), null, 2)}\n`);

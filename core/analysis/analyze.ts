@@ -3,8 +3,11 @@
  * layer's and module's output shape, parameters, buffers, MACs and activation memory, plus every
  * problem with the design. It never throws on user input.
  */
+import { isReservedModuleName } from '../model/reservedNames';
 import type { Design, Issue, Layer, ModuleSpec, Shape } from '../model/types';
-import { resolveParams, MAX_COUNT } from '../model/params';
+import { resolveParams, MAX_COUNT, paramLabel, type ParamDefs } from '../model/params';
+import { MAP_SIZE_CODES, mapSizeCause, type MapCause, type PresetShapes, type ShapesSeen } from './mapCause';
+import { presetDesign } from '../presets';
 import { formatBytes, formatGot, formatInt } from '../model/format';
 import { layerDef } from '../layers/registry';
 import { product } from '../layers/layerDef';
@@ -106,15 +109,14 @@ export interface Analysis {
   readonly valid: boolean;
 }
 
-/** Python keywords, and nn.Module attributes a submodule cannot shadow in exported PyTorch code. */
-const PYTHON_RESERVED = new Set(
-  [
-    'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield input self super',
-    'forward train eval to cuda cpu float double half bfloat16 type apply modules children parameters buffers named_modules named_children named_parameters named_buffers state_dict load_state_dict zero_grad training register_buffer register_parameter register_module add_module get_submodule requires_grad_ extra_repr dump_patches',
-  ]
-    .join(' ')
-    .split(' '),
-);
+/** The labels the app shows for the design-wide settings (messages name settings by them). */
+export const SETTING_LABELS: Readonly<Record<string, string>> = {
+  'input.batch': 'Batch',
+  'input.channels': 'Input channels',
+  'input.height': 'Input height',
+  'input.width': 'Input width',
+  classes: 'Classes',
+};
 
 function checkSettings(design: Design, issues: Issue[]): boolean {
   let ok = true;
@@ -125,7 +127,7 @@ function checkSettings(design: Design, issues: Issue[]): boolean {
         code: 'setting.range',
         nodeId: 'design',
         field,
-        message: `The ${field} setting must be a whole number from ${formatInt(lim.min)} to ${formatInt(lim.max)}; got ${formatGot(v)}.`,
+        message: `${SETTING_LABELS[field] ?? field} must be a whole number from ${formatInt(lim.min)} to ${formatInt(lim.max)}; got ${formatGot(v)}.`,
       });
     }
   };
@@ -141,12 +143,12 @@ function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSp
   const plain = new Set(modules.map((m) => m.id));
   for (const m of modules) {
     const path = typeof m.id === 'string' ? parseModulePath(m.id) : null;
-    if (!path || PYTHON_RESERVED.has(path.base)) {
+    if (!path || isReservedModuleName(path.base)) {
       issues.push({
         code: 'graph.invalidId',
         nodeId: m.id,
         field: 'id',
-        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), optionally followed by a dot and a key (features.7), and neither a Python keyword nor an nn.Module attribute such as train or eval.`,
+        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), optionally followed by a dot and a key (features.7), and neither a Python keyword nor an nn.Module attribute such as train, eval or compile.`,
       });
       continue;
     }
@@ -254,7 +256,16 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
     } else {
       const inputIds = spec.inputs.map((src) => (src === 'input' ? 'input' : (outLayer.get(src) ?? src)));
       const e = expandModule(spec, def, inputShapes, inputIds, classes, mIssues.length === 0 && blockedBy === null);
-      mIssues.push(...e.issues);
+      const seen = new Map<string, ShapesSeen>(infos);
+      seen.set(spec.id, { inputShapes, outputShape: null });
+      let cause: MapCause | null = null;
+      for (const issue of e.issues) {
+        if (!issue.message.includes('{cause}')) mIssues.push(issue);
+        else {
+          cause ??= mapSizeCause(design, spec.id, seen, presetShapes(design.preset));
+          mIssues.push({ ...issue, message: issue.message.replace('{cause}', cause.cause).replace('{fix}', cause.fix) });
+        }
+      }
       steps = e.steps;
       layers = e.layers;
       mine = e.infos;
@@ -333,10 +344,11 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
   const heaviest = (key: 'params' | 'activationBytes') => modules.reduce((a, m) => (m[key] > a[key] ? m : a), modules[0]);
   if (modules.length && totals.weightBytes > budget) {
     const m = heaviest('params');
+    // The total is the design's, not one module's: the issue names the design and points at the heaviest module.
     issues.push({
       code: 'memory.weights',
-      nodeId: m.id,
-      message: `${m.id}: the weights would take ${formatBytes(totals.weightBytes)}, more than the ${formatBytes(budget)} available (${m.id} alone holds ${formatInt(m.params)} parameters). Use fewer filters.`,
+      nodeId: 'design',
+      message: `The design's weights would take ${formatBytes(totals.weightBytes)}, more than the ${formatBytes(budget)} available; the heaviest module, ${m.id}, alone holds ${formatInt(m.params)} parameters. Use fewer filters.`,
     });
   }
   if (modules.length && totals.peakActivationBytes > budget) {
@@ -463,8 +475,29 @@ function sum<T>(xs: readonly T[], f: (x: T) => number): number {
   return s;
 }
 
-function toIssue(moduleId: string, params: object, layerId: string, p: { code: Issue['code']; field?: string; message: string }): Issue {
-  const field = p.field && Object.prototype.hasOwnProperty.call(params, p.field) ? p.field : undefined;
+/**
+ * A layer's problem as the module's issue. The layer's field names the module parameter that sets
+ * it: the same key, or `<layer>_<key>` (an aux head's `pool_kernel` sets its `pool` layer's
+ * kernel). A map-size problem gets `{cause}` and `{fix}` slots, filled by `mapSizeCause` once the
+ * modules upstream are known, and ends naming the parameter that can fix it by its label.
+ */
+function toIssue(moduleId: string, params: ParamDefs, layerId: string, p: { code: Issue['code']; field?: string; message: string }): Issue {
   const local = layerId === moduleId ? '' : layerId.slice(moduleId.length + 1);
-  return { code: p.code, nodeId: moduleId, field, message: `${moduleId}: ${local ? `in ${local}, ` : ''}${p.message}.` };
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(params, k);
+  const field = p.field ? (has(p.field) ? p.field : local && has(`${local}_${p.field}`) ? `${local}_${p.field}` : undefined) : undefined;
+  const tail = MAP_SIZE_CODES.has(p.code) ? `; {cause}. {fix}${field ? `, or change "${paramLabel(params, field)}"` : ''}` : '';
+  return { code: p.code, nodeId: moduleId, field, message: `${moduleId}: ${local ? `in ${local}, ` : ''}${p.message}${tail}.` };
+}
+
+const presetShapesCache = new Map<string, PresetShapes | null>();
+
+/** The preset's design and shapes, analysed once per preset name (for `mapSizeCause`). */
+function presetShapes(name: string | null | undefined): PresetShapes | null {
+  if (!name) return null;
+  if (!presetShapesCache.has(name)) {
+    const d = presetDesign(name);
+    const a = d ? analyze(d) : null;
+    presetShapesCache.set(name, d && a ? { design: d, modules: new Map(a.modules.map((m) => [m.id, m])), input: a.input } : null);
+  }
+  return presetShapesCache.get(name)!;
 }

@@ -105,3 +105,30 @@ describe('issuePath', () => {
     expect(issuePath(d, 'conv2', 'inputs')).toBe('$.modules[2].inputs');
   });
 });
+
+describe('messages for odd files and values', () => {
+  it('accepts a UTF-8 byte-order mark before the JSON', () => {
+    const r = parseDesign(`\ufeff${text()}`);
+    expect(r.ok && r.design).toEqual(presetDesign('googlenet'));
+  });
+
+  it.each([
+    ['"classes": 1000', '"classes": null', '$.classes', 'must be a number; got null.'],
+    ['"classes": 1000', '"classes": 1e400', '$.classes', 'must be a number; got a number too large to hold (it reads as infinity).'],
+    ['"batch": 3', '"batch": "3"', '$.input.batch', 'must be a number; got "3".'],
+    ['"aux": true', '"aux": null', '$.aux', 'must be true or false; got null.'],
+    ['"name": "GoogLeNet"', '"name": 7', '$.name', 'must be text; got 7.'],
+    ['"out_1x1": 64', '"out_1x1": null', '$.modules[4].params.out_1x1', 'must be a number, true or false, a text of at most 64 characters, or a list of 1 to 4 numbers; got null.'],
+    ['"out_1x1": 64', '"out_1x1": 1e400', '$.modules[4].params.out_1x1', 'must be a number, true or false, a text of at most 64 characters, or a list of 1 to 4 numbers; got a number too large to hold (it reads as infinity).'],
+    ['"out_1x1": 64', '"out_1x1": {}', '$.modules[4].params.out_1x1', 'must be a number, true or false, a text of at most 64 characters, or a list of 1 to 4 numbers; got an object.'],
+  ])('%s → %s says what is wrong, not "Invalid input"', (from, to, path, message) => {
+    const r = parseDesign(text().replace(from, to));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors).toEqual([{ path, message }]);
+  });
+
+  it('never quotes the content of a file that is not JSON', () => {
+    const r = parseDesign('root:x:0:0:root:/root:/bin/bash\n');
+    expect(!r.ok && r.errors[0].message).toBe('The file is not valid JSON: unexpected character "r".');
+  });
+});

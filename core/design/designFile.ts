@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Design } from '../model/types';
-import { formatBytes, formatInt } from '../model/format';
+import { formatBytes, formatGot, formatInt } from '../model/format';
 import { MAX_COUNT } from '../model/params';
 import { safeJsonText } from '../export/escape';
 
@@ -69,13 +69,62 @@ export function parseDesign(text: string): LoadResult {
   if (text.length > MAX_DESIGN_BYTES) {
     return { ok: false, errors: [{ path: '$', message: `The file is ${formatBytes(text.length)}; design files are at most ${formatBytes(MAX_DESIGN_BYTES)}.` }] };
   }
+  // A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(body);
   } catch (e) {
-    return { ok: false, errors: [{ path: '$', message: `The file is not valid JSON: ${(e as Error).message}.` }] };
+    return { ok: false, errors: [{ path: '$', message: `The file is not valid JSON: ${jsonErrorText((e as Error).message)}.` }] };
   }
   return validateDesign(data);
+}
+
+/**
+ * JSON.parse's message without the piece of the file it quotes (`Unexpected token 'r',
+ * "root:x:0:0"... is not valid JSON`): a file that is not a design never shows its content.
+ */
+function jsonErrorText(message: string): string {
+  return message
+    .replace(/^Unexpected token '(.)', (?:"(?:[^"\\]|\\.)*"(?:\.\.\.)?|.*?) is not valid JSON$/s, (_m, ch: string) => `unexpected character ${JSON.stringify(ch)}`)
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .slice(0, 200);
+}
+
+/** The value at a zod issue's path in the parsed JSON. */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let at = data;
+  for (const key of path) {
+    if (typeof at !== 'object' || at === null || !Object.prototype.hasOwnProperty.call(at, key)) return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
+}
+
+/** "a number", "true or false", … for zod's expected types. */
+const EXPECTED: Readonly<Record<string, string>> = { number: 'a number', string: 'text', boolean: 'true or false', object: 'an object', array: 'a list', record: 'an object' };
+
+function gotText(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number too large to hold (it reads as infinity)';
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return formatGot(value);
+}
+
+/**
+ * A sentence for one schema issue: zod's own words for most, ours where zod's are bare
+ * ("Invalid input" for a value no branch of a union takes, a wrong type, infinity).
+ */
+function schemaMessage(issue: z.core.$ZodIssue, data: unknown): string {
+  const value = valueAt(data, issue.path);
+  if (issue.code === 'invalid_union') {
+    return `must be a number, true or false, a text of at most 64 characters, or a list of 1 to 4 numbers; got ${gotText(value)}.`;
+  }
+  if (issue.code === 'invalid_type') {
+    const expected = EXPECTED[issue.expected] ?? issue.expected;
+    return `must be ${expected}; got ${value === undefined ? 'nothing' : gotText(value)}.`;
+  }
+  return issue.message;
 }
 
 /** Paths of `__proto__` keys anywhere in parsed JSON: a hostile file, refused outright. */
@@ -108,7 +157,7 @@ export function validateDesign(data: unknown): LoadResult {
   }
   const r = designSchema.safeParse(data);
   if (!r.success) {
-    const errors = r.error.issues.slice(0, 50).map((i) => ({ path: jsonPath(i.path), message: i.message }));
+    const errors = r.error.issues.slice(0, 50).map((i) => ({ path: jsonPath(i.path), message: schemaMessage(i, data) }));
     return { ok: false, errors };
   }
   const d = r.data;

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { analyze, type Analysis } from '../analysis/analyze';
 import { presetDesign, presetNames } from '../presets';
 import type { Design } from '../model/types';
+import { moduleDef } from '../modules/registry';
 import { deleteModule, duplicateModule, insertAfter, setAux, setClasses, setInput, setParam } from './edit';
 import { compareDesigns, diffDesign, moduleDelta, stageFigures, stageRows, totalsDiff, type DesignDiff } from './diff';
 
@@ -200,7 +201,7 @@ describe('totalsDiff', () => {
 
 /** Random edits a user can make, applied to a design. */
 const editArb = fc.oneof(
-  fc.record({ t: fc.constant('set' as const), module: fc.nat(), field: fc.constantFrom('out_1x1', 'red_3x3', 'out_3x3', 'red_5x5', 'out_5x5', 'out_1x1pool'), value: fc.integer({ min: 1, max: 400 }) }),
+  fc.record({ t: fc.constant('set' as const), module: fc.nat(), field: fc.nat(), value: fc.integer({ min: 1, max: 400 }) }),
   fc.record({ t: fc.constant('delete' as const), module: fc.nat() }),
   fc.record({ t: fc.constant('duplicate' as const), module: fc.nat() }),
   fc.record({ t: fc.constant('insertPool' as const), module: fc.nat() }),
@@ -216,8 +217,13 @@ function applyEdit(d: Design, e: Edit): Design {
   const inceptions = d.modules.filter((m) => m.kind === 'inception');
   const pick = (n: number, list = d.modules) => list[n % list.length];
   switch (e.t) {
-    case 'set':
-      return inceptions.length ? setParam(d, pick(e.module, inceptions).id, e.field, e.value) : d;
+    case 'set': {
+      // Any filter count of any module that has one (inception counts, conv widths, …), in every member of the family.
+      const withCounts = d.modules.map((m) => ({ m, fields: Object.entries(moduleDef(m.kind)?.params ?? {}).filter(([, p]) => p.group === 'filters').map(([f]) => f) })).filter((x) => x.fields.length);
+      if (!withCounts.length) return d;
+      const { m, fields } = withCounts[e.module % withCounts.length];
+      return setParam(d, m.id, fields[e.field % fields.length], e.value);
+    }
     case 'delete':
       return d.modules.length > 3 ? deleteModule(d, pick(e.module).id) : d;
     case 'duplicate':

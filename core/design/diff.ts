@@ -85,6 +85,8 @@ export type TotalKey = 'params' | 'paramsEval' | 'macs' | 'macsTrain' | 'activat
 export interface TotalDelta {
   readonly key: TotalKey;
   readonly label: string;
+  /** The label in a few words, for narrow tables: "Params, eval path". */
+  readonly short: string;
   readonly unit: 'count' | 'bytes';
   readonly a: number;
   readonly b: number;
@@ -301,14 +303,14 @@ function moduleDiff(wasSpec: ModuleSpec | undefined, nowSpec: ModuleSpec | undef
   return { id, status, matchedBy: by, params, kindChanged, rewired, a: fa, b: fb, delta, shapeChanged };
 }
 
-const TOTALS: readonly { key: TotalKey; label: string; unit: 'count' | 'bytes' }[] = [
-  { key: 'params', label: 'Parameters (with aux heads)', unit: 'count' },
-  { key: 'paramsEval', label: 'Parameters, eval path (no aux heads)', unit: 'count' },
-  { key: 'macs', label: 'MACs per image, eval', unit: 'count' },
-  { key: 'macsTrain', label: 'MACs per image, train', unit: 'count' },
-  { key: 'activationBytesEval', label: 'Activation memory, one eval pass (batch)', unit: 'bytes' },
-  { key: 'activationBytes', label: 'Activation memory, every layer output (train, batch)', unit: 'bytes' },
-  { key: 'weightBytes', label: 'Weights size (float32, with buffers)', unit: 'bytes' },
+const TOTALS: readonly { key: TotalKey; label: string; short: string; unit: 'count' | 'bytes' }[] = [
+  { key: 'params', label: 'Parameters (with aux heads)', short: 'Params, with aux', unit: 'count' },
+  { key: 'paramsEval', label: 'Parameters, eval path (no aux heads)', short: 'Params, eval path', unit: 'count' },
+  { key: 'macs', label: 'MACs per image, eval', short: 'MACs/image, eval', unit: 'count' },
+  { key: 'macsTrain', label: 'MACs per image, train', short: 'MACs/image, train', unit: 'count' },
+  { key: 'activationBytesEval', label: 'Activation memory, one eval pass (batch)', short: 'Activations, eval', unit: 'bytes' },
+  { key: 'activationBytes', label: 'Activation memory, every layer output (train, batch)', short: 'Activations, train', unit: 'bytes' },
+  { key: 'weightBytes', label: 'Weights size (float32, with buffers)', short: 'Weights', unit: 'bytes' },
 ];
 
 /** A signed change of bytes with its percentage: "+172 KiB (+0.3 %)". */
@@ -321,9 +323,10 @@ function formatDeltaBytes(b: number, a: number): string {
 
 /** The totals of B against those of A, each with a signed, readable delta. */
 export function totalsDiff(a: Totals, b: Totals): TotalDelta[] {
-  return TOTALS.map(({ key, label, unit }) => ({
+  return TOTALS.map(({ key, label, short, unit }) => ({
     key,
     label,
+    short,
     unit,
     a: a[key],
     b: b[key],
@@ -510,6 +513,8 @@ export interface ModuleDelta {
   readonly macsText: string | null;
   /** "1×512×14×14 → 1×556×14×14" when the output shape changed, else null. */
   readonly shapeText: string | null;
+  /** The old output shape ("1×512×14×14") when it changed, else null. */
+  readonly shapeFrom: string | null;
 }
 
 /** The graph's delta of one diff entry (see ModuleDelta). */
@@ -523,5 +528,6 @@ export function moduleDelta(d: ModuleDiff | undefined): ModuleDelta | null {
     paramsText: texts.params,
     macsText: texts.macs,
     shapeText: d.shapeChanged ? `${d.a.outputShape.join('×')} → ${d.b.outputShape.join('×')}` : null,
+    shapeFrom: d.shapeChanged ? d.a.outputShape.join('×') : null,
   };
 }

@@ -134,6 +134,20 @@ function unevenConv(): Design {
   };
 }
 
+/** Inception v3 with transform_input on, counts edited in one module of each kind, the aux head off, 10 classes and a 331×331 input. */
+function inceptionV3Edited(): Design {
+  let d = set(preset('inception-v3'), {
+    transform_input: { enabled: true },
+    Mixed_5b: { out_1x1: 48, pool_features: 40 },
+    Mixed_6a: { out_3x3: 300 },
+    Mixed_6c: { channels_7x7: 96, out_7x7dbl: 160 },
+    Mixed_7a: { channels_7x7x3: 128 },
+    Mixed_7b: { out_3x3: 256, red_3x3dbl: 320 },
+  });
+  d = setInput(setClasses(setAux(d, false), 10), { batch: 1, height: 331, width: 331 });
+  return { ...d, name: 'Inception v3, edited' };
+}
+
 /** Inception-ResNet-v2 edited: a block deleted and one duplicated (their containers get gaps and extra keys), a count changed. */
 function irv2Edited(): Design {
   let d = deleteModule(preset('inception-resnet-v2'), 'repeat_1.5');
@@ -155,6 +169,8 @@ export const EXPORT_CASES: readonly ExportCase[] = [
   { name: 'torchvision-edited', design: torchvisionEdited() },
   { name: 'generic-kinds', design: genericKinds() },
   { name: 'uneven-conv', design: unevenConv() },
+  { name: 'inception-v3', design: setInput(preset('inception-v3'), { batch: 1 }) },
+  { name: 'inception-v3-edited', design: inceptionV3Edited() },
   ...FAMILY_PRESETS.map((name) => ({ name, design: preset(name) })),
   { name: 'irv2-edited', design: irv2Edited() },
 ];

@@ -8,17 +8,18 @@ import { analyze, type Analysis, type ModuleInfo } from '../analysis/analyze';
 import type { Design, Issue, IssueCode, Shape } from '../model/types';
 import { resolveParams, type ParamDef } from '../model/params';
 import { formatCompact, formatInt } from '../model/format';
-import { moduleDefs, type ModuleKind } from '../modules/registry';
+import { moduleDef, type ModuleKind } from '../modules/registry';
 import { diffDesign, type ValueChange } from '../design/diff';
 import { INDENT, MAX_LINE, call, docText, className as toClassName, layout, pyInt, pyStr, wrapText, type PyExpr } from './python';
 import { HelperClasses, type ClassUse, type HelperClass } from './pytorchHelpers';
-import { blockTemplateOf, pytorchCodegen, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
+import { blockTemplateOf, codegenOf, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
 import { blockHelper } from './pytorchBlocks';
 import { pyCommentText } from './escape';
 import { presetPreprocessing } from '../presets/preprocessing';
 import { moduleVariable, parseModulePath } from '../model/modulePath';
 import { flatExportProblem, flatForward, flatLayerInit, isFlatModule } from './pytorchLayers';
 import type { Layer } from '../model/types';
+import { isReservedModuleName } from '../model/reservedNames';
 
 export interface PytorchExport {
   /** The Python source. */
@@ -36,19 +37,6 @@ export type PytorchResult = { readonly ok: true; readonly value: PytorchExport }
 
 /** The program that writes the file, for its header. */
 export const GENERATOR = 'Inception Explorer 0.1.0';
-
-/**
- * Attributes of torch.nn.Module (PyTorch 1.13 to 2.x). A submodule of that name would hide
- * behind the method or fail to register, so such module ids cannot be exported.
- */
-const NN_MODULE_ATTRIBUTES = new Set(
-  `T_destination add_module apply bfloat16 buffers call_super_init children compile cpu cuda double dump_patches eval extra_repr float
-  forward get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict modules mtia named_buffers named_children
-  named_modules named_parameters parameters register_backward_hook register_buffer register_forward_hook register_forward_pre_hook
-  register_full_backward_hook register_full_backward_pre_hook register_load_state_dict_post_hook register_load_state_dict_pre_hook
-  register_module register_parameter register_state_dict_post_hook register_state_dict_pre_hook requires_grad_ set_extra_state
-  set_submodule share_memory state_dict to to_empty train training type xpu zero_grad`.split(/\s+/),
-);
 
 /** Names forward() needs for itself; a module output of that name gets a suffix. */
 const FORWARD_NAMES = new Set(['self', 'x', 'x_in', 'torch', 'nn', 'F', 'float', 'branches']);
@@ -73,10 +61,7 @@ interface Entry {
 export function pytorchCode(design: Design, analysis: Analysis = analyze(design)): PytorchResult {
   if (!analysis.valid) return { ok: false, issues: analysis.issues };
   const reserved: ExportIssue[] = analysis.modules
-    .filter((m) => {
-      const base = parseModulePath(m.id)?.base ?? m.id;
-      return NN_MODULE_ATTRIBUTES.has(base) || base.startsWith('_');
-    })
+    .filter((m) => isReservedModuleName(parseModulePath(m.id)?.base ?? m.id))
     .map((m) => ({
       code: 'export.reservedName',
       nodeId: m.id,
@@ -90,7 +75,7 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
   const entries: Entry[] = analysis.modules.map((info) => {
     const spec = specs.get(info.id)!;
     const kind = spec.kind as ModuleKind;
-    const def = moduleDefs[kind];
+    const def = moduleDef(kind)!;
     const active = def.active ? new Set(def.active(spec.params)) : null;
     const { values } = resolveParams(def.params, spec.params, { nodeId: info.id, classes: design.classes }, active);
     const ctx: CodegenContext<Record<string, unknown>> = {
@@ -112,7 +97,7 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
       ctx,
       flat: isFlatModule(info.id, layers) ? layers : null,
       outputLayer: moduleOutputLayer(layers),
-      gen: pytorchCodegen[kind] as unknown as ModuleCodegen<Record<string, unknown>>,
+      gen: codegenOf(kind),
     };
   });
   const flatProblems: ExportIssue[] = entries.flatMap((e) => {
@@ -121,12 +106,15 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
   });
   if (flatProblems.length) return { ok: false, issues: flatProblems };
 
-  const uses: ClassUse[] = entries.flatMap((e) => (e.gen.use && !e.flat ? [e.gen.use(e.ctx)] : []));
+  const uses: ClassUse[] = entries.flatMap((e) => {
+    const use = e.flat ? null : e.gen.use?.(e.ctx);
+    return use ? [use] : [];
+  });
   // Block templates' classes, generated from the first instance of each (instances of one class differ only in counts and flavor).
   const blocks = new Map<string, HelperClass>();
   for (const e of entries) {
     const t = e.flat ? null : blockTemplateOf(e.info.kind);
-    const cls = t && e.gen.use ? e.gen.use(e.ctx).cls : null;
+    const cls = t && e.gen.use ? (e.gen.use(e.ctx)?.cls ?? null) : null;
     if (t && cls && !blocks.has(cls)) blocks.set(cls, blockHelper(cls, t, e.ctx.p as never));
   }
   const helpers = new HelperClasses(uses, [...blocks.values()].reverse());

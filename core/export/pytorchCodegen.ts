@@ -3,14 +3,17 @@
  * `__init__` and the expression `forward()` computes with it. One entry per kind, in a table
  * typed by ModuleKind, so a new kind without code generation does not compile.
  */
-import { moduleDefs, type ModuleDefOf, type ModuleKind } from '../modules/registry';
+import { moduleDef, moduleDefs, type ModuleDefOf, type ModuleKind } from '../modules/registry';
 import { resolveParams, type ParamDefs, type ResolvedParams } from '../model/params';
 import { blockOf, type BlockTemplate } from '../modules/block';
 import { blockClassName, blockCounts, blockUse } from './pytorchBlocks';
 import type { Padding4, Pair, Shape } from '../model/types';
 import { poolLength } from '../layers/spatial';
-import { call, divide, list, pyBool, pyFloat, pyInt, pySize, pyStr, sum, type PyExpr } from './python';
-import type { ClassUse, HelperClasses } from './pytorchHelpers';
+import { call, divide, list, pyBool, pyFloat, pyInt, pySize, sum, type PyExpr } from './python';
+import type { HelperClasses } from './pytorchHelpers';
+import { flavorValues, type ClassUse } from './pytorchClass';
+import { auxHeadCodegen, inceptionCodegen } from '../modules/googlenetPython';
+import { transformInputCodegen } from '../modules/googlenetPython';
 
 /** The resolved (typed, defaulted) parameters of a module kind. */
 export type ParamsOf<K extends ModuleKind> = ResolvedParams<ModuleDefOf<K>['params']>;
@@ -26,7 +29,7 @@ export interface CodegenContext<P> {
 
 export interface ModuleCodegen<P> {
   /** The helper-class instance the module is, when it is one; registered before any code is written. */
-  use?(ctx: CodegenContext<P>): ClassUse;
+  use?(ctx: CodegenContext<P>): ClassUse | null;
   /** The constructor of `self.<id>`; null when the module is only an operation in forward(). */
   init(ctx: CodegenContext<P>, helpers: HelperClasses): PyExpr | null;
   /** The module's output from its inputs; `self` reaches its attribute (`self.conv1`). */
@@ -43,11 +46,6 @@ const paddingArg = (p: Padding4): string[] => (zero(p) || !even(p) ? [] : [`padd
 /** Uneven padding in F.pad's order: (left, right, top, bottom). */
 const padTuple = (p: Padding4): string => `(${p[2]}, ${p[3]}, ${p[0]}, ${p[1]})`;
 const strideArg = (s: Pair, always: boolean): string[] => (always || s[0] !== 1 || s[1] !== 1 ? [`stride=${pySize(s)}`] : []);
-
-/** The ConvBlock option values of a template's flavor parameters. */
-function flavorValues(p: { conv_bias: boolean; bn_eps: number; bn_name: string }): Record<string, string> {
-  return { bias: pyBool(p.conv_bias), eps: pyFloat(p.bn_eps), bn_name: pyStr(p.bn_name) };
-}
 
 /**
  * A pool over explicitly padded input. PyTorch drops a last window that starts past the input
@@ -80,28 +78,8 @@ const convBlockUse = (ctx: CodegenContext<ParamsOf<'convBlock'>>): ClassUse => (
   values: { ...flavorValues(ctx.p), uneven: pyBool(!even(ctx.p.padding)) },
 });
 
-const inceptionUse = (ctx: CodegenContext<ParamsOf<'inception'>>): ClassUse => ({
-  cls: ctx.p.form === 'naive' ? 'NaiveInceptionBlock' : 'InceptionBlock',
-  values: { kernel_5x5: pyInt(ctx.p.kernel_5x5), pool_ceil: pyBool(ctx.p.pool_ceil), ...flavorValues(ctx.p) },
-});
-
-const auxHeadUse = (ctx: CodegenContext<ParamsOf<'auxHead'>>): ClassUse => {
-  const p = ctx.p;
-  const pool = p.pool === 'adaptive' ? `nn.AdaptiveAvgPool2d(${pySize(p.pool_size)})` : `nn.AvgPool2d(${pySize(p.pool_kernel)}, stride=${pySize(p.pool_stride)})`;
-  return {
-    cls: 'AuxHead',
-    values: {
-      pool,
-      conv_out: pyInt(p.conv_out),
-      in_size: `(${p.in_size[0]}, ${p.in_size[1]})`,
-      hidden: pyInt(p.hidden),
-      dropout: pyFloat(p.dropout),
-      ...flavorValues(p),
-    },
-  };
-};
-
-const apply = (_ctx: unknown, inputs: readonly string[], self: string): PyExpr => call(self, [inputs[0]]);
+/** A module that is one submodule applied to its input. */
+export const apply = (_ctx: unknown, inputs: readonly string[], self: string): PyExpr => call(self, [inputs[0]]);
 
 /** A block template's module: an instance of the class generated from its steps (core/export/pytorchBlocks.ts). */
 function blockCodegen(t: BlockTemplate<ParamDefs>): ModuleCodegen<Record<string, unknown>> {
@@ -116,7 +94,16 @@ function blockCodegen(t: BlockTemplate<ParamDefs>): ModuleCodegen<Record<string,
 
 /** The block template behind a module kind, or null for kinds with hand-written code generation. */
 export function blockTemplateOf(kind: string): BlockTemplate<ParamDefs> | null {
-  return blockOf(Object.prototype.hasOwnProperty.call(moduleDefs, kind) ? moduleDefs[kind] : undefined);
+  return blockOf(moduleDef(kind));
+}
+
+/** The code generation of a kind: the table's entry, or one generated for a block template registered at run time. */
+export function codegenOf(kind: string): ModuleCodegen<Record<string, unknown>> {
+  const known = (pytorchCodegen as Record<string, ModuleCodegen<Record<string, unknown>>>)[kind];
+  if (known) return known;
+  const t = blockTemplateOf(kind);
+  if (!t) throw new Error(`no PyTorch code generation for module kind ${kind}`);
+  return blockCodegen(t);
 }
 
 const blockCodegens = Object.fromEntries(
@@ -143,20 +130,8 @@ function handWritten() {
     },
     forward: apply,
   },
-  inception: {
-    use: inceptionUse,
-    init(ctx, helpers) {
-      const { p } = ctx;
-      const counts = p.form === 'naive' ? [p.out_1x1, p.out_3x3, p.out_5x5] : [p.out_1x1, p.red_3x3, p.out_3x3, p.red_5x5, p.out_5x5, p.out_1x1pool];
-      return helpers.call(inceptionUse(ctx), [pyInt(ctx.inputShapes[0][1]), ...counts.map(pyInt)]);
-    },
-    forward: apply,
-  },
-  auxHead: {
-    use: auxHeadUse,
-    init: (ctx, helpers) => helpers.call(auxHeadUse(ctx), [pyInt(ctx.inputShapes[0][1]), ctx.count('out_features', ctx.p.out_features)]),
-    forward: apply,
-  },
+  inception: inceptionCodegen,
+  auxHead: auxHeadCodegen,
   linear: {
     init(ctx) {
       const s = ctx.inputShapes[0];
@@ -227,6 +202,7 @@ function handWritten() {
     forward: (ctx, inputs, self) => call(self, [even(ctx.p.padding) ? inputs[0] : call('F.pad', [inputs[0], padTuple(ctx.p.padding)])]),
     note: (ctx) => (even(ctx.p.padding) ? null : `${UNEVEN_NOTE}.`),
   },
+  transformInput: transformInputCodegen,
   concat: {
     init: () => null,
     forward: (_ctx, inputs) => call('torch.cat', [list(inputs), '1']),

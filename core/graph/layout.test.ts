@@ -61,4 +61,18 @@ describe('layoutGraph', () => {
     expect(layoutKey(graphView(invalid, analyze(invalid)))).toBe(base);
     expect(layoutKey(graphView(d, analyze(d), { opened: ['inception4c'] }))).not.toBe(base);
   });
+
+  it('chooses the rows for the canvas: the fitted drawing is as large as the best fixed row count gives, for wide, laptop and tall canvases', async () => {
+    for (const opened of [[], ['inception4c']]) {
+      const v = view(opened);
+      const fixed = await Promise.all([2, 3, 4, 5, 6, 7].map((rows) => layoutGraph(v, { rows })));
+      for (const canvas of [{ width: 857, height: 610 }, { width: 1017, height: 792 }, { width: 1600, height: 480 }, { width: 600, height: 900 }]) {
+        const fit = (l: { width: number; height: number }) => Math.min(canvas.width / l.width, canvas.height / l.height);
+        const chosen = await layoutGraph(v, { viewport: canvas });
+        const best = Math.max(...fixed.map(fit));
+        expect(fit(chosen), `${JSON.stringify(canvas)} ${opened}`).toBeGreaterThanOrEqual(best * 0.97);
+        expect(chosen.key).not.toBe(layoutKey(v));
+      }
+    }
+  });
 });

@@ -51,9 +51,14 @@ export interface GraphLayout {
 }
 
 export interface LayoutSettings {
-  /** Width ÷ height the rows aim for (default 1.3, the graph area of a landscape window). */
+  /** Width ÷ height the rows aim for (default 1.3, the graph area of a landscape window); ignored when `viewport` is given. */
   readonly aspectRatio?: number;
-  /** Force a number of rows (1 = no wrapping); by default chosen from the aspect ratio. */
+  /**
+   * The area the drawing will be fitted into (CSS pixels): the rows are then chosen so the fitted
+   * drawing is as large as possible there (the largest fit zoom), whatever the window's shape.
+   */
+  readonly viewport?: { readonly width: number; readonly height: number };
+  /** Force a number of rows (1 = no wrapping); by default chosen from the viewport or the aspect ratio. */
   readonly rows?: number;
 }
 
@@ -95,11 +100,12 @@ const OPEN_OPTIONS: LayoutOptions = {
   'elk.padding': `[top=${OPEN_HEADER_HEIGHT + 16},left=16,bottom=16,right=16]`,
 };
 
-/** A string that changes exactly when the layout would: node ids, kinds, parents, sizes and edges (not numbers or labels). */
-export function layoutKey(view: GraphView): string {
+/** A string that changes exactly when the layout would: node ids, kinds, parents, sizes and edges (not numbers or labels), and the settings. */
+export function layoutKey(view: GraphView, settings: LayoutSettings = {}): string {
   const n = view.nodes.map((v) => `${v.id}|${v.kind}|${v.parentId ?? ''}|${v.width}x${v.height}|${isOpen(v) ? 1 : 0}|${sideBranch(v) ? 1 : 0}`);
   const e = view.edges.map((v) => `${v.source}>${v.target}`);
-  return `${n.join(';')}#${e.join(';')}`;
+  const s = settings.rows ?? (settings.viewport ? `${Math.round(settings.viewport.width)}x${Math.round(settings.viewport.height)}` : (settings.aspectRatio ?? ''));
+  return `${n.join(';')}#${e.join(';')}#${s}`;
 }
 
 function isOpen(v: NodeView): boolean {
@@ -166,12 +172,10 @@ function layerIndex(ids: readonly string[], edges: readonly EdgeView[]): Map<str
   return layer;
 }
 
-/** Picks where rows start: near equal widths, snapped to a stage boundary when one is close. */
-function chooseCuts(layerWidths: readonly number[], layerHeight: number, stageStarts: ReadonlySet<number>, settings: LayoutSettings): number[] {
+/** Picks where `rows` rows start: near equal widths, snapped to a stage boundary when one is close (when `snap`). */
+function cutsFor(layerWidths: readonly number[], rows: number, stageStarts: ReadonlySet<number>, snap = true): number[] {
   const total = layerWidths.reduce((a, w) => a + w + LAYER_GAP, 0);
-  const aspect = settings.aspectRatio ?? 1.3;
-  const rows = Math.max(1, Math.min(layerWidths.length, settings.rows ?? Math.round(Math.sqrt(total / (aspect * (layerHeight + ROW_GAP))))));
-  if (rows === 1) return [];
+  if (rows <= 1) return [];
   const starts: number[] = [];
   let acc = 0;
   const cumulative = layerWidths.map((w) => (acc += w + LAYER_GAP) - w - LAYER_GAP); // x where each layer starts
@@ -182,7 +186,7 @@ function chooseCuts(layerWidths: readonly number[], layerHeight: number, stageSt
     for (let i = 1; i < layerWidths.length; i++) {
       if (starts.length && i <= starts[starts.length - 1]) continue;
       // A stage boundary is worth about one and a half layers of imbalance.
-      const cost = Math.abs(cumulative[i] - ideal) - (stageStarts.has(i) ? 1.5 * (total / layerWidths.length) : 0);
+      const cost = Math.abs(cumulative[i] - ideal) - (snap && stageStarts.has(i) ? 1.5 * (total / layerWidths.length) : 0);
       if (cost < bestCost) {
         bestCost = cost;
         best = i;
@@ -191,6 +195,82 @@ function chooseCuts(layerWidths: readonly number[], layerHeight: number, stageSt
     if (best > 0) starts.push(best);
   }
   return starts;
+}
+
+/** How many rows from the aspect ratio alone (no viewport known). */
+function rowsForAspect(layerWidths: readonly number[], layerHeight: number, settings: LayoutSettings): number {
+  const total = layerWidths.reduce((a, w) => a + w + LAYER_GAP, 0);
+  const aspect = settings.aspectRatio ?? 1.3;
+  return Math.max(1, Math.min(layerWidths.length, Math.round(Math.sqrt(total / (aspect * (layerHeight + ROW_GAP))))));
+}
+
+/** One top-level node as the row chooser sees it: its layer, box, whether it is a side branch, and its first predecessor. */
+interface RowItem {
+  readonly layer: number;
+  readonly width: number;
+  readonly height: number;
+  readonly side: boolean;
+  readonly pred: number | null;
+}
+
+/**
+ * Estimates the drawing's size for a set of cuts, as the row layout below will make it: each
+ * layer starts where the widths before it in its row end; a side branch stays in its source's
+ * row, in a band below the main path.
+ */
+function estimateSize(items: readonly RowItem[], layerWidths: readonly number[], cuts: readonly number[]): { width: number; height: number } {
+  const rowOfLayer = (l: number) => cuts.filter((c) => l >= c).length;
+  const rowStart = (r: number) => (r === 0 ? 0 : cuts[r - 1]);
+  const start: number[] = [];
+  let x = 0;
+  layerWidths.forEach((w, l) => {
+    if (l > 0 && cuts.includes(l)) x = 0;
+    start.push(x);
+    x += w + LAYER_GAP;
+  });
+  const rowCount = cuts.length + 1;
+  const main = new Array<number>(rowCount).fill(0);
+  const side = new Array<number>(rowCount).fill(0);
+  let width = 0;
+  const rowOf = (i: number): number => {
+    const it = items[i];
+    return it.side && it.pred !== null ? rowOf(it.pred) : rowOfLayer(it.layer);
+  };
+  items.forEach((it, i) => {
+    const r = rowOf(i);
+    // A side branch placed in an earlier row than its layer continues that row to the right.
+    let left = start[it.layer];
+    if (rowOfLayer(it.layer) !== r) {
+      left = 0;
+      for (let l = rowStart(r); l < it.layer; l++) left += layerWidths[l] + LAYER_GAP;
+    }
+    width = Math.max(width, left + it.width);
+    if (it.side) side[r] = Math.max(side[r], it.height);
+    else main[r] = Math.max(main[r], it.height);
+  });
+  const height = main.reduce((a, h, r) => a + h + (side[r] ? SIDE_GAP + side[r] : 0), 0) + ROW_GAP * (rowCount - 1);
+  return { width: width + WRAP_STUB + 3 * LAYOUT_PADDING, height: height + 2 * LAYOUT_PADDING };
+}
+
+/**
+ * Chooses the cuts that make the fitted drawing largest in `viewport`: every row count, with and
+ * without snapping to stage boundaries; a snapped choice wins unless the other is 1 % larger.
+ */
+function cutsForViewport(items: readonly RowItem[], layerWidths: readonly number[], stageStarts: ReadonlySet<number>, viewport: { width: number; height: number }): number[] {
+  let best: number[] = [];
+  let bestZoom = -1;
+  for (let rows = 1; rows <= Math.min(layerWidths.length, 12); rows++) {
+    for (const snap of [true, false]) {
+      const cuts = cutsFor(layerWidths, rows, stageStarts, snap);
+      const size = estimateSize(items, layerWidths, cuts);
+      const zoom = Math.min(viewport.width / size.width, viewport.height / size.height) * (snap ? 1.01 : 1);
+      if (zoom > bestZoom + 1e-9) {
+        bestZoom = zoom;
+        best = cuts;
+      }
+    }
+  }
+  return best;
 }
 
 /** Lays out a view. Resolves to boxes for every node and routes for every edge. */
@@ -229,7 +309,20 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
       lastStage = v.stage;
     }
   }
-  const cuts = chooseCuts(layerWidths, mainHeight + (sideHeight ? sideHeight + 32 : 0), stageStarts, settings);
+  const items: RowItem[] = [];
+  {
+    const index = new Map(top.map((v, i) => [v.id, i]));
+    const firstPred = new Map<string, string>();
+    for (const e of topEdges) if (!firstPred.has(e.target)) firstPred.set(e.target, e.source);
+    for (const v of top) {
+      const p = firstPred.get(v.id);
+      items.push({ layer: layers.get(v.id)!, ...size(v), side: sideBranch(v), pred: p !== undefined ? (index.get(p) ?? null) : null });
+    }
+  }
+  const cuts =
+    settings.rows === undefined && settings.viewport && settings.viewport.width > 0 && settings.viewport.height > 0
+      ? cutsForViewport(items, layerWidths, stageStarts, settings.viewport)
+      : cutsFor(layerWidths, settings.rows ?? rowsForAspect(layerWidths, mainHeight + (sideHeight ? sideHeight + 32 : 0), settings), stageStarts);
   // Main-path nodes fall in the row of their layer; a side branch stays in its source's row.
   const rows = new Map<string, number>();
   const predsOf = new Map<string, string[]>();
@@ -339,7 +432,7 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
     edges[e.id] = { id: e.id, points, label: { x: (outX + inX) / 2, y: gapY } };
   }
   for (const e of view.edges) if (!edges[e.id]) edges[e.id] = { id: e.id, points: [], label: null };
-  return { key: layoutKey(view), width: width + LAYOUT_PADDING, height, nodes, edges, rows: rowCount };
+  return { key: layoutKey(view, settings), width: width + LAYOUT_PADDING, height, nodes, edges, rows: rowCount };
 }
 
 /** Right side of `s` to left side of `t`, turning once near the source so the label fits the run into `t`. */

@@ -98,6 +98,15 @@ function wholeRange(min: number, max: number): string {
   return `a whole number from ${formatInt(min)} to ${formatInt(max)}`;
 }
 
+/**
+ * How messages name a parameter: by the label the app shows above its field ("3×3", "Built for
+ * map size"), never by its design-file key (`out_3x3`, `in_size`), which scripts get from the
+ * issue's `field` and its JSON path. Unknown keys are named as they are.
+ */
+export function paramLabel(defs: ParamDefs, field: string): string {
+  return Object.prototype.hasOwnProperty.call(defs, field) ? (defs[field] as ParamDef).label : field;
+}
+
 /** The default value of a descriptor, in design-file form. */
 export function defaultValue(def: ParamDef): ParamValue {
   return def.default as ParamValue;
@@ -121,7 +130,7 @@ export function resolveParams<P extends ParamDefs>(
   const issues: Issue[] = [];
   const values: Record<string, unknown> = {};
   const fail = (field: string, code: Issue['code'], rule: string, got: unknown) => {
-    issues.push({ code, nodeId: ctx.nodeId, field, message: `${ctx.nodeId}: ${field} must be ${rule}; got ${formatGot(got)}.` });
+    issues.push({ code, nodeId: ctx.nodeId, field, message: `${ctx.nodeId}: ${paramLabel(defs, field)} must be ${rule}; got ${formatGot(got)}.` });
   };
   for (const key of Object.keys(raw)) {
     if (!Object.prototype.hasOwnProperty.call(defs, key)) {
@@ -135,85 +144,119 @@ export function resolveParams<P extends ParamDefs>(
   }
   for (const [key, def] of Object.entries(defs)) {
     const has = Object.prototype.hasOwnProperty.call(raw, key);
-    const v: unknown = has ? raw[key] : undefined;
-    const checking = active === null || active.has(key);
-    const fallback = resolveDefault(def, ctx.classes);
+    const type = paramType(def);
+    const fallback = type.fallback(def, ctx.classes);
     if (!has) {
       values[key] = fallback;
       continue;
     }
-    switch (def.type) {
-      case 'int': {
-        if (!isWhole(v) || v < def.min || v > def.max) {
-          if (checking) fail(key, typeof v === 'number' ? 'param.range' : 'param.type', wholeRange(def.min, def.max), v);
-          values[key] = fallback;
-        } else values[key] = v;
-        break;
-      }
-      case 'float': {
-        const ok = typeof v === 'number' && Number.isFinite(v) && (def.exclusiveMin ? v > def.min : v >= def.min) && v <= def.max;
-        if (!ok) {
-          if (checking)
-            fail(key, typeof v === 'number' ? 'param.range' : 'param.type', `a number ${def.exclusiveMin ? 'above' : 'from'} ${def.min} ${def.exclusiveMin ? 'and at most' : 'to'} ${def.max}`, v);
-          values[key] = fallback;
-        } else values[key] = v;
-        break;
-      }
-      case 'bool': {
-        if (typeof v !== 'boolean') {
-          if (checking) fail(key, 'param.type', 'true or false', v);
-          values[key] = fallback;
-        } else values[key] = v;
-        break;
-      }
-      case 'enum': {
-        if (typeof v !== 'string' || !def.values.includes(v)) {
-          if (checking) fail(key, 'param.type', `one of ${def.values.map((x) => JSON.stringify(x)).join(', ')}`, v);
-          values[key] = fallback;
-        } else values[key] = v;
-        break;
-      }
-      case 'pair': {
-        const pair = toPair(v);
-        if (!pair || !pair.every((x) => x >= def.min && x <= def.max)) {
-          if (checking) fail(key, pair ? 'param.range' : 'param.type', `${wholeRange(def.min, def.max)}, or a [height, width] pair of them`, v);
-          values[key] = fallback;
-        } else values[key] = pair;
-        break;
-      }
-      case 'padding': {
-        const pad = toPadding(v);
-        if (!pad || !pad.every((x) => x >= 0 && x <= def.max)) {
-          if (checking)
-            fail(key, pad ? 'param.range' : 'param.type', `${wholeRange(0, def.max)}, or a [height, width] or [top, bottom, left, right] list of them`, v);
-          values[key] = fallback;
-        } else values[key] = pad;
-        break;
-      }
-      case 'countOrClasses': {
-        if (v === 'classes') values[key] = ctx.classes;
-        else if (!isWhole(v) || v < 1 || v > MAX_COUNT) {
-          if (checking) fail(key, typeof v === 'number' ? 'param.range' : 'param.type', `${wholeRange(1, MAX_COUNT)} or "classes"`, v);
-          values[key] = fallback;
-        } else values[key] = v;
-        break;
-      }
+    const checked = type.check(def, raw[key], ctx.classes);
+    if (checked.ok) values[key] = checked.value;
+    else {
+      if (active === null || active.has(key)) fail(key, checked.code, checked.rule, raw[key]);
+      values[key] = fallback;
     }
   }
   return { values: values as ResolvedParams<P>, issues };
 }
 
-function resolveDefault(def: ParamDef, classes: number): unknown {
-  switch (def.type) {
-    case 'pair':
-      return toPair(def.default);
-    case 'padding':
-      return toPadding(def.default);
-    case 'countOrClasses':
-      return def.default === 'classes' ? classes : def.default;
-    default:
-      return def.default;
+/** A raw value checked against its descriptor: the typed value, or the rule it breaks. */
+export type CheckResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly code: 'param.range' | 'param.type'; readonly rule: string };
+
+/** How the inspector edits a parameter: a text field whose text `parse` turns into a design value, a checkbox, or a choice. */
+export type ParamEditor =
+  | { readonly kind: 'text'; readonly numeric: boolean; parse(text: string): ParamValue }
+  | { readonly kind: 'check' }
+  | { readonly kind: 'choice'; readonly options: readonly string[] };
+
+/** Everything one parameter type knows: how a value is checked, its default, and how it is edited. */
+export interface ParamType<D extends ParamDef> {
+  check(def: D, v: unknown, classes: number): CheckResult;
+  /** The typed default. */
+  fallback(def: D, classes: number): unknown;
+  editor(def: D): ParamEditor;
+}
+
+const bad = (code: 'param.range' | 'param.type', rule: string): CheckResult => ({ ok: false, code, rule });
+const good = (value: unknown): CheckResult => ({ ok: true, value });
+const rangeOrType = (v: unknown): 'param.range' | 'param.type' => (typeof v === 'number' ? 'param.range' : 'param.type');
+
+/** Text as a design holds it: a number when it reads as one, else the text itself (the check then names the problem). */
+export function parseNumberText(text: string): ParamValue {
+  const t = text.trim();
+  if (t !== '' && Number.isFinite(Number(t))) return Number(t);
+  return t;
+}
+
+/** "3" → 3; "3, 5" or "[3,5]" → [3, 5]; anything else stays text for the check to reject. */
+export function parseListText(text: string): ParamValue {
+  const parts = text.replace(/[[\]]/g, '').split(/[\s,×x]+/).filter(Boolean);
+  if (parts.length >= 1 && parts.length <= 4 && parts.every((p) => Number.isFinite(Number(p)))) {
+    const nums = parts.map(Number);
+    return nums.length === 1 ? nums[0] : nums;
   }
+  return text.trim();
+}
+
+const numberEditor: ParamEditor = { kind: 'text', numeric: true, parse: parseNumberText };
+const listEditor: ParamEditor = { kind: 'text', numeric: false, parse: parseListText };
+
+/** The behaviour of every parameter type; a new type is one entry here (its editor kind is drawn by the inspector). */
+export const paramTypes: { readonly [T in ParamDef['type']]: ParamType<Extract<ParamDef, { type: T }>> } = {
+  int: {
+    check: (d, v) => (isWhole(v) && v >= d.min && v <= d.max ? good(v) : bad(rangeOrType(v), wholeRange(d.min, d.max))),
+    fallback: (d) => d.default,
+    editor: () => numberEditor,
+  },
+  float: {
+    check(d, v) {
+      const ok = typeof v === 'number' && Number.isFinite(v) && (d.exclusiveMin ? v > d.min : v >= d.min) && v <= d.max;
+      return ok ? good(v) : bad(rangeOrType(v), `a number ${d.exclusiveMin ? 'above' : 'from'} ${d.min} ${d.exclusiveMin ? 'and at most' : 'to'} ${d.max}`);
+    },
+    fallback: (d) => d.default,
+    editor: () => numberEditor,
+  },
+  bool: {
+    check: (_d, v) => (typeof v === 'boolean' ? good(v) : bad('param.type', 'true or false')),
+    fallback: (d) => d.default,
+    editor: () => ({ kind: 'check' }),
+  },
+  enum: {
+    check: (d, v) => (typeof v === 'string' && d.values.includes(v) ? good(v) : bad('param.type', `one of ${d.values.map((x) => JSON.stringify(x)).join(', ')}`)),
+    fallback: (d) => d.default,
+    editor: (d) => ({ kind: 'choice', options: d.values }),
+  },
+  pair: {
+    check(d, v) {
+      const pair = toPair(v);
+      return pair && pair.every((x) => x >= d.min && x <= d.max) ? good(pair) : bad(pair ? 'param.range' : 'param.type', `${wholeRange(d.min, d.max)}, or a [height, width] pair of them`);
+    },
+    fallback: (d) => toPair(d.default),
+    editor: () => listEditor,
+  },
+  padding: {
+    check(d, v) {
+      const pad = toPadding(v);
+      return pad && pad.every((x) => x >= 0 && x <= d.max)
+        ? good(pad)
+        : bad(pad ? 'param.range' : 'param.type', `${wholeRange(0, d.max)}, or a [height, width] or [top, bottom, left, right] list of them`);
+    },
+    fallback: (d) => toPadding(d.default),
+    editor: () => listEditor,
+  },
+  countOrClasses: {
+    check(_d, v, classes) {
+      if (v === 'classes') return good(classes);
+      return isWhole(v) && v >= 1 && v <= MAX_COUNT ? good(v) : bad(rangeOrType(v), `${wholeRange(1, MAX_COUNT)} or "classes"`);
+    },
+    fallback: (d, classes) => (d.default === 'classes' ? classes : d.default),
+    editor: () => ({ kind: 'text', numeric: false, parse: (t) => (t.trim() === 'classes' ? 'classes' : parseNumberText(t)) }),
+  },
+};
+
+/** The behaviour of a descriptor's type. */
+export function paramType(def: ParamDef): ParamType<ParamDef> {
+  return paramTypes[def.type] as ParamType<ParamDef>;
 }
 
 /** 3 → [3, 3]; [3, 5] → [3, 5]; anything else → null. */

@@ -9,7 +9,7 @@ import { blockFlavorParams, defineBlock } from './block';
 
 const flavor = blockFlavorParams();
 /** torchvision's `F.avg_pool2d(x, kernel_size=3, stride=1, padding=1)`: count_include_pad defaults to True. */
-const branchPool = { kernel: 3, stride: 1, padding: 1, countIncludePad: true, title: 'avg pool 3×3' } as const;
+const branchPool = { kernel: 3, stride: 1, padding: 1, countIncludePad: true, title: 'avg pool' } as const;
 const SIZE_TWO_ROWS = { width: 236, height: 184 } as const;
 const SIZE_ONE_ROW = { width: 236, height: 151 } as const;
 
@@ -139,10 +139,10 @@ export const inceptionE = defineBlock({
     const x = g.input;
     const b1 = g.conv('branch1x1', x, 'out_1x1', { kernel: 1 });
     const r = g.conv('branch3x3_1', x, 'red_3x3', { kernel: 1, title: '3×3 reduce' });
-    const s = g.concat([g.conv('branch3x3_2a', r, 'out_3x3', { kernel: [1, 3] }), g.conv('branch3x3_2b', r, 'out_3x3', { kernel: [3, 1] })], null, 'Concat 1×3 ‖ 3×1');
+    const s = g.concat([g.conv('branch3x3_2a', r, 'out_3x3', { kernel: [1, 3] }), g.conv('branch3x3_2b', r, 'out_3x3', { kernel: [3, 1] })], null, '1×3 ‖ 3×1');
     let d = g.conv('branch3x3dbl_1', x, 'red_3x3dbl', { kernel: 1, title: '3×3 dbl reduce' });
     d = g.conv('branch3x3dbl_2', d, 'out_3x3dbl', { kernel: 3 });
-    const ds = g.concat([g.conv('branch3x3dbl_3a', d, 'out_3x3dbl', { kernel: [1, 3] }), g.conv('branch3x3dbl_3b', d, 'out_3x3dbl', { kernel: [3, 1] })], null, 'Concat 1×3 ‖ 3×1');
+    const ds = g.concat([g.conv('branch3x3dbl_3a', d, 'out_3x3dbl', { kernel: [1, 3] }), g.conv('branch3x3dbl_3b', d, 'out_3x3dbl', { kernel: [3, 1] })], null, '1×3 ‖ 3×1');
     const bp = g.conv('branch_pool', g.avgPool(null, x, branchPool), 'pool_features', { kernel: 1, title: 'pool proj' });
     return g.concat([b1, s, ds, bp]);
   },

@@ -21,8 +21,8 @@ export interface Preprocessing {
   readonly summary: string;
   /**
    * What the reference's trained weights expect when it differs from how the preset is built:
-   * torchvision's googlenet and inception_v3 weights want transform_input, which the presets (built
-   * with transform_input=False) leave to the input.
+   * torchvision's googlenet weights want transform_input, which the preset (built with
+   * transform_input=False) leaves to the input.
    */
   readonly withTrainedWeights?: Preprocessing;
 }
@@ -66,7 +66,8 @@ export const PRESET_PREPROCESSING: Readonly<Record<string, Preprocessing>> = {
   'googlenet-torchvision': { ...IMAGENET_PREPROCESSING, withTrainedWeights: halfRange(0.875, 'bilinear', "torchvision's ImageNet normalization followed by its googlenet's transform_input") },
   'googlenet-paper': caffe([104, 117, 123], "Caffe bvlc_googlenet's mean_value"),
   'bn-inception': caffe([104, 117, 128], "pretrainedmodels bninception's input_space, input_range and mean"),
-  'inception-v3': { ...IMAGENET_PREPROCESSING, withTrainedWeights: halfRange(0.875, 'bilinear', "torchvision's ImageNet normalization followed by its inception_v3's transform_input") },
+  // Its first module, transform_input, does torchvision's rescaling when it is on.
+  'inception-v3': IMAGENET_PREPROCESSING,
   'inception-v4': halfRange(0.875, 'bicubic', "timm inception_v4's default_cfg"),
   'inception-resnet-v1': halfRange(0.875, 'bicubic', 'no published weights: the TF Inception family convention, as timm uses for v4 and IRv2'),
   'inception-resnet-v2': halfRange(0.8975, 'bicubic', "timm inception_resnet_v2's default_cfg"),

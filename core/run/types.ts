@@ -24,9 +24,14 @@ export interface RunRequest {
   readonly timeoutMs?: number;
   /** Whether to compute per-module feature-map summaries (default true). */
   readonly featureMaps?: boolean;
+  /** The backend to run on; absent: the fastest that works (onnxruntime for eval, else TF.js). */
+  readonly backend?: BackendName;
 }
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** `onnxruntime` runs eval passes through ONNX Runtime; the others are TensorFlow.js backends. */
+export type BackendName = 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu';
+/** The TensorFlow.js backends (train mode always runs on one of them). */
+export type TfBackendName = Exclude<BackendName, 'onnxruntime'>;
 
 export interface BackendInfo {
   /** The backend actually used. */

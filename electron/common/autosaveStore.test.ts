@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ describe('autosave and recovery', () => {
     // Another session opening the same folder while this one runs finds nothing to recover.
     const other = await AutosaveStore.open(dir);
     expect(await other.takeRecovery()).toBeNull();
-    expect(await readdir(dir)).toContain(`autosave-${process.pid}.json`);
+    expect((await readdir(dir)).filter((n) => n.startsWith(`autosave-${process.pid}-`))).toHaveLength(1);
     await live.closeCleanly();
     expect(await readdir(dir)).toEqual([]);
   });
@@ -82,6 +83,33 @@ describe('autosave and recovery', () => {
     const store = await AutosaveStore.open(dir, (pid) => pid === process.pid);
     expect(await readdir(dir)).toEqual([RECOVERY_FILE]);
     expect(await store.takeRecovery()).toEqual({ path: null, text: 'newer' });
+  });
+
+  it('recovers the autosave of a crashed session whose process id this one has again (PID 1 in a container)', async () => {
+    // The crashed run was PID 1 too (here: this process's id), in a file of this version and of the old one.
+    const crashed = { savedAt: '2026-01-02T00:00:00.000Z', pid: process.pid, session: '0123456789abcdef', processStart: 1, file: { path: null, text: 'crashed run' } };
+    await writeFile(join(dir, `autosave-${process.pid}-0123456789abcdef.json`), JSON.stringify(crashed));
+    const store = await AutosaveStore.open(dir);
+    expect(await store.takeRecovery()).toEqual({ path: null, text: 'crashed run' });
+    await store.save({ path: null, text: 'new session' });
+    await writeFile(join(dir, `autosave-${process.pid}.json`), JSON.stringify({ savedAt: '2026-01-03T00:00:00.000Z', pid: process.pid, file: { path: null, text: 'old format' } }));
+    const again = await AutosaveStore.open(dir);
+    expect(await again.takeRecovery()).toEqual({ path: null, text: 'old format' });
+    // The live session's own file is left alone.
+    expect((await readdir(dir)).filter((n) => n.startsWith('autosave-'))).toHaveLength(1);
+    await store.closeCleanly();
+    await again.closeCleanly();
+  });
+
+  it('takes a live process with a recorded start time that differs for a reused process id', async () => {
+    const other = process.ppid;
+    const reused = { savedAt: '2026-01-02T00:00:00.000Z', pid: other, session: 'fedcba9876543210', processStart: 1000, file: { path: null, text: 'reused id' } };
+    await writeFile(join(dir, `autosave-${other}-fedcba9876543210.json`), JSON.stringify(reused));
+    const store = await AutosaveStore.open(dir);
+    // Where /proc tells start times (Linux) the parent process started long after 1970: an orphan.
+    const expected = existsSync('/proc/self/stat') ? { path: null, text: 'reused id' } : null;
+    expect(await store.takeRecovery()).toEqual(expected);
+    await store.closeCleanly();
   });
 
   it('hands its own autosave back as recovery after a renderer crash', async () => {

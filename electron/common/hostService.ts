@@ -3,11 +3,14 @@
  * The two differ only in how a file is chosen (native dialogs vs. the browser host's in-page
  * dialog over a designs folder) and in where progress goes; both are injected.
  *
- * File access follows one rule: the renderer may only name paths the user chose (in a dialog,
- * from Recent Files or a recovered autosave) or, for the browser host, paths inside its folders.
+ * File access follows one rule: the renderer may only name paths the user chose in a dialog of
+ * this session or from Recent Files (which only ever holds such paths) or, for the browser host,
+ * paths really inside its folders (symbolic links resolved, see userFiles.ts). A recovered
+ * autosave grants nothing: its path is kept only when one of those rules already allows it.
+ * Every read is bounded and type-checked first (`readUserFile`).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
 import type { DesignFile, ExportFormat, HostInfo, SampleImage } from '../../core/host/contract';
 import { MAX_DESIGN_BYTES, parseDesign } from '../../core/design/designFile';
 import { errResult, okResult, type Result, type RunProgress } from '../../core/run/types';
@@ -16,6 +19,7 @@ import type { EngineLike } from './engineHost';
 import type { HostHandlers } from './hostRouter';
 import type { RecentFiles } from './recentFiles';
 import { writeFileAtomic } from './atomicFile';
+import { isInsideText, readUserFile, realPathInside } from './userFiles';
 
 /** How the host asks the user for a path; null when the user cancels. */
 export interface HostDialogs<C> {
@@ -78,11 +82,8 @@ export function suggestedDesignName(text: string, currentPath: string | null): s
   return `${slug || 'design'}${DESIGN_EXTENSION}`;
 }
 
-/** Whether `path` is inside `root` (or is it). */
-export function isInside(root: string, path: string): boolean {
-  const rel = relative(resolve(root), resolve(path));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
+/** Whether `path` is inside `root` (or is it), by its text; access checks use `realPathInside`. */
+export const isInside = isInsideText;
 
 /** Sample photos and their labels: `labels.json` ({ "file.jpg": "label" }) when present, else the file name. */
 async function listSampleImages(dir: string): Promise<SampleImage[]> {
@@ -116,31 +117,53 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     granted.add(abs);
     return abs;
   };
-  const inRoots = (path: string): boolean => roots.some((r) => isInside(r, path));
+  const rootOf = (path: string): string | undefined => roots.find((r) => isInsideText(r, path));
   const remember = async (path: string): Promise<void> => {
     grant(path);
     await o.recent.add(path);
     o.onRecentChanged?.(resolve(path));
   };
 
+  type Access = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
+  /**
+   * Whether the renderer may read or write `path`, and the path to use. A path under one of the
+   * host's folders must really be inside it (links resolved; for writes, its parent folder) and
+   * is allowed; any other path only when the user chose it in this session or it is in Recent Files.
+   */
+  const access = async (path: string, mode: 'read' | 'write'): Promise<Access> => {
+    const abs = resolve(path);
+    const root = rootOf(abs);
+    if (root !== undefined) {
+      const real = await realPathInside(root, abs, mode);
+      if (real.ok) return real;
+      // Nothing there (yet): a read reports the missing file itself, a write creates it inside the folder.
+      if (real.reason === 'missing') return { ok: true, path: abs };
+      if (real.reason === 'folder') return { ok: false, message: `${abs} is a folder; give a file name.` };
+      return { ok: false, message: `${abs} leads outside ${root} (through a symbolic link, or it is the folder itself), so the app may not ${mode} it.` };
+    }
+    if (granted.has(abs) || (await o.recent.has(abs))) return { ok: true, path: abs };
+    return { ok: false, message: `${abs} was not chosen in this session and is not in Recent Files, so the app may not ${mode} it.` };
+  };
+
   const readDesign = async (path: string): Promise<Result<DesignFile>> => {
     const abs = resolve(path);
-    let size: number;
-    try {
-      const s = await stat(abs);
-      if (!s.isFile()) return errResult('file.notFile', `${abs} is a folder, not a design file.`);
-      size = s.size;
-    } catch {
-      return errResult('file.notFound', `The file ${abs} does not exist (it may have been moved or deleted).`);
+    const bytes = await readUserFile(abs, {
+      maxBytes: MAX_DESIGN_BYTES,
+      noun: 'The file',
+      codePrefix: 'file',
+      limitNote: '; design files are at most that large',
+    });
+    if (!bytes.ok) return bytes;
+    const text = bytes.value.toString('utf8');
+    // Only a design leaves the host: any other file (a link to /etc/shadow, a photo) is refused
+    // with the reason, never with its content.
+    const parsed = parseDesign(text);
+    if (!parsed.ok) {
+      const first = parsed.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`);
+      return errResult('file.notDesign', `${abs} is not a design file that can be opened: ${first.join('; ')}${parsed.errors.length > 3 ? ` (and ${parsed.errors.length - 3} more)` : ''}`);
     }
-    if (size > MAX_DESIGN_BYTES) return errResult('file.tooLarge', `The file ${abs} is ${size} bytes; design files are at most ${MAX_DESIGN_BYTES} bytes.`);
-    try {
-      const text = await readFile(abs, 'utf8');
-      await remember(abs);
-      return okResult({ path: abs, text });
-    } catch (e) {
-      return errResult('file.read', `The file ${abs} could not be read: ${(e as Error).message}.`);
-    }
+    await remember(abs);
+    return okResult({ path: abs, text });
   };
 
   const writeDesign = async (path: string, text: string): Promise<Result<{ path: string }>> => {
@@ -148,13 +171,15 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     if (!parsed.ok) {
       return errResult('design.invalid', `The design was not saved because it is not a valid design file: ${parsed.errors[0].path}: ${parsed.errors[0].message}`);
     }
+    const allowed = await access(path, 'write');
+    if (!allowed.ok) return errResult('file.notAllowed', `The design was not saved: ${allowed.message}`);
     try {
-      await writeFileAtomic(path, text);
+      await writeFileAtomic(allowed.path, text);
     } catch (e) {
-      return errResult('file.write', `The design could not be saved to ${path}: ${(e as Error).message}.`);
+      return errResult('file.write', `The design could not be saved to ${allowed.path}: ${(e as Error).message}.`);
     }
-    await remember(path);
-    return okResult({ path: resolve(path) });
+    await remember(allowed.path);
+    return okResult({ path: allowed.path });
   };
 
   const saveVia = async (ctx: C, file: DesignFile): Promise<Result<{ path: string } | null>> => {
@@ -179,16 +204,16 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     async openDesign(ctx) {
       const chosen = await choose(() => o.dialogs.chooseDesignToOpen(ctx));
       if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
-      return readDesign(grant(chosen.value));
+      const allowed = await access(grant(chosen.value), 'read');
+      if (!allowed.ok) return errResult('file.notAllowed', `The design was not opened: ${allowed.message}`);
+      return readDesign(allowed.path);
     },
 
     async saveDesign(ctx, file) {
       if (file.path === null) return saveVia(ctx, file);
-      const abs = resolve(file.path);
-      if (!granted.has(abs) && !inRoots(abs) && !(await o.recent.has(abs))) {
-        return errResult('file.notAllowed', `The design was not saved: ${abs} was not chosen in this session. Use Save As to choose where to save it.`);
-      }
-      return writeDesign(abs, file.text);
+      const allowed = await access(file.path, 'write');
+      if (!allowed.ok) return errResult('file.notAllowed', `The design was not saved: ${allowed.message} Use Save As to choose where to save it.`);
+      return writeDesign(allowed.path, file.text);
     },
 
     saveDesignAs: (ctx, file) => saveVia(ctx, file),
@@ -196,18 +221,22 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     async exportFile(ctx, req) {
       const chosen = await choose(() => o.dialogs.chooseExportPath(ctx, req.suggestedName, req.format));
       if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
-      const abs = grant(chosen.value);
+      const allowed = await access(grant(chosen.value), 'write');
+      if (!allowed.ok) return errResult('file.notAllowed', `The export was not written: ${allowed.message}`);
       try {
-        await writeFileAtomic(abs, req.base64 ? Buffer.from(req.content, 'base64') : req.content);
+        await writeFileAtomic(allowed.path, req.base64 ? Buffer.from(req.content, 'base64') : req.content);
       } catch (e) {
-        return errResult('file.write', `The export could not be written to ${abs}: ${(e as Error).message}.`);
+        return errResult('file.write', `The export could not be written to ${allowed.path}: ${(e as Error).message}.`);
       }
-      return okResult({ path: abs });
+      return okResult({ path: allowed.path });
     },
 
     async autosave(_ctx, file) {
+      // Only a path the user chose in this session is recorded: an autosave must never carry a
+      // path a page made up into the next session (where recovery would offer it back).
+      const path = file.path !== null && granted.has(resolve(file.path)) ? resolve(file.path) : null;
       try {
-        await o.autosave.save(file);
+        await o.autosave.save({ path, text: file.text });
         return okResult(undefined);
       } catch (e) {
         return errResult('autosave.write', `The design could not be autosaved: ${(e as Error).message}. Save it to a file to be safe.`);
@@ -216,8 +245,10 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
 
     async takeRecovery() {
       const file = await o.autosave.takeRecovery();
-      if (file?.path) grant(file.path);
-      return okResult(file);
+      if (!file?.path) return okResult(file);
+      // Recovery grants nothing: the path stays only if the user may already use it here.
+      const allowed = await access(file.path, 'write');
+      return okResult({ path: allowed.ok ? allowed.path : null, text: file.text });
     },
 
     async recentFiles() {
@@ -225,11 +256,9 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     },
 
     async openRecent(_ctx, path) {
-      const abs = resolve(path);
-      if (!granted.has(abs) && !inRoots(abs) && !(await o.recent.has(abs))) {
-        return errResult('file.notAllowed', `${abs} is not in Recent Files; use Open to choose a design file.`);
-      }
-      return readDesign(abs);
+      const allowed = await access(path, 'read');
+      if (!allowed.ok) return errResult('file.notAllowed', `The design was not opened: ${allowed.message} Use Open to choose a design file.`);
+      return readDesign(allowed.path);
     },
 
     async listSamples() {
@@ -239,14 +268,16 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     async run(ctx, runId, request) {
       // The renderer is untrusted: it may name image and weight files only where the user could
       // have put them (files chosen in this session, the host's folder, Recent Files).
-      for (const path of [request.input.kind === 'image' ? request.input.path : null, request.weightsPath ?? null]) {
+      let checked = request;
+      for (const which of ['image', 'weights'] as const) {
+        const path = which === 'image' ? (checked.input.kind === 'image' ? checked.input.path : null) : (checked.weightsPath ?? null);
         if (path === null) continue;
-        const abs = resolve(path);
-        if (!granted.has(abs) && !inRoots(abs) && !(await o.recent.has(abs))) {
-          return errResult('file.notAllowed', `The run was refused: ${abs} was not chosen in this session, so the app may not read it.`);
-        }
+        const allowed = await access(path, 'read');
+        if (!allowed.ok) return errResult('file.notAllowed', `The run was refused: ${allowed.message}`);
+        // The engine reads the real path that was checked, not a link that could be changed meanwhile.
+        checked = which === 'image' ? { ...checked, input: { kind: 'image', path: allowed.path } } : { ...checked, weightsPath: allowed.path };
       }
-      return o.engine.run(runId, request, (p) => o.emitProgress(ctx, p));
+      return o.engine.run(runId, checked, (p) => o.emitProgress(ctx, p));
     },
 
     async cancelRun(_ctx, runId) {

@@ -1,3 +1,5 @@
+import { serializeDesign } from '../../core/design/designFile';
+import { presetDesign } from '../../core/presets';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +42,7 @@ describe('the IPC wrapper of Electron main', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ipc-'));
     design = join(dir, 'net.json');
-    await writeFile(design, '{}');
+    await writeFile(design, serializeDesign(presetDesign('googlenet')!));
     const recent = new RecentFiles(join(dir, 'recent.json'));
     await recent.add(design);
     // The real engine; its worker starts only if a test runs something (none here does).
@@ -75,7 +77,7 @@ describe('the IPC wrapper of Electron main', () => {
 
   it('answers a valid message from the app page', async () => {
     expect(await ipc.invoke(channel('recentFiles'), appFrame())).toEqual({ ok: true, value: [design] });
-    expect(await ipc.invoke(channel('openRecent'), appFrame('http://localhost:5173/'), design)).toEqual({ ok: true, value: { path: design, text: '{}' } });
+    expect(await ipc.invoke(channel('openRecent'), appFrame('http://localhost:5173/'), design)).toEqual({ ok: true, value: { path: design, text: serializeDesign(presetDesign('googlenet')!) } });
   });
 
   it('rejects messages from an unexpected sender', async () => {

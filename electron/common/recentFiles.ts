@@ -34,7 +34,7 @@ export class RecentFiles {
     const abs = resolve(path);
     const write = this.queue.then(async () => {
       const next = [abs, ...(await this.read()).filter((p) => p !== abs)].slice(0, this.max);
-      await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`);
+      await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
     });
     this.queue = write.catch(() => {});
     return write;

@@ -60,5 +60,5 @@ export async function loadWindowState(file: string, workAreas: readonly Rect[]):
 }
 
 export function saveWindowState(file: string, state: WindowState): Promise<void> {
-  return writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
+  return writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }

@@ -1,5 +1,6 @@
 /**
- * TensorFlow.js backend selection: the native TensorFlow binding (@tensorflow/tfjs-node, an
+ * Backend selection: ONNX Runtime (onnxruntime-node) for eval passes, and a TensorFlow.js backend
+ * for train mode and as the fallback: the native TensorFlow binding (@tensorflow/tfjs-node, an
  * optional dependency) first, then WebAssembly with SIMD, then plain JavaScript. The backend
  * actually used and the reason each preferred one was skipped travel with every result.
  */
@@ -11,10 +12,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { BackendInfo, BackendName } from '../../core/run/types';
-import { BACKEND_ORDER } from './backendNames';
+import type { BackendInfo, BackendName, TfBackendName } from '../../core/run/types';
+import { TF_BACKEND_ORDER } from './backendNames';
+import { loadOnnxRuntime } from './onnxRuntime';
 
-export { BACKEND_ENV, BACKEND_ORDER, backendFromEnv, isBackendName } from './backendNames';
+export { BACKEND_ENV, BACKEND_ORDER, TF_BACKEND_ORDER, backendFromEnv, isBackendName, isTfBackendName } from './backendNames';
 
 const require = createRequire(import.meta.url);
 
@@ -73,7 +75,7 @@ async function tryWasm(): Promise<Attempt> {
 }
 
 /** `setBackend` resolves false (and may silently keep another backend) when initialization fails. */
-async function setAndCheck(name: BackendName): Promise<Attempt> {
+async function setAndCheck(name: TfBackendName): Promise<Attempt> {
   let ok = false;
   try {
     ok = await tf.setBackend(name);
@@ -87,7 +89,7 @@ async function setAndCheck(name: BackendName): Promise<Attempt> {
   return { ok: true };
 }
 
-const attempts: Record<BackendName, () => Promise<Attempt>> = {
+const attempts: Record<TfBackendName, () => Promise<Attempt>> = {
   tensorflow: tryTensorflow,
   wasm: tryWasm,
   cpu: () => setAndCheck('cpu'),
@@ -96,17 +98,17 @@ const attempts: Record<BackendName, () => Promise<Attempt>> = {
 export type BackendSelection = { ok: true; info: BackendInfo } | { ok: false; reason: string };
 
 /**
- * Starts a backend: the forced one, or the first of tensorflow → wasm → cpu that works. A forced
- * backend that cannot start is an error, not a fallback, so tests never run on the wrong one.
+ * Starts a TF.js backend: the forced one, or the first of tensorflow → wasm → cpu that works. A
+ * forced backend that cannot start is an error, not a fallback, so tests never run on the wrong one.
  */
-export async function selectBackend(forced?: BackendName): Promise<BackendSelection> {
+export async function selectTfBackend(forced?: TfBackendName): Promise<BackendSelection> {
   quietTfjs();
   if (forced) {
     const a = await attempts[forced]();
     return a.ok ? { ok: true, info: { name: forced, fallbacks: [] } } : { ok: false, reason: a.reason };
   }
   const fallbacks: string[] = [];
-  for (const name of BACKEND_ORDER) {
+  for (const name of TF_BACKEND_ORDER) {
     const a = await attempts[name]();
     if (a.ok) return { ok: true, info: { name, fallbacks } };
     fallbacks.push(a.reason);
@@ -114,8 +116,35 @@ export async function selectBackend(forced?: BackendName): Promise<BackendSelect
   return { ok: false, reason: `No TensorFlow.js backend could start: ${fallbacks.join(' ')}` };
 }
 
-/** Whether a backend can start in this process (switches to it when it can). */
+/** What a worker runs on: its default backend, and the TF.js backend for train mode and fallbacks. */
+export type EngineBackends =
+  | { ok: true; info: BackendInfo; tf: BackendInfo | null; tfProblem: string | null; onnxruntime: boolean }
+  | { ok: false; reason: string };
+
+/**
+ * Starts a worker's backends. Forced to a TF.js backend: that one only. Otherwise ONNX Runtime
+ * when it loads (forced `onnxruntime` fails when it does not), plus the first TF.js backend that
+ * starts, for train mode and for falling back when ONNX Runtime fails on a design.
+ */
+export async function selectBackend(forced?: BackendName): Promise<EngineBackends> {
+  if (forced && forced !== 'onnxruntime') {
+    const tf = await selectTfBackend(forced);
+    return tf.ok ? { ok: true, info: tf.info, tf: tf.info, tfProblem: null, onnxruntime: false } : tf;
+  }
+  const ort = await loadOnnxRuntime();
+  if (!ort.ok && forced) return { ok: false, reason: ort.reason };
+  const tf = await selectTfBackend();
+  if (ort.ok) return { ok: true, info: { name: 'onnxruntime', fallbacks: [] }, tf: tf.ok ? tf.info : null, tfProblem: tf.ok ? null : tf.reason, onnxruntime: true };
+  if (!tf.ok) return { ok: false, reason: `${ort.reason} ${tf.reason}` };
+  return { ok: true, info: { name: tf.info.name, fallbacks: [ort.reason, ...tf.info.fallbacks] }, tf: tf.info, tfProblem: null, onnxruntime: false };
+}
+
+/** Whether a backend can start in this process (a TF.js one becomes the current backend when it can). */
 export async function probeBackend(name: BackendName): Promise<Attempt> {
+  if (name === 'onnxruntime') {
+    const ort = await loadOnnxRuntime();
+    return ort.ok ? { ok: true } : { ok: false, reason: ort.reason };
+  }
   quietTfjs();
   return attempts[name]();
 }

@@ -2,9 +2,19 @@
  * Backend names and the environment override, without TensorFlow.js: the main process and the
  * command line read these without loading TF.js (only the worker loads it).
  */
-import type { BackendName } from '../../core/run/types';
+import type { BackendName, TfBackendName } from '../../core/run/types';
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/**
+ * Fastest first, as measured by `inception-explorer bench` (README): ONNX Runtime (eval mode),
+ * then the TF.js backends, native TensorFlow before WebAssembly before plain JavaScript.
+ */
+export const BACKEND_ORDER: readonly BackendName[] = ['onnxruntime', 'tensorflow', 'wasm', 'cpu'];
+/** The TensorFlow.js backends in the same order; train mode runs on the first that starts. */
+export const TF_BACKEND_ORDER: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export function isTfBackendName(x: unknown): x is TfBackendName {
+  return typeof x === 'string' && (TF_BACKEND_ORDER as readonly string[]).includes(x);
+}
 
 /** Environment variable that forces one backend, e.g. `INCEPTION_ENGINE_BACKEND=cpu`. */
 export const BACKEND_ENV = 'INCEPTION_ENGINE_BACKEND';

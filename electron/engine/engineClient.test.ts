@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Design } from '../../core/model/types';
 import type { RunProgress } from '../../core/run/types';
 import { presetDesign } from '../../core/presets';
+import { analyze } from '../../core/analysis/analyze';
 import { probeBackend } from './backend';
 import { batchSlices, EngineClient, runPlan } from './engineClient';
 import { defaultAssetsDir } from './workerEntry';
@@ -48,6 +49,7 @@ afterAll(async () => {
 
 const wasm = await probeBackend('wasm');
 const tensorflow = await probeBackend('tensorflow');
+const onnxruntime = await probeBackend('onnxruntime');
 
 describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
   const engine = client({ allowFaults: true });
@@ -58,7 +60,10 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
     expect(info).not.toBeInstanceOf(Error);
     const forced = await auto.info();
     expect(forced).toEqual({ name: 'wasm', fallbacks: [] });
-    if (!tensorflow.ok && !(info instanceof Error)) {
+    if (onnxruntime.ok && !(info instanceof Error)) {
+      // Automatic: ONNX Runtime first (its eval runs); TF.js stays in the worker for train mode.
+      expect(info).toEqual({ name: 'onnxruntime', fallbacks: [] });
+    } else if (!tensorflow.ok && !(info instanceof Error)) {
       expect(info.name).toBe('wasm');
       expect(info.fallbacks.join(' ')).toContain('@tensorflow/tfjs-node');
     }
@@ -220,7 +225,7 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
     const bad = { ...small, modules: small.modules.map((m) => (m.id === 'inc' ? { ...m, params: { ...m.params, out_3x3: -5 } } : m)) };
     const r = await engine.run('bad', request({ design: bad }));
     expect(r).toMatchObject({ ok: false, error: { code: 'run.invalidDesign' } });
-    if (!r.ok) expect(r.error.message).toContain('out_3x3');
+    if (!r.ok) expect(r.error.message).toContain('3×3 must be');
 
     const first = engine.run('same', request());
     expect(await engine.run('same', request())).toMatchObject({ ok: false, error: { code: 'run.duplicate' } });
@@ -278,7 +283,7 @@ describe('forcing a backend through the environment', () => {
     try {
       const c = new EngineClient({ workers: 1 });
       clients.push(c);
-      await expect(c.info()).rejects.toThrow('INCEPTION_ENGINE_BACKEND is "gpu", which is not a backend; use one of tensorflow, wasm, cpu.');
+      await expect(c.info()).rejects.toThrow('INCEPTION_ENGINE_BACKEND is "gpu", which is not a backend; use one of onnxruntime, tensorflow, wasm, cpu.');
       expect(await c.run('env', request())).toMatchObject({ ok: false, error: { code: 'engine.backend' } });
     } finally {
       if (saved === undefined) delete process.env.INCEPTION_ENGINE_BACKEND;
@@ -313,5 +318,54 @@ describe('the native TensorFlow backend', () => {
     const r = await native.run('tf-smoke', { design: googlenet, mode: 'train', seed: 0, input: random });
     expect(r.ok).toBe(true);
     if (r.ok) for (const o of Object.values(r.value.outputs)) expect(o.shape).toEqual([3, 1000]);
+  });
+});
+
+describe.skipIf(!onnxruntime.ok || !wasm.ok)('EngineClient on onnxruntime', () => {
+  const engine = client({ backend: undefined, allowFaults: true, workers: 2 });
+
+  it('runs eval passes on ONNX Runtime on one worker, with progress, module times, statistics and feature maps', async () => {
+    const progress: RunProgress[] = [];
+    const r = await engine.run('ort-eval', { ...request(), batch: 3, returnOutputs: true }, (p) => progress.push(p));
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
+    if (!r.ok) return;
+    const v = r.value;
+    expect(v.backend).toEqual({ name: 'onnxruntime', fallbacks: [] });
+    expect(v.outputs.main.shape).toEqual([3, 10]);
+    expect(v.modules.map((m) => m.id)).toEqual(analyze(small).modules.filter((m) => m.evalPath).map((m) => m.id));
+    expect(v.modules.every((m) => m.match && m.ms >= 0 && Number.isFinite(m.stats.std))).toBe(true);
+    expect(v.modules.some((m) => m.featureMap && m.featureMap.mean.length > 0)).toBe(true);
+    expect(progress.map((p) => p.done)).toEqual(v.modules.map((_, i) => i + 1));
+    // The same pass on wasm gives the same logits.
+    const w = await engine.run('ort-vs-wasm', { ...request(), batch: 3, returnOutputs: true, backend: 'wasm' });
+    expect(w.ok && w.value.backend.name).toBe('wasm');
+    if (!w.ok) return;
+    const a = v.outputData!.main.data;
+    const b = w.value.outputData!.main.data;
+    const scale = Math.max(...Array.from(b, Math.abs));
+    expect(Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])))).toBeLessThanOrEqual(1e-4 * scale);
+  });
+
+  it('runs train mode on TF.js and says why', async () => {
+    const r = await engine.run('ort-train', { ...request(), mode: 'train', backend: 'onnxruntime' });
+    expect(r.ok && r.value.backend.name).toBe('wasm');
+    expect(r.ok && r.value.backend.fallbacks[0]).toMatch(/^ONNX Runtime runs eval mode only; train mode .* runs on TensorFlow\.js\.$/);
+  });
+
+  it('falls back to TF.js with the reason when ONNX Runtime fails, and uses it again on the next run', async () => {
+    engine.postRaw({ type: 'fault', fault: 'onnxruntime' });
+    const r = await engine.run('ort-fault', { ...request(), seed: 5 });
+    expect(r.ok && r.value.backend.name).toBe('wasm');
+    expect(r.ok && r.value.backend.fallbacks[0]).toBe('ONNX Runtime failed on this design, so the run fell back to TensorFlow.js: ONNX Runtime refused the model (a fault injected by a test).');
+    const again = await engine.run('ort-again', { ...request(), seed: 5 });
+    expect(again.ok && again.value.backend.name).toBe('onnxruntime');
+  });
+
+  it('cancels between modules', async () => {
+    let cancelled = false;
+    const r = await engine.run('ort-cancel', { ...request(), design: googlenet, seed: 9 }, () => {
+      if (!cancelled) cancelled = engine.cancel('ort-cancel');
+    });
+    expect(r).toMatchObject({ ok: false, error: { code: 'run.cancelled' } });
   });
 });

@@ -128,6 +128,11 @@ export function batchSlices(batch: number, parts: number): BatchSlice[] {
   return out;
 }
 
+/** Most worker threads (engines) one client starts: one per core of this machine, at most 16. */
+export function maxEngineWorkers(): number {
+  return Math.max(1, Math.min(16, os.availableParallelism()));
+}
+
 /**
  * The slices each worker (lane) runs, in order. An odd eval batch on two workers would leave one
  * of them idle for a whole image, so its last image is split by modules instead: the first lane
@@ -179,7 +184,8 @@ export class EngineClient {
   constructor(private readonly options: EngineClientOptions = {}) {
     const env = backendFromEnv();
     const workers = options.workers ?? (os.availableParallelism() >= 2 ? 2 : 1);
-    this.slots = Array.from({ length: Math.max(1, Math.floor(workers)) }, () => null);
+    // Each worker is a whole engine (a TF.js backend and its weights): never more than the machine has cores.
+    this.slots = Array.from({ length: Math.min(maxEngineWorkers(), Math.max(1, Math.floor(workers))) }, () => null);
     this.init = { backend: options.backend ?? env.forced, assetsDir: options.assetsDir ?? defaultAssetsDir(), allowFaults: options.allowFaults === true };
     this.envProblem = options.backend ? undefined : env.problem;
     this.entry = options.workerEntry ?? resolveWorkerEntry();
@@ -238,7 +244,16 @@ export class EngineClient {
     const queued: QueuedRun = { cancelled: false };
     this.runs.set(runId, queued);
     const result = this.tail
-      .then(() => (queued.cancelled ? errResult<EngineRunResult>('run.cancelled', 'The run was cancelled.') : this.execute(runId, request, lanes, perWorker, queued, onProgress)))
+      .then(async () => {
+        if (queued.cancelled) return errResult<EngineRunResult>('run.cancelled', 'The run was cancelled.');
+        // ONNX Runtime uses every core for one image, so its eval runs go to one worker, unsplit.
+        const first = await this.slot(0).ready;
+        const wants = request.backend ?? this.init.backend;
+        if (first.ok && first.value.name === 'onnxruntime' && request.mode === 'eval' && (wants === undefined || wants === 'onnxruntime') && lanes.length > 1) {
+          return this.execute(runId, request, [[{ start: 0, count: batch, lane: 0 }]], estimateRunBytes(analysis, request.mode), queued, onProgress);
+        }
+        return this.execute(runId, request, lanes, perWorker, queued, onProgress);
+      })
       .catch((e: Error) => errResult<EngineRunResult>('engine.failed', `The engine could not run: ${e.message}`));
     this.tail = result;
     return result.finally(() => this.runs.delete(runId));

@@ -1,5 +1,5 @@
 /**
- * The engine's worker thread: starts a TF.js backend, then runs forward passes one at a time,
+ * The engine's worker thread: starts its backends (ONNX Runtime and a TF.js backend), then runs forward passes one at a time,
  * reporting progress per module. Messages are a union tagged by `type` (protocol.ts); an unknown
  * type is answered with an error. Built for the app as `engineWorker.js`.
  */
@@ -19,10 +19,10 @@ let session: EngineSession | null = null;
 const ready: Promise<Result<BackendInfo>> = selectBackend(init.backend).then(
   (s) => {
     if (!s.ok) return errResult<BackendInfo>('engine.backend', s.reason);
-    session = new EngineSession(s.info, init.assetsDir);
+    session = new EngineSession({ info: s.info, tf: s.tf, tfProblem: s.tfProblem, forced: init.backend }, init.assetsDir);
     return okResult(s.info);
   },
-  (e: Error) => errResult<BackendInfo>('engine.backend', `The engine could not start a TensorFlow.js backend: ${e.message}`),
+  (e: Error) => errResult<BackendInfo>('engine.backend', `The engine could not start a backend: ${e.message}`),
 );
 void ready.then((backend) => post({ type: 'ready', backend }));
 
@@ -69,8 +69,13 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   }
 }
 
-function fault(kind: 'exit' | 'throw' | 'oom'): void {
+function fault(kind: 'exit' | 'throw' | 'oom' | 'onnxruntime'): void {
   if (kind === 'exit') process.exit(3);
+  if (kind === 'onnxruntime') {
+    // ONNX Runtime refuses the next model it is given (to test the fallback to TF.js).
+    session?.failNextOnnxRuntime();
+    return;
+  }
   if (kind === 'throw') throw new Error('A fault was injected into the engine worker.');
   // Grow the JavaScript heap until V8 gives up: a real out-of-memory inside the worker.
   const hoard: number[][] = [];

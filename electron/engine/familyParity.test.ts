@@ -25,6 +25,7 @@ import { probeBackend } from './backend';
 import { compileModel, forward } from './model';
 import { seededStateDict } from './weights';
 import { logicalShape } from './layers/layerOp';
+import { loadOnnxRuntime, OrtModel } from './onnxRuntime';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'parity-family');
 const TOLERANCE = 1e-4;
@@ -117,7 +118,7 @@ function check(fx: Fixture, variant: Variant) {
   }
 }
 
-const plan: Record<BackendName, (fx: Fixture) => readonly Variant[]> = {
+const plan: Record<Exclude<BackendName, 'onnxruntime'>, (fx: Fixture) => readonly Variant[]> = {
   tensorflow: (fx) => Object.keys(fx.outputs) as Variant[],
   wasm: (fx) => Object.keys(fx.outputs) as Variant[],
   cpu: (fx) => (fx.preset === 'googlenet-paper' ? ['eval'] : []),
@@ -151,3 +152,57 @@ for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
     }
   });
 }
+
+// ONNX Runtime runs the eval variants (train mode stays on TF.js), with batch norm folded.
+const ort = await loadOnnxRuntime();
+describe.skipIf(!ort.ok)(`family parity on onnxruntime${ort.ok ? '' : `: skipped because ${ort.reason}`}`, () => {
+  for (const fx of fixtures) {
+    for (const variant of (['eval', 'evalCalibrated'] as const).filter((v) => fx.outputs[v])) {
+      it.skipIf(!presetDesign(fx.preset))(`${fx.preset}, ${variant}: outputs and module statistics within max(${TOLERANCE}, 4 × PyTorch's float32 error)`, { timeout: 600_000 }, async () => {
+        if (!ort.ok) return;
+        const [batch, channels, height, width] = fx.input;
+        const design: Design = { ...presetDesign(fx.preset)!, input: { batch, channels, height, width } };
+        const { analysis, weights } = weightsOf(fx, design);
+        if (variant === 'evalCalibrated') for (const [k, e] of Object.entries(fx.calibratedBuffers)) weights.set(k, decode(e));
+        const bound = Math.max(TOLERANCE, 4 * (fx.float32Error[variant] ?? 0));
+        const model = await OrtModel.create(ort.ort, design, analysis, weights, { foldBatchNorm: true, threads: 1 });
+        try {
+          const modules: Record<string, Stats> = {};
+          const result = await model.run(randomInput(fx.input, fx.inputSeed), fx.input, {
+            onModule(m) {
+              let total = 0;
+              let absMax = 0;
+              for (const v of m.data) {
+                total += v;
+                absMax = Math.max(absMax, Math.abs(v));
+              }
+              modules[m.id] = { shape: [...m.shape], mean: total / m.data.length, absMax };
+            },
+          });
+          expect(Object.keys(result.outputs).sort()).toEqual(Object.keys(fx.outputs[variant]).sort());
+          for (const [output, ref] of Object.entries(fx.outputs[variant])) {
+            const got = result.outputs[output];
+            expect(got.shape).toEqual(ref.shape);
+            const want = decode(ref);
+            let diff = 0;
+            let max = 0;
+            for (let i = 0; i < want.length; i++) {
+              diff = Math.max(diff, Math.abs(got.data[i] - want[i]));
+              max = Math.max(max, Math.abs(want[i]));
+            }
+            expect(diff / max, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(bound);
+          }
+          for (const [id, ref] of Object.entries(fx.modules[variant] ?? {})) {
+            const got = modules[id];
+            expect(got, `module ${id}`).toBeDefined();
+            expect(got.shape, `shape of ${id}`).toEqual(ref.shape);
+            expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(bound * ref.absMax);
+            expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(bound * ref.absMax);
+          }
+        } finally {
+          await model.release();
+        }
+      });
+    }
+  }
+});

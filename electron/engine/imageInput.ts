@@ -4,17 +4,54 @@
  * antialiasing, as PIL does), center-crop to the design's input size, normalize with ImageNet's
  * mean and standard deviation, N·C·H·W.
  */
-import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { errResult, okResult, type Result } from '../../core/run/types';
 import { IMAGENET_PREPROCESSING, type Preprocessing } from '../../core/presets/preprocessing';
+import { formatInt } from '../../core/model/format';
+import { terminalText } from '../../core/export/escape';
+import { readUserFile } from '../common/userFiles';
 
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 /** Largest image file read (a 24-megapixel JPEG is far smaller). */
 export const MAX_IMAGE_FILE_BYTES = 64 * 1024 ** 2;
-const MAX_MEGAPIXELS = 100;
+/**
+ * Largest decoded image, in megapixels, for PNG and JPEG alike (a 36-megapixel camera photo
+ * fits). Decoding holds 16 bytes per pixel at the peak (RGBA bytes and float RGB), so 40 MP is
+ * about 640 MB; a 389 KB PNG of 20000×20000 would have been 6.5 GB.
+ */
+export const MAX_MEGAPIXELS = 40;
+
+/** Width and height a PNG declares in its IHDR chunk, read before anything is decompressed. */
+function pngSize(b: Uint8Array): { width: number; height: number } | null {
+  if (b.length < 24 || String.fromCharCode(b[12], b[13], b[14], b[15]) !== 'IHDR') return null;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return { width: v.getUint32(16), height: v.getUint32(20) };
+}
+
+/** Width and height of a JPEG from its first start-of-frame marker (SOF0–SOF15 but DHT, JPG, DAC). */
+function jpegSize(b: Uint8Array): { width: number; height: number } | null {
+  let i = 2;
+  while (i + 9 < b.length) {
+    if (b[i] !== 0xff) return null;
+    const marker = b[i + 1];
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    const length = (b[i + 2] << 8) | b[i + 3];
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: (b[i + 5] << 8) | b[i + 6], width: (b[i + 7] << 8) | b[i + 8] };
+    }
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7)) {
+      i += 2;
+      continue;
+    }
+    i += 2 + length;
+  }
+  return null;
+}
 
 /** How pixels become network input: channel order, value range, per-channel mean and std (core/presets/preprocessing.ts). */
 export type PixelNormalization = Pick<Preprocessing, 'channelOrder' | 'range' | 'mean' | 'std'> & { readonly cropPct?: number };
@@ -47,21 +84,31 @@ export function decodeImage(bytes: Uint8Array, source: string): Result<RgbImage>
   let width: number;
   let height: number;
   let rgba: Uint8Array;
+  const format = starts(bytes, PNG_MAGIC) ? 'PNG' : starts(bytes, JPEG_MAGIC) ? 'JPEG' : null;
+  if (format === null) return errResult('input.format', `${source} is not a PNG or JPEG image; convert it to one of those formats.`);
+  const declared = format === 'PNG' ? pngSize(bytes) : jpegSize(bytes);
+  if (declared && declared.width * declared.height > MAX_MEGAPIXELS * 1e6) {
+    return errResult(
+      'input.tooLarge',
+      `${source} is ${formatInt(declared.width)}×${formatInt(declared.height)} pixels (${(declared.width * declared.height / 1e6).toFixed(0)} megapixels); images are at most ${MAX_MEGAPIXELS} megapixels. Scale it down first.`,
+    );
+  }
   try {
-    if (starts(bytes, PNG_MAGIC)) {
+    if (format === 'PNG') {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       ({ width, height } = png);
       rgba = png.data;
-    } else if (starts(bytes, JPEG_MAGIC)) {
+    } else {
       const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS, maxMemoryUsageInMB: 1024 });
       ({ width, height } = img);
       rgba = img.data;
-    } else {
-      return errResult('input.format', `${source} is not a PNG or JPEG image; convert it to one of those formats.`);
     }
   } catch (e) {
-    return errResult('input.decode', `${source} could not be decoded as an image: ${(e as Error).message}.`);
+    // The decoders' own words ("invalid distance too far back") go last, in parentheses.
+    const detail = terminalText(String((e as Error)?.message ?? e)).slice(0, 120);
+    return errResult('input.decode', `${source} looks like a ${format} image but could not be decoded: the file is damaged or cut off (${format} decoder: ${detail}).`);
   }
+  if (width * height > MAX_MEGAPIXELS * 1e6) return errResult('input.tooLarge', `${source} has more than ${MAX_MEGAPIXELS} megapixels; scale it down first.`);
   if (width < 1 || height < 1) return errResult('input.decode', `${source} has no pixels.`);
   const rgb = new Float32Array(width * height * 3);
   for (let i = 0, j = 0; i < width * height; i++, j += 4) {
@@ -194,15 +241,9 @@ export async function imageBatch(paths: readonly string[], batch: number, channe
   const out = new Float32Array(batch * per);
   const decoded: Float32Array[] = [];
   for (const path of paths.slice(0, batch)) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return errResult('input.read', code === 'ENOENT' ? `The image ${path} does not exist.` : `The image ${path} cannot be read: ${(e as Error).message}.`);
-    }
-    if (bytes.byteLength > MAX_IMAGE_FILE_BYTES) return errResult('input.tooLarge', `The image ${path} is larger than 64 MiB; use a smaller file.`);
-    const img = decodeImage(bytes, path);
+    const read = await readUserFile(path, { maxBytes: MAX_IMAGE_FILE_BYTES, noun: 'The image', codePrefix: 'input', codes: { notFound: 'input.read' } });
+    if (!read.ok) return read;
+    const img = decodeImage(read.value, path);
     if (!img.ok) return img;
     decoded.push(normalize(resizeAndCrop(img.value, height, width, pixels(how).cropPct ?? 0.875), channels, how));
   }

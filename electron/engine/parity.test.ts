@@ -3,6 +3,8 @@
  * (tools/torch/make_parity.py, Debian's python3-torch) must agree to 1e-4 of their largest
  * magnitude, on every backend present. The pure-JavaScript cpu backend is slow (about 20 s for a
  * batch-3 GoogLeNet), so it runs the full network once and the smaller fixtures in train mode.
+ * The onnxruntime backend runs the eval variants (train mode stays on TF.js), with batch norm
+ * folded as the engine runs it and kept as BatchNormalization nodes.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,11 +14,12 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../core/analysis/analyze';
 import { parseDesign } from '../../core/design/designFile';
 import type { Design } from '../../core/model/types';
-import type { BackendName, RunMode } from '../../core/run/types';
+import type { RunMode, TfBackendName } from '../../core/run/types';
 import { randomInput } from '../../core/weights/init';
 import { probeBackend } from './backend';
 import { compileModel, forward } from './model';
 import { seededStateDict } from './weights';
+import { loadOnnxRuntime, OrtModel } from './onnxRuntime';
 import { logicalShape } from './layers/layerOp';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'parity');
@@ -100,12 +103,13 @@ function check(fx: Fixture, design: Design, variant: Variant) {
 }
 
 /** Which fixture variants each backend runs. */
-const plan: Record<BackendName, (name: string) => readonly Variant[]> = {
+const plan: Record<TfBackendName, (name: string) => readonly Variant[]> = {
   tensorflow: () => ['eval', 'evalCalibrated', 'train'],
   wasm: () => ['eval', 'evalCalibrated', 'train'],
   // The full GoogLeNet once in pure JavaScript (eval, calibrated statistics); the smaller designs
   // in train mode, which runs their whole graph, aux heads included.
-  cpu: (name) => (name === 'googlenet' ? ['evalCalibrated'] : name === 'googlenet-torchvision' ? [] : ['train']),
+  // Inception v3 (5.7 GMACs per image): eval and train, the aux head's output included.
+  cpu: (name) => (name === 'googlenet' ? ['evalCalibrated'] : name === 'googlenet-torchvision' ? [] : name === 'inception-v3' ? ['eval', 'train'] : ['train']),
 };
 
 for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
@@ -142,3 +146,58 @@ for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
     }
   });
 }
+
+const ort = await loadOnnxRuntime();
+describe.skipIf(!ort.ok)(`parity with PyTorch on onnxruntime${ort.ok ? '' : `: skipped because ${ort.reason}`}`, () => {
+  for (const { name, fx, design } of fixtures) {
+    for (const variant of ['eval', 'evalCalibrated'] as const) {
+      for (const foldBatchNorm of [true, false]) {
+        it(`${name}, ${variant}, batch norm ${foldBatchNorm ? 'folded' : 'kept'}: outputs and module statistics within ${TOLERANCE}`, { timeout: 300_000 }, async () => {
+          if (!ort.ok) return;
+          const d: Design = { ...design, input: { ...design.input, batch: fx.batch } };
+          const analysis = analyze(d);
+          const weights = new Map(seededStateDict(analysis.graph, fx.seed, fx.scheme));
+          if (variant === 'evalCalibrated') for (const [k, e] of Object.entries(fx.calibratedBuffers)) weights.set(k, decode(e));
+          const model = await OrtModel.create(ort.ort, d, analysis, weights, { foldBatchNorm, threads: 1 });
+          try {
+            const { batch, channels, height, width } = d.input;
+            const modules: Record<string, { shape: readonly number[]; mean: number; absMax: number }> = {};
+            const result = await model.run(randomInput([batch, channels, height, width], fx.inputSeed), [batch, channels, height, width], {
+              onModule(m) {
+                let sum = 0;
+                let absMax = 0;
+                for (const v of m.data) {
+                  sum += v;
+                  absMax = Math.max(absMax, Math.abs(v));
+                }
+                modules[m.id] = { shape: m.shape, mean: sum / m.data.length, absMax };
+              },
+            });
+            expect(Object.keys(result.outputs).sort()).toEqual(Object.keys(fx.outputs[variant]).sort());
+            for (const [output, ref] of Object.entries(fx.outputs[variant])) {
+              const got = result.outputs[output];
+              expect(got.shape).toEqual(ref.shape);
+              const want = decode(ref);
+              let diff = 0;
+              let max = 0;
+              for (let i = 0; i < want.length; i++) {
+                diff = Math.max(diff, Math.abs(got.data[i] - want[i]));
+                max = Math.max(max, Math.abs(want[i]));
+              }
+              expect(diff / max, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(TOLERANCE);
+            }
+            for (const [id, ref] of Object.entries(fx.modules[variant] ?? {})) {
+              const got = modules[id];
+              expect(got, `module ${id}`).toBeDefined();
+              expect(got.shape, `shape of ${id}`).toEqual(ref.shape);
+              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
+              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
+            }
+          } finally {
+            await model.release();
+          }
+        });
+      }
+    }
+  }
+});

@@ -96,7 +96,7 @@ export type ToWorker =
       readonly progress: boolean;
     }
   /** Deliberate failures for crash-recovery tests; honoured only when the worker was started with faults allowed. */
-  | { readonly type: 'fault'; readonly fault: 'exit' | 'throw' | 'oom' };
+  | { readonly type: 'fault'; readonly fault: 'exit' | 'throw' | 'oom' | 'onnxruntime' };
 
 export type FromWorker =
   | { readonly type: 'ready'; readonly backend: Result<BackendInfo> }

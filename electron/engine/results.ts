@@ -7,6 +7,13 @@ import { arrayStats, finishStats, mergeStats, top5 } from './stats';
 
 const sameShape = (a: Shape, b: Shape | null) => b !== null && a.length === b.length && a.every((d, i) => d === b[i]);
 
+/** How many values are NaN or ±Inf. */
+function countNonFinite(data: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) n++;
+  return n;
+}
+
 /** Joins tensors split along the batch axis. */
 function concatBatch(parts: readonly TensorData[]): TensorData {
   if (parts.length === 1) return parts[0];
@@ -44,17 +51,25 @@ export function finalizeRun(partials: readonly PartialRun[], options: FinalizeOp
   const ends = parts.filter((p) => p.moduleStart + p.modules.length === moduleCount);
   const outputs: Record<string, OutputResult> = {};
   const outputData: Record<string, TensorData> = {};
+  const warnings = [...new Set(parts.flatMap((p) => p.warnings))];
   for (const name of Object.keys(ends[0].outputs)) {
     const joined = concatBatch(ends.map((p) => p.outputs[name]));
     const classes = joined.shape.length === 2 ? joined.shape[1] : 0;
+    const nonFinite = countNonFinite(joined.data);
+    // Scores that are not numbers rank nothing: no top-5 is shown for them.
+    const firstRowFinite = classes > 1 && countNonFinite(joined.data.subarray(0, classes)) === 0;
+    if (nonFinite) {
+      warnings.push(
+        `The ${name} output holds ${nonFinite.toLocaleString('en-US')} value${nonFinite === 1 ? '' : 's'} that ${nonFinite === 1 ? 'is' : 'are'} not finite (NaN or ±Inf) of ${joined.data.length.toLocaleString('en-US')}${classes > 1 && !firstRowFinite ? ', so it has no top-5 classes' : ''}; PyTorch would give the same from these weights and input.`,
+      );
+    }
     outputs[name] = {
       shape: joined.shape,
       stats: finishStats(arrayStats(joined.data)),
-      top5: classes > 1 ? top5(joined.data, 0, classes, options.labels && options.labels.length === classes ? options.labels : null) : undefined,
+      top5: firstRowFinite ? top5(joined.data, 0, classes, options.labels && options.labels.length === classes ? options.labels : null) : undefined,
     };
     outputData[name] = joined;
   }
-  const warnings = [...new Set(parts.flatMap((p) => p.warnings))];
   const modules: ModuleRunResult[] = Array.from({ length: moduleCount }, (_, i) => {
     const same = parts.filter((p) => i >= p.moduleStart && i < p.moduleStart + p.modules.length).map((p) => p.modules[i - p.moduleStart]);
     const m = same[0];

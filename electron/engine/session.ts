@@ -7,14 +7,16 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { analyze, type Analysis } from '../../core/analysis/analyze';
 import type { Design } from '../../core/model/types';
-import { errResult, okResult, type BackendInfo, type Result } from '../../core/run/types';
+import { errResult, okResult, type BackendInfo, type BackendName, type Result } from '../../core/run/types';
 import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
-import { loadStateDict, seededStateDict, type StateDict } from './weights';
+import { loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
 import { imageBatch, type Normalization } from './imageInput';
 import { IMAGENET_PREPROCESSING, presetPreprocessing } from '../../core/presets/preprocessing';
-import { featureMapSummary, tensorStats } from './summaries';
+import { arrayStats, featureMapFromValues, featureMapSummary, tensorStats } from './summaries';
+import { loadOnnxRuntime, OrtModel, OrtStop } from './onnxRuntime';
+import { probeBackend } from './backend';
 import { logicalShape } from './layers/layerOp';
 import type { BatchSlice, EngineRunRequest, PartialModule, PartialRun, TensorData } from './protocol';
 
@@ -30,16 +32,49 @@ import { invalidDesignMessage, requestDesign } from './runDesign';
 /** Sample photo names are plain file names inside assets/samples. */
 const SAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(?:jpe?g|png)$/i;
 
+/** What the worker started with: its default backend, and the TF.js backend it can fall back to. */
+export interface SessionBackends {
+  /** The default for eval runs (onnxruntime when it loaded, unless a TF.js backend was forced). */
+  readonly info: BackendInfo;
+  /** The TF.js backend for train mode and fallbacks; null when none could start (with the reason). */
+  readonly tf: BackendInfo | null;
+  readonly tfProblem: string | null;
+  /** The backend the worker was started with (INCEPTION_ENGINE_BACKEND / --backend), if any. */
+  readonly forced?: BackendName;
+}
+
+/** Why a train-mode run on the onnxruntime backend ran on TF.js. */
+export const ORT_TRAIN_NOTE =
+  'ONNX Runtime runs eval mode only; train mode (batch statistics in batch norm, the aux heads, dropout) runs on TensorFlow.js.';
+
 export class EngineSession {
-  private weights: { key: string; value: StateDict } | null = null;
+  private weights: { key: string; value: StateDict; warnings: readonly string[] } | null = null;
   private compiled: { key: string; value: CompiledModel } | null = null;
+  private ort: { key: string; value: Promise<OrtModel> } | null = null;
+  /** The TF.js backend in use now (a request may switch it). */
+  private tf: BackendInfo | null;
   /** The last seeded random input: repeated runs (bench, the app's Run button) reuse it. */
   private randomInput: { key: string; value: Float32Array } | null = null;
 
   constructor(
-    readonly backend: BackendInfo,
+    readonly backends: SessionBackends,
     private readonly assetsDir: string,
-  ) {}
+  ) {
+    this.tf = backends.tf;
+  }
+
+  private ortFault = false;
+
+  /** Tests: the next ONNX Runtime model build fails, as a model the runtime refuses would. */
+  failNextOnnxRuntime(): void {
+    this.ortFault = true;
+    this.dropOrt();
+  }
+
+  /** The worker's default backend. */
+  get backend(): BackendInfo {
+    return this.backends.info;
+  }
 
   /** Runs the request on one slice of its batch (or a part of the network for it). Expected failures come back as values. */
   async run(request: EngineRunRequest, slice: BatchSlice, hooks: SessionHooks = {}, carryIn?: Readonly<Record<string, TensorData>>): Promise<Result<PartialRun>> {
@@ -53,6 +88,38 @@ export class EngineSession {
     const warnings: string[] = [];
     const weights = await this.stateDict(request, analysis);
     if (!weights.ok) return weights;
+    warnings.push(...weights.value.warnings);
+    const desired = request.backend ?? this.backends.forced;
+    const fallbacks: string[] = [];
+    if (desired === undefined || desired === 'onnxruntime') {
+      const whole = !slice.modules || (slice.modules.from === 0 && slice.modules.to >= analysis.modules.filter((m) => m.evalPath).length);
+      const ort = await loadOnnxRuntime();
+      if (request.mode === 'train') {
+        if (ort.ok || desired === 'onnxruntime') fallbacks.push(ORT_TRAIN_NOTE);
+      } else if (!ort.ok) {
+        fallbacks.push(ort.reason);
+      } else if (!whole) {
+        fallbacks.push('ONNX Runtime runs whole passes only; this part of a split pass runs on TensorFlow.js.');
+      } else {
+        const r = await this.runOrt(ort.ort, request, design, analysis, weights.value, slice, hooks);
+        if (r.ok || r.error.code === 'run.cancelled' || r.error.code === 'run.timeout' || r.error.code.startsWith('input.')) return r;
+        fallbacks.push(`ONNX Runtime failed on this design, so the run fell back to TensorFlow.js: ${r.error.message}`);
+      }
+    }
+    const tfWanted = desired && desired !== 'onnxruntime' ? desired : undefined;
+    if (tfWanted && this.tf?.name !== tfWanted) {
+      const switched = await probeBackend(tfWanted);
+      if (!switched.ok) return errResult('engine.backend', switched.reason);
+      this.dropModel();
+      this.tf = { name: tfWanted, fallbacks: [] };
+    } else if (!tfWanted && this.tf && this.backends.tf && this.tf.name !== this.backends.tf.name) {
+      const back = await probeBackend(this.backends.tf.name);
+      if (!back.ok) return errResult('engine.backend', back.reason);
+      this.dropModel();
+      this.tf = this.backends.tf;
+    }
+    if (!this.tf) return errResult('engine.backend', `${fallbacks.join(' ')} ${this.backends.tfProblem ?? 'No TensorFlow.js backend could start.'}`.trim());
+    const backend: BackendInfo = { name: this.tf.name, fallbacks: [...fallbacks, ...this.tf.fallbacks] };
     const model = this.model(request, design, analysis, weights.value.dict, weights.value.key);
     const from = slice.modules?.from ?? 0;
     const to = slice.modules?.to ?? model.modules.length;
@@ -110,7 +177,7 @@ export class EngineSession {
         tf.dispose([...result.carry.values()]);
       }
       return okResult({
-        backend: this.backend,
+        backend,
         mode: request.mode,
         batch,
         sliceStart: slice.start,
@@ -135,7 +202,94 @@ export class EngineSession {
     }
   }
 
-  private async stateDict(request: EngineRunRequest, analysis: Analysis): Promise<Result<{ dict: StateDict; key: string; fromFile: boolean }>> {
+  /** An eval pass of the whole network (this slice's images) on ONNX Runtime, one session per module. */
+  private async runOrt(
+    ort: Parameters<typeof OrtModel.create>[0],
+    request: EngineRunRequest,
+    design: Design,
+    analysis: Analysis,
+    weights: { dict: StateDict; key: string; fromFile: boolean; warnings: readonly string[] },
+    slice: BatchSlice,
+    hooks: SessionHooks,
+  ): Promise<Result<PartialRun>> {
+    const foldBatchNorm = request.foldBatchNorm ?? true;
+    // The analysis' batch does not enter the export (its batch dimension is dynamic).
+    const key = JSON.stringify([weights.key, { ...design, input: { ...design.input, batch: 1 } }, foldBatchNorm]);
+    if (this.ort?.key !== key) {
+      this.dropOrt();
+      const fault = this.ortFault;
+      this.ortFault = false;
+      const value = fault ? Promise.reject(new Error('ONNX Runtime refused the model (a fault injected by a test).')) : OrtModel.create(ort, design, analysis, weights.dict, { foldBatchNorm });
+      // A failed build is not cached: the next run tries again.
+      value.catch(() => {
+        if (this.ort?.value === value) this.ort = null;
+      });
+      this.ort = { key, value };
+    }
+    let model: OrtModel;
+    try {
+      model = await this.ort.value;
+    } catch (e) {
+      return errResult('engine.onnxruntime', (e as Error).message);
+    }
+    const input = await this.input(request, design, weights.fromFile);
+    if (!input.ok) return input;
+    const { channels, height, width } = design.input;
+    const per = channels * height * width;
+    const data = input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per);
+    const wantMaps = request.featureMaps !== false && slice.start === 0;
+    const modules: PartialModule[] = [];
+    try {
+      const result = await model.run(data, [slice.count, channels, height, width], {
+        shouldStop: hooks.shouldStop,
+        onModule(m) {
+          const [, c, h, w] = m.shape;
+          modules.push({
+            id: m.id,
+            shape: m.shape,
+            expectedShape: m.expectedShape,
+            ms: m.ms,
+            stats: arrayStats(m.data),
+            featureMap: wantMaps && m.shape.length === 4 ? featureMapFromValues(m.data, 'nchw', h, w, c) : undefined,
+          });
+          hooks.onProgress?.(m.index + 1, model.modules.length, m.id);
+        },
+      });
+      const outputs: Record<string, TensorData> = {};
+      // Copies: the runtime's output buffers are transferred to the client.
+      for (const [name, t] of Object.entries(result.outputs)) outputs[name] = { shape: t.shape, data: Float32Array.from(t.data) };
+      return okResult({
+        backend: { name: 'onnxruntime', fallbacks: [] },
+        mode: request.mode,
+        batch: design.input.batch,
+        sliceStart: slice.start,
+        sliceCount: slice.count,
+        moduleStart: 0,
+        lane: slice.lane ?? 0,
+        seed: request.seed,
+        outputs,
+        modules,
+        totalMs: result.totalMs,
+        peakBytes: result.peakBytes,
+        untrainedWeights: !weights.fromFile,
+        warnings: [...weights.warnings, ...input.value.warnings],
+      });
+    } catch (e) {
+      if (e instanceof OrtStop) return errResult(e.reason === 'timeout' ? 'run.timeout' : 'run.cancelled', stopMessage(e.reason, request.timeoutMs));
+      return errResult('engine.onnxruntime', `ONNX Runtime stopped during the pass: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  private dropOrt(): void {
+    const old = this.ort;
+    this.ort = null;
+    void old?.value.then(
+      (m) => m.release(),
+      () => {},
+    );
+  }
+
+  private async stateDict(request: EngineRunRequest, analysis: Analysis): Promise<Result<{ dict: StateDict; key: string; fromFile: boolean; warnings: readonly string[] }>> {
     const spec = JSON.stringify(stateDictSpec(analysis.graph).map((e) => [e.key, e.shape]));
     let key: string;
     if (request.weightsPath) {
@@ -149,9 +303,10 @@ export class EngineSession {
     } else {
       key = `seed:${request.seed}:${request.scheme ?? 'pytorch'}:${spec}`;
     }
-    if (this.weights?.key === key) return okResult({ dict: this.weights.value, key, fromFile: Boolean(request.weightsPath) });
+    if (this.weights?.key === key) return okResult({ dict: this.weights.value, key, fromFile: Boolean(request.weightsPath), warnings: this.weights.warnings });
     this.weights = null;
     this.dropModel();
+    this.dropOrt();
     let dict: StateDict;
     if (request.weightsPath) {
       const loaded = await loadStateDict(request.weightsPath, analysis.graph);
@@ -160,8 +315,9 @@ export class EngineSession {
     } else {
       dict = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
     }
-    this.weights = { key, value: dict };
-    return okResult({ dict, key, fromFile: Boolean(request.weightsPath) });
+    const warnings = request.weightsPath ? weightWarnings(dict, request.weightsPath) : [];
+    this.weights = { key, value: dict, warnings };
+    return okResult({ dict, key, fromFile: Boolean(request.weightsPath), warnings });
   }
 
   private model(request: EngineRunRequest, design: Design, analysis: Analysis, weights: StateDict, weightsKey: string): CompiledModel {
@@ -194,6 +350,7 @@ export class EngineSession {
 
   dispose(): void {
     this.dropModel();
+    this.dropOrt();
     this.weights = null;
     this.randomInput = null;
   }

@@ -61,13 +61,23 @@ function toBytes(values: Float32Array | Float64Array | number[], offset: number,
  */
 export function featureMapSummary(t: tf.Tensor4D, channels = 4, maxSide = 32): FeatureMapSummary {
   const [, h, w, c] = t.shape;
+  return featureMapFromValues(valuesNow(t), 'nhwc', h, w, c, channels, maxSide);
+}
+
+/**
+ * The same picture from the values of a batch whose first image comes first, in NHWC (the TF.js
+ * engine's layout) or NCHW (ONNX Runtime's and PyTorch's).
+ */
+export function featureMapFromValues(x: Float32Array, layout: 'nhwc' | 'nchw', h: number, w: number, c: number, channels = 4, maxSide = 32): FeatureMapSummary {
   const k = Math.min(channels, c);
-  const x = valuesNow(t);
   const pixels = h * w;
+  // Index of (pixel p, channel ch) = p·pixelStride + ch·channelStride.
+  const pixelStride = layout === 'nhwc' ? c : 1;
+  const channelStride = layout === 'nhwc' ? 1 : pixels;
   const strength = new Float64Array(c);
   for (let p = 0; p < pixels; p++) {
-    const row = p * c;
-    for (let ch = 0; ch < c; ch++) strength[ch] += Math.abs(x[row + ch]);
+    const row = p * pixelStride;
+    for (let ch = 0; ch < c; ch++) strength[ch] += Math.abs(x[row + ch * channelStride]);
   }
   const picked = Array.from(strength, (v, i) => ({ v, i }))
     .sort((a, b) => b.v - a.v || a.i - b.i)
@@ -86,11 +96,11 @@ export function featureMapSummary(t: tf.Tensor4D, channels = 4, maxSide = 32): F
     const oy = Math.floor((y + top) / factor);
     for (let xx = 0; xx < w; xx++) {
       const o = oy * sw + Math.floor((xx + left) / factor);
-      const row = (y * w + xx) * c;
+      const row = (y * w + xx) * pixelStride;
       let mean = 0;
-      for (let ch = 0; ch < c; ch++) mean += x[row + ch];
+      for (let ch = 0; ch < c; ch++) mean += x[row + ch * channelStride];
       sums[o * m] += mean / c;
-      for (let j = 0; j < k; j++) sums[o * m + j + 1] += x[row + picked[j]];
+      for (let j = 0; j < k; j++) sums[o * m + j + 1] += x[row + picked[j] * channelStride];
       counts[o]++;
     }
   }

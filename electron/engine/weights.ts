@@ -2,11 +2,11 @@
  * Weights of a design keyed by PyTorch state_dict names: seeded initialization (core/weights),
  * strict loading from safetensors, and export to safetensors so a run can be reproduced in PyTorch.
  */
-import { readFile } from 'node:fs/promises';
 import type { Layer } from '../../core/model/types';
 import { errResult, okResult, type Result } from '../../core/run/types';
 import { stateDictSpec, type StateEntry } from '../../core/weights/stateDict';
 import { initTensor, type InitScheme } from '../../core/weights/init';
+import { readUserFile } from '../common/userFiles';
 import { float32Values, int64Values, parseSafetensors, writeSafetensors, type TensorToWrite } from './safetensors';
 
 /** float32 values by state_dict key; counters (num_batches_tracked) hold one value. */
@@ -14,6 +14,46 @@ export type StateDict = ReadonlyMap<string, Float32Array>;
 
 /** Largest weights file read into memory (a GoogLeNet state_dict is about 54 MB). */
 export const MAX_WEIGHTS_FILE_BYTES = 4 * 1024 ** 3;
+/** Room for a safetensors header (JSON: names, shapes, offsets, metadata) beside the tensor data. */
+const HEADER_ALLOWANCE_BYTES = 16 * 1024 ** 2;
+
+/**
+ * The largest file that can hold the weights of this state_dict: its tensor data (float32, and
+ * int64 counters) plus a header allowance. Anything larger is refused before it is read.
+ */
+export function weightsFileLimit(spec: readonly StateEntry[]): number {
+  const data = spec.reduce((a, e) => a + e.shape.reduce((n, d) => n * d, 1) * (e.role === 'counter' ? 8 : 4), 0);
+  return Math.min(data + HEADER_ALLOWANCE_BYTES, MAX_WEIGHTS_FILE_BYTES);
+}
+
+/**
+ * What is wrong with loaded weights that still fit the design: tensors holding NaN or ±Inf, and
+ * batch-norm `running_var` with negative values (PyTorch would output NaN for both). One warning
+ * per kind, naming the tensors.
+ */
+export function weightWarnings(weights: StateDict, source: string): string[] {
+  const nonFinite: string[] = [];
+  const negativeVar: string[] = [];
+  for (const [key, values] of weights) {
+    let bad = 0;
+    let negative = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isFinite(v)) bad++;
+      else if (v < 0) negative++;
+    }
+    if (bad) nonFinite.push(`${key} (${bad.toLocaleString('en-US')} of ${values.length.toLocaleString('en-US')})`);
+    if (negative && key.endsWith('.running_var')) negativeVar.push(`${key} (${negative.toLocaleString('en-US')} values)`);
+  }
+  const out: string[] = [];
+  if (nonFinite.length) {
+    out.push(`The weights in ${source} hold NaN or infinite values in ${nonFinite.length} tensor${nonFinite.length === 1 ? '' : 's'}: ${listSome(nonFinite)}; outputs computed from them are not numbers either.`);
+  }
+  if (negativeVar.length) {
+    out.push(`The weights in ${source} have negative batch-norm variances in ${listSome(negativeVar)}; a variance cannot be negative, so eval mode computes the square root of a negative number (NaN in PyTorch).`);
+  }
+  return out;
+}
 
 /** Deterministic weights, the same as tools/torch/weights.py computes. */
 export function seededStateDict(graph: readonly Layer[], seed: number, scheme: InitScheme = 'pytorch'): StateDict {
@@ -72,15 +112,16 @@ export function stateDictFromSafetensors(bytes: Uint8Array, spec: readonly State
 
 /** Reads and checks a safetensors weights file for a layer graph. */
 export async function loadStateDict(path: string, graph: readonly Layer[]): Promise<Result<StateDict>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return errResult('weights.read', code === 'ENOENT' ? `The weights file ${path} does not exist.` : `The weights file ${path} cannot be read: ${(e as Error).message}.`);
-  }
-  if (bytes.byteLength > MAX_WEIGHTS_FILE_BYTES) return errResult('weights.tooLarge', `The weights file ${path} is larger than 4 GiB, more than any design here needs.`);
-  return stateDictFromSafetensors(bytes, stateDictSpec(graph), path);
+  const spec = stateDictSpec(graph);
+  const bytes = await readUserFile(path, {
+    maxBytes: weightsFileLimit(spec),
+    noun: 'The weights file',
+    codePrefix: 'weights',
+    codes: { notFound: 'weights.read' },
+    limitNote: ", more than this design's tensors and a safetensors header can take",
+  });
+  if (!bytes.ok) return bytes;
+  return stateDictFromSafetensors(bytes.value, spec, path);
 }
 
 /** Serializes weights with PyTorch's dtypes: float32 tensors, and int64 num_batches_tracked counters. */

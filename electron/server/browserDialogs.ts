@@ -11,13 +11,25 @@ import { EXPORT_FORMATS } from '../common/exportFormats';
 import { HostDialogError, type HostDialogs } from '../common/hostService';
 import type { BrowserCaller, PageDialogRequest } from './browserHostServer';
 
-const FILE_NAME = /^(?!\.)[^/\\\0:*?"<>|]{1,200}$/;
+const FILE_NAME = /^(?!\.)[^/\\:*?"<>|]{1,200}$/;
+/** Controls (C0, C1, DEL), bidi overrides and isolates, zero-width and line separators: a name shows what it is. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
+/** Names Windows keeps for devices (a design saved as "con.json" cannot be opened there). */
+const DEVICE_NAME = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 
-/** Checks a name the page chose and resolves it inside `folder`; an error for anything else. */
+/**
+ * Checks a name the page chose and resolves it inside `folder`; an error for anything else. The
+ * name may not hold folders, controls or characters that reorder how it reads; trailing dots and
+ * spaces are dropped (so "net.json." is net.json, not "net.json..json").
+ */
 export function resolveInFolder(folder: string, name: string, extension: string): string {
-  const trimmed = name.trim();
-  if (!FILE_NAME.test(trimmed) || trimmed === '..') {
-    throw new HostDialogError('dialog.badName', `${JSON.stringify(name.slice(0, 80))} is not a usable file name: use letters, digits, spaces, dots, "-" or "_", without folders.`);
+  const trimmed = name.normalize('NFC').trim().replace(/[. ]+$/, '');
+  const shown = JSON.stringify(name.slice(0, 80)).replace(/[\u0080-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (INVISIBLE.test(trimmed)) {
+    throw new HostDialogError('dialog.badName', `${shown} is not a usable file name: it holds control characters or characters that change the reading direction.`);
+  }
+  if (!FILE_NAME.test(trimmed) || trimmed === '..' || DEVICE_NAME.test(trimmed)) {
+    throw new HostDialogError('dialog.badName', `${shown} is not a usable file name: use letters, digits, spaces, dots, "-" or "_", without folders.`);
   }
   return join(folder, extname(trimmed).toLowerCase() === extension ? trimmed : `${trimmed}${extension}`);
 }

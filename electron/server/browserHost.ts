@@ -91,6 +91,12 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     maxBodyBytes: o.maxBodyBytes,
     dev: o.dev,
     onServerCreated: (server) => void (devServer = server),
+    // In a browser a reload or a closed tab ends the page without a clean quit, as a crash does
+    // in Electron: when the last page has gone, its autosave becomes the recovery offer the next
+    // page takes (and compares with the file it belonged to).
+    onPageClosed: (openPages) => {
+      if (openPages === 0) void autosave.offerOwnAutosave();
+    },
   });
   if (!renderer) {
     devReady = viteDevMiddleware(devServer!).then((d) => {

@@ -68,6 +68,8 @@ export interface BrowserHostOptions {
   readonly dev?: boolean;
   /** Lets Vite attach its HMR socket to the same server in dev. */
   readonly onServerCreated?: (server: Server) => void;
+  /** A page's socket closed (the tab was closed or reloaded); `openPages` is how many remain connected. */
+  readonly onPageClosed?: (openPages: number) => void;
 }
 
 export interface BrowserHost {
@@ -363,6 +365,7 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
             }
           }
         }
+        o.onPageClosed?.(sockets.size + anonymous.size);
       });
     });
   };

@@ -9,14 +9,15 @@ import { isDirty } from '../state/derived';
 import { GraphCanvas } from '../graph/GraphCanvas';
 import { Inspector } from '../panels/Inspector';
 import { RunPanel } from '../panels/RunPanel';
+import { ComparePanel } from '../panels/ComparePanel';
 import { SummaryTable } from '../panels/SummaryTable';
 import { TotalsBar } from '../panels/TotalsBar';
 import { Toolbar } from './Toolbar';
 import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
-import { loadDesignText, runMenuCommand } from './commands';
+import { recoverSession, runMenuCommand, startComparing } from './commands';
 
-const selectShell = (s: AppState) => ({ theme: s.theme, sideTab: s.sideTab, summaryOpen: s.summaryOpen, notice: s.notice, setSideTab: s.setSideTab });
+const selectShell = (s: AppState) => ({ theme: s.theme, sideTab: s.sideTab, summaryOpen: s.summaryOpen, notice: s.notice, hostWarning: s.hostWarning, setSideTab: s.setSideTab });
 
 const AUTOSAVE_DELAY_MS = 1500;
 
@@ -26,18 +27,16 @@ function useHostWiring(): void {
   useEffect(() => host.onDidMenuCommand((c) => runMenuCommand(host, c)), [host]);
   useEffect(() => host.onDidRunProgress((p) => appStore.getState().runProgressed(p)), [host]);
   useEffect(() => {
+    // Say at load when the host refuses this page (a browser page without its access token),
+    // rather than letting Open, Save and Run fail one by one later.
+    void host.getInfo().then((r) => {
+      if (!r.ok && (r.error.code === 'http.token' || r.error.code === 'host.noToken')) appStore.setState({ hostWarning: r.error.message });
+    });
+  }, [host]);
+  useEffect(() => {
     let live = true;
     void host.takeRecovery().then((r) => {
-      if (!live || !r.ok || !r.value) return;
-      const file = r.value;
-      appStore.getState().confirm({
-        title: 'Restore unsaved work?',
-        message: `The last session ended before ${file.path ?? 'an unsaved design'} was saved. Restore the design as it was?`,
-        confirmLabel: 'Restore',
-        onConfirm: () => {
-          if (loadDesignText(file.path, file.text)) appStore.setState({ savedText: '' });
-        },
-      });
+      if (live && r.ok && r.value) void recoverSession(host, r.value);
     });
     return () => {
       live = false;
@@ -45,17 +44,24 @@ function useHostWiring(): void {
   }, [host]);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      const { design, filePath } = appStore.getState();
+      void host.autosave({ path: filePath, text: serializeDesign(design) });
+    };
     // Saves also refresh the autosave, so a crash after saving never offers back an older design.
     const unsubscribe = appStore.subscribe((s, prev) => {
-      if (s.design === prev.design && s.savedText === prev.savedText) return;
+      if (s.design === prev.design && s.savedText === prev.savedText && s.filePath === prev.filePath) return;
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        const { design, filePath } = appStore.getState();
-        void host.autosave({ path: filePath, text: serializeDesign(design) });
-      }, AUTOSAVE_DELAY_MS);
+      timer = setTimeout(flush, AUTOSAVE_DELAY_MS);
     });
+    // A reload or a closed tab right after an edit still keeps it.
+    window.addEventListener('pagehide', flush);
     return () => {
       clearTimeout(timer);
+      window.removeEventListener('pagehide', flush);
       unsubscribe();
     };
   }, [host]);
@@ -70,7 +76,7 @@ function useHostWiring(): void {
 }
 
 export function App() {
-  const { theme, sideTab, summaryOpen, notice, setSideTab } = useApp(useShallow(selectShell));
+  const { theme, sideTab, summaryOpen, notice, hostWarning, setSideTab } = useApp(useShallow(selectShell));
   useHostWiring();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -79,7 +85,14 @@ export function App() {
   return (
     <ReactFlowProvider>
       <div className="app">
-        <Toolbar />
+        <div className="app-top">
+          <Toolbar />
+          {hostWarning && (
+            <div className="host-warning" role="alert">
+              <strong>Read-only page.</strong> {hostWarning}
+            </div>
+          )}
+        </div>
         <main className="workspace">
           <div className="canvas-column">
             <div className="canvas">
@@ -96,9 +109,12 @@ export function App() {
               <button type="button" role="tab" id="tab-run" aria-selected={sideTab === 'run'} aria-controls="panel-run" onClick={() => setSideTab('run')}>
                 Run
               </button>
+              <button type="button" role="tab" id="tab-compare" aria-selected={sideTab === 'compare'} aria-controls="panel-compare" onClick={startComparing}>
+                Compare
+              </button>
             </div>
             <div className="side-scroll" role="tabpanel" id={`panel-${sideTab}`} aria-labelledby={`tab-${sideTab}`}>
-              {sideTab === 'edit' ? <Inspector /> : <RunPanel />}
+              {sideTab === 'edit' ? <Inspector /> : sideTab === 'run' ? <RunPanel /> : <ComparePanel />}
             </div>
           </aside>
         </main>

@@ -3,7 +3,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { useHost } from '../host/host';
 import { useApp, useHistory, type AppState } from '../state/store';
 import { useDirty } from '../state/derived';
-import { fileLabel, newFromPreset, openDesign, redo, saveDesign, undo, viewport } from './commands';
+import { DEFAULT_PRESET } from '../../core/presets';
+import { fileLabel, newFromPreset, openDesign, redo, saveDesign, startComparing, undo, viewport } from './commands';
 
 const selectToolbar = (s: AppState) => ({
   filePath: s.filePath,
@@ -11,6 +12,7 @@ const selectToolbar = (s: AppState) => ({
   preset: s.design.preset,
   theme: s.theme,
   summaryOpen: s.summaryOpen,
+  comparing: s.compare !== null,
   toggleTheme: s.toggleTheme,
   setSummaryOpen: s.setSummaryOpen,
   setExportOpen: s.setExportOpen,
@@ -43,7 +45,7 @@ export function Toolbar() {
         </span>
       </div>
       <div className="tool-group" role="group" aria-label="File">
-        <button type="button" onClick={() => newFromPreset(t.preset ?? 'googlenet')}>
+        <button type="button" onClick={() => newFromPreset(t.preset ?? DEFAULT_PRESET)}>
           New
         </button>
         <button type="button" onClick={() => void openDesign(host)}>
@@ -73,6 +75,9 @@ export function Toolbar() {
         </button>
         <button type="button" aria-pressed={t.summaryOpen} onClick={() => t.setSummaryOpen(!t.summaryOpen)}>
           Summary
+        </button>
+        <button type="button" aria-pressed={t.comparing} onClick={startComparing} title="Compare this design with its preset, another preset or a saved design">
+          Compare with…
         </button>
         <button type="button" onClick={t.toggleTheme} aria-label={t.theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'} title="Toggle theme (Ctrl+Shift+L)">
           {t.theme === 'dark' ? '☀' : '☾'}

@@ -2,17 +2,20 @@
  * What the toolbar, the host's menu and its keyboard shortcuts do. One function per command, so
  * every entry point behaves the same; confirmation comes before anything unsaved is discarded.
  */
-import type { HostApi, MenuCommand } from '../../core/host/contract';
+import type { DesignFile, HostApi, MenuCommand } from '../../core/host/contract';
 import { parseDesign, serializeDesign } from '../../core/design/designFile';
 import { presetDesign, presets } from '../../core/presets';
 import { derive, isDirty } from '../state/derived';
 import { appStore } from '../state/store';
+import type { CompareTarget } from '../state/compareSlice';
 
 /** The canvas registers its viewport controls here (React Flow lives inside the canvas). */
 export const viewport = {
   fitView: (): void => {},
   zoomIn: (): void => {},
   zoomOut: (): void => {},
+  /** Brings one node into view (a row of the Compare panel). */
+  focusNode: (_id: string): void => {},
 };
 
 const state = () => appStore.getState();
@@ -67,6 +70,43 @@ export function loadDesignText(path: string | null, text: string): boolean {
   return true;
 }
 
+/**
+ * Brings back the design of a session that ended without a clean quit (an Electron crash, or in a
+ * browser a reload or a closed tab). When it holds nothing unsaved, the file it belonged to is
+ * simply reopened; otherwise the user is offered the unsaved work, which comes back marked
+ * unsaved against that file (or against its preset, for a design never saved).
+ */
+export async function recoverSession(host: HostApi, file: DesignFile): Promise<void> {
+  const parsed = parseDesign(file.text);
+  if (!parsed.ok) return;
+  let savedText: string | null = null;
+  if (file.path) {
+    const disk = await host.openRecent(file.path);
+    savedText = disk.ok ? disk.value.text : null;
+  } else if (parsed.design.preset) {
+    const preset = presetDesign(parsed.design.preset);
+    savedText = preset ? serializeDesign(preset) : null;
+  }
+  const label = fileLabel(file.path, 'an unsaved design');
+  if (savedText !== null && !isDirty(parsed.design, savedText)) {
+    // Nothing was lost: reopen the file (a fresh preset needs nothing but the preset).
+    if (file.path) loadDesignText(file.path, savedText);
+    else if (parsed.design.preset !== state().design.preset) state().loadDesign(parsed.design, null);
+    return;
+  }
+  state().confirm({
+    title: 'Restore unsaved work?',
+    message: `The last session ended (the page was reloaded or closed, or the app stopped) before the changes to ${label} were saved. Restore them?`,
+    confirmLabel: 'Restore',
+    onConfirm: () => {
+      if (!loadDesignText(file.path, file.text)) return;
+      // Unsaved against what is on disk (or the preset), so the ● and Save behave as before.
+      appStore.setState({ savedText: savedText ?? '' });
+      state().notify(`Restored the unsaved changes to ${label}.`);
+    },
+  });
+}
+
 export async function openDesign(host: HostApi): Promise<void> {
   whenDiscardAllowed('Opening another design', () => {
     void (async () => {
@@ -111,10 +151,10 @@ export async function startRun(host: HostApi): Promise<void> {
   const s = state();
   const runId = `run-${Date.now().toString(36)}-${++runCounter}`;
   const design = s.design;
-  const { batch, mode, seed, input } = s.runSettings;
+  const { batch, mode, seed, input, backend } = s.runSettings;
   s.runStarted(runId, design);
   s.setSideTab('run');
-  const r = await host.run(runId, { design, mode, seed, input, ...(batch !== null ? { batch } : {}) });
+  const r = await host.run(runId, { design, mode, seed, input, ...(batch !== null ? { batch } : {}), ...(backend !== null ? { backend } : {}) });
   state().runFinished(runId, r);
 }
 
@@ -143,6 +183,18 @@ export function resetToPreset(): void {
 
 /** Commands that make sense while a dialog is open over the window. */
 const ALLOWED_UNDER_DIALOG: ReadonlySet<MenuCommand> = new Set(['toggleTheme', 'cancelRun']);
+
+/** The target a plain "Compare with…" starts with: the design's preset, else the first preset. */
+export function defaultCompareTarget(preset: string | null): CompareTarget {
+  return preset && presets.some((p) => p.name === preset) ? { kind: 'own' } : { kind: 'preset', name: presets[0].name };
+}
+
+/** Starts comparing (with the default target unless already comparing) and shows the Compare tab. */
+export function startComparing(): void {
+  const s = state();
+  if (!s.compare) s.setCompare(defaultCompareTarget(s.design.preset));
+  s.setSideTab('compare');
+}
 
 /** Handles a command from the host's menu or keyboard shortcuts. */
 export function runMenuCommand(host: HostApi, command: MenuCommand): void {
@@ -179,5 +231,7 @@ export function runMenuCommand(host: HostApi, command: MenuCommand): void {
       return void cancelRun(host);
     case 'about':
       return s.setAboutOpen(true);
+    case 'compare':
+      return startComparing();
   }
 }

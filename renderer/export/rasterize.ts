@@ -1,19 +1,20 @@
 /** The graph SVG as PNG pixels, drawn by the browser: an <img> of the SVG onto a canvas. */
+import { picturePlan, svgSize as pictureSize } from '../../core/export/picture';
 
 /** The SVG's own size, from its width and height attributes. */
 export function svgSize(svg: string): { width: number; height: number } {
-  const m = /<svg[^>]*\swidth="(\d+(?:\.\d+)?)"[^>]*\sheight="(\d+(?:\.\d+)?)"/.exec(svg);
-  if (!m) throw new Error('The picture has no width and height.');
-  return { width: Number(m[1]), height: Number(m[2]) };
+  const size = pictureSize(svg);
+  if (!size) throw new Error('The picture has no width and height.');
+  return size;
 }
-
-/** Browsers cap canvases (Chromium at 16,384 pixels a side); larger pictures are drawn smaller. */
-const MAX_SIDE = 16_384;
 
 /** Rasterizes an SVG at `scale` pixels per unit and returns the PNG as base64 (no data: prefix). */
 export async function svgToPngBase64(svg: string, scale = 2): Promise<string> {
   const { width, height } = svgSize(svg);
-  const s = Math.min(scale, MAX_SIDE / width, MAX_SIDE / height);
+  // Larger pictures are drawn smaller: at most 64 megapixels and 16,384 pixels a side (core's one rule).
+  const plan = picturePlan(width, height, scale, true);
+  if (!plan.ok) throw new Error(plan.message);
+  const s = plan.scale;
   const img = new Image();
   img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
   await img.decode();

@@ -2,16 +2,23 @@
  * The network as a node graph (React Flow): the laid-out view of core's analysis, with fit view,
  * a minimap, zoom and pan. Nodes are placed by the automatic layout and are not dragged; the
  * keyboard reaches every module (Tab, then Enter selects it).
+ *
+ * Legibility: the rows are chosen for the canvas's shape (core/graph/layout.ts), the fitted view
+ * keeps clear of the zoom buttons and the minimap, and the zoom level decides how much each node
+ * shows (see `levelOfDetail`): below full size, nodes drop their small print and draw what is
+ * left larger, so no text on screen is smaller than 9 px at the fitted zoom.
  */
-import { useCallback, useEffect, useMemo, useRef } from 'react';
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type NodeChange, type NodeTypes, type EdgeTypes } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow, useStoreApi, type NodeChange, type NodeTypes, type EdgeTypes } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore, type AppState } from '../state/store';
 import { useGraphView } from '../state/derived';
 import { viewport } from '../app/commands';
+import type { GraphLayout } from '../../core/graph/layout';
 import { useLayout } from './useLayout';
 import { createEdgeBuilder, createNodeBuilder } from './toFlow';
 import type { FlowNode, RunCheck } from './flowTypes';
+import { fitViewport, levelOfDetail, MIN_FIT_ZOOM, OVERLAYS, wholeInView, type CanvasSize } from './fit';
 import { InputNode } from './nodes/InputNode';
 import { OutputNode } from './nodes/OutputNode';
 import { ModuleNode } from './nodes/ModuleNode';
@@ -35,8 +42,6 @@ const selectSelected = (s: AppState) => s.selectedId;
 const selectTheme = (s: AppState) => s.theme;
 const selectRunState = (s: AppState) => [s.result, s.resultDesign, s.design] as const;
 
-const FIT_OPTIONS = { padding: 0.04, maxZoom: 1 } as const;
-
 /** ✓ per module whose measured shape matched, while the result belongs to the design on screen. */
 function useRunChecks(): ReadonlyMap<string, RunCheck> {
   const [result, resultDesign, design] = useApp(useShallow(selectRunState));
@@ -50,15 +55,50 @@ function useRunChecks(): ReadonlyMap<string, RunCheck> {
 function minimapColor(node: FlowNode): string {
   if (node.type === 'module' || node.type === 'inception') {
     if (node.data.view.issues.length) return 'var(--danger)';
+    if (node.data.view.change) return `var(--${node.data.view.change})`;
     if (node.type === 'inception') return 'var(--accent)';
     return node.data.view.aux ? 'var(--aux)' : 'var(--node-muted)';
   }
   return 'var(--node-muted)';
 }
 
+/** A canvas that reports no size (a test DOM without layout) is laid out for a common laptop window's canvas. */
+const UNMEASURED: CanvasSize = { width: 920, height: 630 };
+
+/** The canvas's size in CSS pixels, rounded to 8 px so tiny resizes do not re-layout. */
+function useCanvasSize(ref: React.RefObject<HTMLDivElement | null>): CanvasSize | null {
+  const [size, setSize] = useState<CanvasSize | null>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => {
+      const width = Math.round(el.clientWidth / 8) * 8;
+      const height = Math.round(el.clientHeight / 8) * 8;
+      if (width > 0 && height > 0) setSize((s) => (s && s.width === width && s.height === height ? s : { width, height }));
+      else setSize((s) => s ?? UNMEASURED);
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return size;
+}
+
+/** The structure of the top level (ids and boxes): a change means nodes appeared, vanished or moved, so the view refits. */
+function topStructure(layout: GraphLayout | null): string {
+  if (!layout) return '';
+  return Object.values(layout.nodes)
+    .filter((n) => n.parentId === null)
+    .map((n) => `${n.id}@${Math.round(n.absX)},${Math.round(n.absY)},${Math.round(n.width)}x${Math.round(n.height)}`)
+    .join(';');
+}
+
 export function GraphCanvas() {
+  const frame = useRef<HTMLDivElement>(null);
+  const size = useCanvasSize(frame);
   const view = useGraphView();
-  const { layout, pending } = useLayout(view);
+  const { layout, pending } = useLayout(view, size);
   const checks = useRunChecks();
   const selectedId = useApp(selectSelected);
   const theme = useApp(selectTheme);
@@ -67,12 +107,57 @@ export function GraphCanvas() {
   const nodes = useMemo(() => nodeBuilder.current(view, layout, checks, selectedId), [view, layout, checks, selectedId]);
   const edges = useMemo(() => edgeBuilder.current(view, layout), [view, layout]);
   const flow = useReactFlow();
+  const rf = useStoreApi();
+
+  const fit = useCallback(
+    (duration = 200) => {
+      const el = frame.current;
+      if (!layout || !el) return;
+      const canvas = el.clientWidth > 0 && el.clientHeight > 0 ? { width: el.clientWidth, height: el.clientHeight } : UNMEASURED;
+      void flow.setViewport(fitViewport(layout, canvas), duration > 0 ? { duration } : undefined);
+    },
+    [flow, layout],
+  );
 
   useEffect(() => {
-    viewport.fitView = () => void flow.fitView({ ...FIT_OPTIONS, duration: 200 });
+    viewport.fitView = () => fit();
     viewport.zoomIn = () => void flow.zoomIn({ duration: 150 });
     viewport.zoomOut = () => void flow.zoomOut({ duration: 150 });
-  }, [flow]);
+    viewport.focusNode = (id) => void flow.fitView({ nodes: [{ id }], duration: 250, maxZoom: 1, padding: 0.5 });
+  }, [flow, fit]);
+
+  // Refit when the top level changes (first layout, a module opened or closed, inserted,
+  // duplicated or deleted, a new window size): new nodes must not land off-screen.
+  const structure = topStructure(layout);
+  const fitted = useRef('');
+  useEffect(() => {
+    if (!layout || pending || !structure || fitted.current === structure) return;
+    const first = fitted.current === '';
+    fitted.current = structure;
+    fit(first ? 0 : 200);
+  }, [structure, layout, pending, fit]);
+
+  // The level of detail follows the zoom without re-rendering React: a data attribute and a CSS
+  // variable on the frame (app.css sizes the node text from it). The minimap shows only while
+  // part of the network is out of view (when all of it is in view it would only cover nodes).
+  const [minimap, setMinimap] = useState(false);
+  const layoutRef = useRef(layout);
+  layoutRef.current = layout;
+  useEffect(() => {
+    const el = frame.current;
+    if (!el) return;
+    let last = -1;
+    const apply = ([x, y, zoom]: readonly [number, number, number]) => {
+      const l = layoutRef.current;
+      setMinimap(l ? !wholeInView(l, [x, y, zoom], { width: el.clientWidth, height: el.clientHeight }) : false);
+      if (zoom === last) return;
+      last = zoom;
+      el.dataset.lod = levelOfDetail(zoom);
+      el.style.setProperty('--lod-scale', String(1 / Math.max(zoom, MIN_FIT_ZOOM)));
+    };
+    apply(rf.getState().transform);
+    return rf.subscribe((s) => apply(s.transform));
+  }, [rf, layout]);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     for (const c of changes) {
@@ -82,38 +167,52 @@ export function GraphCanvas() {
     }
   }, []);
 
-  if (!layout) {
-    return (
-      <div className="canvas-empty" role="status">
-        Laying out the network…
-      </div>
-    );
-  }
   return (
-    <ReactFlow<FlowNode>
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={nodeTypes}
-      edgeTypes={edgeTypes}
-      onNodesChange={onNodesChange}
-      onPaneClick={() => appStore.getState().select(null)}
-      nodesDraggable={false}
-      nodesConnectable={false}
-      elementsSelectable
-      nodesFocusable
-      edgesFocusable={false}
-      colorMode={theme}
-      fitView
-      fitViewOptions={FIT_OPTIONS}
-      minZoom={0.08}
-      maxZoom={2.5}
-      aria-busy={pending}
-      aria-label="Network graph"
-      data-testid="graph"
-    >
-      <Background gap={24} size={1} />
-      <MiniMap<FlowNode> pannable zoomable style={{ width: 168, height: 112 }} ariaLabel="Minimap of the network" nodeColor={minimapColor} nodeStrokeWidth={0} />
-      <Controls showInteractive={false} fitViewOptions={FIT_OPTIONS} aria-label="Zoom controls" />
-    </ReactFlow>
+    <div className="graph-frame" ref={frame} data-lod="full">
+      {!layout ? (
+        <div className="canvas-empty" role="status">
+          Laying out the network…
+        </div>
+      ) : (
+        <ReactFlow<FlowNode>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onPaneClick={() => appStore.getState().select(null)}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          elementsSelectable
+          nodesFocusable
+          edgesFocusable={false}
+          colorMode={theme}
+          minZoom={0.08}
+          maxZoom={2.5}
+          aria-busy={pending}
+          aria-label="Network graph"
+          data-testid="graph"
+        >
+          <Background gap={24} size={1} />
+          {minimap && (
+            <MiniMap<FlowNode>
+              pannable
+              zoomable
+              style={{ width: OVERLAYS.minimap.width, height: OVERLAYS.minimap.height }}
+              ariaLabel="Minimap of the network"
+              nodeColor={minimapColor}
+              nodeStrokeWidth={0}
+            />
+          )}
+          <Controls showInteractive={false} showFitView={false} aria-label="Zoom controls">
+            <ControlButton onClick={() => fit()} title="Fit the network to the window" aria-label="Fit view" className="react-flow__controls-fitview">
+              <svg viewBox="0 0 32 30" aria-hidden="true">
+                <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+              </svg>
+            </ControlButton>
+          </Controls>
+        </ReactFlow>
+      )}
+    </div>
   );
 }

@@ -20,6 +20,8 @@ export interface ShapeEdgeData extends Record<string, unknown> {
   label: string;
   trainOnly: boolean;
   internal: boolean;
+  /** Leads to a removed module's ghost (a comparison). */
+  removed: boolean;
 }
 
 export type ShapeFlowEdge = Edge<ShapeEdgeData, 'shape'>;

@@ -93,7 +93,7 @@ export function createEdgeBuilder() {
       const old = previous.get(e.id);
       const internal = e.parentId !== null;
       const edge: ShapeFlowEdge =
-        old && old.data!.route === route && old.data!.label === e.label && old.data!.trainOnly === e.trainOnly
+        old && old.data!.route === route && old.data!.label === e.label && old.data!.trainOnly === e.trainOnly && old.data!.removed === (e.removed === true)
           ? old
           : {
               id: e.id,
@@ -103,7 +103,7 @@ export function createEdgeBuilder() {
               selectable: false,
               focusable: false,
               zIndex: internal ? 2 : 1,
-              data: { route, label: e.label, trainOnly: e.trainOnly, internal },
+              data: { route, label: e.label, trainOnly: e.trainOnly, internal, removed: e.removed === true },
             };
       next.set(e.id, edge);
       edges.push(edge);

@@ -1,11 +1,8 @@
-/**
- * The layout of the current graph view. Layout is asynchronous (ELK) and depends only on the
- * structure, so it is cached by `layoutKey`: typing a number never waits for it, and going back
- * to a structure seen before (undo, closing a module) is instant.
- */
+/** The layout of the graph view for the canvas's size, computed off the render path and cached by structure. */
 import { useEffect, useState } from 'react';
 import type { GraphView } from '../../core/graph/graphView';
-import { layoutGraph, layoutKey, type GraphLayout } from '../../core/graph/layout';
+import { fitArea } from './fit';
+import { layoutGraph, layoutKey, type GraphLayout, type LayoutSettings } from '../../core/graph/layout';
 
 const cache = new Map<string, GraphLayout>();
 const CACHE_LIMIT = 64;
@@ -15,26 +12,31 @@ function remember(layout: GraphLayout): void {
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
 }
 
-/** The layout for `view`: the exact one when known, else the last one while the new one is computed. */
-export function useLayout(view: GraphView): { layout: GraphLayout | null; pending: boolean } {
-  const key = layoutKey(view);
-  const [layout, setLayout] = useState<GraphLayout | null>(() => cache.get(key) ?? null);
+/**
+ * The layout for `view` fitted to `canvas` (rows chosen for its shape): the exact one when known,
+ * else the last one while the new one is computed. Nothing until the canvas has been measured.
+ */
+export function useLayout(view: GraphView, canvas: { width: number; height: number } | null): { layout: GraphLayout | null; pending: boolean } {
+  const settings: LayoutSettings = canvas ? { viewport: fitArea(canvas) } : {};
+  const key = canvas ? layoutKey(view, settings) : '';
+  const [layout, setLayout] = useState<GraphLayout | null>(() => (key ? (cache.get(key) ?? null) : null));
   useEffect(() => {
+    if (!key) return;
     const known = cache.get(key);
     if (known) {
       setLayout(known);
       return;
     }
     let current = true;
-    void layoutGraph(view).then((l) => {
+    void layoutGraph(view, settings).then((l) => {
       remember(l);
       if (current) setLayout(l);
     });
     return () => {
       current = false;
     };
-    // The view's structure is captured by its key; numbers do not change the layout.
+    // The view's structure and the canvas size are captured by the key; numbers do not change the layout.
   }, [key]);
-  const exact = cache.get(key) ?? null;
+  const exact = key ? (cache.get(key) ?? null) : null;
   return { layout: exact ?? layout, pending: !exact };
 }

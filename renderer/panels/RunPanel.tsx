@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SampleImage } from '../../core/host/contract';
 import { formatBytes, formatShape } from '../../core/model/format';
-import type { RunResult } from '../../core/run/types';
+import type { BackendName, RunResult } from '../../core/run/types';
 import { useHost } from '../host/host';
 import { useApp, type AppState } from '../state/store';
 import { useDesign, useDerived } from '../state/derived';
@@ -61,7 +61,22 @@ function TimeChart({ result }: { result: RunResult }) {
   );
 }
 
-function Results({ result, stale }: { result: RunResult; stale: boolean }) {
+/** The backends a user can pick, fastest first (README: Benchmarks). */
+const BACKEND_CHOICES: readonly { readonly value: BackendName | 'auto'; readonly label: string }[] = [
+  { value: 'auto', label: 'Automatic (fastest that works)' },
+  { value: 'onnxruntime', label: 'ONNX Runtime (eval; train runs on TF.js)' },
+  { value: 'tensorflow', label: 'TF.js native TensorFlow (tfjs-node)' },
+  { value: 'wasm', label: 'TF.js WebAssembly' },
+  { value: 'cpu', label: 'TF.js plain JavaScript (slow)' },
+];
+
+/** Why the result ran where it did, in a few words. */
+function backendReason(result: RunResult, chosen: BackendName | null): string {
+  if (result.backend.fallbacks.length) return chosen ? `${chosen} could not run this; see below` : 'faster backends could not run this; see below';
+  return chosen === result.backend.name ? 'as chosen' : 'the fastest that works here';
+}
+
+function Results({ result, stale, chosenBackend }: { result: RunResult; stale: boolean; chosenBackend: BackendName | null }) {
   const mismatches = result.modules.filter((m) => !m.match);
   const withMaps = result.modules.filter((m) => m.featureMap);
   const firstTop5 = Object.entries(result.outputs).find(([, o]) => o.top5?.length);
@@ -94,7 +109,9 @@ function Results({ result, stale }: { result: RunResult; stale: boolean }) {
       <dl className="facts">
         <div>
           <dt>Backend</dt>
-          <dd data-testid="run-backend">{result.backend.name}</dd>
+          <dd>
+            <span data-testid="run-backend">{result.backend.name}</span> <span className="muted small">({backendReason(result, chosenBackend)})</span>
+          </dd>
         </div>
         <div>
           <dt>Mode · batch · seed</dt>
@@ -211,6 +228,12 @@ export function RunPanel() {
           options={[{ value: 'random', label: 'Random normal (seeded)' }, ...samples.map((s) => ({ value: `sample:${s.name}`, label: `Sample: ${s.label}` }))]}
           onChange={(v) => setRunSettings({ input: v === 'random' ? { kind: 'random' } : { kind: 'sample', name: v.slice('sample:'.length) } })}
         />
+        <SelectField
+          label="Backend"
+          value={settings.backend ?? 'auto'}
+          options={BACKEND_CHOICES}
+          onChange={(v) => setRunSettings({ backend: v === 'auto' ? null : (v as BackendName) })}
+        />
         <div className="button-row">
           <button type="button" className="primary" onClick={() => void startRun(host)} disabled={Boolean(blocker)} aria-describedby={blocker ? 'run-blocker' : undefined}>
             Run
@@ -238,7 +261,7 @@ export function RunPanel() {
           </p>
         )}
       </section>
-      {result && <Results result={result} stale={resultDesign !== design} />}
+      {result && <Results result={result} stale={resultDesign !== design} chosenBackend={settings.backend} />}
     </div>
   );
 }

@@ -6,11 +6,12 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { analyze, type Analysis } from '../../core/analysis/analyze';
-import { diffDesign, type DesignDiff, type TotalDelta } from '../../core/design/diff';
+import { compareDesigns, diffDesign, type DesignDiff, type TotalDelta } from '../../core/design/diff';
 import { serializeDesign } from '../../core/design/designFile';
 import { graphView, type GraphView } from '../../core/graph/graphView';
 import type { Design } from '../../core/model/types';
-import { presetDesign } from '../../core/presets';
+import { presetDesign, presets } from '../../core/presets';
+import type { CompareTarget } from './compareSlice';
 import { useApp, type AppState } from './store';
 
 export interface Derived {
@@ -49,7 +50,55 @@ export function derive(design: Design): Derived {
   return d;
 }
 
+/** A comparison on screen: the diff of the design (B) against the chosen design (A). */
+export interface Comparison {
+  readonly target: CompareTarget;
+  /** What A is called: "preset googlenet", "my-design.json". */
+  readonly label: string;
+  readonly against: Design;
+  readonly diff: DesignDiff;
+}
+
+const comparisonCache = new WeakMap<Design, { target: CompareTarget; value: Comparison | null }>();
+const savedCache = new WeakMap<Design, Analysis>();
+
+/** A's design, analysis and label for a target; null when the design has no (known) preset to compare with. */
+function compareBase(target: CompareTarget, design: Design): { design: Design; analysis: Analysis; label: string } | null {
+  if (target.kind === 'design') {
+    let analysis = savedCache.get(target.design);
+    if (!analysis) {
+      analysis = analyze(target.design);
+      savedCache.set(target.design, analysis);
+    }
+    return { design: target.design, analysis, label: target.label };
+  }
+  const name = target.kind === 'own' ? design.preset : target.name;
+  const base = presetBase(name);
+  if (!base || !name) return null;
+  const label = presets.find((p) => p.name === name)?.label ?? name;
+  return { ...base, label: target.kind === 'own' ? `its preset, ${label}` : `preset ${label}` };
+}
+
+/** The comparison of a design with a target, memoized on the design (and the target object). */
+export function compareWith(design: Design, target: CompareTarget | null): Comparison | null {
+  if (!target) return null;
+  const hit = comparisonCache.get(design);
+  if (hit && hit.target === target) return hit.value;
+  const base = compareBase(target, design);
+  const value = base ? { target, label: base.label, against: base.design, diff: compareDesigns(base.design, design, { a: base.analysis, b: derive(design).analysis }) } : null;
+  comparisonCache.set(design, { target, value });
+  return value;
+}
+
 const selectDesign = (s: AppState) => s.design;
+const selectCompare = (s: AppState) => s.compare;
+
+/** The comparison on screen, or null when not comparing. */
+export function useComparison(): Comparison | null {
+  const design = useApp(selectDesign);
+  const target = useApp(selectCompare);
+  return compareWith(design, target);
+}
 const selectOpened = (s: AppState) => s.opened;
 
 export function useDesign(): Design {
@@ -68,10 +117,13 @@ export function useAnalysis(): Analysis {
 export function useGraphView(): GraphView {
   const design = useApp(selectDesign);
   const opened = useApp(useShallow(selectOpened));
+  const target = useApp(selectCompare);
   return useMemo(() => {
     const d = derive(design);
-    return graphView(design, d.analysis, { opened, diff: d.diff });
-  }, [design, opened]);
+    const comparison = compareWith(design, target);
+    // Comparing marks every status (affected, removed ghosts) against the chosen design; otherwise edits against the preset.
+    return comparison ? graphView(design, d.analysis, { opened, diff: comparison.diff, compare: true }) : graphView(design, d.analysis, { opened, diff: d.diff });
+  }, [design, opened, target]);
 }
 
 const selectDirtyInputs = (s: AppState) => [s.design, s.savedText] as const;

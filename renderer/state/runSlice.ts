@@ -1,7 +1,7 @@
 /** The forward-pass panel: its settings, the run in progress and the last result. */
 import type { StateCreator } from 'zustand';
 import type { Design } from '../../core/model/types';
-import type { ErrorInfo, RunInput, RunMode, RunProgress, RunResult } from '../../core/run/types';
+import type { BackendName, ErrorInfo, RunInput, RunMode, RunProgress, RunResult } from '../../core/run/types';
 import type { AppState } from './store';
 
 export interface RunSettings {
@@ -10,6 +10,8 @@ export interface RunSettings {
   mode: RunMode;
   seed: number;
   input: RunInput;
+  /** The backend to run on; null lets the engine pick the fastest that works. */
+  backend: BackendName | null;
 }
 
 export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
@@ -32,7 +34,7 @@ export interface RunSlice {
 }
 
 export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [], RunSlice> = (set, get) => ({
-  runSettings: { batch: null, mode: 'train', seed: 0, input: { kind: 'random' } },
+  runSettings: { batch: null, mode: 'train', seed: 0, input: { kind: 'random' }, backend: null },
   runStatus: 'idle',
   runId: null,
   progress: null,

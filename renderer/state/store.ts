@@ -11,15 +11,18 @@ import { createDesignSlice, type DesignSlice } from './designSlice';
 import { createSelectionSlice, type SelectionSlice } from './selectionSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
+import { createCompareSlice, type CompareSlice } from './compareSlice';
 import { editGroups } from './editGroups';
 
 export interface HistorySlice {
+  /** Counts undo and redo steps, so a field showing a draft knows the design moved under it. */
+  historyVersion: number;
   undo(): void;
   redo(): void;
   clearHistory(): void;
 }
 
-export type AppState = DesignSlice & SelectionSlice & RunSlice & UiSlice & HistorySlice;
+export type AppState = DesignSlice & SelectionSlice & RunSlice & UiSlice & CompareSlice & HistorySlice;
 
 type Tracked = { design: Design };
 type StoreWithHistory = UseBoundStore<Mutate<StoreApi<AppState>, [['temporal', StoreApi<TemporalState<Tracked>>]]>>;
@@ -35,13 +38,17 @@ export function createAppStore() {
         ...createSelectionSlice(set, get, api),
         ...createRunSlice(set, get, api),
         ...createUiSlice(set, get, api),
+        ...createCompareSlice(set, get, api),
+        historyVersion: 0,
         undo: () => {
           editGroups.reset();
           store.temporal.getState().undo();
+          store.setState((s) => ({ historyVersion: s.historyVersion + 1 }));
         },
         redo: () => {
           editGroups.reset();
           store.temporal.getState().redo();
+          store.setState((s) => ({ historyVersion: s.historyVersion + 1 }));
         },
         clearHistory: () => store.temporal.getState().clear(),
       }),

@@ -170,7 +170,8 @@ def check_case(case: dict) -> dict:
             except ImportError:
                 return {"ok": False, "unavailable": "torchvision is not installed (Debian: python3-torchvision)"}
 
-            model = torchvision.models.googlenet(weights=None, aux_logits=True, init_weights=False, transform_input=False)
+            name = case["torchvision"] if isinstance(case["torchvision"], str) else "googlenet"
+            model = getattr(torchvision.models, name)(weights=None, aux_logits=True, init_weights=False, transform_input=False)
             model.load_state_dict(weights, strict=True)
             model.eval()
             with torch.no_grad():

@@ -4,7 +4,7 @@
  * PNG paths, the command line's (resvg) and the app's (a canvas, renderer/export/rasterize.ts),
  * look like Chromium's rendering of the same SVG. Screenshots go to test/export/screenshots/.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -15,7 +15,7 @@ import { setParam } from '../../core/design/edit';
 import { graphSvg } from '../../core/export/graphSvg';
 import { svgToPng } from '../../cli/commands/export';
 import { chromiumExecutable, chromiumSkipReason } from '../e2e/harness';
-import { transformWithEsbuild } from 'vite';
+import { build } from 'esbuild';
 
 const SCREENSHOTS = join(__dirname, 'screenshots');
 const INCEPTIONS = ['3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b'].map((s) => `inception${s}`);
@@ -117,8 +117,9 @@ describe.skipIf(Boolean(chromiumSkipReason))('exported graph pictures in Chromiu
     expect(meanDifference(chrome, PNG.sync.read(pngBytes))).toBeLessThan(4);
 
     // The app's rasterizer, compiled as the app's bundler would, run in a blank page.
-    const source = readFileSync(join(__dirname, '..', '..', 'renderer', 'export', 'rasterize.ts'), 'utf8');
-    const { code } = await transformWithEsbuild(source, 'rasterize.ts', { format: 'iife', globalName: 'rasterize' });
+    // Bundled with the core module it imports (the picture size rule), as Vite bundles it.
+    const bundled = await build({ entryPoints: [join(__dirname, '..', '..', 'renderer', 'export', 'rasterize.ts')], bundle: true, write: false, format: 'iife', globalName: 'rasterize', logLevel: 'silent' });
+    const code = bundled.outputFiles[0].text;
     const blank = await browser.newPage();
     await blank.setContent('<!doctype html><title>rasterize</title>');
     await blank.addScriptTag({ content: code });

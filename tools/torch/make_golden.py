@@ -238,6 +238,45 @@ def corpus() -> list[tuple[str, dict]]:
         ("INVALID googlenet with maxpool2 padded by 2", set_params(G(), "maxpool2", padding=2)),
         ("INVALID googlenet-torchvision at 3x299x299 without aux, fc built for 2x2", set_params({**T(), "aux": False}, "fc", in_size=2)),
     ]
+    return cases + v3_corpus()
+
+
+V3_COUNT_FIELDS = {
+    kind: [k for k, v in params.items() if isinstance(v, int) and not isinstance(v, bool) and k not in ("num_classes",)]
+    for kind, params in __import__("reference_v3").V3_DEFAULTS.items()
+}
+
+
+def v3_random_counts(d: dict, rng: random.Random, ids: list[str] | None = None) -> dict:
+    """Random counts (1 to twice torchvision's) in v3's mixed modules."""
+    defaults = __import__("reference_v3").V3_DEFAULTS
+    for m in d["modules"]:
+        if m["kind"] in V3_COUNT_FIELDS and m["kind"] != "inceptionAux" and (ids is None or m["id"] in ids):
+            m["params"].update({k: rng.randint(1, 2 * defaults[m["kind"]][k]) for k in V3_COUNT_FIELDS[m["kind"]]})
+    return d
+
+
+def v3_corpus() -> list[tuple[str, dict]]:
+    """Inception v3 (torchvision's inception_v3) and edited v3 designs."""
+    v3 = preset("inception-v3")
+    V = lambda: copy.deepcopy(v3)  # noqa: E731
+    rng = random.Random(20261130)
+    cases: list[tuple[str, dict]] = [
+        ("inception-v3", V()),
+        ("inception-v3, aux off", {**V(), "aux": False}),
+        ("inception-v3, 10 classes, batch 1", set_input({**V(), "classes": 10}, batch=1)),
+        ("inception-v3, random counts in every mixed module", v3_random_counts(V(), rng)),
+        ("inception-v3, random counts in Mixed_5c, Mixed_6b, Mixed_7b", v3_random_counts(V(), rng, ["Mixed_5c", "Mixed_6b", "Mixed_7b"])),
+        ("inception-v3, random counts, aux head of 64 and 256 filters", set_params(v3_random_counts(V(), rng), "AuxLogits", conv0=64, conv1=256)),
+        ("inception-v3 at 3x342x342, batch 1", set_input(V(), batch=1, height=342, width=342)),
+        ("inception-v3 at 3x224x224, aux off", set_input({**V(), "aux": False}, batch=1, height=224, width=224)),
+        ("inception-v3 at 1x160x200, aux off", set_input({**V(), "aux": False}, batch=1, channels=1, height=160, width=200)),
+        ("inception-v3 without Mixed_6c", delete(V(), "Mixed_6c")),
+        ("inception-v3 with Mixed_7c duplicated", duplicate(V(), "Mixed_7c", "Mixed_7d")),
+        ("inception-v3 with BN eps 1e-5 and conv bias", with_each(with_each(with_each(with_each(with_each(with_each(V(), "inceptionA", bn_eps=1e-5, conv_bias=True), "inceptionB", bn_eps=1e-5, conv_bias=True), "inceptionC", bn_eps=1e-5, conv_bias=True), "inceptionD", bn_eps=1e-5, conv_bias=True), "inceptionE", bn_eps=1e-5, conv_bias=True), "convBlock", bn_eps=1e-5, conv_bias=True)),
+        ("inception-v3 with transform_input on", set_params(V(), "transform_input", enabled=True)),
+        ("INVALID inception-v3 at 3x224x224: the aux head's 5x5 conv no longer fits", set_input(V(), batch=2, height=224, width=224)),
+    ]
     return cases
 
 

@@ -77,7 +77,32 @@ def designs() -> list[tuple[str, dict, int, int]]:
     d = set_input(d, batch=2, height=112, width=112)
     d["name"] = "GoogLeNet with ceil-mode and asymmetric pools, 112×112"
     out.append(("googlenet-pools", fit_heads(d), 4, 104))
+    # Inception v3 as shipped: the fixture's outputs are also checked against torchvision's inception_v3.
+    out.append(("inception-v3", set_input(preset("inception-v3"), batch=2), 5, 105))
     return out
+
+
+def torchvision_twin(design: dict, weights: dict, x: torch.Tensor, eval_out: dict, train_out: dict) -> None:
+    """torchvision 0.14's inception_v3 on the same weights and input gives the reference's outputs
+    (eval logits; train logits and aux logits with dropout off), or this raises."""
+    import torchvision
+
+    tv = torchvision.models.inception_v3(weights=None, aux_logits=design["aux"], init_weights=False, transform_input=False)
+    tv.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()}, strict=True)
+    tv.double()
+    with torch.no_grad():
+        tv.eval()
+        pairs = [(tv(x), eval_out["main"])]
+        tv.train()
+        for m in tv.modules():
+            if isinstance(m, nn.Dropout):
+                m.eval()
+        t = tv(x)
+        pairs += [(t.logits, train_out["main"]), (t.aux_logits, train_out["aux"])]
+    worst = max((a - b).abs().max().item() / b.abs().max().item() for a, b in pairs)
+    if worst > 1e-9:
+        raise RuntimeError(f"the reference differs from torchvision's inception_v3 by {worst:.2e} (relative)")
+    print(f"  torchvision inception_v3 on the same weights: max |difference| / max |value| {worst:.1e} (eval main, train main and aux)")
 
 
 def fit_heads(d: dict) -> dict:
@@ -142,6 +167,8 @@ def make(name: str, design: dict, seed: int, input_seed: int) -> dict:
             if isinstance(m, nn.Dropout):
                 m.eval()
         train_out = net(x)
+        if design.get("preset") == "inception-v3" and name == "inception-v3":
+            torchvision_twin(design, weights, x, eval_out, train_out)
         # Calibrate: running statistics := this batch's statistics, rounded to float32.
         for m in net.modules():
             if isinstance(m, nn.BatchNorm2d):
@@ -183,7 +210,10 @@ def make(name: str, design: dict, seed: int, input_seed: int) -> dict:
 def main() -> None:
     torch.set_num_threads(1)
     os.makedirs(OUT_DIR, exist_ok=True)
+    only = set(sys.argv[1:])
     for name, design, seed, input_seed in designs():
+        if only and name not in only:
+            continue
         fixture = make(name, design, seed, input_seed)
         path = os.path.join(OUT_DIR, f"{name}.json")
         with open(path, "w") as f:

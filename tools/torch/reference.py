@@ -32,6 +32,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_v3  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 # Parameter defaults of each module kind (core/modules/*.ts documents them).
@@ -58,6 +61,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "concat": {},
     "add": {},
     "scale": {"factor": 0.1},
+    **reference_v3.V3_DEFAULTS,
 }
 
 
@@ -324,6 +328,14 @@ class InceptionNet(nn.Module):
                 mod, out = nn.ReLU(), ins[0]
             elif kind == "scale":
                 mod, out = Scale(p["factor"]), ins[0]
+            elif kind in reference_v3.BLOCKS:
+                mod = reference_v3.BLOCKS[kind](ch, p)
+                out = (4, mod.out_channels)
+            elif kind == "transformInput":
+                mod, out = reference_v3.TransformInput(p["enabled"]), ins[0]
+            elif kind == "inceptionAux":
+                mod = reference_v3.Aux(ch, p, classes)
+                out = (2, mod.out_features)
             elif kind in ("concat", "add"):
                 mod = Join(kind)
                 out = (rank, sum(c for _, c in ins) if kind == "concat" else ch)
@@ -571,6 +583,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     torch.set_num_threads(1)
     if args.check_torchvision:
         check_torchvision()
+        v3 = load_design("inception-v3")
+        reference_v3.check_torchvision_v3(InceptionNet, v3)
+        for m in v3["modules"]:
+            if m["kind"] == "transformInput":
+                m["params"]["enabled"] = True
+        reference_v3.check_torchvision_v3(InceptionNet, v3)
         return 0
     net = InceptionNet(load_design(args.design or args.preset or "googlenet"))
     fig = figures(net, args.batch)

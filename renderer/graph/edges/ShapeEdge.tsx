@@ -29,7 +29,7 @@ function ShapeEdgeComponent({ id, data, sourceX, sourceY, targetX, targetY, mark
   const label = data?.label && route?.label ? route.label : null;
   return (
     <>
-      <BaseEdge id={id} path={roundedPath(points)} markerEnd={markerEnd} className={`shape-edge${data?.trainOnly ? ' train' : ''}${data?.internal ? ' internal' : ''}`} />
+      <BaseEdge id={id} path={roundedPath(points)} markerEnd={markerEnd} className={`shape-edge${data?.trainOnly ? ' train' : ''}${data?.removed ? ' removed' : ''}${data?.internal ? ' internal' : ''}`} />
       {label && (
         <text className="edge-label" x={label.x} y={label.y} dy="0.35em" textAnchor="middle">
           {data!.label}

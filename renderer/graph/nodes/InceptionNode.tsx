@@ -1,15 +1,15 @@
-/** A module with branches (an inception module): its six counts, shape, cost, and an open/close toggle. */
+/** A module with steps inside (an inception block): its counts, shape, cost, and an open/close toggle. */
 import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { InceptionFlowNode } from '../flowTypes';
 import { appStore } from '../../state/store';
-import { ChangeBadge, CheckMark, NodeHandles, NodeIssue } from './parts';
+import { ChangeBadge, CheckMark, NodeDelta, NodeHandles, NodeIssue, ShapeFrom } from './parts';
 
 function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>) {
   const v = data.view;
   const invalid = v.issues.length > 0;
   return (
-    <div className={`node node-inception${invalid ? ' invalid' : ''}${v.open ? ' open' : ''}${selected ? ' selected' : ''}${v.change ? ' changed' : ''}`} data-testid={`node-${v.id}`}>
+    <div className={`node node-inception${invalid ? ' invalid' : ''}${v.open ? ' open' : ''}${selected ? ' selected' : ''}${v.change ? ` mark-${v.change}` : ''}`} data-testid={`node-${v.id}`}>
       <NodeHandles />
       <div className="node-header">
         <span className="node-id">{v.id}</span>
@@ -21,7 +21,7 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
           className="node-toggle nodrag"
           aria-expanded={v.open}
           aria-label={`${v.open ? 'Close' : 'Open'} ${v.id}`}
-          title={v.open ? 'Close the branches' : 'Open the four branches'}
+          title={v.open ? 'Close the steps' : `Open the steps inside ${v.title}`}
           onClick={(e) => {
             e.stopPropagation();
             appStore.getState().toggleOpen(v.id);
@@ -30,7 +30,7 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
           {v.open ? '▾' : '▸'}
         </button>
       </div>
-      <div className="node-sub">
+      <div className="node-sub lod-detail">
         {v.title} · stage {v.stage || '—'}
       </div>
       <dl className="counts" aria-label={`${v.id} filter counts`}>
@@ -45,17 +45,14 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
         <NodeIssue issues={v.issues} blockedBy={v.blockedBy} />
       ) : (
         <div className="node-stats">
-          <div className="node-shape" data-testid="shape">
-            {v.shapeText}
+          <div className="node-shape">
+            <span data-testid="shape">{v.shapeText}</span>
+            <ShapeFrom delta={v.delta} />
           </div>
-          <div className="node-cost">
-            <span data-testid="params">{v.paramsText}</span> params · {v.macsText} MACs
+          <div className="node-cost lod-cost">
+            <span data-testid="params">{v.paramsText}</span> params<span className="lod-detail"> · {v.macsText} MACs</span>
           </div>
-          {v.delta?.paramsText && (
-            <div className={`node-delta ${v.delta.params > 0 ? 'up' : 'down'}`} title="Parameters against the preset">
-              {v.delta.paramsText} params
-            </div>
-          )}
+          <NodeDelta delta={v.delta} />
         </div>
       )}
     </div>

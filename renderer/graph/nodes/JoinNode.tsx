@@ -10,7 +10,7 @@ function JoinNodeComponent({ data }: NodeProps<JoinFlowNode>) {
     <div className={`node node-join ${v.role}`}>
       <NodeHandles vertical target={v.role === 'out'} source={v.role === 'in'} />
       <span className="node-id">{v.title}</span>
-      <span className="node-shape">{v.shapeText}</span>
+      <span className="node-shape lod-detail">{v.shapeText}</span>
     </div>
   );
 }

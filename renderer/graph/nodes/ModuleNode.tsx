@@ -2,14 +2,15 @@
 import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { ModuleFlowNode } from '../flowTypes';
-import { ChangeBadge, CheckMark, NodeHandles, NodeIssue } from './parts';
+import { formatSignedCompact } from '../../../core/design/diff';
+import { ChangeBadge, CheckMark, NodeHandles, NodeIssue, ShapeFrom } from './parts';
 
 function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
   const v = data.view;
   const invalid = v.issues.length > 0;
   const detail = [v.detail, ...v.counts.map((c) => (v.counts.length === 1 ? `${c.text} out` : `${c.label} ${c.text}`))].filter(Boolean).join(' · ');
   return (
-    <div className={`node node-module${v.aux ? ' aux' : ''}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}${v.change ? ' changed' : ''}`} data-testid={`node-${v.id}`}>
+    <div className={`node node-module${v.aux ? ' aux' : ''}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}${v.change ? ` mark-${v.change}` : ''}`} data-testid={`node-${v.id}`}>
       <NodeHandles />
       <div className="node-header">
         <span className="node-id">{v.id}</span>
@@ -17,7 +18,7 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
         <ChangeBadge change={v.change} />
         <CheckMark check={data.check} id={v.id} />
       </div>
-      <div className="node-sub" title={detail}>
+      <div className="node-sub lod-detail" title={detail}>
         {v.title}
         {detail && ` · ${detail}`}
       </div>
@@ -25,18 +26,24 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
         <NodeIssue issues={v.issues} blockedBy={v.blockedBy} />
       ) : (
         <div className="node-stats">
-          <div className="node-shape" data-testid="shape">
-            {v.shapeText}
+          <div className="node-shape">
+            <span data-testid="shape">{v.shapeText}</span>
+            <ShapeFrom delta={v.delta} />
           </div>
-          <div className="node-cost">
+          <div className="node-cost lod-cost">
             {v.params > 0 || v.macs > 0 ? (
               <>
-                <span data-testid="params">{v.paramsText}</span> params · {v.macsText} MACs
+                <span data-testid="params">{v.paramsText}</span> params<span className="lod-detail"> · {v.macsText} MACs</span>
               </>
             ) : (
               'no parameters'
             )}
-            {v.delta?.paramsText && <span className={`node-delta ${v.delta.params > 0 ? 'up' : 'down'}`}> {v.delta.paramsText}</span>}
+            {v.delta?.paramsText && (
+              <span className={`node-delta lod-detail ${v.delta.params > 0 ? 'up' : 'down'}`} data-testid="delta" title={`${v.delta.paramsText} params · ${formatSignedCompact(v.delta.macs)} MACs against the design compared with`}>
+                {' '}
+                {v.delta.paramsText}
+              </span>
+            )}
           </div>
         </div>
       )}

@@ -10,7 +10,10 @@ function OutputNodeComponent({ data }: NodeProps<OutputFlowNode>) {
     <div className={`node node-io output${v.trainOnly ? ' aux' : ''}`} title={v.trainOnly ? 'Produced in train mode only' : undefined} data-testid={`node-output-${v.name}`}>
       <NodeHandles source={false} />
       <div className="node-header">
-        <span className="node-id">Output {v.name}</span>
+        <span className="node-id">
+          <span className="lod-detail">Output </span>
+          {v.name}
+        </span>
       </div>
       <div className="node-shape" data-testid="shape">
         {v.shapeText}

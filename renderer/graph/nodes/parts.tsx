@@ -3,6 +3,8 @@ import { Handle, Position } from '@xyflow/react';
 import type { Issue } from '../../../core/model/types';
 import type { RunCheck } from '../flowTypes';
 import type { MarkedStatus } from '../../../core/graph/graphView';
+import type { ModuleDelta } from '../../../core/design/diff';
+import { formatSignedCompact } from '../../../core/design/diff';
 
 const CHANGE_TITLES: Record<MarkedStatus, string> = {
   added: 'Added: not in the design compared with',
@@ -57,5 +59,27 @@ export function ChangeBadge({ change }: { change: MarkedStatus | null }) {
     <span className={`badge badge-${change}`} title={CHANGE_TITLES[change]}>
       {change}
     </span>
+  );
+}
+
+/** The old output shape beside the new one, when it changed. */
+export function ShapeFrom({ delta }: { delta: ModuleDelta | null }) {
+  if (!delta?.shapeFrom) return null;
+  return (
+    <span className="node-shape-from lod-detail" title="The output shape before">
+      {' '}
+      ← {delta.shapeFrom}
+    </span>
+  );
+}
+
+/** Δparams (with %) and ΔMACs of a node against the design compared with. */
+export function NodeDelta({ delta }: { delta: ModuleDelta | null }) {
+  if (!delta || (!delta.paramsText && !delta.macsText)) return null;
+  const up = delta.params > 0 || (delta.params === 0 && delta.macs > 0);
+  return (
+    <div className={`node-delta lod-cost ${up ? 'up' : 'down'}`} data-testid="delta" title={`${delta.paramsText ?? '±0'} params · ${delta.macsText ?? '±0'} MACs against the design compared with`}>
+      {formatSignedCompact(delta.params)} params<span className="lod-detail"> · {formatSignedCompact(delta.macs)} MACs</span>
+    </div>
   );
 }

@@ -1,0 +1,119 @@
+/**
+ * The 9 px rule, end to end in Chromium: at the fitted zoom every piece of text the graph draws
+ * (node titles, filter counts, shapes, costs, edge labels) is at least 9 px tall on screen
+ * (computed font size × zoom), at 1280×720 and 1440×900, light and dark, closed and with a module
+ * opened; and no node lies under the zoom buttons or the minimap.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkipReason, launchChromium, startServe, type ServeHandle } from './harness';
+
+const node = (page: Page, id: string) => page.getByRole('group', { name: id, exact: true });
+
+interface TextReport {
+  zoom: number;
+  checked: number;
+  small: string[];
+  titles: string[];
+  counts: string[];
+  covered: string[];
+}
+
+/** Measures every visible text run in the graph: font size × zoom; and which nodes the canvas overlays cover. */
+function measure(page: Page): Promise<TextReport> {
+  return page.evaluate(() => {
+    const viewport = document.querySelector('.react-flow__viewport')!;
+    const zoom = new DOMMatrix(getComputedStyle(viewport).transform).a;
+    const small: string[] = [];
+    let checked = 0;
+    const walker = document.createTreeWalker(viewport, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const text = walker.currentNode as Text;
+      if (!text.textContent?.trim()) continue;
+      const el = text.parentElement!;
+      if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+      const range = document.createRange();
+      range.selectNodeContents(text);
+      const r = range.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const box = el.closest('.node')?.getBoundingClientRect();
+      if (box && (r.top >= box.bottom - 1 || r.left >= box.right - 1)) continue; // clipped away by the node
+      checked++;
+      const px = parseFloat(getComputedStyle(el).fontSize) * zoom;
+      if (px < 9) small.push(`${text.textContent.trim()} (${px.toFixed(1)} px)`);
+    }
+    const shown = (sel: string) =>
+      [...document.querySelectorAll<HTMLElement>(sel)].filter((e) => e.checkVisibility({ visibilityProperty: true })).map((e) => e.textContent!.trim());
+    const covered: string[] = [];
+    const overlays = [...document.querySelectorAll('.react-flow__controls, .react-flow__minimap')].map((e) => e.getBoundingClientRect());
+    for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node')) {
+      if (n.parentElement?.closest('.react-flow__node')) continue;
+      const b = n.getBoundingClientRect();
+      if (overlays.some((o) => b.left < o.right && o.left < b.right && b.top < o.bottom && o.top < b.bottom)) covered.push(n.getAttribute('aria-label') ?? n.dataset.id ?? '?');
+    }
+    return { zoom, checked, small, titles: shown('.node-inception > .node-header .node-id'), counts: shown('.node-inception .count dd'), covered };
+  });
+}
+
+describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (Chromium)', () => {
+  let serve: ServeHandle;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    serve = await startServe();
+    browser = await launchChromium();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  for (const [width, height] of [
+    [1280, 720],
+    [1440, 900],
+  ] as const) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      it(`draws no graph text under 9 px at ${width}×${height} (${colorScheme})`, async () => {
+        const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+        const page = await context.newPage();
+        try {
+          await page.goto(serve.url);
+          await node(page, 'inception4c').waitFor({ timeout: 120_000 });
+          await page.waitForFunction(() => document.querySelector('.react-flow__viewport') !== null);
+          await page.waitForTimeout(400);
+          const fitted = await measure(page);
+          expect(fitted.zoom).toBeGreaterThan(0.3);
+          expect(fitted.zoom).toBeLessThan(0.9); // a real test of the reduced level of detail
+          expect(fitted.small).toEqual([]);
+          expect(fitted.checked).toBeGreaterThan(80);
+          // All nine modules show their title and six counts.
+          expect(fitted.titles).toHaveLength(9);
+          expect(fitted.counts).toHaveLength(54);
+          expect(fitted.covered).toEqual([]);
+          await page.screenshot({ path: `test/e2e/screenshots/fitted-${width}-${colorScheme}.png` });
+
+          // Opening a module refits the view; its branches obey the same rule.
+          await node(page, 'inception4c').getByRole('button', { name: 'Open inception4c' }).click();
+          await page.locator('.react-flow__node[data-id="inception4c::branch2.1"]').waitFor();
+          await page.waitForTimeout(600);
+          const opened = await measure(page);
+          expect(opened.zoom).toBeLessThan(fitted.zoom);
+          expect(opened.small).toEqual([]);
+          expect(opened.covered).toEqual([]);
+
+          // Zoomed in to full size the small print (count labels, edge shapes) is back, still ≥ 9 px.
+          await page.getByRole('button', { name: 'Fit view' }).click();
+          for (let i = 0; i < 6; i++) await page.getByRole('button', { name: 'Zoom in' }).click();
+          await page.waitForTimeout(500);
+          const close = await measure(page);
+          expect(close.zoom).toBeGreaterThanOrEqual(0.9);
+          expect(close.small).toEqual([]);
+          expect(await page.locator('.edge-label').first().isVisible()).toBe(true);
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  }
+});
