@@ -108,19 +108,19 @@ export const reductionA = defineBlock({
     'Grid reduction 35 → 17 of v4 and Inception-ResNet (figure 7, filters k, l, m, n): 3×3 stride 2 (n); 1×1 (k) → 3×3 (l) → 3×3 stride 2 (m); 3×3 stride-2 max pool, concatenated.',
   pythonClass: 'ReductionA',
   params: {
-    n: count('n: 3×3 /2', 384, 'Filters of the stride-2 3×3 branch (branch0).'),
-    k: count('k: 1×1', 192, '1×1 filters opening the double 3×3 branch (branch1.0).'),
-    l: count('l: 3×3', 224, 'Filters of the padded 3×3 (branch1.1).'),
-    m: count('m: 3×3 /2', 256, 'Filters of the stride-2 3×3 closing the branch (branch1.2).'),
+    out_3x3: count('3×3 /2 (n)', 384, 'Filters of the stride-2 3×3 branch (branch0; the paper\'s n).'),
+    red_3x3dbl: count('3×3 dbl reduce (k)', 192, '1×1 filters opening the double 3×3 branch (branch1.0; k).'),
+    mid_3x3dbl: count('3×3 dbl 1st (l)', 224, 'Filters of the padded 3×3 (branch1.1; l).'),
+    out_3x3dbl: count('3×3 dbl /2 (m)', 256, 'Filters of the stride-2 3×3 closing the branch (branch1.2; m).'),
     ...flavor,
   },
   nodeSize: SIZE_ONE_ROW,
   build(g) {
     const x = g.input;
-    const b0 = g.conv('branch0', x, 'n', { kernel: 3, stride: 2 });
-    let b1 = g.conv('branch1.0', x, 'k', { kernel: 1, title: '1×1 reduce' });
-    b1 = g.conv('branch1.1', b1, 'l', { kernel: 3 });
-    b1 = g.conv('branch1.2', b1, 'm', { kernel: 3, stride: 2 });
+    const b0 = g.conv('branch0', x, 'out_3x3', { kernel: 3, stride: 2 });
+    let b1 = g.conv('branch1.0', x, 'red_3x3dbl', { kernel: 1, title: '1×1 reduce' });
+    b1 = g.conv('branch1.1', b1, 'mid_3x3dbl', { kernel: 3 });
+    b1 = g.conv('branch1.2', b1, 'out_3x3dbl', { kernel: 3, stride: 2 });
     return g.concat([b0, b1, g.maxPool('branch2', x, reducePool)]);
   },
 });
