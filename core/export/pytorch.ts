@@ -86,12 +86,15 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
     return { info, ctx, gen: codegenOf(kind) };
   });
 
-  const uses: ClassUse[] = entries.flatMap((e) => (e.gen.use ? [e.gen.use(e.ctx)] : []));
+  const uses: ClassUse[] = entries.flatMap((e) => {
+    const use = e.gen.use?.(e.ctx);
+    return use ? [use] : [];
+  });
   // Block templates' classes, generated from the first instance of each (instances of one class differ only in counts and flavor).
   const blocks = new Map<string, HelperClass>();
   for (const e of entries) {
     const t = blockTemplateOf(e.info.kind);
-    const cls = t && e.gen.use ? e.gen.use(e.ctx).cls : null;
+    const cls = t && e.gen.use ? (e.gen.use(e.ctx)?.cls ?? null) : null;
     if (t && cls && !blocks.has(cls)) blocks.set(cls, blockHelper(cls, t, e.ctx.p as never));
   }
   const helpers = new HelperClasses(uses, [...blocks.values()].reverse());

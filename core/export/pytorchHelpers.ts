@@ -10,7 +10,7 @@
  */
 import { INDENT, call, layout, type PyCall, type PyExpr } from './python';
 import { CONV_FLAVOR, type ClassContext, type ClassUse, type HelperClass, type HelperName, type ResolvedOption } from './pytorchClass';
-import { auxHeadClass, inceptionClass, naiveInceptionClass } from '../modules/googlenetPython';
+import { auxHeadClass, inceptionClass, naiveInceptionClass, transformInputClass } from '../modules/googlenetPython';
 
 export type { ClassContext, ClassUse, HelperClass, HelperName, ResolvedOption } from './pytorchClass';
 export { CONV_FLAVOR, convFlavor } from './pytorchClass';
@@ -68,7 +68,7 @@ const convBlockClass: HelperClass = {
 };
 
 /** Parents before the helpers they build: options resolve in this order, and print in reverse. */
-const HELPERS: readonly HelperClass[] = [auxHeadClass, naiveInceptionClass, inceptionClass, convBlockClass];
+const HELPERS: readonly HelperClass[] = [auxHeadClass, naiveInceptionClass, inceptionClass, convBlockClass, transformInputClass];
 
 /** The most common value (the first seen on a tie). */
 function mostCommon(values: readonly string[]): string {
