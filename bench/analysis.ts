@@ -1,11 +1,13 @@
 /**
  * How long a full re-analysis takes after one edit, for GoogLeNet and for a synthetic chain of
- * 1,000 inception modules. Prints figures; asserts nothing. Run: npm run bench:analysis
+ * 1,000 inception modules, and the diff of two designs (analyses at hand, as the app has them).
+ * Prints figures; asserts nothing. Run: npm run bench:analysis
  */
 import { performance } from 'node:perf_hooks';
 import { analyze } from '../core/analysis/analyze';
 import { presetDesign } from '../core/presets';
-import { setParam } from '../core/design/edit';
+import { deleteModule, setParam } from '../core/design/edit';
+import { compareDesigns } from '../core/design/diff';
 import type { Design, ModuleSpec } from '../core/model/types';
 
 function chain(n: number): Design {
@@ -48,3 +50,25 @@ measure('GoogLeNet, after one edit', googlenet, 'inception4c', 200, false);
 measure('GoogLeNet, from scratch', googlenet, 'inception4c', 200, true);
 measure('1,000-module chain, after one edit', big, 'inception_500', 30, false);
 measure('1,000-module chain, from scratch', big, 'inception_500', 10, true);
+
+/** The diff of `b` against `a`, their analyses given (the app keeps both). */
+function measureDiff(label: string, a: Design, b: Design, runs: number): void {
+  const sa = analyze(a);
+  const sb = analyze(b);
+  const times: number[] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const t0 = performance.now();
+    compareDesigns(a, b, { a: sa, b: sb });
+    if (i >= 3) times.push(performance.now() - t0);
+  }
+  times.sort((x, y) => x - y);
+  process.stdout.write(`${label.padEnd(52)} median ${times[Math.floor(times.length / 2)].toFixed(2).padStart(8)} ms\n`);
+}
+
+process.stdout.write('\nDiff of two designs (compareDesigns, both analyses given)\n');
+measureDiff('GoogLeNet vs one edit', googlenet, setParam(googlenet, 'inception4c', 'out_3x3', 300), 200);
+const v3 = presetDesign('inception-v3');
+if (v3) measureDiff('GoogLeNet vs Inception v3 (ids differ)', googlenet, v3, 100);
+measureDiff('1,000-module chain vs one deleted module', big, deleteModule(big, 'inception_500'), 20);
+const renamed: Design = { ...big, modules: big.modules.map((m) => (m.id.startsWith('inception_') ? { ...m, id: `block_${m.id.slice(10)}`, inputs: m.inputs.map((x) => x.replace('inception_', 'block_')) } : { ...m, inputs: m.inputs.map((x) => x.replace('inception_', 'block_')) })) };
+measureDiff('1,000-module chain vs every id renamed (by position)', big, renamed, 5);

@@ -54,7 +54,7 @@ describe('summary --json', () => {
 
 describe('user errors: a message, a non-zero exit, no stack trace', () => {
   it.each([
-    [['summary', '--set', 'inception4c.out_3x3=-5'], 1, 'inception4c: out_3x3 must be a whole number from 1 to 65,536; got -5.'],
+    [['summary', '--set', 'inception4c.out_3x3=-5'], 1, 'inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.'],
     [['summary', '--set', 'inception4c.out_3x3=1000000000'], 1, 'got 1,000,000,000.'],
     [['summary', '--input', '3x299x299'], 1, 'fc1: the fully connected layer expects 1,024 input features'],
     [['summary', '--set', 'inception9z.out_3x3=3'], 2, 'there is no module "inception9z"'],
@@ -106,7 +106,7 @@ describe('the installed command', () => {
     expect(JSON.parse(out).totals.params).toBe(13_389_064);
     const bad = spawnSync(process.execPath, ['bin/inception-explorer.mjs', 'summary', '--set', 'inception4c.out_3x3=-5'], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('out_3x3 must be a whole number');
+    expect(bad.stderr).toContain("3×3 must be a whole number");
   });
 });
 

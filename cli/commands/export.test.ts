@@ -89,7 +89,7 @@ describe('inception-explorer export', () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err).toContain('The design has 1 problem, so nothing was exported:');
-    expect(r.err).toContain('inception4c: out_3x3 must be a whole number from 1 to 65,536; got -5.  ($.modules[10].params.out_3x3)');
+    expect(r.err).toContain('inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.  ($.modules[10].params.out_3x3)');
     expect(existsSync(file)).toBe(false);
   });
 

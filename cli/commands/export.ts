@@ -61,7 +61,7 @@ export const exportCommand: CliCommand = {
   usage: `Usage: inception-explorer export FORMAT [FILE] [options] [-o OUT]
 
 FORMAT is one of:
-${EXPORT_FORMAT_NAMES.map((f) => `  ${f.padEnd(10)}${EXPORT_FORMATS[f].description}`).join('\n')}
+${EXPORT_FORMAT_NAMES.filter((f) => f !== 'onnx').map((f) => `  ${f.padEnd(10)}${EXPORT_FORMATS[f].description}`).join('\n')}
   onnx      The eval-mode network as an ONNX model (opset 17, dynamic batch) with its weights.
 
 Text formats go to stdout unless -o is given; png and onnx need -o. A design with problems
@@ -92,10 +92,10 @@ ${designUsage}
       return code;
     };
     const [format, ...rest] = positionals;
-    if (!format) return fail(`name a format: ${[...EXPORT_FORMAT_NAMES, 'onnx'].join(', ')}.`);
+    if (!format) return fail(`name a format: ${EXPORT_FORMAT_NAMES.join(', ')}.`);
     if (format === 'onnx') return exportOnnx(values, rest, fail, io);
     if (values.weights !== undefined || values.seed !== undefined || values['no-fold']) return fail('--weights, --seed and --no-fold apply to the onnx format only.');
-    if (!isExportFormat(format)) return fail(`unknown format ${JSON.stringify(format)}; choose one of ${[...EXPORT_FORMAT_NAMES, 'onnx'].join(', ')}.`);
+    if (!isExportFormat(format)) return fail(`unknown format ${JSON.stringify(format)}; choose one of ${EXPORT_FORMAT_NAMES.join(', ')}.`);
     const out = values.output as string | undefined;
     if (format === 'png' && !out) return fail('a PNG is binary: give a file with -o, e.g. -o graph.png.');
     if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) return fail(`${out} is a folder; give a file name with -o.`);

@@ -116,7 +116,8 @@ ${designUsage}
                             the batch is the number of images unless --batch is given)
   --weights FILE            safetensors state_dict to load (default: seeded PyTorch-style init)
   --no-dropout              train mode without dropout (to compare with PyTorch)
-  --backend NAME            force a backend: ${BACKEND_ORDER.join(', ')} (default: the first that works)
+  --backend NAME            use one backend: ${BACKEND_ORDER.join(', ')} (default: the fastest that works;
+                            onnxruntime runs eval mode, train mode runs on TF.js)
   --dump DIR                write weights.safetensors, input.safetensors (key input) and
                             outputs.safetensors (keys main, aux1, aux2) to DIR
   --json                    print one JSON object instead of the table`,

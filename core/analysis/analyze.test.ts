@@ -110,7 +110,7 @@ describe('analyze: problems are values, attached to the field at fault', () => {
   it('explains a negative filter count on the field', () => {
     const issues = issuesOf(setParam(googlenet(), 'inception4c', 'out_3x3', -5));
     expect(issues).toEqual([
-      { code: 'param.range', nodeId: 'inception4c', field: 'out_3x3', message: 'inception4c: out_3x3 must be a whole number from 1 to 65,536; got -5.' },
+      { code: 'param.range', nodeId: 'inception4c', field: 'out_3x3', message: 'inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.' },
     ]);
   });
 
@@ -168,7 +168,7 @@ describe('analyze: problems are values, attached to the field at fault', () => {
     const small = analyze(setInput(googlenet(), { height: 64, width: 64 }));
     const avg = small.issues.find((i) => i.nodeId === 'avgpool')!;
     expect(avg.code).toBe('pool.windowTooLarge');
-    expect(avg.message).toBe('avgpool: the 7×7 average pool window is larger than its 2×2 input. Use a larger input or a smaller window.');
+    expect(avg.message).toBe('avgpool: the 7×7 average pool window is larger than its 2×2 input; the input size (64×64; the preset\'s is 224×224) changes the map that reaches it (2×2; it was built for 7×7). Use the input size it was built for (224×224), or change "Window".');
     const conv = issuesOf(setParam(setInput(googlenet(), { height: 5, width: 5 }), 'conv1', 'padding', 0));
     expect(conv[0]).toMatchObject({ code: 'shape.collapsed', nodeId: 'conv1', field: 'kernel' });
   });

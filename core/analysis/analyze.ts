@@ -5,7 +5,9 @@
  */
 import { isReservedModuleName } from '../model/reservedNames';
 import type { Design, Issue, Layer, ModuleSpec, Shape } from '../model/types';
-import { resolveParams, MAX_COUNT } from '../model/params';
+import { resolveParams, MAX_COUNT, paramLabel, type ParamDefs } from '../model/params';
+import { MAP_SIZE_CODES, mapSizeCause, type MapCause, type PresetShapes, type ShapesSeen } from './mapCause';
+import { presetDesign } from '../presets';
 import { formatBytes, formatGot, formatInt } from '../model/format';
 import { layerDef } from '../layers/registry';
 import { product } from '../layers/layerDef';
@@ -107,6 +109,15 @@ export interface Analysis {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** The labels the app shows for the design-wide settings (messages name settings by them). */
+export const SETTING_LABELS: Readonly<Record<string, string>> = {
+  'input.batch': 'Batch',
+  'input.channels': 'Input channels',
+  'input.height': 'Input height',
+  'input.width': 'Input width',
+  classes: 'Classes',
+};
+
 function checkSettings(design: Design, issues: Issue[]): boolean {
   let ok = true;
   const check = (field: string, v: unknown, lim: { min: number; max: number }) => {
@@ -116,7 +127,7 @@ function checkSettings(design: Design, issues: Issue[]): boolean {
         code: 'setting.range',
         nodeId: 'design',
         field,
-        message: `The ${field} setting must be a whole number from ${formatInt(lim.min)} to ${formatInt(lim.max)}; got ${formatGot(v)}.`,
+        message: `${SETTING_LABELS[field] ?? field} must be a whole number from ${formatInt(lim.min)} to ${formatInt(lim.max)}; got ${formatGot(v)}.`,
       });
     }
   };
@@ -234,7 +245,16 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
     } else {
       const inputIds = spec.inputs.map((src) => (src === 'input' ? 'input' : (outLayer.get(src) ?? src)));
       const e = expandModule(spec, def, inputShapes, inputIds, classes, mIssues.length === 0 && blockedBy === null);
-      mIssues.push(...e.issues);
+      const seen = new Map<string, ShapesSeen>(infos);
+      seen.set(spec.id, { inputShapes, outputShape: null });
+      let cause: MapCause | null = null;
+      for (const issue of e.issues) {
+        if (!issue.message.includes('{cause}')) mIssues.push(issue);
+        else {
+          cause ??= mapSizeCause(design, spec.id, seen, presetShapes(design.preset));
+          mIssues.push({ ...issue, message: issue.message.replace('{cause}', cause.cause).replace('{fix}', cause.fix) });
+        }
+      }
       steps = e.steps;
       layers = e.layers;
       mine = e.infos;
@@ -444,8 +464,29 @@ function sum<T>(xs: readonly T[], f: (x: T) => number): number {
   return s;
 }
 
-function toIssue(moduleId: string, params: object, layerId: string, p: { code: Issue['code']; field?: string; message: string }): Issue {
-  const field = p.field && Object.prototype.hasOwnProperty.call(params, p.field) ? p.field : undefined;
+/**
+ * A layer's problem as the module's issue. The layer's field names the module parameter that sets
+ * it: the same key, or `<layer>_<key>` (an aux head's `pool_kernel` sets its `pool` layer's
+ * kernel). A map-size problem gets `{cause}` and `{fix}` slots, filled by `mapSizeCause` once the
+ * modules upstream are known, and ends naming the parameter that can fix it by its label.
+ */
+function toIssue(moduleId: string, params: ParamDefs, layerId: string, p: { code: Issue['code']; field?: string; message: string }): Issue {
   const local = layerId === moduleId ? '' : layerId.slice(moduleId.length + 1);
-  return { code: p.code, nodeId: moduleId, field, message: `${moduleId}: ${local ? `in ${local}, ` : ''}${p.message}.` };
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(params, k);
+  const field = p.field ? (has(p.field) ? p.field : local && has(`${local}_${p.field}`) ? `${local}_${p.field}` : undefined) : undefined;
+  const tail = MAP_SIZE_CODES.has(p.code) ? `; {cause}. {fix}${field ? `, or change "${paramLabel(params, field)}"` : ''}` : '';
+  return { code: p.code, nodeId: moduleId, field, message: `${moduleId}: ${local ? `in ${local}, ` : ''}${p.message}${tail}.` };
+}
+
+const presetShapesCache = new Map<string, PresetShapes | null>();
+
+/** The preset's design and shapes, analysed once per preset name (for `mapSizeCause`). */
+function presetShapes(name: string | null | undefined): PresetShapes | null {
+  if (!name) return null;
+  if (!presetShapesCache.has(name)) {
+    const d = presetDesign(name);
+    const a = d ? analyze(d) : null;
+    presetShapesCache.set(name, d && a ? { design: d, modules: new Map(a.modules.map((m) => [m.id, m])), input: a.input } : null);
+  }
+  return presetShapesCache.get(name)!;
 }

@@ -10,6 +10,10 @@ import { summaryCsv, summaryMarkdown } from '../analysis/summaryTable';
 import { serializeDesign } from '../design/designFile';
 import { graphSvg, type GraphSvgOptions } from './graphSvg';
 import { pytorchCode, type ExportIssue } from './pytorch';
+import { onnxModel } from './onnx';
+import { base64 } from './onnxGraph';
+import { initStateDict } from '../weights/stateDict';
+import { formatBytes } from '../model/format';
 
 export interface FormatDef {
   /** What the user picks: "PyTorch code". */
@@ -21,15 +25,21 @@ export interface FormatDef {
   readonly mime: string;
   /** True for PNG: the content made here is SVG for the shell to rasterize. */
   readonly raster: boolean;
+  /** True for ONNX: the content is the file's bytes in base64. */
+  readonly binary?: boolean;
   make(design: Design, analysis: Analysis, options: ExportOptions): Promise<MadeContent>;
 }
 
 export interface ExportOptions {
   /** For the pictures: theme and the modules drawn opened. */
   readonly graph?: GraphSvgOptions;
+  /** For ONNX: the seed of the engine's seeded weights (the Run panel's seed, default 0) and batch-norm folding (default on). */
+  readonly onnx?: { readonly seed?: number; readonly foldBatchNorm?: boolean };
 }
 
-type MadeContent = { readonly ok: true; readonly content: string } | { readonly ok: false; readonly issues: readonly ExportIssue[] };
+type MadeContent =
+  | { readonly ok: true; readonly content: string; readonly summary?: string }
+  | { readonly ok: false; readonly issues: readonly ExportIssue[] };
 
 const made = (content: string): MadeContent => ({ ok: true, content });
 
@@ -85,6 +95,27 @@ export const EXPORT_FORMATS: { readonly [F in ExportFormat]: FormatDef } = {
     raster: false,
     make: async (design) => made(serializeDesign(design)),
   },
+  onnx: {
+    label: 'ONNX model',
+    description: "The eval-mode network with the engine's weights (seeded by the Run panel's seed): opset 17, dynamic batch, for Netron or ONNX Runtime.",
+    suffix: '.onnx',
+    mime: 'application/octet-stream',
+    raster: false,
+    binary: true,
+    async make(design, analysis, options) {
+      const seed = options.onnx?.seed ?? 0;
+      const fold = options.onnx?.foldBatchNorm ?? true;
+      const r = onnxModel(design, analysis, initStateDict(analysis.graph, seed), { foldBatchNorm: fold, weightsSource: `seeded PyTorch-style initialization, seed ${seed}` });
+      if (!r.ok) return r;
+      const v = r.value;
+      const sig = (io: Readonly<Record<string, readonly (number | string)[]>>) => Object.entries(io).map(([k, s]) => `${k} ${s.join('×')}`).join(', ');
+      return {
+        ok: true,
+        content: base64(v.bytes),
+        summary: `ONNX model, opset 17, ${formatBytes(v.bytes.length)}: ${v.nodeCount} nodes named by module path; input ${sig(v.inputs)}; output ${sig(v.outputs)} (N is the batch); weights seeded with ${seed} (the Run panel's seed); batch norm ${fold ? 'folded into the convolutions' : 'kept'}.`,
+      };
+    },
+  },
 };
 
 export const EXPORT_FORMAT_NAMES = Object.keys(EXPORT_FORMATS) as ExportFormat[];
@@ -104,7 +135,7 @@ export function suggestedFileName(design: Design, format: ExportFormat): string 
 }
 
 export type ExportResult =
-  | { readonly ok: true; readonly value: { readonly format: ExportFormat; readonly content: string; readonly fileName: string; readonly mime: string } }
+  | { readonly ok: true; readonly value: { readonly format: ExportFormat; readonly content: string; readonly fileName: string; readonly mime: string; readonly summary?: string } }
   | { readonly ok: false; readonly issues: readonly ExportIssue[] };
 
 /**
@@ -116,5 +147,5 @@ export async function exportContent(format: ExportFormat, design: Design, analys
   const def = EXPORT_FORMATS[format];
   const r = await def.make(design, analysis, options);
   if (!r.ok) return r;
-  return { ok: true, value: { format, content: r.content, fileName: suggestedFileName(design, format), mime: def.mime } };
+  return { ok: true, value: { format, content: r.content, fileName: suggestedFileName(design, format), mime: def.mime, ...(r.summary ? { summary: r.summary } : {}) } };
 }

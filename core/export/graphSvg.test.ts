@@ -82,7 +82,7 @@ describe('graphSvg', () => {
   it("writes the issue in core's words on an invalid node", async () => {
     const d = setParam(googlenet(), 'inception4c', 'out_3x3', -5);
     const svg = await graphSvg(d, analyze(d));
-    expect(texts(svg, 'node-issue').join(' ')).toContain('inception4c: out_3x3 must be a whole number');
+    expect(texts(svg, 'node-issue').join(' ')).toContain('inception4c: 3×3 must be a whole number');
   });
 
   it('uses the dark palette on request and escapes the design name', async () => {

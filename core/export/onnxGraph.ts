@@ -109,6 +109,24 @@ export class OnnxGraphBuilder {
   }
 }
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 (RFC 4648, padded) of bytes, for binary exports that cross the host API as text. */
+export function base64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  const CHUNK = 3 * 16384;
+  for (let start = 0; start < bytes.length; start += CHUNK) {
+    const end = Math.min(start + CHUNK, bytes.length);
+    let s = '';
+    for (let i = start; i < end; i += 3) {
+      const n = (bytes[i] << 16) | ((i + 1 < end ? bytes[i + 1] : 0) << 8) | (i + 2 < end ? bytes[i + 2] : 0);
+      s += BASE64[(n >> 18) & 63] + BASE64[(n >> 12) & 63] + (i + 1 < end ? BASE64[(n >> 6) & 63] : '=') + (i + 2 < end ? BASE64[n & 63] : '=');
+    }
+    parts.push(s);
+  }
+  return parts.join('');
+}
+
 /** A float tensor's type with named (dynamic) or fixed dimensions. */
 export function floatValueInfo(name: string, dims: readonly (number | string)[]) {
   return onnx.ValueInfoProto.create({

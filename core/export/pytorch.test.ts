@@ -128,7 +128,7 @@ describe('pytorchCode', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.issues[0]).toMatchObject({ code: 'param.range', nodeId: 'inception4c', field: 'out_3x3' });
-      expect(r.issues[0].message).toMatch(/^inception4c: out_3x3 must be/);
+      expect(r.issues[0].message).toMatch(/^inception4c: 3×3 must be/);
     }
   });
 

@@ -90,7 +90,7 @@ describe('graphView', () => {
     const d = setParam(googlenet(), 'inception4c', 'out_3x3', -5);
     const v = graphView(d, analyze(d), { diff: diffDesign(d) });
     const n = v.nodes.find((x) => x.id === 'inception4c') as InceptionNodeView;
-    expect(n.issues[0].message).toBe('inception4c: out_3x3 must be a whole number from 1 to 65,536; got −5.'.replace('−', '-'));
+    expect(n.issues[0].message).toBe('inception4c: 3×3 must be a whole number from 1 to 65,536; got −5.'.replace('−', '-'));
     expect(n.counts.find((c) => c.field === 'out_3x3')).toMatchObject({ invalid: true, changed: true, text: '-5' });
     expect(n.shape).toBeNull();
     expect(n.change).toBe('changed');

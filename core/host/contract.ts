@@ -30,7 +30,7 @@ export interface SampleImage {
   readonly label: string;
 }
 
-export type ExportFormat = 'pytorch' | 'png' | 'svg' | 'csv' | 'markdown' | 'design';
+export type ExportFormat = 'pytorch' | 'png' | 'svg' | 'csv' | 'markdown' | 'design' | 'onnx';
 
 export interface HostApi {
   getInfo(): Promise<Result<HostInfo>>;
@@ -70,6 +70,7 @@ export type MenuCommand =
   | 'toggleTheme'
   | 'run'
   | 'cancelRun'
+  | 'compare'
   | 'about';
 
 /** Names of the request/response methods of HostApi (events excluded). */

@@ -26,6 +26,7 @@ export const MENU_COMMANDS: { readonly [C in MenuCommand]: MenuCommandInfo } = {
   toggleTheme: { label: 'Toggle Light/Dark Theme', accelerator: 'CmdOrCtrl+Shift+L' },
   run: { label: 'Run', accelerator: 'CmdOrCtrl+Enter' },
   cancelRun: { label: 'Cancel Run', accelerator: 'CmdOrCtrl+.' },
+  compare: { label: 'Compare With…' },
   about: { label: 'About Inception Explorer' },
 };
 

@@ -10,8 +10,8 @@ import type { Design } from '../model/types';
 
 /** Longest path accepted from the renderer (Linux PATH_MAX). */
 export const MAX_PATH_LENGTH = 4096;
-/** Largest exported content (a base64 PNG of a large graph stays far below this). */
-export const MAX_EXPORT_CHARS = 48 * 1024 * 1024;
+/** Largest exported content: a base64 ONNX model of Inception v3 with its weights is about 127 M characters. */
+export const MAX_EXPORT_CHARS = 160 * 1024 * 1024;
 /** Run ids are short tokens the renderer makes up. */
 const runId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "-" or "_"');
 
@@ -54,7 +54,7 @@ const runRequest = z.strictObject({
 });
 
 const exportRequest = z.strictObject({
-  format: z.enum(['pytorch', 'png', 'svg', 'csv', 'markdown', 'design']),
+  format: z.enum(['pytorch', 'png', 'svg', 'csv', 'markdown', 'design', 'onnx']),
   suggestedName: z
     .string()
     .min(1)

@@ -32,7 +32,7 @@ export const conv2d: LayerDef<Conv2dAttrs> = {
       return fail({
         code: 'shape.collapsed',
         field: 'kernel',
-        message: `the ${fmtKernel(a.kernel)} kernel does not fit its ${h}×${w} input (padding ${fmtPadding(a.padding)}); the output would be ${Math.max(oh, 0)}×${Math.max(ow, 0)}. Use a larger input or a smaller kernel`,
+        message: `the ${fmtKernel(a.kernel)} kernel does not fit its ${h}×${w} input (padding ${fmtPadding(a.padding)}); the output would be ${Math.max(oh, 0)}×${Math.max(ow, 0)}`,
       });
     }
     return ok([n, a.outChannels, oh, ow]);

@@ -31,7 +31,7 @@ export const linear: LayerDef<LinearAttrs> = {
       return fail({
         code: 'linear.inFeatures',
         field: 'in_size',
-        message: `the fully connected layer expects ${a.inFeatures.toLocaleString('en-US')} input features${a.expectation ? ` (${a.expectation})` : ''} but receives ${s[1].toLocaleString('en-US')}; the input size changed the map that reaches it. Use the input size it was built for, or change in_size`,
+        message: `the fully connected layer expects ${a.inFeatures.toLocaleString('en-US')} input features${a.expectation ? ` (${a.expectation})` : ''} but receives ${s[1].toLocaleString('en-US')}`,
       });
     }
     return ok([s[0], a.outFeatures]);

@@ -34,7 +34,7 @@ function inferPool(a: Pool2dAttrs, inputs: Parameters<LayerDef<Pool2dAttrs>['inf
     problems.push({
       code: 'pool.windowTooLarge',
       field: 'kernel',
-      message: `the ${fmtKernel(a.kernel)} ${what} window is larger than its ${h}×${w} input${t + b + l + r > 0 ? ` (padding ${fmtPadding(a.padding)})` : ''}. Use a larger input or a smaller window`,
+      message: `the ${fmtKernel(a.kernel)} ${what} window is larger than its ${h}×${w} input${t + b + l + r > 0 ? ` (padding ${fmtPadding(a.padding)})` : ''}`,
     });
   }
   if (problems.length) return fail(...problems);

@@ -98,6 +98,15 @@ function wholeRange(min: number, max: number): string {
   return `a whole number from ${formatInt(min)} to ${formatInt(max)}`;
 }
 
+/**
+ * How messages name a parameter: by the label the app shows above its field ("3×3", "Built for
+ * map size"), never by its design-file key (`out_3x3`, `in_size`), which scripts get from the
+ * issue's `field` and its JSON path. Unknown keys are named as they are.
+ */
+export function paramLabel(defs: ParamDefs, field: string): string {
+  return Object.prototype.hasOwnProperty.call(defs, field) ? (defs[field] as ParamDef).label : field;
+}
+
 /** The default value of a descriptor, in design-file form. */
 export function defaultValue(def: ParamDef): ParamValue {
   return def.default as ParamValue;
@@ -121,7 +130,7 @@ export function resolveParams<P extends ParamDefs>(
   const issues: Issue[] = [];
   const values: Record<string, unknown> = {};
   const fail = (field: string, code: Issue['code'], rule: string, got: unknown) => {
-    issues.push({ code, nodeId: ctx.nodeId, field, message: `${ctx.nodeId}: ${field} must be ${rule}; got ${formatGot(got)}.` });
+    issues.push({ code, nodeId: ctx.nodeId, field, message: `${ctx.nodeId}: ${paramLabel(defs, field)} must be ${rule}; got ${formatGot(got)}.` });
   };
   for (const key of Object.keys(raw)) {
     if (!Object.prototype.hasOwnProperty.call(defs, key)) {

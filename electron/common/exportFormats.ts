@@ -8,4 +8,5 @@ export const EXPORT_FORMATS: { readonly [F in ExportFormat]: { readonly extensio
   csv: { extension: '.csv', filterName: 'CSV table' },
   markdown: { extension: '.md', filterName: 'Markdown table' },
   design: { extension: '.json', filterName: 'Inception Explorer design' },
+  onnx: { extension: '.onnx', filterName: 'ONNX model' },
 };

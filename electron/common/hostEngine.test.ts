@@ -18,7 +18,7 @@ describe('the host engine lifecycle', () => {
   it('starts the worker ahead of the first run and reports its backend', async () => {
     engine.start();
     const info = await engine.info();
-    expect(info.backend).toMatch(/^(tensorflow|wasm|cpu)$/);
+    expect(info.backend).toMatch(/^(onnxruntime|tensorflow|wasm|cpu)$/);
   });
 
   it('restarts the worker after it dies under a run, and the next run works', async () => {
@@ -28,7 +28,7 @@ describe('the host engine lifecycle', () => {
     expect(crashed).toMatchObject({ ok: false, error: { code: 'engine.crashed', message: expect.stringMatching(/stopped unexpectedly/) } });
     expect(engine.restarts).toBe(1);
     const info = await engine.info();
-    expect(info.backend).toMatch(/^(tensorflow|wasm|cpu)$/);
+    expect(info.backend).toMatch(/^(onnxruntime|tensorflow|wasm|cpu)$/);
     expect(info.notes).toContain('The engine worker was restarted 1 time after a crash in this session.');
     const again = await engine.run('after', request, () => {});
     expect(again.ok).toBe(true);

@@ -225,7 +225,7 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
     const bad = { ...small, modules: small.modules.map((m) => (m.id === 'inc' ? { ...m, params: { ...m.params, out_3x3: -5 } } : m)) };
     const r = await engine.run('bad', request({ design: bad }));
     expect(r).toMatchObject({ ok: false, error: { code: 'run.invalidDesign' } });
-    if (!r.ok) expect(r.error.message).toContain('out_3x3');
+    if (!r.ok) expect(r.error.message).toContain('3×3 must be');
 
     const first = engine.run('same', request());
     expect(await engine.run('same', request())).toMatchObject({ ok: false, error: { code: 'run.duplicate' } });

@@ -22,7 +22,7 @@ describe('application menu', () => {
     const ids = (i: number) => submenu(template[i]).map((m) => m.id).filter(Boolean);
     expect(ids(0)).toEqual(['new', 'open', 'openRecent', 'save', 'saveAs', 'export']);
     expect(ids(1)).toEqual(['undo', 'redo']);
-    expect(ids(2)).toEqual(['fitView', 'zoomIn', 'zoomOut', 'toggleTheme']);
+    expect(ids(2)).toEqual(['fitView', 'zoomIn', 'zoomOut', 'toggleTheme', 'compare']);
     expect(ids(3)).toEqual(['run', 'cancelRun']);
     expect(ids(4)).toEqual(['about']);
   });
@@ -34,7 +34,7 @@ describe('application menu', () => {
       click(item);
       expect(item.accelerator).toBe(MENU_COMMANDS[item.id as MenuCommand].accelerator);
     }
-    expect(sent).toEqual(['new', 'open', 'save', 'saveAs', 'export', 'undo', 'redo', 'fitView', 'zoomIn', 'zoomOut', 'toggleTheme', 'run', 'cancelRun']);
+    expect(sent).toEqual(['new', 'open', 'save', 'saveAs', 'export', 'undo', 'redo', 'fitView', 'zoomIn', 'zoomOut', 'toggleTheme', 'compare', 'run', 'cancelRun']);
   });
 
   it('lists recent files and opens the one clicked', () => {

@@ -60,6 +60,7 @@ export function menuTemplate(a: MenuActions): MenuItemConstructorOptions[] {
         item('zoomOut'),
         { type: 'separator' },
         item('toggleTheme'),
+        item('compare'),
         { type: 'separator' },
         { role: 'togglefullscreen' },
         ...(a.dev ? [{ role: 'toggleDevTools' } as const] : []),

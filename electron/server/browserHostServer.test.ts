@@ -250,7 +250,7 @@ describe('browser host server', () => {
     if (!('ws' in page)) throw new Error('The socket did not open.');
     const design = { ...presetDesign('googlenet-torchvision')!, aux: false, input: { batch: 1, channels: 3, height: 64, width: 64 } };
     const info = await send(port, '/api/getInfo', { headers: auth, body: '[]' });
-    expect(info.json()).toMatchObject({ ok: true, value: { kind: 'browser', backend: expect.stringMatching(/^(tensorflow|wasm|cpu)$/) } });
+    expect(info.json()).toMatchObject({ ok: true, value: { kind: 'browser', backend: expect.stringMatching(/^(onnxruntime|tensorflow|wasm|cpu)$/) } });
     const r = await send(port, '/api/run', { headers: auth, body: JSON.stringify(['run-1', { design, mode: 'eval', seed: 1, input: { kind: 'random' }, featureMaps: false }]) });
     const result = r.json() as { ok: true; value: { outputs: Record<string, { shape: number[] }>; untrainedWeights: boolean } };
     expect(result, r.body.slice(0, 500)).toMatchObject({ ok: true });

@@ -66,7 +66,7 @@ describe('editing a module', () => {
     );
     const input = field('3×3 (out_3x3) of inception4c');
     type(input, '-5');
-    const message = 'inception4c: out_3x3 must be a whole number from 1 to 65,536; got -5.';
+    const message = 'inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.';
     expect(within(input.closest('.field') as HTMLElement).getByRole('alert').textContent).toBe(message);
     expect(input.getAttribute('aria-invalid')).toBe('true');
     expect((screen.getByRole('button', { name: 'Run' }) as HTMLButtonElement).disabled).toBe(true);
@@ -85,7 +85,7 @@ describe('editing a module', () => {
     expect(appStore.getState().design.modules.map((m) => m.id)).not.toContain('inception4c_2');
     act(() => appStore.getState().select('maxpool3'));
     fireEvent.change(screen.getByRole('combobox', { name: 'Insert after maxpool3' }), { target: { value: 'convBlock' } });
-    expect(appStore.getState().design.modules.find((m) => m.id === 'conv4_2')).toMatchObject({ kind: 'convBlock', inputs: ['maxpool3'] });
+    expect(appStore.getState().design.modules.find((m) => m.id === 'conv3')).toMatchObject({ kind: 'convBlock', inputs: ['maxpool3'] }); // named after conv2, the last conv block before it;
   });
 
   it('edits the global settings, with the problem named at the field', () => {
@@ -102,7 +102,7 @@ describe('editing a module', () => {
     fireEvent.click(screen.getByLabelText('Auxiliary heads (train mode)'));
     expect(appStore.getState().design.aux).toBe(false);
     type(field('Input height'), '0');
-    expect(screen.getByText('The input.height setting must be a whole number from 1 to 8,192; got 0.')).toBeTruthy();
+    expect(screen.getByText('Input height must be a whole number from 1 to 8,192; got 0.')).toBeTruthy();
   });
 });
 

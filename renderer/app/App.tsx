@@ -9,15 +9,15 @@ import { isDirty } from '../state/derived';
 import { GraphCanvas } from '../graph/GraphCanvas';
 import { Inspector } from '../panels/Inspector';
 import { RunPanel } from '../panels/RunPanel';
-import { ComparePanel, startComparing } from '../panels/ComparePanel';
+import { ComparePanel } from '../panels/ComparePanel';
 import { SummaryTable } from '../panels/SummaryTable';
 import { TotalsBar } from '../panels/TotalsBar';
 import { Toolbar } from './Toolbar';
 import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
-import { recoverSession, runMenuCommand } from './commands';
+import { recoverSession, runMenuCommand, startComparing } from './commands';
 
-const selectShell = (s: AppState) => ({ theme: s.theme, sideTab: s.sideTab, summaryOpen: s.summaryOpen, notice: s.notice, setSideTab: s.setSideTab });
+const selectShell = (s: AppState) => ({ theme: s.theme, sideTab: s.sideTab, summaryOpen: s.summaryOpen, notice: s.notice, hostWarning: s.hostWarning, setSideTab: s.setSideTab });
 
 const AUTOSAVE_DELAY_MS = 1500;
 
@@ -26,6 +26,13 @@ function useHostWiring(): void {
   const host = useHost();
   useEffect(() => host.onDidMenuCommand((c) => runMenuCommand(host, c)), [host]);
   useEffect(() => host.onDidRunProgress((p) => appStore.getState().runProgressed(p)), [host]);
+  useEffect(() => {
+    // Say at load when the host refuses this page (a browser page without its access token),
+    // rather than letting Open, Save and Run fail one by one later.
+    void host.getInfo().then((r) => {
+      if (!r.ok && (r.error.code === 'http.token' || r.error.code === 'host.noToken')) appStore.setState({ hostWarning: r.error.message });
+    });
+  }, [host]);
   useEffect(() => {
     let live = true;
     void host.takeRecovery().then((r) => {
@@ -69,7 +76,7 @@ function useHostWiring(): void {
 }
 
 export function App() {
-  const { theme, sideTab, summaryOpen, notice, setSideTab } = useApp(useShallow(selectShell));
+  const { theme, sideTab, summaryOpen, notice, hostWarning, setSideTab } = useApp(useShallow(selectShell));
   useHostWiring();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -78,7 +85,14 @@ export function App() {
   return (
     <ReactFlowProvider>
       <div className="app">
-        <Toolbar />
+        <div className="app-top">
+          <Toolbar />
+          {hostWarning && (
+            <div className="host-warning" role="alert">
+              <strong>Read-only page.</strong> {hostWarning}
+            </div>
+          )}
+        </div>
         <main className="workspace">
           <div className="canvas-column">
             <div className="canvas">

@@ -4,8 +4,7 @@ import { useHost } from '../host/host';
 import { useApp, useHistory, type AppState } from '../state/store';
 import { useDirty } from '../state/derived';
 import { DEFAULT_PRESET } from '../../core/presets';
-import { fileLabel, newFromPreset, openDesign, redo, saveDesign, undo, viewport } from './commands';
-import { startComparing } from '../panels/ComparePanel';
+import { fileLabel, newFromPreset, openDesign, redo, saveDesign, startComparing, undo, viewport } from './commands';
 
 const selectToolbar = (s: AppState) => ({
   filePath: s.filePath,

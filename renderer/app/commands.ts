@@ -7,6 +7,7 @@ import { parseDesign, serializeDesign } from '../../core/design/designFile';
 import { presetDesign, presets } from '../../core/presets';
 import { derive, isDirty } from '../state/derived';
 import { appStore } from '../state/store';
+import type { CompareTarget } from '../state/compareSlice';
 
 /** The canvas registers its viewport controls here (React Flow lives inside the canvas). */
 export const viewport = {
@@ -183,6 +184,18 @@ export function resetToPreset(): void {
 /** Commands that make sense while a dialog is open over the window. */
 const ALLOWED_UNDER_DIALOG: ReadonlySet<MenuCommand> = new Set(['toggleTheme', 'cancelRun']);
 
+/** The target a plain "Compare with…" starts with: the design's preset, else the first preset. */
+export function defaultCompareTarget(preset: string | null): CompareTarget {
+  return preset && presets.some((p) => p.name === preset) ? { kind: 'own' } : { kind: 'preset', name: presets[0].name };
+}
+
+/** Starts comparing (with the default target unless already comparing) and shows the Compare tab. */
+export function startComparing(): void {
+  const s = state();
+  if (!s.compare) s.setCompare(defaultCompareTarget(s.design.preset));
+  s.setSideTab('compare');
+}
+
 /** Handles a command from the host's menu or keyboard shortcuts. */
 export function runMenuCommand(host: HostApi, command: MenuCommand): void {
   const s = state();
@@ -218,5 +231,7 @@ export function runMenuCommand(host: HostApi, command: MenuCommand): void {
       return void cancelRun(host);
     case 'about':
       return s.setAboutOpen(true);
+    case 'compare':
+      return startComparing();
   }
 }

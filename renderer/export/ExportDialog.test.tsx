@@ -13,6 +13,7 @@ import { HostProvider } from '../host/host';
 import { createMemoryHost, type MemoryHost } from '../host/memoryHost';
 import { appStore } from '../state/store';
 import { ExportDialog, ExportPanel } from './ExportDialog';
+import { onnx } from '../../core/export/onnxGraph';
 
 let host: MemoryHost;
 let closed: number;
@@ -35,6 +36,22 @@ const dialog = () => screen.getByRole('dialog', { name: 'Export GoogLeNet' });
 const choose = (label: string) => fireEvent.click(screen.getByRole('radio', { name: new RegExp(`^${label}`) }));
 
 describe('ExportPanel', () => {
+  it("exports the ONNX model with the Run panel's seed: a summary instead of a preview, saved as base64 bytes", async () => {
+    panel(googlenet(), { weightsSeed: 7 });
+    choose('ONNX model');
+    const summary = await screen.findByTestId('export-summary', {}, { timeout: 10_000 });
+    expect(summary.textContent).toMatch(/^ONNX model, opset 17, [\d.]+ MiB: \d+ nodes named by module path; input input N×3×224×224; output main N×1000 \(N is the batch\); weights seeded with 7/);
+    expect(within(dialog()).getByText(/^googlenet\.onnx · 2\d\.\d MiB$/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Copy' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Save…' }));
+    await waitFor(() => expect(host.exports).toHaveLength(1));
+    const saved = host.exports[0];
+    expect(saved).toMatchObject({ format: 'onnx', suggestedName: 'googlenet.onnx', base64: true });
+    const model = onnx.ModelProto.decode(Buffer.from(saved.content, 'base64'));
+    expect(model.graph!.node!.some((n) => n.name === 'inception4c.branch2.1.conv')).toBe(true);
+    expect(model.metadataProps.find((p) => p.key === 'weights')?.value).toBe('seeded PyTorch-style initialization, seed 7');
+  }, 30_000);
+
   it('previews the PyTorch code and saves it through the host under the design name', async () => {
     panel(googlenet());
     const code = pytorchCode(googlenet());
@@ -109,7 +126,7 @@ describe('ExportPanel', () => {
     panel(setParam(googlenet(), 'inception4c', 'out_3x3', -5));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('The design has 1 problem, so it cannot be exported. Fix it first:');
-    expect(alert.textContent).toContain('inception4c: out_3x3 must be a whole number from 1 to 65,536; got -5.');
+    expect(alert.textContent).toContain('inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.');
     expect((screen.getByRole('button', { name: 'Save…' }) as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByRole('button', { name: 'Copy' }) as HTMLButtonElement).disabled).toBe(true);
   });

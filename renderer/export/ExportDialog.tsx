@@ -37,6 +37,8 @@ export interface ExportPanelProps {
   onSaved?(path: string): void;
   /** Turns the SVG into PNG base64; the browser canvas by default. */
   rasterize?(svg: string, scale: number): Promise<string>;
+  /** Seed of the engine's seeded weights that an ONNX export carries (the Run panel's seed). */
+  readonly weightsSeed?: number;
 }
 
 type Status = { readonly text: string; readonly tone: 'info' | 'error' } | null;
@@ -49,7 +51,7 @@ function countLines(text: string): number {
   return n;
 }
 
-export function ExportPanel({ design, analysis, host, onClose, opened = [], theme: appTheme = 'light', initialFormat = 'pytorch', onSaved, rasterize = svgToPngBase64 }: ExportPanelProps) {
+export function ExportPanel({ design, analysis, host, onClose, opened = [], theme: appTheme = 'light', initialFormat = 'pytorch', onSaved, rasterize = svgToPngBase64, weightsSeed = 0 }: ExportPanelProps) {
   const [format, setFormat] = useState<ExportFormat>(initialFormat);
   const [theme, setTheme] = useState<SvgTheme>(appTheme);
   const [drawOpened, setDrawOpened] = useState(opened.length > 0);
@@ -66,14 +68,14 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
     let current = true;
     setMade(null);
     const graph = { theme, opened: drawOpened ? openedKey.split(',').filter(Boolean) : [] };
-    void exportContent(format, design, analysis, { graph }).then(
+    void exportContent(format, design, analysis, { graph, onnx: { seed: weightsSeed } }).then(
       (r) => current && setMade({ format, result: r }),
       (e: unknown) => current && setStatus({ text: `The ${EXPORT_FORMATS[format].label.toLowerCase()} could not be made: ${(e as Error).message}`, tone: 'error' }),
     );
     return () => {
       current = false;
     };
-  }, [format, design, analysis, theme, drawOpened, openedKey]);
+  }, [format, design, analysis, theme, drawOpened, openedKey, weightsSeed]);
 
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
@@ -89,6 +91,8 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
   const facts = (() => {
     if (!result?.ok) return null;
     const v = result.value;
+    // base64: 4 characters for 3 bytes, less the padding.
+    if (def.binary) return `${v.fileName} · ${formatBytes(Math.floor((v.content.length * 3) / 4) - (v.content.match(/=*$/)?.[0].length ?? 0))}`;
     if (!picture) return `${v.fileName} · ${countLines(v.content).toLocaleString('en-US')} lines · ${formatBytes(new TextEncoder().encode(v.content).length)}`;
     const { width, height } = svgSize(v.content);
     const px = format === 'png' ? `${width * PNG_SCALE} × ${height * PNG_SCALE} pixels` : `${width} × ${height}`;
@@ -112,7 +116,9 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
     try {
       const { fileName } = result.value;
       let request: Parameters<HostApi['exportFile']>[0];
-      if (def.raster) {
+      if (def.binary) {
+        request = { format, suggestedName: fileName, content: result.value.content, base64: true };
+      } else if (def.raster) {
         let base64: string;
         try {
           base64 = await rasterize(result.value.content, PNG_SCALE);
@@ -197,6 +203,10 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
                 </ul>
                 {result.issues.length > 8 && <p className="muted small">…and {result.issues.length - 8} more.</p>}
               </div>
+            ) : def.binary ? (
+              <p className="export-summary" data-testid="export-summary">
+                {result.value.summary}
+              </p>
             ) : pictureUrl ? (
               <div className="export-picture">
                 <img src={pictureUrl} alt={`The graph of ${design.name}`} />
@@ -215,7 +225,7 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
           </p>
         )}
         <div className="button-row end">
-          <button type="button" onClick={() => void copy()} disabled={!content || def.raster}>
+          <button type="button" onClick={() => void copy()} disabled={!content || def.raster || def.binary}>
             Copy
           </button>
           <button type="button" className="primary" onClick={() => void save()} disabled={!content || busy}>
@@ -230,12 +240,12 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
   );
 }
 
-const selectExportState = (s: AppState) => [s.design, s.opened, s.theme] as const;
+const selectExportState = (s: AppState) => [s.design, s.opened, s.theme, s.runSettings.seed] as const;
 
 /** The app's export dialog: the open design, its opened modules and theme, saved through the host. */
 export function ExportDialog({ onClose }: { onClose(): void }) {
   const host = useHost();
-  const [design, opened, theme] = useApp(useShallow(selectExportState));
+  const [design, opened, theme, seed] = useApp(useShallow(selectExportState));
   const analysis = derive(design).analysis;
   return (
     <ExportPanel
@@ -246,6 +256,7 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
       theme={theme === 'dark' ? 'dark' : 'light'}
       onClose={onClose}
       onSaved={(path) => appStore.getState().notify(`Exported to ${path}.`)}
+      weightsSeed={seed}
     />
   );
 }

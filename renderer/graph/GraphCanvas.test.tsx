@@ -46,7 +46,7 @@ describe('GraphCanvas', () => {
     act(() => appStore.getState().setParam('inception4c', 'out_3x3', 0));
     const node = screen.getByRole('group', { name: 'inception4c' });
     expect(node.querySelector('.node.invalid')).toBeTruthy();
-    expect(within(node).getByRole('alert').textContent).toBe('inception4c: out_3x3 must be a whole number from 1 to 65,536; got 0.');
+    expect(within(node).getByRole('alert').textContent).toBe('inception4c: 3×3 must be a whole number from 1 to 65,536; got 0.');
     expect(within(screen.getByRole('group', { name: 'inception4d' })).getByText('Waiting for inception4c to be fixed.')).toBeTruthy();
     expect(within(screen.getByRole('group', { name: 'inception4b' })).getByTestId('shape').textContent).toBe('3×512×14×14');
   });

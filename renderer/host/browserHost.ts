@@ -33,6 +33,10 @@ type ServerMessage =
   | { readonly type: 'menuCommand'; readonly command: MenuCommand }
   | { readonly type: 'dialog'; readonly id: number; readonly request: DialogRequest };
 
+/** What a page opened without the token can and cannot do, and how to get the right URL. */
+export const NO_TOKEN_MESSAGE =
+  'This page was opened without its access token, so you can look at the network and edit it, but Open, Save, Export and Run will not work. Open the exact URL that `npx inception-explorer serve` printed (it ends in ?token=…); run that command again to see it.';
+
 function readToken(): string {
   const fromUrl = new URLSearchParams(location.search).get('token');
   if (fromUrl) {
@@ -227,7 +231,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
       retryMs = Math.min(retryMs * 2, 5000);
     });
   };
-  if (typeof WebSocket !== 'undefined') connect();
+  if (typeof WebSocket !== 'undefined' && token) connect();
 
   if (options.shortcuts !== false && typeof window !== 'undefined') {
     window.addEventListener('keydown', (e) => {
@@ -241,6 +245,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
   }
 
   const call = async <T>(method: HostMethod, args: readonly unknown[]): Promise<Result<T>> => {
+    if (!token) return errResult('host.noToken', NO_TOKEN_MESSAGE);
     if (method === 'openDesign' || method === 'saveDesign' || method === 'saveDesignAs' || method === 'exportFile') await socketOpen;
     let response: Response;
     const body = JSON.stringify(args);

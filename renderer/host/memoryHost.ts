@@ -18,7 +18,7 @@ export interface MemoryHostOptions {
 export interface MemoryHost extends HostApi {
   /** Files written so far, by path. */
   readonly files: Map<string, string>;
-  readonly exports: { format: string; suggestedName: string; content: string }[];
+  readonly exports: { format: string; suggestedName: string; content: string; base64?: boolean }[];
   readonly autosaves: DesignFile[];
   readonly cancelled: string[];
   options: MemoryHostOptions;
@@ -51,7 +51,7 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
       return okResult({ path });
     },
     exportFile: async (req) => {
-      host.exports.push({ format: req.format, suggestedName: req.suggestedName, content: req.content });
+      host.exports.push({ format: req.format, suggestedName: req.suggestedName, content: req.content, ...(req.base64 ? { base64: true } : {}) });
       return okResult({ path: `/exports/${req.suggestedName}` });
     },
     autosave: async (file) => {

@@ -7,7 +7,8 @@ import { deleteModule, setParam } from '../../core/design/edit';
 import { HostProvider } from '../host/host';
 import { createMemoryHost, type MemoryHost } from '../host/memoryHost';
 import { appStore } from '../state/store';
-import { ComparePanel, defaultCompareTarget, startComparing } from './ComparePanel';
+import { ComparePanel } from './ComparePanel';
+import { defaultCompareTarget, runMenuCommand, startComparing } from '../app/commands';
 
 let host: MemoryHost;
 
@@ -71,6 +72,19 @@ describe('ComparePanel', () => {
     await waitFor(() => expect(appStore.getState().notice?.tone).toBe('error'));
     expect(appStore.getState().notice?.text).toMatch(/^bad\.json cannot be compared with: /);
     expect(appStore.getState().compare).toEqual({ kind: 'own' });
+  });
+
+  it('starts from the host menu (View → Compare With…) as from the toolbar', () => {
+    appStore.getState().setSideTab('edit');
+    runMenuCommand(host, 'compare');
+    expect(appStore.getState()).toMatchObject({ compare: { kind: 'own' }, sideTab: 'compare' });
+  });
+
+  it('says when the design compared with has problems, so its figures are partial', async () => {
+    host.options.openAnswer = { path: '/designs/broken.json', text: serializeDesign(setParam(presetDesign('googlenet')!, 'inception4a', 'out_1x1', -5)) };
+    startComparing();
+    fireEvent.change(screen.getByLabelText('Compare with'), { target: { value: 'open' } });
+    expect(await screen.findByText('broken.json has problems, so its figures are partial.')).toBeTruthy();
   });
 
   it('stops comparing', async () => {

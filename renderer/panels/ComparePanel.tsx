@@ -15,24 +15,12 @@ import { formatBytes, formatCompact, formatInt, formatShape } from '../../core/m
 import { presets } from '../../core/presets';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
-import { derive, useComparison, type Comparison } from '../state/derived';
+import { derive, useComparison, useDerived, type Comparison } from '../state/derived';
 import type { CompareTarget } from '../state/compareSlice';
 import { fileLabel, viewport } from '../app/commands';
 import { svgToPngBase64 } from '../export/rasterize';
 
 const selectCompareState = (s: AppState) => ({ target: s.compare, preset: s.design.preset, selectedId: s.selectedId });
-
-/** The target a plain "Compare with…" starts with: the design's preset, else the first preset. */
-export function defaultCompareTarget(preset: string | null): CompareTarget {
-  return preset && presets.some((p) => p.name === preset) ? { kind: 'own' } : { kind: 'preset', name: presets[0].name };
-}
-
-/** Starts comparing (with the default target unless already comparing) and shows the Compare tab. */
-export function startComparing(): void {
-  const s = appStore.getState();
-  if (!s.compare) s.setCompare(defaultCompareTarget(s.design.preset));
-  s.setSideTab('compare');
-}
 
 function targetValue(t: CompareTarget | null): string {
   if (!t) return '';
@@ -192,6 +180,7 @@ export function ComparePanel() {
   const host = useHost();
   const { target, preset, selectedId } = useApp(useShallow(selectCompareState));
   const comparison = useComparison();
+  const bValid = useDerived().analysis.valid;
   const [showUnchanged, setShowUnchanged] = useState(false);
 
   const choose = async (value: string) => {
@@ -259,6 +248,8 @@ export function ComparePanel() {
               ))}
             </ul>
           )}
+          {!comparison.againstValid && <p className="notice">{comparison.label} has problems, so its figures are partial.</p>}
+          {!bValid && <p className="notice">This design has problems, so its figures are partial.</p>}
           <Totals diff={diff} />
           {!idsMostlyShared(diff) && (
             <>

@@ -14,6 +14,8 @@ import { INPUT_LIMITS } from '../../core/analysis/analyze';
 import { appStore, useApp, type AppState } from '../state/store';
 import { INSERTABLE_KINDS, type InsertableKind } from '../state/designSlice';
 import { derive, useDerived } from '../state/derived';
+import { moduleBreakdown } from '../../core/analysis/moduleBreakdown';
+import { formatBytes, formatCompact, formatDelta, formatInt, formatShape } from '../../core/model/format';
 import { formatValue, ParamField, TextField, CheckField, SelectField, parseNumberText } from './fields';
 import { newFromPreset, resetToPreset } from '../app/commands';
 
@@ -55,6 +57,71 @@ const ModuleParamField = memo(function ModuleParamField({ moduleId, field, def, 
   );
 });
 
+/**
+ * What the selected module computes, first: its shapes, parameters, MACs and activation memory,
+ * each against the preset's module when they differ, then the same per step of its inside.
+ */
+function ModuleFiguresPanel({ moduleId, presetId }: { moduleId: string; presetId: string | null }) {
+  const { analysis, base } = useDerived();
+  const now = moduleBreakdown(analysis, moduleId);
+  if (!now) return null;
+  const was = base && presetId ? moduleBreakdown(base, presetId) : null;
+  const delta = (a: number, b: number | undefined) => (b === undefined || a === b ? null : formatDelta(a, b));
+  const row = (label: string, value: string, vsPreset: string | null, help: string) => (
+    <div className="figure" key={label}>
+      <dt title={help}>{label}</dt>
+      <dd>
+        {value}
+        {vsPreset && <span className="figure-delta"> {vsPreset}</span>}
+      </dd>
+    </div>
+  );
+  const computed = now.outputShape !== null;
+  const wasStep = new Map((was?.steps ?? []).map((s) => [s.id, s]));
+  return (
+    <section className="module-figures" aria-label={`Figures of ${moduleId}`}>
+      {!computed && <p className="muted small">Not computed: fix the problem{analysis.modules.find((m) => m.id === moduleId)?.blockedBy ? ' upstream' : ' below'} first.</p>}
+      <dl className="figure-grid">
+        {row('Output', formatShape(now.outputShape), was && computed && formatShape(was.outputShape) !== formatShape(now.outputShape) ? `(preset ${formatShape(was.outputShape)})` : null, 'N×C×H×W of the tensor the module outputs')}
+        {row('Input', now.inputShapes.map((s) => formatShape(s)).join(' + ') || '—', null, 'N×C×H×W of what the module reads')}
+        {row('Parameters', computed ? formatInt(now.params) : '—', computed ? delta(now.params, was?.params) : null, 'Trainable parameters (weights, biases, batch-norm scale and shift)')}
+        {row('MACs / image', computed ? formatCompact(now.macs) : '—', computed ? delta(now.macs, was?.macs) : null, 'Multiply-accumulates for one image')}
+        {row('Activations', computed ? formatBytes(now.activationBytes) : '—', null, 'Memory of the outputs of its layers for the whole batch (float32)')}
+      </dl>
+      {computed && now.steps.length > 0 && (
+        <table className="step-table">
+          <caption>Per step (as opening the module shows)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Step</th>
+              <th scope="col">Output</th>
+              <th scope="col">Params</th>
+              <th scope="col">MACs</th>
+            </tr>
+          </thead>
+          <tbody>
+            {now.steps.map((s) => {
+              const w = wasStep.get(s.id);
+              const d = w && w.params !== s.params ? formatDelta(s.params, w.params) : null;
+              return (
+                <tr key={s.id} title={`${s.group}: ${s.id}`}>
+                  <th scope="row">{s.title}</th>
+                  <td>{formatShape(s.outputShape)}</td>
+                  <td>
+                    {formatCompact(s.params)}
+                    {d && <span className="figure-delta step-delta">{d}</span>}
+                  </td>
+                  <td>{formatCompact(s.macs)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const { analysis, diff } = useDerived();
   const opened = useApp(useShallow(selectOpened));
@@ -93,6 +160,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
         </h2>
         {change && <span className={`badge badge-${change.status}`}>{change.status}</span>}
       </header>
+      <ModuleFiguresPanel moduleId={spec.id} presetId={entry?.a?.id ?? null} />
       {def && <p className="section-doc">{def.description}</p>}
       {fieldless.map((i) => (
         <p key={i.code + i.message} className="field-error" role="alert">

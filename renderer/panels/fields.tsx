@@ -1,11 +1,36 @@
 /**
  * Form fields of the inspector. Each shows what the design holds (even an invalid value, as
  * typed), reports core's message for it, and commits on every keystroke so numbers update live.
+ *
+ * Undo: one value typed into a field is one undo step ("300" typed key by key, or pasted). A new
+ * step starts when the field's whole text is replaced (it was all selected, as after Tab or a
+ * double click), after Enter, and when the field is left. Ctrl/Cmd+Z and Ctrl+Shift+Z / Ctrl+Y in
+ * a field undo and redo design steps, exactly as outside it (never the browser's per-character
+ * undo of the field).
  */
-import { useId, useState, type ReactNode } from 'react';
+import { useCallback, useId, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useStore } from 'zustand';
 import { paramType, type ParamDef } from '../../core/model/params';
 import type { ParamValue } from '../../core/model/types';
 import { editGroups } from '../state/editGroups';
+import { appStore, type AppState } from '../state/store';
+
+const selectHistoryVersion = (s: AppState) => s.historyVersion;
+
+/** Undo/redo keys pressed in a field: the design's undo, never the field's own. True when handled. */
+export function handleHistoryKey(e: KeyboardEvent<HTMLElement>): boolean {
+  const mod = e.ctrlKey || e.metaKey;
+  if (!mod || e.altKey) return false;
+  const key = e.key.toLowerCase();
+  const redo = (key === 'z' && e.shiftKey) || (key === 'y' && !e.shiftKey);
+  const undo = key === 'z' && !e.shiftKey;
+  if (!undo && !redo) return false;
+  e.preventDefault();
+  e.stopPropagation();
+  if (undo) appStore.getState().undo();
+  else appStore.getState().redo();
+  return true;
+}
 
 export interface FieldProps {
   label: string;
@@ -51,25 +76,45 @@ interface TextFieldProps extends FieldProps {
   onText(text: string): void;
 }
 
-/** A text or number input that keeps the user's draft while focused. */
+/**
+ * A text input that keeps the user's draft while focused (so "1e9" or "abc" stay as typed, and
+ * core names what is wrong with them). Numbers use a text input with a numeric keyboard: a
+ * number input would hand "abc" over as an empty value.
+ */
 export function TextField({ label, doc, name, hint, error, value, numeric = false, onText }: TextFieldProps) {
   const id = useId();
-  const [draft, setDraft] = useState<string | null>(null);
+  const historyVersion = useStore(appStore, selectHistoryVersion);
+  const [draft, setDraft] = useState<{ text: string; historyVersion: number } | null>(null);
   const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+  // Replacing the whole text starts a new undo step (beforeinput still sees the old selection).
+  const watchReplace = useCallback((el: HTMLInputElement | null) => {
+    if (!el) return;
+    el.addEventListener('beforeinput', () => {
+      if (el.value !== '' && el.selectionStart === 0 && el.selectionEnd === el.value.length) editGroups.reset();
+    });
+  }, []);
   return (
     <FieldFrame id={id} label={label} doc={doc} hint={hint} error={error}>
       <input
         id={id}
+        ref={watchReplace}
         className="nodrag"
-        type={numeric ? 'number' : 'text'}
-        inputMode={numeric ? 'numeric' : undefined}
+        type="text"
+        inputMode={numeric ? 'decimal' : undefined}
+        autoComplete="off"
+        spellCheck={false}
         aria-label={name}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
-        value={draft ?? value}
+        // An undo or redo moved the design under the draft: show the design's value again.
+        value={draft && draft.historyVersion === historyVersion ? draft.text : value}
         onChange={(e) => {
-          setDraft(e.target.value);
+          setDraft({ text: e.target.value, historyVersion });
           onText(e.target.value);
+        }}
+        onKeyDown={(e) => {
+          if (handleHistoryKey(e)) setDraft(null);
+          else if (e.key === 'Enter') editGroups.reset();
         }}
         onBlur={() => {
           setDraft(null);

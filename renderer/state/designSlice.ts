@@ -3,10 +3,11 @@
  * Every edit goes through core/design/edit.ts; undo/redo (zundo, see store.ts) covers `design` only.
  */
 import type { StateCreator } from 'zustand';
-import type { Design, ModuleSpec, ParamValue } from '../../core/model/types';
-import { deleteModule, duplicateModule, freshId, insertAfter, setAux, setClasses, setInput, setParam } from '../../core/design/edit';
+import type { Design, ParamValue } from '../../core/model/types';
+import { deleteModule, duplicateModule, setAux, setClasses, setInput, setParam } from '../../core/design/edit';
+import { insertModuleAfter } from '../../core/design/insert';
 import { serializeDesign } from '../../core/design/designFile';
-import { moduleDef, moduleDefs } from '../../core/modules/registry';
+import { moduleDefs } from '../../core/modules/registry';
 import { presetDesign, DEFAULT_PRESET } from '../../core/presets';
 import type { AppState } from './store';
 import { editGroups } from './editGroups';
@@ -43,15 +44,6 @@ function initialDesign(): Design {
   return presetDesign(DEFAULT_PRESET)!;
 }
 
-/** Parameters of a newly inserted module: the template's defaults for its filters and structure, then its insert defaults. */
-function defaultParams(kind: string): ModuleSpec['params'] {
-  const def = moduleDef(kind);
-  if (!def) return {};
-  const params: Record<string, ParamValue> = {};
-  for (const [field, p] of Object.entries(def.params)) if (p.group !== 'flavor' && field !== 'form') params[field] = p.default as ParamValue;
-  return { ...params, ...def.insert?.defaults };
-}
-
 export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], [], DesignSlice> = (set, get) => {
   const edit = (next: Design, group: string | null = null): void => {
     if (next === get().design) return;
@@ -73,9 +65,9 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
       const after = d.modules.find((m) => m.id === afterId);
       const entry = INSERTABLE_KINDS.find((k) => k.kind === kind);
       if (!after || !entry) return null;
-      const id = freshId(d, `${entry.idBase}${after.stage && /^\d+$/.test(after.stage) ? after.stage : ''}`);
-      edit(insertAfter(d, afterId, { id, kind, params: defaultParams(kind), ...(after.stage ? { stage: after.stage } : {}) }));
-      return id;
+      const inserted = insertModuleAfter(d, afterId, kind, `${entry.idBase}${after.stage && /^\d+$/.test(after.stage) ? after.stage : ''}`);
+      edit(inserted.design);
+      return inserted.id;
     },
     duplicate: (moduleId) => {
       const before = new Set(get().design.modules.map((m) => m.id));

@@ -50,7 +50,7 @@ describe('the app store', () => {
 
   it('inserts, duplicates and deletes modules within a stage, each undoable', () => {
     const id = store.getState().insertAfter('inception4b', 'inception');
-    expect(id).toBe('inception4_2');
+    expect(id).toBe('inception4b_2'); // 4c is taken; named by position after 4b
     const inserted = store.getState().design.modules.find((m) => m.id === id)!;
     expect(inserted).toMatchObject({ kind: 'inception', stage: '4', inputs: ['inception4b'] });
     expect(store.getState().design.modules.find((m) => m.id === 'inception4c')!.inputs).toEqual([id]);

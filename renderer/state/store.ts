@@ -15,6 +15,8 @@ import { createCompareSlice, type CompareSlice } from './compareSlice';
 import { editGroups } from './editGroups';
 
 export interface HistorySlice {
+  /** Counts undo and redo steps, so a field showing a draft knows the design moved under it. */
+  historyVersion: number;
   undo(): void;
   redo(): void;
   clearHistory(): void;
@@ -37,13 +39,16 @@ export function createAppStore() {
         ...createRunSlice(set, get, api),
         ...createUiSlice(set, get, api),
         ...createCompareSlice(set, get, api),
+        historyVersion: 0,
         undo: () => {
           editGroups.reset();
           store.temporal.getState().undo();
+          store.setState((s) => ({ historyVersion: s.historyVersion + 1 }));
         },
         redo: () => {
           editGroups.reset();
           store.temporal.getState().redo();
+          store.setState((s) => ({ historyVersion: s.historyVersion + 1 }));
         },
         clearHistory: () => store.temporal.getState().clear(),
       }),

@@ -20,6 +20,8 @@ export interface UiSlice {
   exportOpen: boolean;
   aboutOpen: boolean;
   confirmation: Confirmation | null;
+  /** Why the host cannot do anything for this page (a browser page opened without its token), shown as a banner from load on; null when fine. */
+  hostWarning: string | null;
   /** A short message for the status line (saved, failed to open, …). */
   notice: { text: string; tone: 'info' | 'error' } | null;
   setTheme(theme: Theme): void;
@@ -52,6 +54,7 @@ export const createUiSlice: StateCreator<AppState, [['temporal', unknown]], [], 
   exportOpen: false,
   aboutOpen: false,
   confirmation: null,
+  hostWarning: null,
   notice: null,
   setTheme: (theme) => {
     try {

@@ -83,7 +83,7 @@ describe.skipIf(skipReason !== null)(`Electron app via Playwright _electron${ski
     }));
     expect(seen).toEqual({ methods: [...HOST_METHODS, 'onDidMenuCommand', 'onDidRunProgress'].sort(), require: 'undefined', process: 'undefined', module: 'undefined', ipc: false });
     const info = await page.evaluate(() => window.inceptionExplorer!.getInfo());
-    expect(info).toMatchObject({ ok: true, value: { kind: 'electron', versions: { electron: expect.any(String) }, backend: expect.stringMatching(/^(tensorflow|wasm|cpu)$/) } });
+    expect(info).toMatchObject({ ok: true, value: { kind: 'electron', versions: { electron: expect.any(String) }, backend: expect.stringMatching(/^(onnxruntime|tensorflow|wasm|cpu)$/) } });
   });
 
   it('enforces the CSP and blocks new windows and navigation', async () => {

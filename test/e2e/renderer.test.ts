@@ -89,7 +89,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     const { page } = app;
     await node(page, 'inception4c').click();
     await page.getByLabel('3×3 (out_3x3) of inception4c').fill('0');
-    const message = 'inception4c: out_3x3 must be a whole number from 1 to 65,536; got 0.';
+    const message = 'inception4c: 3×3 must be a whole number from 1 to 65,536; got 0.';
     await expect.poll(() => node(page, 'inception4c').getByRole('alert').textContent()).toBe(message);
     expect(await node(page, 'inception4b').getByTestId('shape').textContent()).toBe('3×512×14×14');
     await page.screenshot({ path: join(SHOTS, 'invalid-light.png') });
