@@ -124,7 +124,8 @@ ${designUsage}
                             start the others (e.g. a 10-class classifier under a 1000-class
                             backbone) from the seeded initialization; the notes name them
   --no-dropout              train mode without dropout (to compare with PyTorch)
-  --backend NAME            force a backend: ${BACKEND_ORDER.join(', ')} (default: the first that works)
+  --backend NAME            use one backend: ${BACKEND_ORDER.join(', ')} (default: the fastest that works;
+                            onnxruntime runs eval mode, train mode runs on TF.js)
   --dump DIR                write weights.safetensors, input.safetensors (key input) and
                             outputs.safetensors (keys main, aux1, aux2) to DIR
   --json                    print one JSON object instead of the table`,

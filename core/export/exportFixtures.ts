@@ -134,9 +134,10 @@ function unevenConv(): Design {
   };
 }
 
-/** Inception v3 with counts edited in one module of each kind, the aux head off, 10 classes and a 331×331 input. */
+/** Inception v3 with transform_input on, counts edited in one module of each kind, the aux head off, 10 classes and a 331×331 input. */
 function inceptionV3Edited(): Design {
   let d = set(preset('inception-v3'), {
+    transform_input: { enabled: true },
     Mixed_5b: { out_1x1: 48, pool_features: 40 },
     Mixed_6a: { out_3x3: 300 },
     Mixed_6c: { channels_7x7: 96, out_7x7dbl: 160 },

@@ -199,6 +199,14 @@ const linear: OnnxEmitter<'linear'> = (layer, ctx) => {
   return out(ctx.graph.node('Gemm', layer.id, inputs, layer.id, { transB: int(1) }));
 };
 
+/** A fixed per-channel affine map: Mul and Add with 1×C×1×1 constants. */
+const channelAffine: OnnxEmitter<'channelAffine'> = (layer, ctx) => {
+  const g = ctx.graph;
+  const c = layer.attrs.scale.length;
+  const mul = g.node('Mul', `${layer.id}.scale`, [ctx.inputs[0], g.floats(`${layer.id}.scale_value`, [1, c, 1, 1], Float32Array.from(layer.attrs.scale))], `${layer.id}.scale`);
+  return out(g.node('Add', layer.id, [mul, g.floats(`${layer.id}.shift_value`, [1, c, 1, 1], Float32Array.from(layer.attrs.shift))], layer.id));
+};
+
 /** Every layer kind's ONNX form. */
 export const onnxEmitters: { readonly [K in LayerKind]: OnnxEmitter<K> } = {
   conv2d,
@@ -216,4 +224,5 @@ export const onnxEmitters: { readonly [K in LayerKind]: OnnxEmitter<K> } = {
   dropout: (_layer, ctx) => ({ alias: ctx.inputs[0] }),
   flatten: (layer, ctx) => out(ctx.graph.node('Flatten', layer.id, ctx.inputs, layer.id, { axis: int(1) })),
   linear,
+  channelAffine,
 };

@@ -13,6 +13,7 @@ import { call, divide, list, pyBool, pyFloat, pyInt, pySize, sum, type PyExpr } 
 import type { HelperClasses } from './pytorchHelpers';
 import { flavorValues, type ClassUse } from './pytorchClass';
 import { auxHeadCodegen, inceptionCodegen } from '../modules/googlenetPython';
+import { transformInputCodegen } from '../modules/googlenetPython';
 
 /** The resolved (typed, defaulted) parameters of a module kind. */
 export type ParamsOf<K extends ModuleKind> = ResolvedParams<ModuleDefOf<K>['params']>;
@@ -28,7 +29,7 @@ export interface CodegenContext<P> {
 
 export interface ModuleCodegen<P> {
   /** The helper-class instance the module is, when it is one; registered before any code is written. */
-  use?(ctx: CodegenContext<P>): ClassUse;
+  use?(ctx: CodegenContext<P>): ClassUse | null;
   /** The constructor of `self.<id>`; null when the module is only an operation in forward(). */
   init(ctx: CodegenContext<P>, helpers: HelperClasses): PyExpr | null;
   /** The module's output from its inputs; `self` reaches its attribute (`self.conv1`). */
@@ -201,6 +202,7 @@ function handWritten() {
     forward: (ctx, inputs, self) => call(self, [even(ctx.p.padding) ? inputs[0] : call('F.pad', [inputs[0], padTuple(ctx.p.padding)])]),
     note: (ctx) => (even(ctx.p.padding) ? null : `${UNEVEN_NOTE}.`),
   },
+  transformInput: transformInputCodegen,
   concat: {
     init: () => null,
     forward: (_ctx, inputs) => call('torch.cat', [list(inputs), '1']),

@@ -106,3 +106,26 @@ export const concat: LayerDef<Record<string, never>> = {
   macs: () => 0,
   describe: () => 'channels',
 };
+
+export interface ChannelAffineAttrs {
+  /** Per-channel factor and offset: y[:, c] = x[:, c] · scale[c] + shift[c]. */
+  readonly scale: readonly number[];
+  readonly shift: readonly number[];
+}
+
+/** A fixed per-channel affine map without state (torchvision's `transform_input`). */
+export const channelAffine: LayerDef<ChannelAffineAttrs> = {
+  kind: 'channelAffine',
+  torchName: 'ChannelAffine',
+  infer(a, inputs) {
+    const problem = expectRank4(inputs, 'a per-channel transform');
+    if (problem) return fail(problem);
+    if (inputs[0][1] !== a.scale.length) {
+      return fail({ code: 'shape.mismatch', message: `the per-channel transform is defined for ${a.scale.length} channels but receives ${inputs[0][1]}` });
+    }
+    return ok(inputs[0]);
+  },
+  tensors: () => [],
+  macs: () => 0,
+  describe: (a) => `x·[${a.scale.map((v) => +v.toFixed(3)).join(', ')}] + [${a.shift.map((v) => +v.toFixed(3)).join(', ')}]`,
+};

@@ -4,7 +4,7 @@ import type { LayerDef } from './layerDef';
 import { conv2d, type Conv2dAttrs } from './conv2d';
 import { batchNorm2d, type BatchNorm2dAttrs } from './batchNorm2d';
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type AdaptiveAvgPool2dAttrs, type AvgPool2dAttrs, type Pool2dAttrs } from './pooling';
-import { add, concat, dropout, localResponseNorm, relu, scale, type DropoutAttrs, type LocalResponseNormAttrs, type ScaleAttrs } from './elementwise';
+import { add, channelAffine, concat, dropout, localResponseNorm, relu, scale, type ChannelAffineAttrs, type DropoutAttrs, type LocalResponseNormAttrs, type ScaleAttrs } from './elementwise';
 import { flatten, linear, type LinearAttrs } from './linear';
 
 /** Attributes of each layer kind. */
@@ -22,6 +22,7 @@ export interface LayerAttrMap {
   dropout: DropoutAttrs;
   flatten: Record<string, never>;
   linear: LinearAttrs;
+  channelAffine: ChannelAffineAttrs;
 }
 export type LayerKind = keyof LayerAttrMap;
 
@@ -42,6 +43,7 @@ export const layerDefs: { readonly [K in LayerKind]: LayerDef<LayerAttrMap[K]> }
   dropout,
   flatten,
   linear,
+  channelAffine,
 };
 
 export const layerKinds = Object.keys(layerDefs) as LayerKind[];

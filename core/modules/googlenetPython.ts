@@ -1,5 +1,6 @@
 /**
- * How GoogLeNet's templates (`inception`, its naive form, and `auxHead`) are written in the exported
+ * How GoogLeNet's templates (`inception`, its naive form, `auxHead`) and torchvision's
+ * `transform_input` are written in the exported
  * PyTorch file: their helper classes (InceptionBlock, NaiveInceptionBlock, AuxHead, written as a
  * person writes GoogLeNet, with options shared across instances) and the constructor call of each
  * instance. Block templates need none of this: their classes are generated from their steps.
@@ -7,6 +8,7 @@
 import { INDENT, call, layout, pyFloat, pyInt, pySize, type PyExpr } from '../export/python';
 import { CONV_FLAVOR, convCall, convFlavor, flavorValues, type ClassContext, type ClassUse, type HelperClass } from '../export/pytorchClass';
 import type { CodegenContext, ModuleCodegen, ParamsOf } from '../export/pytorchCodegen';
+import { IMAGENET_MEAN, IMAGENET_STD } from './transformInput';
 
 const I1 = INDENT;
 const I2 = INDENT + INDENT;
@@ -187,3 +189,30 @@ export const auxHeadCodegen: ModuleCodegen<ParamsOf<'auxHead'>> = {
   init: (ctx, helpers) => helpers.call(auxHeadUse(ctx), [pyInt(ctx.inputShapes[0][1]), ctx.count('out_features', ctx.p.out_features)]),
   forward: apply,
   };
+
+/** torchvision's transform_input as a class, written as torchvision's `_transform_input` is. */
+export const transformInputClass: HelperClass = {
+  name: 'TransformInput',
+  options: [],
+  render: () => [
+    'class TransformInput(nn.Module):',
+    `${I1}"""torchvision's transform_input: ImageNet-normalized RGB to the (x - 0.5) / 0.5 range of the`,
+    `${I1}original TensorFlow weights."""`,
+    '',
+    `${I1}def forward(self, x):`,
+    ...[0, 1, 2].map((c) => `${I2}x_ch${c} = torch.unsqueeze(x[:, ${c}], 1) * (${IMAGENET_STD[c]} / 0.5) + (${IMAGENET_MEAN[c]} - 0.5) / 0.5`),
+    `${I2}return torch.cat((x_ch0, x_ch1, x_ch2), 1)`,
+  ],
+};
+
+const transformUse = (ctx: CodegenContext<ParamsOf<'transformInput'>>): ClassUse | null => (ctx.p.enabled ? { cls: 'TransformInput', values: {} } : null);
+
+export const transformInputCodegen: ModuleCodegen<ParamsOf<'transformInput'>> = {
+  use: transformUse,
+  // Off, the module is the identity, as torchvision's transform_input=False is.
+  init: (ctx, helpers) => {
+    const use = transformUse(ctx);
+    return use ? helpers.call(use, []) : call('nn.Identity', []);
+  },
+  forward: apply,
+};

@@ -65,4 +65,20 @@ describe('inception-v3 preset', () => {
     expect(small.issues.some((i) => i.nodeId === 'AuxLogits')).toBe(true);
     expect(analyze(setAux({ ...v3(), input: { batch: 2, channels: 3, height: 224, width: 224 } }, false)).valid).toBe(true);
   });
+
+  it("has torchvision's transform_input as its first module, off by default and stateless either way", () => {
+    const d = v3();
+    expect(d.modules[0]).toMatchObject({ id: 'transform_input', kind: 'transformInput', params: { enabled: false } });
+    const on = analyze(setParam(d, 'transform_input', 'enabled', true));
+    expect(on.valid).toBe(true);
+    expect(on.totals.params).toBe(27_161_264);
+    const layer = on.graph.find((l) => l.id === 'transform_input')!;
+    expect(layer.kind).toBe('channelAffine');
+    const { scale, shift } = layer.attrs as { scale: number[]; shift: number[] };
+    expect(scale).toEqual([0.229 / 0.5, 0.224 / 0.5, 0.225 / 0.5]);
+    expect(shift).toEqual([(0.485 - 0.5) / 0.5, (0.456 - 0.5) / 0.5, (0.406 - 0.5) / 0.5]);
+    // A one-channel input has no RGB to rescale: the module says so.
+    const grey = analyze({ ...setParam(d, 'transform_input', 'enabled', true), input: { batch: 1, channels: 1, height: 299, width: 299 } });
+    expect(grey.issues).toContainEqual(expect.objectContaining({ code: 'shape.mismatch', nodeId: 'transform_input' }));
+  });
 });

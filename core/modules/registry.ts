@@ -4,6 +4,7 @@ import { convBlock } from './convBlock';
 import { inception } from './inception';
 import { auxHead } from './auxHead';
 import { linear } from './linear';
+import { transformInput } from './transformInput';
 import { inceptionA, inceptionAux, inceptionB, inceptionC, inceptionD, inceptionE } from './inceptionV3';
 import { adaptiveAvgPool, add, avgPool, concat, conv2d, dropout, localResponseNorm, maxPool, relu, scale } from './layerModules';
 
@@ -28,6 +29,7 @@ const definitions = {
   inceptionD,
   inceptionE,
   inceptionAux,
+  transformInput,
 };
 
 /** The module kinds, as a type: a per-kind table typed by it fails to compile when a kind is missing. */

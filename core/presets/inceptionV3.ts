@@ -6,6 +6,8 @@ const BASIC: Params = { conv_bias: false, bn_eps: 0.001, bn_name: 'bn' };
 
 /** The stem and the eleven mixed modules in torchvision's order: id, kind, params, stage. */
 const LAYOUT: readonly (readonly [string, string, Params, string])[] = [
+  // Off, as torchvision builds inception_v3 without trained weights; on for its ImageNet weights.
+  ['transform_input', 'transformInput', { enabled: false }, 'stem'],
   ['Conv2d_1a_3x3', 'convBlock', { out_channels: 32, kernel: 3, stride: 2, padding: 0, ...BASIC }, 'stem'],
   ['Conv2d_2a_3x3', 'convBlock', { out_channels: 32, kernel: 3, stride: 1, padding: 0, ...BASIC }, 'stem'],
   ['Conv2d_2b_3x3', 'convBlock', { out_channels: 64, kernel: 3, stride: 1, padding: 1, ...BASIC }, 'stem'],
@@ -29,7 +31,10 @@ const LAYOUT: readonly (readonly [string, string, Params, string])[] = [
   ['fc', 'linear', { out_features: 'classes', in_size: 1 }, 'head'],
 ];
 
-/** torchvision 0.14 `inception_v3(aux_logits=True, transform_input=False)`: 27,161,264 parameters, 23,834,568 without AuxLogits. */
+/**
+ * torchvision 0.14 `inception_v3(aux_logits=True, transform_input=False)`: 27,161,264 parameters,
+ * 23,834,568 without AuxLogits. Set `transform_input.enabled` for torchvision's trained weights.
+ */
 export function inceptionV3(): Design {
   const modules: ModuleSpec[] = [];
   let last = 'input';

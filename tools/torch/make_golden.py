@@ -274,6 +274,7 @@ def v3_corpus() -> list[tuple[str, dict]]:
         ("inception-v3 without Mixed_6c", delete(V(), "Mixed_6c")),
         ("inception-v3 with Mixed_7c duplicated", duplicate(V(), "Mixed_7c", "Mixed_7d")),
         ("inception-v3 with BN eps 1e-5 and conv bias", with_each(with_each(with_each(with_each(with_each(with_each(V(), "inceptionA", bn_eps=1e-5, conv_bias=True), "inceptionB", bn_eps=1e-5, conv_bias=True), "inceptionC", bn_eps=1e-5, conv_bias=True), "inceptionD", bn_eps=1e-5, conv_bias=True), "inceptionE", bn_eps=1e-5, conv_bias=True), "convBlock", bn_eps=1e-5, conv_bias=True)),
+        ("inception-v3 with transform_input on", set_params(V(), "transform_input", enabled=True)),
         ("INVALID inception-v3 at 3x224x224: the aux head's 5x5 conv no longer fits", set_input(V(), batch=2, height=224, width=224)),
     ]
     return cases

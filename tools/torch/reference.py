@@ -331,6 +331,8 @@ class InceptionNet(nn.Module):
             elif kind in reference_v3.BLOCKS:
                 mod = reference_v3.BLOCKS[kind](ch, p)
                 out = (4, mod.out_channels)
+            elif kind == "transformInput":
+                mod, out = reference_v3.TransformInput(p["enabled"]), ins[0]
             elif kind == "inceptionAux":
                 mod = reference_v3.Aux(ch, p, classes)
                 out = (2, mod.out_features)
@@ -581,7 +583,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     torch.set_num_threads(1)
     if args.check_torchvision:
         check_torchvision()
-        reference_v3.check_torchvision_v3(InceptionNet, load_design("inception-v3"))
+        v3 = load_design("inception-v3")
+        reference_v3.check_torchvision_v3(InceptionNet, v3)
+        for m in v3["modules"]:
+            if m["kind"] == "transformInput":
+                m["params"]["enabled"] = True
+        reference_v3.check_torchvision_v3(InceptionNet, v3)
         return 0
     net = InceptionNet(load_design(args.design or args.preset or "googlenet"))
     fig = figures(net, args.batch)

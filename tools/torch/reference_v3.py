@@ -19,7 +19,24 @@ V3_DEFAULTS = {
     "inceptionD": {"red_3x3": 192, "out_3x3": 320, "channels_7x7x3": 192, **V3_FLAVOR},
     "inceptionE": {"out_1x1": 320, "red_3x3": 384, "out_3x3": 384, "red_3x3dbl": 448, "out_3x3dbl": 384, "pool_features": 192, **V3_FLAVOR},
     "inceptionAux": {"conv0": 128, "conv1": 768, "num_classes": "classes", **V3_FLAVOR},
+    "transformInput": {"enabled": False},
 }
+
+
+class TransformInput(nn.Module):
+    """torchvision's `_transform_input` when enabled, else the identity."""
+
+    def __init__(self, enabled: bool):
+        super().__init__()
+        self.enabled = enabled
+
+    def forward(self, x):
+        if not self.enabled:
+            return x
+        x_ch0 = torch.unsqueeze(x[:, 0], 1) * (0.229 / 0.5) + (0.485 - 0.5) / 0.5
+        x_ch1 = torch.unsqueeze(x[:, 1], 1) * (0.224 / 0.5) + (0.456 - 0.5) / 0.5
+        x_ch2 = torch.unsqueeze(x[:, 2], 1) * (0.225 / 0.5) + (0.406 - 0.5) / 0.5
+        return torch.cat((x_ch0, x_ch1, x_ch2), 1)
 
 
 class Basic(nn.Module):
@@ -168,7 +185,8 @@ def check_torchvision_v3(net_factory, design: dict, verbose: bool = True) -> flo
     import torchvision
 
     ours = net_factory(design)
-    tv = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False, transform_input=False)
+    transform = any(m["kind"] == "transformInput" and m.get("params", {}).get("enabled") for m in design["modules"])
+    tv = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False, transform_input=transform)
     a, b = ours.state_dict(), tv.state_dict()
     if list(a) != list(b):
         raise AssertionError(f"state_dict keys differ: only ours {sorted(set(a) - set(b))[:5]}, only torchvision {sorted(set(b) - set(a))[:5]}")
@@ -207,6 +225,6 @@ def check_torchvision_v3(net_factory, design: dict, verbose: bool = True) -> flo
     if diff_eval > 1e-5 or diff_train > 1e-5:
         raise AssertionError(f"outputs differ: eval {diff_eval:.2e}, train {diff_train:.2e}")
     if verbose:
-        print(f"torchvision {torchvision.__version__} inception_v3: {len(a)} state_dict keys equal, in order; {n_ours:,} parameters;")
+        print(f"torchvision {torchvision.__version__} inception_v3 (transform_input={transform}): {len(a)} state_dict keys equal, in order; {n_ours:,} parameters;")
         print(f"  max |difference| / max |logit|: eval {diff_eval:.1e}, train (dropout off, main and aux) {diff_train:.1e}")
     return max(diff_eval, diff_train)

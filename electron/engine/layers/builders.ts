@@ -1,7 +1,7 @@
 /** The TF.js builder of every layer kind: a kind missing here fails to compile. */
 import type { LayerBuilders } from './layerOp';
 import { conv2dBuilder } from './conv';
-import { batchNorm2dBuilder, localResponseNormBuilder } from './norm';
+import { batchNorm2dBuilder, channelAffineBuilder, localResponseNormBuilder } from './norm';
 import { adaptiveAvgPool2dBuilder, avgPool2dBuilder, maxPool2dBuilder } from './pool';
 import { addBuilder, concatBuilder, dropoutBuilder, flattenBuilder, linearBuilder, reluBuilder, scaleBuilder } from './misc';
 
@@ -19,4 +19,5 @@ export const layerBuilders: LayerBuilders = {
   dropout: dropoutBuilder,
   flatten: flattenBuilder,
   linear: linearBuilder,
+  channelAffine: channelAffineBuilder,
 };

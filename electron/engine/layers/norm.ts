@@ -128,3 +128,8 @@ export const localResponseNormBuilder: LayerBuilder<'localResponseNorm'> = (laye
   const { size, alpha, beta, k } = layer.attrs;
   return { op: new LrnOp(size, alpha, beta, k) };
 };
+
+/** A fixed per-channel affine map (torchvision's transform_input): no state, the same in both modes. */
+export const channelAffineBuilder: LayerBuilder<'channelAffine'> = (layer) => ({
+  op: new AffineOp(Float32Array.from(layer.attrs.scale), Float32Array.from(layer.attrs.shift)),
+});
