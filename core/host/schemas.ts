@@ -48,6 +48,7 @@ const runRequest = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 32 - 1),
   input: runInput,
   weightsPath: path.optional(),
+  reinitMismatched: z.boolean().optional(),
   timeoutMs: z.number().int().min(1).max(24 * 60 * 60 * 1000).optional(),
   featureMaps: z.boolean().optional(),
   backend: z.enum(['onnxruntime', 'tensorflow', 'wasm', 'cpu']).optional(),

@@ -20,6 +20,12 @@ export interface RunRequest {
   readonly input: RunInput;
   /** A safetensors file of weights; seeded PyTorch-default initialization when absent. */
   readonly weightsPath?: string;
+  /**
+   * Fine-tuning: load the tensors of `weightsPath` that fit and leave those that do not (missing,
+   * or another shape, e.g. a 1000-class classifier under a 10-class design) at the seeded
+   * initialization; the result's warnings name them. Without it a mismatch refuses the run.
+   */
+  readonly reinitMismatched?: boolean;
   /** Milliseconds before the run is stopped; a default applies when absent. */
   readonly timeoutMs?: number;
   /** Whether to compute per-module feature-map summaries (default true). */

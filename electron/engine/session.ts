@@ -11,7 +11,7 @@ import { errResult, okResult, type BackendInfo, type BackendName, type Result } 
 import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
-import { loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
+import { fineTuneNote, loadFineTuneStateDict, loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
 import { imageBatch, type Normalization } from './imageInput';
 import { arrayStats, featureMapFromValues, featureMapSummary, tensorStats } from './summaries';
 import { loadOnnxRuntime, OrtModel, OrtStop } from './onnxRuntime';
@@ -298,7 +298,7 @@ export class EngineSession {
       } catch {
         return errResult('weights.read', `The weights file ${request.weightsPath} does not exist.`);
       }
-      key = `file:${request.weightsPath}:${info.size}:${info.mtimeMs}:${spec}`;
+      key = `file:${request.weightsPath}:${info.size}:${info.mtimeMs}:${request.reinitMismatched ? `reinit:${request.seed}:` : ''}${spec}`;
     } else {
       key = `seed:${request.seed}:${request.scheme ?? 'pytorch'}:${spec}`;
     }
@@ -307,14 +307,21 @@ export class EngineSession {
     this.dropModel();
     this.dropOrt();
     let dict: StateDict;
-    if (request.weightsPath) {
+    const notes: string[] = [];
+    if (request.weightsPath && request.reinitMismatched) {
+      const initial = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
+      const loaded = await loadFineTuneStateDict(request.weightsPath, analysis.graph, initial);
+      if (!loaded.ok) return loaded;
+      dict = loaded.value.dict;
+      notes.push(...fineTuneNote(loaded.value, request.weightsPath));
+    } else if (request.weightsPath) {
       const loaded = await loadStateDict(request.weightsPath, analysis.graph);
       if (!loaded.ok) return loaded;
       dict = loaded.value;
     } else {
       dict = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
     }
-    const warnings = request.weightsPath ? weightWarnings(dict, request.weightsPath) : [];
+    const warnings = request.weightsPath ? [...notes, ...weightWarnings(dict, request.weightsPath)] : [];
     this.weights = { key, value: dict, warnings };
     return okResult({ dict, key, fromFile: Boolean(request.weightsPath), warnings });
   }

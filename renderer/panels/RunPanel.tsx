@@ -9,10 +9,10 @@ import type { SampleImage } from '../../core/host/contract';
 import { formatBytes, formatShape } from '../../core/model/format';
 import type { BackendName, RunResult } from '../../core/run/types';
 import { useHost } from '../host/host';
-import { useApp, type AppState } from '../state/store';
+import { appStore, useApp, type AppState } from '../state/store';
 import { useDesign, useDerived } from '../state/derived';
 import { cancelRun, runBlocker, startRun } from '../app/commands';
-import { TextField, SelectField, parseNumberText } from './fields';
+import { CheckField, TextField, SelectField, parseNumberText } from './fields';
 import { FeatureMap } from './FeatureMap';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 
@@ -104,7 +104,7 @@ function Results({ result, stale, chosenBackend }: { result: RunResult; stale: b
       <p className={mismatches.length ? 'field-error' : 'ok'}>
         {mismatches.length
           ? `${mismatches.length} module${mismatches.length === 1 ? '' : 's'} measured a shape different from core's: ${mismatches.map((m) => `${m.id} (${formatShape(m.shape)} vs ${formatShape(m.expectedShape)})`).join(', ')}.`
-          : `✓ All ${result.modules.length} modules measured the shapes core computed.`}
+          : `✓ Every one of the ${result.modules.length} modules produced the output shape the graph shows.`}
       </p>
       <dl className="facts">
         <div>
@@ -192,14 +192,16 @@ export function RunPanel() {
           <h2 id="run-title">Forward pass</h2>
         </header>
         <div className="field-grid">
+          {/* One batch: the design's N (also under Network settings), so the graph and the result agree. */}
           <TextField
-            label="Batch"
+            label="Batch (N)"
             name="Run batch"
+            doc="The design's batch: the N of every N×C×H×W shape on the graph. The same field as Batch under Network settings."
             numeric
-            value={settings.batch === null ? String(design.input.batch) : String(settings.batch)}
+            value={String(design.input.batch)}
             onText={(t) => {
               const v = parseNumberText(t);
-              setRunSettings({ batch: typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : null });
+              if (typeof v === 'number') appStore.getState().setInput('batch', v);
             }}
           />
           <TextField
@@ -233,6 +235,19 @@ export function RunPanel() {
           value={settings.backend ?? 'auto'}
           options={BACKEND_CHOICES}
           onChange={(v) => setRunSettings({ backend: v === 'auto' ? null : (v as BackendName) })}
+        />
+        <TextField
+          label="Weights file (safetensors, optional)"
+          name="Weights file"
+          doc="A state_dict saved as safetensors (keys as PyTorch names them). Empty: the seeded PyTorch-style initialization."
+          value={settings.weightsPath ?? ''}
+          onText={(t) => setRunSettings({ weightsPath: t.trim() === '' ? null : t.trim() })}
+        />
+        <CheckField
+          label="Start what does not fit afresh (fine-tuning)"
+          doc="Load the tensors of the weights file that fit this design, and start the others (e.g. a classifier for another number of classes) from the seeded initialization. The result lists them."
+          checked={settings.reinitMismatched}
+          onChange={(v) => setRunSettings({ reinitMismatched: v })}
         />
         <div className="button-row">
           <button type="button" className="primary" onClick={() => void startRun(host)} disabled={Boolean(blocker)} aria-describedby={blocker ? 'run-blocker' : undefined}>
