@@ -13,7 +13,7 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
       <NodeHandles />
       <div className="node-header">
         <span className="node-id">{v.id}</span>
-        <ChangeBadge change={v.change} />
+        <ChangeBadge change={v.change} text={v.changeText} />
         {v.form === 'naive' && <span className="badge badge-naive">naive</span>}
         <CheckMark check={data.check} id={v.id} />
         <button
