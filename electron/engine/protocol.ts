@@ -3,7 +3,7 @@
  * RunRequest, the partial result of one batch slice, and the messages, a union tagged by `type`.
  */
 import type { Shape } from '../../core/model/types';
-import type { BackendInfo, BackendName, ErrorInfo, FeatureMapSummary, Result, RunInput, RunMode, RunRequest, RunResult } from '../../core/run/types';
+import type { BackendInfo, BackendName, ErrorInfo, FeatureMapSummary, InputPicture, Result, RunInput, RunMode, RunRequest, RunResult } from '../../core/run/types';
 import type { InitScheme } from '../../core/weights/init';
 import type { StatsAccumulator } from './summaries';
 
@@ -60,6 +60,7 @@ export interface PartialRun {
   readonly seed: number;
   readonly outputs: Readonly<Record<string, TensorData>>;
   readonly modules: readonly PartialModule[];
+  readonly inputPicture?: InputPicture;
   readonly totalMs: number;
   readonly peakBytes: number;
   readonly untrainedWeights: boolean;
