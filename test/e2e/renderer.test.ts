@@ -63,6 +63,9 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /^inception4b/ }).waitFor();
     expect(await page.getByLabel('3×3 (out_3x3) of inception4b').inputValue()).toBe('224');
+    // Enter takes the user on to the module's first field.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('1×1 (out_1x1) of inception4b');
+    await page.keyboard.press('Escape');
   });
 
   it("changes inception4c's 3×3 count and reads the exact new parameter total, then undoes it", async () => {
