@@ -80,6 +80,14 @@ export interface FeatureMapSummary {
   readonly channels: readonly { readonly index: number; readonly values: readonly number[] }[];
 }
 
+/** The first image of the batch as the network saw it, for showing beside its feature maps. */
+export interface InputPicture {
+  readonly width: number;
+  readonly height: number;
+  /** Row-major RGB triples 0..255 (gray repeated for one channel), min–max scaled from the input tensor. */
+  readonly rgb: readonly number[];
+}
+
 export interface ModuleRunResult {
   readonly id: string;
   /** Shape measured on the real tensor. */
@@ -99,6 +107,8 @@ export interface RunResult {
   readonly seed: number;
   readonly outputs: Readonly<Record<string, OutputResult>>;
   readonly modules: readonly ModuleRunResult[];
+  /** The input's first image (when feature maps were asked for). */
+  readonly inputPicture?: InputPicture;
   readonly totalMs: number;
   readonly peakBytes: number;
   /** True when the weights are a random initialization, so predictions mean nothing. */

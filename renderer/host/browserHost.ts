@@ -69,7 +69,9 @@ export function showFileDialog(request: PageDialogRequest, doc: Document = docum
   Object.assign(list.style, { listStyle: 'none', margin: '0 0 8px', padding: '0', maxHeight: '240px', overflow: 'auto', border: '1px solid #8884' });
   if (request.files.length === 0) {
     const empty = doc.createElement('li');
-    empty.textContent = request.kind === 'open' ? 'No design files in this folder yet.' : 'The folder is empty.';
+    // Only files of the kind being saved are listed; say so, so an empty list does not read as an empty folder.
+    const kind = /\.[A-Za-z0-9]+$/.exec(request.suggestedName)?.[0] ?? '.json';
+    empty.textContent = request.kind === 'open' ? 'No design files (.json) in this folder yet; files of other types are not listed.' : `No ${kind} files in this folder yet; files of other types are not listed.`;
     Object.assign(empty.style, { padding: '6px 8px', opacity: '0.7' });
     list.append(empty);
   }

@@ -19,6 +19,8 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
         <button
           type="button"
           className="node-toggle nodrag"
+          // One Tab stop per node: the inspector's "Open branches" does the same from the keyboard.
+          tabIndex={-1}
           aria-expanded={v.open}
           aria-label={`${v.open ? 'Close' : 'Open'} ${v.id}`}
           title={v.open ? 'Close the steps' : `Open the steps inside ${v.title}`}
