@@ -80,6 +80,16 @@ export async function designFromArgs(values: Record<string, unknown>, positional
   return applyEditArgs(start.design, start.source, values);
 }
 
+/**
+ * A C×H×W given as H×W×C (NumPy/PIL order, "224x224x3"): the corrected text, else null. It looks
+ * so when the last number is a usual channel count (1–4) and the first is not, but equals or is
+ * near the middle one.
+ */
+export function inputOrderHint(c: number, h: number, w: number): string | null {
+  if (w >= 1 && w <= 4 && c > 4 && h > 4) return `${w}x${c}x${h}`;
+  return null;
+}
+
 /** Applies --set, --input, --batch, --classes and --no-aux to a design. */
 export function applyEditArgs(design: Design, source: string, values: Record<string, unknown>): DesignArgsResult {
   for (const text of (values.set as string[] | undefined) ?? []) {
@@ -93,6 +103,8 @@ export function applyEditArgs(design: Design, source: string, values: Record<str
   if (values.input !== undefined) {
     const m = /^(\d+)x(\d+)x(\d+)$/i.exec(String(values.input).trim());
     if (!m) return { ok: false, exitCode: 2, message: `--input must look like 3x224x224 (channels × height × width); got ${JSON.stringify(values.input)}.` };
+    const guess = inputOrderHint(Number(m[1]), Number(m[2]), Number(m[3]));
+    if (guess) return { ok: false, exitCode: 2, message: `--input is channels × height × width, so ${values.input} would be ${m[1]} channels of ${m[2]}×${m[3]}; did you mean ${guess}?` };
     design = setInput(design, { channels: Number(m[1]), height: Number(m[2]), width: Number(m[3]) });
   }
   if (values.batch !== undefined) {

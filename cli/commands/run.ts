@@ -11,7 +11,7 @@ import { EngineClient } from '../../electron/engine/engineClient';
 import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backendNames';
 import type { EngineInput, EngineRunRequest, EngineRunResult } from '../../electron/engine/protocol';
 import { runInput } from '../../electron/engine/session';
-import { loadStateDict, seededStateDict, stateDictToSafetensors } from '../../electron/engine/weights';
+import { loadFineTuneStateDict, loadStateDict, seededStateDict, stateDictToSafetensors } from '../../electron/engine/weights';
 import { writeSafetensors, type TensorToWrite } from '../../electron/engine/safetensors';
 import { defaultAssetsDir } from '../../electron/engine/workerEntry';
 
@@ -82,7 +82,12 @@ function runText(result: EngineRunResult, design: Design): string {
 /** Writes weights, input and outputs as safetensors files a PyTorch script can load. */
 async function dump(dir: string, request: EngineRunRequest, design: Design, result: EngineRunResult): Promise<string | null> {
   const analysis = analyze(design);
-  const weights = request.weightsPath ? await loadStateDict(request.weightsPath, analysis.graph) : { ok: true as const, value: seededStateDict(analysis.graph, request.seed) };
+  const seeded = () => seededStateDict(analysis.graph, request.seed);
+  const weights = !request.weightsPath
+    ? { ok: true as const, value: seeded() }
+    : request.reinitMismatched
+      ? await loadFineTuneStateDict(request.weightsPath, analysis.graph, seeded()).then((r) => (r.ok ? { ok: true as const, value: r.value.dict } : r))
+      : await loadStateDict(request.weightsPath, analysis.graph);
   if (!weights.ok) return weights.error.message;
   const input = await runInput(request, design, defaultAssetsDir(), Boolean(request.weightsPath));
   if (!input.ok) return input.error.message;
@@ -115,6 +120,9 @@ ${designUsage}
   --image PATH              run on a PNG or JPEG photo instead of random input (repeatable;
                             the batch is the number of images unless --batch is given)
   --weights FILE            safetensors state_dict to load (default: seeded PyTorch-style init)
+  --reinit-mismatched       fine-tuning: load the tensors of --weights that fit the design and
+                            start the others (e.g. a 10-class classifier under a 1000-class
+                            backbone) from the seeded initialization; the notes name them
   --no-dropout              train mode without dropout (to compare with PyTorch)
   --backend NAME            use one backend: ${BACKEND_ORDER.join(', ')} (default: the fastest that works;
                             onnxruntime runs eval mode, train mode runs on TF.js)
@@ -127,6 +135,7 @@ ${designUsage}
     seed: { type: 'string' },
     image: { type: 'string', multiple: true },
     weights: { type: 'string' },
+    'reinit-mismatched': { type: 'boolean' },
     'no-dropout': { type: 'boolean' },
     backend: { type: 'string' },
     dump: { type: 'string' },
@@ -146,6 +155,7 @@ ${designUsage}
     const seedText = (values.seed as string | undefined) ?? '0';
     if (!/^\d+$/.test(seedText) || Number(seedText) > 0xffffffff) return fail(`--seed must be a whole number from 0 to 4294967295; got ${JSON.stringify(seedText)}.`);
     const backend = values.backend as string | undefined;
+    if (values['reinit-mismatched'] && !values.weights) return fail('--reinit-mismatched needs --weights FILE: it loads what fits from that file.');
     if (backend !== undefined && !isBackendName(backend)) return fail(`--backend must be one of ${BACKEND_ORDER.join(', ')}; got ${JSON.stringify(backend)}.`);
     const design = loaded.design;
     const analysis = analyze(design);
@@ -160,6 +170,7 @@ ${designUsage}
       seed: Number(seedText),
       input,
       weightsPath: values.weights ? path.resolve(values.weights as string) : undefined,
+      ...(values['reinit-mismatched'] ? { reinitMismatched: true } : {}),
       dropout: values['no-dropout'] ? false : true,
       featureMaps: false,
       returnOutputs: values.dump !== undefined,

@@ -67,3 +67,13 @@ describe('messages name the actual cause', () => {
     }
   });
 });
+
+describe('summary CSV', () => {
+  it("keeps each layer's module in its id, so sorted rows can be told apart", async () => {
+    const { summaryCsv } = await import('./summaryTable');
+    const csv = summaryCsv(analyze(googlenet()), true);
+    expect(csv).toContain('\ninception3a.branch2.0.conv,1,');
+    expect(csv).toContain('\ninception4a.branch2.0.conv,1,');
+    expect(csv).not.toMatch(/\nbranch2\.0\.conv,/);
+  });
+});

@@ -4,8 +4,10 @@ import { csvCell, markdownCell } from '../export/escape';
 import { formatBytes, formatCompact, formatInt, formatShape } from '../model/format';
 
 export interface SummaryRow {
-  /** Module id, or layer id for layer rows. */
+  /** Module id, or for layer rows the layer's id inside its module (`branch2.0.conv`). */
   readonly id: string;
+  /** The full id: the module id, or the layer's PyTorch module path (`inception3a.branch2.0.conv`). */
+  readonly path: string;
   /** 0 for modules, 1 for their layers. */
   readonly depth: number;
   /** Module label or PyTorch class name. */
@@ -24,12 +26,13 @@ export function summaryRows(a: Analysis, withLayers = false): SummaryRow[] {
   const layersByModule = new Map<string, Analysis['layers'][number][]>();
   for (const l of a.layers) layersByModule.set(l.module, [...(layersByModule.get(l.module) ?? []), l]);
   for (const m of a.modules) {
-    rows.push({ id: m.id, depth: 0, type: m.label, settings: '', outputShape: formatShape(m.outputShape), params: m.params, macs: m.macs, evalPath: m.evalPath });
+    rows.push({ id: m.id, path: m.id, depth: 0, type: m.label, settings: '', outputShape: formatShape(m.outputShape), params: m.params, macs: m.macs, evalPath: m.evalPath });
     if (!withLayers) continue;
     for (const l of layersByModule.get(m.id) ?? []) {
       if (l.id === m.id) continue;
       rows.push({
         id: l.id.slice(m.id.length + 1),
+        path: l.id,
         depth: 1,
         type: l.torchName,
         settings: l.settings,
@@ -82,7 +85,8 @@ export function summaryText(a: Analysis, withLayers = false): string {
 export function summaryCsv(a: Analysis, withLayers = true): string {
   const rows = summaryRows(a, withLayers);
   const head = ['id', 'depth', 'type', 'settings', 'output_shape', 'params', 'macs', 'eval_path'];
-  const body = rows.map((r) => [r.id, r.depth, r.type, r.settings, r.outputShape, r.params, r.macs, r.evalPath].map((x) => csvCell(x)).join(','));
+  // Full ids, so rows sorted in a spreadsheet still say which module a layer belongs to.
+  const body = rows.map((r) => [r.path, r.depth, r.type, r.settings, r.outputShape, r.params, r.macs, r.evalPath].map((x) => csvCell(x)).join(','));
   return `${[head.join(','), ...body].join('\n')}\n`;
 }
 

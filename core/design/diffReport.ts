@@ -160,7 +160,7 @@ export function diffText(diff: DesignDiff, labels: DiffLabels, options: { stages
   return `${out.join('\n')}\n`;
 }
 
-/** The diff as Markdown: matching, changes, totals and the stage-by-stage summary. */
+/** The diff as Markdown: matching, settings, changes, totals and the stage-by-stage summary (first, across the family). */
 export function diffMarkdown(diff: DesignDiff, labels: DiffLabels): string {
   const m = markdownCell;
   const c = diff.counts;
@@ -177,6 +177,14 @@ export function diffMarkdown(diff: DesignDiff, labels: DiffLabels): string {
     for (const s of diff.settings) lines.push(`| ${m(s.field)} | ${m(valueText(s.from))} | ${m(valueText(s.to))} |`);
     lines.push('');
   }
+  const stages = () => {
+    lines.push('## Stage by stage', '', '| A stage | Modules | Params | MACs | Output | B stage | Modules | Params | MACs | Output | Δ params | Δ MACs |', '|---|---:|---:|---:|---|---|---:|---:|---:|---|---:|---:|');
+    for (const r of stageTableRows(diff)) lines.push(`| ${r.map((cell, i) => (i === 0 || i === 5 ? m(cell) : cell)).join(' | ')} |`);
+    lines.push('');
+  };
+  // Across the family (ids mostly differ) the stages say more than the module list, so they come first.
+  const acrossFamily = !idsMostlyShared(diff);
+  if (acrossFamily) stages();
   lines.push('## Changes', '');
   const listed = diff.entries.filter((e) => e.status !== 'unchanged');
   if (listed.length) {
@@ -190,8 +198,10 @@ export function diffMarkdown(diff: DesignDiff, labels: DiffLabels): string {
   } else lines.push('No module differs.');
   lines.push('', '## Totals', '', '| | A | B | Δ | Δ % |', '|---|---:|---:|---:|---:|');
   for (const x of diff.totals) lines.push(`| ${x.label} | ${totalValue(x, x.a)} | ${totalValue(x, x.b)} | ${totalDelta(x)} | ${formatPercent(x.percent, x.delta)} |`);
-  lines.push('', '## Stage by stage', '', '| A stage | Modules | Params | MACs | Output | B stage | Modules | Params | MACs | Output | Δ params | Δ MACs |', '|---|---:|---:|---:|---|---|---:|---:|---:|---|---:|---:|');
-  for (const r of stageTableRows(diff)) lines.push(`| ${r.map((cell, i) => (i === 0 || i === 5 ? m(cell) : cell)).join(' | ')} |`);
+  if (!acrossFamily) {
+    lines.push('');
+    stages();
+  }
   return `${lines.join('\n')}\n`;
 }
 

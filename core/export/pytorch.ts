@@ -30,7 +30,7 @@ export interface PytorchExport {
 
 /** A problem that stops an export: the design's own issues, or a name PyTorch cannot take. */
 export interface ExportIssue extends Omit<Issue, 'code'> {
-  readonly code: IssueCode | 'export.reservedName' | 'export.onnx';
+  readonly code: IssueCode | 'export.reservedName' | 'export.onnx' | 'export.unsupported';
 }
 
 export type PytorchResult = { readonly ok: true; readonly value: PytorchExport } | { readonly ok: false; readonly issues: readonly ExportIssue[] };
@@ -115,7 +115,12 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
   for (const e of entries) {
     const t = e.flat ? null : blockTemplateOf(e.info.kind);
     const cls = t && e.gen.use ? (e.gen.use(e.ctx)?.cls ?? null) : null;
-    if (t && cls && !blocks.has(cls)) blocks.set(cls, blockHelper(cls, t, e.ctx.p as never));
+    if (!t || !cls || blocks.has(cls)) continue;
+    const helper = blockHelper(cls, t, e.ctx.p as never);
+    if ('problem' in helper) {
+      return { ok: false, issues: [{ code: 'export.unsupported', nodeId: e.info.id, message: `${e.info.id}: ${helper.problem}` }] };
+    }
+    blocks.set(cls, helper);
   }
   const helpers = new HelperClasses(uses, [...blocks.values()].reverse());
   const inits = entries.map((e) => (e.flat ? null : e.gen.init(e.ctx, helpers)));

@@ -57,20 +57,25 @@ const zero = (p: Padding4): boolean => p.every((x) => x === 0);
 const padArg = (p: Padding4): string[] => (zero(p) ? [] : even(p) ? [`padding=${pySize([p[0], p[2]])}`] : [`padding=(${p[2]}, ${p[3]}, ${p[0]}, ${p[1]})`]);
 const strideArg = (s: Pair, k: Pair | null): string[] => (k && s[0] === k[0] && s[1] === k[1] ? [] : s[0] === 1 && s[1] === 1 && k === null ? [] : [`stride=${pySize(s)}`]);
 
-/** The class of one block template variant, built from the steps of a representative instance. */
-export function blockHelper(name: string, t: BlockTemplate<ParamDefs>, p: ResolvedParams<ParamDefs>): HelperClass {
+/** The class of one block template variant, built from the steps of a representative instance; or why the export cannot write it. */
+export function blockHelper(name: string, t: BlockTemplate<ParamDefs>, p: ResolvedParams<ParamDefs>): HelperClass | { problem: string } {
   const { graph, output } = runBlock(t, p, { id: 'block', inputs: [[1, 1, 1, 1]], inputIds: ['input'] });
   const steps = graph.steps;
-  const convSteps = steps.filter((s) => s.spec.op === 'conv' && s.spec.relu);
   for (const s of steps) {
-    if (s.spec.op === 'conv' && s.spec.relu && s.spec.norm === 'none') throw new Error(`${t.kind}.${s.id}: the export writes conv → ReLU without norm only as two steps`);
-    if ((s.spec.op === 'maxPool' || s.spec.op === 'avgPool') && !even(s.spec.padding)) throw new Error(`${t.kind}.${s.id}: pools inside blocks pad both sides alike`);
+    if ((s.spec.op === 'maxPool' || s.spec.op === 'avgPool') && !even(s.spec.padding)) {
+      return { problem: `its step ${s.id} pads unevenly, which the PyTorch export of a block cannot write yet (nn pools pad both sides alike).` };
+    }
   }
+  const convBlocks = steps.filter((s) => s.spec.op === 'conv' && s.spec.relu && s.spec.norm === 'batch');
+  const convRelus = steps.filter((s) => s.spec.op === 'conv' && s.spec.relu && s.spec.norm === 'none');
   return {
     name,
-    options: convSteps.length ? CONV_FLAVOR : [],
+    options: convBlocks.length || convRelus.length ? CONV_FLAVOR : [],
     inner(use) {
-      return convSteps.map((s) => convFlavor(use.values, s.spec.op === 'conv' && !even(s.spec.padding)));
+      return [
+        ...convBlocks.map((s) => convFlavor(use.values, s.spec.op === 'conv' && !even(s.spec.padding))),
+        ...convRelus.map((s) => ({ cls: 'ConvReLU', values: { bias: use.values.bias, uneven: s.spec.op === 'conv' && !even(s.spec.padding) ? 'True' : 'False' } })),
+      ];
     },
     render(ctx) {
       return renderBlock(name, t, steps, output.step, ctx);
@@ -83,6 +88,7 @@ function submodule(s: BlockStep, ctx: ClassContext): PyExpr | null {
   const sp = s.spec;
   switch (sp.op) {
     case 'conv':
+      if (sp.relu && sp.norm === 'none') return call('ConvReLU', [sp.cin.expr, sp.cout.expr, `kernel_size=${pySize(sp.kernel)}`, ...strideArg(sp.stride, null), ...padArg(sp.padding), ...ctx.handOn('ConvReLU', ['bias'])]);
       if (sp.relu) return call('ConvBlock', [sp.cin.expr, sp.cout.expr, `kernel_size=${pySize(sp.kernel)}`, ...strideArg(sp.stride, null), ...padArg(sp.padding), ...ctx.handOn('ConvBlock', CONV_FLAVOR)]);
       return call('nn.Conv2d', [sp.cin.expr, sp.cout.expr, `kernel_size=${pySize(sp.kernel)}`, ...strideArg(sp.stride, null), ...(even(sp.padding) ? padArg(sp.padding) : []), ...(sp.bias ? [] : ['bias=False'])]);
     case 'maxPool':

@@ -67,8 +67,40 @@ const convBlockClass: HelperClass = {
   },
 };
 
+/** Conv2d -> ReLU without normalization (a block step with norm "none", as Caffe's GoogLeNet is built). */
+const convReluClass: HelperClass = {
+  name: 'ConvReLU',
+  options: ['bias'],
+  render(ctx) {
+    const uneven = ctx.uses.some((u) => u.values.uneven === 'True');
+    const bias = ctx.opt('bias');
+    const convArgs: PyExpr[] = ['in_channels', 'out_channels', 'kernel_size', 'stride=stride', uneven ? 'padding=0 if uneven else padding' : 'padding=padding'];
+    if (bias.varying) convArgs.push('bias=bias');
+    else if (bias.value === 'False') convArgs.push('bias=False');
+    return [
+      'class ConvReLU(nn.Module):',
+      `${I1}"""Conv2d -> ReLU."""`,
+      '',
+      ...ctx.init(['in_channels', 'out_channels', 'kernel_size', 'stride=1', 'padding=0']),
+      `${I2}super().__init__()`,
+      ...(uneven
+        ? [
+            `${I2}# nn.Conv2d pads both sides alike; an uneven (left, right, top, bottom) padding goes first.`,
+            `${I2}uneven = isinstance(padding, tuple) and len(padding) == 4`,
+            `${I2}self.pad = nn.ZeroPad2d(padding) if uneven else nn.Identity()`,
+          ]
+        : []),
+      ...layout(I2, 'self.conv = ', call('nn.Conv2d', convArgs)),
+      `${I2}self.relu = nn.ReLU(inplace=True)`,
+      '',
+      `${I1}def forward(self, x):`,
+      `${I2}return self.relu(self.conv(${uneven ? 'self.pad(x)' : 'x'}))`,
+    ];
+  },
+};
+
 /** Parents before the helpers they build: options resolve in this order, and print in reverse. */
-const HELPERS: readonly HelperClass[] = [auxHeadClass, naiveInceptionClass, inceptionClass, convBlockClass, transformInputClass];
+const HELPERS: readonly HelperClass[] = [auxHeadClass, naiveInceptionClass, inceptionClass, convBlockClass, convReluClass, transformInputClass];
 
 /** The most common value (the first seen on a tie). */
 function mostCommon(values: readonly string[]): string {

@@ -108,6 +108,7 @@ describe('graphView', () => {
     expect(c.delta?.params).toBe(44 * (128 * 9 + 1 + 2));
     expect(c.delta?.shapeText).toBe('3×512×14×14 → 3×556×14×14');
     expect(c.change).toBe('changed');
+    expect(c.changeText).toBe('out_3x3 256 → 300');
     const dd = v.nodes.find((x) => x.id === 'inception4d') as InceptionNodeView;
     expect(dd.delta?.params).toBe(44 * (112 + 144 + 32 + 64));
     expect(dd.change).toBeNull();

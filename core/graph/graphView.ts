@@ -7,6 +7,7 @@
  */
 import type { Analysis, LayerInfo, ModuleInfo } from '../analysis/analyze';
 import { moduleDelta, type DesignDiff, type DiffStatus, type ModuleDelta, type ModuleDiff } from '../design/diff';
+import { entrySummary } from '../design/diffReport';
 import type { Design, Issue, ModuleSpec, ParamValue, Shape } from '../model/types';
 import { formatCompact, formatShape } from '../model/format';
 import { moduleDef } from '../modules/registry';
@@ -98,6 +99,8 @@ interface ModuleViewBase extends NodeBase {
    * draws `removed` modules (A's, absent from the design) as ghosts.
    */
   readonly change: MarkedStatus | null;
+  /** What changed, in words ("out_3x3 256 → 300"; "same parameters; input … → …"), when marked. */
+  readonly changeText: string | null;
   /** Parameters, MACs and output shape against the matched module; null when unchanged or not comparable. */
   readonly delta: ModuleDelta | null;
   /** The nearest invalid module upstream when this one could not be computed because of it. */
@@ -259,6 +262,7 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
       macsText: shape ? formatCompact(info!.macs) : '—',
       counts,
       change: markOf(change, options.compare === true),
+      changeText: markOf(change, options.compare === true) ? entrySummary(change!) : null,
       delta: moduleDelta(change),
       blockedBy: info?.blockedBy ?? null,
       openable,
@@ -322,6 +326,7 @@ function addRemoved(diff: DesignDiff, nodes: NodeView[], edges: EdgeView[]): voi
       macsText: a.outputShape ? formatCompact(a.macs) : '—',
       counts: [],
       change: 'removed',
+      changeText: entrySummary(e),
       delta: null,
       blockedBy: null,
       openable: false,

@@ -34,6 +34,12 @@ describe('a toy block template with a split branch and a residual tail', () => {
     expect(m('block1').outputShape).toEqual([2, 8, 12, 10]);
     expect(m('block1').params).toBe(block(8, 4, 6, 5));
     expect(m('block2').params).toBe(block(8, 4, 6, 3));
+    // No batch norm: each conv has a bias instead of BN's weight and bias.
+    const plain = (cin: number, o1: number, red: number, os: number) => cin * o1 + o1 + cin * red + red + 2 * (red * os * 3 + os) + (o1 + 2 * os) * cin + cin;
+    expect(m('block3').params).toBe(plain(8, 4, 6, 5));
+    const keys3 = stateDictSpec(a.graph).map((t) => t.key).filter((k) => k.startsWith('block3.'));
+    expect(keys3).toContain('block3.branch0.conv.bias');
+    expect(keys3.some((k) => k.includes('.bn.'))).toBe(false);
     const keys = stateDictSpec(a.graph).map((t) => t.key);
     expect(keys).toContain('block1.branch1.0.conv.weight');
     expect(keys).toContain('block1.branch1_a.bn.running_mean');
@@ -76,8 +82,11 @@ describe('a toy block template with a split branch and a residual tail', () => {
     expect(text).toContain('torch.cat([branch1_a, branch1_b], 1)');
     expect(text).toContain('self.relu = nn.ReLU()');
     expect(text).toContain('add = conv2d * 0.17 + x\n        return self.relu(add)');
-    // The two instances differ in their scale, a parameter that shapes the class: two classes.
-    expect([...text.matchAll(/^class (ToyResidual\w*)\(nn\.Module\):/gm)]).toHaveLength(2);
+    // The instances differ in their scale and norm, parameters that shape the class: three classes.
+    expect([...text.matchAll(/^class (ToyResidual\w*)\(nn\.Module\):/gm)]).toHaveLength(3);
+    // Without norm a conv step is conv → ReLU, with its bias.
+    expect(text).toContain('class ConvReLU(nn.Module):');
+    expect(text).toMatch(/self\.branch0 = ConvReLU\(in_channels, out_1x1, kernel_size=1(, bias=True)?\)/);
     expect(text).toContain('self.block1 = ToyResidual(8, 4, 6, 5)');
   });
 });

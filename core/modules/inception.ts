@@ -59,24 +59,17 @@ export const inception = defineModule({
         b.add('branch4', 'maxPool2d', [x], pool),
       ];
     } else {
+      // Written in branch order (branch1, branch2.0, branch2.1, …): the state_dict's order.
+      const o1 = addConvBlock(b, 'branch1', x, cin, p.out_1x1, [1, 1], [1, 1], [0, 0, 0, 0], p);
       const r3 = addConvBlock(b, 'branch2.0', x, cin, p.red_3x3, [1, 1], [1, 1], [0, 0, 0, 0], p);
+      const o3 = addConvBlock(b, 'branch2.1', r3, p.red_3x3, p.out_3x3, [3, 3], [1, 1], pad(3), p);
       const r5 = addConvBlock(b, 'branch3.0', x, cin, p.red_5x5, [1, 1], [1, 1], [0, 0, 0, 0], p);
+      const o5 = addConvBlock(b, 'branch3.1', r5, p.red_5x5, p.out_5x5, [k5, k5], [1, 1], pad(k5), p);
       const mp = b.add('branch4.0', 'maxPool2d', [x], pool);
-      outs = [
-        addConvBlock(b, 'branch1', x, cin, p.out_1x1, [1, 1], [1, 1], [0, 0, 0, 0], p),
-        addConvBlock(b, 'branch2.1', r3, p.red_3x3, p.out_3x3, [3, 3], [1, 1], pad(3), p),
-        addConvBlock(b, 'branch3.1', r5, p.red_5x5, p.out_5x5, [k5, k5], [1, 1], pad(k5), p),
-        addConvBlock(b, 'branch4.1', mp, cin, p.out_1x1pool, [1, 1], [1, 1], [0, 0, 0, 0], p),
-      ];
+      outs = [o1, o3, o5, addConvBlock(b, 'branch4.1', mp, cin, p.out_1x1pool, [1, 1], [1, 1], [0, 0, 0, 0], p)];
     }
     const out = b.add('concat', 'concat', outs, {});
-    // Keep layers in branch order (branch1, branch2.*, ...) for summaries and state_dict order.
-    const order = (id: string) => {
-      const m = /\.branch(\d)(?:\.(\d))?/.exec(id);
-      return m ? Number(m[1]) * 10 + Number(m[2] ?? 0) : 100;
-    };
-    const layers = b.layers.map((l, i) => ({ l, i })).sort((a, c) => order(a.l.id) - order(c.l.id) || a.i - c.i).map((e) => e.l);
-    return { layers, output: out };
+    return { layers: b.layers, output: out };
   },
   steps(p, ctx) {
     const id = ctx.id;

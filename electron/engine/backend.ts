@@ -46,14 +46,28 @@ function quietTfjs(): void {
 
 type Attempt = { ok: true } | { ok: false; reason: string };
 
+/**
+ * Why the optional native backend was skipped, in plain words: not installed (the usual case, as
+ * its install downloads libtensorflow), or installed but failing to load. Install paths and stack
+ * details stay out of the sentence a user reads.
+ */
+export function nativeTensorflowReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const first = String(err?.message ?? e).split('\n')[0];
+  if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND' || /Cannot find (package|module) '@tensorflow\/tfjs-node'/.test(first)) {
+    return 'The native TensorFlow backend is not installed (@tensorflow/tfjs-node is optional; `npm install @tensorflow/tfjs-node` adds it where it can be built).';
+  }
+  const plain = first.replace(/(?:\/|[A-Za-z]:\\)[^\s'"]+/g, '…').slice(0, 160);
+  return `The native TensorFlow backend (@tensorflow/tfjs-node) is installed but could not be loaded (${plain}).`;
+}
+
 async function tryTensorflow(): Promise<Attempt> {
   try {
     // A variable specifier keeps bundlers from resolving the optional native module at build time.
     const name = '@tensorflow/tfjs-node';
     await import(/* @vite-ignore */ name);
   } catch (e) {
-    const message = (e as Error).message.split('\n')[0];
-    return { ok: false, reason: `The native TensorFlow backend (@tensorflow/tfjs-node) is not available: ${message}` };
+    return { ok: false, reason: nativeTensorflowReason(e) };
   }
   return setAndCheck('tensorflow');
 }

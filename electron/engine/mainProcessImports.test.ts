@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -14,7 +14,8 @@ function importGraph(entry: string): Map<string, string[]> {
     for (const m of text.matchAll(/^(?:import|export)\s[^'";]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)) {
       const spec = m[1] ?? m[2];
       if (/^import\s+type\s/.test(m[0]) || /^export\s+type\s/.test(m[0])) continue;
-      if (spec.startsWith('.')) stack.push(resolve(dirname(file), `${spec}.ts`));
+      // A folder import (`../presets`) resolves to its index.ts, as TypeScript and Vite do.
+      if (spec.startsWith('.')) stack.push(existsSync(resolve(dirname(file), `${spec}.ts`)) ? resolve(dirname(file), `${spec}.ts`) : resolve(dirname(file), spec, 'index.ts'));
       else bare.push(spec);
     }
     seen.set(file, bare);

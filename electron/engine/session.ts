@@ -7,14 +7,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { analyze, type Analysis } from '../../core/analysis/analyze';
 import type { Design } from '../../core/model/types';
-import { errResult, okResult, type BackendInfo, type BackendName, type Result } from '../../core/run/types';
+import { errResult, okResult, type BackendInfo, type BackendName, type InputPicture, type Result } from '../../core/run/types';
 import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
-import { loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
+import { fineTuneNote, loadFineTuneStateDict, loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
 import { imageBatch, type Normalization } from './imageInput';
 import { IMAGENET_PREPROCESSING, presetPreprocessing } from '../../core/presets/preprocessing';
-import { arrayStats, featureMapFromValues, featureMapSummary, tensorStats } from './summaries';
+import { arrayStats, featureMapFromValues, featureMapSummary, inputPictureFromValues, tensorStats } from './summaries';
 import { loadOnnxRuntime, OrtModel, OrtStop } from './onnxRuntime';
 import { probeBackend } from './backend';
 import { logicalShape } from './layers/layerOp';
@@ -128,6 +128,7 @@ export class EngineSession {
     }
 
     let x: tf.Tensor4D | null = null;
+    let inputPicture: InputPicture | undefined;
     const carry = new Map<string, tf.Tensor>();
     if (from === 0) {
       const input = await this.input(request, design, weights.value.fromFile);
@@ -135,6 +136,7 @@ export class EngineSession {
       warnings.push(...input.value.warnings);
       const { channels, height, width } = design.input;
       const per = channels * height * width;
+      if (request.featureMaps !== false && slice.start === 0) inputPicture = inputPictureFromValues(input.value.data, channels, height, width);
       x = tf.tensor4d(input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per), [slice.count, channels, height, width]);
     } else {
       for (const [id, t] of Object.entries(carryIn ?? {})) carry.set(id, tf.tensor(t.data, [...t.shape]));
@@ -187,6 +189,7 @@ export class EngineSession {
         seed: request.seed,
         outputs,
         modules,
+        ...(inputPicture ? { inputPicture } : {}),
         totalMs: result.totalMs,
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.value.fromFile,
@@ -238,6 +241,7 @@ export class EngineSession {
     const per = channels * height * width;
     const data = input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per);
     const wantMaps = request.featureMaps !== false && slice.start === 0;
+    const inputPicture = wantMaps ? inputPictureFromValues(input.value.data, channels, height, width) : undefined;
     const modules: PartialModule[] = [];
     try {
       const result = await model.run(data, [slice.count, channels, height, width], {
@@ -269,6 +273,7 @@ export class EngineSession {
         seed: request.seed,
         outputs,
         modules,
+        ...(inputPicture ? { inputPicture } : {}),
         totalMs: result.totalMs,
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.fromFile,
@@ -299,7 +304,7 @@ export class EngineSession {
       } catch {
         return errResult('weights.read', `The weights file ${request.weightsPath} does not exist.`);
       }
-      key = `file:${request.weightsPath}:${info.size}:${info.mtimeMs}:${spec}`;
+      key = `file:${request.weightsPath}:${info.size}:${info.mtimeMs}:${request.reinitMismatched ? `reinit:${request.seed}:` : ''}${spec}`;
     } else {
       key = `seed:${request.seed}:${request.scheme ?? 'pytorch'}:${spec}`;
     }
@@ -308,14 +313,21 @@ export class EngineSession {
     this.dropModel();
     this.dropOrt();
     let dict: StateDict;
-    if (request.weightsPath) {
+    const notes: string[] = [];
+    if (request.weightsPath && request.reinitMismatched) {
+      const initial = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
+      const loaded = await loadFineTuneStateDict(request.weightsPath, analysis.graph, initial);
+      if (!loaded.ok) return loaded;
+      dict = loaded.value.dict;
+      notes.push(...fineTuneNote(loaded.value, request.weightsPath));
+    } else if (request.weightsPath) {
       const loaded = await loadStateDict(request.weightsPath, analysis.graph);
       if (!loaded.ok) return loaded;
       dict = loaded.value;
     } else {
       dict = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
     }
-    const warnings = request.weightsPath ? weightWarnings(dict, request.weightsPath) : [];
+    const warnings = request.weightsPath ? [...notes, ...weightWarnings(dict, request.weightsPath)] : [];
     this.weights = { key, value: dict, warnings };
     return okResult({ dict, key, fromFile: Boolean(request.weightsPath), warnings });
   }
@@ -380,7 +392,7 @@ export async function runInput(
   }
   const warnings: string[] = [];
   // Photos are prepared the way the preset's reference weights expect (core/presets/preprocessing.ts);
-  // torchvision's trained googlenet and inception_v3 also want their transform_input.
+  // torchvision's trained googlenet also wants its transform_input (the preset is built without it).
   const preset = presetPreprocessing(design.preset);
   const pre = trainedWeights && preset.withTrainedWeights ? preset.withTrainedWeights : preset;
   const how: Normalization = pre;

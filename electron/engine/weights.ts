@@ -77,15 +77,64 @@ function listSome(items: readonly string[], limit = 5): string {
  * reported, each by name, in one message.
  */
 export function stateDictFromSafetensors(bytes: Uint8Array, spec: readonly StateEntry[], source: string): Result<StateDict> {
+  const r = stateDictFromSafetensorsWith(bytes, spec, source, null);
+  return r.ok ? okResult(r.value.dict) : r;
+}
+
+/** Weights loaded for fine-tuning: what came from the file, and which tensors were left at their initialization. */
+export interface FineTuneLoad {
+  readonly dict: StateDict;
+  /** Tensors of the design the file lacks or holds in another shape (a new classifier), left initialized. */
+  readonly reinitialized: readonly string[];
+  /** Tensors of the file the design has no place for, not used. */
+  readonly ignored: readonly string[];
+}
+
+/**
+ * Loads the tensors of a file that fit the design and keeps `initial`'s values for those that do
+ * not (missing from the file, or another shape): PyTorch's fine-tuning recipe of loading a
+ * pretrained backbone under a new classifier. Wrong dtypes are still refused.
+ */
+export function fineTuneStateDict(bytes: Uint8Array, spec: readonly StateEntry[], source: string, initial: StateDict): Result<FineTuneLoad> {
+  return stateDictFromSafetensorsWith(bytes, spec, source, initial);
+}
+
+/** Reads a weights file for fine-tuning (see `fineTuneStateDict`); `initial` fills what does not fit. */
+export async function loadFineTuneStateDict(path: string, graph: readonly Layer[], initial: StateDict): Promise<Result<FineTuneLoad>> {
+  const spec = stateDictSpec(graph);
+  const bytes = await readUserFile(path, {
+    maxBytes: weightsFileLimit(spec) * 4, // a backbone file may hold a larger classifier than the design's
+    noun: 'The weights file',
+    codePrefix: 'weights',
+    codes: { notFound: 'weights.read' },
+    limitNote: ", more than this design's tensors and a safetensors header can take",
+  });
+  if (!bytes.ok) return bytes;
+  return fineTuneStateDict(bytes.value, spec, path, initial);
+}
+
+/** One line for a run's notes: which tensors fine-tuning left initialized and which it did not use. */
+export function fineTuneNote(load: FineTuneLoad, source: string): string[] {
+  const notes: string[] = [];
+  if (load.reinitialized.length) {
+    notes.push(`Loaded ${source} except ${load.reinitialized.length} tensor${load.reinitialized.length === 1 ? '' : 's'} left at the seeded initialization because the file lacks them or holds another shape: ${listSome(load.reinitialized, 8)}.`);
+  } else notes.push(`Every tensor of the design came from ${source}; none was left initialized.`);
+  if (load.ignored.length) notes.push(`Not used (the design has no place for them): ${listSome(load.ignored, 8)}.`);
+  return notes;
+}
+
+function stateDictFromSafetensorsWith(bytes: Uint8Array, spec: readonly StateEntry[], source: string, initial: StateDict | null): Result<FineTuneLoad> {
   const parsed = parseSafetensors(bytes, source);
   if (!parsed.ok) return parsed;
   const tensors = parsed.value.tensors;
   const expected = new Map(spec.map((e) => [e.key, e]));
   const missing = spec.filter((e) => !tensors.has(e.key)).map((e) => e.key);
   const extra = [...tensors.keys()].filter((k) => !expected.has(k));
+  const reinitialized: string[] = [];
   const problems: { code: string; text: string }[] = [];
-  if (missing.length) problems.push({ code: 'weights.missing', text: `${missing.length} tensor${missing.length === 1 ? ' is' : 's are'} missing: ${listSome(missing)}` });
-  if (extra.length) {
+  if (initial) reinitialized.push(...missing);
+  else if (missing.length) problems.push({ code: 'weights.missing', text: `${missing.length} tensor${missing.length === 1 ? ' is' : 's are'} missing: ${listSome(missing)}` });
+  if (extra.length && !initial) {
     problems.push({ code: 'weights.unexpected', text: `${extra.length} tensor${extra.length === 1 ? ' is' : 's are'} not part of this design: ${listSome(extra)}` });
   }
   const out = new Map<string, Float32Array>();
@@ -98,16 +147,28 @@ export function stateDictFromSafetensors(bytes: Uint8Array, spec: readonly State
       continue;
     }
     if (!sameShape(t.shape, e.shape)) {
-      problems.push({ code: 'weights.shape', text: `${e.key} has shape ${shapeText(t.shape)} but this design needs ${shapeText(e.shape)}` });
+      if (initial) reinitialized.push(e.key);
+      else problems.push({ code: 'weights.shape', text: `${e.key} has shape ${shapeText(t.shape)} but this design needs ${shapeText(e.shape)}` });
       continue;
     }
     out.set(e.key, e.role === 'counter' ? Float32Array.of(Number(int64Values(t)[0])) : float32Values(t));
   }
   if (problems.length) {
     const code = problems.length === 1 ? problems[0].code : 'weights.mismatch';
-    return errResult(code, `The weights in ${source} do not fit this design: ${problems.map((p) => p.text).join('; ')}.`);
+    const hint = problems.some((p) => p.code === 'weights.shape' || p.code === 'weights.missing')
+      ? ' To load a pretrained backbone under a new classifier, use --reinit-mismatched (the Run tab\'s "Start what does not fit afresh").'
+      : '';
+    return errResult(code, `The weights in ${source} do not fit this design: ${problems.map((p) => p.text).join('; ')}.${hint}`);
   }
-  return okResult(out);
+  if (initial) {
+    for (const key of reinitialized) {
+      const v = initial.get(key);
+      if (v) out.set(key, v);
+    }
+  }
+  const spare = reinitialized.filter((k) => !out.has(k));
+  if (spare.length) return errResult('weights.missing', `No initialization for ${listSome(spare)}.`);
+  return okResult({ dict: out, reinitialized, ignored: initial ? extra : [] });
 }
 
 /** Reads and checks a safetensors weights file for a layer graph. */

@@ -151,10 +151,11 @@ export async function startRun(host: HostApi): Promise<void> {
   const s = state();
   const runId = `run-${Date.now().toString(36)}-${++runCounter}`;
   const design = s.design;
-  const { batch, mode, seed, input, backend } = s.runSettings;
+  const { batch, mode, seed, input, backend, weightsPath, reinitMismatched } = s.runSettings;
   s.runStarted(runId, design);
   s.setSideTab('run');
-  const r = await host.run(runId, { design, mode, seed, input, ...(batch !== null ? { batch } : {}), ...(backend !== null ? { backend } : {}) });
+  const weights = weightsPath ? { weightsPath, ...(reinitMismatched ? { reinitMismatched: true } : {}) } : {};
+  const r = await host.run(runId, { design, mode, seed, input, ...(batch !== null ? { batch } : {}), ...(backend !== null ? { backend } : {}), ...weights });
   state().runFinished(runId, r);
 }
 

@@ -50,7 +50,16 @@ describe('ExportPanel', () => {
     const model = onnx.ModelProto.decode(Buffer.from(saved.content, 'base64'));
     expect(model.graph!.node!.some((n) => n.name === 'inception4c.branch2.1.conv')).toBe(true);
     expect(model.metadataProps.find((p) => p.key === 'weights')?.value).toBe('seeded PyTorch-style initialization, seed 7');
-  }, 30_000);
+    expect(model.graph!.node!.some((n) => n.opType === 'BatchNormalization')).toBe(false);
+    // Kept batch norm: BatchNormalization nodes holding the state_dict's own tensors.
+    fireEvent.click(screen.getByRole('checkbox', { name: /Fold batch norm/ }));
+    await waitFor(() => expect(screen.getByTestId('export-summary').textContent).toMatch(/batch norm kept\.$/), { timeout: 10_000 });
+    fireEvent.click(screen.getByRole('button', { name: 'Save…' }));
+    await waitFor(() => expect(host.exports).toHaveLength(2));
+    const kept = onnx.ModelProto.decode(Buffer.from(host.exports[1].content, 'base64'));
+    expect(kept.graph!.node!.some((n) => n.opType === 'BatchNormalization')).toBe(true);
+    expect(kept.graph!.initializer!.some((t) => t.name === 'conv1.batchnorm.running_var')).toBe(true);
+  }, 60_000);
 
   it('previews the PyTorch code and saves it through the host under the design name', async () => {
     panel(googlenet());

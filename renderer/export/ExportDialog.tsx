@@ -55,6 +55,7 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
   const [format, setFormat] = useState<ExportFormat>(initialFormat);
   const [theme, setTheme] = useState<SvgTheme>(appTheme);
   const [drawOpened, setDrawOpened] = useState(opened.length > 0);
+  const [foldBatchNorm, setFoldBatchNorm] = useState(true);
   // Kept with the format it was made for: after a format change the old file is still here for one
   // render (the effect below has not run yet), and reading PyTorch code as a picture would throw.
   const [made, setMade] = useState<{ readonly format: ExportFormat; readonly result: ExportResult } | null>(null);
@@ -68,14 +69,14 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
     let current = true;
     setMade(null);
     const graph = { theme, opened: drawOpened ? openedKey.split(',').filter(Boolean) : [] };
-    void exportContent(format, design, analysis, { graph, onnx: { seed: weightsSeed } }).then(
+    void exportContent(format, design, analysis, { graph, onnx: { seed: weightsSeed, foldBatchNorm } }).then(
       (r) => current && setMade({ format, result: r }),
       (e: unknown) => current && setStatus({ text: `The ${EXPORT_FORMATS[format].label.toLowerCase()} could not be made: ${(e as Error).message}`, tone: 'error' }),
     );
     return () => {
       current = false;
     };
-  }, [format, design, analysis, theme, drawOpened, openedKey, weightsSeed]);
+  }, [format, design, analysis, theme, drawOpened, openedKey, weightsSeed, foldBatchNorm]);
 
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
@@ -170,6 +171,14 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
                 </span>
               </label>
             ))}
+            {def.binary && (
+              <div className="export-options">
+                <label className="inline-check">
+                  <input type="checkbox" checked={foldBatchNorm} onChange={(e) => setFoldBatchNorm(e.target.checked)} />
+                  Fold batch norm into the convolutions (off: BatchNormalization nodes with the state_dict&apos;s tensors)
+                </label>
+              </div>
+            )}
             {picture && (
               <div className="export-options">
                 <label>

@@ -168,7 +168,22 @@ export function GraphCanvas() {
   }, []);
 
   return (
-    <div className="graph-frame" ref={frame} data-lod="full">
+    <div
+      className="graph-frame"
+      ref={frame}
+      data-lod="full"
+      onKeyDown={(e) => {
+        // Enter on a module selects it (React Flow) and takes the user on to its first field.
+        const target = e.target as HTMLElement;
+        if (e.key !== 'Enter' || !target.classList.contains('react-flow__node')) return;
+        const id = target.dataset.id;
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() => {
+            if (id && appStore.getState().selectedId === id) document.querySelector<HTMLElement>('.inspector .param-group input, .inspector .param-group select')?.focus();
+          }),
+        );
+      }}
+    >
       {!layout ? (
         <div className="canvas-empty" role="status">
           Laying out the network…

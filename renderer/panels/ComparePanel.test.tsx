@@ -80,6 +80,13 @@ describe('ComparePanel', () => {
     expect(appStore.getState()).toMatchObject({ compare: { kind: 'own' }, sideTab: 'compare' });
   });
 
+  it('says when the design compared with has problems, so its figures are partial', async () => {
+    host.options.openAnswer = { path: '/designs/broken.json', text: serializeDesign(setParam(presetDesign('googlenet')!, 'inception4a', 'out_1x1', -5)) };
+    startComparing();
+    fireEvent.change(screen.getByLabelText('Compare with'), { target: { value: 'open' } });
+    expect(await screen.findByText('broken.json has problems, so its figures are partial.')).toBeTruthy();
+  });
+
   it('stops comparing', async () => {
     startComparing();
     fireEvent.click(await screen.findByRole('button', { name: 'Stop comparing' }));

@@ -15,7 +15,7 @@ import { formatBytes, formatCompact, formatInt, formatShape } from '../../core/m
 import { presets } from '../../core/presets';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
-import { derive, useComparison, type Comparison } from '../state/derived';
+import { derive, useComparison, useDerived, type Comparison } from '../state/derived';
 import type { CompareTarget } from '../state/compareSlice';
 import { fileLabel, viewport } from '../app/commands';
 import { svgToPngBase64 } from '../export/rasterize';
@@ -180,6 +180,7 @@ export function ComparePanel() {
   const host = useHost();
   const { target, preset, selectedId } = useApp(useShallow(selectCompareState));
   const comparison = useComparison();
+  const bValid = useDerived().analysis.valid;
   const [showUnchanged, setShowUnchanged] = useState(false);
 
   const choose = async (value: string) => {
@@ -247,6 +248,8 @@ export function ComparePanel() {
               ))}
             </ul>
           )}
+          {!comparison.againstValid && <p className="notice">{comparison.label} has problems, so its figures are partial.</p>}
+          {!bValid && <p className="notice">This design has problems, so its figures are partial.</p>}
           <Totals diff={diff} />
           {!idsMostlyShared(diff) && (
             <>

@@ -9,11 +9,12 @@ import type { SampleImage } from '../../core/host/contract';
 import { formatBytes, formatShape } from '../../core/model/format';
 import type { BackendName, RunResult } from '../../core/run/types';
 import { useHost } from '../host/host';
-import { useApp, type AppState } from '../state/store';
+import { appStore, useApp, type AppState } from '../state/store';
 import { useDesign, useDerived } from '../state/derived';
 import { cancelRun, runBlocker, startRun } from '../app/commands';
-import { TextField, SelectField, parseNumberText } from './fields';
-import { FeatureMap } from './FeatureMap';
+import { CheckField, TextField, SelectField, parseNumberText } from './fields';
+import { FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
+import { Modal } from '../app/Dialogs';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 
 const selectRun = (s: AppState) => ({
@@ -79,6 +80,11 @@ function backendReason(result: RunResult, chosen: BackendName | null): string {
 function Results({ result, stale, chosenBackend }: { result: RunResult; stale: boolean; chosenBackend: BackendName | null }) {
   const mismatches = result.modules.filter((m) => !m.match);
   const withMaps = result.modules.filter((m) => m.featureMap);
+  // 1×1 maps (after the global pool) are single values: listed, not drawn.
+  const pictured = withMaps.filter((m) => m.featureMap!.width * m.featureMap!.height > 1);
+  const flat = withMaps.filter((m) => m.featureMap!.width * m.featureMap!.height <= 1);
+  const [openMap, setOpenMap] = useState<string | null>(null);
+  const shownMap = pictured.find((m) => m.id === openMap);
   const firstTop5 = Object.entries(result.outputs).find(([, o]) => o.top5?.length);
   // The untrained-weights warning is shown as the note beside the top-5, not twice.
   const notes = result.warnings.filter((w) => !(firstTop5 && w === UNTRAINED_WEIGHTS_WARNING));
@@ -104,7 +110,7 @@ function Results({ result, stale, chosenBackend }: { result: RunResult; stale: b
       <p className={mismatches.length ? 'field-error' : 'ok'}>
         {mismatches.length
           ? `${mismatches.length} module${mismatches.length === 1 ? '' : 's'} measured a shape different from core's: ${mismatches.map((m) => `${m.id} (${formatShape(m.shape)} vs ${formatShape(m.expectedShape)})`).join(', ')}.`
-          : `✓ All ${result.modules.length} modules measured the shapes core computed.`}
+          : `✓ Every one of the ${result.modules.length} modules produced the output shape the graph shows.`}
       </p>
       <dl className="facts">
         <div>
@@ -159,18 +165,53 @@ function Results({ result, stale, chosenBackend }: { result: RunResult; stale: b
         </>
       )}
       <TimeChart result={result} />
-      {withMaps.length > 0 && (
+      {(pictured.length > 0 || result.inputPicture) && (
         <>
           <h3>Feature maps (channel mean, first image)</h3>
+          <p className="muted small">Select a map to see it large, beside the input.</p>
           <ul className="feature-maps">
-            {withMaps.map((m) => (
+            {result.inputPicture && (
+              <li>
+                <InputImage picture={result.inputPicture} />
+                <span>input</span>
+              </li>
+            )}
+            {pictured.map((m) => (
               <li key={m.id}>
-                <FeatureMap summary={m.featureMap!} label={`${m.id} feature map`} />
+                <button type="button" className="feature-map-button" onClick={() => setOpenMap(m.id)} aria-label={`Show the ${m.id} feature map large`}>
+                  <FeatureMap summary={m.featureMap!} label={`${m.id} feature map`} />
+                </button>
                 <span>{m.id}</span>
               </li>
             ))}
           </ul>
+          {flat.length > 0 && <p className="muted small">Not shown: {flat.map((m) => m.id).join(', ')} (1×1 maps carry no picture).</p>}
         </>
+      )}
+      {shownMap && (
+        <Modal
+          title={`${shownMap.id}: ${formatShape(shownMap.shape)}`}
+          onClose={() => setOpenMap(null)}
+          actions={
+            <button type="button" onClick={() => setOpenMap(null)} data-autofocus>
+              Close
+            </button>
+          }
+        >
+          <div className="feature-large">
+            {result.inputPicture && (
+              <figure>
+                <InputImage picture={result.inputPicture} large />
+                <figcaption>Input (first image)</figcaption>
+              </figure>
+            )}
+            <figure>
+              <FeatureMap summary={shownMap.featureMap!} label={`${shownMap.id} feature map, large`} large />
+              <figcaption>Mean over {shownMap.shape[1]} channels</figcaption>
+            </figure>
+          </div>
+          <FeatureChannels summary={shownMap.featureMap!} id={shownMap.id} />
+        </Modal>
       )}
     </section>
   );
@@ -192,14 +233,16 @@ export function RunPanel() {
           <h2 id="run-title">Forward pass</h2>
         </header>
         <div className="field-grid">
+          {/* One batch: the design's N (also under Network settings), so the graph and the result agree. */}
           <TextField
-            label="Batch"
+            label="Batch (N)"
             name="Run batch"
+            doc="The design's batch: the N of every N×C×H×W shape on the graph. The same field as Batch under Network settings."
             numeric
-            value={settings.batch === null ? String(design.input.batch) : String(settings.batch)}
+            value={String(design.input.batch)}
             onText={(t) => {
               const v = parseNumberText(t);
-              setRunSettings({ batch: typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : null });
+              if (typeof v === 'number') appStore.getState().setInput('batch', v);
             }}
           />
           <TextField
@@ -233,6 +276,19 @@ export function RunPanel() {
           value={settings.backend ?? 'auto'}
           options={BACKEND_CHOICES}
           onChange={(v) => setRunSettings({ backend: v === 'auto' ? null : (v as BackendName) })}
+        />
+        <TextField
+          label="Weights file (safetensors, optional)"
+          name="Weights file"
+          doc="A state_dict saved as safetensors (keys as PyTorch names them). Empty: the seeded PyTorch-style initialization."
+          value={settings.weightsPath ?? ''}
+          onText={(t) => setRunSettings({ weightsPath: t.trim() === '' ? null : t.trim() })}
+        />
+        <CheckField
+          label="Start what does not fit afresh (fine-tuning)"
+          doc="Load the tensors of the weights file that fit this design, and start the others (e.g. a classifier for another number of classes) from the seeded initialization. The result lists them."
+          checked={settings.reinitMismatched}
+          onChange={(v) => setRunSettings({ reinitMismatched: v })}
         />
         <div className="button-row">
           <button type="button" className="primary" onClick={() => void startRun(host)} disabled={Boolean(blocker)} aria-describedby={blocker ? 'run-blocker' : undefined}>

@@ -43,3 +43,20 @@ describe('SummaryTable sorting', () => {
     expect([firstCell(), sortOf(/Module/)]).toEqual(['conv1', 'none']);
   });
 });
+
+describe('SummaryTable totals, Escape and CSV ids', () => {
+  it('ends with the totals of all modules and of the eval path (spec: 13,389,064 and 7,008,824 parameters)', () => {
+    const foot = screen.getAllByRole('row').slice(-2).map((r) => r.textContent);
+    expect(foot[0]).toContain('Total');
+    expect(foot[0]).toContain('13,389,064');
+    expect(foot[1]).toContain('Eval path');
+    expect(foot[1]).toContain('7,008,824');
+    expect(foot[1]).toContain('1,569,826,816');
+  });
+
+  it('closes on Escape', () => {
+    appStore.getState().setSummaryOpen(true);
+    fireEvent.keyDown(window, { key: 'Escape' });
+    expect(appStore.getState().summaryOpen).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
 /** The torchinfo-style summary of core's analysis: sortable, and exportable as CSV or Markdown. */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { summaryCsv, summaryMarkdown, summaryRows, type SummaryRow } from '../../core/analysis/summaryTable';
 import { formatInt } from '../../core/model/format';
 import { useAnalysis, useDesign } from '../state/derived';
@@ -43,6 +43,17 @@ export function SummaryTable() {
     if (!r.ok) appStore.getState().notify(r.error.message, 'error');
     else if (r.value) appStore.getState().notify(`Exported the summary to ${r.value.path}.`);
   };
+
+  // Escape closes the summary as it closes dialogs (unless a dialog over it takes the key).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('[role="dialog"], dialog[open]')) return;
+      appStore.getState().setSummaryOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  const t = analysis.totals;
 
   // Each column cycles: its natural direction (largest first for numbers), the other, then graph order.
   const toggleSort = (key: SortKey) =>
@@ -101,6 +112,22 @@ export function SummaryTable() {
               </tr>
             ))}
           </tbody>
+          <tfoot>
+            <tr title="Every module, the auxiliary heads included (train mode)">
+              <th scope="row">Total</th>
+              <td>all modules</td>
+              <td />
+              <td className="num">{formatInt(t.params)}</td>
+              <td className="num">{formatInt(t.macsTrain)}</td>
+            </tr>
+            <tr title="What inference runs: the auxiliary heads left out">
+              <th scope="row">Eval path</th>
+              <td>inference</td>
+              <td />
+              <td className="num">{formatInt(t.paramsEval)}</td>
+              <td className="num">{formatInt(t.macs)}</td>
+            </tr>
+          </tfoot>
         </table>
       </div>
     </section>

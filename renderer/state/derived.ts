@@ -56,6 +56,8 @@ export interface Comparison {
   /** What A is called: "preset googlenet", "my-design.json". */
   readonly label: string;
   readonly against: Design;
+  /** Whether A's analysis found no problem (else its figures are partial). */
+  readonly againstValid: boolean;
   readonly diff: DesignDiff;
 }
 
@@ -85,7 +87,7 @@ export function compareWith(design: Design, target: CompareTarget | null): Compa
   const hit = comparisonCache.get(design);
   if (hit && hit.target === target) return hit.value;
   const base = compareBase(target, design);
-  const value = base ? { target, label: base.label, against: base.design, diff: compareDesigns(base.design, design, { a: base.analysis, b: derive(design).analysis }) } : null;
+  const value = base ? { target, label: base.label, against: base.design, againstValid: base.analysis.valid, diff: compareDesigns(base.design, design, { a: base.analysis, b: derive(design).analysis }) } : null;
   comparisonCache.set(design, { target, value });
   return value;
 }

@@ -12,6 +12,10 @@ export interface RunSettings {
   input: RunInput;
   /** The backend to run on; null lets the engine pick the fastest that works. */
   backend: BackendName | null;
+  /** A safetensors weights file (a path the host allows); null: the seeded initialization. */
+  weightsPath: string | null;
+  /** Fine-tuning: load what fits from `weightsPath`, start the rest (a new classifier) afresh. */
+  reinitMismatched: boolean;
 }
 
 export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
@@ -34,7 +38,7 @@ export interface RunSlice {
 }
 
 export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [], RunSlice> = (set, get) => ({
-  runSettings: { batch: null, mode: 'train', seed: 0, input: { kind: 'random' }, backend: null },
+  runSettings: { batch: null, mode: 'eval', seed: 0, input: { kind: 'random' }, backend: null, weightsPath: null, reinitMismatched: false },
   runStatus: 'idle',
   runId: null,
   progress: null,

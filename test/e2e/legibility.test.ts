@@ -116,4 +116,22 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
       });
     }
   }
+
+  it('keeps the rule for a larger preset: Inception v3 (11 modules, a deeper stem) at 1280×720', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(serve.url);
+      await node(page, 'inception4c').waitFor({ timeout: 120_000 });
+      await page.getByLabel('Preset').selectOption('inception-v3');
+      await node(page, 'Mixed_7c').waitFor();
+      await page.waitForTimeout(800);
+      const fitted = await measure(page);
+      expect(fitted.small).toEqual([]);
+      expect(fitted.titles.length).toBeGreaterThanOrEqual(11);
+      expect(fitted.covered).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

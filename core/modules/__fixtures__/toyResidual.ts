@@ -40,7 +40,9 @@ export const toyDesign: Design = {
     { id: 'stem', kind: 'convBlock', inputs: ['input'], params: { out_channels: 8, kernel: 3, stride: 1, padding: 1 } },
     { id: 'block1', kind: 'toyResidual', inputs: ['stem'], params: {} },
     { id: 'block2', kind: 'toyResidual', inputs: ['block1'], params: { out_split: 3, scale: 1 } },
-    { id: 'pool', kind: 'adaptiveAvgPool', inputs: ['block2'], params: { output_size: 1 } },
+    // Caffe style: conv with bias → ReLU, no batch norm.
+    { id: 'block3', kind: 'toyResidual', inputs: ['block2'], params: { norm: 'none', conv_bias: true, scale: 1 } },
+    { id: 'pool', kind: 'adaptiveAvgPool', inputs: ['block3'], params: { output_size: 1 } },
     { id: 'fc', kind: 'linear', inputs: ['pool'], params: { out_features: 'classes' } },
   ],
   outputs: { main: 'fc' },

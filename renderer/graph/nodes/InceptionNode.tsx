@@ -13,12 +13,14 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
       <NodeHandles />
       <div className="node-header">
         <span className="node-id">{v.id}</span>
-        <ChangeBadge change={v.change} />
+        <ChangeBadge change={v.change} text={v.changeText} />
         {v.form === 'naive' && <span className="badge badge-naive">naive</span>}
         <CheckMark check={data.check} id={v.id} />
         <button
           type="button"
           className="node-toggle nodrag"
+          // One Tab stop per node: the inspector's "Open branches" does the same from the keyboard.
+          tabIndex={-1}
           aria-expanded={v.open}
           aria-label={`${v.open ? 'Close' : 'Open'} ${v.id}`}
           title={v.open ? 'Close the steps' : `Open the steps inside ${v.title}`}

@@ -15,7 +15,7 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
       <div className="node-header">
         <span className="node-id">{v.id}</span>
         {v.aux && <span className="badge badge-train">train only</span>}
-        <ChangeBadge change={v.change} />
+        <ChangeBadge change={v.change} text={v.changeText} />
         <CheckMark check={data.check} id={v.id} />
       </div>
       <div className="node-sub lod-detail" title={detail}>

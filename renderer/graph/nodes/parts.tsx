@@ -53,10 +53,10 @@ export function CheckMark({ check, id }: { check: RunCheck; id: string }) {
   );
 }
 
-export function ChangeBadge({ change }: { change: MarkedStatus | null }) {
+export function ChangeBadge({ change, text }: { change: MarkedStatus | null; text?: string | null }) {
   if (!change) return null;
   return (
-    <span className={`badge badge-${change}`} title={CHANGE_TITLES[change]}>
+    <span className={`badge badge-${change}`} title={text ? `${CHANGE_TITLES[change]}: ${text}` : CHANGE_TITLES[change]}>
       {change}
     </span>
   );
