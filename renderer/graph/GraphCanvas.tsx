@@ -25,6 +25,7 @@ import { ModuleNode } from './nodes/ModuleNode';
 import { InceptionNode } from './nodes/InceptionNode';
 import { StepNode } from './nodes/StepNode';
 import { JoinNode } from './nodes/JoinNode';
+import { StageNode } from './nodes/StageNode';
 import { ShapeEdge } from './edges/ShapeEdge';
 
 const nodeTypes: NodeTypes = {
@@ -34,6 +35,7 @@ const nodeTypes: NodeTypes = {
   inception: InceptionNode,
   step: StepNode,
   join: JoinNode,
+  stage: StageNode,
 };
 
 const edgeTypes: EdgeTypes = { shape: ShapeEdge };
@@ -53,6 +55,7 @@ function useRunChecks(): ReadonlyMap<string, RunCheck> {
 }
 
 function minimapColor(node: FlowNode): string {
+  if (node.type === 'stage') return 'transparent';
   if (node.type === 'module' || node.type === 'inception') {
     if (node.data.view.issues.length) return 'var(--danger)';
     if (node.data.view.change) return `var(--${node.data.view.change})`;
