@@ -88,3 +88,20 @@ describe('featureMapFromValues', () => {
     expect(featureMapFromValues(nchw, 'nchw', h, w, c, 4, 16)).toEqual(featureMapFromValues(nhwc, 'nhwc', h, w, c, 4, 16));
   });
 });
+
+describe('inputPictureFromValues', () => {
+  it('gives the first image as RGB 0..255, min–max scaled and downsampled to at most 112 a side', async () => {
+    const { inputPictureFromValues } = await import('./summaries');
+    const h = 224;
+    const w = 224;
+    const x = new Float32Array(2 * 3 * h * w);
+    for (let i = 0; i < 3 * h * w; i++) x[i] = (i % w) / w - 0.5; // a left-to-right ramp in image 0
+    x.fill(99, 3 * h * w); // image 1 must not change the scale
+    const p = inputPictureFromValues(x, 3, h, w);
+    expect([p.width, p.height, p.rgb.length]).toEqual([112, 112, 112 * 112 * 3]);
+    expect(p.rgb.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(Math.max(...p.rgb)).toBeGreaterThan(250);
+    const gray = inputPictureFromValues(Float32Array.from([0, 1, 2, 3]), 1, 2, 2);
+    expect(gray.rgb).toEqual([0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255]);
+  });
+});
