@@ -4,7 +4,7 @@
  * problem with the design. It never throws on user input.
  */
 import { isReservedModuleName } from '../model/reservedNames';
-import type { Design, Issue, Layer, ModuleSpec, Shape } from '../model/types';
+import { MAX_MODULES, type Design, type Issue, type Layer, type ModuleSpec, type Shape } from '../model/types';
 import { resolveParams, MAX_COUNT, paramLabel, type ParamDefs } from '../model/params';
 import { MAP_SIZE_CODES, mapSizeCause, type MapCause, type PresetShapes, type ShapesSeen } from './mapCause';
 import { presetDesign } from '../presets';
@@ -18,8 +18,6 @@ import { LayerBuilder, type ModuleDef, type ModuleStep } from '../modules/module
 export const BYTES_PER_VALUE = 4;
 /** The default memory budget for weights and for activations, each. */
 export const DEFAULT_MEMORY_BUDGET = 8 * 1024 ** 3;
-/** More modules than this is not a design a person edits. */
-export const MAX_MODULES = 20_000;
 
 export const INPUT_LIMITS = {
   batch: { min: 1, max: 4096 },

@@ -1,7 +1,9 @@
 /** What a forward pass is asked to do and what it reports: shared by the engine, hosts and renderer. */
 import type { Design, Shape } from '../model/types';
 
-export type RunMode = 'eval' | 'train';
+/** The run modes, in the order the app offers them. */
+export const RUN_MODES = ['eval', 'train'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
 
 export type RunInput =
   /** Seeded standard-normal values, the same as Python's (core/weights/init.ts). */
@@ -34,8 +36,9 @@ export interface RunRequest {
   readonly backend?: BackendName;
 }
 
-/** `onnxruntime` runs eval passes through ONNX Runtime; the others are TensorFlow.js backends. */
-export type BackendName = 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu';
+/** `onnxruntime` runs eval passes through ONNX Runtime; the others are TensorFlow.js backends (fastest first). */
+export const BACKEND_NAMES = ['onnxruntime', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 /** The TensorFlow.js backends (train mode always runs on one of them). */
 export type TfBackendName = Exclude<BackendName, 'onnxruntime'>;
 
@@ -77,6 +80,14 @@ export interface FeatureMapSummary {
   readonly channels: readonly { readonly index: number; readonly values: readonly number[] }[];
 }
 
+/** The first image of the batch as the network saw it, for showing beside its feature maps. */
+export interface InputPicture {
+  readonly width: number;
+  readonly height: number;
+  /** Row-major RGB triples 0..255 (gray repeated for one channel), min–max scaled from the input tensor. */
+  readonly rgb: readonly number[];
+}
+
 export interface ModuleRunResult {
   readonly id: string;
   /** Shape measured on the real tensor. */
@@ -96,6 +107,8 @@ export interface RunResult {
   readonly seed: number;
   readonly outputs: Readonly<Record<string, OutputResult>>;
   readonly modules: readonly ModuleRunResult[];
+  /** The input's first image (when feature maps were asked for). */
+  readonly inputPicture?: InputPicture;
   readonly totalMs: number;
   readonly peakBytes: number;
   /** True when the weights are a random initialization, so predictions mean nothing. */

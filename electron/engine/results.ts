@@ -100,6 +100,7 @@ export function finalizeRun(partials: readonly PartialRun[], options: FinalizeOp
     seed: first.seed,
     outputs,
     modules,
+    ...(parts.find((p) => p.inputPicture)?.inputPicture ? { inputPicture: parts.find((p) => p.inputPicture)!.inputPicture } : {}),
     // Lanes (workers) run side by side, the slices of one lane one after the other.
     totalMs: Math.max(...laneTotals(parts, (p) => p.totalMs, (a, b) => a + b)),
     peakBytes: laneTotals(parts, (p) => p.peakBytes, Math.max).reduce((a, b) => a + b, 0),

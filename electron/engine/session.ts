@@ -7,13 +7,13 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { analyze, type Analysis } from '../../core/analysis/analyze';
 import type { Design } from '../../core/model/types';
-import { errResult, okResult, type BackendInfo, type BackendName, type Result } from '../../core/run/types';
+import { errResult, okResult, type BackendInfo, type BackendName, type InputPicture, type Result } from '../../core/run/types';
 import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
 import { fineTuneNote, loadFineTuneStateDict, loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
 import { imageBatch, type Normalization } from './imageInput';
-import { arrayStats, featureMapFromValues, featureMapSummary, tensorStats } from './summaries';
+import { arrayStats, featureMapFromValues, featureMapSummary, inputPictureFromValues, tensorStats } from './summaries';
 import { loadOnnxRuntime, OrtModel, OrtStop } from './onnxRuntime';
 import { probeBackend } from './backend';
 import { logicalShape } from './layers/layerOp';
@@ -127,6 +127,7 @@ export class EngineSession {
     }
 
     let x: tf.Tensor4D | null = null;
+    let inputPicture: InputPicture | undefined;
     const carry = new Map<string, tf.Tensor>();
     if (from === 0) {
       const input = await this.input(request, design, weights.value.fromFile);
@@ -134,6 +135,7 @@ export class EngineSession {
       warnings.push(...input.value.warnings);
       const { channels, height, width } = design.input;
       const per = channels * height * width;
+      if (request.featureMaps !== false && slice.start === 0) inputPicture = inputPictureFromValues(input.value.data, channels, height, width);
       x = tf.tensor4d(input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per), [slice.count, channels, height, width]);
     } else {
       for (const [id, t] of Object.entries(carryIn ?? {})) carry.set(id, tf.tensor(t.data, [...t.shape]));
@@ -186,6 +188,7 @@ export class EngineSession {
         seed: request.seed,
         outputs,
         modules,
+        ...(inputPicture ? { inputPicture } : {}),
         totalMs: result.totalMs,
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.value.fromFile,
@@ -237,6 +240,7 @@ export class EngineSession {
     const per = channels * height * width;
     const data = input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per);
     const wantMaps = request.featureMaps !== false && slice.start === 0;
+    const inputPicture = wantMaps ? inputPictureFromValues(input.value.data, channels, height, width) : undefined;
     const modules: PartialModule[] = [];
     try {
       const result = await model.run(data, [slice.count, channels, height, width], {
@@ -268,6 +272,7 @@ export class EngineSession {
         seed: request.seed,
         outputs,
         modules,
+        ...(inputPicture ? { inputPicture } : {}),
         totalMs: result.totalMs,
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.fromFile,

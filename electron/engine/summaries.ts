@@ -3,7 +3,7 @@
  * the renderer, and top-5 classes.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { FeatureMapSummary } from '../../core/run/types';
+import type { FeatureMapSummary, InputPicture } from '../../core/run/types';
 import { arrayStats, type StatsAccumulator } from './stats';
 
 export { arrayStats, finishStats, mergeStats, top5, type StatsAccumulator } from './stats';
@@ -112,4 +112,36 @@ export function featureMapFromValues(x: Float32Array, layout: 'nhwc' | 'nchw', h
     mean: toBytes(sums, 0, m, n),
     channels: picked.map((index, j) => ({ index, values: toBytes(sums, j + 1, m, n) })),
   };
+}
+
+/**
+ * The first image of an N×C×H×W input as RGB 0..255 (min–max scaled, so a normalized photo and
+ * seeded noise both show), nearest-downsampled to at most `maxSide` pixels a side.
+ */
+export function inputPictureFromValues(x: Float32Array, c: number, h: number, w: number, maxSide = 112): InputPicture {
+  const step = Math.max(1, Math.ceil(Math.max(h, w) / maxSide));
+  const oh = Math.ceil(h / step);
+  const ow = Math.ceil(w / step);
+  const plane = h * w;
+  const first = x.subarray(0, c * plane);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of first) {
+    if (Number.isFinite(v)) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  const scale = hi > lo ? 255 / (hi - lo) : 0;
+  const rgb: number[] = [];
+  for (let y = 0; y < oh; y++) {
+    for (let xx = 0; xx < ow; xx++) {
+      const at = y * step * w + xx * step;
+      for (let k = 0; k < 3; k++) {
+        const v = first[Math.min(k, c - 1) * plane + at];
+        rgb.push(Number.isFinite(v) ? Math.round((v - lo) * scale) : 0);
+      }
+    }
+  }
+  return { width: ow, height: oh, rgb };
 }

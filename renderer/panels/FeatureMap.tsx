@@ -1,6 +1,6 @@
 /** A module's feature map (channel mean of the first image) as a small picture. */
 import { memo, useEffect, useRef } from 'react';
-import type { FeatureMapSummary } from '../../core/run/types';
+import type { FeatureMapSummary, InputPicture } from '../../core/run/types';
 
 /** A perceptually even dark-blue → yellow ramp (viridis-like), so structure reads in both themes. */
 const STOPS: readonly [number, number, number][] = [
@@ -19,23 +19,47 @@ export function rampColor(v: number): [number, number, number] {
   return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
 }
 
-function FeatureMapComponent({ summary, label }: { summary: FeatureMapSummary; label: string }) {
+/** Draws a map (values 0..255 through the ramp) or an RGB picture into a canvas of its own size; CSS scales it. */
+function Picture({ width, height, values, rgb = false, label, className }: { width: number; height: number; values: readonly number[]; rgb?: boolean; label: string; className: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = canvas.current;
     const ctx = c?.getContext('2d');
     if (!c || !ctx) return;
-    const img = ctx.createImageData(summary.width, summary.height);
-    summary.mean.forEach((v, i) => {
-      const [r, g, b] = rampColor(v);
+    const img = ctx.createImageData(width, height);
+    for (let i = 0; i < width * height; i++) {
+      const [r, g, b] = rgb ? [values[i * 3], values[i * 3 + 1], values[i * 3 + 2]] : rampColor(values[i]);
       img.data[i * 4] = r;
       img.data[i * 4 + 1] = g;
       img.data[i * 4 + 2] = b;
       img.data[i * 4 + 3] = 255;
-    });
+    }
     ctx.putImageData(img, 0, 0);
-  }, [summary]);
-  return <canvas ref={canvas} className="feature-map" width={summary.width} height={summary.height} role="img" aria-label={label} />;
+  }, [width, height, values, rgb]);
+  return <canvas ref={canvas} className={className} width={width} height={height} role="img" aria-label={label} />;
+}
+
+function FeatureMapComponent({ summary, label, large = false }: { summary: FeatureMapSummary; label: string; large?: boolean }) {
+  return <Picture width={summary.width} height={summary.height} values={summary.mean} label={label} className={large ? 'feature-map large' : 'feature-map'} />;
 }
 
 export const FeatureMap = memo(FeatureMapComponent);
+
+/** The input's first image as the network saw it. */
+export const InputImage = memo(function InputImage({ picture, large = false }: { picture: InputPicture; large?: boolean }) {
+  return <Picture width={picture.width} height={picture.height} values={picture.rgb} rgb label="The input image" className={large ? 'feature-map large' : 'feature-map'} />;
+});
+
+/** A few single channels of a map, as small pictures. */
+export function FeatureChannels({ summary, id }: { summary: FeatureMapSummary; id: string }) {
+  return (
+    <ul className="feature-channels" aria-label={`Some channels of ${id}`}>
+      {summary.channels.map((ch) => (
+        <li key={ch.index}>
+          <Picture width={summary.width} height={summary.height} values={ch.values} label={`${id} channel ${ch.index}`} className="feature-map" />
+          <span>channel {ch.index}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

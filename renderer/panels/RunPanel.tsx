@@ -13,7 +13,8 @@ import { appStore, useApp, type AppState } from '../state/store';
 import { useDesign, useDerived } from '../state/derived';
 import { cancelRun, runBlocker, startRun } from '../app/commands';
 import { CheckField, TextField, SelectField, parseNumberText } from './fields';
-import { FeatureMap } from './FeatureMap';
+import { FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
+import { Modal } from '../app/Dialogs';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 
 const selectRun = (s: AppState) => ({
@@ -79,6 +80,11 @@ function backendReason(result: RunResult, chosen: BackendName | null): string {
 function Results({ result, stale, chosenBackend }: { result: RunResult; stale: boolean; chosenBackend: BackendName | null }) {
   const mismatches = result.modules.filter((m) => !m.match);
   const withMaps = result.modules.filter((m) => m.featureMap);
+  // 1×1 maps (after the global pool) are single values: listed, not drawn.
+  const pictured = withMaps.filter((m) => m.featureMap!.width * m.featureMap!.height > 1);
+  const flat = withMaps.filter((m) => m.featureMap!.width * m.featureMap!.height <= 1);
+  const [openMap, setOpenMap] = useState<string | null>(null);
+  const shownMap = pictured.find((m) => m.id === openMap);
   const firstTop5 = Object.entries(result.outputs).find(([, o]) => o.top5?.length);
   // The untrained-weights warning is shown as the note beside the top-5, not twice.
   const notes = result.warnings.filter((w) => !(firstTop5 && w === UNTRAINED_WEIGHTS_WARNING));
@@ -159,18 +165,53 @@ function Results({ result, stale, chosenBackend }: { result: RunResult; stale: b
         </>
       )}
       <TimeChart result={result} />
-      {withMaps.length > 0 && (
+      {(pictured.length > 0 || result.inputPicture) && (
         <>
           <h3>Feature maps (channel mean, first image)</h3>
+          <p className="muted small">Select a map to see it large, beside the input.</p>
           <ul className="feature-maps">
-            {withMaps.map((m) => (
+            {result.inputPicture && (
+              <li>
+                <InputImage picture={result.inputPicture} />
+                <span>input</span>
+              </li>
+            )}
+            {pictured.map((m) => (
               <li key={m.id}>
-                <FeatureMap summary={m.featureMap!} label={`${m.id} feature map`} />
+                <button type="button" className="feature-map-button" onClick={() => setOpenMap(m.id)} aria-label={`Show the ${m.id} feature map large`}>
+                  <FeatureMap summary={m.featureMap!} label={`${m.id} feature map`} />
+                </button>
                 <span>{m.id}</span>
               </li>
             ))}
           </ul>
+          {flat.length > 0 && <p className="muted small">Not shown: {flat.map((m) => m.id).join(', ')} (1×1 maps carry no picture).</p>}
         </>
+      )}
+      {shownMap && (
+        <Modal
+          title={`${shownMap.id}: ${formatShape(shownMap.shape)}`}
+          onClose={() => setOpenMap(null)}
+          actions={
+            <button type="button" onClick={() => setOpenMap(null)} data-autofocus>
+              Close
+            </button>
+          }
+        >
+          <div className="feature-large">
+            {result.inputPicture && (
+              <figure>
+                <InputImage picture={result.inputPicture} large />
+                <figcaption>Input (first image)</figcaption>
+              </figure>
+            )}
+            <figure>
+              <FeatureMap summary={shownMap.featureMap!} label={`${shownMap.id} feature map, large`} large />
+              <figcaption>Mean over {shownMap.shape[1]} channels</figcaption>
+            </figure>
+          </div>
+          <FeatureChannels summary={shownMap.featureMap!} id={shownMap.id} />
+        </Modal>
       )}
     </section>
   );

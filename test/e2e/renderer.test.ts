@@ -130,6 +130,14 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     await Promise.race([main.waitFor({ timeout: 300_000 }), failure.waitFor({ timeout: 300_000 }).then(async () => expect.fail(`The run failed: ${await failure.textContent()}`))]);
     for (const name of ['main', 'aux1', 'aux2']) expect(await page.getByTestId(`output-shape-${name}`).textContent(), name).toBe('3×1000');
     expect(await node(page, 'inception4c').getByRole('img', { name: 'inception4c: measured shape matches' }).count()).toBe(1);
+    // The input is shown beside the maps; a map opens large; 1×1 maps are listed, not drawn.
+    await page.getByRole('img', { name: 'The input image' }).first().waitFor();
+    expect(await page.getByRole('img', { name: 'avgpool feature map' }).count()).toBe(0);
+    await page.getByText(/Not shown: avgpool, dropout/).waitFor();
+    await page.getByRole('button', { name: 'Show the inception3a feature map large' }).click();
+    const large = page.getByRole('dialog', { name: 'inception3a: 3×256×28×28' });
+    await large.getByRole('img', { name: 'inception3a feature map, large' }).waitFor();
+    await large.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('button', { name: 'Fit', exact: true }).click();
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(SHOTS, 'run-light.png') });
