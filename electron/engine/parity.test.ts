@@ -1,7 +1,8 @@
 /**
  * Parity with PyTorch: the engine's outputs on the weights and input of each fixture
- * (tools/torch/make_parity.py, Debian's python3-torch) must agree to 1e-4 of their largest
- * magnitude, on every backend present. The pure-JavaScript cpu backend is slow (about 20 s for a
+ * (tools/torch/make_parity.py, Debian's python3-torch) must agree within README's bounds (max
+ * |difference| / max |value|: 3e-6 in eval, 5e-5 with calibrated batch-norm statistics, 4e-5 in
+ * train mode), on every backend present. The pure-JavaScript cpu backend is slow (about 20 s for a
  * batch-3 GoogLeNet), so it runs the full network once and the smaller fixtures in train mode.
  * The onnxruntime backend runs the eval variants (train mode stays on TF.js), with batch norm
  * folded as the engine runs it and kept as BatchNormalization nodes.
@@ -23,7 +24,8 @@ import { loadOnnxRuntime, OrtModel } from './onnxRuntime';
 import { logicalShape } from './layers/layerOp';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'parity');
-const TOLERANCE = 1e-4;
+/** README's promised agreement per variant: max |difference| / max |value| (outputs and module statistics). */
+const TOLERANCE: Readonly<Record<Variant, number>> = { eval: 3e-6, evalCalibrated: 5e-5, train: 4e-5 };
 
 interface Entry {
   readonly shape: number[];
@@ -127,18 +129,18 @@ for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
     for (const { name, fx, design } of fixtures) {
       for (const variant of plan[backend](name)) {
         // Generous limits: the cpu backend's full GoogLeNet takes 20–40 s on a busy 2-core machine.
-        it(`${name}, ${variant}: outputs within ${TOLERANCE} of their max |value|`, { timeout: 600_000 }, async () => {
+        it(`${name}, ${variant}: outputs within ${TOLERANCE[variant]} of their max |value|`, { timeout: 600_000 }, async () => {
           expect(await tf.setBackend(backend)).toBe(true);
           const { ratios, modules } = check(fx, design, variant);
-          for (const [output, ratio] of Object.entries(ratios)) expect(ratio, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(TOLERANCE);
+          for (const [output, ratio] of Object.entries(ratios)) expect(ratio, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(TOLERANCE[variant]);
           const refModules = fx.modules[variant];
           if (refModules) {
             for (const [id, ref] of Object.entries(refModules)) {
               const got = modules[id];
               expect(got, `module ${id}`).toBeDefined();
               expect(got.shape, `shape of ${id}`).toEqual(ref.shape);
-              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
-              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
+              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(TOLERANCE[variant] * ref.absMax);
+              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(TOLERANCE[variant] * ref.absMax);
             }
           }
         });
@@ -152,7 +154,7 @@ describe.skipIf(!ort.ok)(`parity with PyTorch on onnxruntime${ort.ok ? '' : `: s
   for (const { name, fx, design } of fixtures) {
     for (const variant of ['eval', 'evalCalibrated'] as const) {
       for (const foldBatchNorm of [true, false]) {
-        it(`${name}, ${variant}, batch norm ${foldBatchNorm ? 'folded' : 'kept'}: outputs and module statistics within ${TOLERANCE}`, { timeout: 300_000 }, async () => {
+        it(`${name}, ${variant}, batch norm ${foldBatchNorm ? 'folded' : 'kept'}: outputs and module statistics within ${TOLERANCE[variant]}`, { timeout: 300_000 }, async () => {
           if (!ort.ok) return;
           const d: Design = { ...design, input: { ...design.input, batch: fx.batch } };
           const analysis = analyze(d);
@@ -184,14 +186,14 @@ describe.skipIf(!ort.ok)(`parity with PyTorch on onnxruntime${ort.ok ? '' : `: s
                 diff = Math.max(diff, Math.abs(got.data[i] - want[i]));
                 max = Math.max(max, Math.abs(want[i]));
               }
-              expect(diff / max, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(TOLERANCE);
+              expect(diff / max, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(TOLERANCE[variant]);
             }
             for (const [id, ref] of Object.entries(fx.modules[variant] ?? {})) {
               const got = modules[id];
               expect(got, `module ${id}`).toBeDefined();
               expect(got.shape, `shape of ${id}`).toEqual(ref.shape);
-              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
-              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
+              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(TOLERANCE[variant] * ref.absMax);
+              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(TOLERANCE[variant] * ref.absMax);
             }
           } finally {
             await model.release();
