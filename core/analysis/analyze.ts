@@ -4,7 +4,7 @@
  * problem with the design. It never throws on user input.
  */
 import { isReservedModuleName } from '../model/reservedNames';
-import type { Design, Issue, Layer, ModuleSpec, Shape } from '../model/types';
+import { MAX_MODULES, type Design, type Issue, type Layer, type ModuleSpec, type Shape } from '../model/types';
 import { resolveParams, MAX_COUNT, paramLabel, type ParamDefs } from '../model/params';
 import { MAP_SIZE_CODES, mapSizeCause, type MapCause, type PresetShapes, type ShapesSeen } from './mapCause';
 import { presetDesign } from '../presets';
@@ -12,14 +12,13 @@ import { formatBytes, formatGot, formatInt } from '../model/format';
 import { layerDef } from '../layers/registry';
 import { product } from '../layers/layerDef';
 import { moduleDef } from '../modules/registry';
+import { parseModulePath } from '../model/modulePath';
 import { LayerBuilder, type ModuleDef, type ModuleStep } from '../modules/moduleDef';
 
 /** Bytes per tensor element: the engine runs in float32. */
 export const BYTES_PER_VALUE = 4;
 /** The default memory budget for weights and for activations, each. */
 export const DEFAULT_MEMORY_BUDGET = 8 * 1024 ** 3;
-/** More modules than this is not a design a person edits. */
-export const MAX_MODULES = 20_000;
 
 export const INPUT_LIMITS = {
   batch: { min: 1, max: 4096 },
@@ -108,7 +107,6 @@ export interface Analysis {
   readonly valid: boolean;
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** The labels the app shows for the design-wide settings (messages name settings by them). */
 export const SETTING_LABELS: Readonly<Record<string, string>> = {
   'input.batch': 'Batch',
@@ -140,13 +138,24 @@ function checkSettings(design: Design, issues: Issue[]): boolean {
 /** Orders modules so every input comes first; reports unknown inputs, duplicates and cycles. */
 function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSpec[] {
   const byId = new Map<string, ModuleSpec>();
+  const plain = new Set(modules.map((m) => m.id));
   for (const m of modules) {
-    if (!IDENTIFIER.test(m.id) || isReservedModuleName(m.id)) {
+    const path = typeof m.id === 'string' ? parseModulePath(m.id) : null;
+    if (!path || isReservedModuleName(path.base)) {
       issues.push({
         code: 'graph.invalidId',
         nodeId: m.id,
         field: 'id',
-        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), and neither a Python keyword nor an nn.Module attribute such as train, eval or compile.`,
+        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), optionally followed by a dot and a key (features.7), and neither a Python keyword nor an nn.Module attribute such as train, eval or compile.`,
+      });
+      continue;
+    }
+    if (path.key !== null && plain.has(path.base)) {
+      issues.push({
+        code: 'graph.invalidId',
+        nodeId: m.id,
+        field: 'id',
+        message: `${m.id}: ${path.base} is already a module of its own, so it cannot also hold ${m.id}; rename one of them.`,
       });
       continue;
     }

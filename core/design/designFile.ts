@@ -3,7 +3,7 @@
  * returns half a design: a file is either a whole design or a list of errors with JSON paths.
  */
 import { z } from 'zod';
-import type { Design } from '../model/types';
+import { MAX_MODULES, type Design } from '../model/types';
 import { formatBytes, formatGot, formatInt } from '../model/format';
 import { MAX_COUNT } from '../model/params';
 import { safeJsonText } from '../export/escape';
@@ -12,7 +12,6 @@ export const DESIGN_FORMAT = 'inception-explorer/design';
 export const DESIGN_VERSION = 1;
 /** Larger files are refused before parsing. */
 export const MAX_DESIGN_BYTES = 16 * 1024 * 1024;
-const MAX_MODULES_IN_FILE = 20_000;
 /** Values beyond this are never a real design; smaller bad values load and are flagged by the analysis. */
 const MAX_ABS_NUMBER = 1e9;
 
@@ -45,7 +44,7 @@ const designSchema = z.strictObject({
   input: z.strictObject({ batch: sane, channels: sane, height: sane, width: sane }),
   classes: sane,
   aux: z.boolean(),
-  modules: z.array(moduleSchema).max(MAX_MODULES_IN_FILE),
+  modules: z.array(moduleSchema).max(MAX_MODULES),
   outputs: z.record(safeKey, z.string().max(64)),
 });
 

@@ -3,7 +3,7 @@
  * design. The command line and the app's Export dialog both go through `exportContent`; PNG is
  * the graph SVG, rasterized by the shell (resvg on the command line, a canvas in the app).
  */
-import type { ExportFormat } from '../host/contract';
+import { EXPORT_FORMAT_NAMES, type ExportFormat } from '../host/contract';
 import type { Design } from '../model/types';
 import { analyze, type Analysis } from '../analysis/analyze';
 import { summaryCsv, summaryMarkdown } from '../analysis/summaryTable';
@@ -118,7 +118,7 @@ export const EXPORT_FORMATS: { readonly [F in ExportFormat]: FormatDef } = {
   },
 };
 
-export const EXPORT_FORMAT_NAMES = Object.keys(EXPORT_FORMATS) as ExportFormat[];
+export { EXPORT_FORMAT_NAMES };
 
 export function isExportFormat(name: string): name is ExportFormat {
   return Object.prototype.hasOwnProperty.call(EXPORT_FORMATS, name);

@@ -30,7 +30,9 @@ export interface SampleImage {
   readonly label: string;
 }
 
-export type ExportFormat = 'pytorch' | 'png' | 'svg' | 'csv' | 'markdown' | 'design' | 'onnx';
+/** Every export format's name, in the order the app and CLI list them; core/export/exportFormats.ts defines each. */
+export const EXPORT_FORMAT_NAMES = ['pytorch', 'svg', 'png', 'csv', 'markdown', 'design', 'onnx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMAT_NAMES)[number];
 
 export interface HostApi {
   getInfo(): Promise<Result<HostInfo>>;

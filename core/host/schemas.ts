@@ -4,9 +4,25 @@
  * the renderer is untrusted input.
  */
 import { z } from 'zod';
-import type { HostApi, HostMethod } from './contract';
+import { EXPORT_FORMAT_NAMES, type DesignFile, type HostApi, type HostMethod } from './contract';
+import { BACKEND_NAMES, RUN_MODES, type RunInput, type RunRequest } from '../run/types';
 import { DESIGN_FORMAT, DESIGN_VERSION, MAX_DESIGN_BYTES, validateDesign } from '../design/designFile';
 import type { Design } from '../model/types';
+
+/** T with every `readonly` removed, deeply (tuples stay tuples); the contract's types are readonly, zod's are not. */
+type Writable<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
+
+/** True when A and B are the same type apart from `readonly`: no member, key or union case more or less. */
+export type SameType<A, B> = (<T>() => T extends Writable<A> ? 1 : 2) extends <T>() => T extends Writable<B> ? 1 : 2 ? true : false;
+
+/**
+ * Returns `schema` unchanged; compiles only when the schema parses to exactly `T` (a narrower or a
+ * wider schema asks for a second argument of type `never`, so the call fails to type-check).
+ */
+export const exactSchema =
+  <T>() =>
+  <S extends z.ZodType>(schema: S, ..._mismatch: SameType<z.output<S>, T> extends true ? [] : [never]): S =>
+    schema;
 
 /** Longest path accepted from the renderer (Linux PATH_MAX). */
 export const MAX_PATH_LENGTH = 4096;
@@ -21,10 +37,10 @@ const path = z
   .max(MAX_PATH_LENGTH, `must be at most ${MAX_PATH_LENGTH} characters`)
   .refine((p) => !p.includes('\0'), 'must not contain a NUL character');
 
-const designFile = z.strictObject({
+const designFile = exactSchema<DesignFile>()(z.strictObject({
   path: path.nullable(),
   text: z.string().max(MAX_DESIGN_BYTES, `must be at most ${MAX_DESIGN_BYTES} characters`),
-});
+}));
 
 /** A design object (as held by the renderer), checked and copied by the design file schema. */
 const design = z.unknown().transform((value, ctx): Design => {
@@ -35,15 +51,15 @@ const design = z.unknown().transform((value, ctx): Design => {
   return z.NEVER;
 });
 
-const runInput = z.discriminatedUnion('kind', [
+const runInput = exactSchema<RunInput>()(z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('random') }),
   z.strictObject({ kind: z.literal('sample'), name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a sample file name') }),
   z.strictObject({ kind: z.literal('image'), path }),
-]);
+]));
 
-const runRequest = z.strictObject({
+const runRequest = exactSchema<RunRequest>()(z.strictObject({
   design,
-  mode: z.enum(['eval', 'train']),
+  mode: z.enum(RUN_MODES),
   batch: z.number().int().min(1).max(256).optional(),
   seed: z.number().int().min(0).max(2 ** 32 - 1),
   input: runInput,
@@ -51,11 +67,11 @@ const runRequest = z.strictObject({
   reinitMismatched: z.boolean().optional(),
   timeoutMs: z.number().int().min(1).max(24 * 60 * 60 * 1000).optional(),
   featureMaps: z.boolean().optional(),
-  backend: z.enum(['onnxruntime', 'tensorflow', 'wasm', 'cpu']).optional(),
-});
+  backend: z.enum(BACKEND_NAMES).optional(),
+}));
 
-const exportRequest = z.strictObject({
-  format: z.enum(['pytorch', 'png', 'svg', 'csv', 'markdown', 'design', 'onnx']),
+const exportRequest = exactSchema<Parameters<HostApi['exportFile']>[0]>()(z.strictObject({
+  format: z.enum(EXPORT_FORMAT_NAMES),
   suggestedName: z
     .string()
     .min(1)
@@ -63,23 +79,24 @@ const exportRequest = z.strictObject({
     .refine((n) => !/[/\\\0]/.test(n) && n !== '.' && n !== '..', 'must be a file name without folders'),
   content: z.string().max(MAX_EXPORT_CHARS, `must be at most ${MAX_EXPORT_CHARS} characters`),
   base64: z.boolean().optional(),
-});
+}));
 
 /** The argument tuple each request method takes, exactly as HostApi declares it. */
 export const hostArgSchemas = {
-  getInfo: z.tuple([]),
-  openDesign: z.tuple([]),
-  saveDesign: z.tuple([designFile]),
-  saveDesignAs: z.tuple([designFile]),
-  exportFile: z.tuple([exportRequest]),
-  autosave: z.tuple([designFile]),
-  takeRecovery: z.tuple([]),
-  recentFiles: z.tuple([]),
-  openRecent: z.tuple([path]),
-  listSamples: z.tuple([]),
-  run: z.tuple([runId, runRequest]),
-  cancelRun: z.tuple([runId]),
+  getInfo: exactSchema<Parameters<HostApi['getInfo']>>()(z.tuple([])),
+  openDesign: exactSchema<Parameters<HostApi['openDesign']>>()(z.tuple([])),
+  saveDesign: exactSchema<Parameters<HostApi['saveDesign']>>()(z.tuple([designFile])),
+  saveDesignAs: exactSchema<Parameters<HostApi['saveDesignAs']>>()(z.tuple([designFile])),
+  exportFile: exactSchema<Parameters<HostApi['exportFile']>>()(z.tuple([exportRequest])),
+  autosave: exactSchema<Parameters<HostApi['autosave']>>()(z.tuple([designFile])),
+  takeRecovery: exactSchema<Parameters<HostApi['takeRecovery']>>()(z.tuple([])),
+  recentFiles: exactSchema<Parameters<HostApi['recentFiles']>>()(z.tuple([])),
+  openRecent: exactSchema<Parameters<HostApi['openRecent']>>()(z.tuple([path])),
+  listSamples: exactSchema<Parameters<HostApi['listSamples']>>()(z.tuple([])),
+  run: exactSchema<Parameters<HostApi['run']>>()(z.tuple([runId, runRequest])),
+  cancelRun: exactSchema<Parameters<HostApi['cancelRun']>>()(z.tuple([runId])),
 } satisfies { readonly [M in HostMethod]: z.ZodType<Parameters<HostApi[M]>, unknown> };
+// `satisfies` keeps the keys complete; exactSchema makes each schema's parsed type equal the contract's.
 
 export type HostArgs<M extends HostMethod> = Parameters<HostApi[M]>;
 

@@ -75,6 +75,9 @@ export interface ModuleSpec {
   readonly aux?: boolean;
 }
 
+/** More modules than this is not a design a person edits: design files refuse them and the analysis flags them. */
+export const MAX_MODULES = 20_000;
+
 /** The user's network: what is edited, saved and loaded. */
 export interface Design {
   readonly name: string;

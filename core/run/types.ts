@@ -1,7 +1,9 @@
 /** What a forward pass is asked to do and what it reports: shared by the engine, hosts and renderer. */
 import type { Design, Shape } from '../model/types';
 
-export type RunMode = 'eval' | 'train';
+/** The run modes, in the order the app offers them. */
+export const RUN_MODES = ['eval', 'train'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
 
 export type RunInput =
   /** Seeded standard-normal values, the same as Python's (core/weights/init.ts). */
@@ -34,8 +36,9 @@ export interface RunRequest {
   readonly backend?: BackendName;
 }
 
-/** `onnxruntime` runs eval passes through ONNX Runtime; the others are TensorFlow.js backends. */
-export type BackendName = 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu';
+/** `onnxruntime` runs eval passes through ONNX Runtime; the others are TensorFlow.js backends (fastest first). */
+export const BACKEND_NAMES = ['onnxruntime', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 /** The TensorFlow.js backends (train mode always runs on one of them). */
 export type TfBackendName = Exclude<BackendName, 'onnxruntime'>;
 

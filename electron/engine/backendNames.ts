@@ -2,13 +2,13 @@
  * Backend names and the environment override, without TensorFlow.js: the main process and the
  * command line read these without loading TF.js (only the worker loads it).
  */
-import type { BackendName, TfBackendName } from '../../core/run/types';
+import { BACKEND_NAMES, type BackendName, type TfBackendName } from '../../core/run/types';
 
 /**
  * Fastest first, as measured by `inception-explorer bench` (README): ONNX Runtime (eval mode),
  * then the TF.js backends, native TensorFlow before WebAssembly before plain JavaScript.
  */
-export const BACKEND_ORDER: readonly BackendName[] = ['onnxruntime', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = BACKEND_NAMES;
 /** The TensorFlow.js backends in the same order; train mode runs on the first that starts. */
 export const TF_BACKEND_ORDER: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
 

@@ -3,7 +3,7 @@
  * RunRequest, the partial result of one batch slice, and the messages, a union tagged by `type`.
  */
 import type { Shape } from '../../core/model/types';
-import type { BackendInfo, BackendName, ErrorInfo, FeatureMapSummary, InputPicture, Result, RunInput, RunMode, RunRequest, RunResult } from '../../core/run/types';
+import type { BackendInfo, BackendName, ErrorInfo, FeatureMapSummary, Result, RunInput, RunRequest, RunResult } from '../../core/run/types';
 import type { InitScheme } from '../../core/weights/init';
 import type { StatsAccumulator } from './summaries';
 
@@ -46,25 +46,19 @@ export interface PartialModule {
   readonly featureMap?: FeatureMapSummary;
 }
 
-/** What one worker computed for its slice of the batch. */
-export interface PartialRun {
-  readonly backend: BackendInfo;
-  readonly mode: RunMode;
-  readonly batch: number;
+/**
+ * What one worker computed for its slice of the batch: a RunResult's header (backend, mode, batch,
+ * seed, times, memory, warnings) with raw output tensors and per-slice module statistics.
+ */
+export interface PartialRun extends Omit<RunResult, 'outputs' | 'modules'> {
   readonly sliceStart: number;
   readonly sliceCount: number;
   /** Index of the first module this part ran (0 unless the slice is the tail of a split pass). */
   readonly moduleStart: number;
   /** The worker (lane) it ran on: parts on one lane ran one after the other. */
   readonly lane: number;
-  readonly seed: number;
   readonly outputs: Readonly<Record<string, TensorData>>;
   readonly modules: readonly PartialModule[];
-  readonly inputPicture?: InputPicture;
-  readonly totalMs: number;
-  readonly peakBytes: number;
-  readonly untrainedWeights: boolean;
-  readonly warnings: readonly string[];
   /** When the part stopped before the last module: the tensors later modules read (engine layout, by id). */
   readonly carry?: Readonly<Record<string, TensorData>>;
 }

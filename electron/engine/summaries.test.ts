@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { randomInput } from '../../core/weights/init';
 import { probeBackend } from './backend';
-import { featureMapSummary, finishStats, tensorStats } from './summaries';
+import { featureMapFromValues, featureMapSummary, finishStats, tensorStats } from './summaries';
 
 /** The picture as TF.js ops make it: channel mean and picked channels of image 0, average-pooled ('same'). */
 function reference(t: tf.Tensor4D, channels: number, maxSide: number) {
@@ -75,6 +75,19 @@ for (const backend of ['wasm', 'cpu'] as const) {
     });
   });
 }
+
+describe('featureMapFromValues', () => {
+  it.each([
+    [2, 5, 7, 3],
+    [1, 64, 48, 6],
+    [3, 33, 17, 1],
+  ])('draws the same picture from NCHW values as from NHWC ones (%i×%i×%i×%i, N×H×W×C)', (n, h, w, c) => {
+    const nhwc = randomInput([n, h, w, c], h * w + c);
+    const nchw = new Float32Array(nhwc.length);
+    for (let b = 0; b < n; b++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) nchw[((b * c + k) * h + y) * w + x] = nhwc[((b * h + y) * w + x) * c + k];
+    expect(featureMapFromValues(nchw, 'nchw', h, w, c, 4, 16)).toEqual(featureMapFromValues(nhwc, 'nhwc', h, w, c, 4, 16));
+  });
+});
 
 describe('inputPictureFromValues', () => {
   it('gives the first image as RGB 0..255, min–max scaled and downsampled to at most 112 a side', async () => {

@@ -9,7 +9,8 @@ import { extname, join } from 'node:path';
 import type { ExportFormat } from '../../core/host/contract';
 import { EXPORT_FORMATS } from '../common/exportFormats';
 import { HostDialogError, type HostDialogs } from '../common/hostService';
-import type { BrowserCaller, PageDialogRequest } from './browserHostServer';
+import type { BrowserCaller } from './browserHostServer';
+import type { PageDialogRequest } from '../../core/host/browserProtocol';
 
 const FILE_NAME = /^(?!\.)[^/\\:*?"<>|]{1,200}$/;
 /** Controls (C0, C1, DEL), bidi overrides and isolates, zero-width and line separators: a name shows what it is. */

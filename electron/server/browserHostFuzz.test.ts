@@ -15,7 +15,8 @@ import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { createHostEngine } from '../common/hostEngine';
 import { runBrowserHost, type RunningBrowserHost } from './browserHost';
-import { MAX_SOCKET_MESSAGE_BYTES, TOKEN_HEADER } from './browserHostServer';
+import { MAX_SOCKET_MESSAGE_BYTES } from './browserHostServer';
+import { TOKEN_HEADER } from '../../core/host/browserProtocol';
 import { staticFiles } from './rendererAssets';
 
 /** Connections thrown at the server, and how long each may take. */

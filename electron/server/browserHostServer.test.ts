@@ -15,7 +15,7 @@ import { presetDesign } from '../../core/presets';
 import type { RunProgress } from '../../core/run/types';
 import { createHostEngine } from '../common/hostEngine';
 import { runBrowserHost, type RunningBrowserHost } from './browserHost';
-import { CLIENT_HEADER, TOKEN_HEADER, type ServerMessage } from './browserHostServer';
+import { CLIENT_HEADER, TOKEN_HEADER, type ServerMessage } from '../../core/host/browserProtocol';
 import { staticFiles } from './rendererAssets';
 
 interface Reply {

@@ -16,8 +16,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { MenuCommand } from '../../core/host/contract';
-import type { RunProgress } from '../../core/run/types';
+import { API_PATH, CLIENT_HEADER, CLIENT_ID_PATTERN, parseClientMessage, SOCKET_PATH, TOKEN_HEADER, type PageDialogRequest, type ServerMessage } from '../../core/host/browserProtocol';
 import { BOUNDARY_ERRORS, type HostDispatch } from '../common/hostRouter';
 import { contentSecurityPolicy } from '../common/contentSecurityPolicy';
 
@@ -27,32 +26,11 @@ export const LOOPBACK = '127.0.0.1';
 export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
 /** Large enough for a base64 PNG export of the whole graph; larger bodies get 413. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
-export const TOKEN_HEADER = 'x-inception-token';
-export const CLIENT_HEADER = 'x-inception-client';
 
 /** Who made a request: the page's client id (it names the socket that shows dialogs). */
 export interface BrowserCaller {
   readonly clientId: string | null;
 }
-
-/** A request the server makes of a page and the page answers (the in-page file dialog). */
-export interface PageDialogRequest {
-  readonly kind: 'open' | 'save' | 'export';
-  readonly title: string;
-  readonly suggestedName: string;
-  /** File names already in the folder, for the list in the dialog. */
-  readonly files: readonly string[];
-  readonly folder: string;
-}
-
-/** Messages on the socket, server → page. */
-export type ServerMessage =
-  | { readonly type: 'runProgress'; readonly progress: RunProgress }
-  | { readonly type: 'menuCommand'; readonly command: MenuCommand }
-  | { readonly type: 'dialog'; readonly id: number; readonly request: PageDialogRequest };
-
-/** Messages on the socket, page → server. */
-export type ClientMessage = { readonly type: 'dialogAnswer'; readonly id: number; readonly name: string | null };
 
 /** Serves the renderer: a Connect-style middleware (Vite's in dev, static files otherwise). */
 export type RendererMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -111,7 +89,6 @@ function statusFor(code: string | undefined): number {
   return 200;
 }
 
-const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** decodeURIComponent, or null for text that is not valid percent-encoded UTF-8 (`%ff`). */
 function decodeComponent(text: string): string | null {
@@ -245,7 +222,7 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
       return;
     }
     const header = req.headers[CLIENT_HEADER];
-    const clientId = typeof header === 'string' && CLIENT_ID.test(header) ? header : null;
+    const clientId = typeof header === 'string' && CLIENT_ID_PATTERN.test(header) ? header : null;
     const name = decodeComponent(method);
     if (name === null) {
       sendFailure(res, fail(400, 'http.url', `The method name in ${JSON.stringify(url.pathname.slice(0, 100))} is not valid percent-encoded UTF-8.`));
@@ -275,7 +252,7 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
       });
       return;
     }
-    if (url.pathname.startsWith('/api/') || url.pathname === '/api') {
+    if (url.pathname.startsWith(API_PATH) || url.pathname === API_PATH.slice(0, -1)) {
       sendFailure(res, fail(404, BOUNDARY_ERRORS.unknownMethod, `There is no host request at ${url.pathname}; requests are POST /api/<method>.`));
       return;
     }
@@ -320,7 +297,7 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
       rejectUpgrade(socket, fail(400, 'http.url', 'The request URL is malformed.'));
       return;
     }
-    if (url.pathname !== '/ws') {
+    if (url.pathname !== SOCKET_PATH) {
       // In dev, Vite's HMR socket shares this server and answers its own upgrades.
       if (!o.dev) rejectUpgrade(socket, fail(403, 'http.notFound', `There is no socket at ${url.pathname}.`));
       return;
@@ -331,7 +308,7 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
       return;
     }
     const clientParam = url.searchParams.get('client');
-    const clientId = clientParam && CLIENT_ID.test(clientParam) ? clientParam : null;
+    const clientId = clientParam && CLIENT_ID_PATTERN.test(clientParam) ? clientParam : null;
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (clientId) {
         sockets.get(clientId)?.close(4000, 'Another page took over this client id.');
@@ -340,19 +317,13 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
       // A frame over the size limit or a protocol error ends this socket (1009/1002), nothing else.
       ws.on('error', () => ws.terminate());
       ws.on('message', (data) => {
-        let msg: ClientMessage;
-        try {
-          msg = JSON.parse(String(data)) as ClientMessage;
-        } catch {
-          return;
-        }
-        if (typeof msg !== 'object' || msg === null) return;
-        if (msg?.type !== 'dialogAnswer' || typeof msg.id !== 'number') return;
+        const msg = parseClientMessage(String(data));
+        if (!msg) return;
         const waiting = pending.get(msg.id);
         // A page may only answer its own dialogs.
         if (!waiting || waiting.clientId !== clientId) return;
         pending.delete(msg.id);
-        waiting.resolve(typeof msg.name === 'string' ? msg.name : null);
+        waiting.resolve(msg.name);
       });
       ws.on('close', () => {
         anonymous.delete(ws);

@@ -15,24 +15,9 @@
 import type { HostApi, HostMethod, MenuCommand } from '../../core/host/contract';
 import { commandForKey } from '../../core/host/menuCommands';
 import { errResult, type Result, type RunProgress } from '../../core/run/types';
+import { API_PATH, CLIENT_HEADER, SOCKET_PATH, TOKEN_HEADER, type ClientMessage, type PageDialogRequest, type ServerMessage } from '../../core/host/browserProtocol';
 
 const TOKEN_KEY = 'inception-explorer.token';
-const TOKEN_HEADER = 'x-inception-token';
-const CLIENT_HEADER = 'x-inception-client';
-
-interface DialogRequest {
-  readonly kind: 'open' | 'save' | 'export';
-  readonly title: string;
-  readonly suggestedName: string;
-  readonly files: readonly string[];
-  readonly folder: string;
-}
-
-type ServerMessage =
-  | { readonly type: 'runProgress'; readonly progress: RunProgress }
-  | { readonly type: 'menuCommand'; readonly command: MenuCommand }
-  | { readonly type: 'dialog'; readonly id: number; readonly request: DialogRequest };
-
 /** What a page opened without the token can and cannot do, and how to get the right URL. */
 export const NO_TOKEN_MESSAGE =
   'This page was opened without its access token, so you can look at the network and edit it, but Open, Save, Export and Run will not work. Open the exact URL that `npx inception-explorer serve` printed (it ends in ?token=…); run that command again to see it.';
@@ -65,7 +50,7 @@ function isEditable(target: EventTarget | null): boolean {
 }
 
 /** Shows the in-page file dialog; resolves with the chosen name or null. */
-export function showFileDialog(request: DialogRequest, doc: Document = document): Promise<string | null> {
+export function showFileDialog(request: PageDialogRequest, doc: Document = document): Promise<string | null> {
   const dialog = doc.createElement('dialog');
   dialog.dataset.hostDialog = request.kind;
   dialog.setAttribute('aria-label', request.title);
@@ -207,7 +192,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
   });
   let retryMs = 250;
   const connect = (): void => {
-    const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}&client=${clientId}`);
+    const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}${SOCKET_PATH}?token=${encodeURIComponent(token)}&client=${clientId}`);
     ws.addEventListener('open', () => {
       retryMs = 250;
       markOpen();
@@ -223,7 +208,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
       else if (msg.type === 'menuCommand') emitMenu(msg.command);
       else if (msg.type === 'dialog') {
         void showFileDialog(msg.request).then((name) => {
-          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'dialogAnswer', id: msg.id, name }));
+          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'dialogAnswer', id: msg.id, name } satisfies ClientMessage));
         });
       }
     });
@@ -252,7 +237,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     let response: Response;
     const body = JSON.stringify(args);
     try {
-      response = await fetch(`${origin}/api/${method}`, {
+      response = await fetch(`${origin}${API_PATH}${method}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: token, [CLIENT_HEADER]: clientId },
         body,

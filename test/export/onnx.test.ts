@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../core/analysis/analyze';
 import { serializeDesign } from '../../core/design/designFile';
 import { onnxModel } from '../../core/export/onnx';
-import { EXPORT_CASES } from '../../core/export/exportFixtures';
+import { EXPORT_CASES, FAMILY_PRESETS } from '../../core/export/exportFixtures';
 import { ONNX_CASES } from '../../core/export/onnxFixtures';
 import type { Design } from '../../core/model/types';
 import { presetDesign, presetNames } from '../../core/presets';
@@ -92,7 +92,8 @@ describe.skipIf(!hasOnnx)('ONNX export under python3-onnx and ONNX Runtime', () 
       writeFileSync(inputFile, writeSafetensors(new Map([['input', { dtype: 'F32', shape: analysis.input, data: input }]])));
       const referenceOut = hasTorch && !NO_REFERENCE.has(c.name) ? join(dir, `${c.name}.reference.f32`) : null;
       files.set(c.name, { onnx, input, inputShape: [...analysis.input], referenceOut });
-      const oracle = c.design.preset === 'inception-v3' && c.name === 'preset-inception-v3' ? 'torchvision-inception-v3' : 'reference';
+      const family = (FAMILY_PRESETS as readonly string[]).includes(c.design.preset ?? '') && c.name === `preset-${c.design.preset}`;
+      const oracle = c.design.preset === 'inception-v3' && c.name === 'preset-inception-v3' ? 'torchvision-inception-v3' : family ? `family:${c.design.preset}` : 'reference';
       return { name: c.name, onnx: Object.values(onnx), designFile, weights: weightsFile, input: inputFile, referenceOut, oracle };
     });
     const manifestFile = join(dir, 'manifest.json');
