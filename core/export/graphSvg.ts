@@ -427,6 +427,12 @@ export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphVi
     `<rect width="100%" height="100%" fill="${p.bg}"/>`,
   );
   if (withTitle) parts.push(titleBand(design, analysis, p, width, options.diff));
+  // Stage bands behind everything, as the canvas draws them (renderer/styles/app.css .stage-band).
+  for (const s of layout.stages) {
+    parts.push(
+      `<g class="stage-band" data-stage="${xmlAttribute(s.stage)}">${rect(s.x, s.y + dy, s.width, s.height, 10, p.accent, p.accent, 'fill-opacity="0.04" stroke-opacity="0.22"')}${text({ x: s.x + 10, y: s.y + dy + 16, text: fitText(s.label, s.width - 20, 11, 'sans', true), size: 11, fill: p.muted, weight: 600 })}</g>`,
+    );
+  }
 
   // Opened modules first (their boxes hold children), then edges, then the other nodes and labels.
   const drawn = new Set<string>();

@@ -48,6 +48,23 @@ export interface GraphLayout {
   readonly edges: Readonly<Record<string, EdgeRoute>>;
   /** How many rows the top-level graph was cut into. */
   readonly rows: number;
+  /** The labelled bands drawn behind each stage's modules (one per stage and row), in drawing order. */
+  readonly stages: readonly StageBand[];
+}
+
+/** A stage's band: a box behind a run of consecutive main-path modules of one stage in one row, its label at the top. */
+export interface StageBand {
+  /** `stage:<stage>:<row>`. */
+  readonly id: string;
+  /** The modules' `stage` in the design (`stem`, `3`, `head`, …). */
+  readonly stage: string;
+  /** What the band reads: "stem", "inception 4", "head" (see `stageLabel`). */
+  readonly label: string;
+  /** Top-left corner and size in graph coordinates; the label sits in the top `STAGE_HEADER` pixels. */
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 export interface LayoutSettings {
@@ -72,6 +89,15 @@ export const LAYER_GAP = EDGE_LABEL_SIZE.width + 16;
 const SIDE_GAP = 24;
 /** How far a wrapping edge runs beside a node before turning. */
 const WRAP_STUB = 18;
+/** Room at the top of each row for the stage labels (only when the design has stages): a 26 px label reads at 9 px at the lowest fit zoom. */
+export const STAGE_HEADER = 34;
+/** How far a stage band reaches beyond its modules, left, right and below. */
+const BAND_PAD = 10;
+
+/** What a stage's band reads: a numbered stage is an inception stage ("inception 4"), any other name as it is ("stem", "head"). */
+export function stageLabel(stage: string): string {
+  return /^\d+$/.test(stage) ? `inception ${stage}` : stage;
+}
 
 const elk = new ELK();
 
@@ -218,7 +244,7 @@ interface RowItem {
  * layer starts where the widths before it in its row end; a side branch stays in its source's
  * row, in a band below the main path.
  */
-function estimateSize(items: readonly RowItem[], layerWidths: readonly number[], cuts: readonly number[]): { width: number; height: number } {
+function estimateSize(items: readonly RowItem[], layerWidths: readonly number[], cuts: readonly number[], header: number): { width: number; height: number } {
   const rowOfLayer = (l: number) => cuts.filter((c) => l >= c).length;
   const rowStart = (r: number) => (r === 0 ? 0 : cuts[r - 1]);
   const start: number[] = [];
@@ -248,7 +274,7 @@ function estimateSize(items: readonly RowItem[], layerWidths: readonly number[],
     if (it.side) side[r] = Math.max(side[r], it.height);
     else main[r] = Math.max(main[r], it.height);
   });
-  const height = main.reduce((a, h, r) => a + h + (side[r] ? SIDE_GAP + side[r] : 0), 0) + ROW_GAP * (rowCount - 1);
+  const height = main.reduce((a, h, r) => a + header + h + (side[r] ? SIDE_GAP + side[r] : 0), 0) + ROW_GAP * (rowCount - 1);
   return { width: width + WRAP_STUB + 3 * LAYOUT_PADDING, height: height + 2 * LAYOUT_PADDING };
 }
 
@@ -256,13 +282,13 @@ function estimateSize(items: readonly RowItem[], layerWidths: readonly number[],
  * Chooses the cuts that make the fitted drawing largest in `viewport`: every row count, with and
  * without snapping to stage boundaries; a snapped choice wins unless the other is 1 % larger.
  */
-function cutsForViewport(items: readonly RowItem[], layerWidths: readonly number[], stageStarts: ReadonlySet<number>, viewport: { width: number; height: number }): number[] {
+function cutsForViewport(items: readonly RowItem[], layerWidths: readonly number[], stageStarts: ReadonlySet<number>, viewport: { width: number; height: number }, header: number): number[] {
   let best: number[] = [];
   let bestZoom = -1;
   for (let rows = 1; rows <= Math.min(layerWidths.length, 12); rows++) {
     for (const snap of [true, false]) {
       const cuts = cutsFor(layerWidths, rows, stageStarts, snap);
-      const size = estimateSize(items, layerWidths, cuts);
+      const size = estimateSize(items, layerWidths, cuts, header);
       const zoom = Math.min(viewport.width / size.width, viewport.height / size.height) * (snap ? 1.01 : 1);
       if (zoom > bestZoom + 1e-9) {
         bestZoom = zoom;
@@ -290,6 +316,11 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
     if (isOpen(v) && kids?.length) placed.set(v.id, await layoutOpened(v, kids, innerEdges.get(v.id) ?? []));
   }
   const size = (v: NodeView) => placed.get(v.id) ?? { width: v.width, height: v.height };
+  // The rows are chosen from the closed boxes, so opening a module keeps every node in its row:
+  // the opened module grows in place (its header where the closed node was), and only what comes
+  // after it in its row, and the rows below, move.
+  const closed = (v: NodeView) => ({ width: v.width, height: v.height });
+  const header = top.some((v) => (v.kind === 'module' || v.kind === 'inception') && !sideBranch(v) && v.stage) ? STAGE_HEADER : 0;
 
   // 2. Rows: cut the layers of the top-level graph.
   const layers = layerIndex(top.map((v) => v.id), topEdges);
@@ -301,9 +332,9 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
   let lastStage: string | null = null;
   for (const v of [...top].sort((a, b) => layers.get(a.id)! - layers.get(b.id)!)) {
     const l = layers.get(v.id)!;
-    layerWidths[l] = Math.max(layerWidths[l], size(v).width);
-    if (sideBranch(v)) sideHeight = Math.max(sideHeight, size(v).height);
-    else mainHeight = Math.max(mainHeight, size(v).height);
+    layerWidths[l] = Math.max(layerWidths[l], v.width);
+    if (sideBranch(v)) sideHeight = Math.max(sideHeight, v.height);
+    else mainHeight = Math.max(mainHeight, v.height);
     if ((v.kind === 'module' || v.kind === 'inception') && !sideBranch(v) && v.stage) {
       if (lastStage !== null && v.stage !== lastStage) stageStarts.add(l);
       lastStage = v.stage;
@@ -316,13 +347,13 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
     for (const e of topEdges) if (!firstPred.has(e.target)) firstPred.set(e.target, e.source);
     for (const v of top) {
       const p = firstPred.get(v.id);
-      items.push({ layer: layers.get(v.id)!, ...size(v), side: sideBranch(v), pred: p !== undefined ? (index.get(p) ?? null) : null });
+      items.push({ layer: layers.get(v.id)!, ...closed(v), side: sideBranch(v), pred: p !== undefined ? (index.get(p) ?? null) : null });
     }
   }
   const cuts =
     settings.rows === undefined && settings.viewport && settings.viewport.width > 0 && settings.viewport.height > 0
-      ? cutsForViewport(items, layerWidths, stageStarts, settings.viewport)
-      : cutsFor(layerWidths, settings.rows ?? rowsForAspect(layerWidths, mainHeight + (sideHeight ? sideHeight + 32 : 0), settings), stageStarts);
+      ? cutsForViewport(items, layerWidths, stageStarts, settings.viewport, header)
+      : cutsFor(layerWidths, settings.rows ?? rowsForAspect(layerWidths, header + mainHeight + (sideHeight ? sideHeight + 32 : 0), settings), stageStarts);
   // Main-path nodes fall in the row of their layer; a side branch stays in its source's row.
   const rows = new Map<string, number>();
   const predsOf = new Map<string, string[]>();
@@ -343,6 +374,9 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
   const nodes: Record<string, NodeBox> = {};
   const edges: Record<string, EdgeRoute> = {};
   const rowBoxes: { y: number; height: number }[] = [];
+  const stages: StageBand[] = [];
+  // Where edges meet a node: the middle of its closed box (an opened module's header).
+  const anchorY = (b: Box, v: NodeView | undefined) => b.y + Math.min(b.height, v ? v.height : b.height) / 2;
   let y = LAYOUT_PADDING;
   let width = 0;
   for (let r = 0; r < rowCount; r++) {
@@ -363,6 +397,8 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
     };
     const out = await elk.layout(rowGraph);
     const x0 = LAYOUT_PADDING;
+    const rowTop = y;
+    y += header;
     const boxes = new Map((out.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 }]));
     let routes = routesOf(out);
     // ELK balances nodes between their successors, so the main path jogs where an aux head
@@ -370,15 +406,31 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
     // line, the side branches in a band below, and route the row's edges straight.
     const mainNodes = rowNodes.filter((v) => !sideBranch(v));
     const mainLayers = mainNodes.map((v) => layers.get(v.id)!);
+    let lineBottom = 0;
     if (mainNodes.length && new Set(mainLayers).size === mainLayers.length) {
-      const centre = Math.max(...mainNodes.map((v) => boxes.get(v.id)!.height / 2));
-      for (const v of mainNodes) boxes.get(v.id)!.y = centre - boxes.get(v.id)!.height / 2;
-      const sides = rowNodes.filter(sideBranch).map((v) => boxes.get(v.id)!);
-      if (sides.length) {
+      // The line is set by the closed boxes; an opened module keeps its top where its closed box's is.
+      const centre = Math.max(...mainNodes.map((v) => v.height / 2));
+      lineBottom = 2 * centre;
+      for (const v of mainNodes) boxes.get(v.id)!.y = centre - v.height / 2;
+      const sideNodes = rowNodes.filter(sideBranch);
+      if (sideNodes.length) {
+        const sides = sideNodes.map((v) => boxes.get(v.id)!);
         const top = Math.min(...sides.map((b) => b.y));
         for (const b of sides) b.y = b.y - top + 2 * centre + SIDE_GAP;
+        // A side branch under an opened module moves down below it, with the side nodes it links to.
+        for (const group of sideGroups(sideNodes.map((v) => v.id), rowEdges)) {
+          let push = 0;
+          for (const id of group) {
+            const b = boxes.get(id)!;
+            for (const v of mainNodes) {
+              const m = boxes.get(v.id)!;
+              if (m.x < b.x + b.width && b.x < m.x + m.width) push = Math.max(push, m.y + m.height + SIDE_GAP - b.y);
+            }
+          }
+          if (push > 0) for (const id of group) boxes.get(id)!.y += push;
+        }
       }
-      routes = rowEdges.map((e) => ({ id: e.id, points: straightRoute(boxes.get(e.source)!, boxes.get(e.target)!) }));
+      routes = rowEdges.map((e) => ({ id: e.id, points: straightRoute(boxes.get(e.source)!, boxes.get(e.target)!, anchorY(boxes.get(e.source)!, byId.get(e.source)), anchorY(boxes.get(e.target)!, byId.get(e.target))) }));
     }
     let rowHeight = 0;
     for (const [id, b] of boxes) {
@@ -398,7 +450,8 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
       const points = route.points.map((p) => ({ x: x0 + p.x, y: y + p.y }));
       edges[route.id] = { id: route.id, points, label: labelPoint(points, 'horizontal') };
     }
-    rowBoxes.push({ y, height: rowHeight });
+    if (header) stages.push(...bandsOf(mainNodes, boxes, r, rowTop, y, x0, lineBottom));
+    rowBoxes.push({ y: rowTop, height: rowHeight + header });
     width = Math.max(width, x0 + (out.width ?? 0));
     y += rowHeight + ROW_GAP;
   }
@@ -415,9 +468,9 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
     const tr = rowOf(e.target);
     const gapY = tr > sr ? rowBoxes[sr].y + rowBoxes[sr].height + ROW_GAP / 2 : rowBoxes[Math.max(0, sr - 1)].y - ROW_GAP / 2;
     const sx = s.absX + s.width;
-    const sy = s.absY + s.height / 2;
+    const sy = anchorY({ x: s.absX, y: s.absY, width: s.width, height: s.height }, byId.get(e.source));
     const tx = t.absX;
-    const ty = t.absY + t.height / 2;
+    const ty = anchorY({ x: t.absX, y: t.absY, width: t.width, height: t.height }, byId.get(e.target));
     const outX = sx + WRAP_STUB;
     const inX = Math.max(LAYOUT_PADDING / 2, tx - WRAP_STUB);
     const points = dedupe([
@@ -432,13 +485,56 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
     edges[e.id] = { id: e.id, points, label: { x: (outX + inX) / 2, y: gapY } };
   }
   for (const e of view.edges) if (!edges[e.id]) edges[e.id] = { id: e.id, points: [], label: null };
-  return { key: layoutKey(view, settings), width: width + LAYOUT_PADDING, height, nodes, edges, rows: rowCount };
+  return { key: layoutKey(view, settings), width: width + LAYOUT_PADDING, height, nodes, edges, rows: rowCount, stages };
+}
+
+/** The side nodes of a row split into groups linked by the row's edges (an aux head and its output). */
+function sideGroups(ids: readonly string[], edges: readonly EdgeView[]): string[][] {
+  const group = new Map(ids.map((id) => [id, id]));
+  const find = (id: string): string => (group.get(id) === id ? id : find(group.get(id)!));
+  for (const e of edges) if (group.has(e.source) && group.has(e.target)) group.set(find(e.source), find(e.target));
+  const out = new Map<string, string[]>();
+  for (const id of ids) out.set(find(id), [...(out.get(find(id)) ?? []), id]);
+  return [...out.values()];
+}
+
+/**
+ * The stage bands of one row: each run of main-path modules of one stage, left to right, gets a
+ * box from the row's top (`rowTop`, its label's room) to below its modules (at least to the
+ * bottom of the closed line, `lineBottom`, relative to `contentTop`).
+ */
+function bandsOf(mainNodes: readonly NodeView[], boxes: ReadonlyMap<string, Box>, row: number, rowTop: number, contentTop: number, x0: number, lineBottom: number): StageBand[] {
+  const runs: { stage: string; boxes: Box[] }[] = [];
+  const staged = mainNodes
+    .filter((v) => (v.kind === 'module' || v.kind === 'inception') && v.stage)
+    .map((v) => ({ stage: (v as { stage: string }).stage, box: boxes.get(v.id)! }))
+    .sort((a, b) => a.box.x - b.box.x);
+  for (const { stage, box } of staged) {
+    const last = runs[runs.length - 1];
+    if (last && last.stage === stage) last.boxes.push(box);
+    else runs.push({ stage, boxes: [box] });
+  }
+  const seen = new Map<string, number>();
+  return runs.map(({ stage, boxes: bs }) => {
+    const left = Math.min(...bs.map((b) => b.x));
+    const right = Math.max(...bs.map((b) => b.x + b.width));
+    const bottom = Math.max(lineBottom, ...bs.map((b) => b.y + b.height));
+    const n = seen.get(stage) ?? 0;
+    seen.set(stage, n + 1);
+    return {
+      id: `stage:${stage}:${row}${n ? `.${n}` : ''}`,
+      stage,
+      label: stageLabel(stage),
+      x: x0 + left - BAND_PAD,
+      y: rowTop,
+      width: right - left + 2 * BAND_PAD,
+      height: contentTop - rowTop + bottom + BAND_PAD,
+    };
+  });
 }
 
 /** Right side of `s` to left side of `t`, turning once near the source so the label fits the run into `t`. */
-function straightRoute(s: Box, t: Box): Point[] {
-  const sy = s.y + s.height / 2;
-  const ty = t.y + t.height / 2;
+function straightRoute(s: Box, t: Box, sy: number, ty: number): Point[] {
   const sx = s.x + s.width;
   if (sy === ty) return [{ x: sx, y: sy }, { x: t.x, y: ty }];
   const bend = Math.min(sx + WRAP_STUB, (sx + t.x) / 2);

@@ -18,13 +18,14 @@ import type { GraphLayout } from '../../core/graph/layout';
 import { useLayout } from './useLayout';
 import { createEdgeBuilder, createNodeBuilder } from './toFlow';
 import type { FlowNode, RunCheck } from './flowTypes';
-import { fitViewport, levelOfDetail, MIN_FIT_ZOOM, OVERLAYS, wholeInView, type CanvasSize } from './fit';
+import { fitViewport, levelOfDetail, MIN_FIT_ZOOM, OVERLAYS, revealViewport, wholeInView, type CanvasSize } from './fit';
 import { InputNode } from './nodes/InputNode';
 import { OutputNode } from './nodes/OutputNode';
 import { ModuleNode } from './nodes/ModuleNode';
 import { InceptionNode } from './nodes/InceptionNode';
 import { StepNode } from './nodes/StepNode';
 import { JoinNode } from './nodes/JoinNode';
+import { StageNode } from './nodes/StageNode';
 import { ShapeEdge } from './edges/ShapeEdge';
 
 const nodeTypes: NodeTypes = {
@@ -34,6 +35,7 @@ const nodeTypes: NodeTypes = {
   inception: InceptionNode,
   step: StepNode,
   join: JoinNode,
+  stage: StageNode,
 };
 
 const edgeTypes: EdgeTypes = { shape: ShapeEdge };
@@ -53,6 +55,7 @@ function useRunChecks(): ReadonlyMap<string, RunCheck> {
 }
 
 function minimapColor(node: FlowNode): string {
+  if (node.type === 'stage') return 'transparent';
   if (node.type === 'module' || node.type === 'inception') {
     if (node.data.view.issues.length) return 'var(--danger)';
     if (node.data.view.change) return `var(--${node.data.view.change})`;
@@ -110,11 +113,12 @@ export function GraphCanvas() {
   const rf = useStoreApi();
 
   const fit = useCallback(
-    (duration = 200) => {
+    (duration = 200, reveal: string | null = null) => {
       const el = frame.current;
       if (!layout || !el) return;
       const canvas = el.clientWidth > 0 && el.clientHeight > 0 ? { width: el.clientWidth, height: el.clientHeight } : UNMEASURED;
-      void flow.setViewport(fitViewport(layout, canvas), duration > 0 ? { duration } : undefined);
+      const box = reveal ? layout.nodes[reveal] : undefined;
+      void flow.setViewport(box ? revealViewport(layout, canvas, box) : fitViewport(layout, canvas), duration > 0 ? { duration } : undefined);
     },
     [flow, layout],
   );
@@ -128,14 +132,19 @@ export function GraphCanvas() {
 
   // Refit when the top level changes (first layout, a module opened or closed, inserted,
   // duplicated or deleted, a new window size): new nodes must not land off-screen.
+  // A module just opened stays in view, clear of the minimap, even when the whole does not fit.
   const structure = topStructure(layout);
   const fitted = useRef('');
+  const openedBefore = useRef<ReadonlySet<string>>(new Set());
   useEffect(() => {
     if (!layout || pending || !structure || fitted.current === structure) return;
     const first = fitted.current === '';
     fitted.current = structure;
-    fit(first ? 0 : 200);
-  }, [structure, layout, pending, fit]);
+    const opened = new Set(view.nodes.filter((v) => (v.kind === 'inception' || v.kind === 'module') && v.open).map((v) => v.id));
+    const fresh = [...opened].find((id) => !openedBefore.current.has(id)) ?? null;
+    openedBefore.current = opened;
+    fit(first ? 0 : 200, first ? null : fresh);
+  }, [structure, layout, pending, fit, view]);
 
   // The level of detail follows the zoom without re-rendering React: a data attribute and a CSS
   // variable on the frame (app.css sizes the node text from it). The minimap shows only while

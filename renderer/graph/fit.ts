@@ -68,3 +68,26 @@ export function fitViewport(layout: GraphLayout, canvas: CanvasSize): { x: numbe
   const y = area.y + Math.max(0, (area.height - layout.height * zoom) / 2);
   return { x, y, zoom };
 }
+
+/**
+ * The fitted viewport (`fitViewport`), moved so `box` (graph coordinates, e.g. a module just
+ * opened) is in view: when the drawing does not fit at the lowest fit zoom, the fit shows its
+ * top-left corner, and the box could lie off-screen or under the minimap (shown then, bottom right).
+ */
+export function revealViewport(layout: GraphLayout, canvas: CanvasSize, box: { absX: number; absY: number; width: number; height: number }): { x: number; y: number; zoom: number } {
+  const fitted = fitViewport(layout, canvas);
+  const { zoom } = fitted;
+  if (wholeInView(layout, [fitted.x, fitted.y, zoom], canvas)) return fitted;
+  const area = fitArea(canvas);
+  let { x, y } = fitted;
+  // Horizontally: the box's right edge into the area, then its left edge (a box wider than the area shows its left part).
+  x -= Math.max(0, x + (box.absX + box.width) * zoom - (area.x + area.width));
+  x += Math.max(0, area.x - (x + box.absX * zoom));
+  // Vertically, above the minimap when the box reaches into its columns.
+  const minimapLeft = canvas.width - OVERLAYS.minimap.margin - OVERLAYS.minimap.width;
+  const underMinimap = x + (box.absX + box.width) * zoom > minimapLeft;
+  const bottom = underMinimap ? canvas.height - OVERLAYS.minimap.margin - OVERLAYS.minimap.height - FIT_MARGIN : area.y + area.height;
+  y -= Math.max(0, y + (box.absY + box.height) * zoom - bottom);
+  y += Math.max(0, area.y - (y + box.absY * zoom));
+  return { x, y, zoom };
+}

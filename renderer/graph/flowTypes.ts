@@ -1,6 +1,6 @@
 /** The React Flow node and edge types of the canvas: one node kind per view kind (core/graph/graphView.ts). */
 import type { Edge, Node } from '@xyflow/react';
-import type { EdgeRoute } from '../../core/graph/layout';
+import type { EdgeRoute, StageBand } from '../../core/graph/layout';
 import type { InceptionNodeView, InputNodeView, JoinNodeView, ModuleNodeView, OutputNodeView, StepNodeView } from '../../core/graph/graphView';
 
 /** How a module's shape measured in the last run compares with core's: ✓, ✗, or not run. */
@@ -13,7 +13,10 @@ export type InceptionFlowNode = Node<{ view: InceptionNodeView; check: RunCheck 
 export type StepFlowNode = Node<{ view: StepNodeView }, 'step'>;
 export type JoinFlowNode = Node<{ view: JoinNodeView }, 'join'>;
 
-export type FlowNode = InputFlowNode | OutputFlowNode | ModuleFlowNode | InceptionFlowNode | StepFlowNode | JoinFlowNode;
+/** A stage's labelled band behind its modules (not selectable, not focusable). */
+export type StageFlowNode = Node<{ band: StageBand }, 'stage'>;
+
+export type FlowNode = InputFlowNode | OutputFlowNode | ModuleFlowNode | InceptionFlowNode | StepFlowNode | JoinFlowNode | StageFlowNode;
 
 export interface ShapeEdgeData extends Record<string, unknown> {
   route: EdgeRoute;

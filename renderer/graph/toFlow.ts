@@ -43,6 +43,30 @@ export function createNodeBuilder() {
     const next = new Map<string, Memo>();
     const nodes: FlowNode[] = [];
     if (!layout) return nodes;
+    // Stage bands first, so they draw behind everything.
+    for (const band of layout.stages) {
+      const signature = JSON.stringify(band);
+      const old = previous.get(band.id);
+      const node: FlowNode =
+        old && old.signature === signature
+          ? old.node
+          : {
+              id: band.id,
+              type: 'stage',
+              position: { x: band.x, y: band.y },
+              width: band.width,
+              height: band.height,
+              data: { band },
+              draggable: false,
+              connectable: false,
+              selectable: false,
+              focusable: false,
+              zIndex: -1,
+              ariaLabel: `stage ${band.label}`,
+            };
+      next.set(band.id, { signature, node });
+      nodes.push(node);
+    }
     for (const v of view.nodes) {
       const box = layout.nodes[v.id];
       if (!box) continue;

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumSkipReason, launchChromium, startServe, type ServeHandle } from './harness';
+import { join } from 'node:path';
+import { chromiumSkipReason, launchChromium, screenshotDir, startServe, type ServeHandle } from './harness';
 
 const node = (page: Page, id: string) => page.getByRole('group', { name: id, exact: true });
 
@@ -55,6 +56,15 @@ function measure(page: Page): Promise<TextReport> {
   });
 }
 
+/** Each top-level node's position in graph coordinates (its React Flow transform), by id. */
+function graphPositions(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const out: Record<string, string> = {};
+    for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node')) if (n.dataset.id && !n.dataset.id.includes('::')) out[n.dataset.id] = n.style.transform;
+    return out;
+  });
+}
+
 describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (Chromium)', () => {
   let serve: ServeHandle;
   let browser: Browser;
@@ -91,9 +101,11 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           expect(fitted.titles).toHaveLength(9);
           expect(fitted.counts).toHaveLength(54);
           expect(fitted.covered).toEqual([]);
-          await page.screenshot({ path: `test/e2e/screenshots/fitted-${width}-${colorScheme}.png` });
+          await page.screenshot({ path: join(screenshotDir('e2e'), `fitted-${width}-${colorScheme}.png`) });
 
-          // Opening a module refits the view; its branches obey the same rule.
+          // Opening a module refits the view; its branches obey the same rule. It opens in place:
+          // the modules before it (graph coordinates) do not move, and it stays in its stage's band.
+          const before = await graphPositions(page);
           await node(page, 'inception4c').getByRole('button', { name: 'Open inception4c' }).click();
           await page.locator('.react-flow__node[data-id="inception4c::branch2.1"]').waitFor();
           await page.waitForTimeout(600);
@@ -101,6 +113,9 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           expect(opened.zoom).toBeLessThan(fitted.zoom);
           expect(opened.small).toEqual([]);
           expect(opened.covered).toEqual([]);
+          const after = await graphPositions(page);
+          for (const id of ['input', 'conv1', 'maxpool2', 'inception3a', 'inception3b', 'inception4b', 'inception4c']) expect(after[id], id).toEqual(before[id]);
+          await page.screenshot({ path: `test/e2e/screenshots/opened-${width}-${colorScheme}.png` });
 
           // Zoomed in to full size the small print (count labels, edge shapes) is back, still ≥ 9 px.
           await page.getByRole('button', { name: 'Fit view' }).click();

@@ -45,7 +45,12 @@ def reference(case: dict) -> dict:
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     with open(case["designFile"]) as f:
         design = json.load(f)
-    if case.get("oracle") == "torchvision-inception-v3":
+    if str(case.get("oracle", "")).startswith("family:"):
+        # The family presets' own PyTorch references (tools/torch/family), with the presets' keys.
+        from family import build
+
+        net = build(case["oracle"].split(":", 1)[1])
+    elif case.get("oracle") == "torchvision-inception-v3":
         # reference.py builds the GoogLeNet family; Inception v3 is torchvision's own model.
         import torchvision
 

@@ -16,7 +16,7 @@ import { analyze } from '../../core/analysis/analyze';
 import { serializeDesign } from '../../core/design/designFile';
 import { onnxModel } from '../../core/export/onnx';
 import { pytorchCode } from '../../core/export/pytorch';
-import { EXPORT_CASES } from '../../core/export/exportFixtures';
+import { EXPORT_CASES, FAMILY_PRESETS } from '../../core/export/exportFixtures';
 import { ONNX_CASES } from '../../core/export/onnxFixtures';
 import type { Design } from '../../core/model/types';
 import { presetDesign, presetNames } from '../../core/presets';
@@ -98,7 +98,8 @@ describe.skipIf(!hasOnnx)('ONNX export under python3-onnx and ONNX Runtime', () 
       // reference.py builds the GoogLeNet family; Inception v3 as the preset is checked against
       // torchvision's own model; other designs reference.py cannot build run as the exported
       // PyTorch code (test/export/pytorch.test.ts checks that code against torchvision and the engine).
-      const oracle = TORCHVISION_V3.has(c.name) ? 'torchvision-inception-v3' : 'reference';
+      const family = (FAMILY_PRESETS as readonly string[]).includes(c.design.preset ?? '') && c.name === `preset-${c.design.preset}`;
+      const oracle = TORCHVISION_V3.has(c.name) ? 'torchvision-inception-v3' : family ? `family:${c.design.preset}` : 'reference';
       const code = pytorchCode(design, analysis);
       const pytorchFile = code.ok ? join(dir, `${c.name.replace(/-/g, '_')}_export.py`) : null;
       if (code.ok && pytorchFile) writeFileSync(pytorchFile, code.value.code);
