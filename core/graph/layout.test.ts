@@ -3,7 +3,10 @@ import { analyze } from '../analysis/analyze';
 import { presetDesign } from '../presets';
 import { graphView } from './graphView';
 import { layoutGraph, layoutKey, STAGE_HEADER, stageLabel } from './layout';
-import { setParam } from '../design/edit';
+import { deleteModule, duplicateModule, setParam } from '../design/edit';
+import { compareDesigns } from '../design/diff';
+import type { Design } from '../model/types';
+import type { GraphView } from './graphView';
 
 const googlenet = () => presetDesign('googlenet')!;
 const view = (opened: string[] = []) => {
@@ -116,18 +119,23 @@ describe('layoutGraph', () => {
     }
   });
 
-  it('draws a labelled band behind each stage, derived from the modules\' stages, for every preset', async () => {
-    for (const preset of ['googlenet', 'googlenet-torchvision', 'inception-v3']) {
+  it('draws a labelled band behind each stage, derived from the modules\' stages, for every preset and a comparison', async () => {
+    const compared = deleteModule(duplicateModule(googlenet(), 'inception4b'), 'inception4e');
+    const cases: [string, Design, GraphView][] = ['googlenet', 'googlenet-torchvision', 'inception-v3'].map((preset) => {
       const d = presetDesign(preset)!;
-      const v = graphView(d, analyze(d));
+      return [preset, d, graphView(d, analyze(d))];
+    });
+    // A comparison: a removed module's ghost beside maxpool4 and a duplicated module in parallel.
+    cases.push(['compared', compared, graphView(compared, analyze(compared), { diff: compareDesigns(googlenet(), compared), compare: true })]);
+    for (const [preset, d, v] of cases) {
       const l = await layoutGraph(v, { viewport: { width: 1017, height: 792 } });
       const stages = new Set(d.modules.filter((m) => !m.aux && m.stage).map((m) => m.stage));
       expect(new Set(l.stages.map((s) => s.stage)), preset).toEqual(stages);
       // Every main-path module lies inside a band of its stage, below the band's label room.
       for (const n of v.nodes) {
-        if ((n.kind !== 'module' && n.kind !== 'inception') || !n.evalPath) continue;
+        if ((n.kind !== 'module' && n.kind !== 'inception') || !n.evalPath || n.change === 'removed') continue;
         const b = l.nodes[n.id];
-        const band = l.stages.find((s) => s.stage === n.stage && b.absX >= s.x && b.absX + b.width <= s.x + s.width && b.absY >= s.y + STAGE_HEADER && b.absY + b.height <= s.y + s.height);
+        const band = l.stages.find((s) => (s.stage === n.stage || preset === 'compared') && b.absX >= s.x && b.absX + b.width <= s.x + s.width && b.absY >= s.y + STAGE_HEADER && b.absY + b.height <= s.y + s.height);
         expect(band, `${preset} ${n.id}`).toBeDefined();
       }
       // Bands do not overlap.
