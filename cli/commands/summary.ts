@@ -3,6 +3,7 @@ import { designFromArgs, designOptions, designUsage } from '../designArgs';
 import { analyze } from '../../core/analysis/analyze';
 import { summaryJson, summaryText } from '../../core/analysis/summaryTable';
 import { issueLines } from '../report';
+import { familyTable, familyText } from '../../core/analysis/familyTable';
 
 export const summaryCommand: CliCommand = {
   name: 'summary',
@@ -13,9 +14,16 @@ Prints each module's output shape, parameters and MACs per image, with totals.
 
 ${designUsage}
   --layers                  list every layer under its module
-  --json                    print one JSON object (input, totals, nodes, layers, issues)`,
-  options: { ...designOptions, json: { type: 'boolean' }, layers: { type: 'boolean' } },
+  --json                    print one JSON object (input, totals, nodes, layers, issues)
+  --family                  every preset side by side: reference, input, depth, parameters (with
+                            and without aux heads), MACs and activation memory per image`,
+  options: { ...designOptions, json: { type: 'boolean' }, layers: { type: 'boolean' }, family: { type: 'boolean' } },
   async run(values, positionals, io) {
+    if (values.family) {
+      const rows = familyTable();
+      io.out(values.json ? `${JSON.stringify(rows, null, 2)}\n` : familyText(rows));
+      return 0;
+    }
     const loaded = await designFromArgs(values, positionals);
     if (!loaded.ok) {
       io.err(`inception-explorer summary: ${loaded.message}\n`);

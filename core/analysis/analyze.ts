@@ -12,6 +12,7 @@ import { formatBytes, formatGot, formatInt } from '../model/format';
 import { layerDef } from '../layers/registry';
 import { product } from '../layers/layerDef';
 import { moduleDef } from '../modules/registry';
+import { parseModulePath } from '../model/modulePath';
 import { LayerBuilder, type ModuleDef, type ModuleStep } from '../modules/moduleDef';
 
 /** Bytes per tensor element: the engine runs in float32. */
@@ -106,7 +107,6 @@ export interface Analysis {
   readonly valid: boolean;
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** The labels the app shows for the design-wide settings (messages name settings by them). */
 export const SETTING_LABELS: Readonly<Record<string, string>> = {
   'input.batch': 'Batch',
@@ -138,13 +138,24 @@ function checkSettings(design: Design, issues: Issue[]): boolean {
 /** Orders modules so every input comes first; reports unknown inputs, duplicates and cycles. */
 function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSpec[] {
   const byId = new Map<string, ModuleSpec>();
+  const plain = new Set(modules.map((m) => m.id));
   for (const m of modules) {
-    if (!IDENTIFIER.test(m.id) || isReservedModuleName(m.id)) {
+    const path = typeof m.id === 'string' ? parseModulePath(m.id) : null;
+    if (!path || isReservedModuleName(path.base)) {
       issues.push({
         code: 'graph.invalidId',
         nodeId: m.id,
         field: 'id',
-        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), and neither a Python keyword nor an nn.Module attribute such as train, eval or compile.`,
+        message: `${formatGot(m.id)} cannot name a module: use letters, digits and underscores, starting with a letter (at most 64), optionally followed by a dot and a key (features.7), and neither a Python keyword nor an nn.Module attribute such as train, eval or compile.`,
+      });
+      continue;
+    }
+    if (path.key !== null && plain.has(path.base)) {
+      issues.push({
+        code: 'graph.invalidId',
+        nodeId: m.id,
+        field: 'id',
+        message: `${m.id}: ${path.base} is already a module of its own, so it cannot also hold ${m.id}; rename one of them.`,
       });
       continue;
     }

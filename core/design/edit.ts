@@ -81,7 +81,8 @@ export function deleteModule(design: Design, moduleId: string): Design {
  * such as [3,5], or a word (e.g. naive, classes).
  */
 export function parseAssignment(text: string): { ok: true; moduleId: string; field: string; value: ParamValue } | { ok: false; message: string } {
-  const m = /^([^.=\s]+)\.([^=\s]+)=(.*)$/.exec(text.trim());
+  // The parameter follows the last dot before "=": module ids may hold a dot themselves (features.7.out_1x1=100).
+  const m = /^([^=\s]+)\.([^.=\s]+)=(.*)$/.exec(text.trim());
   if (!m) return { ok: false, message: `"${text}" is not of the form MODULE.PARAM=VALUE (e.g. inception4c.out_3x3=300).` };
   const [, moduleId, field, rawValue] = m;
   const raw = rawValue.trim();

@@ -148,6 +148,17 @@ function inceptionV3Edited(): Design {
   return { ...d, name: 'Inception v3, edited' };
 }
 
+/** Inception-ResNet-v2 edited: a block deleted and one duplicated (their containers get gaps and extra keys), a count changed. */
+function irv2Edited(): Design {
+  let d = setInput(deleteModule(preset('inception-resnet-v2'), 'repeat_1.5'), { batch: 1, height: 75, width: 75 });
+  d = duplicateModule(d, 'repeat.3');
+  d = setParam(d, 'repeat_2.0', 'out_1x1', 160);
+  return { ...d, name: 'Inception-ResNet-v2, edited' };
+}
+
+/** The family presets (Caffe-named, residual, containers), compared with tools/torch/family too. */
+export const FAMILY_PRESETS = ['googlenet-paper', 'bn-inception', 'inception-v4', 'inception-resnet-v1', 'inception-resnet-v2'] as const;
+
 export const EXPORT_CASES: readonly ExportCase[] = [
   { name: 'googlenet', design: preset('googlenet') },
   { name: 'googlenet-torchvision', design: preset('googlenet-torchvision') },
@@ -160,4 +171,10 @@ export const EXPORT_CASES: readonly ExportCase[] = [
   { name: 'uneven-conv', design: unevenConv() },
   { name: 'inception-v3', design: setInput(preset('inception-v3'), { batch: 1 }) },
   { name: 'inception-v3-edited', design: inceptionV3Edited() },
+  // The 299×299 networks at 75×75, the smallest input they take (their global pools adapt), to keep the test quick.
+  ...FAMILY_PRESETS.map((name) => {
+    const d = preset(name);
+    return { name, design: d.input.height === 299 ? setInput(d, { batch: 1, height: 75, width: 75 }) : setInput(d, { batch: 1 }) };
+  }),
+  { name: 'irv2-edited', design: irv2Edited() },
 ];

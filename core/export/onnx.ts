@@ -151,9 +151,16 @@ export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyM
 
   // Graph outputs: named outputs of a whole-network export, or each exported module's output.
   const graphOutputs: Record<string, readonly (number | string)[]> = {};
+  const moved = new Map<string, string>();
   const addOutput = (name: string, layerId: string) => {
     if (graphOutputs[name]) return;
-    const value = resolve(layerId);
+    // A flat (Caffe-named) module's first layer has the module's own name (conv1_7x7_s2): that
+    // value moves aside so the module's output can take the name.
+    if (g.has(name) && !graphInputs[name] && resolve(layerId) !== name && !moved.has(name)) {
+      g.renameValue(name, `${name}:layer`);
+      moved.set(name, `${name}:layer`);
+    }
+    const value = moved.get(resolve(layerId)) ?? resolve(layerId);
     // A layer whose id is the output's name (a one-layer module) is the output itself; any other
     // value gets an Identity node, so outputs never share a value or alias a graph input.
     if (value !== name || graphInputs[name]) g.node('Identity', `output.${name}`, [value], name);

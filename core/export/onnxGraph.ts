@@ -69,6 +69,17 @@ export class OnnxGraphBuilder {
     return this.names.has(name);
   }
 
+  /** Renames a value written by a node (and every read of it), freeing its name for a graph output. */
+  renameValue(from: string, to: string): void {
+    if (!this.names.has(from)) throw new Error(`The ONNX graph has no value named ${from}.`);
+    this.claim(to);
+    this.names.delete(from);
+    for (const n of this.nodes) {
+      n.output = n.output.map((o) => (o === from ? to : o));
+      n.input = n.input.map((i) => (i === from ? to : i));
+    }
+  }
+
   /** Declares a graph input's name. */
   input(name: string): string {
     return this.claim(name);

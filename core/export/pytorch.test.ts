@@ -112,8 +112,16 @@ describe('pytorchCode', () => {
   it('builds an attribute for every module that holds layers, named by its id', () => {
     for (const c of EXPORT_CASES) {
       const text = code(c.design);
-      for (const m of analyze(c.design).modules) {
+      const a = analyze(c.design);
+      for (const m of a.modules) {
+        const layers = a.graph.filter((l) => l.module === m.id);
+        const flat = layers.some((l) => l.id !== m.id && !l.id.startsWith(`${m.id}.`));
+        const [base, key] = m.id.split('.');
         if (['concat', 'add', 'scale'].includes(m.kind)) expect(text, `${c.name}: ${m.id}`).not.toContain(`self.${m.id} =`);
+        // Flat (Caffe-named) modules: each conv, batch norm and linear layer is an attribute of the network.
+        else if (flat) for (const l of layers.filter((x) => ['conv2d', 'batchNorm2d', 'linear'].includes(x.kind))) expect(text, `${c.name}: ${l.id}`).toContain(`self.${l.id} = `);
+        // Modules named base.key live in a container attribute, as timm's features and repeat.
+        else if (key !== undefined) expect(text, `${c.name}: ${m.id}`).toMatch(new RegExp(`self\\.${base} = nn\\.(Sequential|ModuleDict)\\(`));
         else expect(text, `${c.name}: ${m.id}`).toContain(`self.${m.id} = `);
       }
     }

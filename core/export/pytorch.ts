@@ -10,11 +10,15 @@ import { resolveParams, type ParamDef } from '../model/params';
 import { formatCompact, formatInt } from '../model/format';
 import { moduleDef, type ModuleKind } from '../modules/registry';
 import { diffDesign, type ValueChange } from '../design/diff';
-import { INDENT, MAX_LINE, docText, className as toClassName, layout, pyInt, pyStr, wrapText, type PyExpr } from './python';
+import { INDENT, MAX_LINE, call, docText, className as toClassName, layout, pyInt, pyStr, wrapText, type PyExpr } from './python';
 import { HelperClasses, type ClassUse, type HelperClass } from './pytorchHelpers';
 import { blockTemplateOf, codegenOf, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
 import { blockHelper } from './pytorchBlocks';
 import { pyCommentText } from './escape';
+import { presetPreprocessing } from '../presets/preprocessing';
+import { moduleVariable, parseModulePath } from '../model/modulePath';
+import { flatExportProblem, flatForward, flatLayerInit, isFlatModule } from './pytorchLayers';
+import type { Layer } from '../model/types';
 import { isReservedModuleName } from '../model/reservedNames';
 
 export interface PytorchExport {
@@ -45,6 +49,10 @@ const I3 = I2 + INDENT;
 
 interface Entry {
   readonly info: ModuleInfo;
+  /** The module's layers when they are named flat (attributes of the network itself), else null. */
+  readonly flat: readonly Layer[] | null;
+  /** The layer holding the module's output. */
+  readonly outputLayer: string;
   readonly ctx: CodegenContext<Record<string, unknown>>;
   readonly gen: ModuleCodegen<Record<string, unknown>>;
 }
@@ -53,7 +61,7 @@ interface Entry {
 export function pytorchCode(design: Design, analysis: Analysis = analyze(design)): PytorchResult {
   if (!analysis.valid) return { ok: false, issues: analysis.issues };
   const reserved: ExportIssue[] = analysis.modules
-    .filter((m) => isReservedModuleName(m.id))
+    .filter((m) => isReservedModuleName(parseModulePath(m.id)?.base ?? m.id))
     .map((m) => ({
       code: 'export.reservedName',
       nodeId: m.id,
@@ -83,17 +91,29 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
         return 'num_classes';
       },
     };
-    return { info, ctx, gen: codegenOf(kind) };
+    const layers = analysis.graph.filter((l) => l.module === info.id);
+    return {
+      info,
+      ctx,
+      flat: isFlatModule(info.id, layers) ? layers : null,
+      outputLayer: moduleOutputLayer(layers),
+      gen: codegenOf(kind),
+    };
   });
+  const flatProblems: ExportIssue[] = entries.flatMap((e) => {
+    const problem = e.flat ? flatExportProblem(e.flat) : null;
+    return problem ? [{ code: 'export.reservedName' as const, nodeId: e.info.id, field: 'padding', message: `${e.info.id}: ${problem}; give it even padding to export it.` }] : [];
+  });
+  if (flatProblems.length) return { ok: false, issues: flatProblems };
 
   const uses: ClassUse[] = entries.flatMap((e) => {
-    const use = e.gen.use?.(e.ctx);
+    const use = e.flat ? null : e.gen.use?.(e.ctx);
     return use ? [use] : [];
   });
   // Block templates' classes, generated from the first instance of each (instances of one class differ only in counts and flavor).
   const blocks = new Map<string, HelperClass>();
   for (const e of entries) {
-    const t = blockTemplateOf(e.info.kind);
+    const t = e.flat ? null : blockTemplateOf(e.info.kind);
     const cls = t && e.gen.use ? (e.gen.use(e.ctx)?.cls ?? null) : null;
     if (!t || !cls || blocks.has(cls)) continue;
     const helper = blockHelper(cls, t, e.ctx.p as never);
@@ -103,7 +123,7 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
     blocks.set(cls, helper);
   }
   const helpers = new HelperClasses(uses, [...blocks.values()].reverse());
-  const inits = entries.map((e) => e.gen.init(e.ctx, helpers));
+  const inits = entries.map((e) => (e.flat ? null : e.gen.init(e.ctx, helpers)));
 
   let name = toClassName(design.name, 'Network');
   if (HELPER_NAMES.has(name) || PY_KEYWORDS.has(name) || blocks.has(name)) name = `${name}Net`;
@@ -126,10 +146,11 @@ function assignVariables(entries: readonly Entry[], outputs: readonly string[]):
   const evalPositions = entries.flatMap((e, i) => (e.info.evalPath ? [i] : []));
   const nextWrite = (i: number) => evalPositions.find((j) => j > i) ?? Infinity;
 
-  const taken = new Set<string>([...FORWARD_NAMES, ...entries.map((e) => e.info.id)]);
+  const taken = new Set<string>([...FORWARD_NAMES, ...entries.map((e) => moduleVariable(e.info.id))]);
   const named = (id: string) => {
-    if (!FORWARD_NAMES.has(id)) return id;
-    let n = `${id}_out`;
+    const v = moduleVariable(id);
+    if (!FORWARD_NAMES.has(v)) return v;
+    let n = `${v}_out`;
     while (taken.has(n)) n += '_';
     taken.add(n);
     return n;
@@ -165,12 +186,40 @@ function networkClass(name: string, design: Design, analysis: Analysis, entries:
   lines.push(...wrapText(`"""${docText(design.name)}: ${formatInt(analysis.modules.length)} modules, as designed in Inception Explorer."""`, I1));
   lines.push('', `${I1}def __init__(self${usesClasses ? `, num_classes=${pyInt(design.classes)}` : ''}):`, `${I2}super().__init__()`);
   let stage: string | null = null;
+  const containers = moduleContainers(entries);
+  const written = new Set<string>();
   entries.forEach((e, i) => {
+    const path = parseModulePath(e.info.id)!;
+    const container = path.key !== null ? containers.get(path.base)! : null;
     const init = inits[i];
-    if (!init) return;
+    if (e.flat) {
+      // Flat (Caffe-named) layers are attributes of the network itself.
+      const attrs = e.flat.flatMap((l) => {
+        const expr = flatLayerInit(l);
+        return expr ? [[l.id, expr] as const] : [];
+      });
+      if (!attrs.length) return;
+      if (stage !== null && e.info.stage !== stage) lines.push('');
+      stage = e.info.stage;
+      for (const [id, expr] of attrs) lines.push(...layout(I2, `self.${id} = `, expr));
+      return;
+    }
+    if (!init && !container) return;
+    if (container && written.has(path.base)) return;
     if (stage !== null && e.info.stage !== stage) lines.push('');
     stage = e.info.stage;
-    lines.push(...layout(I2, `self.${e.info.id} = `, init));
+    if (!container) {
+      lines.push(...layout(I2, `self.${e.info.id} = `, init!));
+      return;
+    }
+    // Modules named base.0, base.1, … live in one container, as timm's `features` and `repeat` do.
+    written.add(path.base);
+    lines.push(`${I2}self.${path.base} = nn.${container.sequential ? 'Sequential(' : 'ModuleDict({'}`);
+    for (const [key, at] of container.members) {
+      const member = inits[at] ?? call('nn.Identity', []);
+      lines.push(...layout(I3, container.sequential ? '' : `${pyStr(key)}: `, member, ','));
+    }
+    lines.push(`${I2}${container.sequential ? ')' : '})'}`);
   });
 
   lines.push('');
@@ -182,9 +231,14 @@ function networkClass(name: string, design: Design, analysis: Analysis, entries:
   if (vars.get('input') !== 'x') lines.push(`${I2}x_in = x`);
   let training = false;
   stage = null;
+  // Flat modules read other modules' output layers; their own intermediate values get fresh names.
+  const layerModule = new Map(entries.map((x) => [x.outputLayer, x.info.id]));
+  const taken = new Set<string>([...FORWARD_NAMES, ...vars.values(), ...entries.map((x) => moduleVariable(x.info.id))]);
   entries.forEach((e) => {
     const inputs = e.info.inputs.map((src) => vars.get(src)!);
-    const self = `self.${e.info.id}`;
+    const path = parseModulePath(e.info.id)!;
+    const container = path.key !== null ? containers.get(path.base)! : null;
+    const self = !container ? `self.${e.info.id}` : container.sequential ? `self.${path.base}[${path.key}]` : `self.${path.base}[${pyStr(path.key!)}]`;
     const expr = e.gen.forward(e.ctx, inputs, self);
     const note = e.gen.note?.(e.ctx) ?? null;
     const trainOnly = !e.info.evalPath;
@@ -193,6 +247,12 @@ function networkClass(name: string, design: Design, analysis: Analysis, entries:
     const indent = trainOnly ? I3 : I2;
     if (!trainOnly && stage !== null && e.info.stage !== stage) lines.push('');
     if (!trainOnly) stage = e.info.stage;
+    if (e.flat) {
+      const value = (id: string) => (id === 'input' ? vars.get('input')! : vars.get(layerModule.get(id)!)!);
+      const steps = flatForward(e.flat, e.outputLayer, vars.get(e.info.id)!, value, taken);
+      steps.forEach((s, k) => lines.push(...statement(indent, s.head, s.expr, k === steps.length - 1 ? e.info.outputShape : null, null)));
+      return;
+    }
     lines.push(...statement(indent, `${vars.get(e.info.id)} = `, expr, e.info.outputShape, note));
   });
   const ret = (names: readonly string[]) => names.map((o) => vars.get(design.outputs[o])!).join(', ');
@@ -200,6 +260,31 @@ function networkClass(name: string, design: Design, analysis: Analysis, entries:
   if (modeDependent) lines.push(`${I2}if self.training:`, `${I3}return ${ret(trainOutputs)}`);
   lines.push(`${I2}return ${ret(evalOutputs)}`);
   return lines;
+}
+
+/** The layer of a module whose output leaves it: the last one no other layer of the module reads. */
+function moduleOutputLayer(layers: readonly Layer[]): string {
+  const read = new Set(layers.flatMap((l) => l.inputs));
+  const unread = layers.filter((l) => !read.has(l.id));
+  return (unread.length ? unread[unread.length - 1] : layers[layers.length - 1])?.id ?? '';
+}
+
+/**
+ * The containers of modules named `base.key`: their members (key, position in `entries`) in design
+ * order, and whether the keys are 0, 1, 2, … in that order (an nn.Sequential) or not (an
+ * nn.ModuleDict under the same keys, so the state_dict keys stay `base.key.…` either way).
+ */
+function moduleContainers(entries: readonly Entry[]): Map<string, { members: [string, number][]; sequential: boolean }> {
+  const out = new Map<string, { members: [string, number][]; sequential: boolean }>();
+  entries.forEach((e, at) => {
+    const path = parseModulePath(e.info.id);
+    if (!path || path.key === null) return;
+    const c = out.get(path.base) ?? { members: [], sequential: true };
+    c.members.push([path.key, at]);
+    out.set(path.base, c);
+  });
+  for (const c of out.values()) c.sequential = c.members.every(([key], i) => key === String(i));
+  return out;
 }
 
 /** Output names with main last: `(aux1, aux2, main)`, as GoogLeNet's train mode returns them. */
@@ -258,6 +343,7 @@ function header(design: Design, analysis: Analysis): string[] {
     trainOutputs.join() === evalOutputs.join()
       ? `Outputs: ${docText(tupleText(evalOutputs))}${auxOff ? ' (aux heads off)' : ''}`
       : `Outputs: ${docText(tupleText(trainOutputs))} in train mode, ${docText(tupleText(evalOutputs))} in eval mode`,
+    ...photoLines(design),
     '',
     'Edits against the preset:',
     ...editLines(design).flatMap((l) => wrapText(docText(l), '    ', '        ')),
@@ -273,6 +359,14 @@ function header(design: Design, analysis: Analysis): string[] {
     'loads them.',
     '"""',
   ];
+  return lines;
+}
+
+/** How photos are prepared for the preset's reference weights (core/presets/preprocessing.ts). */
+function photoLines(design: Design): string[] {
+  const pre = presetPreprocessing(design.preset);
+  const lines = wrapText(docText(pre.summary), 'Photos:  ', '        ');
+  if (pre.withTrainedWeights) lines.push(...wrapText(docText(`With the reference's trained weights: ${pre.withTrainedWeights.summary}`), '        ', '        '));
   return lines;
 }
 

@@ -10,7 +10,7 @@
 import type { Padding4, Pair, Params } from '../model/types';
 import type { ParamDefs, ResolvedParams } from '../model/params';
 import type { LayerKind, LayerAttrMap } from '../layers/registry';
-import { defineModule, LayerBuilder, type ExpandContext, type ModuleDef, type ModuleStep } from './moduleDef';
+import { defineModule, LayerBuilder, type ExpandContext, type KeyStyle, type ModuleDef, type ModuleStep } from './moduleDef';
 import { requireFeatureMap } from './checks';
 
 /** A channel count: its value and how the block's Python class writes it (`in_channels`, `out_1x1`, `384`). */
@@ -146,7 +146,7 @@ export class BlockGraph {
     return { step: 'in', channels: this.channels.get('in')! };
   }
 
-  /** A channel count from a count parameter (`'out_1x1'`), or a fixed number. */
+  /** A channel count from a count parameter (`'out_1x1'`), a fixed number, or a step's channels (`g.input.channels`). */
   count(c: string | number | Channels): Channels {
     if (typeof c === 'object') return c;
     if (typeof c === 'number') return { value: c, expr: String(c) };
@@ -191,9 +191,11 @@ export class BlockGraph {
     const normName = this.flavor.bn_name ?? 'bn';
     const relu = o.relu ?? true;
     // With a ReLU the step is a conv block (`name.conv`, `name.bn`, `name.relu`: one submodule, as
-    // torchvision's BasicConv2d); without one it is a plain nn.Conv2d named `name`.
+    // torchvision's BasicConv2d); without one it is a plain nn.Conv2d named `name`. With flat keys
+    // the conv is `name` and its batch norm `name_bn`, both attributes of the network (Caffe ports).
     if (norm === 'batch' && !relu) throw new Error(`block step ${name}: a conv with batch norm is a conv block and ends in a ReLU`);
-    const wrapped = relu;
+    const flat = this.b.keys === 'flat';
+    const wrapped = relu && !flat;
     const title = o.title ?? `${sizeText(kernel)}${stride[0] > 1 || stride[1] > 1 ? ` /${stride[0] === stride[1] ? stride[0] : stride.join('×')}` : ''}`;
     const spec: BlockOp = { op: 'conv', cin: from.channels, cout, kernel, stride, padding, bias, norm, eps, normName, relu };
     return this.push(name, 'conv', [from], title, cout, spec, (path) => {
@@ -201,8 +203,8 @@ export class BlockGraph {
       const out: [string, LayerKind, LayerAttrMap[LayerKind]][] = [
         [at('conv'), 'conv2d', { inChannels: from.channels.value, outChannels: cout.value, kernel, stride, padding, groups: 1, bias }],
       ];
-      if (norm === 'batch') out.push([`${path}.${normName}`, 'batchNorm2d', { channels: cout.value, eps, momentum: 0.1 }]);
-      if (relu) out.push([`${path}.relu`, 'relu', {}]);
+      if (norm === 'batch') out.push([flat ? `${path}_bn` : `${path}.${normName}`, 'batchNorm2d', { channels: cout.value, eps, momentum: 0.1 }]);
+      if (relu) out.push([flat ? `${path}_relu` : `${path}.relu`, 'relu', {}]);
       return out as [string, 'conv2d', LayerAttrMap['conv2d']][];
     });
   }
@@ -267,9 +269,11 @@ export class BlockGraph {
     return this.push(name, 'dropout', [from], `dropout ${p}`, from.channels, { op: 'dropout', p }, (path) => [[path, 'dropout', { p }]]);
   }
 
-  /** Flattens a 1×1 map (after a global pool) to a vector. */
-  flatten(from: StepRef): StepRef {
-    return this.push(null, 'flatten', [from], 'flatten', from.channels, { op: 'flatten' }, (path) => [[path, 'flatten', {}]]);
+  /** Flattens a map to a vector: a 1×1 map (after a global pool), or one of `size` (C·H·W features). */
+  flatten(from: StepRef, size?: Pair): StepRef {
+    const n = size ? size[0] * size[1] : 1;
+    const channels = n === 1 ? from.channels : { value: from.channels.value * n, expr: `${/[+ ]/.test(from.channels.expr) ? `(${from.channels.expr})` : from.channels.expr} * ${n}` };
+    return this.push(null, 'flatten', [from], 'flatten', channels, { op: 'flatten' }, (path) => [[path, 'flatten', {}]]);
   }
 
   /** A fully connected layer; `out` may be `num_classes` when the parameter follows the design's classes. */
@@ -285,13 +289,15 @@ export interface BlockTemplate<P extends ParamDefs> extends Omit<ModuleDef<P>, '
   build(g: BlockGraph, p: ResolvedParams<P>): StepRef;
   /** The class name of the PyTorch export (`InceptionA`); the kind in PascalCase by default. */
   readonly pythonClass?: string;
+  /** How its layer ids extend the module id; `nested` (a submodule) by default. */
+  readonly keys?: KeyStyle;
   /** A one-line docstring for that class; the template's description by default. */
   readonly pythonDoc?: string;
 }
 
 /** A block's steps and layers for one module instance, or null when its input is not a feature map. */
 export function runBlock<P extends ParamDefs>(t: BlockTemplate<P>, p: ResolvedParams<P>, ctx: Pick<ExpandContext, 'id' | 'inputs' | 'inputIds'>): { graph: BlockGraph; output: StepRef; builder: LayerBuilder } {
-  const builder = new LayerBuilder(ctx.id);
+  const builder = new LayerBuilder(ctx.id, t.keys ?? 'nested');
   const cin = ctx.inputs[0]?.[1] ?? 0;
   const graph = new BlockGraph(builder, { layer: ctx.inputIds[0] ?? 'input', channels: cin }, p as BlockFlavor, p as Record<string, unknown>);
   const output = t.build(graph, p);

@@ -1,7 +1,7 @@
 /** The conv block (Conv2d → BatchNorm2d → ReLU) and the settings it shares with the templates that use it. */
 import type { Padding4, Pair } from '../model/types';
 import { count, type ParamDefs } from '../model/params';
-import { defineModule, type LayerBuilder } from './moduleDef';
+import { defineModule, LayerBuilder } from './moduleDef';
 import { requireFeatureMap } from './checks';
 
 /** Choices that mirror a reference implementation: conv bias, BN eps and the BN attribute name. */
@@ -15,9 +15,14 @@ export interface ConvFlavor {
   readonly conv_bias: boolean;
   readonly bn_eps: number;
   readonly bn_name: string;
+  /** `batch` (default): conv → BatchNorm2d → ReLU; `none`: conv → ReLU, as the paper's GoogLeNet. */
+  readonly norm?: string;
 }
 
-/** Writes conv → BN → ReLU under `prefix` and returns the ReLU's id. */
+/**
+ * Writes conv → BN → ReLU (or conv → ReLU without norm) under `prefix` and returns the ReLU's id.
+ * With a flat builder the conv is `prefix` itself and its batch norm `prefix_bn` (Caffe ports).
+ */
 export function addConvBlock(
   b: LayerBuilder,
   prefix: string,
@@ -29,9 +34,10 @@ export function addConvBlock(
   padding: Padding4,
   flavor: ConvFlavor,
 ): string {
-  const join = (s: string) => (prefix === '' ? s : `${prefix}.${s}`);
-  const conv = b.add(join('conv'), 'conv2d', [input], { inChannels, outChannels, kernel, stride, padding, groups: 1, bias: flavor.conv_bias });
-  const bn = b.add(join(flavor.bn_name), 'batchNorm2d', [conv], { channels: outChannels, eps: flavor.bn_eps, momentum: 0.1 });
+  const flat = b.keys === 'flat';
+  const join = (s: string) => (flat ? (prefix === '' ? s : `${prefix}_${s}`) : prefix === '' ? s : `${prefix}.${s}`);
+  const conv = b.add(flat ? prefix : join('conv'), 'conv2d', [input], { inChannels, outChannels, kernel, stride, padding, groups: 1, bias: flavor.conv_bias });
+  const bn = flavor.norm === 'none' ? conv : b.add(join(flat ? 'bn' : flavor.bn_name), 'batchNorm2d', [conv], { channels: outChannels, eps: flavor.bn_eps, momentum: 0.1 });
   return b.add(join('relu'), 'relu', [bn], {});
 }
 
@@ -46,12 +52,21 @@ export const convBlock = defineModule({
     stride: { type: 'pair', label: 'Stride', min: 1, max: 64, default: 1, group: 'structure' },
     padding: { type: 'padding', label: 'Padding', max: 64, default: 1, group: 'structure' },
     ...flavorParams,
+    norm: { type: 'enum', label: 'Norm', values: ['batch', 'none'], default: 'batch', group: 'flavor', doc: 'batch: conv → BatchNorm2d → ReLU; none: conv → ReLU, as the paper\'s GoogLeNet (give the conv a bias).' },
+    keys: {
+      type: 'enum',
+      label: 'Key names',
+      values: ['nested', 'flat'],
+      default: 'nested',
+      group: 'flavor',
+      doc: 'nested: conv1.conv.weight, conv1.bn.weight (a submodule); flat: conv1.weight, conv1_bn.weight (layers of the network itself, as the Caffe ports name them).',
+    },
   },
   arity: { min: 1, max: 1 },
   expand(p, ctx) {
     const problem = requireFeatureMap(ctx);
     if (problem) return problem;
-    const b = ctx.builder();
+    const b = p.keys === 'flat' ? new LayerBuilder(ctx.id, 'flat') : ctx.builder();
     const out = addConvBlock(b, '', ctx.inputIds[0], ctx.inputs[0][1], p.out_channels, p.kernel, p.stride, p.padding, p);
     return { layers: b.layers, output: out };
   },

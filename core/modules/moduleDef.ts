@@ -72,14 +72,24 @@ export interface ModuleDef<P extends ParamDefs = ParamDefs> {
   readonly nodeSize?: { readonly width: number; readonly height: number };
 }
 
+/**
+ * How a module's layer ids (hence state_dict keys) extend its id: `nested` as a PyTorch submodule
+ * does (`inception3a.branch2.0.conv`), `flat` as the Caffe ports do, every layer an attribute of
+ * the network itself (`inception_3a_double_3x3_1`, its batch norm `inception_3a_double_3x3_1_bn`).
+ */
+export type KeyStyle = 'nested' | 'flat';
+
 /** Collects layers with ids prefixed by the module id. */
 export class LayerBuilder {
   readonly layers: Layer[] = [];
-  constructor(readonly moduleId: string) {}
+  constructor(
+    readonly moduleId: string,
+    readonly keys: KeyStyle = 'nested',
+  ) {}
 
   /** Full id of a module-relative path; the empty path is the module itself. */
   path(local: string): string {
-    return local === '' ? this.moduleId : `${this.moduleId}.${local}`;
+    return local === '' ? this.moduleId : `${this.moduleId}${this.keys === 'flat' ? '_' : '.'}${local}`;
   }
 
   /** Adds a layer and returns its full id, to feed to later layers. */

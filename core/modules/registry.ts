@@ -6,6 +6,9 @@ import { auxHead } from './auxHead';
 import { linear } from './linear';
 import { transformInput } from './transformInput';
 import { inceptionA, inceptionAux, inceptionB, inceptionC, inceptionD, inceptionE } from './inceptionV3';
+import { inceptionV4A, inceptionV4B, inceptionV4C, mixed3a, mixed4a, mixed5a, reductionA, reductionV4B } from './inceptionV4';
+import { block17, block35, block8, mixed5b, reductionResB } from './inceptionResnet';
+import { auxHeadPaper, inceptionBn, inceptionBnReduce, inceptionPaper } from './caffe';
 import { adaptiveAvgPool, add, avgPool, concat, conv2d, dropout, localResponseNorm, maxPool, relu, scale } from './layerModules';
 
 const definitions = {
@@ -30,6 +33,23 @@ const definitions = {
   inceptionE,
   inceptionAux,
   transformInput,
+  mixed3a,
+  mixed4a,
+  mixed5a,
+  inceptionV4A,
+  reductionA,
+  inceptionV4B,
+  reductionV4B,
+  inceptionV4C,
+  mixed5b,
+  block35,
+  block17,
+  block8,
+  reductionResB,
+  inceptionPaper,
+  inceptionBn,
+  inceptionBnReduce,
+  auxHeadPaper,
 };
 
 /** The module kinds, as a type: a per-kind table typed by it fails to compile when a kind is missing. */

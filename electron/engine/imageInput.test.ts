@@ -5,6 +5,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, imageBatch, IMAGENET_MEAN, IMAGENET_STD, resizeAndCrop, resizeBilinear, type RgbImage } from './imageInput';
+import { presetPreprocessing } from '../../core/presets/preprocessing';
 import { defaultAssetsDir } from './workerEntry';
 
 function png(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
@@ -93,6 +94,21 @@ describe('image input', () => {
     if (half.ok) expect(half.value[0]).toBeCloseTo((128 / 255 - 0.5) / 0.5, 4);
     const grey = await imageBatch([file], 1, 1, 8, 8, 'imagenet');
     if (grey.ok) expect(grey.value[0]).toBeCloseTo(((128 * 0.299 + 64 * 0.587 + 255 * 0.114) / 255 - 0.449) / 0.226, 4);
+  });
+
+  it("prepares photos as each preset's reference expects: Caffe's BGR in 0..255 minus the means, timm's [-1, 1]", async () => {
+    const file = path.join(dir, 'colour.png');
+    await writeFile(file, png(300, 260, () => [200, 100, 30]));
+    const caffe = await imageBatch([file], 1, 3, 8, 8, presetPreprocessing('googlenet-paper'));
+    expect(caffe.ok).toBe(true);
+    if (caffe.ok) expect([0, 1, 2].map((c) => caffe.value[c * 64 + 10])).toEqual([30 - 104, 100 - 117, 200 - 123].map((v) => expect.closeTo(v, 3)));
+    const bn = await imageBatch([file], 1, 3, 8, 8, presetPreprocessing('bn-inception'));
+    if (bn.ok) expect(bn.value[2 * 64 + 10]).toBeCloseTo(200 - 128, 3);
+    const timm = await imageBatch([file], 1, 3, 8, 8, presetPreprocessing('inception-resnet-v2'));
+    if (timm.ok) expect([0, 1, 2].map((c) => timm.value[c * 64 + 10])).toEqual([200, 100, 30].map((v) => expect.closeTo((v / 255 - 0.5) / 0.5, 4)));
+    // A preset without a preprocessing of its own gets torchvision's ImageNet normalization.
+    const plain = await imageBatch([file], 1, 3, 8, 8, presetPreprocessing(null));
+    if (plain.ok) expect(plain.value[10]).toBeCloseTo((200 / 255 - IMAGENET_MEAN[0]) / IMAGENET_STD[0], 4);
   });
 
   it('refuses inputs images cannot fill, and names missing files', async () => {

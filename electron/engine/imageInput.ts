@@ -7,6 +7,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { errResult, okResult, type Result } from '../../core/run/types';
+import { IMAGENET_PREPROCESSING, type Preprocessing } from '../../core/presets/preprocessing';
 import { formatInt } from '../../core/model/format';
 import { terminalText } from '../../core/export/escape';
 import { readUserFile } from '../common/userFiles';
@@ -52,12 +53,20 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | null {
   return null;
 }
 
+/** How pixels become network input: channel order, value range, per-channel mean and std (core/presets/preprocessing.ts). */
+export type PixelNormalization = Pick<Preprocessing, 'channelOrder' | 'range' | 'mean' | 'std'> & { readonly cropPct?: number };
+
 /** How pixel values in 0..1 become network input. */
 export type Normalization =
   /** (v − ImageNet mean) / ImageNet std: torchvision's transforms for ImageNet models. */
   | 'imagenet'
   /** (v − 0.5) / 0.5: what torchvision's pretrained googlenet sees after its transform_input. */
-  | 'halfRange';
+  | 'halfRange'
+  /** A preset's own: e.g. Caffe's BGR in 0..255 minus the channel means. */
+  | PixelNormalization;
+
+const HALF_RANGE: PixelNormalization = { channelOrder: 'RGB', range: 1, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
+const pixels = (how: Normalization): PixelNormalization => (how === 'imagenet' ? IMAGENET_PREPROCESSING : how === 'halfRange' ? HALF_RANGE : how);
 
 /** Decoded pixels: RGB, 0..255, row-major. */
 export interface RgbImage {
@@ -180,8 +189,8 @@ function roundHalfEven(x: number): number {
  * torchvision's Resize(s) then CenterCrop(h, w): the shorter side becomes s (the longer one is
  * truncated as torchvision does), then the middle is cut out. s is 256 for a 224 crop (ratio 0.875).
  */
-export function resizeAndCrop(img: RgbImage, height: number, width: number): RgbImage {
-  const side = Math.round(Math.max(height, width) / 0.875);
+export function resizeAndCrop(img: RgbImage, height: number, width: number, cropPct = 0.875): RgbImage {
+  const side = Math.round(Math.max(height, width) / cropPct);
   const short = Math.min(img.width, img.height);
   const rw = img.width <= img.height ? side : Math.trunc((side * img.width) / short);
   const rh = img.height < img.width ? side : Math.trunc((side * img.height) / short);
@@ -205,15 +214,19 @@ export function resizeAndCrop(img: RgbImage, height: number, width: number): Rgb
 export function normalize(img: RgbImage, channels: number, how: Normalization): Float32Array {
   const n = img.width * img.height;
   const out = new Float32Array(channels * n);
-  const mean = how === 'imagenet' ? IMAGENET_MEAN : [0.5, 0.5, 0.5];
-  const std = how === 'imagenet' ? IMAGENET_STD : [0.5, 0.5, 0.5];
+  const { channelOrder, range, mean, std } = pixels(how);
+  const scale = range / 255;
   if (channels === 3) {
-    for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) out[c * n + i] = (img.rgb[i * 3 + c] / 255 - mean[c]) / std[c];
+    for (let c = 0; c < 3; c++) {
+      // Input channel c holds the image's R, G, B in that order, or B, G, R.
+      const src = channelOrder === 'BGR' ? 2 - c : c;
+      for (let i = 0; i < n; i++) out[c * n + i] = (img.rgb[i * 3 + src] * scale - mean[c]) / std[c];
+    }
   } else {
     // ITU-R 601 luminance, as PIL's convert('L'); normalized with the channel averages.
-    const m = how === 'imagenet' ? 0.449 : 0.5;
-    const s = how === 'imagenet' ? 0.226 : 0.5;
-    for (let i = 0; i < n; i++) out[i] = ((img.rgb[i * 3] * 0.299 + img.rgb[i * 3 + 1] * 0.587 + img.rgb[i * 3 + 2] * 0.114) / 255 - m) / s;
+    const m = (mean[0] + mean[1] + mean[2]) / 3;
+    const s = how === 'imagenet' ? 0.226 : (std[0] + std[1] + std[2]) / 3;
+    for (let i = 0; i < n; i++) out[i] = ((img.rgb[i * 3] * 0.299 + img.rgb[i * 3 + 1] * 0.587 + img.rgb[i * 3 + 2] * 0.114) * scale - m) / s;
   }
   return out;
 }
@@ -232,7 +245,7 @@ export async function imageBatch(paths: readonly string[], batch: number, channe
     if (!read.ok) return read;
     const img = decodeImage(read.value, path);
     if (!img.ok) return img;
-    decoded.push(normalize(resizeAndCrop(img.value, height, width), channels, how));
+    decoded.push(normalize(resizeAndCrop(img.value, height, width, pixels(how).cropPct ?? 0.875), channels, how));
   }
   for (let i = 0; i < batch; i++) out.set(decoded[i % decoded.length], i * per);
   return okResult(out);

@@ -1,7 +1,9 @@
 /**
  * Parity with PyTorch: the engine's outputs on the weights and input of each fixture
- * (tools/torch/make_parity.py, Debian's python3-torch) must agree to 1e-4 of their largest
- * magnitude, on every backend present. The pure-JavaScript cpu backend is slow (about 20 s for a
+ * (tools/torch/make_parity.py, Debian's python3-torch) must agree within README's bounds, on every
+ * backend present: logits' max |difference| / max |value| ≤ 3e-6 in eval, 5e-5 with calibrated
+ * batch-norm statistics and 5e-5 in train mode (the cpu backend's pools fixture reaches 4.3e-5) for the GoogLeNet fixtures, 1e-4 for Inception v3
+ * (and any other family member); each module's mean and max |value| within 1e-4 of its max |value|. The pure-JavaScript cpu backend is slow (about 20 s for a
  * batch-3 GoogLeNet), so it runs the full network once and the smaller fixtures in train mode.
  * The onnxruntime backend runs the eval variants (train mode stays on TF.js), with batch norm
  * folded as the engine runs it and kept as BatchNormalization nodes.
@@ -23,7 +25,17 @@ import { loadOnnxRuntime, OrtModel } from './onnxRuntime';
 import { logicalShape } from './layers/layerOp';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'parity');
-const TOLERANCE = 1e-4;
+/** README's promised agreement of the GoogLeNet fixtures' outputs per variant: max |difference| / max |value|. */
+const GOOGLENET_TOLERANCE: Readonly<Record<Variant, number>> = { eval: 3e-6, evalCalibrated: 5e-5, train: 5e-5 };
+/** README's bound for Inception v3 and the other family members (deeper, wider sums: more float32 rounding). */
+const FAMILY_TOLERANCE = 1e-4;
+/** Per-module statistics (mean, max |value|) are compared to 1e-4 of the module's max |value| everywhere. */
+const MODULE_TOLERANCE = 1e-4;
+
+/** The output bound README states for one fixture and variant. */
+function outputTolerance(fixture: string, variant: Variant): number {
+  return fixture.startsWith('googlenet') ? GOOGLENET_TOLERANCE[variant] : FAMILY_TOLERANCE;
+}
 
 interface Entry {
   readonly shape: number[];
@@ -127,18 +139,18 @@ for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
     for (const { name, fx, design } of fixtures) {
       for (const variant of plan[backend](name)) {
         // Generous limits: the cpu backend's full GoogLeNet takes 20–40 s on a busy 2-core machine.
-        it(`${name}, ${variant}: outputs within ${TOLERANCE} of their max |value|`, { timeout: 600_000 }, async () => {
+        it(`${name}, ${variant}: outputs within ${outputTolerance(name, variant)} of their max |value|`, { timeout: 600_000 }, async () => {
           expect(await tf.setBackend(backend)).toBe(true);
           const { ratios, modules } = check(fx, design, variant);
-          for (const [output, ratio] of Object.entries(ratios)) expect(ratio, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(TOLERANCE);
+          for (const [output, ratio] of Object.entries(ratios)) expect(ratio, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(outputTolerance(name, variant));
           const refModules = fx.modules[variant];
           if (refModules) {
             for (const [id, ref] of Object.entries(refModules)) {
               const got = modules[id];
               expect(got, `module ${id}`).toBeDefined();
               expect(got.shape, `shape of ${id}`).toEqual(ref.shape);
-              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
-              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
+              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(MODULE_TOLERANCE * ref.absMax);
+              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(MODULE_TOLERANCE * ref.absMax);
             }
           }
         });
@@ -152,7 +164,7 @@ describe.skipIf(!ort.ok)(`parity with PyTorch on onnxruntime${ort.ok ? '' : `: s
   for (const { name, fx, design } of fixtures) {
     for (const variant of ['eval', 'evalCalibrated'] as const) {
       for (const foldBatchNorm of [true, false]) {
-        it(`${name}, ${variant}, batch norm ${foldBatchNorm ? 'folded' : 'kept'}: outputs and module statistics within ${TOLERANCE}`, { timeout: 300_000 }, async () => {
+        it(`${name}, ${variant}, batch norm ${foldBatchNorm ? 'folded' : 'kept'}: outputs within ${outputTolerance(name, variant)}, module statistics within ${MODULE_TOLERANCE}`, { timeout: 300_000 }, async () => {
           if (!ort.ok) return;
           const d: Design = { ...design, input: { ...design.input, batch: fx.batch } };
           const analysis = analyze(d);
@@ -184,14 +196,14 @@ describe.skipIf(!ort.ok)(`parity with PyTorch on onnxruntime${ort.ok ? '' : `: s
                 diff = Math.max(diff, Math.abs(got.data[i] - want[i]));
                 max = Math.max(max, Math.abs(want[i]));
               }
-              expect(diff / max, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(TOLERANCE);
+              expect(diff / max, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(outputTolerance(name, variant));
             }
             for (const [id, ref] of Object.entries(fx.modules[variant] ?? {})) {
               const got = modules[id];
               expect(got, `module ${id}`).toBeDefined();
               expect(got.shape, `shape of ${id}`).toEqual(ref.shape);
-              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
-              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(TOLERANCE * ref.absMax);
+              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(MODULE_TOLERANCE * ref.absMax);
+              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(MODULE_TOLERANCE * ref.absMax);
             }
           } finally {
             await model.release();

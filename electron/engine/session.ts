@@ -13,6 +13,7 @@ import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
 import { fineTuneNote, loadFineTuneStateDict, loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
 import { imageBatch, type Normalization } from './imageInput';
+import { IMAGENET_PREPROCESSING, presetPreprocessing } from '../../core/presets/preprocessing';
 import { arrayStats, featureMapFromValues, featureMapSummary, inputPictureFromValues, tensorStats } from './summaries';
 import { loadOnnxRuntime, OrtModel, OrtStop } from './onnxRuntime';
 import { probeBackend } from './backend';
@@ -390,12 +391,12 @@ export async function runInput(
     paths = input.paths;
   }
   const warnings: string[] = [];
-  // torchvision's pretrained googlenet rescales its input (transform_input=True); its weights expect that.
-  let how: Normalization = 'imagenet';
-  if (trainedWeights && design.preset === 'googlenet-torchvision') {
-    how = 'halfRange';
-    warnings.push("Images were scaled to [−1, 1] as torchvision's pretrained googlenet does (transform_input), which its weights expect.");
-  }
+  // Photos are prepared the way the preset's reference weights expect (core/presets/preprocessing.ts);
+  // torchvision's trained googlenet also wants its transform_input (the preset is built without it).
+  const preset = presetPreprocessing(design.preset);
+  const pre = trainedWeights && preset.withTrainedWeights ? preset.withTrainedWeights : preset;
+  const how: Normalization = pre;
+  if (pre !== IMAGENET_PREPROCESSING) warnings.push(`Images were prepared as this preset's reference weights expect: ${pre.summary}`);
   const data = await imageBatch(paths, batch, channels, height, width, how);
   return data.ok ? okResult({ data: data.value, warnings }) : data;
 }

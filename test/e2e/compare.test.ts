@@ -4,17 +4,17 @@
  * inception4e deleted) is compared with its preset: the graph marks changed, affected, added and
  * removed modules, the panel lists them in graph order with Δ figures and the totals, and a row
  * selects its module. Then GoogLeNet is compared with Inception v3 stage by stage. Screenshots go
- * to test/e2e/screenshots/compare-*.png.
+ * to test-results/screenshots/e2e/compare-*.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { chromiumSkipReason, openApp, repoRoot, type OpenApp } from './harness';
+import { chromiumSkipReason, openApp, screenshotDir, type OpenApp } from './harness';
 import { presetDesign, presetNames } from '../../core/presets';
 import { deleteModule, duplicateModule, setParam } from '../../core/design/edit';
 import { compareDesigns } from '../../core/design/diff';
 
-const SHOTS = join(repoRoot, 'test', 'e2e', 'screenshots');
+const SHOTS = screenshotDir('e2e');
 const fmt = (n: number) => n.toLocaleString('en-US');
 const node = (page: Page, id: string) => page.getByRole('group', { name: id, exact: true });
 const row = (page: Page, id: string) => page.getByTestId(`compare-row-${id}`);

@@ -17,6 +17,15 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 /** The repository root (this file is test/e2e/harness.ts). */
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
+/**
+ * Where a suite's screenshots go: test-results/screenshots/<suite>, which git ignores, so `npm test`
+ * leaves the tree clean. `npm run screenshots:update` copies them over the committed ones in
+ * test/<suite>/screenshots when a change to the pictures is meant.
+ */
+export function screenshotDir(suite: 'e2e' | 'export'): string {
+  return join(repoRoot, 'test-results', 'screenshots', suite);
+}
+
 /** The line `serve` prints when it is ready: exactly one, `Inception Explorer: URL`. */
 export const READY_LINE = /^Inception Explorer: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+))$/m;
 

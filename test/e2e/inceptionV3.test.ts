@@ -2,14 +2,14 @@
  * Inception v3 in the app, end to end in Chromium through `serve`, at 1440×900 and 1280×720, light
  * and dark: it opens from the preset picker with torchvision's parameter total, Mixed_7b opens
  * into its steps with the 1×3 and 3×1 convolutions side by side, an edit updates the totals, and a
- * run on a sample photo completes with 1000 logits. Screenshots go to test/e2e/screenshots/.
+ * run on a sample photo completes with 1000 logits. Screenshots go to test-results/screenshots/e2e/.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumSkipReason, openApp, repoRoot, type OpenApp } from './harness';
+import { chromiumSkipReason, openApp, screenshotDir, type OpenApp } from './harness';
 
-const SHOTS = join(repoRoot, 'test', 'e2e', 'screenshots');
+const SHOTS = screenshotDir('e2e');
 const node = (page: Page, id: string) => page.getByRole('group', { name: id, exact: true });
 const V3_PARAMS = '27,161,264';
 

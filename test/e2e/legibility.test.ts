@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumSkipReason, launchChromium, startServe, type ServeHandle } from './harness';
+import { join } from 'node:path';
+import { chromiumSkipReason, launchChromium, screenshotDir, startServe, type ServeHandle } from './harness';
 
 const node = (page: Page, id: string) => page.getByRole('group', { name: id, exact: true });
 
@@ -100,7 +101,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           expect(fitted.titles).toHaveLength(9);
           expect(fitted.counts).toHaveLength(54);
           expect(fitted.covered).toEqual([]);
-          await page.screenshot({ path: `test/e2e/screenshots/fitted-${width}-${colorScheme}.png` });
+          await page.screenshot({ path: join(screenshotDir('e2e'), `fitted-${width}-${colorScheme}.png`) });
 
           // Opening a module refits the view; its branches obey the same rule. It opens in place:
           // the modules before it (graph coordinates) do not move, and it stays in its stage's band.

@@ -2,14 +2,14 @@
  * The renderer end to end: the real app (`inception-explorer serve`) in Debian's Chromium. It finds
  * the nine inception modules with their shapes, edits inception4c's 3×3 count and reads the exact
  * new parameter total, undoes it, shows an invalid value, and runs a forward pass through the real
- * engine for the three 3×1000 outputs. Screenshots of both themes go to test/e2e/screenshots/.
+ * engine for the three 3×1000 outputs. Screenshots of both themes go to test-results/screenshots/e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { chromiumSkipReason, openApp, repoRoot, type OpenApp } from './harness';
+import { chromiumSkipReason, openApp, screenshotDir, type OpenApp } from './harness';
 
-const SHOTS = join(repoRoot, 'test', 'e2e', 'screenshots');
+const SHOTS = screenshotDir('e2e');
 
 /** Output shapes of the nine modules at batch 3, 224×224 (shared/spec/googlenet.md). */
 const NINE: readonly [string, string][] = [

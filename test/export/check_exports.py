@@ -129,6 +129,36 @@ def check_case(case: dict) -> dict:
 
         result["reference"] = guarded(reference)
 
+    if ours is not None and case.get("family"):
+
+        def family():
+            from family import build
+
+            ref = build(case["family"])
+            if list(ref.state_dict()) != list(net.state_dict()):
+                raise AssertionError("the export's state_dict keys or their order differ from tools/torch/family's")
+            ref.load_state_dict(weights, strict=True)
+            net.load_state_dict(weights, strict=True)
+            out = {"ok": True, "maxDiff": 0.0, "maxValue": 0.0, "outputs": []}
+            for mode in ("eval", "train"):
+                for m in (ref, net):
+                    m.train(mode == "train")
+                    for d in m.modules():
+                        if isinstance(d, torch.nn.Dropout):
+                            d.eval()
+                names = case["evalOutputs"] if mode == "eval" else case["trainOutputs"]
+                # Train mode runs batch norm on batch statistics: two images at least.
+                xx = x if mode == "eval" or x.shape[0] > 1 else torch.cat([x, x.flip(-1)])
+                with torch.no_grad():
+                    c = compare(as_dict(net(xx), names), ref(xx))
+                out["maxDiff"] = max(out["maxDiff"], c["maxDiff"] / c["maxValue"] if c["maxValue"] else c["maxDiff"])
+                out["maxValue"] = 1.0
+                out["outputs"] = sorted(set(out["outputs"]) | set(c["outputs"]))
+            net.eval()
+            return out
+
+        result["family"] = guarded(family)
+
     if ours is not None and case.get("engineOutputs"):
         result["engine"] = guarded(lambda: engine(case, net))
 

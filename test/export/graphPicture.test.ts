@@ -2,7 +2,7 @@
  * The exported graph pictures in a real browser: the SVG opens in Debian's Chromium and shows
  * every module (the nine inception labels among them), no text runs out of its box, and both
  * PNG paths, the command line's (resvg) and the app's (a canvas, renderer/export/rasterize.ts),
- * look like Chromium's rendering of the same SVG. Screenshots go to test/export/screenshots/.
+ * look like Chromium's rendering of the same SVG. Screenshots go to test-results/screenshots/export/ (`npm run screenshots:update` commits them).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,10 +14,10 @@ import { presetDesign } from '../../core/presets';
 import { setParam } from '../../core/design/edit';
 import { graphSvg } from '../../core/export/graphSvg';
 import { svgToPng } from '../../cli/commands/export';
-import { chromiumExecutable, chromiumSkipReason } from '../e2e/harness';
+import { chromiumExecutable, chromiumSkipReason, screenshotDir } from '../e2e/harness';
 import { build } from 'esbuild';
 
-const SCREENSHOTS = join(__dirname, 'screenshots');
+const SCREENSHOTS = screenshotDir('export');
 const INCEPTIONS = ['3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b'].map((s) => `inception${s}`);
 
 interface Overflow {

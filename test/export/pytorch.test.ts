@@ -15,7 +15,7 @@ import { serializeDesign } from '../../core/design/designFile';
 import { pytorchCode } from '../../core/export/pytorch';
 import { initStateDict, stateDictSpec } from '../../core/weights/stateDict';
 import { randomInput } from '../../core/weights/init';
-import { EXPORT_CASES } from '../../core/export/exportFixtures';
+import { EXPORT_CASES, FAMILY_PRESETS } from '../../core/export/exportFixtures';
 import { stateDictToSafetensors } from '../../electron/engine/weights';
 import { writeSafetensors } from '../../electron/engine/safetensors';
 
@@ -24,8 +24,10 @@ const CHECKER = join(__dirname, 'check_exports.py');
 const CLI = join(__dirname, '..', '..', 'bin', 'inception-explorer.mjs');
 /** The engine's parity tolerance: max |diff| ≤ 1e-4 × max |value|. */
 const TOLERANCE = 1e-4;
-/** Designs tools/torch/reference.py cannot build (it has no plain conv2d with uneven padding). */
-const NO_REFERENCE = new Set(['uneven-conv']);
+/** The family presets: tools/torch/family builds them (reference.py knows GoogLeNet's modules only). */
+const FAMILY = new Set<string>(FAMILY_PRESETS);
+/** Designs tools/torch/reference.py cannot build (it has no plain conv2d with uneven padding, nor the family's modules). */
+const NO_REFERENCE = new Set(['uneven-conv', 'irv2-edited', ...FAMILY]);
 
 interface CaseResult {
   name: string;
@@ -37,6 +39,7 @@ interface CaseResult {
   load: { ok: boolean; error?: string };
   run: { ok: boolean; error?: string; eval: Record<string, number[]> };
   reference?: Comparison;
+  family?: Comparison;
   engine?: Comparison;
   torchvision?: Comparison;
 }
@@ -98,12 +101,14 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
         weights,
         input,
         evalOutputs: order(outputNames.filter((n) => analysis.evalOutputs.includes(n))),
+        trainOutputs: order(outputNames.filter((n) => analysis.outputs[n] !== undefined)),
         reference: !NO_REFERENCE.has(c.name),
         engineWeights: join(dump, 'weights.safetensors'),
         engineInput: join(dump, 'input.safetensors'),
         engineOutputs: run.status === 0 ? join(dump, 'outputs.safetensors') : null,
         // The torchvision model the case's preset reproduces exactly.
         torchvision: c.name === 'googlenet-torchvision' ? 'googlenet' : c.name === 'inception-v3' ? 'inception_v3' : null,
+        family: FAMILY.has(c.name) ? c.name : null,
       };
     });
     const manifest = join(dir, 'manifest.json');
@@ -173,6 +178,16 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
 
     it.skipIf(NO_REFERENCE.has(name))('matches the independent reference build (tools/torch/reference.py) in eval mode', () => {
       const cmp = result(name).reference!;
+      expect(cmp.error).toBeUndefined();
+      expect(cmp.outputs).toContain('main');
+      expect(cmp.maxValue).toBeGreaterThan(0);
+      expect(cmp.maxDiff).toBeLessThanOrEqual(TOLERANCE * cmp.maxValue);
+    });
+  });
+
+  describe.each([...FAMILY])('%s', (name) => {
+    it("matches the project's PyTorch reference of the family (tools/torch/family) in eval and train mode, with the same state_dict order", () => {
+      const cmp = result(name).family!;
       expect(cmp.error).toBeUndefined();
       expect(cmp.outputs).toContain('main');
       expect(cmp.maxValue).toBeGreaterThan(0);
