@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../analysis/analyze';
-import { presetDesign } from '../presets';
+import { presetDesign, presetNames } from '../presets';
 import { graphView } from './graphView';
 import { layoutGraph, layoutKey, STAGE_HEADER, stageLabel } from './layout';
 import { deleteModule, duplicateModule, setParam } from '../design/edit';
@@ -80,12 +80,14 @@ describe('layoutGraph', () => {
     }
   });
 
-  it('opens a module in place: nodes before it in its row and the rows above do not move, the rest shift by at most its growth (GoogLeNet inception4c, v3 Mixed_7b)', async () => {
+  it('opens a module in place: nodes before it in its row and the rows above do not move, the rest shift by at most its growth (GoogLeNet inception4c, v3 Mixed_7b, v4, Inception-ResNet-v2)', { timeout: 120_000 }, async () => {
     for (const [preset, id] of [
       ['googlenet', 'inception4c'],
       ['googlenet-torchvision', 'inception4c'],
       ['inception-v3', 'Mixed_7b'],
       ['inception-v3', 'Mixed_5b'],
+      ['inception-v4', 'features.10'],
+      ['inception-resnet-v2', 'repeat_1.3'],
     ] as const) {
       const d = presetDesign(preset)!;
       const a = analyze(d);
@@ -119,9 +121,10 @@ describe('layoutGraph', () => {
     }
   });
 
-  it('draws a labelled band behind each stage, derived from the modules\' stages, for every preset and a comparison', async () => {
+  it('draws a labelled band behind each stage, derived from the modules\' stages, for every preset and a comparison', { timeout: 60_000 }, async () => {
     const compared = deleteModule(duplicateModule(googlenet(), 'inception4b'), 'inception4e');
-    const cases: [string, Design, GraphView][] = ['googlenet', 'googlenet-torchvision', 'inception-v3'].map((preset) => {
+    expect(presetNames).toEqual(expect.arrayContaining(['googlenet', 'googlenet-torchvision', 'inception-v3']));
+    const cases: [string, Design, GraphView][] = presetNames.map((preset) => {
       const d = presetDesign(preset)!;
       return [preset, d, graphView(d, analyze(d))];
     });
@@ -145,6 +148,6 @@ describe('layoutGraph', () => {
           expect(p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height, `${p.id} / ${q.id}`).toBe(false);
         }
     }
-    expect(['stem', '3', '4', '5', 'head'].map(stageLabel)).toEqual(['stem', 'inception 3', 'inception 4', 'inception 5', 'head']);
+    expect(['stem', '3', '4', '5', 'a', 'head'].map(stageLabel)).toEqual(['stem', 'inception 3', 'inception 4', 'inception 5', 'stage A', 'head']);
   });
 });

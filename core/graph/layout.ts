@@ -94,9 +94,10 @@ export const STAGE_HEADER = 34;
 /** How far a stage band reaches beyond its modules, left, right and below. */
 const BAND_PAD = 10;
 
-/** What a stage's band reads: a numbered stage is an inception stage ("inception 4"), any other name as it is ("stem", "head"). */
+/** What a stage's band reads: a numbered stage is an inception stage ("inception 4"), a lettered one a stage ("stage A", v4's and Inception-ResNet's A/B/C grids), any other name as it is ("stem", "head"). */
 export function stageLabel(stage: string): string {
-  return /^\d+$/.test(stage) ? `inception ${stage}` : stage;
+  if (/^\d+$/.test(stage)) return `inception ${stage}`;
+  return /^[a-z]$/i.test(stage) ? `stage ${stage.toUpperCase()}` : stage;
 }
 
 const elk = new ELK();
