@@ -125,3 +125,50 @@ describe('graphView', () => {
     expect(graphView(b, analyze(b), { diff: compareDesigns(googlenet(), b) }).nodes.some((x) => x.id === 'inception4c')).toBe(false);
   });
 });
+
+describe('graphView folding of repeated blocks', () => {
+  const irv2 = () => presetDesign('inception-resnet-v2')!;
+  const moduleNodes = (v: ReturnType<typeof graphView>) => v.nodes.filter((n): n is ModuleNodeView | InceptionNodeView => n.kind === 'module' || n.kind === 'inception');
+
+  it("folds IRv2's 10/20/9 runs into three ×N nodes whose totals are the sum of their blocks", () => {
+    const d = irv2();
+    const a = analyze(d);
+    const flat = graphView(d, a);
+    const folded = graphView(d, a, { fold: true });
+    expect(moduleNodes(flat)).toHaveLength(d.modules.length);
+    expect(moduleNodes(folded)).toHaveLength(d.modules.length - 9 - 19 - 8);
+    const b17 = moduleNodes(folded).find((n) => n.id === 'repeat_1.0')!;
+    const one = a.modules.find((m) => m.id === 'repeat_1.0')!;
+    expect(b17.repeat).toMatchObject({ count: 20, folded: true, perBlock: { params: one.params, macs: one.macs }, total: { params: 20 * one.params, macs: 20 * one.macs } });
+    expect(b17.params).toBe(20 * one.params);
+    expect(b17.shapeText).toBe(moduleNodes(flat).find((n) => n.id === 'repeat_1.19')!.shapeText);
+    // The hidden blocks' reader (Mixed_7a) now reads the folded node; no edge points at a hidden node.
+    const ids = new Set(folded.nodes.map((n) => n.id));
+    for (const e of folded.edges) expect(ids.has(e.source) && ids.has(e.target)).toBe(true);
+    expect(folded.edges.some((e) => e.source === 'repeat_1.0' && e.target === 'mixed_7a')).toBe(true);
+    // The whole network's figures are unchanged by folding.
+    const sum = (v: ReturnType<typeof graphView>) => moduleNodes(v).reduce((s, n) => s + n.params, 0);
+    expect(sum(folded)).toBe(sum(flat));
+    expect(sum(folded)).toBe(a.totals.params);
+  });
+
+  it('unfolds one run on demand and splits a run where one block is made different', () => {
+    const d = irv2();
+    const v = graphView(d, analyze(d), { fold: true, unfolded: ['repeat_1.0'] });
+    expect(moduleNodes(v).filter((n) => n.id.startsWith('repeat_1.'))).toHaveLength(20);
+    expect(moduleNodes(v).find((n) => n.id === 'repeat_1.0')!.repeat?.folded).toBe(false);
+    const split = setParam(d, 'repeat_1.7', 'out_1x1', 100);
+    const w = graphView(split, analyze(split), { fold: true });
+    const counts = moduleNodes(w).filter((n) => n.id.startsWith('repeat_1.')).map((n) => [n.id, n.repeat?.count ?? 1]);
+    expect(counts).toEqual([
+      ['repeat_1.0', 7],
+      ['repeat_1.7', 1],
+      ['repeat_1.8', 12],
+    ]);
+  });
+
+  it('folds nothing in GoogLeNet', () => {
+    const d = googlenet();
+    expect(graphView(d, analyze(d), { fold: true }).nodes).toHaveLength(graphView(d, analyze(d)).nodes.length);
+  });
+});

@@ -11,6 +11,7 @@ import { entrySummary } from '../design/diffReport';
 import type { Design, Issue, ModuleSpec, ParamValue, Shape } from '../model/types';
 import { formatCompact, formatShape } from '../model/format';
 import { moduleDef } from '../modules/registry';
+import { repeatGroups } from '../design/repeats';
 
 /** Box sizes per node kind, in graph units (CSS pixels at zoom 1). Drawing code must fit inside. */
 export const NODE_SIZE = {
@@ -108,6 +109,22 @@ interface ModuleViewBase extends NodeBase {
   /** Whether the module has branches to open. */
   readonly openable: boolean;
   readonly open: boolean;
+  /**
+   * When this node stands for a folded run of identical modules (core/design/repeats.ts): the
+   * run's module ids, one block's and the whole run's figures. The node's own params/macs are the
+   * total; its shape is the last block's output. Undefined for a single module.
+   */
+  readonly repeat?: RepeatView;
+}
+
+/** A folded run of identical modules drawn as one node marked ×N. */
+export interface RepeatView {
+  readonly ids: readonly string[];
+  readonly count: number;
+  /** Whether the run is folded into this one node (false: unfolded, this is its first block). */
+  readonly folded: boolean;
+  readonly perBlock: { readonly params: number; readonly macs: number; readonly paramsText: string; readonly macsText: string };
+  readonly total: { readonly params: number; readonly macs: number; readonly paramsText: string; readonly macsText: string };
 }
 
 export interface ModuleNodeView extends ModuleViewBase {
@@ -176,6 +193,13 @@ export interface GraphViewOptions {
   readonly diff?: DesignDiff;
   /** A comparison (Compare with…): also mark affected modules and draw removed ones as ghosts. */
   readonly compare?: boolean;
+  /**
+   * Fold runs of identical consecutive modules into one node marked ×N (a view only: figures,
+   * keys and runs are the design's). Runs are named by their first module id.
+   */
+  readonly fold?: boolean;
+  /** First module ids of runs shown unfolded although `fold` is set. */
+  readonly unfolded?: Iterable<string>;
 }
 
 /** The statuses a node can be marked with. */
@@ -202,6 +226,18 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
   // Modules in execution order, then any the analysis could not order (bad ids, cycles) in design order.
   const specById = new Map<string, ModuleSpec>();
   for (const m of design.modules) if (!specById.has(m.id) && (design.aux || !m.aux)) specById.set(m.id, m);
+  // Folded runs: the first block stands for the run; the others are hidden and their readers read the first.
+  const unfolded = new Set(options.unfolded ?? []);
+  const groupByFirst = new Map<string, readonly string[]>();
+  const hidden = new Map<string, string>();
+  if (!options.compare) {
+    for (const g of repeatGroups(design)) {
+      if (!g.ids.every((id) => specById.has(id))) continue;
+      groupByFirst.set(g.ids[0], g.ids);
+      if (options.fold && !unfolded.has(g.ids[0])) for (const id of g.ids.slice(1)) hidden.set(id, g.ids[0]);
+    }
+  }
+  const shown = (id: string): string => hidden.get(id) ?? id;
   const order = [...analysis.modules.map((m) => m.id).filter((id) => specById.has(id)), ...[...specById.keys()].filter((id) => !infoById.has(id))];
 
   const nodes: NodeView[] = [];
@@ -221,6 +257,7 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
   });
 
   for (const id of order) {
+    if (hidden.has(id)) continue;
     const spec = specById.get(id)!;
     const info = infoById.get(id);
     const def = moduleDef(spec.kind);
@@ -240,9 +277,26 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
       : [];
     const steps = info?.steps ?? [];
     const openable = steps.length > 0 || typeof def?.steps === 'function';
-    const open = openable && opened.has(id) && steps.length > 0;
+    // A folded run does not open into branches: unfold it first (its blocks then open one by one).
+    const open = openable && opened.has(id) && steps.length > 0 && !(groupByFirst.has(id) && options.fold === true && !unfolded.has(id));
     const layers = (info?.layers ?? []).map((l) => layerById.get(l)).filter((l): l is LayerInfo => Boolean(l));
-    const shape = info?.outputShape ?? null;
+    const groupIds = groupByFirst.get(id);
+    const folded = groupIds !== undefined && options.fold === true && !unfolded.has(id);
+    const lastInfo = folded ? infoById.get(groupIds[groupIds.length - 1]) : info;
+    const shape = lastInfo?.outputShape ?? null;
+    const sumOf = (k: 'params' | 'macs') => (groupIds ?? [id]).reduce((a, m) => a + (infoById.get(m)?.[k] ?? 0), 0);
+    const computed = groupIds ? groupIds.every((m) => infoById.get(m)?.outputShape) : Boolean(shape);
+    const repeat: RepeatView | undefined = groupIds
+      ? {
+          ids: groupIds,
+          count: groupIds.length,
+          folded,
+          perBlock: { params: info?.params ?? 0, macs: info?.macs ?? 0, paramsText: computed ? formatCompact(info!.params) : '—', macsText: computed ? formatCompact(info!.macs) : '—' },
+          total: { params: sumOf('params'), macs: sumOf('macs'), paramsText: computed ? formatCompact(sumOf('params')) : '—', macsText: computed ? formatCompact(sumOf('macs')) : '—' },
+        }
+      : undefined;
+    const ownParams = folded ? sumOf('params') : (info?.params ?? 0);
+    const ownMacs = folded ? sumOf('macs') : (info?.macs ?? 0);
     const base = {
       id,
       parentId: null,
@@ -256,11 +310,12 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
       evalPath: info?.evalPath ?? !spec.aux,
       shape,
       shapeText: formatShape(shape),
-      params: info?.params ?? 0,
-      paramsText: shape ? formatCompact(info!.params) : '—',
-      macs: info?.macs ?? 0,
-      macsText: shape ? formatCompact(info!.macs) : '—',
+      params: ownParams,
+      paramsText: shape && info ? formatCompact(ownParams) : '—',
+      macs: ownMacs,
+      macsText: shape && info ? formatCompact(ownMacs) : '—',
       counts,
+      ...(repeat ? { repeat } : {}),
       change: markOf(change, options.compare === true),
       changeText: markOf(change, options.compare === true) ? entrySummary(change!) : null,
       delta: moduleDelta(change),
@@ -276,9 +331,9 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
       nodes.push({ ...base, kind: 'module', ...NODE_SIZE.module });
     }
     for (const src of spec.inputs) {
-      const from = src === INPUT_NODE_ID ? INPUT_NODE_ID : specById.has(src) ? src : null;
+      const from = src === INPUT_NODE_ID ? INPUT_NODE_ID : specById.has(src) ? shown(src) : null;
       if (!from) continue;
-      const s = outShape(from);
+      const s = outShape(from === INPUT_NODE_ID ? from : src);
       edges.push({ id: `${from}->${id}`, source: from, target: id, parentId: null, shape: s, label: s ? formatShape(s) : '', trainOnly: isTrainOnly(id) });
     }
     if (open && info) addBranches(info, layerById, nodes, edges);
@@ -291,8 +346,8 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     const s = analysis.outputs[name] ?? null;
     const trainOnly = !analysis.evalOutputs.includes(name);
     const id = outputNodeId(name);
-    nodes.push({ id, kind: 'output', parentId: null, ...NODE_SIZE.output, issues: [], name, source: src, shape: s, shapeText: formatShape(s), trainOnly });
-    edges.push({ id: `${src}->${id}`, source: src, target: id, parentId: null, shape: s, label: s ? formatShape(s) : '', trainOnly });
+    nodes.push({ id, kind: 'output', parentId: null, ...NODE_SIZE.output, issues: [], name, source: shown(src), shape: s, shapeText: formatShape(s), trainOnly });
+    edges.push({ id: `${shown(src)}->${id}`, source: shown(src), target: id, parentId: null, shape: s, label: s ? formatShape(s) : '', trainOnly });
   }
   return { nodes, edges };
 }

@@ -8,12 +8,13 @@ import { moduleDef } from '../../core/modules/registry';
 import type { ParamDef } from '../../core/model/params';
 import type { Design, Issue, ModuleSpec, ParamValue } from '../../core/model/types';
 import type { ValueChange } from '../../core/design/diff';
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
+import { repeatGroups } from '../../core/design/repeats';
 import { presets } from '../../core/presets';
 import { INPUT_LIMITS } from '../../core/analysis/analyze';
 import { appStore, useApp, type AppState } from '../state/store';
 import { INSERTABLE_KINDS, type InsertableKind } from '../state/designSlice';
-import { derive, useDerived } from '../state/derived';
+import { derive, useDerived, useDesign } from '../state/derived';
 import { moduleBreakdown } from '../../core/analysis/moduleBreakdown';
 import { formatBytes, formatCompact, formatDelta, formatInt, formatShape } from '../../core/model/format';
 import { formatValue, ParamField, TextField, CheckField, SelectField, parseNumberText } from './fields';
@@ -21,7 +22,8 @@ import { newFromPreset, resetToPreset } from '../app/commands';
 
 const selectSelection = (s: AppState) => [s.selectedId, s.design] as const;
 const selectOpened = (s: AppState) => s.opened;
-const selectActions = (s: AppState) => ({ insertAfter: s.insertAfter, duplicate: s.duplicate, remove: s.remove, select: s.select, toggleOpen: s.toggleOpen });
+const selectUnfolded = (s: AppState) => s.unfolded;
+const selectActions = (s: AppState) => ({ toggleFold: s.toggleFold, insertAfter: s.insertAfter, duplicate: s.duplicate, remove: s.remove, select: s.select, toggleOpen: s.toggleOpen });
 const selectSettingsActions = (s: AppState) => ({ setInput: s.setInput, setClasses: s.setClasses, setAux: s.setAux });
 
 const GROUP_TITLES: Record<ParamDef['group'], string> = { filters: 'Filters', structure: 'Structure', flavor: 'Reference flavor' };
@@ -39,20 +41,22 @@ interface ModuleParamFieldProps {
   /** The preset's value when the design's differs. */
   presetText: string | null;
   error: string | undefined;
+  /** Every block of the folded run this module stands for: the edit applies to all (one undo step). */
+  groupIds?: readonly string[];
 }
 
 /** One module parameter; memoized so a keystroke re-renders only the field it changed (props are primitives or kept references). */
-const ModuleParamField = memo(function ModuleParamField({ moduleId, field, def, value, presetText, error }: ModuleParamFieldProps) {
+const ModuleParamField = memo(function ModuleParamField({ moduleId, field, def, value, presetText, error, groupIds }: ModuleParamFieldProps) {
   return (
     <ParamField
       def={def}
       label={def.label}
       doc={def.doc}
-      name={`${def.label} (${field}) of ${moduleId}`}
+      name={`${def.label} (${field}) of ${groupIds ? `all ${groupIds.length} blocks from ` : ''}${moduleId}`}
       value={value}
       hint={presetText === null ? undefined : <span className="changed-hint">Preset: {presetText}</span>}
       error={error}
-      onChange={(v) => appStore.getState().setParam(moduleId, field, v)}
+      onChange={(v) => (groupIds ? appStore.getState().setGroupParam(groupIds, field, v) : appStore.getState().setParam(moduleId, field, v))}
     />
   );
 });
@@ -125,7 +129,12 @@ function ModuleFiguresPanel({ moduleId, presetId }: { moduleId: string; presetId
 function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const { analysis, diff } = useDerived();
   const opened = useApp(useShallow(selectOpened));
-  const { insertAfter, duplicate, remove, select, toggleOpen } = useApp(useShallow(selectActions));
+  const { insertAfter, duplicate, remove, select, toggleOpen, toggleFold } = useApp(useShallow(selectActions));
+  const design = useDesign();
+  const unfolded = useApp(useShallow(selectUnfolded));
+  const runIds = useMemo(() => repeatGroups(design).find((g) => g.ids[0] === spec.id)?.ids ?? null, [design, spec.id]);
+  const groupIds = runIds && !unfolded.includes(spec.id) ? runIds : undefined;
+  const [oneBlock, setOneBlock] = useState<string>('');
   const def = moduleDef(spec.kind);
   const info = analysis.modules.find((m) => m.id === spec.id);
   const issues = info?.issues ?? analysis.issues.filter((i) => i.nodeId === spec.id);
@@ -148,6 +157,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
         value={spec.params[name]}
         presetText={was ? formatValue(was.from ?? (p.default as never)) : null}
         error={fieldError(issues, name)}
+        groupIds={groupIds}
       />
     );
   };
@@ -160,6 +170,37 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
         </h2>
         {change && <span className={`badge badge-${change.status}`}>{change.status}</span>}
       </header>
+      {groupIds && (
+        <section className="repeat-group" aria-label={`Folded run of ${groupIds.length} blocks`}>
+          <p>
+            <strong>×{groupIds.length}</strong> identical blocks, {groupIds[0]} … {groupIds[groupIds.length - 1]}: an edit here changes every block (one undo step). Figures below are one block&apos;s.
+          </p>
+          <div className="repeat-actions">
+            <button type="button" onClick={() => toggleFold(spec.id)}>
+              Unfold
+            </button>
+            <label>
+              Make one block differ:{' '}
+              <select aria-label="Block to make differ" value={oneBlock || groupIds[1]} onChange={(e) => setOneBlock(e.target.value)}>
+                {groupIds.map((id) => (
+                  <option key={id} value={id}>
+                    {id}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button
+              type="button"
+              onClick={() => {
+                toggleFold(spec.id);
+                select(oneBlock || groupIds[1]);
+              }}
+            >
+              Edit this block only
+            </button>
+          </div>
+        </section>
+      )}
       <ModuleFiguresPanel moduleId={spec.id} presetId={entry?.a?.id ?? null} />
       {def && <p className="section-doc">{def.description}</p>}
       {fieldless.map((i) => (

@@ -102,6 +102,7 @@ export function useComparison(): Comparison | null {
   return compareWith(design, target);
 }
 const selectOpened = (s: AppState) => s.opened;
+const selectUnfolded = (s: AppState) => s.unfolded;
 
 export function useDesign(): Design {
   return useApp(selectDesign);
@@ -119,13 +120,14 @@ export function useAnalysis(): Analysis {
 export function useGraphView(): GraphView {
   const design = useApp(selectDesign);
   const opened = useApp(useShallow(selectOpened));
+  const unfolded = useApp(useShallow(selectUnfolded));
   const target = useApp(selectCompare);
   return useMemo(() => {
     const d = derive(design);
     const comparison = compareWith(design, target);
     // Comparing marks every status (affected, removed ghosts) against the chosen design; otherwise edits against the preset.
-    return comparison ? graphView(design, d.analysis, { opened, diff: comparison.diff, compare: true }) : graphView(design, d.analysis, { opened, diff: d.diff });
-  }, [design, opened, target]);
+    return comparison ? graphView(design, d.analysis, { opened, diff: comparison.diff, compare: true }) : graphView(design, d.analysis, { opened, diff: d.diff, fold: true, unfolded });
+  }, [design, opened, unfolded, target]);
 }
 
 const selectDirtyInputs = (s: AppState) => [s.design, s.savedText] as const;

@@ -4,6 +4,7 @@
  */
 import type { StateCreator } from 'zustand';
 import type { Design, ParamValue } from '../../core/model/types';
+import { setGroupParam } from '../../core/design/repeats';
 import { deleteModule, duplicateModule, setAux, setClasses, setInput, setParam } from '../../core/design/edit';
 import { insertModuleAfter } from '../../core/design/insert';
 import { serializeDesign } from '../../core/design/designFile';
@@ -27,6 +28,8 @@ export interface DesignSlice {
   savedText: string;
   /** Sets one module parameter; consecutive edits of the same field are one undo step. */
   setParam(moduleId: string, field: string, value: ParamValue): void;
+  /** Sets one parameter on every block of a folded run (core/design/repeats.ts): one undo step per field typed. */
+  setGroupParam(ids: readonly string[], field: string, value: ParamValue): void;
   setInput(field: 'batch' | 'channels' | 'height' | 'width', value: number): void;
   setClasses(value: number): void;
   setAux(on: boolean): void;
@@ -57,6 +60,7 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
     filePath: null,
     savedText: serializeDesign(design),
     setParam: (moduleId, field, value) => edit(setParam(get().design, moduleId, field, value), `${moduleId}.${field}`),
+    setGroupParam: (ids, field, value) => edit(setGroupParam(get().design, ids, field, value), `group:${ids.join(',')}.${field}`),
     setInput: (field, value) => edit(setInput(get().design, { [field]: value }), `input.${field}`),
     setClasses: (value) => edit(setClasses(get().design, value), 'classes'),
     setAux: (on) => edit(setAux(get().design, on)),

@@ -7,6 +7,9 @@ export interface SelectionSlice {
   selectedId: string | null;
   /** Modules shown opened into their branches, in the order they were opened. */
   opened: readonly string[];
+  /** Runs of identical modules shown unfolded, by their first module id (all others are folded into one ×N node). */
+  unfolded: readonly string[];
+  toggleFold(firstId: string): void;
   select(id: string | null): void;
   toggleOpen(id: string): void;
   setOpened(ids: readonly string[]): void;
@@ -15,6 +18,11 @@ export interface SelectionSlice {
 export const createSelectionSlice: StateCreator<AppState, [['temporal', unknown]], [], SelectionSlice> = (set, get) => ({
   selectedId: null,
   opened: [],
+  unfolded: [],
+  toggleFold: (id) => {
+    const unfolded = get().unfolded;
+    set({ unfolded: unfolded.includes(id) ? unfolded.filter((x) => x !== id) : [...unfolded, id] });
+  },
   select: (id) => {
     if (get().selectedId !== id) set({ selectedId: id });
   },

@@ -3,7 +3,7 @@ import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { InceptionFlowNode } from '../flowTypes';
 import { appStore } from '../../state/store';
-import { ChangeBadge, CheckMark, NodeDelta, NodeHandles, NodeIssue, ShapeFrom } from './parts';
+import { ChangeBadge, CheckMark, NodeDelta, NodeHandles, NodeIssue, RepeatMark, ShapeFrom } from './parts';
 
 function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>) {
   const v = data.view;
@@ -13,6 +13,7 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
       <NodeHandles />
       <div className="node-header">
         <span className="node-id">{v.id}</span>
+        <RepeatMark view={v} />
         <ChangeBadge change={v.change} text={v.changeText} />
         {v.form === 'naive' && <span className="badge badge-naive">naive</span>}
         <CheckMark check={data.check} id={v.id} />
@@ -32,9 +33,15 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
           {v.open ? '▾' : '▸'}
         </button>
       </div>
-      <div className="node-sub lod-detail">
-        {v.title} · stage {v.stage || '—'}
-      </div>
+      {v.repeat?.folded ? (
+        <div className="node-sub repeat-figures" data-testid="repeat-figures">
+          ×{v.repeat.count} · each {v.repeat.perBlock.paramsText} params, {v.repeat.perBlock.macsText} MACs
+        </div>
+      ) : (
+        <div className="node-sub lod-detail">
+          {v.title} · stage {v.stage || '—'}
+        </div>
+      )}
       <dl className="counts" aria-label={`${v.id} filter counts`}>
         {v.counts.map((c) => (
           <div key={c.field} className={`count${c.changed ? ' changed' : ''}${c.invalid ? ' invalid' : ''}`} title={c.field}>

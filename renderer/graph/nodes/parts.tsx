@@ -2,7 +2,8 @@
 import { Handle, Position } from '@xyflow/react';
 import type { Issue } from '../../../core/model/types';
 import type { RunCheck } from '../flowTypes';
-import type { MarkedStatus } from '../../../core/graph/graphView';
+import { appStore } from '../../state/store';
+import type { MarkedStatus, RepeatView } from '../../../core/graph/graphView';
 import type { ModuleDelta } from '../../../core/design/diff';
 import { formatSignedCompact } from '../../../core/design/diff';
 
@@ -81,5 +82,27 @@ export function NodeDelta({ delta }: { delta: ModuleDelta | null }) {
     <div className={`node-delta lod-cost ${up ? 'up' : 'down'}`} data-testid="delta" title={`${delta.paramsText ?? '±0'} params · ${delta.macsText ?? '±0'} MACs against the design compared with`}>
       {formatSignedCompact(delta.params)} params<span className="lod-detail"> · {formatSignedCompact(delta.macs)} MACs</span>
     </div>
+  );
+}
+
+/** The ×N mark of a run of identical modules, with a button that folds it into one node or unfolds it. */
+export function RepeatMark({ view }: { view: { id: string; repeat?: RepeatView } }) {
+  const r = view.repeat;
+  if (!r) return null;
+  return (
+    <button
+      type="button"
+      className={`badge badge-repeat nodrag${r.folded ? ' folded' : ''}`}
+      tabIndex={-1}
+      aria-expanded={!r.folded}
+      aria-label={`${r.folded ? 'Unfold' : 'Fold'} ${r.count} blocks from ${view.id}`}
+      title={r.folded ? `${r.count} identical blocks folded: ${r.perBlock.paramsText} params, ${r.perBlock.macsText} MACs each. Click to unfold.` : `First of ${r.count} identical blocks. Click to fold them into one node.`}
+      onClick={(e) => {
+        e.stopPropagation();
+        appStore.getState().toggleFold(view.id);
+      }}
+    >
+      {r.folded ? `×${r.count}` : `1/${r.count} ▴`}
+    </button>
   );
 }
