@@ -167,8 +167,11 @@ describe('graphView folding of repeated blocks', () => {
     ]);
   });
 
-  it('folds nothing in GoogLeNet', () => {
+  it('folds nothing in GoogLeNet, and leaves runs of two (v3\'s Mixed_6c/6d, Mixed_7b/7c) drawn', () => {
     const d = googlenet();
     expect(graphView(d, analyze(d), { fold: true }).nodes).toHaveLength(graphView(d, analyze(d)).nodes.length);
+    const v3 = presetDesign('inception-v3')!;
+    const ids = graphView(v3, analyze(v3), { fold: true }).nodes.map((n) => n.id);
+    expect(ids).toEqual(expect.arrayContaining(['Mixed_6d', 'Mixed_7c']));
   });
 });

@@ -211,6 +211,9 @@ function markOf(d: ModuleDiff | undefined, compare: boolean): MarkedStatus | nul
   return d.status;
 }
 
+/** The fewest identical blocks the graph folds into one ×N node (v3's pairs Mixed_6c/6d and Mixed_7b/7c stay drawn). */
+export const FOLD_MIN_BLOCKS = 3;
+
 export const INPUT_NODE_ID = 'input';
 export const outputNodeId = (name: string): string => `output:${name}`;
 export const subNodeId = (moduleId: string, local: string): string => `${moduleId}::${local}`;
@@ -232,7 +235,7 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
   const hidden = new Map<string, string>();
   if (!options.compare) {
     for (const g of repeatGroups(design)) {
-      if (!g.ids.every((id) => specById.has(id))) continue;
+      if (g.count < FOLD_MIN_BLOCKS || !g.ids.every((id) => specById.has(id))) continue;
       groupByFirst.set(g.ids[0], g.ids);
       if (options.fold && !unfolded.has(g.ids[0])) for (const id of g.ids.slice(1)) hidden.set(id, g.ids[0]);
     }

@@ -48,6 +48,7 @@ export function newFromPreset(name: string): void {
     state().loadDesign(presetDesign(name)!, null);
     state().select(null);
     state().setOpened([]);
+    state().setUnfolded([]);
     state().clearResult();
     viewport.fitView();
   });
@@ -65,6 +66,7 @@ export function loadDesignText(path: string | null, text: string): boolean {
   state().loadDesign(parsed.design, path, text);
   state().select(null);
   state().setOpened([]);
+  state().setUnfolded([]);
   state().clearResult();
   state().notify(`Opened ${fileLabel(path, parsed.design.name)}.`);
   return true;

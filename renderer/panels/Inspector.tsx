@@ -10,6 +10,7 @@ import type { Design, Issue, ModuleSpec, ParamValue } from '../../core/model/typ
 import type { ValueChange } from '../../core/design/diff';
 import { memo, useMemo, useState } from 'react';
 import { repeatGroups } from '../../core/design/repeats';
+import { FOLD_MIN_BLOCKS } from '../../core/graph/graphView';
 import { presets } from '../../core/presets';
 import { INPUT_LIMITS } from '../../core/analysis/analyze';
 import { appStore, useApp, type AppState } from '../state/store';
@@ -132,7 +133,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const { insertAfter, duplicate, remove, select, toggleOpen, toggleFold } = useApp(useShallow(selectActions));
   const design = useDesign();
   const unfolded = useApp(useShallow(selectUnfolded));
-  const runIds = useMemo(() => repeatGroups(design).find((g) => g.ids[0] === spec.id)?.ids ?? null, [design, spec.id]);
+  const runIds = useMemo(() => repeatGroups(design).find((g) => g.ids[0] === spec.id && g.count >= FOLD_MIN_BLOCKS)?.ids ?? null, [design, spec.id]);
   const groupIds = runIds && !unfolded.includes(spec.id) ? runIds : undefined;
   const [oneBlock, setOneBlock] = useState<string>('');
   const def = moduleDef(spec.kind);
@@ -200,6 +201,16 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
             </button>
           </div>
         </section>
+      )}
+      {runIds && !groupIds && (
+        <div className="repeat-actions">
+          <span>
+            First of {runIds.length} identical blocks ({runIds[0]} … {runIds[runIds.length - 1]}).
+          </span>
+          <button type="button" onClick={() => toggleFold(spec.id)}>
+            Fold {runIds.length} blocks
+          </button>
+        </div>
       )}
       <ModuleFiguresPanel moduleId={spec.id} presetId={entry?.a?.id ?? null} />
       {def && <p className="section-doc">{def.description}</p>}

@@ -10,6 +10,7 @@ export interface SelectionSlice {
   /** Runs of identical modules shown unfolded, by their first module id (all others are folded into one ×N node). */
   unfolded: readonly string[];
   toggleFold(firstId: string): void;
+  setUnfolded(ids: readonly string[]): void;
   select(id: string | null): void;
   toggleOpen(id: string): void;
   setOpened(ids: readonly string[]): void;
@@ -31,4 +32,5 @@ export const createSelectionSlice: StateCreator<AppState, [['temporal', unknown]
     set({ opened: opened.includes(id) ? opened.filter((x) => x !== id) : [...opened, id] });
   },
   setOpened: (ids) => set({ opened: ids }),
+  setUnfolded: (ids) => set({ unfolded: ids }),
 });

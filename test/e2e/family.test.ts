@@ -73,3 +73,115 @@ describe.skipIf(Boolean(chromiumSkipReason))('the Inception family presets at 14
     }, 700_000);
   }
 });
+
+describe.skipIf(Boolean(chromiumSkipReason))('inception-resnet-v2 folded: repeated blocks as one ×N node (Chromium, 1440x900)', () => {
+  let app: OpenApp;
+  const total = async (page: Page) => Number((await page.getByTestId('total-params').textContent())!.replace(/,/g, ''));
+  const drawnModules = (page: Page) => page.locator('.react-flow__node-module, .react-flow__node-inception').count();
+
+  beforeAll(async () => {
+    app = await openApp({ viewport: { width: 1440, height: 900 } });
+    await app.page.emulateMedia({ colorScheme: 'light' });
+    await node(app.page, 'inception4c').waitFor({ timeout: 120_000 });
+  }, 300_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('opens folded, edits all 20 Block17s at once, makes one differ, and undoes both', async () => {
+    const { page } = app;
+    await page.locator('#tab-edit').click();
+    await page.getByLabel('Preset', { exact: true }).selectOption('inception-resnet-v2');
+    await node(page, 'classif').waitFor({ timeout: 60_000 });
+    await fit(page);
+    // 53 modules; the 10/20/9 runs fold into one node each: 53 - 9 - 19 - 8 = 17 drawn.
+    expect(await drawnModules(page)).toBe(17);
+    expect(await node(page, 'repeat_1.1').count()).toBe(0);
+    const b17 = node(page, 'repeat_1.0');
+    expect(await b17.getByRole('button', { name: 'Unfold 20 blocks from repeat_1.0' }).textContent()).toBe('×20');
+    expect(await b17.getByTestId('repeat-figures').textContent()).toMatch(/^×20 · each /);
+    const before = await total(page);
+    expect(before).toBe(55_843_464);
+
+    // The folded node's inspector edits every block: out_1x1 192 → 128 in each Block17. Per block:
+    // branch0's 1×1 conv from 1088 channels loses 64 filters (1088·64 weights + 64 BN weights and
+    // 64 BN biases), and the 1×1 projection back to 1088 reads 64 fewer channels (64·1088 weights).
+    await b17.click();
+    const field = page.getByLabel(/\(out_1x1\) of all 20 blocks from repeat_1\.0$/);
+    await field.fill('128');
+    await field.blur();
+    const perBlock = 1088 * 64 + 64 + 64 + 64 * 1088;
+    expect(perBlock).toBe(139_392);
+    await expect.poll(() => total(page)).toBe(before - 20 * perBlock);
+    expect(await total(page)).toBe(53_055_624);
+    expect(await drawnModules(page)).toBe(17);
+
+    // One block made different: repeat_1.7's out_1x1 128 → 100 splits the run into 7 + 1 + 12.
+    await page.getByLabel('Block to make differ').selectOption('repeat_1.7');
+    await page.getByRole('button', { name: 'Edit this block only' }).click();
+    const one = page.getByLabel(/\(out_1x1\) of repeat_1\.7$/);
+    await one.fill('100');
+    await one.blur();
+    const perFilter = 1088 + 2 + 1088;
+    await expect.poll(() => total(page)).toBe(53_055_624 - 28 * perFilter);
+    await expect.poll(() => node(page, 'repeat_1.8').getByRole('button', { name: 'Unfold 12 blocks from repeat_1.8' }).textContent()).toBe('×12');
+
+    // Each edit is one undo step: the split first, then the whole-run edit.
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => total(page)).toBe(53_055_624);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => total(page)).toBe(55_843_464);
+    expect(app.pageErrors).toEqual([]);
+  }, 180_000);
+
+  it('shows IRv2 folded and unfolded at 1440x900 and 1280x720, light and dark', async () => {
+    const { page } = app;
+    await page.locator('#tab-edit').click();
+    await page.getByLabel('Preset', { exact: true }).selectOption('googlenet');
+    await node(page, 'inception4c').waitFor({ timeout: 60_000 });
+    await page.getByLabel('Preset', { exact: true }).selectOption('inception-resnet-v2');
+    await node(page, 'classif').waitFor({ timeout: 60_000 });
+    const runs = ['repeat.0', 'repeat_1.0', 'repeat_2.0'];
+    for (const [width, height] of [
+      [1440, 900],
+      [1280, 720],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      for (const colorScheme of ['light', 'dark'] as const) {
+        if (colorScheme === 'dark') await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+        await fit(page);
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.screenshot({ path: join(SHOTS, `family-irv2-folded-${colorScheme}-${width}x${height}.png`) });
+        const folded = await drawnModules(page);
+        // Unfolded from the inspector (the ×N mark on the node does the same at full detail).
+        for (const id of runs) {
+          await fit(page);
+          // Tab-and-Enter selection: works for a node the clamped fit leaves off-screen (the pane pans to it).
+          await node(page, id).focus();
+          await page.keyboard.press('Enter');
+          await page.locator('.repeat-group').getByRole('button', { name: 'Unfold', exact: true }).click({ timeout: 5000 });
+          await page.waitForTimeout(600);
+        }
+        await node(page, 'repeat_1.19').waitFor();
+        await fit(page);
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.screenshot({ path: join(SHOTS, `family-irv2-unfolded-${colorScheme}-${width}x${height}.png`) });
+        const unfolded = await drawnModules(page);
+        expect(folded).toBe(17);
+        expect(unfolded).toBeGreaterThan(folded);
+        for (const [i, id] of runs.entries()) {
+          await fit(page);
+          // Tab-and-Enter selection: works for a node the clamped fit leaves off-screen (the pane pans to it).
+          await node(page, id).focus();
+          await page.keyboard.press('Enter');
+          await page.getByRole('button', { name: `Fold ${[10, 20, 9][i]} blocks`, exact: true }).click({ timeout: 5000 });
+          await page.waitForTimeout(600);
+        }
+        await expect.poll(() => node(page, 'repeat_1.19').count()).toBe(0);
+        if (colorScheme === 'dark') await page.getByRole('button', { name: 'Switch to light theme' }).click();
+      }
+    }
+    expect(app.pageErrors).toEqual([]);
+  }, 300_000);
+});

@@ -34,8 +34,9 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
         </button>
       </div>
       {v.repeat?.folded ? (
-        <div className="node-sub repeat-figures" data-testid="repeat-figures">
-          ×{v.repeat.count} · each {v.repeat.perBlock.paramsText} params, {v.repeat.perBlock.macsText} MACs
+        <div className="node-sub repeat-figures lod-cost" data-testid="repeat-figures">
+          ×{v.repeat.count} · each {v.repeat.perBlock.paramsText}
+          <span className="lod-detail"> params, {v.repeat.perBlock.macsText} MACs</span>
         </div>
       ) : (
         <div className="node-sub lod-detail">

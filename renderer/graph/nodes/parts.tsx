@@ -88,21 +88,22 @@ export function NodeDelta({ delta }: { delta: ModuleDelta | null }) {
 /** The ×N mark of a run of identical modules, with a button that folds it into one node or unfolds it. */
 export function RepeatMark({ view }: { view: { id: string; repeat?: RepeatView } }) {
   const r = view.repeat;
-  if (!r) return null;
+  // Unfolded, the first block carries no mark (the inspector folds the run back): its id keeps the room.
+  if (!r || !r.folded) return null;
   return (
     <button
       type="button"
-      className={`badge badge-repeat nodrag${r.folded ? ' folded' : ''}`}
+      className="badge badge-repeat nodrag"
       tabIndex={-1}
-      aria-expanded={!r.folded}
-      aria-label={`${r.folded ? 'Unfold' : 'Fold'} ${r.count} blocks from ${view.id}`}
-      title={r.folded ? `${r.count} identical blocks folded: ${r.perBlock.paramsText} params, ${r.perBlock.macsText} MACs each. Click to unfold.` : `First of ${r.count} identical blocks. Click to fold them into one node.`}
+      aria-expanded={false}
+      aria-label={`Unfold ${r.count} blocks from ${view.id}`}
+      title={`${r.count} identical blocks folded: ${r.perBlock.paramsText} params, ${r.perBlock.macsText} MACs each; ${r.total.paramsText} params, ${r.total.macsText} MACs in all. Click to unfold.`}
       onClick={(e) => {
         e.stopPropagation();
         appStore.getState().toggleFold(view.id);
       }}
     >
-      {r.folded ? `×${r.count}` : `1/${r.count} ▴`}
+      ×{r.count}
     </button>
   );
 }
