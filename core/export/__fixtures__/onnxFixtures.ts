@@ -5,7 +5,7 @@
  * padding (average pooling that counts the declared padding but not the overhang), and a
  * residual sum of three inputs.
  */
-import type { Design } from '../model/types';
+import type { Design } from '../../model/types';
 import type { ExportCase } from './exportFixtures';
 
 function poolCorners(): Design {
