@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../analysis/analyze';
-import { presetDesign } from '../presets';
+import { presetDesign, presetNames } from '../presets';
 import { graphView } from './graphView';
 import { layoutGraph, layoutKey, STAGE_HEADER, stageLabel } from './layout';
-import { setParam } from '../design/edit';
+import { deleteModule, duplicateModule, setParam } from '../design/edit';
+import { compareDesigns } from '../design/diff';
+import type { Design } from '../model/types';
+import type { GraphView } from './graphView';
 
 const googlenet = () => presetDesign('googlenet')!;
 const view = (opened: string[] = []) => {
@@ -77,12 +80,14 @@ describe('layoutGraph', () => {
     }
   });
 
-  it('opens a module in place: nodes before it in its row and the rows above do not move, the rest shift by at most its growth (GoogLeNet inception4c, v3 Mixed_7b)', async () => {
+  it('opens a module in place: nodes before it in its row and the rows above do not move, the rest shift by at most its growth (GoogLeNet inception4c, v3 Mixed_7b, v4, Inception-ResNet-v2)', { timeout: 120_000 }, async () => {
     for (const [preset, id] of [
       ['googlenet', 'inception4c'],
       ['googlenet-torchvision', 'inception4c'],
       ['inception-v3', 'Mixed_7b'],
       ['inception-v3', 'Mixed_5b'],
+      ['inception-v4', 'features.10'],
+      ['inception-resnet-v2', 'repeat_1.3'],
     ] as const) {
       const d = presetDesign(preset)!;
       const a = analyze(d);
@@ -116,18 +121,24 @@ describe('layoutGraph', () => {
     }
   });
 
-  it('draws a labelled band behind each stage, derived from the modules\' stages, for every preset', async () => {
-    for (const preset of ['googlenet', 'googlenet-torchvision', 'inception-v3']) {
+  it('draws a labelled band behind each stage, derived from the modules\' stages, for every preset and a comparison', { timeout: 60_000 }, async () => {
+    const compared = deleteModule(duplicateModule(googlenet(), 'inception4b'), 'inception4e');
+    expect(presetNames).toEqual(expect.arrayContaining(['googlenet', 'googlenet-torchvision', 'inception-v3']));
+    const cases: [string, Design, GraphView][] = presetNames.map((preset) => {
       const d = presetDesign(preset)!;
-      const v = graphView(d, analyze(d));
+      return [preset, d, graphView(d, analyze(d))];
+    });
+    // A comparison: a removed module's ghost beside maxpool4 and a duplicated module in parallel.
+    cases.push(['compared', compared, graphView(compared, analyze(compared), { diff: compareDesigns(googlenet(), compared), compare: true })]);
+    for (const [preset, d, v] of cases) {
       const l = await layoutGraph(v, { viewport: { width: 1017, height: 792 } });
       const stages = new Set(d.modules.filter((m) => !m.aux && m.stage).map((m) => m.stage));
       expect(new Set(l.stages.map((s) => s.stage)), preset).toEqual(stages);
       // Every main-path module lies inside a band of its stage, below the band's label room.
       for (const n of v.nodes) {
-        if ((n.kind !== 'module' && n.kind !== 'inception') || !n.evalPath) continue;
+        if ((n.kind !== 'module' && n.kind !== 'inception') || !n.evalPath || n.change === 'removed') continue;
         const b = l.nodes[n.id];
-        const band = l.stages.find((s) => s.stage === n.stage && b.absX >= s.x && b.absX + b.width <= s.x + s.width && b.absY >= s.y + STAGE_HEADER && b.absY + b.height <= s.y + s.height);
+        const band = l.stages.find((s) => (s.stage === n.stage || preset === 'compared') && b.absX >= s.x && b.absX + b.width <= s.x + s.width && b.absY >= s.y + STAGE_HEADER && b.absY + b.height <= s.y + s.height);
         expect(band, `${preset} ${n.id}`).toBeDefined();
       }
       // Bands do not overlap.
@@ -137,6 +148,6 @@ describe('layoutGraph', () => {
           expect(p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height && q.y < p.y + p.height, `${p.id} / ${q.id}`).toBe(false);
         }
     }
-    expect(['stem', '3', '4', '5', 'head'].map(stageLabel)).toEqual(['stem', 'inception 3', 'inception 4', 'inception 5', 'head']);
+    expect(['stem', '3', '4', '5', 'a', 'head'].map(stageLabel)).toEqual(['stem', 'inception 3', 'inception 4', 'inception 5', 'stage A', 'head']);
   });
 });

@@ -94,9 +94,10 @@ export const STAGE_HEADER = 34;
 /** How far a stage band reaches beyond its modules, left, right and below. */
 const BAND_PAD = 10;
 
-/** What a stage's band reads: a numbered stage is an inception stage ("inception 4"), any other name as it is ("stem", "head"). */
+/** What a stage's band reads: a numbered stage is an inception stage ("inception 4"), a lettered one a stage ("stage A", v4's and Inception-ResNet's A/B/C grids), any other name as it is ("stem", "head"). */
 export function stageLabel(stage: string): string {
-  return /^\d+$/.test(stage) ? `inception ${stage}` : stage;
+  if (/^\d+$/.test(stage)) return `inception ${stage}`;
+  return /^[a-z]$/i.test(stage) ? `stage ${stage.toUpperCase()}` : stage;
 }
 
 const elk = new ELK();
@@ -500,24 +501,29 @@ function sideGroups(ids: readonly string[], edges: readonly EdgeView[]): string[
 
 /**
  * The stage bands of one row: each run of main-path modules of one stage, left to right, gets a
- * box from the row's top (`rowTop`, its label's room) to below its modules (at least to the
- * bottom of the closed line, `lineBottom`, relative to `contentTop`).
+ * box from the label's room above its highest module (as tall as the row's, `contentTop - rowTop`)
+ * to below its modules (at least to the bottom of the closed line, `lineBottom`, relative to `contentTop`).
  */
 function bandsOf(mainNodes: readonly NodeView[], boxes: ReadonlyMap<string, Box>, row: number, rowTop: number, contentTop: number, x0: number, lineBottom: number): StageBand[] {
-  const runs: { stage: string; boxes: Box[] }[] = [];
+  const runs: { stage: string; boxes: Box[]; right: number }[] = [];
+  // Removed modules drawn as ghosts (a comparison) stay outside the bands.
   const staged = mainNodes
-    .filter((v) => (v.kind === 'module' || v.kind === 'inception') && v.stage)
+    .filter((v) => (v.kind === 'module' || v.kind === 'inception') && v.stage && v.change !== 'removed')
     .map((v) => ({ stage: (v as { stage: string }).stage, box: boxes.get(v.id)! }))
     .sort((a, b) => a.box.x - b.box.x);
   for (const { stage, box } of staged) {
     const last = runs[runs.length - 1];
-    if (last && last.stage === stage) last.boxes.push(box);
-    else runs.push({ stage, boxes: [box] });
+    // A module beside the previous run's last one (parallel paths of an edited design) joins it, so bands never overlap.
+    if (last && (last.stage === stage || box.x < last.right)) {
+      last.boxes.push(box);
+      last.right = Math.max(last.right, box.x + box.width);
+    } else runs.push({ stage, boxes: [box], right: box.x + box.width });
   }
   const seen = new Map<string, number>();
   return runs.map(({ stage, boxes: bs }) => {
     const left = Math.min(...bs.map((b) => b.x));
     const right = Math.max(...bs.map((b) => b.x + b.width));
+    const top = Math.min(...bs.map((b) => b.y));
     const bottom = Math.max(lineBottom, ...bs.map((b) => b.y + b.height));
     const n = seen.get(stage) ?? 0;
     seen.set(stage, n + 1);
@@ -526,9 +532,9 @@ function bandsOf(mainNodes: readonly NodeView[], boxes: ReadonlyMap<string, Box>
       stage,
       label: stageLabel(stage),
       x: x0 + left - BAND_PAD,
-      y: rowTop,
+      y: contentTop + top - (contentTop - rowTop),
       width: right - left + 2 * BAND_PAD,
-      height: contentTop - rowTop + bottom + BAND_PAD,
+      height: contentTop - rowTop + bottom - top + BAND_PAD,
     };
   });
 }

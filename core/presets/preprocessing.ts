@@ -46,7 +46,7 @@ const halfRange = (cropPct: number, interpolation: 'bilinear' | 'bicubic', who: 
   std: [0.5, 0.5, 0.5],
   cropPct,
   interpolation,
-  summary: `RGB in [0, 1], mean 0.5 and std 0.5 per channel (so [−1, 1]), ${interpolation} resize, crop ${cropPct} (${who}).`,
+  summary: `RGB in [0, 1], mean 0.5 and std 0.5 per channel (so [−1, 1]), crop ${cropPct} (${who}${interpolation === 'bicubic' ? ', which resizes bicubically; the app resizes bilinearly' : ''}).`,
 });
 
 /** Caffe's BGR in [0, 255] minus per-channel means (given in BGR order). */

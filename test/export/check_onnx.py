@@ -54,15 +54,21 @@ def reference(case: dict) -> dict:
         # reference.py builds the GoogLeNet family; Inception v3 is torchvision's own model.
         import torchvision
 
-        net = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False, transform_input=False)
+        net = torchvision.models.inception_v3(
+            weights=None, aux_logits=True, init_weights=False, transform_input=bool(case.get("transformInput"))
+        )
     else:
         try:
             net = InceptionNet(design)
         except ValueError as e:
             if "unknown module kind" not in str(e):
                 raise
-            # A module kind this oracle cannot build yet (a newer family member): said, not hidden.
-            return {"ok": False, "unavailable": f"tools/torch/reference.py cannot build this design: {e}"}
+            if not case.get("pytorchFile"):
+                return {"ok": False, "unavailable": f"tools/torch/reference.py cannot build this design: {e}"}
+            # A kind reference.py does not build (Inception v3's blocks): the exported PyTorch code.
+            from check_exports import load_module
+
+            net = getattr(load_module(case["pytorchFile"], f"onnx_oracle_{case['name'].replace('-', '_')}"), case["className"])()
     net.load_state_dict(read_safetensors(case["weights"]), strict=True)
     net.eval()
     x = read_safetensors(case["input"])["input"]

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../core/analysis/analyze';
 import { serializeDesign } from '../../core/design/designFile';
 import { onnxModel } from '../../core/export/onnx';
+import { pytorchCode } from '../../core/export/pytorch';
 import { EXPORT_CASES, FAMILY_PRESETS } from '../../core/export/__fixtures__/exportFixtures';
 import { ONNX_CASES } from '../../core/export/__fixtures__/onnxFixtures';
 import type { Design } from '../../core/model/types';
@@ -30,6 +31,8 @@ const CHECKER = join(__dirname, 'check_onnx.py');
 const TOLERANCE = 1e-4;
 /** Designs tools/torch/reference.py cannot build (a plain conv2d with uneven padding). */
 const NO_REFERENCE = new Set(['uneven-conv']);
+/** Cases that are torchvision 0.14's inception_v3 exactly (transform_input off or on). */
+const TORCHVISION_V3 = new Set(['preset-inception-v3', 'inception-v3-transform-input']);
 /** Two images: the batch dimension is dynamic, so the export must not depend on it. */
 const BATCH = 2;
 
@@ -92,9 +95,16 @@ describe.skipIf(!hasOnnx)('ONNX export under python3-onnx and ONNX Runtime', () 
       writeFileSync(inputFile, writeSafetensors(new Map([['input', { dtype: 'F32', shape: analysis.input, data: input }]])));
       const referenceOut = hasTorch && !NO_REFERENCE.has(c.name) ? join(dir, `${c.name}.reference.f32`) : null;
       files.set(c.name, { onnx, input, inputShape: [...analysis.input], referenceOut });
+      // reference.py builds the GoogLeNet family; Inception v3 as the preset is checked against
+      // torchvision's own model; other designs reference.py cannot build run as the exported
+      // PyTorch code (test/export/pytorch.test.ts checks that code against torchvision and the engine).
       const family = (FAMILY_PRESETS as readonly string[]).includes(c.design.preset ?? '') && c.name === `preset-${c.design.preset}`;
-      const oracle = c.design.preset === 'inception-v3' && c.name === 'preset-inception-v3' ? 'torchvision-inception-v3' : family ? `family:${c.design.preset}` : 'reference';
-      return { name: c.name, onnx: Object.values(onnx), designFile, weights: weightsFile, input: inputFile, referenceOut, oracle };
+      const oracle = TORCHVISION_V3.has(c.name) ? 'torchvision-inception-v3' : family ? `family:${c.design.preset}` : 'reference';
+      const code = pytorchCode(design, analysis);
+      const pytorchFile = code.ok ? join(dir, `${c.name.replace(/-/g, '_')}_export.py`) : null;
+      if (code.ok && pytorchFile) writeFileSync(pytorchFile, code.value.code);
+      const transformInput = c.design.modules.some((m) => m.kind === 'transformInput' && m.params.enabled === true);
+      return { name: c.name, onnx: Object.values(onnx), designFile, weights: weightsFile, input: inputFile, referenceOut, oracle, transformInput, pytorchFile, className: code.ok ? code.value.className : null };
     });
     const manifestFile = join(dir, 'manifest.json');
     const out = join(dir, 'results.json');

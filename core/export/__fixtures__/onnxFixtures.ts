@@ -7,6 +7,8 @@
  */
 import type { Design } from '../../model/types';
 import type { ExportCase } from './exportFixtures';
+import { presetDesign } from '../../presets';
+import { setParam } from '../../design/edit';
 
 function poolCorners(): Design {
   return {
@@ -31,4 +33,12 @@ function poolCorners(): Design {
   };
 }
 
-export const ONNX_CASES: readonly ExportCase[] = [{ name: 'onnx-corners', design: poolCorners() }];
+/** Inception v3 with torchvision's transform_input on (the per-channel affine its trained weights expect). */
+function inceptionV3Transformed(): Design {
+  return { ...setParam(presetDesign('inception-v3')!, 'transform_input', 'enabled', true), name: 'Inception v3, transform_input on' };
+}
+
+export const ONNX_CASES: readonly ExportCase[] = [
+  { name: 'onnx-corners', design: poolCorners() },
+  { name: 'inception-v3-transform-input', design: inceptionV3Transformed() },
+];
