@@ -199,7 +199,7 @@ export function serializeDesign(design: Design): string {
     })),
     outputs: design.outputs,
   };
-  // One module per line keeps files readable and diffs small.
+  // Stable key order and a two-space indent keep diffs between saves small.
   // Controls, bidi characters and the like are written as \u escapes: the same JSON, safe to print.
   const lines = safeJsonText(JSON.stringify(file, null, 2));
   return `${lines}\n`;

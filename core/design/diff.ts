@@ -33,7 +33,6 @@ export interface ValueChange {
  */
 export type DiffStatus = 'added' | 'removed' | 'changed' | 'affected' | 'unchanged';
 
-export const DIFF_STATUSES: readonly DiffStatus[] = ['added', 'removed', 'changed', 'affected', 'unchanged'];
 
 /** A module's figures on one side of the diff, as that design's own analysis computes them. */
 export interface ModuleFigures {

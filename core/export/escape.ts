@@ -93,9 +93,6 @@ export function xmlText(s: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** An XML attribute value (SVG `id`, `data-*`): the same escapes as text, including both quotes. */
-export const xmlAttribute = xmlText;
-
 /**
  * Text for one cell of a Markdown table: one line, pipes escaped, and every character that could
  * start markup (emphasis, code, links, images, HTML, entities) backslash-escaped, so a cell shows

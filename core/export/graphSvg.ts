@@ -4,7 +4,7 @@
  * every edge with the shape it carries. Pure string building, so the command line, the app and
  * tests make the same picture; PNG is this SVG rasterized by the shell.
  */
-import { xmlAttribute, xmlText } from './escape';
+import { xmlText } from './escape';
 import type { Analysis } from '../analysis/analyze';
 import type { Design } from '../model/types';
 import { analyze } from '../analysis/analyze';
@@ -382,7 +382,7 @@ function node(ctx: Ctx, b: NodeBox, v: NodeView): string {
           : v.kind === 'join'
             ? joinNode(ctx, b, v)
             : ioNode(ctx, b, v);
-  return `<g id="node-${xmlAttribute(v.id)}" class="node ${v.kind}">${inner}</g>`;
+  return `<g id="node-${xmlText(v.id)}" class="node ${v.kind}">${inner}</g>`;
 }
 
 function titleBand(design: Design, analysis: Analysis, p: Palette, width: number, diff?: DesignDiff): string {
@@ -430,7 +430,7 @@ export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphVi
   // Stage bands behind everything, as the canvas draws them (renderer/styles/app.css .stage-band).
   for (const s of layout.stages) {
     parts.push(
-      `<g class="stage-band" data-stage="${xmlAttribute(s.stage)}">${rect(s.x, s.y + dy, s.width, s.height, 10, p.accent, p.accent, 'fill-opacity="0.04" stroke-opacity="0.22"')}${text({ x: s.x + 10, y: s.y + dy + 16, text: fitText(s.label, s.width - 20, 11, 'sans', true), size: 11, fill: p.muted, weight: 600 })}</g>`,
+      `<g class="stage-band" data-stage="${xmlText(s.stage)}">${rect(s.x, s.y + dy, s.width, s.height, 10, p.accent, p.accent, 'fill-opacity="0.04" stroke-opacity="0.22"')}${text({ x: s.x + 10, y: s.y + dy + 16, text: fitText(s.label, s.width - 20, 11, 'sans', true), size: 11, fill: p.muted, weight: 600 })}</g>`,
     );
   }
 
@@ -452,7 +452,7 @@ export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphVi
     const train = e.trainOnly;
     const dashed = train || e.removed === true;
     parts.push(
-      `<path d="${roundedPath(pts)}" stroke="${e.removed ? p.removed : train ? p.aux : p.edge}" stroke-width="1.5"${dashed ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#${train ? 'arrow-train' : 'arrow'})" data-edge="${xmlAttribute(e.id)}"/>`,
+      `<path d="${roundedPath(pts)}" stroke="${e.removed ? p.removed : train ? p.aux : p.edge}" stroke-width="1.5"${dashed ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#${train ? 'arrow-train' : 'arrow'})" data-edge="${xmlText(e.id)}"/>`,
     );
     if (e.label && route.label) {
       labels.push(

@@ -11,7 +11,7 @@ import type { Design } from '../model/types';
 import { MAX_LINE } from './python';
 import { pytorchCode } from './pytorch';
 import { pytorchCodegen } from './pytorchCodegen';
-import { EXPORT_CASES } from './exportFixtures';
+import { EXPORT_CASES } from './__fixtures__/exportFixtures';
 
 function code(design: Design): string {
   const r = pytorchCode(design);

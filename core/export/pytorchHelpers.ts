@@ -12,7 +12,7 @@ import { INDENT, call, layout, type PyCall, type PyExpr } from './python';
 import { CONV_FLAVOR, type ClassContext, type ClassUse, type HelperClass, type HelperName, type ResolvedOption } from './pytorchClass';
 import { auxHeadClass, inceptionClass, naiveInceptionClass, transformInputClass } from '../modules/googlenetPython';
 
-export type { ClassContext, ClassUse, HelperClass, HelperName, ResolvedOption } from './pytorchClass';
+export type { ClassContext, ClassUse, HelperClass, HelperName } from './pytorchClass';
 export { CONV_FLAVOR, convFlavor } from './pytorchClass';
 
 const I1 = INDENT;

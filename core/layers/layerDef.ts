@@ -1,5 +1,5 @@
 /** The contract every primitive layer kind implements: its own shape, parameter and cost answers. */
-import type { IssueCode, Layer, Shape, TensorSpec } from '../model/types';
+import type { IssueCode, Shape, TensorSpec } from '../model/types';
 
 /** A problem a layer finds with its inputs; the analysis attaches the module id. */
 export interface LayerProblem {
@@ -28,9 +28,6 @@ export interface LayerDef<A> {
 
 export const ok = (shape: Shape): InferResult => ({ ok: true, shape });
 export const fail = (...problems: LayerProblem[]): InferResult => ({ ok: false, problems });
-
-/** A layer as a template writes it: a path relative to the module, inputs relative too. */
-export type LayerOf<D> = D extends LayerDef<infer A> ? Layer<string, A> : never;
 
 export function product(xs: readonly number[]): number {
   let p = 1;

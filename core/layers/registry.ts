@@ -26,9 +26,6 @@ export interface LayerAttrMap {
 }
 export type LayerKind = keyof LayerAttrMap;
 
-/** A layer of a known kind, with its attributes typed. */
-export type AnyLayer = { [K in LayerKind]: Layer<K, LayerAttrMap[K]> }[LayerKind];
-
 export const layerDefs: { readonly [K in LayerKind]: LayerDef<LayerAttrMap[K]> } = {
   conv2d,
   batchNorm2d,
@@ -46,7 +43,6 @@ export const layerDefs: { readonly [K in LayerKind]: LayerDef<LayerAttrMap[K]> }
   channelAffine,
 };
 
-export const layerKinds = Object.keys(layerDefs) as LayerKind[];
 
 /** The definition of a layer's kind, typed loosely for graph-wide passes. */
 export function layerDef(layer: Layer): LayerDef<unknown> {

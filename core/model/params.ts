@@ -107,11 +107,6 @@ export function paramLabel(defs: ParamDefs, field: string): string {
   return Object.prototype.hasOwnProperty.call(defs, field) ? (defs[field] as ParamDef).label : field;
 }
 
-/** The default value of a descriptor, in design-file form. */
-export function defaultValue(def: ParamDef): ParamValue {
-  return def.default as ParamValue;
-}
-
 export interface ResolveContext {
   readonly nodeId: string;
   readonly classes: number;
@@ -276,9 +271,3 @@ export function toPadding(v: unknown): Padding4 | null {
   return null;
 }
 
-/** Default params for a module kind, in design-file form. */
-export function defaultParams(defs: ParamDefs): Record<string, ParamValue> {
-  const out: Record<string, ParamValue> = {};
-  for (const [k, d] of Object.entries(defs)) out[k] = defaultValue(d);
-  return out;
-}

@@ -7,7 +7,7 @@
  * the module's input → ReLU), pool-only branches, asymmetric kernels and stride-2 steps are all
  * just steps.
  */
-import type { Padding4, Pair, Params } from '../model/types';
+import type { Padding4, Pair } from '../model/types';
 import type { ParamDefs, ResolvedParams } from '../model/params';
 import type { LayerKind, LayerAttrMap } from '../layers/registry';
 import { defineModule, LayerBuilder, type ExpandContext, type KeyStyle, type ModuleDef, type ModuleStep } from './moduleDef';
@@ -349,5 +349,3 @@ export function blockOf(def: ModuleDef | undefined): BlockTemplate<ParamDefs> | 
   return def && 'block' in def ? ((def as { block: BlockTemplate<ParamDefs> }).block ?? null) : null;
 }
 
-/** Raw params helper for templates' `active` lists. */
-export type RawParams = Params;

@@ -8,8 +8,6 @@ import { requireFeatureMap } from './checks';
 const REDUCED_FIELDS = ['out_1x1', 'red_3x3', 'out_3x3', 'red_5x5', 'out_5x5', 'out_1x1pool'] as const;
 const NAIVE_FIELDS = ['out_1x1', 'out_3x3', 'out_5x5'] as const;
 
-/** The six filter counts of an inception module, in the paper's column order. */
-export const INCEPTION_COUNTS = REDUCED_FIELDS;
 
 export const inception = defineModule({
   kind: 'inception',

@@ -16,8 +16,6 @@ import type { BackendInfo, BackendName, TfBackendName } from '../../core/run/typ
 import { TF_BACKEND_ORDER } from './backendNames';
 import { loadOnnxRuntime } from './onnxRuntime';
 
-export { BACKEND_ENV, BACKEND_ORDER, TF_BACKEND_ORDER, backendFromEnv, isBackendName, isTfBackendName } from './backendNames';
-
 const require = createRequire(import.meta.url);
 
 const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';

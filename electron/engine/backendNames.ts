@@ -12,10 +12,6 @@ export const BACKEND_ORDER: readonly BackendName[] = BACKEND_NAMES;
 /** The TensorFlow.js backends in the same order; train mode runs on the first that starts. */
 export const TF_BACKEND_ORDER: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
-export function isTfBackendName(x: unknown): x is TfBackendName {
-  return typeof x === 'string' && (TF_BACKEND_ORDER as readonly string[]).includes(x);
-}
-
 /** Environment variable that forces one backend, e.g. `INCEPTION_ENGINE_BACKEND=cpu`. */
 export const BACKEND_ENV = 'INCEPTION_ENGINE_BACKEND';
 

@@ -268,11 +268,11 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
     const wall = performance.now() - t0;
     h.disable();
     expect(r.ok).toBe(true);
-    // A pass on the parent's own thread would block it for the whole run (hundreds of ms or
-    // more). The bounds are generous because other processes may share the cores: the longest
-    // stall stays under a quarter of a second and under half the run's duration.
+    // A pass on the parent's own thread would block it for the whole run. The bound is a ratio,
+    // not a time: other processes (and vitest's other workers) share the two cores, so an absolute
+    // bound failed on a loaded machine (312 ms at load 10) while the ratio still tells a stall of
+    // the whole run from scheduling noise.
     const maxDelayMs = h.max / 1e6;
-    expect(maxDelayMs).toBeLessThan(250);
     expect(maxDelayMs).toBeLessThan(wall / 2);
   });
 });

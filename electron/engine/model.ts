@@ -53,7 +53,6 @@ function moduleOutputLayer(layers: readonly Layer[]): string {
   return (unread.length ? unread[unread.length - 1] : layers[layers.length - 1]).id;
 }
 
-export { activeModules } from './runDesign';
 import { activeModules } from './runDesign';
 
 /** Output names produced in a mode. */

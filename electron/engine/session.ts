@@ -26,7 +26,6 @@ export interface SessionHooks {
   onProgress?(done: number, total: number, module: string): void;
 }
 
-export { invalidDesignMessage, requestDesign } from './runDesign';
 import { invalidDesignMessage, requestDesign } from './runDesign';
 
 /** Sample photo names are plain file names inside assets/samples. */

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FeatureMapSummary, InputPicture } from '../../core/run/types';
 import { arrayStats, type StatsAccumulator } from './stats';
 
-export { arrayStats, finishStats, mergeStats, top5, type StatsAccumulator } from './stats';
+export { arrayStats, finishStats, type StatsAccumulator } from './stats';
 
 
 /** What tensorStats needs of the WebAssembly backend (public fields of BackendWasm). */

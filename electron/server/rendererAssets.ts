@@ -13,7 +13,6 @@ import type { RendererMiddleware } from './browserHostServer';
 
 /** The repository root (this file is electron/server/rendererAssets.ts). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-export const RENDERER_CONFIG = join(REPO_ROOT, 'vite.renderer.config.ts');
 export const DEFAULT_CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'inception-explorer', 'renderer');
 
 /** What the renderer build reads: its sources, core/, the Vite config and the dependency lock. */

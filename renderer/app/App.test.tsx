@@ -5,7 +5,7 @@ import { presetDesign } from '../../core/presets';
 import { parseDesign } from '../../core/design/designFile';
 import { okResult, UNTRAINED_WEIGHTS_WARNING, type RunResult } from '../../core/run/types';
 import { HostProvider } from '../host/host';
-import { createMemoryHost, type MemoryHost } from '../host/memoryHost';
+import { createMemoryHost, type MemoryHost } from '../host/__fixtures__/memoryHost';
 import { appStore } from '../state/store';
 import { editGroups } from '../state/editGroups';
 import { Inspector } from '../panels/Inspector';

@@ -1,12 +1,8 @@
-/** Modal dialogs: the discard confirmation, About, and the built-in export choices. */
+/** Modal dialogs: the discard confirmation and About (File → Export… is renderer/export/ExportDialog.tsx). */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type { HostInfo } from '../../core/host/contract';
-import { serializeDesign } from '../../core/design/designFile';
-import { summaryCsv, summaryMarkdown } from '../../core/analysis/summaryTable';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
-import { derive } from '../state/derived';
 
 export function Modal({ title, onClose, children, actions }: { title: string; onClose(): void; children: ReactNode; actions: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -109,39 +105,6 @@ export function AboutDialog() {
           {n}
         </p>
       ))}
-    </Modal>
-  );
-}
-
-const selectExport = (s: AppState) => [s.exportOpen, s.design] as const;
-
-/** The export choices the renderer can make by itself (used until the export dialog is part of the build). */
-export function BasicExportDialog({ onClose }: { onClose(): void }) {
-  const host = useHost();
-  const [, design] = useApp(useShallow(selectExport));
-  const base = design.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'design';
-  const save = async (format: 'design' | 'csv' | 'markdown') => {
-    const analysis = derive(design).analysis;
-    const content = format === 'design' ? serializeDesign(design) : format === 'csv' ? summaryCsv(analysis) : summaryMarkdown(analysis);
-    const name = format === 'design' ? `${base}.json` : `${base}-summary.${format === 'csv' ? 'csv' : 'md'}`;
-    const r = await host.exportFile({ format, suggestedName: name, content });
-    if (!r.ok) appStore.getState().notify(r.error.message, 'error');
-    else if (r.value) appStore.getState().notify(`Exported to ${r.value.path}.`);
-    onClose();
-  };
-  return (
-    <Modal title="Export" onClose={onClose} actions={<button type="button" onClick={onClose}>Close</button>}>
-      <div className="button-column">
-        <button type="button" onClick={() => void save('design')}>
-          Design file (JSON)
-        </button>
-        <button type="button" onClick={() => void save('csv')}>
-          Summary table (CSV)
-        </button>
-        <button type="button" onClick={() => void save('markdown')}>
-          Summary table (Markdown)
-        </button>
-      </div>
     </Modal>
   );
 }

@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import type { Design } from '../../core/model/types';
 import { presetDesign } from '../../core/presets';
 import { HostProvider } from '../host/host';
-import { createMemoryHost } from '../host/memoryHost';
+import { createMemoryHost } from '../host/__fixtures__/memoryHost';
 import { appStore } from '../state/store';
 import { ErrorBoundary } from './ErrorBoundary';
 import { ExportSlot } from './ExportSlot';

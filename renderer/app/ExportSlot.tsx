@@ -1,24 +1,12 @@
 /**
- * File → Export…: opens the export dialog (renderer/export/ExportDialog.tsx, the export feature's
- * own component) when it is part of the build, else the basic choices the renderer offers itself.
- * Contract for ExportDialog.tsx: a named export `ExportDialog` taking `{ onClose(): void }`; it reads
- * the design through renderer/state (appStore, derive) and the host through useHost().
+ * File → Export…: opens the export dialog (renderer/export/ExportDialog.tsx), loaded on first use,
+ * inside an error boundary so a failure closes it with a message.
  */
-import { lazy, Suspense, type ComponentType } from 'react';
+import { lazy, Suspense } from 'react';
 import { appStore, useApp, type AppState } from '../state/store';
-import { BasicExportDialog } from './Dialogs';
 import { ErrorBoundary } from './ErrorBoundary';
 
-interface ExportDialogModule {
-  ExportDialog: ComponentType<{ onClose(): void }>;
-}
-
-const loaders = import.meta.glob<ExportDialogModule>('../export/ExportDialog.tsx');
-const load = loaders['../export/ExportDialog.tsx'];
-const ExportDialog = load ? lazy(async () => ({ default: (await load()).ExportDialog })) : null;
-
-/** Whether the full export dialog is part of this build. */
-export const hasExportDialog = ExportDialog !== null;
+const ExportDialog = lazy(async () => ({ default: (await import('../export/ExportDialog')).ExportDialog }));
 
 const selectOpen = (s: AppState) => s.exportOpen;
 
@@ -33,13 +21,9 @@ export function ExportSlot() {
   };
   return (
     <ErrorBoundary fallback={() => null} onError={failed}>
-      {ExportDialog ? (
-        <Suspense fallback={null}>
-          <ExportDialog onClose={close} />
-        </Suspense>
-      ) : (
-        <BasicExportDialog onClose={close} />
-      )}
+      <Suspense fallback={null}>
+        <ExportDialog onClose={close} />
+      </Suspense>
     </ErrorBoundary>
   );
 }

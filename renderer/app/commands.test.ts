@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { presetDesign } from '../../core/presets';
-import { createMemoryHost } from '../host/memoryHost';
+import { createMemoryHost } from '../host/__fixtures__/memoryHost';
 import { editGroups } from '../state/editGroups';
 import { appStore } from '../state/store';
 import { runMenuCommand, whenDiscardAllowed } from './commands';

@@ -10,7 +10,7 @@ import { errResult } from '../../core/run/types';
 import { presetDesign } from '../../core/presets';
 import type { Design } from '../../core/model/types';
 import { HostProvider } from '../host/host';
-import { createMemoryHost, type MemoryHost } from '../host/memoryHost';
+import { createMemoryHost, type MemoryHost } from '../host/__fixtures__/memoryHost';
 import { appStore } from '../state/store';
 import { ExportDialog, ExportPanel } from './ExportDialog';
 import { onnx } from '../../core/export/onnxGraph';

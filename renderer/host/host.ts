@@ -20,17 +20,10 @@ export function useHost(): HostApi {
   return host;
 }
 
-interface BrowserHostModule {
-  createBrowserHost(): HostApi | Promise<HostApi>;
-}
-
-// Resolved at build time: an empty map when the browser host client is not part of the build.
-const browserHostLoaders = import.meta.glob<BrowserHostModule>('./browserHost.ts');
-
 /** The Electron preload's API when present, else the browser host client. */
 export async function resolveHost(): Promise<HostApi> {
   if (typeof window !== 'undefined' && window.inceptionExplorer) return window.inceptionExplorer;
-  const load = browserHostLoaders['./browserHost.ts'];
-  if (!load) throw new Error('No host is available: this page was opened neither by the desktop app nor by `inception-explorer serve`.');
-  return (await load()).createBrowserHost();
+  // Loaded only in a plain browser: the Electron window never needs the browser host client.
+  const { createBrowserHost } = await import('./browserHost');
+  return createBrowserHost();
 }

@@ -5,7 +5,7 @@ import { presetDesign } from '../../core/presets';
 import { serializeDesign } from '../../core/design/designFile';
 import { deleteModule, setParam } from '../../core/design/edit';
 import { HostProvider } from '../host/host';
-import { createMemoryHost, type MemoryHost } from '../host/memoryHost';
+import { createMemoryHost, type MemoryHost } from '../host/__fixtures__/memoryHost';
 import { appStore } from '../state/store';
 import { ComparePanel } from './ComparePanel';
 import { defaultCompareTarget, runMenuCommand, startComparing } from '../app/commands';

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { presetDesign } from '../../core/presets';
 import { HostProvider } from '../host/host';
-import { createMemoryHost } from '../host/memoryHost';
+import { createMemoryHost } from '../host/__fixtures__/memoryHost';
 import { appStore } from '../state/store';
 import { SummaryTable } from './SummaryTable';
 

@@ -63,7 +63,7 @@ function FieldFrame({ id, label, doc, hint, error, children }: { id: string; lab
   );
 }
 
-export { parseListText, parseNumberText } from '../../core/model/params';
+export { parseNumberText } from '../../core/model/params';
 
 export function formatValue(v: ParamValue | undefined): string {
   if (v === undefined) return '';

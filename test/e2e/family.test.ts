@@ -2,14 +2,14 @@
  * The family presets in the app, end to end in Chromium through `serve` at 1440×900: each opens
  * from the preset picker with its reference's parameter total, its last module shown, and a run of
  * googlenet-paper and inception-resnet-v2 on a sample photo completes with 1000 logits, photos
- * prepared as the preset's reference expects. Screenshots go to test/e2e/screenshots/.
+ * prepared as the preset's reference expects. Screenshots go to test-results/screenshots/e2e/.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumSkipReason, openApp, repoRoot, type OpenApp } from './harness';
+import { chromiumSkipReason, openApp, screenshotDir, type OpenApp } from './harness';
 
-const SHOTS = join(repoRoot, 'test', 'e2e', 'screenshots');
+const SHOTS = screenshotDir('e2e');
 const node = (page: Page, id: string) => page.getByRole('group', { name: id, exact: true });
 
 const FAMILY: readonly (readonly [preset: string, last: string, params: string])[] = [

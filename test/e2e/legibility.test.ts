@@ -115,7 +115,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           expect(opened.covered).toEqual([]);
           const after = await graphPositions(page);
           for (const id of ['input', 'conv1', 'maxpool2', 'inception3a', 'inception3b', 'inception4b', 'inception4c']) expect(after[id], id).toEqual(before[id]);
-          await page.screenshot({ path: `test/e2e/screenshots/opened-${width}-${colorScheme}.png` });
+          await page.screenshot({ path: join(screenshotDir('e2e'), `opened-${width}-${colorScheme}.png`) });
 
           // Zoomed in to full size the small print (count labels, edge shapes) is back, still ≥ 9 px.
           await page.getByRole('button', { name: 'Fit view' }).click();

@@ -15,7 +15,7 @@ import { serializeDesign } from '../../core/design/designFile';
 import { pytorchCode } from '../../core/export/pytorch';
 import { initStateDict, stateDictSpec } from '../../core/weights/stateDict';
 import { randomInput } from '../../core/weights/init';
-import { EXPORT_CASES, FAMILY_PRESETS } from '../../core/export/exportFixtures';
+import { EXPORT_CASES, FAMILY_PRESETS } from '../../core/export/__fixtures__/exportFixtures';
 import { stateDictToSafetensors } from '../../electron/engine/weights';
 import { writeSafetensors } from '../../electron/engine/safetensors';
 

@@ -3,10 +3,10 @@
  * kind and every code path of the PyTorch export (naive modules, uneven padding, mixed flavors,
  * train-only chains, residual joins, deleted and duplicated modules).
  */
-import type { Design, ModuleSpec, ParamValue } from '../model/types';
-import { presetDesign } from '../presets';
-import { GOOGLENET_INCEPTION } from '../presets/googlenet';
-import { deleteModule, duplicateModule, insertAfter, setAux, setClasses, setInput, setParam } from '../design/edit';
+import type { Design, ModuleSpec, ParamValue } from '../../model/types';
+import { presetDesign } from '../../presets';
+import { GOOGLENET_INCEPTION } from '../../presets/googlenet';
+import { deleteModule, duplicateModule, insertAfter, setAux, setClasses, setInput, setParam } from '../../design/edit';
 
 export interface ExportCase {
   readonly name: string;

@@ -5,10 +5,10 @@
  * padding (average pooling that counts the declared padding but not the overhang), and a
  * residual sum of three inputs.
  */
-import type { Design } from '../model/types';
+import type { Design } from '../../model/types';
 import type { ExportCase } from './exportFixtures';
-import { presetDesign } from '../presets';
-import { setParam } from '../design/edit';
+import { presetDesign } from '../../presets';
+import { setParam } from '../../design/edit';
 
 function poolCorners(): Design {
   return {

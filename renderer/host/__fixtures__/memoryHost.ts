@@ -2,8 +2,8 @@
  * A host for component tests: design files live in memory, dialogs are scripted, and `run`
  * answers with whatever the test supplies. It is never part of the app and runs no engine.
  */
-import type { DesignFile, HostApi, HostInfo, MenuCommand, SampleImage } from '../../core/host/contract';
-import { errResult, okResult, type Result, type RunProgress, type RunRequest, type RunResult } from '../../core/run/types';
+import type { DesignFile, HostApi, HostInfo, MenuCommand, SampleImage } from '../../../core/host/contract';
+import { errResult, okResult, type Result, type RunProgress, type RunRequest, type RunResult } from '../../../core/run/types';
 
 export interface MemoryHostOptions {
   /** What the next open dialog returns (null = cancelled). */
