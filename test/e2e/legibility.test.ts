@@ -149,4 +149,22 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
       await context.close();
     }
   });
+
+  it('keeps the rule for inception-resnet-v2 folded (the ×N marks included) at 1280×720', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(serve.url);
+      await node(page, 'inception4c').waitFor({ timeout: 120_000 });
+      await page.getByLabel('Preset').selectOption('inception-resnet-v2');
+      await node(page, 'classif').waitFor();
+      await page.waitForTimeout(800);
+      const fitted = await measure(page);
+      expect(fitted.small).toEqual([]);
+      expect(fitted.covered).toEqual([]);
+      expect(await page.locator('.badge-repeat').allTextContents()).toEqual(['×10', '×20', '×9']);
+    } finally {
+      await context.close();
+    }
+  });
 });
