@@ -8,39 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chromiumSkipReason, openApp, screenshotDir, type OpenApp } from './harness';
+import { measureGraphText } from './graphText';
 
 const SHOTS = screenshotDir('e2e');
 const node = (page: Page, id: string) => page.getByRole('group', { name: id, exact: true });
 const V3_PARAMS = '27,161,264';
-
-/** Every visible text run the graph draws: its size on screen (font size × zoom), as test/e2e/legibility.test.ts measures GoogLeNet. */
-function measure(page: Page): Promise<{ zoom: number; checked: number; small: string[]; titles: string[]; counts: string[] }> {
-  return page.evaluate(() => {
-    const viewport = document.querySelector('.react-flow__viewport')!;
-    const zoom = new DOMMatrix(getComputedStyle(viewport).transform).a;
-    const small: string[] = [];
-    let checked = 0;
-    const walker = document.createTreeWalker(viewport, NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-      const text = walker.currentNode as Text;
-      if (!text.textContent?.trim()) continue;
-      const el = text.parentElement!;
-      if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
-      const range = document.createRange();
-      range.selectNodeContents(text);
-      const r = range.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0) continue;
-      const box = el.closest('.node')?.getBoundingClientRect();
-      if (box && (r.top >= box.bottom - 1 || r.left >= box.right - 1)) continue; // clipped away by the node
-      checked++;
-      const px = parseFloat(getComputedStyle(el).fontSize) * zoom;
-      if (px < 9) small.push(`${text.textContent.trim()} (${px.toFixed(1)} px)`);
-    }
-    const shown = (sel: string) =>
-      [...document.querySelectorAll<HTMLElement>(sel)].filter((e) => e.checkVisibility({ visibilityProperty: true })).map((e) => e.textContent!.trim());
-    return { zoom, checked, small, titles: shown('.node-inception > .node-header .node-id'), counts: shown('.node-inception .count dd') };
-  });
-}
 
 const fit = async (page: Page) => {
   await page.getByRole('button', { name: 'Fit view' }).click();
@@ -143,7 +115,7 @@ for (const viewport of [
     it('draws no graph text under 9 px at the fitted zoom, closed and with Mixed_7b opened', async () => {
       const { page } = app;
       await fit(page);
-      const fitted = await measure(page);
+      const fitted = await measureGraphText(page);
       expect(fitted.small).toEqual([]);
       expect(fitted.checked).toBeGreaterThan(60);
       // The eleven mixed modules and the aux head, each with its title and counts.
@@ -153,15 +125,15 @@ for (const viewport of [
       await page.getByRole('button', { name: 'Open Mixed_7b' }).click();
       await page.locator('.react-flow__node[data-id="Mixed_7b::branch3x3_2a"]').waitFor();
       await page.waitForTimeout(600);
-      const opened = await measure(page);
+      const opened = await measureGraphText(page);
       expect(opened.small).toEqual([]);
       // The dark theme draws the same text.
       await page.getByRole('button', { name: 'Switch to dark theme' }).click();
       await page.waitForTimeout(200);
-      expect((await measure(page)).small).toEqual([]);
+      expect((await measureGraphText(page)).small).toEqual([]);
       await page.getByRole('button', { name: 'Close Mixed_7b' }).click();
       await page.waitForTimeout(600);
-      const darkClosed = await measure(page);
+      const darkClosed = await measureGraphText(page);
       expect(darkClosed.small).toEqual([]);
       expect(darkClosed.titles).toHaveLength(12);
       await page.getByRole('button', { name: 'Switch to light theme' }).click();

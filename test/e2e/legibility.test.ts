@@ -8,53 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { chromiumSkipReason, launchChromium, screenshotDir, startServe, type ServeHandle } from './harness';
+import { measureGraphText } from './graphText';
 
 const node = (page: Page, id: string) => page.getByRole('group', { name: id, exact: true });
-
-interface TextReport {
-  zoom: number;
-  checked: number;
-  small: string[];
-  titles: string[];
-  counts: string[];
-  covered: string[];
-}
-
-/** Measures every visible text run in the graph: font size × zoom; and which nodes the canvas overlays cover. */
-function measure(page: Page): Promise<TextReport> {
-  return page.evaluate(() => {
-    const viewport = document.querySelector('.react-flow__viewport')!;
-    const zoom = new DOMMatrix(getComputedStyle(viewport).transform).a;
-    const small: string[] = [];
-    let checked = 0;
-    const walker = document.createTreeWalker(viewport, NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-      const text = walker.currentNode as Text;
-      if (!text.textContent?.trim()) continue;
-      const el = text.parentElement!;
-      if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
-      const range = document.createRange();
-      range.selectNodeContents(text);
-      const r = range.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0) continue;
-      const box = el.closest('.node')?.getBoundingClientRect();
-      if (box && (r.top >= box.bottom - 1 || r.left >= box.right - 1)) continue; // clipped away by the node
-      checked++;
-      const px = parseFloat(getComputedStyle(el).fontSize) * zoom;
-      if (px < 9) small.push(`${text.textContent.trim()} (${px.toFixed(1)} px)`);
-    }
-    const shown = (sel: string) =>
-      [...document.querySelectorAll<HTMLElement>(sel)].filter((e) => e.checkVisibility({ visibilityProperty: true })).map((e) => e.textContent!.trim());
-    const covered: string[] = [];
-    const overlays = [...document.querySelectorAll('.react-flow__controls, .react-flow__minimap')].map((e) => e.getBoundingClientRect());
-    for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node')) {
-      if (n.parentElement?.closest('.react-flow__node')) continue;
-      const b = n.getBoundingClientRect();
-      if (overlays.some((o) => b.left < o.right && o.left < b.right && b.top < o.bottom && o.top < b.bottom)) covered.push(n.getAttribute('aria-label') ?? n.dataset.id ?? '?');
-    }
-    return { zoom, checked, small, titles: shown('.node-inception > .node-header .node-id'), counts: shown('.node-inception .count dd'), covered };
-  });
-}
 
 /** Each top-level node's position in graph coordinates (its React Flow transform), by id. */
 function graphPositions(page: Page): Promise<Record<string, string>> {
@@ -108,7 +64,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           await node(page, 'inception4c').waitFor({ timeout: 120_000 });
           await page.waitForFunction(() => document.querySelector('.react-flow__viewport') !== null);
           await page.waitForTimeout(400);
-          const fitted = await measure(page);
+          const fitted = await measureGraphText(page);
           expect(fitted.zoom).toBeGreaterThan(0.3);
           expect(fitted.zoom).toBeLessThan(0.9); // a real test of the reduced level of detail
           expect(fitted.small).toEqual([]);
@@ -125,7 +81,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           await node(page, 'inception4c').getByRole('button', { name: 'Open inception4c' }).click();
           await page.locator('.react-flow__node[data-id="inception4c::branch2.1"]').waitFor();
           await page.waitForTimeout(600);
-          const opened = await measure(page);
+          const opened = await measureGraphText(page);
           expect(opened.zoom).toBeLessThan(fitted.zoom);
           expect(opened.small).toEqual([]);
           expect(opened.covered).toEqual([]);
@@ -137,7 +93,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           await page.getByRole('button', { name: 'Fit view' }).click();
           for (let i = 0; i < 6; i++) await page.getByRole('button', { name: 'Zoom in' }).click();
           await page.waitForTimeout(500);
-          const close = await measure(page);
+          const close = await measureGraphText(page);
           expect(close.zoom).toBeGreaterThanOrEqual(0.9);
           expect(close.small).toEqual([]);
           expect(await page.locator('.edge-label').first().isVisible()).toBe(true);
@@ -156,7 +112,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
       await choosePreset(page, 'inception-v3');
       await node(page, 'Mixed_7c').waitFor();
       await page.waitForTimeout(800);
-      const fitted = await measure(page);
+      const fitted = await measureGraphText(page);
       expect(fitted.small).toEqual([]);
       expect(fitted.titles.length).toBeGreaterThanOrEqual(11);
       expect(fitted.covered).toEqual([]);
@@ -173,7 +129,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
       await choosePreset(page, 'inception-resnet-v2');
       await node(page, 'classif').waitFor();
       await page.waitForTimeout(800);
-      const fitted = await measure(page);
+      const fitted = await measureGraphText(page);
       expect(fitted.small).toEqual([]);
       expect(fitted.covered).toEqual([]);
       expect(await page.locator('.badge-repeat').allTextContents()).toEqual(['×10', '×20', '×9']);
