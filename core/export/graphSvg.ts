@@ -341,9 +341,11 @@ function ioNode(ctx: Ctx, b: NodeBox, v: InputNodeView | OutputNodeView): string
   const invalid = v.issues.length > 0;
   let out = rect(b.absX, ctx.dy + b.absY, b.width, b.height, 20, invalid ? p.dangerSoft : p.surface2, invalid ? p.danger : train ? p.aux : p.borderStrong, train ? 'stroke-dasharray="5 3"' : '');
   const title = v.kind === 'input' ? 'Input' : `Output ${v.name}`;
-  out += text({ x: b.absX + 14, y: ctx.dy + b.absY + 23, text: fitText(title, b.width - 28, 14, 'sans', true), size: 14, weight: 700, fill: p.text, className: 'node-id' });
+  // The two lines (34 px from the first top to the second baseline) centred in the pill, as the app draws them.
+  const top = ctx.dy + b.absY + Math.max(0, (b.height - 46) / 2);
+  out += text({ x: b.absX + 14, y: top + 18, text: fitText(title, b.width - 28, 14, 'sans', true), size: 14, weight: 700, fill: p.text, className: 'node-id' });
   const second = invalid ? fitText(v.issues[0].message, b.width - 28, 11, 'sans') : fitText(v.shapeText, b.width - 28, 13, 'mono', true);
-  out += text({ x: b.absX + 14, y: ctx.dy + b.absY + 42, text: second, size: invalid ? 11 : 13, weight: invalid ? 400 : 600, font: invalid ? 'sans' : 'mono', fill: invalid ? p.danger : p.text });
+  out += text({ x: b.absX + 14, y: top + 37, text: second, size: invalid ? 11 : 13, weight: invalid ? 400 : 600, font: invalid ? 'sans' : 'mono', fill: invalid ? p.danger : p.text });
   return out;
 }
 

@@ -15,8 +15,9 @@ import { repeatGroups } from '../design/repeats';
 
 /** Box sizes per node kind, in graph units (CSS pixels at zoom 1). Drawing code must fit inside. */
 export const NODE_SIZE = {
-  input: { width: 156, height: 56 },
-  output: { width: 156, height: 56 },
+  // Two lines (name, shape) that still fit at the lowest fit zoom, where text is drawn 9.6–10.4 px on screen.
+  input: { width: 200, height: 76 },
+  output: { width: 200, height: 76 },
   module: { width: 192, height: 90 },
   inception: { width: 236, height: 184 },
   step: { width: 172, height: 80 },

@@ -55,6 +55,24 @@ describe('layoutGraph', () => {
     }
   });
 
+  it('lays a network too large for the canvas at the lowest fit zoom out to the canvas width, so it pans down only (IRv2 unfolded at 1280×720)', async () => {
+    const d = presetDesign('inception-resnet-v2')!;
+    const v = graphView(d, analyze(d));
+    const canvas = { width: 857, height: 610 };
+    const minZoom = 0.36;
+    const unconstrained = await layoutGraph(v, { viewport: canvas });
+    const chosen = await layoutGraph(v, { viewport: canvas, minZoom });
+    // Too large either way: even the best rows need a zoom under the minimum…
+    expect(Math.min(canvas.width / unconstrained.width, canvas.height / unconstrained.height)).toBeLessThan(minZoom);
+    // …and without the minimum the rows run off the right edge at it; with it they fit across.
+    expect(unconstrained.width * minZoom).toBeGreaterThan(canvas.width);
+    expect(chosen.width * minZoom).toBeLessThanOrEqual(canvas.width);
+    expect(chosen.rows).toBeGreaterThan(unconstrained.rows);
+    // A network that fits at the minimum keeps the largest-drawing choice.
+    const g = view();
+    expect((await layoutGraph(g, { viewport: canvas, minZoom })).rows).toBe((await layoutGraph(g, { viewport: canvas })).rows);
+  });
+
   it('keys the layout by structure: an edited count keeps it, opening a module changes it', () => {
     const d = googlenet();
     const base = layoutKey(graphView(d, analyze(d)));

@@ -77,6 +77,12 @@ export interface LayoutSettings {
   readonly viewport?: { readonly width: number; readonly height: number };
   /** Force a number of rows (1 = no wrapping); by default chosen from the viewport or the aspect ratio. */
   readonly rows?: number;
+  /**
+   * The lowest zoom the drawing will be fitted at (with `viewport`). When even the best rows leave the
+   * drawing too large for the viewport at this zoom, the rows are chosen so its width fits: the view
+   * then pans one way (down), not both, and no column of nodes hangs off the right edge.
+   */
+  readonly minZoom?: number;
 }
 
 /** Space around the whole drawing. */
@@ -131,7 +137,7 @@ const OPEN_OPTIONS: LayoutOptions = {
 export function layoutKey(view: GraphView, settings: LayoutSettings = {}): string {
   const n = view.nodes.map((v) => `${v.id}|${v.kind}|${v.parentId ?? ''}|${v.width}x${v.height}|${isOpen(v) ? 1 : 0}|${sideBranch(v) ? 1 : 0}`);
   const e = view.edges.map((v) => `${v.source}>${v.target}`);
-  const s = settings.rows ?? (settings.viewport ? `${Math.round(settings.viewport.width)}x${Math.round(settings.viewport.height)}` : (settings.aspectRatio ?? ''));
+  const s = settings.rows ?? (settings.viewport ? `${Math.round(settings.viewport.width)}x${Math.round(settings.viewport.height)}@${settings.minZoom ?? 0}` : (settings.aspectRatio ?? ''));
   return `${n.join(';')}#${e.join(';')}#${s}`;
 }
 
@@ -282,22 +288,32 @@ function estimateSize(items: readonly RowItem[], layerWidths: readonly number[],
 /**
  * Chooses the cuts that make the fitted drawing largest in `viewport`: every row count, with and
  * without snapping to stage boundaries; a snapped choice wins unless the other is 1 % larger.
+ * When no choice fits at `minZoom`, the shortest drawing whose width fits at `minZoom` wins.
  */
-function cutsForViewport(items: readonly RowItem[], layerWidths: readonly number[], stageStarts: ReadonlySet<number>, viewport: { width: number; height: number }, header: number): number[] {
+function cutsForViewport(items: readonly RowItem[], layerWidths: readonly number[], stageStarts: ReadonlySet<number>, viewport: { width: number; height: number }, header: number, minZoom = 0): number[] {
   let best: number[] = [];
-  let bestZoom = -1;
-  for (let rows = 1; rows <= Math.min(layerWidths.length, 12); rows++) {
+  let bestScore = -1;
+  let fits = false;
+  let narrow: number[] | null = null;
+  let narrowScore = Infinity;
+  for (let rows = 1; rows <= Math.min(layerWidths.length, 20); rows++) {
     for (const snap of [true, false]) {
       const cuts = cutsFor(layerWidths, rows, stageStarts, snap);
       const size = estimateSize(items, layerWidths, cuts, header);
-      const zoom = Math.min(viewport.width / size.width, viewport.height / size.height) * (snap ? 1.01 : 1);
-      if (zoom > bestZoom + 1e-9) {
-        bestZoom = zoom;
+      const zoom = Math.min(viewport.width / size.width, viewport.height / size.height);
+      if (rows <= 12 && zoom * (snap ? 1.01 : 1) > bestScore + 1e-9) {
+        bestScore = zoom * (snap ? 1.01 : 1);
         best = cuts;
+      }
+      if (zoom >= minZoom) fits = true;
+      const heightScore = size.height * (snap ? 0.99 : 1);
+      if (size.width * minZoom <= viewport.width && heightScore < narrowScore - 1e-9) {
+        narrowScore = heightScore;
+        narrow = cuts;
       }
     }
   }
-  return best;
+  return fits || !narrow ? best : narrow;
 }
 
 /** Lays out a view. Resolves to boxes for every node and routes for every edge. */
@@ -353,7 +369,7 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
   }
   const cuts =
     settings.rows === undefined && settings.viewport && settings.viewport.width > 0 && settings.viewport.height > 0
-      ? cutsForViewport(items, layerWidths, stageStarts, settings.viewport, header)
+      ? cutsForViewport(items, layerWidths, stageStarts, settings.viewport, header, settings.minZoom)
       : cutsFor(layerWidths, settings.rows ?? rowsForAspect(layerWidths, header + mainHeight + (sideHeight ? sideHeight + 32 : 0), settings), stageStarts);
   // Main-path nodes fall in the row of their layer; a side branch stays in its source's row.
   const rows = new Map<string, number>();

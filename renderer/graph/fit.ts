@@ -22,7 +22,7 @@ export const MIN_FIT_ZOOM = 0.36;
 export const FULL_DETAIL_ZOOM = 0.9;
 
 /** Below this zoom nodes also drop their cost line, so the title, counts and shape stay large. */
-export const MINIMAL_DETAIL_ZOOM = 0.46;
+export const MINIMAL_DETAIL_ZOOM = 0.5;
 
 /** What the canvas draws over the graph, in CSS pixels from its corners (React Flow's panels). */
 export const OVERLAYS = {

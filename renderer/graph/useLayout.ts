@@ -1,7 +1,7 @@
 /** The layout of the graph view for the canvas's size, computed off the render path and cached by structure. */
 import { useEffect, useState } from 'react';
 import type { GraphView } from '../../core/graph/graphView';
-import { fitArea } from './fit';
+import { fitArea, MIN_FIT_ZOOM } from './fit';
 import { layoutGraph, layoutKey, type GraphLayout, type LayoutSettings } from '../../core/graph/layout';
 
 const cache = new Map<string, GraphLayout>();
@@ -17,7 +17,7 @@ function remember(layout: GraphLayout): void {
  * else the last one while the new one is computed. Nothing until the canvas has been measured.
  */
 export function useLayout(view: GraphView, canvas: { width: number; height: number } | null): { layout: GraphLayout | null; pending: boolean } {
-  const settings: LayoutSettings = canvas ? { viewport: fitArea(canvas) } : {};
+  const settings: LayoutSettings = canvas ? { viewport: fitArea(canvas), minZoom: MIN_FIT_ZOOM } : {};
   const key = canvas ? layoutKey(view, settings) : '';
   const [layout, setLayout] = useState<GraphLayout | null>(() => (key ? (cache.get(key) ?? null) : null));
   useEffect(() => {

@@ -3,7 +3,7 @@ import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { InceptionFlowNode } from '../flowTypes';
 import { appStore } from '../../state/store';
-import { ChangeBadge, CheckMark, NodeDelta, NodeHandles, NodeIssue, RepeatMark, ShapeFrom } from './parts';
+import { ChangeBadge, CheckMark, NodeDelta, NodeHandles, NodeId, NodeIssue, RepeatMark, ShapeFrom } from './parts';
 
 function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>) {
   const v = data.view;
@@ -12,7 +12,7 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
     <div className={`node node-inception${invalid ? ' invalid' : ''}${v.open ? ' open' : ''}${selected ? ' selected' : ''}${v.change ? ` mark-${v.change}` : ''}`} data-testid={`node-${v.id}`}>
       <NodeHandles />
       <div className="node-header">
-        <span className="node-id">{v.id}</span>
+        <NodeId id={v.id} />
         <RepeatMark view={v} />
         <ChangeBadge change={v.change} text={v.changeText} />
         {v.form === 'naive' && <span className="badge badge-naive">naive</span>}

@@ -3,7 +3,7 @@ import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { ModuleFlowNode } from '../flowTypes';
 import { formatSignedCompact } from '../../../core/design/diff';
-import { ChangeBadge, CheckMark, NodeHandles, NodeIssue, RepeatMark, ShapeFrom } from './parts';
+import { ChangeBadge, CheckMark, NodeHandles, NodeId, NodeIssue, RepeatMark, ShapeFrom } from './parts';
 
 function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
   const v = data.view;
@@ -13,7 +13,7 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
     <div className={`node node-module${v.aux ? ' aux' : ''}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}${v.change ? ` mark-${v.change}` : ''}`} data-testid={`node-${v.id}`}>
       <NodeHandles />
       <div className="node-header">
-        <span className="node-id">{v.id}</span>
+        <NodeId id={v.id} />
         {v.aux && <span className="badge badge-train">train only</span>}
         <RepeatMark view={v} />
         <ChangeBadge change={v.change} text={v.changeText} />

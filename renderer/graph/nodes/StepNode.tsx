@@ -2,7 +2,7 @@
 import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { StepFlowNode } from '../flowTypes';
-import { NodeHandles } from './parts';
+import { NodeHandles, NodeId } from './parts';
 
 function StepNodeComponent({ data }: NodeProps<StepFlowNode>) {
   const v = data.view;
@@ -10,7 +10,7 @@ function StepNodeComponent({ data }: NodeProps<StepFlowNode>) {
     <div className="node node-step" title={v.layers.join('\n')}>
       <NodeHandles vertical />
       <div className="node-header">
-        <span className="node-id">{v.title}</span>
+        <NodeId id={v.title} />
       </div>
       <div className="node-sub lod-detail">{v.detail || '—'}</div>
       <div className="node-shape">{v.shapeText}</div>

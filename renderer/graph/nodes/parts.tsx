@@ -14,6 +14,37 @@ const CHANGE_TITLES: Record<MarkedStatus, string> = {
   removed: 'Removed: only in the design compared with',
 };
 
+/**
+ * Where a node's name is cut when it does not fit: the last part after a `_` or `.` (five characters
+ * at most, e.g. `_1.10` of `repeat_1.10`) is kept, and the start gives way, so a run of blocks reads
+ * `repea…_1.10`, `repea…_1.11` rather than `repeat_1…` for each. Names of eight characters or fewer,
+ * or without such a short last part, are cut at the end.
+ */
+export function splitNodeId(id: string): readonly [head: string, tail: string] {
+  if (id.length <= 8) return [id, ''];
+  for (let i = 1; i < id.length - 1; i++) {
+    if ((id[i] === '_' || id[i] === '.') && id.length - i <= 5) return [id.slice(0, i), id.slice(i)];
+  }
+  return [id, ''];
+}
+
+/** A node's name, cut in the middle when it does not fit (see `splitNodeId`); reads as the whole name. */
+export function NodeId({ id }: { id: string }) {
+  const [head, tail] = splitNodeId(id);
+  return (
+    <span className="node-id" title={id}>
+      {tail ? (
+        <>
+          <span className="node-id-head">{head}</span>
+          <span className="node-id-tail">{tail}</span>
+        </>
+      ) : (
+        head
+      )}
+    </span>
+  );
+}
+
 /** Edges are drawn from the layout's routes; handles only tell React Flow where edges attach. */
 export function NodeHandles({ vertical = false, target = true, source = true }: { vertical?: boolean; target?: boolean; source?: boolean }) {
   return (

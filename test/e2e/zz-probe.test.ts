@@ -1,0 +1,20 @@
+import { it } from 'vitest';
+import { openApp } from './harness';
+import { unfoldAll } from './graphText';
+it('probe', async () => {
+  const app = await openApp({ viewport: { width: 1280, height: 720 } });
+  const { page } = app;
+  await page.getByRole('group', { name: 'inception4c', exact: true }).waitFor({ timeout: 120000 });
+  await page.getByLabel('Preset', { exact: true }).selectOption('inception-resnet-v2');
+  await page.getByRole('group', { name: 'classif', exact: true }).waitFor();
+  await unfoldAll(page);
+  await page.getByRole('button', { name: 'Fit view' }).click();
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: '/tmp/i12/probe0.png', clip: { x: 60, y: 65, width: 460, height: 150 } });
+  await page.screenshot({ path: '/tmp/i12/probe1.png', clip: { x: 60, y: 320, width: 460, height: 90 } });
+  await page.getByLabel('Preset', { exact: true }).selectOption('bn-inception');
+  await page.getByRole('group', { name: 'last_linear', exact: true }).waitFor();
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: '/tmp/i12/probe2.png', clip: { x: 60, y: 90, width: 460, height: 200 } });
+  await app.close();
+}, 300000);
