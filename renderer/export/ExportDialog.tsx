@@ -6,7 +6,7 @@
  * `ExportDialog` is what the app's ExportSlot mounts (it reads the store and the host);
  * `ExportPanel` is the same dialog with everything passed in, for other shells and tests.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Analysis } from '../../core/analysis/analyze';
 import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES, exportContent, type ExportResult } from '../../core/export/exportFormats';
@@ -51,24 +51,39 @@ function countLines(text: string): number {
   return n;
 }
 
-export function ExportPanel({ design, analysis, host, onClose, opened = [], theme: appTheme = 'light', initialFormat = 'pytorch', onSaved, rasterize = svgToPngBase64, weightsSeed = 0 }: ExportPanelProps) {
-  const [format, setFormat] = useState<ExportFormat>(initialFormat);
-  const [theme, setTheme] = useState<SvgTheme>(appTheme);
-  const [drawOpened, setDrawOpened] = useState(opened.length > 0);
-  const [foldBatchNorm, setFoldBatchNorm] = useState(true);
+/** The line under the preview: file name, then its size in the unit a reader expects for the format. */
+function fileFacts(format: ExportFormat, file: { readonly fileName: string; readonly content: string }): string {
+  const { fileName, content } = file;
+  // base64: 4 characters for 3 bytes, less the padding.
+  if (EXPORT_FORMATS[format].binary) return `${fileName} · ${formatBytes(Math.floor((content.length * 3) / 4) - (content.match(/=*$/)?.[0].length ?? 0))}`;
+  if (!PICTURES.has(format)) return `${fileName} · ${countLines(content).toLocaleString('en-US')} lines · ${formatBytes(new TextEncoder().encode(content).length)}`;
+  const { width, height } = svgSize(content);
+  return `${fileName} · ${format === 'png' ? `${width * PNG_SCALE} × ${height * PNG_SCALE} pixels` : `${width} × ${height}`}`;
+}
+
+/** What the picture formats draw, and how the ONNX model is written. */
+interface ExportOptions {
+  readonly theme: SvgTheme;
+  /** The opened modules drawn opened (empty: all drawn closed). */
+  readonly opened: readonly string[];
+  readonly weightsSeed: number;
+  readonly foldBatchNorm: boolean;
+}
+
+/**
+ * Makes the file for `format` whenever the design or an option changes; null while it is being made.
+ * A failure to make it (a bug in an exporter, not a design problem) goes to the status line.
+ */
+function useExportFile(format: ExportFormat, design: Design, analysis: Analysis, options: ExportOptions, setStatus: (s: Status) => void): ExportResult | null {
   // Kept with the format it was made for: after a format change the old file is still here for one
   // render (the effect below has not run yet), and reading PyTorch code as a picture would throw.
   const [made, setMade] = useState<{ readonly format: ExportFormat; readonly result: ExportResult } | null>(null);
-  const result = made?.format === format ? made.result : null;
-  const [status, setStatus] = useState<Status>(null);
-  const [busy, setBusy] = useState(false);
-  const dialog = useRef<HTMLDivElement>(null);
-  const openedKey = opened.join(',');
-
+  const { theme, weightsSeed, foldBatchNorm } = options;
+  const openedKey = options.opened.join(',');
   useEffect(() => {
     let current = true;
     setMade(null);
-    const graph = { theme, opened: drawOpened ? openedKey.split(',').filter(Boolean) : [] };
+    const graph = { theme, opened: openedKey.split(',').filter(Boolean) };
     void exportContent(format, design, analysis, { graph, onnx: { seed: weightsSeed, foldBatchNorm } }).then(
       (r) => current && setMade({ format, result: r }),
       (e: unknown) => current && setStatus({ text: `The ${EXPORT_FORMATS[format].label.toLowerCase()} could not be made: ${(e as Error).message}`, tone: 'error' }),
@@ -76,35 +91,29 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
     return () => {
       current = false;
     };
-  }, [format, design, analysis, theme, drawOpened, openedKey, weightsSeed, foldBatchNorm]);
+  }, [format, design, analysis, theme, openedKey, weightsSeed, foldBatchNorm, setStatus]);
+  return made?.format === format ? made.result : null;
+}
 
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    dialog.current?.querySelector<HTMLElement>('input:checked')?.focus();
-    return () => previous?.focus?.();
-  }, []);
-
+/** The host's save request for a made file: text as is, ONNX bytes as base64, the PNG drawn from the SVG. */
+async function saveRequest(format: ExportFormat, file: { readonly fileName: string; readonly content: string }, rasterize: (svg: string, scale: number) => Promise<string>): Promise<Parameters<HostApi['exportFile']>[0]> {
   const def = EXPORT_FORMATS[format];
-  const picture = PICTURES.has(format);
-  const content = result?.ok ? result.value.content : null;
-  const pictureUrl = useMemo(() => (picture && content ? `data:image/svg+xml;charset=utf-8,${encodeURIComponent(content)}` : null), [picture, content]);
+  const suggestedName = file.fileName;
+  if (def.binary) return { format, suggestedName, content: file.content, base64: true };
+  if (def.raster) return { format, suggestedName, content: await rasterize(file.content, PNG_SCALE), base64: true };
+  return { format, suggestedName, content: file.content };
+}
 
-  const facts = (() => {
-    if (!result?.ok) return null;
-    const v = result.value;
-    // base64: 4 characters for 3 bytes, less the padding.
-    if (def.binary) return `${v.fileName} · ${formatBytes(Math.floor((v.content.length * 3) / 4) - (v.content.match(/=*$/)?.[0].length ?? 0))}`;
-    if (!picture) return `${v.fileName} · ${countLines(v.content).toLocaleString('en-US')} lines · ${formatBytes(new TextEncoder().encode(v.content).length)}`;
-    const { width, height } = svgSize(v.content);
-    const px = format === 'png' ? `${width * PNG_SCALE} × ${height * PNG_SCALE} pixels` : `${width} × ${height}`;
-    return `${v.fileName} · ${px}`;
-  })();
+/** Copy and Save for the made file, reporting to the status line; `busy` while Save runs. */
+function useExportActions({ format, result, host, rasterize, onSaved, setStatus, dialog }: { format: ExportFormat; result: ExportResult | null; host: HostApi; rasterize: (svg: string, scale: number) => Promise<string>; onSaved?: (path: string) => void; setStatus: (s: Status) => void; dialog: RefObject<HTMLElement | null> }) {
+  const [busy, setBusy] = useState(false);
+  const label = EXPORT_FORMATS[format].label;
 
   const copy = async () => {
-    if (!content) return;
+    if (!result?.ok) return;
     try {
-      await navigator.clipboard.writeText(content);
-      setStatus({ text: `Copied ${def.label.toLowerCase()} to the clipboard.`, tone: 'info' });
+      await navigator.clipboard.writeText(result.value.content);
+      setStatus({ text: `Copied ${label.toLowerCase()} to the clipboard.`, tone: 'info' });
     } catch {
       setStatus({ text: 'The clipboard is not available here: select the text in the preview and copy it instead.', tone: 'error' });
     }
@@ -115,21 +124,13 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
     setBusy(true);
     setStatus(null);
     try {
-      const { fileName } = result.value;
       let request: Parameters<HostApi['exportFile']>[0];
-      if (def.binary) {
-        request = { format, suggestedName: fileName, content: result.value.content, base64: true };
-      } else if (def.raster) {
-        let base64: string;
-        try {
-          base64 = await rasterize(result.value.content, PNG_SCALE);
-        } catch (e) {
-          setStatus({ text: `The PNG could not be drawn: ${(e as Error).message} Export the SVG instead.`, tone: 'error' });
-          return;
-        }
-        request = { format, suggestedName: fileName, content: base64, base64: true };
-      } else {
-        request = { format, suggestedName: fileName, content: result.value.content };
+      try {
+        request = await saveRequest(format, result.value, rasterize);
+      } catch (e) {
+        // Only the PNG is drawn here; the other formats are already made.
+        setStatus({ text: `The PNG could not be drawn: ${(e as Error).message} Export the SVG instead.`, tone: 'error' });
+        return;
       }
       const r = await host.exportFile(request);
       if (!r.ok) setStatus({ text: r.error.message, tone: 'error' });
@@ -144,6 +145,127 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
       if (!dialog.current?.contains(document.activeElement)) dialog.current?.focus();
     }
   };
+
+  return { busy, copy, save };
+}
+
+/** The format list, with the chosen format's options under it. */
+function FormatChooser({ format, onChoose, children }: { format: ExportFormat; onChoose(f: ExportFormat): void; children: ReactNode }) {
+  return (
+    <fieldset className="export-formats">
+      <legend>Format</legend>
+      {EXPORT_FORMAT_NAMES.map((f) => (
+        <label key={f} className={f === format ? 'chosen' : undefined}>
+          <input type="radio" name="export-format" value={f} checked={f === format} onChange={() => onChoose(f)} />
+          <span>
+            <strong>{EXPORT_FORMATS[f].label}</strong>
+            <span className="muted small">{EXPORT_FORMATS[f].description}</span>
+          </span>
+        </label>
+      ))}
+      {children}
+    </fieldset>
+  );
+}
+
+/** The ONNX model's option: fold batch norm into the convolutions or keep its nodes. */
+function OnnxOptions({ foldBatchNorm, onFoldBatchNorm }: { foldBatchNorm: boolean; onFoldBatchNorm(fold: boolean): void }) {
+  return (
+    <div className="export-options">
+      <label className="inline-check">
+        <input type="checkbox" checked={foldBatchNorm} onChange={(e) => onFoldBatchNorm(e.target.checked)} />
+        Fold batch norm into the convolutions (off: BatchNormalization nodes with the state_dict&apos;s tensors)
+      </label>
+    </div>
+  );
+}
+
+/** The pictures' options: colours, and whether the modules opened in the graph are drawn opened. */
+function PictureOptions({ theme, onTheme, opened, drawOpened, onDrawOpened }: { theme: SvgTheme; onTheme(t: SvgTheme): void; opened: readonly string[]; drawOpened: boolean; onDrawOpened(draw: boolean): void }) {
+  return (
+    <div className="export-options">
+      <label>
+        Colours{' '}
+        <select value={theme} onChange={(e) => onTheme(e.target.value as SvgTheme)} aria-label="Picture colours">
+          <option value="light">Light</option>
+          <option value="dark">Dark</option>
+        </select>
+      </label>
+      {opened.length > 0 && (
+        <label className="inline-check">
+          <input type="checkbox" checked={drawOpened} onChange={(e) => onDrawOpened(e.target.checked)} />
+          Draw {opened.join(', ')} opened
+        </label>
+      )}
+    </div>
+  );
+}
+
+/** Why an invalid design cannot be exported, in core's words (the first eight problems). */
+function ExportProblems({ issues }: { issues: readonly { readonly message: string }[] }) {
+  const n = issues.length;
+  return (
+    <div role="alert" className="export-problems">
+      <p>
+        The design has {n} problem{n === 1 ? '' : 's'}, so it cannot be exported. Fix {n === 1 ? 'it' : 'them'} first:
+      </p>
+      <ul>
+        {issues.slice(0, 8).map((i, k) => (
+          <li key={k}>{i.message}</li>
+        ))}
+      </ul>
+      {n > 8 && <p className="muted small">…and {n - 8} more.</p>}
+    </div>
+  );
+}
+
+/** The made file as the reader sees it: the code, the picture, the ONNX summary, or the design's problems. */
+function ExportPreview({ format, result, designName }: { format: ExportFormat; result: ExportResult | null; designName: string }) {
+  const def = EXPORT_FORMATS[format];
+  const content = result?.ok ? result.value.content : null;
+  const picture = PICTURES.has(format);
+  const pictureUrl = useMemo(() => (picture && content ? `data:image/svg+xml;charset=utf-8,${encodeURIComponent(content)}` : null), [picture, content]);
+  return (
+    <div className="export-preview" aria-live="polite">
+      {result === null ? (
+        <p className="muted">Preparing the {def.label.toLowerCase()}…</p>
+      ) : !result.ok ? (
+        <ExportProblems issues={result.issues} />
+      ) : def.binary ? (
+        <p className="export-summary" data-testid="export-summary">
+          {result.value.summary}
+        </p>
+      ) : pictureUrl ? (
+        <div className="export-picture">
+          <img src={pictureUrl} alt={`The graph of ${designName}`} />
+        </div>
+      ) : (
+        <pre className="export-code" tabIndex={0} aria-label={`${def.label} preview`}>
+          <code>{content}</code>
+        </pre>
+      )}
+      {result?.ok && <p className="muted small export-facts">{fileFacts(format, result.value)}</p>}
+    </div>
+  );
+}
+
+export function ExportPanel({ design, analysis, host, onClose, opened = [], theme: appTheme = 'light', initialFormat = 'pytorch', onSaved, rasterize = svgToPngBase64, weightsSeed = 0 }: ExportPanelProps) {
+  const [format, setFormat] = useState<ExportFormat>(initialFormat);
+  const [theme, setTheme] = useState<SvgTheme>(appTheme);
+  const [drawOpened, setDrawOpened] = useState(opened.length > 0);
+  const [foldBatchNorm, setFoldBatchNorm] = useState(true);
+  const [status, setStatus] = useState<Status>(null);
+  const dialog = useRef<HTMLDivElement>(null);
+  const result = useExportFile(format, design, analysis, { theme, opened: drawOpened ? opened : [], weightsSeed, foldBatchNorm }, setStatus);
+  const { busy, copy, save } = useExportActions({ format, result, host, rasterize, onSaved, setStatus, dialog });
+  const def = EXPORT_FORMATS[format];
+  const ready = result?.ok === true;
+
+  useEffect(() => {
+    const previous = document.activeElement as HTMLElement | null;
+    dialog.current?.querySelector<HTMLElement>('input:checked')?.focus();
+    return () => previous?.focus?.();
+  }, []);
 
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
@@ -160,73 +282,11 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
       >
         <h2 id="export-title">Export {design.name}</h2>
         <div className="export-body">
-          <fieldset className="export-formats">
-            <legend>Format</legend>
-            {EXPORT_FORMAT_NAMES.map((f) => (
-              <label key={f} className={f === format ? 'chosen' : undefined}>
-                <input type="radio" name="export-format" value={f} checked={f === format} onChange={() => (setFormat(f), setStatus(null))} />
-                <span>
-                  <strong>{EXPORT_FORMATS[f].label}</strong>
-                  <span className="muted small">{EXPORT_FORMATS[f].description}</span>
-                </span>
-              </label>
-            ))}
-            {def.binary && (
-              <div className="export-options">
-                <label className="inline-check">
-                  <input type="checkbox" checked={foldBatchNorm} onChange={(e) => setFoldBatchNorm(e.target.checked)} />
-                  Fold batch norm into the convolutions (off: BatchNormalization nodes with the state_dict&apos;s tensors)
-                </label>
-              </div>
-            )}
-            {picture && (
-              <div className="export-options">
-                <label>
-                  Colours{' '}
-                  <select value={theme} onChange={(e) => setTheme(e.target.value as SvgTheme)} aria-label="Picture colours">
-                    <option value="light">Light</option>
-                    <option value="dark">Dark</option>
-                  </select>
-                </label>
-                {opened.length > 0 && (
-                  <label className="inline-check">
-                    <input type="checkbox" checked={drawOpened} onChange={(e) => setDrawOpened(e.target.checked)} />
-                    Draw {opened.join(', ')} opened
-                  </label>
-                )}
-              </div>
-            )}
-          </fieldset>
-          <div className="export-preview" aria-live="polite">
-            {result === null ? (
-              <p className="muted">Preparing the {def.label.toLowerCase()}…</p>
-            ) : !result.ok ? (
-              <div role="alert" className="export-problems">
-                <p>
-                  The design has {result.issues.length} problem{result.issues.length === 1 ? '' : 's'}, so it cannot be exported. Fix {result.issues.length === 1 ? 'it' : 'them'} first:
-                </p>
-                <ul>
-                  {result.issues.slice(0, 8).map((i, n) => (
-                    <li key={n}>{i.message}</li>
-                  ))}
-                </ul>
-                {result.issues.length > 8 && <p className="muted small">…and {result.issues.length - 8} more.</p>}
-              </div>
-            ) : def.binary ? (
-              <p className="export-summary" data-testid="export-summary">
-                {result.value.summary}
-              </p>
-            ) : pictureUrl ? (
-              <div className="export-picture">
-                <img src={pictureUrl} alt={`The graph of ${design.name}`} />
-              </div>
-            ) : (
-              <pre className="export-code" tabIndex={0} aria-label={`${def.label} preview`}>
-                <code>{content}</code>
-              </pre>
-            )}
-            {facts && <p className="muted small export-facts">{facts}</p>}
-          </div>
+          <FormatChooser format={format} onChoose={(f) => (setFormat(f), setStatus(null))}>
+            {def.binary && <OnnxOptions foldBatchNorm={foldBatchNorm} onFoldBatchNorm={setFoldBatchNorm} />}
+            {PICTURES.has(format) && <PictureOptions theme={theme} onTheme={setTheme} opened={opened} drawOpened={drawOpened} onDrawOpened={setDrawOpened} />}
+          </FormatChooser>
+          <ExportPreview format={format} result={result} designName={design.name} />
         </div>
         {status && (
           <p className={`export-status ${status.tone}`} role={status.tone === 'error' ? 'alert' : 'status'}>
@@ -234,10 +294,10 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
           </p>
         )}
         <div className="button-row end">
-          <button type="button" onClick={() => void copy()} disabled={!content || def.raster || def.binary}>
+          <button type="button" onClick={() => void copy()} disabled={!ready || def.raster || def.binary}>
             Copy
           </button>
-          <button type="button" className="primary" onClick={() => void save()} disabled={!content || busy}>
+          <button type="button" className="primary" onClick={() => void save()} disabled={!ready || busy}>
             {busy ? 'Saving…' : 'Save…'}
           </button>
           <button type="button" onClick={onClose}>
