@@ -1,22 +1,22 @@
 /**
  * Electron main: one secure window, the application menu, the host service behind one guarded IPC
  * wrapper, the engine worker's lifecycle, autosave and recovery, recent files and files opened by
- * the OS. The logic lives in Node-only modules (electron/common, ./windowSecurity, ./menuTemplate,
+ * the OS. The logic lives in Node-only modules (node/host, ./windowSecurity, ./menuTemplate,
  * ./electronDialogs) that receive Electron objects as parameters; this file only wires them.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell, webContents, type WebContents } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MenuCommand } from '../../core/host/contract';
-import { AutosaveStore } from '../common/autosaveStore';
-import { EVENT_CHANNELS } from '../common/eventChannels';
-import { createHostEngine } from '../common/hostEngine';
-import { createHostRouter } from '../common/hostRouter';
-import { createHostService } from '../common/hostService';
-import { appUrlMatcher, registerHostIpc } from '../common/ipcGuard';
-import { designPathFromArgv } from '../common/launchArgs';
-import { RecentFiles } from '../common/recentFiles';
-import { loadWindowState, saveWindowState, type WindowState } from '../common/windowState';
+import { AutosaveStore } from '../../node/host/autosaveStore';
+import { EVENT_CHANNELS } from '../../core/host/eventChannels';
+import { createHostEngine } from '../../node/host/hostEngine';
+import { createHostRouter } from '../../node/host/hostRouter';
+import { createHostService } from '../../node/host/hostService';
+import { appUrlMatcher, registerHostIpc } from './ipcGuard';
+import { designPathFromArgv } from './launchArgs';
+import { RecentFiles } from '../../node/host/recentFiles';
+import { loadWindowState, saveWindowState, type WindowState } from './windowState';
 import { appProtocolFile, contentTypeOf } from './appProtocol';
 import { electronDialogs } from './electronDialogs';
 import { aboutDetail, menuTemplate } from './menuTemplate';

@@ -16,6 +16,7 @@ import { CheckField, TextField, SelectField, parseNumberText } from './fields';
 import { FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
 import { Modal } from '../app/Dialogs';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
+import { presetPreprocessing } from '../../core/presets/preprocessing';
 
 const selectRun = (s: AppState) => ({
   settings: s.runSettings,
@@ -60,6 +61,13 @@ function TimeChart({ result }: { result: RunResult }) {
       </ul>
     </figure>
   );
+}
+
+/** How a photo becomes this design's input, in words (the engine prepares it the same way). */
+function photoPreparation(preset: string | null | undefined, trainedWeights: boolean): string {
+  const pre = presetPreprocessing(preset);
+  const used = trainedWeights && pre.withTrainedWeights ? pre.withTrainedWeights : pre;
+  return `Photos go in as ${preset ? `${preset}'s reference` : 'torchvision'} expects: ${used.summary} The input picture shows the photo itself.`;
 }
 
 /** The backends a user can pick, fastest first (README: Benchmarks). */
@@ -268,6 +276,7 @@ export function RunPanel() {
         <SelectField
           label="Input"
           value={inputValue}
+          hint={settings.input.kind === 'random' ? undefined : photoPreparation(design.preset, settings.weightsPath !== null)}
           options={[{ value: 'random', label: 'Random normal (seeded)' }, ...samples.map((s) => ({ value: `sample:${s.name}`, label: `Sample: ${s.label}` }))]}
           onChange={(v) => setRunSettings({ input: v === 'random' ? { kind: 'random' } : { kind: 'sample', name: v.slice('sample:'.length) } })}
         />

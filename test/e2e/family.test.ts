@@ -1,8 +1,9 @@
 /**
  * The family presets in the app, end to end in Chromium through `serve` at 1440×900: each opens
  * from the preset picker with its reference's parameter total, its last module shown, and a run of
- * googlenet-paper and inception-resnet-v2 on a sample photo completes with 1000 logits, photos
- * prepared as the preset's reference expects. Screenshots go to test-results/screenshots/e2e/.
+ * each (and torchvision's GoogLeNet for comparison) on a sample photo completes with 1000 logits,
+ * photos prepared as the preset's reference expects and shown as they look. Screenshots go to
+ * test-results/screenshots/e2e/.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,22 +52,58 @@ describe.skipIf(Boolean(chromiumSkipReason))('the Inception family presets at 14
     }, 120_000);
   }
 
-  for (const [preset, last] of [FAMILY[0], FAMILY[4]]) {
-    it(`runs ${preset} on a sample photo: 1000 logits, and says how the photo was prepared`, async () => {
+  // A run of each preset on the cat photo (eval, onnxruntime when present): 1000 logits, the engine's
+  // note naming the preparation the reference's weights expect, and the input picture showing the
+  // photo as the user sees it: the same colours whether the network got RGB or BGR, [0, 1] or 0–255.
+  const RUNS: readonly (readonly [preset: string, last: string, prepared: string | null])[] = [
+    ['googlenet', 'inception5b', null], // torchvision's ImageNet normalization: no note, it is the default
+    ['googlenet-paper', 'loss3_classifier', 'BGR in [0, 255] minus the means (104, 117, 123)'],
+    ['bn-inception', 'last_linear', 'BGR in [0, 255] minus the means (104, 117, 128)'],
+    ['inception-v4', 'last_linear', 'mean 0.5 and std 0.5 per channel (so [−1, 1]), crop 0.875'],
+    ['inception-resnet-v1', 'classif', 'mean 0.5 and std 0.5 per channel (so [−1, 1]), crop 0.875'],
+    ['inception-resnet-v2', 'classif', 'mean 0.5 and std 0.5 per channel (so [−1, 1]), crop 0.8975'],
+  ];
+  /** The input picture's mean R, G and B (0..255). */
+  const pictureColour = (page: Page) =>
+    page
+      .getByRole('img', { name: 'The input image' })
+      .first()
+      .evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const sum = [0, 0, 0];
+      for (let i = 0; i < d.length; i += 4) for (let k = 0; k < 3; k++) sum[k] += d[i + k];
+      return sum.map((v) => v / (d.length / 4));
+    });
+  let photoColour: number[] | null = null;
+
+  for (const [preset, last, prepared] of RUNS) {
+    it(`runs ${preset} on a sample photo: 1000 logits, prepared as its reference expects, the photo shown as it looks`, async () => {
       const { page } = app;
       await page.locator('#tab-edit').click();
       await page.getByLabel('Preset', { exact: true }).selectOption(preset);
       await node(page, last).waitFor({ timeout: 60_000 });
       await page.getByRole('tab', { name: 'Run' }).click();
       await page.getByLabel('Eval (main output)').check();
-      const options = await page.getByLabel('Input', { exact: true }).locator('option').allTextContents();
-      await page.getByLabel('Input', { exact: true }).selectOption({ label: options.find((o) => o.startsWith('Sample:'))! });
+      await page.getByLabel('Input', { exact: true }).selectOption({ label: 'Sample: cat' });
+      // Said before the run, beside the input.
+      const hint = (await page.locator('.run-panel .field', { has: page.getByLabel('Input', { exact: true }) }).locator('.field-hint').textContent())!;
+      expect(hint).toContain(`Photos go in as ${preset}'s reference expects:`);
+      expect(hint).toContain(prepared ?? 'RGB in [0, 1], ImageNet mean (0.485, 0.456, 0.406)');
       await page.getByRole('button', { name: 'Run', exact: true }).click();
       const main = page.getByTestId('output-shape-main');
       const failure = page.locator('.run-panel [role="alert"]');
       await Promise.race([main.waitFor({ timeout: 600_000 }), failure.waitFor({ timeout: 600_000 }).then(async () => expect.fail(`The run failed: ${await failure.textContent()}`))]);
       expect(await main.textContent()).toMatch(/^\d+×1000$/);
-      expect(await page.locator('.run-panel').textContent()).toContain('prepared as this preset');
+      const notes = page.getByRole('list', { name: 'Engine notes' });
+      if (prepared) expect(await notes.textContent()).toContain(`Images were prepared as this preset's reference weights expect: ${prepared.includes('BGR') ? '' : 'RGB in [0, 1], '}${prepared}`);
+      else expect(await page.locator('.run-panel').textContent()).not.toContain('prepared as this preset');
+      // The photo as it looks: within a few levels of GoogLeNet's picture (crops differ a little), not with red and blue swapped.
+      const picture = page.getByRole('img', { name: 'The input image' }).first();
+      await picture.scrollIntoViewIfNeeded();
+      await picture.screenshot({ path: join(SHOTS, `family-${preset}-run-input.png`) });
+      const colour = await pictureColour(page);
+      photoColour ??= colour;
+      for (let k = 0; k < 3; k++) expect(Math.abs(colour[k] - photoColour[k]), `${preset} channel ${'RGB'[k]}: ${colour.map(Math.round).join(', ')} vs ${photoColour.map(Math.round).join(', ')}`).toBeLessThan(8);
       await fit(page);
       await page.screenshot({ path: join(SHOTS, `family-${preset}-run-light-1440x900.png`) });
       expect(app.pageErrors).toEqual([]);

@@ -8,10 +8,10 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { isProcessAlive } from '../common/autosaveStore';
+import { isProcessAlive } from '../host/autosaveStore';
 import type { RendererMiddleware } from './browserHostServer';
 
-/** The repository root (this file is electron/server/rendererAssets.ts). */
+/** The repository root (this file is node/browserHost/rendererAssets.ts). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const DEFAULT_CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'inception-explorer', 'renderer');
 

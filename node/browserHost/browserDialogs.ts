@@ -7,8 +7,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { ExportFormat } from '../../core/host/contract';
-import { EXPORT_FORMATS } from '../common/exportFormats';
-import { HostDialogError, type HostDialogs } from '../common/hostService';
+import { EXPORT_FORMATS } from '../host/exportFormats';
+import { HostDialogError, type HostDialogs } from '../host/hostService';
 import type { BrowserCaller } from './browserHostServer';
 import type { PageDialogRequest } from '../../core/host/browserProtocol';
 

@@ -1,5 +1,5 @@
 /**
- * What a host needs from the engine (electron/engine/engineClient.ts implements it), kept as a
+ * What a host needs from the engine (node/engine/engineClient.ts implements it), kept as a
  * structural type so hosts and their tests do not depend on how the worker is built.
  */
 import type { Result, RunProgress, RunRequest, RunResult } from '../../core/run/types';

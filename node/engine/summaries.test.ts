@@ -104,4 +104,20 @@ describe('inputPictureFromValues', () => {
     const gray = inputPictureFromValues(Float32Array.from([0, 1, 2, 3]), 1, 2, 2);
     expect(gray.rgb).toEqual([0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255]);
   });
+
+  it('shows a photo as the user sees it: the preset\'s preparation (BGR 0–255 minus means, or ImageNet mean/std) undone', async () => {
+    const { inputPictureFromValues } = await import('./summaries');
+    const { normalize } = await import('./imageInput');
+    const { PRESET_PREPROCESSING } = await import('../../core/presets/preprocessing');
+    // A 2×1 photo: one orange pixel, one sky-blue pixel.
+    const photo = { width: 2, height: 1, rgb: Float32Array.from([255, 128, 0, 90, 160, 230]) };
+    for (const preset of ['bn-inception', 'googlenet-paper', 'googlenet', 'inception-resnet-v2']) {
+      const how = PRESET_PREPROCESSING[preset];
+      const x = normalize(photo, 3, how);
+      expect(inputPictureFromValues(x, 3, 1, 2, 112, how).rgb, preset).toEqual([255, 128, 0, 90, 160, 230]);
+    }
+    // Without a photo's preparation (seeded noise) it is min–max scaled, channel order as stored.
+    const bgr = normalize(photo, 3, PRESET_PREPROCESSING['bn-inception']);
+    expect(inputPictureFromValues(bgr, 3, 1, 2).rgb.slice(0, 3)).not.toEqual([255, 128, 0]);
+  });
 });

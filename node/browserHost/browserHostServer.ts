@@ -10,15 +10,15 @@
  *
  * No request, however malformed, may end or wedge the process: every socket has an error handler,
  * every handler catches, bad URLs and encodings answer 400, an oversized or broken WebSocket frame
- * closes that one socket. `electron/server/browserHostFuzz.test.ts` throws garbage at it.
+ * closes that one socket. `node/browserHost/browserHostFuzz.test.ts` throws garbage at it.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_PATH, CLIENT_HEADER, CLIENT_ID_PATTERN, parseClientMessage, SOCKET_PATH, TOKEN_HEADER, type PageDialogRequest, type ServerMessage } from '../../core/host/browserProtocol';
-import { BOUNDARY_ERRORS, type HostDispatch } from '../common/hostRouter';
-import { contentSecurityPolicy } from '../common/contentSecurityPolicy';
+import { BOUNDARY_ERRORS, type HostDispatch } from '../host/hostRouter';
+import { contentSecurityPolicy } from '../host/contentSecurityPolicy';
 
 /** Only this address is ever bound: the browser host is for this machine's own browser. */
 export const LOOPBACK = '127.0.0.1';

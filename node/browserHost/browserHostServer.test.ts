@@ -13,7 +13,7 @@ import { WebSocket } from 'ws';
 import { serializeDesign } from '../../core/design/designFile';
 import { presetDesign } from '../../core/presets';
 import type { RunProgress } from '../../core/run/types';
-import { createHostEngine } from '../common/hostEngine';
+import { createHostEngine } from '../host/hostEngine';
 import { runBrowserHost, type RunningBrowserHost } from './browserHost';
 import { CLIENT_HEADER, TOKEN_HEADER, type ServerMessage } from '../../core/host/browserProtocol';
 import { staticFiles } from './rendererAssets';

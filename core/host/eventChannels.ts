@@ -1,5 +1,5 @@
 /** Channels of the two host → renderer events, under the contract's one prefix. */
-import { channel } from '../../core/host/contract';
+import { channel } from './contract';
 
 export const EVENT_CHANNELS = {
   runProgress: channel('onDidRunProgress'),

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FeatureMapSummary, InputPicture } from '../../core/run/types';
 import { arrayStats, type StatsAccumulator } from './stats';
+import type { PixelNormalization } from './imageInput';
 
 export { arrayStats, finishStats, type StatsAccumulator } from './stats';
 
@@ -115,31 +116,54 @@ export function featureMapFromValues(x: Float32Array, layout: 'nhwc' | 'nchw', h
 }
 
 /**
- * The first image of an N×C×H×W input as RGB 0..255 (min–max scaled, so a normalized photo and
- * seeded noise both show), nearest-downsampled to at most `maxSide` pixels a side.
+ * The first image of an N×C×H×W input as RGB 0..255, nearest-downsampled to at most `maxSide`
+ * pixels a side. A photo (`photo` says how it was prepared) shows as the user sees it: the
+ * preparation undone, so a BGR 0–255 minus-means input is not shown with red and blue swapped.
+ * Anything else (seeded noise) is min–max scaled so it shows at all.
  */
-export function inputPictureFromValues(x: Float32Array, c: number, h: number, w: number, maxSide = 112): InputPicture {
+export function inputPictureFromValues(x: Float32Array, c: number, h: number, w: number, maxSide = 112, photo?: PixelNormalization): InputPicture {
   const step = Math.max(1, Math.ceil(Math.max(h, w) / maxSide));
   const oh = Math.ceil(h / step);
   const ow = Math.ceil(w / step);
   const plane = h * w;
   const first = x.subarray(0, c * plane);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of first) {
-    if (Number.isFinite(v)) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+  // Per shown colour k (R, G, B): the input channel holding it, and value → 0..255 as a + b·v.
+  const source: number[] = [];
+  const a: number[] = [];
+  const b: number[] = [];
+  if (photo) {
+    const toBytes = 255 / photo.range;
+    const avg = (v: readonly number[]) => (v[0] + v[1] + v[2]) / 3;
+    for (let k = 0; k < 3; k++) {
+      const ch = c === 3 ? (photo.channelOrder === 'BGR' ? 2 - k : k) : 0;
+      const [mean, std] = c === 3 ? [photo.mean[ch], photo.std[ch]] : [avg(photo.mean), avg(photo.std)];
+      source.push(Math.min(ch, c - 1));
+      a.push(mean * toBytes);
+      b.push(std * toBytes);
+    }
+  } else {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of first) {
+      if (Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    const scale = hi > lo ? 255 / (hi - lo) : 0;
+    for (let k = 0; k < 3; k++) {
+      source.push(Math.min(k, c - 1));
+      a.push(-lo * scale);
+      b.push(scale);
     }
   }
-  const scale = hi > lo ? 255 / (hi - lo) : 0;
   const rgb: number[] = [];
   for (let y = 0; y < oh; y++) {
     for (let xx = 0; xx < ow; xx++) {
       const at = y * step * w + xx * step;
       for (let k = 0; k < 3; k++) {
-        const v = first[Math.min(k, c - 1) * plane + at];
-        rgb.push(Number.isFinite(v) ? Math.round((v - lo) * scale) : 0);
+        const v = first[source[k] * plane + at];
+        rgb.push(Number.isFinite(v) ? Math.max(0, Math.min(255, Math.round(a[k] + b[k] * v))) : 0);
       }
     }
   }

@@ -6,7 +6,7 @@
  */
 import { HOST_METHODS, channel } from '../../core/host/contract';
 import { errResult, type Result } from '../../core/run/types';
-import { BOUNDARY_ERRORS, type HostDispatch } from './hostRouter';
+import { BOUNDARY_ERRORS, type HostDispatch } from '../../node/host/hostRouter';
 
 /** The parts of Electron's IpcMainInvokeEvent the guard reads. */
 export interface IpcInvokeEventLike {

@@ -12,7 +12,7 @@ import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
 import { fineTuneNote, loadFineTuneStateDict, loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
-import { imageBatch, type Normalization } from './imageInput';
+import { imageBatch, type Normalization, type PixelNormalization } from './imageInput';
 import { IMAGENET_PREPROCESSING, presetPreprocessing } from '../../core/presets/preprocessing';
 import { arrayStats, featureMapFromValues, featureMapSummary, inputPictureFromValues, tensorStats } from './summaries';
 import { loadOnnxRuntime, OrtModel, OrtStop } from './onnxRuntime';
@@ -135,7 +135,7 @@ export class EngineSession {
       warnings.push(...input.value.warnings);
       const { channels, height, width } = design.input;
       const per = channels * height * width;
-      if (request.featureMaps !== false && slice.start === 0) inputPicture = inputPictureFromValues(input.value.data, channels, height, width);
+      if (request.featureMaps !== false && slice.start === 0) inputPicture = inputPictureFromValues(input.value.data, channels, height, width, undefined, input.value.photo);
       x = tf.tensor4d(input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per), [slice.count, channels, height, width]);
     } else {
       for (const [id, t] of Object.entries(carryIn ?? {})) carry.set(id, tf.tensor(t.data, [...t.shape]));
@@ -240,7 +240,7 @@ export class EngineSession {
     const per = channels * height * width;
     const data = input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per);
     const wantMaps = request.featureMaps !== false && slice.start === 0;
-    const inputPicture = wantMaps ? inputPictureFromValues(input.value.data, channels, height, width) : undefined;
+    const inputPicture = wantMaps ? inputPictureFromValues(input.value.data, channels, height, width, undefined, input.value.photo) : undefined;
     const modules: PartialModule[] = [];
     try {
       const result = await model.run(data, [slice.count, channels, height, width], {
@@ -370,13 +370,14 @@ export class EngineSession {
 /**
  * The whole batch's input (N·C·H·W) for a request: seeded random normal values, or images. With
  * trained weights for torchvision's googlenet, images are scaled the way its weights expect.
+ * `photo` is how images were prepared (absent for random input), so the preview can undo it.
  */
 export async function runInput(
   request: Pick<EngineRunRequest, 'input' | 'seed' | 'inputSeed'>,
   design: Design,
   assetsDir: string,
   trainedWeights: boolean,
-): Promise<Result<{ data: Float32Array; warnings: string[] }>> {
+): Promise<Result<{ data: Float32Array; warnings: string[]; photo?: PixelNormalization }>> {
   const { batch, channels, height, width } = design.input;
   const input = request.input;
   if (input.kind === 'random') return okResult({ data: randomInput([batch, channels, height, width], request.inputSeed ?? request.seed), warnings: [] });
@@ -397,7 +398,7 @@ export async function runInput(
   const how: Normalization = pre;
   if (pre !== IMAGENET_PREPROCESSING) warnings.push(`Images were prepared as this preset's reference weights expect: ${pre.summary}`);
   const data = await imageBatch(paths, batch, channels, height, width, how);
-  return data.ok ? okResult({ data: data.value, warnings }) : data;
+  return data.ok ? okResult({ data: data.value, warnings, photo: pre }) : data;
 }
 
 function stopMessage(reason: string, timeoutMs: number | undefined): string {

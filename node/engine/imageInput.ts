@@ -10,7 +10,7 @@ import { errResult, okResult, type Result } from '../../core/run/types';
 import { IMAGENET_PREPROCESSING, type Preprocessing } from '../../core/presets/preprocessing';
 import { formatInt } from '../../core/model/format';
 import { terminalText } from '../../core/export/escape';
-import { readUserFile } from '../common/userFiles';
+import { readUserFile } from '../host/userFiles';
 
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;

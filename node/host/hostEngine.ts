@@ -1,5 +1,5 @@
 /**
- * The engine as a host runs it: one EngineClient (electron/engine) whose worker lifecycle the host
+ * The engine as a host runs it: one EngineClient (node/engine) whose worker lifecycle the host
  * owns. `start()` spins the worker up ahead of the first run; after a run ends in a crash or an
  * out-of-memory the worker is restarted at once, so the next run does not pay for the start; and
  * `dispose()` stops it on quit.

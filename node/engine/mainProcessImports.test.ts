@@ -24,7 +24,7 @@ function importGraph(entry: string): Map<string, string[]> {
 }
 
 describe('the main process and the command line do not load TensorFlow.js', () => {
-  it.each(['electron/engine/engineClient.ts', 'electron/common/hostEngine.ts', 'electron/common/hostService.ts', 'electron/server/browserHost.ts'])(
+  it.each(['node/engine/engineClient.ts', 'node/host/hostEngine.ts', 'node/host/hostService.ts', 'node/browserHost/browserHost.ts'])(
     '%s reaches no @tensorflow import (only the worker does)',
     (entry) => {
       const offenders = [...importGraph(entry)].filter(([, bare]) => bare.some((s) => s.startsWith('@tensorflow/'))).map(([f]) => f);
@@ -33,7 +33,7 @@ describe('the main process and the command line do not load TensorFlow.js', () =
   );
 
   it('the worker does load it (the check can see an import)', () => {
-    const graph = importGraph('electron/engine/engineWorker.ts');
+    const graph = importGraph('node/engine/engineWorker.ts');
     expect([...graph.values()].flat()).toContain('@tensorflow/tfjs-core');
   });
 });

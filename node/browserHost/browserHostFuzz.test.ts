@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { WebSocket } from 'ws';
-import { createHostEngine } from '../common/hostEngine';
+import { createHostEngine } from '../host/hostEngine';
 import { runBrowserHost, type RunningBrowserHost } from './browserHost';
 import { MAX_SOCKET_MESSAGE_BYTES } from './browserHostServer';
 import { TOKEN_HEADER } from '../../core/host/browserProtocol';

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_METHODS, channel } from '../../core/host/contract';
-import { AutosaveStore } from './autosaveStore';
-import { HostEngine } from './hostEngine';
-import { createHostRouter } from './hostRouter';
-import { createHostService } from './hostService';
+import { AutosaveStore } from '../../node/host/autosaveStore';
+import { HostEngine } from '../../node/host/hostEngine';
+import { createHostRouter } from '../../node/host/hostRouter';
+import { createHostService } from '../../node/host/hostService';
 import { appUrlMatcher, registerHostIpc, type IpcCaller, type IpcInvokeEventLike, type IpcMainLike } from './ipcGuard';
-import { RecentFiles } from './recentFiles';
+import { RecentFiles } from '../../node/host/recentFiles';
 
 /** Records what main registers, the way Electron's ipcMain would hold it. */
 class RecordingIpcMain implements IpcMainLike {

@@ -6,7 +6,7 @@ import type { Layer } from '../../core/model/types';
 import { errResult, okResult, type Result } from '../../core/run/types';
 import { stateDictSpec, type StateEntry } from '../../core/weights/stateDict';
 import { initTensor, type InitScheme } from '../../core/weights/init';
-import { readUserFile } from '../common/userFiles';
+import { readUserFile } from '../host/userFiles';
 import { float32Values, int64Values, parseSafetensors, writeSafetensors, type TensorToWrite } from './safetensors';
 
 /** float32 values by state_dict key; counters (num_batches_tracked) hold one value. */

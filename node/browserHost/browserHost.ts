@@ -6,11 +6,11 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
-import { AutosaveStore } from '../common/autosaveStore';
-import type { EngineLike } from '../common/engineHost';
-import { createHostRouter } from '../common/hostRouter';
-import { createHostService } from '../common/hostService';
-import { RecentFiles } from '../common/recentFiles';
+import { AutosaveStore } from '../host/autosaveStore';
+import type { EngineLike } from '../host/engineHost';
+import { createHostRouter } from '../host/hostRouter';
+import { createHostService } from '../host/hostService';
+import { RecentFiles } from '../host/recentFiles';
 import { browserDialogs } from './browserDialogs';
 import { startBrowserHost, type BrowserHost, type RendererMiddleware } from './browserHostServer';
 import { ensureRendererBuild, REPO_ROOT, staticFiles, viteDevMiddleware } from './rendererAssets';

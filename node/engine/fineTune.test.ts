@@ -41,7 +41,7 @@ describe('fine-tuning: a 1000-class backbone under a 10-class design', () => {
 
 describe('nativeTensorflowReason', () => {
   it('says "not installed" plainly, without the install path', () => {
-    const e = Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node' imported from /work/some/where/electron/engine/backend.ts"), { code: 'ERR_MODULE_NOT_FOUND' });
+    const e = Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node' imported from /work/some/where/node/engine/backend.ts"), { code: 'ERR_MODULE_NOT_FOUND' });
     const text = nativeTensorflowReason(e);
     expect(text).toContain('is not installed');
     expect(text).toContain('optional');

@@ -1,6 +1,6 @@
 /** The main window's size and position, remembered between sessions and kept on a visible screen. */
 import { z } from 'zod';
-import { readJsonFile, writeFileAtomic } from './atomicFile';
+import { readJsonFile, writeFileAtomic } from '../../node/host/atomicFile';
 
 export interface Rect {
   readonly x: number;
