@@ -13,7 +13,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { DesignFile, ExportFormat, HostInfo, SampleImage } from '../../core/host/contract';
 import { MAX_DESIGN_BYTES, parseDesign } from '../../core/design/designFile';
-import { errResult, okResult, type Result, type RunProgress } from '../../core/run/types';
+import { errResult, okResult, type Result, type RunProgress, type RunRequest } from '../../core/run/types';
 import type { AutosaveStore } from './autosaveStore';
 import type { EngineLike } from './engineHost';
 import type { HostHandlers } from './hostRouter';
@@ -108,31 +108,51 @@ async function listSampleImages(dir: string): Promise<SampleImage[]> {
     });
 }
 
-/** Creates the request handlers of one host. */
-export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> {
-  const granted = new Set<string>();
-  const roots = (o.roots ?? []).map((r) => resolve(r));
-  const grant = (path: string): string => {
-    const abs = resolve(path);
-    granted.add(abs);
-    return abs;
-  };
-  const rootOf = (path: string): string | undefined => roots.find((r) => isInsideText(r, path));
-  const remember = async (path: string): Promise<void> => {
-    grant(path);
-    await o.recent.add(path);
-    o.onRecentChanged?.(resolve(path));
-  };
+type Access = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
 
-  type Access = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
+/**
+ * What the renderer may read and write in one host session: paths chosen in a dialog of this
+ * session, Recent Files, and (for the browser host) paths really inside the host's folders.
+ */
+class FileAccess {
+  private readonly granted = new Set<string>();
+  private readonly roots: readonly string[];
+
+  constructor(
+    private readonly recent: RecentFiles,
+    roots: readonly string[],
+    private readonly onRecentChanged?: (path: string) => void,
+  ) {
+    this.roots = roots.map((r) => resolve(r));
+  }
+
+  /** Records a path the user chose in a dialog; returns it absolute. */
+  grant(path: string): string {
+    const abs = resolve(path);
+    this.granted.add(abs);
+    return abs;
+  }
+
+  /** Whether the user chose `path` in a dialog of this session. */
+  isGranted(path: string): boolean {
+    return this.granted.has(resolve(path));
+  }
+
+  /** Grants a path and adds it to Recent Files. */
+  async remember(path: string): Promise<void> {
+    this.grant(path);
+    await this.recent.add(path);
+    this.onRecentChanged?.(resolve(path));
+  }
+
   /**
    * Whether the renderer may read or write `path`, and the path to use. A path under one of the
    * host's folders must really be inside it (links resolved; for writes, its parent folder) and
    * is allowed; any other path only when the user chose it in this session or it is in Recent Files.
    */
-  const access = async (path: string, mode: 'read' | 'write'): Promise<Access> => {
+  async check(path: string, mode: 'read' | 'write'): Promise<Access> {
     const abs = resolve(path);
-    const root = rootOf(abs);
+    const root = this.roots.find((r) => isInsideText(r, abs));
     if (root !== undefined) {
       const real = await realPathInside(root, abs, mode);
       if (real.ok) return real;
@@ -141,11 +161,12 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
       if (real.reason === 'folder') return { ok: false, message: `${abs} is a folder; give a file name.` };
       return { ok: false, message: `${abs} leads outside ${root} (through a symbolic link, or it is the folder itself), so the app may not ${mode} it.` };
     }
-    if (granted.has(abs) || (await o.recent.has(abs))) return { ok: true, path: abs };
+    if (this.granted.has(abs) || (await this.recent.has(abs))) return { ok: true, path: abs };
     return { ok: false, message: `${abs} was not chosen in this session and is not in Recent Files, so the app may not ${mode} it.` };
-  };
+  }
 
-  const readDesign = async (path: string): Promise<Result<DesignFile>> => {
+  /** Reads a design file (bounded, checked to be a design) and remembers it. */
+  async readDesign(path: string): Promise<Result<DesignFile>> {
     const abs = resolve(path);
     const bytes = await readUserFile(abs, {
       maxBytes: MAX_DESIGN_BYTES,
@@ -162,30 +183,56 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
       const first = parsed.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`);
       return errResult('file.notDesign', `${abs} is not a design file that can be opened: ${first.join('; ')}${parsed.errors.length > 3 ? ` (and ${parsed.errors.length - 3} more)` : ''}`);
     }
-    await remember(abs);
+    await this.remember(abs);
     return okResult({ path: abs, text });
-  };
+  }
 
-  const writeDesign = async (path: string, text: string): Promise<Result<{ path: string }>> => {
+  /** Writes a valid design atomically where it may, and remembers it. */
+  async writeDesign(path: string, text: string): Promise<Result<{ path: string }>> {
     const parsed = parseDesign(text);
     if (!parsed.ok) {
       return errResult('design.invalid', `The design was not saved because it is not a valid design file: ${parsed.errors[0].path}: ${parsed.errors[0].message}`);
     }
-    const allowed = await access(path, 'write');
+    const allowed = await this.check(path, 'write');
     if (!allowed.ok) return errResult('file.notAllowed', `The design was not saved: ${allowed.message}`);
     try {
       await writeFileAtomic(allowed.path, text);
     } catch (e) {
       return errResult('file.write', `The design could not be saved to ${allowed.path}: ${(e as Error).message}.`);
     }
-    await remember(allowed.path);
+    await this.remember(allowed.path);
     return okResult({ path: allowed.path });
-  };
+  }
+}
+
+/**
+ * A run request whose image and weight paths the user may read, rewritten to the real paths that
+ * were checked (so a link changed meanwhile cannot redirect the engine); an error otherwise. The
+ * renderer is untrusted: it may name such files only where the user could have put them.
+ */
+async function checkRunPaths(files: FileAccess, request: RunRequest): Promise<Result<RunRequest>> {
+  let checked = request;
+  if (checked.input.kind === 'image') {
+    const allowed = await files.check(checked.input.path, 'read');
+    if (!allowed.ok) return errResult('file.notAllowed', `The run was refused: ${allowed.message}`);
+    checked = { ...checked, input: { kind: 'image', path: allowed.path } };
+  }
+  if (checked.weightsPath) {
+    const allowed = await files.check(checked.weightsPath, 'read');
+    if (!allowed.ok) return errResult('file.notAllowed', `The run was refused: ${allowed.message}`);
+    checked = { ...checked, weightsPath: allowed.path };
+  }
+  return okResult(checked);
+}
+
+/** Creates the request handlers of one host. */
+export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> {
+  const files = new FileAccess(o.recent, o.roots ?? [], o.onRecentChanged);
 
   const saveVia = async (ctx: C, file: DesignFile): Promise<Result<{ path: string } | null>> => {
     const chosen = await choose(() => o.dialogs.chooseDesignSavePath(ctx, suggestedDesignName(file.text, file.path)));
     if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
-    return writeDesign(grant(chosen.value), file.text);
+    return files.writeDesign(files.grant(chosen.value), file.text);
   };
 
   return {
@@ -204,16 +251,16 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     async openDesign(ctx) {
       const chosen = await choose(() => o.dialogs.chooseDesignToOpen(ctx));
       if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
-      const allowed = await access(grant(chosen.value), 'read');
+      const allowed = await files.check(files.grant(chosen.value), 'read');
       if (!allowed.ok) return errResult('file.notAllowed', `The design was not opened: ${allowed.message}`);
-      return readDesign(allowed.path);
+      return files.readDesign(allowed.path);
     },
 
     async saveDesign(ctx, file) {
       if (file.path === null) return saveVia(ctx, file);
-      const allowed = await access(file.path, 'write');
+      const allowed = await files.check(file.path, 'write');
       if (!allowed.ok) return errResult('file.notAllowed', `The design was not saved: ${allowed.message} Use Save As to choose where to save it.`);
-      return writeDesign(allowed.path, file.text);
+      return files.writeDesign(allowed.path, file.text);
     },
 
     saveDesignAs: (ctx, file) => saveVia(ctx, file),
@@ -221,7 +268,7 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     async exportFile(ctx, req) {
       const chosen = await choose(() => o.dialogs.chooseExportPath(ctx, req.suggestedName, req.format));
       if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
-      const allowed = await access(grant(chosen.value), 'write');
+      const allowed = await files.check(files.grant(chosen.value), 'write');
       if (!allowed.ok) return errResult('file.notAllowed', `The export was not written: ${allowed.message}`);
       try {
         await writeFileAtomic(allowed.path, req.base64 ? Buffer.from(req.content, 'base64') : req.content);
@@ -234,7 +281,7 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     async autosave(_ctx, file) {
       // Only a path the user chose in this session is recorded: an autosave must never carry a
       // path a page made up into the next session (where recovery would offer it back).
-      const path = file.path !== null && granted.has(resolve(file.path)) ? resolve(file.path) : null;
+      const path = file.path !== null && files.isGranted(file.path) ? resolve(file.path) : null;
       try {
         await o.autosave.save({ path, text: file.text });
         return okResult(undefined);
@@ -247,7 +294,7 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
       const file = await o.autosave.takeRecovery();
       if (!file?.path) return okResult(file);
       // Recovery grants nothing: the path stays only if the user may already use it here.
-      const allowed = await access(file.path, 'write');
+      const allowed = await files.check(file.path, 'write');
       return okResult({ path: allowed.ok ? allowed.path : null, text: file.text });
     },
 
@@ -256,9 +303,9 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     },
 
     async openRecent(_ctx, path) {
-      const allowed = await access(path, 'read');
+      const allowed = await files.check(path, 'read');
       if (!allowed.ok) return errResult('file.notAllowed', `The design was not opened: ${allowed.message} Use Open to choose a design file.`);
-      return readDesign(allowed.path);
+      return files.readDesign(allowed.path);
     },
 
     async listSamples() {
@@ -266,18 +313,9 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     },
 
     async run(ctx, runId, request) {
-      // The renderer is untrusted: it may name image and weight files only where the user could
-      // have put them (files chosen in this session, the host's folder, Recent Files).
-      let checked = request;
-      for (const which of ['image', 'weights'] as const) {
-        const path = which === 'image' ? (checked.input.kind === 'image' ? checked.input.path : null) : (checked.weightsPath ?? null);
-        if (path === null) continue;
-        const allowed = await access(path, 'read');
-        if (!allowed.ok) return errResult('file.notAllowed', `The run was refused: ${allowed.message}`);
-        // The engine reads the real path that was checked, not a link that could be changed meanwhile.
-        checked = which === 'image' ? { ...checked, input: { kind: 'image', path: allowed.path } } : { ...checked, weightsPath: allowed.path };
-      }
-      return o.engine.run(runId, checked, (p) => o.emitProgress(ctx, p));
+      const checked = await checkRunPaths(files, request);
+      if (!checked.ok) return checked;
+      return o.engine.run(runId, checked.value, (p) => o.emitProgress(ctx, p));
     },
 
     async cancelRun(_ctx, runId) {
