@@ -8,7 +8,7 @@
 import type { Layer, Padding4, Pair } from '../model/types';
 import type { LayerAttrMap, LayerKind } from '../layers/registry';
 import { moduleVariable } from '../model/modulePath';
-import { call, flat, list, pyFloat, pyInt, pySize, sum, type PyExpr } from './python';
+import { call, flat, list, pyFloat, pyInt, pySize, sum, uniqueVariable, type PyExpr } from './python';
 
 const even = (p: Padding4): boolean => p[0] === p[1] && p[2] === p[3];
 const zero = (p: Padding4): boolean => p.every((x) => x === 0);
@@ -117,16 +117,7 @@ export function flatForward(
   for (const l of layers) for (const i of l.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
   const exprs = new Map<string, PyExpr>();
   const out: { head: string; expr: PyExpr }[] = [];
-  const varName = (id: string) => {
-    let v = moduleVariable(id);
-    if (taken.has(v)) {
-      let n = 2;
-      while (taken.has(`${v}_${n}`)) n++;
-      v = `${v}_${n}`;
-    }
-    taken.add(v);
-    return v;
-  };
+  const varName = (id: string) => uniqueVariable(moduleVariable(id), taken);
   for (const l of layers) {
     const ins = l.inputs.map((i) => (mine.has(i) ? exprs.get(i)! : value(i)));
     const expr = layerExpr(l, ins);
