@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Padding4, Pair } from '../../../core/model/types';
 import type { LayerBuilder, LayerOp } from './layerOp';
 import { explicitPad } from './conv';
+import { adaptivePoolBins } from '../../../core/layers/pooling';
 
 /**
  * Padding that makes TF.js's floor-mode arithmetic give `out` windows: in ceil mode the last
@@ -90,17 +91,6 @@ export const avgPool2dBuilder: LayerBuilder<'avgPool2d'> = (layer, ctx) => {
   return { op: new AvgPoolOp(a.kernel, a.stride, pad, factors, [oh, ow]) };
 };
 
-/** PyTorch's adaptive pooling bins as an averaging matrix [out, in]: bin i spans ⌊i·in/out⌋ … ⌈(i+1)·in/out⌉. */
-export function adaptiveMatrix(input: number, output: number): Float32Array {
-  const m = new Float32Array(output * input);
-  for (let i = 0; i < output; i++) {
-    const start = Math.floor((i * input) / output);
-    const end = Math.ceil(((i + 1) * input) / output);
-    for (let j = start; j < end; j++) m[i * input + j] = 1 / (end - start);
-  }
-  return m;
-}
-
 class AdaptiveAvgPoolOp implements LayerOp {
   private ph: tf.Tensor2D | null = null;
   private pw: tf.Tensor2D | null = null;
@@ -113,8 +103,8 @@ class AdaptiveAvgPoolOp implements LayerOp {
   }
   prepare(): void {
     if (this.uniform()) return;
-    this.ph = tf.tensor2d(adaptiveMatrix(this.input[0], this.output[0]), [this.output[0], this.input[0]]);
-    this.pw = tf.tensor2d(adaptiveMatrix(this.input[1], this.output[1]), [this.output[1], this.input[1]]);
+    this.ph = tf.tensor2d(adaptivePoolBins(this.input[0], this.output[0]), [this.output[0], this.input[0]]);
+    this.pw = tf.tensor2d(adaptivePoolBins(this.input[1], this.output[1]), [this.output[1], this.input[1]]);
   }
   run([x]: readonly tf.Tensor[]): tf.Tensor {
     const [h, w] = this.input;
