@@ -14,7 +14,7 @@ import { useDesign, useDerived } from '../state/derived';
 import { cancelRun, runBlocker, startRun } from '../app/commands';
 import { CheckField, TextField, SelectField, parseNumberText } from './fields';
 import { FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
-import { Modal } from '../app/Dialogs';
+import { Modal } from '../app/Modal';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 import { presetPreprocessing } from '../../core/presets/preprocessing';
 
