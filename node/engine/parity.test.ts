@@ -16,13 +16,11 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../core/analysis/analyze';
 import { parseDesign } from '../../core/design/designFile';
 import type { Design } from '../../core/model/types';
-import type { RunMode, TfBackendName } from '../../core/run/types';
-import { randomInput } from '../../core/weights/init';
+import type { TfBackendName } from '../../core/run/types';
 import { probeBackend } from './backend';
-import { compileModel, forward } from './model';
 import { seededStateDict } from './weights';
-import { loadOnnxRuntime, OrtModel } from './onnxRuntime';
-import { logicalShape } from './layers/layerOp';
+import { loadOnnxRuntime } from './onnxRuntime';
+import { decode, expectParity, runOnOnnxRuntime, runOnTf, type Entry, type ParityCase, type Stats, type Variant } from './__fixtures__/parityCheck';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'parity');
 /** README's promised agreement of the GoogLeNet fixtures' outputs per variant: max |difference| / max |value|. */
@@ -37,10 +35,6 @@ function outputTolerance(fixture: string, variant: Variant): number {
   return fixture.startsWith('googlenet') ? GOOGLENET_TOLERANCE[variant] : FAMILY_TOLERANCE;
 }
 
-interface Entry {
-  readonly shape: number[];
-  readonly data: string;
-}
 interface Fixture {
   readonly design: unknown;
   readonly seed: number;
@@ -48,15 +42,8 @@ interface Fixture {
   readonly inputSeed: number;
   readonly batch: number;
   readonly outputs: Record<string, Record<string, Entry>>;
-  readonly modules: Record<string, Record<string, { shape: number[]; mean: number; absMax: number }>>;
+  readonly modules: Record<string, Record<string, Stats>>;
   readonly calibratedBuffers: Record<string, Entry>;
-}
-
-function decode(e: Entry): Float32Array {
-  const b = Buffer.from(e.data, 'base64');
-  const out = new Float32Array(b.byteLength / 4);
-  new Uint8Array(out.buffer).set(b);
-  return out;
 }
 
 const fixtures = readdirSync(DIR)
@@ -69,49 +56,14 @@ const fixtures = readdirSync(DIR)
     return { name: f.replace(/\.json$/, ''), fx, design: parsed.design };
   });
 
-type Variant = 'eval' | 'evalCalibrated' | 'train';
-
-/** Runs one fixture variant and returns the largest |difference| / max |reference| over its outputs. */
-function check(fx: Fixture, design: Design, variant: Variant) {
+/** A fixture's case for one variant: its design at the fixture's batch, seeded weights (calibrated statistics for evalCalibrated). */
+function parityCase(fx: Fixture, design: Design, variant: Variant): ParityCase {
   const d: Design = { ...design, input: { ...design.input, batch: fx.batch } };
   const analysis = analyze(d);
   expect(analysis.issues).toEqual([]);
   const weights = new Map(seededStateDict(analysis.graph, fx.seed, fx.scheme));
   if (variant === 'evalCalibrated') for (const [k, e] of Object.entries(fx.calibratedBuffers)) weights.set(k, decode(e));
-  const mode: RunMode = variant === 'train' ? 'train' : 'eval';
-  const model = compileModel(d, analysis, weights, { mode, dropout: false });
-  const { batch, channels, height, width } = d.input;
-  const x = tf.tensor4d(randomInput([batch, channels, height, width], fx.inputSeed), [batch, channels, height, width]);
-  const modules: Record<string, { shape: number[]; mean: number; absMax: number }> = {};
-  try {
-    const result = forward(model, x, {
-      onModule(plan, out) {
-        const [mean, absMax] = tf.tidy(() => [tf.mean(out).dataSync()[0], tf.max(tf.abs(out)).dataSync()[0]]);
-        modules[plan.id] = { shape: logicalShape(out), mean, absMax };
-      },
-    });
-    const ratios: Record<string, number> = {};
-    for (const [name, ref] of Object.entries(fx.outputs[variant])) {
-      const t = result.outputs[name];
-      expect(t, `${variant} output ${name}`).toBeDefined();
-      expect(t.shape).toEqual(ref.shape);
-      const got = t.dataSync();
-      const want = decode(ref);
-      let diff = 0;
-      let max = 0;
-      for (let i = 0; i < want.length; i++) {
-        diff = Math.max(diff, Math.abs(got[i] - want[i]));
-        max = Math.max(max, Math.abs(want[i]));
-      }
-      ratios[name] = diff / max;
-    }
-    expect(Object.keys(result.outputs).sort()).toEqual(Object.keys(fx.outputs[variant]).sort());
-    tf.dispose(Object.values(result.outputs));
-    return { ratios, modules };
-  } finally {
-    x.dispose();
-    model.dispose();
-  }
+  return { design: d, analysis, weights, inputSeed: fx.inputSeed, outputs: fx.outputs[variant] };
 }
 
 /** Which fixture variants each backend runs. */
@@ -141,18 +93,8 @@ for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
         // Generous limits: the cpu backend's full GoogLeNet takes 20–40 s on a busy 2-core machine.
         it(`${name}, ${variant}: outputs within ${outputTolerance(name, variant)} of their max |value|`, { timeout: 600_000 }, async () => {
           expect(await tf.setBackend(backend)).toBe(true);
-          const { ratios, modules } = check(fx, design, variant);
-          for (const [output, ratio] of Object.entries(ratios)) expect(ratio, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(outputTolerance(name, variant));
-          const refModules = fx.modules[variant];
-          if (refModules) {
-            for (const [id, ref] of Object.entries(refModules)) {
-              const got = modules[id];
-              expect(got, `module ${id}`).toBeDefined();
-              expect(got.shape, `shape of ${id}`).toEqual(ref.shape);
-              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(MODULE_TOLERANCE * ref.absMax);
-              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(MODULE_TOLERANCE * ref.absMax);
-            }
-          }
+          const measured = runOnTf(parityCase(fx, design, variant), variant === 'train' ? 'train' : 'eval');
+          expectParity(measured, fx.modules[variant], outputTolerance(name, variant), MODULE_TOLERANCE);
         });
       }
     }
@@ -166,48 +108,8 @@ describe.skipIf(!ort.ok)(`parity with PyTorch on onnxruntime${ort.ok ? '' : `: s
       for (const foldBatchNorm of [true, false]) {
         it(`${name}, ${variant}, batch norm ${foldBatchNorm ? 'folded' : 'kept'}: outputs within ${outputTolerance(name, variant)}, module statistics within ${MODULE_TOLERANCE}`, { timeout: 300_000 }, async () => {
           if (!ort.ok) return;
-          const d: Design = { ...design, input: { ...design.input, batch: fx.batch } };
-          const analysis = analyze(d);
-          const weights = new Map(seededStateDict(analysis.graph, fx.seed, fx.scheme));
-          if (variant === 'evalCalibrated') for (const [k, e] of Object.entries(fx.calibratedBuffers)) weights.set(k, decode(e));
-          const model = await OrtModel.create(ort.ort, d, analysis, weights, { foldBatchNorm, threads: 1 });
-          try {
-            const { batch, channels, height, width } = d.input;
-            const modules: Record<string, { shape: readonly number[]; mean: number; absMax: number }> = {};
-            const result = await model.run(randomInput([batch, channels, height, width], fx.inputSeed), [batch, channels, height, width], {
-              onModule(m) {
-                let sum = 0;
-                let absMax = 0;
-                for (const v of m.data) {
-                  sum += v;
-                  absMax = Math.max(absMax, Math.abs(v));
-                }
-                modules[m.id] = { shape: m.shape, mean: sum / m.data.length, absMax };
-              },
-            });
-            expect(Object.keys(result.outputs).sort()).toEqual(Object.keys(fx.outputs[variant]).sort());
-            for (const [output, ref] of Object.entries(fx.outputs[variant])) {
-              const got = result.outputs[output];
-              expect(got.shape).toEqual(ref.shape);
-              const want = decode(ref);
-              let diff = 0;
-              let max = 0;
-              for (let i = 0; i < want.length; i++) {
-                diff = Math.max(diff, Math.abs(got.data[i] - want[i]));
-                max = Math.max(max, Math.abs(want[i]));
-              }
-              expect(diff / max, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(outputTolerance(name, variant));
-            }
-            for (const [id, ref] of Object.entries(fx.modules[variant] ?? {})) {
-              const got = modules[id];
-              expect(got, `module ${id}`).toBeDefined();
-              expect(got.shape, `shape of ${id}`).toEqual(ref.shape);
-              expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(MODULE_TOLERANCE * ref.absMax);
-              expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(MODULE_TOLERANCE * ref.absMax);
-            }
-          } finally {
-            await model.release();
-          }
+          const measured = await runOnOnnxRuntime(ort.ort, parityCase(fx, design, variant), foldBatchNorm);
+          expectParity(measured, fx.modules[variant], outputTolerance(name, variant), MODULE_TOLERANCE);
         });
       }
     }
