@@ -83,21 +83,25 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'The renderer must not import Node built-ins.' },
             { group: ['@tensorflow/*'], message: 'The renderer does not run the engine; the host does.' },
-            { group: ['**/electron/**', '**/cli/**'], message: 'renderer/ imports only core/ and its own files (STYLE.md).' },
+            { group: ['**/electron/**', '**/node/**', '**/cli/**'], message: 'renderer/ imports only core/ and its own files (STYLE.md).' },
           ],
         },
       ],
     },
   },
   {
-    // Node-side code that tests and the CLI load must not import electron at the top level.
-    files: ['cli/**/*.ts', 'electron/engine/**/*.ts', 'electron/server/**/*.ts', 'electron/common/**/*.ts'],
+    // node/ and cli/ are plain Node, shared by the CLI, the browser host and Electron's main process:
+    // they never import electron (its binary may be missing) nor the Electron-only folders.
+    files: ['cli/**/*.ts', 'node/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [{ name: 'electron', message: 'Importing electron from plain Node triggers a binary download and throws; keep it in electron/main and electron/preload.' }],
-          patterns: [{ group: ['**/renderer/**'], message: 'Node-side code does not import the renderer.' }],
+          patterns: [
+            { group: ['**/renderer/**'], message: 'Node-side code does not import the renderer.' },
+            { group: ['**/electron/**'], message: 'node/ and cli/ run without Electron; Electron-only code lives in electron/main and electron/preload.' },
+          ],
         },
       ],
     },

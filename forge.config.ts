@@ -10,10 +10,10 @@ import { MakerZIP } from '@electron-forge/maker-zip';
 import { FusesPlugin } from '@electron-forge/plugin-fuses';
 import { VitePlugin } from '@electron-forge/plugin-vite';
 import { FuseV1Options, FuseVersion } from '@electron/fuses';
-import { copyNativePackages, NATIVE_UNPACK_GLOB } from './electron/common/nativeModules';
+import { copyNativePackages, NATIVE_UNPACK_GLOB } from './node/build/nativeModules';
 
 /** The engine's worker_threads entry, bundled to `.vite/build/engineWorker.cjs` beside main. */
-export const ENGINE_WORKER_ENTRY = 'electron/engine/engineWorker.ts';
+export const ENGINE_WORKER_ENTRY = 'node/engine/engineWorker.ts';
 
 /** The fuses, exported so tests check them; every capability the app does not use is off. */
 export const fuses = {

@@ -3,7 +3,7 @@
  * CommonJS output `.vite/build/main.cjs`, Electron and Node built-ins external).
  */
 import { defineConfig } from 'vite';
-import { NATIVE_PACKAGES } from './electron/common/nativeModules';
+import { NATIVE_PACKAGES } from './node/build/nativeModules';
 
 export default defineConfig({
   build: {

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
-import { NATIVE_PACKAGES } from './electron/common/nativeModules';
+import { NATIVE_PACKAGES } from './node/build/nativeModules';
 
 const require = createRequire(import.meta.url);
 

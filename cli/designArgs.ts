@@ -5,7 +5,7 @@ import type { Design } from '../core/model/types';
 import { MAX_DESIGN_BYTES, parseDesign } from '../core/design/designFile';
 import { parseAssignment, setAux, setClasses, setInput, setParam } from '../core/design/edit';
 import { DEFAULT_PRESET, presetDesign, presetNames } from '../core/presets';
-import { readUserFile } from '../electron/common/userFiles';
+import { readUserFile } from '../node/host/userFiles';
 import { terminalText } from '../core/export/escape';
 
 export const designOptions = {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { main } from './main';
 import type { CliIo } from './command';
-import { float32Values, int64Values, parseSafetensors, writeSafetensors, type TensorToWrite } from '../electron/engine/safetensors';
+import { float32Values, int64Values, parseSafetensors, writeSafetensors, type TensorToWrite } from '../node/engine/safetensors';
 
 function capture(): CliIo & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', isTty: false, out: (s: string) => void (io.stdout += s), err: (s: string) => void (io.stderr += s) };

@@ -11,7 +11,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { fallbackMessage, findElectronBinary, planStart } = await import('../electron/common/startPlan.ts');
+const { fallbackMessage, findElectronBinary, planStart } = await import('../node/launch/startPlan.ts');
 
 const args = process.argv.slice(2);
 const forceBrowser = args.includes('--browser') || process.env.INCEPTION_EXPLORER_HOST === 'browser';

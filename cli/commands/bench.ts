@@ -9,8 +9,8 @@ import { designFromArgs, designOptions, designUsage } from '../designArgs';
 import { issueLines } from '../report';
 import { analyze } from '../../core/analysis/analyze';
 import type { BackendName } from '../../core/run/types';
-import { EngineClient, maxEngineWorkers } from '../../electron/engine/engineClient';
-import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backendNames';
+import { EngineClient, maxEngineWorkers } from '../../node/engine/engineClient';
+import { BACKEND_ORDER, isBackendName } from '../../node/engine/backendNames';
 
 export interface BenchResult {
   readonly backend: BackendName;

@@ -11,7 +11,7 @@ import { formatBytes } from '../../core/model/format';
 import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES, exportContent, isExportFormat } from '../../core/export/exportFormats';
 import type { ExportIssue } from '../../core/export/pytorch';
 import { onnxModel } from '../../core/export/onnx';
-import { loadStateDict, seededStateDict } from '../../electron/engine/weights';
+import { loadStateDict, seededStateDict } from '../../node/engine/weights';
 import { terminalText } from '../../core/export/escape';
 import { picturePlan, svgSize } from '../../core/export/picture';
 

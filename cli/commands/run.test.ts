@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../main';
 import type { CliIo } from '../command';
-import { parseSafetensors } from '../../electron/engine/safetensors';
+import { parseSafetensors } from '../../node/engine/safetensors';
 
 function capture(isTty = false): CliIo & { stdout: string; stderr: string } {
   const io = {

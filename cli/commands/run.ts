@@ -7,13 +7,13 @@ import { analyze } from '../../core/analysis/analyze';
 import { formatBytes } from '../../core/model/format';
 import type { Design } from '../../core/model/types';
 import type { BackendName, RunMode, RunProgress } from '../../core/run/types';
-import { EngineClient } from '../../electron/engine/engineClient';
-import { BACKEND_ORDER, isBackendName } from '../../electron/engine/backendNames';
-import type { EngineInput, EngineRunRequest, EngineRunResult } from '../../electron/engine/protocol';
-import { runInput } from '../../electron/engine/session';
-import { loadFineTuneStateDict, loadStateDict, seededStateDict, stateDictToSafetensors } from '../../electron/engine/weights';
-import { writeSafetensors, type TensorToWrite } from '../../electron/engine/safetensors';
-import { defaultAssetsDir } from '../../electron/engine/workerEntry';
+import { EngineClient } from '../../node/engine/engineClient';
+import { BACKEND_ORDER, isBackendName } from '../../node/engine/backendNames';
+import type { EngineInput, EngineRunRequest, EngineRunResult } from '../../node/engine/protocol';
+import { runInput } from '../../node/engine/session';
+import { loadFineTuneStateDict, loadStateDict, seededStateDict, stateDictToSafetensors } from '../../node/engine/weights';
+import { writeSafetensors, type TensorToWrite } from '../../node/engine/safetensors';
+import { defaultAssetsDir } from '../../node/engine/workerEntry';
 
 const shapeText = (s: readonly number[]) => s.join('×');
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { CliCommand } from '../command';
-import { runBrowserHost } from '../../electron/server/browserHost';
-import { createHostEngine } from '../../electron/common/hostEngine';
+import { runBrowserHost } from '../../node/browserHost/browserHost';
+import { createHostEngine } from '../../node/host/hostEngine';
 
 const VERSION = '0.1.0';
 /** How long a clean shutdown may take after SIGINT/SIGTERM. */

@@ -205,12 +205,32 @@ function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSp
 
 /** Analyzes a design: shapes, counts, costs and problems of every module and layer. */
 export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis {
+  // Issues are pushed in reading order: settings, the module list, each module in graph order,
+  // the outputs, then memory.
   const issues: Issue[] = [];
-  const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET;
   const settingsOk = checkSettings(design, issues);
-  const classes = Number.isInteger(design.classes) && design.classes >= 1 ? Math.min(design.classes, MAX_COUNT) : 1000;
-  const inputShape: Shape = settingsOk ? [design.input.batch, design.input.channels, design.input.height, design.input.width] : [];
+  const { specs, disabledAux } = selectModules(design, issues);
+  const ordered = orderModules(specs, issues);
+  const walk = walkModules(design, ordered, disabledAux, settingsOk, issues);
+  const { outputs, evalOutputs, evalSet } = resolveOutputs(design, walk.infos, disabledAux, issues);
+  const modules = ordered.filter((m) => walk.infos.has(m.id)).map((m) => ({ ...walk.infos.get(m.id)!, evalPath: evalSet.has(m.id) }));
+  const totals = totalsOf(modules);
+  checkMemory(modules, totals, options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET, issues);
+  return {
+    input: walk.inputShape,
+    modules,
+    layers: walk.layerInfos,
+    graph: walk.graph,
+    totals,
+    outputs,
+    evalOutputs,
+    issues,
+    valid: issues.length === 0,
+  };
+}
 
+/** The modules the analysis walks (at most MAX_MODULES; aux heads only when the design turns them on). */
+function selectModules(design: Design, issues: Issue[]): { specs: ModuleSpec[]; disabledAux: ReadonlySet<string> } {
   const all = Array.isArray(design.modules) ? design.modules : [];
   if (all.length > MAX_MODULES) {
     issues.push({ code: 'graph.tooLarge', nodeId: 'design', message: `The design has ${formatInt(all.length)} modules; at most ${formatInt(MAX_MODULES)} are supported.` });
@@ -218,92 +238,133 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
   const specs = all.slice(0, MAX_MODULES).filter((m) => design.aux || !m.aux);
   if (specs.length === 0) issues.push({ code: 'graph.empty', nodeId: 'design', message: 'The design has no modules.' });
   const disabledAux = new Set(all.filter((m) => m.aux && !design.aux).map((m) => m.id));
-  const ordered = orderModules(specs, issues);
+  return { specs, disabledAux };
+}
 
-  // Per-module state while walking in order.
-  const outShape = new Map<string, Shape | null>();
-  const outLayer = new Map<string, string>();
-  const blocker = new Map<string, string | null>();
-  const infos = new Map<string, ModuleInfo>();
-  const layerInfos: LayerInfo[] = [];
-  const graph: Layer[] = [];
+/** What the walk over the modules has found so far, and what it returns. */
+interface Walk {
+  /** The design's input shape; empty when the settings are invalid. */
+  readonly inputShape: Shape;
+  readonly settingsOk: boolean;
+  readonly classes: number;
+  readonly disabledAux: ReadonlySet<string>;
+  /** Each module's output shape (null: invalid or blocked). */
+  readonly outShape: Map<string, Shape | null>;
+  /** Each module's last layer, the id its users read. */
+  readonly outLayer: Map<string, string>;
+  /** For a module without an output: itself when invalid, else the invalid module upstream. */
+  readonly blocker: Map<string, string | null>;
+  readonly infos: Map<string, ModuleInfo>;
+  readonly layerInfos: LayerInfo[];
+  readonly graph: Layer[];
+}
 
-  for (const spec of ordered) {
-    const def = moduleDef(spec.kind);
-    const mIssues: Issue[] = [];
-    const inputShapes: Shape[] = [];
-    let blockedBy: string | null = null;
-    for (const src of spec.inputs) {
-      if (src === 'input') {
-        if (settingsOk) inputShapes.push(inputShape);
-        else blockedBy = 'design';
-      } else if (disabledAux.has(src)) {
-        mIssues.push({ code: 'graph.unknownInput', nodeId: spec.id, field: 'inputs', message: `${spec.id}: its input ${src} is an auxiliary head, which is turned off.` });
-      } else {
-        const s = outShape.get(src);
-        if (s) inputShapes.push(s);
-        else blockedBy = blockedBy ?? blocker.get(src) ?? src;
-      }
-    }
-    let layers: readonly Layer[] = [];
-    let mine: readonly LayerInfo[] = [];
-    let output: Shape | null = null;
-    let steps: readonly ModuleStep[] = [];
-    if (!def) {
-      mIssues.push({ code: 'graph.unknownKind', nodeId: spec.id, field: 'kind', message: `${spec.id}: ${formatGot(spec.kind)} is not a known module kind.` });
+/** Analyzes each module in graph order, each from its inputs' shapes. */
+function walkModules(design: Design, ordered: readonly ModuleSpec[], disabledAux: ReadonlySet<string>, settingsOk: boolean, issues: Issue[]): Walk {
+  const walk: Walk = {
+    inputShape: settingsOk ? [design.input.batch, design.input.channels, design.input.height, design.input.width] : [],
+    settingsOk,
+    classes: Number.isInteger(design.classes) && design.classes >= 1 ? Math.min(design.classes, MAX_COUNT) : 1000,
+    disabledAux,
+    outShape: new Map(),
+    outLayer: new Map(),
+    blocker: new Map(),
+    infos: new Map(),
+    layerInfos: [],
+    graph: [],
+  };
+  for (const spec of ordered) issues.push(...analyzeModule(design, spec, walk));
+  return walk;
+}
+
+/** The shapes of a module's inputs, problems with them, and the nearest invalid module upstream. */
+function moduleInputs(spec: ModuleSpec, walk: Walk): { inputShapes: Shape[]; issues: Issue[]; blockedBy: string | null } {
+  const inputShapes: Shape[] = [];
+  const issues: Issue[] = [];
+  let blockedBy: string | null = null;
+  for (const src of spec.inputs) {
+    if (src === 'input') {
+      if (walk.settingsOk) inputShapes.push(walk.inputShape);
+      else blockedBy = 'design';
+    } else if (walk.disabledAux.has(src)) {
+      issues.push({ code: 'graph.unknownInput', nodeId: spec.id, field: 'inputs', message: `${spec.id}: its input ${src} is an auxiliary head, which is turned off.` });
     } else {
-      const inputIds = spec.inputs.map((src) => (src === 'input' ? 'input' : (outLayer.get(src) ?? src)));
-      const e = expandModule(spec, def, inputShapes, inputIds, classes, mIssues.length === 0 && blockedBy === null);
-      const seen = new Map<string, ShapesSeen>(infos);
-      seen.set(spec.id, { inputShapes, outputShape: null });
-      let cause: MapCause | null = null;
-      for (const issue of e.issues) {
-        if (!issue.message.includes('{cause}')) mIssues.push(issue);
-        else {
-          cause ??= mapSizeCause(design, spec.id, seen, presetShapes(design.preset));
-          mIssues.push({ ...issue, message: issue.message.replace('{cause}', cause.cause).replace('{fix}', cause.fix) });
-        }
-      }
-      steps = e.steps;
-      layers = e.layers;
-      mine = e.infos;
-      output = e.output;
-      if (e.outputLayer) outLayer.set(spec.id, e.outputLayer);
+      const s = walk.outShape.get(src);
+      if (s) inputShapes.push(s);
+      else blockedBy = blockedBy ?? walk.blocker.get(src) ?? src;
     }
-    if (mIssues.length) blockedBy = null;
-    outShape.set(spec.id, output);
-    blocker.set(spec.id, output ? null : mIssues.length ? spec.id : blockedBy);
-    for (const l of layers) graph.push(l);
-    issues.push(...mIssues);
-    for (const l of mine) layerInfos.push(l);
-    infos.set(spec.id, {
-      id: spec.id,
-      kind: spec.kind,
-      label: def?.label ?? spec.kind,
-      stage: spec.stage ?? '',
-      aux: spec.aux === true,
-      inputs: spec.inputs,
-      inputShapes,
-      outputShape: output,
-      params: sum(mine, (l) => l.params),
-      buffers: sum(mine, (l) => l.buffers),
-      macs: sum(mine, (l) => l.macs),
-      activationBytes: sum(mine, (l) => l.activationBytes),
-      layers: layers.map((l) => l.id),
-      steps,
-      evalPath: false,
-      issues: mIssues,
-      blockedBy: mIssues.length ? null : blockedBy,
-    });
   }
+  return { inputShapes, issues, blockedBy };
+}
 
-  // Outputs and the eval path.
+/**
+ * A module's expansion issues, with the `{cause}` and `{fix}` of map-size problems filled in from
+ * the modules upstream (and the preset's shapes, when the design has one).
+ */
+function explainIssues(design: Design, spec: ModuleSpec, inputShapes: readonly Shape[], expansionIssues: readonly Issue[], walk: Walk): Issue[] {
+  const seen = new Map<string, ShapesSeen>(walk.infos);
+  seen.set(spec.id, { inputShapes, outputShape: null });
+  let cause: MapCause | null = null;
+  return expansionIssues.map((issue) => {
+    if (!issue.message.includes('{cause}')) return issue;
+    cause ??= mapSizeCause(design, spec.id, seen, presetShapes(design.preset));
+    return { ...issue, message: issue.message.replace('{cause}', cause.cause).replace('{fix}', cause.fix) };
+  });
+}
+
+/** Analyzes one module from its inputs, records it in the walk, and returns its issues. */
+function analyzeModule(design: Design, spec: ModuleSpec, walk: Walk): Issue[] {
+  const def = moduleDef(spec.kind);
+  const inputs = moduleInputs(spec, walk);
+  const { inputShapes } = inputs;
+  const mIssues = inputs.issues;
+  let blockedBy = inputs.blockedBy;
+  let e: ModuleExpansion = { layers: [], infos: [], output: null, outputLayer: null, issues: [], steps: [] };
+  if (!def) {
+    mIssues.push({ code: 'graph.unknownKind', nodeId: spec.id, field: 'kind', message: `${spec.id}: ${formatGot(spec.kind)} is not a known module kind.` });
+  } else {
+    const inputIds = spec.inputs.map((src) => (src === 'input' ? 'input' : (walk.outLayer.get(src) ?? src)));
+    e = expandModule(spec, def, inputShapes, inputIds, walk.classes, mIssues.length === 0 && blockedBy === null);
+    mIssues.push(...explainIssues(design, spec, inputShapes, e.issues, walk));
+    if (e.outputLayer) walk.outLayer.set(spec.id, e.outputLayer);
+  }
+  // A module with problems of its own is not blocked by another's.
+  if (mIssues.length) blockedBy = null;
+  const output = e.output;
+  walk.outShape.set(spec.id, output);
+  walk.blocker.set(spec.id, output ? null : mIssues.length ? spec.id : blockedBy);
+  for (const l of e.layers) walk.graph.push(l);
+  for (const l of e.infos) walk.layerInfos.push(l);
+  const mine = e.infos;
+  walk.infos.set(spec.id, {
+    id: spec.id,
+    kind: spec.kind,
+    label: def?.label ?? spec.kind,
+    stage: spec.stage ?? '',
+    aux: spec.aux === true,
+    inputs: spec.inputs,
+    inputShapes,
+    outputShape: output,
+    params: sum(mine, (l) => l.params),
+    buffers: sum(mine, (l) => l.buffers),
+    macs: sum(mine, (l) => l.macs),
+    activationBytes: sum(mine, (l) => l.activationBytes),
+    layers: e.layers.map((l) => l.id),
+    steps: e.steps,
+    evalPath: false,
+    issues: mIssues,
+    blockedBy,
+  });
+  return mIssues;
+}
+
+/** The shape of each named output, which outputs eval mode produces, and the modules on the eval path. */
+function resolveOutputs(design: Design, infos: ReadonlyMap<string, ModuleInfo>, disabledAux: ReadonlySet<string>, issues: Issue[]) {
   const outputs: Record<string, Shape | null> = {};
   const outputSpec = design.outputs && typeof design.outputs === 'object' ? design.outputs : {};
   if (!Object.prototype.hasOwnProperty.call(outputSpec, 'main')) {
     issues.push({ code: 'graph.noOutput', nodeId: 'design', field: 'outputs', message: 'The design names no main output.' });
   }
-  const evalOutputs: string[] = [];
   for (const [name, src] of Object.entries(outputSpec)) {
     if (disabledAux.has(src)) continue;
     if (!infos.has(src)) {
@@ -314,21 +375,31 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
     }
     outputs[name] = infos.get(src)!.outputShape;
   }
-  const evalSet = new Set<string>();
-  const mainSrc = outputSpec.main;
-  if (typeof mainSrc === 'string' && infos.has(mainSrc)) {
-    const stack = [mainSrc];
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (evalSet.has(id) || !infos.has(id)) continue;
-      evalSet.add(id);
-      stack.push(...infos.get(id)!.inputs.filter((s) => s !== 'input'));
-    }
-    for (const [name, src] of Object.entries(outputSpec)) if (evalSet.has(src) && outputs[name] !== undefined) evalOutputs.push(name);
+  const evalSet = upstreamOf(outputSpec.main, infos);
+  const evalOutputs = Object.entries(outputSpec)
+    .filter(([name, src]) => evalSet.has(src) && outputs[name] !== undefined)
+    .map(([name]) => name);
+  return { outputs, evalOutputs, evalSet };
+}
+
+/** The module `id` and every module it depends on (empty when `id` is not a module). */
+function upstreamOf(id: unknown, infos: ReadonlyMap<string, ModuleInfo>): Set<string> {
+  const found = new Set<string>();
+  if (typeof id !== 'string' || !infos.has(id)) return found;
+  const stack = [id];
+  while (stack.length) {
+    const m = stack.pop()!;
+    if (found.has(m) || !infos.has(m)) continue;
+    found.add(m);
+    stack.push(...infos.get(m)!.inputs.filter((s) => s !== 'input'));
   }
-  const modules = ordered.filter((m) => infos.has(m.id)).map((m) => ({ ...infos.get(m.id)!, evalPath: evalSet.has(m.id) }));
+  return found;
+}
+
+/** The design's totals, summed over all modules or over the eval path. */
+function totalsOf(modules: readonly ModuleInfo[]): Totals {
   const evalModules = modules.filter((m) => m.evalPath);
-  const totals: Totals = {
+  return {
     params: sum(modules, (m) => m.params),
     paramsEval: sum(evalModules, (m) => m.params),
     macs: sum(evalModules, (m) => m.macs),
@@ -339,8 +410,13 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
     activationBytesEval: sum(evalModules, (m) => m.activationBytes),
     peakActivationBytes: modules.reduce((peak, m) => Math.max(peak, m.activationBytes + sum(m.inputShapes, (s) => product(s) * BYTES_PER_VALUE)), 0),
   };
+}
+
+/** Reports weights or peak activations over the memory budget, pointing at the heaviest module. */
+function checkMemory(modules: readonly ModuleInfo[], totals: Totals, budget: number, issues: Issue[]): void {
+  if (modules.length === 0) return;
   const heaviest = (key: 'params' | 'activationBytes') => modules.reduce((a, m) => (m[key] > a[key] ? m : a), modules[0]);
-  if (modules.length && totals.weightBytes > budget) {
+  if (totals.weightBytes > budget) {
     const m = heaviest('params');
     // The total is the design's, not one module's: the issue names the design and points at the heaviest module.
     issues.push({
@@ -349,7 +425,7 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
       message: `The design's weights would take ${formatBytes(totals.weightBytes)}, more than the ${formatBytes(budget)} available; the heaviest module, ${m.id}, alone holds ${formatInt(m.params)} parameters. Use fewer filters.`,
     });
   }
-  if (modules.length && totals.peakActivationBytes > budget) {
+  if (totals.peakActivationBytes > budget) {
     const m = heaviest('activationBytes');
     issues.push({
       code: 'memory.activations',
@@ -357,17 +433,6 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
       message: `${m.id}: a forward pass would need about ${formatBytes(totals.peakActivationBytes)} of activations at once here, more than the ${formatBytes(budget)} available. Use a smaller batch, input or filter counts.`,
     });
   }
-  return {
-    input: inputShape,
-    modules,
-    layers: layerInfos,
-    graph,
-    totals,
-    outputs,
-    evalOutputs,
-    issues,
-    valid: issues.length === 0,
-  };
 }
 
 interface ModuleExpansion {

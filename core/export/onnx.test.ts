@@ -5,7 +5,7 @@ import { setParam } from '../design/edit';
 import { initStateDict, stateDictSpec } from '../weights/stateDict';
 import type { Design } from '../model/types';
 import { onnxModel, ONNX_BATCH_DIM } from './onnx';
-import { adaptiveBins } from './onnxLayers';
+import { adaptivePoolBins } from '../layers/pooling';
 import { onnx } from './onnxGraph';
 
 function exported(design: Design, options: Parameters<typeof onnxModel>[3] = {}) {
@@ -110,9 +110,9 @@ describe('onnxModel', () => {
   });
 });
 
-describe('adaptiveBins', () => {
+describe('adaptivePoolBins', () => {
   it("averages PyTorch's overlapping bins: 7 → 3 takes rows 0-2, 2-4, 4-6", () => {
-    const m = adaptiveBins(7, 3);
+    const m = adaptivePoolBins(7, 3);
     const rows = [0, 1, 2].map((i) => Array.from(m.slice(i * 7, i * 7 + 7)).map((v) => Math.round(v * 3)));
     expect(rows).toEqual([
       [1, 1, 1, 0, 0, 0, 0],

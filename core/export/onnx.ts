@@ -86,25 +86,42 @@ function foldPlan(graph: readonly Layer[]): Map<string, Layer<'batchNorm2d', Lay
  */
 export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyMap<string, Float32Array>, options: OnnxExportOptions = {}): OnnxResult {
   if (!analysis.valid) return { ok: false, issues: analysis.issues };
-  const evalModules = analysis.modules.filter((m) => m.evalPath);
-  const wanted = options.modules ? new Set(options.modules) : null;
-  if (wanted) {
-    const unknown = [...wanted].filter((id) => !evalModules.some((m) => m.id === id));
-    if (unknown.length) {
-      return { ok: false, issues: unknown.map((id) => ({ code: 'export.onnx', nodeId: id, message: `${id}: this module is not part of the eval-mode network, so it has no ONNX form.` })) };
-    }
-  }
-  const modules = wanted ? evalModules.filter((m) => wanted.has(m.id)) : evalModules;
+  const chosen = exportedModules(analysis, options.modules);
+  if (!chosen.ok) return chosen;
+  const modules = chosen.value;
   const moduleIds = new Set(modules.map((m) => m.id));
   const layers = analysis.graph.filter((l) => moduleIds.has(l.module));
   const shapes = new Map<string, Shape>([[ONNX_INPUT, analysis.input]]);
   for (const l of analysis.layers) if (l.outputShape) shapes.set(l.id, l.outputShape);
-  const moduleOf = new Map(analysis.graph.map((l) => [l.id, l.module]));
-  const moduleOutputLayer = new Map(analysis.modules.map((m) => [m.id, outputLayerOf(analysis.graph.filter((l) => l.module === m.id))]));
 
   const g = new OnnxGraphBuilder();
-  const graphInputs: Record<string, readonly (number | string)[]> = {};
-  // Values from outside the exported part are graph inputs: the network input, or another module's output.
+  const graphInputs = addGraphInputs(g, layers, moduleIds, analysis.graph, shapes);
+  const emitted = emitLayers(g, layers, shapes, weights, options.foldBatchNorm !== false);
+  if (!emitted.ok) return emitted;
+  const graphOutputs = addGraphOutputs(g, design, analysis, options, modules, { shapes, graphInputs, resolve: emitted.value });
+  const model = modelProto(design, analysis, options, g, graphInputs, graphOutputs);
+  const bytes = onnx.ModelProto.encode(model).finish();
+  return { ok: true, value: { bytes, inputs: graphInputs, outputs: graphOutputs, nodeCount: g.nodes.length, initializerBytes: g.bytes } };
+}
+
+type Dims = readonly (number | string)[];
+
+/** The eval-path modules to export: all of them, or the ones `wanted` names (each must be on the eval path). */
+function exportedModules(analysis: Analysis, wantedIds: readonly string[] | undefined): { ok: true; value: Analysis['modules'] } | { ok: false; issues: ExportIssue[] } {
+  const evalModules = analysis.modules.filter((m) => m.evalPath);
+  if (!wantedIds) return { ok: true, value: evalModules };
+  const wanted = new Set(wantedIds);
+  const unknown = [...wanted].filter((id) => !evalModules.some((m) => m.id === id));
+  if (unknown.length) {
+    return { ok: false, issues: unknown.map((id) => ({ code: 'export.onnx', nodeId: id, message: `${id}: this module is not part of the eval-mode network, so it has no ONNX form.` })) };
+  }
+  return { ok: true, value: evalModules.filter((m) => wanted.has(m.id)) };
+}
+
+/** Values from outside the exported part become graph inputs: the network input, or another module's output. */
+function addGraphInputs(g: OnnxGraphBuilder, layers: readonly Layer[], moduleIds: ReadonlySet<string>, graph: readonly Layer[], shapes: ReadonlyMap<string, Shape>): Record<string, Dims> {
+  const moduleOf = new Map(graph.map((l) => [l.id, l.module]));
+  const graphInputs: Record<string, Dims> = {};
   for (const l of layers) {
     for (const i of l.inputs) {
       if (moduleIds.has(moduleOf.get(i) ?? '') || g.has(i)) continue;
@@ -112,11 +129,20 @@ export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyM
       graphInputs[i] = dynamicBatch(shapes.get(i)!);
     }
   }
-  const fold = options.foldBatchNorm === false ? new Map() : foldPlan(layers);
+  return graphInputs;
+}
+
+/**
+ * Writes each layer's nodes and initializers through its kind's emitter. A batch norm folded into
+ * its convolution, and a layer its emitter aliases (dropout, a one-input concat or add), write
+ * nothing: their id resolves to the value that stands for them. Returns that resolution, or the
+ * issue that stopped the export.
+ */
+function emitLayers(g: OnnxGraphBuilder, layers: readonly Layer[], shapes: ReadonlyMap<string, Shape>, weights: ReadonlyMap<string, Float32Array>, foldBatchNorm: boolean): { ok: true; value: (id: string) => string } | { ok: false; issues: ExportIssue[] } {
+  const fold = foldBatchNorm ? foldPlan(layers) : new Map();
   const folded = new Set([...fold.values()].map((l) => l.id));
   const alias = new Map<string, string>();
   const resolve = (id: string): string => alias.get(id) ?? id;
-
   try {
     for (const layer of layers) {
       const emitter = (onnxEmitters as Record<string, OnnxEmitter<LayerKind> | undefined>)[layer.kind];
@@ -148,9 +174,21 @@ export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyM
     if (!(e instanceof LayerExportError)) throw e;
     return { ok: false, issues: [{ code: 'export.onnx', nodeId: e.layer.module, field: e.layer.id, message: `${e.layer.module} (layer ${e.layer.id}): ${e.message}, so it cannot be exported to ONNX.` }] };
   }
+  return { ok: true, value: resolve };
+}
 
-  // Graph outputs: named outputs of a whole-network export, or each exported module's output.
-  const graphOutputs: Record<string, readonly (number | string)[]> = {};
+/** Graph outputs: the design's named eval outputs (and each module's, when asked), or each exported module's output. */
+function addGraphOutputs(
+  g: OnnxGraphBuilder,
+  design: Design,
+  analysis: Analysis,
+  options: OnnxExportOptions,
+  modules: Analysis['modules'],
+  values: { shapes: ReadonlyMap<string, Shape>; graphInputs: Readonly<Record<string, Dims>>; resolve(id: string): string },
+): Record<string, Dims> {
+  const { shapes, graphInputs, resolve } = values;
+  const moduleOutputLayer = new Map(analysis.modules.map((m) => [m.id, outputLayerOf(analysis.graph.filter((l) => l.module === m.id))]));
+  const graphOutputs: Record<string, Dims> = {};
   const moved = new Map<string, string>();
   const addOutput = (name: string, layerId: string) => {
     if (graphOutputs[name]) return;
@@ -166,7 +204,7 @@ export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyM
     if (value !== name || graphInputs[name]) g.node('Identity', `output.${name}`, [value], name);
     graphOutputs[name] = dynamicBatch(shapes.get(layerId)!);
   };
-  if (wanted) {
+  if (options.modules) {
     for (const m of modules) addOutput(m.id, moduleOutputLayer.get(m.id)!);
   } else {
     for (const name of analysis.evalOutputs) {
@@ -175,7 +213,11 @@ export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyM
     }
     if (options.moduleOutputs) for (const m of modules) addOutput(m.id, moduleOutputLayer.get(m.id)!);
   }
+  return graphOutputs;
+}
 
+/** The model around the graph: IR and opset versions, producer, and metadata a reader of the file sees in Netron. */
+function modelProto(design: Design, analysis: Analysis, options: OnnxExportOptions, g: OnnxGraphBuilder, graphInputs: Record<string, Dims>, graphOutputs: Record<string, Dims>) {
   const metadata: Record<string, string> = {
     design: design.name,
     preset: design.preset ?? '',
@@ -184,7 +226,7 @@ export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyM
     parameters: String(analysis.totals.paramsEval),
     macs_per_image: String(analysis.totals.macs),
   };
-  const model = onnx.ModelProto.create({
+  return onnx.ModelProto.create({
     irVersion: IR_VERSION,
     opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: OPSET })],
     producerName: 'inception-explorer',
@@ -201,8 +243,6 @@ export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyM
       output: Object.entries(graphOutputs).map(([name, dims]) => floatValueInfo(name, dims)),
     }),
   });
-  const bytes = onnx.ModelProto.encode(model).finish();
-  return { ok: true, value: { bytes, inputs: graphInputs, outputs: graphOutputs, nodeCount: g.nodes.length, initializerBytes: g.bytes } };
 }
 
 /** The layer of a module whose output leaves it: the last one no other layer of the module reads. */

@@ -6,6 +6,7 @@
 import type { Layer, Padding4, Pair, Shape } from '../model/types';
 import type { LayerAttrMap, LayerKind } from '../layers/registry';
 import { poolLength } from '../layers/spatial';
+import { adaptivePoolBins } from '../layers/pooling';
 import { float, int, ints, type OnnxGraphBuilder } from './onnxGraph';
 
 /** What an emitter gets besides its layer. */
@@ -138,17 +139,6 @@ const avgPool2d: OnnxEmitter<'avgPool2d'> = (layer, ctx) => {
   return out(ctx.graph.node('AveragePool', layer.id, [zeroPadded], layer.id, { ...attrs, pads: ints([0, 0, bottom - b, right - r]), count_include_pad: int(0) }));
 };
 
-/** PyTorch's adaptive pooling bins along one axis as a [out, in] averaging matrix. */
-export function adaptiveBins(input: number, output: number): Float32Array {
-  const m = new Float32Array(output * input);
-  for (let i = 0; i < output; i++) {
-    const start = Math.floor((i * input) / output);
-    const end = Math.ceil(((i + 1) * input) / output);
-    for (let j = start; j < end; j++) m[i * input + j] = 1 / (end - start);
-  }
-  return m;
-}
-
 const adaptiveAvgPool2d: OnnxEmitter<'adaptiveAvgPool2d'> = (layer, ctx) => {
   const [, , h, w] = ctx.inputShapes[0];
   const [oh, ow] = layer.attrs.output;
@@ -158,11 +148,11 @@ const adaptiveAvgPool2d: OnnxEmitter<'adaptiveAvgPool2d'> = (layer, ctx) => {
     return out(ctx.graph.node('AveragePool', layer.id, [ctx.inputs[0]], layer.id, { kernel_shape: ints(k), strides: ints(k) }));
   }
   // Uneven bins overlap; as matrices the pool is Bh · X · Bwᵀ, two MatMuls that broadcast over N and C.
-  const bw = adaptiveBins(w, ow);
+  const bw = adaptivePoolBins(w, ow);
   const bwT = new Float32Array(w * ow);
   for (let i = 0; i < ow; i++) for (let j = 0; j < w; j++) bwT[j * ow + i] = bw[i * w + j];
   const cols = ctx.graph.node('MatMul', `${layer.id}.width`, [ctx.inputs[0], ctx.graph.floats(`${layer.id}.width_bins`, [w, ow], bwT)], `${layer.id}.width`);
-  return out(ctx.graph.node('MatMul', layer.id, [ctx.graph.floats(`${layer.id}.height_bins`, [oh, h], adaptiveBins(h, oh)), cols], layer.id));
+  return out(ctx.graph.node('MatMul', layer.id, [ctx.graph.floats(`${layer.id}.height_bins`, [oh, h], adaptivePoolBins(h, oh)), cols], layer.id));
 };
 
 const localResponseNorm: OnnxEmitter<'localResponseNorm'> = (layer, ctx) => {

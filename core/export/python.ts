@@ -50,6 +50,18 @@ export function pySize(p: readonly [number, number] | readonly number[]): string
 /** A Python expression: plain text, a call, a list, or a chain of one operator, so long lines can be broken. */
 export type PyExpr = string | PyCall | PyList | PyOp;
 
+/** `base`, or `base_2`, `base_3`, … if taken; records the name as taken. */
+export function uniqueVariable(base: string, taken: Set<string>): string {
+  let v = base;
+  if (taken.has(v)) {
+    let n = 2;
+    while (taken.has(`${v}_${n}`)) n++;
+    v = `${v}_${n}`;
+  }
+  taken.add(v);
+  return v;
+}
+
 export interface PyCall {
   readonly type: 'call';
   readonly fn: string;

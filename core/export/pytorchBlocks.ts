@@ -8,7 +8,7 @@
 import type { ParamDefs, ResolvedParams } from '../model/params';
 import type { Padding4, Pair } from '../model/types';
 import { runBlock, type BlockStep, type BlockTemplate } from '../modules/block';
-import { INDENT, call, docText, layout, wrapText, list, pyBool, pyFloat, pyInt, pySize, pyStr, sum, type PyExpr } from './python';
+import { INDENT, call, docText, layout, wrapText, list, pyBool, pyFloat, pyInt, pySize, pyStr, sum, uniqueVariable, type PyExpr } from './python';
 import { CONV_FLAVOR, convFlavor, type ClassContext, type ClassUse, type HelperClass } from './pytorchHelpers';
 
 const I1 = INDENT;
@@ -203,16 +203,7 @@ function renderBlock(name: string, t: BlockTemplate<ParamDefs>, steps: readonly 
   for (const s of steps) for (const i of s.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
   const value = new Map<string, PyExpr>([['in', 'x']]);
   const taken = new Set<string>(PY_RESERVED);
-  const varName = (id: string) => {
-    let v = id.replace(/\./g, '_');
-    if (taken.has(v)) {
-      let n = 2;
-      while (taken.has(`${v}_${n}`)) n++;
-      v = `${v}_${n}`;
-    }
-    taken.add(v);
-    return v;
-  };
+  const varName = (id: string) => uniqueVariable(id.replace(/\./g, '_'), taken);
   for (const s of steps) {
     const base = inSeq.get(s.id);
     const g = base !== undefined ? seqs.get(base)! : null;

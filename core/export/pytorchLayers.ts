@@ -6,9 +6,9 @@
  * ids, so the state_dict keys are exactly core's.
  */
 import type { Layer, Padding4, Pair } from '../model/types';
-import type { LayerAttrMap } from '../layers/registry';
+import type { LayerAttrMap, LayerKind } from '../layers/registry';
 import { moduleVariable } from '../model/modulePath';
-import { call, flat, list, pyFloat, pyInt, pySize, sum, type PyExpr } from './python';
+import { call, flat, list, pyFloat, pyInt, pySize, sum, uniqueVariable, type PyExpr } from './python';
 
 const even = (p: Padding4): boolean => p[0] === p[1] && p[2] === p[3];
 const zero = (p: Padding4): boolean => p.every((x) => x === 0);
@@ -29,12 +29,22 @@ export function flatExportProblem(layers: readonly Layer[]): string | null {
   return null;
 }
 
-/** The `self.<layer id> = …` attribute of a layer, or null when forward() computes it with a function. */
-export function flatLayerInit(l: Layer): PyExpr | null {
-  switch (l.kind) {
-    case 'conv2d': {
-      const a = l.attrs as LayerAttrMap['conv2d'];
-      return call('nn.Conv2d', [
+/** How one layer kind is written in a flat module: its attribute and its forward() expression. */
+interface FlatLayerCode<K extends LayerKind> {
+  /** The `self.<layer id> = …` attribute, or null when forward() computes it with a function. */
+  init(a: LayerAttrMap[K]): PyExpr | null;
+  /** Its output from its inputs' expressions; absent: `self.<layer id>(input)`. */
+  expr?(a: LayerAttrMap[K], ins: readonly PyExpr[]): PyExpr;
+}
+
+/** An input expression as an operand of `*` or `+`. */
+const operand = (e: PyExpr): string => (typeof e === 'string' ? e : `(${flat(e)})`);
+
+/** Every layer kind's flat PyTorch code: a typed table, so a new kind does not compile until it says how it is written. */
+const FLAT_LAYER_CODE: { readonly [K in LayerKind]: FlatLayerCode<K> } = {
+  conv2d: {
+    init: (a) =>
+      call('nn.Conv2d', [
         pyInt(a.inChannels),
         pyInt(a.outChannels),
         `kernel_size=${pySize(a.kernel)}`,
@@ -42,41 +52,41 @@ export function flatLayerInit(l: Layer): PyExpr | null {
         ...pad(a.padding),
         ...(a.groups !== 1 ? [`groups=${pyInt(a.groups)}`] : []),
         ...(a.bias ? [] : ['bias=False']),
-      ]);
-    }
-    case 'batchNorm2d': {
-      const a = l.attrs as LayerAttrMap['batchNorm2d'];
-      return call('nn.BatchNorm2d', [pyInt(a.channels), ...(a.eps !== 1e-5 ? [`eps=${pyFloat(a.eps)}`] : [])]);
-    }
-    case 'linear': {
-      const a = l.attrs as LayerAttrMap['linear'];
-      return call('nn.Linear', [pyInt(a.inFeatures), pyInt(a.outFeatures), ...(a.bias ? [] : ['bias=False'])]);
-    }
-    case 'maxPool2d': {
-      const a = l.attrs as LayerAttrMap['maxPool2d'];
-      return call('nn.MaxPool2d', [pySize(a.kernel), ...stride(a.stride, a.kernel), ...pad(a.padding), ...(a.ceilMode ? ['ceil_mode=True'] : [])]);
-    }
-    case 'avgPool2d': {
-      const a = l.attrs as LayerAttrMap['avgPool2d'];
-      return call('nn.AvgPool2d', [
+      ]),
+  },
+  batchNorm2d: { init: (a) => call('nn.BatchNorm2d', [pyInt(a.channels), ...(a.eps !== 1e-5 ? [`eps=${pyFloat(a.eps)}`] : [])]) },
+  linear: { init: (a) => call('nn.Linear', [pyInt(a.inFeatures), pyInt(a.outFeatures), ...(a.bias ? [] : ['bias=False'])]) },
+  maxPool2d: { init: (a) => call('nn.MaxPool2d', [pySize(a.kernel), ...stride(a.stride, a.kernel), ...pad(a.padding), ...(a.ceilMode ? ['ceil_mode=True'] : [])]) },
+  avgPool2d: {
+    init: (a) =>
+      call('nn.AvgPool2d', [
         pySize(a.kernel),
         ...stride(a.stride, a.kernel),
         ...pad(a.padding),
         ...(a.ceilMode ? ['ceil_mode=True'] : []),
         ...(a.countIncludePad ? [] : ['count_include_pad=False']),
-      ]);
-    }
-    case 'adaptiveAvgPool2d':
-      return call('nn.AdaptiveAvgPool2d', [pySize((l.attrs as LayerAttrMap['adaptiveAvgPool2d']).output)]);
-    case 'localResponseNorm': {
-      const a = l.attrs as LayerAttrMap['localResponseNorm'];
-      return call('nn.LocalResponseNorm', [pyInt(a.size), `alpha=${pyFloat(a.alpha)}`, `beta=${pyFloat(a.beta)}`, `k=${pyFloat(a.k)}`]);
-    }
-    case 'dropout':
-      return call('nn.Dropout', [`p=${pyFloat((l.attrs as LayerAttrMap['dropout']).p)}`]);
-    default:
-      return null;
-  }
+      ]),
+  },
+  adaptiveAvgPool2d: { init: (a) => call('nn.AdaptiveAvgPool2d', [pySize(a.output)]) },
+  localResponseNorm: { init: (a) => call('nn.LocalResponseNorm', [pyInt(a.size), `alpha=${pyFloat(a.alpha)}`, `beta=${pyFloat(a.beta)}`, `k=${pyFloat(a.k)}`]) },
+  dropout: { init: (a) => call('nn.Dropout', [`p=${pyFloat(a.p)}`]) },
+  relu: { init: () => null, expr: (_a, ins) => call('F.relu', [ins[0]]) },
+  concat: { init: () => null, expr: (_a, ins) => call('torch.cat', [list(ins), '1']) },
+  add: { init: () => null, expr: (_a, ins) => sum(ins) },
+  scale: { init: () => null, expr: (a, ins) => `${operand(ins[0])} * ${pyFloat(a.factor)}` },
+  flatten: { init: () => null, expr: (_a, ins) => call('torch.flatten', [ins[0], '1']) },
+  // torchvision's transform_input: y[:, c] = x[:, c] · scale[c] + shift[c], one channel slice each.
+  channelAffine: {
+    init: () => null,
+    expr: (a, ins) => call('torch.cat', [list(a.scale.map((f, c) => `${operand(ins[0])}[:, ${c}:${c + 1}] * ${pyFloat(f)} + ${pyFloat(a.shift[c])}`)), '1']),
+  },
+};
+
+const codeOf = <K extends LayerKind>(l: Layer): FlatLayerCode<K> => FLAT_LAYER_CODE[l.kind as K] as FlatLayerCode<K>;
+
+/** The `self.<layer id> = …` attribute of a layer, or null when forward() computes it with a function. */
+export function flatLayerInit(l: Layer): PyExpr | null {
+  return codeOf(l).init(l.attrs as never);
 }
 
 /** Layers a layer is written inside of: conv → bn → ReLU, … → flatten, … → dropout. */
@@ -86,20 +96,8 @@ const INLINED = new Set(['maxPool2d', 'avgPool2d', 'flatten', 'dropout']);
 
 /** A layer's output from its inputs' expressions. */
 function layerExpr(l: Layer, ins: readonly PyExpr[]): PyExpr {
-  switch (l.kind) {
-    case 'relu':
-      return call('F.relu', [ins[0]]);
-    case 'concat':
-      return call('torch.cat', [list(ins), '1']);
-    case 'add':
-      return sum(ins);
-    case 'scale':
-      return `${typeof ins[0] === 'string' ? ins[0] : `(${flat(ins[0])})`} * ${pyFloat((l.attrs as LayerAttrMap['scale']).factor)}`;
-    case 'flatten':
-      return call('torch.flatten', [ins[0], '1']);
-    default:
-      return call(`self.${l.id}`, [ins[0]]);
-  }
+  const code = codeOf(l);
+  return code.expr ? code.expr(l.attrs as never, ins) : call(`self.${l.id}`, [ins[0]]);
 }
 
 /**
@@ -119,16 +117,7 @@ export function flatForward(
   for (const l of layers) for (const i of l.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
   const exprs = new Map<string, PyExpr>();
   const out: { head: string; expr: PyExpr }[] = [];
-  const varName = (id: string) => {
-    let v = moduleVariable(id);
-    if (taken.has(v)) {
-      let n = 2;
-      while (taken.has(`${v}_${n}`)) n++;
-      v = `${v}_${n}`;
-    }
-    taken.add(v);
-    return v;
-  };
+  const varName = (id: string) => uniqueVariable(moduleVariable(id), taken);
   for (const l of layers) {
     const ins = l.inputs.map((i) => (mine.has(i) ? exprs.get(i)! : value(i)));
     const expr = layerExpr(l, ins);

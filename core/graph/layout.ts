@@ -318,6 +318,32 @@ function cutsForViewport(items: readonly RowItem[], layerWidths: readonly number
 
 /** Lays out a view. Resolves to boxes for every node and routes for every edge. */
 export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}): Promise<GraphLayout> {
+  const parts = splitView(view);
+  // 1. Opened modules first, so their sizes are known.
+  const placed = await layoutOpenedModules(parts);
+  const header = parts.top.some((v) => stageOf(v) !== null) ? STAGE_HEADER : 0;
+  // 2. Rows: cut the layers of the top-level graph.
+  const rows = chooseRows(parts, header, settings);
+  // 3. ELK per row.
+  const drawing = await layoutRows(parts, placed, rows, header);
+  // 4. Edges between rows.
+  routeWrappingEdges(parts, rows, drawing);
+  const { nodes, edges, stages } = drawing;
+  for (const e of view.edges) if (!edges[e.id]) edges[e.id] = { id: e.id, points: [], label: null };
+  return { key: layoutKey(view, settings), width: drawing.width + LAYOUT_PADDING, height: drawing.height, nodes, edges, rows: rows.count, stages };
+}
+
+/** The view split into its top-level graph and each opened module's inside. */
+interface ViewParts {
+  readonly top: readonly NodeView[];
+  readonly byId: ReadonlyMap<string, NodeView>;
+  /** Top-level edges between top-level nodes. */
+  readonly topEdges: readonly EdgeView[];
+  readonly childrenOf: ReadonlyMap<string, readonly NodeView[]>;
+  readonly innerEdges: ReadonlyMap<string, readonly EdgeView[]>;
+}
+
+function splitView(view: GraphView): ViewParts {
   const childrenOf = new Map<string, NodeView[]>();
   for (const v of view.nodes) if (v.parentId) childrenOf.set(v.parentId, [...(childrenOf.get(v.parentId) ?? []), v]);
   const innerEdges = new Map<string, EdgeView[]>();
@@ -325,22 +351,38 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
   const top = view.nodes.filter((v) => v.parentId === null);
   const topIds = new Set(top.map((v) => v.id));
   const topEdges = view.edges.filter((e) => e.parentId === null && topIds.has(e.source) && topIds.has(e.target));
+  return { top, byId: new Map(top.map((v) => [v.id, v])), topEdges, childrenOf, innerEdges };
+}
 
-  // 1. Opened modules first, so their sizes are known.
+/** The stage a main-path module is drawn in a band of, or null (side branches, other nodes, no stage). */
+function stageOf(v: NodeView): string | null {
+  return (v.kind === 'module' || v.kind === 'inception') && !sideBranch(v) && v.stage ? v.stage : null;
+}
+
+/** Each opened module's inside, laid out on its own. */
+async function layoutOpenedModules(parts: ViewParts): Promise<Map<string, Placed>> {
   const placed = new Map<string, Placed>();
-  for (const v of top) {
-    const kids = childrenOf.get(v.id);
-    if (isOpen(v) && kids?.length) placed.set(v.id, await layoutOpened(v, kids, innerEdges.get(v.id) ?? []));
+  for (const v of parts.top) {
+    const kids = parts.childrenOf.get(v.id);
+    if (isOpen(v) && kids?.length) placed.set(v.id, await layoutOpened(v, kids, parts.innerEdges.get(v.id) ?? []));
   }
-  const size = (v: NodeView) => placed.get(v.id) ?? { width: v.width, height: v.height };
-  // The rows are chosen from the closed boxes, so opening a module keeps every node in its row:
-  // the opened module grows in place (its header where the closed node was), and only what comes
-  // after it in its row, and the rows below, move.
-  const closed = (v: NodeView) => ({ width: v.width, height: v.height });
-  const header = top.some((v) => (v.kind === 'module' || v.kind === 'inception') && !sideBranch(v) && v.stage) ? STAGE_HEADER : 0;
+  return placed;
+}
 
-  // 2. Rows: cut the layers of the top-level graph.
-  const layers = layerIndex(top.map((v) => v.id), topEdges);
+/** How the top-level graph is cut into rows. */
+interface Rows {
+  /** Each top-level node's layer (longest path from the sources). */
+  readonly layers: ReadonlyMap<string, number>;
+  readonly count: number;
+  /** The row a top-level node is drawn in. */
+  rowOf(id: string): number;
+}
+
+/**
+ * The widest box of each layer, the tallest main-path and side-branch boxes, and the layers where
+ * a new stage starts (the preferred places to cut).
+ */
+function measureLayers(top: readonly NodeView[], layers: ReadonlyMap<string, number>) {
   const layerCount = Math.max(0, ...layers.values()) + 1;
   const layerWidths = new Array<number>(layerCount).fill(0);
   let mainHeight = 0;
@@ -352,142 +394,186 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
     layerWidths[l] = Math.max(layerWidths[l], v.width);
     if (sideBranch(v)) sideHeight = Math.max(sideHeight, v.height);
     else mainHeight = Math.max(mainHeight, v.height);
-    if ((v.kind === 'module' || v.kind === 'inception') && !sideBranch(v) && v.stage) {
-      if (lastStage !== null && v.stage !== lastStage) stageStarts.add(l);
-      lastStage = v.stage;
+    const stage = stageOf(v);
+    if (stage !== null) {
+      if (lastStage !== null && stage !== lastStage) stageStarts.add(l);
+      lastStage = stage;
     }
   }
-  const items: RowItem[] = [];
-  {
-    const index = new Map(top.map((v, i) => [v.id, i]));
-    const firstPred = new Map<string, string>();
-    for (const e of topEdges) if (!firstPred.has(e.target)) firstPred.set(e.target, e.source);
-    for (const v of top) {
-      const p = firstPred.get(v.id);
-      items.push({ layer: layers.get(v.id)!, ...closed(v), side: sideBranch(v), pred: p !== undefined ? (index.get(p) ?? null) : null });
-    }
-  }
+  return { layerWidths, mainHeight, sideHeight, stageStarts };
+}
+
+/**
+ * Cuts the top-level graph into rows. The rows are chosen from the closed boxes, so opening a
+ * module keeps every node in its row: the opened module grows in place (its header where the
+ * closed node was), and only what comes after it in its row, and the rows below, move.
+ */
+function chooseRows(parts: ViewParts, header: number, settings: LayoutSettings): Rows {
+  const { top, topEdges, byId } = parts;
+  const layers = layerIndex(top.map((v) => v.id), topEdges);
+  const { layerWidths, mainHeight, sideHeight, stageStarts } = measureLayers(top, layers);
+  const index = new Map(top.map((v, i) => [v.id, i]));
+  const firstPred = new Map<string, string>();
+  for (const e of topEdges) if (!firstPred.has(e.target)) firstPred.set(e.target, e.source);
+  const items: RowItem[] = top.map((v) => {
+    const p = firstPred.get(v.id);
+    return { layer: layers.get(v.id)!, width: v.width, height: v.height, side: sideBranch(v), pred: p !== undefined ? (index.get(p) ?? null) : null };
+  });
   const cuts =
     settings.rows === undefined && settings.viewport && settings.viewport.width > 0 && settings.viewport.height > 0
       ? cutsForViewport(items, layerWidths, stageStarts, settings.viewport, header, settings.minZoom)
       : cutsFor(layerWidths, settings.rows ?? rowsForAspect(layerWidths, header + mainHeight + (sideHeight ? sideHeight + 32 : 0), settings), stageStarts);
   // Main-path nodes fall in the row of their layer; a side branch stays in its source's row.
   const rows = new Map<string, number>();
-  const predsOf = new Map<string, string[]>();
-  for (const e of topEdges) predsOf.set(e.target, [...(predsOf.get(e.target) ?? []), e.source]);
-  const byId = new Map(top.map((v) => [v.id, v]));
   const rowOf = (id: string): number => {
     const known = rows.get(id);
     if (known !== undefined) return known;
     rows.set(id, cuts.filter((c) => layers.get(id)! >= c).length);
-    const pred = predsOf.get(id)?.[0];
+    const pred = firstPred.get(id);
     if (sideBranch(byId.get(id)!) && pred !== undefined) rows.set(id, rowOf(pred));
     return rows.get(id)!;
   };
-  const rowCount = cuts.length + 1;
+  return { layers, count: cuts.length + 1, rowOf };
+}
 
-  // 3. ELK per row, main path first so side branches are placed below it.
-  const ordered = [...top.filter((v) => !sideBranch(v)), ...top.filter(sideBranch)];
-  const nodes: Record<string, NodeBox> = {};
-  const edges: Record<string, EdgeRoute> = {};
-  const rowBoxes: { y: number; height: number }[] = [];
-  const stages: StageBand[] = [];
-  // Where edges meet a node: the middle of its closed box (an opened module's header).
-  const anchorY = (b: Box, v: NodeView | undefined) => b.y + Math.min(b.height, v ? v.height : b.height) / 2;
+/** The drawing so far: boxes and routes in graph coordinates, each row's band, and the extent. */
+interface Drawing {
+  readonly nodes: Record<string, NodeBox>;
+  readonly edges: Record<string, EdgeRoute>;
+  readonly rowBoxes: { y: number; height: number }[];
+  readonly stages: StageBand[];
+  width: number;
+  height: number;
+}
+
+/** Where edges meet a node: the middle of its closed box (an opened module's header). */
+function anchorY(b: Box, v: NodeView | undefined): number {
+  return b.y + Math.min(b.height, v ? v.height : b.height) / 2;
+}
+
+/** What every row's layout reads: the view, the opened modules' insides, the rows, and the stage header's height. */
+interface RowContext {
+  readonly parts: ViewParts;
+  readonly placed: ReadonlyMap<string, Placed>;
+  readonly rows: Rows;
+  readonly header: number;
+}
+
+/** Lays out each row with ELK, top to bottom, main path first so side branches are placed below it. */
+async function layoutRows(parts: ViewParts, placed: ReadonlyMap<string, Placed>, rows: Rows, header: number): Promise<Drawing> {
+  const ordered = [...parts.top.filter((v) => !sideBranch(v)), ...parts.top.filter(sideBranch)];
+  const drawing: Drawing = { nodes: {}, edges: {}, rowBoxes: [], stages: [], width: 0, height: 0 };
+  const context: RowContext = { parts, placed, rows, header };
   let y = LAYOUT_PADDING;
-  let width = 0;
-  for (let r = 0; r < rowCount; r++) {
-    const rowNodes = ordered.filter((v) => rowOf(v.id) === r);
-    const rowIds = new Set(rowNodes.map((v) => v.id));
-    const rowEdges = topEdges.filter((e) => rowIds.has(e.source) && rowIds.has(e.target));
-    const rowGraph: ElkNode = {
-      id: `row${r}`,
-      layoutOptions: ROW_OPTIONS,
-      children: rowNodes.map((v) => ({ id: v.id, width: size(v).width, height: size(v).height })),
-      // Keep the main path straight; side branches bend.
-      edges: rowEdges.map((e) => ({
-        id: e.id,
-        sources: [e.source],
-        targets: [e.target],
-        layoutOptions: (sideBranch(byId.get(e.target)!) ? {} : { 'elk.layered.priority.straightness': '10' }) as LayoutOptions,
-      })),
-    };
-    const out = await elk.layout(rowGraph);
-    const x0 = LAYOUT_PADDING;
-    const rowTop = y;
-    y += header;
-    const boxes = new Map((out.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 }]));
-    let routes = routesOf(out);
-    // ELK balances nodes between their successors, so the main path jogs where an aux head
-    // branches off. When each layer of the row holds at most one main-path node, put them on one
-    // line, the side branches in a band below, and route the row's edges straight.
-    const mainNodes = rowNodes.filter((v) => !sideBranch(v));
-    const mainLayers = mainNodes.map((v) => layers.get(v.id)!);
-    let lineBottom = 0;
-    if (mainNodes.length && new Set(mainLayers).size === mainLayers.length) {
-      // The line is set by the closed boxes; an opened module keeps its top where its closed box's is.
-      const centre = Math.max(...mainNodes.map((v) => v.height / 2));
-      lineBottom = 2 * centre;
-      for (const v of mainNodes) boxes.get(v.id)!.y = centre - v.height / 2;
-      const sideNodes = rowNodes.filter(sideBranch);
-      if (sideNodes.length) {
-        const sides = sideNodes.map((v) => boxes.get(v.id)!);
-        const top = Math.min(...sides.map((b) => b.y));
-        for (const b of sides) b.y = b.y - top + 2 * centre + SIDE_GAP;
-        // A side branch under an opened module moves down below it, with the side nodes it links to.
-        for (const group of sideGroups(sideNodes.map((v) => v.id), rowEdges)) {
-          let push = 0;
-          for (const id of group) {
-            const b = boxes.get(id)!;
-            for (const v of mainNodes) {
-              const m = boxes.get(v.id)!;
-              if (m.x < b.x + b.width && b.x < m.x + m.width) push = Math.max(push, m.y + m.height + SIDE_GAP - b.y);
-            }
-          }
-          if (push > 0) for (const id of group) boxes.get(id)!.y += push;
-        }
-      }
-      routes = rowEdges.map((e) => ({ id: e.id, points: straightRoute(boxes.get(e.source)!, boxes.get(e.target)!, anchorY(boxes.get(e.source)!, byId.get(e.source)), anchorY(boxes.get(e.target)!, byId.get(e.target))) }));
-    }
-    let rowHeight = 0;
-    for (const [id, b] of boxes) {
-      rowHeight = Math.max(rowHeight, b.y + b.height);
-      nodes[id] = { id, parentId: null, x: x0 + b.x, y: y + b.y, absX: x0 + b.x, absY: y + b.y, width: b.width, height: b.height };
-      const inner = placed.get(id);
-      if (inner) {
-        const box = nodes[id];
-        for (const k of inner.children) nodes[k.id] = { id: k.id, parentId: id, x: k.x, y: k.y, absX: box.absX + k.x, absY: box.absY + k.y, width: k.width, height: k.height };
-        for (const route of inner.routes) {
-          const points = route.points.map((p) => ({ x: box.absX + p.x, y: box.absY + p.y }));
-          edges[route.id] = { id: route.id, points, label: labelPoint(points, 'first') };
-        }
-      }
-    }
-    for (const route of routes) {
-      const points = route.points.map((p) => ({ x: x0 + p.x, y: y + p.y }));
-      edges[route.id] = { id: route.id, points, label: labelPoint(points, 'horizontal') };
-    }
-    if (header) stages.push(...bandsOf(mainNodes, boxes, r, rowTop, y, x0, lineBottom));
-    rowBoxes.push({ y: rowTop, height: rowHeight + header });
-    width = Math.max(width, x0 + (out.width ?? 0));
-    y += rowHeight + ROW_GAP;
+  for (let r = 0; r < rows.count; r++) {
+    const rowNodes = ordered.filter((v) => rows.rowOf(v.id) === r);
+    const rowHeight = await layoutRow(r, rowNodes, y, context, drawing);
+    drawing.rowBoxes.push({ y, height: rowHeight + header });
+    y += header + rowHeight + ROW_GAP;
   }
-  const height = y - ROW_GAP + LAYOUT_PADDING;
+  drawing.height = y - ROW_GAP + LAYOUT_PADDING;
+  return drawing;
+}
 
-  // 4. Edges between rows: out of the source's right side, along the gap under its row, down the
-  //    target's left side and in.
-  for (const e of topEdges) {
+/** Lays out row `r` starting at `rowTop`, adds its nodes, edges and stage bands to the drawing, and returns its content's height. */
+async function layoutRow(r: number, rowNodes: readonly NodeView[], rowTop: number, { parts, placed, rows, header }: RowContext, drawing: Drawing): Promise<number> {
+  const { byId } = parts;
+  const rowIds = new Set(rowNodes.map((v) => v.id));
+  const rowEdges = parts.topEdges.filter((e) => rowIds.has(e.source) && rowIds.has(e.target));
+  const size = (v: NodeView) => placed.get(v.id) ?? { width: v.width, height: v.height };
+  const rowGraph: ElkNode = {
+    id: `row${r}`,
+    layoutOptions: ROW_OPTIONS,
+    children: rowNodes.map((v) => ({ id: v.id, width: size(v).width, height: size(v).height })),
+    // Keep the main path straight; side branches bend.
+    edges: rowEdges.map((e) => ({
+      id: e.id,
+      sources: [e.source],
+      targets: [e.target],
+      layoutOptions: (sideBranch(byId.get(e.target)!) ? {} : { 'elk.layered.priority.straightness': '10' }) as LayoutOptions,
+    })),
+  };
+  const out = await elk.layout(rowGraph);
+  const x0 = LAYOUT_PADDING;
+  const y = rowTop + header;
+  const boxes = new Map((out.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 }]));
+  let routes = routesOf(out);
+  const mainNodes = rowNodes.filter((v) => !sideBranch(v));
+  const mainLayers = mainNodes.map((v) => rows.layers.get(v.id)!);
+  let lineBottom = 0;
+  if (mainNodes.length && new Set(mainLayers).size === mainLayers.length) {
+    lineBottom = straightenRow(mainNodes, rowNodes.filter(sideBranch), boxes, rowEdges);
+    routes = rowEdges.map((e) => ({ id: e.id, points: straightRoute(boxes.get(e.source)!, boxes.get(e.target)!, anchorY(boxes.get(e.source)!, byId.get(e.source)), anchorY(boxes.get(e.target)!, byId.get(e.target))) }));
+  }
+  let rowHeight = 0;
+  for (const [id, b] of boxes) {
+    rowHeight = Math.max(rowHeight, b.y + b.height);
+    drawing.nodes[id] = { id, parentId: null, x: x0 + b.x, y: y + b.y, absX: x0 + b.x, absY: y + b.y, width: b.width, height: b.height };
+    const inner = placed.get(id);
+    if (inner) placeInside(drawing, drawing.nodes[id], inner);
+  }
+  for (const route of routes) {
+    const points = route.points.map((p) => ({ x: x0 + p.x, y: y + p.y }));
+    drawing.edges[route.id] = { id: route.id, points, label: labelPoint(points, 'horizontal') };
+  }
+  if (header) drawing.stages.push(...bandsOf(mainNodes, boxes, r, rowTop, y, x0, lineBottom));
+  drawing.width = Math.max(drawing.width, x0 + (out.width ?? 0));
+  return rowHeight;
+}
+
+/**
+ * ELK balances nodes between their successors, so the main path jogs where an aux head branches
+ * off. When each layer of the row holds at most one main-path node, this puts them on one line,
+ * the side branches in a band below; it moves `boxes` and returns the bottom of the closed line.
+ */
+function straightenRow(mainNodes: readonly NodeView[], sideNodes: readonly NodeView[], boxes: ReadonlyMap<string, Box>, rowEdges: readonly EdgeView[]): number {
+  // The line is set by the closed boxes; an opened module keeps its top where its closed box's is.
+  const centre = Math.max(...mainNodes.map((v) => v.height / 2));
+  for (const v of mainNodes) boxes.get(v.id)!.y = centre - v.height / 2;
+  if (sideNodes.length) {
+    const sides = sideNodes.map((v) => boxes.get(v.id)!);
+    const sideTop = Math.min(...sides.map((b) => b.y));
+    for (const b of sides) b.y = b.y - sideTop + 2 * centre + SIDE_GAP;
+    // A side branch under an opened module moves down below it, with the side nodes it links to.
+    for (const group of sideGroups(sideNodes.map((v) => v.id), rowEdges)) {
+      let push = 0;
+      for (const id of group) {
+        const b = boxes.get(id)!;
+        for (const v of mainNodes) {
+          const m = boxes.get(v.id)!;
+          if (m.x < b.x + b.width && b.x < m.x + m.width) push = Math.max(push, m.y + m.height + SIDE_GAP - b.y);
+        }
+      }
+      if (push > 0) for (const id of group) boxes.get(id)!.y += push;
+    }
+  }
+  return 2 * centre;
+}
+
+/** Adds an opened module's inside (laid out relative to it) to the drawing, in graph coordinates. */
+function placeInside(drawing: Drawing, box: NodeBox, inner: Placed): void {
+  for (const k of inner.children) drawing.nodes[k.id] = { id: k.id, parentId: box.id, x: k.x, y: k.y, absX: box.absX + k.x, absY: box.absY + k.y, width: k.width, height: k.height };
+  for (const route of inner.routes) {
+    const points = route.points.map((p) => ({ x: box.absX + p.x, y: box.absY + p.y }));
+    drawing.edges[route.id] = { id: route.id, points, label: labelPoint(points, 'first') };
+  }
+}
+
+/** Routes edges between rows: out of the source's right side, along the gap under its row, down the target's left side and in. */
+function routeWrappingEdges(parts: ViewParts, rows: Rows, drawing: Drawing): void {
+  const { nodes, edges, rowBoxes } = drawing;
+  for (const e of parts.topEdges) {
     if (edges[e.id]) continue;
     const s = nodes[e.source];
     const t = nodes[e.target];
     if (!s || !t) continue;
-    const sr = rowOf(e.source);
-    const tr = rowOf(e.target);
+    const sr = rows.rowOf(e.source);
+    const tr = rows.rowOf(e.target);
     const gapY = tr > sr ? rowBoxes[sr].y + rowBoxes[sr].height + ROW_GAP / 2 : rowBoxes[Math.max(0, sr - 1)].y - ROW_GAP / 2;
     const sx = s.absX + s.width;
-    const sy = anchorY({ x: s.absX, y: s.absY, width: s.width, height: s.height }, byId.get(e.source));
+    const sy = anchorY({ x: s.absX, y: s.absY, width: s.width, height: s.height }, parts.byId.get(e.source));
     const tx = t.absX;
-    const ty = anchorY({ x: t.absX, y: t.absY, width: t.width, height: t.height }, byId.get(e.target));
+    const ty = anchorY({ x: t.absX, y: t.absY, width: t.width, height: t.height }, parts.byId.get(e.target));
     const outX = sx + WRAP_STUB;
     const inX = Math.max(LAYOUT_PADDING / 2, tx - WRAP_STUB);
     const points = dedupe([
@@ -498,11 +584,9 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
       { x: inX, y: ty },
       { x: tx, y: ty },
     ]);
-    width = Math.max(width, outX + LAYOUT_PADDING);
+    drawing.width = Math.max(drawing.width, outX + LAYOUT_PADDING);
     edges[e.id] = { id: e.id, points, label: { x: (outX + inX) / 2, y: gapY } };
   }
-  for (const e of view.edges) if (!edges[e.id]) edges[e.id] = { id: e.id, points: [], label: null };
-  return { key: layoutKey(view, settings), width: width + LAYOUT_PADDING, height, nodes, edges, rows: rowCount, stages };
 }
 
 /** The side nodes of a row split into groups linked by the row's edges (an aux head and its output). */

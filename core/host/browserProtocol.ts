@@ -1,6 +1,6 @@
 /**
  * The browser host's wire protocol (`inception-explorer serve`), shared by its server
- * (electron/server/browserHostServer.ts) and the page (renderer/host/browserHost.ts): requests are
+ * (node/browserHost/browserHostServer.ts) and the page (renderer/host/browserHost.ts): requests are
  * `POST /api/<method>` with the JSON argument list and the token header; events and file dialogs
  * travel over one WebSocket at `/ws?token=…&client=…`.
  */

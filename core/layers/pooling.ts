@@ -69,6 +69,21 @@ export interface AdaptiveAvgPool2dAttrs {
   readonly output: Pair;
 }
 
+/**
+ * PyTorch's adaptive average pooling bins along one axis as an averaging matrix [output, input]:
+ * bin i spans ⌊i·input/output⌋ … ⌈(i+1)·input/output⌉ (exclusive), so bins overlap when input is
+ * not a multiple of output (ATen's `adaptive_avg_pool2d`). Used by the engine and the ONNX export.
+ */
+export function adaptivePoolBins(input: number, output: number): Float32Array {
+  const m = new Float32Array(output * input);
+  for (let i = 0; i < output; i++) {
+    const start = Math.floor((i * input) / output);
+    const end = Math.ceil(((i + 1) * input) / output);
+    for (let j = start; j < end; j++) m[i * input + j] = 1 / (end - start);
+  }
+  return m;
+}
+
 /** Adaptive average pooling to a fixed output size (PyTorch `AdaptiveAvgPool2d`). */
 export const adaptiveAvgPool2d: LayerDef<AdaptiveAvgPool2dAttrs> = {
   kind: 'adaptiveAvgPool2d',

@@ -35,7 +35,7 @@ export const auxHead = defineModule({
       p.pool === 'adaptive'
         ? b.add('pool', 'adaptiveAvgPool2d', [ctx.inputIds[0]], { output: p.pool_size })
         : b.add('pool', 'avgPool2d', [ctx.inputIds[0]], { kernel: p.pool_kernel, stride: p.pool_stride, padding: [0, 0, 0, 0], ceilMode: false, countIncludePad: true });
-    const conv = addConvBlock(b, 'conv', pooled, ctx.inputs[0][1], p.conv_out, [1, 1], [1, 1], [0, 0, 0, 0], p);
+    const conv = addConvBlock(b, { prefix: 'conv', input: pooled, in_channels: ctx.inputs[0][1], out_channels: p.conv_out, kernel_size: [1, 1], flavor: p });
     const flat = b.add('flatten', 'flatten', [conv], {});
     const inFeatures = p.conv_out * p.in_size[0] * p.in_size[1];
     const expectation = `${formatInt(p.conv_out)} channels × ${p.in_size[0]}×${p.in_size[1]}, the pooled size it was built for`;

@@ -19,25 +19,33 @@ export interface ConvFlavor {
   readonly norm?: string;
 }
 
+/** One conv block, in the terms of PyTorch's Conv2d and BatchNorm2d. */
+interface ConvBlockOptions {
+  /** Where its state_dict keys start (`branch2.1` gives `branch2.1.conv.weight`); '' for a module that is one block. */
+  readonly prefix: string;
+  /** The id of the layer the convolution reads. */
+  readonly input: string;
+  readonly in_channels: number;
+  /** The convolution's filters, and so the batch norm's `num_features`. */
+  readonly out_channels: number;
+  readonly kernel_size: Pair;
+  /** [1, 1] when absent. */
+  readonly stride?: Pair;
+  /** [top, bottom, left, right]; none when absent. */
+  readonly padding?: Padding4;
+  /** The reference's conv bias, BN eps and BN attribute name, and whether there is a norm at all. */
+  readonly flavor: ConvFlavor;
+}
+
 /**
  * Writes conv → BN → ReLU (or conv → ReLU without norm) under `prefix` and returns the ReLU's id.
  * With a flat builder the conv is `prefix` itself and its batch norm `prefix_bn` (Caffe ports).
  */
-export function addConvBlock(
-  b: LayerBuilder,
-  prefix: string,
-  input: string,
-  inChannels: number,
-  outChannels: number,
-  kernel: Pair,
-  stride: Pair,
-  padding: Padding4,
-  flavor: ConvFlavor,
-): string {
+export function addConvBlock(b: LayerBuilder, { prefix, input, in_channels, out_channels, kernel_size, stride = [1, 1], padding = [0, 0, 0, 0], flavor }: ConvBlockOptions): string {
   const flat = b.keys === 'flat';
   const join = (s: string) => (flat ? (prefix === '' ? s : `${prefix}_${s}`) : prefix === '' ? s : `${prefix}.${s}`);
-  const conv = b.add(flat ? prefix : join('conv'), 'conv2d', [input], { inChannels, outChannels, kernel, stride, padding, groups: 1, bias: flavor.conv_bias });
-  const bn = flavor.norm === 'none' ? conv : b.add(join(flat ? 'bn' : flavor.bn_name), 'batchNorm2d', [conv], { channels: outChannels, eps: flavor.bn_eps, momentum: 0.1 });
+  const conv = b.add(flat ? prefix : join('conv'), 'conv2d', [input], { inChannels: in_channels, outChannels: out_channels, kernel: kernel_size, stride, padding, groups: 1, bias: flavor.conv_bias });
+  const bn = flavor.norm === 'none' ? conv : b.add(join(flat ? 'bn' : flavor.bn_name), 'batchNorm2d', [conv], { channels: out_channels, eps: flavor.bn_eps, momentum: 0.1 });
   return b.add(join('relu'), 'relu', [bn], {});
 }
 
@@ -67,7 +75,7 @@ export const convBlock = defineModule({
     const problem = requireFeatureMap(ctx);
     if (problem) return problem;
     const b = p.keys === 'flat' ? new LayerBuilder(ctx.id, 'flat') : ctx.builder();
-    const out = addConvBlock(b, '', ctx.inputIds[0], ctx.inputs[0][1], p.out_channels, p.kernel, p.stride, p.padding, p);
+    const out = addConvBlock(b, { prefix: '', input: ctx.inputIds[0], in_channels: ctx.inputs[0][1], out_channels: p.out_channels, kernel_size: p.kernel, stride: p.stride, padding: p.padding, flavor: p });
     return { layers: b.layers, output: out };
   },
 });

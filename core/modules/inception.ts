@@ -51,20 +51,20 @@ export const inception = defineModule({
     let outs: string[];
     if (p.form === 'naive') {
       outs = [
-        addConvBlock(b, 'branch1', x, cin, p.out_1x1, [1, 1], [1, 1], [0, 0, 0, 0], p),
-        addConvBlock(b, 'branch2', x, cin, p.out_3x3, [3, 3], [1, 1], pad(3), p),
-        addConvBlock(b, 'branch3', x, cin, p.out_5x5, [k5, k5], [1, 1], pad(k5), p),
+        addConvBlock(b, { prefix: 'branch1', input: x, in_channels: cin, out_channels: p.out_1x1, kernel_size: [1, 1], flavor: p }),
+        addConvBlock(b, { prefix: 'branch2', input: x, in_channels: cin, out_channels: p.out_3x3, kernel_size: [3, 3], padding: pad(3), flavor: p }),
+        addConvBlock(b, { prefix: 'branch3', input: x, in_channels: cin, out_channels: p.out_5x5, kernel_size: [k5, k5], padding: pad(k5), flavor: p }),
         b.add('branch4', 'maxPool2d', [x], pool),
       ];
     } else {
       // Written in branch order (branch1, branch2.0, branch2.1, …): the state_dict's order.
-      const o1 = addConvBlock(b, 'branch1', x, cin, p.out_1x1, [1, 1], [1, 1], [0, 0, 0, 0], p);
-      const r3 = addConvBlock(b, 'branch2.0', x, cin, p.red_3x3, [1, 1], [1, 1], [0, 0, 0, 0], p);
-      const o3 = addConvBlock(b, 'branch2.1', r3, p.red_3x3, p.out_3x3, [3, 3], [1, 1], pad(3), p);
-      const r5 = addConvBlock(b, 'branch3.0', x, cin, p.red_5x5, [1, 1], [1, 1], [0, 0, 0, 0], p);
-      const o5 = addConvBlock(b, 'branch3.1', r5, p.red_5x5, p.out_5x5, [k5, k5], [1, 1], pad(k5), p);
+      const o1 = addConvBlock(b, { prefix: 'branch1', input: x, in_channels: cin, out_channels: p.out_1x1, kernel_size: [1, 1], flavor: p });
+      const r3 = addConvBlock(b, { prefix: 'branch2.0', input: x, in_channels: cin, out_channels: p.red_3x3, kernel_size: [1, 1], flavor: p });
+      const o3 = addConvBlock(b, { prefix: 'branch2.1', input: r3, in_channels: p.red_3x3, out_channels: p.out_3x3, kernel_size: [3, 3], padding: pad(3), flavor: p });
+      const r5 = addConvBlock(b, { prefix: 'branch3.0', input: x, in_channels: cin, out_channels: p.red_5x5, kernel_size: [1, 1], flavor: p });
+      const o5 = addConvBlock(b, { prefix: 'branch3.1', input: r5, in_channels: p.red_5x5, out_channels: p.out_5x5, kernel_size: [k5, k5], padding: pad(k5), flavor: p });
       const mp = b.add('branch4.0', 'maxPool2d', [x], pool);
-      outs = [o1, o3, o5, addConvBlock(b, 'branch4.1', mp, cin, p.out_1x1pool, [1, 1], [1, 1], [0, 0, 0, 0], p)];
+      outs = [o1, o3, o5, addConvBlock(b, { prefix: 'branch4.1', input: mp, in_channels: cin, out_channels: p.out_1x1pool, kernel_size: [1, 1], flavor: p })];
     }
     const out = b.add('concat', 'concat', outs, {});
     return { layers: b.layers, output: out };

@@ -3,9 +3,9 @@ import type { BrowserWindow, Dialog } from 'electron';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ExportFormat } from '../../core/host/contract';
-import { EXPORT_FORMATS } from '../common/exportFormats';
-import type { HostDialogs } from '../common/hostService';
-import type { IpcCaller } from '../common/ipcGuard';
+import { EXPORT_FORMATS } from '../../node/host/exportFormats';
+import type { HostDialogs } from '../../node/host/hostService';
+import type { IpcCaller } from './ipcGuard';
 
 const DESIGN_FILTERS = [
   { name: 'Inception Explorer design', extensions: ['json'] },

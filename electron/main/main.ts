@@ -1,22 +1,22 @@
 /**
  * Electron main: one secure window, the application menu, the host service behind one guarded IPC
  * wrapper, the engine worker's lifecycle, autosave and recovery, recent files and files opened by
- * the OS. The logic lives in Node-only modules (electron/common, ./windowSecurity, ./menuTemplate,
+ * the OS. The logic lives in Node-only modules (node/host, ./windowSecurity, ./menuTemplate,
  * ./electronDialogs) that receive Electron objects as parameters; this file only wires them.
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell, webContents, type WebContents } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MenuCommand } from '../../core/host/contract';
-import { AutosaveStore } from '../common/autosaveStore';
-import { EVENT_CHANNELS } from '../common/eventChannels';
-import { createHostEngine } from '../common/hostEngine';
-import { createHostRouter } from '../common/hostRouter';
-import { createHostService } from '../common/hostService';
-import { appUrlMatcher, registerHostIpc } from '../common/ipcGuard';
-import { designPathFromArgv } from '../common/launchArgs';
-import { RecentFiles } from '../common/recentFiles';
-import { loadWindowState, saveWindowState, type WindowState } from '../common/windowState';
+import { AutosaveStore } from '../../node/host/autosaveStore';
+import { EVENT_CHANNELS } from '../../core/host/eventChannels';
+import { createHostEngine, type HostEngine } from '../../node/host/hostEngine';
+import { createHostRouter } from '../../node/host/hostRouter';
+import { createHostService } from '../../node/host/hostService';
+import { appUrlMatcher, registerHostIpc } from './ipcGuard';
+import { designPathFromArgv } from './launchArgs';
+import { RecentFiles } from '../../node/host/recentFiles';
+import { loadWindowState, saveWindowState, type WindowState } from './windowState';
 import { appProtocolFile, contentTypeOf } from './appProtocol';
 import { electronDialogs } from './electronDialogs';
 import { aboutDetail, menuTemplate } from './menuTemplate';
@@ -86,8 +86,8 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(start);
 }
 
-async function start(): Promise<void> {
-  const userData = app.getPath('userData');
+/** Denies every permission, gives every response the CSP and serves the built renderer over app://. */
+function secureSession(): void {
   denyAllPermissions(session.defaultSession);
   // The dev server's responses get the CSP too (the app:// handler sets it itself).
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCsp(details.responseHeaders, csp) }));
@@ -101,47 +101,51 @@ async function start(): Promise<void> {
       return new Response('Not found', { status: 404 });
     }
   });
+}
 
-  const autosave = await AutosaveStore.open(path.join(userData, 'autosave'));
-  const recent = new RecentFiles(path.join(userData, 'recent-files.json'));
-  // The worker bundle sits beside main.cjs (forge.config.ts builds it); assets ship as resources.
-  const assetsDir = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'assets');
-  const engine = createHostEngine({ workerEntry: { file: path.join(__dirname, 'engineWorker.cjs'), typescript: false }, assetsDir }, (line) => console.warn(`Inception Explorer: ${line}`));
-  engine.start();
-  const appVersion = app.getVersion();
-
-  const refreshMenu = async (): Promise<void> => {
-    const recentFiles = await recent.list();
-    Menu.setApplicationMenu(
-      Menu.buildFromTemplate(
-        menuTemplate({
-          send: (command) => {
-            if (command === 'open') pendingOpen = null;
-            sendCommand(command);
-          },
-          openRecent: requestOpen,
-          showAbout: () => void showAbout(),
-          recentFiles,
-          isMac: process.platform === 'darwin',
-          dev: Boolean(devServerUrl),
-        }),
-      ),
-    );
+/** Shows the About box with the versions and the engine's backend. */
+async function showAbout(engine: HostEngine, appVersion: string): Promise<void> {
+  const info = await engine.info();
+  const options = {
+    type: 'info' as const,
+    title: 'About Inception Explorer',
+    message: 'Inception Explorer',
+    detail: aboutDetail({ appVersion, versions: process.versions, backend: info.backend, backendNotes: info.notes }),
+    buttons: ['OK'],
   };
+  if (mainWindow) await dialog.showMessageBox(mainWindow, options);
+  else await dialog.showMessageBox(options);
+}
 
-  const showAbout = async (): Promise<void> => {
-    const info = await engine.info();
-    const options = {
-      type: 'info' as const,
-      title: 'About Inception Explorer',
-      message: 'Inception Explorer',
-      detail: aboutDetail({ appVersion, versions: process.versions, backend: info.backend, backendNotes: info.notes }),
-      buttons: ['OK'],
-    };
-    if (mainWindow) await dialog.showMessageBox(mainWindow, options);
-    else await dialog.showMessageBox(options);
-  };
+/** Builds the application menu again (its Open Recent list changes). */
+async function refreshMenu(recent: RecentFiles, engine: HostEngine, appVersion: string): Promise<void> {
+  const recentFiles = await recent.list();
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({
+        send: (command) => {
+          if (command === 'open') pendingOpen = null;
+          sendCommand(command);
+        },
+        openRecent: requestOpen,
+        showAbout: () => void showAbout(engine, appVersion),
+        recentFiles,
+        isMac: process.platform === 'darwin',
+        dev: Boolean(devServerUrl),
+      }),
+    ),
+  );
+}
 
+interface MainServices {
+  readonly engine: HostEngine;
+  readonly autosave: AutosaveStore;
+  readonly recent: RecentFiles;
+  readonly appVersion: string;
+}
+
+/** The host service behind the guarded IPC wrapper: what every renderer request does. */
+function serveHostIpc({ engine, autosave, recent, appVersion }: MainServices, assetsDir: string): void {
   const service = createHostService({
     kind: 'electron',
     appVersion,
@@ -161,7 +165,7 @@ async function start(): Promise<void> {
     },
     onRecentChanged: (file) => {
       app.addRecentDocument(file);
-      void refreshMenu();
+      void refreshMenu(recent, engine, appVersion);
     },
   });
   registerHostIpc(
@@ -169,16 +173,11 @@ async function start(): Promise<void> {
     createHostRouter(service, (method, error) => console.error(`Inception Explorer: the request "${method}" failed:`, error)),
     isAppUrl,
   );
-  await refreshMenu();
+}
 
-  const stateFile = path.join(userData, 'window-state.json');
-  const state = await loadWindowState(stateFile, screen.getAllDisplays().map((d) => d.workArea));
-  const preload = path.join(__dirname, 'preload.cjs');
-  mainWindow = new BrowserWindow(mainWindowOptions(state, preload));
-  if (state.maximized) mainWindow.maximize();
-  const win = mainWindow;
-
-  let lastState: WindowState = state;
+/** Keeps the window's last normal bounds and saves them on close; returns the latest. */
+function trackWindowState(win: BrowserWindow, stateFile: string, initial: WindowState): () => WindowState {
+  let lastState = initial;
   const captureState = (): void => {
     if (win.isDestroyed() || win.isMinimized() || win.isFullScreen()) return;
     const maximized = win.isMaximized();
@@ -191,6 +190,11 @@ async function start(): Promise<void> {
     captureState();
     void saveWindowState(stateFile, lastState);
   });
+  return () => lastState;
+}
+
+/** Menu commands wait for the renderer to load; a renderer crash reloads it with its autosave offered back. */
+function trackRenderer(win: BrowserWindow, autosave: AutosaveStore): void {
   win.on('closed', () => {
     mainWindow = null;
     rendererReady = false;
@@ -203,22 +207,51 @@ async function start(): Promise<void> {
     rendererReady = true;
     for (const command of queuedCommands.splice(0)) win.webContents.send(EVENT_CHANNELS.menuCommand, command);
   });
-  // A renderer crash keeps what was autosaved: offer it back after the reload.
   win.webContents.on('render-process-gone', (_event, details) => {
     if (details.reason === 'clean-exit') return;
     void autosave.offerOwnAutosave().then(() => {
       if (!win.isDestroyed()) win.reload();
     });
   });
+}
+
+/** A clean quit clears the autosave (nothing to recover), stops the worker and saves the window state first. */
+function quitCleanly({ engine, autosave }: MainServices, stateFile: string, windowState: () => WindowState): void {
   let quitting = false;
   app.on('before-quit', (event) => {
     if (quitting) return;
-    // A clean quit clears the autosave (nothing to recover) and stops the worker first.
     event.preventDefault();
     quitting = true;
-    void Promise.allSettled([autosave.closeCleanly(), engine.dispose(), saveWindowState(stateFile, lastState)]).then(() => app.quit());
+    void Promise.allSettled([autosave.closeCleanly(), engine.dispose(), saveWindowState(stateFile, windowState())]).then(() => app.quit());
   });
   app.on('window-all-closed', () => app.quit());
+}
+
+async function start(): Promise<void> {
+  const userData = app.getPath('userData');
+  secureSession();
+
+  // The worker bundle sits beside main.cjs (forge.config.ts builds it); assets ship as resources.
+  const assetsDir = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'assets');
+  const engine = createHostEngine({ workerEntry: { file: path.join(__dirname, 'engineWorker.cjs'), typescript: false }, assetsDir }, (line) => console.warn(`Inception Explorer: ${line}`));
+  engine.start();
+  const services: MainServices = {
+    engine,
+    autosave: await AutosaveStore.open(path.join(userData, 'autosave')),
+    recent: new RecentFiles(path.join(userData, 'recent-files.json')),
+    appVersion: app.getVersion(),
+  };
+  serveHostIpc(services, assetsDir);
+  await refreshMenu(services.recent, engine, services.appVersion);
+
+  const stateFile = path.join(userData, 'window-state.json');
+  const state = await loadWindowState(stateFile, screen.getAllDisplays().map((d) => d.workArea));
+  const win = new BrowserWindow(mainWindowOptions(state, path.join(__dirname, 'preload.cjs')));
+  mainWindow = win;
+  if (state.maximized) win.maximize();
+  const windowState = trackWindowState(win, stateFile, state);
+  trackRenderer(win, services.autosave);
+  quitCleanly(services, stateFile, windowState);
 
   if (pendingOpen) sendCommand('open');
   await win.loadURL(appUrl).catch((e: Error) => console.error(`Inception Explorer: the window could not load ${appUrl}: ${e.message}`));

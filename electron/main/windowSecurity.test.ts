@@ -10,8 +10,8 @@ import { FuseV1Options } from '@electron/fuses';
 import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 import forgeConfig, { fuses } from '../../forge.config';
-import { NATIVE_UNPACK_GLOB } from '../common/nativeModules';
-import { appUrlMatcher } from '../common/ipcGuard';
+import { NATIVE_UNPACK_GLOB } from '../../node/build/nativeModules';
+import { appUrlMatcher } from './ipcGuard';
 import { APP_ORIGIN, denyAllPermissions, installNavigationGuards, mainWindowOptions, windowCsp, withCsp } from './windowSecurity';
 
 const repo = join(import.meta.dirname, '..', '..');

@@ -5,8 +5,8 @@
  * navigation away from the app, no new windows, no permissions, no remote content.
  */
 import type { BrowserWindowConstructorOptions, Event, HandlerDetails, WebContents, WebContentsWillNavigateEventParams } from 'electron';
-import { contentSecurityPolicy } from '../common/contentSecurityPolicy';
-import { MIN_WINDOW_SIZE, type WindowState } from '../common/windowState';
+import { contentSecurityPolicy } from '../../node/host/contentSecurityPolicy';
+import { MIN_WINDOW_SIZE, type WindowState } from './windowState';
 
 /** The custom scheme the packaged renderer is served from (never file://). */
 export const APP_SCHEME = 'app';

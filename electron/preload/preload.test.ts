@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { HOST_METHODS, channel, type HostApi } from '../../core/host/contract';
-import { EVENT_CHANNELS } from '../common/eventChannels';
+import { EVENT_CHANNELS } from '../../core/host/eventChannels';
 
 const exposed = new Map<string, unknown>();
 const invoked: { channel: string; args: unknown[] }[] = [];

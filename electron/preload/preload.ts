@@ -6,7 +6,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { channel, type HostApi, type HostMethod, type MenuCommand } from '../../core/host/contract';
 import type { Result, RunProgress } from '../../core/run/types';
-import { EVENT_CHANNELS } from '../common/eventChannels';
+import { EVENT_CHANNELS } from '../../core/host/eventChannels';
 
 /** Invokes one request; a failure of the IPC itself also comes back as data. */
 function invoke<T>(method: HostMethod, ...args: unknown[]): Promise<Result<T>> {

@@ -7,7 +7,6 @@ import { okResult, UNTRAINED_WEIGHTS_WARNING, type RunResult } from '../../core/
 import { HostProvider } from '../host/host';
 import { createMemoryHost, type MemoryHost } from '../host/__fixtures__/memoryHost';
 import { appStore } from '../state/store';
-import { editGroups } from '../state/editGroups';
 import { Inspector } from '../panels/Inspector';
 import { TotalsBar } from '../panels/TotalsBar';
 import { RunPanel } from '../panels/RunPanel';
@@ -27,7 +26,7 @@ const type = (el: HTMLInputElement, text: string) => fireEvent.change(el, { targ
 
 beforeEach(() => {
   host = createMemoryHost();
-  editGroups.reset();
+  appStore.getState().endEditGroup();
   const s = appStore.getState();
   s.loadDesign(presetDesign('googlenet')!, null);
   s.select(null);

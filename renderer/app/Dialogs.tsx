@@ -1,35 +1,9 @@
-/** Modal dialogs: the discard confirmation and About (File → Export… is renderer/export/ExportDialog.tsx). */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+/** The discard confirmation and About, both on the one Modal (File → Export… is renderer/export/ExportDialog.tsx). */
+import { useEffect, useState } from 'react';
 import type { HostInfo } from '../../core/host/contract';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
-
-export function Modal({ title, onClose, children, actions }: { title: string; onClose(): void; children: ReactNode; actions: ReactNode }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    ref.current?.querySelector<HTMLElement>('[data-autofocus], button')?.focus();
-    return () => previous?.focus?.();
-  }, []);
-  return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="modal-title"
-        ref={ref}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onClose();
-        }}
-      >
-        <h2 id="modal-title">{title}</h2>
-        <div className="modal-body">{children}</div>
-        <div className="button-row end">{actions}</div>
-      </div>
-    </div>
-  );
-}
+import { Modal } from './Modal';
 
 const selectConfirmation = (s: AppState) => s.confirmation;
 
@@ -76,7 +50,15 @@ export function AboutDialog() {
   if (!open) return null;
   const close = () => appStore.getState().setAboutOpen(false);
   return (
-    <Modal title="About Inception Explorer" onClose={close} actions={<button type="button" onClick={close}>Close</button>}>
+    <Modal
+      title="About Inception Explorer"
+      onClose={close}
+      actions={
+        <button type="button" onClick={close} data-autofocus>
+          Close
+        </button>
+      }
+    >
       <p>Explore, edit and run GoogLeNet (Inception v1) as a live node graph.</p>
       {info && (
         <dl className="facts">

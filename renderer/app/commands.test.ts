@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { presetDesign } from '../../core/presets';
 import { createMemoryHost } from '../host/__fixtures__/memoryHost';
-import { editGroups } from '../state/editGroups';
 import { appStore } from '../state/store';
 import { runMenuCommand, whenDiscardAllowed } from './commands';
 
@@ -9,7 +8,7 @@ const host = createMemoryHost();
 const out3x3 = () => appStore.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3;
 
 beforeEach(() => {
-  editGroups.reset();
+  appStore.getState().endEditGroup();
   appStore.getState().loadDesign(presetDesign('googlenet')!, null);
   appStore.getState().closeConfirmation();
   appStore.setState({ exportOpen: false, aboutOpen: false, theme: 'light' });

@@ -17,6 +17,7 @@ import type { Design } from '../../core/model/types';
 import { useHost } from '../host/host';
 import { derive } from '../state/derived';
 import { appStore, useApp, type AppState } from '../state/store';
+import { Modal } from '../app/Modal';
 import { svgSize, svgToPngBase64 } from './rasterize';
 import './exportDialog.css';
 
@@ -156,7 +157,7 @@ function FormatChooser({ format, onChoose, children }: { format: ExportFormat; o
       <legend>Format</legend>
       {EXPORT_FORMAT_NAMES.map((f) => (
         <label key={f} className={f === format ? 'chosen' : undefined}>
-          <input type="radio" name="export-format" value={f} checked={f === format} onChange={() => onChoose(f)} />
+          <input type="radio" name="export-format" value={f} checked={f === format} onChange={() => onChoose(f)} data-autofocus={f === format || undefined} />
           <span>
             <strong>{EXPORT_FORMATS[f].label}</strong>
             <span className="muted small">{EXPORT_FORMATS[f].description}</span>
@@ -255,45 +256,20 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
   const [drawOpened, setDrawOpened] = useState(opened.length > 0);
   const [foldBatchNorm, setFoldBatchNorm] = useState(true);
   const [status, setStatus] = useState<Status>(null);
-  const dialog = useRef<HTMLDivElement>(null);
+  const dialog = useRef<HTMLDialogElement>(null);
   const result = useExportFile(format, design, analysis, { theme, opened: drawOpened ? opened : [], weightsSeed, foldBatchNorm }, setStatus);
   const { busy, copy, save } = useExportActions({ format, result, host, rasterize, onSaved, setStatus, dialog });
   const def = EXPORT_FORMATS[format];
   const ready = result?.ok === true;
 
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    dialog.current?.querySelector<HTMLElement>('input:checked')?.focus();
-    return () => previous?.focus?.();
-  }, []);
-
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        className="modal export-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="export-title"
-        tabIndex={-1}
-        ref={dialog}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onClose();
-        }}
-      >
-        <h2 id="export-title">Export {design.name}</h2>
-        <div className="export-body">
-          <FormatChooser format={format} onChoose={(f) => (setFormat(f), setStatus(null))}>
-            {def.binary && <OnnxOptions foldBatchNorm={foldBatchNorm} onFoldBatchNorm={setFoldBatchNorm} />}
-            {PICTURES.has(format) && <PictureOptions theme={theme} onTheme={setTheme} opened={opened} drawOpened={drawOpened} onDrawOpened={setDrawOpened} />}
-          </FormatChooser>
-          <ExportPreview format={format} result={result} designName={design.name} />
-        </div>
-        {status && (
-          <p className={`export-status ${status.tone}`} role={status.tone === 'error' ? 'alert' : 'status'}>
-            {status.text}
-          </p>
-        )}
-        <div className="button-row end">
+    <Modal
+      title={`Export ${design.name}`}
+      onClose={onClose}
+      className="export-dialog"
+      dialogRef={dialog}
+      actions={
+        <>
           <button type="button" onClick={() => void copy()} disabled={!ready || def.raster || def.binary}>
             Copy
           </button>
@@ -303,9 +279,22 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
           <button type="button" onClick={onClose}>
             Close
           </button>
-        </div>
+        </>
+      }
+    >
+      <div className="export-body">
+        <FormatChooser format={format} onChoose={(f) => (setFormat(f), setStatus(null))}>
+          {def.binary && <OnnxOptions foldBatchNorm={foldBatchNorm} onFoldBatchNorm={setFoldBatchNorm} />}
+          {PICTURES.has(format) && <PictureOptions theme={theme} onTheme={setTheme} opened={opened} drawOpened={drawOpened} onDrawOpened={setDrawOpened} />}
+        </FormatChooser>
+        <ExportPreview format={format} result={result} designName={design.name} />
       </div>
-    </div>
+      {status && (
+        <p className={`export-status ${status.tone}`} role={status.tone === 'error' ? 'alert' : 'status'}>
+          {status.text}
+        </p>
+      )}
+    </Modal>
   );
 }
 

@@ -8,13 +8,14 @@
  * shows (see `levelOfDetail`): below full size, nodes drop their small print and draw what is
  * left larger, so no text on screen is smaller than 9 px at the fitted zoom.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow, useStoreApi, type NodeChange, type NodeTypes, type EdgeTypes } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore, type AppState } from '../state/store';
 import { useGraphView } from '../state/derived';
 import { viewport } from '../app/commands';
 import type { GraphLayout } from '../../core/graph/layout';
+import type { GraphView } from '../../core/graph/graphView';
 import { useLayout } from './useLayout';
 import { createEdgeBuilder, createNodeBuilder } from './toFlow';
 import type { FlowNode, RunCheck } from './flowTypes';
@@ -97,22 +98,10 @@ function topStructure(layout: GraphLayout | null): string {
     .join(';');
 }
 
-export function GraphCanvas() {
-  const frame = useRef<HTMLDivElement>(null);
-  const size = useCanvasSize(frame);
-  const view = useGraphView();
-  const { layout, pending } = useLayout(view, size);
-  const checks = useRunChecks();
-  const selectedId = useApp(selectSelected);
-  const theme = useApp(selectTheme);
-  const nodeBuilder = useRef(createNodeBuilder());
-  const edgeBuilder = useRef(createEdgeBuilder());
-  const nodes = useMemo(() => nodeBuilder.current(view, layout, checks, selectedId), [view, layout, checks, selectedId]);
-  const edges = useMemo(() => edgeBuilder.current(view, layout), [view, layout]);
+/** Fits the whole layout into the canvas, or reveals one node (`reveal`), animated over `duration` ms. */
+function useFit(frame: RefObject<HTMLDivElement | null>, layout: GraphLayout | null) {
   const flow = useReactFlow();
-  const rf = useStoreApi();
-
-  const fit = useCallback(
+  return useCallback(
     (duration = 200, reveal: string | null = null) => {
       const el = frame.current;
       if (!layout || !el) return;
@@ -120,19 +109,27 @@ export function GraphCanvas() {
       const box = reveal ? layout.nodes[reveal] : undefined;
       void flow.setViewport(box ? revealViewport(layout, canvas, box) : fitViewport(layout, canvas), duration > 0 ? { duration } : undefined);
     },
-    [flow, layout],
+    [flow, layout, frame],
   );
+}
 
+/** Points the app's viewport commands (menu, shortcuts, toolbar) at this canvas. */
+function useViewportCommands(fit: () => void): void {
+  const flow = useReactFlow();
   useEffect(() => {
     viewport.fitView = () => fit();
     viewport.zoomIn = () => void flow.zoomIn({ duration: 150 });
     viewport.zoomOut = () => void flow.zoomOut({ duration: 150 });
     viewport.focusNode = (id) => void flow.fitView({ nodes: [{ id }], duration: 250, maxZoom: 1, padding: 0.5 });
   }, [flow, fit]);
+}
 
-  // Refit when the top level changes (first layout, a module opened or closed, inserted,
-  // duplicated or deleted, a new window size): new nodes must not land off-screen.
-  // A module just opened stays in view, clear of the minimap, even when the whole does not fit.
+/**
+ * Refits when the top level changes (first layout, a module opened or closed, inserted,
+ * duplicated or deleted, a new window size): new nodes must not land off-screen. A module just
+ * opened stays in view, clear of the minimap, even when the whole does not fit.
+ */
+function useRefitOnNewStructure(view: GraphView, layout: GraphLayout | null, pending: boolean, fit: (duration?: number, reveal?: string | null) => void): void {
   const structure = topStructure(layout);
   const fitted = useRef('');
   const openedBefore = useRef<ReadonlySet<string>>(new Set());
@@ -145,10 +142,16 @@ export function GraphCanvas() {
     openedBefore.current = opened;
     fit(first ? 0 : 200, first ? null : fresh);
   }, [structure, layout, pending, fit, view]);
+}
 
-  // The level of detail follows the zoom without re-rendering React: a data attribute and a CSS
-  // variable on the frame (app.css sizes the node text from it). The minimap shows only while
-  // part of the network is out of view (when all of it is in view it would only cover nodes).
+/**
+ * The level of detail follows the zoom without re-rendering React: a data attribute and a CSS
+ * variable on the frame (app.css sizes the node text from it). Returns whether to show the
+ * minimap: only while part of the network is out of view (when all of it is in view it would
+ * only cover nodes).
+ */
+function useZoomFollowers(frame: RefObject<HTMLDivElement | null>, layout: GraphLayout | null): boolean {
+  const rf = useStoreApi();
   const [minimap, setMinimap] = useState(false);
   const layoutRef = useRef(layout);
   layoutRef.current = layout;
@@ -166,7 +169,26 @@ export function GraphCanvas() {
     };
     apply(rf.getState().transform);
     return rf.subscribe((s) => apply(s.transform));
-  }, [rf, layout]);
+  }, [rf, layout, frame]);
+  return minimap;
+}
+
+export function GraphCanvas() {
+  const frame = useRef<HTMLDivElement>(null);
+  const size = useCanvasSize(frame);
+  const view = useGraphView();
+  const { layout, pending } = useLayout(view, size);
+  const checks = useRunChecks();
+  const selectedId = useApp(selectSelected);
+  const theme = useApp(selectTheme);
+  const nodeBuilder = useRef(createNodeBuilder());
+  const edgeBuilder = useRef(createEdgeBuilder());
+  const nodes = useMemo(() => nodeBuilder.current(view, layout, checks, selectedId), [view, layout, checks, selectedId]);
+  const edges = useMemo(() => edgeBuilder.current(view, layout), [view, layout]);
+  const fit = useFit(frame, layout);
+  useViewportCommands(fit);
+  useRefitOnNewStructure(view, layout, pending, fit);
+  const minimap = useZoomFollowers(frame, layout);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     for (const c of changes) {

@@ -225,7 +225,8 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
       const command = commandForKey(e);
       if (!command) return;
       if ((command === 'undo' || command === 'redo') && isEditable(e.target)) return;
-      if (document.querySelector('dialog[open]')) return;
+      // The host's own file dialog takes the keys; the app's modals decide for themselves (runMenuCommand).
+      if (document.querySelector('dialog[open][data-host-dialog]')) return;
       e.preventDefault();
       emitMenu(command);
     });

@@ -8,7 +8,7 @@ import { moduleDef } from '../../core/modules/registry';
 import type { ParamDef } from '../../core/model/params';
 import type { Design, Issue, ModuleSpec, ParamValue } from '../../core/model/types';
 import type { ValueChange } from '../../core/design/diff';
-import { memo, useMemo, useState } from 'react';
+import { memo, useMemo, useState, type ReactNode } from 'react';
 import { repeatGroups } from '../../core/design/repeats';
 import { FOLD_MIN_BLOCKS } from '../../core/graph/graphView';
 import { presets } from '../../core/presets';
@@ -127,15 +127,132 @@ function ModuleFiguresPanel({ moduleId, presetId }: { moduleId: string; presetId
   );
 }
 
+/**
+ * The folded-run controls: on a folded run's node, what an edit here changes and how to unfold it
+ * or make one block differ; on the first block of an unfolded run, how to fold it again.
+ */
+function RepeatControls({ moduleId, runIds, groupIds }: { moduleId: string; runIds: readonly string[] | null; groupIds: readonly string[] | undefined }) {
+  const { select, toggleFold } = useApp(useShallow(selectActions));
+  const [oneBlock, setOneBlock] = useState<string>('');
+  if (groupIds) {
+    return (
+      <section className="repeat-group" aria-label={`Folded run of ${groupIds.length} blocks`}>
+        <p>
+          <strong>×{groupIds.length}</strong> identical blocks, {groupIds[0]} … {groupIds[groupIds.length - 1]}: an edit here changes every block (one undo step). Figures below are one block&apos;s.
+        </p>
+        <div className="repeat-actions">
+          <button type="button" onClick={() => toggleFold(moduleId)}>
+            Unfold
+          </button>
+          <label>
+            Make one block differ:{' '}
+            <select aria-label="Block to make differ" value={oneBlock || groupIds[1]} onChange={(e) => setOneBlock(e.target.value)}>
+              {groupIds.map((id) => (
+                <option key={id} value={id}>
+                  {id}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="button"
+            onClick={() => {
+              toggleFold(moduleId);
+              select(oneBlock || groupIds[1]);
+            }}
+          >
+            Edit this block only
+          </button>
+        </div>
+      </section>
+    );
+  }
+  if (!runIds) return null;
+  return (
+    <div className="repeat-actions">
+      <span>
+        First of {runIds.length} identical blocks ({runIds[0]} … {runIds[runIds.length - 1]}).
+      </span>
+      <button type="button" onClick={() => toggleFold(moduleId)}>
+        Fold {runIds.length} blocks
+      </button>
+    </div>
+  );
+}
+
+/** Open or close the branches, duplicate, insert after, delete. */
+function ModuleActions({ moduleId, openable }: { moduleId: string; openable: boolean }) {
+  const opened = useApp(useShallow(selectOpened));
+  const { insertAfter, duplicate, remove, select, toggleOpen } = useApp(useShallow(selectActions));
+  return (
+    <div className="button-row" role="group" aria-label={`Actions on ${moduleId}`}>
+      {openable && (
+        <button type="button" onClick={() => toggleOpen(moduleId)} aria-expanded={opened.includes(moduleId)}>
+          {opened.includes(moduleId) ? 'Close branches' : 'Open branches'}
+        </button>
+      )}
+      <button type="button" onClick={() => select(duplicate(moduleId) ?? moduleId)} aria-label={`Duplicate ${moduleId}`}>
+        Duplicate
+      </button>
+      <label className="inline-select">
+        <span className="visually-hidden">Insert after {moduleId}</span>
+        <select
+          aria-label={`Insert after ${moduleId}`}
+          value=""
+          onChange={(e) => {
+            const id = insertAfter(moduleId, e.target.value as InsertableKind);
+            if (id) select(id);
+          }}
+        >
+          <option value="" disabled>
+            Insert after…
+          </option>
+          {INSERTABLE_KINDS.map((k) => (
+            <option key={k.kind} value={k.kind}>
+              {k.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button
+        type="button"
+        className="danger"
+        aria-label={`Delete ${moduleId}`}
+        onClick={() => {
+          remove(moduleId);
+          select(null);
+        }}
+      >
+        Delete
+      </button>
+    </div>
+  );
+}
+
+/** The module's parameter fields, by group: filters and structure open, the reference flavor folded away. */
+function ParamGroups({ entries, field }: { entries: readonly [string, ParamDef][]; field(entry: [string, ParamDef]): ReactNode }) {
+  const groups = (['filters', 'structure', 'flavor'] as const).map((g) => ({ group: g, list: entries.filter(([, p]) => p.group === g) })).filter((g) => g.list.length);
+  return groups.map(({ group, list }) =>
+    group === 'flavor' ? (
+      <details key={group} className="param-group">
+        <summary>{GROUP_TITLES[group]}</summary>
+        <div className="field-grid">{list.map(field)}</div>
+      </details>
+    ) : (
+      <fieldset key={group} className="param-group">
+        <legend>{GROUP_TITLES[group]}</legend>
+        <div className={group === 'filters' && list.length >= 4 ? 'field-grid three' : 'field-grid'}>{list.map(field)}</div>
+      </fieldset>
+    ),
+  );
+}
+
 function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const { analysis, diff } = useDerived();
-  const opened = useApp(useShallow(selectOpened));
-  const { insertAfter, duplicate, remove, select, toggleOpen, toggleFold } = useApp(useShallow(selectActions));
   const design = useDesign();
   const unfolded = useApp(useShallow(selectUnfolded));
   const runIds = useMemo(() => repeatGroups(design).find((g) => g.ids[0] === spec.id && g.count >= FOLD_MIN_BLOCKS)?.ids ?? null, [design, spec.id]);
   const groupIds = runIds && !unfolded.includes(spec.id) ? runIds : undefined;
-  const [oneBlock, setOneBlock] = useState<string>('');
   const def = moduleDef(spec.kind);
   const info = analysis.modules.find((m) => m.id === spec.id);
   const issues = info?.issues ?? analysis.issues.filter((i) => i.nodeId === spec.id);
@@ -143,9 +260,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const change = entry && (entry.status === 'added' || entry.status === 'changed') ? entry : undefined;
   const active = def?.active ? new Set(def.active(spec.params)) : null;
   const entries = def ? Object.entries(def.params).filter(([field]) => !active || active.has(field)) : [];
-  const groups = (['filters', 'structure', 'flavor'] as const).map((g) => ({ group: g, entries: entries.filter(([, p]) => p.group === g) })).filter((g) => g.entries.length);
   const fieldless = issues.filter((i) => !i.field || !entries.some(([f]) => f === i.field));
-  const openable = Boolean(def?.steps);
 
   const field = ([name, p]: [string, ParamDef]) => {
     const was = change?.params.find((c) => c.field === name);
@@ -171,47 +286,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
         </h2>
         {change && <span className={`badge badge-${change.status}`}>{change.status}</span>}
       </header>
-      {groupIds && (
-        <section className="repeat-group" aria-label={`Folded run of ${groupIds.length} blocks`}>
-          <p>
-            <strong>×{groupIds.length}</strong> identical blocks, {groupIds[0]} … {groupIds[groupIds.length - 1]}: an edit here changes every block (one undo step). Figures below are one block&apos;s.
-          </p>
-          <div className="repeat-actions">
-            <button type="button" onClick={() => toggleFold(spec.id)}>
-              Unfold
-            </button>
-            <label>
-              Make one block differ:{' '}
-              <select aria-label="Block to make differ" value={oneBlock || groupIds[1]} onChange={(e) => setOneBlock(e.target.value)}>
-                {groupIds.map((id) => (
-                  <option key={id} value={id}>
-                    {id}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button
-              type="button"
-              onClick={() => {
-                toggleFold(spec.id);
-                select(oneBlock || groupIds[1]);
-              }}
-            >
-              Edit this block only
-            </button>
-          </div>
-        </section>
-      )}
-      {runIds && !groupIds && (
-        <div className="repeat-actions">
-          <span>
-            First of {runIds.length} identical blocks ({runIds[0]} … {runIds[runIds.length - 1]}).
-          </span>
-          <button type="button" onClick={() => toggleFold(spec.id)}>
-            Fold {runIds.length} blocks
-          </button>
-        </div>
-      )}
+      <RepeatControls moduleId={spec.id} runIds={runIds} groupIds={groupIds} />
       <ModuleFiguresPanel moduleId={spec.id} presetId={entry?.a?.id ?? null} />
       {def && <p className="section-doc">{def.description}</p>}
       {fieldless.map((i) => (
@@ -219,60 +294,8 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
           {i.message}
         </p>
       ))}
-      {groups.map(({ group, entries: list }) =>
-        group === 'flavor' ? (
-          <details key={group} className="param-group">
-            <summary>{GROUP_TITLES[group]}</summary>
-            <div className="field-grid">{list.map(field)}</div>
-          </details>
-        ) : (
-          <fieldset key={group} className="param-group">
-            <legend>{GROUP_TITLES[group]}</legend>
-            <div className={group === 'filters' && list.length >= 4 ? 'field-grid three' : 'field-grid'}>{list.map(field)}</div>
-          </fieldset>
-        ),
-      )}
-      <div className="button-row" role="group" aria-label={`Actions on ${spec.id}`}>
-        {openable && (
-          <button type="button" onClick={() => toggleOpen(spec.id)} aria-expanded={opened.includes(spec.id)}>
-            {opened.includes(spec.id) ? 'Close branches' : 'Open branches'}
-          </button>
-        )}
-        <button type="button" onClick={() => select(duplicate(spec.id) ?? spec.id)} aria-label={`Duplicate ${spec.id}`}>
-          Duplicate
-        </button>
-        <label className="inline-select">
-          <span className="visually-hidden">Insert after {spec.id}</span>
-          <select
-            aria-label={`Insert after ${spec.id}`}
-            value=""
-            onChange={(e) => {
-              const id = insertAfter(spec.id, e.target.value as InsertableKind);
-              if (id) select(id);
-            }}
-          >
-            <option value="" disabled>
-              Insert after…
-            </option>
-            {INSERTABLE_KINDS.map((k) => (
-              <option key={k.kind} value={k.kind}>
-                {k.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button
-          type="button"
-          className="danger"
-          aria-label={`Delete ${spec.id}`}
-          onClick={() => {
-            remove(spec.id);
-            select(null);
-          }}
-        >
-          Delete
-        </button>
-      </div>
+      <ParamGroups entries={entries} field={field} />
+      <ModuleActions moduleId={spec.id} openable={Boolean(def?.steps)} />
     </section>
   );
 }

@@ -14,7 +14,7 @@ import { useDesign, useDerived } from '../state/derived';
 import { cancelRun, runBlocker, startRun } from '../app/commands';
 import { CheckField, TextField, SelectField, parseNumberText } from './fields';
 import { FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
-import { Modal } from '../app/Dialogs';
+import { Modal } from '../app/Modal';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 import { presetPreprocessing } from '../../core/presets/preprocessing';
 
@@ -85,20 +85,11 @@ function backendReason(result: RunResult, chosen: BackendName | null): string {
   return chosen === result.backend.name ? 'as chosen' : 'the fastest that works here';
 }
 
-function Results({ result, stale, chosenBackend }: { result: RunResult; stale: boolean; chosenBackend: BackendName | null }) {
+/** Each output's shape and statistics, and whether every module measured the shape core computed. */
+function OutputShapes({ result }: { result: RunResult }) {
   const mismatches = result.modules.filter((m) => !m.match);
-  const withMaps = result.modules.filter((m) => m.featureMap);
-  // 1×1 maps (after the global pool) are single values: listed, not drawn.
-  const pictured = withMaps.filter((m) => m.featureMap!.width * m.featureMap!.height > 1);
-  const flat = withMaps.filter((m) => m.featureMap!.width * m.featureMap!.height <= 1);
-  const [openMap, setOpenMap] = useState<string | null>(null);
-  const shownMap = pictured.find((m) => m.id === openMap);
-  const firstTop5 = Object.entries(result.outputs).find(([, o]) => o.top5?.length);
-  // The untrained-weights warning is shown as the note beside the top-5, not twice.
-  const notes = result.warnings.filter((w) => !(firstTop5 && w === UNTRAINED_WEIGHTS_WARNING));
   return (
-    <section className="results" aria-label="Run results">
-      {stale && <p className="notice">These results are for an earlier version of the design; run again to update them.</p>}
+    <>
       <h3>Outputs</h3>
       <table className="outputs" aria-label="Output shapes">
         <tbody>
@@ -120,6 +111,14 @@ function Results({ result, stale, chosenBackend }: { result: RunResult; stale: b
           ? `${mismatches.length} module${mismatches.length === 1 ? '' : 's'} measured a shape different from core's: ${mismatches.map((m) => `${m.id} (${formatShape(m.shape)} vs ${formatShape(m.expectedShape)})`).join(', ')}.`
           : `✓ Every one of the ${result.modules.length} modules produced the output shape the graph shows.`}
       </p>
+    </>
+  );
+}
+
+/** Where and how the run ran: backend (and why), mode, batch, seed, peak memory, and the engine's notes. */
+function RunFacts({ result, chosenBackend, notes }: { result: RunResult; chosenBackend: BackendName | null; notes: readonly string[] }) {
+  return (
+    <>
       <dl className="facts">
         <div>
           <dt>Backend</dt>
@@ -152,50 +151,64 @@ function Results({ result, stale, chosenBackend }: { result: RunResult; stale: b
           ))}
         </ul>
       )}
-      {firstTop5 && (
-        <>
-          <h3>Top-5 classes ({firstTop5[0]}, first image)</h3>
-          {result.untrainedWeights && (
-            <p className="notice" role="note">
-              The weights are an untrained random initialization, so these predictions are meaningless; they show the pipeline works, not what the image is.
-            </p>
-          )}
-          <ol className="top5">
-            {firstTop5[1].top5!.map((c) => (
-              <li key={c.index}>
-                <span className="top5-label" title={c.label}>
-                  {c.label}
-                </span>
-                <span className="mono top5-value">{(c.probability * 100).toFixed(2)} %</span>
-              </li>
-            ))}
-          </ol>
-        </>
+    </>
+  );
+}
+
+/** The five likeliest classes of one output for the first image, with the untrained-weights caveat. */
+function TopClasses({ output, top5, untrained }: { output: string; top5: readonly { index: number; label: string; probability: number }[]; untrained: boolean }) {
+  return (
+    <>
+      <h3>Top-5 classes ({output}, first image)</h3>
+      {untrained && (
+        <p className="notice" role="note">
+          The weights are an untrained random initialization, so these predictions are meaningless; they show the pipeline works, not what the image is.
+        </p>
       )}
-      <TimeChart result={result} />
-      {(pictured.length > 0 || result.inputPicture) && (
-        <>
-          <h3>Feature maps (channel mean, first image)</h3>
-          <p className="muted small">Select a map to see it large, beside the input.</p>
-          <ul className="feature-maps">
-            {result.inputPicture && (
-              <li>
-                <InputImage picture={result.inputPicture} />
-                <span>input</span>
-              </li>
-            )}
-            {pictured.map((m) => (
-              <li key={m.id}>
-                <button type="button" className="feature-map-button" onClick={() => setOpenMap(m.id)} aria-label={`Show the ${m.id} feature map large`}>
-                  <FeatureMap summary={m.featureMap!} label={`${m.id} feature map`} />
-                </button>
-                <span>{m.id}</span>
-              </li>
-            ))}
-          </ul>
-          {flat.length > 0 && <p className="muted small">Not shown: {flat.map((m) => m.id).join(', ')} (1×1 maps carry no picture).</p>}
-        </>
-      )}
+      <ol className="top5">
+        {top5.map((c) => (
+          <li key={c.index}>
+            <span className="top5-label" title={c.label}>
+              {c.label}
+            </span>
+            <span className="mono top5-value">{(c.probability * 100).toFixed(2)} %</span>
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+/** The feature maps beside the input picture; one opens large in a modal. */
+function FeatureMaps({ result }: { result: RunResult }) {
+  const withMaps = result.modules.filter((m) => m.featureMap);
+  // 1×1 maps (after the global pool) are single values: listed, not drawn.
+  const pictured = withMaps.filter((m) => m.featureMap!.width * m.featureMap!.height > 1);
+  const flat = withMaps.filter((m) => m.featureMap!.width * m.featureMap!.height <= 1);
+  const [openMap, setOpenMap] = useState<string | null>(null);
+  const shownMap = pictured.find((m) => m.id === openMap);
+  if (pictured.length === 0 && !result.inputPicture) return null;
+  return (
+    <>
+      <h3>Feature maps (channel mean, first image)</h3>
+      <p className="muted small">Select a map to see it large, beside the input.</p>
+      <ul className="feature-maps">
+        {result.inputPicture && (
+          <li>
+            <InputImage picture={result.inputPicture} />
+            <span>input</span>
+          </li>
+        )}
+        {pictured.map((m) => (
+          <li key={m.id}>
+            <button type="button" className="feature-map-button" onClick={() => setOpenMap(m.id)} aria-label={`Show the ${m.id} feature map large`}>
+              <FeatureMap summary={m.featureMap!} label={`${m.id} feature map`} />
+            </button>
+            <span>{m.id}</span>
+          </li>
+        ))}
+      </ul>
+      {flat.length > 0 && <p className="muted small">Not shown: {flat.map((m) => m.id).join(', ')} (1×1 maps carry no picture).</p>}
       {shownMap && (
         <Modal
           title={`${shownMap.id}: ${formatShape(shownMap.shape)}`}
@@ -221,6 +234,22 @@ function Results({ result, stale, chosenBackend }: { result: RunResult; stale: b
           <FeatureChannels summary={shownMap.featureMap!} id={shownMap.id} />
         </Modal>
       )}
+    </>
+  );
+}
+
+function Results({ result, stale, chosenBackend }: { result: RunResult; stale: boolean; chosenBackend: BackendName | null }) {
+  const firstTop5 = Object.entries(result.outputs).find(([, o]) => o.top5?.length);
+  // The untrained-weights warning is shown as the note beside the top-5, not twice.
+  const notes = result.warnings.filter((w) => !(firstTop5 && w === UNTRAINED_WEIGHTS_WARNING));
+  return (
+    <section className="results" aria-label="Run results">
+      {stale && <p className="notice">These results are for an earlier version of the design; run again to update them.</p>}
+      <OutputShapes result={result} />
+      <RunFacts result={result} chosenBackend={chosenBackend} notes={notes} />
+      {firstTop5 && <TopClasses output={firstTop5[0]} top5={firstTop5[1].top5!} untrained={result.untrainedWeights} />}
+      <TimeChart result={result} />
+      <FeatureMaps result={result} />
     </section>
   );
 }

@@ -12,7 +12,6 @@ import { useCallback, useId, useState, type KeyboardEvent, type ReactNode } from
 import { useStore } from 'zustand';
 import { paramType, type ParamDef } from '../../core/model/params';
 import type { ParamValue } from '../../core/model/types';
-import { editGroups } from '../state/editGroups';
 import { appStore, type AppState } from '../state/store';
 
 const selectHistoryVersion = (s: AppState) => s.historyVersion;
@@ -90,7 +89,7 @@ export function TextField({ label, doc, name, hint, error, value, numeric = fals
   const watchReplace = useCallback((el: HTMLInputElement | null) => {
     if (!el) return;
     el.addEventListener('beforeinput', () => {
-      if (el.value !== '' && el.selectionStart === 0 && el.selectionEnd === el.value.length) editGroups.reset();
+      if (el.value !== '' && el.selectionStart === 0 && el.selectionEnd === el.value.length) appStore.getState().endEditGroup();
     });
   }, []);
   return (
@@ -114,11 +113,11 @@ export function TextField({ label, doc, name, hint, error, value, numeric = fals
         }}
         onKeyDown={(e) => {
           if (handleHistoryKey(e)) setDraft(null);
-          else if (e.key === 'Enter') editGroups.reset();
+          else if (e.key === 'Enter') appStore.getState().endEditGroup();
         }}
         onBlur={() => {
           setDraft(null);
-          editGroups.reset();
+          appStore.getState().endEditGroup();
         }}
       />
     </FieldFrame>

@@ -11,7 +11,7 @@ import { serializeDesign } from '../../core/design/designFile';
 import { moduleDefs } from '../../core/modules/registry';
 import { presetDesign, DEFAULT_PRESET } from '../../core/presets';
 import type { AppState } from './store';
-import { editGroups } from './editGroups';
+import { editGroupAfter } from './editGroupSlice';
 
 /** Module kinds a user can insert after a selected module: every template that declares how (`insert`). */
 export const INSERTABLE_KINDS: readonly { readonly kind: string; readonly label: string; readonly idBase: string }[] = Object.values(moduleDefs).flatMap((def) =>
@@ -50,9 +50,8 @@ function initialDesign(): Design {
 export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], [], DesignSlice> = (set, get) => {
   const edit = (next: Design, group: string | null = null): void => {
     if (next === get().design) return;
-    editGroups.begin(group);
-    set({ design: next });
-    editGroups.end();
+    // One set: the history records it (or not) from `continuesUndoStep` right after.
+    set({ design: next, ...editGroupAfter(get(), group) });
   };
   const design = initialDesign();
   return {
@@ -85,8 +84,7 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
       if (base) edit({ ...base, name: d.name });
     },
     loadDesign: (next, filePath, savedText) => {
-      editGroups.reset();
-      set({ design: next, filePath, savedText: savedText ?? serializeDesign(next) });
+      set({ design: next, filePath, savedText: savedText ?? serializeDesign(next), editGroup: null, continuesUndoStep: false });
       get().clearHistory();
     },
     markSaved: (filePath, text) => set({ filePath, savedText: text }),

@@ -2,7 +2,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { presetDesign } from '../../core/presets';
 import { serializeDesign } from '../../core/design/designFile';
 import { createAppStore, type AppStore } from './store';
-import { editGroups } from './editGroups';
 import { isDirty } from './derived';
 
 let store: AppStore;
@@ -10,7 +9,6 @@ const count = () => store.getState().design.modules.find((m) => m.id === 'incept
 const past = () => store.temporal.getState().pastStates.length;
 
 beforeEach(() => {
-  editGroups.reset();
   store = createAppStore();
 });
 
@@ -28,11 +26,37 @@ describe('the app store', () => {
   it('starts a new undo step for another field, or after the field lost focus', () => {
     store.getState().setParam('inception4c', 'out_3x3', 300);
     store.getState().setParam('inception4c', 'out_5x5', 80);
-    editGroups.reset();
+    store.getState().endEditGroup();
     store.getState().setParam('inception4c', 'out_5x5', 96);
     expect(past()).toBe(3);
     store.getState().undo();
     expect(store.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_5x5).toBe(80);
+  });
+
+  it('makes a value typed into a folded run one undo step, however many blocks it sets', () => {
+    const ids = ['inception4b', 'inception4c', 'inception4d'];
+    const of = (id: string) => store.getState().design.modules.find((m) => m.id === id)!.params.out_3x3;
+    for (const v of [1, 12, 128]) store.getState().setGroupParam(ids, 'out_3x3', v);
+    expect(ids.map(of)).toEqual([128, 128, 128]);
+    expect(past()).toBe(1);
+    // The same field of a single block is another group.
+    store.getState().setParam('inception4c', 'out_3x3', 100);
+    expect(past()).toBe(2);
+    store.getState().undo();
+    store.getState().undo();
+    expect(ids.map(of)).toEqual([224, 256, 288]);
+  });
+
+  it('keeps each store its own edit group', () => {
+    const other = createAppStore();
+    store.getState().setParam('inception4c', 'out_3x3', 3);
+    other.getState().setParam('inception4c', 'out_3x3', 3);
+    store.getState().setParam('inception4c', 'out_3x3', 30);
+    expect(past()).toBe(1);
+    expect(other.temporal.getState().pastStates).toHaveLength(1);
+    expect(store.getState().editGroup).toBe('inception4c.out_3x3');
+    store.getState().undo();
+    expect(store.getState().editGroup).toBeNull();
   });
 
   it('undoes the design only: selection, opened modules and theme stay', () => {

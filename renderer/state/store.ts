@@ -12,7 +12,7 @@ import { createSelectionSlice, type SelectionSlice } from './selectionSlice';
 import { createRunSlice, type RunSlice } from './runSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 import { createCompareSlice, type CompareSlice } from './compareSlice';
-import { editGroups } from './editGroups';
+import { createEditGroupSlice, type EditGroupSlice } from './editGroupSlice';
 
 export interface HistorySlice {
   /** Counts undo and redo steps, so a field showing a draft knows the design moved under it. */
@@ -22,7 +22,7 @@ export interface HistorySlice {
   clearHistory(): void;
 }
 
-export type AppState = DesignSlice & SelectionSlice & RunSlice & UiSlice & CompareSlice & HistorySlice;
+export type AppState = DesignSlice & SelectionSlice & RunSlice & UiSlice & CompareSlice & EditGroupSlice & HistorySlice;
 
 type Tracked = { design: Design };
 type StoreWithHistory = UseBoundStore<Mutate<StoreApi<AppState>, [['temporal', StoreApi<TemporalState<Tracked>>]]>>;
@@ -39,14 +39,15 @@ export function createAppStore() {
         ...createRunSlice(set, get, api),
         ...createUiSlice(set, get, api),
         ...createCompareSlice(set, get, api),
+        ...createEditGroupSlice(set, get, api),
         historyVersion: 0,
         undo: () => {
-          editGroups.reset();
+          store.getState().endEditGroup();
           store.temporal.getState().undo();
           store.setState((s) => ({ historyVersion: s.historyVersion + 1 }));
         },
         redo: () => {
-          editGroups.reset();
+          store.getState().endEditGroup();
           store.temporal.getState().redo();
           store.setState((s) => ({ historyVersion: s.historyVersion + 1 }));
         },
@@ -56,10 +57,11 @@ export function createAppStore() {
         partialize: (s): Tracked => ({ design: s.design }),
         equality: (a, b) => a.design === b.design,
         limit: 500,
-        // Keystrokes into the same field extend the previous undo step (see editGroups.ts).
+        // Keystrokes into the same field extend the previous undo step (see editGroupSlice.ts):
+        // this runs right after the design change's set, so the store holds that change's flag.
         handleSet: (record) =>
           ((pastState: Tracked, replace: unknown, currentState: Tracked, deltaState?: Partial<Tracked> | null) => {
-            if (!editGroups.skipRecording()) (record as unknown as RecordPast)(pastState, replace, currentState, deltaState);
+            if (!store.getState().continuesUndoStep) (record as unknown as RecordPast)(pastState, replace, currentState, deltaState);
           }) as never,
       },
     ),

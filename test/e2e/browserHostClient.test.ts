@@ -13,8 +13,8 @@ import type { HostApi, MenuCommand } from '../../core/host/contract';
 import type { RunProgress } from '../../core/run/types';
 import { serializeDesign } from '../../core/design/designFile';
 import { presetDesign } from '../../core/presets';
-import { createHostEngine } from '../../electron/common/hostEngine';
-import { runBrowserHost, type RunningBrowserHost } from '../../electron/server/browserHost';
+import { createHostEngine } from '../../node/host/hostEngine';
+import { runBrowserHost, type RunningBrowserHost } from '../../node/browserHost/browserHost';
 import { chromiumSkipReason, launchChromium, repoRoot } from './harness';
 
 declare global {

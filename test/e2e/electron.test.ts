@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_METHODS, type HostApi } from '../../core/host/contract';
 import { serializeDesign } from '../../core/design/designFile';
 import { presetDesign } from '../../core/presets';
-import { findElectronBinary } from '../../electron/common/startPlan';
+import { findElectronBinary } from '../../node/launch/startPlan';
 import { buildElectronApp } from './electronBuild';
 import { repoRoot } from './harness';
 

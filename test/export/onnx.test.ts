@@ -22,8 +22,8 @@ import type { Design } from '../../core/model/types';
 import { presetDesign, presetNames } from '../../core/presets';
 import { initStateDict } from '../../core/weights/stateDict';
 import { randomInput } from '../../core/weights/init';
-import { stateDictToSafetensors } from '../../electron/engine/weights';
-import { writeSafetensors } from '../../electron/engine/safetensors';
+import { stateDictToSafetensors } from '../../node/engine/weights';
+import { writeSafetensors } from '../../node/engine/safetensors';
 
 const PYTHON = '/usr/bin/python3';
 const CHECKER = join(__dirname, 'check_onnx.py');

@@ -16,8 +16,8 @@ import { pytorchCode } from '../../core/export/pytorch';
 import { initStateDict, stateDictSpec } from '../../core/weights/stateDict';
 import { randomInput } from '../../core/weights/init';
 import { EXPORT_CASES, FAMILY_PRESETS } from '../../core/export/__fixtures__/exportFixtures';
-import { stateDictToSafetensors } from '../../electron/engine/weights';
-import { writeSafetensors } from '../../electron/engine/safetensors';
+import { stateDictToSafetensors } from '../../node/engine/weights';
+import { writeSafetensors } from '../../node/engine/safetensors';
 
 const PYTHON = '/usr/bin/python3';
 const CHECKER = join(__dirname, 'check_exports.py');

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes the engine's parity fixtures for the family presets,
-electron/engine/__fixtures__/parity-family/<preset>.json: the outputs of the family references in
+node/engine/__fixtures__/parity-family/<preset>.json: the outputs of the family references in
 tools/torch/family/ on seeded weights and a seeded input that the TypeScript side makes for itself
 (`initStateDict(graph, seed, 'randomized')` and `randomInput([N, C, H, W], inputSeed)`;
 tools/torch/weights.py makes the same float32 values from the state_dict keys and shapes alone).

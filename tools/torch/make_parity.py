@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the engine's parity fixtures, electron/engine/__fixtures__/parity/<name>.json: PyTorch's
+"""Writes the engine's parity fixtures, node/engine/__fixtures__/parity/<name>.json: PyTorch's
 outputs for a design on seeded weights and a seeded input that the TypeScript side can make for
 itself (core/weights/init.ts: `initStateDict(graph, seed, 'randomized')` and
 `randomInput([N, C, H, W], inputSeed)`; tools/torch/weights.py makes the same float32 values).

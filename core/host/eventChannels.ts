@@ -1,0 +1,7 @@
+/** Channels of the two host → renderer events, under the contract's one prefix. */
+import { channel } from './contract';
+
+export const EVENT_CHANNELS = {
+  runProgress: channel('onDidRunProgress'),
+  menuCommand: channel('onDidMenuCommand'),
+} as const;

@@ -1,7 +1,0 @@
-/** Channels of the two host → renderer events, under the contract's one prefix. */
-import { channel } from '../../core/host/contract';
-
-export const EVENT_CHANNELS = {
-  runProgress: channel('onDidRunProgress'),
-  menuCommand: channel('onDidMenuCommand'),
-} as const;

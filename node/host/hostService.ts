@@ -1,0 +1,326 @@
+/**
+ * What each HostApi request does on the Node side, shared by Electron main and the browser host.
+ * The two differ only in how a file is chosen (native dialogs vs. the browser host's in-page
+ * dialog over a designs folder) and in where progress goes; both are injected.
+ *
+ * File access follows one rule: the renderer may only name paths the user chose in a dialog of
+ * this session or from Recent Files (which only ever holds such paths) or, for the browser host,
+ * paths really inside its folders (symbolic links resolved, see userFiles.ts). A recovered
+ * autosave grants nothing: its path is kept only when one of those rules already allows it.
+ * Every read is bounded and type-checked first (`readUserFile`).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import type { DesignFile, ExportFormat, HostInfo, SampleImage } from '../../core/host/contract';
+import { MAX_DESIGN_BYTES, parseDesign } from '../../core/design/designFile';
+import { errResult, okResult, type Result, type RunProgress, type RunRequest } from '../../core/run/types';
+import type { AutosaveStore } from './autosaveStore';
+import type { EngineLike } from './engineHost';
+import type { HostHandlers } from './hostRouter';
+import type { RecentFiles } from './recentFiles';
+import { writeFileAtomic } from './atomicFile';
+import { isInsideText, readUserFile, realPathInside } from './userFiles';
+
+/** How the host asks the user for a path; null when the user cancels. */
+export interface HostDialogs<C> {
+  chooseDesignToOpen(ctx: C): Promise<string | null>;
+  chooseDesignSavePath(ctx: C, suggestedName: string): Promise<string | null>;
+  chooseExportPath(ctx: C, suggestedName: string, format: ExportFormat): Promise<string | null>;
+}
+
+/** An expected dialog failure (no page to show it on, a bad file name): reported as data, not a bug. */
+export class HostDialogError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs a dialog; a HostDialogError becomes an error Result. */
+async function choose(pick: () => Promise<string | null>): Promise<Result<string | null>> {
+  try {
+    return okResult(await pick());
+  } catch (e) {
+    if (e instanceof HostDialogError) return errResult(e.code, e.message);
+    throw e;
+  }
+}
+
+export interface HostServiceOptions<C> {
+  readonly kind: HostInfo['kind'];
+  readonly appVersion: string;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly dialogs: HostDialogs<C>;
+  readonly engine: EngineLike;
+  readonly autosave: AutosaveStore;
+  readonly recent: RecentFiles;
+  /** assets/samples: the photos a run can use. */
+  readonly samplesDir: string;
+  /** Folders whose files the renderer may name directly (the browser host's designs folder). */
+  readonly roots?: readonly string[];
+  emitProgress(ctx: C, progress: RunProgress): void;
+  /** Called after a file joins Recent Files (Electron refreshes its menu). */
+  onRecentChanged?(path: string): void;
+}
+
+export const DESIGN_EXTENSION = '.json';
+const SAMPLE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
+
+/** A file name from a design's name: letters, digits, dashes; never empty. */
+export function suggestedDesignName(text: string, currentPath: string | null): string {
+  if (currentPath) return basename(currentPath);
+  let name = 'design';
+  try {
+    const parsed = JSON.parse(text) as { name?: unknown };
+    if (typeof parsed.name === 'string') name = parsed.name;
+  } catch {
+    // Unparseable text still gets a name; saving it is refused later with a clear message.
+  }
+  const slug = name.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80);
+  return `${slug || 'design'}${DESIGN_EXTENSION}`;
+}
+
+/** Whether `path` is inside `root` (or is it), by its text; access checks use `realPathInside`. */
+export const isInside = isInsideText;
+
+/** Sample photos and their labels: `labels.json` ({ "file.jpg": "label" }) when present, else the file name. */
+async function listSampleImages(dir: string): Promise<SampleImage[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  let labels: Record<string, unknown> = {};
+  try {
+    labels = JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    // No label file: fall back to file names.
+  }
+  return names
+    .filter((n) => SAMPLE_EXTENSIONS.has(extname(n).toLowerCase()))
+    .sort()
+    .map((name) => {
+      const label = labels[name];
+      return { name, label: typeof label === 'string' ? label : basename(name, extname(name)).replace(/[-_]+/g, ' ') };
+    });
+}
+
+type Access = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
+
+/**
+ * What the renderer may read and write in one host session: paths chosen in a dialog of this
+ * session, Recent Files, and (for the browser host) paths really inside the host's folders.
+ */
+class FileAccess {
+  private readonly granted = new Set<string>();
+  private readonly roots: readonly string[];
+
+  constructor(
+    private readonly recent: RecentFiles,
+    roots: readonly string[],
+    private readonly onRecentChanged?: (path: string) => void,
+  ) {
+    this.roots = roots.map((r) => resolve(r));
+  }
+
+  /** Records a path the user chose in a dialog; returns it absolute. */
+  grant(path: string): string {
+    const abs = resolve(path);
+    this.granted.add(abs);
+    return abs;
+  }
+
+  /** Whether the user chose `path` in a dialog of this session. */
+  isGranted(path: string): boolean {
+    return this.granted.has(resolve(path));
+  }
+
+  /** Grants a path and adds it to Recent Files. */
+  async remember(path: string): Promise<void> {
+    this.grant(path);
+    await this.recent.add(path);
+    this.onRecentChanged?.(resolve(path));
+  }
+
+  /**
+   * Whether the renderer may read or write `path`, and the path to use. A path under one of the
+   * host's folders must really be inside it (links resolved; for writes, its parent folder) and
+   * is allowed; any other path only when the user chose it in this session or it is in Recent Files.
+   */
+  async check(path: string, mode: 'read' | 'write'): Promise<Access> {
+    const abs = resolve(path);
+    const root = this.roots.find((r) => isInsideText(r, abs));
+    if (root !== undefined) {
+      const real = await realPathInside(root, abs, mode);
+      if (real.ok) return real;
+      // Nothing there (yet): a read reports the missing file itself, a write creates it inside the folder.
+      if (real.reason === 'missing') return { ok: true, path: abs };
+      if (real.reason === 'folder') return { ok: false, message: `${abs} is a folder; give a file name.` };
+      return { ok: false, message: `${abs} leads outside ${root} (through a symbolic link, or it is the folder itself), so the app may not ${mode} it.` };
+    }
+    if (this.granted.has(abs) || (await this.recent.has(abs))) return { ok: true, path: abs };
+    return { ok: false, message: `${abs} was not chosen in this session and is not in Recent Files, so the app may not ${mode} it.` };
+  }
+
+  /** Reads a design file (bounded, checked to be a design) and remembers it. */
+  async readDesign(path: string): Promise<Result<DesignFile>> {
+    const abs = resolve(path);
+    const bytes = await readUserFile(abs, {
+      maxBytes: MAX_DESIGN_BYTES,
+      noun: 'The file',
+      codePrefix: 'file',
+      limitNote: '; design files are at most that large',
+    });
+    if (!bytes.ok) return bytes;
+    const text = bytes.value.toString('utf8');
+    // Only a design leaves the host: any other file (a link to /etc/shadow, a photo) is refused
+    // with the reason, never with its content.
+    const parsed = parseDesign(text);
+    if (!parsed.ok) {
+      const first = parsed.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`);
+      return errResult('file.notDesign', `${abs} is not a design file that can be opened: ${first.join('; ')}${parsed.errors.length > 3 ? ` (and ${parsed.errors.length - 3} more)` : ''}`);
+    }
+    await this.remember(abs);
+    return okResult({ path: abs, text });
+  }
+
+  /** Writes a valid design atomically where it may, and remembers it. */
+  async writeDesign(path: string, text: string): Promise<Result<{ path: string }>> {
+    const parsed = parseDesign(text);
+    if (!parsed.ok) {
+      return errResult('design.invalid', `The design was not saved because it is not a valid design file: ${parsed.errors[0].path}: ${parsed.errors[0].message}`);
+    }
+    const allowed = await this.check(path, 'write');
+    if (!allowed.ok) return errResult('file.notAllowed', `The design was not saved: ${allowed.message}`);
+    try {
+      await writeFileAtomic(allowed.path, text);
+    } catch (e) {
+      return errResult('file.write', `The design could not be saved to ${allowed.path}: ${(e as Error).message}.`);
+    }
+    await this.remember(allowed.path);
+    return okResult({ path: allowed.path });
+  }
+}
+
+/**
+ * A run request whose image and weight paths the user may read, rewritten to the real paths that
+ * were checked (so a link changed meanwhile cannot redirect the engine); an error otherwise. The
+ * renderer is untrusted: it may name such files only where the user could have put them.
+ */
+async function checkRunPaths(files: FileAccess, request: RunRequest): Promise<Result<RunRequest>> {
+  let checked = request;
+  if (checked.input.kind === 'image') {
+    const allowed = await files.check(checked.input.path, 'read');
+    if (!allowed.ok) return errResult('file.notAllowed', `The run was refused: ${allowed.message}`);
+    checked = { ...checked, input: { kind: 'image', path: allowed.path } };
+  }
+  if (checked.weightsPath) {
+    const allowed = await files.check(checked.weightsPath, 'read');
+    if (!allowed.ok) return errResult('file.notAllowed', `The run was refused: ${allowed.message}`);
+    checked = { ...checked, weightsPath: allowed.path };
+  }
+  return okResult(checked);
+}
+
+/** Creates the request handlers of one host. */
+export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> {
+  const files = new FileAccess(o.recent, o.roots ?? [], o.onRecentChanged);
+
+  const saveVia = async (ctx: C, file: DesignFile): Promise<Result<{ path: string } | null>> => {
+    const chosen = await choose(() => o.dialogs.chooseDesignSavePath(ctx, suggestedDesignName(file.text, file.path)));
+    if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
+    return files.writeDesign(files.grant(chosen.value), file.text);
+  };
+
+  return {
+    async getInfo() {
+      const engine = await o.engine.info();
+      return okResult({
+        kind: o.kind,
+        appVersion: o.appVersion,
+        versions: o.versions,
+        backend: engine.backend,
+        backendNotes: engine.notes,
+        platform: `${process.platform}-${process.arch}`,
+      });
+    },
+
+    async openDesign(ctx) {
+      const chosen = await choose(() => o.dialogs.chooseDesignToOpen(ctx));
+      if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
+      const allowed = await files.check(files.grant(chosen.value), 'read');
+      if (!allowed.ok) return errResult('file.notAllowed', `The design was not opened: ${allowed.message}`);
+      return files.readDesign(allowed.path);
+    },
+
+    async saveDesign(ctx, file) {
+      if (file.path === null) return saveVia(ctx, file);
+      const allowed = await files.check(file.path, 'write');
+      if (!allowed.ok) return errResult('file.notAllowed', `The design was not saved: ${allowed.message} Use Save As to choose where to save it.`);
+      return files.writeDesign(allowed.path, file.text);
+    },
+
+    saveDesignAs: (ctx, file) => saveVia(ctx, file),
+
+    async exportFile(ctx, req) {
+      const chosen = await choose(() => o.dialogs.chooseExportPath(ctx, req.suggestedName, req.format));
+      if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
+      const allowed = await files.check(files.grant(chosen.value), 'write');
+      if (!allowed.ok) return errResult('file.notAllowed', `The export was not written: ${allowed.message}`);
+      try {
+        await writeFileAtomic(allowed.path, req.base64 ? Buffer.from(req.content, 'base64') : req.content);
+      } catch (e) {
+        return errResult('file.write', `The export could not be written to ${allowed.path}: ${(e as Error).message}.`);
+      }
+      return okResult({ path: allowed.path });
+    },
+
+    async autosave(_ctx, file) {
+      // Only a path the user chose in this session is recorded: an autosave must never carry a
+      // path a page made up into the next session (where recovery would offer it back).
+      const path = file.path !== null && files.isGranted(file.path) ? resolve(file.path) : null;
+      try {
+        await o.autosave.save({ path, text: file.text });
+        return okResult(undefined);
+      } catch (e) {
+        return errResult('autosave.write', `The design could not be autosaved: ${(e as Error).message}. Save it to a file to be safe.`);
+      }
+    },
+
+    async takeRecovery() {
+      const file = await o.autosave.takeRecovery();
+      if (!file?.path) return okResult(file);
+      // Recovery grants nothing: the path stays only if the user may already use it here.
+      const allowed = await files.check(file.path, 'write');
+      return okResult({ path: allowed.ok ? allowed.path : null, text: file.text });
+    },
+
+    async recentFiles() {
+      return okResult(await o.recent.list());
+    },
+
+    async openRecent(_ctx, path) {
+      const allowed = await files.check(path, 'read');
+      if (!allowed.ok) return errResult('file.notAllowed', `The design was not opened: ${allowed.message} Use Open to choose a design file.`);
+      return files.readDesign(allowed.path);
+    },
+
+    async listSamples() {
+      return okResult(await listSampleImages(o.samplesDir));
+    },
+
+    async run(ctx, runId, request) {
+      const checked = await checkRunPaths(files, request);
+      if (!checked.ok) return checked;
+      return o.engine.run(runId, checked.value, (p) => o.emitProgress(ctx, p));
+    },
+
+    async cancelRun(_ctx, runId) {
+      await o.engine.cancel(runId);
+      return okResult(undefined);
+    },
+  };
+}
