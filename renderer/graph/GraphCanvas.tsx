@@ -145,10 +145,17 @@ function useRefitOnNewStructure(view: GraphView, layout: GraphLayout | null, pen
 }
 
 /**
+ * How long the zoom must rest before the node text is resized for it. Resizing restyles and lays
+ * out the text of every node: on every wheel step that cost frames with IRv2 unfolded
+ * (`npm run bench:panzoom`); during a zoom the text scales with the drawing instead.
+ */
+const LOD_SETTLE_MS = 120;
+
+/**
  * The level of detail follows the zoom without re-rendering React: a data attribute and a CSS
- * variable on the frame (app.css sizes the node text from it). Returns whether to show the
- * minimap: only while part of the network is out of view (when all of it is in view it would
- * only cover nodes).
+ * variable on the frame (app.css sizes the node text from it), set once the zoom rests. Returns
+ * whether to show the minimap: only while part of the network is out of view (when all of it is
+ * in view it would only cover nodes).
  */
 function useZoomFollowers(frame: RefObject<HTMLDivElement | null>, layout: GraphLayout | null): boolean {
   const rf = useStoreApi();
@@ -158,17 +165,27 @@ function useZoomFollowers(frame: RefObject<HTMLDivElement | null>, layout: Graph
   useEffect(() => {
     const el = frame.current;
     if (!el) return;
-    let last = -1;
-    const apply = ([x, y, zoom]: readonly [number, number, number]) => {
-      const l = layoutRef.current;
-      setMinimap(l ? !wholeInView(l, [x, y, zoom], { width: el.clientWidth, height: el.clientHeight }) : false);
-      if (zoom === last) return;
-      last = zoom;
+    let shown = -1;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const show = (zoom: number) => {
+      shown = zoom;
       el.dataset.lod = levelOfDetail(zoom);
       el.style.setProperty('--lod-scale', String(1 / Math.max(zoom, MIN_FIT_ZOOM)));
     };
+    const apply = ([x, y, zoom]: readonly [number, number, number]) => {
+      const l = layoutRef.current;
+      setMinimap(l ? !wholeInView(l, [x, y, zoom], { width: el.clientWidth, height: el.clientHeight }) : false);
+      clearTimeout(timer);
+      if (zoom === shown) return;
+      if (shown < 0) show(zoom);
+      else timer = setTimeout(() => show(zoom), LOD_SETTLE_MS);
+    };
     apply(rf.getState().transform);
-    return rf.subscribe((s) => apply(s.transform));
+    const unsubscribe = rf.subscribe((s) => apply(s.transform));
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
   }, [rf, layout, frame]);
   return minimap;
 }
