@@ -44,6 +44,32 @@ describe('graphSvg', () => {
     expect(texts(bare, 'title')).toEqual([]);
   });
 
+  it('draws every block of a network with repeated blocks by default, or the runs folded ×N as the explorer shows them (IRv2)', async () => {
+    const d = presetDesign('inception-resnet-v2')!;
+    const every = await graphSvg(d);
+    const ids = texts(every, 'node-id');
+    for (const m of d.modules) expect(ids).toContain(m.id);
+    expect(texts(every, 'subtitle')[0]).not.toContain('folded');
+
+    const folded = await graphSvg(d, undefined, { fold: true });
+    const shown = texts(folded, 'node-id');
+    // 53 modules; the 10/20/9 runs are one node each: 17 drawn.
+    expect(shown.filter((id) => d.modules.some((m) => m.id === id))).toHaveLength(17);
+    expect(shown).not.toContain('repeat_1.1');
+    const b17 = folded.slice(folded.indexOf('<g id="node-repeat_1.0"'), folded.indexOf('</g>', folded.indexOf('<g id="node-repeat_1.0"')));
+    expect(b17).toContain('>×20</text>');
+    expect(b17).toMatch(/>each 1\.13 M params · \d+ M MACs</);
+    // The cost line is the run's: 20 × 1.13 M.
+    expect(texts(b17, 'node-cost')[0]).toMatch(/^22\.\d M params/);
+    expect(texts(folded, 'subtitle')[0]).toContain('55,843,464 parameters');
+    expect(texts(folded, 'subtitle')[0]).toContain('runs of identical blocks drawn folded: ×10, ×20, ×9');
+
+    // A run the user unfolded is drawn block by block.
+    const one = await graphSvg(d, undefined, { fold: true, unfolded: ['repeat_1.0'] });
+    expect(texts(one, 'node-id')).toContain('repeat_1.19');
+    expect(texts(one, 'subtitle')[0]).toContain('drawn folded: ×10, ×9');
+  });
+
   it('marks edits against the preset as the explorer does', async () => {
     const d = setParam(googlenet(), 'inception4c', 'out_3x3', 300);
     const svg = await graphSvg(d);

@@ -10,7 +10,7 @@ import type { Design } from '../model/types';
 import { analyze } from '../analysis/analyze';
 import { compareDesigns, diffDesign, formatSignedCompact, type DesignDiff } from '../design/diff';
 import { formatCompact, formatInt, formatShape } from '../model/format';
-import { graphView, type MarkedStatus, type GraphView, type InceptionNodeView, type JoinNodeView, type ModuleNodeView, type NodeView, type OutputNodeView, type StepNodeView, type InputNodeView } from '../graph/graphView';
+import { graphView, type MarkedStatus, type GraphView, type InceptionNodeView, type JoinNodeView, type ModuleNodeView, type NodeView, type OutputNodeView, type StepNodeView, type InputNodeView, type RepeatView } from '../graph/graphView';
 import { layoutGraph, type GraphLayout, type NodeBox, type Point } from '../graph/layout';
 
 export type SvgTheme = 'light' | 'dark';
@@ -19,6 +19,13 @@ export interface GraphSvgOptions {
   readonly theme?: SvgTheme;
   /** Modules drawn opened into their branches. */
   readonly opened?: Iterable<string>;
+  /**
+   * Runs of identical consecutive modules drawn folded, one node marked ×N with per-block figures
+   * (as the explorer shows them), except the runs in `unfolded` (by first module id). Off: every
+   * block is drawn.
+   */
+  readonly fold?: boolean;
+  readonly unfolded?: Iterable<string>;
   /** A title band with the design's name and totals (default true). */
   readonly title?: boolean;
   /**
@@ -292,6 +299,16 @@ function stats(ctx: Ctx, b: NodeBox, v: ModuleNodeView | InceptionNodeView, top:
   return out;
 }
 
+/** The ×N mark of a folded run of identical blocks. */
+function repeatBadge(ctx: Ctx, v: ModuleNodeView | InceptionNodeView): { label: string; fill: string; color: string }[] {
+  return v.repeat?.folded ? [{ label: `×${v.repeat.count}`, fill: ctx.p.surface2, color: ctx.p.accent }] : [];
+}
+
+/** A folded run's line under its name: one block's figures (the ×N mark says how many; the node's cost line is the run's total). */
+function repeatFigures(r: RepeatView): string {
+  return `each ${r.perBlock.paramsText} params · ${r.perBlock.macsText} MACs`;
+}
+
 function moduleNode(ctx: Ctx, b: NodeBox, v: ModuleNodeView): string {
   const p = ctx.p;
   const invalid = v.issues.length > 0;
@@ -300,10 +317,11 @@ function moduleNode(ctx: Ctx, b: NodeBox, v: ModuleNodeView): string {
   const stroke = ghost ? p.removed : invalid ? p.danger : v.aux ? p.aux : p.borderStrong;
   let out = rect(b.absX, ctx.dy + b.absY, b.width, b.height, 8, fill, stroke, v.aux || ghost ? 'stroke-dasharray="5 3"' : '');
   out += statusBar(ctx, b, v.change, 4);
-  const badges = [...(v.aux ? [{ label: 'train only', fill: p.auxSoft, color: p.aux }] : []), ...changeBadges(ctx, v.change)];
+  const badges = [...repeatBadge(ctx, v), ...(v.aux ? [{ label: 'train only', fill: p.auxSoft, color: p.aux }] : []), ...changeBadges(ctx, v.change)];
   out += header(ctx, b, v.id, 14, badges);
   const detail = [v.detail, ...v.counts.map((c) => (v.counts.length === 1 ? `${c.text} out` : `${c.label} ${c.text}`))].filter(Boolean).join(' · ');
-  out += text({ x: b.absX + 10, y: ctx.dy + b.absY + 39, text: fitText(`${v.title}${detail ? ` · ${detail}` : ''}`, b.width - 20, 11.5, 'sans'), size: 11.5, fill: p.muted });
+  const sub = v.repeat?.folded ? repeatFigures(v.repeat) : `${v.title}${detail ? ` · ${detail}` : ''}`;
+  out += text({ x: b.absX + 10, y: ctx.dy + b.absY + 39, text: fitText(sub, b.width - 20, 11.5, 'sans'), size: 11.5, fill: p.muted });
   out += stats(ctx, b, v, 45);
   return out;
 }
@@ -316,9 +334,10 @@ function inceptionNode(ctx: Ctx, b: NodeBox, v: InceptionNodeView): string {
   // The accent bar along the top edge, inside the rounded corners.
   out += `<path d="M${r(b.absX + 1)} ${r(y + 8)} Q${r(b.absX + 1)} ${r(y + 1)} ${r(b.absX + 8)} ${r(y + 1)} H${r(b.absX + b.width - 8)} Q${r(b.absX + b.width - 1)} ${r(y + 1)} ${r(b.absX + b.width - 1)} ${r(y + 8)}" fill="none" stroke="${invalid ? p.danger : p.accent}" stroke-width="3"/>`;
   out += statusBar(ctx, b, v.change, 10);
-  const badges = [...changeBadges(ctx, v.change), ...(v.form === 'naive' ? [{ label: 'naive', fill: p.surface2, color: p.muted }] : [])];
+  const badges = [...repeatBadge(ctx, v), ...changeBadges(ctx, v.change), ...(v.form === 'naive' ? [{ label: 'naive', fill: p.surface2, color: p.muted }] : [])];
   out += header(ctx, { ...b, absY: b.absY + 2 }, v.id, 14, badges);
-  out += text({ x: b.absX + 10, y: y + 41, text: fitText(`${v.title} · stage ${v.stage || '—'}`, 216, 11.5, 'sans'), size: 11.5, fill: p.muted });
+  const sub = v.repeat?.folded ? repeatFigures(v.repeat) : `${v.title} · stage ${v.stage || '—'}`;
+  out += text({ x: b.absX + 10, y: y + 41, text: fitText(sub, 216, 11.5, 'sans'), size: 11.5, fill: p.muted });
   // The counts as the node shows them: a grid of three columns.
   const gridW = Math.min(b.width, 236) - 20;
   const cellW = (gridW - 6) / 3;
@@ -387,8 +406,9 @@ function node(ctx: Ctx, b: NodeBox, v: NodeView): string {
   return `<g id="node-${xmlText(v.id)}" class="node ${v.kind}">${inner}</g>`;
 }
 
-function titleBand(design: Design, analysis: Analysis, p: Palette, width: number, diff?: DesignDiff): string {
+function titleBand(design: Design, analysis: Analysis, p: Palette, width: number, diff: DesignDiff | undefined, view: GraphView): string {
   const t = analysis.totals;
+  const folded = view.nodes.flatMap((v) => ((v.kind === 'module' || v.kind === 'inception') && v.repeat?.folded ? [v.repeat.count] : []));
   const name = fitText(design.name || 'Untitled design', width - 48, 18, 'sans', true);
   const facts = diff
     ? [
@@ -401,6 +421,7 @@ function titleBand(design: Design, analysis: Analysis, p: Palette, width: number
         `${formatInt(t.params)} parameters (${formatInt(t.paramsEval)} on the eval path)`,
         `${formatCompact(t.macs)} MACs per image`,
         ...(design.preset ? [`from preset ${design.preset}`] : []),
+        ...(folded.length ? [`runs of identical blocks drawn folded: ${folded.map((n) => `×${n}`).join(', ')}`] : []),
       ];
   return (
     text({ x: 24, y: 30, text: name, size: 18, weight: 700, fill: p.text, className: 'title' }) +
@@ -428,7 +449,7 @@ export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphVi
     '</defs>',
     `<rect width="100%" height="100%" fill="${p.bg}"/>`,
   );
-  if (withTitle) parts.push(titleBand(design, analysis, p, width, options.diff));
+  if (withTitle) parts.push(titleBand(design, analysis, p, width, options.diff, view));
   // Stage bands behind everything, as the canvas draws them (renderer/styles/app.css .stage-band).
   for (const s of layout.stages) {
     parts.push(
@@ -479,7 +500,7 @@ export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphVi
 export async function graphSvg(design: Design, analysis: Analysis = analyze(design), options: GraphSvgOptions = {}): Promise<string> {
   const compare = options.compareWith !== undefined;
   const diff: DesignDiff = compare ? compareDesigns(options.compareWith!, design, { b: analysis }) : diffDesign(design, undefined, { b: analysis });
-  const view = graphView(design, analysis, { diff, compare, opened: options.opened });
+  const view = graphView(design, analysis, { diff, compare, opened: options.opened, fold: options.fold, unfolded: options.unfolded });
   const layout = await layoutGraph(view);
   return renderGraphSvg(design, analysis, view, layout, { ...options, diff: compare ? diff : undefined });
 }

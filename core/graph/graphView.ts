@@ -330,7 +330,11 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     if (openable) {
       const formDef = def?.params.form;
       const form = formDef ? String(raw.form ?? formDef.default) : null;
-      nodes.push({ ...base, kind: 'inception', ...(def?.nodeSize ?? openableNodeSize(counts.length)), form });
+      // A template's own size, but never shorter than its counts need (a one-row size with four
+      // counts would push the cost line out of the node).
+      const fits = openableNodeSize(counts.length);
+      const size = def?.nodeSize ? { width: def.nodeSize.width, height: Math.max(def.nodeSize.height, fits.height) } : fits;
+      nodes.push({ ...base, kind: 'inception', ...size, form });
     } else {
       nodes.push({ ...base, kind: 'module', ...NODE_SIZE.module });
     }

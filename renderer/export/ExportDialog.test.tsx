@@ -187,4 +187,27 @@ describe('ExportDialog (mounted by File → Export…)', () => {
     expect(appStore.getState().notice).toEqual({ text: 'Exported to /exports/googlenet-graph.svg.', tone: 'info' });
     s.setOpened([]);
   });
+
+  it('draws the runs of identical blocks as the graph shows them (folded ×N, an unfolded run block by block), or every block on request', async () => {
+    const s = appStore.getState();
+    s.loadDesign(presetDesign('inception-resnet-v2')!, null);
+    s.setUnfolded(['repeat.0']);
+    render(
+      <HostProvider host={host}>
+        <ExportDialog onClose={() => closed++} />
+      </HostProvider>,
+    );
+    choose('Graph picture \\(SVG\\)');
+    const picture = () => decodeURIComponent((screen.getByRole('img') as HTMLImageElement).src);
+    const fold = await screen.findByRole('checkbox', { name: /^Draw each run of identical blocks as one node \(×20, ×9\)/ });
+    expect((fold as HTMLInputElement).checked).toBe(true);
+    await waitFor(() => expect(picture()).toContain('runs of identical blocks drawn folded: ×20, ×9'));
+    // repeat.0's run is unfolded in the graph, so in the picture; repeat_1's is one node.
+    expect(picture()).toContain('id="node-repeat.9"');
+    expect(picture()).not.toContain('id="node-repeat_1.19"');
+    fireEvent.click(fold);
+    await waitFor(() => expect(picture()).toContain('id="node-repeat_1.19"'));
+    expect(picture()).not.toContain('drawn folded');
+    s.setUnfolded([]);
+  });
 });

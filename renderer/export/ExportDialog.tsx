@@ -14,6 +14,8 @@ import type { SvgTheme } from '../../core/export/graphSvg';
 import type { ExportFormat, HostApi } from '../../core/host/contract';
 import { formatBytes } from '../../core/model/format';
 import type { Design } from '../../core/model/types';
+import { repeatGroups } from '../../core/design/repeats';
+import { FOLD_MIN_BLOCKS } from '../../core/graph/graphView';
 import { useHost } from '../host/host';
 import { derive } from '../state/derived';
 import { appStore, useApp, type AppState } from '../state/store';
@@ -31,6 +33,8 @@ export interface ExportPanelProps {
   onClose(): void;
   /** Modules opened in the graph; the pictures can draw them opened too. */
   readonly opened?: readonly string[];
+  /** Runs of identical blocks the graph shows unfolded (by first module id); the others it shows folded ×N. */
+  readonly unfolded?: readonly string[];
   /** The picture's colours; the app passes its theme. */
   readonly theme?: SvgTheme;
   readonly initialFormat?: ExportFormat;
@@ -67,6 +71,9 @@ interface ExportOptions {
   readonly theme: SvgTheme;
   /** The opened modules drawn opened (empty: all drawn closed). */
   readonly opened: readonly string[];
+  /** Runs of identical blocks drawn folded ×N, except those in `unfolded`; off: every block drawn. */
+  readonly fold: boolean;
+  readonly unfolded: readonly string[];
   readonly weightsSeed: number;
   readonly foldBatchNorm: boolean;
 }
@@ -79,12 +86,13 @@ function useExportFile(format: ExportFormat, design: Design, analysis: Analysis,
   // Kept with the format it was made for: after a format change the old file is still here for one
   // render (the effect below has not run yet), and reading PyTorch code as a picture would throw.
   const [made, setMade] = useState<{ readonly format: ExportFormat; readonly result: ExportResult } | null>(null);
-  const { theme, weightsSeed, foldBatchNorm } = options;
+  const { theme, weightsSeed, foldBatchNorm, fold } = options;
   const openedKey = options.opened.join(',');
+  const unfoldedKey = options.unfolded.join(',');
   useEffect(() => {
     let current = true;
     setMade(null);
-    const graph = { theme, opened: openedKey.split(',').filter(Boolean) };
+    const graph = { theme, opened: openedKey.split(',').filter(Boolean), fold, unfolded: unfoldedKey.split(',').filter(Boolean) };
     void exportContent(format, design, analysis, { graph, onnx: { seed: weightsSeed, foldBatchNorm } }).then(
       (r) => current && setMade({ format, result: r }),
       (e: unknown) => current && setStatus({ text: `The ${EXPORT_FORMATS[format].label.toLowerCase()} could not be made: ${(e as Error).message}`, tone: 'error' }),
@@ -92,7 +100,7 @@ function useExportFile(format: ExportFormat, design: Design, analysis: Analysis,
     return () => {
       current = false;
     };
-  }, [format, design, analysis, theme, openedKey, weightsSeed, foldBatchNorm, setStatus]);
+  }, [format, design, analysis, theme, openedKey, fold, unfoldedKey, weightsSeed, foldBatchNorm, setStatus]);
   return made?.format === format ? made.result : null;
 }
 
@@ -182,7 +190,19 @@ function OnnxOptions({ foldBatchNorm, onFoldBatchNorm }: { foldBatchNorm: boolea
 }
 
 /** The pictures' options: colours, and whether the modules opened in the graph are drawn opened. */
-function PictureOptions({ theme, onTheme, opened, drawOpened, onDrawOpened }: { theme: SvgTheme; onTheme(t: SvgTheme): void; opened: readonly string[]; drawOpened: boolean; onDrawOpened(draw: boolean): void }) {
+interface PictureOptionsProps {
+  theme: SvgTheme;
+  onTheme(t: SvgTheme): void;
+  opened: readonly string[];
+  drawOpened: boolean;
+  onDrawOpened(draw: boolean): void;
+  /** The design's runs of identical blocks that fold, by size (empty: the option is not shown). */
+  runs: readonly number[];
+  fold: boolean;
+  onFold(fold: boolean): void;
+}
+
+function PictureOptions({ theme, onTheme, opened, drawOpened, onDrawOpened, runs, fold, onFold }: PictureOptionsProps) {
   return (
     <div className="export-options">
       <label>
@@ -196,6 +216,12 @@ function PictureOptions({ theme, onTheme, opened, drawOpened, onDrawOpened }: { 
         <label className="inline-check">
           <input type="checkbox" checked={drawOpened} onChange={(e) => onDrawOpened(e.target.checked)} />
           Draw {opened.join(', ')} opened
+        </label>
+      )}
+      {runs.length > 0 && (
+        <label className="inline-check">
+          <input type="checkbox" checked={fold} onChange={(e) => onFold(e.target.checked)} />
+          Draw each run of identical blocks as one node ({runs.map((n) => `×${n}`).join(', ')}), as the graph shows it; unticked, every block is drawn
         </label>
       )}
     </div>
@@ -250,14 +276,17 @@ function ExportPreview({ format, result, designName }: { format: ExportFormat; r
   );
 }
 
-export function ExportPanel({ design, analysis, host, onClose, opened = [], theme: appTheme = 'light', initialFormat = 'pytorch', onSaved, rasterize = svgToPngBase64, weightsSeed = 0 }: ExportPanelProps) {
+export function ExportPanel({ design, analysis, host, onClose, opened = [], unfolded = [], theme: appTheme = 'light', initialFormat = 'pytorch', onSaved, rasterize = svgToPngBase64, weightsSeed = 0 }: ExportPanelProps) {
   const [format, setFormat] = useState<ExportFormat>(initialFormat);
   const [theme, setTheme] = useState<SvgTheme>(appTheme);
   const [drawOpened, setDrawOpened] = useState(opened.length > 0);
   const [foldBatchNorm, setFoldBatchNorm] = useState(true);
+  const [fold, setFold] = useState(true);
+  // The runs the graph folds: the picture's option names them and draws them the same way by default.
+  const runs = useMemo(() => repeatGroups(design).filter((g) => g.count >= FOLD_MIN_BLOCKS && !unfolded.includes(g.ids[0])).map((g) => g.count), [design, unfolded]);
   const [status, setStatus] = useState<Status>(null);
   const dialog = useRef<HTMLDialogElement>(null);
-  const result = useExportFile(format, design, analysis, { theme, opened: drawOpened ? opened : [], weightsSeed, foldBatchNorm }, setStatus);
+  const result = useExportFile(format, design, analysis, { theme, opened: drawOpened ? opened : [], fold: fold && runs.length > 0, unfolded, weightsSeed, foldBatchNorm }, setStatus);
   const { busy, copy, save } = useExportActions({ format, result, host, rasterize, onSaved, setStatus, dialog });
   const def = EXPORT_FORMATS[format];
   const ready = result?.ok === true;
@@ -285,7 +314,7 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
       <div className="export-body">
         <FormatChooser format={format} onChoose={(f) => (setFormat(f), setStatus(null))}>
           {def.binary && <OnnxOptions foldBatchNorm={foldBatchNorm} onFoldBatchNorm={setFoldBatchNorm} />}
-          {PICTURES.has(format) && <PictureOptions theme={theme} onTheme={setTheme} opened={opened} drawOpened={drawOpened} onDrawOpened={setDrawOpened} />}
+          {PICTURES.has(format) && <PictureOptions theme={theme} onTheme={setTheme} opened={opened} drawOpened={drawOpened} onDrawOpened={setDrawOpened} runs={runs} fold={fold} onFold={setFold} />}
         </FormatChooser>
         <ExportPreview format={format} result={result} designName={design.name} />
       </div>
@@ -298,12 +327,12 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], them
   );
 }
 
-const selectExportState = (s: AppState) => [s.design, s.opened, s.theme, s.runSettings.seed] as const;
+const selectExportState = (s: AppState) => [s.design, s.opened, s.unfolded, s.theme, s.runSettings.seed] as const;
 
 /** The app's export dialog: the open design, its opened modules and theme, saved through the host. */
 export function ExportDialog({ onClose }: { onClose(): void }) {
   const host = useHost();
-  const [design, opened, theme, seed] = useApp(useShallow(selectExportState));
+  const [design, opened, unfolded, theme, seed] = useApp(useShallow(selectExportState));
   const analysis = derive(design).analysis;
   return (
     <ExportPanel
@@ -311,6 +340,7 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
       analysis={analysis}
       host={host}
       opened={opened}
+      unfolded={unfolded}
       theme={theme === 'dark' ? 'dark' : 'light'}
       onClose={onClose}
       onSaved={(path) => appStore.getState().notify(`Exported to ${path}.`)}

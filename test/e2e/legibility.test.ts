@@ -177,6 +177,13 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           expect(fitted.covered).toEqual([]);
           expect(fitted.checked).toBeGreaterThan(40);
           await page.screenshot({ path: join(screenshotDir('e2e'), `preset-${preset}-${colorScheme}-${width}x${height}.png`) });
+          // Zoomed in to full detail (labels of the counts, the template line), nothing is cut off either.
+          for (let i = 0; i < 6; i++) await page.getByRole('button', { name: 'Zoom in' }).click();
+          await page.waitForTimeout(500);
+          const close = await measureGraphText(page);
+          expect(close.zoom).toBeGreaterThanOrEqual(0.9);
+          expect(close.cut).toEqual([]);
+          expect(close.small).toEqual([]);
           if (!runs) return;
           expect(await unfoldAll(page)).toBe(runs);
           await page.getByRole('button', { name: 'Fit view' }).click();
