@@ -68,6 +68,19 @@ describe('inception-explorer export', () => {
     for (const m of presetDesign('googlenet')!.modules) expect(svg).toContain(`id="node-${m.id}"`);
   });
 
+  it('draws every block of IRv2, or with --fold-repeats each run as one ×N node', async () => {
+    const every = await cli('export', 'svg', '--preset', 'inception-resnet-v2');
+    expect(every.code).toBe(0);
+    expect(every.out).toContain('id="node-repeat_1.19"');
+    const folded = await cli('export', 'svg', '--preset', 'inception-resnet-v2', '--fold-repeats');
+    expect(folded.code).toBe(0);
+    expect(folded.out).not.toContain('id="node-repeat_1.19"');
+    expect(folded.out).toContain('runs of identical blocks drawn folded: ×10, ×20, ×9');
+    const csv = await cli('export', 'csv', '--preset', 'inception-resnet-v2', '--fold-repeats');
+    expect(csv.code).toBe(2);
+    expect(csv.err).toContain('--fold-repeats applies to the svg and png formats only.');
+  });
+
   it('rasterizes the graph to a PNG at the chosen scale', async () => {
     const svgFile = join(dir, 'scale.svg');
     await cli('export', 'svg', '--no-aux', '-o', svgFile);

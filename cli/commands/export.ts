@@ -70,6 +70,8 @@ exports nothing: its problems are listed (exit 1).
 ${designUsage}
   -o, --output OUT          write to OUT instead of stdout
   --open MODULE             draw MODULE opened into its branches (svg, png; repeatable)
+  --fold-repeats            draw each run of identical blocks as one node marked ×N, as the app
+                            shows them (svg, png; default: every block drawn)
   --theme light|dark        colours of the picture (svg, png; default light)
   --scale N                 pixels per unit of the PNG, 1 to 4 (default 2)
   --weights FILE            onnx: a safetensors state_dict (default: the engine's seeded weights)
@@ -80,6 +82,7 @@ ${designUsage}
     ...designOptions,
     output: { type: 'string', short: 'o' },
     open: { type: 'string', multiple: true },
+    'fold-repeats': { type: 'boolean' },
     theme: { type: 'string' },
     scale: { type: 'string' },
     weights: { type: 'string' },
@@ -113,7 +116,8 @@ ${designUsage}
     const unknown = opened.filter((id) => !analysis.modules.some((m) => m.id === id && m.steps.length > 0));
     if (unknown.length) return fail(`--open ${unknown.join(', ')}: only modules with branches open (${analysis.modules.filter((m) => m.steps.length).map((m) => m.id).join(', ') || 'none here'}).`);
 
-    const result = await exportContent(format, design, analysis, { graph: { theme, opened } });
+    if (values['fold-repeats'] && format !== 'svg' && format !== 'png') return fail('--fold-repeats applies to the svg and png formats only.');
+    const result = await exportContent(format, design, analysis, { graph: { theme, opened, fold: values['fold-repeats'] === true } });
     if (!result.ok) {
       io.err(problemLines(result.issues, design));
       return 1;
