@@ -215,6 +215,15 @@ function markOf(d: ModuleDiff | undefined, compare: boolean): MarkedStatus | nul
 /** The fewest identical blocks the graph folds into one ×N node (v3's pairs Mixed_6c/6d and Mixed_7b/7c stay drawn). */
 export const FOLD_MIN_BLOCKS = 3;
 
+/**
+ * The first block of the folded run that hides module `id` (a block after the first of a run the
+ * graph folds, not listed in `unfolded`), or null when `id` is drawn as a node of its own.
+ */
+export function foldedRunOf(design: Design, id: string, unfolded: Iterable<string> = []): string | null {
+  const run = repeatGroups(design).find((g) => g.count >= FOLD_MIN_BLOCKS && g.ids.indexOf(id) > 0);
+  return run && ![...unfolded].includes(run.ids[0]) ? run.ids[0] : null;
+}
+
 export const INPUT_NODE_ID = 'input';
 export const outputNodeId = (name: string): string => `output:${name}`;
 export const subNodeId = (moduleId: string, local: string): string => `${moduleId}::${local}`;

@@ -1,9 +1,10 @@
 /** Which module the inspector shows and which modules are opened into their branches. */
 import type { StateCreator } from 'zustand';
 import type { AppState } from './store';
+import { foldedRunOf } from '../../core/graph/graphView';
 
 export interface SelectionSlice {
-  /** The selected module id, or null. */
+  /** The selected module id, or null; never a block hidden inside a folded run (see `select`, and store.ts after undo). */
   selectedId: string | null;
   /** Modules shown opened into their branches, in the order they were opened. */
   opened: readonly string[];
@@ -25,6 +26,9 @@ export const createSelectionSlice: StateCreator<AppState, [['temporal', unknown]
     set({ unfolded: unfolded.includes(id) ? unfolded.filter((x) => x !== id) : [...unfolded, id] });
   },
   select: (id) => {
+    // A block hidden inside a folded run (named by a problem, say) is shown: its run unfolds.
+    const run = id ? foldedRunOf(get().design, id, get().unfolded) : null;
+    if (run) set({ unfolded: [...get().unfolded, run] });
     if (get().selectedId !== id) set({ selectedId: id });
   },
   toggleOpen: (id) => {

@@ -47,6 +47,27 @@ describe('the app store', () => {
     expect(ids.map(of)).toEqual([224, 256, 288]);
   });
 
+  it('never leaves the selection hidden inside a folded run: selecting a hidden block unfolds its run; folding it or an undo that merges it back selects the run', () => {
+    store.getState().loadDesign(presetDesign('inception-resnet-v2')!, null);
+    // A problem's link names repeat_1.7, folded into repeat_1.0's ×20 node: the run unfolds.
+    store.getState().select('repeat_1.7');
+    expect(store.getState().unfolded).toEqual(['repeat_1.0']);
+    expect(store.getState().selectedId).toBe('repeat_1.7');
+    // Folding the run again selects its node.
+    store.getState().toggleFold('repeat_1.0');
+    expect(store.getState().selectedId).toBe('repeat_1.0');
+    // A visible block (the first) or a block of an unfolded run selects as it is.
+    store.getState().select('repeat_2.0');
+    expect(store.getState().unfolded).toEqual([]);
+    // One block made different stands alone; the undo that makes it identical again folds it back
+    // into the run, so the run's node is selected.
+    store.getState().setParam('repeat_1.7', 'out_1x1', 100);
+    store.getState().select('repeat_1.7');
+    expect(store.getState().unfolded).toEqual([]);
+    store.getState().undo();
+    expect(store.getState().selectedId).toBe('repeat_1.0');
+  });
+
   it('keeps each store its own edit group', () => {
     const other = createAppStore();
     store.getState().setParam('inception4c', 'out_3x3', 3);

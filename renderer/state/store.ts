@@ -3,6 +3,7 @@
  * wrapped once in zundo's `temporal`, which records the design only: selecting, opening modules,
  * running and theme changes are never undone.
  */
+import { foldedRunOf } from '../../core/graph/graphView';
 import { create, type Mutate, type StoreApi, type UseBoundStore } from 'zustand';
 import { temporal, type TemporalState } from 'zundo';
 import { useStore } from 'zustand';
@@ -66,6 +67,14 @@ export function createAppStore() {
       },
     ),
   );
+  // A design change (an undo that merges a block back into its run, say) or folding a run can hide
+  // the selected block inside a folded run: the run's node is selected instead, so the inspector
+  // edits what the graph shows.
+  store.subscribe((s, prev) => {
+    if ((s.design === prev.design && s.unfolded === prev.unfolded) || !s.selectedId) return;
+    const run = foldedRunOf(s.design, s.selectedId, s.unfolded);
+    if (run) store.setState({ selectedId: run });
+  });
   return store;
 }
 
