@@ -11,10 +11,15 @@ const coreDir = path.resolve(import.meta.dirname, 'core');
 
 /** Allowlist rule: a core/ file imports only core/ itself and coreAllowedPackages. */
 const coreImportsRule = {
-  meta: { type: 'problem', schema: [], docs: { description: 'core/ imports only itself and an allowlist of pure packages.' } },
+  meta: {
+    type: 'problem',
+    schema: [],
+    docs: { description: 'core/ imports only itself and an allowlist of pure packages.' },
+  },
   create(context) {
     const file = context.filename;
-    const isTest = /\.test\.tsx?$/.test(file) || file.includes(`${path.sep}__fixtures__${path.sep}`);
+    const isTest =
+      /\.test\.tsx?$/.test(file) || file.includes(`${path.sep}__fixtures__${path.sep}`);
     const allowed = isTest ? [...coreAllowedPackages, ...coreTestPackages] : coreAllowedPackages;
     function check(node, source) {
       if (!source || typeof source.value !== 'string') return;
@@ -22,12 +27,18 @@ const coreImportsRule = {
       if (spec.startsWith('.')) {
         const target = path.resolve(path.dirname(file), spec);
         if (target === coreDir || target.startsWith(coreDir + path.sep)) return;
-        context.report({ node, message: `core/ imports nothing outside core/ (STYLE.md); '${spec}' leaves it.` });
+        context.report({
+          node,
+          message: `core/ imports nothing outside core/ (STYLE.md); '${spec}' leaves it.`,
+        });
         return;
       }
       const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
       if (allowed.includes(pkg)) return;
-      context.report({ node, message: `core/ is pure TypeScript and may import only ${allowed.join(', ')} and itself (STYLE.md); got '${spec}'.` });
+      context.report({
+        node,
+        message: `core/ is pure TypeScript and may import only ${allowed.join(', ')} and itself (STYLE.md); got '${spec}'.`,
+      });
     }
     return {
       ImportDeclaration: (node) => check(node, node.source),
@@ -40,11 +51,38 @@ const coreImportsRule = {
   },
 };
 
-const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'worker_threads', 'http', 'https', 'net', 'url', 'util', 'crypto', 'stream', 'events', 'buffer', 'process', 'perf_hooks', 'zlib'];
+const nodeBuiltins = [
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'http',
+  'https',
+  'net',
+  'url',
+  'util',
+  'crypto',
+  'stream',
+  'events',
+  'buffer',
+  'process',
+  'perf_hooks',
+  'zlib',
+];
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', '.scratch/**', '.vite/**', 'out/**', 'dist/**', 'coverage/**', 'test/**/screenshots/**', 'tools/**'],
+    ignores: [
+      'node_modules/**',
+      '.scratch/**',
+      '.vite/**',
+      'out/**',
+      'dist/**',
+      'coverage/**',
+      'test/**/screenshots/**',
+      'tools/**',
+    ],
   },
   ...tseslint.configs.recommended,
   {
@@ -60,7 +98,10 @@ export default tseslint.config(
   {
     files: ['**/*.{ts,tsx,js,mjs,cjs}'],
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       'no-console': ['error', { allow: ['warn', 'error'] }],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
@@ -79,11 +120,21 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [...nodeBuiltins, 'electron'].map((name) => ({ name, message: 'The renderer talks to the host through core/host/contract.ts only (STYLE.md).' })),
+          paths: [...nodeBuiltins, 'electron'].map((name) => ({
+            name,
+            message:
+              'The renderer talks to the host through core/host/contract.ts only (STYLE.md).',
+          })),
           patterns: [
             { group: ['node:*'], message: 'The renderer must not import Node built-ins.' },
-            { group: ['@tensorflow/*'], message: 'The renderer does not run the engine; the host does.' },
-            { group: ['**/electron/**', '**/node/**', '**/cli/**'], message: 'renderer/ imports only core/ and its own files (STYLE.md).' },
+            {
+              group: ['@tensorflow/*'],
+              message: 'The renderer does not run the engine; the host does.',
+            },
+            {
+              group: ['**/electron/**', '**/node/**', '**/cli/**'],
+              message: 'renderer/ imports only core/ and its own files (STYLE.md).',
+            },
           ],
         },
       ],
@@ -97,10 +148,20 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'Importing electron from plain Node triggers a binary download and throws; keep it in electron/main and electron/preload.' }],
+          paths: [
+            {
+              name: 'electron',
+              message:
+                'Importing electron from plain Node triggers a binary download and throws; keep it in electron/main and electron/preload.',
+            },
+          ],
           patterns: [
             { group: ['**/renderer/**'], message: 'Node-side code does not import the renderer.' },
-            { group: ['**/electron/**'], message: 'node/ and cli/ run without Electron; Electron-only code lives in electron/main and electron/preload.' },
+            {
+              group: ['**/electron/**'],
+              message:
+                'node/ and cli/ run without Electron; Electron-only code lives in electron/main and electron/preload.',
+            },
           ],
         },
       ],

@@ -36,7 +36,11 @@ export const fuses = {
 export const vitePluginConfig = {
   build: [
     { entry: 'electron/main/main.ts', config: 'vite.main.config.ts', target: 'main' as const },
-    { entry: 'electron/preload/preload.ts', config: 'vite.preload.config.ts', target: 'preload' as const },
+    {
+      entry: 'electron/preload/preload.ts',
+      config: 'vite.preload.config.ts',
+      target: 'preload' as const,
+    },
     { entry: ENGINE_WORKER_ENTRY, config: 'vite.worker.config.ts', target: 'main' as const },
   ],
   renderer: [{ name: 'main_window', config: 'vite.renderer.config.ts' }],
@@ -75,10 +79,7 @@ const config: ForgeConfig = {
       await copyNativePackages(import.meta.dirname, buildPath, undefined, platform, arch);
     },
   },
-  plugins: [
-    new VitePlugin(vitePluginConfig),
-    new FusesPlugin(fuses),
-  ],
+  plugins: [new VitePlugin(vitePluginConfig), new FusesPlugin(fuses)],
 };
 
 export default config;

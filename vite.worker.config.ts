@@ -17,7 +17,9 @@ function copyTfjsWasm(): Plugin {
   return {
     name: 'inception-explorer:copy-tfjs-wasm',
     generateBundle() {
-      const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+      const dir = dirname(
+        require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'),
+      );
       for (const name of readdirSync(dir).filter((n) => n.endsWith('.wasm'))) {
         this.emitFile({ type: 'asset', fileName: name, source: readFileSync(join(dir, name)) });
       }

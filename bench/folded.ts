@@ -38,11 +38,18 @@ async function main(): Promise<void> {
     }
     return median(ts);
   };
-  const modules = (v: typeof folded) => v.nodes.filter((n) => n.kind === 'module' || n.kind === 'inception').length;
+  const modules = (v: typeof folded) =>
+    v.nodes.filter((n) => n.kind === 'module' || n.kind === 'inception').length;
   process.stdout.write(`inception-resnet-v2 (${design.modules.length} modules)\n`);
-  process.stdout.write(`  folded-group edit (20 × Block17 out_1x1) → new totals + folded view: median ${median(edit).toFixed(2)} ms over 20 edits (last total ${params.toLocaleString('en-US')} params)\n`);
-  process.stdout.write(`  initial layout: folded ${(await layout(folded)).toFixed(1)} ms, unfolded ${(await layout(unfolded)).toFixed(1)} ms (median of 5)\n`);
-  process.stdout.write(`  nodes drawn: folded ${folded.nodes.length} (${modules(folded)} modules), unfolded ${unfolded.nodes.length} (${modules(unfolded)} modules)\n`);
+  process.stdout.write(
+    `  folded-group edit (20 × Block17 out_1x1) → new totals + folded view: median ${median(edit).toFixed(2)} ms over 20 edits (last total ${params.toLocaleString('en-US')} params)\n`,
+  );
+  process.stdout.write(
+    `  initial layout: folded ${(await layout(folded)).toFixed(1)} ms, unfolded ${(await layout(unfolded)).toFixed(1)} ms (median of 5)\n`,
+  );
+  process.stdout.write(
+    `  nodes drawn: folded ${folded.nodes.length} (${modules(folded)} modules), unfolded ${unfolded.nodes.length} (${modules(unfolded)} modules)\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -12,7 +12,14 @@ import type { Page } from 'playwright-core';
 import { chromiumSkipReason, openApp } from '../test/e2e/harness';
 import { unfoldAll } from '../test/e2e/graphText';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '4' }, width: { type: 'string', default: '1440' }, height: { type: 'string', default: '900' }, style: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '4' },
+    width: { type: 'string', default: '1440' },
+    height: { type: 'string', default: '900' },
+    style: { type: 'string' },
+  },
+});
 const ROUNDS = Number(values.rounds);
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -25,7 +32,8 @@ interface Drawn {
 const drawn = (page: Page): Promise<Drawn> =>
   page.evaluate(() => ({
     nodes: document.querySelectorAll('.react-flow__node').length,
-    modules: document.querySelectorAll('.react-flow__node-module, .react-flow__node-inception').length,
+    modules: document.querySelectorAll('.react-flow__node-module, .react-flow__node-inception')
+      .length,
     edges: document.querySelectorAll('.react-flow__edge').length,
   }));
 
@@ -45,7 +53,8 @@ const startRecording = (page: Page) =>
   })()`);
 
 /** Stops recording; the first two intervals (the recorder's start) are left out. */
-const stopRecording = (page: Page): Promise<number[]> => page.evaluate('(() => { window.recording_ = false; return window.frames_.slice(2); })()');
+const stopRecording = (page: Page): Promise<number[]> =>
+  page.evaluate('(() => { window.recording_ = false; return window.frames_.slice(2); })()');
 
 /** Wheel zooms in and out (each notch changes the zoom), then mouse-drag pans, recording every frame interval of each. */
 async function panAndZoom(page: Page): Promise<{ zoom: number[]; pan: number[]; range: number[] }> {
@@ -115,7 +124,9 @@ async function main(): Promise<void> {
     await page.getByRole('group', { name: 'classif', exact: true }).waitFor({ timeout: 60_000 });
     if (values.style) await page.addStyleTag({ content: values.style });
     await page.waitForTimeout(800);
-    print(`Pan and zoom, inception-resnet-v2, Chromium headless (software rendering), ${viewport.width}×${viewport.height}, ${ROUNDS} rounds of a wheel spun 20 notches in and out (16 ms apart), then a 60-step drag`);
+    print(
+      `Pan and zoom, inception-resnet-v2, Chromium headless (software rendering), ${viewport.width}×${viewport.height}, ${ROUNDS} rounds of a wheel spun 20 notches in and out (16 ms apart), then a 60-step drag`,
+    );
     await measure(page, 'folded');
     const runs = await unfoldAll(page);
     await page.getByRole('group', { name: 'repeat_1.19', exact: true }).waitFor();

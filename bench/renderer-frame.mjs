@@ -16,21 +16,42 @@ import { chromium } from 'playwright-core';
 const root = resolve(import.meta.dirname, '..');
 /** Prints one line of the benchmark's report on stdout. */
 const print = (line) => process.stdout.write(`${line}\n`);
-const { values } = parseArgs({ options: { url: { type: 'string' }, edits: { type: 'string', default: '60' } } });
+const { values } = parseArgs({
+  options: { url: { type: 'string' }, edits: { type: 'string', default: '60' } },
+});
 const EDITS = Number(values.edits);
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => p && existsSync(p));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM = [
+  process.env.CHROMIUM_PATH,
+  '/usr/lib/chromium/chromium',
+  '/usr/bin/chromium',
+].find((p) => p && existsSync(p));
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 async function startServe() {
   const home = await mkdtemp(join(tmpdir(), 'inception-explorer-bench-'));
-  const child = spawn(process.execPath, [join(root, 'bin', 'inception-explorer.mjs'), 'serve', '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, INCEPTION_EXPLORER_HOME: home, BROWSER: 'none' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin', 'inception-explorer.mjs'), 'serve', '--port', '0'],
+    {
+      cwd: root,
+      env: { ...process.env, INCEPTION_EXPLORER_HOME: home, BROWSER: 'none' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   const url = await new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`serve printed no URL within 240 s:\n${log}`)), 240_000);
+    const timer = setTimeout(
+      () => fail(new Error(`serve printed no URL within 240 s:\n${log}`)),
+      240_000,
+    );
     const onData = (chunk) => {
       log += chunk;
       const m = /^Inception Explorer: (http:\S+)$/m.exec(log);
@@ -41,7 +62,9 @@ async function startServe() {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (c) => (log += c));
-    child.once('exit', (code) => fail(new Error(`serve exited (${code}) before printing its URL:\n${log}`)));
+    child.once('exit', (code) =>
+      fail(new Error(`serve exited (${code}) before printing its URL:\n${log}`)),
+    );
   });
   return {
     url,
@@ -61,11 +84,17 @@ const stats = (xs) => {
 const ms = (x) => `${x.toFixed(2)} ms`;
 
 if (!CHROMIUM) {
-  console.error('renderer-frame: Chromium was not found (set CHROMIUM_PATH or install Debian chromium).');
+  console.error(
+    'renderer-frame: Chromium was not found (set CHROMIUM_PATH or install Debian chromium).',
+  );
   process.exit(2);
 }
 const server = values.url ? { url: values.url, stop: async () => {} } : await startServe();
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: CHROMIUM_ARGS,
+});
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(server.url);
@@ -107,19 +136,35 @@ try {
     return { dom, frame };
   }, EDITS);
   const trace = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
-  const inputEvents = trace.filter((e) => e.ph === 'X' && e.name === 'EventDispatch' && e.args?.data?.type === 'input');
+  const inputEvents = trace.filter(
+    (e) => e.ph === 'X' && e.name === 'EventDispatch' && e.args?.data?.type === 'input',
+  );
   const cpuStats = stats(inputEvents.slice(5).map((e) => (e.tdur ?? e.dur) / 1000));
   const domStats = stats(edit.dom.slice(5));
   const frameStats = stats(edit.frame.slice(5));
 
   // 2. Pan and zoom with every inception module opened.
-  for (const id of ['inception3a', 'inception3b', 'inception4a', 'inception4b', 'inception4c', 'inception4d', 'inception4e', 'inception5a', 'inception5b']) {
+  for (const id of [
+    'inception3a',
+    'inception3b',
+    'inception4a',
+    'inception4b',
+    'inception4c',
+    'inception4d',
+    'inception4e',
+    'inception5a',
+    'inception5b',
+  ]) {
     await page.getByRole('button', { name: `Open ${id}`, exact: true }).click();
   }
-  await page.waitForFunction(() => document.querySelectorAll('.node-join.out').length === 9, null, { timeout: 120_000 }).catch(async (e) => {
-    const opened = await page.evaluate(() => document.querySelectorAll('.node-join.out').length);
-    throw new Error(`Only ${opened} of 9 modules opened within 120 s: ${e.message}`);
-  });
+  await page
+    .waitForFunction(() => document.querySelectorAll('.node-join.out').length === 9, null, {
+      timeout: 120_000,
+    })
+    .catch(async (e) => {
+      const opened = await page.evaluate(() => document.querySelectorAll('.node-join.out').length);
+      throw new Error(`Only ${opened} of 9 modules opened within 120 s: ${e.message}`);
+    });
   await page.getByRole('button', { name: 'Fit', exact: true }).click();
   await page.waitForTimeout(500);
   const nodeCount = await page.locator('.react-flow__node').count();
@@ -165,12 +210,24 @@ try {
 
   print('Inception Explorer renderer, GoogLeNet, Chromium headless (software rendering), 1440×900');
   print(`Edit → numbers on screen (inception4c out_3x3, ${domStats.n} edits):`);
-  print(`  until the total changed   median ${ms(domStats.median)}  p95 ${ms(domStats.p95)}  max ${ms(domStats.max)}   (target < 16 ms)`);
-  print(`  until the next frame      median ${ms(frameStats.median)}  p95 ${ms(frameStats.p95)}  max ${ms(frameStats.max)}`);
-  print(`  CPU time of the edit      median ${ms(cpuStats.median)}  p95 ${ms(cpuStats.p95)}  max ${ms(cpuStats.max)}   (thread time of the input event: analysis + render + commit)`);
-  print(`  machine load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores (wall times grow with it)`);
-  print(`Pan and zoom, all nine modules opened (${nodeCount} nodes, ${edgeCount} edges, ${f.n} frames):`);
-  print(`  frame interval            median ${ms(f.median)}  p95 ${ms(f.p95)}  max ${ms(f.max)}   ≈ ${(1000 / f.median).toFixed(0)} fps median; ${slow} frames over 20 ms`);
+  print(
+    `  until the total changed   median ${ms(domStats.median)}  p95 ${ms(domStats.p95)}  max ${ms(domStats.max)}   (target < 16 ms)`,
+  );
+  print(
+    `  until the next frame      median ${ms(frameStats.median)}  p95 ${ms(frameStats.p95)}  max ${ms(frameStats.max)}`,
+  );
+  print(
+    `  CPU time of the edit      median ${ms(cpuStats.median)}  p95 ${ms(cpuStats.p95)}  max ${ms(cpuStats.max)}   (thread time of the input event: analysis + render + commit)`,
+  );
+  print(
+    `  machine load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores (wall times grow with it)`,
+  );
+  print(
+    `Pan and zoom, all nine modules opened (${nodeCount} nodes, ${edgeCount} edges, ${f.n} frames):`,
+  );
+  print(
+    `  frame interval            median ${ms(f.median)}  p95 ${ms(f.p95)}  max ${ms(f.max)}   ≈ ${(1000 / f.median).toFixed(0)} fps median; ${slow} frames over 20 ms`,
+  );
 } finally {
   await browser.close();
   await server.stop();

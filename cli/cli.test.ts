@@ -22,7 +22,12 @@ describe('summary --json', () => {
     expect(j.totals).toMatchObject(spec.googlenet.totals);
     for (const [id, want] of Object.entries(spec.googlenet.nodes)) {
       const node = j.nodes.find((n: { id: string }) => n.id === id);
-      expect(node, id).toMatchObject({ id, outputShape: want.outputShape, params: want.params, macs: want.macs });
+      expect(node, id).toMatchObject({
+        id,
+        outputShape: want.outputShape,
+        params: want.params,
+        macs: want.macs,
+      });
     }
     expect(j.issues).toEqual([]);
   });
@@ -33,10 +38,22 @@ describe('summary --json', () => {
   });
 
   it('applies --set, --batch, --classes and --no-aux', async () => {
-    const r = await cli('summary', '--json', '--set', 'inception4c.out_3x3=300', '--batch', '1', '--classes', '10', '--no-aux');
+    const r = await cli(
+      'summary',
+      '--json',
+      '--set',
+      'inception4c.out_3x3=300',
+      '--batch',
+      '1',
+      '--classes',
+      '10',
+      '--no-aux',
+    );
     const j = JSON.parse(r.out);
     expect(j.input).toEqual([1, 3, 224, 224]);
-    expect(j.nodes.find((n: { id: string }) => n.id === 'inception4c').outputShape).toEqual([1, 556, 14, 14]);
+    expect(j.nodes.find((n: { id: string }) => n.id === 'inception4c').outputShape).toEqual([
+      1, 556, 14, 14,
+    ]);
     expect(j.nodes.some((n: { id: string }) => n.id.startsWith('aux'))).toBe(false);
     expect(j.totals.params).toBe(j.totals.paramsEval);
     expect(j.nodes.find((n: { id: string }) => n.id === 'fc1').outputShape).toEqual([1, 10]);
@@ -54,9 +71,17 @@ describe('summary --json', () => {
 
 describe('user errors: a message, a non-zero exit, no stack trace', () => {
   it.each([
-    [['summary', '--set', 'inception4c.out_3x3=-5'], 1, 'inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.'],
+    [
+      ['summary', '--set', 'inception4c.out_3x3=-5'],
+      1,
+      'inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.',
+    ],
     [['summary', '--set', 'inception4c.out_3x3=1000000000'], 1, 'got 1,000,000,000.'],
-    [['summary', '--input', '3x299x299'], 1, 'fc1: the fully connected layer expects 1,024 input features'],
+    [
+      ['summary', '--input', '3x299x299'],
+      1,
+      'fc1: the fully connected layer expects 1,024 input features',
+    ],
     [['summary', '--set', 'inception9z.out_3x3=3'], 2, 'there is no module "inception9z"'],
     [['summary', '--set', 'oops'], 2, 'is not of the form MODULE.PARAM=VALUE'],
     [['summary', '--preset', 'resnet'], 2, 'unknown preset "resnet"'],
@@ -82,7 +107,9 @@ describe('user errors: a message, a non-zero exit, no stack trace', () => {
     const r = await cli('summary', file);
     // A design file that does not match the schema is an invalid design: exit 1, with the stable code design.schema.
     expect(r.code).toBe(1);
-    expect(r.err).toContain('✗ [design.schema] $.modules[10].params.out_3x3: 1,000,000,000,000 is far too large');
+    expect(r.err).toContain(
+      '✗ [design.schema] $.modules[10].params.out_3x3: 1,000,000,000,000 is far too large',
+    );
     writeFileSync(file, 'garbage');
     expect((await cli('summary', file)).err).toContain('is not valid JSON');
   });
@@ -96,17 +123,27 @@ describe('design', () => {
     expect(d.code).toBe(0);
     writeFileSync(file, d.out);
     const s = JSON.parse((await cli('summary', file, '--json')).out);
-    expect(s.nodes.find((n: { id: string }) => n.id === 'inception3a').outputShape).toEqual([3, 416, 28, 28]);
+    expect(s.nodes.find((n: { id: string }) => n.id === 'inception3a').outputShape).toEqual([
+      3, 416, 28, 28,
+    ]);
   });
 });
 
 describe('the installed command', () => {
   it('runs through npx-style bin with no build step', () => {
-    const out = execFileSync(process.execPath, ['bin/inception-explorer.mjs', 'summary', '--json'], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['bin/inception-explorer.mjs', 'summary', '--json'],
+      { encoding: 'utf8' },
+    );
     expect(JSON.parse(out).totals.params).toBe(13_389_064);
-    const bad = spawnSync(process.execPath, ['bin/inception-explorer.mjs', 'summary', '--set', 'inception4c.out_3x3=-5'], { encoding: 'utf8' });
+    const bad = spawnSync(
+      process.execPath,
+      ['bin/inception-explorer.mjs', 'summary', '--set', 'inception4c.out_3x3=-5'],
+      { encoding: 'utf8' },
+    );
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain("3×3 must be a whole number");
+    expect(bad.stderr).toContain('3×3 must be a whole number');
   });
 });
 
@@ -114,10 +151,15 @@ describe('hostile files through the command line', () => {
   it('refuses __proto__ keys and 50 MB files with a message and exit 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ie-cli-'));
     const proto = join(dir, 'proto.json');
-    writeFileSync(proto, (await cli('design')).out.replace('"params": {', '"params": {"__proto__": {"x": 1}, '));
+    writeFileSync(
+      proto,
+      (await cli('design')).out.replace('"params": {', '"params": {"__proto__": {"x": 1}, '),
+    );
     const r = await cli('summary', proto);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('$.modules[0].params["__proto__"]: The key "__proto__" is not allowed in a design file.');
+    expect(r.err).toContain(
+      '$.modules[0].params["__proto__"]: The key "__proto__" is not allowed in a design file.',
+    );
     const huge = join(dir, 'huge.json');
     writeFileSync(huge, Buffer.alloc(50 * 1024 * 1024, 32));
     const h = await cli('summary', huge);

@@ -9,6 +9,9 @@ describe('--input', () => {
     expect(inputOrderHint(64, 32, 32)).toBeNull();
     const r = await designFromArgs({ input: '224x224x3' }, []);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toBe('--input is channels × height × width, so 224x224x3 would be 224 channels of 224×3; did you mean 3x224x224?');
+    if (!r.ok)
+      expect(r.message).toBe(
+        '--input is channels × height × width, so 224x224x3 would be 224 channels of 224×3; did you mean 3x224x224?',
+      );
   });
 });

@@ -12,10 +12,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { main } from './main';
 import type { CliIo } from './command';
-import { float32Values, int64Values, parseSafetensors, writeSafetensors, type TensorToWrite } from '../node/engine/safetensors';
+import {
+  float32Values,
+  int64Values,
+  parseSafetensors,
+  writeSafetensors,
+  type TensorToWrite,
+} from '../node/engine/safetensors';
 
 function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTty: false, out: (s: string) => void (io.stdout += s), err: (s: string) => void (io.stderr += s) };
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTty: false,
+    out: (s: string) => void (io.stdout += s),
+    err: (s: string) => void (io.stderr += s),
+  };
   return io;
 }
 
@@ -28,7 +40,12 @@ const tiny = {
   classes: 10,
   aux: false,
   modules: [
-    { id: 'conv1', kind: 'convBlock', inputs: ['input'], params: { out_channels: 8, kernel: 3, stride: 2, padding: 1 } },
+    {
+      id: 'conv1',
+      kind: 'convBlock',
+      inputs: ['input'],
+      params: { out_channels: 8, kernel: 3, stride: 2, padding: 1 },
+    },
     { id: 'gap', kind: 'adaptiveAvgPool', inputs: ['conv1'], params: { output_size: 1 } },
     { id: 'fc', kind: 'linear', inputs: ['gap'], params: {} },
   ],
@@ -76,17 +93,25 @@ describe('special files for every path the command line reads', () => {
     expect(io.stderr).toMatch(message);
   });
 
-  it.each(kinds)('--weights that is %s', async (_what, target, message) => {
-    const io = capture();
-    expect(await main(['run', design, '--weights', target(), '--backend', 'cpu'], io)).toBe(1);
-    expect(io.stderr).toMatch(message);
-  }, 60_000);
+  it.each(kinds)(
+    '--weights that is %s',
+    async (_what, target, message) => {
+      const io = capture();
+      expect(await main(['run', design, '--weights', target(), '--backend', 'cpu'], io)).toBe(1);
+      expect(io.stderr).toMatch(message);
+    },
+    60_000,
+  );
 
-  it.each(kinds)('--image that is %s', async (_what, target, message) => {
-    const io = capture();
-    expect(await main(['run', design, '--image', target(), '--backend', 'cpu'], io)).toBe(1);
-    expect(io.stderr).toMatch(message);
-  }, 60_000);
+  it.each(kinds)(
+    '--image that is %s',
+    async (_what, target, message) => {
+      const io = capture();
+      expect(await main(['run', design, '--image', target(), '--backend', 'cpu'], io)).toBe(1);
+      expect(io.stderr).toMatch(message);
+    },
+    60_000,
+  );
 });
 
 describe('pictures', () => {
@@ -95,11 +120,15 @@ describe('pictures', () => {
     await writeFile(bomb, pngClaiming(20000, 20000));
     const io = capture();
     expect(await main(['run', design, '--image', bomb, '--backend', 'cpu'], io)).toBe(1);
-    expect(io.stderr).toContain('bomb.png is 20,000×20,000 pixels (400 megapixels); images are at most 40 megapixels.');
-    const cat = await readFile(path.join(import.meta.dirname, '..', 'assets', 'samples', 'cat.jpg'));
+    expect(io.stderr).toContain(
+      'bomb.png is 20,000×20,000 pixels (400 megapixels); images are at most 40 megapixels.',
+    );
+    const cat = await readFile(
+      path.join(import.meta.dirname, '..', 'assets', 'samples', 'cat.jpg'),
+    );
     // Patch the first start-of-frame marker's height and width.
     const jpg = Buffer.from(cat);
-    for (let i = 2; i < jpg.length - 9; ) {
+    for (let i = 2; i < jpg.length - 9;) {
       const marker = jpg[i + 1];
       if (marker >= 0xc0 && marker <= 0xc3) {
         jpg.writeUInt16BE(20000, i + 5);
@@ -123,20 +152,28 @@ describe('pictures', () => {
     await writeFile(cut, whole.subarray(0, whole.length - 30));
     const io = capture();
     expect(await main(['run', design, '--image', cut, '--backend', 'cpu'], io)).toBe(1);
-    expect(io.stderr).toMatch(/cut\.png looks like a PNG image but could not be decoded: the file is damaged or cut off \(PNG decoder: .+\)\./);
-    const cat = await readFile(path.join(import.meta.dirname, '..', 'assets', 'samples', 'cat.jpg'));
+    expect(io.stderr).toMatch(
+      /cut\.png looks like a PNG image but could not be decoded: the file is damaged or cut off \(PNG decoder: .+\)\./,
+    );
+    const cat = await readFile(
+      path.join(import.meta.dirname, '..', 'assets', 'samples', 'cat.jpg'),
+    );
     const broken = path.join(dir, 'broken.jpg');
     await writeFile(broken, Buffer.concat([cat.subarray(0, 200), Buffer.alloc(300, 0xff)]));
     const j = capture();
     expect(await main(['run', design, '--image', broken, '--backend', 'cpu'], j)).toBe(1);
-    expect(j.stderr).toMatch(/broken\.jpg looks like a JPEG image but could not be decoded: the file is damaged or cut off/);
+    expect(j.stderr).toMatch(
+      /broken\.jpg looks like a JPEG image but could not be decoded: the file is damaged or cut off/,
+    );
   }, 60_000);
 });
 
 describe('weights that are not numbers', () => {
   it('warns, naming the tensors, and reports outputs that are not finite instead of a top-5', async () => {
     const out = path.join(dir, 'dump');
-    expect(await main(['run', design, '--backend', 'cpu', '--dump', out, '--json'], capture())).toBe(0);
+    expect(
+      await main(['run', design, '--backend', 'cpu', '--dump', out, '--json'], capture()),
+    ).toBe(0);
     const parsed = parseSafetensors(await readFile(path.join(out, 'weights.safetensors')));
     if (!parsed.ok) throw new Error(parsed.error.message);
     const tensors = new Map<string, TensorToWrite>();
@@ -151,32 +188,62 @@ describe('weights that are not numbers', () => {
     await writeFile(bad, writeSafetensors(tensors));
     const io = capture();
     expect(await main(['run', design, '--weights', bad, '--backend', 'cpu', '--json'], io)).toBe(0);
-    const r = JSON.parse(io.stdout) as { warnings: string[]; top5: Record<string, unknown>; stats: Record<string, { mean: number | null }> };
+    const r = JSON.parse(io.stdout) as {
+      warnings: string[];
+      top5: Record<string, unknown>;
+      stats: Record<string, { mean: number | null }>;
+    };
     const text = r.warnings.join('\n');
-    expect(text).toMatch(/hold NaN or infinite values in 2 tensors: conv1\.conv\.weight \(1 of 216\) and fc\.bias \(1 of 10\)/);
-    expect(text).toMatch(/negative batch-norm variances in conv1\.batchnorm\.running_var \(1 values\)/);
-    expect(text).toMatch(/The main output holds 10 values that are not finite \(NaN or ±Inf\) of 10, so it has no top-5 classes/);
+    expect(text).toMatch(
+      /hold NaN or infinite values in 2 tensors: conv1\.conv\.weight \(1 of 216\) and fc\.bias \(1 of 10\)/,
+    );
+    expect(text).toMatch(
+      /negative batch-norm variances in conv1\.batchnorm\.running_var \(1 values\)/,
+    );
+    expect(text).toMatch(
+      /The main output holds 10 values that are not finite \(NaN or ±Inf\) of 10, so it has no top-5 classes/,
+    );
     expect(r.top5).toEqual({});
   }, 120_000);
 });
 
 describe('unbounded work', () => {
   it('refuses a PNG of billions of pixels before drawing it, and writes nothing', async () => {
-    const modules: unknown[] = [{ id: 'conv1', kind: 'convBlock', inputs: ['input'], params: { out_channels: 8, kernel: 3, stride: 1, padding: 1 } }];
-    for (let i = 0; i < 600; i++) modules.push({ id: `m${i}`, kind: 'convBlock', inputs: [i ? `m${i - 1}` : 'conv1'], params: { out_channels: 8, kernel: 3, stride: 1, padding: 1 } });
-    modules.push({ id: 'gap', kind: 'adaptiveAvgPool', inputs: ['m599'], params: { output_size: 1 } }, { id: 'fc', kind: 'linear', inputs: ['gap'], params: {} });
+    const modules: unknown[] = [
+      {
+        id: 'conv1',
+        kind: 'convBlock',
+        inputs: ['input'],
+        params: { out_channels: 8, kernel: 3, stride: 1, padding: 1 },
+      },
+    ];
+    for (let i = 0; i < 600; i++)
+      modules.push({
+        id: `m${i}`,
+        kind: 'convBlock',
+        inputs: [i ? `m${i - 1}` : 'conv1'],
+        params: { out_channels: 8, kernel: 3, stride: 1, padding: 1 },
+      });
+    modules.push(
+      { id: 'gap', kind: 'adaptiveAvgPool', inputs: ['m599'], params: { output_size: 1 } },
+      { id: 'fc', kind: 'linear', inputs: ['gap'], params: {} },
+    );
     const big = path.join(dir, 'long.json');
     await writeFile(big, JSON.stringify({ ...tiny, name: 'Long', modules }));
     const io = capture();
     const png = path.join(dir, 'long.png');
     expect(await main(['export', 'png', big, '-o', png, '--scale', '4'], io)).toBe(1);
-    expect(io.stderr).toMatch(/the picture would be [\d,]+×[\d,]+ pixels \(\d+ megapixels\) at scale 4; PNG pictures are at most 64 megapixels/);
+    expect(io.stderr).toMatch(
+      /the picture would be [\d,]+×[\d,]+ pixels \(\d+ megapixels\) at scale 4; PNG pictures are at most 64 megapixels/,
+    );
     await expect(readFile(png)).rejects.toThrow();
   }, 60_000);
 
   it('refuses more engine workers than the machine has cores', async () => {
     const io = capture();
     expect(await main(['bench', design, '--workers', '200'], io)).toBe(2);
-    expect(io.stderr).toMatch(/--workers 200 is more than this machine can run side by side: .+ at most \d+ here/);
+    expect(io.stderr).toMatch(
+      /--workers 200 is more than this machine can run side by side: .+ at most \d+ here/,
+    );
   });
 });

@@ -10,7 +10,15 @@ import { diffCommand } from './commands/diff';
 import type { CliCommand, CliIo } from './command';
 import { terminalBlock } from '../core/export/escape';
 
-const commands: readonly CliCommand[] = [summaryCommand, designCommand, serveCommand, runCommand, benchCommand, exportCommand, diffCommand];
+const commands: readonly CliCommand[] = [
+  summaryCommand,
+  designCommand,
+  serveCommand,
+  runCommand,
+  benchCommand,
+  exportCommand,
+  diffCommand,
+];
 
 function usage(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`);
@@ -44,7 +52,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...rest], options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true } as ParseArgsConfig);
+    parsed = parseArgs({
+      args: [...rest],
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    } as ParseArgsConfig);
   } catch (e) {
     io.err(`inception-explorer ${name}: ${(e as Error).message}\n${command.usage}\n`);
     return 2;
@@ -56,7 +69,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   try {
     return await command.run(parsed.values as Record<string, unknown>, parsed.positionals, io);
   } catch (e) {
-    io.err(`inception-explorer ${name}: internal error: ${(e as Error).message}\nThis is a bug; please report it with the command you ran.\n`);
+    io.err(
+      `inception-explorer ${name}: internal error: ${(e as Error).message}\nThis is a bug; please report it with the command you ran.\n`,
+    );
     return 70;
   }
 }

@@ -17,7 +17,9 @@ resolveHost().then(
             <div className="fatal" role="alert">
               <h1>Something in the window failed</h1>
               <p>{error.message}</p>
-              <p>The design is still open: try again to get the window back, then save your work.</p>
+              <p>
+                The design is still open: try again to get the window back, then save your work.
+              </p>
               <button type="button" onClick={reset}>
                 Try again
               </button>

@@ -33,7 +33,9 @@ lines.push(
     : 'onnxruntime-node is missing, so eval-mode runs fall back to TensorFlow.js; `npm install` should have installed it.',
 );
 if (major < 22 || (major === 22 && minor < 13)) {
-  lines.push(`Node ${process.versions.node}: the command line and the app in your browser work; the Electron desktop window needs Node 22.13 or newer, so \`npm start\` serves the app in your browser instead.`);
+  lines.push(
+    `Node ${process.versions.node}: the command line and the app in your browser work; the Electron desktop window needs Node 22.13 or newer, so \`npm start\` serves the app in your browser instead.`,
+  );
 }
 lines.push('Next: `npm start` (or `npx inception-explorer --help`).');
-process.stdout.write(`${lines.join("\n")}\n`);
+process.stdout.write(`${lines.join('\n')}\n`);

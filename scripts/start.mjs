@@ -11,20 +11,38 @@ import { register } from 'tsx/esm/api';
 
 register();
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { fallbackMessage, findElectronBinary, planStart } = await import('../node/launch/startPlan.ts');
+const { fallbackMessage, findElectronBinary, planStart } =
+  await import('../node/launch/startPlan.ts');
 
 const args = process.argv.slice(2);
-const forceBrowser = args.includes('--browser') || process.env.INCEPTION_EXPLORER_HOST === 'browser';
+const forceBrowser =
+  args.includes('--browser') || process.env.INCEPTION_EXPLORER_HOST === 'browser';
 const rest = args.filter((a) => a !== '--browser');
-const plan = planStart({ nodeVersion: process.version, platform: process.platform, env: process.env, electronBinary: findElectronBinary(root) }, forceBrowser);
+const plan = planStart(
+  {
+    nodeVersion: process.version,
+    platform: process.platform,
+    env: process.env,
+    electronBinary: findElectronBinary(root),
+  },
+  forceBrowser,
+);
 
 let child;
 if (plan.kind === 'electron') {
-  const forge = createRequire(import.meta.url).resolve('@electron-forge/cli/dist/electron-forge.js');
-  child = spawn(process.execPath, [forge, 'start', ...(rest.length ? ['--', ...rest] : [])], { cwd: root, stdio: 'inherit' });
+  const forge = createRequire(import.meta.url).resolve(
+    '@electron-forge/cli/dist/electron-forge.js',
+  );
+  child = spawn(process.execPath, [forge, 'start', ...(rest.length ? ['--', ...rest] : [])], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 } else {
   process.stderr.write(`${fallbackMessage(plan)}\n`);
-  child = spawn(process.execPath, [join(root, 'bin', 'inception-explorer.mjs'), 'serve', ...rest], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  child = spawn(process.execPath, [join(root, 'bin', 'inception-explorer.mjs'), 'serve', ...rest], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => {

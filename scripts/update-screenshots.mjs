@@ -18,7 +18,11 @@ for (const suite of ['e2e', 'export']) {
   }
 }
 if (copied === 0) {
-  process.stderr.write('No screenshots in test-results/screenshots; run the E2E tests first (npx vitest run test/e2e test/export).\n');
+  process.stderr.write(
+    'No screenshots in test-results/screenshots; run the E2E tests first (npx vitest run test/e2e test/export).\n',
+  );
   process.exit(1);
 }
-process.stdout.write(`Copied ${copied} screenshots into test/e2e/screenshots and test/export/screenshots; review them with git diff before committing.\n`);
+process.stdout.write(
+  `Copied ${copied} screenshots into test/e2e/screenshots and test/export/screenshots; review them with git diff before committing.\n`,
+);

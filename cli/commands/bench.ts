@@ -38,29 +38,70 @@ export interface TorchResult {
 }
 
 const PYTHON = '/usr/bin/python3';
-const TORCH_BENCH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'tools', 'torch', 'bench_torch.py');
+const TORCH_BENCH = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'tools',
+  'torch',
+  'bench_torch.py',
+);
 
 /** Times the design in PyTorch (tools/torch/bench_torch.py, every setting it knows); null with a reason when it cannot. */
-async function benchTorch(design: import('../../core/model/types').Design, batches: readonly number[], warmup: number, runs: number, macs: number): Promise<{ ok: true; torch: string; best: TorchResult[]; all: TorchResult[] } | { ok: false; reason: string }> {
+async function benchTorch(
+  design: import('../../core/model/types').Design,
+  batches: readonly number[],
+  warmup: number,
+  runs: number,
+  macs: number,
+): Promise<
+  | { ok: true; torch: string; best: TorchResult[]; all: TorchResult[] }
+  | { ok: false; reason: string }
+> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-torch-'));
   try {
     const file = path.join(dir, 'design.json');
     await writeFile(file, serializeDesign(design));
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(PYTHON, [TORCH_BENCH, file, '--batch', batches.join(','), '--warmup', String(warmup), '--runs', String(runs)], { timeout: 3_600_000, maxBuffer: 16 << 20 }, (e, out, err) =>
-        e ? reject(new Error((err || e.message).trim().split('\n').pop())) : resolve(out),
+      execFile(
+        PYTHON,
+        [
+          TORCH_BENCH,
+          file,
+          '--batch',
+          batches.join(','),
+          '--warmup',
+          String(warmup),
+          '--runs',
+          String(runs),
+        ],
+        { timeout: 3_600_000, maxBuffer: 16 << 20 },
+        (e, out, err) =>
+          e ? reject(new Error((err || e.message).trim().split('\n').pop())) : resolve(out),
       ),
     );
-    const r = JSON.parse(stdout) as { torch: string; results: { batch: number; setting: string; msPerImage: number }[]; best: Record<string, { batch: number; setting: string; msPerImage: number }> };
+    const r = JSON.parse(stdout) as {
+      torch: string;
+      results: { batch: number; setting: string; msPerImage: number }[];
+      best: Record<string, { batch: number; setting: string; msPerImage: number }>;
+    };
     const withRate = (x: { batch: number; setting: string; msPerImage: number }): TorchResult => ({
       batch: x.batch,
       setting: x.setting,
       msPerImage: round(x.msPerImage),
       gmacPerSecond: round(macs / (x.msPerImage / 1000) / 1e9),
     });
-    return { ok: true, torch: r.torch, best: Object.values(r.best).map(withRate), all: r.results.map(withRate) };
+    return {
+      ok: true,
+      torch: r.torch,
+      best: Object.values(r.best).map(withRate),
+      all: r.results.map(withRate),
+    };
   } catch (e) {
-    return { ok: false, reason: `PyTorch could not be measured (${PYTHON} with torch, tools/torch/bench_torch.py): ${(e as Error).message}` };
+    return {
+      ok: false,
+      reason: `PyTorch could not be measured (${PYTHON} with torch, tools/torch/bench_torch.py): ${(e as Error).message}`,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -74,8 +115,11 @@ const median = (xs: readonly number[]) => {
 const round = (x: number) => Number(x.toPrecision(4));
 
 function parseList(text: unknown, what: string): number[] | string {
-  const items = String(text).split(',').map((s) => s.trim());
-  if (!items.length || items.some((s) => !/^\d+$/.test(s) || Number(s) < 1)) return `${what} must be a comma-separated list of whole numbers of at least 1; got ${JSON.stringify(text)}.`;
+  const items = String(text)
+    .split(',')
+    .map((s) => s.trim());
+  if (!items.length || items.some((s) => !/^\d+$/.test(s) || Number(s) < 1))
+    return `${what} must be a comma-separated list of whole numbers of at least 1; got ${JSON.stringify(text)}.`;
   return items.map(Number);
 }
 
@@ -119,17 +163,34 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
     const batches = parseList(values.batch ?? '1,3', '--batch');
     if (typeof batches === 'string') return fail(batches);
     const counts: Record<string, number> = {};
-    for (const [key, fallback] of [['workers', 2], ['runs', 5], ['warmup', 10]] as const) {
+    for (const [key, fallback] of [
+      ['workers', 2],
+      ['runs', 5],
+      ['warmup', 10],
+    ] as const) {
       const v = parseList(values[key] ?? String(fallback), `--${key}`);
-      if (typeof v === 'string' || v.length !== 1) return fail(`--${key} must be one whole number of at least 1; got ${JSON.stringify(values[key])}.`);
+      if (typeof v === 'string' || v.length !== 1)
+        return fail(
+          `--${key} must be one whole number of at least 1; got ${JSON.stringify(values[key])}.`,
+        );
       counts[key] = v[0];
     }
     if (counts.workers > maxEngineWorkers()) {
-      return fail(`--workers ${counts.workers} is more than this machine can run side by side: each worker is a whole engine, and there are at most ${maxEngineWorkers()} here (one per core, at most 16).`);
+      return fail(
+        `--workers ${counts.workers} is more than this machine can run side by side: each worker is a whole engine, and there are at most ${maxEngineWorkers()} here (one per core, at most 16).`,
+      );
     }
-    const backends = values.backend === undefined ? [...BACKEND_ORDER] : String(values.backend).split(',').map((s) => s.trim());
+    const backends =
+      values.backend === undefined
+        ? [...BACKEND_ORDER]
+        : String(values.backend)
+            .split(',')
+            .map((s) => s.trim());
     const unknown = backends.find((b) => !isBackendName(b));
-    if (unknown !== undefined) return fail(`--backend must list backends among ${BACKEND_ORDER.join(', ')}; got ${JSON.stringify(unknown)}.`);
+    if (unknown !== undefined)
+      return fail(
+        `--backend must list backends among ${BACKEND_ORDER.join(', ')}; got ${JSON.stringify(unknown)}.`,
+      );
     const loaded = await designFromArgs({ ...values, batch: undefined }, positionals);
     if (!loaded.ok) return fail(loaded.message, loaded.exitCode);
     const analysis = analyze(loaded.design);
@@ -142,7 +203,9 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
     const say = (s: string) => {
       if (!values.json) io.out(s);
     };
-    say(`${'backend'.padEnd(11)} ${'batch'.padStart(5)} ${'workers'.padStart(7)} ${'threads'.padStart(7)} ${'ms/image'.padStart(9)} ${'images/s'.padStart(9)} ${'GMAC/s'.padStart(7)}\n`);
+    say(
+      `${'backend'.padEnd(11)} ${'batch'.padStart(5)} ${'workers'.padStart(7)} ${'threads'.padStart(7)} ${'ms/image'.padStart(9)} ${'images/s'.padStart(9)} ${'GMAC/s'.padStart(7)}\n`,
+    );
     for (const backend of backends as BackendName[]) {
       const client = new EngineClient({ backend, workers: counts.workers });
       try {
@@ -155,7 +218,14 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
         }
         for (const batch of batches) {
           const design = { ...loaded.design, input: { ...loaded.design.input, batch } };
-          const request = { design, mode: 'eval' as const, seed: 0, input: { kind: 'random' as const }, featureMaps: false, foldBatchNorm: !values['no-fold'] };
+          const request = {
+            design,
+            mode: 'eval' as const,
+            seed: 0,
+            input: { kind: 'random' as const },
+            featureMaps: false,
+            foldBatchNorm: !values['no-fold'],
+          };
           const wall: number[] = [];
           const compute: number[] = [];
           for (let i = 0; i < counts.warmup + counts.runs; i++) {
@@ -163,7 +233,11 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
             const r = await client.run(`bench-${backend}-${batch}-${i}`, request);
             const ms = performance.now() - t0;
             if (!r.ok) return fail(`${backend}, batch ${batch}: ${r.error.message}`, 1);
-            if (r.value.backend.name !== backend) return fail(`${backend}, batch ${batch}: the run fell back to ${r.value.backend.name}: ${r.value.backend.fallbacks.join(' ')}`, 1);
+            if (r.value.backend.name !== backend)
+              return fail(
+                `${backend}, batch ${batch}: the run fell back to ${r.value.backend.name}: ${r.value.backend.fallbacks.join(' ')}`,
+                1,
+              );
             if (i >= counts.warmup) {
               wall.push(ms);
               compute.push(r.value.totalMs);
@@ -193,17 +267,29 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
     }
     let pytorch: { torch: string; best: TorchResult[]; all: TorchResult[] } | null = null;
     if (!values['no-torch']) {
-      const t = await benchTorch(loaded.design, batches, counts.warmup, counts.runs, analysis.totals.macs);
+      const t = await benchTorch(
+        loaded.design,
+        batches,
+        counts.warmup,
+        counts.runs,
+        analysis.totals.macs,
+      );
       if (t.ok) {
         pytorch = t;
-        for (const b of t.best) say(`${'pytorch'.padEnd(11)} ${String(b.batch).padStart(5)} ${'1'.padStart(7)} ${String(os.availableParallelism()).padStart(7)} ${b.msPerImage.toFixed(1).padStart(9)} ${(1000 / b.msPerImage).toFixed(2).padStart(9)} ${b.gmacPerSecond.toFixed(1).padStart(7)}  (torch ${t.torch}, best: ${b.setting})\n`);
+        for (const b of t.best)
+          say(
+            `${'pytorch'.padEnd(11)} ${String(b.batch).padStart(5)} ${'1'.padStart(7)} ${String(os.availableParallelism()).padStart(7)} ${b.msPerImage.toFixed(1).padStart(9)} ${(1000 / b.msPerImage).toFixed(2).padStart(9)} ${b.gmacPerSecond.toFixed(1).padStart(7)}  (torch ${t.torch}, best: ${b.setting})\n`,
+          );
       } else {
         skipped.push({ backend: 'pytorch', reason: t.reason });
         say(`${'pytorch'.padEnd(11)} skipped: ${t.reason}\n`);
       }
     }
     if (values.json) io.out(`${JSON.stringify({ results, pytorch, skipped }, null, 2)}\n`);
-    else say(`\n${analysis.totals.macs.toLocaleString('en-US')} MACs per image (eval path); median of ${counts.runs} runs after ${counts.warmup} warm-up runs.\n`);
+    else
+      say(
+        `\n${analysis.totals.macs.toLocaleString('en-US')} MACs per image (eval path); median of ${counts.runs} runs after ${counts.warmup} warm-up runs.\n`,
+      );
     return 0;
   },
 };

@@ -5,7 +5,13 @@ import type { CliCommand } from '../command';
 import { applyEditArgs, designFromName, designOptions } from '../designArgs';
 import { analyze } from '../../core/analysis/analyze';
 import { compareDesigns } from '../../core/design/diff';
-import { diffCsv, diffJson, diffMarkdown, diffText, type DiffLabels } from '../../core/design/diffReport';
+import {
+  diffCsv,
+  diffJson,
+  diffMarkdown,
+  diffText,
+  type DiffLabels,
+} from '../../core/design/diffReport';
 import { graphSvg } from '../../core/export/graphSvg';
 import { formatBytes } from '../../core/model/format';
 import { presetNames } from '../../core/presets';
@@ -14,7 +20,14 @@ import { svgToPng, writeOut } from './export';
 
 const FORMATS = ['text', 'json', 'markdown', 'csv', 'svg', 'png'] as const;
 type DiffFormat = (typeof FORMATS)[number];
-const BY_EXTENSION: Readonly<Record<string, DiffFormat>> = { '.txt': 'text', '.json': 'json', '.md': 'markdown', '.csv': 'csv', '.svg': 'svg', '.png': 'png' };
+const BY_EXTENSION: Readonly<Record<string, DiffFormat>> = {
+  '.txt': 'text',
+  '.json': 'json',
+  '.md': 'markdown',
+  '.csv': 'csv',
+  '.svg': 'svg',
+  '.png': 'png',
+};
 
 export const diffCommand: CliCommand = {
   name: 'diff',
@@ -53,23 +66,34 @@ family (ids mostly differ) a stage-by-stage summary follows.
       io.err(`inception-explorer diff: ${message}\n`);
       return code;
     };
-    if (positionals.length !== 2) return fail(`name two designs to compare, A and B (files or presets); got ${positionals.length}.`);
+    if (positionals.length !== 2)
+      return fail(
+        `name two designs to compare, A and B (files or presets); got ${positionals.length}.`,
+      );
     const out = values.output as string | undefined;
-    if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) return fail(`${out} is a folder; give a file name with -o.`);
+    if (out !== undefined && existsSync(out) && statSync(out).isDirectory())
+      return fail(`${out} is a folder; give a file name with -o.`);
     let format: DiffFormat = values.json ? 'json' : 'text';
     if (values.format !== undefined) {
-      if (!FORMATS.includes(values.format as DiffFormat)) return fail(`--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(values.format)}.`);
-      if (values.json && values.format !== 'json') return fail('give either --json or --format, not both.');
+      if (!FORMATS.includes(values.format as DiffFormat))
+        return fail(
+          `--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(values.format)}.`,
+        );
+      if (values.json && values.format !== 'json')
+        return fail('give either --json or --format, not both.');
       format = values.format as DiffFormat;
     } else if (!values.json && out !== undefined) {
       format = BY_EXTENSION[path.extname(out).toLowerCase()] ?? 'text';
     }
-    if (format === 'png' && out === undefined) return fail('a PNG is binary: give a file with -o, e.g. -o diff.png.');
+    if (format === 'png' && out === undefined)
+      return fail('a PNG is binary: give a file with -o, e.g. -o diff.png.');
     const theme = (values.theme as string | undefined) ?? 'light';
-    if (theme !== 'light' && theme !== 'dark') return fail(`--theme must be light or dark; got ${JSON.stringify(theme)}.`);
+    if (theme !== 'light' && theme !== 'dark')
+      return fail(`--theme must be light or dark; got ${JSON.stringify(theme)}.`);
     const scaleText = (values.scale as string | undefined) ?? '2';
     const scale = Number(scaleText);
-    if (!/^\d+(\.\d+)?$/.test(scaleText) || scale < 1 || scale > 4) return fail(`--scale must be a number from 1 to 4; got ${JSON.stringify(scaleText)}.`);
+    if (!/^\d+(\.\d+)?$/.test(scaleText) || scale < 1 || scale > 4)
+      return fail(`--scale must be a number from 1 to 4; got ${JSON.stringify(scaleText)}.`);
 
     const a = await designFromName(positionals[0]);
     if (!a.ok) return fail(`A: ${a.message}`);
@@ -77,8 +101,17 @@ family (ids mostly differ) a stage-by-stage summary follows.
     if (!b0.ok) return fail(`B: ${b0.message}`);
     const b = applyEditArgs(b0.design, b0.source, values);
     if (!b.ok) return fail(`B: ${b.message}`);
-    const edits = [...((values.set as string[] | undefined) ?? []).map((s) => `--set ${s}`), ...(['input', 'batch', 'classes'] as const).filter((k) => values[k] !== undefined).map((k) => `--${k} ${String(values[k])}`), ...(values['no-aux'] ? ['--no-aux'] : [])];
-    const labels: DiffLabels = { a: a.source, b: edits.length ? `${b.source} with ${edits.join(' ')}` : b.source };
+    const edits = [
+      ...((values.set as string[] | undefined) ?? []).map((s) => `--set ${s}`),
+      ...(['input', 'batch', 'classes'] as const)
+        .filter((k) => values[k] !== undefined)
+        .map((k) => `--${k} ${String(values[k])}`),
+      ...(values['no-aux'] ? ['--no-aux'] : []),
+    ];
+    const labels: DiffLabels = {
+      a: a.source,
+      b: edits.length ? `${b.source} with ${edits.join(' ')}` : b.source,
+    };
 
     const analysisA = analyze(a.design);
     const analysisB = analyze(b.design);
@@ -110,13 +143,20 @@ family (ids mostly differ) a stage-by-stage summary follows.
       } catch (e) {
         return fail(`cannot write ${out}: ${(e as Error).message}.`, 1);
       }
-      io.err(`Wrote the ${format} diff to ${out} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`);
+      io.err(
+        `Wrote the ${format} diff to ${out} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`,
+      );
     }
     // Figures of an invalid design are partial: say so, as summary does.
     let code = 0;
-    for (const [name, design, analysis] of [['A', a.design, analysisA], ['B', b.design, analysisB]] as const) {
+    for (const [name, design, analysis] of [
+      ['A', a.design, analysisA],
+      ['B', b.design, analysisB],
+    ] as const) {
       if (analysis.valid) continue;
-      io.err(`${name} (${labels[name === 'A' ? 'a' : 'b']}): its figures are partial. ${issueLines(analysis.issues, design)}`);
+      io.err(
+        `${name} (${labels[name === 'A' ? 'a' : 'b']}): its figures are partial. ${issueLines(analysis.issues, design)}`,
+      );
       code = 1;
     }
     return code;

@@ -22,11 +22,23 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('inception-explorer export', () => {
   it('writes an ONNX model with seeded or loaded weights, and nothing when the weights do not fit', async () => {
     const out = join(dir, 'net.onnx');
-    const r = await cli('export', 'onnx', '--set', 'inception4c.out_3x3=300', '--no-fold', '-o', out);
+    const r = await cli(
+      'export',
+      'onnx',
+      '--set',
+      'inception4c.out_3x3=300',
+      '--no-fold',
+      '-o',
+      out,
+    );
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/^Wrote the ONNX model of GoogLeNet to .*net\.onnx \(\d+\.\d MiB; opset 17; \d+ nodes; inputs input N×3×224×224; outputs main N×1000; batch norm kept\)\.\n$/);
+    expect(r.err).toMatch(
+      /^Wrote the ONNX model of GoogLeNet to .*net\.onnx \(\d+\.\d MiB; opset 17; \d+ nodes; inputs input N×3×224×224; outputs main N×1000; batch norm kept\)\.\n$/,
+    );
     expect(readFileSync(out).length).toBeGreaterThan(20e6);
-    expect((await cli('export', 'onnx')).err).toMatch(/an ONNX model is binary: give a file with -o/);
+    expect((await cli('export', 'onnx')).err).toMatch(
+      /an ONNX model is binary: give a file with -o/,
+    );
     const weights = join(dir, 'wrong.safetensors');
     writeFileSync(weights, Buffer.from('not safetensors'));
     const bad = join(dir, 'bad.onnx');
@@ -34,7 +46,9 @@ describe('inception-explorer export', () => {
     expect(w.code).toBe(1);
     expect(w.err).toContain('wrong.safetensors');
     expect(existsSync(bad)).toBe(false);
-    expect((await cli('export', 'pytorch', '--no-fold')).err).toMatch(/apply to the onnx format only/);
+    expect((await cli('export', 'pytorch', '--no-fold')).err).toMatch(
+      /apply to the onnx format only/,
+    );
   });
 
   it('prints PyTorch code for an edited preset on stdout', async () => {
@@ -50,8 +64,12 @@ describe('inception-explorer export', () => {
   it('prints the tables and the design file exactly as core writes them', async () => {
     const d = presetDesign('googlenet-torchvision')!;
     const a = analyze(d);
-    expect((await cli('export', 'csv', '--preset', 'googlenet-torchvision')).out).toBe(summaryCsv(a));
-    expect((await cli('export', 'markdown', '--preset', 'googlenet-torchvision')).out).toBe(summaryMarkdown(a));
+    expect((await cli('export', 'csv', '--preset', 'googlenet-torchvision')).out).toBe(
+      summaryCsv(a),
+    );
+    expect((await cli('export', 'markdown', '--preset', 'googlenet-torchvision')).out).toBe(
+      summaryMarkdown(a),
+    );
     const design = await cli('export', 'design', '--preset', 'googlenet-torchvision');
     expect(design.out).toBe(serializeDesign(d));
     expect(parseDesign(design.out).ok).toBe(true);
@@ -62,7 +80,9 @@ describe('inception-explorer export', () => {
     const r = await cli('export', 'svg', '-o', file);
     expect(r.code).toBe(0);
     expect(r.out).toBe('');
-    expect(r.err).toMatch(/^Wrote graph picture \(svg\) of GoogLeNet to .*graph\.svg \(\d+(\.\d)? KiB\)\.\n$/);
+    expect(r.err).toMatch(
+      /^Wrote graph picture \(svg\) of GoogLeNet to .*graph\.svg \(\d+(\.\d)? KiB\)\.\n$/,
+    );
     const svg = readFileSync(file, 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     for (const m of presetDesign('googlenet')!.modules) expect(svg).toContain(`id="node-${m.id}"`);
@@ -84,7 +104,9 @@ describe('inception-explorer export', () => {
   it('rasterizes the graph to a PNG at the chosen scale', async () => {
     const svgFile = join(dir, 'scale.svg');
     await cli('export', 'svg', '--no-aux', '-o', svgFile);
-    const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(readFileSync(svgFile, 'utf8'))!.map(Number);
+    const [, w, h] = /width="(\d+)" height="(\d+)"/
+      .exec(readFileSync(svgFile, 'utf8'))!
+      .map(Number);
     const file = join(dir, 'nested', 'graph.png');
     const r = await cli('export', 'png', '--no-aux', '--scale', '1', '-o', file);
     expect(r.code, r.err).toBe(0);
@@ -102,13 +124,24 @@ describe('inception-explorer export', () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err).toContain('The design has 1 problem, so nothing was exported:');
-    expect(r.err).toContain('inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.  ($.modules[10].params.out_3x3)');
+    expect(r.err).toContain(
+      'inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.  ($.modules[10].params.out_3x3)',
+    );
     expect(existsSync(file)).toBe(false);
   });
 
   it('explains what PyTorch cannot take: a module named like an nn.Module attribute', async () => {
     const d = presetDesign('googlenet')!;
-    const renamed = { ...d, modules: d.modules.map((m) => (m.id === 'dropout' ? { ...m, id: 'eval' } : m.inputs[0] === 'dropout' ? { ...m, inputs: ['eval'] } : m)) };
+    const renamed = {
+      ...d,
+      modules: d.modules.map((m) =>
+        m.id === 'dropout'
+          ? { ...m, id: 'eval' }
+          : m.inputs[0] === 'dropout'
+            ? { ...m, inputs: ['eval'] }
+            : m,
+      ),
+    };
     const file = join(dir, 'reserved.json');
     writeFileSync(file, serializeDesign(renamed));
     const r = await cli('export', 'pytorch', file);
@@ -121,10 +154,16 @@ describe('inception-explorer export', () => {
 
   it.each([
     [['export'], 'name a format: pytorch, svg, png, csv, markdown, design, onnx.'],
-    [['export', 'keras'], 'unknown format "keras"; choose one of pytorch, svg, png, csv, markdown, design, onnx.'],
+    [
+      ['export', 'keras'],
+      'unknown format "keras"; choose one of pytorch, svg, png, csv, markdown, design, onnx.',
+    ],
     [['export', 'png'], 'a PNG is binary: give a file with -o, e.g. -o graph.png.'],
     [['export', 'svg', '--theme', 'blue'], '--theme must be light or dark; got "blue".'],
-    [['export', 'png', '-o', 'x.png', '--scale', '9'], '--scale must be a number from 1 to 4; got "9".'],
+    [
+      ['export', 'png', '-o', 'x.png', '--scale', '9'],
+      '--scale must be a number from 1 to 4; got "9".',
+    ],
     [['export', 'svg', '--open', 'conv1'], '--open conv1: only modules with branches open'],
   ])('%j is a usage error with a message', async (argv, message) => {
     const r = await cli(...argv);

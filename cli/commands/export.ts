@@ -8,7 +8,12 @@ import { analyze } from '../../core/analysis/analyze';
 import { issuePath } from '../../core/design/designFile';
 import type { Design } from '../../core/model/types';
 import { formatBytes } from '../../core/model/format';
-import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES, exportContent, isExportFormat } from '../../core/export/exportFormats';
+import {
+  EXPORT_FORMATS,
+  EXPORT_FORMAT_NAMES,
+  exportContent,
+  isExportFormat,
+} from '../../core/export/exportFormats';
 import type { ExportIssue } from '../../core/export/pytorch';
 import { onnxModel } from '../../core/export/onnx';
 import { loadStateDict, seededStateDict } from '../../node/engine/weights';
@@ -16,12 +21,29 @@ import { terminalText } from '../../core/export/escape';
 import { picturePlan, svgSize } from '../../core/export/picture';
 
 /** Where Debian (fonts-dejavu-core) keeps the fonts the graph picture names first. */
-const FONT_DIRS = ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/local/share/fonts/dejavu'];
-const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSansMono.ttf', 'DejaVuSansMono-Bold.ttf'];
+const FONT_DIRS = [
+  '/usr/share/fonts/truetype/dejavu',
+  '/usr/share/fonts/dejavu',
+  '/usr/local/share/fonts/dejavu',
+];
+const FONT_FILES = [
+  'DejaVuSans.ttf',
+  'DejaVuSans-Bold.ttf',
+  'DejaVuSansMono.ttf',
+  'DejaVuSansMono-Bold.ttf',
+];
 
 function problemLines(issues: readonly ExportIssue[], design: Design): string {
   const head = `The design has ${issues.length} problem${issues.length === 1 ? '' : 's'}, so nothing was exported:\n`;
-  return head + issues.map((i) => `  ✗ [${i.code}] ${terminalText(i.message)}  (${terminalText(issuePath(design, i.nodeId, i.field))})\n`).join('');
+  return (
+    head +
+    issues
+      .map(
+        (i) =>
+          `  ✗ [${i.code}] ${terminalText(i.message)}  (${terminalText(issuePath(design, i.nodeId, i.field))})\n`,
+      )
+      .join('')
+  );
 }
 
 /** The DejaVu font files, when installed; resvg then draws exactly the fonts the SVG names first. */
@@ -40,7 +62,9 @@ export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     // Without DejaVu, fall back to whatever sans fonts the system has.
-    font: fontFiles.length ? { loadSystemFonts: false, fontFiles, defaultFontFamily: 'DejaVu Sans' } : { loadSystemFonts: true },
+    font: fontFiles.length
+      ? { loadSystemFonts: false, fontFiles, defaultFontFamily: 'DejaVu Sans' }
+      : { loadSystemFonts: true },
   });
   return Buffer.from(resvg.render().asPng());
 }
@@ -57,11 +81,14 @@ export async function writeOut(file: string, data: string | Uint8Array): Promise
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'write the design as PyTorch code, a graph picture (PNG, SVG), a table (CSV, Markdown) or a design file',
+  summary:
+    'write the design as PyTorch code, a graph picture (PNG, SVG), a table (CSV, Markdown) or a design file',
   usage: `Usage: inception-explorer export FORMAT [FILE] [options] [-o OUT]
 
 FORMAT is one of:
-${EXPORT_FORMAT_NAMES.filter((f) => f !== 'onnx').map((f) => `  ${f.padEnd(10)}${EXPORT_FORMATS[f].description}`).join('\n')}
+${EXPORT_FORMAT_NAMES.filter((f) => f !== 'onnx')
+  .map((f) => `  ${f.padEnd(10)}${EXPORT_FORMATS[f].description}`)
+  .join('\n')}
   onnx      The eval-mode network as an ONNX model (opset 17, dynamic batch) with its weights.
 
 Text formats go to stdout unless -o is given; png and onnx need -o. A design with problems
@@ -97,27 +124,48 @@ ${designUsage}
     const [format, ...rest] = positionals;
     if (!format) return fail(`name a format: ${EXPORT_FORMAT_NAMES.join(', ')}.`);
     if (format === 'onnx') return exportOnnx(values, rest, fail, io);
-    if (values.weights !== undefined || values.seed !== undefined || values['no-fold']) return fail('--weights, --seed and --no-fold apply to the onnx format only.');
-    if (!isExportFormat(format)) return fail(`unknown format ${JSON.stringify(format)}; choose one of ${EXPORT_FORMAT_NAMES.join(', ')}.`);
+    if (values.weights !== undefined || values.seed !== undefined || values['no-fold'])
+      return fail('--weights, --seed and --no-fold apply to the onnx format only.');
+    if (!isExportFormat(format))
+      return fail(
+        `unknown format ${JSON.stringify(format)}; choose one of ${EXPORT_FORMAT_NAMES.join(', ')}.`,
+      );
     const out = values.output as string | undefined;
-    if (format === 'png' && !out) return fail('a PNG is binary: give a file with -o, e.g. -o graph.png.');
-    if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) return fail(`${out} is a folder; give a file name with -o.`);
+    if (format === 'png' && !out)
+      return fail('a PNG is binary: give a file with -o, e.g. -o graph.png.');
+    if (out !== undefined && existsSync(out) && statSync(out).isDirectory())
+      return fail(`${out} is a folder; give a file name with -o.`);
     const theme = (values.theme as string | undefined) ?? 'light';
-    if (theme !== 'light' && theme !== 'dark') return fail(`--theme must be light or dark; got ${JSON.stringify(theme)}.`);
+    if (theme !== 'light' && theme !== 'dark')
+      return fail(`--theme must be light or dark; got ${JSON.stringify(theme)}.`);
     const scaleText = (values.scale as string | undefined) ?? '2';
     const scale = Number(scaleText);
-    if (!/^\d+(\.\d+)?$/.test(scaleText) || scale < 1 || scale > 4) return fail(`--scale must be a number from 1 to 4; got ${JSON.stringify(scaleText)}.`);
+    if (!/^\d+(\.\d+)?$/.test(scaleText) || scale < 1 || scale > 4)
+      return fail(`--scale must be a number from 1 to 4; got ${JSON.stringify(scaleText)}.`);
 
     const loaded = await designFromArgs(values, rest);
     if (!loaded.ok) return fail(loaded.message, loaded.exitCode);
     const design = loaded.design;
     const analysis = analyze(design);
     const opened = (values.open as string[] | undefined) ?? [];
-    const unknown = opened.filter((id) => !analysis.modules.some((m) => m.id === id && m.steps.length > 0));
-    if (unknown.length) return fail(`--open ${unknown.join(', ')}: only modules with branches open (${analysis.modules.filter((m) => m.steps.length).map((m) => m.id).join(', ') || 'none here'}).`);
+    const unknown = opened.filter(
+      (id) => !analysis.modules.some((m) => m.id === id && m.steps.length > 0),
+    );
+    if (unknown.length)
+      return fail(
+        `--open ${unknown.join(', ')}: only modules with branches open (${
+          analysis.modules
+            .filter((m) => m.steps.length)
+            .map((m) => m.id)
+            .join(', ') || 'none here'
+        }).`,
+      );
 
-    if (values['fold-repeats'] && format !== 'svg' && format !== 'png') return fail('--fold-repeats applies to the svg and png formats only.');
-    const result = await exportContent(format, design, analysis, { graph: { theme, opened, fold: values['fold-repeats'] === true } });
+    if (values['fold-repeats'] && format !== 'svg' && format !== 'png')
+      return fail('--fold-repeats applies to the svg and png formats only.');
+    const result = await exportContent(format, design, analysis, {
+      graph: { theme, opened, fold: values['fold-repeats'] === true },
+    });
     if (!result.ok) {
       io.err(problemLines(result.issues, design));
       return 1;
@@ -128,7 +176,9 @@ ${designUsage}
       const plan = size ? picturePlan(size.width, size.height, scale) : null;
       if (plan && !plan.ok) return fail(plan.message, 1);
     }
-    const data = EXPORT_FORMATS[format].raster ? await svgToPng(result.value.content, scale) : result.value.content;
+    const data = EXPORT_FORMATS[format].raster
+      ? await svgToPng(result.value.content, scale)
+      : result.value.content;
     if (out === undefined) {
       io.out(result.value.content);
       return 0;
@@ -138,7 +188,9 @@ ${designUsage}
     } catch (e) {
       return fail(`cannot write ${out}: ${(e as Error).message}.`, 1);
     }
-    io.err(`Wrote ${EXPORT_FORMATS[format].label.toLowerCase()} of ${terminalText(design.name)} to ${terminalText(out)} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`);
+    io.err(
+      `Wrote ${EXPORT_FORMATS[format].label.toLowerCase()} of ${terminalText(design.name)} to ${terminalText(out)} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`,
+    );
     return 0;
   },
 };
@@ -155,11 +207,16 @@ async function exportOnnx(
 ): Promise<number> {
   const out = values.output as string | undefined;
   if (!out) return fail('an ONNX model is binary: give a file with -o, e.g. -o googlenet.onnx.');
-  if (existsSync(out) && statSync(out).isDirectory()) return fail(`${out} is a folder; give a file name with -o.`);
+  if (existsSync(out) && statSync(out).isDirectory())
+    return fail(`${out} is a folder; give a file name with -o.`);
   const seedText = (values.seed as string | undefined) ?? '0';
-  if (!/^\d+$/.test(seedText) || Number(seedText) > 0xffffffff) return fail(`--seed must be a whole number from 0 to 4294967295; got ${JSON.stringify(seedText)}.`);
+  if (!/^\d+$/.test(seedText) || Number(seedText) > 0xffffffff)
+    return fail(
+      `--seed must be a whole number from 0 to 4294967295; got ${JSON.stringify(seedText)}.`,
+    );
   const weightsPath = values.weights as string | undefined;
-  if (weightsPath !== undefined && values.seed !== undefined) return fail('give either --weights or --seed, not both.');
+  if (weightsPath !== undefined && values.seed !== undefined)
+    return fail('give either --weights or --seed, not both.');
   const loaded = await designFromArgs(values, positionals);
   if (!loaded.ok) return fail(loaded.message);
   const design = loaded.design;
@@ -168,11 +225,15 @@ async function exportOnnx(
     io.err(problemLines(analysis.issues, design));
     return 1;
   }
-  const weights = weightsPath ? await loadStateDict(weightsPath, analysis.graph) : { ok: true as const, value: seededStateDict(analysis.graph, Number(seedText)) };
+  const weights = weightsPath
+    ? await loadStateDict(weightsPath, analysis.graph)
+    : { ok: true as const, value: seededStateDict(analysis.graph, Number(seedText)) };
   if (!weights.ok) return fail(weights.error.message, 1);
   const model = onnxModel(design, analysis, weights.value, {
     foldBatchNorm: values['no-fold'] !== true,
-    weightsSource: weightsPath ? path.basename(weightsPath) : `seeded PyTorch-style initialization, seed ${seedText}`,
+    weightsSource: weightsPath
+      ? path.basename(weightsPath)
+      : `seeded PyTorch-style initialization, seed ${seedText}`,
   });
   if (!model.ok) {
     io.err(problemLines(model.issues, design));
@@ -184,7 +245,12 @@ async function exportOnnx(
     return fail(`cannot write ${out}: ${(e as Error).message}.`, 1);
   }
   const v = model.value;
-  const sig = (io: Record<string, readonly (number | string)[]>) => Object.entries(io).map(([k, s]) => `${k} ${s.join('×')}`).join(', ');
-  io.err(`Wrote the ONNX model of ${terminalText(design.name)} to ${terminalText(out)} (${formatBytes(v.bytes.length)}; opset 17; ${v.nodeCount} nodes; inputs ${sig(v.inputs)}; outputs ${sig(v.outputs)}; batch norm ${values['no-fold'] ? 'kept' : 'folded'}).\n`);
+  const sig = (io: Record<string, readonly (number | string)[]>) =>
+    Object.entries(io)
+      .map(([k, s]) => `${k} ${s.join('×')}`)
+      .join(', ');
+  io.err(
+    `Wrote the ONNX model of ${terminalText(design.name)} to ${terminalText(out)} (${formatBytes(v.bytes.length)}; opset 17; ${v.nodeCount} nodes; inputs ${sig(v.inputs)}; outputs ${sig(v.outputs)}; batch norm ${values['no-fold'] ? 'kept' : 'folded'}).\n`,
+  );
   return 0;
 }

@@ -31,9 +31,25 @@ const design = {
   classes: 1000,
   aux: true,
   modules: [
-    { id: 'conv1', kind: 'convBlock', inputs: ['input'], params: { out_channels: 8, kernel: 3, stride: 2, padding: 1 } },
-    { id: 'inc', kind: 'inception', inputs: ['conv1'], params: { out_1x1: 4, red_3x3: 4, out_3x3: 4, red_5x5: 2, out_5x5: 2, out_1x1pool: 2 } },
-    { id: 'aux1', kind: 'auxHead', inputs: ['inc'], params: { pool: 'adaptive', pool_size: 2, in_size: 2, conv_out: 4, hidden: 8 }, aux: true },
+    {
+      id: 'conv1',
+      kind: 'convBlock',
+      inputs: ['input'],
+      params: { out_channels: 8, kernel: 3, stride: 2, padding: 1 },
+    },
+    {
+      id: 'inc',
+      kind: 'inception',
+      inputs: ['conv1'],
+      params: { out_1x1: 4, red_3x3: 4, out_3x3: 4, red_5x5: 2, out_5x5: 2, out_1x1pool: 2 },
+    },
+    {
+      id: 'aux1',
+      kind: 'auxHead',
+      inputs: ['inc'],
+      params: { pool: 'adaptive', pool_size: 2, in_size: 2, conv_out: 4, hidden: 8 },
+      aux: true,
+    },
     { id: 'gap', kind: 'adaptiveAvgPool', inputs: ['inc'], params: { output_size: 1 } },
     { id: 'fc', kind: 'linear', inputs: ['gap'], params: {} },
   ],
@@ -58,14 +74,22 @@ describe('inception-explorer run', () => {
     const out = JSON.parse(io.stdout);
     expect(out.backend).toBe('wasm');
     expect(out.outputs).toEqual({ main: [2, 1000], aux1: [2, 1000] });
-    expect(out.modules.map((m: { id: string }) => m.id)).toEqual(['conv1', 'inc', 'aux1', 'gap', 'fc']);
+    expect(out.modules.map((m: { id: string }) => m.id)).toEqual([
+      'conv1',
+      'inc',
+      'aux1',
+      'gap',
+      'fc',
+    ]);
     for (const m of out.modules) {
       expect(m.shape).toEqual(m.expectedShape);
       expect(Number.isFinite(m.ms) && m.ms >= 0, `ms of ${m.id}: ${m.ms}`).toBe(true);
     }
     expect(out.modules[1].shape).toEqual([2, 12, 16, 16]);
     // The pass's time includes each module's: no module took longer than the whole run.
-    expect(out.totalMs).toBeGreaterThanOrEqual(Math.max(...out.modules.map((m: { ms: number }) => m.ms)));
+    expect(out.totalMs).toBeGreaterThanOrEqual(
+      Math.max(...out.modules.map((m: { ms: number }) => m.ms)),
+    );
     expect(out.untrainedWeights).toBe(true);
     expect(out.top5.main).toHaveLength(5);
     expect(io.stderr).toBe('');
@@ -86,7 +110,25 @@ describe('inception-explorer run', () => {
   it('--dump writes weights, input and outputs as safetensors with PyTorch names', async () => {
     const out = path.join(dir, 'dump');
     const io = capture();
-    expect(await main(['run', file, '--mode', 'train', '--no-dropout', '--seed', '4', '--backend', 'wasm', '--dump', out, '--json'], io)).toBe(0);
+    expect(
+      await main(
+        [
+          'run',
+          file,
+          '--mode',
+          'train',
+          '--no-dropout',
+          '--seed',
+          '4',
+          '--backend',
+          'wasm',
+          '--dump',
+          out,
+          '--json',
+        ],
+        io,
+      ),
+    ).toBe(0);
     const read = async (name: string) => {
       const r = parseSafetensors(await readFile(path.join(out, name)), name);
       if (!r.ok) throw new Error(r.error.message);
@@ -94,27 +136,83 @@ describe('inception-explorer run', () => {
     };
     const weights = await read('weights.safetensors');
     expect(weights.get('conv1.conv.weight')).toMatchObject({ dtype: 'F32', shape: [8, 3, 3, 3] });
-    expect(weights.get('inc.branch2.1.batchnorm.running_mean')).toMatchObject({ dtype: 'F32', shape: [4] });
+    expect(weights.get('inc.branch2.1.batchnorm.running_mean')).toMatchObject({
+      dtype: 'F32',
+      shape: [4],
+    });
     expect(weights.get('aux1.fc2.bias')).toMatchObject({ dtype: 'F32', shape: [1000] });
-    expect(weights.get('conv1.batchnorm.num_batches_tracked')).toMatchObject({ dtype: 'I64', shape: [] });
-    expect((await read('input.safetensors')).get('input')).toMatchObject({ dtype: 'F32', shape: [2, 3, 32, 32] });
+    expect(weights.get('conv1.batchnorm.num_batches_tracked')).toMatchObject({
+      dtype: 'I64',
+      shape: [],
+    });
+    expect((await read('input.safetensors')).get('input')).toMatchObject({
+      dtype: 'F32',
+      shape: [2, 3, 32, 32],
+    });
     const outputs = await read('outputs.safetensors');
     expect([...outputs.keys()].sort()).toEqual(['aux1', 'main']);
     expect(outputs.get('main')).toMatchObject({ dtype: 'F32', shape: [2, 1000] });
 
     // The dumped weights load back and give the same outputs.
     const again = capture();
-    expect(await main(['run', file, '--mode', 'train', '--no-dropout', '--seed', '4', '--weights', path.join(out, 'weights.safetensors'), '--backend', 'wasm', '--dump', path.join(dir, 'dump2'), '--json'], again)).toBe(0);
+    expect(
+      await main(
+        [
+          'run',
+          file,
+          '--mode',
+          'train',
+          '--no-dropout',
+          '--seed',
+          '4',
+          '--weights',
+          path.join(out, 'weights.safetensors'),
+          '--backend',
+          'wasm',
+          '--dump',
+          path.join(dir, 'dump2'),
+          '--json',
+        ],
+        again,
+      ),
+    ).toBe(0);
     expect(JSON.parse(again.stdout).untrainedWeights).toBe(false);
     const second = parseSafetensors(await readFile(path.join(dir, 'dump2', 'outputs.safetensors')));
     if (!second.ok) throw new Error(second.error.message);
-    expect(Buffer.from(second.value.tensors.get('main')!.bytes).equals(Buffer.from(outputs.get('main')!.bytes))).toBe(true);
+    expect(
+      Buffer.from(second.value.tensors.get('main')!.bytes).equals(
+        Buffer.from(outputs.get('main')!.bytes),
+      ),
+    ).toBe(true);
   });
 
   it('runs on photos: the batch is the number of images', async () => {
     const io = capture();
-    const samples = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'assets', 'samples');
-    expect(await main(['run', file, '--image', path.join(samples, 'cat.jpg'), '--image', path.join(samples, 'coffee.jpg'), '--image', path.join(samples, 'rocket.jpg'), '--backend', 'wasm', '--json'], io)).toBe(0);
+    const samples = path.join(
+      path.dirname(new URL(import.meta.url).pathname),
+      '..',
+      '..',
+      'assets',
+      'samples',
+    );
+    expect(
+      await main(
+        [
+          'run',
+          file,
+          '--image',
+          path.join(samples, 'cat.jpg'),
+          '--image',
+          path.join(samples, 'coffee.jpg'),
+          '--image',
+          path.join(samples, 'rocket.jpg'),
+          '--backend',
+          'wasm',
+          '--json',
+        ],
+        io,
+      ),
+    ).toBe(0);
     expect(JSON.parse(io.stdout).outputs.main).toEqual([3, 1000]);
   });
 
@@ -132,18 +230,43 @@ describe('inception-explorer run', () => {
     expect(await main(['run', '--preset', 'googlenet', '--input', '3x299x299'], invalid)).toBe(1);
     expect(invalid.stderr).toContain('fc1');
     const weights = capture();
-    expect(await main(['run', file, '--weights', path.join(dir, 'missing.safetensors'), '--backend', 'wasm'], weights)).toBe(1);
+    expect(
+      await main(
+        ['run', file, '--weights', path.join(dir, 'missing.safetensors'), '--backend', 'wasm'],
+        weights,
+      ),
+    ).toBe(1);
     expect(weights.stderr).toContain('missing.safetensors does not exist');
   });
 });
 
 describe('inception-explorer bench', () => {
-  it('--json prints backend, batch, ms per image, images per second and GMAC/s per case, and PyTorch\'s best setting', async () => {
+  it("--json prints backend, batch, ms per image, images per second and GMAC/s per case, and PyTorch's best setting", async () => {
     const io = capture();
-    expect(await main(['bench', file, '--batch', '1,2', '--backend', 'onnxruntime,wasm', '--runs', '2', '--warmup', '1', '--json'], io)).toBe(0);
+    expect(
+      await main(
+        [
+          'bench',
+          file,
+          '--batch',
+          '1,2',
+          '--backend',
+          'onnxruntime,wasm',
+          '--runs',
+          '2',
+          '--warmup',
+          '1',
+          '--json',
+        ],
+        io,
+      ),
+    ).toBe(0);
     const { results, pytorch, skipped } = JSON.parse(io.stdout) as {
       results: Record<string, number | string>[];
-      pytorch: { torch: string; best: { batch: number; setting: string; msPerImage: number; gmacPerSecond: number }[] } | null;
+      pytorch: {
+        torch: string;
+        best: { batch: number; setting: string; msPerImage: number; gmacPerSecond: number }[];
+      } | null;
       skipped: { backend: string; reason: string }[];
     };
     expect(results.map((r) => [r.backend, r.batch, r.workers])).toEqual([
@@ -154,9 +277,12 @@ describe('inception-explorer bench', () => {
     ]);
     if (pytorch) {
       expect(pytorch.best.map((b) => b.batch)).toEqual([1, 2]);
-      for (const b of pytorch.best) expect(b.msPerImage > 0 && b.gmacPerSecond > 0 && /threads/.test(b.setting)).toBe(true);
+      for (const b of pytorch.best)
+        expect(b.msPerImage > 0 && b.gmacPerSecond > 0 && /threads/.test(b.setting)).toBe(true);
     } else {
-      expect(skipped.find((s) => s.backend === 'pytorch')?.reason).toMatch(/PyTorch could not be measured/);
+      expect(skipped.find((s) => s.backend === 'pytorch')?.reason).toMatch(
+        /PyTorch could not be measured/,
+      );
     }
     for (const r of results) {
       expect(r.msPerImage).toBeGreaterThan(0);

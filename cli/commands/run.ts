@@ -11,7 +11,12 @@ import { EngineClient } from '../../node/engine/engineClient';
 import { BACKEND_ORDER, isBackendName } from '../../node/engine/backendNames';
 import type { EngineInput, EngineRunRequest, EngineRunResult } from '../../node/engine/protocol';
 import { runInput } from '../../node/engine/session';
-import { loadFineTuneStateDict, loadStateDict, seededStateDict, stateDictToSafetensors } from '../../node/engine/weights';
+import {
+  loadFineTuneStateDict,
+  loadStateDict,
+  seededStateDict,
+  stateDictToSafetensors,
+} from '../../node/engine/weights';
 import { writeSafetensors, type TensorToWrite } from '../../node/engine/safetensors';
 import { defaultAssetsDir } from '../../node/engine/workerEntry';
 
@@ -24,7 +29,9 @@ function progressBar(io: CliIo): { update(p: RunProgress): void; clear(): void }
     update(p) {
       const width = 30;
       const filled = Math.round((p.done / p.total) * width);
-      io.err(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${p.module.padEnd(16)}`);
+      io.err(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${p.module.padEnd(16)}`,
+      );
       drawn = true;
     },
     clear() {
@@ -42,11 +49,19 @@ export function runJson(result: EngineRunResult) {
     batch: result.batch,
     seed: result.seed,
     outputs: Object.fromEntries(Object.entries(result.outputs).map(([k, o]) => [k, o.shape])),
-    modules: result.modules.map((m) => ({ id: m.id, shape: m.shape, expectedShape: m.expectedShape, match: m.match, ms: round(m.ms) })),
+    modules: result.modules.map((m) => ({
+      id: m.id,
+      shape: m.shape,
+      expectedShape: m.expectedShape,
+      match: m.match,
+      ms: round(m.ms),
+    })),
     totalMs: round(result.totalMs),
     peakBytes: result.peakBytes,
     stats: Object.fromEntries(Object.entries(result.outputs).map(([k, o]) => [k, o.stats])),
-    top5: Object.fromEntries(Object.entries(result.outputs).flatMap(([k, o]) => (o.top5 ? [[k, o.top5]] : []))),
+    top5: Object.fromEntries(
+      Object.entries(result.outputs).flatMap(([k, o]) => (o.top5 ? [[k, o.top5]] : [])),
+    ),
     untrainedWeights: result.untrainedWeights,
     warnings: result.warnings,
   };
@@ -56,23 +71,40 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
 
 function runText(result: EngineRunResult, design: Design): string {
   const lines: string[] = [];
-  const fell = result.backend.fallbacks.length ? ` (after: ${result.backend.fallbacks.join(' ')})` : '';
-  lines.push(`${design.name} · ${result.mode} · batch ${result.batch} · backend ${result.backend.name}${fell}`, '');
+  const fell = result.backend.fallbacks.length
+    ? ` (after: ${result.backend.fallbacks.join(' ')})`
+    : '';
+  lines.push(
+    `${design.name} · ${result.mode} · batch ${result.batch} · backend ${result.backend.name}${fell}`,
+    '',
+  );
   const idWidth = Math.max(6, ...result.modules.map((m) => m.id.length));
-  lines.push(`${'module'.padEnd(idWidth)}  ${'output'.padEnd(18)}  check  ${'ms'.padStart(8)}  ${'mean'.padStart(9)}  ${'std'.padStart(9)}`);
+  lines.push(
+    `${'module'.padEnd(idWidth)}  ${'output'.padEnd(18)}  check  ${'ms'.padStart(8)}  ${'mean'.padStart(9)}  ${'std'.padStart(9)}`,
+  );
   for (const m of result.modules) {
-    const check = m.match ? 'ok' : `✗ expected ${m.expectedShape ? shapeText(m.expectedShape) : 'none'}`;
+    const check = m.match
+      ? 'ok'
+      : `✗ expected ${m.expectedShape ? shapeText(m.expectedShape) : 'none'}`;
     lines.push(
       `${m.id.padEnd(idWidth)}  ${shapeText(m.shape).padEnd(18)}  ${check.padEnd(5)}  ${m.ms.toFixed(1).padStart(8)}  ${m.stats.mean.toPrecision(3).padStart(9)}  ${m.stats.std.toPrecision(3).padStart(9)}`,
     );
   }
-  lines.push('', `total ${result.totalMs.toFixed(0)} ms (${(result.totalMs / result.batch).toFixed(1)} ms per image), peak tensor memory ${formatBytes(result.peakBytes)}`);
+  lines.push(
+    '',
+    `total ${result.totalMs.toFixed(0)} ms (${(result.totalMs / result.batch).toFixed(1)} ms per image), peak tensor memory ${formatBytes(result.peakBytes)}`,
+  );
   for (const [name, o] of Object.entries(result.outputs)) {
-    lines.push(`${name}: ${shapeText(o.shape)}  min ${o.stats.min.toPrecision(4)}  max ${o.stats.max.toPrecision(4)}  mean ${o.stats.mean.toPrecision(4)}  std ${o.stats.std.toPrecision(4)}`);
+    lines.push(
+      `${name}: ${shapeText(o.shape)}  min ${o.stats.min.toPrecision(4)}  max ${o.stats.max.toPrecision(4)}  mean ${o.stats.mean.toPrecision(4)}  std ${o.stats.std.toPrecision(4)}`,
+    );
     if (o.top5) {
       const note = result.untrainedWeights ? ' (untrained weights: meaningless)' : '';
       lines.push(`  top-5 of image 0${note}:`);
-      for (const c of o.top5) lines.push(`    ${(c.probability * 100).toFixed(2).padStart(6)} %  ${c.index.toString().padStart(4)}  ${c.label}`);
+      for (const c of o.top5)
+        lines.push(
+          `    ${(c.probability * 100).toFixed(2).padStart(6)} %  ${c.index.toString().padStart(4)}  ${c.label}`,
+        );
     }
   }
   for (const w of result.warnings) lines.push(`note: ${w}`);
@@ -80,25 +112,52 @@ function runText(result: EngineRunResult, design: Design): string {
 }
 
 /** Writes weights, input and outputs as safetensors files a PyTorch script can load. */
-async function dump(dir: string, request: EngineRunRequest, design: Design, result: EngineRunResult): Promise<string | null> {
+async function dump(
+  dir: string,
+  request: EngineRunRequest,
+  design: Design,
+  result: EngineRunResult,
+): Promise<string | null> {
   const analysis = analyze(design);
   const seeded = () => seededStateDict(analysis.graph, request.seed);
   const weights = !request.weightsPath
     ? { ok: true as const, value: seeded() }
     : request.reinitMismatched
-      ? await loadFineTuneStateDict(request.weightsPath, analysis.graph, seeded()).then((r) => (r.ok ? { ok: true as const, value: r.value.dict } : r))
+      ? await loadFineTuneStateDict(request.weightsPath, analysis.graph, seeded()).then((r) =>
+          r.ok ? { ok: true as const, value: r.value.dict } : r,
+        )
       : await loadStateDict(request.weightsPath, analysis.graph);
   if (!weights.ok) return weights.error.message;
   const input = await runInput(request, design, defaultAssetsDir(), Boolean(request.weightsPath));
   if (!input.ok) return input.error.message;
   const { batch, channels, height, width } = design.input;
   const outputs = new Map<string, TensorToWrite>();
-  for (const [name, t] of Object.entries(result.outputData ?? {})) outputs.set(name, { dtype: 'F32', shape: t.shape, data: t.data });
+  for (const [name, t] of Object.entries(result.outputData ?? {}))
+    outputs.set(name, { dtype: 'F32', shape: t.shape, data: t.data });
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'weights.safetensors'), stateDictToSafetensors(weights.value, analysis.graph, { seed: String(request.seed), source: request.weightsPath ?? 'seeded' }));
-    await writeFile(path.join(dir, 'input.safetensors'), writeSafetensors(new Map([['input', { dtype: 'F32', shape: [batch, channels, height, width], data: input.value.data }]])));
-    await writeFile(path.join(dir, 'outputs.safetensors'), writeSafetensors(outputs, { mode: request.mode }));
+    await writeFile(
+      path.join(dir, 'weights.safetensors'),
+      stateDictToSafetensors(weights.value, analysis.graph, {
+        seed: String(request.seed),
+        source: request.weightsPath ?? 'seeded',
+      }),
+    );
+    await writeFile(
+      path.join(dir, 'input.safetensors'),
+      writeSafetensors(
+        new Map([
+          [
+            'input',
+            { dtype: 'F32', shape: [batch, channels, height, width], data: input.value.data },
+          ],
+        ]),
+      ),
+    );
+    await writeFile(
+      path.join(dir, 'outputs.safetensors'),
+      writeSafetensors(outputs, { mode: request.mode }),
+    );
   } catch (e) {
     return `cannot write to ${dir}: ${(e as Error).message}.`;
   }
@@ -147,23 +206,36 @@ ${designUsage}
       return code;
     };
     const images = (values.image as string[] | undefined) ?? [];
-    const args = images.length && values.batch === undefined ? { ...values, batch: String(images.length) } : values;
+    const args =
+      images.length && values.batch === undefined
+        ? { ...values, batch: String(images.length) }
+        : values;
     const loaded = await designFromArgs(args, positionals);
     if (!loaded.ok) return fail(loaded.message, loaded.exitCode);
     const mode = (values.mode ?? 'eval') as RunMode;
-    if (mode !== 'eval' && mode !== 'train') return fail(`--mode must be eval or train; got ${JSON.stringify(values.mode)}.`);
+    if (mode !== 'eval' && mode !== 'train')
+      return fail(`--mode must be eval or train; got ${JSON.stringify(values.mode)}.`);
     const seedText = (values.seed as string | undefined) ?? '0';
-    if (!/^\d+$/.test(seedText) || Number(seedText) > 0xffffffff) return fail(`--seed must be a whole number from 0 to 4294967295; got ${JSON.stringify(seedText)}.`);
+    if (!/^\d+$/.test(seedText) || Number(seedText) > 0xffffffff)
+      return fail(
+        `--seed must be a whole number from 0 to 4294967295; got ${JSON.stringify(seedText)}.`,
+      );
     const backend = values.backend as string | undefined;
-    if (values['reinit-mismatched'] && !values.weights) return fail('--reinit-mismatched needs --weights FILE: it loads what fits from that file.');
-    if (backend !== undefined && !isBackendName(backend)) return fail(`--backend must be one of ${BACKEND_ORDER.join(', ')}; got ${JSON.stringify(backend)}.`);
+    if (values['reinit-mismatched'] && !values.weights)
+      return fail('--reinit-mismatched needs --weights FILE: it loads what fits from that file.');
+    if (backend !== undefined && !isBackendName(backend))
+      return fail(
+        `--backend must be one of ${BACKEND_ORDER.join(', ')}; got ${JSON.stringify(backend)}.`,
+      );
     const design = loaded.design;
     const analysis = analyze(design);
     if (!analysis.valid) {
       io.err(issueLines(analysis.issues, design));
       return 1;
     }
-    const input: EngineInput = images.length ? { kind: 'images', paths: images.map((p) => path.resolve(p)) } : { kind: 'random' };
+    const input: EngineInput = images.length
+      ? { kind: 'images', paths: images.map((p) => path.resolve(p)) }
+      : { kind: 'random' };
     const request: EngineRunRequest = {
       design,
       mode,
@@ -185,7 +257,11 @@ ${designUsage}
         const problem = await dump(values.dump as string, request, design, result.value);
         if (problem) return fail(problem, 1);
       }
-      io.out(values.json ? `${JSON.stringify(runJson(result.value), null, 2)}\n` : runText(result.value, design));
+      io.out(
+        values.json
+          ? `${JSON.stringify(runJson(result.value), null, 2)}\n`
+          : runText(result.value, design),
+      );
       return result.value.modules.every((m) => m.match) ? 0 : 1;
     } finally {
       await client.dispose();

@@ -10,7 +10,11 @@ const STOP_GRACE_MS = 5000;
 /** Opens `url` in the desktop's browser; false when there is no opener. */
 function openInBrowser(url: string): Promise<boolean> {
   const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   return new Promise((resolve) => {
     const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
     child.once('error', () => resolve(false));
@@ -35,12 +39,19 @@ so open it exactly as printed. Stop with Ctrl+C.
   --dir FOLDER    where designs and exports are saved (default ~/.inception-explorer/designs,
                   or $INCEPTION_EXPLORER_HOME/designs); the app's file dialogs list this folder
   --dev           serve the renderer through Vite's dev server (live reload) instead of a cached build`,
-  options: { port: { type: 'string' }, open: { type: 'boolean' }, dir: { type: 'string' }, dev: { type: 'boolean' } },
+  options: {
+    port: { type: 'string' },
+    open: { type: 'boolean' },
+    dir: { type: 'string' },
+    dev: { type: 'boolean' },
+  },
   async run(values, _positionals, io) {
     const portText = values.port === undefined ? '0' : String(values.port);
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) {
-      io.err(`inception-explorer serve: --port must be a whole number from 0 to 65535 (0 picks a free port); got ${JSON.stringify(portText)}.\n`);
+      io.err(
+        `inception-explorer serve: --port must be a whole number from 0 to 65535 (0 picks a free port); got ${JSON.stringify(portText)}.\n`,
+      );
       return 2;
     }
     const log = (line: string): void => io.err(`${line.replace(/\n+$/, '')}\n`);
@@ -60,14 +71,22 @@ so open it exactly as printed. Stop with Ctrl+C.
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (err.code === 'EADDRINUSE') io.err(`inception-explorer serve: port ${port} is already in use; choose another with --port, or omit it to use a free one.\n`);
-      else if (err.code === 'EACCES') io.err(`inception-explorer serve: this user may not listen on port ${port}; choose a port above 1023.\n`);
+      if (err.code === 'EADDRINUSE')
+        io.err(
+          `inception-explorer serve: port ${port} is already in use; choose another with --port, or omit it to use a free one.\n`,
+        );
+      else if (err.code === 'EACCES')
+        io.err(
+          `inception-explorer serve: this user may not listen on port ${port}; choose a port above 1023.\n`,
+        );
       else io.err(`inception-explorer serve: the browser host could not start: ${err.message}\n`);
       return 1;
     }
     io.out(`Inception Explorer: ${running.host.url}\n`);
     if (values.open && process.env.BROWSER !== 'none' && !(await openInBrowser(running.host.url))) {
-      io.err('inception-explorer serve: no browser could be opened here; open the URL above yourself.\n');
+      io.err(
+        'inception-explorer serve: no browser could be opened here; open the URL above yourself.\n',
+      );
     }
     await new Promise<void>((resolve) => {
       const stop = (): void => {
@@ -80,8 +99,14 @@ so open it exactly as printed. Stop with Ctrl+C.
     });
     // A stop that hangs (a read stuck in the kernel, a worker that does not end) must not keep the
     // server alive after Ctrl+C or SIGTERM: give it a few seconds, then leave regardless.
-    const stopped = await Promise.race([running.stop().then(() => true), new Promise<false>((done) => setTimeout(() => done(false), STOP_GRACE_MS).unref())]);
-    if (!stopped) io.err(`inception-explorer serve: the shutdown took longer than ${STOP_GRACE_MS / 1000} s; exiting anyway.\n`);
+    const stopped = await Promise.race([
+      running.stop().then(() => true),
+      new Promise<false>((done) => setTimeout(() => done(false), STOP_GRACE_MS).unref()),
+    ]);
+    if (!stopped)
+      io.err(
+        `inception-explorer serve: the shutdown took longer than ${STOP_GRACE_MS / 1000} s; exiting anyway.\n`,
+      );
     // Anything still holding the event loop (a pending read of a pipe or device) is not waited for.
     setTimeout(() => process.exit(stopped ? 0 : 1), 1000).unref();
     return stopped ? 0 : 1;

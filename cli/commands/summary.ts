@@ -17,7 +17,12 @@ ${designUsage}
   --json                    print one JSON object (input, totals, nodes, layers, issues)
   --family                  every preset side by side: reference, input, depth, parameters (with
                             and without aux heads), MACs and activation memory per image`,
-  options: { ...designOptions, json: { type: 'boolean' }, layers: { type: 'boolean' }, family: { type: 'boolean' } },
+  options: {
+    ...designOptions,
+    json: { type: 'boolean' },
+    layers: { type: 'boolean' },
+    family: { type: 'boolean' },
+  },
   async run(values, positionals, io) {
     if (values.family) {
       const rows = familyTable();

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { analyze } from './analyze';
 import { presetDesign, presetNames } from '../presets';
-import { deleteModule, duplicateModule, setInput, setParam, setAux, setClasses } from '../design/edit';
+import {
+  deleteModule,
+  duplicateModule,
+  setInput,
+  setParam,
+  setAux,
+  setClasses,
+} from '../design/edit';
 import { parseDesign, serializeDesign } from '../design/designFile';
 import type { Design, ParamValue } from '../model/types';
 import { moduleDefs } from '../modules/registry';
@@ -21,26 +28,67 @@ const allFields = [...new Set(Object.values(moduleDefs).flatMap((d) => Object.ke
 
 type Edit = (d: Design) => Design;
 const edit: fc.Arbitrary<Edit> = fc.oneof(
-  fc.tuple(fc.nat(40), fc.constantFrom(...allFields), anyValue).map(([i, f, v]): Edit => (d) => (d.modules.length ? setParam(d, d.modules[i % d.modules.length].id, f, v) : d)),
+  fc.tuple(fc.nat(40), fc.constantFrom(...allFields), anyValue).map(
+    ([i, f, v]): Edit =>
+      (d) =>
+        d.modules.length ? setParam(d, d.modules[i % d.modules.length].id, f, v) : d,
+  ),
   fc.tuple(fc.nat(40), fc.integer({ min: 1, max: 300 })).map(([i, v]): Edit => (d) => {
     const m = d.modules[i % Math.max(1, d.modules.length)];
     return m?.kind === 'inception' ? setParam(d, m.id, 'out_3x3', v) : d;
   }),
-  fc.nat(40).map((i): Edit => (d) => (d.modules.length ? deleteModule(d, d.modules[i % d.modules.length].id) : d)),
-  fc.nat(40).map((i): Edit => (d) => (d.modules.length ? duplicateModule(d, d.modules[i % d.modules.length].id) : d)),
-  fc.record({ height: fc.integer({ min: -3, max: 400 }), width: fc.integer({ min: -3, max: 400 }) }).map((s): Edit => (d) => setInput(d, s)),
-  fc.integer({ min: -2, max: 9 }).map((b): Edit => (d) => setInput(d, { batch: b })),
-  fc.integer({ min: 0, max: 3 }).map((c): Edit => (d) => setInput(d, { channels: c })),
-  fc.integer({ min: -1, max: 2000 }).map((c): Edit => (d) => setClasses(d, c)),
-  fc.boolean().map((a): Edit => (d) => setAux(d, a)),
-  fc.tuple(fc.nat(40), fc.string({ maxLength: 6 })).map(([i, k]): Edit => (d) => ({ ...d, modules: d.modules.map((m, j) => (j === i % d.modules.length ? { ...m, kind: k } : m)) })),
+  fc.nat(40).map(
+    (i): Edit =>
+      (d) =>
+        d.modules.length ? deleteModule(d, d.modules[i % d.modules.length].id) : d,
+  ),
+  fc.nat(40).map(
+    (i): Edit =>
+      (d) =>
+        d.modules.length ? duplicateModule(d, d.modules[i % d.modules.length].id) : d,
+  ),
+  fc
+    .record({ height: fc.integer({ min: -3, max: 400 }), width: fc.integer({ min: -3, max: 400 }) })
+    .map(
+      (s): Edit =>
+        (d) =>
+          setInput(d, s),
+    ),
+  fc.integer({ min: -2, max: 9 }).map(
+    (b): Edit =>
+      (d) =>
+        setInput(d, { batch: b }),
+  ),
+  fc.integer({ min: 0, max: 3 }).map(
+    (c): Edit =>
+      (d) =>
+        setInput(d, { channels: c }),
+  ),
+  fc.integer({ min: -1, max: 2000 }).map(
+    (c): Edit =>
+      (d) =>
+        setClasses(d, c),
+  ),
+  fc.boolean().map(
+    (a): Edit =>
+      (d) =>
+        setAux(d, a),
+  ),
+  fc.tuple(fc.nat(40), fc.string({ maxLength: 6 })).map(([i, k]): Edit => (d) => ({
+    ...d,
+    modules: d.modules.map((m, j) => (j === i % d.modules.length ? { ...m, kind: k } : m)),
+  })),
   fc.tuple(fc.nat(40), fc.nat(40)).map(([i, j]): Edit => (d) => ({
     ...d,
-    modules: d.modules.map((m, k) => (k === i % d.modules.length ? { ...m, inputs: [d.modules[j % d.modules.length].id] } : m)),
+    modules: d.modules.map((m, k) =>
+      k === i % d.modules.length ? { ...m, inputs: [d.modules[j % d.modules.length].id] } : m,
+    ),
   })),
 );
 
-const design = fc.tuple(fc.constantFrom(...presetNames), fc.array(edit, { maxLength: 6 })).map(([p, edits]) => edits.reduce((d, e) => e(d), presetDesign(p)!));
+const design = fc
+  .tuple(fc.constantFrom(...presetNames), fc.array(edit, { maxLength: 6 }))
+  .map(([p, edits]) => edits.reduce((d, e) => e(d), presetDesign(p)!));
 
 describe('analyze never throws on random designs', () => {
   it('returns well-formed issues or a complete analysis', () => {
@@ -95,7 +143,8 @@ describe('the design loader never throws on random input', () => {
     const paths: (string | number)[][] = [];
     const walk = (o: unknown, p: (string | number)[]) => {
       paths.push(p);
-      if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) walk(v, [...p, Array.isArray(o) ? Number(k) : k]);
+      if (o && typeof o === 'object')
+        for (const [k, v] of Object.entries(o)) walk(v, [...p, Array.isArray(o) ? Number(k) : k]);
     };
     walk(base, []);
     fc.assert(

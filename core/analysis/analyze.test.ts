@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from './analyze';
 import { presetDesign } from '../presets';
-import { setInput, setParam, setAux, setClasses, deleteModule, duplicateModule, insertAfter } from '../design/edit';
+import {
+  setInput,
+  setParam,
+  setAux,
+  setClasses,
+  deleteModule,
+  duplicateModule,
+  insertAfter,
+} from '../design/edit';
 import type { Design } from '../model/types';
 import spec from './__fixtures__/spec-googlenet.json';
 
@@ -69,9 +77,13 @@ describe('analyze: edits flow downstream', () => {
     expect(c(a, 'inception4c').params - c(base, 'inception4c').params).toBe(d * (128 * 9 + 1 + 2));
     expect(c(a, 'inception4c').outputShape).toEqual([3, 556, 14, 14]);
     // 4d's four input-reading 1×1 convs each see 44 more channels.
-    expect(c(a, 'inception4d').params - c(base, 'inception4d').params).toBe(d * (112 + 144 + 32 + 64));
+    expect(c(a, 'inception4d').params - c(base, 'inception4d').params).toBe(
+      d * (112 + 144 + 32 + 64),
+    );
     // Nothing else changes: 4d keeps its output width, and aux2 reads 4d.
-    expect(a.totals.params - base.totals.params).toBe(d * (128 * 9 + 3) + d * (112 + 144 + 32 + 64));
+    expect(a.totals.params - base.totals.params).toBe(
+      d * (128 * 9 + 3) + d * (112 + 144 + 32 + 64),
+    );
   });
 
   it('handles the naive form, whose pool branch passes channels through', () => {
@@ -99,7 +111,11 @@ describe('analyze: edits flow downstream', () => {
     const a = analyze(del);
     expect(a.valid).toBe(true);
     expect(a.modules.find((m) => m.id === 'inception4b')!.inputShapes).toEqual([[3, 480, 14, 14]]);
-    const ins = insertAfter(googlenet(), 'maxpool2', { id: 'lrn', kind: 'localResponseNorm', params: {} });
+    const ins = insertAfter(googlenet(), 'maxpool2', {
+      id: 'lrn',
+      kind: 'localResponseNorm',
+      params: {},
+    });
     expect(analyze(ins).modules.find((m) => m.id === 'inception3a')!.inputs).toEqual(['lrn']);
   });
 });
@@ -110,7 +126,12 @@ describe('analyze: problems are values, attached to the field at fault', () => {
   it('explains a negative filter count on the field', () => {
     const issues = issuesOf(setParam(googlenet(), 'inception4c', 'out_3x3', -5));
     expect(issues).toEqual([
-      { code: 'param.range', nodeId: 'inception4c', field: 'out_3x3', message: 'inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.' },
+      {
+        code: 'param.range',
+        nodeId: 'inception4c',
+        field: 'out_3x3',
+        message: 'inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.',
+      },
     ]);
   });
 
@@ -141,7 +162,11 @@ describe('analyze: problems are values, attached to the field at fault', () => {
     let d = setParam(googlenet(), 'inception3a', 'out_1x1', -1);
     d = setParam(d, 'inception5b', 'out_5x5', 0);
     d = setParam(d, 'conv1', 'kernel', 0);
-    expect(issuesOf(d).map((i) => `${i.nodeId}.${i.field}`)).toEqual(['conv1.kernel', 'inception3a.out_1x1', 'inception5b.out_5x5']);
+    expect(issuesOf(d).map((i) => `${i.nodeId}.${i.field}`)).toEqual([
+      'conv1.kernel',
+      'inception3a.out_1x1',
+      'inception5b.out_5x5',
+    ]);
   });
 
   it('ignores the reductions of a naive module', () => {
@@ -168,17 +193,27 @@ describe('analyze: problems are values, attached to the field at fault', () => {
     const small = analyze(setInput(googlenet(), { height: 64, width: 64 }));
     const avg = small.issues.find((i) => i.nodeId === 'avgpool')!;
     expect(avg.code).toBe('pool.windowTooLarge');
-    expect(avg.message).toBe('avgpool: the 7×7 average pool window is larger than its 2×2 input; the input size (64×64; the preset\'s is 224×224) changes the map that reaches it (2×2; it was built for 7×7). Use the input size it was built for (224×224), or change "Window".');
-    const conv = issuesOf(setParam(setInput(googlenet(), { height: 5, width: 5 }), 'conv1', 'padding', 0));
+    expect(avg.message).toBe(
+      'avgpool: the 7×7 average pool window is larger than its 2×2 input; the input size (64×64; the preset\'s is 224×224) changes the map that reaches it (2×2; it was built for 7×7). Use the input size it was built for (224×224), or change "Window".',
+    );
+    const conv = issuesOf(
+      setParam(setInput(googlenet(), { height: 5, width: 5 }), 'conv1', 'padding', 0),
+    );
     expect(conv[0]).toMatchObject({ code: 'shape.collapsed', nodeId: 'conv1', field: 'kernel' });
   });
 
   it('refuses designs that would not fit in memory', () => {
     let d = googlenet();
-    for (const f of ['out_1x1', 'red_3x3', 'out_3x3', 'red_5x5', 'out_5x5', 'out_1x1pool']) d = setParam(d, 'inception5a', f, 65_536);
+    for (const f of ['out_1x1', 'red_3x3', 'out_3x3', 'red_5x5', 'out_5x5', 'out_1x1pool'])
+      d = setParam(d, 'inception5a', f, 65_536);
     const issues = issuesOf(d);
     const weights = issues.find((i) => i.code === 'memory.weights');
-    expect(weights).toMatchObject({ nodeId: 'design', message: expect.stringMatching(/^The design's weights would take .+; the heaviest module, inception5a, alone holds/) });
+    expect(weights).toMatchObject({
+      nodeId: 'design',
+      message: expect.stringMatching(
+        /^The design's weights would take .+; the heaviest module, inception5a, alone holds/,
+      ),
+    });
     const big = issuesOf(setInput(googlenet(), { batch: 4096, height: 2048, width: 2048 }));
     expect(big.some((i) => i.code === 'memory.activations')).toBe(true);
     expect(issuesOf(googlenet()).length).toBe(0);
@@ -186,19 +221,48 @@ describe('analyze: problems are values, attached to the field at fault', () => {
 
   it('checks settings, kinds, ids, inputs and cycles', () => {
     const d = googlenet();
-    expect(issuesOf(setInput(d, { batch: 0 }))[0]).toMatchObject({ code: 'setting.range', nodeId: 'design', field: 'input.batch' });
-    const unknown = { ...d, modules: d.modules.map((m) => (m.id === 'conv2' ? { ...m, kind: 'transformer' } : m)) };
+    expect(issuesOf(setInput(d, { batch: 0 }))[0]).toMatchObject({
+      code: 'setting.range',
+      nodeId: 'design',
+      field: 'input.batch',
+    });
+    const unknown = {
+      ...d,
+      modules: d.modules.map((m) => (m.id === 'conv2' ? { ...m, kind: 'transformer' } : m)),
+    };
     expect(issuesOf(unknown)[0]).toMatchObject({ code: 'graph.unknownKind', nodeId: 'conv2' });
-    const badId = { ...d, modules: d.modules.map((m) => (m.id === 'conv2' ? { ...m, id: 'class' } : m)) };
+    const badId = {
+      ...d,
+      modules: d.modules.map((m) => (m.id === 'conv2' ? { ...m, id: 'class' } : m)),
+    };
     expect(issuesOf(badId).map((i) => i.code)).toContain('graph.invalidId');
-    const cycle = { ...d, modules: d.modules.map((m) => (m.id === 'conv1' ? { ...m, inputs: ['maxpool1'] } : m)) };
+    const cycle = {
+      ...d,
+      modules: d.modules.map((m) => (m.id === 'conv1' ? { ...m, inputs: ['maxpool1'] } : m)),
+    };
     expect(issuesOf(cycle).map((i) => i.code)).toContain('graph.cycle');
-    const dangling = { ...d, modules: d.modules.map((m) => (m.id === 'conv2' ? { ...m, inputs: ['nowhere'] } : m)) };
-    expect(issuesOf(dangling)[0]).toMatchObject({ code: 'graph.unknownInput', nodeId: 'conv2', field: 'inputs' });
-    const arity = { ...d, modules: d.modules.map((m) => (m.id === 'conv2' ? { ...m, inputs: ['maxpool1', 'conv1'] } : m)) };
+    const dangling = {
+      ...d,
+      modules: d.modules.map((m) => (m.id === 'conv2' ? { ...m, inputs: ['nowhere'] } : m)),
+    };
+    expect(issuesOf(dangling)[0]).toMatchObject({
+      code: 'graph.unknownInput',
+      nodeId: 'conv2',
+      field: 'inputs',
+    });
+    const arity = {
+      ...d,
+      modules: d.modules.map((m) =>
+        m.id === 'conv2' ? { ...m, inputs: ['maxpool1', 'conv1'] } : m,
+      ),
+    };
     expect(issuesOf(arity)[0]).toMatchObject({ code: 'graph.arity', nodeId: 'conv2' });
     const unknownParam = setParam(d, 'conv2', 'filters', 3);
-    expect(issuesOf(unknownParam)[0]).toMatchObject({ code: 'param.unknown', nodeId: 'conv2', field: 'filters' });
+    expect(issuesOf(unknownParam)[0]).toMatchObject({
+      code: 'param.unknown',
+      nodeId: 'conv2',
+      field: 'filters',
+    });
   });
 });
 
@@ -211,10 +275,30 @@ describe('analyze: beyond GoogLeNet', () => {
       classes: 10,
       aux: false,
       modules: [
-        { id: 'stem', kind: 'convBlock', inputs: ['input'], params: { out_channels: 32, kernel: 3, padding: 1 } },
-        { id: 'b1', kind: 'convBlock', inputs: ['stem'], params: { out_channels: 32, kernel: 1, padding: 0 } },
-        { id: 'b2a', kind: 'convBlock', inputs: ['stem'], params: { out_channels: 32, kernel: [1, 7], padding: [0, 3] } },
-        { id: 'b2b', kind: 'convBlock', inputs: ['b2a'], params: { out_channels: 32, kernel: [7, 1], padding: [3, 0] } },
+        {
+          id: 'stem',
+          kind: 'convBlock',
+          inputs: ['input'],
+          params: { out_channels: 32, kernel: 3, padding: 1 },
+        },
+        {
+          id: 'b1',
+          kind: 'convBlock',
+          inputs: ['stem'],
+          params: { out_channels: 32, kernel: 1, padding: 0 },
+        },
+        {
+          id: 'b2a',
+          kind: 'convBlock',
+          inputs: ['stem'],
+          params: { out_channels: 32, kernel: [1, 7], padding: [0, 3] },
+        },
+        {
+          id: 'b2b',
+          kind: 'convBlock',
+          inputs: ['b2a'],
+          params: { out_channels: 32, kernel: [7, 1], padding: [3, 0] },
+        },
         { id: 'cat', kind: 'concat', inputs: ['b1', 'b2b'], params: {} },
         { id: 'up', kind: 'conv2d', inputs: ['cat'], params: { out_channels: 32, kernel: 1 } },
         { id: 'scaled', kind: 'scale', inputs: ['up'], params: { factor: 0.17 } },
@@ -231,10 +315,29 @@ describe('analyze: beyond GoogLeNet', () => {
     expect(a.modules.find((m) => m.id === 'up')!.params).toBe(64 * 32 + 32);
     expect(a.outputs.main).toEqual([2, 10]);
     // Asymmetric padding that breaks the residual sum is named on the sum.
-    const broken = { ...d, modules: d.modules.map((m) => (m.id === 'b2b' ? { ...m, params: { ...m.params, padding: [2, 0] } } : m)) };
-    expect(analyze(broken).issues.map((i) => [i.code, i.nodeId])).toEqual([['shape.mismatch', 'cat']]);
+    const broken = {
+      ...d,
+      modules: d.modules.map((m) =>
+        m.id === 'b2b' ? { ...m, params: { ...m.params, padding: [2, 0] } } : m,
+      ),
+    };
+    expect(analyze(broken).issues.map((i) => [i.code, i.nodeId])).toEqual([
+      ['shape.mismatch', 'cat'],
+    ]);
     // Local response norm and asymmetric [top, bottom, left, right] padding, as in the original paper's stem.
-    const lrn: Design = { ...d, modules: [{ id: 'pad', kind: 'maxPool', inputs: ['input'], params: { kernel: 3, stride: 2, padding: [0, 1, 0, 1], ceil_mode: true } }, { id: 'norm', kind: 'localResponseNorm', inputs: ['pad'], params: { size: 5 } }, { id: 'fc', kind: 'linear', inputs: ['norm'], params: { in_size: 18 } }] };
+    const lrn: Design = {
+      ...d,
+      modules: [
+        {
+          id: 'pad',
+          kind: 'maxPool',
+          inputs: ['input'],
+          params: { kernel: 3, stride: 2, padding: [0, 1, 0, 1], ceil_mode: true },
+        },
+        { id: 'norm', kind: 'localResponseNorm', inputs: ['pad'], params: { size: 5 } },
+        { id: 'fc', kind: 'linear', inputs: ['norm'], params: { in_size: 18 } },
+      ],
+    };
     const l = analyze(lrn);
     expect(l.issues).toEqual([]);
     expect(l.modules[0].outputShape).toEqual([2, 3, 18, 18]);

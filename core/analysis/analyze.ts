@@ -4,9 +4,22 @@
  * problem with the design. It never throws on user input.
  */
 import { isReservedModuleName } from '../model/reservedNames';
-import { MAX_MODULES, type Design, type Issue, type Layer, type ModuleSpec, type Shape } from '../model/types';
+import {
+  MAX_MODULES,
+  type Design,
+  type Issue,
+  type Layer,
+  type ModuleSpec,
+  type Shape,
+} from '../model/types';
 import { resolveParams, MAX_COUNT, paramLabel, type ParamDefs } from '../model/params';
-import { MAP_SIZE_CODES, mapSizeCause, type MapCause, type PresetShapes, type ShapesSeen } from './mapCause';
+import {
+  MAP_SIZE_CODES,
+  mapSizeCause,
+  type MapCause,
+  type PresetShapes,
+  type ShapesSeen,
+} from './mapCause';
 import { presetDesign } from '../presets';
 import { formatBytes, formatGot, formatInt } from '../model/format';
 import { layerDef } from '../layers/registry';
@@ -130,7 +143,8 @@ function checkSettings(design: Design, issues: Issue[]): boolean {
     }
   };
   const input = design.input ?? ({} as Design['input']);
-  for (const key of ['batch', 'channels', 'height', 'width'] as const) check(`input.${key}`, input[key], INPUT_LIMITS[key]);
+  for (const key of ['batch', 'channels', 'height', 'width'] as const)
+    check(`input.${key}`, input[key], INPUT_LIMITS[key]);
   check('classes', design.classes, CLASS_LIMITS);
   return ok;
 }
@@ -160,7 +174,12 @@ function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSp
       continue;
     }
     if (byId.has(m.id)) {
-      issues.push({ code: 'graph.duplicateId', nodeId: m.id, field: 'id', message: `Two modules are named ${m.id}; module names must be unique.` });
+      issues.push({
+        code: 'graph.duplicateId',
+        nodeId: m.id,
+        field: 'id',
+        message: `Two modules are named ${m.id}; module names must be unique.`,
+      });
       continue;
     }
     byId.set(m.id, m);
@@ -172,7 +191,12 @@ function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSp
     for (const src of m.inputs) {
       if (src === 'input') continue;
       if (!byId.has(src)) {
-        issues.push({ code: 'graph.unknownInput', nodeId: m.id, field: 'inputs', message: `${m.id}: its input ${formatGot(src)} is not a module of this design.` });
+        issues.push({
+          code: 'graph.unknownInput',
+          nodeId: m.id,
+          field: 'inputs',
+          message: `${m.id}: its input ${formatGot(src)} is not a module of this design.`,
+        });
         continue;
       }
       deg++;
@@ -197,7 +221,12 @@ function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSp
   const placed = new Set(order);
   for (const m of byId.values()) {
     if (!placed.has(m)) {
-      issues.push({ code: 'graph.cycle', nodeId: m.id, field: 'inputs', message: `${m.id}: its inputs form a cycle; a network must flow one way.` });
+      issues.push({
+        code: 'graph.cycle',
+        nodeId: m.id,
+        field: 'inputs',
+        message: `${m.id}: its inputs form a cycle; a network must flow one way.`,
+      });
     }
   }
   return order;
@@ -213,7 +242,9 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
   const ordered = orderModules(specs, issues);
   const walk = walkModules(design, ordered, disabledAux, settingsOk, issues);
   const { outputs, evalOutputs, evalSet } = resolveOutputs(design, walk.infos, disabledAux, issues);
-  const modules = ordered.filter((m) => walk.infos.has(m.id)).map((m) => ({ ...walk.infos.get(m.id)!, evalPath: evalSet.has(m.id) }));
+  const modules = ordered
+    .filter((m) => walk.infos.has(m.id))
+    .map((m) => ({ ...walk.infos.get(m.id)!, evalPath: evalSet.has(m.id) }));
   const totals = totalsOf(modules);
   checkMemory(modules, totals, options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET, issues);
   return {
@@ -230,13 +261,21 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
 }
 
 /** The modules the analysis walks (at most MAX_MODULES; aux heads only when the design turns them on). */
-function selectModules(design: Design, issues: Issue[]): { specs: ModuleSpec[]; disabledAux: ReadonlySet<string> } {
+function selectModules(
+  design: Design,
+  issues: Issue[],
+): { specs: ModuleSpec[]; disabledAux: ReadonlySet<string> } {
   const all = Array.isArray(design.modules) ? design.modules : [];
   if (all.length > MAX_MODULES) {
-    issues.push({ code: 'graph.tooLarge', nodeId: 'design', message: `The design has ${formatInt(all.length)} modules; at most ${formatInt(MAX_MODULES)} are supported.` });
+    issues.push({
+      code: 'graph.tooLarge',
+      nodeId: 'design',
+      message: `The design has ${formatInt(all.length)} modules; at most ${formatInt(MAX_MODULES)} are supported.`,
+    });
   }
   const specs = all.slice(0, MAX_MODULES).filter((m) => design.aux || !m.aux);
-  if (specs.length === 0) issues.push({ code: 'graph.empty', nodeId: 'design', message: 'The design has no modules.' });
+  if (specs.length === 0)
+    issues.push({ code: 'graph.empty', nodeId: 'design', message: 'The design has no modules.' });
   const disabledAux = new Set(all.filter((m) => m.aux && !design.aux).map((m) => m.id));
   return { specs, disabledAux };
 }
@@ -260,11 +299,22 @@ interface Walk {
 }
 
 /** Analyzes each module in graph order, each from its inputs' shapes. */
-function walkModules(design: Design, ordered: readonly ModuleSpec[], disabledAux: ReadonlySet<string>, settingsOk: boolean, issues: Issue[]): Walk {
+function walkModules(
+  design: Design,
+  ordered: readonly ModuleSpec[],
+  disabledAux: ReadonlySet<string>,
+  settingsOk: boolean,
+  issues: Issue[],
+): Walk {
   const walk: Walk = {
-    inputShape: settingsOk ? [design.input.batch, design.input.channels, design.input.height, design.input.width] : [],
+    inputShape: settingsOk
+      ? [design.input.batch, design.input.channels, design.input.height, design.input.width]
+      : [],
     settingsOk,
-    classes: Number.isInteger(design.classes) && design.classes >= 1 ? Math.min(design.classes, MAX_COUNT) : 1000,
+    classes:
+      Number.isInteger(design.classes) && design.classes >= 1
+        ? Math.min(design.classes, MAX_COUNT)
+        : 1000,
     disabledAux,
     outShape: new Map(),
     outLayer: new Map(),
@@ -278,7 +328,10 @@ function walkModules(design: Design, ordered: readonly ModuleSpec[], disabledAux
 }
 
 /** The shapes of a module's inputs, problems with them, and the nearest invalid module upstream. */
-function moduleInputs(spec: ModuleSpec, walk: Walk): { inputShapes: Shape[]; issues: Issue[]; blockedBy: string | null } {
+function moduleInputs(
+  spec: ModuleSpec,
+  walk: Walk,
+): { inputShapes: Shape[]; issues: Issue[]; blockedBy: string | null } {
   const inputShapes: Shape[] = [];
   const issues: Issue[] = [];
   let blockedBy: string | null = null;
@@ -287,7 +340,12 @@ function moduleInputs(spec: ModuleSpec, walk: Walk): { inputShapes: Shape[]; iss
       if (walk.settingsOk) inputShapes.push(walk.inputShape);
       else blockedBy = 'design';
     } else if (walk.disabledAux.has(src)) {
-      issues.push({ code: 'graph.unknownInput', nodeId: spec.id, field: 'inputs', message: `${spec.id}: its input ${src} is an auxiliary head, which is turned off.` });
+      issues.push({
+        code: 'graph.unknownInput',
+        nodeId: spec.id,
+        field: 'inputs',
+        message: `${spec.id}: its input ${src} is an auxiliary head, which is turned off.`,
+      });
     } else {
       const s = walk.outShape.get(src);
       if (s) inputShapes.push(s);
@@ -301,14 +359,23 @@ function moduleInputs(spec: ModuleSpec, walk: Walk): { inputShapes: Shape[]; iss
  * A module's expansion issues, with the `{cause}` and `{fix}` of map-size problems filled in from
  * the modules upstream (and the preset's shapes, when the design has one).
  */
-function explainIssues(design: Design, spec: ModuleSpec, inputShapes: readonly Shape[], expansionIssues: readonly Issue[], walk: Walk): Issue[] {
+function explainIssues(
+  design: Design,
+  spec: ModuleSpec,
+  inputShapes: readonly Shape[],
+  expansionIssues: readonly Issue[],
+  walk: Walk,
+): Issue[] {
   const seen = new Map<string, ShapesSeen>(walk.infos);
   seen.set(spec.id, { inputShapes, outputShape: null });
   let cause: MapCause | null = null;
   return expansionIssues.map((issue) => {
     if (!issue.message.includes('{cause}')) return issue;
     cause ??= mapSizeCause(design, spec.id, seen, presetShapes(design.preset));
-    return { ...issue, message: issue.message.replace('{cause}', cause.cause).replace('{fix}', cause.fix) };
+    return {
+      ...issue,
+      message: issue.message.replace('{cause}', cause.cause).replace('{fix}', cause.fix),
+    };
   });
 }
 
@@ -319,12 +386,33 @@ function analyzeModule(design: Design, spec: ModuleSpec, walk: Walk): Issue[] {
   const { inputShapes } = inputs;
   const mIssues = inputs.issues;
   let blockedBy = inputs.blockedBy;
-  let e: ModuleExpansion = { layers: [], infos: [], output: null, outputLayer: null, issues: [], steps: [] };
+  let e: ModuleExpansion = {
+    layers: [],
+    infos: [],
+    output: null,
+    outputLayer: null,
+    issues: [],
+    steps: [],
+  };
   if (!def) {
-    mIssues.push({ code: 'graph.unknownKind', nodeId: spec.id, field: 'kind', message: `${spec.id}: ${formatGot(spec.kind)} is not a known module kind.` });
+    mIssues.push({
+      code: 'graph.unknownKind',
+      nodeId: spec.id,
+      field: 'kind',
+      message: `${spec.id}: ${formatGot(spec.kind)} is not a known module kind.`,
+    });
   } else {
-    const inputIds = spec.inputs.map((src) => (src === 'input' ? 'input' : (walk.outLayer.get(src) ?? src)));
-    e = expandModule(spec, def, inputShapes, inputIds, walk.classes, mIssues.length === 0 && blockedBy === null);
+    const inputIds = spec.inputs.map((src) =>
+      src === 'input' ? 'input' : (walk.outLayer.get(src) ?? src),
+    );
+    e = expandModule(
+      spec,
+      def,
+      inputShapes,
+      inputIds,
+      walk.classes,
+      mIssues.length === 0 && blockedBy === null,
+    );
     mIssues.push(...explainIssues(design, spec, inputShapes, e.issues, walk));
     if (e.outputLayer) walk.outLayer.set(spec.id, e.outputLayer);
   }
@@ -359,17 +447,32 @@ function analyzeModule(design: Design, spec: ModuleSpec, walk: Walk): Issue[] {
 }
 
 /** The shape of each named output, which outputs eval mode produces, and the modules on the eval path. */
-function resolveOutputs(design: Design, infos: ReadonlyMap<string, ModuleInfo>, disabledAux: ReadonlySet<string>, issues: Issue[]) {
+function resolveOutputs(
+  design: Design,
+  infos: ReadonlyMap<string, ModuleInfo>,
+  disabledAux: ReadonlySet<string>,
+  issues: Issue[],
+) {
   const outputs: Record<string, Shape | null> = {};
   const outputSpec = design.outputs && typeof design.outputs === 'object' ? design.outputs : {};
   if (!Object.prototype.hasOwnProperty.call(outputSpec, 'main')) {
-    issues.push({ code: 'graph.noOutput', nodeId: 'design', field: 'outputs', message: 'The design names no main output.' });
+    issues.push({
+      code: 'graph.noOutput',
+      nodeId: 'design',
+      field: 'outputs',
+      message: 'The design names no main output.',
+    });
   }
   for (const [name, src] of Object.entries(outputSpec)) {
     if (disabledAux.has(src)) continue;
     if (!infos.has(src)) {
       if (!issues.some((i) => i.nodeId === src)) {
-        issues.push({ code: 'graph.noOutput', nodeId: 'design', field: 'outputs', message: `The output ${name} names ${formatGot(src)}, which is not a module of this design.` });
+        issues.push({
+          code: 'graph.noOutput',
+          nodeId: 'design',
+          field: 'outputs',
+          message: `The output ${name} names ${formatGot(src)}, which is not a module of this design.`,
+        });
       }
       continue;
     }
@@ -408,14 +511,24 @@ function totalsOf(modules: readonly ModuleInfo[]): Totals {
     weightBytes: sum(modules, (m) => m.params + m.buffers) * BYTES_PER_VALUE,
     activationBytes: sum(modules, (m) => m.activationBytes),
     activationBytesEval: sum(evalModules, (m) => m.activationBytes),
-    peakActivationBytes: modules.reduce((peak, m) => Math.max(peak, m.activationBytes + sum(m.inputShapes, (s) => product(s) * BYTES_PER_VALUE)), 0),
+    peakActivationBytes: modules.reduce(
+      (peak, m) =>
+        Math.max(peak, m.activationBytes + sum(m.inputShapes, (s) => product(s) * BYTES_PER_VALUE)),
+      0,
+    ),
   };
 }
 
 /** Reports weights or peak activations over the memory budget, pointing at the heaviest module. */
-function checkMemory(modules: readonly ModuleInfo[], totals: Totals, budget: number, issues: Issue[]): void {
+function checkMemory(
+  modules: readonly ModuleInfo[],
+  totals: Totals,
+  budget: number,
+  issues: Issue[],
+): void {
   if (modules.length === 0) return;
-  const heaviest = (key: 'params' | 'activationBytes') => modules.reduce((a, m) => (m[key] > a[key] ? m : a), modules[0]);
+  const heaviest = (key: 'params' | 'activationBytes') =>
+    modules.reduce((a, m) => (m[key] > a[key] ? m : a), modules[0]);
   if (totals.weightBytes > budget) {
     const m = heaviest('params');
     // The total is the design's, not one module's: the issue names the design and points at the heaviest module.
@@ -448,7 +561,10 @@ interface ModuleExpansion {
  * Re-analysis after an edit only redoes the modules whose spec or inputs changed: edits replace
  * the edited module's spec object and keep the others, so results are cached per spec object.
  */
-const expansionCache = new WeakMap<ModuleSpec, { readonly key: string; readonly value: ModuleExpansion }>();
+const expansionCache = new WeakMap<
+  ModuleSpec,
+  { readonly key: string; readonly value: ModuleExpansion }
+>();
 
 function expandModule(
   spec: ModuleSpec,
@@ -475,19 +591,40 @@ function computeExpansion(
   canExpand: boolean,
 ): ModuleExpansion {
   const issues: Issue[] = [];
-  if (!Array.isArray(spec.inputs) || spec.inputs.length < def.arity.min || spec.inputs.length > def.arity.max) {
-    const want = def.arity.min === def.arity.max ? `${def.arity.min}` : `${def.arity.min} to ${def.arity.max}`;
+  if (
+    !Array.isArray(spec.inputs) ||
+    spec.inputs.length < def.arity.min ||
+    spec.inputs.length > def.arity.max
+  ) {
+    const want =
+      def.arity.min === def.arity.max ? `${def.arity.min}` : `${def.arity.min} to ${def.arity.max}`;
     const n = Array.isArray(spec.inputs) ? spec.inputs.length : 0;
-    issues.push({ code: 'graph.arity', nodeId: spec.id, field: 'inputs', message: `${spec.id}: a ${def.label.toLowerCase()} takes ${want} input${want === '1' ? '' : 's'}; it has ${n}.` });
+    issues.push({
+      code: 'graph.arity',
+      nodeId: spec.id,
+      field: 'inputs',
+      message: `${spec.id}: a ${def.label.toLowerCase()} takes ${want} input${want === '1' ? '' : 's'}; it has ${n}.`,
+    });
   }
   const raw = spec.params && typeof spec.params === 'object' ? spec.params : {};
   const active = def.active ? new Set(def.active(raw)) : null;
-  const { values, issues: pIssues } = resolveParams(def.params, raw, { nodeId: spec.id, classes }, active);
+  const { values, issues: pIssues } = resolveParams(
+    def.params,
+    raw,
+    { nodeId: spec.id, classes },
+    active,
+  );
   issues.push(...pIssues);
   const steps = def.steps ? def.steps(values, { id: spec.id }) : [];
   const none = { layers: [], infos: [], output: null, outputLayer: null, issues, steps };
   if (issues.length > 0 || !canExpand) return none;
-  const expansion = def.expand(values, { id: spec.id, inputs: inputShapes, inputIds, classes, builder: () => new LayerBuilder(spec.id) });
+  const expansion = def.expand(values, {
+    id: spec.id,
+    inputs: inputShapes,
+    inputIds,
+    classes,
+    builder: () => new LayerBuilder(spec.id),
+  });
   if (expansion.problems?.length) {
     for (const p of expansion.problems) issues.push(toIssue(spec.id, def.params, spec.id, p));
     return none;
@@ -529,7 +666,14 @@ function computeExpansion(
   }
   // A module that failed reports no partial layers.
   if (failed) return none;
-  return { layers: expansion.layers, infos, output: shapes.get(expansion.output) ?? null, outputLayer: expansion.output, issues, steps };
+  return {
+    layers: expansion.layers,
+    infos,
+    output: shapes.get(expansion.output) ?? null,
+    outputLayer: expansion.output,
+    issues,
+    steps,
+  };
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {
@@ -544,12 +688,30 @@ function sum<T>(xs: readonly T[], f: (x: T) => number): number {
  * kernel). A map-size problem gets `{cause}` and `{fix}` slots, filled by `mapSizeCause` once the
  * modules upstream are known, and ends naming the parameter that can fix it by its label.
  */
-function toIssue(moduleId: string, params: ParamDefs, layerId: string, p: { code: Issue['code']; field?: string; message: string }): Issue {
+function toIssue(
+  moduleId: string,
+  params: ParamDefs,
+  layerId: string,
+  p: { code: Issue['code']; field?: string; message: string },
+): Issue {
   const local = layerId === moduleId ? '' : layerId.slice(moduleId.length + 1);
   const has = (k: string) => Object.prototype.hasOwnProperty.call(params, k);
-  const field = p.field ? (has(p.field) ? p.field : local && has(`${local}_${p.field}`) ? `${local}_${p.field}` : undefined) : undefined;
-  const tail = MAP_SIZE_CODES.has(p.code) ? `; {cause}. {fix}${field ? `, or change "${paramLabel(params, field)}"` : ''}` : '';
-  return { code: p.code, nodeId: moduleId, field, message: `${moduleId}: ${local ? `in ${local}, ` : ''}${p.message}${tail}.` };
+  const field = p.field
+    ? has(p.field)
+      ? p.field
+      : local && has(`${local}_${p.field}`)
+        ? `${local}_${p.field}`
+        : undefined
+    : undefined;
+  const tail = MAP_SIZE_CODES.has(p.code)
+    ? `; {cause}. {fix}${field ? `, or change "${paramLabel(params, field)}"` : ''}`
+    : '';
+  return {
+    code: p.code,
+    nodeId: moduleId,
+    field,
+    message: `${moduleId}: ${local ? `in ${local}, ` : ''}${p.message}${tail}.`,
+  };
 }
 
 const presetShapesCache = new Map<string, PresetShapes | null>();
@@ -560,7 +722,12 @@ function presetShapes(name: string | null | undefined): PresetShapes | null {
   if (!presetShapesCache.has(name)) {
     const d = presetDesign(name);
     const a = d ? analyze(d) : null;
-    presetShapesCache.set(name, d && a ? { design: d, modules: new Map(a.modules.map((m) => [m.id, m])), input: a.input } : null);
+    presetShapesCache.set(
+      name,
+      d && a
+        ? { design: d, modules: new Map(a.modules.map((m) => [m.id, m])), input: a.input }
+        : null,
+    );
   }
   return presetShapesCache.get(name)!;
 }

@@ -33,13 +33,25 @@ interface Layer {
 interface Fixture {
   readonly preset: string;
   readonly input: [number, number, number, number];
-  readonly totals: { params: number; paramsEval: number; macs: number; macsTrain: number; buffers: number };
+  readonly totals: {
+    params: number;
+    paramsEval: number;
+    macs: number;
+    macsTrain: number;
+    buffers: number;
+  };
   readonly blocks: readonly Block[];
   readonly layers: readonly Layer[];
   readonly stateDict: readonly [string, number[]][];
 }
 
-const fixtures = [bnInception, googlenetPaper, inceptionResnetV1, inceptionResnetV2, inceptionV4] as unknown as Fixture[];
+const fixtures = [
+  bnInception,
+  googlenetPaper,
+  inceptionResnetV1,
+  inceptionResnetV2,
+  inceptionV4,
+] as unknown as Fixture[];
 
 /** The parameter counts of shared/spec/family.md: with aux heads, eval path. */
 const SPEC: Record<string, [number, number]> = {
@@ -51,7 +63,13 @@ const SPEC: Record<string, [number, number]> = {
 
 describe('family golden fixtures (PyTorch references in tools/torch/family)', () => {
   it('cover every family preset', () => {
-    expect(fixtures.map((f) => f.preset)).toEqual(['bn-inception', 'googlenet-paper', 'inception-resnet-v1', 'inception-resnet-v2', 'inception-v4']);
+    expect(fixtures.map((f) => f.preset)).toEqual([
+      'bn-inception',
+      'googlenet-paper',
+      'inception-resnet-v1',
+      'inception-resnet-v2',
+      'inception-v4',
+    ]);
   });
 
   for (const fx of fixtures) {
@@ -61,32 +79,61 @@ describe('family golden fixtures (PyTorch references in tools/torch/family)', ()
       const d = { ...design!, input: { batch, channels, height, width } };
       const a = analyze(d);
 
-      it('is valid at its own input size, and its totals are the reference\'s (and the spec\'s)', () => {
+      it("is valid at its own input size, and its totals are the reference's (and the spec's)", () => {
         expect(a.issues).toEqual([]);
-        expect({ params: a.totals.params, paramsEval: a.totals.paramsEval, macs: a.totals.macs, macsTrain: a.totals.macsTrain, buffers: a.totals.buffers }).toEqual({
+        expect({
+          params: a.totals.params,
+          paramsEval: a.totals.paramsEval,
+          macs: a.totals.macs,
+          macsTrain: a.totals.macsTrain,
+          buffers: a.totals.buffers,
+        }).toEqual({
           params: fx.totals.params,
           paramsEval: fx.totals.paramsEval,
           macs: fx.totals.macs,
           macsTrain: fx.totals.macsTrain,
           buffers: fx.totals.buffers,
         });
-        if (SPEC[fx.preset]) expect([a.totals.params, a.totals.paramsEval]).toEqual(SPEC[fx.preset]);
+        if (SPEC[fx.preset])
+          expect([a.totals.params, a.totals.paramsEval]).toEqual(SPEC[fx.preset]);
       });
 
       it("has the reference's modules, in order, with their output shapes, parameters, buffers and MACs", () => {
-        const got = a.modules.map((m) => ({ name: m.id, aux: m.aux, shape: m.outputShape, params: m.params, buffers: m.buffers, macs: m.macs }));
-        const want = fx.blocks.map((b) => ({ name: b.name, aux: b.aux, shape: b.shape, params: b.params, buffers: b.buffers, macs: b.macs }));
+        const got = a.modules.map((m) => ({
+          name: m.id,
+          aux: m.aux,
+          shape: m.outputShape,
+          params: m.params,
+          buffers: m.buffers,
+          macs: m.macs,
+        }));
+        const want = fx.blocks.map((b) => ({
+          name: b.name,
+          aux: b.aux,
+          shape: b.shape,
+          params: b.params,
+          buffers: b.buffers,
+          macs: b.macs,
+        }));
         expect(got).toEqual(want);
       });
 
       it("gives every conv, batch norm and linear layer the reference's output shape and MACs", () => {
         const layers = new Map(a.layers.map((l) => [l.id, l]));
-        const stateful = fx.layers.filter((l) => l.type === 'Conv2d' || l.type === 'BatchNorm2d' || l.type === 'Linear');
+        const stateful = fx.layers.filter(
+          (l) => l.type === 'Conv2d' || l.type === 'BatchNorm2d' || l.type === 'Linear',
+        );
         expect(stateful.length).toBeGreaterThan(0);
         for (const l of stateful) {
           const mine = layers.get(l.name);
           expect(mine, `layer ${l.name}`).toBeDefined();
-          expect({ name: l.name, shape: mine!.outputShape, params: mine!.params, macs: mine!.macs, module: mine!.module }).toEqual({
+          expect({
+            name: l.name,
+            shape: mine!.outputShape,
+            params: mine!.params,
+            macs: mine!.macs,
+            module: mine!.module,
+          }).toEqual({
             name: l.name,
             shape: l.shape,
             params: l.params,

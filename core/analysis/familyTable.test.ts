@@ -7,14 +7,14 @@ import { analyze } from './analyze';
 describe('familyTable', () => {
   const rows = familyTable();
 
-  it('lists every preset once, in the presets\' order, at its own input size', () => {
+  it("lists every preset once, in the presets' order, at its own input size", () => {
     expect(rows.map((r) => r.preset)).toEqual(presetNames);
     const size = (name: string) => rows.find((r) => r.preset === name)!.input;
     expect(size('googlenet-paper')).toEqual([3, 224, 224]);
     expect(size('inception-resnet-v2')).toEqual([3, 299, 299]);
   });
 
-  it('gives the references\' parameter counts, with and without aux heads (shared/spec/family.md)', () => {
+  it("gives the references' parameter counts, with and without aux heads (shared/spec/family.md)", () => {
     const params = Object.fromEntries(rows.map((r) => [r.preset, [r.params, r.paramsEval]]));
     expect(params['googlenet-paper']).toEqual([13_378_280, 6_998_552]);
     expect(params['bn-inception']).toEqual([11_295_240, 11_295_240]);
@@ -26,8 +26,16 @@ describe('familyTable', () => {
     for (const r of rows) {
       const d = presetDesign(r.preset)!;
       const a = analyze({ ...d, input: { ...d.input, batch: 1 } });
-      expect([r.macs, r.activationBytes, r.modules]).toEqual([a.totals.macs, a.totals.activationBytesEval, a.modules.length]);
-      const weighted = a.layers.filter((l) => (l.kind === 'conv2d' || l.kind === 'linear') && a.modules.find((m) => m.id === l.module)!.evalPath);
+      expect([r.macs, r.activationBytes, r.modules]).toEqual([
+        a.totals.macs,
+        a.totals.activationBytesEval,
+        a.modules.length,
+      ]);
+      const weighted = a.layers.filter(
+        (l) =>
+          (l.kind === 'conv2d' || l.kind === 'linear') &&
+          a.modules.find((m) => m.id === l.module)!.evalPath,
+      );
       expect(r.depth).toBe(weighted.length);
     }
     // The jump from 7 M to 56 M parameters, and depth growing with it.

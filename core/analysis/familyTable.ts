@@ -31,7 +31,9 @@ export function familyTable(): FamilyRow[] {
     const design = p.create();
     const a = analyze({ ...design, input: { ...design.input, batch: 1 } });
     const evalModules = new Set(a.modules.filter((m) => m.evalPath).map((m) => m.id));
-    const depth = a.layers.filter((l) => evalModules.has(l.module) && (l.kind === 'conv2d' || l.kind === 'linear')).length;
+    const depth = a.layers.filter(
+      (l) => evalModules.has(l.module) && (l.kind === 'conv2d' || l.kind === 'linear'),
+    ).length;
     return {
       preset: p.name,
       label: p.label,
@@ -60,6 +62,13 @@ export function familyText(rows: readonly FamilyRow[]): string {
     formatBytes(r.activationBytes),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), ...body.map(line), '', 'depth: conv and linear layers on the eval path; MACs and activations per image at batch 1.', ''].join('\n');
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [
+    line(head),
+    ...body.map(line),
+    '',
+    'depth: conv and linear layers on the eval path; MACs and activations per image at batch 1.',
+    '',
+  ].join('\n');
 }

@@ -10,7 +10,11 @@ import { paramLabel } from '../model/params';
 import { moduleDef } from '../modules/registry';
 
 /** Issue codes whose message gets a cause and a fix from `mapSizeCause`. */
-export const MAP_SIZE_CODES: ReadonlySet<string> = new Set(['linear.inFeatures', 'pool.windowTooLarge', 'shape.collapsed']);
+export const MAP_SIZE_CODES: ReadonlySet<string> = new Set([
+  'linear.inFeatures',
+  'pool.windowTooLarge',
+  'shape.collapsed',
+]);
 
 /** The shapes of a module as the analysis saw them. */
 export interface ShapesSeen {
@@ -32,32 +36,46 @@ export interface MapCause {
   readonly fix: string;
 }
 
-const hw = (s: Shape | null | undefined): string | null => (s && s.length === 4 ? `${s[2]}×${s[3]}` : null);
+const hw = (s: Shape | null | undefined): string | null =>
+  s && s.length === 4 ? `${s[2]}×${s[3]}` : null;
 
 /** The parameters of `spec` that differ from `base`'s, by their labels ("Padding", "Stride"). */
 function changedLabels(spec: ModuleSpec, base: ModuleSpec): string[] {
   const defs = moduleDef(spec.kind)?.params ?? {};
   const keys = new Set([...Object.keys(spec.params ?? {}), ...Object.keys(base.params ?? {})]);
   const changed: string[] = [];
-  for (const k of keys) if (JSON.stringify(spec.params?.[k]) !== JSON.stringify(base.params?.[k])) changed.push(paramLabel(defs, k));
+  for (const k of keys)
+    if (JSON.stringify(spec.params?.[k]) !== JSON.stringify(base.params?.[k]))
+      changed.push(paramLabel(defs, k));
   return changed;
 }
 
-const list = (xs: readonly string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+const list = (xs: readonly string[]) =>
+  xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 
 /**
  * The cause and the fix for module `moduleId` receiving a map of another size than it was built
  * for. `seen` holds the shapes of the modules analysed so far, in execution order (so everything
  * upstream of `moduleId`); `preset` is the design's preset analysed, or null when it has none.
  */
-export function mapSizeCause(design: Design, moduleId: string, seen: ReadonlyMap<string, ShapesSeen>, preset: PresetShapes | null): MapCause {
+export function mapSizeCause(
+  design: Design,
+  moduleId: string,
+  seen: ReadonlyMap<string, ShapesSeen>,
+  preset: PresetShapes | null,
+): MapCause {
   const specs = new Map(design.modules.map((m) => [m.id, m]));
   const arriving = hw(seen.get(moduleId)?.inputShapes[0]);
-  const reaches = arriving ? `the map that reaches it is ${arriving}` : 'the map that reaches it has another size';
+  const reaches = arriving
+    ? `the map that reaches it is ${arriving}`
+    : 'the map that reaches it has another size';
   if (!preset) return { cause: reaches, fix: 'Change the input size or the modules before it' };
   const presetSpecs = new Map(preset.design.modules.map((m) => [m.id, m]));
   const builtFor = hw(preset.modules.get(moduleId)?.inputShapes[0]);
-  const sizes = arriving && builtFor && arriving !== builtFor ? ` (${arriving}; it was built for ${builtFor})` : '';
+  const sizes =
+    arriving && builtFor && arriving !== builtFor
+      ? ` (${arriving}; it was built for ${builtFor})`
+      : '';
   // Upstream modules, in execution order.
   const ancestors = new Set<string>();
   const stack = [...(specs.get(moduleId)?.inputs ?? [])];
@@ -72,20 +90,32 @@ export function mapSizeCause(design: Design, moduleId: string, seen: ReadonlyMap
     const base = preset.modules.get(id);
     const spec = specs.get(id)!;
     if (!base) {
-      if (hw(shapes.outputShape) !== hw(shapes.inputShapes[0])) return { cause: `the inserted ${id} upstream changes the map that reaches it${sizes}`, fix: `Remove ${id} or make it keep the map size` };
+      if (hw(shapes.outputShape) !== hw(shapes.inputShapes[0]))
+        return {
+          cause: `the inserted ${id} upstream changes the map that reaches it${sizes}`,
+          fix: `Remove ${id} or make it keep the map size`,
+        };
       continue;
     }
-    const changedHere = hw(shapes.outputShape) !== hw(base.outputShape) && hw(shapes.inputShapes[0]) === hw(base.inputShapes[0]);
+    const changedHere =
+      hw(shapes.outputShape) !== hw(base.outputShape) &&
+      hw(shapes.inputShapes[0]) === hw(base.inputShapes[0]);
     if (changedHere) {
       const labels = presetSpecs.has(id) ? changedLabels(spec, presetSpecs.get(id)!) : [];
       const what = labels.length ? `the ${list(labels)} edit of ${id}` : id;
-      return { cause: `${what} upstream changes the map that reaches it${sizes}`, fix: `Undo that edit` };
+      return {
+        cause: `${what} upstream changes the map that reaches it${sizes}`,
+        fix: `Undo that edit`,
+      };
     }
   }
   const size = design.input ? `${design.input.height}×${design.input.width}` : null;
   const presetSize = hw(preset.input);
   if (size && presetSize && size !== presetSize) {
-    return { cause: `the input size (${size}; the preset's is ${presetSize}) changes the map that reaches it${sizes}`, fix: `Use the input size it was built for (${presetSize})` };
+    return {
+      cause: `the input size (${size}; the preset's is ${presetSize}) changes the map that reaches it${sizes}`,
+      fix: `Use the input size it was built for (${presetSize})`,
+    };
   }
   return { cause: reaches, fix: 'Change the input size or the modules before it' };
 }

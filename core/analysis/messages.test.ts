@@ -24,11 +24,16 @@ describe('messages use the labels the user sees', () => {
 
   it('names the design-wide settings as the Network settings panel does', () => {
     const [i] = issues(setInput(googlenet(), { height: 0 }));
-    expect(i).toMatchObject({ field: 'input.height', message: 'Input height must be a whole number from 1 to 8,192; got 0.' });
+    expect(i).toMatchObject({
+      field: 'input.height',
+      message: 'Input height must be a whole number from 1 to 8,192; got 0.',
+    });
   });
 
   it('ends a classifier problem with the field that fixes it, by its label', () => {
-    const fc1 = issues(setInput(googlenet(), { height: 299, width: 299 })).find((i) => i.nodeId === 'fc1')!;
+    const fc1 = issues(setInput(googlenet(), { height: 299, width: 299 })).find(
+      (i) => i.nodeId === 'fc1',
+    )!;
     expect(fc1.field).toBe('in_size');
     expect(fc1.message).toMatch(/, or change "Built for map size"\.$/);
     expect(fc1.message).not.toContain('in_size');
@@ -37,20 +42,33 @@ describe('messages use the labels the user sees', () => {
 
 describe('messages name the actual cause', () => {
   it("blames maxpool3's padding edit, not the input size, when aux1 gets 1,152 features instead of 2,048", () => {
-    const aux1 = issues(setParam(googlenet(), 'maxpool3', 'padding', 0)).find((i) => i.nodeId === 'aux1')!;
+    const aux1 = issues(setParam(googlenet(), 'maxpool3', 'padding', 0)).find(
+      (i) => i.nodeId === 'aux1',
+    )!;
     expect(aux1.code).toBe('linear.inFeatures');
     expect(aux1.message).toContain('receives 1,152');
-    expect(aux1.message).toContain('the Padding edit of maxpool3 upstream changes the map that reaches it (13×13; it was built for 14×14). Undo that edit');
+    expect(aux1.message).toContain(
+      'the Padding edit of maxpool3 upstream changes the map that reaches it (13×13; it was built for 14×14). Undo that edit',
+    );
     expect(aux1.message).not.toContain('input size');
   });
 
   it('blames the input size when only the input size changed', () => {
-    const fc1 = issues(setInput(googlenet(), { height: 299, width: 299 })).find((i) => i.nodeId === 'fc1')!;
-    expect(fc1.message).toContain("the input size (299×299; the preset's is 224×224) changes the map that reaches it (4×4; it was built for 1×1). Use the input size it was built for (224×224)");
+    const fc1 = issues(setInput(googlenet(), { height: 299, width: 299 })).find(
+      (i) => i.nodeId === 'fc1',
+    )!;
+    expect(fc1.message).toContain(
+      "the input size (299×299; the preset's is 224×224) changes the map that reaches it (4×4; it was built for 1×1). Use the input size it was built for (224×224)",
+    );
   });
 
   it('blames an inserted module that shrinks the map', () => {
-    const d = insertAfter(googlenet(), 'inception4e', { id: 'shrink', kind: 'maxPool', params: { kernel: 3, stride: 2, padding: 1 }, stage: '4' });
+    const d = insertAfter(googlenet(), 'inception4e', {
+      id: 'shrink',
+      kind: 'maxPool',
+      params: { kernel: 3, stride: 2, padding: 1 },
+      stage: '4',
+    });
     const fc1 = issues(d).find((i) => i.nodeId === 'avgpool' || i.nodeId === 'fc1')!;
     expect(fc1.message).toContain('the inserted shrink upstream changes the map that reaches it');
     expect(fc1.message).toContain('Remove shrink or make it keep the map size');
@@ -62,7 +80,9 @@ describe('messages name the actual cause', () => {
       const i = all.find((x) => x.nodeId === id)!;
       expect(i.code, id).toBe('pool.windowTooLarge');
       expect(i.field, id).toBe(id === 'avgpool' ? 'kernel' : 'pool_kernel');
-      expect(i.message, id).toMatch(id === 'avgpool' ? /or change "Window"\.$/ : /or change "Pool window"\.$/);
+      expect(i.message, id).toMatch(
+        id === 'avgpool' ? /or change "Window"\.$/ : /or change "Pool window"\.$/,
+      );
       expect(i.message, id).toContain('the input size (32×32');
     }
   });

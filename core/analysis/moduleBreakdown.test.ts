@@ -15,7 +15,9 @@ describe('moduleBreakdown', () => {
     expect(f.params).toBe(info.params);
     expect(f.macs).toBe(info.macs);
     expect(f.activationBytes).toBeGreaterThan(0);
-    expect(f.steps.map((s) => s.title)).toEqual(expect.arrayContaining(['1×1', '3×3 reduce', '3×3', '5×5 reduce', '5×5', 'pool proj']));
+    expect(f.steps.map((s) => s.title)).toEqual(
+      expect.arrayContaining(['1×1', '3×3 reduce', '3×3', '5×5 reduce', '5×5', 'pool proj']),
+    );
     expect(f.steps.reduce((s, x) => s + x.params, 0)).toBe(f.params);
     expect(f.steps.reduce((s, x) => s + x.macs, 0)).toBe(f.macs);
     // 3×3: Conv2d(96, 128, 3) with bias (this preset) + BN(128): 96·128·9 + 128 + 2·128 parameters.

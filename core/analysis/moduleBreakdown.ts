@@ -43,10 +43,19 @@ export function moduleBreakdown(analysis: Analysis, id: string): ModuleBreakdown
       id: s.id,
       title: s.title,
       group: s.group,
-      outputShape: ls.length === s.layers.length && ls.length ? ls[ls.length - 1].outputShape : null,
+      outputShape:
+        ls.length === s.layers.length && ls.length ? ls[ls.length - 1].outputShape : null,
       params: ls.reduce((a, l) => a + l.params, 0),
       macs: ls.reduce((a, l) => a + l.macs, 0),
     };
   });
-  return { id, inputShapes: info.inputShapes, outputShape: info.outputShape, params: info.params, macs: info.macs, activationBytes: info.activationBytes, steps };
+  return {
+    id,
+    inputShapes: info.inputShapes,
+    outputShape: info.outputShape,
+    params: info.params,
+    macs: info.macs,
+    activationBytes: info.activationBytes,
+    steps,
+  };
 }

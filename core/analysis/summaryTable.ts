@@ -24,9 +24,20 @@ export interface SummaryRow {
 export function summaryRows(a: Analysis, withLayers = false): SummaryRow[] {
   const rows: SummaryRow[] = [];
   const layersByModule = new Map<string, Analysis['layers'][number][]>();
-  for (const l of a.layers) layersByModule.set(l.module, [...(layersByModule.get(l.module) ?? []), l]);
+  for (const l of a.layers)
+    layersByModule.set(l.module, [...(layersByModule.get(l.module) ?? []), l]);
   for (const m of a.modules) {
-    rows.push({ id: m.id, path: m.id, depth: 0, type: m.label, settings: '', outputShape: formatShape(m.outputShape), params: m.params, macs: m.macs, evalPath: m.evalPath });
+    rows.push({
+      id: m.id,
+      path: m.id,
+      depth: 0,
+      type: m.label,
+      settings: '',
+      outputShape: formatShape(m.outputShape),
+      params: m.params,
+      macs: m.macs,
+      evalPath: m.evalPath,
+    });
     if (!withLayers) continue;
     for (const l of layersByModule.get(m.id) ?? []) {
       if (l.id === m.id) continue;
@@ -63,15 +74,18 @@ export function totalLines(a: Analysis): [string, string][] {
 /** A plain-text table like torchinfo's. */
 export function summaryText(a: Analysis, withLayers = false): string {
   const rows = summaryRows(a, withLayers);
-  const name = (r: SummaryRow) => `${r.depth ? '  └ ' : ''}${r.id} (${r.type})${r.settings ? ` ${r.settings}` : ''}${!r.evalPath && r.depth === 0 ? ' [train]' : ''}`;
+  const name = (r: SummaryRow) =>
+    `${r.depth ? '  └ ' : ''}${r.id} (${r.type})${r.settings ? ` ${r.settings}` : ''}${!r.evalPath && r.depth === 0 ? ' [train]' : ''}`;
   const w0 = Math.max(24, ...rows.map((r) => name(r).length)) + 2;
   const w1 = Math.max(14, ...rows.map((r) => r.outputShape.length)) + 2;
   const w2 = Math.max(9, ...rows.map((r) => formatInt(r.params).length)) + 2;
   const w3 = Math.max(13, ...rows.map((r) => formatInt(r.macs).length)) + 2;
-  const line = (a1: string, b: string, c: string, d: string) => `${a1.padEnd(w0)}${b.padEnd(w1)}${c.padStart(w2)}${d.padStart(w3)}`;
+  const line = (a1: string, b: string, c: string, d: string) =>
+    `${a1.padEnd(w0)}${b.padEnd(w1)}${c.padStart(w2)}${d.padStart(w3)}`;
   const rule = (ch: string) => ch.repeat(w0 + w1 + w2 + w3);
   const out = [rule('='), line('Layer (type)', 'Output shape', 'Params', 'MACs'), rule('=')];
-  for (const r of rows) out.push(line(name(r), r.outputShape, formatInt(r.params), formatInt(r.macs)));
+  for (const r of rows)
+    out.push(line(name(r), r.outputShape, formatInt(r.params), formatInt(r.macs)));
   out.push(rule('='));
   const lw = Math.max(...totalLines(a).map(([l]) => l.length)) + 2;
   out.push(`${'Input'.padEnd(lw)}${formatShape(a.input)}`);
@@ -80,13 +94,16 @@ export function summaryText(a: Analysis, withLayers = false): string {
   return `${out.join('\n')}\n`;
 }
 
-
 /** The summary as CSV (raw numbers, one row per module and layer). */
 export function summaryCsv(a: Analysis, withLayers = true): string {
   const rows = summaryRows(a, withLayers);
   const head = ['id', 'depth', 'type', 'settings', 'output_shape', 'params', 'macs', 'eval_path'];
   // Full ids, so rows sorted in a spreadsheet still say which module a layer belongs to.
-  const body = rows.map((r) => [r.path, r.depth, r.type, r.settings, r.outputShape, r.params, r.macs, r.evalPath].map((x) => csvCell(x)).join(','));
+  const body = rows.map((r) =>
+    [r.path, r.depth, r.type, r.settings, r.outputShape, r.params, r.macs, r.evalPath]
+      .map((x) => csvCell(x))
+      .join(','),
+  );
   return `${[head.join(','), ...body].join('\n')}\n`;
 }
 
@@ -95,7 +112,10 @@ export function summaryMarkdown(a: Analysis, withLayers = false): string {
   const rows = summaryRows(a, withLayers);
   const esc = markdownCell;
   const lines = ['| Layer | Type | Output shape | Params | MACs |', '|---|---|---|---:|---:|'];
-  for (const r of rows) lines.push(`| ${r.depth ? '&nbsp;&nbsp;└ ' : ''}${esc(r.id)} | ${esc(r.type)}${r.settings ? ` ${esc(r.settings)}` : ''} | ${r.outputShape} | ${formatInt(r.params)} | ${formatInt(r.macs)} |`);
+  for (const r of rows)
+    lines.push(
+      `| ${r.depth ? '&nbsp;&nbsp;└ ' : ''}${esc(r.id)} | ${esc(r.type)}${r.settings ? ` ${esc(r.settings)}` : ''} | ${r.outputShape} | ${formatInt(r.params)} | ${formatInt(r.macs)} |`,
+    );
   lines.push('', '| Total | |', '|---|---:|', `| Input | ${formatShape(a.input)} |`);
   for (const [l, v] of totalLines(a)) lines.push(`| ${l} | ${v} |`);
   return `${lines.join('\n')}\n`;
@@ -125,7 +145,19 @@ export function summaryJson(a: Analysis) {
       buffers: m.buffers,
       macs: m.macs,
     })),
-    layers: a.layers.map((l) => ({ id: l.id, kind: l.kind, module: l.module, outputShape: l.outputShape, params: l.params, macs: l.macs })),
-    issues: a.issues.map((i) => ({ code: i.code, nodeId: i.nodeId, field: i.field ?? null, message: i.message })),
+    layers: a.layers.map((l) => ({
+      id: l.id,
+      kind: l.kind,
+      module: l.module,
+      outputShape: l.outputShape,
+      params: l.params,
+      macs: l.macs,
+    })),
+    issues: a.issues.map((i) => ({
+      code: i.code,
+      nodeId: i.nodeId,
+      field: i.field ?? null,
+      message: i.message,
+    })),
   };
 }

@@ -30,12 +30,20 @@ const cases = golden.cases as unknown as GoldenCase[];
 
 function load(c: GoldenCase): Design {
   const loaded = validateDesign(c.design);
-  if (!loaded.ok) throw new Error(`${c.name}: the fixture's design does not load: ${JSON.stringify(loaded.errors)}`);
+  if (!loaded.ok)
+    throw new Error(
+      `${c.name}: the fixture's design does not load: ${JSON.stringify(loaded.errors)}`,
+    );
   return loaded.design;
 }
 
 function moduleFigures(a: Analysis): Record<string, ModuleFigures | null> {
-  return Object.fromEntries(a.modules.map((m) => [m.id, m.outputShape ? { shape: m.outputShape, params: m.params, macs: m.macs } : null]));
+  return Object.fromEntries(
+    a.modules.map((m) => [
+      m.id,
+      m.outputShape ? { shape: m.outputShape, params: m.params, macs: m.macs } : null,
+    ]),
+  );
 }
 
 describe('analyze() against PyTorch', () => {
@@ -54,15 +62,20 @@ describe('analyze() against PyTorch', () => {
   });
 
   const invalid = cases.filter((c) => !c.valid);
-  it.each(invalid.map((c) => [c.name, c] as const))('%s: the modules PyTorch refuses', (_name, c) => {
-    const a = analyze(load(c));
-    expect(a.valid).toBe(false);
-    const key = (i: { code: string; nodeId: string }) => `${i.nodeId}: ${i.code}`;
-    expect(a.issues.map(key).sort()).toEqual(c.issues!.map(key).sort());
-    for (const issue of a.issues) expect(issue.message).toMatch(new RegExp(`^${issue.nodeId}: .+\\.$`));
-    // Modules PyTorch ran have the same figures; the refused and the blocked have no shape.
-    const figures = moduleFigures(a);
-    for (const [id, want] of Object.entries(c.modules)) expect(figures[id], id).toEqual(want);
-    for (const id of [...c.issues!.map((i) => i.nodeId), ...c.blocked!]) expect(figures[id], id).toBeNull();
-  });
+  it.each(invalid.map((c) => [c.name, c] as const))(
+    '%s: the modules PyTorch refuses',
+    (_name, c) => {
+      const a = analyze(load(c));
+      expect(a.valid).toBe(false);
+      const key = (i: { code: string; nodeId: string }) => `${i.nodeId}: ${i.code}`;
+      expect(a.issues.map(key).sort()).toEqual(c.issues!.map(key).sort());
+      for (const issue of a.issues)
+        expect(issue.message).toMatch(new RegExp(`^${issue.nodeId}: .+\\.$`));
+      // Modules PyTorch ran have the same figures; the refused and the blocked have no shape.
+      const figures = moduleFigures(a);
+      for (const [id, want] of Object.entries(c.modules)) expect(figures[id], id).toEqual(want);
+      for (const id of [...c.issues!.map((i) => i.nodeId), ...c.blocked!])
+        expect(figures[id], id).toBeNull();
+    },
+  );
 });

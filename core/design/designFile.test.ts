@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseDesign, serializeDesign, validateDesign, issuePath, MAX_DESIGN_BYTES } from './designFile';
+import {
+  parseDesign,
+  serializeDesign,
+  validateDesign,
+  issuePath,
+  MAX_DESIGN_BYTES,
+} from './designFile';
 import { presetDesign, presetNames } from '../presets';
 import { setParam } from './edit';
 
@@ -48,29 +54,43 @@ describe('design files: bad input gives errors with JSON paths', () => {
 
   it('rejects other formats and versions', () => {
     expect(errorsOf('[1,2]')[0].message).toBe('A design file holds one JSON object.');
-    expect(errorsOf(mutate((o) => (o.format = 'onnx')))[0]).toEqual({ path: '$.format', message: expect.stringContaining('not an Inception Explorer design file') });
+    expect(errorsOf(mutate((o) => (o.format = 'onnx')))[0]).toEqual({
+      path: '$.format',
+      message: expect.stringContaining('not an Inception Explorer design file'),
+    });
     expect(errorsOf(mutate((o) => (o.version = 7)))[0]).toEqual({
       path: '$.version',
-      message: 'This design file is version 7; this app reads version 1. Update Inception Explorer to open it.',
+      message:
+        'This design file is version 7; this app reads version 1. Update Inception Explorer to open it.',
     });
   });
 
   it('names wrong types by path', () => {
     const errors = errorsOf(mutate((o) => (o.modules[10].params.out_3x3 = { n: 3 })));
     expect(errors.map((e) => e.path)).toContain('$.modules[10].params.out_3x3');
-    expect(errorsOf(mutate((o) => (o.input.height = null))).map((e) => e.path)).toContain('$.input.height');
+    expect(errorsOf(mutate((o) => (o.input.height = null))).map((e) => e.path)).toContain(
+      '$.input.height',
+    );
     expect(errorsOf(mutate((o) => (o.modules = {}))).map((e) => e.path)).toContain('$.modules');
   });
 
   it('rejects absurd numbers such as 10^12 filters', () => {
     const errors = errorsOf(mutate((o) => (o.modules[10].params.out_3x3 = 1e12)));
-    expect(errors).toEqual([{ path: '$.modules[10].params.out_3x3', message: '1,000,000,000,000 is far too large (filter counts are at most 65,536)' }]);
+    expect(errors).toEqual([
+      {
+        path: '$.modules[10].params.out_3x3',
+        message: '1,000,000,000,000 is far too large (filter counts are at most 65,536)',
+      },
+    ]);
   });
 
   it('rejects __proto__ keys without polluting anything', () => {
     const hostile = text().replace('"params": {', '"params": {"__proto__": {"polluted": true}, ');
     const errors = errorsOf(hostile);
-    expect(errors[0]).toEqual({ path: '$.modules[0].params["__proto__"]', message: 'The key "__proto__" is not allowed in a design file.' });
+    expect(errors[0]).toEqual({
+      path: '$.modules[0].params["__proto__"]',
+      message: 'The key "__proto__" is not allowed in a design file.',
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const top = text().replace('{', '{"__proto__": {"polluted": true},');
     expect(errorsOf(top)[0].path).toBe('$["__proto__"]');
@@ -114,13 +134,33 @@ describe('messages for odd files and values', () => {
 
   it.each([
     ['"classes": 1000', '"classes": null', '$.classes', 'must be a number; got null.'],
-    ['"classes": 1000', '"classes": 1e400', '$.classes', 'must be a number; got a number too large to hold (it reads as infinity).'],
+    [
+      '"classes": 1000',
+      '"classes": 1e400',
+      '$.classes',
+      'must be a number; got a number too large to hold (it reads as infinity).',
+    ],
     ['"batch": 3', '"batch": "3"', '$.input.batch', 'must be a number; got "3".'],
     ['"aux": true', '"aux": null', '$.aux', 'must be true or false; got null.'],
     ['"name": "GoogLeNet"', '"name": 7', '$.name', 'must be text; got 7.'],
-    ['"out_1x1": 64', '"out_1x1": null', '$.modules[4].params.out_1x1', 'must be a number, true or false, a text of at most 64 characters, or a list of 1 to 4 numbers; got null.'],
-    ['"out_1x1": 64', '"out_1x1": 1e400', '$.modules[4].params.out_1x1', 'must be a number, true or false, a text of at most 64 characters, or a list of 1 to 4 numbers; got a number too large to hold (it reads as infinity).'],
-    ['"out_1x1": 64', '"out_1x1": {}', '$.modules[4].params.out_1x1', 'must be a number, true or false, a text of at most 64 characters, or a list of 1 to 4 numbers; got an object.'],
+    [
+      '"out_1x1": 64',
+      '"out_1x1": null',
+      '$.modules[4].params.out_1x1',
+      'must be a number, true or false, a text of at most 64 characters, or a list of 1 to 4 numbers; got null.',
+    ],
+    [
+      '"out_1x1": 64',
+      '"out_1x1": 1e400',
+      '$.modules[4].params.out_1x1',
+      'must be a number, true or false, a text of at most 64 characters, or a list of 1 to 4 numbers; got a number too large to hold (it reads as infinity).',
+    ],
+    [
+      '"out_1x1": 64',
+      '"out_1x1": {}',
+      '$.modules[4].params.out_1x1',
+      'must be a number, true or false, a text of at most 64 characters, or a list of 1 to 4 numbers; got an object.',
+    ],
   ])('%s → %s says what is wrong, not "Invalid input"', (from, to, path, message) => {
     const r = parseDesign(text().replace(from, to));
     expect(r.ok).toBe(false);
@@ -129,6 +169,8 @@ describe('messages for odd files and values', () => {
 
   it('never quotes the content of a file that is not JSON', () => {
     const r = parseDesign('root:x:0:0:root:/root:/bin/bash\n');
-    expect(!r.ok && r.errors[0].message).toBe('The file is not valid JSON: unexpected character "r".');
+    expect(!r.ok && r.errors[0].message).toBe(
+      'The file is not valid JSON: unexpected character "r".',
+    );
   });
 });

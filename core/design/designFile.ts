@@ -17,13 +17,16 @@ const MAX_ABS_NUMBER = 1e9;
 
 /** Keys that would reach Object.prototype, or that no design uses. */
 const SAFE_KEY = /^(?!__)[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-const safeKey = z.string().regex(SAFE_KEY, 'must be a name of letters, digits and underscores (not starting with "__")');
+const safeKey = z
+  .string()
+  .regex(SAFE_KEY, 'must be a name of letters, digits and underscores (not starting with "__")');
 
 const sane = z
   .number()
   .refine(Number.isFinite, 'must be a finite number')
   .refine((n) => Math.abs(n) <= MAX_ABS_NUMBER, {
-    error: (iss) => `${formatInt(Number(iss.input))} is far too large (filter counts are at most ${formatInt(MAX_COUNT)})`,
+    error: (iss) =>
+      `${formatInt(Number(iss.input))} is far too large (filter counts are at most ${formatInt(MAX_COUNT)})`,
   });
 const paramValue = z.union([sane, z.boolean(), z.string().max(64), z.array(sane).min(1).max(4)]);
 
@@ -31,7 +34,9 @@ const moduleSchema = z.strictObject({
   id: z.string().min(1).max(64),
   kind: z.string().min(1).max(64),
   inputs: z.array(z.string().min(1).max(64)).max(16),
-  params: z.record(safeKey, paramValue).refine((r) => Object.keys(r).length <= 64, 'has too many parameters'),
+  params: z
+    .record(safeKey, paramValue)
+    .refine((r) => Object.keys(r).length <= 64, 'has too many parameters'),
   stage: z.string().max(32).optional(),
   aux: z.boolean().optional(),
 });
@@ -54,19 +59,36 @@ export interface FileError {
   readonly message: string;
 }
 
-export type LoadResult = { readonly ok: true; readonly design: Design } | { readonly ok: false; readonly errors: readonly FileError[] };
+export type LoadResult =
+  | { readonly ok: true; readonly design: Design }
+  | { readonly ok: false; readonly errors: readonly FileError[] };
 
 function jsonPath(path: readonly PropertyKey[]): string {
   let s = '$';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : SAFE_KEY.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`;
+  for (const p of path)
+    s +=
+      typeof p === 'number'
+        ? `[${p}]`
+        : SAFE_KEY.test(String(p))
+          ? `.${String(p)}`
+          : `[${JSON.stringify(String(p))}]`;
   return s;
 }
 
 /** Parses and validates a design file's text. */
 export function parseDesign(text: string): LoadResult {
-  if (typeof text !== 'string') return { ok: false, errors: [{ path: '$', message: 'The design file is not text.' }] };
+  if (typeof text !== 'string')
+    return { ok: false, errors: [{ path: '$', message: 'The design file is not text.' }] };
   if (text.length > MAX_DESIGN_BYTES) {
-    return { ok: false, errors: [{ path: '$', message: `The file is ${formatBytes(text.length)}; design files are at most ${formatBytes(MAX_DESIGN_BYTES)}.` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '$',
+          message: `The file is ${formatBytes(text.length)}; design files are at most ${formatBytes(MAX_DESIGN_BYTES)}.`,
+        },
+      ],
+    };
   }
   // A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -74,7 +96,15 @@ export function parseDesign(text: string): LoadResult {
   try {
     data = JSON.parse(body);
   } catch (e) {
-    return { ok: false, errors: [{ path: '$', message: `The file is not valid JSON: ${jsonErrorText((e as Error).message)}.` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '$',
+          message: `The file is not valid JSON: ${jsonErrorText((e as Error).message)}.`,
+        },
+      ],
+    };
   }
   return validateDesign(data);
 }
@@ -85,7 +115,10 @@ export function parseDesign(text: string): LoadResult {
  */
 function jsonErrorText(message: string): string {
   return message
-    .replace(/^Unexpected token '(.)', (?:"(?:[^"\\]|\\.)*"(?:\.\.\.)?|.*?) is not valid JSON$/s, (_m, ch: string) => `unexpected character ${JSON.stringify(ch)}`)
+    .replace(
+      /^Unexpected token '(.)', (?:"(?:[^"\\]|\\.)*"(?:\.\.\.)?|.*?) is not valid JSON$/s,
+      (_m, ch: string) => `unexpected character ${JSON.stringify(ch)}`,
+    )
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
     .slice(0, 200);
 }
@@ -94,17 +127,26 @@ function jsonErrorText(message: string): string {
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let at = data;
   for (const key of path) {
-    if (typeof at !== 'object' || at === null || !Object.prototype.hasOwnProperty.call(at, key)) return undefined;
+    if (typeof at !== 'object' || at === null || !Object.prototype.hasOwnProperty.call(at, key))
+      return undefined;
     at = (at as Record<PropertyKey, unknown>)[key];
   }
   return at;
 }
 
 /** "a number", "true or false", … for zod's expected types. */
-const EXPECTED: Readonly<Record<string, string>> = { number: 'a number', string: 'text', boolean: 'true or false', object: 'an object', array: 'a list', record: 'an object' };
+const EXPECTED: Readonly<Record<string, string>> = {
+  number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  record: 'an object',
+};
 
 function gotText(value: unknown): string {
-  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number too large to hold (it reads as infinity)';
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return 'a number too large to hold (it reads as infinity)';
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (typeof value === 'object' && value !== null) return 'an object';
   return formatGot(value);
@@ -127,11 +169,22 @@ function schemaMessage(issue: z.core.$ZodIssue, data: unknown): string {
 }
 
 /** Paths of `__proto__` keys anywhere in parsed JSON: a hostile file, refused outright. */
-function protoKeys(data: unknown, path: PropertyKey[] = [], found: string[] = [], depth = 0): string[] {
+function protoKeys(
+  data: unknown,
+  path: PropertyKey[] = [],
+  found: string[] = [],
+  depth = 0,
+): string[] {
   if (found.length >= 10 || depth > 16 || typeof data !== 'object' || data === null) return found;
   for (const key of Object.keys(data)) {
     if (key === '__proto__') found.push(jsonPath([...path, key]));
-    else protoKeys((data as Record<string, unknown>)[key], [...path, Array.isArray(data) ? Number(key) : key], found, depth + 1);
+    else
+      protoKeys(
+        (data as Record<string, unknown>)[key],
+        [...path, Array.isArray(data) ? Number(key) : key],
+        found,
+        depth + 1,
+      );
   }
   return found;
 }
@@ -139,24 +192,47 @@ function protoKeys(data: unknown, path: PropertyKey[] = [], found: string[] = []
 /** Validates already-parsed JSON as a design. */
 export function validateDesign(data: unknown): LoadResult {
   const hostile = protoKeys(data);
-  if (hostile.length) return { ok: false, errors: hostile.map((path) => ({ path, message: 'The key "__proto__" is not allowed in a design file.' })) };
+  if (hostile.length)
+    return {
+      ok: false,
+      errors: hostile.map((path) => ({
+        path,
+        message: 'The key "__proto__" is not allowed in a design file.',
+      })),
+    };
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return { ok: false, errors: [{ path: '$', message: 'A design file holds one JSON object.' }] };
   }
   const o = data as Record<string, unknown>;
   if (o.format !== DESIGN_FORMAT) {
-    return { ok: false, errors: [{ path: '$.format', message: `This is not an Inception Explorer design file: "format" must be "${DESIGN_FORMAT}".` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '$.format',
+          message: `This is not an Inception Explorer design file: "format" must be "${DESIGN_FORMAT}".`,
+        },
+      ],
+    };
   }
   if (o.version !== DESIGN_VERSION) {
     const v = typeof o.version === 'number' ? `version ${o.version}` : 'of an unknown version';
     return {
       ok: false,
-      errors: [{ path: '$.version', message: `This design file is ${v}; this app reads version ${DESIGN_VERSION}. ${typeof o.version === 'number' && o.version > DESIGN_VERSION ? 'Update Inception Explorer to open it.' : ''}`.trim() }],
+      errors: [
+        {
+          path: '$.version',
+          message:
+            `This design file is ${v}; this app reads version ${DESIGN_VERSION}. ${typeof o.version === 'number' && o.version > DESIGN_VERSION ? 'Update Inception Explorer to open it.' : ''}`.trim(),
+        },
+      ],
     };
   }
   const r = designSchema.safeParse(data);
   if (!r.success) {
-    const errors = r.error.issues.slice(0, 50).map((i) => ({ path: jsonPath(i.path), message: schemaMessage(i, data) }));
+    const errors = r.error.issues
+      .slice(0, 50)
+      .map((i) => ({ path: jsonPath(i.path), message: schemaMessage(i, data) }));
     return { ok: false, errors };
   }
   const d = r.data;
@@ -186,7 +262,12 @@ export function serializeDesign(design: Design): string {
     version: DESIGN_VERSION,
     name: design.name,
     preset: design.preset,
-    input: { batch: design.input.batch, channels: design.input.channels, height: design.input.height, width: design.input.width },
+    input: {
+      batch: design.input.batch,
+      channels: design.input.channels,
+      height: design.input.height,
+      width: design.input.width,
+    },
     classes: design.classes,
     aux: design.aux,
     modules: design.modules.map((m) => ({

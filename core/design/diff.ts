@@ -33,7 +33,6 @@ export interface ValueChange {
  */
 export type DiffStatus = 'added' | 'removed' | 'changed' | 'affected' | 'unchanged';
 
-
 /** A module's figures on one side of the diff, as that design's own analysis computes them. */
 export interface ModuleFigures {
   readonly id: string;
@@ -79,7 +78,14 @@ export interface ModuleDiff {
   readonly shapeChanged: boolean;
 }
 
-export type TotalKey = 'params' | 'paramsEval' | 'macs' | 'macsTrain' | 'activationBytesEval' | 'activationBytes' | 'weightBytes';
+export type TotalKey =
+  | 'params'
+  | 'paramsEval'
+  | 'macs'
+  | 'macsTrain'
+  | 'activationBytesEval'
+  | 'activationBytes'
+  | 'weightBytes';
 
 export interface TotalDelta {
   readonly key: TotalKey;
@@ -136,7 +142,10 @@ export interface DesignDiff {
   readonly totals: readonly TotalDelta[];
   /** Stage-by-stage summary (most useful when ids differ, across the family). */
   readonly stages: readonly StageRow[];
-  readonly counts: Readonly<Record<DiffStatus, number>> & { readonly matchedById: number; readonly matchedByPosition: number };
+  readonly counts: Readonly<Record<DiffStatus, number>> & {
+    readonly matchedById: number;
+    readonly matchedByPosition: number;
+  };
   /** True when anything differs. */
   readonly changed: boolean;
 }
@@ -148,13 +157,37 @@ export function baseDesign(design: Design): Design | undefined {
   return design.preset ? presetDesign(design.preset) : undefined;
 }
 
-const EMPTY_COUNTS = { added: 0, removed: 0, changed: 0, affected: 0, unchanged: 0, matchedById: 0, matchedByPosition: 0 };
+const EMPTY_COUNTS = {
+  added: 0,
+  removed: 0,
+  changed: 0,
+  affected: 0,
+  unchanged: 0,
+  matchedById: 0,
+  matchedByPosition: 0,
+};
 
 /** The diff of a design with nothing to compare against: no entries, no change. */
-export const EMPTY_DIFF: DesignDiff = { base: null, a: null, b: null, entries: [], byId: {}, removed: [], settings: [], totals: [], stages: [], counts: EMPTY_COUNTS, changed: false };
+export const EMPTY_DIFF: DesignDiff = {
+  base: null,
+  a: null,
+  b: null,
+  entries: [],
+  byId: {},
+  removed: [],
+  settings: [],
+  totals: [],
+  stages: [],
+  counts: EMPTY_COUNTS,
+  changed: false,
+};
 
 /** Compares a design with `base` (by default the preset it names); the empty diff when there is none. */
-export function diffDesign(design: Design, base: Design | undefined = baseDesign(design), analyses: { a?: Analysis; b?: Analysis } = {}): DesignDiff {
+export function diffDesign(
+  design: Design,
+  base: Design | undefined = baseDesign(design),
+  analyses: { a?: Analysis; b?: Analysis } = {},
+): DesignDiff {
   if (!base) return EMPTY_DIFF;
   return compareDesigns(base, design, analyses);
 }
@@ -169,7 +202,8 @@ interface Side {
 
 function side(design: Design, analysis: Analysis): Side {
   const byId = new Map<string, ModuleSpec>();
-  for (const m of Array.isArray(design.modules) ? design.modules : []) if (!byId.has(m.id) && (design.aux || !m.aux)) byId.set(m.id, m);
+  for (const m of Array.isArray(design.modules) ? design.modules : [])
+    if (!byId.has(m.id) && (design.aux || !m.aux)) byId.set(m.id, m);
   const info = new Map(analysis.modules.map((m) => [m.id, m]));
   const ordered = analysis.modules.map((m) => m.id).filter((id) => byId.has(id));
   const rest = [...byId.keys()].filter((id) => !info.has(id));
@@ -196,7 +230,11 @@ function figures(s: Side, spec: ModuleSpec): ModuleFigures {
 const LCS_LIMIT = 4_000_000;
 
 /** Pairs of indexes into `a` and `b` whose keys match, as a longest common subsequence (greedy when too large). */
-function alignByKey<T>(a: readonly T[], b: readonly T[], key: (x: T) => string): [number, number][] {
+function alignByKey<T>(
+  a: readonly T[],
+  b: readonly T[],
+  key: (x: T) => string,
+): [number, number][] {
   const n = a.length;
   const m = b.length;
   if (!n || !m) return [];
@@ -219,7 +257,10 @@ function alignByKey<T>(a: readonly T[], b: readonly T[], key: (x: T) => string):
   const table = new Uint32Array((n + 1) * (m + 1));
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      table[i * (m + 1) + j] = ka[i] === kb[j] ? table[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(table[(i + 1) * (m + 1) + j], table[i * (m + 1) + j + 1]);
+      table[i * (m + 1) + j] =
+        ka[i] === kb[j]
+          ? table[(i + 1) * (m + 1) + j + 1] + 1
+          : Math.max(table[(i + 1) * (m + 1) + j], table[i * (m + 1) + j + 1]);
     }
   }
   const pairs: [number, number][] = [];
@@ -260,7 +301,8 @@ function matchModules(a: Side, b: Side): Map<string, { id: string; by: 'id' | 'p
   for (const [gap, leftB] of gapsB) {
     const leftA = gapsA.get(gap);
     if (!leftA) continue;
-    for (const [i, j] of alignByKey(leftA, leftB, (m) => `${m.kind}|${m.aux === true}`)) match.set(leftB[j].id, { id: leftA[i].id, by: 'position' });
+    for (const [i, j] of alignByKey(leftA, leftB, (m) => `${m.kind}|${m.aux === true}`))
+      match.set(leftB[j].id, { id: leftA[i].id, by: 'position' });
   }
   return match;
 }
@@ -271,18 +313,34 @@ function paramChanges(was: ModuleSpec, now: ModuleSpec): ValueChange[] {
   // `reduced`) is no change.
   const def = kindChanged ? undefined : moduleDef(now.kind);
   const defs = def?.params;
-  const effective = (params: ModuleSpec['params'], f: string) => params[f] ?? (defs && Object.hasOwn(defs, f) ? defs[f].default : undefined);
+  const effective = (params: ModuleSpec['params'], f: string) =>
+    params[f] ?? (defs && Object.hasOwn(defs, f) ? defs[f].default : undefined);
   const wasParams = was.params ?? {};
   const nowParams = now.params ?? {};
-  const order = [...(defs ? Object.keys(defs) : []), ...Object.keys(wasParams), ...Object.keys(nowParams)];
-  const fields = [...new Set(order)].filter((f) => Object.hasOwn(wasParams, f) || Object.hasOwn(nowParams, f));
-  const changes = fields.filter((f) => !sameValue(effective(wasParams, f), effective(nowParams, f))).map((f) => ({ field: f, from: wasParams[f], to: nowParams[f] }));
+  const order = [
+    ...(defs ? Object.keys(defs) : []),
+    ...Object.keys(wasParams),
+    ...Object.keys(nowParams),
+  ];
+  const fields = [...new Set(order)].filter(
+    (f) => Object.hasOwn(wasParams, f) || Object.hasOwn(nowParams, f),
+  );
+  const changes = fields
+    .filter((f) => !sameValue(effective(wasParams, f), effective(nowParams, f)))
+    .map((f) => ({ field: f, from: wasParams[f], to: nowParams[f] }));
   return was.id === now.id ? changes : [{ field: 'id', from: was.id, to: now.id }, ...changes];
 }
 
 const sameShapes = (x: readonly Shape[], y: readonly Shape[]) => sameValue(x, y);
 
-function moduleDiff(wasSpec: ModuleSpec | undefined, nowSpec: ModuleSpec | undefined, a: Side, b: Side, by: 'id' | 'position' | null, rewired: boolean): ModuleDiff {
+function moduleDiff(
+  wasSpec: ModuleSpec | undefined,
+  nowSpec: ModuleSpec | undefined,
+  a: Side,
+  b: Side,
+  by: 'id' | 'position' | null,
+  rewired: boolean,
+): ModuleDiff {
   const fa = wasSpec ? figures(a, wasSpec) : null;
   const fb = nowSpec ? figures(b, nowSpec) : null;
   const delta = {
@@ -292,25 +350,79 @@ function moduleDiff(wasSpec: ModuleSpec | undefined, nowSpec: ModuleSpec | undef
   };
   const id = (nowSpec ?? wasSpec)!.id;
   if (!wasSpec || !nowSpec) {
-    return { id, status: nowSpec ? 'added' : 'removed', matchedBy: null, params: [], kindChanged: false, rewired: false, a: fa, b: fb, delta, shapeChanged: false };
+    return {
+      id,
+      status: nowSpec ? 'added' : 'removed',
+      matchedBy: null,
+      params: [],
+      kindChanged: false,
+      rewired: false,
+      a: fa,
+      b: fb,
+      delta,
+      shapeChanged: false,
+    };
   }
   const kindChanged = wasSpec.kind !== nowSpec.kind;
   const params = paramChanges(wasSpec, nowSpec);
   const shapeChanged = !sameValue(fa!.outputShape, fb!.outputShape);
-  const figuresDiffer = shapeChanged || !sameShapes(fa!.inputShapes, fb!.inputShapes) || delta.params !== 0 || delta.macs !== 0 || delta.activationBytes !== 0;
-  const status: DiffStatus = kindChanged || params.length ? 'changed' : figuresDiffer ? 'affected' : 'unchanged';
-  return { id, status, matchedBy: by, params, kindChanged, rewired, a: fa, b: fb, delta, shapeChanged };
+  const figuresDiffer =
+    shapeChanged ||
+    !sameShapes(fa!.inputShapes, fb!.inputShapes) ||
+    delta.params !== 0 ||
+    delta.macs !== 0 ||
+    delta.activationBytes !== 0;
+  const status: DiffStatus =
+    kindChanged || params.length ? 'changed' : figuresDiffer ? 'affected' : 'unchanged';
+  return {
+    id,
+    status,
+    matchedBy: by,
+    params,
+    kindChanged,
+    rewired,
+    a: fa,
+    b: fb,
+    delta,
+    shapeChanged,
+  };
 }
 
-const TOTALS: readonly { key: TotalKey; label: string; short: string; unit: 'count' | 'bytes' }[] = [
-  { key: 'params', label: 'Parameters (with aux heads)', short: 'Params, with aux', unit: 'count' },
-  { key: 'paramsEval', label: 'Parameters, eval path (no aux heads)', short: 'Params, eval path', unit: 'count' },
-  { key: 'macs', label: 'MACs per image, eval', short: 'MACs/image, eval', unit: 'count' },
-  { key: 'macsTrain', label: 'MACs per image, train', short: 'MACs/image, train', unit: 'count' },
-  { key: 'activationBytesEval', label: 'Activation memory, one eval pass (batch)', short: 'Activations, eval', unit: 'bytes' },
-  { key: 'activationBytes', label: 'Activation memory, every layer output (train, batch)', short: 'Activations, train', unit: 'bytes' },
-  { key: 'weightBytes', label: 'Weights size (float32, with buffers)', short: 'Weights', unit: 'bytes' },
-];
+const TOTALS: readonly { key: TotalKey; label: string; short: string; unit: 'count' | 'bytes' }[] =
+  [
+    {
+      key: 'params',
+      label: 'Parameters (with aux heads)',
+      short: 'Params, with aux',
+      unit: 'count',
+    },
+    {
+      key: 'paramsEval',
+      label: 'Parameters, eval path (no aux heads)',
+      short: 'Params, eval path',
+      unit: 'count',
+    },
+    { key: 'macs', label: 'MACs per image, eval', short: 'MACs/image, eval', unit: 'count' },
+    { key: 'macsTrain', label: 'MACs per image, train', short: 'MACs/image, train', unit: 'count' },
+    {
+      key: 'activationBytesEval',
+      label: 'Activation memory, one eval pass (batch)',
+      short: 'Activations, eval',
+      unit: 'bytes',
+    },
+    {
+      key: 'activationBytes',
+      label: 'Activation memory, every layer output (train, batch)',
+      short: 'Activations, train',
+      unit: 'bytes',
+    },
+    {
+      key: 'weightBytes',
+      label: 'Weights size (float32, with buffers)',
+      short: 'Weights',
+      unit: 'bytes',
+    },
+  ];
 
 /** A signed change of bytes with its percentage: "+172 KiB (+0.3 %)". */
 function formatDeltaBytes(b: number, a: number): string {
@@ -382,10 +494,18 @@ export function stageRows(a: readonly StageFigures[], b: readonly StageFigures[]
     else right.unshift([mainA[ie--], mainB[je--]]);
     front = !front;
   }
-  const middle: [StageFigures | null, StageFigures | null][] = [...mainA.slice(i, ie + 1).map((s) => [s, null] as [StageFigures, null]), ...mainB.slice(j, je + 1).map((s) => [null, s] as [null, StageFigures])];
+  const middle: [StageFigures | null, StageFigures | null][] = [
+    ...mainA.slice(i, ie + 1).map((s) => [s, null] as [StageFigures, null]),
+    ...mainB.slice(j, je + 1).map((s) => [null, s] as [null, StageFigures]),
+  ];
   const auxA = a.find((s) => s.stage === 'aux') ?? null;
   const auxB = b.find((s) => s.stage === 'aux') ?? null;
-  const rows = [...left, ...middle, ...right, ...(auxA || auxB ? [[auxA, auxB] as [StageFigures | null, StageFigures | null]] : [])];
+  const rows = [
+    ...left,
+    ...middle,
+    ...right,
+    ...(auxA || auxB ? [[auxA, auxB] as [StageFigures | null, StageFigures | null]] : []),
+  ];
   return rows.map(([x, y]) => ({
     a: x,
     b: y,
@@ -400,9 +520,11 @@ export function stageRows(a: readonly StageFigures[], b: readonly StageFigures[]
 function settingChanges(a: Design, b: Design): ValueChange[] {
   const out: ValueChange[] = [];
   for (const key of ['batch', 'channels', 'height', 'width'] as const) {
-    if (!sameValue(a.input?.[key], b.input?.[key])) out.push({ field: `input.${key}`, from: a.input?.[key], to: b.input?.[key] });
+    if (!sameValue(a.input?.[key], b.input?.[key]))
+      out.push({ field: `input.${key}`, from: a.input?.[key], to: b.input?.[key] });
   }
-  if (!sameValue(a.classes, b.classes)) out.push({ field: 'classes', from: a.classes, to: b.classes });
+  if (!sameValue(a.classes, b.classes))
+    out.push({ field: 'classes', from: a.classes, to: b.classes });
   if (a.aux !== b.aux) out.push({ field: 'aux', from: a.aux, to: b.aux });
   return out;
 }
@@ -411,7 +533,11 @@ function settingChanges(a: Design, b: Design): ValueChange[] {
  * The diff of B against A (see the file comment). Pass the analyses when they are at hand;
  * otherwise both designs are analyzed here. Never throws on a design the analysis accepts.
  */
-export function compareDesigns(aDesign: Design, bDesign: Design, analyses: { a?: Analysis; b?: Analysis } = {}): DesignDiff {
+export function compareDesigns(
+  aDesign: Design,
+  bDesign: Design,
+  analyses: { a?: Analysis; b?: Analysis } = {},
+): DesignDiff {
   const a = side(aDesign, analyses.a ?? analyze(aDesign));
   const b = side(bDesign, analyses.b ?? analyze(bDesign));
   const match = matchModules(a, b);
@@ -460,7 +586,10 @@ export function compareDesigns(aDesign: Design, bDesign: Design, analyses: { a?:
       .map(([k, v]) => [k, bToA(v)])
       .sort(),
   );
-  const changed = entries.some((e) => e.status !== 'unchanged' || e.rewired) || settings.length > 0 || outputsChanged;
+  const changed =
+    entries.some((e) => e.status !== 'unchanged' || e.rewired) ||
+    settings.length > 0 ||
+    outputsChanged;
   return {
     base: aDesign.preset ?? null,
     a: { name: aDesign.name, preset: aDesign.preset ?? null },
@@ -493,10 +622,10 @@ export function moduleDeltaText(d: ModuleDiff): { params: string | null; macs: s
 
 /** Short label of a stage: "3 (inception3a … maxpool3)". */
 export function stageLabel(s: StageFigures): string {
-  const ids = s.modules.length === 1 ? s.modules[0] : `${s.modules[0]} … ${s.modules[s.modules.length - 1]}`;
+  const ids =
+    s.modules.length === 1 ? s.modules[0] : `${s.modules[0]} … ${s.modules[s.modules.length - 1]}`;
   return `${s.stage || '—'} (${ids})`;
 }
-
 
 /** A signed count in a few characters: "+50.8 K", "−1.2 M", "±0". */
 export function formatSignedCompact(d: number): string {
@@ -526,7 +655,9 @@ export function moduleDelta(d: ModuleDiff | undefined): ModuleDelta | null {
     macs: d.delta.macs,
     paramsText: texts.params,
     macsText: texts.macs,
-    shapeText: d.shapeChanged ? `${d.a.outputShape.join('×')} → ${d.b.outputShape.join('×')}` : null,
+    shapeText: d.shapeChanged
+      ? `${d.a.outputShape.join('×')} → ${d.b.outputShape.join('×')}`
+      : null,
     shapeFrom: d.shapeChanged ? d.a.outputShape.join('×') : null,
   };
 }

@@ -3,7 +3,14 @@
  * object scripts rely on, and as Markdown and CSV exports. Text from design files (names, ids,
  * parameter values) passes through the one escaping function of each target (core/export/escape).
  */
-import type { DesignDiff, ModuleDiff, ModuleFigures, StageFigures, TotalDelta, ValueChange } from './diff';
+import type {
+  DesignDiff,
+  ModuleDiff,
+  ModuleFigures,
+  StageFigures,
+  TotalDelta,
+  ValueChange,
+} from './diff';
 import { idsMostlyShared, stageLabel } from './diff';
 import type { ParamValue, Shape } from '../model/types';
 import { formatBytes, formatInt, formatShape } from '../model/format';
@@ -49,10 +56,18 @@ export function entrySummary(e: ModuleDiff): string {
       return `removed (${e.a!.kind})`;
     case 'changed': {
       const kind = e.kindChanged ? [`kind ${e.a!.kind} → ${e.b!.kind}`] : [];
-      return [...kind, ...e.params.filter((p) => !(e.kindChanged && p.field !== 'id')).map(changeText)].join('; ') || 'kind changed';
+      return (
+        [
+          ...kind,
+          ...e.params.filter((p) => !(e.kindChanged && p.field !== 'id')).map(changeText),
+        ].join('; ') || 'kind changed'
+      );
     }
     case 'affected': {
-      const why = JSON.stringify(e.a!.inputShapes) !== JSON.stringify(e.b!.inputShapes) ? `input ${shapesText(e.a!.inputShapes)} → ${shapesText(e.b!.inputShapes)}` : 'its figures differ';
+      const why =
+        JSON.stringify(e.a!.inputShapes) !== JSON.stringify(e.b!.inputShapes)
+          ? `input ${shapesText(e.a!.inputShapes)} → ${shapesText(e.b!.inputShapes)}`
+          : 'its figures differ';
       return `same parameters; ${why}${e.rewired ? '; rewired' : ''}`;
     }
     case 'unchanged':
@@ -64,16 +79,40 @@ const shapesText = (s: readonly Shape[]) => s.map((x) => formatShape(x)).join(' 
 
 function figuresJson(f: ModuleFigures | null) {
   if (!f) return null;
-  return { id: f.id, kind: f.kind, stage: f.stage, params: f.params, macs: f.macs, activationBytes: f.activationBytes, outputShape: f.outputShape, inputShapes: f.inputShapes, inputs: f.inputs };
+  return {
+    id: f.id,
+    kind: f.kind,
+    stage: f.stage,
+    params: f.params,
+    macs: f.macs,
+    activationBytes: f.activationBytes,
+    outputShape: f.outputShape,
+    inputShapes: f.inputShapes,
+    inputs: f.inputs,
+  };
 }
 
 function totalsJson(totals: readonly TotalDelta[]) {
-  const pick = (get: (t: TotalDelta) => number | null) => Object.fromEntries(totals.map((t) => [t.key, get(t)]));
-  return { a: pick((t) => t.a), b: pick((t) => t.b), delta: pick((t) => t.delta), percent: pick((t) => t.percent) };
+  const pick = (get: (t: TotalDelta) => number | null) =>
+    Object.fromEntries(totals.map((t) => [t.key, get(t)]));
+  return {
+    a: pick((t) => t.a),
+    b: pick((t) => t.b),
+    delta: pick((t) => t.delta),
+    percent: pick((t) => t.percent),
+  };
 }
 
 function stageJson(s: StageFigures | null) {
-  return s && { stage: s.stage, modules: s.modules, params: s.params, macs: s.macs, outputShape: s.outputShape };
+  return (
+    s && {
+      stage: s.stage,
+      modules: s.modules,
+      params: s.params,
+      macs: s.macs,
+      outputShape: s.outputShape,
+    }
+  );
 }
 
 /**
@@ -87,7 +126,11 @@ export function diffJson(diff: DesignDiff, labels?: DiffLabels) {
     a: { ...diff.a, source: labels?.a ?? null },
     b: { ...diff.b, source: labels?.b ?? null },
     matching: diff.counts,
-    settings: diff.settings.map((s) => ({ field: s.field, from: s.from ?? null, to: s.to ?? null })),
+    settings: diff.settings.map((s) => ({
+      field: s.field,
+      from: s.from ?? null,
+      to: s.to ?? null,
+    })),
     changes: diff.entries
       .filter((e) => e.status !== 'unchanged')
       .map((e) => ({
@@ -95,7 +138,9 @@ export function diffJson(diff: DesignDiff, labels?: DiffLabels) {
         status: e.status,
         matchedBy: e.matchedBy,
         kind: (e.b ?? e.a)!.kind,
-        params: Object.fromEntries(e.params.map((p) => [p.field, { from: p.from ?? null, to: p.to ?? null }])),
+        params: Object.fromEntries(
+          e.params.map((p) => [p.field, { from: p.from ?? null, to: p.to ?? null }]),
+        ),
         kindChanged: e.kindChanged,
         rewired: e.rewired,
         outputShape: { a: e.a?.outputShape ?? null, b: e.b?.outputShape ?? null },
@@ -111,22 +156,50 @@ export function diffJson(diff: DesignDiff, labels?: DiffLabels) {
   };
 }
 
-const totalValue = (t: TotalDelta, v: number) => (t.unit === 'bytes' ? formatBytes(v) : formatInt(v));
-const totalDelta = (t: TotalDelta) => (t.unit === 'bytes' ? `${t.delta > 0 ? '+' : t.delta < 0 ? '−' : '±'}${formatBytes(Math.abs(t.delta))}` : formatSignedInt(t.delta));
-const figure = (a: number | undefined, b: number | undefined, d: number) => `${a === undefined ? '—' : formatInt(a)} → ${b === undefined ? '—' : formatInt(b)} (${formatSignedInt(d)})`;
+const totalValue = (t: TotalDelta, v: number) =>
+  t.unit === 'bytes' ? formatBytes(v) : formatInt(v);
+const totalDelta = (t: TotalDelta) =>
+  t.unit === 'bytes'
+    ? `${t.delta > 0 ? '+' : t.delta < 0 ? '−' : '±'}${formatBytes(Math.abs(t.delta))}`
+    : formatSignedInt(t.delta);
+const figure = (a: number | undefined, b: number | undefined, d: number) =>
+  `${a === undefined ? '—' : formatInt(a)} → ${b === undefined ? '—' : formatInt(b)} (${formatSignedInt(d)})`;
 
 function padTable(rows: readonly string[][], rightAlign: (col: number) => boolean): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
-  return rows.map((r) => r.map((c, i) => (rightAlign(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('   ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => (rightAlign(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('   ')
+      .trimEnd(),
+  );
 }
 
 function stageTableRows(diff: DesignDiff): string[][] {
-  const side = (s: StageFigures | null) => (s ? [stageLabel(s), String(s.modules.length), formatInt(s.params), formatInt(s.macs), formatShape(s.outputShape)] : ['—', '', '', '', '']);
-  return diff.stages.map((r) => [...side(r.a), ...side(r.b), formatSignedInt(r.delta.params), formatSignedInt(r.delta.macs)]);
+  const side = (s: StageFigures | null) =>
+    s
+      ? [
+          stageLabel(s),
+          String(s.modules.length),
+          formatInt(s.params),
+          formatInt(s.macs),
+          formatShape(s.outputShape),
+        ]
+      : ['—', '', '', '', ''];
+  return diff.stages.map((r) => [
+    ...side(r.a),
+    ...side(r.b),
+    formatSignedInt(r.delta.params),
+    formatSignedInt(r.delta.macs),
+  ]);
 }
 
 /** The diff as the command line prints it: the change list in graph order, then the totals (and stages across the family). */
-export function diffText(diff: DesignDiff, labels: DiffLabels, options: { stages?: boolean } = {}): string {
+export function diffText(
+  diff: DesignDiff,
+  labels: DiffLabels,
+  options: { stages?: boolean } = {},
+): string {
   const t = terminalText;
   const c = diff.counts;
   const out: string[] = [
@@ -146,16 +219,53 @@ export function diffText(diff: DesignDiff, labels: DiffLabels, options: { stages
     const idWidth = Math.max(...listed.map((e) => [...e.id].length));
     for (const e of listed) {
       out.push(`  ${e.status.padEnd(9)} ${t(e.id).padEnd(idWidth)}   ${t(entrySummary(e))}`);
-      const shape = e.a && e.b ? (e.shapeChanged ? `output ${formatShape(e.a.outputShape)} → ${formatShape(e.b.outputShape)}` : `output ${formatShape(e.b.outputShape)}`) : `output ${formatShape((e.b ?? e.a)!.outputShape)}`;
-      out.push(`  ${''.padEnd(9)} ${''.padEnd(idWidth)}   params ${figure(e.a?.params, e.b?.params, e.delta.params)} · MACs ${figure(e.a?.macs, e.b?.macs, e.delta.macs)} · ${shape}`);
+      const shape =
+        e.a && e.b
+          ? e.shapeChanged
+            ? `output ${formatShape(e.a.outputShape)} → ${formatShape(e.b.outputShape)}`
+            : `output ${formatShape(e.b.outputShape)}`
+          : `output ${formatShape((e.b ?? e.a)!.outputShape)}`;
+      out.push(
+        `  ${''.padEnd(9)} ${''.padEnd(idWidth)}   params ${figure(e.a?.params, e.b?.params, e.delta.params)} · MACs ${figure(e.a?.macs, e.b?.macs, e.delta.macs)} · ${shape}`,
+      );
     }
   } else out.push('No module differs.');
   out.push('');
-  const rows = [['Totals', 'A', 'B', 'Δ', 'Δ %'], ...diff.totals.map((x) => [x.label, totalValue(x, x.a), totalValue(x, x.b), totalDelta(x), formatPercent(x.percent, x.delta)])];
+  const rows = [
+    ['Totals', 'A', 'B', 'Δ', 'Δ %'],
+    ...diff.totals.map((x) => [
+      x.label,
+      totalValue(x, x.a),
+      totalValue(x, x.b),
+      totalDelta(x),
+      formatPercent(x.percent, x.delta),
+    ]),
+  ];
   out.push(...padTable(rows, (i) => i > 0));
   if (options.stages ?? !idsMostlyShared(diff)) {
     out.push('', 'Stage by stage (the stages of A beside those of B at the same place):');
-    out.push(...padTable([['A stage', 'modules', 'params', 'MACs', 'output', 'B stage', 'modules', 'params', 'MACs', 'output', 'Δ params', 'Δ MACs'], ...stageTableRows(diff)], (i) => [1, 2, 3, 6, 7, 8, 10, 11].includes(i)).map((l) => t(l)));
+    out.push(
+      ...padTable(
+        [
+          [
+            'A stage',
+            'modules',
+            'params',
+            'MACs',
+            'output',
+            'B stage',
+            'modules',
+            'params',
+            'MACs',
+            'output',
+            'Δ params',
+            'Δ MACs',
+          ],
+          ...stageTableRows(diff),
+        ],
+        (i) => [1, 2, 3, 6, 7, 8, 10, 11].includes(i),
+      ).map((l) => t(l)),
+    );
   }
   return `${out.join('\n')}\n`;
 }
@@ -174,12 +284,19 @@ export function diffMarkdown(diff: DesignDiff, labels: DiffLabels): string {
   ];
   if (diff.settings.length) {
     lines.push('## Settings', '', '| Setting | A | B |', '|---|---|---|');
-    for (const s of diff.settings) lines.push(`| ${m(s.field)} | ${m(valueText(s.from))} | ${m(valueText(s.to))} |`);
+    for (const s of diff.settings)
+      lines.push(`| ${m(s.field)} | ${m(valueText(s.from))} | ${m(valueText(s.to))} |`);
     lines.push('');
   }
   const stages = () => {
-    lines.push('## Stage by stage', '', '| A stage | Modules | Params | MACs | Output | B stage | Modules | Params | MACs | Output | Δ params | Δ MACs |', '|---|---:|---:|---:|---|---|---:|---:|---:|---|---:|---:|');
-    for (const r of stageTableRows(diff)) lines.push(`| ${r.map((cell, i) => (i === 0 || i === 5 ? m(cell) : cell)).join(' | ')} |`);
+    lines.push(
+      '## Stage by stage',
+      '',
+      '| A stage | Modules | Params | MACs | Output | B stage | Modules | Params | MACs | Output | Δ params | Δ MACs |',
+      '|---|---:|---:|---:|---|---|---:|---:|---:|---|---:|---:|',
+    );
+    for (const r of stageTableRows(diff))
+      lines.push(`| ${r.map((cell, i) => (i === 0 || i === 5 ? m(cell) : cell)).join(' | ')} |`);
     lines.push('');
   };
   // Across the family (ids mostly differ) the stages say more than the module list, so they come first.
@@ -188,16 +305,23 @@ export function diffMarkdown(diff: DesignDiff, labels: DiffLabels): string {
   lines.push('## Changes', '');
   const listed = diff.entries.filter((e) => e.status !== 'unchanged');
   if (listed.length) {
-    lines.push('| Module | Status | What changed | Params A → B | Δ params | MACs A → B | Δ MACs | Output shape A → B |', '|---|---|---|---:|---:|---:|---:|---|');
+    lines.push(
+      '| Module | Status | What changed | Params A → B | Δ params | MACs A → B | Δ MACs | Output shape A → B |',
+      '|---|---|---|---:|---:|---:|---:|---|',
+    );
     for (const e of listed) {
-      const ab = (a: number | undefined, b: number | undefined) => `${a === undefined ? '—' : formatInt(a)} → ${b === undefined ? '—' : formatInt(b)}`;
+      const ab = (a: number | undefined, b: number | undefined) =>
+        `${a === undefined ? '—' : formatInt(a)} → ${b === undefined ? '—' : formatInt(b)}`;
       lines.push(
         `| ${m(e.id)} | ${e.status} | ${m(entrySummary(e))} | ${ab(e.a?.params, e.b?.params)} | ${formatSignedInt(e.delta.params)} | ${ab(e.a?.macs, e.b?.macs)} | ${formatSignedInt(e.delta.macs)} | ${formatShape(e.a?.outputShape)} → ${formatShape(e.b?.outputShape)} |`,
       );
     }
   } else lines.push('No module differs.');
   lines.push('', '## Totals', '', '| | A | B | Δ | Δ % |', '|---|---:|---:|---:|---:|');
-  for (const x of diff.totals) lines.push(`| ${x.label} | ${totalValue(x, x.a)} | ${totalValue(x, x.b)} | ${totalDelta(x)} | ${formatPercent(x.percent, x.delta)} |`);
+  for (const x of diff.totals)
+    lines.push(
+      `| ${x.label} | ${totalValue(x, x.a)} | ${totalValue(x, x.b)} | ${totalDelta(x)} | ${formatPercent(x.percent, x.delta)} |`,
+    );
   if (!acrossFamily) {
     lines.push('');
     stages();
@@ -281,7 +405,25 @@ export function diffCsv(diff: DesignDiff): string {
   ] as const) {
     const [tp, tm, ta] = [tot(p), tot(mac), tot(act)];
     if (!tp || !tm || !ta) continue;
-    rows.push(['total', id, '', '', '', '', tp.a, tp.b, tp.delta, tm.a, tm.b, tm.delta, ta.a, ta.b, ta.delta, '', '']);
+    rows.push([
+      'total',
+      id,
+      '',
+      '',
+      '',
+      '',
+      tp.a,
+      tp.b,
+      tp.delta,
+      tm.a,
+      tm.b,
+      tm.delta,
+      ta.a,
+      ta.b,
+      ta.delta,
+      '',
+      '',
+    ]);
   }
   return `${rows.map((r) => r.map((x) => csvCell(x)).join(',')).join('\n')}\n`;
 }

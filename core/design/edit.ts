@@ -2,10 +2,17 @@
 import type { Design, InputSettings, ModuleSpec, ParamValue } from '../model/types';
 
 /** Sets one module parameter. */
-export function setParam(design: Design, moduleId: string, field: string, value: ParamValue): Design {
+export function setParam(
+  design: Design,
+  moduleId: string,
+  field: string,
+  value: ParamValue,
+): Design {
   return {
     ...design,
-    modules: design.modules.map((m) => (m.id === moduleId ? { ...m, params: { ...m.params, [field]: value } } : m)),
+    modules: design.modules.map((m) =>
+      m.id === moduleId ? { ...m, params: { ...m.params, [field]: value } } : m,
+    ),
   };
 }
 
@@ -36,15 +43,26 @@ export function freshId(design: Design, base: string): string {
  * Inserts a module right after `afterId` on the main path: it takes `afterId` as input and
  * every module that read `afterId` (aux heads excepted) now reads the new module.
  */
-export function insertAfter(design: Design, afterId: string, module: Omit<ModuleSpec, 'inputs'>): Design {
+export function insertAfter(
+  design: Design,
+  afterId: string,
+  module: Omit<ModuleSpec, 'inputs'>,
+): Design {
   const index = design.modules.findIndex((m) => m.id === afterId);
   if (index < 0) return design;
   const inserted: ModuleSpec = { ...module, inputs: [afterId] };
   const modules = design.modules.map((m) =>
-    !m.aux && m.inputs.includes(afterId) ? { ...m, inputs: m.inputs.map((s) => (s === afterId ? inserted.id : s)) } : m,
+    !m.aux && m.inputs.includes(afterId)
+      ? { ...m, inputs: m.inputs.map((s) => (s === afterId ? inserted.id : s)) }
+      : m,
   );
   modules.splice(index + 1, 0, inserted);
-  const outputs = Object.fromEntries(Object.entries(design.outputs).map(([k, v]) => [k, k === 'main' && v === afterId ? inserted.id : v]));
+  const outputs = Object.fromEntries(
+    Object.entries(design.outputs).map(([k, v]) => [
+      k,
+      k === 'main' && v === afterId ? inserted.id : v,
+    ]),
+  );
   return { ...design, modules, outputs };
 }
 
@@ -53,7 +71,11 @@ export function duplicateModule(design: Design, moduleId: string): Design {
   const m = design.modules.find((x) => x.id === moduleId);
   if (!m) return design;
   const { inputs: _inputs, ...rest } = m;
-  return insertAfter(design, moduleId, { ...rest, id: freshId(design, moduleId), params: { ...m.params } });
+  return insertAfter(design, moduleId, {
+    ...rest,
+    id: freshId(design, moduleId),
+    params: { ...m.params },
+  });
 }
 
 /**
@@ -64,10 +86,17 @@ export function deleteModule(design: Design, moduleId: string): Design {
   const m = design.modules.find((x) => x.id === moduleId);
   if (!m) return design;
   const replacement = m.inputs[0] ?? 'input';
-  const dropped = new Set([moduleId, ...design.modules.filter((x) => x.aux && x.inputs.includes(moduleId)).map((x) => x.id)]);
+  const dropped = new Set([
+    moduleId,
+    ...design.modules.filter((x) => x.aux && x.inputs.includes(moduleId)).map((x) => x.id),
+  ]);
   const modules = design.modules
     .filter((x) => !dropped.has(x.id))
-    .map((x) => (x.inputs.includes(moduleId) ? { ...x, inputs: x.inputs.map((s) => (s === moduleId ? replacement : s)) } : x));
+    .map((x) =>
+      x.inputs.includes(moduleId)
+        ? { ...x, inputs: x.inputs.map((s) => (s === moduleId ? replacement : s)) }
+        : x,
+    );
   const outputs: Record<string, string> = {};
   for (const [k, v] of Object.entries(design.outputs)) {
     if (v === moduleId) outputs[k] = replacement;
@@ -80,10 +109,18 @@ export function deleteModule(design: Design, moduleId: string): Design {
  * Parses a `--set MODULE.PARAM=VALUE` assignment. VALUE is a number, true/false, a JSON list
  * such as [3,5], or a word (e.g. naive, classes).
  */
-export function parseAssignment(text: string): { ok: true; moduleId: string; field: string; value: ParamValue } | { ok: false; message: string } {
+export function parseAssignment(
+  text: string,
+):
+  | { ok: true; moduleId: string; field: string; value: ParamValue }
+  | { ok: false; message: string } {
   // The parameter follows the last dot before "=": module ids may hold a dot themselves (features.7.out_1x1=100).
   const m = /^([^=\s]+)\.([^.=\s]+)=(.*)$/.exec(text.trim());
-  if (!m) return { ok: false, message: `"${text}" is not of the form MODULE.PARAM=VALUE (e.g. inception4c.out_3x3=300).` };
+  if (!m)
+    return {
+      ok: false,
+      message: `"${text}" is not of the form MODULE.PARAM=VALUE (e.g. inception4c.out_3x3=300).`,
+    };
   const [, moduleId, field, rawValue] = m;
   const raw = rawValue.trim();
   let value: ParamValue;
@@ -92,7 +129,8 @@ export function parseAssignment(text: string): { ok: true; moduleId: string; fie
   else if (raw.startsWith('[')) {
     try {
       const parsed: unknown = JSON.parse(raw);
-      if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'number')) throw new Error('not a list of numbers');
+      if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'number'))
+        throw new Error('not a list of numbers');
       value = parsed as number[];
     } catch {
       return { ok: false, message: `In "${text}", ${raw} is not a list of numbers such as [3,5].` };

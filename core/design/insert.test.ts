@@ -4,7 +4,8 @@ import { presetDesign } from '../presets';
 import { insertModuleAfter, positionalId } from './insert';
 
 const googlenet = () => presetDesign('googlenet')!;
-const channelsOf = (d: ReturnType<typeof googlenet>, id: string) => analyze(d).modules.find((m) => m.id === id)!.outputShape![1];
+const channelsOf = (d: ReturnType<typeof googlenet>, id: string) =>
+  analyze(d).modules.find((m) => m.id === id)!.outputShape![1];
 
 describe('insertModuleAfter', () => {
   it('inserts an inception module after inception4e as inception4f, keeping 832 channels into inception5a', () => {

@@ -19,7 +19,8 @@ export function templateParams(kind: string): Record<string, ParamValue> {
   const def = moduleDef(kind);
   const params: Record<string, ParamValue> = {};
   if (!def) return params;
-  for (const [field, p] of Object.entries(def.params)) if (p.group !== 'flavor' && field !== 'form') params[field] = p.default as ParamValue;
+  for (const [field, p] of Object.entries(def.params))
+    if (p.group !== 'flavor' && field !== 'form') params[field] = p.default as ParamValue;
   return { ...params, ...def.insert?.defaults };
 }
 
@@ -57,24 +58,34 @@ export function positionalId(design: Design, afterId: string, kind: string, base
  * template's defaults with every filter count scaled by channels ÷ default output, the rounding
  * remainder put on the first count that feeds the output. Null channels: the defaults.
  */
-export function paramsKeepingChannels(design: Design, afterId: string, kind: string, channels: number | null): Record<string, ParamValue> {
+export function paramsKeepingChannels(
+  design: Design,
+  afterId: string,
+  kind: string,
+  channels: number | null,
+): Record<string, ParamValue> {
   const defaults = templateParams(kind);
   if (channels === null) return defaults;
   const index = design.modules.findIndex((m) => m.id === afterId);
   for (let i = index; i >= 0; i--) {
     const m = design.modules[i];
-    if (m.kind === kind && !m.aux && outChannels(design, m.id) === channels) return { ...defaults, ...m.params };
+    if (m.kind === kind && !m.aux && outChannels(design, m.id) === channels)
+      return { ...defaults, ...m.params };
   }
   const def = moduleDef(kind);
   if (!def) return defaults;
   // Measure what the defaults give by trying them in place.
   const probe = freshId(design, 'probe');
-  const trial = (params: Record<string, ParamValue>) => outChannels(insertAfter(design, afterId, { id: probe, kind, params }), probe);
+  const trial = (params: Record<string, ParamValue>) =>
+    outChannels(insertAfter(design, afterId, { id: probe, kind, params }), probe);
   const base = trial(defaults);
   if (base === null || base === channels) return defaults;
-  const filters = Object.entries(def.params).filter(([f, p]) => p.group === 'filters' && typeof defaults[f] === 'number').map(([f]) => f);
+  const filters = Object.entries(def.params)
+    .filter(([f, p]) => p.group === 'filters' && typeof defaults[f] === 'number')
+    .map(([f]) => f);
   const scaled: Record<string, ParamValue> = { ...defaults };
-  for (const f of filters) scaled[f] = Math.max(1, Math.round(((defaults[f] as number) * channels) / base));
+  for (const f of filters)
+    scaled[f] = Math.max(1, Math.round(((defaults[f] as number) * channels) / base));
   const got = trial(scaled);
   if (got === null || got === channels) return scaled;
   for (const f of filters) {
@@ -90,11 +101,21 @@ export function paramsKeepingChannels(design: Design, afterId: string, kind: str
  * Inserts a new module of `kind` after `afterId`, keeping the channels that flow on unchanged and
  * naming it by its position; returns the design and the new id (null when `afterId` is unknown).
  */
-export function insertModuleAfter(design: Design, afterId: string, kind: string, base: string): { design: Design; id: string | null } {
+export function insertModuleAfter(
+  design: Design,
+  afterId: string,
+  kind: string,
+  base: string,
+): { design: Design; id: string | null } {
   const after = design.modules.find((m) => m.id === afterId);
   if (!after) return { design, id: null };
   const id = positionalId(design, afterId, kind, base);
   const params = paramsKeepingChannels(design, afterId, kind, outChannels(design, afterId));
-  const module: Omit<ModuleSpec, 'inputs'> = { id, kind, params, ...(after.stage ? { stage: after.stage } : {}) };
+  const module: Omit<ModuleSpec, 'inputs'> = {
+    id,
+    kind,
+    params,
+    ...(after.stage ? { stage: after.stage } : {}),
+  };
   return { design: insertAfter(design, afterId, module), id };
 }

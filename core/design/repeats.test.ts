@@ -26,7 +26,7 @@ describe('repeatGroups', () => {
     expect(repeatGroups(presetDesign('googlenet')!)).toEqual([]);
   });
 
-  it('gives per-block and total figures that are the analysis\'s own', () => {
+  it("gives per-block and total figures that are the analysis's own", () => {
     const d = irv2();
     const a = analyze(d);
     const b17 = repeatFigures(d, a).find((g) => g.kind === 'block17')!;

@@ -27,23 +27,32 @@ function sameBlock(a: ModuleSpec, b: ModuleSpec): boolean {
   if (a.kind !== b.kind || a.stage !== b.stage || Boolean(a.aux) !== Boolean(b.aux)) return false;
   const ka = Object.keys(a.params).sort();
   const kb = Object.keys(b.params).sort();
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && JSON.stringify(a.params[k]) === JSON.stringify(b.params[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k, i) => k === kb[i] && JSON.stringify(a.params[k]) === JSON.stringify(b.params[k]))
+  );
 }
 
 /** The runs of two or more identical modules, each reading only the one before it, which nothing else reads. */
 export function repeatGroups(design: Design): RepeatGroup[] {
   const readers = new Map<string, number>();
-  for (const m of design.modules) for (const i of m.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+  for (const m of design.modules)
+    for (const i of m.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
   for (const src of Object.values(design.outputs)) readers.set(src, (readers.get(src) ?? 0) + 1);
   const groups: RepeatGroup[] = [];
   let run: ModuleSpec[] = [];
   const close = () => {
-    if (run.length >= 2) groups.push({ ids: run.map((m) => m.id), kind: run[0].kind, count: run.length });
+    if (run.length >= 2)
+      groups.push({ ids: run.map((m) => m.id), kind: run[0].kind, count: run.length });
     run = [];
   };
   for (const m of design.modules) {
     const prev = run[run.length - 1];
-    const chained = prev !== undefined && m.inputs.length === 1 && m.inputs[0] === prev.id && readers.get(prev.id) === 1;
+    const chained =
+      prev !== undefined &&
+      m.inputs.length === 1 &&
+      m.inputs[0] === prev.id &&
+      readers.get(prev.id) === 1;
     if (prev && chained && sameBlock(prev, m)) {
       run.push(m);
       continue;
@@ -61,11 +70,20 @@ export function repeatFigures(design: Design, analysis: Analysis): RepeatFigures
   return repeatGroups(design).map((g) => {
     const first = info.get(g.ids[0]);
     const sum = (k: 'params' | 'macs') => g.ids.reduce((s, id) => s + (info.get(id)?.[k] ?? 0), 0);
-    return { ...g, perBlock: { params: first?.params ?? 0, macs: first?.macs ?? 0 }, total: { params: sum('params'), macs: sum('macs') } };
+    return {
+      ...g,
+      perBlock: { params: first?.params ?? 0, macs: first?.macs ?? 0 },
+      total: { params: sum('params'), macs: sum('macs') },
+    };
   });
 }
 
 /** Sets one parameter on every block of a group: one design change, so one undo step. */
-export function setGroupParam(design: Design, ids: readonly string[], field: string, value: ParamValue): Design {
+export function setGroupParam(
+  design: Design,
+  ids: readonly string[],
+  field: string,
+  value: ParamValue,
+): Design {
   return ids.reduce((d, id) => setParam(d, id, field, value), design);
 }

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { hostileString } from './__fixtures__/hostileString';
-import { csvCell, markdownCell, onnxMetadataText, plainText, pyDocText, pyString, safeJsonText, terminalBlock, terminalText, xmlText, MAX_METADATA_CHARS } from './escape';
+import {
+  csvCell,
+  markdownCell,
+  onnxMetadataText,
+  plainText,
+  pyDocText,
+  pyString,
+  safeJsonText,
+  terminalBlock,
+  terminalText,
+  xmlText,
+  MAX_METADATA_CHARS,
+} from './escape';
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]/;
 const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -31,7 +43,10 @@ describe('terminal text', () => {
 
 describe('Python literals', () => {
   it.each([
-    ['"""; __import__("os").system("id"); """', '"\\"\\"\\"; __import__(\\"os\\").system(\\"id\\"); \\"\\"\\""'],
+    [
+      '"""; __import__("os").system("id"); """',
+      '"\\"\\"\\"; __import__(\\"os\\").system(\\"id\\"); \\"\\"\\""',
+    ],
     ['back\\slash', '"back\\\\slash"'],
     ['bell\x07 and \u202e', '"bell\\x07 and \\u202e"'],
     ['line\nbreak', '"line\\nbreak"'],
@@ -131,6 +146,8 @@ describe('JSON text and ONNX metadata', () => {
   });
 
   it('plainText leaves ordinary text alone', () => {
-    expect(plainText('GoogLeNet (torchvision) — ünïcode, 日本語 ✓')).toBe('GoogLeNet (torchvision) — ünïcode, 日本語 ✓');
+    expect(plainText('GoogLeNet (torchvision) — ünïcode, 日本語 ✓')).toBe(
+      'GoogLeNet (torchvision) — ünïcode, 日本語 ✓',
+    );
   });
 });

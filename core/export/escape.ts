@@ -14,7 +14,8 @@
  * separators, the byte-order mark, and the bidirectional overrides and isolates that reorder
  * what a reader sees against what a parser reads ("Trojan Source", CVE-2021-42574).
  */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+const INVISIBLE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu;
 /** Halves of surrogate pairs standing alone: not Unicode text, invalid in XML and UTF-8. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /** Non-characters XML 1.0 forbids outright. */
@@ -24,7 +25,9 @@ const INVISIBLE_CHAR = new RegExp(INVISIBLE.source, 'u');
 /** `\x1b`, `\u202e`: a character written as its escape, so a reader sees it is there. */
 function visibleEscape(ch: string): string {
   const code = ch.codePointAt(0)!;
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /** Text without invisible or reordering characters: each becomes a visible escape (`\x1b`), lone surrogates U+FFFD. */
@@ -44,7 +47,9 @@ export function terminalText(s: string): string {
 export function terminalBlock(s: string): string {
   return String(s)
     .replace(LONE_SURROGATE, '\ufffd')
-    .replace(INVISIBLE, (ch) => (ch === '\n' || ch === '\r' || ch === '\t' ? ch : visibleEscape(ch)));
+    .replace(INVISIBLE, (ch) =>
+      ch === '\n' || ch === '\r' || ch === '\t' ? ch : visibleEscape(ch),
+    );
 }
 
 /**
@@ -123,7 +128,9 @@ export function csvCell(value: string | number | boolean): string {
  */
 export function safeJsonText(json: string): string {
   // JSON.stringify already escapes C0 inside strings; the raw newlines left are its layout.
-  return json.replace(INVISIBLE, (ch) => (ch < ' ' ? ch : `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`));
+  return json.replace(INVISIBLE, (ch) =>
+    ch < ' ' ? ch : `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** The longest ONNX metadata value written (the design's name, preset, …), in characters. */

@@ -61,7 +61,8 @@ export const EXPORT_FORMATS: { readonly [F in ExportFormat]: FormatDef } = {
     suffix: '-graph.svg',
     mime: 'image/svg+xml',
     raster: false,
-    make: async (design, analysis, options) => made(await graphSvg(design, analysis, options.graph)),
+    make: async (design, analysis, options) =>
+      made(await graphSvg(design, analysis, options.graph)),
   },
   png: {
     label: 'Graph picture (PNG)',
@@ -69,7 +70,8 @@ export const EXPORT_FORMATS: { readonly [F in ExportFormat]: FormatDef } = {
     suffix: '-graph.png',
     mime: 'image/png',
     raster: true,
-    make: async (design, analysis, options) => made(await graphSvg(design, analysis, options.graph)),
+    make: async (design, analysis, options) =>
+      made(await graphSvg(design, analysis, options.graph)),
   },
   csv: {
     label: 'Summary table (CSV)',
@@ -97,7 +99,8 @@ export const EXPORT_FORMATS: { readonly [F in ExportFormat]: FormatDef } = {
   },
   onnx: {
     label: 'ONNX model',
-    description: "The eval-mode network with the engine's weights (seeded by the Run panel's seed): opset 17, dynamic batch, for Netron or ONNX Runtime.",
+    description:
+      "The eval-mode network with the engine's weights (seeded by the Run panel's seed): opset 17, dynamic batch, for Netron or ONNX Runtime.",
     suffix: '.onnx',
     mime: 'application/octet-stream',
     raster: false,
@@ -105,10 +108,16 @@ export const EXPORT_FORMATS: { readonly [F in ExportFormat]: FormatDef } = {
     async make(design, analysis, options) {
       const seed = options.onnx?.seed ?? 0;
       const fold = options.onnx?.foldBatchNorm ?? true;
-      const r = onnxModel(design, analysis, initStateDict(analysis.graph, seed), { foldBatchNorm: fold, weightsSource: `seeded PyTorch-style initialization, seed ${seed}` });
+      const r = onnxModel(design, analysis, initStateDict(analysis.graph, seed), {
+        foldBatchNorm: fold,
+        weightsSource: `seeded PyTorch-style initialization, seed ${seed}`,
+      });
       if (!r.ok) return r;
       const v = r.value;
-      const sig = (io: Readonly<Record<string, readonly (number | string)[]>>) => Object.entries(io).map(([k, s]) => `${k} ${s.join('×')}`).join(', ');
+      const sig = (io: Readonly<Record<string, readonly (number | string)[]>>) =>
+        Object.entries(io)
+          .map(([k, s]) => `${k} ${s.join('×')}`)
+          .join(', ');
       return {
         ok: true,
         content: base64(v.bytes),
@@ -135,17 +144,40 @@ export function suggestedFileName(design: Design, format: ExportFormat): string 
 }
 
 export type ExportResult =
-  | { readonly ok: true; readonly value: { readonly format: ExportFormat; readonly content: string; readonly fileName: string; readonly mime: string; readonly summary?: string } }
+  | {
+      readonly ok: true;
+      readonly value: {
+        readonly format: ExportFormat;
+        readonly content: string;
+        readonly fileName: string;
+        readonly mime: string;
+        readonly summary?: string;
+      };
+    }
   | { readonly ok: false; readonly issues: readonly ExportIssue[] };
 
 /**
  * The content of one export. An invalid design exports nothing: the result lists its issues
  * (a file that does not build or a picture with broken nodes is not what anyone wants to save).
  */
-export async function exportContent(format: ExportFormat, design: Design, analysis: Analysis = analyze(design), options: ExportOptions = {}): Promise<ExportResult> {
+export async function exportContent(
+  format: ExportFormat,
+  design: Design,
+  analysis: Analysis = analyze(design),
+  options: ExportOptions = {},
+): Promise<ExportResult> {
   if (!analysis.valid) return { ok: false, issues: analysis.issues };
   const def = EXPORT_FORMATS[format];
   const r = await def.make(design, analysis, options);
   if (!r.ok) return r;
-  return { ok: true, value: { format, content: r.content, fileName: suggestedFileName(design, format), mime: def.mime, ...(r.summary ? { summary: r.summary } : {}) } };
+  return {
+    ok: true,
+    value: {
+      format,
+      content: r.content,
+      fileName: suggestedFileName(design, format),
+      mime: def.mime,
+      ...(r.summary ? { summary: r.summary } : {}),
+    },
+  };
 }

@@ -6,10 +6,15 @@ import { fitText, graphSvg, roundedPath, textWidth, xmlText } from './graphSvg';
 import { EXPORT_FORMATS, exportContent, suggestedFileName } from './exportFormats';
 
 const googlenet = () => presetDesign('googlenet')!;
-const INCEPTIONS = ['3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b'].map((s) => `inception${s}`);
+const INCEPTIONS = ['3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b'].map(
+  (s) => `inception${s}`,
+);
 
 /** The text content of every <text> of a class. */
-const texts = (svg: string, cls: string) => [...svg.matchAll(new RegExp(`<text [^>]*class="${cls}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1]);
+const texts = (svg: string, cls: string) =>
+  [...svg.matchAll(new RegExp(`<text [^>]*class="${cls}"[^>]*>([^<]*)</text>`, 'g'))].map(
+    (m) => m[1],
+  );
 
 describe('graphSvg', () => {
   it('draws every module with its id, output shape and cost, and every edge with its shape', async () => {
@@ -18,28 +23,38 @@ describe('graphSvg', () => {
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     const ids = texts(svg, 'node-id');
     for (const m of googlenet().modules) expect(ids).toContain(m.id);
-    expect(ids).toEqual(expect.arrayContaining(['Input', 'Output main', 'Output aux1', 'Output aux2']));
+    expect(ids).toEqual(
+      expect.arrayContaining(['Input', 'Output main', 'Output aux1', 'Output aux2']),
+    );
     const shapes = texts(svg, 'node-shape');
     expect(shapes).toContain('3×512×14×14');
     expect(shapes).toContain('3×1024×7×7');
     expect(texts(svg, 'node-cost')).toContain('511 K params · 99.9 M MACs');
     const labels = texts(svg, 'edge-label');
-    expect(labels).toEqual(expect.arrayContaining(['3×3×224×224', '3×192×28×28', '3×512×14×14', '3×1000']));
+    expect(labels).toEqual(
+      expect.arrayContaining(['3×3×224×224', '3×192×28×28', '3×512×14×14', '3×1000']),
+    );
     // One arrow per edge: 20 modules' inputs plus three outputs.
     expect(svg.match(/<path d="M[^"]*" stroke="[^"]*" stroke-width="1.5"/g)).toHaveLength(23);
   });
 
   it('shows the nine inception modules with their six counts', async () => {
     const svg = await graphSvg(googlenet());
-    for (const id of INCEPTIONS) expect(svg).toContain(`<g id="node-${id}" class="node inception">`);
-    const group = svg.slice(svg.indexOf('<g id="node-inception4c"'), svg.indexOf('</g>', svg.indexOf('<g id="node-inception4c"')));
+    for (const id of INCEPTIONS)
+      expect(svg).toContain(`<g id="node-${id}" class="node inception">`);
+    const group = svg.slice(
+      svg.indexOf('<g id="node-inception4c"'),
+      svg.indexOf('</g>', svg.indexOf('<g id="node-inception4c"')),
+    );
     expect(texts(group, 'count')).toEqual(['128', '128', '256', '24', '64', '64']);
   });
 
   it('puts the name and totals in a title band', async () => {
     const svg = await graphSvg(googlenet());
     expect(texts(svg, 'title')).toEqual(['GoogLeNet']);
-    expect(texts(svg, 'subtitle')[0]).toBe('input 3×3×224×224 · 13,389,064 parameters (7,008,824 on the eval path) · 1.57 G MACs per image · from preset googlenet');
+    expect(texts(svg, 'subtitle')[0]).toBe(
+      'input 3×3×224×224 · 13,389,064 parameters (7,008,824 on the eval path) · 1.57 G MACs per image · from preset googlenet',
+    );
     const bare = await graphSvg(googlenet(), undefined, { title: false });
     expect(texts(bare, 'title')).toEqual([]);
   });
@@ -56,13 +71,18 @@ describe('graphSvg', () => {
     // 53 modules; the 10/20/9 runs are one node each: 17 drawn.
     expect(shown.filter((id) => d.modules.some((m) => m.id === id))).toHaveLength(17);
     expect(shown).not.toContain('repeat_1.1');
-    const b17 = folded.slice(folded.indexOf('<g id="node-repeat_1.0"'), folded.indexOf('</g>', folded.indexOf('<g id="node-repeat_1.0"')));
+    const b17 = folded.slice(
+      folded.indexOf('<g id="node-repeat_1.0"'),
+      folded.indexOf('</g>', folded.indexOf('<g id="node-repeat_1.0"')),
+    );
     expect(b17).toContain('>×20</text>');
     expect(b17).toMatch(/>each 1\.13 M params · \d+ M MACs</);
     // The cost line is the run's: 20 × 1.13 M.
     expect(texts(b17, 'node-cost')[0]).toMatch(/^22\.\d M params/);
     expect(texts(folded, 'subtitle')[0]).toContain('55,843,464 parameters');
-    expect(texts(folded, 'subtitle')[0]).toContain('runs of identical blocks drawn folded: ×10, ×20, ×9');
+    expect(texts(folded, 'subtitle')[0]).toContain(
+      'runs of identical blocks drawn folded: ×10, ×20, ×9',
+    );
 
     // A run the user unfolded is drawn block by block.
     const one = await graphSvg(d, undefined, { fold: true, unfolded: ['repeat_1.0'] });
@@ -73,12 +93,18 @@ describe('graphSvg', () => {
   it('marks edits against the preset as the explorer does', async () => {
     const d = setParam(googlenet(), 'inception4c', 'out_3x3', 300);
     const svg = await graphSvg(d);
-    const group = svg.slice(svg.indexOf('<g id="node-inception4c"'), svg.indexOf('</g>', svg.indexOf('<g id="node-inception4c"')));
+    const group = svg.slice(
+      svg.indexOf('<g id="node-inception4c"'),
+      svg.indexOf('</g>', svg.indexOf('<g id="node-inception4c"')),
+    );
     expect(group).toContain('>CHANGED</text>');
     expect(group).toContain('>+50.8 K params · +9.93 M MACs</text>');
     expect(group).toContain('>3×512×14×14 → 3×556×14×14</text>');
     // inception4d is affected, which only a comparison marks.
-    const d4 = svg.slice(svg.indexOf('<g id="node-inception4d"'), svg.indexOf('</g>', svg.indexOf('<g id="node-inception4d"')));
+    const d4 = svg.slice(
+      svg.indexOf('<g id="node-inception4d"'),
+      svg.indexOf('</g>', svg.indexOf('<g id="node-inception4d"')),
+    );
     expect(d4).not.toContain('>AFFECTED</text>');
     expect(d4).toContain('>+15.5 K params · +3.04 M MACs</text>');
     expect(texts(group, 'count')).toContain('300');
@@ -87,7 +113,11 @@ describe('graphSvg', () => {
   it('draws a comparison with every status marked and removed modules as ghosts', async () => {
     const b = deleteModule(setParam(googlenet(), 'inception4c', 'out_3x3', 300), 'inception4e');
     const svg = await graphSvg(b, undefined, { compareWith: googlenet() });
-    const group = (id: string) => svg.slice(svg.indexOf(`<g id="node-${id}"`), svg.indexOf('</g>', svg.indexOf(`<g id="node-${id}"`)));
+    const group = (id: string) =>
+      svg.slice(
+        svg.indexOf(`<g id="node-${id}"`),
+        svg.indexOf('</g>', svg.indexOf(`<g id="node-${id}"`)),
+      );
     expect(group('inception4c')).toContain('>CHANGED</text>');
     expect(group('inception4d')).toContain('>AFFECTED</text>');
     expect(group('inception4e')).toContain('>REMOVED</text>');
@@ -127,16 +157,31 @@ describe('graphSvg', () => {
 describe('text measurement', () => {
   it('measures DejaVu advances and cuts text with an ellipsis to fit', () => {
     expect(textWidth('0000', 10, 'mono')).toBeCloseTo(24.08);
-    expect(textWidth('inception4c', 14, 'sans', true)).toBeGreaterThan(textWidth('inception4c', 14, 'sans'));
+    expect(textWidth('inception4c', 14, 'sans', true)).toBeGreaterThan(
+      textWidth('inception4c', 14, 'sans'),
+    );
     expect(fitText('short', 100, 12, 'sans')).toBe('short');
-    const cut = fitText('Conv block · 7×7/2 p3 · 64 out and then some more words', 120, 11.5, 'sans');
+    const cut = fitText(
+      'Conv block · 7×7/2 p3 · 64 out and then some more words',
+      120,
+      11.5,
+      'sans',
+    );
     expect(cut.endsWith('…')).toBe(true);
     expect(textWidth(cut, 11.5, 'sans')).toBeLessThanOrEqual(120);
   });
 
   it('escapes XML and rounds corners of routes', () => {
-    expect(xmlText(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-    expect(roundedPath([{ x: 0, y: 0 }, { x: 20, y: 0 }, { x: 20, y: 20 }])).toBe('M0 0 L14 0 Q20 0 20 6 L20 20');
+    expect(xmlText(`<a href="x">'&'</a>`)).toBe(
+      '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;',
+    );
+    expect(
+      roundedPath([
+        { x: 0, y: 0 },
+        { x: 20, y: 0 },
+        { x: 20, y: 20 },
+      ]),
+    ).toBe('M0 0 L14 0 Q20 0 20 6 L20 20');
     expect(roundedPath([{ x: 0, y: 0 }])).toBe('');
   });
 });

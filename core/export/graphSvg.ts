@@ -10,7 +10,19 @@ import type { Design } from '../model/types';
 import { analyze } from '../analysis/analyze';
 import { compareDesigns, diffDesign, formatSignedCompact, type DesignDiff } from '../design/diff';
 import { formatCompact, formatInt, formatShape } from '../model/format';
-import { graphView, type MarkedStatus, type GraphView, type InceptionNodeView, type JoinNodeView, type ModuleNodeView, type NodeView, type OutputNodeView, type StepNodeView, type InputNodeView, type RepeatView } from '../graph/graphView';
+import {
+  graphView,
+  type MarkedStatus,
+  type GraphView,
+  type InceptionNodeView,
+  type JoinNodeView,
+  type ModuleNodeView,
+  type NodeView,
+  type OutputNodeView,
+  type StepNodeView,
+  type InputNodeView,
+  type RepeatView,
+} from '../graph/graphView';
 import { layoutGraph, type GraphLayout, type NodeBox, type Point } from '../graph/layout';
 
 export type SvgTheme = 'light' | 'dark';
@@ -105,16 +117,18 @@ export { xmlText };
 
 /** Advance widths of DejaVu Sans and DejaVu Sans Bold for ASCII 32–126, in thousandths of an em. */
 const SANS_WIDTHS = [
-  318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838,
-  838, 531, 1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390,
-  337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592,
-  525, 636, 337, 636, 838,
+  318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636,
+  636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632,
+  575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685,
+  611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579,
+  278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
 ];
 const SANS_BOLD_WIDTHS = [
-  348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365, 696, 696, 696, 696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838,
-  838, 580, 1000, 774, 762, 734, 830, 683, 683, 821, 837, 372, 372, 775, 637, 995, 837, 850, 733, 850, 770, 720, 682, 812, 774, 1103, 771, 724, 725, 457,
-  365, 457, 838, 500, 500, 675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652, 924, 645, 652,
-  582, 712, 365, 712, 838,
+  348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365, 696, 696, 696,
+  696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 580, 1000, 774, 762, 734, 830, 683,
+  683, 821, 837, 372, 372, 775, 637, 995, 837, 850, 733, 850, 770, 720, 682, 812, 774, 1103, 771,
+  724, 725, 457, 365, 457, 838, 500, 500, 675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665,
+  343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838,
 ];
 const NARROW = new Set(['·']);
 
@@ -134,7 +148,13 @@ export function textWidth(text: string, size: number, font: 'sans' | 'mono', bol
 }
 
 /** The text, cut with an ellipsis so it fits `max` pixels. */
-export function fitText(text: string, max: number, size: number, font: 'sans' | 'mono', bold = false): string {
+export function fitText(
+  text: string,
+  max: number,
+  size: number,
+  font: 'sans' | 'mono',
+  bold = false,
+): string {
   if (textWidth(text, size, font, bold) <= max) return text;
   const chars = [...text];
   while (chars.length > 1 && textWidth(`${chars.join('')}…`, size, font, bold) > max) chars.pop();
@@ -156,7 +176,12 @@ function wrapWords(text: string, max: number, size: number, lines: number): stri
   if (line) out.push(line);
   if (out.length > lines) {
     const kept = out.slice(0, lines);
-    kept[lines - 1] = fitText(`${kept[lines - 1]} ${out.slice(lines).join(' ')}`, max, size, 'sans');
+    kept[lines - 1] = fitText(
+      `${kept[lines - 1]} ${out.slice(lines).join(' ')}`,
+      max,
+      size,
+      'sans',
+    );
     return kept;
   }
   return out.map((l) => fitText(l, max, size, 'sans'));
@@ -169,7 +194,11 @@ export function roundedPath(points: readonly Point[]): string {
   let d = `M${n(points[0].x)} ${n(points[0].y)}`;
   for (let i = 1; i < points.length - 1; i++) {
     const [a, b, c] = [points[i - 1], points[i], points[i + 1]];
-    const r = Math.min(CORNER, Math.hypot(b.x - a.x, b.y - a.y) / 2, Math.hypot(c.x - b.x, c.y - b.y) / 2);
+    const r = Math.min(
+      CORNER,
+      Math.hypot(b.x - a.x, b.y - a.y) / 2,
+      Math.hypot(c.x - b.x, c.y - b.y) / 2,
+    );
     d += ` L${n(b.x - Math.sign(b.x - a.x) * r)} ${n(b.y - Math.sign(b.y - a.y) * r)} Q${n(b.x)} ${n(b.y)} ${n(b.x + Math.sign(c.x - b.x) * r)} ${n(b.y + Math.sign(c.y - b.y) * r)}`;
   }
   const last = points[points.length - 1];
@@ -204,12 +233,27 @@ function text(t: TextSpec): string {
 
 const r = (v: number): string => String(Number(v.toFixed(2)));
 
-function rect(x: number, y: number, w: number, h: number, rx: number, fill: string, stroke: string, extra = ''): string {
+function rect(
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  rx: number,
+  fill: string,
+  stroke: string,
+  extra = '',
+): string {
   return `<rect x="${r(x)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" rx="${rx}" fill="${fill}" stroke="${stroke}"${extra ? ` ${extra}` : ''}/>`;
 }
 
 /** A small upper-case badge ("EDITED", "TRAIN ONLY", "NAIVE"); returns its markup and width. */
-function badge(x: number, y: number, label: string, fill: string, color: string): { svg: string; width: number } {
+function badge(
+  x: number,
+  y: number,
+  label: string,
+  fill: string,
+  color: string,
+): { svg: string; width: number } {
   const t = label.toUpperCase();
   const w = textWidth(t, 9, 'sans', true) + 8;
   return {
@@ -224,10 +268,19 @@ interface Ctx {
 }
 
 /** The node id, then badges, on the header line. */
-function header(ctx: Ctx, b: NodeBox, id: string, size: number, badges: readonly { label: string; fill: string; color: string }[]): string {
+function header(
+  ctx: Ctx,
+  b: NodeBox,
+  id: string,
+  size: number,
+  badges: readonly { label: string; fill: string; color: string }[],
+): string {
   const x = b.absX + 10;
   const y = ctx.dy + b.absY + 8 + size;
-  const badgeWidth = badges.reduce((a, g) => a + textWidth(g.label.toUpperCase(), 9, 'sans', true) + 12, 0);
+  const badgeWidth = badges.reduce(
+    (a, g) => a + textWidth(g.label.toUpperCase(), 9, 'sans', true) + 12,
+    0,
+  );
   const idText = fitText(id, b.width - 20 - badgeWidth, size, 'sans', true);
   let out = text({ x, y, text: idText, size, weight: 700, fill: ctx.p.text, className: 'node-id' });
   let bx = x + textWidth(idText, size, 'sans', true) + 6;
@@ -253,7 +306,10 @@ function statusColors(p: Palette, status: MarkedStatus): { color: string; fill: 
   }
 }
 
-function changeBadges(ctx: Ctx, change: MarkedStatus | null): { label: string; fill: string; color: string }[] {
+function changeBadges(
+  ctx: Ctx,
+  change: MarkedStatus | null,
+): { label: string; fill: string; color: string }[] {
   if (!change) return [];
   const c = statusColors(ctx.p, change);
   return [{ label: change, fill: c.fill, color: c.color }];
@@ -272,36 +328,91 @@ function stats(ctx: Ctx, b: NodeBox, v: ModuleNodeView | InceptionNodeView, top:
   const y0 = ctx.dy + b.absY + top;
   if (v.issues.length) {
     const lines = wrapWords(v.issues[0].message, w, 11, 3);
-    return lines.map((l, i) => text({ x, y: y0 + 12 + i * 14, text: l, size: 11, fill: ctx.p.danger, className: 'node-issue' })).join('');
+    return lines
+      .map((l, i) =>
+        text({
+          x,
+          y: y0 + 12 + i * 14,
+          text: l,
+          size: 11,
+          fill: ctx.p.danger,
+          className: 'node-issue',
+        }),
+      )
+      .join('');
   }
   if (v.blockedBy) {
     const what = v.blockedBy === 'design' ? 'the input settings' : v.blockedBy;
-    return text({ x, y: y0 + 12, text: fitText(`Waiting for ${what} to be fixed.`, w, 11, 'sans'), size: 11, fill: ctx.p.muted });
+    return text({
+      x,
+      y: y0 + 12,
+      text: fitText(`Waiting for ${what} to be fixed.`, w, 11, 'sans'),
+      size: 11,
+      fill: ctx.p.muted,
+    });
   }
   const d = v.delta;
   // A changed output shape reads old → new in place of the shape.
   const shape = d?.shapeText ?? v.shapeText;
-  const shapeSize = [13, 12, 11, 10].find((size) => textWidth(shape, size, 'mono', true) <= w) ?? 10;
-  let out = text({ x, y: y0 + 13, text: fitText(shape, w, shapeSize, 'mono', true), size: shapeSize, weight: 600, font: 'mono', fill: d?.shapeText ? statusColors(ctx.p, v.change ?? 'affected').color : ctx.p.text, className: 'node-shape' });
+  const shapeSize =
+    [13, 12, 11, 10].find((size) => textWidth(shape, size, 'mono', true) <= w) ?? 10;
+  let out = text({
+    x,
+    y: y0 + 13,
+    text: fitText(shape, w, shapeSize, 'mono', true),
+    size: shapeSize,
+    weight: 600,
+    font: 'mono',
+    fill: d?.shapeText ? statusColors(ctx.p, v.change ?? 'affected').color : ctx.p.text,
+    className: 'node-shape',
+  });
   // The delta with the parameters' percentage when it fits, else signed counts only.
-  const deltaText = !d || (!d.paramsText && !d.macsText) ? null : [`${d.paramsText ?? '±0'} params · ${formatSignedCompact(d.macs)} MACs`, `${formatSignedCompact(d.params)} params · ${formatSignedCompact(d.macs)} MACs`].find((t) => textWidth(t, 11.5, 'sans', true) <= w) ?? `${formatSignedCompact(d.params)} params`;
+  const deltaText =
+    !d || (!d.paramsText && !d.macsText)
+      ? null
+      : ([
+          `${d.paramsText ?? '±0'} params · ${formatSignedCompact(d.macs)} MACs`,
+          `${formatSignedCompact(d.params)} params · ${formatSignedCompact(d.macs)} MACs`,
+        ].find((t) => textWidth(t, 11.5, 'sans', true) <= w) ??
+        `${formatSignedCompact(d.params)} params`);
   const roomy = v.kind === 'inception';
-  const base = v.params > 0 || v.macs > 0 ? `${v.paramsText} params · ${v.macsText} MACs` : 'no parameters';
+  const base =
+    v.params > 0 || v.macs > 0 ? `${v.paramsText} params · ${v.macsText} MACs` : 'no parameters';
   // A module node has two lines under its shape: the delta, when there is one, replaces the cost's MACs.
   const cost = !roomy && d?.paramsText ? `${v.paramsText} params (${d.paramsText})` : base;
   // Smaller type before an ellipsis: the cost is worth reading whole.
   const costSize = [11.5, 11, 10.5].find((size) => textWidth(cost, size, 'sans') <= w) ?? 10.5;
-  out += text({ x, y: y0 + 30, text: fitText(cost, w, costSize, 'sans'), size: costSize, fill: ctx.p.muted, className: 'node-cost' });
+  out += text({
+    x,
+    y: y0 + 30,
+    text: fitText(cost, w, costSize, 'sans'),
+    size: costSize,
+    fill: ctx.p.muted,
+    className: 'node-cost',
+  });
   if (roomy && deltaText) {
     const up = d!.params > 0 || (d!.params === 0 && d!.macs > 0);
-    out += text({ x, y: y0 + 46, text: fitText(deltaText, w, 11.5, 'sans'), size: 11.5, weight: 600, fill: up ? ctx.p.changed : ctx.p.ok, className: 'node-delta' });
+    out += text({
+      x,
+      y: y0 + 46,
+      text: fitText(deltaText, w, 11.5, 'sans'),
+      size: 11.5,
+      weight: 600,
+      fill: up ? ctx.p.changed : ctx.p.ok,
+      className: 'node-delta',
+    });
   }
   return out;
 }
 
 /** The ×N mark of a folded run of identical blocks. */
-function repeatBadge(ctx: Ctx, v: ModuleNodeView | InceptionNodeView): { label: string; fill: string; color: string }[] {
-  return v.repeat?.folded ? [{ label: `×${v.repeat.count}`, fill: ctx.p.surface2, color: ctx.p.accent }] : [];
+function repeatBadge(
+  ctx: Ctx,
+  v: ModuleNodeView | InceptionNodeView,
+): { label: string; fill: string; color: string }[] {
+  return v.repeat?.folded
+    ? [{ label: `×${v.repeat.count}`, fill: ctx.p.surface2, color: ctx.p.accent }]
+    : [];
 }
 
 /** A folded run's line under its name: one block's figures (the ×N mark says how many; the node's cost line is the run's total). */
@@ -315,13 +426,39 @@ function moduleNode(ctx: Ctx, b: NodeBox, v: ModuleNodeView): string {
   const ghost = v.change === 'removed';
   const fill = ghost ? p.removedSoft : invalid ? p.dangerSoft : v.aux ? p.auxSoft : p.nodeBg;
   const stroke = ghost ? p.removed : invalid ? p.danger : v.aux ? p.aux : p.borderStrong;
-  let out = rect(b.absX, ctx.dy + b.absY, b.width, b.height, 8, fill, stroke, v.aux || ghost ? 'stroke-dasharray="5 3"' : '');
+  let out = rect(
+    b.absX,
+    ctx.dy + b.absY,
+    b.width,
+    b.height,
+    8,
+    fill,
+    stroke,
+    v.aux || ghost ? 'stroke-dasharray="5 3"' : '',
+  );
   out += statusBar(ctx, b, v.change, 4);
-  const badges = [...repeatBadge(ctx, v), ...(v.aux ? [{ label: 'train only', fill: p.auxSoft, color: p.aux }] : []), ...changeBadges(ctx, v.change)];
+  const badges = [
+    ...repeatBadge(ctx, v),
+    ...(v.aux ? [{ label: 'train only', fill: p.auxSoft, color: p.aux }] : []),
+    ...changeBadges(ctx, v.change),
+  ];
   out += header(ctx, b, v.id, 14, badges);
-  const detail = [v.detail, ...v.counts.map((c) => (v.counts.length === 1 ? `${c.text} out` : `${c.label} ${c.text}`))].filter(Boolean).join(' · ');
-  const sub = v.repeat?.folded ? repeatFigures(v.repeat) : `${v.title}${detail ? ` · ${detail}` : ''}`;
-  out += text({ x: b.absX + 10, y: ctx.dy + b.absY + 39, text: fitText(sub, b.width - 20, 11.5, 'sans'), size: 11.5, fill: p.muted });
+  const detail = [
+    v.detail,
+    ...v.counts.map((c) => (v.counts.length === 1 ? `${c.text} out` : `${c.label} ${c.text}`)),
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const sub = v.repeat?.folded
+    ? repeatFigures(v.repeat)
+    : `${v.title}${detail ? ` · ${detail}` : ''}`;
+  out += text({
+    x: b.absX + 10,
+    y: ctx.dy + b.absY + 39,
+    text: fitText(sub, b.width - 20, 11.5, 'sans'),
+    size: 11.5,
+    fill: p.muted,
+  });
   out += stats(ctx, b, v, 45);
   return out;
 }
@@ -330,14 +467,32 @@ function inceptionNode(ctx: Ctx, b: NodeBox, v: InceptionNodeView): string {
   const p = ctx.p;
   const invalid = v.issues.length > 0;
   const y = ctx.dy + b.absY;
-  let out = rect(b.absX, y, b.width, b.height, 8, invalid ? p.dangerSoft : v.open ? p.openBg : p.inceptionBg, invalid ? p.danger : p.borderStrong);
+  let out = rect(
+    b.absX,
+    y,
+    b.width,
+    b.height,
+    8,
+    invalid ? p.dangerSoft : v.open ? p.openBg : p.inceptionBg,
+    invalid ? p.danger : p.borderStrong,
+  );
   // The accent bar along the top edge, inside the rounded corners.
   out += `<path d="M${r(b.absX + 1)} ${r(y + 8)} Q${r(b.absX + 1)} ${r(y + 1)} ${r(b.absX + 8)} ${r(y + 1)} H${r(b.absX + b.width - 8)} Q${r(b.absX + b.width - 1)} ${r(y + 1)} ${r(b.absX + b.width - 1)} ${r(y + 8)}" fill="none" stroke="${invalid ? p.danger : p.accent}" stroke-width="3"/>`;
   out += statusBar(ctx, b, v.change, 10);
-  const badges = [...repeatBadge(ctx, v), ...changeBadges(ctx, v.change), ...(v.form === 'naive' ? [{ label: 'naive', fill: p.surface2, color: p.muted }] : [])];
+  const badges = [
+    ...repeatBadge(ctx, v),
+    ...changeBadges(ctx, v.change),
+    ...(v.form === 'naive' ? [{ label: 'naive', fill: p.surface2, color: p.muted }] : []),
+  ];
   out += header(ctx, { ...b, absY: b.absY + 2 }, v.id, 14, badges);
   const sub = v.repeat?.folded ? repeatFigures(v.repeat) : `${v.title} · stage ${v.stage || '—'}`;
-  out += text({ x: b.absX + 10, y: y + 41, text: fitText(sub, 216, 11.5, 'sans'), size: 11.5, fill: p.muted });
+  out += text({
+    x: b.absX + 10,
+    y: y + 41,
+    text: fitText(sub, 216, 11.5, 'sans'),
+    size: 11.5,
+    fill: p.muted,
+  });
   // The counts as the node shows them: a grid of three columns.
   const gridW = Math.min(b.width, 236) - 20;
   const cellW = (gridW - 6) / 3;
@@ -346,8 +501,23 @@ function inceptionNode(ctx: Ctx, b: NodeBox, v: InceptionNodeView): string {
     const cy = y + 50 + Math.floor(i / 3) * 33;
     const cellFill = c.invalid ? p.danger : c.changed ? p.warnSoft : p.surface2;
     out += rect(cx, cy, cellW, 30, 4, cellFill, c.changed && !c.invalid ? p.changed : 'none');
-    out += text({ x: cx + 4, y: cy + 11, text: fitText(c.label, cellW - 8, 10, 'sans'), size: 10, fill: c.invalid ? '#ffffff' : p.muted });
-    out += text({ x: cx + 4, y: cy + 25, text: fitText(c.text === '' ? '?' : c.text, cellW - 8, 13, 'mono', true), size: 13, weight: 600, font: 'mono', fill: c.invalid ? '#ffffff' : c.changed ? p.changed : p.text, className: 'count' });
+    out += text({
+      x: cx + 4,
+      y: cy + 11,
+      text: fitText(c.label, cellW - 8, 10, 'sans'),
+      size: 10,
+      fill: c.invalid ? '#ffffff' : p.muted,
+    });
+    out += text({
+      x: cx + 4,
+      y: cy + 25,
+      text: fitText(c.text === '' ? '?' : c.text, cellW - 8, 13, 'mono', true),
+      size: 13,
+      weight: 600,
+      font: 'mono',
+      fill: c.invalid ? '#ffffff' : c.changed ? p.changed : p.text,
+      className: 'count',
+    });
   });
   const rows = Math.ceil(v.counts.length / 3);
   out += stats(ctx, { ...b, width: Math.min(b.width, 236) }, v, 50 + rows * 33 + 4);
@@ -358,13 +528,40 @@ function ioNode(ctx: Ctx, b: NodeBox, v: InputNodeView | OutputNodeView): string
   const p = ctx.p;
   const train = v.kind === 'output' && v.trainOnly;
   const invalid = v.issues.length > 0;
-  let out = rect(b.absX, ctx.dy + b.absY, b.width, b.height, 20, invalid ? p.dangerSoft : p.surface2, invalid ? p.danger : train ? p.aux : p.borderStrong, train ? 'stroke-dasharray="5 3"' : '');
+  let out = rect(
+    b.absX,
+    ctx.dy + b.absY,
+    b.width,
+    b.height,
+    20,
+    invalid ? p.dangerSoft : p.surface2,
+    invalid ? p.danger : train ? p.aux : p.borderStrong,
+    train ? 'stroke-dasharray="5 3"' : '',
+  );
   const title = v.kind === 'input' ? 'Input' : `Output ${v.name}`;
   // The two lines (34 px from the first top to the second baseline) centred in the pill, as the app draws them.
   const top = ctx.dy + b.absY + Math.max(0, (b.height - 46) / 2);
-  out += text({ x: b.absX + 14, y: top + 18, text: fitText(title, b.width - 28, 14, 'sans', true), size: 14, weight: 700, fill: p.text, className: 'node-id' });
-  const second = invalid ? fitText(v.issues[0].message, b.width - 28, 11, 'sans') : fitText(v.shapeText, b.width - 28, 13, 'mono', true);
-  out += text({ x: b.absX + 14, y: top + 37, text: second, size: invalid ? 11 : 13, weight: invalid ? 400 : 600, font: invalid ? 'sans' : 'mono', fill: invalid ? p.danger : p.text });
+  out += text({
+    x: b.absX + 14,
+    y: top + 18,
+    text: fitText(title, b.width - 28, 14, 'sans', true),
+    size: 14,
+    weight: 700,
+    fill: p.text,
+    className: 'node-id',
+  });
+  const second = invalid
+    ? fitText(v.issues[0].message, b.width - 28, 11, 'sans')
+    : fitText(v.shapeText, b.width - 28, 13, 'mono', true);
+  out += text({
+    x: b.absX + 14,
+    y: top + 37,
+    text: second,
+    size: invalid ? 11 : 13,
+    weight: invalid ? 400 : 600,
+    font: invalid ? 'sans' : 'mono',
+    fill: invalid ? p.danger : p.text,
+  });
   return out;
 }
 
@@ -374,10 +571,33 @@ function stepNode(ctx: Ctx, b: NodeBox, v: StepNodeView): string {
   const y = ctx.dy + b.absY;
   const w = b.width - 18;
   let out = rect(b.absX, y, b.width, b.height, 8, p.nodeBg, p.borderStrong);
-  out += text({ x, y: y + 19, text: fitText(v.title, w, 12.5, 'sans', true), size: 12.5, weight: 700, fill: p.text, className: 'node-id' });
-  out += text({ x, y: y + 35, text: fitText(v.detail || '—', w, 11.5, 'sans'), size: 11.5, fill: p.muted });
-  out += text({ x, y: y + 53, text: fitText(v.shapeText, w, 13, 'mono', true), size: 13, weight: 600, font: 'mono', fill: p.text });
-  const cost = v.params > 0 ? `${v.paramsText} params` : v.paramsText === '—' ? '—' : 'no parameters';
+  out += text({
+    x,
+    y: y + 19,
+    text: fitText(v.title, w, 12.5, 'sans', true),
+    size: 12.5,
+    weight: 700,
+    fill: p.text,
+    className: 'node-id',
+  });
+  out += text({
+    x,
+    y: y + 35,
+    text: fitText(v.detail || '—', w, 11.5, 'sans'),
+    size: 11.5,
+    fill: p.muted,
+  });
+  out += text({
+    x,
+    y: y + 53,
+    text: fitText(v.shapeText, w, 13, 'mono', true),
+    size: 13,
+    weight: 600,
+    font: 'mono',
+    fill: p.text,
+  });
+  const cost =
+    v.params > 0 ? `${v.paramsText} params` : v.paramsText === '—' ? '—' : 'no parameters';
   out += text({ x, y: y + 70, text: fitText(cost, w, 11.5, 'sans'), size: 11.5, fill: p.muted });
   return out;
 }
@@ -387,8 +607,24 @@ function joinNode(ctx: Ctx, b: NodeBox, v: JoinNodeView): string {
   const y = ctx.dy + b.absY + b.height / 2 + 4;
   let out = rect(b.absX, ctx.dy + b.absY, b.width, b.height, 16, p.surface2, p.borderStrong);
   const shape = fitText(v.shapeText, b.width / 2, 12, 'mono', true);
-  out += text({ x: b.absX + 12, y, text: fitText(v.title, b.width - 30 - textWidth(shape, 12, 'mono', true), 12, 'sans', true), size: 12, weight: 700, fill: p.text });
-  out += text({ x: b.absX + b.width - 12, y, text: shape, size: 12, weight: 600, font: 'mono', anchor: 'end', fill: p.text });
+  out += text({
+    x: b.absX + 12,
+    y,
+    text: fitText(v.title, b.width - 30 - textWidth(shape, 12, 'mono', true), 12, 'sans', true),
+    size: 12,
+    weight: 700,
+    fill: p.text,
+  });
+  out += text({
+    x: b.absX + b.width - 12,
+    y,
+    text: shape,
+    size: 12,
+    weight: 600,
+    font: 'mono',
+    anchor: 'end',
+    fill: p.text,
+  });
   return out;
 }
 
@@ -406,31 +642,59 @@ function node(ctx: Ctx, b: NodeBox, v: NodeView): string {
   return `<g id="node-${xmlText(v.id)}" class="node ${v.kind}">${inner}</g>`;
 }
 
-function titleBand(design: Design, analysis: Analysis, p: Palette, width: number, diff: DesignDiff | undefined, view: GraphView): string {
+function titleBand(
+  design: Design,
+  analysis: Analysis,
+  p: Palette,
+  width: number,
+  diff: DesignDiff | undefined,
+  view: GraphView,
+): string {
   const t = analysis.totals;
-  const folded = view.nodes.flatMap((v) => ((v.kind === 'module' || v.kind === 'inception') && v.repeat?.folded ? [v.repeat.count] : []));
+  const folded = view.nodes.flatMap((v) =>
+    (v.kind === 'module' || v.kind === 'inception') && v.repeat?.folded ? [v.repeat.count] : [],
+  );
   const name = fitText(design.name || 'Untitled design', width - 48, 18, 'sans', true);
   const facts = diff
     ? [
         `compared with ${diff.a?.name || 'A'}`,
-        ...diff.totals.filter((x) => x.key === 'params' || x.key === 'macs').map((x) => `${x.key === 'params' ? 'parameters' : 'MACs per image'} ${x.text}`),
-        ...(['changed', 'affected', 'added', 'removed'] as const).filter((k) => diff.counts[k]).map((k) => `${diff.counts[k]} ${k}`),
+        ...diff.totals
+          .filter((x) => x.key === 'params' || x.key === 'macs')
+          .map((x) => `${x.key === 'params' ? 'parameters' : 'MACs per image'} ${x.text}`),
+        ...(['changed', 'affected', 'added', 'removed'] as const)
+          .filter((k) => diff.counts[k])
+          .map((k) => `${diff.counts[k]} ${k}`),
       ]
     : [
         `input ${formatShape(analysis.input)}`,
         `${formatInt(t.params)} parameters (${formatInt(t.paramsEval)} on the eval path)`,
         `${formatCompact(t.macs)} MACs per image`,
         ...(design.preset ? [`from preset ${design.preset}`] : []),
-        ...(folded.length ? [`runs of identical blocks drawn folded: ${folded.map((n) => `×${n}`).join(', ')}`] : []),
+        ...(folded.length
+          ? [`runs of identical blocks drawn folded: ${folded.map((n) => `×${n}`).join(', ')}`]
+          : []),
       ];
   return (
     text({ x: 24, y: 30, text: name, size: 18, weight: 700, fill: p.text, className: 'title' }) +
-    text({ x: 24, y: 49, text: fitText(facts.join(' · '), width - 48, 12, 'sans'), size: 12, fill: p.muted, className: 'subtitle' })
+    text({
+      x: 24,
+      y: 49,
+      text: fitText(facts.join(' · '), width - 48, 12, 'sans'),
+      size: 12,
+      fill: p.muted,
+      className: 'subtitle',
+    })
   );
 }
 
 /** The SVG of a laid-out graph view. */
-export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphView, layout: GraphLayout, options: GraphSvgOptions & { readonly diff?: DesignDiff } = {}): string {
+export function renderGraphSvg(
+  design: Design,
+  analysis: Analysis,
+  view: GraphView,
+  layout: GraphLayout,
+  options: GraphSvgOptions & { readonly diff?: DesignDiff } = {},
+): string {
   const p = PALETTES[options.theme ?? 'light'];
   const withTitle = options.title ?? true;
   const dy = withTitle ? TITLE_HEIGHT : 0;
@@ -497,10 +761,25 @@ export function renderGraphSvg(design: Design, analysis: Analysis, view: GraphVi
  * The SVG of a design as the explorer shows it: edits against its preset marked, the opened
  * modules drawn with their branches.
  */
-export async function graphSvg(design: Design, analysis: Analysis = analyze(design), options: GraphSvgOptions = {}): Promise<string> {
+export async function graphSvg(
+  design: Design,
+  analysis: Analysis = analyze(design),
+  options: GraphSvgOptions = {},
+): Promise<string> {
   const compare = options.compareWith !== undefined;
-  const diff: DesignDiff = compare ? compareDesigns(options.compareWith!, design, { b: analysis }) : diffDesign(design, undefined, { b: analysis });
-  const view = graphView(design, analysis, { diff, compare, opened: options.opened, fold: options.fold, unfolded: options.unfolded });
+  const diff: DesignDiff = compare
+    ? compareDesigns(options.compareWith!, design, { b: analysis })
+    : diffDesign(design, undefined, { b: analysis });
+  const view = graphView(design, analysis, {
+    diff,
+    compare,
+    opened: options.opened,
+    fold: options.fold,
+    unfolded: options.unfolded,
+  });
   const layout = await layoutGraph(view);
-  return renderGraphSvg(design, analysis, view, layout, { ...options, diff: compare ? diff : undefined });
+  return renderGraphSvg(design, analysis, view, layout, {
+    ...options,
+    diff: compare ? diff : undefined,
+  });
 }

@@ -14,7 +14,12 @@ function exported(design: Design, options: Parameters<typeof onnxModel>[3] = {})
   const r = onnxModel(design, analysis, weights, options);
   if (!r.ok) throw new Error(r.issues.map((i) => i.message).join(' '));
   const model = onnx.ModelProto.decode(r.value.bytes);
-  return { model, graph: model.graph as InstanceType<typeof onnx.GraphProto>, value: r.value, analysis };
+  return {
+    model,
+    graph: model.graph as InstanceType<typeof onnx.GraphProto>,
+    value: r.value,
+    analysis,
+  };
 }
 
 const googlenet = presetDesign('googlenet')!;
@@ -25,7 +30,9 @@ describe('onnxModel', () => {
     expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17]]);
     expect(Number(model.irVersion)).toBe(8);
     expect(g.input.map((i) => i.name)).toEqual(['input']);
-    expect(g.input[0].type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))).toEqual([ONNX_BATCH_DIM, 3, 224, 224]);
+    expect(
+      g.input[0].type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue)),
+    ).toEqual([ONNX_BATCH_DIM, 3, 224, 224]);
     expect(g.output.map((o) => o.name)).toEqual(['main']);
     expect(value.outputs).toEqual({ main: ['N', 1000] });
     const names = new Set(g.node.map((n) => n.name));
@@ -34,22 +41,36 @@ describe('onnxModel', () => {
     expect(names).toContain('fc1');
     // Eval mode: no aux heads, no dropout nodes.
     expect([...names].some((n) => n!.startsWith('aux'))).toBe(false);
-    expect(g.node.some((n) => n.opType === 'Dropout' || n.opType === 'BatchNormalization')).toBe(false);
+    expect(g.node.some((n) => n.opType === 'Dropout' || n.opType === 'BatchNormalization')).toBe(
+      false,
+    );
   });
 
   it('keeps batch norm as BatchNormalization with exactly the state_dict names when asked', () => {
     const { graph: g, analysis } = exported(googlenet, { foldBatchNorm: false });
-    const keys = new Set(stateDictSpec(analysis.graph.filter((l) => analysis.modules.find((m) => m.id === l.module)?.evalPath)).filter((e) => e.role !== 'counter').map((e) => e.key));
+    const keys = new Set(
+      stateDictSpec(
+        analysis.graph.filter((l) => analysis.modules.find((m) => m.id === l.module)?.evalPath),
+      )
+        .filter((e) => e.role !== 'counter')
+        .map((e) => e.key),
+    );
     const inits = g.initializer.map((t) => t.name!);
     expect(new Set(inits)).toEqual(keys);
     const bn = g.node.find((n) => n.name === 'inception4c.branch2.1.bn');
-    expect(bn?.opType ?? g.node.find((n) => n.opType === 'BatchNormalization')?.opType).toBe('BatchNormalization');
+    expect(bn?.opType ?? g.node.find((n) => n.opType === 'BatchNormalization')?.opType).toBe(
+      'BatchNormalization',
+    );
   });
 
   it('names folded weights after the convolution and the batch norm folded into it', () => {
     const { graph } = exported(googlenet);
     const inits = graph.initializer.map((t) => t.name!);
-    expect(inits.some((n) => /^inception4c\.branch2\.1\.conv\.weight\+inception4c\.branch2\.1\.\w+$/.test(n))).toBe(true);
+    expect(
+      inits.some((n) =>
+        /^inception4c\.branch2\.1\.conv\.weight\+inception4c\.branch2\.1\.\w+$/.test(n),
+      ),
+    ).toBe(true);
     expect(inits).toContain('fc1.weight');
   });
 
@@ -60,7 +81,9 @@ describe('onnxModel', () => {
     expect(Object.keys(value.inputs)).toHaveLength(1);
     expect(prev.map((l) => l.id)).toContain(Object.keys(value.inputs)[0]);
     expect(Object.keys(value.outputs)).toEqual(['inception4c']);
-    expect(graph.node.every((n) => n.name!.startsWith('inception4c') || n.name === 'output.inception4c')).toBe(true);
+    expect(
+      graph.node.every((n) => n.name!.startsWith('inception4c') || n.name === 'output.inception4c'),
+    ).toBe(true);
   });
 
   it('adds every module output for feature maps when asked', () => {
@@ -78,12 +101,20 @@ describe('onnxModel', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.issues).toHaveLength(1);
-    expect(r.issues[0]).toMatchObject({ code: 'export.onnx', nodeId: 'inception4c', field: 'inception4c.branch2.1.conv' });
-    expect(r.issues[0].message).toMatch(/^inception4c \(layer inception4c\.branch2\.1\.conv\): the weights have no tensor inception4c\.branch2\.1\.conv\.weight, so it cannot be exported to ONNX\.$/);
+    expect(r.issues[0]).toMatchObject({
+      code: 'export.onnx',
+      nodeId: 'inception4c',
+      field: 'inception4c.branch2.1.conv',
+    });
+    expect(r.issues[0].message).toMatch(
+      /^inception4c \(layer inception4c\.branch2\.1\.conv\): the weights have no tensor inception4c\.branch2\.1\.conv\.weight, so it cannot be exported to ONNX\.$/,
+    );
     const short = new Map(weights);
     short.set('fc1.bias', new Float32Array(3));
     const r2 = onnxModel(googlenet, analysis, short);
-    expect(!r2.ok && r2.issues[0].message).toMatch(/^fc1 \(layer fc1\): the weight tensor fc1\.bias holds 3 values but the layer needs 1000/);
+    expect(!r2.ok && r2.issues[0].message).toMatch(
+      /^fc1 \(layer fc1\): the weight tensor fc1\.bias holds 3 values but the layer needs 1000/,
+    );
   });
 
   it('returns the analysis issues for an invalid design', () => {
@@ -96,8 +127,12 @@ describe('onnxModel', () => {
 
   it('refuses modules that are not on the eval path', () => {
     const analysis = analyze(googlenet);
-    const r = onnxModel(googlenet, analysis, initStateDict(analysis.graph, 0), { modules: ['aux1'] });
-    expect(!r.ok && r.issues[0].message).toMatch(/aux1: this module is not part of the eval-mode network/);
+    const r = onnxModel(googlenet, analysis, initStateDict(analysis.graph, 0), {
+      modules: ['aux1'],
+    });
+    expect(!r.ok && r.issues[0].message).toMatch(
+      /aux1: this module is not part of the eval-mode network/,
+    );
   });
 
   it("passes design text through core's ONNX metadata escaping", () => {
@@ -113,7 +148,9 @@ describe('onnxModel', () => {
 describe('adaptivePoolBins', () => {
   it("averages PyTorch's overlapping bins: 7 → 3 takes rows 0-2, 2-4, 4-6", () => {
     const m = adaptivePoolBins(7, 3);
-    const rows = [0, 1, 2].map((i) => Array.from(m.slice(i * 7, i * 7 + 7)).map((v) => Math.round(v * 3)));
+    const rows = [0, 1, 2].map((i) =>
+      Array.from(m.slice(i * 7, i * 7 + 7)).map((v) => Math.round(v * 3)),
+    );
     expect(rows).toEqual([
       [1, 1, 1, 0, 0, 0, 0],
       [0, 0, 1, 1, 1, 0, 0],

@@ -51,7 +51,9 @@ export interface OnnxExport {
   readonly initializerBytes: number;
 }
 
-export type OnnxResult = { readonly ok: true; readonly value: OnnxExport } | { readonly ok: false; readonly issues: readonly ExportIssue[] };
+export type OnnxResult =
+  | { readonly ok: true; readonly value: OnnxExport }
+  | { readonly ok: false; readonly issues: readonly ExportIssue[] };
 
 /** Thrown inside the export for a layer it cannot write; caught and turned into an issue. */
 class LayerExportError extends Error {
@@ -66,7 +68,9 @@ class LayerExportError extends Error {
 const dynamicBatch = (s: Shape): (number | string)[] => [ONNX_BATCH_DIM, ...s.slice(1)];
 
 /** Which batch norm layer folds into which convolution: a conv read only by that BN, in the same module. */
-function foldPlan(graph: readonly Layer[]): Map<string, Layer<'batchNorm2d', LayerAttrMap['batchNorm2d']>> {
+function foldPlan(
+  graph: readonly Layer[],
+): Map<string, Layer<'batchNorm2d', LayerAttrMap['batchNorm2d']>> {
   const byId = new Map(graph.map((l) => [l.id, l]));
   const readers = new Map<string, number>();
   for (const l of graph) for (const i of l.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
@@ -74,7 +78,12 @@ function foldPlan(graph: readonly Layer[]): Map<string, Layer<'batchNorm2d', Lay
   for (const l of graph) {
     if (l.kind !== 'batchNorm2d') continue;
     const producer = byId.get(l.inputs[0]);
-    if (producer?.kind === 'conv2d' && producer.module === l.module && readers.get(producer.id) === 1) plan.set(producer.id, l as Layer<'batchNorm2d', LayerAttrMap['batchNorm2d']>);
+    if (
+      producer?.kind === 'conv2d' &&
+      producer.module === l.module &&
+      readers.get(producer.id) === 1
+    )
+      plan.set(producer.id, l as Layer<'batchNorm2d', LayerAttrMap['batchNorm2d']>);
   }
   return plan;
 }
@@ -84,7 +93,12 @@ function foldPlan(graph: readonly Layer[]): Map<string, Layer<'batchNorm2d', Lay
  * state_dict key (seeded or loaded). A design the export cannot write gives issues naming the
  * module and layer, never a partial model.
  */
-export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyMap<string, Float32Array>, options: OnnxExportOptions = {}): OnnxResult {
+export function onnxModel(
+  design: Design,
+  analysis: Analysis,
+  weights: ReadonlyMap<string, Float32Array>,
+  options: OnnxExportOptions = {},
+): OnnxResult {
   if (!analysis.valid) return { ok: false, issues: analysis.issues };
   const chosen = exportedModules(analysis, options.modules);
   if (!chosen.ok) return chosen;
@@ -98,28 +112,57 @@ export function onnxModel(design: Design, analysis: Analysis, weights: ReadonlyM
   const graphInputs = addGraphInputs(g, layers, moduleIds, analysis.graph, shapes);
   const emitted = emitLayers(g, layers, shapes, weights, options.foldBatchNorm !== false);
   if (!emitted.ok) return emitted;
-  const graphOutputs = addGraphOutputs(g, design, analysis, options, modules, { shapes, graphInputs, resolve: emitted.value });
+  const graphOutputs = addGraphOutputs(g, design, analysis, options, modules, {
+    shapes,
+    graphInputs,
+    resolve: emitted.value,
+  });
   const model = modelProto(design, analysis, options, g, graphInputs, graphOutputs);
   const bytes = onnx.ModelProto.encode(model).finish();
-  return { ok: true, value: { bytes, inputs: graphInputs, outputs: graphOutputs, nodeCount: g.nodes.length, initializerBytes: g.bytes } };
+  return {
+    ok: true,
+    value: {
+      bytes,
+      inputs: graphInputs,
+      outputs: graphOutputs,
+      nodeCount: g.nodes.length,
+      initializerBytes: g.bytes,
+    },
+  };
 }
 
 type Dims = readonly (number | string)[];
 
 /** The eval-path modules to export: all of them, or the ones `wanted` names (each must be on the eval path). */
-function exportedModules(analysis: Analysis, wantedIds: readonly string[] | undefined): { ok: true; value: Analysis['modules'] } | { ok: false; issues: ExportIssue[] } {
+function exportedModules(
+  analysis: Analysis,
+  wantedIds: readonly string[] | undefined,
+): { ok: true; value: Analysis['modules'] } | { ok: false; issues: ExportIssue[] } {
   const evalModules = analysis.modules.filter((m) => m.evalPath);
   if (!wantedIds) return { ok: true, value: evalModules };
   const wanted = new Set(wantedIds);
   const unknown = [...wanted].filter((id) => !evalModules.some((m) => m.id === id));
   if (unknown.length) {
-    return { ok: false, issues: unknown.map((id) => ({ code: 'export.onnx', nodeId: id, message: `${id}: this module is not part of the eval-mode network, so it has no ONNX form.` })) };
+    return {
+      ok: false,
+      issues: unknown.map((id) => ({
+        code: 'export.onnx',
+        nodeId: id,
+        message: `${id}: this module is not part of the eval-mode network, so it has no ONNX form.`,
+      })),
+    };
   }
   return { ok: true, value: evalModules.filter((m) => wanted.has(m.id)) };
 }
 
 /** Values from outside the exported part become graph inputs: the network input, or another module's output. */
-function addGraphInputs(g: OnnxGraphBuilder, layers: readonly Layer[], moduleIds: ReadonlySet<string>, graph: readonly Layer[], shapes: ReadonlyMap<string, Shape>): Record<string, Dims> {
+function addGraphInputs(
+  g: OnnxGraphBuilder,
+  layers: readonly Layer[],
+  moduleIds: ReadonlySet<string>,
+  graph: readonly Layer[],
+  shapes: ReadonlyMap<string, Shape>,
+): Record<string, Dims> {
   const moduleOf = new Map(graph.map((l) => [l.id, l.module]));
   const graphInputs: Record<string, Dims> = {};
   for (const l of layers) {
@@ -138,15 +181,27 @@ function addGraphInputs(g: OnnxGraphBuilder, layers: readonly Layer[], moduleIds
  * nothing: their id resolves to the value that stands for them. Returns that resolution, or the
  * issue that stopped the export.
  */
-function emitLayers(g: OnnxGraphBuilder, layers: readonly Layer[], shapes: ReadonlyMap<string, Shape>, weights: ReadonlyMap<string, Float32Array>, foldBatchNorm: boolean): { ok: true; value: (id: string) => string } | { ok: false; issues: ExportIssue[] } {
+function emitLayers(
+  g: OnnxGraphBuilder,
+  layers: readonly Layer[],
+  shapes: ReadonlyMap<string, Shape>,
+  weights: ReadonlyMap<string, Float32Array>,
+  foldBatchNorm: boolean,
+): { ok: true; value: (id: string) => string } | { ok: false; issues: ExportIssue[] } {
   const fold = foldBatchNorm ? foldPlan(layers) : new Map();
   const folded = new Set([...fold.values()].map((l) => l.id));
   const alias = new Map<string, string>();
   const resolve = (id: string): string => alias.get(id) ?? id;
   try {
     for (const layer of layers) {
-      const emitter = (onnxEmitters as Record<string, OnnxEmitter<LayerKind> | undefined>)[layer.kind];
-      if (!emitter) throw new LayerExportError(layer, `layer kind ${layer.kind} has no ONNX form in this version`);
+      const emitter = (onnxEmitters as Record<string, OnnxEmitter<LayerKind> | undefined>)[
+        layer.kind
+      ];
+      if (!emitter)
+        throw new LayerExportError(
+          layer,
+          `layer kind ${layer.kind} has no ONNX form in this version`,
+        );
       if (folded.has(layer.id)) {
         alias.set(layer.id, resolve(layer.inputs[0]));
         continue;
@@ -160,19 +215,36 @@ function emitLayers(g: OnnxGraphBuilder, layers: readonly Layer[], shapes: Reado
         weight(key, size) {
           const w = weights.get(key);
           if (!w) throw new LayerExportError(layer, `the weights have no tensor ${key}`);
-          if (w.length !== size) throw new LayerExportError(layer, `the weight tensor ${key} holds ${w.length} values but the layer needs ${size}`);
+          if (w.length !== size)
+            throw new LayerExportError(
+              layer,
+              `the weight tensor ${key} holds ${w.length} values but the layer needs ${size}`,
+            );
           return w;
         },
       };
       const emitted = emitter(layer as Layer<LayerKind, never>, ctx);
       if ('alias' in emitted) alias.set(layer.id, emitted.alias);
       if (g.bytes > MAX_ONNX_BYTES) {
-        throw new LayerExportError(layer, `the weights up to this layer take ${formatBytes(g.bytes)}, more than the 2 GiB a single ONNX file can hold (protobuf's limit); make the layers smaller`);
+        throw new LayerExportError(
+          layer,
+          `the weights up to this layer take ${formatBytes(g.bytes)}, more than the 2 GiB a single ONNX file can hold (protobuf's limit); make the layers smaller`,
+        );
       }
     }
   } catch (e) {
     if (!(e instanceof LayerExportError)) throw e;
-    return { ok: false, issues: [{ code: 'export.onnx', nodeId: e.layer.module, field: e.layer.id, message: `${e.layer.module} (layer ${e.layer.id}): ${e.message}, so it cannot be exported to ONNX.` }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          code: 'export.onnx',
+          nodeId: e.layer.module,
+          field: e.layer.id,
+          message: `${e.layer.module} (layer ${e.layer.id}): ${e.message}, so it cannot be exported to ONNX.`,
+        },
+      ],
+    };
   }
   return { ok: true, value: resolve };
 }
@@ -184,10 +256,19 @@ function addGraphOutputs(
   analysis: Analysis,
   options: OnnxExportOptions,
   modules: Analysis['modules'],
-  values: { shapes: ReadonlyMap<string, Shape>; graphInputs: Readonly<Record<string, Dims>>; resolve(id: string): string },
+  values: {
+    shapes: ReadonlyMap<string, Shape>;
+    graphInputs: Readonly<Record<string, Dims>>;
+    resolve(id: string): string;
+  },
 ): Record<string, Dims> {
   const { shapes, graphInputs, resolve } = values;
-  const moduleOutputLayer = new Map(analysis.modules.map((m) => [m.id, outputLayerOf(analysis.graph.filter((l) => l.module === m.id))]));
+  const moduleOutputLayer = new Map(
+    analysis.modules.map((m) => [
+      m.id,
+      outputLayerOf(analysis.graph.filter((l) => l.module === m.id)),
+    ]),
+  );
   const graphOutputs: Record<string, Dims> = {};
   const moved = new Map<string, string>();
   const addOutput = (name: string, layerId: string) => {
@@ -211,13 +292,21 @@ function addGraphOutputs(
       const moduleId = design.outputs[name];
       addOutput(name, moduleOutputLayer.get(moduleId)!);
     }
-    if (options.moduleOutputs) for (const m of modules) addOutput(m.id, moduleOutputLayer.get(m.id)!);
+    if (options.moduleOutputs)
+      for (const m of modules) addOutput(m.id, moduleOutputLayer.get(m.id)!);
   }
   return graphOutputs;
 }
 
 /** The model around the graph: IR and opset versions, producer, and metadata a reader of the file sees in Netron. */
-function modelProto(design: Design, analysis: Analysis, options: OnnxExportOptions, g: OnnxGraphBuilder, graphInputs: Record<string, Dims>, graphOutputs: Record<string, Dims>) {
+function modelProto(
+  design: Design,
+  analysis: Analysis,
+  options: OnnxExportOptions,
+  g: OnnxGraphBuilder,
+  graphInputs: Record<string, Dims>,
+  graphOutputs: Record<string, Dims>,
+) {
   const metadata: Record<string, string> = {
     design: design.name,
     preset: design.preset ?? '',
@@ -234,7 +323,9 @@ function modelProto(design: Design, analysis: Analysis, options: OnnxExportOptio
     docString: onnxMetadataText(`${design.name}: the eval-mode network, exported by ${GENERATOR}.`),
     metadataProps: Object.entries(metadata)
       .filter(([, v]) => v !== '')
-      .map(([key, value]) => onnx.StringStringEntryProto.create({ key, value: onnxMetadataText(value) })),
+      .map(([key, value]) =>
+        onnx.StringStringEntryProto.create({ key, value: onnxMetadataText(value) }),
+      ),
     graph: onnx.GraphProto.create({
       name: onnxMetadataText(design.name) || 'design',
       node: g.nodes,

@@ -14,7 +14,11 @@ export const OPSET = 17;
 export const IR_VERSION = 8;
 
 /** An attribute value: ints and floats are told apart by the declared kind. */
-export type AttrValue = { readonly i: number } | { readonly f: number } | { readonly ints: readonly number[] } | { readonly s: string };
+export type AttrValue =
+  | { readonly i: number }
+  | { readonly f: number }
+  | { readonly ints: readonly number[] }
+  | { readonly s: string };
 
 export const int = (i: number): AttrValue => ({ i });
 export const float = (f: number): AttrValue => ({ f });
@@ -22,7 +26,8 @@ export const ints = (v: readonly number[]): AttrValue => ({ ints: v });
 
 /** Attribute strings here are operator keywords such as `constant`: ASCII, so one byte a character. */
 function ascii(text: string): Uint8Array {
-  if (!/^[\x20-\x7e]*$/.test(text)) throw new Error(`ONNX attribute strings here are ASCII keywords; got ${JSON.stringify(text)}.`);
+  if (!/^[\x20-\x7e]*$/.test(text))
+    throw new Error(`ONNX attribute strings here are ASCII keywords; got ${JSON.stringify(text)}.`);
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
@@ -88,13 +93,27 @@ export class OnnxGraphBuilder {
   /** A float32 initializer (weights keep their state_dict names). */
   floats(name: string, dims: readonly number[], values: Float32Array): string {
     this.bytes += values.length * 4;
-    this.initializers.push(onnx.TensorProto.create({ name: this.claim(name), dataType: onnx.TensorProto.DataType.FLOAT, dims: [...dims], rawData: float32Bytes(values) }));
+    this.initializers.push(
+      onnx.TensorProto.create({
+        name: this.claim(name),
+        dataType: onnx.TensorProto.DataType.FLOAT,
+        dims: [...dims],
+        rawData: float32Bytes(values),
+      }),
+    );
     return name;
   }
 
   /** An int64 initializer (shapes, axes, pads). */
   int64s(name: string, values: readonly number[]): string {
-    this.initializers.push(onnx.TensorProto.create({ name: this.claim(name), dataType: onnx.TensorProto.DataType.INT64, dims: [values.length], rawData: int64Bytes(values) }));
+    this.initializers.push(
+      onnx.TensorProto.create({
+        name: this.claim(name),
+        dataType: onnx.TensorProto.DataType.INT64,
+        dims: [values.length],
+        rawData: int64Bytes(values),
+      }),
+    );
     return name;
   }
 
@@ -102,10 +121,19 @@ export class OnnxGraphBuilder {
    * Adds a node named `name` (a module path such as `inception4c.branch2.1.conv`) writing one
    * output value, also called `output`; returns the output's name.
    */
-  node(op: string, name: string, inputs: readonly string[], output: string, attrs: Readonly<Record<string, AttrValue>> = {}): string {
-    if (this.nodeNames.has(name)) throw new Error(`The ONNX graph already has a node named ${name}.`);
+  node(
+    op: string,
+    name: string,
+    inputs: readonly string[],
+    output: string,
+    attrs: Readonly<Record<string, AttrValue>> = {},
+  ): string {
+    if (this.nodeNames.has(name))
+      throw new Error(`The ONNX graph already has a node named ${name}.`);
     this.nodeNames.add(name);
-    for (const i of inputs) if (i !== '' && !this.names.has(i)) throw new Error(`The ONNX node ${name} reads ${i}, which nothing wrote before it.`);
+    for (const i of inputs)
+      if (i !== '' && !this.names.has(i))
+        throw new Error(`The ONNX node ${name} reads ${i}, which nothing wrote before it.`);
     this.claim(output);
     this.nodes.push(
       onnx.NodeProto.create({
@@ -130,8 +158,15 @@ export function base64(bytes: Uint8Array): string {
     const end = Math.min(start + CHUNK, bytes.length);
     let s = '';
     for (let i = start; i < end; i += 3) {
-      const n = (bytes[i] << 16) | ((i + 1 < end ? bytes[i + 1] : 0) << 8) | (i + 2 < end ? bytes[i + 2] : 0);
-      s += BASE64[(n >> 18) & 63] + BASE64[(n >> 12) & 63] + (i + 1 < end ? BASE64[(n >> 6) & 63] : '=') + (i + 2 < end ? BASE64[n & 63] : '=');
+      const n =
+        (bytes[i] << 16) |
+        ((i + 1 < end ? bytes[i + 1] : 0) << 8) |
+        (i + 2 < end ? bytes[i + 2] : 0);
+      s +=
+        BASE64[(n >> 18) & 63] +
+        BASE64[(n >> 12) & 63] +
+        (i + 1 < end ? BASE64[(n >> 6) & 63] : '=') +
+        (i + 2 < end ? BASE64[n & 63] : '=');
     }
     parts.push(s);
   }
@@ -146,7 +181,11 @@ export function floatValueInfo(name: string, dims: readonly (number | string)[])
       tensorType: onnx.TypeProto.Tensor.create({
         elemType: onnx.TensorProto.DataType.FLOAT,
         shape: onnx.TensorShapeProto.create({
-          dim: dims.map((d) => onnx.TensorShapeProto.Dimension.create(typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+          dim: dims.map((d) =>
+            onnx.TensorShapeProto.Dimension.create(
+              typeof d === 'number' ? { dimValue: d } : { dimParam: d },
+            ),
+          ),
         }),
       }),
     }),

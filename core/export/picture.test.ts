@@ -7,8 +7,18 @@ describe('picture size caps', () => {
   });
 
   it.each([
-    [33_114, 25_454, 1, /33,114×25,454 pixels \(843 megapixels\) at scale 1; PNG pictures are at most 64 megapixels and 16,384 pixels a side\. Export svg instead, or open fewer modules\./],
-    [5_000, 4_000, 4, /20,000×16,000 pixels \(320 megapixels\) at scale 4; .+ Use a scale of 1\.78 or less/],
+    [
+      33_114,
+      25_454,
+      1,
+      /33,114×25,454 pixels \(843 megapixels\) at scale 1; PNG pictures are at most 64 megapixels and 16,384 pixels a side\. Export svg instead, or open fewer modules\./,
+    ],
+    [
+      5_000,
+      4_000,
+      4,
+      /20,000×16,000 pixels \(320 megapixels\) at scale 4; .+ Use a scale of 1\.78 or less/,
+    ],
     [20_000, 100, 1, /20,000×100 pixels \(2\.0 megapixels\) at scale 1; .+16,384 pixels a side/],
   ])('refuses %i×%i units at scale %i', (w, h, scale, message) => {
     const r = picturePlan(w, h, scale);
@@ -32,7 +42,10 @@ describe('picture size caps', () => {
   });
 
   it('reads the SVG size', () => {
-    expect(svgSize('<svg xmlns="x" width="120" height="80.5">')).toEqual({ width: 120, height: 80.5 });
+    expect(svgSize('<svg xmlns="x" width="120" height="80.5">')).toEqual({
+      width: 120,
+      height: 80.5,
+    });
     expect(svgSize('<svg>')).toBeNull();
   });
 });

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LINE, call, className, divide, docText, layout, list, pyFloat, pySize, sum, wrapText } from './python';
+import {
+  MAX_LINE,
+  call,
+  className,
+  divide,
+  docText,
+  layout,
+  list,
+  pyFloat,
+  pySize,
+  sum,
+  wrapText,
+} from './python';
 
 describe('pyFloat writes floats as Python repr does', () => {
   it.each([
@@ -41,14 +53,27 @@ describe('layout breaks long expressions as black does', () => {
 
   it('breaks a long sum or division inside parentheses with the operator leading', () => {
     const terms = Array.from({ length: 10 }, (_, i) => `a_rather_long_name_${i}`);
-    expect(layout('', 'x = ', sum(terms))).toEqual(['x = (', `    ${terms[0]}`, ...terms.slice(1).map((t) => `    + ${t}`), ')']);
-    const lines = layout('', 'x = ', divide(call('f', ['y'.repeat(60)]), call('g', ['z'.repeat(60)])));
+    expect(layout('', 'x = ', sum(terms))).toEqual([
+      'x = (',
+      `    ${terms[0]}`,
+      ...terms.slice(1).map((t) => `    + ${t}`),
+      ')',
+    ]);
+    const lines = layout(
+      '',
+      'x = ',
+      divide(call('f', ['y'.repeat(60)]), call('g', ['z'.repeat(60)])),
+    );
     expect(lines).toEqual(['x = (', `    f(${'y'.repeat(60)})`, `    / g(${'z'.repeat(60)})`, ')']);
   });
 
   it('writes lists and slices', () => {
-    expect(layout('', 'x = ', call('torch.cat', [list(['a', 'b']), '1']))).toEqual(['x = torch.cat([a, b], 1)']);
-    expect(layout('', 'x = ', call('self.pool', ['x'], '[:, :, :7, :7]'))).toEqual(['x = self.pool(x)[:, :, :7, :7]']);
+    expect(layout('', 'x = ', call('torch.cat', [list(['a', 'b']), '1']))).toEqual([
+      'x = torch.cat([a, b], 1)',
+    ]);
+    expect(layout('', 'x = ', call('self.pool', ['x'], '[:, :, :7, :7]'))).toEqual([
+      'x = self.pool(x)[:, :, :7, :7]',
+    ]);
   });
 });
 

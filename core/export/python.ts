@@ -81,7 +81,12 @@ export interface PyOp {
   readonly terms: readonly PyExpr[];
 }
 
-export const call = (fn: string, args: readonly PyExpr[], suffix?: string): PyCall => ({ type: 'call', fn, args, ...(suffix ? { suffix } : {}) });
+export const call = (fn: string, args: readonly PyExpr[], suffix?: string): PyCall => ({
+  type: 'call',
+  fn,
+  args,
+  ...(suffix ? { suffix } : {}),
+});
 export const list = (items: readonly PyExpr[]): PyList => ({ type: 'list', items });
 export const sum = (terms: readonly PyExpr[]): PyOp => ({ type: 'op', op: '+', terms });
 export const divide = (a: PyExpr, b: PyExpr): PyOp => ({ type: 'op', op: '/', terms: [a, b] });
@@ -122,7 +127,8 @@ export function layout(indent: string, head: string, e: PyExpr, tail = ''): stri
   }
   if (items.length === 0) return [one];
   const hugged = e.type === 'op' ? items.map(flat).join(` ${e.op} `) : items.map(flat).join(', ');
-  if (inner.length + hugged.length <= MAX_LINE) return [`${indent}${head}${open}`, `${inner}${hugged}`, `${indent}${close}${tail}`];
+  if (inner.length + hugged.length <= MAX_LINE)
+    return [`${indent}${head}${open}`, `${inner}${hugged}`, `${indent}${close}${tail}`];
   const lines = [`${indent}${head}${open}`];
   items.forEach((item, i) => {
     const lead = e.type === 'op' && i > 0 ? `${e.op} ` : '';

@@ -32,8 +32,12 @@ describe('pytorchCode', () => {
     expect(text).toContain('self.fc1 = nn.Linear(1024, num_classes)');
     expect(text).toContain('def __init__(self, num_classes=1000):');
     expect(text).toMatch(/if self\.training:\n {12}aux1 = self\.aux1\(x\)/);
-    expect(text).toContain('if self.training:\n            return aux1, aux2, x\n        return x\n');
-    expect(text).toContain('if __name__ == "__main__":\n    model = GoogLeNet()\n    x = torch.randn(3, 3, 224, 224)');
+    expect(text).toContain(
+      'if self.training:\n            return aux1, aux2, x\n        return x\n',
+    );
+    expect(text).toContain(
+      'if __name__ == "__main__":\n    model = GoogLeNet()\n    x = torch.randn(3, 3, 224, 224)',
+    );
     // Only what is used: no functional import, no naive class.
     expect(text).not.toContain('import torch.nn.functional');
     expect(text).not.toContain('NaiveInceptionBlock');
@@ -64,7 +68,7 @@ describe('pytorchCode', () => {
     expect(text).not.toContain('if self.training:');
   });
 
-  it("writes torchvision's flavor as torchvision does: bn, no conv bias, eps 0.001, 3×3 \"5×5\" branch, ceil mode", () => {
+  it('writes torchvision\'s flavor as torchvision does: bn, no conv bias, eps 0.001, 3×3 "5×5" branch, ceil mode', () => {
     const text = code(presetDesign('googlenet-torchvision')!);
     expect(text).toContain('self.bn = nn.BatchNorm2d(out_channels, eps=0.001)');
     expect(text).toContain('bias=False');
@@ -77,9 +81,13 @@ describe('pytorchCode', () => {
 
   it('turns an option that differs between instances into a keyword argument with the common value as default', () => {
     const text = code(setParam(googlenet(), 'inception4b', 'bn_eps', 0.001));
-    expect(text).toMatch(/def __init__\(self, in_channels, out_channels, kernel_size, stride=1, padding=0, eps=1e-05\):/);
+    expect(text).toMatch(
+      /def __init__\(self, in_channels, out_channels, kernel_size, stride=1, padding=0, eps=1e-05\):/,
+    );
     expect(text).toContain('self.batchnorm = nn.BatchNorm2d(out_channels, eps=eps)');
-    expect(text).toContain('self.inception4b = InceptionBlock(512, 160, 112, 224, 24, 64, 64, eps=0.001)');
+    expect(text).toContain(
+      'self.inception4b = InceptionBlock(512, 160, 112, 224, 24, 64, 64, eps=0.001)',
+    );
     expect(text).toContain('ConvBlock(in_channels, out_1x1, kernel_size=1, eps=eps)');
   });
 
@@ -105,7 +113,8 @@ describe('pytorchCode', () => {
         expect(line.match(/^ */)![0].length % 4, `${c.name}: ${line}`).toBe(0);
       }
       // Two blank lines before every top-level definition (PEP 8).
-      for (const m of text.matchAll(/\n(class |if __name__)/g)) expect(text.slice(m.index! - 2, m.index!), c.name).toBe('\n\n');
+      for (const m of text.matchAll(/\n(class |if __name__)/g))
+        expect(text.slice(m.index! - 2, m.index!), c.name).toBe('\n\n');
     }
   });
 
@@ -117,11 +126,19 @@ describe('pytorchCode', () => {
         const layers = a.graph.filter((l) => l.module === m.id);
         const flat = layers.some((l) => l.id !== m.id && !l.id.startsWith(`${m.id}.`));
         const [base, key] = m.id.split('.');
-        if (['concat', 'add', 'scale'].includes(m.kind)) expect(text, `${c.name}: ${m.id}`).not.toContain(`self.${m.id} =`);
+        if (['concat', 'add', 'scale'].includes(m.kind))
+          expect(text, `${c.name}: ${m.id}`).not.toContain(`self.${m.id} =`);
         // Flat (Caffe-named) modules: each conv, batch norm and linear layer is an attribute of the network.
-        else if (flat) for (const l of layers.filter((x) => ['conv2d', 'batchNorm2d', 'linear'].includes(x.kind))) expect(text, `${c.name}: ${l.id}`).toContain(`self.${l.id} = `);
+        else if (flat)
+          for (const l of layers.filter((x) =>
+            ['conv2d', 'batchNorm2d', 'linear'].includes(x.kind),
+          ))
+            expect(text, `${c.name}: ${l.id}`).toContain(`self.${l.id} = `);
         // Modules named base.key live in a container attribute, as timm's features and repeat.
-        else if (key !== undefined) expect(text, `${c.name}: ${m.id}`).toMatch(new RegExp(`self\\.${base} = nn\\.(Sequential|ModuleDict)\\(`));
+        else if (key !== undefined)
+          expect(text, `${c.name}: ${m.id}`).toMatch(
+            new RegExp(`self\\.${base} = nn\\.(Sequential|ModuleDict)\\(`),
+          );
         else expect(text, `${c.name}: ${m.id}`).toContain(`self.${m.id} = `);
       }
     }
@@ -135,19 +152,32 @@ describe('pytorchCode', () => {
     const r = pytorchCode(setParam(googlenet(), 'inception4c', 'out_3x3', -5));
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.issues[0]).toMatchObject({ code: 'param.range', nodeId: 'inception4c', field: 'out_3x3' });
+      expect(r.issues[0]).toMatchObject({
+        code: 'param.range',
+        nodeId: 'inception4c',
+        field: 'out_3x3',
+      });
       expect(r.issues[0].message).toMatch(/^inception4c: 3×3 must be/);
     }
   });
 
-  it("refuses a module id that nn.Module already uses, naming the module", () => {
+  it('refuses a module id that nn.Module already uses, naming the module', () => {
     const d = googlenet();
     const renamed: Design = {
       ...d,
-      modules: d.modules.map((m) => (m.id === 'dropout' ? { ...m, id: 'train' } : m.inputs.includes('dropout') ? { ...m, inputs: ['train'] } : m)),
+      modules: d.modules.map((m) =>
+        m.id === 'dropout'
+          ? { ...m, id: 'train' }
+          : m.inputs.includes('dropout')
+            ? { ...m, inputs: ['train'] }
+            : m,
+      ),
     };
     // Core already refuses the name (an exported file could not hold it), so nothing is generated.
-    expect(analyze(renamed).issues.map((i) => [i.code, i.nodeId])).toContainEqual(['graph.invalidId', 'train']);
+    expect(analyze(renamed).issues.map((i) => [i.code, i.nodeId])).toContainEqual([
+      'graph.invalidId',
+      'train',
+    ]);
     const r = pytorchCode(renamed);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issues.some((i) => i.nodeId === 'train' && i.field === 'id')).toBe(true);

@@ -10,9 +10,25 @@ import { resolveParams, type ParamDef } from '../model/params';
 import { formatCompact, formatInt } from '../model/format';
 import { moduleDef, type ModuleKind } from '../modules/registry';
 import { diffDesign, type ValueChange } from '../design/diff';
-import { INDENT, MAX_LINE, call, docText, className as toClassName, layout, pyInt, pyStr, wrapText, type PyExpr } from './python';
+import {
+  INDENT,
+  MAX_LINE,
+  call,
+  docText,
+  className as toClassName,
+  layout,
+  pyInt,
+  pyStr,
+  wrapText,
+  type PyExpr,
+} from './python';
 import { HelperClasses, type ClassUse, type HelperClass } from './pytorchHelpers';
-import { blockTemplateOf, codegenOf, type CodegenContext, type ModuleCodegen } from './pytorchCodegen';
+import {
+  blockTemplateOf,
+  codegenOf,
+  type CodegenContext,
+  type ModuleCodegen,
+} from './pytorchCodegen';
 import { blockHelper } from './pytorchBlocks';
 import { pyCommentText } from './escape';
 import { presetPreprocessing } from '../presets/preprocessing';
@@ -33,15 +49,29 @@ export interface ExportIssue extends Omit<Issue, 'code'> {
   readonly code: IssueCode | 'export.reservedName' | 'export.onnx' | 'export.unsupported';
 }
 
-export type PytorchResult = { readonly ok: true; readonly value: PytorchExport } | { readonly ok: false; readonly issues: readonly ExportIssue[] };
+export type PytorchResult =
+  | { readonly ok: true; readonly value: PytorchExport }
+  | { readonly ok: false; readonly issues: readonly ExportIssue[] };
 
 /** The program that writes the file, for its header. */
 export const GENERATOR = 'Inception Explorer 0.1.0';
 
 /** Names forward() needs for itself; a module output of that name gets a suffix. */
 const FORWARD_NAMES = new Set(['self', 'x', 'x_in', 'torch', 'nn', 'F', 'float', 'branches']);
-const PY_KEYWORDS = new Set('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '));
-const HELPER_NAMES = new Set(['ConvBlock', 'InceptionBlock', 'NaiveInceptionBlock', 'AuxHead', 'nn', 'torch', 'F']);
+const PY_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
+    ' ',
+  ),
+);
+const HELPER_NAMES = new Set([
+  'ConvBlock',
+  'InceptionBlock',
+  'NaiveInceptionBlock',
+  'AuxHead',
+  'nn',
+  'torch',
+  'F',
+]);
 
 const I1 = INDENT;
 const I2 = INDENT + INDENT;
@@ -77,7 +107,12 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
     const kind = spec.kind as ModuleKind;
     const def = moduleDef(kind)!;
     const active = def.active ? new Set(def.active(spec.params)) : null;
-    const { values } = resolveParams(def.params, spec.params, { nodeId: info.id, classes: design.classes }, active);
+    const { values } = resolveParams(
+      def.params,
+      spec.params,
+      { nodeId: info.id, classes: design.classes },
+      active,
+    );
     const ctx: CodegenContext<Record<string, unknown>> = {
       id: info.id,
       p: values,
@@ -85,7 +120,9 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
       outputShape: info.outputShape!,
       count(field, value) {
         const param: ParamDef | undefined = def.params[field];
-        const raw = Object.prototype.hasOwnProperty.call(spec.params, field) ? spec.params[field] : param?.default;
+        const raw = Object.prototype.hasOwnProperty.call(spec.params, field)
+          ? spec.params[field]
+          : param?.default;
         if (raw !== 'classes') return pyInt(value);
         usesClasses = true;
         return 'num_classes';
@@ -102,7 +139,16 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
   });
   const flatProblems: ExportIssue[] = entries.flatMap((e) => {
     const problem = e.flat ? flatExportProblem(e.flat) : null;
-    return problem ? [{ code: 'export.reservedName' as const, nodeId: e.info.id, field: 'padding', message: `${e.info.id}: ${problem}; give it even padding to export it.` }] : [];
+    return problem
+      ? [
+          {
+            code: 'export.reservedName' as const,
+            nodeId: e.info.id,
+            field: 'padding',
+            message: `${e.info.id}: ${problem}; give it even padding to export it.`,
+          },
+        ]
+      : [];
   });
   if (flatProblems.length) return { ok: false, issues: flatProblems };
 
@@ -118,7 +164,16 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
     if (!t || !cls || blocks.has(cls)) continue;
     const helper = blockHelper(cls, t, e.ctx.p as never);
     if ('problem' in helper) {
-      return { ok: false, issues: [{ code: 'export.unsupported', nodeId: e.info.id, message: `${e.info.id}: ${helper.problem}` }] };
+      return {
+        ok: false,
+        issues: [
+          {
+            code: 'export.unsupported',
+            nodeId: e.info.id,
+            message: `${e.info.id}: ${helper.problem}`,
+          },
+        ],
+      };
     }
     blocks.set(cls, helper);
   }
@@ -130,15 +185,29 @@ export function pytorchCode(design: Design, analysis: Analysis = analyze(design)
 
   const network = networkClass(name, design, analysis, entries, inits, usesClasses);
   const helperLines = helpers.render();
-  const body = [...helperLines, ...(helperLines.length ? ['', ''] : []), ...network, '', '', ...smokeTest(name, analysis, design)];
+  const body = [
+    ...helperLines,
+    ...(helperLines.length ? ['', ''] : []),
+    ...network,
+    '',
+    '',
+    ...smokeTest(name, analysis, design),
+  ];
   const text = body.join('\n');
-  const imports = ['import torch', 'import torch.nn as nn', ...(/\bF\./.test(text) ? ['import torch.nn.functional as F'] : [])];
+  const imports = [
+    'import torch',
+    'import torch.nn as nn',
+    ...(/\bF\./.test(text) ? ['import torch.nn.functional as F'] : []),
+  ];
   const code = [...header(design, analysis), '', ...imports, '', '', text, ''].join('\n');
   return { ok: true, value: { code, className: name } };
 }
 
 /** Which Python variable holds each module's output in forward(). */
-function assignVariables(entries: readonly Entry[], outputs: readonly string[]): Map<string, string> {
+function assignVariables(
+  entries: readonly Entry[],
+  outputs: readonly string[],
+): Map<string, string> {
   const readers = new Map<string, number[]>();
   const read = (src: string, at: number) => readers.set(src, [...(readers.get(src) ?? []), at]);
   entries.forEach((e, i) => e.info.inputs.forEach((src) => read(src, i)));
@@ -146,7 +215,10 @@ function assignVariables(entries: readonly Entry[], outputs: readonly string[]):
   const evalPositions = entries.flatMap((e, i) => (e.info.evalPath ? [i] : []));
   const nextWrite = (i: number) => evalPositions.find((j) => j > i) ?? Infinity;
 
-  const taken = new Set<string>([...FORWARD_NAMES, ...entries.map((e) => moduleVariable(e.info.id))]);
+  const taken = new Set<string>([
+    ...FORWARD_NAMES,
+    ...entries.map((e) => moduleVariable(e.info.id)),
+  ]);
   const named = (id: string) => {
     const v = moduleVariable(id);
     if (!FORWARD_NAMES.has(v)) return v;
@@ -157,9 +229,12 @@ function assignVariables(entries: readonly Entry[], outputs: readonly string[]):
   };
   const vars = new Map<string, string>();
   // x holds a value until the next eval-path module overwrites it; a value read after that keeps its own name.
-  const fitsX = (src: string, at: number) => (readers.get(src) ?? []).every((r) => r <= nextWrite(at));
+  const fitsX = (src: string, at: number) =>
+    (readers.get(src) ?? []).every((r) => r <= nextWrite(at));
   vars.set('input', fitsX('input', -1) ? 'x' : 'x_in');
-  entries.forEach((e, i) => vars.set(e.info.id, e.info.evalPath && fitsX(e.info.id, i) ? 'x' : named(e.info.id)));
+  entries.forEach((e, i) =>
+    vars.set(e.info.id, e.info.evalPath && fitsX(e.info.id, i) ? 'x' : named(e.info.id)),
+  );
   return vars;
 }
 
@@ -168,23 +243,49 @@ function shapeComment(shape: Shape): string {
 }
 
 /** A statement with its output shape as a trailing comment when it fits, else on the line above. */
-function statement(indent: string, head: string, expr: PyExpr, shape: Shape | null, note: string | null): string[] {
+function statement(
+  indent: string,
+  head: string,
+  expr: PyExpr,
+  shape: Shape | null,
+  note: string | null,
+): string[] {
   const lines = note ? wrapText(pyCommentText(note), `${indent}# `) : [];
   const body = layout(indent, head, expr);
   if (!shape) return [...lines, ...body];
   const comment = shapeComment(shape);
-  if (body.length === 1 && body[0].length + 2 + comment.length <= MAX_LINE) return [...lines, `${body[0]}  ${comment}`];
+  if (body.length === 1 && body[0].length + 2 + comment.length <= MAX_LINE)
+    return [...lines, `${body[0]}  ${comment}`];
   return [...lines, `${indent}${comment}`, ...body];
 }
 
-function networkClass(name: string, design: Design, analysis: Analysis, entries: readonly Entry[], inits: readonly (PyExpr | null)[], usesClasses: boolean): string[] {
+function networkClass(
+  name: string,
+  design: Design,
+  analysis: Analysis,
+  entries: readonly Entry[],
+  inits: readonly (PyExpr | null)[],
+  usesClasses: boolean,
+): string[] {
   const trainOutputs = orderedOutputs(design, Object.keys(analysis.outputs));
   const evalOutputs = orderedOutputs(design, analysis.evalOutputs);
-  const vars = assignVariables(entries, trainOutputs.map((o) => design.outputs[o]));
+  const vars = assignVariables(
+    entries,
+    trainOutputs.map((o) => design.outputs[o]),
+  );
 
   const lines = [`class ${name}(nn.Module):`];
-  lines.push(...wrapText(`"""${docText(design.name)}: ${formatInt(analysis.modules.length)} modules, as designed in Inception Explorer."""`, I1));
-  lines.push('', `${I1}def __init__(self${usesClasses ? `, num_classes=${pyInt(design.classes)}` : ''}):`, `${I2}super().__init__()`);
+  lines.push(
+    ...wrapText(
+      `"""${docText(design.name)}: ${formatInt(analysis.modules.length)} modules, as designed in Inception Explorer."""`,
+      I1,
+    ),
+  );
+  lines.push(
+    '',
+    `${I1}def __init__(self${usesClasses ? `, num_classes=${pyInt(design.classes)}` : ''}):`,
+    `${I2}super().__init__()`,
+  );
   let stage: string | null = null;
   const containers = moduleContainers(entries);
   const written = new Set<string>();
@@ -214,7 +315,9 @@ function networkClass(name: string, design: Design, analysis: Analysis, entries:
     }
     // Modules named base.0, base.1, … live in one container, as timm's `features` and `repeat` do.
     written.add(path.base);
-    lines.push(`${I2}self.${path.base} = nn.${container.sequential ? 'Sequential(' : 'ModuleDict({'}`);
+    lines.push(
+      `${I2}self.${path.base} = nn.${container.sequential ? 'Sequential(' : 'ModuleDict({'}`,
+    );
     for (const [key, at] of container.members) {
       const member = inits[at] ?? call('nn.Identity', []);
       lines.push(...layout(I3, container.sequential ? '' : `${pyStr(key)}: `, member, ','));
@@ -226,19 +329,29 @@ function networkClass(name: string, design: Design, analysis: Analysis, entries:
   lines.push(`${I1}def forward(self, x):`);
   const modeDependent = trainOutputs.join() !== evalOutputs.join();
   if (modeDependent) {
-    lines.push(`${I2}"""Returns ${docText(tupleText(trainOutputs))} in train mode and ${docText(tupleText(evalOutputs))} in eval mode."""`);
+    lines.push(
+      `${I2}"""Returns ${docText(tupleText(trainOutputs))} in train mode and ${docText(tupleText(evalOutputs))} in eval mode."""`,
+    );
   }
   if (vars.get('input') !== 'x') lines.push(`${I2}x_in = x`);
   let training = false;
   stage = null;
   // Flat modules read other modules' output layers; their own intermediate values get fresh names.
   const layerModule = new Map(entries.map((x) => [x.outputLayer, x.info.id]));
-  const taken = new Set<string>([...FORWARD_NAMES, ...vars.values(), ...entries.map((x) => moduleVariable(x.info.id))]);
+  const taken = new Set<string>([
+    ...FORWARD_NAMES,
+    ...vars.values(),
+    ...entries.map((x) => moduleVariable(x.info.id)),
+  ]);
   entries.forEach((e) => {
     const inputs = e.info.inputs.map((src) => vars.get(src)!);
     const path = parseModulePath(e.info.id)!;
     const container = path.key !== null ? containers.get(path.base)! : null;
-    const self = !container ? `self.${e.info.id}` : container.sequential ? `self.${path.base}[${path.key}]` : `self.${path.base}[${pyStr(path.key!)}]`;
+    const self = !container
+      ? `self.${e.info.id}`
+      : container.sequential
+        ? `self.${path.base}[${path.key}]`
+        : `self.${path.base}[${pyStr(path.key!)}]`;
     const expr = e.gen.forward(e.ctx, inputs, self);
     const note = e.gen.note?.(e.ctx) ?? null;
     const trainOnly = !e.info.evalPath;
@@ -248,14 +361,26 @@ function networkClass(name: string, design: Design, analysis: Analysis, entries:
     if (!trainOnly && stage !== null && e.info.stage !== stage) lines.push('');
     if (!trainOnly) stage = e.info.stage;
     if (e.flat) {
-      const value = (id: string) => (id === 'input' ? vars.get('input')! : vars.get(layerModule.get(id)!)!);
+      const value = (id: string) =>
+        id === 'input' ? vars.get('input')! : vars.get(layerModule.get(id)!)!;
       const steps = flatForward(e.flat, e.outputLayer, vars.get(e.info.id)!, value, taken);
-      steps.forEach((s, k) => lines.push(...statement(indent, s.head, s.expr, k === steps.length - 1 ? e.info.outputShape : null, null)));
+      steps.forEach((s, k) =>
+        lines.push(
+          ...statement(
+            indent,
+            s.head,
+            s.expr,
+            k === steps.length - 1 ? e.info.outputShape : null,
+            null,
+          ),
+        ),
+      );
       return;
     }
     lines.push(...statement(indent, `${vars.get(e.info.id)} = `, expr, e.info.outputShape, note));
   });
-  const ret = (names: readonly string[]) => names.map((o) => vars.get(design.outputs[o])!).join(', ');
+  const ret = (names: readonly string[]) =>
+    names.map((o) => vars.get(design.outputs[o])!).join(', ');
   lines.push('');
   if (modeDependent) lines.push(`${I2}if self.training:`, `${I3}return ${ret(trainOutputs)}`);
   lines.push(`${I2}return ${ret(evalOutputs)}`);
@@ -274,7 +399,9 @@ function moduleOutputLayer(layers: readonly Layer[]): string {
  * order, and whether the keys are 0, 1, 2, … in that order (an nn.Sequential) or not (an
  * nn.ModuleDict under the same keys, so the state_dict keys stay `base.key.…` either way).
  */
-function moduleContainers(entries: readonly Entry[]): Map<string, { members: [string, number][]; sequential: boolean }> {
+function moduleContainers(
+  entries: readonly Entry[],
+): Map<string, { members: [string, number][]; sequential: boolean }> {
   const out = new Map<string, { members: [string, number][]; sequential: boolean }>();
   entries.forEach((e, at) => {
     const path = parseModulePath(e.info.id);
@@ -309,7 +436,12 @@ function changeText(c: ValueChange): string {
 /** The edits against the preset, one line each. */
 function editLines(design: Design): string[] {
   const diff = diffDesign(design);
-  if (diff.base === null) return [design.preset ? `Preset ${design.preset} is unknown here, so edits are not listed.` : 'Not based on a preset.'];
+  if (diff.base === null)
+    return [
+      design.preset
+        ? `Preset ${design.preset} is unknown here, so edits are not listed.`
+        : 'Not based on a preset.',
+    ];
   if (!diff.changed) return [`None: this is preset ${diff.base} as shipped.`];
   const out: string[] = [];
   for (const c of diff.settings) out.push(changeText(c));
@@ -319,7 +451,8 @@ function editLines(design: Design): string[] {
       continue;
     }
     const spec = design.modules.find((x) => x.id === m.id)!;
-    if (m.status === 'added') out.push(`added ${m.id} (${spec.kind}) after ${spec.inputs.join(', ')}`);
+    if (m.status === 'added')
+      out.push(`added ${m.id} (${spec.kind}) after ${spec.inputs.join(', ')}`);
     else if (m.status === 'changed') {
       if (m.kindChanged) out.push(`${m.id}: kind changed to ${spec.kind}`);
       for (const c of m.params) out.push(`${m.id}.${changeText(c)}`);
@@ -337,7 +470,11 @@ function header(design: Design, analysis: Analysis): string[] {
   const lines: string[] = [
     ...wrapText(`"""PyTorch code for ${docText(design.name)}, exported by ${GENERATOR}.`, ''),
     '',
-    ...wrapText(`${docText(design.name)}${design.preset ? ` (from preset ${docText(design.preset)})` : ''}`, 'Design:  ', '         '),
+    ...wrapText(
+      `${docText(design.name)}${design.preset ? ` (from preset ${docText(design.preset)})` : ''}`,
+      'Design:  ',
+      '         ',
+    ),
     `Input:   ${input.channels} x ${input.height} x ${input.width} per image (batch ${input.batch} in the explorer)`,
     `Classes: ${design.classes}`,
     trainOutputs.join() === evalOutputs.join()
@@ -366,7 +503,14 @@ function header(design: Design, analysis: Analysis): string[] {
 function photoLines(design: Design): string[] {
   const pre = presetPreprocessing(design.preset);
   const lines = wrapText(docText(pre.summary), 'Photos:  ', '        ');
-  if (pre.withTrainedWeights) lines.push(...wrapText(docText(`With the reference's trained weights: ${pre.withTrainedWeights.summary}`), '        ', '        '));
+  if (pre.withTrainedWeights)
+    lines.push(
+      ...wrapText(
+        docText(`With the reference's trained weights: ${pre.withTrainedWeights.summary}`),
+        '        ',
+        '        ',
+      ),
+    );
   return lines;
 }
 
@@ -376,11 +520,15 @@ function smokeTest(name: string, analysis: Analysis, design: Design): string[] {
   const n = Math.max(batch, 2);
   const trainOutputs = orderedOutputs(design, Object.keys(analysis.outputs));
   const evalOutputs = orderedOutputs(design, analysis.evalOutputs);
-  const names = (list: readonly string[]) => `(${list.map(pyStr).join(', ')}${list.length === 1 ? ',' : ''})`;
+  const names = (list: readonly string[]) =>
+    `(${list.map(pyStr).join(', ')}${list.length === 1 ? ',' : ''})`;
   const printAll = (mode: string, list: readonly string[], indent: string) =>
     list.length === 1
       ? [`${indent}print(${pyStr(`${mode} ${list[0]}:`)}, tuple(model(x).shape))`]
-      : [`${indent}for name, y in zip(${names(list)}, model(x)):`, `${indent}${I1}print(f"${mode} {name}:", tuple(y.shape))`];
+      : [
+          `${indent}for name, y in zip(${names(list)}, model(x)):`,
+          `${indent}${I1}print(f"${mode} {name}:", tuple(y.shape))`,
+        ];
   const lines = [
     'if __name__ == "__main__":',
     `${I1}model = ${name}()`,

@@ -47,7 +47,15 @@ export const CONV_FLAVOR = ['bias', 'eps', 'bn_name'] as const;
 
 /** The ConvBlock option values of a flavor (conv bias, BN eps, BN attribute name). */
 export function convFlavor(values: Readonly<Record<string, string>>, uneven: boolean): ClassUse {
-  return { cls: 'ConvBlock', values: { bias: values.bias, eps: values.eps, bn_name: values.bn_name, uneven: uneven ? 'True' : 'False' } };
+  return {
+    cls: 'ConvBlock',
+    values: {
+      bias: values.bias,
+      eps: values.eps,
+      bn_name: values.bn_name,
+      uneven: uneven ? 'True' : 'False',
+    },
+  };
 }
 
 /** A ConvBlock constructor call inside a class, handing on the options ConvBlock takes from it. */
@@ -56,6 +64,14 @@ export function convCall(ctx: ClassContext, args: readonly string[]): PyCall {
 }
 
 /** The ConvBlock option values of a template's flavor parameters (conv bias, BN eps, BN attribute name). */
-export function flavorValues(p: { conv_bias: boolean; bn_eps: number; bn_name: string }): Record<string, string> {
-  return { bias: p.conv_bias ? 'True' : 'False', eps: pyFloat(p.bn_eps), bn_name: JSON.stringify(p.bn_name) };
+export function flavorValues(p: {
+  conv_bias: boolean;
+  bn_eps: number;
+  bn_name: string;
+}): Record<string, string> {
+  return {
+    bias: p.conv_bias ? 'True' : 'False',
+    eps: pyFloat(p.bn_eps),
+    bn_name: JSON.stringify(p.bn_name),
+  };
 }

@@ -9,8 +9,20 @@
  * is the most common value, and only the instances that differ pass it.
  */
 import { INDENT, call, layout, type PyCall, type PyExpr } from './python';
-import { CONV_FLAVOR, type ClassContext, type ClassUse, type HelperClass, type HelperName, type ResolvedOption } from './pytorchClass';
-import { auxHeadClass, inceptionClass, naiveInceptionClass, transformInputClass } from '../modules/googlenetPython';
+import {
+  CONV_FLAVOR,
+  type ClassContext,
+  type ClassUse,
+  type HelperClass,
+  type HelperName,
+  type ResolvedOption,
+} from './pytorchClass';
+import {
+  auxHeadClass,
+  inceptionClass,
+  naiveInceptionClass,
+  transformInputClass,
+} from '../modules/googlenetPython';
 
 export type { ClassContext, ClassUse, HelperClass, HelperName } from './pytorchClass';
 export { CONV_FLAVOR, convFlavor } from './pytorchClass';
@@ -26,7 +38,13 @@ const convBlockClass: HelperClass = {
     const bias = ctx.opt('bias');
     const eps = ctx.opt('eps');
     const bnName = ctx.opt('bn_name');
-    const convArgs: PyExpr[] = ['in_channels', 'out_channels', 'kernel_size', 'stride=stride', uneven ? 'padding=0 if uneven else padding' : 'padding=padding'];
+    const convArgs: PyExpr[] = [
+      'in_channels',
+      'out_channels',
+      'kernel_size',
+      'stride=stride',
+      uneven ? 'padding=0 if uneven else padding' : 'padding=padding',
+    ];
     if (bias.varying) convArgs.push('bias=bias');
     else if (bias.value === 'False') convArgs.push('bias=False');
     const bnArgs: PyExpr[] = ['out_channels'];
@@ -74,7 +92,13 @@ const convReluClass: HelperClass = {
   render(ctx) {
     const uneven = ctx.uses.some((u) => u.values.uneven === 'True');
     const bias = ctx.opt('bias');
-    const convArgs: PyExpr[] = ['in_channels', 'out_channels', 'kernel_size', 'stride=stride', uneven ? 'padding=0 if uneven else padding' : 'padding=padding'];
+    const convArgs: PyExpr[] = [
+      'in_channels',
+      'out_channels',
+      'kernel_size',
+      'stride=stride',
+      uneven ? 'padding=0 if uneven else padding' : 'padding=padding',
+    ];
     if (bias.varying) convArgs.push('bias=bias');
     else if (bias.value === 'False') convArgs.push('bias=False');
     return [
@@ -100,7 +124,14 @@ const convReluClass: HelperClass = {
 };
 
 /** Parents before the helpers they build: options resolve in this order, and print in reverse. */
-const HELPERS: readonly HelperClass[] = [auxHeadClass, naiveInceptionClass, inceptionClass, convBlockClass, convReluClass, transformInputClass];
+const HELPERS: readonly HelperClass[] = [
+  auxHeadClass,
+  naiveInceptionClass,
+  inceptionClass,
+  convBlockClass,
+  convReluClass,
+  transformInputClass,
+];
 
 /** The most common value (the first seen on a tie). */
 function mostCommon(values: readonly string[]): string {
@@ -165,7 +196,11 @@ export class HelperClasses {
       },
       init: (positional) => {
         const varying = helper.options.map(opt).filter((o) => o.varying);
-        const args = ['self', ...positional, ...varying.map((o) => `${o.name}=${NONE_DEFAULT.has(o.name) ? 'None' : o.value}`)];
+        const args = [
+          'self',
+          ...positional,
+          ...varying.map((o) => `${o.name}=${NONE_DEFAULT.has(o.name) ? 'None' : o.value}`),
+        ];
         return layout(INDENT, 'def ', call('__init__', args), ':');
       },
     };

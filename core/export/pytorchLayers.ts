@@ -8,12 +8,23 @@
 import type { Layer, Padding4, Pair } from '../model/types';
 import type { LayerAttrMap, LayerKind } from '../layers/registry';
 import { moduleVariable } from '../model/modulePath';
-import { call, flat, list, pyFloat, pyInt, pySize, sum, uniqueVariable, type PyExpr } from './python';
+import {
+  call,
+  flat,
+  list,
+  pyFloat,
+  pyInt,
+  pySize,
+  sum,
+  uniqueVariable,
+  type PyExpr,
+} from './python';
 
 const even = (p: Padding4): boolean => p[0] === p[1] && p[2] === p[3];
 const zero = (p: Padding4): boolean => p.every((x) => x === 0);
 const pad = (p: Padding4): string[] => (zero(p) ? [] : [`padding=${pySize([p[0], p[2]])}`]);
-const stride = (s: Pair, k: Pair): string[] => (s[0] === k[0] && s[1] === k[1] ? [] : [`stride=${pySize(s)}`]);
+const stride = (s: Pair, k: Pair): string[] =>
+  s[0] === k[0] && s[1] === k[1] ? [] : [`stride=${pySize(s)}`];
 
 /** Whether a module's layers are named flat (not under `<module>.`). */
 export function isFlatModule(id: string, layers: readonly Layer[]): boolean {
@@ -24,7 +35,8 @@ export function isFlatModule(id: string, layers: readonly Layer[]): boolean {
 export function flatExportProblem(layers: readonly Layer[]): string | null {
   for (const l of layers) {
     const a = l.attrs as { padding?: Padding4 };
-    if (a.padding && !even(a.padding)) return `layer ${l.id} pads unevenly, which the flat (Caffe-named) export does not write`;
+    if (a.padding && !even(a.padding))
+      return `layer ${l.id} pads unevenly, which the flat (Caffe-named) export does not write`;
   }
   return null;
 }
@@ -54,9 +66,30 @@ const FLAT_LAYER_CODE: { readonly [K in LayerKind]: FlatLayerCode<K> } = {
         ...(a.bias ? [] : ['bias=False']),
       ]),
   },
-  batchNorm2d: { init: (a) => call('nn.BatchNorm2d', [pyInt(a.channels), ...(a.eps !== 1e-5 ? [`eps=${pyFloat(a.eps)}`] : [])]) },
-  linear: { init: (a) => call('nn.Linear', [pyInt(a.inFeatures), pyInt(a.outFeatures), ...(a.bias ? [] : ['bias=False'])]) },
-  maxPool2d: { init: (a) => call('nn.MaxPool2d', [pySize(a.kernel), ...stride(a.stride, a.kernel), ...pad(a.padding), ...(a.ceilMode ? ['ceil_mode=True'] : [])]) },
+  batchNorm2d: {
+    init: (a) =>
+      call('nn.BatchNorm2d', [
+        pyInt(a.channels),
+        ...(a.eps !== 1e-5 ? [`eps=${pyFloat(a.eps)}`] : []),
+      ]),
+  },
+  linear: {
+    init: (a) =>
+      call('nn.Linear', [
+        pyInt(a.inFeatures),
+        pyInt(a.outFeatures),
+        ...(a.bias ? [] : ['bias=False']),
+      ]),
+  },
+  maxPool2d: {
+    init: (a) =>
+      call('nn.MaxPool2d', [
+        pySize(a.kernel),
+        ...stride(a.stride, a.kernel),
+        ...pad(a.padding),
+        ...(a.ceilMode ? ['ceil_mode=True'] : []),
+      ]),
+  },
   avgPool2d: {
     init: (a) =>
       call('nn.AvgPool2d', [
@@ -68,7 +101,15 @@ const FLAT_LAYER_CODE: { readonly [K in LayerKind]: FlatLayerCode<K> } = {
       ]),
   },
   adaptiveAvgPool2d: { init: (a) => call('nn.AdaptiveAvgPool2d', [pySize(a.output)]) },
-  localResponseNorm: { init: (a) => call('nn.LocalResponseNorm', [pyInt(a.size), `alpha=${pyFloat(a.alpha)}`, `beta=${pyFloat(a.beta)}`, `k=${pyFloat(a.k)}`]) },
+  localResponseNorm: {
+    init: (a) =>
+      call('nn.LocalResponseNorm', [
+        pyInt(a.size),
+        `alpha=${pyFloat(a.alpha)}`,
+        `beta=${pyFloat(a.beta)}`,
+        `k=${pyFloat(a.k)}`,
+      ]),
+  },
   dropout: { init: (a) => call('nn.Dropout', [`p=${pyFloat(a.p)}`]) },
   relu: { init: () => null, expr: (_a, ins) => call('F.relu', [ins[0]]) },
   concat: { init: () => null, expr: (_a, ins) => call('torch.cat', [list(ins), '1']) },
@@ -78,11 +119,21 @@ const FLAT_LAYER_CODE: { readonly [K in LayerKind]: FlatLayerCode<K> } = {
   // torchvision's transform_input: y[:, c] = x[:, c] · scale[c] + shift[c], one channel slice each.
   channelAffine: {
     init: () => null,
-    expr: (a, ins) => call('torch.cat', [list(a.scale.map((f, c) => `${operand(ins[0])}[:, ${c}:${c + 1}] * ${pyFloat(f)} + ${pyFloat(a.shift[c])}`)), '1']),
+    expr: (a, ins) =>
+      call('torch.cat', [
+        list(
+          a.scale.map(
+            (f, c) =>
+              `${operand(ins[0])}[:, ${c}:${c + 1}] * ${pyFloat(f)} + ${pyFloat(a.shift[c])}`,
+          ),
+        ),
+        '1',
+      ]),
   },
 };
 
-const codeOf = <K extends LayerKind>(l: Layer): FlatLayerCode<K> => FLAT_LAYER_CODE[l.kind as K] as FlatLayerCode<K>;
+const codeOf = <K extends LayerKind>(l: Layer): FlatLayerCode<K> =>
+  FLAT_LAYER_CODE[l.kind as K] as FlatLayerCode<K>;
 
 /** The `self.<layer id> = …` attribute of a layer, or null when forward() computes it with a function. */
 export function flatLayerInit(l: Layer): PyExpr | null {
@@ -131,7 +182,8 @@ export function flatForward(
     const inline =
       readers.get(l.id) === 1 &&
       reader !== undefined &&
-      (INTO.has(reader.kind) || (INLINED.has(l.kind) && reader.kind !== 'concat' && reader.kind !== 'add'));
+      (INTO.has(reader.kind) ||
+        (INLINED.has(l.kind) && reader.kind !== 'concat' && reader.kind !== 'add'));
     if (inline) {
       exprs.set(l.id, expr);
       continue;

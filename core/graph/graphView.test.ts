@@ -3,10 +3,28 @@ import { analyze } from '../analysis/analyze';
 import { presetDesign } from '../presets';
 import { deleteModule, setAux, setParam } from '../design/edit';
 import { compareDesigns, diffDesign } from '../design/diff';
-import { graphView, INPUT_NODE_ID, outputNodeId, subNodeId, type InceptionNodeView, type ModuleNodeView, type StepNodeView } from './graphView';
+import {
+  graphView,
+  INPUT_NODE_ID,
+  outputNodeId,
+  subNodeId,
+  type InceptionNodeView,
+  type ModuleNodeView,
+  type StepNodeView,
+} from './graphView';
 
 const googlenet = () => presetDesign('googlenet')!;
-const INCEPTIONS = ['inception3a', 'inception3b', 'inception4a', 'inception4b', 'inception4c', 'inception4d', 'inception4e', 'inception5a', 'inception5b'];
+const INCEPTIONS = [
+  'inception3a',
+  'inception3b',
+  'inception4a',
+  'inception4b',
+  'inception4c',
+  'inception4d',
+  'inception4e',
+  'inception5a',
+  'inception5b',
+];
 
 describe('graphView', () => {
   it('has the input, every module, the aux heads and the three outputs of GoogLeNet', () => {
@@ -15,7 +33,9 @@ describe('graphView', () => {
     const ids = v.nodes.map((n) => n.id);
     expect(ids[0]).toBe(INPUT_NODE_ID);
     for (const m of d.modules) expect(ids).toContain(m.id);
-    expect(ids).toEqual(expect.arrayContaining([outputNodeId('main'), outputNodeId('aux1'), outputNodeId('aux2')]));
+    expect(ids).toEqual(
+      expect.arrayContaining([outputNodeId('main'), outputNodeId('aux1'), outputNodeId('aux2')]),
+    );
     expect(v.nodes.filter((n) => n.kind === 'inception').map((n) => n.id)).toEqual(INCEPTIONS);
     const aux1 = v.nodes.find((n) => n.id === 'aux1') as ModuleNodeView;
     expect(aux1.kind).toBe('module');
@@ -25,7 +45,9 @@ describe('graphView', () => {
 
   it('shows each inception module with its six counts, output shape, parameters and MACs', () => {
     const d = googlenet();
-    const n = graphView(d, analyze(d)).nodes.find((x) => x.id === 'inception4c') as InceptionNodeView;
+    const n = graphView(d, analyze(d)).nodes.find(
+      (x) => x.id === 'inception4c',
+    ) as InceptionNodeView;
     expect(n.counts.map((c) => [c.field, c.value])).toEqual([
       ['out_1x1', 128],
       ['red_3x3', 128],
@@ -44,7 +66,8 @@ describe('graphView', () => {
   it('labels every edge with the shape it carries', () => {
     const d = googlenet();
     const v = graphView(d, analyze(d));
-    const label = (s: string, t: string) => v.edges.find((e) => e.source === s && e.target === t)?.label;
+    const label = (s: string, t: string) =>
+      v.edges.find((e) => e.source === s && e.target === t)?.label;
     expect(label('input', 'conv1')).toBe('3×3×224×224');
     expect(label('maxpool2', 'inception3a')).toBe('3×192×28×28');
     expect(label('inception4a', 'aux1')).toBe('3×512×14×14');
@@ -70,12 +93,23 @@ describe('graphView', () => {
     const threeByThree = steps.find((s) => s.id === subNodeId('inception4c', 'branch2.1'))!;
     expect(threeByThree.shapeText).toBe('3×256×14×14');
     expect(threeByThree.params).toBe(128 * 256 * 9 + 256 + 2 * 256);
-    expect(children.filter((n) => n.kind === 'join').map((n) => n.id)).toEqual([subNodeId('inception4c', 'in'), subNodeId('inception4c', 'out')]);
+    expect(children.filter((n) => n.kind === 'join').map((n) => n.id)).toEqual([
+      subNodeId('inception4c', 'in'),
+      subNodeId('inception4c', 'out'),
+    ]);
     // Parents come before their children (React Flow needs that order).
-    expect(v.nodes.findIndex((n) => n.id === 'inception4c')).toBeLessThan(v.nodes.findIndex((n) => n.parentId === 'inception4c'));
+    expect(v.nodes.findIndex((n) => n.id === 'inception4c')).toBeLessThan(
+      v.nodes.findIndex((n) => n.parentId === 'inception4c'),
+    );
     const internal = v.edges.filter((e) => e.parentId === 'inception4c');
     expect(internal).toHaveLength(7 + 4);
-    expect(internal.find((e) => e.target === subNodeId('inception4c', 'out') && e.source === subNodeId('inception4c', 'branch2.1'))!.label).toBe('3×256×14×14');
+    expect(
+      internal.find(
+        (e) =>
+          e.target === subNodeId('inception4c', 'out') &&
+          e.source === subNodeId('inception4c', 'branch2.1'),
+      )!.label,
+    ).toBe('3×256×14×14');
   });
 
   it('drops the aux heads and their outputs when they are off', () => {
@@ -90,14 +124,22 @@ describe('graphView', () => {
     const d = setParam(googlenet(), 'inception4c', 'out_3x3', -5);
     const v = graphView(d, analyze(d), { diff: diffDesign(d) });
     const n = v.nodes.find((x) => x.id === 'inception4c') as InceptionNodeView;
-    expect(n.issues[0].message).toBe('inception4c: 3×3 must be a whole number from 1 to 65,536; got −5.'.replace('−', '-'));
-    expect(n.counts.find((c) => c.field === 'out_3x3')).toMatchObject({ invalid: true, changed: true, text: '-5' });
+    expect(n.issues[0].message).toBe(
+      'inception4c: 3×3 must be a whole number from 1 to 65,536; got −5.'.replace('−', '-'),
+    );
+    expect(n.counts.find((c) => c.field === 'out_3x3')).toMatchObject({
+      invalid: true,
+      changed: true,
+      text: '-5',
+    });
     expect(n.shape).toBeNull();
     expect(n.change).toBe('changed');
     const d4 = v.nodes.find((x) => x.id === 'inception4d') as InceptionNodeView;
     expect(d4.blockedBy).toBe('inception4c');
     expect(d4.issues).toEqual([]);
-    expect((v.nodes.find((x) => x.id === 'inception4b') as InceptionNodeView).shapeText).toBe('3×512×14×14');
+    expect((v.nodes.find((x) => x.id === 'inception4b') as InceptionNodeView).shapeText).toBe(
+      '3×512×14×14',
+    );
   });
 
   it('carries per-module deltas against the preset; affected modules are marked only in a comparison', () => {
@@ -113,22 +155,38 @@ describe('graphView', () => {
     expect(dd.delta?.params).toBe(44 * (112 + 144 + 32 + 64));
     expect(dd.change).toBeNull();
     const compared = graphView(d, a, { diff: diffDesign(d), compare: true });
-    expect((compared.nodes.find((x) => x.id === 'inception4d') as InceptionNodeView).change).toBe('affected');
+    expect((compared.nodes.find((x) => x.id === 'inception4d') as InceptionNodeView).change).toBe(
+      'affected',
+    );
   });
 
   it('draws removed modules of a comparison as ghosts fed by what fed them', () => {
     const b = deleteModule(googlenet(), 'inception4c');
     const v = graphView(b, analyze(b), { diff: compareDesigns(googlenet(), b), compare: true });
     const ghost = v.nodes.find((x) => x.id === 'inception4c') as ModuleNodeView;
-    expect(ghost).toMatchObject({ kind: 'module', change: 'removed', shapeText: '3×512×14×14', params: 511_432 });
-    expect(v.edges.filter((e) => e.target === 'inception4c')).toEqual([expect.objectContaining({ source: 'inception4b', removed: true })]);
-    expect(graphView(b, analyze(b), { diff: compareDesigns(googlenet(), b) }).nodes.some((x) => x.id === 'inception4c')).toBe(false);
+    expect(ghost).toMatchObject({
+      kind: 'module',
+      change: 'removed',
+      shapeText: '3×512×14×14',
+      params: 511_432,
+    });
+    expect(v.edges.filter((e) => e.target === 'inception4c')).toEqual([
+      expect.objectContaining({ source: 'inception4b', removed: true }),
+    ]);
+    expect(
+      graphView(b, analyze(b), { diff: compareDesigns(googlenet(), b) }).nodes.some(
+        (x) => x.id === 'inception4c',
+      ),
+    ).toBe(false);
   });
 });
 
 describe('graphView folding of repeated blocks', () => {
   const irv2 = () => presetDesign('inception-resnet-v2')!;
-  const moduleNodes = (v: ReturnType<typeof graphView>) => v.nodes.filter((n): n is ModuleNodeView | InceptionNodeView => n.kind === 'module' || n.kind === 'inception');
+  const moduleNodes = (v: ReturnType<typeof graphView>) =>
+    v.nodes.filter(
+      (n): n is ModuleNodeView | InceptionNodeView => n.kind === 'module' || n.kind === 'inception',
+    );
 
   it("folds IRv2's 10/20/9 runs into three ×N nodes whose totals are the sum of their blocks", () => {
     const d = irv2();
@@ -139,15 +197,23 @@ describe('graphView folding of repeated blocks', () => {
     expect(moduleNodes(folded)).toHaveLength(d.modules.length - 9 - 19 - 8);
     const b17 = moduleNodes(folded).find((n) => n.id === 'repeat_1.0')!;
     const one = a.modules.find((m) => m.id === 'repeat_1.0')!;
-    expect(b17.repeat).toMatchObject({ count: 20, folded: true, perBlock: { params: one.params, macs: one.macs }, total: { params: 20 * one.params, macs: 20 * one.macs } });
+    expect(b17.repeat).toMatchObject({
+      count: 20,
+      folded: true,
+      perBlock: { params: one.params, macs: one.macs },
+      total: { params: 20 * one.params, macs: 20 * one.macs },
+    });
     expect(b17.params).toBe(20 * one.params);
     expect(b17.shapeText).toBe(moduleNodes(flat).find((n) => n.id === 'repeat_1.19')!.shapeText);
     // The hidden blocks' reader (Mixed_7a) now reads the folded node; no edge points at a hidden node.
     const ids = new Set(folded.nodes.map((n) => n.id));
     for (const e of folded.edges) expect(ids.has(e.source) && ids.has(e.target)).toBe(true);
-    expect(folded.edges.some((e) => e.source === 'repeat_1.0' && e.target === 'mixed_7a')).toBe(true);
+    expect(folded.edges.some((e) => e.source === 'repeat_1.0' && e.target === 'mixed_7a')).toBe(
+      true,
+    );
     // The whole network's figures are unchanged by folding.
-    const sum = (v: ReturnType<typeof graphView>) => moduleNodes(v).reduce((s, n) => s + n.params, 0);
+    const sum = (v: ReturnType<typeof graphView>) =>
+      moduleNodes(v).reduce((s, n) => s + n.params, 0);
     expect(sum(folded)).toBe(sum(flat));
     expect(sum(folded)).toBe(a.totals.params);
   });
@@ -159,7 +225,9 @@ describe('graphView folding of repeated blocks', () => {
     expect(moduleNodes(v).find((n) => n.id === 'repeat_1.0')!.repeat?.folded).toBe(false);
     const split = setParam(d, 'repeat_1.7', 'out_1x1', 100);
     const w = graphView(split, analyze(split), { fold: true });
-    const counts = moduleNodes(w).filter((n) => n.id.startsWith('repeat_1.')).map((n) => [n.id, n.repeat?.count ?? 1]);
+    const counts = moduleNodes(w)
+      .filter((n) => n.id.startsWith('repeat_1.'))
+      .map((n) => [n.id, n.repeat?.count ?? 1]);
     expect(counts).toEqual([
       ['repeat_1.0', 7],
       ['repeat_1.7', 1],
@@ -167,9 +235,11 @@ describe('graphView folding of repeated blocks', () => {
     ]);
   });
 
-  it('folds nothing in GoogLeNet, and leaves runs of two (v3\'s Mixed_6c/6d, Mixed_7b/7c) drawn', () => {
+  it("folds nothing in GoogLeNet, and leaves runs of two (v3's Mixed_6c/6d, Mixed_7b/7c) drawn", () => {
     const d = googlenet();
-    expect(graphView(d, analyze(d), { fold: true }).nodes).toHaveLength(graphView(d, analyze(d)).nodes.length);
+    expect(graphView(d, analyze(d), { fold: true }).nodes).toHaveLength(
+      graphView(d, analyze(d)).nodes.length,
+    );
     const v3 = presetDesign('inception-v3')!;
     const ids = graphView(v3, analyze(v3), { fold: true }).nodes.map((n) => n.id);
     expect(ids).toEqual(expect.arrayContaining(['Mixed_6d', 'Mixed_7c']));

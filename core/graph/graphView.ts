@@ -6,7 +6,13 @@
  * the SVG/PNG export both draw from this and from `layoutGraph`.
  */
 import type { Analysis, LayerInfo, ModuleInfo } from '../analysis/analyze';
-import { moduleDelta, type DesignDiff, type DiffStatus, type ModuleDelta, type ModuleDiff } from '../design/diff';
+import {
+  moduleDelta,
+  type DesignDiff,
+  type DiffStatus,
+  type ModuleDelta,
+  type ModuleDiff,
+} from '../design/diff';
 import { entrySummary } from '../design/diffReport';
 import type { Design, Issue, ModuleSpec, ParamValue, Shape } from '../model/types';
 import { formatCompact, formatShape } from '../model/format';
@@ -124,8 +130,18 @@ export interface RepeatView {
   readonly count: number;
   /** Whether the run is folded into this one node (false: unfolded, this is its first block). */
   readonly folded: boolean;
-  readonly perBlock: { readonly params: number; readonly macs: number; readonly paramsText: string; readonly macsText: string };
-  readonly total: { readonly params: number; readonly macs: number; readonly paramsText: string; readonly macsText: string };
+  readonly perBlock: {
+    readonly params: number;
+    readonly macs: number;
+    readonly paramsText: string;
+    readonly macsText: string;
+  };
+  readonly total: {
+    readonly params: number;
+    readonly macs: number;
+    readonly paramsText: string;
+    readonly macsText: string;
+  };
 }
 
 export interface ModuleNodeView extends ModuleViewBase {
@@ -165,7 +181,8 @@ export interface JoinNodeView extends NodeBase {
   readonly shapeText: string;
 }
 
-export type NodeView = InputNodeView | OutputNodeView | ModuleNodeView | InceptionNodeView | StepNodeView | JoinNodeView;
+export type NodeView =
+  InputNodeView | OutputNodeView | ModuleNodeView | InceptionNodeView | StepNodeView | JoinNodeView;
 
 export interface EdgeView {
   readonly id: string;
@@ -219,7 +236,11 @@ export const FOLD_MIN_BLOCKS = 3;
  * The first block of the folded run that hides module `id` (a block after the first of a run the
  * graph folds, not listed in `unfolded`), or null when `id` is drawn as a node of its own.
  */
-export function foldedRunOf(design: Design, id: string, unfolded: Iterable<string> = []): string | null {
+export function foldedRunOf(
+  design: Design,
+  id: string,
+  unfolded: Iterable<string> = [],
+): string | null {
   const run = repeatGroups(design).find((g) => g.count >= FOLD_MIN_BLOCKS && g.ids.indexOf(id) > 0);
   return run && ![...unfolded].includes(run.ids[0]) ? run.ids[0] : null;
 }
@@ -229,16 +250,22 @@ export const outputNodeId = (name: string): string => `output:${name}`;
 export const subNodeId = (moduleId: string, local: string): string => `${moduleId}::${local}`;
 
 /** Builds the view of a design from its analysis. Pure and deterministic. */
-export function graphView(design: Design, analysis: Analysis, options: GraphViewOptions = {}): GraphView {
+export function graphView(
+  design: Design,
+  analysis: Analysis,
+  options: GraphViewOptions = {},
+): GraphView {
   const opened = new Set(options.opened ?? []);
   const infoById = new Map<string, ModuleInfo>(analysis.modules.map((m) => [m.id, m]));
   const layerById = new Map<string, LayerInfo>(analysis.layers.map((l) => [l.id, l]));
   const issuesByNode = new Map<string, Issue[]>();
-  for (const issue of analysis.issues) issuesByNode.set(issue.nodeId, [...(issuesByNode.get(issue.nodeId) ?? []), issue]);
+  for (const issue of analysis.issues)
+    issuesByNode.set(issue.nodeId, [...(issuesByNode.get(issue.nodeId) ?? []), issue]);
 
   // Modules in execution order, then any the analysis could not order (bad ids, cycles) in design order.
   const specById = new Map<string, ModuleSpec>();
-  for (const m of design.modules) if (!specById.has(m.id) && (design.aux || !m.aux)) specById.set(m.id, m);
+  for (const m of design.modules)
+    if (!specById.has(m.id) && (design.aux || !m.aux)) specById.set(m.id, m);
   // Folded runs: the first block stands for the run; the others are hidden and their readers read the first.
   const unfolded = new Set(options.unfolded ?? []);
   const groupByFirst = new Map<string, readonly string[]>();
@@ -247,16 +274,26 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     for (const g of repeatGroups(design)) {
       if (g.count < FOLD_MIN_BLOCKS || !g.ids.every((id) => specById.has(id))) continue;
       groupByFirst.set(g.ids[0], g.ids);
-      if (options.fold && !unfolded.has(g.ids[0])) for (const id of g.ids.slice(1)) hidden.set(id, g.ids[0]);
+      if (options.fold && !unfolded.has(g.ids[0]))
+        for (const id of g.ids.slice(1)) hidden.set(id, g.ids[0]);
     }
   }
   const shown = (id: string): string => hidden.get(id) ?? id;
-  const order = [...analysis.modules.map((m) => m.id).filter((id) => specById.has(id)), ...[...specById.keys()].filter((id) => !infoById.has(id))];
+  const order = [
+    ...analysis.modules.map((m) => m.id).filter((id) => specById.has(id)),
+    ...[...specById.keys()].filter((id) => !infoById.has(id)),
+  ];
 
   const nodes: NodeView[] = [];
   const edges: EdgeView[] = [];
-  const outShape = (src: string): Shape | null => (src === INPUT_NODE_ID ? (analysis.input.length ? analysis.input : null) : (infoById.get(src)?.outputShape ?? null));
-  const isTrainOnly = (id: string): boolean => specById.get(id)?.aux === true || (infoById.has(id) && !infoById.get(id)!.evalPath);
+  const outShape = (src: string): Shape | null =>
+    src === INPUT_NODE_ID
+      ? analysis.input.length
+        ? analysis.input
+        : null
+      : (infoById.get(src)?.outputShape ?? null);
+  const isTrainOnly = (id: string): boolean =>
+    specById.get(id)?.aux === true || (infoById.has(id) && !infoById.get(id)!.evalPath);
 
   const inputShape = analysis.input.length ? analysis.input : null;
   nodes.push({
@@ -284,28 +321,56 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
       ? Object.entries(def.params)
           .filter(([field, p]) => p.group === 'filters' && (!active || active.has(field)))
           .map(([field, p]) => {
-            const value = (Object.prototype.hasOwnProperty.call(raw, field) ? raw[field] : p.default) as ParamValue;
-            return { field, label: p.label, value, text: Array.isArray(value) ? value.join('×') : String(value), changed: changedFields.has(field), invalid: invalidFields.has(field) };
+            const value = (
+              Object.prototype.hasOwnProperty.call(raw, field) ? raw[field] : p.default
+            ) as ParamValue;
+            return {
+              field,
+              label: p.label,
+              value,
+              text: Array.isArray(value) ? value.join('×') : String(value),
+              changed: changedFields.has(field),
+              invalid: invalidFields.has(field),
+            };
           })
       : [];
     const steps = info?.steps ?? [];
     const openable = steps.length > 0 || typeof def?.steps === 'function';
     // A folded run does not open into branches: unfold it first (its blocks then open one by one).
-    const open = openable && opened.has(id) && steps.length > 0 && !(groupByFirst.has(id) && options.fold === true && !unfolded.has(id));
-    const layers = (info?.layers ?? []).map((l) => layerById.get(l)).filter((l): l is LayerInfo => Boolean(l));
+    const open =
+      openable &&
+      opened.has(id) &&
+      steps.length > 0 &&
+      !(groupByFirst.has(id) && options.fold === true && !unfolded.has(id));
+    const layers = (info?.layers ?? [])
+      .map((l) => layerById.get(l))
+      .filter((l): l is LayerInfo => Boolean(l));
     const groupIds = groupByFirst.get(id);
     const folded = groupIds !== undefined && options.fold === true && !unfolded.has(id);
     const lastInfo = folded ? infoById.get(groupIds[groupIds.length - 1]) : info;
     const shape = lastInfo?.outputShape ?? null;
-    const sumOf = (k: 'params' | 'macs') => (groupIds ?? [id]).reduce((a, m) => a + (infoById.get(m)?.[k] ?? 0), 0);
-    const computed = groupIds ? groupIds.every((m) => infoById.get(m)?.outputShape) : Boolean(shape);
+    const sumOf = (k: 'params' | 'macs') =>
+      (groupIds ?? [id]).reduce((a, m) => a + (infoById.get(m)?.[k] ?? 0), 0);
+    const computed = groupIds
+      ? groupIds.every((m) => infoById.get(m)?.outputShape)
+      : Boolean(shape);
     const repeat: RepeatView | undefined = groupIds
       ? {
           ids: groupIds,
           count: groupIds.length,
           folded,
-          perBlock: { params: info?.params ?? 0, macs: info?.macs ?? 0, paramsText: computed ? formatCompact(info!.params) : '—', macsText: computed ? formatCompact(info!.macs) : '—' },
-          total: { params: sumOf('params'), macs: sumOf('macs'), paramsText: computed ? formatCompact(sumOf('params')) : '—', macsText: computed ? formatCompact(sumOf('macs')) : '—' },
+          perBlock: {
+            params: info?.params ?? 0,
+            macs: info?.macs ?? 0,
+            paramsText: computed ? formatCompact(info!.params) : '—',
+            macsText: computed ? formatCompact(info!.macs) : '—',
+          },
+          total: {
+            params: sumOf('params'),
+            macs: sumOf('macs'),
+            paramsText: computed ? formatCompact(sumOf('params')) : '—',
+            macsText: computed ? formatCompact(sumOf('macs')) : '—',
+          },
         }
       : undefined;
     const ownParams = folded ? sumOf('params') : (info?.params ?? 0);
@@ -342,7 +407,9 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
       // A template's own size, but never shorter than its counts need (a one-row size with four
       // counts would push the cost line out of the node).
       const fits = openableNodeSize(counts.length);
-      const size = def?.nodeSize ? { width: def.nodeSize.width, height: Math.max(def.nodeSize.height, fits.height) } : fits;
+      const size = def?.nodeSize
+        ? { width: def.nodeSize.width, height: Math.max(def.nodeSize.height, fits.height) }
+        : fits;
       nodes.push({ ...base, kind: 'inception', ...size, form });
     } else {
       nodes.push({ ...base, kind: 'module', ...NODE_SIZE.module });
@@ -351,7 +418,15 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
       const from = src === INPUT_NODE_ID ? INPUT_NODE_ID : specById.has(src) ? shown(src) : null;
       if (!from) continue;
       const s = outShape(from === INPUT_NODE_ID ? from : src);
-      edges.push({ id: `${from}->${id}`, source: from, target: id, parentId: null, shape: s, label: s ? formatShape(s) : '', trainOnly: isTrainOnly(id) });
+      edges.push({
+        id: `${from}->${id}`,
+        source: from,
+        target: id,
+        parentId: null,
+        shape: s,
+        label: s ? formatShape(s) : '',
+        trainOnly: isTrainOnly(id),
+      });
     }
     if (open && info) addBranches(info, layerById, nodes, edges);
   }
@@ -363,8 +438,27 @@ export function graphView(design: Design, analysis: Analysis, options: GraphView
     const s = analysis.outputs[name] ?? null;
     const trainOnly = !analysis.evalOutputs.includes(name);
     const id = outputNodeId(name);
-    nodes.push({ id, kind: 'output', parentId: null, ...NODE_SIZE.output, issues: [], name, source: shown(src), shape: s, shapeText: formatShape(s), trainOnly });
-    edges.push({ id: `${shown(src)}->${id}`, source: shown(src), target: id, parentId: null, shape: s, label: s ? formatShape(s) : '', trainOnly });
+    nodes.push({
+      id,
+      kind: 'output',
+      parentId: null,
+      ...NODE_SIZE.output,
+      issues: [],
+      name,
+      source: shown(src),
+      shape: s,
+      shapeText: formatShape(s),
+      trainOnly,
+    });
+    edges.push({
+      id: `${shown(src)}->${id}`,
+      source: shown(src),
+      target: id,
+      parentId: null,
+      shape: s,
+      label: s ? formatShape(s) : '',
+      trainOnly,
+    });
   }
   return { nodes, edges };
 }
@@ -407,7 +501,16 @@ function addRemoved(diff: DesignDiff, nodes: NodeView[], edges: EdgeView[]): voi
     for (const src of a.inputs) {
       const from = src === INPUT_NODE_ID ? INPUT_NODE_ID : removed.has(src) ? src : toB.get(src);
       if (!from) continue;
-      edges.push({ id: `${from}->${a.id}`, source: from, target: a.id, parentId: null, shape: null, label: '', trainOnly: false, removed: true });
+      edges.push({
+        id: `${from}->${a.id}`,
+        source: from,
+        target: a.id,
+        parentId: null,
+        shape: null,
+        label: '',
+        trainOnly: false,
+        removed: true,
+      });
     }
   }
 }
@@ -425,15 +528,33 @@ export function openableNodeSize(counts: number): { width: number; height: numbe
  * The sub-nodes of an opened module: its input, one node per step with edges from the steps it
  * reads, and the output step drawn as the join (`out`) where the branches meet.
  */
-function addBranches(info: ModuleInfo, layerById: ReadonlyMap<string, LayerInfo>, nodes: NodeView[], edges: EdgeView[]): void {
+function addBranches(
+  info: ModuleInfo,
+  layerById: ReadonlyMap<string, LayerInfo>,
+  nodes: NodeView[],
+  edges: EdgeView[],
+): void {
   const id = info.id;
   const inShape = info.inputShapes[0] ?? null;
   const inId = subNodeId(id, 'in');
   const outId = subNodeId(id, 'out');
-  nodes.push({ id: inId, kind: 'join', parentId: id, ...NODE_SIZE.join, issues: [], moduleId: id, role: 'in', title: 'Input', shape: inShape, shapeText: formatShape(inShape) });
+  nodes.push({
+    id: inId,
+    kind: 'join',
+    parentId: id,
+    ...NODE_SIZE.join,
+    issues: [],
+    moduleId: id,
+    role: 'in',
+    title: 'Input',
+    shape: inShape,
+    shapeText: formatShape(inShape),
+  });
   const steps = info.steps;
   const last = steps[steps.length - 1];
-  const nodeOf = new Map<string, { id: string; shape: Shape | null }>([['in', { id: inId, shape: inShape }]]);
+  const nodeOf = new Map<string, { id: string; shape: Shape | null }>([
+    ['in', { id: inId, shape: inShape }],
+  ]);
   const stepShape = (layerIds: readonly string[]) => {
     const l = layerById.get(layerIds[layerIds.length - 1]);
     return l?.outputShape ?? null;
@@ -443,7 +564,15 @@ function addBranches(info: ModuleInfo, layerById: ReadonlyMap<string, LayerInfo>
     if (!from) return;
     // The split node shows the input shape; its edges carry no label of their own.
     const label = from.id !== inId && from.shape ? formatShape(from.shape) : '';
-    edges.push({ id: `${from.id}->${target}`, source: from.id, target, parentId: id, shape: from.shape, label, trainOnly: false });
+    edges.push({
+      id: `${from.id}->${target}`,
+      source: from.id,
+      target,
+      parentId: id,
+      shape: from.shape,
+      label,
+      trainOnly: false,
+    });
   };
   for (const step of steps) {
     if (step === last) continue;
@@ -490,6 +619,15 @@ function addBranches(info: ModuleInfo, layerById: ReadonlyMap<string, LayerInfo>
   });
   for (const src of last?.inputs ?? []) {
     const from = nodeOf.get(src);
-    if (from) edges.push({ id: `${from.id}->${outId}`, source: from.id, target: outId, parentId: id, shape: from.shape, label: from.shape ? formatShape(from.shape) : '', trainOnly: false });
+    if (from)
+      edges.push({
+        id: `${from.id}->${outId}`,
+        source: from.id,
+        target: outId,
+        parentId: id,
+        shape: from.shape,
+        label: from.shape ? formatShape(from.shape) : '',
+        trainOnly: false,
+      });
   }
 }

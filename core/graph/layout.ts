@@ -11,7 +11,13 @@
  */
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkNode, LayoutOptions } from 'elkjs/lib/elk-api';
-import { EDGE_LABEL_SIZE, OPEN_HEADER_HEIGHT, type EdgeView, type GraphView, type NodeView } from './graphView';
+import {
+  EDGE_LABEL_SIZE,
+  OPEN_HEADER_HEIGHT,
+  type EdgeView,
+  type GraphView,
+  type NodeView,
+} from './graphView';
 
 export interface Point {
   readonly x: number;
@@ -135,9 +141,16 @@ const OPEN_OPTIONS: LayoutOptions = {
 
 /** A string that changes exactly when the layout would: node ids, kinds, parents, sizes and edges (not numbers or labels), and the settings. */
 export function layoutKey(view: GraphView, settings: LayoutSettings = {}): string {
-  const n = view.nodes.map((v) => `${v.id}|${v.kind}|${v.parentId ?? ''}|${v.width}x${v.height}|${isOpen(v) ? 1 : 0}|${sideBranch(v) ? 1 : 0}`);
+  const n = view.nodes.map(
+    (v) =>
+      `${v.id}|${v.kind}|${v.parentId ?? ''}|${v.width}x${v.height}|${isOpen(v) ? 1 : 0}|${sideBranch(v) ? 1 : 0}`,
+  );
   const e = view.edges.map((v) => `${v.source}>${v.target}`);
-  const s = settings.rows ?? (settings.viewport ? `${Math.round(settings.viewport.width)}x${Math.round(settings.viewport.height)}@${settings.minZoom ?? 0}` : (settings.aspectRatio ?? ''));
+  const s =
+    settings.rows ??
+    (settings.viewport
+      ? `${Math.round(settings.viewport.width)}x${Math.round(settings.viewport.height)}@${settings.minZoom ?? 0}`
+      : (settings.aspectRatio ?? ''));
   return `${n.join(';')}#${e.join(';')}#${s}`;
 }
 
@@ -147,7 +160,11 @@ function isOpen(v: NodeView): boolean {
 
 /** Side branches (aux heads and their outputs) go below the main path. */
 function sideBranch(v: NodeView): boolean {
-  return (v.kind === 'module' || v.kind === 'inception') ? !v.evalPath : v.kind === 'output' ? v.trainOnly : false;
+  return v.kind === 'module' || v.kind === 'inception'
+    ? !v.evalPath
+    : v.kind === 'output'
+      ? v.trainOnly
+      : false;
 }
 
 interface Placed {
@@ -168,10 +185,18 @@ function routesOf(n: ElkNode): { id: string; points: Point[] }[] {
   });
 }
 
-async function layoutOpened(v: NodeView, children: readonly NodeView[], edges: readonly EdgeView[]): Promise<Placed> {
+async function layoutOpened(
+  v: NodeView,
+  children: readonly NodeView[],
+  edges: readonly EdgeView[],
+): Promise<Placed> {
   const graph: ElkNode = {
     id: v.id,
-    layoutOptions: { ...OPEN_OPTIONS, 'elk.nodeSize.minimum': `(${v.width}, ${v.height})`, 'elk.nodeSize.constraints': 'MINIMUM_SIZE' },
+    layoutOptions: {
+      ...OPEN_OPTIONS,
+      'elk.nodeSize.minimum': `(${v.width}, ${v.height})`,
+      'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+    },
     children: children.map((c) => ({ id: c.id, width: c.width, height: c.height })),
     edges: edges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
@@ -179,7 +204,13 @@ async function layoutOpened(v: NodeView, children: readonly NodeView[], edges: r
   return {
     width: Math.max(v.width, out.width ?? 0),
     height: Math.max(v.height, out.height ?? 0),
-    children: (out.children ?? []).map((c) => ({ id: c.id, x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 })),
+    children: (out.children ?? []).map((c) => ({
+      id: c.id,
+      x: c.x ?? 0,
+      y: c.y ?? 0,
+      width: c.width ?? 0,
+      height: c.height ?? 0,
+    })),
     routes: routesOf(out),
   };
 }
@@ -206,7 +237,12 @@ function layerIndex(ids: readonly string[], edges: readonly EdgeView[]): Map<str
 }
 
 /** Picks where `rows` rows start: near equal widths, snapped to a stage boundary when one is close (when `snap`). */
-function cutsFor(layerWidths: readonly number[], rows: number, stageStarts: ReadonlySet<number>, snap = true): number[] {
+function cutsFor(
+  layerWidths: readonly number[],
+  rows: number,
+  stageStarts: ReadonlySet<number>,
+  snap = true,
+): number[] {
   const total = layerWidths.reduce((a, w) => a + w + LAYER_GAP, 0);
   if (rows <= 1) return [];
   const starts: number[] = [];
@@ -219,7 +255,9 @@ function cutsFor(layerWidths: readonly number[], rows: number, stageStarts: Read
     for (let i = 1; i < layerWidths.length; i++) {
       if (starts.length && i <= starts[starts.length - 1]) continue;
       // A stage boundary is worth about one and a half layers of imbalance.
-      const cost = Math.abs(cumulative[i] - ideal) - (snap && stageStarts.has(i) ? 1.5 * (total / layerWidths.length) : 0);
+      const cost =
+        Math.abs(cumulative[i] - ideal) -
+        (snap && stageStarts.has(i) ? 1.5 * (total / layerWidths.length) : 0);
       if (cost < bestCost) {
         bestCost = cost;
         best = i;
@@ -231,10 +269,17 @@ function cutsFor(layerWidths: readonly number[], rows: number, stageStarts: Read
 }
 
 /** How many rows from the aspect ratio alone (no viewport known). */
-function rowsForAspect(layerWidths: readonly number[], layerHeight: number, settings: LayoutSettings): number {
+function rowsForAspect(
+  layerWidths: readonly number[],
+  layerHeight: number,
+  settings: LayoutSettings,
+): number {
   const total = layerWidths.reduce((a, w) => a + w + LAYER_GAP, 0);
   const aspect = settings.aspectRatio ?? 1.3;
-  return Math.max(1, Math.min(layerWidths.length, Math.round(Math.sqrt(total / (aspect * (layerHeight + ROW_GAP))))));
+  return Math.max(
+    1,
+    Math.min(layerWidths.length, Math.round(Math.sqrt(total / (aspect * (layerHeight + ROW_GAP))))),
+  );
 }
 
 /** One top-level node as the row chooser sees it: its layer, box, whether it is a side branch, and its first predecessor. */
@@ -251,7 +296,12 @@ interface RowItem {
  * layer starts where the widths before it in its row end; a side branch stays in its source's
  * row, in a band below the main path.
  */
-function estimateSize(items: readonly RowItem[], layerWidths: readonly number[], cuts: readonly number[], header: number): { width: number; height: number } {
+function estimateSize(
+  items: readonly RowItem[],
+  layerWidths: readonly number[],
+  cuts: readonly number[],
+  header: number,
+): { width: number; height: number } {
   const rowOfLayer = (l: number) => cuts.filter((c) => l >= c).length;
   const rowStart = (r: number) => (r === 0 ? 0 : cuts[r - 1]);
   const start: number[] = [];
@@ -281,7 +331,9 @@ function estimateSize(items: readonly RowItem[], layerWidths: readonly number[],
     if (it.side) side[r] = Math.max(side[r], it.height);
     else main[r] = Math.max(main[r], it.height);
   });
-  const height = main.reduce((a, h, r) => a + header + h + (side[r] ? SIDE_GAP + side[r] : 0), 0) + ROW_GAP * (rowCount - 1);
+  const height =
+    main.reduce((a, h, r) => a + header + h + (side[r] ? SIDE_GAP + side[r] : 0), 0) +
+    ROW_GAP * (rowCount - 1);
   return { width: width + WRAP_STUB + 3 * LAYOUT_PADDING, height: height + 2 * LAYOUT_PADDING };
 }
 
@@ -290,7 +342,14 @@ function estimateSize(items: readonly RowItem[], layerWidths: readonly number[],
  * without snapping to stage boundaries; a snapped choice wins unless the other is 1 % larger.
  * When no choice fits at `minZoom`, the shortest drawing whose width fits at `minZoom` wins.
  */
-function cutsForViewport(items: readonly RowItem[], layerWidths: readonly number[], stageStarts: ReadonlySet<number>, viewport: { width: number; height: number }, header: number, minZoom = 0): number[] {
+function cutsForViewport(
+  items: readonly RowItem[],
+  layerWidths: readonly number[],
+  stageStarts: ReadonlySet<number>,
+  viewport: { width: number; height: number },
+  header: number,
+  minZoom = 0,
+): number[] {
   let best: number[] = [];
   let bestScore = -1;
   let fits = false;
@@ -317,7 +376,10 @@ function cutsForViewport(items: readonly RowItem[], layerWidths: readonly number
 }
 
 /** Lays out a view. Resolves to boxes for every node and routes for every edge. */
-export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}): Promise<GraphLayout> {
+export async function layoutGraph(
+  view: GraphView,
+  settings: LayoutSettings = {},
+): Promise<GraphLayout> {
   const parts = splitView(view);
   // 1. Opened modules first, so their sizes are known.
   const placed = await layoutOpenedModules(parts);
@@ -330,7 +392,15 @@ export async function layoutGraph(view: GraphView, settings: LayoutSettings = {}
   routeWrappingEdges(parts, rows, drawing);
   const { nodes, edges, stages } = drawing;
   for (const e of view.edges) if (!edges[e.id]) edges[e.id] = { id: e.id, points: [], label: null };
-  return { key: layoutKey(view, settings), width: drawing.width + LAYOUT_PADDING, height: drawing.height, nodes, edges, rows: rows.count, stages };
+  return {
+    key: layoutKey(view, settings),
+    width: drawing.width + LAYOUT_PADDING,
+    height: drawing.height,
+    nodes,
+    edges,
+    rows: rows.count,
+    stages,
+  };
 }
 
 /** The view split into its top-level graph and each opened module's inside. */
@@ -345,18 +415,24 @@ interface ViewParts {
 
 function splitView(view: GraphView): ViewParts {
   const childrenOf = new Map<string, NodeView[]>();
-  for (const v of view.nodes) if (v.parentId) childrenOf.set(v.parentId, [...(childrenOf.get(v.parentId) ?? []), v]);
+  for (const v of view.nodes)
+    if (v.parentId) childrenOf.set(v.parentId, [...(childrenOf.get(v.parentId) ?? []), v]);
   const innerEdges = new Map<string, EdgeView[]>();
-  for (const e of view.edges) if (e.parentId) innerEdges.set(e.parentId, [...(innerEdges.get(e.parentId) ?? []), e]);
+  for (const e of view.edges)
+    if (e.parentId) innerEdges.set(e.parentId, [...(innerEdges.get(e.parentId) ?? []), e]);
   const top = view.nodes.filter((v) => v.parentId === null);
   const topIds = new Set(top.map((v) => v.id));
-  const topEdges = view.edges.filter((e) => e.parentId === null && topIds.has(e.source) && topIds.has(e.target));
+  const topEdges = view.edges.filter(
+    (e) => e.parentId === null && topIds.has(e.source) && topIds.has(e.target),
+  );
   return { top, byId: new Map(top.map((v) => [v.id, v])), topEdges, childrenOf, innerEdges };
 }
 
 /** The stage a main-path module is drawn in a band of, or null (side branches, other nodes, no stage). */
 function stageOf(v: NodeView): string | null {
-  return (v.kind === 'module' || v.kind === 'inception') && !sideBranch(v) && v.stage ? v.stage : null;
+  return (v.kind === 'module' || v.kind === 'inception') && !sideBranch(v) && v.stage
+    ? v.stage
+    : null;
 }
 
 /** Each opened module's inside, laid out on its own. */
@@ -364,7 +440,8 @@ async function layoutOpenedModules(parts: ViewParts): Promise<Map<string, Placed
   const placed = new Map<string, Placed>();
   for (const v of parts.top) {
     const kids = parts.childrenOf.get(v.id);
-    if (isOpen(v) && kids?.length) placed.set(v.id, await layoutOpened(v, kids, parts.innerEdges.get(v.id) ?? []));
+    if (isOpen(v) && kids?.length)
+      placed.set(v.id, await layoutOpened(v, kids, parts.innerEdges.get(v.id) ?? []));
   }
   return placed;
 }
@@ -410,19 +487,47 @@ function measureLayers(top: readonly NodeView[], layers: ReadonlyMap<string, num
  */
 function chooseRows(parts: ViewParts, header: number, settings: LayoutSettings): Rows {
   const { top, topEdges, byId } = parts;
-  const layers = layerIndex(top.map((v) => v.id), topEdges);
+  const layers = layerIndex(
+    top.map((v) => v.id),
+    topEdges,
+  );
   const { layerWidths, mainHeight, sideHeight, stageStarts } = measureLayers(top, layers);
   const index = new Map(top.map((v, i) => [v.id, i]));
   const firstPred = new Map<string, string>();
   for (const e of topEdges) if (!firstPred.has(e.target)) firstPred.set(e.target, e.source);
   const items: RowItem[] = top.map((v) => {
     const p = firstPred.get(v.id);
-    return { layer: layers.get(v.id)!, width: v.width, height: v.height, side: sideBranch(v), pred: p !== undefined ? (index.get(p) ?? null) : null };
+    return {
+      layer: layers.get(v.id)!,
+      width: v.width,
+      height: v.height,
+      side: sideBranch(v),
+      pred: p !== undefined ? (index.get(p) ?? null) : null,
+    };
   });
   const cuts =
-    settings.rows === undefined && settings.viewport && settings.viewport.width > 0 && settings.viewport.height > 0
-      ? cutsForViewport(items, layerWidths, stageStarts, settings.viewport, header, settings.minZoom)
-      : cutsFor(layerWidths, settings.rows ?? rowsForAspect(layerWidths, header + mainHeight + (sideHeight ? sideHeight + 32 : 0), settings), stageStarts);
+    settings.rows === undefined &&
+    settings.viewport &&
+    settings.viewport.width > 0 &&
+    settings.viewport.height > 0
+      ? cutsForViewport(
+          items,
+          layerWidths,
+          stageStarts,
+          settings.viewport,
+          header,
+          settings.minZoom,
+        )
+      : cutsFor(
+          layerWidths,
+          settings.rows ??
+            rowsForAspect(
+              layerWidths,
+              header + mainHeight + (sideHeight ? sideHeight + 32 : 0),
+              settings,
+            ),
+          stageStarts,
+        );
   // Main-path nodes fall in the row of their layer; a side branch stays in its source's row.
   const rows = new Map<string, number>();
   const rowOf = (id: string): number => {
@@ -460,7 +565,12 @@ interface RowContext {
 }
 
 /** Lays out each row with ELK, top to bottom, main path first so side branches are placed below it. */
-async function layoutRows(parts: ViewParts, placed: ReadonlyMap<string, Placed>, rows: Rows, header: number): Promise<Drawing> {
+async function layoutRows(
+  parts: ViewParts,
+  placed: ReadonlyMap<string, Placed>,
+  rows: Rows,
+  header: number,
+): Promise<Drawing> {
   const ordered = [...parts.top.filter((v) => !sideBranch(v)), ...parts.top.filter(sideBranch)];
   const drawing: Drawing = { nodes: {}, edges: {}, rowBoxes: [], stages: [], width: 0, height: 0 };
   const context: RowContext = { parts, placed, rows, header };
@@ -476,7 +586,13 @@ async function layoutRows(parts: ViewParts, placed: ReadonlyMap<string, Placed>,
 }
 
 /** Lays out row `r` starting at `rowTop`, adds its nodes, edges and stage bands to the drawing, and returns its content's height. */
-async function layoutRow(r: number, rowNodes: readonly NodeView[], rowTop: number, { parts, placed, rows, header }: RowContext, drawing: Drawing): Promise<number> {
+async function layoutRow(
+  r: number,
+  rowNodes: readonly NodeView[],
+  rowTop: number,
+  { parts, placed, rows, header }: RowContext,
+  drawing: Drawing,
+): Promise<number> {
   const { byId } = parts;
   const rowIds = new Set(rowNodes.map((v) => v.id));
   const rowEdges = parts.topEdges.filter((e) => rowIds.has(e.source) && rowIds.has(e.target));
@@ -490,25 +606,49 @@ async function layoutRow(r: number, rowNodes: readonly NodeView[], rowTop: numbe
       id: e.id,
       sources: [e.source],
       targets: [e.target],
-      layoutOptions: (sideBranch(byId.get(e.target)!) ? {} : { 'elk.layered.priority.straightness': '10' }) as LayoutOptions,
+      layoutOptions: (sideBranch(byId.get(e.target)!)
+        ? {}
+        : { 'elk.layered.priority.straightness': '10' }) as LayoutOptions,
     })),
   };
   const out = await elk.layout(rowGraph);
   const x0 = LAYOUT_PADDING;
   const y = rowTop + header;
-  const boxes = new Map((out.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 }]));
+  const boxes = new Map(
+    (out.children ?? []).map((c) => [
+      c.id,
+      { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 },
+    ]),
+  );
   let routes = routesOf(out);
   const mainNodes = rowNodes.filter((v) => !sideBranch(v));
   const mainLayers = mainNodes.map((v) => rows.layers.get(v.id)!);
   let lineBottom = 0;
   if (mainNodes.length && new Set(mainLayers).size === mainLayers.length) {
     lineBottom = straightenRow(mainNodes, rowNodes.filter(sideBranch), boxes, rowEdges);
-    routes = rowEdges.map((e) => ({ id: e.id, points: straightRoute(boxes.get(e.source)!, boxes.get(e.target)!, anchorY(boxes.get(e.source)!, byId.get(e.source)), anchorY(boxes.get(e.target)!, byId.get(e.target))) }));
+    routes = rowEdges.map((e) => ({
+      id: e.id,
+      points: straightRoute(
+        boxes.get(e.source)!,
+        boxes.get(e.target)!,
+        anchorY(boxes.get(e.source)!, byId.get(e.source)),
+        anchorY(boxes.get(e.target)!, byId.get(e.target)),
+      ),
+    }));
   }
   let rowHeight = 0;
   for (const [id, b] of boxes) {
     rowHeight = Math.max(rowHeight, b.y + b.height);
-    drawing.nodes[id] = { id, parentId: null, x: x0 + b.x, y: y + b.y, absX: x0 + b.x, absY: y + b.y, width: b.width, height: b.height };
+    drawing.nodes[id] = {
+      id,
+      parentId: null,
+      x: x0 + b.x,
+      y: y + b.y,
+      absX: x0 + b.x,
+      absY: y + b.y,
+      width: b.width,
+      height: b.height,
+    };
     const inner = placed.get(id);
     if (inner) placeInside(drawing, drawing.nodes[id], inner);
   }
@@ -526,7 +666,12 @@ async function layoutRow(r: number, rowNodes: readonly NodeView[], rowTop: numbe
  * off. When each layer of the row holds at most one main-path node, this puts them on one line,
  * the side branches in a band below; it moves `boxes` and returns the bottom of the closed line.
  */
-function straightenRow(mainNodes: readonly NodeView[], sideNodes: readonly NodeView[], boxes: ReadonlyMap<string, Box>, rowEdges: readonly EdgeView[]): number {
+function straightenRow(
+  mainNodes: readonly NodeView[],
+  sideNodes: readonly NodeView[],
+  boxes: ReadonlyMap<string, Box>,
+  rowEdges: readonly EdgeView[],
+): number {
   // The line is set by the closed boxes; an opened module keeps its top where its closed box's is.
   const centre = Math.max(...mainNodes.map((v) => v.height / 2));
   for (const v of mainNodes) boxes.get(v.id)!.y = centre - v.height / 2;
@@ -535,13 +680,17 @@ function straightenRow(mainNodes: readonly NodeView[], sideNodes: readonly NodeV
     const sideTop = Math.min(...sides.map((b) => b.y));
     for (const b of sides) b.y = b.y - sideTop + 2 * centre + SIDE_GAP;
     // A side branch under an opened module moves down below it, with the side nodes it links to.
-    for (const group of sideGroups(sideNodes.map((v) => v.id), rowEdges)) {
+    for (const group of sideGroups(
+      sideNodes.map((v) => v.id),
+      rowEdges,
+    )) {
       let push = 0;
       for (const id of group) {
         const b = boxes.get(id)!;
         for (const v of mainNodes) {
           const m = boxes.get(v.id)!;
-          if (m.x < b.x + b.width && b.x < m.x + m.width) push = Math.max(push, m.y + m.height + SIDE_GAP - b.y);
+          if (m.x < b.x + b.width && b.x < m.x + m.width)
+            push = Math.max(push, m.y + m.height + SIDE_GAP - b.y);
         }
       }
       if (push > 0) for (const id of group) boxes.get(id)!.y += push;
@@ -552,7 +701,17 @@ function straightenRow(mainNodes: readonly NodeView[], sideNodes: readonly NodeV
 
 /** Adds an opened module's inside (laid out relative to it) to the drawing, in graph coordinates. */
 function placeInside(drawing: Drawing, box: NodeBox, inner: Placed): void {
-  for (const k of inner.children) drawing.nodes[k.id] = { id: k.id, parentId: box.id, x: k.x, y: k.y, absX: box.absX + k.x, absY: box.absY + k.y, width: k.width, height: k.height };
+  for (const k of inner.children)
+    drawing.nodes[k.id] = {
+      id: k.id,
+      parentId: box.id,
+      x: k.x,
+      y: k.y,
+      absX: box.absX + k.x,
+      absY: box.absY + k.y,
+      width: k.width,
+      height: k.height,
+    };
   for (const route of inner.routes) {
     const points = route.points.map((p) => ({ x: box.absX + p.x, y: box.absY + p.y }));
     drawing.edges[route.id] = { id: route.id, points, label: labelPoint(points, 'first') };
@@ -569,11 +728,20 @@ function routeWrappingEdges(parts: ViewParts, rows: Rows, drawing: Drawing): voi
     if (!s || !t) continue;
     const sr = rows.rowOf(e.source);
     const tr = rows.rowOf(e.target);
-    const gapY = tr > sr ? rowBoxes[sr].y + rowBoxes[sr].height + ROW_GAP / 2 : rowBoxes[Math.max(0, sr - 1)].y - ROW_GAP / 2;
+    const gapY =
+      tr > sr
+        ? rowBoxes[sr].y + rowBoxes[sr].height + ROW_GAP / 2
+        : rowBoxes[Math.max(0, sr - 1)].y - ROW_GAP / 2;
     const sx = s.absX + s.width;
-    const sy = anchorY({ x: s.absX, y: s.absY, width: s.width, height: s.height }, parts.byId.get(e.source));
+    const sy = anchorY(
+      { x: s.absX, y: s.absY, width: s.width, height: s.height },
+      parts.byId.get(e.source),
+    );
     const tx = t.absX;
-    const ty = anchorY({ x: t.absX, y: t.absY, width: t.width, height: t.height }, parts.byId.get(e.target));
+    const ty = anchorY(
+      { x: t.absX, y: t.absY, width: t.width, height: t.height },
+      parts.byId.get(e.target),
+    );
     const outX = sx + WRAP_STUB;
     const inX = Math.max(LAYOUT_PADDING / 2, tx - WRAP_STUB);
     const points = dedupe([
@@ -593,7 +761,8 @@ function routeWrappingEdges(parts: ViewParts, rows: Rows, drawing: Drawing): voi
 function sideGroups(ids: readonly string[], edges: readonly EdgeView[]): string[][] {
   const group = new Map(ids.map((id) => [id, id]));
   const find = (id: string): string => (group.get(id) === id ? id : find(group.get(id)!));
-  for (const e of edges) if (group.has(e.source) && group.has(e.target)) group.set(find(e.source), find(e.target));
+  for (const e of edges)
+    if (group.has(e.source) && group.has(e.target)) group.set(find(e.source), find(e.target));
   const out = new Map<string, string[]>();
   for (const id of ids) out.set(find(id), [...(out.get(find(id)) ?? []), id]);
   return [...out.values()];
@@ -604,11 +773,21 @@ function sideGroups(ids: readonly string[], edges: readonly EdgeView[]): string[
  * box from the label's room above its highest module (as tall as the row's, `contentTop - rowTop`)
  * to below its modules (at least to the bottom of the closed line, `lineBottom`, relative to `contentTop`).
  */
-function bandsOf(mainNodes: readonly NodeView[], boxes: ReadonlyMap<string, Box>, row: number, rowTop: number, contentTop: number, x0: number, lineBottom: number): StageBand[] {
+function bandsOf(
+  mainNodes: readonly NodeView[],
+  boxes: ReadonlyMap<string, Box>,
+  row: number,
+  rowTop: number,
+  contentTop: number,
+  x0: number,
+  lineBottom: number,
+): StageBand[] {
   const runs: { stage: string; boxes: Box[]; right: number }[] = [];
   // Removed modules drawn as ghosts (a comparison) stay outside the bands.
   const staged = mainNodes
-    .filter((v) => (v.kind === 'module' || v.kind === 'inception') && v.stage && v.change !== 'removed')
+    .filter(
+      (v) => (v.kind === 'module' || v.kind === 'inception') && v.stage && v.change !== 'removed',
+    )
     .map((v) => ({ stage: (v as { stage: string }).stage, box: boxes.get(v.id)! }))
     .sort((a, b) => a.box.x - b.box.x);
   for (const { stage, box } of staged) {
@@ -642,9 +821,18 @@ function bandsOf(mainNodes: readonly NodeView[], boxes: ReadonlyMap<string, Box>
 /** Right side of `s` to left side of `t`, turning once near the source so the label fits the run into `t`. */
 function straightRoute(s: Box, t: Box, sy: number, ty: number): Point[] {
   const sx = s.x + s.width;
-  if (sy === ty) return [{ x: sx, y: sy }, { x: t.x, y: ty }];
+  if (sy === ty)
+    return [
+      { x: sx, y: sy },
+      { x: t.x, y: ty },
+    ];
   const bend = Math.min(sx + WRAP_STUB, (sx + t.x) / 2);
-  return [{ x: sx, y: sy }, { x: bend, y: sy }, { x: bend, y: ty }, { x: t.x, y: ty }];
+  return [
+    { x: sx, y: sy },
+    { x: bend, y: sy },
+    { x: bend, y: ty },
+    { x: t.x, y: ty },
+  ];
 }
 
 interface Box {
@@ -656,7 +844,10 @@ interface Box {
 
 /** Where a label reads best: the middle of the longest horizontal segment (else the longest), or of the segment leaving the source. */
 function labelPoint(points: readonly Point[], flow: 'horizontal' | 'first'): Point | null {
-  if (flow === 'first') return points.length > 1 ? { x: (points[0].x + points[1].x) / 2, y: (points[0].y + points[1].y) / 2 } : null;
+  if (flow === 'first')
+    return points.length > 1
+      ? { x: (points[0].x + points[1].x) / 2, y: (points[0].y + points[1].y) / 2 }
+      : null;
   let best: Point | null = null;
   let bestScore = -1;
   for (let i = 1; i < points.length; i++) {

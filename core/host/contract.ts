@@ -31,7 +31,15 @@ export interface SampleImage {
 }
 
 /** Every export format's name, in the order the app and CLI list them; core/export/exportFormats.ts defines each. */
-export const EXPORT_FORMAT_NAMES = ['pytorch', 'svg', 'png', 'csv', 'markdown', 'design', 'onnx'] as const;
+export const EXPORT_FORMAT_NAMES = [
+  'pytorch',
+  'svg',
+  'png',
+  'csv',
+  'markdown',
+  'design',
+  'onnx',
+] as const;
 export type ExportFormat = (typeof EXPORT_FORMAT_NAMES)[number];
 
 export interface HostApi {
@@ -43,7 +51,12 @@ export interface HostApi {
   /** Asks for a path and writes there; null when the user cancels. */
   saveDesignAs(file: DesignFile): Promise<Result<{ readonly path: string } | null>>;
   /** Saves exported content (text or base64 PNG) where the user chooses. */
-  exportFile(req: { readonly format: ExportFormat; readonly suggestedName: string; readonly content: string; readonly base64?: boolean }): Promise<Result<{ readonly path: string } | null>>;
+  exportFile(req: {
+    readonly format: ExportFormat;
+    readonly suggestedName: string;
+    readonly content: string;
+    readonly base64?: boolean;
+  }): Promise<Result<{ readonly path: string } | null>>;
   /** Keeps the open design so it survives a crash; called while the user edits. */
   autosave(file: DesignFile): Promise<Result<void>>;
   /** The design autosaved by a session that did not close cleanly, if any. */

@@ -48,15 +48,19 @@ export function matchesAccelerator(accelerator: string, e: KeyLike): boolean {
   if (wantCtrl !== (e.ctrlKey || e.metaKey)) return false;
   if (mods.has('shift') !== e.shiftKey || mods.has('alt') !== e.altKey) return false;
   const pressed = e.key.length === 1 ? e.key.toLowerCase() : e.key;
-  const wanted = key.length === 1 ? key.toLowerCase() : key === 'Enter' || key === 'Return' ? 'Enter' : key;
+  const wanted =
+    key.length === 1 ? key.toLowerCase() : key === 'Enter' || key === 'Return' ? 'Enter' : key;
   // Shift changes the character on most layouts ("=" vs "+"); compare both readings.
-  return pressed === wanted || (wanted === '=' && pressed === '+') || (wanted === 'z' && pressed === 'Z');
+  return (
+    pressed === wanted || (wanted === '=' && pressed === '+') || (wanted === 'z' && pressed === 'Z')
+  );
 }
 
 /** The command a key event triggers, if any. */
 export function commandForKey(e: KeyLike): MenuCommand | null {
   for (const [command, info] of Object.entries(MENU_COMMANDS) as [MenuCommand, MenuCommandInfo][]) {
-    for (const acc of [info.accelerator, ...(info.alternates ?? [])]) if (acc && matchesAccelerator(acc, e)) return command;
+    for (const acc of [info.accelerator, ...(info.alternates ?? [])])
+      if (acc && matchesAccelerator(acc, e)) return command;
   }
   return null;
 }

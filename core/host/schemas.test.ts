@@ -13,7 +13,10 @@ describe('host payload schemas', () => {
   });
 
   it('accepts well-formed arguments and returns a validated copy of a run request', () => {
-    const r = parseHostArgs('run', ['run-1', { design, mode: 'eval', seed: 7, input: { kind: 'random' } }]);
+    const r = parseHostArgs('run', [
+      'run-1',
+      { design, mode: 'eval', seed: 7, input: { kind: 'random' } },
+    ]);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.args[0]).toBe('run-1');
@@ -22,7 +25,11 @@ describe('host payload schemas', () => {
     expect(parseHostArgs('saveDesign', [file]).ok).toBe(true);
     expect(parseHostArgs('saveDesign', [{ path: null, text: '{}' }]).ok).toBe(true);
     expect(parseHostArgs('getInfo', []).ok).toBe(true);
-    expect(parseHostArgs('exportFile', [{ format: 'png', suggestedName: 'graph.png', content: 'AAAA', base64: true }]).ok).toBe(true);
+    expect(
+      parseHostArgs('exportFile', [
+        { format: 'png', suggestedName: 'graph.png', content: 'AAAA', base64: true },
+      ]).ok,
+    ).toBe(true);
   });
 
   it('refuses wrong arity, wrong types and unknown keys, naming where', () => {
@@ -36,9 +43,17 @@ describe('host payload schemas', () => {
       ['saveDesign', [{ ...file, evil: true }], 'args[0]'],
       ['cancelRun', ['../../etc'], 'args[0]'],
       ['exportFile', [{ format: 'exe', suggestedName: 'x', content: '' }], 'args[0].format'],
-      ['exportFile', [{ format: 'csv', suggestedName: '../x.csv', content: '' }], 'args[0].suggestedName'],
+      [
+        'exportFile',
+        [{ format: 'csv', suggestedName: '../x.csv', content: '' }],
+        'args[0].suggestedName',
+      ],
       ['run', ['r', { design, mode: 'eval', seed: -1, input: { kind: 'random' } }], 'args[1].seed'],
-      ['run', ['r', { design, mode: 'eval', seed: 1, input: { kind: 'sample', name: '../../secret' } }], 'args[1].input.name'],
+      [
+        'run',
+        ['r', { design, mode: 'eval', seed: 1, input: { kind: 'sample', name: '../../secret' } }],
+        'args[1].input.name',
+      ],
     ];
     for (const [method, args, where] of cases) {
       const r = parseHostArgs(method, args);
@@ -49,7 +64,10 @@ describe('host payload schemas', () => {
 
   it('checks the design inside a run request with the design file rules', () => {
     const bad = { ...design, modules: [{ ...design.modules[0], params: { __proto__x: 1 } }] };
-    const r = parseHostArgs('run', ['r', { design: bad, mode: 'eval', seed: 1, input: { kind: 'random' } }]);
+    const r = parseHostArgs('run', [
+      'r',
+      { design: bad, mode: 'eval', seed: 1, input: { kind: 'random' } },
+    ]);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issues[0].message).toMatch(/^design\.modules\[0\]\.params/);
   });
@@ -57,6 +75,9 @@ describe('host payload schemas', () => {
   it('describes refused arguments in one sentence', () => {
     const r = parseHostArgs('openRecent', [7]);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(describeArgIssues('openRecent', r.issues)).toMatch(/^The request "openRecent" was refused because its arguments are invalid: args\[0\]: .+\.$/);
+    if (!r.ok)
+      expect(describeArgIssues('openRecent', r.issues)).toMatch(
+        /^The request "openRecent" was refused because its arguments are invalid: args\[0\]: .+\.$/,
+      );
   });
 });

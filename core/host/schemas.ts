@@ -6,14 +6,26 @@
 import { z } from 'zod';
 import { EXPORT_FORMAT_NAMES, type DesignFile, type HostApi, type HostMethod } from './contract';
 import { BACKEND_NAMES, RUN_MODES, type RunInput, type RunRequest } from '../run/types';
-import { DESIGN_FORMAT, DESIGN_VERSION, MAX_DESIGN_BYTES, validateDesign } from '../design/designFile';
+import {
+  DESIGN_FORMAT,
+  DESIGN_VERSION,
+  MAX_DESIGN_BYTES,
+  validateDesign,
+} from '../design/designFile';
 import type { Design } from '../model/types';
 
 /** T with every `readonly` removed, deeply (tuples stay tuples); the contract's types are readonly, zod's are not. */
-type Writable<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
+type Writable<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends object
+    ? { -readonly [K in keyof T]: Writable<T[K]> }
+    : T;
 
 /** True when A and B are the same type apart from `readonly`: no member, key or union case more or less. */
-export type SameType<A, B> = (<T>() => T extends Writable<A> ? 1 : 2) extends <T>() => T extends Writable<B> ? 1 : 2 ? true : false;
+export type SameType<A, B> =
+  (<T>() => T extends Writable<A> ? 1 : 2) extends <T>() => T extends Writable<B> ? 1 : 2
+    ? true
+    : false;
 
 /**
  * Returns `schema` unchanged; compiles only when the schema parses to exactly `T` (a narrower or a
@@ -21,7 +33,10 @@ export type SameType<A, B> = (<T>() => T extends Writable<A> ? 1 : 2) extends <T
  */
 export const exactSchema =
   <T>() =>
-  <S extends z.ZodType>(schema: S, ..._mismatch: SameType<z.output<S>, T> extends true ? [] : [never]): S =>
+  <S extends z.ZodType>(
+    schema: S,
+    ..._mismatch: SameType<z.output<S>, T> extends true ? [] : [never]
+  ): S =>
     schema;
 
 /** Longest path accepted from the renderer (Linux PATH_MAX). */
@@ -29,7 +44,9 @@ export const MAX_PATH_LENGTH = 4096;
 /** Largest exported content: a base64 ONNX model of Inception v3 with its weights is about 127 M characters. */
 export const MAX_EXPORT_CHARS = 160 * 1024 * 1024;
 /** Run ids are short tokens the renderer makes up. */
-const runId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "-" or "_"');
+const runId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "-" or "_"');
 
 const path = z
   .string()
@@ -37,49 +54,76 @@ const path = z
   .max(MAX_PATH_LENGTH, `must be at most ${MAX_PATH_LENGTH} characters`)
   .refine((p) => !p.includes('\0'), 'must not contain a NUL character');
 
-const designFile = exactSchema<DesignFile>()(z.strictObject({
-  path: path.nullable(),
-  text: z.string().max(MAX_DESIGN_BYTES, `must be at most ${MAX_DESIGN_BYTES} characters`),
-}));
+const designFile = exactSchema<DesignFile>()(
+  z.strictObject({
+    path: path.nullable(),
+    text: z.string().max(MAX_DESIGN_BYTES, `must be at most ${MAX_DESIGN_BYTES} characters`),
+  }),
+);
 
 /** A design object (as held by the renderer), checked and copied by the design file schema. */
 const design = z.unknown().transform((value, ctx): Design => {
-  const asFile = typeof value === 'object' && value !== null && !Array.isArray(value) ? { format: DESIGN_FORMAT, version: DESIGN_VERSION, ...value } : value;
+  const asFile =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? { format: DESIGN_FORMAT, version: DESIGN_VERSION, ...value }
+      : value;
   const r = validateDesign(asFile);
   if (r.ok) return r.design;
-  for (const e of r.errors) ctx.addIssue({ code: 'custom', message: `${e.path.replace(/^\$/, 'design')}: ${e.message}` });
+  for (const e of r.errors)
+    ctx.addIssue({ code: 'custom', message: `${e.path.replace(/^\$/, 'design')}: ${e.message}` });
   return z.NEVER;
 });
 
-const runInput = exactSchema<RunInput>()(z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('random') }),
-  z.strictObject({ kind: z.literal('sample'), name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a sample file name') }),
-  z.strictObject({ kind: z.literal('image'), path }),
-]));
+const runInput = exactSchema<RunInput>()(
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('random') }),
+    z.strictObject({
+      kind: z.literal('sample'),
+      name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a sample file name'),
+    }),
+    z.strictObject({ kind: z.literal('image'), path }),
+  ]),
+);
 
-const runRequest = exactSchema<RunRequest>()(z.strictObject({
-  design,
-  mode: z.enum(RUN_MODES),
-  batch: z.number().int().min(1).max(256).optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1),
-  input: runInput,
-  weightsPath: path.optional(),
-  reinitMismatched: z.boolean().optional(),
-  timeoutMs: z.number().int().min(1).max(24 * 60 * 60 * 1000).optional(),
-  featureMaps: z.boolean().optional(),
-  backend: z.enum(BACKEND_NAMES).optional(),
-}));
+const runRequest = exactSchema<RunRequest>()(
+  z.strictObject({
+    design,
+    mode: z.enum(RUN_MODES),
+    batch: z.number().int().min(1).max(256).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
+    input: runInput,
+    weightsPath: path.optional(),
+    reinitMismatched: z.boolean().optional(),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60 * 60 * 1000)
+      .optional(),
+    featureMaps: z.boolean().optional(),
+    backend: z.enum(BACKEND_NAMES).optional(),
+  }),
+);
 
-const exportRequest = exactSchema<Parameters<HostApi['exportFile']>[0]>()(z.strictObject({
-  format: z.enum(EXPORT_FORMAT_NAMES),
-  suggestedName: z
-    .string()
-    .min(1)
-    .max(255)
-    .refine((n) => !/[/\\\0]/.test(n) && n !== '.' && n !== '..', 'must be a file name without folders'),
-  content: z.string().max(MAX_EXPORT_CHARS, `must be at most ${MAX_EXPORT_CHARS} characters`),
-  base64: z.boolean().optional(),
-}));
+const exportRequest = exactSchema<Parameters<HostApi['exportFile']>[0]>()(
+  z.strictObject({
+    format: z.enum(EXPORT_FORMAT_NAMES),
+    suggestedName: z
+      .string()
+      .min(1)
+      .max(255)
+      .refine(
+        (n) => !/[/\\\0]/.test(n) && n !== '.' && n !== '..',
+        'must be a file name without folders',
+      ),
+    content: z.string().max(MAX_EXPORT_CHARS, `must be at most ${MAX_EXPORT_CHARS} characters`),
+    base64: z.boolean().optional(),
+  }),
+);
 
 /** The argument tuple each request method takes, exactly as HostApi declares it. */
 export const hostArgSchemas = {
@@ -107,12 +151,18 @@ export interface ArgIssue {
 }
 
 /** Validates the argument list of `method`; the parsed copy on success, every issue on failure. */
-export function parseHostArgs<M extends HostMethod>(method: M, args: unknown): { ok: true; args: HostArgs<M> } | { ok: false; issues: ArgIssue[] } {
+export function parseHostArgs<M extends HostMethod>(
+  method: M,
+  args: unknown,
+): { ok: true; args: HostArgs<M> } | { ok: false; issues: ArgIssue[] } {
   const schema = hostArgSchemas[method] as unknown as z.ZodType<HostArgs<M>>;
   const r = schema.safeParse(args);
   if (r.success) return { ok: true, args: r.data };
   const issues = r.error.issues.slice(0, 20).map((i) => ({
-    path: i.path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : `${s}.${String(p)}`), 'args'),
+    path: i.path.reduce<string>(
+      (s, p) => (typeof p === 'number' ? `${s}[${p}]` : `${s}.${String(p)}`),
+      'args',
+    ),
     message: i.message,
   }));
   return { ok: false, issues };

@@ -14,7 +14,10 @@ export const batchNorm2d: LayerDef<BatchNorm2dAttrs> = {
     const rank = expectRank4(inputs, 'batch normalization');
     if (rank) return fail(rank);
     if (inputs[0][1] !== a.channels) {
-      return fail({ code: 'shape.mismatch', message: `batch normalization expects ${a.channels} channels but receives ${inputs[0][1]}` });
+      return fail({
+        code: 'shape.mismatch',
+        message: `batch normalization expects ${a.channels} channels but receives ${inputs[0][1]}`,
+      });
     }
     return ok(inputs[0]);
   },

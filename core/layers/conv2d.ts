@@ -21,10 +21,17 @@ export const conv2d: LayerDef<Conv2dAttrs> = {
     if (rank) return fail(rank);
     const [n, c, h, w] = inputs[0];
     if (c !== a.inChannels) {
-      return fail({ code: 'shape.mismatch', message: `the convolution expects ${a.inChannels} input channels but receives ${c}` });
+      return fail({
+        code: 'shape.mismatch',
+        message: `the convolution expects ${a.inChannels} input channels but receives ${c}`,
+      });
     }
     if (a.inChannels % a.groups !== 0 || a.outChannels % a.groups !== 0) {
-      return fail({ code: 'conv.groups', field: 'groups', message: `groups (${a.groups}) must divide both ${a.inChannels} input and ${a.outChannels} output channels` });
+      return fail({
+        code: 'conv.groups',
+        field: 'groups',
+        message: `groups (${a.groups}) must divide both ${a.inChannels} input and ${a.outChannels} output channels`,
+      });
     }
     const oh = convLength(h, a.kernel[0], a.stride[0], a.padding[0], a.padding[1]);
     const ow = convLength(w, a.kernel[1], a.stride[1], a.padding[2], a.padding[3]);
@@ -38,7 +45,13 @@ export const conv2d: LayerDef<Conv2dAttrs> = {
     return ok([n, a.outChannels, oh, ow]);
   },
   tensors(a, id) {
-    const t = [{ key: `${id}.weight`, shape: [a.outChannels, a.inChannels / a.groups, a.kernel[0], a.kernel[1]], role: 'param' as const }];
+    const t = [
+      {
+        key: `${id}.weight`,
+        shape: [a.outChannels, a.inChannels / a.groups, a.kernel[0], a.kernel[1]],
+        role: 'param' as const,
+      },
+    ];
     if (a.bias) t.push({ key: `${id}.bias`, shape: [a.outChannels], role: 'param' as const });
     return t;
   },

@@ -70,7 +70,10 @@ export const add: LayerDef<Record<string, never>> = {
     const first = inputs[0];
     for (const s of inputs.slice(1)) {
       if (s.length !== first.length || s.some((d, i) => d !== first[i])) {
-        return fail({ code: 'shape.mismatch', message: `the sum joins tensors of different shapes (${first.join('×')} and ${s.join('×')})` });
+        return fail({
+          code: 'shape.mismatch',
+          message: `the sum joins tensors of different shapes (${first.join('×')} and ${s.join('×')})`,
+        });
       }
     }
     return ok(first);
@@ -121,11 +124,15 @@ export const channelAffine: LayerDef<ChannelAffineAttrs> = {
     const problem = expectRank4(inputs, 'a per-channel transform');
     if (problem) return fail(problem);
     if (inputs[0][1] !== a.scale.length) {
-      return fail({ code: 'shape.mismatch', message: `the per-channel transform is defined for ${a.scale.length} channels but receives ${inputs[0][1]}` });
+      return fail({
+        code: 'shape.mismatch',
+        message: `the per-channel transform is defined for ${a.scale.length} channels but receives ${inputs[0][1]}`,
+      });
     }
     return ok(inputs[0]);
   },
   tensors: () => [],
   macs: () => 0,
-  describe: (a) => `x·[${a.scale.map((v) => +v.toFixed(3)).join(', ')}] + [${a.shift.map((v) => +v.toFixed(3)).join(', ')}]`,
+  describe: (a) =>
+    `x·[${a.scale.map((v) => +v.toFixed(3)).join(', ')}] + [${a.shift.map((v) => +v.toFixed(3)).join(', ')}]`,
 };

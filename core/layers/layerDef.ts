@@ -10,7 +10,9 @@ export interface LayerProblem {
   readonly message: string;
 }
 
-export type InferResult = { readonly ok: true; readonly shape: Shape } | { readonly ok: false; readonly problems: readonly LayerProblem[] };
+export type InferResult =
+  | { readonly ok: true; readonly shape: Shape }
+  | { readonly ok: false; readonly problems: readonly LayerProblem[] };
 
 export interface LayerDef<A> {
   readonly kind: string;
@@ -39,7 +41,10 @@ export function product(xs: readonly number[]): number {
 export function expectRank4(inputs: readonly Shape[], what: string): LayerProblem | null {
   const s = inputs[0];
   if (!s || s.length !== 4) {
-    return { code: 'shape.rank', message: `${what} needs a feature map (N×C×H×W) but receives ${s ? s.join('×') : 'nothing'}` };
+    return {
+      code: 'shape.rank',
+      message: `${what} needs a feature map (N×C×H×W) but receives ${s ? s.join('×') : 'nothing'}`,
+    };
   }
   return null;
 }

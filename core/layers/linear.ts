@@ -25,7 +25,10 @@ export const linear: LayerDef<LinearAttrs> = {
   infer(a, inputs) {
     const s = inputs[0];
     if (s.length !== 2) {
-      return fail({ code: 'shape.rank', message: `a linear layer needs a flat input (N×F) but receives ${s.join('×')}` });
+      return fail({
+        code: 'shape.rank',
+        message: `a linear layer needs a flat input (N×F) but receives ${s.join('×')}`,
+      });
     }
     if (s[1] !== a.inFeatures) {
       return fail({
@@ -37,7 +40,9 @@ export const linear: LayerDef<LinearAttrs> = {
     return ok([s[0], a.outFeatures]);
   },
   tensors(a, id) {
-    const t = [{ key: `${id}.weight`, shape: [a.outFeatures, a.inFeatures], role: 'param' as const }];
+    const t = [
+      { key: `${id}.weight`, shape: [a.outFeatures, a.inFeatures], role: 'param' as const },
+    ];
     if (a.bias) t.push({ key: `${id}.bias`, shape: [a.outFeatures], role: 'param' as const });
     return t;
   },

@@ -1,5 +1,12 @@
 import type { Padding4, Pair } from '../model/types';
-import { expectRank4, fail, ok, type InferResult, type LayerDef, type LayerProblem } from './layerDef';
+import {
+  expectRank4,
+  fail,
+  ok,
+  type InferResult,
+  type LayerDef,
+  type LayerProblem,
+} from './layerDef';
 import { fmtKernel, fmtPadding, fmtPair, poolLength } from './spatial';
 
 export interface Pool2dAttrs {
@@ -13,7 +20,11 @@ export interface AvgPool2dAttrs extends Pool2dAttrs {
   readonly countIncludePad: boolean;
 }
 
-function inferPool(a: Pool2dAttrs, inputs: Parameters<LayerDef<Pool2dAttrs>['infer']>[1], what: string): InferResult {
+function inferPool(
+  a: Pool2dAttrs,
+  inputs: Parameters<LayerDef<Pool2dAttrs>['infer']>[1],
+  what: string,
+): InferResult {
   const rank = expectRank4(inputs, what);
   if (rank) return fail(rank);
   const [n, c, h, w] = inputs[0];

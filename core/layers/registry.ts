@@ -3,8 +3,27 @@ import type { Layer } from '../model/types';
 import type { LayerDef } from './layerDef';
 import { conv2d, type Conv2dAttrs } from './conv2d';
 import { batchNorm2d, type BatchNorm2dAttrs } from './batchNorm2d';
-import { adaptiveAvgPool2d, avgPool2d, maxPool2d, type AdaptiveAvgPool2dAttrs, type AvgPool2dAttrs, type Pool2dAttrs } from './pooling';
-import { add, channelAffine, concat, dropout, localResponseNorm, relu, scale, type ChannelAffineAttrs, type DropoutAttrs, type LocalResponseNormAttrs, type ScaleAttrs } from './elementwise';
+import {
+  adaptiveAvgPool2d,
+  avgPool2d,
+  maxPool2d,
+  type AdaptiveAvgPool2dAttrs,
+  type AvgPool2dAttrs,
+  type Pool2dAttrs,
+} from './pooling';
+import {
+  add,
+  channelAffine,
+  concat,
+  dropout,
+  localResponseNorm,
+  relu,
+  scale,
+  type ChannelAffineAttrs,
+  type DropoutAttrs,
+  type LocalResponseNormAttrs,
+  type ScaleAttrs,
+} from './elementwise';
 import { flatten, linear, type LinearAttrs } from './linear';
 
 /** Attributes of each layer kind. */
@@ -42,7 +61,6 @@ export const layerDefs: { readonly [K in LayerKind]: LayerDef<LayerAttrMap[K]> }
   linear,
   channelAffine,
 };
-
 
 /** The definition of a layer's kind, typed loosely for graph-wide passes. */
 export function layerDef(layer: Layer): LayerDef<unknown> {

@@ -2,7 +2,13 @@
 import type { Padding4, Pair } from '../model/types';
 
 /** Convolution output length: floor((in + pads − k) / s) + 1. */
-export function convLength(input: number, kernel: number, stride: number, padBefore: number, padAfter: number): number {
+export function convLength(
+  input: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+): number {
   return Math.floor((input + padBefore + padAfter - kernel) / stride) + 1;
 }
 
@@ -10,7 +16,14 @@ export function convLength(input: number, kernel: number, stride: number, padBef
  * Pool output length as PyTorch computes it: floor or ceil, and in ceil mode the last window
  * must start inside the input or its left padding.
  */
-export function poolLength(input: number, kernel: number, stride: number, padBefore: number, padAfter: number, ceil: boolean): number {
+export function poolLength(
+  input: number,
+  kernel: number,
+  stride: number,
+  padBefore: number,
+  padAfter: number,
+  ceil: boolean,
+): number {
   const span = input + padBefore + padAfter - kernel;
   let out = (ceil ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
   if (ceil && (out - 1) * stride >= input + padBefore) out -= 1;

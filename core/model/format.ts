@@ -10,11 +10,14 @@ export function formatInt(n: number): string {
 export function formatGot(value: unknown): string {
   // An emptied field reads better in words than as "".
   if (typeof value === 'string' && value.trim() === '') return 'an empty value';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 1e15 ? formatInt(value) : String(value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number')
+    return Number.isInteger(value) && Math.abs(value) < 1e15 ? formatInt(value) : String(value);
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (Array.isArray(value)) return `[${value.slice(0, 6).map(formatGot).join(', ')}${value.length > 6 ? ', …' : ''}]`;
+  if (Array.isArray(value))
+    return `[${value.slice(0, 6).map(formatGot).join(', ')}${value.length > 6 ? ', …' : ''}]`;
   if (typeof value === 'boolean') return String(value);
   return typeof value;
 }
@@ -27,7 +30,12 @@ export function formatShape(shape: readonly number[] | null | undefined): string
 /** 1569826816 → "1.57 G"; 7008824 → "7.01 M"; 9600 → "9.6 K". */
 export function formatCompact(n: number, digits = 3): string {
   const abs = Math.abs(n);
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'K']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
   for (const [size, unit] of units) {
     if (abs >= size) return `${Number((n / size).toPrecision(digits))} ${unit}`;
   }
@@ -50,6 +58,9 @@ export function formatBytes(bytes: number): string {
 export function formatDelta(now: number, base: number): string {
   const d = now - base;
   const sign = d > 0 ? '+' : d < 0 ? '−' : '±';
-  const pct = base === 0 ? '' : ` (${sign}${Math.abs((d / base) * 100).toFixed(Math.abs(d / base) < 0.1 ? 1 : 0)} %)`;
+  const pct =
+    base === 0
+      ? ''
+      : ` (${sign}${Math.abs((d / base) * 100).toFixed(Math.abs(d / base) < 0.1 ? 1 : 0)} %)`;
   return `${sign}${formatCompact(Math.abs(d))}${pct}`;
 }

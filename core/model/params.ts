@@ -64,7 +64,8 @@ export interface CountOrClassesParam extends ParamBase {
   readonly default: number | 'classes';
 }
 
-export type ParamDef = IntParam | FloatParam | BoolParam | EnumParam | PairParam | PaddingParam | CountOrClassesParam;
+export type ParamDef =
+  IntParam | FloatParam | BoolParam | EnumParam | PairParam | PaddingParam | CountOrClassesParam;
 export type ParamDefs = Readonly<Record<string, ParamDef>>;
 
 /** The typed value each descriptor resolves to. */
@@ -87,7 +88,15 @@ export type ResolvedParams<P extends ParamDefs> = { readonly [K in keyof P]: Res
 
 /** A filter count: a whole number from 1 to 65,536. */
 export function count(label: string, defaultValue: number, doc?: string): IntParam {
-  return { type: 'int', label, min: 1, max: MAX_COUNT, default: defaultValue, group: 'filters', doc };
+  return {
+    type: 'int',
+    label,
+    min: 1,
+    max: MAX_COUNT,
+    default: defaultValue,
+    group: 'filters',
+    doc,
+  };
 }
 
 function isWhole(v: unknown): v is number {
@@ -104,7 +113,9 @@ function wholeRange(min: number, max: number): string {
  * issue's `field` and its JSON path. Unknown keys are named as they are.
  */
 export function paramLabel(defs: ParamDefs, field: string): string {
-  return Object.prototype.hasOwnProperty.call(defs, field) ? (defs[field] as ParamDef).label : field;
+  return Object.prototype.hasOwnProperty.call(defs, field)
+    ? (defs[field] as ParamDef).label
+    : field;
 }
 
 export interface ResolveContext {
@@ -125,7 +136,12 @@ export function resolveParams<P extends ParamDefs>(
   const issues: Issue[] = [];
   const values: Record<string, unknown> = {};
   const fail = (field: string, code: Issue['code'], rule: string, got: unknown) => {
-    issues.push({ code, nodeId: ctx.nodeId, field, message: `${ctx.nodeId}: ${paramLabel(defs, field)} must be ${rule}; got ${formatGot(got)}.` });
+    issues.push({
+      code,
+      nodeId: ctx.nodeId,
+      field,
+      message: `${ctx.nodeId}: ${paramLabel(defs, field)} must be ${rule}; got ${formatGot(got)}.`,
+    });
   };
   for (const key of Object.keys(raw)) {
     if (!Object.prototype.hasOwnProperty.call(defs, key)) {
@@ -156,7 +172,9 @@ export function resolveParams<P extends ParamDefs>(
 }
 
 /** A raw value checked against its descriptor: the typed value, or the rule it breaks. */
-export type CheckResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly code: 'param.range' | 'param.type'; readonly rule: string };
+export type CheckResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly code: 'param.range' | 'param.type'; readonly rule: string };
 
 /** How the inspector edits a parameter: a text field whose text `parse` turns into a design value, a checkbox, or a choice. */
 export type ParamEditor =
@@ -172,9 +190,14 @@ export interface ParamType<D extends ParamDef> {
   editor(def: D): ParamEditor;
 }
 
-const bad = (code: 'param.range' | 'param.type', rule: string): CheckResult => ({ ok: false, code, rule });
+const bad = (code: 'param.range' | 'param.type', rule: string): CheckResult => ({
+  ok: false,
+  code,
+  rule,
+});
 const good = (value: unknown): CheckResult => ({ ok: true, value });
-const rangeOrType = (v: unknown): 'param.range' | 'param.type' => (typeof v === 'number' ? 'param.range' : 'param.type');
+const rangeOrType = (v: unknown): 'param.range' | 'param.type' =>
+  typeof v === 'number' ? 'param.range' : 'param.type';
 
 /** Text as a design holds it: a number when it reads as one, else the text itself (the check then names the problem). */
 export function parseNumberText(text: string): ParamValue {
@@ -185,7 +208,10 @@ export function parseNumberText(text: string): ParamValue {
 
 /** "3" → 3; "3, 5" or "[3,5]" → [3, 5]; anything else stays text for the check to reject. */
 export function parseListText(text: string): ParamValue {
-  const parts = text.replace(/[[\]]/g, '').split(/[\s,×x]+/).filter(Boolean);
+  const parts = text
+    .replace(/[[\]]/g, '')
+    .split(/[\s,×x]+/)
+    .filter(Boolean);
   if (parts.length >= 1 && parts.length <= 4 && parts.every((p) => Number.isFinite(Number(p)))) {
     const nums = parts.map(Number);
     return nums.length === 1 ? nums[0] : nums;
@@ -197,16 +223,30 @@ const numberEditor: ParamEditor = { kind: 'text', numeric: true, parse: parseNum
 const listEditor: ParamEditor = { kind: 'text', numeric: false, parse: parseListText };
 
 /** The behaviour of every parameter type; a new type is one entry here (its editor kind is drawn by the inspector). */
-export const paramTypes: { readonly [T in ParamDef['type']]: ParamType<Extract<ParamDef, { type: T }>> } = {
+export const paramTypes: {
+  readonly [T in ParamDef['type']]: ParamType<Extract<ParamDef, { type: T }>>;
+} = {
   int: {
-    check: (d, v) => (isWhole(v) && v >= d.min && v <= d.max ? good(v) : bad(rangeOrType(v), wholeRange(d.min, d.max))),
+    check: (d, v) =>
+      isWhole(v) && v >= d.min && v <= d.max
+        ? good(v)
+        : bad(rangeOrType(v), wholeRange(d.min, d.max)),
     fallback: (d) => d.default,
     editor: () => numberEditor,
   },
   float: {
     check(d, v) {
-      const ok = typeof v === 'number' && Number.isFinite(v) && (d.exclusiveMin ? v > d.min : v >= d.min) && v <= d.max;
-      return ok ? good(v) : bad(rangeOrType(v), `a number ${d.exclusiveMin ? 'above' : 'from'} ${d.min} ${d.exclusiveMin ? 'and at most' : 'to'} ${d.max}`);
+      const ok =
+        typeof v === 'number' &&
+        Number.isFinite(v) &&
+        (d.exclusiveMin ? v > d.min : v >= d.min) &&
+        v <= d.max;
+      return ok
+        ? good(v)
+        : bad(
+            rangeOrType(v),
+            `a number ${d.exclusiveMin ? 'above' : 'from'} ${d.min} ${d.exclusiveMin ? 'and at most' : 'to'} ${d.max}`,
+          );
     },
     fallback: (d) => d.default,
     editor: () => numberEditor,
@@ -217,14 +257,22 @@ export const paramTypes: { readonly [T in ParamDef['type']]: ParamType<Extract<P
     editor: () => ({ kind: 'check' }),
   },
   enum: {
-    check: (d, v) => (typeof v === 'string' && d.values.includes(v) ? good(v) : bad('param.type', `one of ${d.values.map((x) => JSON.stringify(x)).join(', ')}`)),
+    check: (d, v) =>
+      typeof v === 'string' && d.values.includes(v)
+        ? good(v)
+        : bad('param.type', `one of ${d.values.map((x) => JSON.stringify(x)).join(', ')}`),
     fallback: (d) => d.default,
     editor: (d) => ({ kind: 'choice', options: d.values }),
   },
   pair: {
     check(d, v) {
       const pair = toPair(v);
-      return pair && pair.every((x) => x >= d.min && x <= d.max) ? good(pair) : bad(pair ? 'param.range' : 'param.type', `${wholeRange(d.min, d.max)}, or a [height, width] pair of them`);
+      return pair && pair.every((x) => x >= d.min && x <= d.max)
+        ? good(pair)
+        : bad(
+            pair ? 'param.range' : 'param.type',
+            `${wholeRange(d.min, d.max)}, or a [height, width] pair of them`,
+          );
     },
     fallback: (d) => toPair(d.default),
     editor: () => listEditor,
@@ -234,7 +282,10 @@ export const paramTypes: { readonly [T in ParamDef['type']]: ParamType<Extract<P
       const pad = toPadding(v);
       return pad && pad.every((x) => x >= 0 && x <= d.max)
         ? good(pad)
-        : bad(pad ? 'param.range' : 'param.type', `${wholeRange(0, d.max)}, or a [height, width] or [top, bottom, left, right] list of them`);
+        : bad(
+            pad ? 'param.range' : 'param.type',
+            `${wholeRange(0, d.max)}, or a [height, width] or [top, bottom, left, right] list of them`,
+          );
     },
     fallback: (d) => toPadding(d.default),
     editor: () => listEditor,
@@ -242,10 +293,16 @@ export const paramTypes: { readonly [T in ParamDef['type']]: ParamType<Extract<P
   countOrClasses: {
     check(_d, v, classes) {
       if (v === 'classes') return good(classes);
-      return isWhole(v) && v >= 1 && v <= MAX_COUNT ? good(v) : bad(rangeOrType(v), `${wholeRange(1, MAX_COUNT)} or "classes"`);
+      return isWhole(v) && v >= 1 && v <= MAX_COUNT
+        ? good(v)
+        : bad(rangeOrType(v), `${wholeRange(1, MAX_COUNT)} or "classes"`);
     },
     fallback: (d, classes) => (d.default === 'classes' ? classes : d.default),
-    editor: () => ({ kind: 'text', numeric: false, parse: (t) => (t.trim() === 'classes' ? 'classes' : parseNumberText(t)) }),
+    editor: () => ({
+      kind: 'text',
+      numeric: false,
+      parse: (t) => (t.trim() === 'classes' ? 'classes' : parseNumberText(t)),
+    }),
   },
 };
 
@@ -270,4 +327,3 @@ export function toPadding(v: unknown): Padding4 | null {
   }
   return null;
 }
-

@@ -18,7 +18,9 @@ const NN_MODULE_ATTRIBUTES = `T_destination add_module apply bfloat16 buffers ca
   register_module register_parameter register_state_dict_post_hook register_state_dict_pre_hook requires_grad_ set_extra_state
   set_submodule share_memory state_dict to to_empty train training type xpu zero_grad`;
 
-export const RESERVED_MODULE_NAMES: ReadonlySet<string> = new Set(`${PYTHON_NAMES} ${NN_MODULE_ATTRIBUTES}`.split(/\s+/).filter(Boolean));
+export const RESERVED_MODULE_NAMES: ReadonlySet<string> = new Set(
+  `${PYTHON_NAMES} ${NN_MODULE_ATTRIBUTES}`.split(/\s+/).filter(Boolean),
+);
 
 /** Whether a module id is reserved: a Python keyword, an nn.Module attribute, or a name starting with `_`. */
 export function isReservedModuleName(id: string): boolean {

@@ -35,9 +35,12 @@ describe('a toy block template with a split branch and a residual tail', () => {
     expect(m('block1').params).toBe(block(8, 4, 6, 5));
     expect(m('block2').params).toBe(block(8, 4, 6, 3));
     // No batch norm: each conv has a bias instead of BN's weight and bias.
-    const plain = (cin: number, o1: number, red: number, os: number) => cin * o1 + o1 + cin * red + red + 2 * (red * os * 3 + os) + (o1 + 2 * os) * cin + cin;
+    const plain = (cin: number, o1: number, red: number, os: number) =>
+      cin * o1 + o1 + cin * red + red + 2 * (red * os * 3 + os) + (o1 + 2 * os) * cin + cin;
     expect(m('block3').params).toBe(plain(8, 4, 6, 5));
-    const keys3 = stateDictSpec(a.graph).map((t) => t.key).filter((k) => k.startsWith('block3.'));
+    const keys3 = stateDictSpec(a.graph)
+      .map((t) => t.key)
+      .filter((k) => k.startsWith('block3.'));
     expect(keys3).toContain('block3.branch0.conv.bias');
     expect(keys3.some((k) => k.includes('.bn.'))).toBe(false);
     const keys = stateDictSpec(a.graph).map((t) => t.key);
@@ -51,23 +54,48 @@ describe('a toy block template with a split branch and a residual tail', () => {
     const a = analyze(design);
     const v = graphView(design, a, { opened: ['block1'] });
     const id = (local: string) => subNodeId('block1', local);
-    const into = (local: string) => v.edges.filter((e) => e.target === id(local)).map((e) => e.source);
-    const steps = v.nodes.filter((n): n is StepNodeView => n.parentId === 'block1' && n.kind === 'step');
-    expect(steps.map((s) => s.title)).toEqual(['1×1', '1×1', '1×3', '3×1', 'Concat', 'Concat', 'projection', '× 0.17', 'Add']);
+    const into = (local: string) =>
+      v.edges.filter((e) => e.target === id(local)).map((e) => e.source);
+    const steps = v.nodes.filter(
+      (n): n is StepNodeView => n.parentId === 'block1' && n.kind === 'step',
+    );
+    expect(steps.map((s) => s.title)).toEqual([
+      '1×1',
+      '1×1',
+      '1×3',
+      '3×1',
+      'Concat',
+      'Concat',
+      'projection',
+      '× 0.17',
+      'Add',
+    ]);
     expect(into('branch1_a')).toEqual([id('branch1.0')]);
     expect(into('branch1_b')).toEqual([id('branch1.0')]);
     // The add reads the scaled projection and the module's input: the shortcut.
     expect(into('add')).toEqual([id('scale'), id('in')]);
     expect(into('out')).toEqual([id('add')]);
-    expect(v.nodes.find((n) => n.id === id('out'))).toMatchObject({ kind: 'join', title: 'ReLU', shapeText: '2×8×12×10' });
-    expect(v.nodes.find((n) => n.id === 'block1')).toMatchObject({ kind: 'inception', openable: true, open: true });
+    expect(v.nodes.find((n) => n.id === id('out'))).toMatchObject({
+      kind: 'join',
+      title: 'ReLU',
+      shapeText: '2×8×12×10',
+    });
+    expect(v.nodes.find((n) => n.id === 'block1')).toMatchObject({
+      kind: 'inception',
+      openable: true,
+      open: true,
+    });
     expect(steps.find((s) => s.id === id('conv2d'))!.params).toBe((4 + 2 * 5) * 8 + 8);
   });
 
   it('has a summary row with its label and figures', () => {
     const a = analyze(design);
     const row = summaryRows(a).find((r) => r.id === 'block1')!;
-    expect(row).toMatchObject({ type: 'Toy residual block', outputShape: '2×8×12×10', params: block(8, 4, 6, 5) });
+    expect(row).toMatchObject({
+      type: 'Toy residual block',
+      outputShape: '2×8×12×10',
+      params: block(8, 4, 6, 5),
+    });
     expect(summaryText(a, true)).toContain('branch1_a.conv');
   });
 
@@ -78,7 +106,9 @@ describe('a toy block template with a split branch and a residual tail', () => {
     expect(text).toContain('class ToyResidual(nn.Module):');
     expect(text).toContain('def __init__(self, in_channels, out_1x1, red_split, out_split):');
     expect(text).toContain('self.branch1 = nn.Sequential(');
-    expect(text).toContain('self.conv2d = nn.Conv2d(out_1x1 + out_split * 2, in_channels, kernel_size=1)');
+    expect(text).toContain(
+      'self.conv2d = nn.Conv2d(out_1x1 + out_split * 2, in_channels, kernel_size=1)',
+    );
     expect(text).toContain('torch.cat([branch1_a, branch1_b], 1)');
     expect(text).toContain('self.relu = nn.ReLU()');
     expect(text).toContain('add = conv2d * 0.17 + x\n        return self.relu(add)');
@@ -86,7 +116,9 @@ describe('a toy block template with a split branch and a residual tail', () => {
     expect([...text.matchAll(/^class (ToyResidual\w*)\(nn\.Module\):/gm)]).toHaveLength(3);
     // Without norm a conv step is conv → ReLU, with its bias.
     expect(text).toContain('class ConvReLU(nn.Module):');
-    expect(text).toMatch(/self\.branch0 = ConvReLU\(in_channels, out_1x1, kernel_size=1(, bias=True)?\)/);
+    expect(text).toMatch(
+      /self\.branch0 = ConvReLU\(in_channels, out_1x1, kernel_size=1(, bias=True)?\)/,
+    );
     expect(text).toContain('self.block1 = ToyResidual(8, 4, 6, 5)');
   });
 });

@@ -17,7 +17,12 @@ const SIZE_TWO_ROWS = { width: 236, height: 184 } as const;
 const SIZE_ONE_ROW = { width: 236, height: 151 } as const;
 
 /** Caffe's pooling rounds the output size up. */
-const caffePool = (kernel: number, stride: number, padding = 0) => ({ kernel, stride, padding, ceil: true });
+const caffePool = (kernel: number, stride: number, padding = 0) => ({
+  kernel,
+  stride,
+  padding,
+  ceil: true,
+});
 
 export const inceptionPaper = defineBlock({
   kind: 'inceptionPaper',
@@ -40,9 +45,24 @@ export const inceptionPaper = defineBlock({
   build(g) {
     const x = g.input;
     const b1 = g.conv('1x1', x, 'out_1x1', { kernel: 1 });
-    const b3 = g.conv('3x3', g.conv('3x3_reduce', x, 'red_3x3', { kernel: 1, title: '3×3 reduce' }), 'out_3x3', { kernel: 3 });
-    const b5 = g.conv('5x5', g.conv('5x5_reduce', x, 'red_5x5', { kernel: 1, title: '5×5 reduce' }), 'out_5x5', { kernel: 5 });
-    const bp = g.conv('pool_proj', g.maxPool('pool', x, { ...caffePool(3, 1, 1), title: 'max pool 3×3' }), 'pool_proj', { kernel: 1, title: 'pool proj' });
+    const b3 = g.conv(
+      '3x3',
+      g.conv('3x3_reduce', x, 'red_3x3', { kernel: 1, title: '3×3 reduce' }),
+      'out_3x3',
+      { kernel: 3 },
+    );
+    const b5 = g.conv(
+      '5x5',
+      g.conv('5x5_reduce', x, 'red_5x5', { kernel: 1, title: '5×5 reduce' }),
+      'out_5x5',
+      { kernel: 5 },
+    );
+    const bp = g.conv(
+      'pool_proj',
+      g.maxPool('pool', x, { ...caffePool(3, 1, 1), title: 'max pool 3×3' }),
+      'pool_proj',
+      { kernel: 1, title: 'pool proj' },
+    );
     return g.concat([b1, b3, b5, bp], 'output');
   },
 });
@@ -60,10 +80,25 @@ export const inceptionBn = defineBlock({
     out_1x1: count('1×1', 64, 'Filters of the 1×1 branch (1x1).'),
     red_3x3: count('3×3 reduce', 64, '1×1 filters before the 3×3 (3x3_reduce).'),
     out_3x3: count('3×3', 64, 'Filters of the 3×3 (3x3).'),
-    red_3x3dbl: count('Double 3×3 reduce', 64, '1×1 filters before the two 3×3 (double_3x3_reduce).'),
-    out_3x3dbl: count('Double 3×3', 96, 'Filters of each of the two 3×3 (double_3x3_1, double_3x3_2).'),
+    red_3x3dbl: count(
+      'Double 3×3 reduce',
+      64,
+      '1×1 filters before the two 3×3 (double_3x3_reduce).',
+    ),
+    out_3x3dbl: count(
+      'Double 3×3',
+      96,
+      'Filters of each of the two 3×3 (double_3x3_1, double_3x3_2).',
+    ),
     pool_proj: count('Pool proj', 32, '1×1 filters after the pool (pool_proj).'),
-    pool: { type: 'enum', label: 'Pool', values: ['avg', 'max'], default: 'avg', group: 'structure', doc: 'The 3×3 stride-1 pool of the fourth branch: average (padding counted) or max (5b).' },
+    pool: {
+      type: 'enum',
+      label: 'Pool',
+      values: ['avg', 'max'],
+      default: 'avg',
+      group: 'structure',
+      doc: 'The 3×3 stride-1 pool of the fourth branch: average (padding counted) or max (5b).',
+    },
     ...bnFlavor,
   } as const satisfies ParamDefs,
   insert: { label: 'Inception module (BN-Inception)', idBase: 'inception' },
@@ -71,14 +106,23 @@ export const inceptionBn = defineBlock({
   build(g, p) {
     const x = g.input;
     const b1 = g.conv('1x1', x, 'out_1x1', { kernel: 1 });
-    const b3 = g.conv('3x3', g.conv('3x3_reduce', x, 'red_3x3', { kernel: 1, title: '3×3 reduce' }), 'out_3x3', { kernel: 3 });
+    const b3 = g.conv(
+      '3x3',
+      g.conv('3x3_reduce', x, 'red_3x3', { kernel: 1, title: '3×3 reduce' }),
+      'out_3x3',
+      { kernel: 3 },
+    );
     let d = g.conv('double_3x3_reduce', x, 'red_3x3dbl', { kernel: 1, title: 'double 3×3 reduce' });
     d = g.conv('double_3x3_1', d, 'out_3x3dbl', { kernel: 3 });
     d = g.conv('double_3x3_2', d, 'out_3x3dbl', { kernel: 3 });
     const pool =
       p.pool === 'max'
         ? g.maxPool('pool', x, { ...caffePool(3, 1, 1), title: 'max pool 3×3' })
-        : g.avgPool('pool', x, { ...caffePool(3, 1, 1), countIncludePad: true, title: 'avg pool 3×3' });
+        : g.avgPool('pool', x, {
+            ...caffePool(3, 1, 1),
+            countIncludePad: true,
+            title: 'avg pool 3×3',
+          });
     const bp = g.conv('pool_proj', pool, 'pool_proj', { kernel: 1, title: 'pool proj' });
     return g.concat([b1, b3, d, bp], 'output');
   },
@@ -94,18 +138,34 @@ export const inceptionBnReduce = defineBlock({
   params: {
     red_3x3: count('3×3 reduce', 128, '1×1 filters before the stride-2 3×3 (3x3_reduce).'),
     out_3x3: count('3×3 /2', 160, 'Filters of the stride-2 3×3 (3x3).'),
-    red_3x3dbl: count('Double 3×3 reduce', 64, '1×1 filters before the two 3×3 (double_3x3_reduce).'),
-    out_3x3dbl: count('Double 3×3', 96, 'Filters of each of the two 3×3, the second with stride 2 (double_3x3_1, double_3x3_2).'),
+    red_3x3dbl: count(
+      'Double 3×3 reduce',
+      64,
+      '1×1 filters before the two 3×3 (double_3x3_reduce).',
+    ),
+    out_3x3dbl: count(
+      'Double 3×3',
+      96,
+      'Filters of each of the two 3×3, the second with stride 2 (double_3x3_1, double_3x3_2).',
+    ),
     ...bnFlavor,
   },
   nodeSize: SIZE_ONE_ROW,
   build(g) {
     const x = g.input;
-    const b3 = g.conv('3x3', g.conv('3x3_reduce', x, 'red_3x3', { kernel: 1, title: '3×3 reduce' }), 'out_3x3', { kernel: 3, stride: 2, padding: 1 });
+    const b3 = g.conv(
+      '3x3',
+      g.conv('3x3_reduce', x, 'red_3x3', { kernel: 1, title: '3×3 reduce' }),
+      'out_3x3',
+      { kernel: 3, stride: 2, padding: 1 },
+    );
     let d = g.conv('double_3x3_reduce', x, 'red_3x3dbl', { kernel: 1, title: 'double 3×3 reduce' });
     d = g.conv('double_3x3_1', d, 'out_3x3dbl', { kernel: 3 });
     d = g.conv('double_3x3_2', d, 'out_3x3dbl', { kernel: 3, stride: 2, padding: 1 });
-    return g.concat([b3, d, g.maxPool('pool', x, { ...caffePool(3, 2), title: 'max pool 3×3 /2' })], 'output');
+    return g.concat(
+      [b3, d, g.maxPool('pool', x, { ...caffePool(3, 2), title: 'max pool 3×3 /2' })],
+      'output',
+    );
   },
 });
 
@@ -119,14 +179,40 @@ export const auxHeadPaper = defineBlock({
   params: {
     conv_out: count('1×1', 128, 'Filters of the 1×1 conv (conv).'),
     hidden: count('FC', 1024, 'Outputs of the first fully connected layer (fc).'),
-    num_classes: { type: 'countOrClasses', label: 'Outputs', default: 'classes', group: 'structure', doc: 'Output features; "classes" follows the design\'s class count.' },
-    in_size: { type: 'pair', label: 'Map after pool', min: 1, max: 64, default: 4, group: 'structure', doc: 'The map size the fully connected layer is built for (4×4 at 224×224 input).' },
-    dropout: { type: 'float', label: 'Dropout', min: 0, max: 1, default: 0.7, group: 'structure', doc: 'Dropout probability before the classifier (drop_fc).' },
+    num_classes: {
+      type: 'countOrClasses',
+      label: 'Outputs',
+      default: 'classes',
+      group: 'structure',
+      doc: 'Output features; "classes" follows the design\'s class count.',
+    },
+    in_size: {
+      type: 'pair',
+      label: 'Map after pool',
+      min: 1,
+      max: 64,
+      default: 4,
+      group: 'structure',
+      doc: 'The map size the fully connected layer is built for (4×4 at 224×224 input).',
+    },
+    dropout: {
+      type: 'float',
+      label: 'Dropout',
+      min: 0,
+      max: 1,
+      default: 0.7,
+      group: 'structure',
+      doc: 'Dropout probability before the classifier (drop_fc).',
+    },
     ...blockFlavorParams({ norm: 'none', conv_bias: true, bn_eps: 1e-5 }),
   },
   nodeSize: SIZE_ONE_ROW,
   build(g, p) {
-    let x = g.avgPool('ave_pool', g.input, { ...caffePool(5, 3), countIncludePad: true, title: 'avg pool 5×5 /3' });
+    let x = g.avgPool('ave_pool', g.input, {
+      ...caffePool(5, 3),
+      countIncludePad: true,
+      title: 'avg pool 5×5 /3',
+    });
     x = g.conv('conv', x, 'conv_out', { kernel: 1 });
     x = g.flatten(x, p.in_size);
     x = g.relu(g.linear('fc', x, g.count('hidden')), 'relu_fc');

@@ -7,6 +7,11 @@ export function requireFeatureMap(ctx: ExpandContext): Expansion | null {
   return {
     layers: [],
     output: ctx.id,
-    problems: [{ code: 'shape.rank', message: `needs a feature map (N×C×H×W) but receives ${s ? s.join('×') : 'nothing'}` }],
+    problems: [
+      {
+        code: 'shape.rank',
+        message: `needs a feature map (N×C×H×W) but receives ${s ? s.join('×') : 'nothing'}`,
+      },
+    ],
   };
 }

@@ -17,16 +17,40 @@ const SIZE_ONE_ROW = { width: 236, height: 151 } as const;
 /** The residual settings every Inception-ResNet block has: its scale and whether a ReLU follows the sum. */
 function residualParams(scale: number) {
   return {
-    scale: { type: 'float', label: 'Residual scale', min: 0, max: 10, default: scale, group: 'structure', doc: 'The branches\' projection is multiplied by this before it is added to the input (the paper: 0.1 to 0.3).' },
-    relu: { type: 'bool', label: 'ReLU after the sum', default: true, group: 'structure', doc: 'Whether a ReLU follows the residual sum (IRv2\'s last block8 has none).' },
+    scale: {
+      type: 'float',
+      label: 'Residual scale',
+      min: 0,
+      max: 10,
+      default: scale,
+      group: 'structure',
+      doc: "The branches' projection is multiplied by this before it is added to the input (the paper: 0.1 to 0.3).",
+    },
+    relu: {
+      type: 'bool',
+      label: 'ReLU after the sum',
+      default: true,
+      group: 'structure',
+      doc: "Whether a ReLU follows the residual sum (IRv2's last block8 has none).",
+    },
   } as const satisfies ParamDefs;
 }
 
 /** concat(branches) → 1×1 projection back to the input's channels → × scale → + input → ReLU (when on). */
-function residualTail(g: BlockGraph, branches: readonly StepRef[], p: { scale: number; relu: boolean }): StepRef {
+function residualTail(
+  g: BlockGraph,
+  branches: readonly StepRef[],
+  p: { scale: number; relu: boolean },
+): StepRef {
   const x = g.input;
   const cat = g.concat(branches);
-  const proj = g.conv('conv2d', cat, x.channels, { kernel: 1, relu: false, norm: 'none', bias: true, title: '1×1 projection' });
+  const proj = g.conv('conv2d', cat, x.channels, {
+    kernel: 1,
+    relu: false,
+    norm: 'none',
+    bias: true,
+    title: '1×1 projection',
+  });
   const sum = g.add([g.scale(proj, p.scale), x], null, 'Add input');
   return p.relu ? g.relu(sum, 'relu') : sum;
 }
@@ -34,7 +58,8 @@ function residualTail(g: BlockGraph, branches: readonly StepRef[], p: { scale: n
 export const mixed5b = defineBlock({
   kind: 'mixed5b',
   label: 'Mixed_5b (IRv2)',
-  description: 'IRv2 after the stem, 35×35: 1×1; 1×1 → 5×5; 1×1 → 3×3 → 3×3; average pool → 1×1, concatenated.',
+  description:
+    'IRv2 after the stem, 35×35: 1×1; 1×1 → 5×5; 1×1 → 3×3 → 3×3; average pool → 1×1, concatenated.',
   pythonClass: 'Mixed5b',
   params: {
     out_1x1: count('1×1', 96, 'Filters of the 1×1 branch (branch0).'),
@@ -49,11 +74,22 @@ export const mixed5b = defineBlock({
   build(g) {
     const x = g.input;
     const b0 = g.conv('branch0', x, 'out_1x1', { kernel: 1 });
-    const b1 = g.conv('branch1.1', g.conv('branch1.0', x, 'red_5x5', { kernel: 1, title: '5×5 reduce' }), 'out_5x5', { kernel: 5 });
+    const b1 = g.conv(
+      'branch1.1',
+      g.conv('branch1.0', x, 'red_5x5', { kernel: 1, title: '5×5 reduce' }),
+      'out_5x5',
+      { kernel: 5 },
+    );
     let b2 = g.conv('branch2.0', x, 'red_3x3dbl', { kernel: 1, title: '3×3 dbl reduce' });
     b2 = g.conv('branch2.1', b2, 'out_3x3dbl', { kernel: 3 });
     b2 = g.conv('branch2.2', b2, 'out_3x3dbl', { kernel: 3 });
-    const pool = g.avgPool('branch3.0', x, { kernel: 3, stride: 1, padding: 1, countIncludePad: false, title: 'avg pool 3×3' });
+    const pool = g.avgPool('branch3.0', x, {
+      kernel: 3,
+      stride: 1,
+      padding: 1,
+      countIncludePad: false,
+      title: 'avg pool 3×3',
+    });
     const b3 = g.conv('branch3.1', pool, 'pool_proj', { kernel: 1, title: 'pool proj' });
     return g.concat([b0, b1, b2, b3]);
   },
@@ -80,7 +116,12 @@ export const block35 = defineBlock({
   build(g, p) {
     const x = g.input;
     const b0 = g.conv('branch0', x, 'out_1x1', { kernel: 1 });
-    const b1 = g.conv('branch1.1', g.conv('branch1.0', x, 'red_3x3', { kernel: 1, title: '3×3 reduce' }), 'out_3x3', { kernel: 3 });
+    const b1 = g.conv(
+      'branch1.1',
+      g.conv('branch1.0', x, 'red_3x3', { kernel: 1, title: '3×3 reduce' }),
+      'out_3x3',
+      { kernel: 3 },
+    );
     let b2 = g.conv('branch2.0', x, 'red_3x3dbl', { kernel: 1, title: '3×3 dbl reduce' });
     b2 = g.conv('branch2.1', b2, 'mid_3x3dbl', { kernel: 3 });
     b2 = g.conv('branch2.2', b2, 'out_3x3dbl', { kernel: 3 });
@@ -147,21 +188,40 @@ export const reductionResB = defineBlock({
     'Inception-ResNet grid reduction 17 → 8 (Mixed_7a; figures 12, 18): 1×1 → 3×3 stride 2; 1×1 → 3×3 stride 2; 1×1 → 3×3 → 3×3 stride 2; 3×3 stride-2 max pool.',
   pythonClass: 'Mixed7a',
   params: {
-    red: count('1×1 reduce', 256, '1×1 filters opening each conv branch (branch0.0, branch1.0, branch2.0).'),
-    out_a: count('3×3 /2 (a)', 384, 'Filters of the first branch\'s stride-2 3×3 (branch0.1).'),
-    out_b: count('3×3 /2 (b)', 288, 'Filters of the second branch\'s stride-2 3×3 (branch1.1).'),
-    mid_c: count('3×3 (c)', 288, 'Filters of the third branch\'s padded 3×3 (branch2.1).'),
-    out_c: count('3×3 /2 (c)', 320, 'Filters of the third branch\'s stride-2 3×3 (branch2.2).'),
+    red: count(
+      '1×1 reduce',
+      256,
+      '1×1 filters opening each conv branch (branch0.0, branch1.0, branch2.0).',
+    ),
+    out_a: count('3×3 /2 (a)', 384, "Filters of the first branch's stride-2 3×3 (branch0.1)."),
+    out_b: count('3×3 /2 (b)', 288, "Filters of the second branch's stride-2 3×3 (branch1.1)."),
+    mid_c: count('3×3 (c)', 288, "Filters of the third branch's padded 3×3 (branch2.1)."),
+    out_c: count('3×3 /2 (c)', 320, "Filters of the third branch's stride-2 3×3 (branch2.2)."),
     ...flavor,
   },
   nodeSize: SIZE_ONE_ROW,
   build(g) {
     const x = g.input;
-    const b0 = g.conv('branch0.1', g.conv('branch0.0', x, 'red', { kernel: 1, title: '1×1 reduce' }), 'out_a', { kernel: 3, stride: 2 });
-    const b1 = g.conv('branch1.1', g.conv('branch1.0', x, 'red', { kernel: 1, title: '1×1 reduce' }), 'out_b', { kernel: 3, stride: 2 });
+    const b0 = g.conv(
+      'branch0.1',
+      g.conv('branch0.0', x, 'red', { kernel: 1, title: '1×1 reduce' }),
+      'out_a',
+      { kernel: 3, stride: 2 },
+    );
+    const b1 = g.conv(
+      'branch1.1',
+      g.conv('branch1.0', x, 'red', { kernel: 1, title: '1×1 reduce' }),
+      'out_b',
+      { kernel: 3, stride: 2 },
+    );
     let b2 = g.conv('branch2.0', x, 'red', { kernel: 1, title: '1×1 reduce' });
     b2 = g.conv('branch2.1', b2, 'mid_c', { kernel: 3 });
     b2 = g.conv('branch2.2', b2, 'out_c', { kernel: 3, stride: 2 });
-    return g.concat([b0, b1, b2, g.maxPool('branch3', x, { kernel: 3, stride: 2, title: 'max pool 3×3 /2' })]);
+    return g.concat([
+      b0,
+      b1,
+      b2,
+      g.maxPool('branch3', x, { kernel: 3, stride: 2, title: 'max pool 3×3 /2' }),
+    ]);
   },
 });

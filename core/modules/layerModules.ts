@@ -7,7 +7,13 @@ const poolParams = {
   kernel: { type: 'pair', label: 'Window', min: 1, max: 64, default: 3, group: 'structure' },
   stride: { type: 'pair', label: 'Stride', min: 1, max: 64, default: 2, group: 'structure' },
   padding: { type: 'padding', label: 'Padding', max: 32, default: 0, group: 'structure' },
-  ceil_mode: { type: 'bool', label: 'Ceil mode', default: false, group: 'structure', doc: 'Round the output size up instead of down.' },
+  ceil_mode: {
+    type: 'bool',
+    label: 'Ceil mode',
+    default: false,
+    group: 'structure',
+    doc: 'Round the output size up instead of down.',
+  },
 } as const;
 
 export const maxPool = defineModule({
@@ -20,7 +26,12 @@ export const maxPool = defineModule({
   arity: { min: 1, max: 1 },
   expand(p, ctx) {
     const b = ctx.builder();
-    const out = b.add('', 'maxPool2d', ctx.inputIds, { kernel: p.kernel, stride: p.stride, padding: p.padding, ceilMode: p.ceil_mode });
+    const out = b.add('', 'maxPool2d', ctx.inputIds, {
+      kernel: p.kernel,
+      stride: p.stride,
+      padding: p.padding,
+      ceilMode: p.ceil_mode,
+    });
     return { layers: b.layers, output: out };
   },
 });
@@ -52,18 +63,31 @@ export const adaptiveAvgPool = defineModule({
   kind: 'adaptiveAvgPool',
   label: 'Adaptive average pool',
   description: 'Average pooling to a fixed output size (1×1 is global average pooling).',
-  params: { output_size: { type: 'pair', label: 'Output size', min: 1, max: 1024, default: 1, group: 'structure' } },
+  params: {
+    output_size: {
+      type: 'pair',
+      label: 'Output size',
+      min: 1,
+      max: 1024,
+      default: 1,
+      group: 'structure',
+    },
+  },
   arity: { min: 1, max: 1 },
   expand(p, ctx) {
     const b = ctx.builder();
-    return { layers: b.layers, output: b.add('', 'adaptiveAvgPool2d', ctx.inputIds, { output: p.output_size }) };
+    return {
+      layers: b.layers,
+      output: b.add('', 'adaptiveAvgPool2d', ctx.inputIds, { output: p.output_size }),
+    };
   },
 });
 
 export const localResponseNorm = defineModule({
   kind: 'localResponseNorm',
   label: 'Local response norm',
-  description: 'Normalizes each activation by its neighbours across channels, as the original GoogLeNet did.',
+  description:
+    'Normalizes each activation by its neighbours across channels, as the original GoogLeNet did.',
   params: {
     size: { type: 'int', label: 'Size', min: 1, max: 1024, default: 5, group: 'structure' },
     alpha: { type: 'float', label: 'Alpha', min: 0, max: 10, default: 1e-4, group: 'structure' },
@@ -73,7 +97,15 @@ export const localResponseNorm = defineModule({
   arity: { min: 1, max: 1 },
   expand(p, ctx) {
     const b = ctx.builder();
-    return { layers: b.layers, output: b.add('', 'localResponseNorm', ctx.inputIds, { size: p.size, alpha: p.alpha, beta: p.beta, k: p.k }) };
+    return {
+      layers: b.layers,
+      output: b.add('', 'localResponseNorm', ctx.inputIds, {
+        size: p.size,
+        alpha: p.alpha,
+        beta: p.beta,
+        k: p.k,
+      }),
+    };
   },
 });
 
@@ -81,7 +113,16 @@ export const dropout = defineModule({
   kind: 'dropout',
   label: 'Dropout',
   description: 'Zeroes activations at random in train mode; does nothing in eval mode.',
-  params: { p: { type: 'float', label: 'Drop probability', min: 0, max: 1, default: 0.4, group: 'structure' } },
+  params: {
+    p: {
+      type: 'float',
+      label: 'Drop probability',
+      min: 0,
+      max: 1,
+      default: 0.4,
+      group: 'structure',
+    },
+  },
   arity: { min: 1, max: 1 },
   expand(p, ctx) {
     const b = ctx.builder();
@@ -110,7 +151,14 @@ export const conv2d = defineModule({
     kernel: { type: 'pair', label: 'Kernel', min: 1, max: 64, default: 3, group: 'structure' },
     stride: { type: 'pair', label: 'Stride', min: 1, max: 64, default: 1, group: 'structure' },
     padding: { type: 'padding', label: 'Padding', max: 64, default: 0, group: 'structure' },
-    groups: { type: 'int', label: 'Groups', min: 1, max: MAX_COUNT, default: 1, group: 'structure' },
+    groups: {
+      type: 'int',
+      label: 'Groups',
+      min: 1,
+      max: MAX_COUNT,
+      default: 1,
+      group: 'structure',
+    },
     bias: { type: 'bool', label: 'Bias', default: true, group: 'flavor' },
   },
   arity: { min: 1, max: 1 },
@@ -159,7 +207,16 @@ export const scale = defineModule({
   kind: 'scale',
   label: 'Scale',
   description: 'Multiplies by a constant, as Inception-ResNet scales its residuals.',
-  params: { factor: { type: 'float', label: 'Factor', min: -1000, max: 1000, default: 0.1, group: 'structure' } },
+  params: {
+    factor: {
+      type: 'float',
+      label: 'Factor',
+      min: -1000,
+      max: 1000,
+      default: 0.1,
+      group: 'structure',
+    },
+  },
   arity: { min: 1, max: 1 },
   expand(p, ctx) {
     const b = ctx.builder();

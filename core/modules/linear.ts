@@ -5,9 +5,16 @@ import { defineModule } from './moduleDef';
 export const linear = defineModule({
   kind: 'linear',
   label: 'Linear',
-  description: 'A fully connected layer; a feature map arriving here is flattened in N·C·H·W order first.',
+  description:
+    'A fully connected layer; a feature map arriving here is flattened in N·C·H·W order first.',
   params: {
-    out_features: { type: 'countOrClasses', label: 'Outputs', default: 'classes', group: 'filters', doc: 'Output features; "classes" follows the design\'s class count.' },
+    out_features: {
+      type: 'countOrClasses',
+      label: 'Outputs',
+      default: 'classes',
+      group: 'filters',
+      doc: 'Output features; "classes" follows the design\'s class count.',
+    },
     in_size: {
       type: 'pair',
       label: 'Built for map size',
@@ -34,7 +41,12 @@ export const linear = defineModule({
       input = b.add('flatten', 'flatten', [input], {});
       inFeatures = s.slice(1).reduce((a, x) => a * x, 1);
     }
-    const out = b.add('', 'linear', [input], { inFeatures, outFeatures: p.out_features, bias: p.bias, expectation });
+    const out = b.add('', 'linear', [input], {
+      inFeatures,
+      outFeatures: p.out_features,
+      bias: p.bias,
+      expectation,
+    });
     return { layers: b.layers, output: out };
   },
 });

@@ -89,11 +89,18 @@ export class LayerBuilder {
 
   /** Full id of a module-relative path; the empty path is the module itself. */
   path(local: string): string {
-    return local === '' ? this.moduleId : `${this.moduleId}${this.keys === 'flat' ? '_' : '.'}${local}`;
+    return local === ''
+      ? this.moduleId
+      : `${this.moduleId}${this.keys === 'flat' ? '_' : '.'}${local}`;
   }
 
   /** Adds a layer and returns its full id, to feed to later layers. */
-  add<K extends LayerKind>(local: string, kind: K, inputs: readonly string[], attrs: LayerAttrMap[K]): string {
+  add<K extends LayerKind>(
+    local: string,
+    kind: K,
+    inputs: readonly string[],
+    attrs: LayerAttrMap[K],
+  ): string {
     const id = this.path(local);
     this.layers.push({ id, kind, inputs, attrs, module: this.moduleId });
     return id;

@@ -5,11 +5,38 @@ import { inception } from './inception';
 import { auxHead } from './auxHead';
 import { linear } from './linear';
 import { transformInput } from './transformInput';
-import { inceptionA, inceptionAux, inceptionB, inceptionC, inceptionD, inceptionE } from './inceptionV3';
-import { inceptionV4A, inceptionV4B, inceptionV4C, mixed3a, mixed4a, mixed5a, reductionA, reductionV4B } from './inceptionV4';
+import {
+  inceptionA,
+  inceptionAux,
+  inceptionB,
+  inceptionC,
+  inceptionD,
+  inceptionE,
+} from './inceptionV3';
+import {
+  inceptionV4A,
+  inceptionV4B,
+  inceptionV4C,
+  mixed3a,
+  mixed4a,
+  mixed5a,
+  reductionA,
+  reductionV4B,
+} from './inceptionV4';
 import { block17, block35, block8, mixed5b, reductionResB } from './inceptionResnet';
 import { auxHeadPaper, inceptionBn, inceptionBnReduce, inceptionPaper } from './caffe';
-import { adaptiveAvgPool, add, avgPool, concat, conv2d, dropout, localResponseNorm, maxPool, relu, scale } from './layerModules';
+import {
+  adaptiveAvgPool,
+  add,
+  avgPool,
+  concat,
+  conv2d,
+  dropout,
+  localResponseNorm,
+  maxPool,
+  relu,
+  scale,
+} from './layerModules';
 
 const definitions = {
   inception,
@@ -58,14 +85,18 @@ export type ModuleKind = keyof typeof definitions;
 /** The typed definition of one kind (its parameter descriptors included). */
 export type ModuleDefOf<K extends ModuleKind> = (typeof definitions)[K];
 
-export const moduleDefs: Readonly<Record<string, ModuleDef>> = Object.freeze(definitions as unknown as Record<string, ModuleDef>);
+export const moduleDefs: Readonly<Record<string, ModuleDef>> = Object.freeze(
+  definitions as unknown as Record<string, ModuleDef>,
+);
 
 /** Templates registered at run time (`registerModule`), e.g. by a test building a toy template. */
 const extra = new Map<string, ModuleDef>();
 
 /** The template of a module kind, or undefined for an unknown kind. */
 export function moduleDef(kind: string): ModuleDef | undefined {
-  return Object.prototype.hasOwnProperty.call(moduleDefs, kind) ? moduleDefs[kind] : extra.get(kind);
+  return Object.prototype.hasOwnProperty.call(moduleDefs, kind)
+    ? moduleDefs[kind]
+    : extra.get(kind);
 }
 
 /**

@@ -13,9 +13,16 @@ export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 export const transformInput = defineModule({
   kind: 'transformInput',
   label: 'transform_input',
-  description: "torchvision's transform_input: rescales ImageNet-normalized RGB to the [−1, 1] range of the original TensorFlow weights; on only with those weights.",
+  description:
+    "torchvision's transform_input: rescales ImageNet-normalized RGB to the [−1, 1] range of the original TensorFlow weights; on only with those weights.",
   params: {
-    enabled: { type: 'bool', label: 'transform_input', default: false, group: 'structure', doc: 'On for torchvision\'s trained weights (transform_input=True); off (the default) passes the input through.' },
+    enabled: {
+      type: 'bool',
+      label: 'transform_input',
+      default: false,
+      group: 'structure',
+      doc: "On for torchvision's trained weights (transform_input=True); off (the default) passes the input through.",
+    },
   },
   arity: { min: 1, max: 1 },
   expand(p, ctx) {

@@ -8,12 +8,37 @@ const BASIC: Params = { conv_bias: false, bn_eps: 0.001, bn_name: 'bn' };
 const LAYOUT: readonly (readonly [string, string, Params, string])[] = [
   // Off, as torchvision builds inception_v3 without trained weights; on for its ImageNet weights.
   ['transform_input', 'transformInput', { enabled: false }, 'stem'],
-  ['Conv2d_1a_3x3', 'convBlock', { out_channels: 32, kernel: 3, stride: 2, padding: 0, ...BASIC }, 'stem'],
-  ['Conv2d_2a_3x3', 'convBlock', { out_channels: 32, kernel: 3, stride: 1, padding: 0, ...BASIC }, 'stem'],
-  ['Conv2d_2b_3x3', 'convBlock', { out_channels: 64, kernel: 3, stride: 1, padding: 1, ...BASIC }, 'stem'],
+  [
+    'Conv2d_1a_3x3',
+    'convBlock',
+    { out_channels: 32, kernel: 3, stride: 2, padding: 0, ...BASIC },
+    'stem',
+  ],
+  [
+    'Conv2d_2a_3x3',
+    'convBlock',
+    { out_channels: 32, kernel: 3, stride: 1, padding: 0, ...BASIC },
+    'stem',
+  ],
+  [
+    'Conv2d_2b_3x3',
+    'convBlock',
+    { out_channels: 64, kernel: 3, stride: 1, padding: 1, ...BASIC },
+    'stem',
+  ],
   ['maxpool1', 'maxPool', { kernel: 3, stride: 2, padding: 0 }, 'stem'],
-  ['Conv2d_3b_1x1', 'convBlock', { out_channels: 80, kernel: 1, stride: 1, padding: 0, ...BASIC }, 'stem'],
-  ['Conv2d_4a_3x3', 'convBlock', { out_channels: 192, kernel: 3, stride: 1, padding: 0, ...BASIC }, 'stem'],
+  [
+    'Conv2d_3b_1x1',
+    'convBlock',
+    { out_channels: 80, kernel: 1, stride: 1, padding: 0, ...BASIC },
+    'stem',
+  ],
+  [
+    'Conv2d_4a_3x3',
+    'convBlock',
+    { out_channels: 192, kernel: 3, stride: 1, padding: 0, ...BASIC },
+    'stem',
+  ],
   ['maxpool2', 'maxPool', { kernel: 3, stride: 2, padding: 0 }, 'stem'],
   ['Mixed_5b', 'inceptionA', { pool_features: 32 }, '5'],
   ['Mixed_5c', 'inceptionA', { pool_features: 64 }, '5'],
@@ -41,7 +66,15 @@ export function inceptionV3(): Design {
   for (const [id, kind, params, stage] of LAYOUT) {
     modules.push({ id, kind, inputs: [last], params, stage });
     last = id;
-    if (id === 'Mixed_6e') modules.push({ id: 'AuxLogits', kind: 'inceptionAux', inputs: ['Mixed_6e'], params: {}, stage: 'aux', aux: true });
+    if (id === 'Mixed_6e')
+      modules.push({
+        id: 'AuxLogits',
+        kind: 'inceptionAux',
+        inputs: ['Mixed_6e'],
+        params: {},
+        stage: 'aux',
+        aux: true,
+      });
   }
   return {
     name: 'Inception v3',

@@ -8,7 +8,13 @@ import type { Design, ModuleSpec, Params } from '../model/types';
 
 /** timm's conv_block: conv without bias, BatchNorm2d eps 0.001 as `bn`, ReLU. */
 const BASIC: Params = { conv_bias: false, bn_eps: 0.001, bn_name: 'bn' };
-const conv = (out: number, kernel: number, stride = 1, padding = 0): Params => ({ out_channels: out, kernel, stride, padding, ...BASIC });
+const conv = (out: number, kernel: number, stride = 1, padding = 0): Params => ({
+  out_channels: out,
+  kernel,
+  stride,
+  padding,
+  ...BASIC,
+});
 const POOL_3X3_S2: Params = { kernel: 3, stride: 2, padding: 0 };
 
 type Row = readonly [id: string, kind: string, params: Params, stage: string];
@@ -23,7 +29,14 @@ function chain(rows: readonly Row[]): ModuleSpec[] {
   });
 }
 
-const repeat = (base: string, n: number, kind: string, params: Params, stage: string, from = 0): Row[] =>
+const repeat = (
+  base: string,
+  n: number,
+  kind: string,
+  params: Params,
+  stage: string,
+  from = 0,
+): Row[] =>
   Array.from({ length: n }, (_, i) => [`${base}.${from + i}`, kind, params, stage] as const);
 
 function design(name: string, preset: string, rows: readonly Row[], output: string): Design {
@@ -55,7 +68,10 @@ export function inceptionV4(): Design {
   for (let k = 0; k < 7; k++) rows.push([f(), 'inceptionV4B', {}, 'b']);
   rows.push([f(), 'reductionV4B', {}, 'b']);
   for (let k = 0; k < 3; k++) rows.push([f(), 'inceptionV4C', {}, 'c']);
-  rows.push(['global_pool', 'adaptiveAvgPool', { output_size: 1 }, 'head'], ['last_linear', 'linear', { out_features: 'classes', in_size: 1 }, 'head']);
+  rows.push(
+    ['global_pool', 'adaptiveAvgPool', { output_size: 1 }, 'head'],
+    ['last_linear', 'linear', { out_features: 'classes', in_size: 1 }, 'head'],
+  );
   return design('Inception-v4', 'inception-v4', rows, 'last_linear');
 }
 
@@ -71,7 +87,12 @@ export function inceptionResnetV2(): Design {
     ['maxpool_5a', 'maxPool', POOL_3X3_S2, 'stem'],
     ['mixed_5b', 'mixed5b', {}, 'stem'],
     ...repeat('repeat', 10, 'block35', { scale: 0.17 }, 'a'),
-    ['mixed_6a', 'reductionA', { out_3x3: 384, red_3x3dbl: 256, mid_3x3dbl: 256, out_3x3dbl: 384 }, 'a'],
+    [
+      'mixed_6a',
+      'reductionA',
+      { out_3x3: 384, red_3x3dbl: 256, mid_3x3dbl: 256, out_3x3dbl: 384 },
+      'a',
+    ],
     ...repeat('repeat_1', 20, 'block17', { scale: 0.1 }, 'b'),
     ['mixed_7a', 'reductionResB', {}, 'b'],
     ...repeat('repeat_2', 9, 'block8', { scale: 0.2 }, 'c'),
@@ -90,7 +111,15 @@ export function inceptionResnetV2(): Design {
  * C 192/192→192→192 → 1792.
  */
 export function inceptionResnetV1(): Design {
-  const a = { out_1x1: 32, red_3x3: 32, out_3x3: 32, red_3x3dbl: 32, mid_3x3dbl: 32, out_3x3dbl: 32, scale: 0.17 };
+  const a = {
+    out_1x1: 32,
+    red_3x3: 32,
+    out_3x3: 32,
+    red_3x3dbl: 32,
+    mid_3x3dbl: 32,
+    out_3x3dbl: 32,
+    scale: 0.17,
+  };
   const b = { out_1x1: 128, red_7x7: 128, mid_7x7: 128, out_7x7: 128, scale: 0.1 };
   const c = { out_1x1: 192, red_3x3: 192, mid_3x3: 192, out_3x3: 192, scale: 0.2 };
   const rows: Row[] = [
@@ -102,9 +131,19 @@ export function inceptionResnetV1(): Design {
     ['conv2d_4a', 'convBlock', conv(192, 3), 'stem'],
     ['conv2d_4b', 'convBlock', conv(256, 3, 2), 'stem'],
     ...repeat('repeat', 5, 'block35', a, 'a'),
-    ['mixed_6a', 'reductionA', { out_3x3: 384, red_3x3dbl: 192, mid_3x3dbl: 192, out_3x3dbl: 256 }, 'a'],
+    [
+      'mixed_6a',
+      'reductionA',
+      { out_3x3: 384, red_3x3dbl: 192, mid_3x3dbl: 192, out_3x3dbl: 256 },
+      'a',
+    ],
     ...repeat('repeat_1', 10, 'block17', b, 'b'),
-    ['mixed_7a', 'reductionResB', { red: 256, out_a: 384, out_b: 256, mid_c: 256, out_c: 256 }, 'b'],
+    [
+      'mixed_7a',
+      'reductionResB',
+      { red: 256, out_a: 384, out_b: 256, mid_c: 256, out_c: 256 },
+      'b',
+    ],
     ...repeat('repeat_2', 5, 'block8', c, 'c'),
     ['global_pool', 'adaptiveAvgPool', { output_size: 1 }, 'head'],
     ['dropout', 'dropout', { p: 0.2 }, 'head'],

@@ -35,11 +35,16 @@ export const IMAGENET_PREPROCESSING: Preprocessing = {
   std: [0.229, 0.224, 0.225],
   cropPct: 0.875,
   interpolation: 'bilinear',
-  summary: 'RGB in [0, 1], ImageNet mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225), resize 256 → crop 224 (torchvision).',
+  summary:
+    'RGB in [0, 1], ImageNet mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225), resize 256 → crop 224 (torchvision).',
 };
 
 /** [−1, 1]: torchvision's transform_input on ImageNet-normalized input, and timm's Inception mean/std of 0.5. */
-const halfRange = (cropPct: number, interpolation: 'bilinear' | 'bicubic', who: string): Preprocessing => ({
+const halfRange = (
+  cropPct: number,
+  interpolation: 'bilinear' | 'bicubic',
+  who: string,
+): Preprocessing => ({
   channelOrder: 'RGB',
   range: 1,
   mean: [0.5, 0.5, 0.5],
@@ -63,17 +68,35 @@ const caffe = (mean: readonly [number, number, number], who: string): Preprocess
 /** What each preset's reference weights expect. */
 export const PRESET_PREPROCESSING: Readonly<Record<string, Preprocessing>> = {
   googlenet: IMAGENET_PREPROCESSING,
-  'googlenet-torchvision': { ...IMAGENET_PREPROCESSING, withTrainedWeights: halfRange(0.875, 'bilinear', "torchvision's ImageNet normalization followed by its googlenet's transform_input") },
+  'googlenet-torchvision': {
+    ...IMAGENET_PREPROCESSING,
+    withTrainedWeights: halfRange(
+      0.875,
+      'bilinear',
+      "torchvision's ImageNet normalization followed by its googlenet's transform_input",
+    ),
+  },
   'googlenet-paper': caffe([104, 117, 123], "Caffe bvlc_googlenet's mean_value"),
-  'bn-inception': caffe([104, 117, 128], "pretrainedmodels bninception's input_space, input_range and mean"),
+  'bn-inception': caffe(
+    [104, 117, 128],
+    "pretrainedmodels bninception's input_space, input_range and mean",
+  ),
   // Its first module, transform_input, does torchvision's rescaling when it is on.
   'inception-v3': IMAGENET_PREPROCESSING,
   'inception-v4': halfRange(0.875, 'bicubic', "timm inception_v4's default_cfg"),
-  'inception-resnet-v1': halfRange(0.875, 'bicubic', 'no published weights: the TF Inception family convention, as timm uses for v4 and IRv2'),
+  'inception-resnet-v1': halfRange(
+    0.875,
+    'bicubic',
+    'no published weights: the TF Inception family convention, as timm uses for v4 and IRv2',
+  ),
   'inception-resnet-v2': halfRange(0.8975, 'bicubic', "timm inception_resnet_v2's default_cfg"),
 };
 
 /** The preprocessing of a design's preset; ImageNet's for designs without a known preset. */
 export function presetPreprocessing(preset: string | null | undefined): Preprocessing {
-  return (preset && Object.prototype.hasOwnProperty.call(PRESET_PREPROCESSING, preset) ? PRESET_PREPROCESSING[preset] : undefined) ?? IMAGENET_PREPROCESSING;
+  return (
+    (preset && Object.prototype.hasOwnProperty.call(PRESET_PREPROCESSING, preset)
+      ? PRESET_PREPROCESSING[preset]
+      : undefined) ?? IMAGENET_PREPROCESSING
+  );
 }

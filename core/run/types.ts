@@ -125,7 +125,8 @@ export interface RunProgress {
 }
 
 /** Results cross boundaries as data, never as exceptions. */
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfo };
+export type Result<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfo };
 
 export interface ErrorInfo {
   /** Stable code, e.g. `run.cancelled`, `run.timeout`, `run.memory`, `weights.missing`, `ipc.invalid`. */
@@ -139,4 +140,7 @@ export const UNTRAINED_WEIGHTS_WARNING =
   'The weights are a random initialization, so the top-5 classes mean nothing; load trained weights for real predictions.';
 
 export const okResult = <T>(value: T): Result<T> => ({ ok: true, value });
-export const errResult = <T = never>(code: string, message: string): Result<T> => ({ ok: false, error: { code, message } });
+export const errResult = <T = never>(code: string, message: string): Result<T> => ({
+  ok: false,
+  error: { code, message },
+});

@@ -4,7 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import golden from './__fixtures__/init-golden.json';
-import { fanIn, fillNormal, fillUniform, fnv1a, hash32, initTensor, randomInput, streamBase } from './init';
+import {
+  fanIn,
+  fillNormal,
+  fillUniform,
+  fnv1a,
+  hash32,
+  initTensor,
+  randomInput,
+  streamBase,
+} from './init';
 import { initStateDict, stateDictSpec } from './stateDict';
 import { analyze } from '../analysis/analyze';
 import { presetDesign } from '../presets';
@@ -30,7 +39,9 @@ function summarize(values: Float32Array): { sum: number; bits: number } {
 
 function expectClose(actual: number, expected: number, what: string): void {
   const tolerance = 1e-9 * Math.max(1, Math.abs(expected));
-  expect(Math.abs(actual - expected), `${what}: sum ${actual} vs ${expected}`).toBeLessThanOrEqual(tolerance);
+  expect(Math.abs(actual - expected), `${what}: sum ${actual} vs ${expected}`).toBeLessThanOrEqual(
+    tolerance,
+  );
 }
 
 const graph = analyze(presetDesign('googlenet')!).graph;
@@ -38,8 +49,10 @@ const graph = analyze(presetDesign('googlenet')!).graph;
 describe('hash primitives', () => {
   it('match the numpy port', () => {
     for (const [x, h] of golden.hash32) expect(hash32(x), `hash32(${x})`).toBe(h);
-    for (const [s, h] of golden.fnv1a) expect(fnv1a(s as string), `fnv1a(${JSON.stringify(s)})`).toBe(h);
-    for (const [seed, key, h] of golden.streamBase) expect(streamBase(seed as number, key as string)).toBe(h);
+    for (const [s, h] of golden.fnv1a)
+      expect(fnv1a(s as string), `fnv1a(${JSON.stringify(s)})`).toBe(h);
+    for (const [seed, key, h] of golden.streamBase)
+      expect(streamBase(seed as number, key as string)).toBe(h);
   });
 
   it('differ between seeds and keys', () => {
@@ -90,7 +103,11 @@ describe('randomInput', () => {
 });
 
 describe('initialization rules', () => {
-  const spec = (key: string, shape: number[], role: 'param' | 'buffer' | 'counter' = 'param') => ({ key, shape, role });
+  const spec = (key: string, shape: number[], role: 'param' | 'buffer' | 'counter' = 'param') => ({
+    key,
+    shape,
+    role,
+  });
 
   it('draws conv and linear tensors from U(±1/√fan_in)', () => {
     expect(fanIn([64, 3, 7, 7])).toBe(147);
@@ -104,14 +121,22 @@ describe('initialization rules', () => {
   });
 
   it('sets batch norm to PyTorch defaults, or draws it in the randomized scheme', () => {
-    const bn = (leaf: string, scheme: InitScheme) => initTensor(spec(`bn.${leaf}`, [16], leaf.startsWith('running') ? 'buffer' : 'param'), [16], 1, scheme);
+    const bn = (leaf: string, scheme: InitScheme) =>
+      initTensor(
+        spec(`bn.${leaf}`, [16], leaf.startsWith('running') ? 'buffer' : 'param'),
+        [16],
+        1,
+        scheme,
+      );
     expect([...bn('weight', 'pytorch')]).toEqual(new Array(16).fill(1));
     expect([...bn('running_var', 'pytorch')]).toEqual(new Array(16).fill(1));
     expect([...bn('bias', 'pytorch')]).toEqual(new Array(16).fill(0));
     expect([...bn('running_mean', 'pytorch')]).toEqual(new Array(16).fill(0));
     for (const v of bn('weight', 'randomized')) expect(v >= 0.5 && v < 1.5).toBe(true);
     for (const v of bn('running_mean', 'randomized')) expect(Math.abs(v)).toBeLessThanOrEqual(0.1);
-    expect([...initTensor(spec('bn.num_batches_tracked', [], 'counter'), [16], 1, 'randomized')]).toEqual([0]);
+    expect([
+      ...initTensor(spec('bn.num_batches_tracked', [], 'counter'), [16], 1, 'randomized'),
+    ]).toEqual([0]);
   });
 
   it('fills uniform and normal streams deterministically', () => {

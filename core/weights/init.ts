@@ -42,7 +42,13 @@ export function uniformAt(base: number, i: number): number {
 }
 
 /** Fills `out` with U[lo, hi) for a stream. */
-export function fillUniform(out: Float32Array, seed: number, key: string, lo: number, hi: number): Float32Array {
+export function fillUniform(
+  out: Float32Array,
+  seed: number,
+  key: string,
+  lo: number,
+  hi: number,
+): Float32Array {
   const base = streamBase(seed, key);
   const span = hi - lo;
   for (let i = 0; i < out.length; i++) out[i] = lo + span * uniformAt(base, i);
@@ -78,11 +84,19 @@ export function fanIn(weightShape: readonly number[]): number {
  * Generates one state_dict tensor. `weightShape` is the shape of the layer's weight (for the
  * fan-in of biases). Counters (`num_batches_tracked`) are returned as a one-element array of 0.
  */
-export function initTensor(spec: TensorSpec, weightShape: readonly number[], seed: number, scheme: InitScheme): Float32Array {
+export function initTensor(
+  spec: TensorSpec,
+  weightShape: readonly number[],
+  seed: number,
+  scheme: InitScheme,
+): Float32Array {
   const out = new Float32Array(Math.max(size(spec.shape), spec.shape.length === 0 ? 1 : 0));
   if (spec.role === 'counter') return out;
   const leaf = spec.key.slice(spec.key.lastIndexOf('.') + 1);
-  const isBn = leaf === 'running_mean' || leaf === 'running_var' || (weightShape.length === 1 && (leaf === 'weight' || leaf === 'bias'));
+  const isBn =
+    leaf === 'running_mean' ||
+    leaf === 'running_var' ||
+    (weightShape.length === 1 && (leaf === 'weight' || leaf === 'bias'));
   if (isBn) {
     if (scheme === 'pytorch') return out.fill(leaf === 'weight' || leaf === 'running_var' ? 1 : 0);
     const [lo, hi] = leaf === 'weight' || leaf === 'running_var' ? [0.5, 1.5] : [-0.1, 0.1];

@@ -31,13 +31,18 @@ export function stateDictSpec(graph: readonly Layer[]): StateEntry[] {
   for (const layer of ordered) {
     const tensors = layerDef(layer).tensors(layer.attrs, layer.id);
     const weight = tensors.find((t) => t.key.endsWith('.weight'));
-    for (const t of tensors) out.push({ ...t, layer: layer.id, weightShape: weight?.shape ?? t.shape });
+    for (const t of tensors)
+      out.push({ ...t, layer: layer.id, weightShape: weight?.shape ?? t.shape });
   }
   return out;
 }
 
 /** Deterministic weights for a layer graph, keyed by state_dict name. */
-export function initStateDict(graph: readonly Layer[], seed: number, scheme: InitScheme = 'pytorch'): Map<string, Float32Array> {
+export function initStateDict(
+  graph: readonly Layer[],
+  seed: number,
+  scheme: InitScheme = 'pytorch',
+): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const e of stateDictSpec(graph)) out.set(e.key, initTensor(e, e.weightShape, seed, scheme));
   return out;

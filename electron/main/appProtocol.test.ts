@@ -7,7 +7,9 @@ describe('app:// protocol', () => {
   it('maps app URLs to files inside the renderer folder', () => {
     expect(appProtocolFile('app://inception-explorer/index.html', dir)).toBe(`${dir}/index.html`);
     expect(appProtocolFile('app://inception-explorer/', dir)).toBe(`${dir}/index.html`);
-    expect(appProtocolFile('app://inception-explorer/assets/index-abc.js?x=1', dir)).toBe(`${dir}/assets/index-abc.js`);
+    expect(appProtocolFile('app://inception-explorer/assets/index-abc.js?x=1', dir)).toBe(
+      `${dir}/assets/index-abc.js`,
+    );
     expect(contentTypeOf(`${dir}/assets/index-abc.js`)).toMatch(/^text\/javascript/);
   });
 

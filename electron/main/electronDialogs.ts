@@ -17,7 +17,11 @@ const DESIGN_FILTERS = [
  * menu); the next Open then returns it without a dialog, after the renderer has had its say
  * about unsaved changes.
  */
-export function electronDialogs(dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog'>, window: () => BrowserWindow | null, takePendingOpen: () => string | null): HostDialogs<IpcCaller> {
+export function electronDialogs(
+  dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog'>,
+  window: () => BrowserWindow | null,
+  takePendingOpen: () => string | null,
+): HostDialogs<IpcCaller> {
   let lastFolder = homedir();
   const remember = (path: string | undefined): string | null => {
     if (!path) return null;
@@ -29,13 +33,23 @@ export function electronDialogs(dialog: Pick<Dialog, 'showOpenDialog' | 'showSav
     async chooseDesignToOpen() {
       const pending = takePendingOpen();
       if (pending) return pending;
-      const options = { title: 'Open design', defaultPath: lastFolder, properties: ['openFile' as const], filters: DESIGN_FILTERS };
+      const options = {
+        title: 'Open design',
+        defaultPath: lastFolder,
+        properties: ['openFile' as const],
+        filters: DESIGN_FILTERS,
+      };
       const w = parent();
       const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
       return r.canceled ? null : remember(r.filePaths[0]);
     },
     async chooseDesignSavePath(_ctx, suggestedName) {
-      const options = { title: 'Save design', defaultPath: join(lastFolder, suggestedName), filters: DESIGN_FILTERS, properties: ['showOverwriteConfirmation' as const, 'createDirectory' as const] };
+      const options = {
+        title: 'Save design',
+        defaultPath: join(lastFolder, suggestedName),
+        filters: DESIGN_FILTERS,
+        properties: ['showOverwriteConfirmation' as const, 'createDirectory' as const],
+      };
       const w = parent();
       const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
       return r.canceled ? null : remember(r.filePath);

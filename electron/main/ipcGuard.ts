@@ -16,7 +16,10 @@ export interface IpcInvokeEventLike {
 
 /** The parts of Electron's ipcMain the guard uses. */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>): void;
+  handle(
+    channel: string,
+    listener: (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>,
+  ): void;
   removeHandler(channel: string): void;
 }
 
@@ -47,27 +50,53 @@ export function appUrlMatcher(appOrigins: readonly string[]): (url: string) => b
 }
 
 /** Checks the sender of one message; an error Result when it is not the app's top-level page. */
-export function checkSender(event: IpcInvokeEventLike, isAppUrl: (url: string) => boolean): Result<IpcCaller> {
+export function checkSender(
+  event: IpcInvokeEventLike,
+  isAppUrl: (url: string) => boolean,
+): Result<IpcCaller> {
   const frame = event.senderFrame;
-  if (!frame) return errResult(BOUNDARY_ERRORS.sender, 'The message was refused because the page that sent it is gone.');
-  if (frame.parent) return errResult(BOUNDARY_ERRORS.sender, 'The message was refused because it came from an embedded frame, not the app window.');
+  if (!frame)
+    return errResult(
+      BOUNDARY_ERRORS.sender,
+      'The message was refused because the page that sent it is gone.',
+    );
+  if (frame.parent)
+    return errResult(
+      BOUNDARY_ERRORS.sender,
+      'The message was refused because it came from an embedded frame, not the app window.',
+    );
   if (!isAppUrl(frame.url)) {
-    return errResult(BOUNDARY_ERRORS.sender, `The message was refused because it came from ${JSON.stringify(frame.url.slice(0, 200))}, which is not the app's own page.`);
+    return errResult(
+      BOUNDARY_ERRORS.sender,
+      `The message was refused because it came from ${JSON.stringify(frame.url.slice(0, 200))}, which is not the app's own page.`,
+    );
   }
   return { ok: true, value: { webContentsId: event.sender.id, url: frame.url } };
 }
 
 /** Handles one message on one channel: sender check, then the router (payload check, handler). */
-export function guardedInvoke(dispatch: HostDispatch<IpcCaller>, isAppUrl: (url: string) => boolean, method: string, event: IpcInvokeEventLike, args: unknown[]): Promise<Result<unknown>> {
+export function guardedInvoke(
+  dispatch: HostDispatch<IpcCaller>,
+  isAppUrl: (url: string) => boolean,
+  method: string,
+  event: IpcInvokeEventLike,
+  args: unknown[],
+): Promise<Result<unknown>> {
   const sender = checkSender(event, isAppUrl);
   if (!sender.ok) return Promise.resolve(sender);
   return dispatch(sender.value, method, args);
 }
 
 /** Registers one handler per HostApi request channel; returns a function that removes them all. */
-export function registerHostIpc(ipcMain: IpcMainLike, dispatch: HostDispatch<IpcCaller>, isAppUrl: (url: string) => boolean): () => void {
+export function registerHostIpc(
+  ipcMain: IpcMainLike,
+  dispatch: HostDispatch<IpcCaller>,
+  isAppUrl: (url: string) => boolean,
+): () => void {
   for (const method of HOST_METHODS) {
-    ipcMain.handle(channel(method), (event, ...args) => guardedInvoke(dispatch, isAppUrl, method, event, args));
+    ipcMain.handle(channel(method), (event, ...args) =>
+      guardedInvoke(dispatch, isAppUrl, method, event, args),
+    );
   }
   return () => {
     for (const method of HOST_METHODS) ipcMain.removeHandler(channel(method));

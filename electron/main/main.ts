@@ -4,7 +4,19 @@
  * the OS. The logic lives in Node-only modules (node/host, ./windowSecurity, ./menuTemplate,
  * ./electronDialogs) that receive Electron objects as parameters; this file only wires them.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell, webContents, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  screen,
+  session,
+  shell,
+  webContents,
+  type WebContents,
+} from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MenuCommand } from '../../core/host/contract';
@@ -20,23 +32,51 @@ import { loadWindowState, saveWindowState, type WindowState } from './windowStat
 import { appProtocolFile, contentTypeOf } from './appProtocol';
 import { electronDialogs } from './electronDialogs';
 import { aboutDetail, menuTemplate } from './menuTemplate';
-import { APP_ORIGIN, APP_SCHEME, denyAllPermissions, installNavigationGuards, mainWindowOptions, windowCsp, withCsp } from './windowSecurity';
+import {
+  APP_ORIGIN,
+  APP_SCHEME,
+  denyAllPermissions,
+  installNavigationGuards,
+  mainWindowOptions,
+  windowCsp,
+  withCsp,
+} from './windowSecurity';
 
 // Set by @electron-forge/plugin-vite for the renderer named `main_window`.
 declare const MAIN_WINDOW_VITE_DEV_SERVER_URL: string | undefined;
 declare const MAIN_WINDOW_VITE_NAME: string | undefined;
 
-const devServerUrl = typeof MAIN_WINDOW_VITE_DEV_SERVER_URL === 'string' && MAIN_WINDOW_VITE_DEV_SERVER_URL ? MAIN_WINDOW_VITE_DEV_SERVER_URL : undefined;
-const rendererDir = path.join(__dirname, '..', 'renderer', typeof MAIN_WINDOW_VITE_NAME === 'string' ? MAIN_WINDOW_VITE_NAME : 'main_window');
+const devServerUrl =
+  typeof MAIN_WINDOW_VITE_DEV_SERVER_URL === 'string' && MAIN_WINDOW_VITE_DEV_SERVER_URL
+    ? MAIN_WINDOW_VITE_DEV_SERVER_URL
+    : undefined;
+const rendererDir = path.join(
+  __dirname,
+  '..',
+  'renderer',
+  typeof MAIN_WINDOW_VITE_NAME === 'string' ? MAIN_WINDOW_VITE_NAME : 'main_window',
+);
 const appUrl = devServerUrl ?? `${APP_ORIGIN}/index.html`;
 const isAppUrl = appUrlMatcher([devServerUrl ?? APP_ORIGIN]);
 const csp = windowCsp(devServerUrl);
 
 // Tests and portable setups may move the profile; must happen before `ready` and the instance lock.
-if (process.env.INCEPTION_EXPLORER_USER_DATA) app.setPath('userData', path.resolve(process.env.INCEPTION_EXPLORER_USER_DATA));
+if (process.env.INCEPTION_EXPLORER_USER_DATA)
+  app.setPath('userData', path.resolve(process.env.INCEPTION_EXPLORER_USER_DATA));
 
 // A standard, secure scheme: relative URLs, module scripts (Vite's `crossorigin` tags) and fetch work as on https.
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } }]);
+protocol.registerSchemesAsPrivileged([
+  {
+    scheme: APP_SCHEME,
+    privileges: {
+      standard: true,
+      secure: true,
+      supportFetchAPI: true,
+      corsEnabled: true,
+      codeCache: true,
+    },
+  },
+]);
 
 let mainWindow: BrowserWindow | null = null;
 /** A file the OS, the command line or Open Recent asked for; the next Open takes it. */
@@ -90,13 +130,21 @@ if (!app.requestSingleInstanceLock()) {
 function secureSession(): void {
   denyAllPermissions(session.defaultSession);
   // The dev server's responses get the CSP too (the app:// handler sets it itself).
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCsp(details.responseHeaders, csp) }));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: withCsp(details.responseHeaders, csp) }),
+  );
   protocol.handle(APP_SCHEME, async (request) => {
     const file = appProtocolFile(request.url, rendererDir);
     if (!file) return new Response('Not found', { status: 404 });
     try {
       const body = await readFile(file);
-      return new Response(body, { headers: { 'Content-Type': contentTypeOf(file), 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' } });
+      return new Response(body, {
+        headers: {
+          'Content-Type': contentTypeOf(file),
+          'Content-Security-Policy': csp,
+          'X-Content-Type-Options': 'nosniff',
+        },
+      });
     } catch {
       return new Response('Not found', { status: 404 });
     }
@@ -110,7 +158,12 @@ async function showAbout(engine: HostEngine, appVersion: string): Promise<void> 
     type: 'info' as const,
     title: 'About Inception Explorer',
     message: 'Inception Explorer',
-    detail: aboutDetail({ appVersion, versions: process.versions, backend: info.backend, backendNotes: info.notes }),
+    detail: aboutDetail({
+      appVersion,
+      versions: process.versions,
+      backend: info.backend,
+      backendNotes: info.notes,
+    }),
     buttons: ['OK'],
   };
   if (mainWindow) await dialog.showMessageBox(mainWindow, options);
@@ -118,7 +171,11 @@ async function showAbout(engine: HostEngine, appVersion: string): Promise<void> 
 }
 
 /** Builds the application menu again (its Open Recent list changes). */
-async function refreshMenu(recent: RecentFiles, engine: HostEngine, appVersion: string): Promise<void> {
+async function refreshMenu(
+  recent: RecentFiles,
+  engine: HostEngine,
+  appVersion: string,
+): Promise<void> {
   const recentFiles = await recent.list();
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
@@ -145,16 +202,29 @@ interface MainServices {
 }
 
 /** The host service behind the guarded IPC wrapper: what every renderer request does. */
-function serveHostIpc({ engine, autosave, recent, appVersion }: MainServices, assetsDir: string): void {
+function serveHostIpc(
+  { engine, autosave, recent, appVersion }: MainServices,
+  assetsDir: string,
+): void {
   const service = createHostService({
     kind: 'electron',
     appVersion,
-    versions: { app: appVersion, electron: process.versions.electron, chrome: process.versions.chrome, node: process.versions.node, v8: process.versions.v8 },
-    dialogs: electronDialogs(dialog, () => mainWindow, () => {
-      const file = pendingOpen;
-      pendingOpen = null;
-      return file;
-    }),
+    versions: {
+      app: appVersion,
+      electron: process.versions.electron,
+      chrome: process.versions.chrome,
+      node: process.versions.node,
+      v8: process.versions.v8,
+    },
+    dialogs: electronDialogs(
+      dialog,
+      () => mainWindow,
+      () => {
+        const file = pendingOpen;
+        pendingOpen = null;
+        return file;
+      },
+    ),
     engine,
     autosave,
     recent,
@@ -170,13 +240,19 @@ function serveHostIpc({ engine, autosave, recent, appVersion }: MainServices, as
   });
   registerHostIpc(
     ipcMain,
-    createHostRouter(service, (method, error) => console.error(`Inception Explorer: the request "${method}" failed:`, error)),
+    createHostRouter(service, (method, error) =>
+      console.error(`Inception Explorer: the request "${method}" failed:`, error),
+    ),
     isAppUrl,
   );
 }
 
 /** Keeps the window's last normal bounds and saves them on close; returns the latest. */
-function trackWindowState(win: BrowserWindow, stateFile: string, initial: WindowState): () => WindowState {
+function trackWindowState(
+  win: BrowserWindow,
+  stateFile: string,
+  initial: WindowState,
+): () => WindowState {
   let lastState = initial;
   const captureState = (): void => {
     if (win.isDestroyed() || win.isMinimized() || win.isFullScreen()) return;
@@ -205,7 +281,8 @@ function trackRenderer(win: BrowserWindow, autosave: AutosaveStore): void {
   });
   win.webContents.on('did-finish-load', () => {
     rendererReady = true;
-    for (const command of queuedCommands.splice(0)) win.webContents.send(EVENT_CHANNELS.menuCommand, command);
+    for (const command of queuedCommands.splice(0))
+      win.webContents.send(EVENT_CHANNELS.menuCommand, command);
   });
   win.webContents.on('render-process-gone', (_event, details) => {
     if (details.reason === 'clean-exit') return;
@@ -216,13 +293,21 @@ function trackRenderer(win: BrowserWindow, autosave: AutosaveStore): void {
 }
 
 /** A clean quit clears the autosave (nothing to recover), stops the worker and saves the window state first. */
-function quitCleanly({ engine, autosave }: MainServices, stateFile: string, windowState: () => WindowState): void {
+function quitCleanly(
+  { engine, autosave }: MainServices,
+  stateFile: string,
+  windowState: () => WindowState,
+): void {
   let quitting = false;
   app.on('before-quit', (event) => {
     if (quitting) return;
     event.preventDefault();
     quitting = true;
-    void Promise.allSettled([autosave.closeCleanly(), engine.dispose(), saveWindowState(stateFile, windowState())]).then(() => app.quit());
+    void Promise.allSettled([
+      autosave.closeCleanly(),
+      engine.dispose(),
+      saveWindowState(stateFile, windowState()),
+    ]).then(() => app.quit());
   });
   app.on('window-all-closed', () => app.quit());
 }
@@ -233,7 +318,13 @@ async function start(): Promise<void> {
 
   // The worker bundle sits beside main.cjs (forge.config.ts builds it); assets ship as resources.
   const assetsDir = app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'assets');
-  const engine = createHostEngine({ workerEntry: { file: path.join(__dirname, 'engineWorker.cjs'), typescript: false }, assetsDir }, (line) => console.warn(`Inception Explorer: ${line}`));
+  const engine = createHostEngine(
+    {
+      workerEntry: { file: path.join(__dirname, 'engineWorker.cjs'), typescript: false },
+      assetsDir,
+    },
+    (line) => console.warn(`Inception Explorer: ${line}`),
+  );
   engine.start();
   const services: MainServices = {
     engine,
@@ -245,7 +336,10 @@ async function start(): Promise<void> {
   await refreshMenu(services.recent, engine, services.appVersion);
 
   const stateFile = path.join(userData, 'window-state.json');
-  const state = await loadWindowState(stateFile, screen.getAllDisplays().map((d) => d.workArea));
+  const state = await loadWindowState(
+    stateFile,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow(mainWindowOptions(state, path.join(__dirname, 'preload.cjs')));
   mainWindow = win;
   if (state.maximized) win.maximize();
@@ -254,5 +348,9 @@ async function start(): Promise<void> {
   quitCleanly(services, stateFile, windowState);
 
   if (pendingOpen) sendCommand('open');
-  await win.loadURL(appUrl).catch((e: Error) => console.error(`Inception Explorer: the window could not load ${appUrl}: ${e.message}`));
+  await win
+    .loadURL(appUrl)
+    .catch((e: Error) =>
+      console.error(`Inception Explorer: the window could not load ${appUrl}: ${e.message}`),
+    );
 }

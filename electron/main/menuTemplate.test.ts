@@ -8,7 +8,14 @@ function build(recentFiles: string[] = [], isMac = false) {
   const sent: MenuCommand[] = [];
   const opened: string[] = [];
   let about = 0;
-  const template = menuTemplate({ send: (c) => sent.push(c), openRecent: (p) => opened.push(p), showAbout: () => void about++, recentFiles, isMac, dev: false });
+  const template = menuTemplate({
+    send: (c) => sent.push(c),
+    openRecent: (p) => opened.push(p),
+    showAbout: () => void about++,
+    recentFiles,
+    isMac,
+    dev: false,
+  });
   return { template, sent, opened, about: () => about };
 }
 
@@ -19,7 +26,10 @@ describe('application menu', () => {
   it('has File, Edit, View, Run and Help with the required items', () => {
     const { template } = build();
     expect(template.map((m) => m.label)).toEqual(['&File', '&Edit', '&View', '&Run', '&Help']);
-    const ids = (i: number) => submenu(template[i]).map((m) => m.id).filter(Boolean);
+    const ids = (i: number) =>
+      submenu(template[i])
+        .map((m) => m.id)
+        .filter(Boolean);
     expect(ids(0)).toEqual(['new', 'open', 'openRecent', 'save', 'saveAs', 'export']);
     expect(ids(1)).toEqual(['undo', 'redo']);
     expect(ids(2)).toEqual(['fitView', 'zoomIn', 'zoomOut', 'toggleTheme', 'compare']);
@@ -29,12 +39,29 @@ describe('application menu', () => {
 
   it('sends each command to the renderer with its shortcut', () => {
     const { template, sent } = build();
-    const all = template.flatMap(submenu).filter((m) => m.id && m.id in MENU_COMMANDS && m.id !== 'about');
+    const all = template
+      .flatMap(submenu)
+      .filter((m) => m.id && m.id in MENU_COMMANDS && m.id !== 'about');
     for (const item of all) {
       click(item);
       expect(item.accelerator).toBe(MENU_COMMANDS[item.id as MenuCommand].accelerator);
     }
-    expect(sent).toEqual(['new', 'open', 'save', 'saveAs', 'export', 'undo', 'redo', 'fitView', 'zoomIn', 'zoomOut', 'toggleTheme', 'compare', 'run', 'cancelRun']);
+    expect(sent).toEqual([
+      'new',
+      'open',
+      'save',
+      'saveAs',
+      'export',
+      'undo',
+      'redo',
+      'fitView',
+      'zoomIn',
+      'zoomOut',
+      'toggleTheme',
+      'compare',
+      'run',
+      'cancelRun',
+    ]);
   });
 
   it('lists recent files and opens the one clicked', () => {
@@ -55,7 +82,14 @@ describe('application menu', () => {
   });
 
   it('shows versions and the engine backend in About', () => {
-    const text = aboutDetail({ appVersion: '0.1.0', versions: { electron: '45.5.0', chrome: '142.0', node: '22.20.0', v8: '14.2' }, backend: 'wasm', backendNotes: ['tensorflow: @tensorflow/tfjs-node is not installed.'] });
-    expect(text).toBe('Version 0.1.0\nElectron 45.5.0, Chromium 142.0, Node.js 22.20.0, V8 14.2\nEngine backend: wasm\n  tensorflow: @tensorflow/tfjs-node is not installed.');
+    const text = aboutDetail({
+      appVersion: '0.1.0',
+      versions: { electron: '45.5.0', chrome: '142.0', node: '22.20.0', v8: '14.2' },
+      backend: 'wasm',
+      backendNotes: ['tensorflow: @tensorflow/tfjs-node is not installed.'],
+    });
+    expect(text).toBe(
+      'Version 0.1.0\nElectron 45.5.0, Chromium 142.0, Node.js 22.20.0, V8 14.2\nEngine backend: wasm\n  tensorflow: @tensorflow/tfjs-node is not installed.',
+    );
   });
 });

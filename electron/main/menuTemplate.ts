@@ -26,13 +26,36 @@ export function menuTemplate(a: MenuActions): MenuItemConstructorOptions[] {
     click: () => a.send(command),
   });
   const recent: MenuItemConstructorOptions[] = a.recentFiles.length
-    ? a.recentFiles.map((path, i) => ({ id: `recent-${i}`, label: `${basename(path)} — ${path}`, click: () => a.openRecent(path) }))
+    ? a.recentFiles.map((path, i) => ({
+        id: `recent-${i}`,
+        label: `${basename(path)} — ${path}`,
+        click: () => a.openRecent(path),
+      }))
     : [{ label: 'No Recent Files', enabled: false }];
-  const about: MenuItemConstructorOptions = { id: 'about', label: MENU_COMMANDS.about.label, click: () => a.showAbout() };
+  const about: MenuItemConstructorOptions = {
+    id: 'about',
+    label: MENU_COMMANDS.about.label,
+    click: () => a.showAbout(),
+  };
 
   return [
     ...(a.isMac
-      ? [{ label: 'Inception Explorer', submenu: [about, { type: 'separator' }, { role: 'services' }, { type: 'separator' }, { role: 'hide' }, { role: 'hideOthers' }, { role: 'unhide' }, { type: 'separator' }, { role: 'quit' }] } as MenuItemConstructorOptions]
+      ? [
+          {
+            label: 'Inception Explorer',
+            submenu: [
+              about,
+              { type: 'separator' },
+              { role: 'services' },
+              { type: 'separator' },
+              { role: 'hide' },
+              { role: 'hideOthers' },
+              { role: 'unhide' },
+              { type: 'separator' },
+              { role: 'quit' },
+            ],
+          } as MenuItemConstructorOptions,
+        ]
       : []),
     {
       label: '&File',
@@ -50,7 +73,15 @@ export function menuTemplate(a: MenuActions): MenuItemConstructorOptions[] {
     },
     {
       label: '&Edit',
-      submenu: [item('undo'), item('redo'), { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+      submenu: [
+        item('undo'),
+        item('redo'),
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'selectAll' },
+      ],
     },
     {
       label: '&View',

@@ -4,7 +4,13 @@
  * context isolation, sandbox, no Node integration, no webview, a CSP on every response, no
  * navigation away from the app, no new windows, no permissions, no remote content.
  */
-import type { BrowserWindowConstructorOptions, Event, HandlerDetails, WebContents, WebContentsWillNavigateEventParams } from 'electron';
+import type {
+  BrowserWindowConstructorOptions,
+  Event,
+  HandlerDetails,
+  WebContents,
+  WebContentsWillNavigateEventParams,
+} from 'electron';
 import { contentSecurityPolicy } from '../../node/host/contentSecurityPolicy';
 import { MIN_WINDOW_SIZE, type WindowState } from './windowState';
 
@@ -14,7 +20,10 @@ export const APP_HOST = 'inception-explorer';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
 /** Options of the one main window. */
-export function mainWindowOptions(state: WindowState, preloadPath: string): BrowserWindowConstructorOptions {
+export function mainWindowOptions(
+  state: WindowState,
+  preloadPath: string,
+): BrowserWindowConstructorOptions {
   return {
     ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
     width: state.width,
@@ -47,13 +56,20 @@ export function mainWindowOptions(state: WindowState, preloadPath: string): Brow
 export function windowCsp(devServerUrl?: string): string {
   if (!devServerUrl) return contentSecurityPolicy();
   const origin = new URL(devServerUrl).origin;
-  return contentSecurityPolicy({ devServerOrigin: origin, connectOrigins: [origin.replace(/^http/, 'ws')] });
+  return contentSecurityPolicy({
+    devServerOrigin: origin,
+    connectOrigins: [origin.replace(/^http/, 'ws')],
+  });
 }
 
 /** Headers of a response with the CSP set (replacing any the server sent). */
-export function withCsp(headers: Record<string, string[]> | undefined, csp: string): Record<string, string[]> {
+export function withCsp(
+  headers: Record<string, string[]> | undefined,
+  csp: string,
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) if (k.toLowerCase() !== 'content-security-policy') out[k] = v;
+  for (const [k, v] of Object.entries(headers ?? {}))
+    if (k.toLowerCase() !== 'content-security-policy') out[k] = v;
   out['Content-Security-Policy'] = [csp];
   out['X-Content-Type-Options'] = ['nosniff'];
   return out;
@@ -65,14 +81,22 @@ type WebContentsLike = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;
  * Blocks navigation away from the app, new windows and webviews. Links to the web are never
  * opened in the app; `openExternal` (shell.openExternal) gets https links only, and only when given.
  */
-export function installNavigationGuards(contents: WebContentsLike, isAppUrl: (url: string) => boolean, openExternal?: (url: string) => void): void {
+export function installNavigationGuards(
+  contents: WebContentsLike,
+  isAppUrl: (url: string) => boolean,
+  openExternal?: (url: string) => void,
+): void {
   const refuse = (event: { preventDefault(): void }, url: string): void => {
     if (isAppUrl(url)) return;
     event.preventDefault();
     if (openExternal && /^https:\/\//i.test(url)) openExternal(url);
   };
-  contents.on('will-navigate', (event: Event<WebContentsWillNavigateEventParams>) => refuse(event, event.url));
-  contents.on('will-redirect', (event: Event<WebContentsWillNavigateEventParams>) => refuse(event, event.url));
+  contents.on('will-navigate', (event: Event<WebContentsWillNavigateEventParams>) =>
+    refuse(event, event.url),
+  );
+  contents.on('will-redirect', (event: Event<WebContentsWillNavigateEventParams>) =>
+    refuse(event, event.url),
+  );
   contents.on('will-attach-webview', (event: Event) => event.preventDefault());
   contents.setWindowOpenHandler((details: HandlerDetails) => {
     if (openExternal && /^https:\/\//i.test(details.url)) openExternal(details.url);
@@ -82,7 +106,9 @@ export function installNavigationGuards(contents: WebContentsLike, isAppUrl: (ur
 
 /** The app asks for no permissions (camera, notifications, ...): every request is refused. */
 export function denyAllPermissions(session: {
-  setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+  setPermissionRequestHandler(
+    handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void,
+  ): void;
   setPermissionCheckHandler(handler: () => boolean): void;
 }): void {
   session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));

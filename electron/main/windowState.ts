@@ -41,20 +41,29 @@ function overlap(a: Rect, b: Rect): number {
  * area, and a position that would leave the title bar off every screen is dropped (centered).
  */
 export function fitToScreens(state: WindowState, workAreas: readonly Rect[]): WindowState {
-  const largest = workAreas.reduce<Rect | null>((best, a) => (!best || a.width * a.height > best.width * best.height ? a : best), null);
+  const largest = workAreas.reduce<Rect | null>(
+    (best, a) => (!best || a.width * a.height > best.width * best.height ? a : best),
+    null,
+  );
   const maxW = largest?.width ?? state.width;
   const maxH = largest?.height ?? state.height;
   const width = Math.max(Math.min(state.width, maxW), Math.min(MIN_WINDOW_SIZE.width, maxW));
   const height = Math.max(Math.min(state.height, maxH), Math.min(MIN_WINDOW_SIZE.height, maxH));
-  if (state.x === undefined || state.y === undefined) return { width, height, maximized: state.maximized };
+  if (state.x === undefined || state.y === undefined)
+    return { width, height, maximized: state.maximized };
   // The top 40 px (title bar) must be on a screen, or the user cannot move the window back.
   const titleBar: Rect = { x: state.x, y: state.y, width, height: 40 };
   const visible = workAreas.some((a) => overlap(titleBar, a) >= Math.min(100 * 40, width * 40) / 2);
-  return visible ? { x: state.x, y: state.y, width, height, maximized: state.maximized } : { width, height, maximized: state.maximized };
+  return visible
+    ? { x: state.x, y: state.y, width, height, maximized: state.maximized }
+    : { width, height, maximized: state.maximized };
 }
 
 /** Reads the remembered state; the defaults when there is none or it is damaged. */
-export async function loadWindowState(file: string, workAreas: readonly Rect[]): Promise<WindowState> {
+export async function loadWindowState(
+  file: string,
+  workAreas: readonly Rect[],
+): Promise<WindowState> {
   const r = stateSchema.safeParse(await readJsonFile(file));
   return fitToScreens(r.success ? r.data : DEFAULT_WINDOW_STATE, workAreas);
 }

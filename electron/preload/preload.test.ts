@@ -36,7 +36,9 @@ describe('preload bridge', () => {
 
   it('exposes one object, window.inceptionExplorer, with one function per message and nothing else', () => {
     expect([...exposed.keys()]).toEqual(['inceptionExplorer']);
-    expect(Object.keys(api).sort()).toEqual([...HOST_METHODS, 'onDidRunProgress', 'onDidMenuCommand'].sort());
+    expect(Object.keys(api).sort()).toEqual(
+      [...HOST_METHODS, 'onDidRunProgress', 'onDidMenuCommand'].sort(),
+    );
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
   });
 
@@ -56,16 +58,32 @@ describe('preload bridge', () => {
 
   it('turns a failed IPC call into an error result', async () => {
     failNext = new Error("No handler registered for 'inception-explorer:getInfo'");
-    expect(await api.getInfo()).toEqual({ ok: false, error: { code: 'ipc.failed', message: `The request "getInfo" could not reach the app: No handler registered for 'inception-explorer:getInfo'` } });
+    expect(await api.getInfo()).toEqual({
+      ok: false,
+      error: {
+        code: 'ipc.failed',
+        message: `The request "getInfo" could not reach the app: No handler registered for 'inception-explorer:getInfo'`,
+      },
+    });
   });
 
   it('delivers events without the IPC event object, and unsubscribes', () => {
     const progress: unknown[] = [];
     const off = api.onDidRunProgress((p) => progress.push(p));
     const fakeEvent = { sender: 'ipcRenderer internals' };
-    listeners.get(EVENT_CHANNELS.runProgress)!(fakeEvent, { runId: 'r', done: 1, total: 2, module: 'conv1' });
+    listeners.get(EVENT_CHANNELS.runProgress)!(fakeEvent, {
+      runId: 'r',
+      done: 1,
+      total: 2,
+      module: 'conv1',
+    });
     off();
-    listeners.get(EVENT_CHANNELS.runProgress)!(fakeEvent, { runId: 'r', done: 2, total: 2, module: 'fc' });
+    listeners.get(EVENT_CHANNELS.runProgress)!(fakeEvent, {
+      runId: 'r',
+      done: 2,
+      total: 2,
+      module: 'fc',
+    });
     expect(progress).toEqual([{ runId: 'r', done: 1, total: 2, module: 'conv1' }]);
   });
 

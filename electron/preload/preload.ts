@@ -10,10 +10,15 @@ import { EVENT_CHANNELS } from '../../core/host/eventChannels';
 
 /** Invokes one request; a failure of the IPC itself also comes back as data. */
 function invoke<T>(method: HostMethod, ...args: unknown[]): Promise<Result<T>> {
-  return (ipcRenderer.invoke(channel(method), ...args) as Promise<Result<T>>).catch((e: unknown) => ({
-    ok: false as const,
-    error: { code: 'ipc.failed', message: `The request "${method}" could not reach the app: ${(e as Error)?.message ?? String(e)}` },
-  }));
+  return (ipcRenderer.invoke(channel(method), ...args) as Promise<Result<T>>).catch(
+    (e: unknown) => ({
+      ok: false as const,
+      error: {
+        code: 'ipc.failed',
+        message: `The request "${method}" could not reach the app: ${(e as Error)?.message ?? String(e)}`,
+      },
+    }),
+  );
 }
 
 const progressListeners = new Set<(p: RunProgress) => void>();

@@ -32,11 +32,28 @@ describe('file names the page answers in the browser host dialogs', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/is not a usable file name: it holds control characters or characters that change the reading direction\./);
-    expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b\u2028]/);
+    expect(message).toMatch(
+      /is not a usable file name: it holds control characters or characters that change the reading direction\./,
+    );
+    expect(message).not.toMatch(
+      /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b\u2028]/,
+    );
   });
 
-  it.each([['../outside'], ['a/b'], ['a\\b'], ['.hidden'], ['..'], ['...'], [''], ['con'], ['NUL.json'], ['x'.repeat(201)], ['a:b'], ['a\u0000b']])('refuses %j', (name) => {
+  it.each([
+    ['../outside'],
+    ['a/b'],
+    ['a\\b'],
+    ['.hidden'],
+    ['..'],
+    ['...'],
+    [''],
+    ['con'],
+    ['NUL.json'],
+    ['x'.repeat(201)],
+    ['a:b'],
+    ['a\u0000b'],
+  ])('refuses %j', (name) => {
     expect(() => resolveInFolder(folder, name, '.json')).toThrow(/is not a usable file name/);
   });
 });

@@ -14,7 +14,8 @@ import type { PageDialogRequest } from '../../core/host/browserProtocol';
 
 const FILE_NAME = /^(?!\.)[^/\\:*?"<>|]{1,200}$/;
 /** Controls (C0, C1, DEL), bidi overrides and isolates, zero-width and line separators: a name shows what it is. */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
+const INVISIBLE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 /** Names Windows keeps for devices (a design saved as "con.json" cannot be opened there). */
 const DEVICE_NAME = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 
@@ -24,15 +25,30 @@ const DEVICE_NAME = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
  * spaces are dropped (so "net.json." is net.json, not "net.json..json").
  */
 export function resolveInFolder(folder: string, name: string, extension: string): string {
-  const trimmed = name.normalize('NFC').trim().replace(/[. ]+$/, '');
-  const shown = JSON.stringify(name.slice(0, 80)).replace(/[\u0080-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const trimmed = name
+    .normalize('NFC')
+    .trim()
+    .replace(/[. ]+$/, '');
+  const shown = JSON.stringify(name.slice(0, 80)).replace(
+    /[\u0080-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   if (INVISIBLE.test(trimmed)) {
-    throw new HostDialogError('dialog.badName', `${shown} is not a usable file name: it holds control characters or characters that change the reading direction.`);
+    throw new HostDialogError(
+      'dialog.badName',
+      `${shown} is not a usable file name: it holds control characters or characters that change the reading direction.`,
+    );
   }
   if (!FILE_NAME.test(trimmed) || trimmed === '..' || DEVICE_NAME.test(trimmed)) {
-    throw new HostDialogError('dialog.badName', `${shown} is not a usable file name: use letters, digits, spaces, dots, "-" or "_", without folders.`);
+    throw new HostDialogError(
+      'dialog.badName',
+      `${shown} is not a usable file name: use letters, digits, spaces, dots, "-" or "_", without folders.`,
+    );
   }
-  return join(folder, extname(trimmed).toLowerCase() === extension ? trimmed : `${trimmed}${extension}`);
+  return join(
+    folder,
+    extname(trimmed).toLowerCase() === extension ? trimmed : `${trimmed}${extension}`,
+  );
 }
 
 async function listFolder(folder: string, extensions: readonly string[]): Promise<string[]> {
@@ -44,26 +60,51 @@ async function listFolder(folder: string, extensions: readonly string[]): Promis
     .sort((a, b) => a.localeCompare(b));
 }
 
-export function browserDialogs(folder: string, askPage: (clientId: string | null, request: PageDialogRequest) => Promise<string | null>): HostDialogs<BrowserCaller> {
+export function browserDialogs(
+  folder: string,
+  askPage: (clientId: string | null, request: PageDialogRequest) => Promise<string | null>,
+): HostDialogs<BrowserCaller> {
   const ask = async (ctx: BrowserCaller, request: PageDialogRequest): Promise<string | null> => {
-    if (!ctx.clientId) throw new HostDialogError('dialog.unavailable', 'The file dialog cannot be shown because this page is not connected to the browser host; reload the page.');
+    if (!ctx.clientId)
+      throw new HostDialogError(
+        'dialog.unavailable',
+        'The file dialog cannot be shown because this page is not connected to the browser host; reload the page.',
+      );
     return askPage(ctx.clientId, request);
   };
   return {
     async chooseDesignToOpen(ctx) {
       const files = await listFolder(folder, ['.json']);
-      const name = await ask(ctx, { kind: 'open', title: 'Open design', suggestedName: '', files, folder });
+      const name = await ask(ctx, {
+        kind: 'open',
+        title: 'Open design',
+        suggestedName: '',
+        files,
+        folder,
+      });
       return name === null ? null : resolveInFolder(folder, name, '.json');
     },
     async chooseDesignSavePath(ctx, suggestedName) {
       const files = await listFolder(folder, ['.json']);
-      const name = await ask(ctx, { kind: 'save', title: 'Save design', suggestedName, files, folder });
+      const name = await ask(ctx, {
+        kind: 'save',
+        title: 'Save design',
+        suggestedName,
+        files,
+        folder,
+      });
       return name === null ? null : resolveInFolder(folder, name, '.json');
     },
     async chooseExportPath(ctx, suggestedName, format: ExportFormat) {
       const { extension } = EXPORT_FORMATS[format];
       const files = await listFolder(folder, [extension]);
-      const name = await ask(ctx, { kind: 'export', title: `Export ${EXPORT_FORMATS[format].filterName}`, suggestedName, files, folder });
+      const name = await ask(ctx, {
+        kind: 'export',
+        title: `Export ${EXPORT_FORMATS[format].filterName}`,
+        suggestedName,
+        files,
+        folder,
+      });
       return name === null ? null : resolveInFolder(folder, name, extension);
     },
   };

@@ -79,11 +79,14 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     roots: [designsDir],
     emitProgress: (_ctx, progress) => host.broadcast({ type: 'runProgress', progress }),
   });
-  const dispatch = createHostRouter(service, (method, e) => log(`The request "${method}" failed unexpectedly: ${(e as Error)?.stack ?? String(e)}`));
+  const dispatch = createHostRouter(service, (method, e) =>
+    log(`The request "${method}" failed unexpectedly: ${(e as Error)?.stack ?? String(e)}`),
+  );
 
   // In dev, Vite needs the server before it can serve; requests wait for it.
   let devReady: Promise<RendererMiddleware> | undefined;
-  const middleware: RendererMiddleware = renderer ?? ((req, res, next) => void devReady!.then((m) => m(req, res, next)));
+  const middleware: RendererMiddleware =
+    renderer ?? ((req, res, next) => void devReady!.then((m) => m(req, res, next)));
   const host: BrowserHost = await startBrowserHost({
     port: o.port,
     dispatch,

@@ -45,7 +45,11 @@ function raw(port: number, chunks: readonly Buffer[]): Promise<string> {
 }
 
 /** One client → server WebSocket frame (masked unless told otherwise). */
-function frame(opcode: number, payload: Buffer, o: { fin?: boolean; rsv?: number; masked?: boolean; declaredLength?: bigint } = {}): Buffer {
+function frame(
+  opcode: number,
+  payload: Buffer,
+  o: { fin?: boolean; rsv?: number; masked?: boolean; declaredLength?: bigint } = {},
+): Buffer {
   const head: number[] = [((o.fin ?? true) ? 0x80 : 0) | ((o.rsv ?? 0) << 4) | opcode];
   const masked = o.masked ?? true;
   const len = o.declaredLength ?? BigInt(payload.length);
@@ -78,7 +82,14 @@ describe('browser host under malformed traffic', () => {
     const site = join(home, 'site');
     await mkdir(site, { recursive: true });
     await writeFile(join(site, 'index.html'), '<!doctype html><title>Inception Explorer</title>');
-    running = await runBrowserHost({ port: 0, home, appVersion: '0.1.0', renderer: staticFiles(site), maxBodyBytes: 64 * 1024, createEngine: () => createHostEngine() });
+    running = await runBrowserHost({
+      port: 0,
+      home,
+      appVersion: '0.1.0',
+      renderer: staticFiles(site),
+      maxBodyBytes: 64 * 1024,
+      createEngine: () => createHostEngine(),
+    });
     ({ port, token } = running.host);
   });
   afterAll(async () => {
@@ -107,10 +118,22 @@ describe('browser host under malformed traffic', () => {
       [b(api('%E0%A4%A', '[]'))],
       [b(api('recentFiles', '[', ''))],
       [b(api('recentFiles', '[]'.repeat(10), ''))],
-      [b(`POST /api/recentFiles?token=${token} HTTP/1.1\r\n${host()}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n[]`)],
+      [
+        b(
+          `POST /api/recentFiles?token=${token} HTTP/1.1\r\n${host()}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n[]`,
+        ),
+      ],
       [b(`POST /api/recentFiles HTTP/1.1\r\n${host()}Content-Length: -1\r\n\r\n`)],
-      [b(`POST /api/recentFiles HTTP/1.1\r\n${host()}Content-Length: 2\r\nContent-Length: 3\r\n\r\n[]`)],
-      [b(`POST /api/recentFiles HTTP/1.1\r\n${host()}Transfer-Encoding: chunked\r\n\r\nzz\r\n[]\r\n0\r\n\r\n`)],
+      [
+        b(
+          `POST /api/recentFiles HTTP/1.1\r\n${host()}Content-Length: 2\r\nContent-Length: 3\r\n\r\n[]`,
+        ),
+      ],
+      [
+        b(
+          `POST /api/recentFiles HTTP/1.1\r\n${host()}Transfer-Encoding: chunked\r\n\r\nzz\r\n[]\r\n0\r\n\r\n`,
+        ),
+      ],
       [b(`GET /%00%ff/../..%2f HTTP/1.1\r\n${host()}\r\n`)],
       [b(`GET ${'/a'.repeat(20000)} HTTP/1.1\r\n${host()}\r\n`)],
       [b(`GET / HTTP/1.1\r\n${host()}X: ${'y'.repeat(100_000)}\r\n\r\n`)],
@@ -127,7 +150,12 @@ describe('browser host under malformed traffic', () => {
       ws(frame(8, Buffer.from([0x03, 0xe7]))),
       ws(frame(1, Buffer.from([0xff, 0xfe, 0xfd]))),
       ws(frame(2, Buffer.alloc(0), { declaredLength: 2n ** 63n - 1n })),
-      ws(frame(1, Buffer.from('null')), frame(1, Buffer.from('42')), frame(1, Buffer.from('{"type":"dialogAnswer","id":"x"}')), frame(1, Buffer.from('[1,2]'))),
+      ws(
+        frame(1, Buffer.from('null')),
+        frame(1, Buffer.from('42')),
+        frame(1, Buffer.from('{"type":"dialogAnswer","id":"x"}')),
+        frame(1, Buffer.from('[1,2]')),
+      ),
       ws(frame(0, Buffer.from('continuation without a start'))),
       ws(b('\x00\x00\x00\x00\x00\x00')),
     ];
@@ -136,25 +164,53 @@ describe('browser host under malformed traffic', () => {
   const randomCases = (count: number): Buffer[][] => {
     const garbage = fc.uint8Array({ maxLength: 2048 }).map((a) => [Buffer.from(a)]);
     const line = fc
-      .tuple(fc.constantFrom('GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'X', ''), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2', 'HTTP/9.9', ''))
+      .tuple(
+        fc.constantFrom('GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'X', ''),
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2', 'HTTP/9.9', ''),
+      )
       .map(([m, path, v]) => [Buffer.from(`${m} /${path} ${v}\r\n${host()}\r\n`, 'utf8')]);
     const apiCall = fc
-      .tuple(fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 200 }))
+      .tuple(
+        fc.string({ unit: 'binary', maxLength: 20 }),
+        fc.string({ unit: 'binary', maxLength: 200 }),
+      )
       .map(([m, body]) => [Buffer.from(api(encodeURI(m).replace(/%2[5F]/gi, '%'), body), 'utf8')]);
     const wsFrames = fc
-      .array(fc.tuple(fc.integer({ min: 0, max: 15 }), fc.uint8Array({ maxLength: 300 }), fc.boolean(), fc.integer({ min: 0, max: 7 }), fc.boolean()), { minLength: 1, maxLength: 5 })
-      .map((fs) => [Buffer.from(upgradeHead(`/ws?token=${token}`)), ...fs.map(([op, p, fin, rsv, masked]) => frame(op, Buffer.from(p), { fin, rsv, masked }))]);
-    const split = fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat(200)).map(([junk, cut]) => {
-      const whole = Buffer.from(upgradeHead(`/ws?token=${token}`));
-      return [whole.subarray(0, cut), Buffer.from(junk)];
+      .array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 15 }),
+          fc.uint8Array({ maxLength: 300 }),
+          fc.boolean(),
+          fc.integer({ min: 0, max: 7 }),
+          fc.boolean(),
+        ),
+        { minLength: 1, maxLength: 5 },
+      )
+      .map((fs) => [
+        Buffer.from(upgradeHead(`/ws?token=${token}`)),
+        ...fs.map(([op, p, fin, rsv, masked]) => frame(op, Buffer.from(p), { fin, rsv, masked })),
+      ]);
+    const split = fc
+      .tuple(fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat(200))
+      .map(([junk, cut]) => {
+        const whole = Buffer.from(upgradeHead(`/ws?token=${token}`));
+        return [whole.subarray(0, cut), Buffer.from(junk)];
+      });
+    return fc.sample(fc.oneof(garbage, line, apiCall, wsFrames, split), {
+      numRuns: count,
+      seed: 20261130,
     });
-    return fc.sample(fc.oneof(garbage, line, apiCall, wsFrames, split), { numRuns: count, seed: 20261130 });
   };
 
   const stillAnswers = async (): Promise<void> => {
     const page = await fetch(`http://127.0.0.1:${port}/`);
     expect(page.status).toBe(200);
-    const call = await fetch(`http://127.0.0.1:${port}/api/recentFiles`, { method: 'POST', headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token }, body: '[]' });
+    const call = await fetch(`http://127.0.0.1:${port}/api/recentFiles`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
+      body: '[]',
+    });
     expect(await call.json()).toEqual({ ok: true, value: [] });
     const opened = await new Promise<boolean>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`);
@@ -171,7 +227,11 @@ describe('browser host under malformed traffic', () => {
     const b = (s: string) => Buffer.from(s, 'latin1');
     expect(await raw(port, [b(upgradeHead('http://[/ws'))])).toMatch(/^HTTP\/1\.1 400 /);
     expect(await raw(port, [b(api('%ff', '[]'))])).toMatch(/^HTTP\/1\.1 400 [\s\S]*http\.url/);
-    const tokenInQuery = await raw(port, [b(`POST /api/recentFiles?token=${token} HTTP/1.1\r\n${host()}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n[]`)]);
+    const tokenInQuery = await raw(port, [
+      b(
+        `POST /api/recentFiles?token=${token} HTTP/1.1\r\n${host()}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n[]`,
+      ),
+    ]);
     expect(tokenInQuery).toMatch(/^HTTP\/1\.1 401 [\s\S]*http\.token/);
     // An oversized frame closes that socket with 1009 (message too big), and only that one.
     const closed = await new Promise<number>((resolve) => {

@@ -25,14 +25,39 @@ interface Reply {
   json: () => { ok: boolean; value?: unknown; error?: { code: string; message: string } };
 }
 
-function send(port: number, path: string, o: { method?: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {}): Promise<Reply> {
+function send(
+  port: number,
+  path: string,
+  o: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    chunked?: boolean;
+  } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: o.method ?? 'POST', headers: { host: `127.0.0.1:${port}`, ...o.headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, json: () => JSON.parse(body) }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: o.method ?? 'POST',
+        headers: { host: `127.0.0.1:${port}`, ...o.headers },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            headers: res.headers,
+            body,
+            json: () => JSON.parse(body),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     if (o.chunked && o.body) {
       // Written in pieces without a Content-Length, so only the streaming limit can catch it.
@@ -47,7 +72,10 @@ const externalIPv4 = Object.values(networkInterfaces())
   .flat()
   .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
 
-function openSocket(url: string, origin?: string): Promise<{ ws: WebSocket; messages: ServerMessage[] } | { status: number; body: string }> {
+function openSocket(
+  url: string,
+  origin?: string,
+): Promise<{ ws: WebSocket; messages: ServerMessage[] } | { status: number; body: string }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, origin ? { origin } : {});
     const messages: ServerMessage[] = [];
@@ -102,24 +130,29 @@ describe('browser host server', () => {
     expect(address).toMatchObject({ address: '127.0.0.1', family: 'IPv4', port });
   });
 
-  it.skipIf(!externalIPv4)('cannot be reached on the machine\'s network address (skipped where the machine has no non-loopback IPv4 address)', async () => {
-    const reached = await new Promise<string>((resolve) => {
-      const socket = connect({ host: externalIPv4!, port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve('connected');
+  it.skipIf(!externalIPv4)(
+    "cannot be reached on the machine's network address (skipped where the machine has no non-loopback IPv4 address)",
+    async () => {
+      const reached = await new Promise<string>((resolve) => {
+        const socket = connect({ host: externalIPv4!, port });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
       });
-      socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-    });
-    expect(reached).toBe('ECONNREFUSED');
-  });
+      expect(reached).toBe('ECONNREFUSED');
+    },
+  );
 
   it('serves the app with a strict CSP and no-framing headers', async () => {
     const r = await send(port, '/', { method: 'GET' });
     expect(r.status).toBe(200);
     expect(r.body).toContain('<title>Inception Explorer</title>');
     expect(r.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'self';/);
-    expect(r.headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${port}`);
+    expect(r.headers['content-security-policy']).toContain(
+      `connect-src 'self' ws://127.0.0.1:${port}`,
+    );
     expect(r.headers['x-frame-options']).toBe('DENY');
     expect(r.headers['referrer-policy']).toBe('no-referrer');
     expect((await send(port, '/graph/view', { method: 'GET' })).body).toContain('<title>');
@@ -136,40 +169,83 @@ describe('browser host server', () => {
     expect(r.status).toBe(200);
     expect(r.json()).toEqual({ ok: true, value: [] });
     // The token goes in the header only: a URL ends up in logs and histories.
-    const viaQuery = await send(port, `/api/recentFiles?token=${token}`, { headers: json, body: '[]' });
+    const viaQuery = await send(port, `/api/recentFiles?token=${token}`, {
+      headers: json,
+      body: '[]',
+    });
     expect(viaQuery.status).toBe(401);
   });
 
   it('rejects a missing or wrong token with 401', async () => {
     const none = await send(port, '/api/recentFiles', { headers: json, body: '[]' });
     expect(none.status).toBe(401);
-    expect(none.json()).toEqual({ ok: false, error: { code: 'http.token', message: 'The request was refused because it carries no access token; open the exact URL that `inception-explorer serve` printed.' } });
-    const wrong = await send(port, '/api/recentFiles', { headers: { ...json, [TOKEN_HEADER]: `${token.slice(0, -1)}x` }, body: '[]' });
+    expect(none.json()).toEqual({
+      ok: false,
+      error: {
+        code: 'http.token',
+        message:
+          'The request was refused because it carries no access token; open the exact URL that `inception-explorer serve` printed.',
+      },
+    });
+    const wrong = await send(port, '/api/recentFiles', {
+      headers: { ...json, [TOKEN_HEADER]: `${token.slice(0, -1)}x` },
+      body: '[]',
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.json().error!.message).toMatch(/access token is wrong/);
   });
 
   it('rejects other web pages by Origin, and other host names (DNS rebinding) by Host', async () => {
-    const evil = await send(port, '/api/recentFiles', { headers: { ...auth, origin: 'http://evil.example' }, body: '[]' });
+    const evil = await send(port, '/api/recentFiles', {
+      headers: { ...auth, origin: 'http://evil.example' },
+      body: '[]',
+    });
     expect(evil.status).toBe(403);
-    expect(evil.json().error).toEqual({ code: 'http.origin', message: `The request was refused because it came from the page origin "http://evil.example"; only the app at http://127.0.0.1:${port} may call this server.` });
-    const otherPort = await send(port, '/api/recentFiles', { headers: { ...auth, origin: `http://127.0.0.1:${port + 1}` }, body: '[]' });
+    expect(evil.json().error).toEqual({
+      code: 'http.origin',
+      message: `The request was refused because it came from the page origin "http://evil.example"; only the app at http://127.0.0.1:${port} may call this server.`,
+    });
+    const otherPort = await send(port, '/api/recentFiles', {
+      headers: { ...auth, origin: `http://127.0.0.1:${port + 1}` },
+      body: '[]',
+    });
     expect(otherPort.status).toBe(403);
-    expect((await send(port, '/api/recentFiles', { headers: { ...auth, origin: `http://127.0.0.1:${port}` }, body: '[]' })).status).toBe(200);
-    const rebound = await send(port, '/api/recentFiles', { headers: { ...auth, host: `evil.example:${port}` }, body: '[]' });
+    expect(
+      (
+        await send(port, '/api/recentFiles', {
+          headers: { ...auth, origin: `http://127.0.0.1:${port}` },
+          body: '[]',
+        })
+      ).status,
+    ).toBe(200);
+    const rebound = await send(port, '/api/recentFiles', {
+      headers: { ...auth, host: `evil.example:${port}` },
+      body: '[]',
+    });
     expect(rebound.status).toBe(403);
     expect(rebound.json().error!.code).toBe('http.host');
-    expect((await send(port, '/', { method: 'GET', headers: { host: 'attacker.test' } })).status).toBe(403);
+    expect(
+      (await send(port, '/', { method: 'GET', headers: { host: 'attacker.test' } })).status,
+    ).toBe(403);
   });
 
   it('answers malformed JSON, wrong content types and wrong methods with clear errors', async () => {
     const bad = await send(port, '/api/openRecent', { headers: auth, body: '["/a", ' });
     expect(bad.status).toBe(400);
-    expect(bad.json().error).toEqual({ code: 'http.badJson', message: expect.stringMatching(/^The request body is not valid JSON: .+\.$/) });
-    const text = await send(port, '/api/recentFiles', { headers: { 'content-type': 'text/plain', [TOKEN_HEADER]: token }, body: '[]' });
+    expect(bad.json().error).toEqual({
+      code: 'http.badJson',
+      message: expect.stringMatching(/^The request body is not valid JSON: .+\.$/),
+    });
+    const text = await send(port, '/api/recentFiles', {
+      headers: { 'content-type': 'text/plain', [TOKEN_HEADER]: token },
+      body: '[]',
+    });
     expect(text.status).toBe(415);
     expect(text.json().error!.code).toBe('http.contentType');
-    const get = await send(port, '/api/recentFiles', { method: 'GET', headers: { [TOKEN_HEADER]: token } });
+    const get = await send(port, '/api/recentFiles', {
+      method: 'GET',
+      headers: { [TOKEN_HEADER]: token },
+    });
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');
   });
@@ -178,7 +254,10 @@ describe('browser host server', () => {
     const big = JSON.stringify([{ path: null, text: 'x'.repeat(70 * 1024) }]);
     const declared = await send(port, '/api/autosave', { headers: auth, body: big });
     expect(declared.status).toBe(413);
-    expect(declared.json().error).toEqual({ code: 'http.tooLarge', message: 'The request body is larger than the limit of 65536 bytes.' });
+    expect(declared.json().error).toEqual({
+      code: 'http.tooLarge',
+      message: 'The request body is larger than the limit of 65536 bytes.',
+    });
     const streamed = await send(port, '/api/autosave', { headers: auth, body: big, chunked: true });
     expect(streamed.status).toBe(413);
   });
@@ -190,8 +269,15 @@ describe('browser host server', () => {
     expect((await send(port, '/api/a/b', { headers: auth, body: '[]' })).status).toBe(404);
     const invalid = await send(port, '/api/openRecent', { headers: auth, body: '[42]' });
     expect(invalid.status).toBe(400);
-    expect(invalid.json().error).toEqual({ code: 'ipc.invalid', message: expect.stringMatching(/^The request "openRecent" was refused because its arguments are invalid: args\[0\]: /) });
-    expect((await send(port, '/api/recentFiles', { headers: auth, body: '{"not": "a list"}' })).status).toBe(400);
+    expect(invalid.json().error).toEqual({
+      code: 'ipc.invalid',
+      message: expect.stringMatching(
+        /^The request "openRecent" was refused because its arguments are invalid: args\[0\]: /,
+      ),
+    });
+    expect(
+      (await send(port, '/api/recentFiles', { headers: auth, body: '{"not": "a list"}' })).status,
+    ).toBe(400);
   });
 
   it('accepts a WebSocket only with the token and from the app origin', async () => {
@@ -201,7 +287,9 @@ describe('browser host server', () => {
     const evil = await openSocket(`${base}?token=${token}`, 'http://evil.example');
     expect(evil).toMatchObject({ status: 403 });
     expect((evil as { body: string }).body).toMatch(/http\.origin/);
-    expect(await openSocket(`ws://127.0.0.1:${port}/other?token=${token}`)).toMatchObject({ status: 403 });
+    expect(await openSocket(`ws://127.0.0.1:${port}/other?token=${token}`)).toMatchObject({
+      status: 403,
+    });
     const good = await openSocket(`${base}?token=${token}`, `http://127.0.0.1:${port}`);
     expect('ws' in good).toBe(true);
     if ('ws' in good) {
@@ -217,23 +305,55 @@ describe('browser host server', () => {
     await mkdir(running.designsDir, { recursive: true });
     await writeFile(join(running.designsDir, 'mine.json'), text);
     const clientId = 'client-0123456789';
-    const page = await openSocket(`ws://127.0.0.1:${port}/ws?token=${token}&client=${clientId}`, `http://127.0.0.1:${port}`);
-    const intruder = await openSocket(`ws://127.0.0.1:${port}/ws?token=${token}&client=intruder-0123456789`, `http://127.0.0.1:${port}`);
+    const page = await openSocket(
+      `ws://127.0.0.1:${port}/ws?token=${token}&client=${clientId}`,
+      `http://127.0.0.1:${port}`,
+    );
+    const intruder = await openSocket(
+      `ws://127.0.0.1:${port}/ws?token=${token}&client=intruder-0123456789`,
+      `http://127.0.0.1:${port}`,
+    );
     if (!('ws' in page) || !('ws' in intruder)) throw new Error('The sockets did not open.');
-    const opened = send(port, '/api/openDesign', { headers: { ...auth, [CLIENT_HEADER]: clientId }, body: '[]' });
+    const opened = send(port, '/api/openDesign', {
+      headers: { ...auth, [CLIENT_HEADER]: clientId },
+      body: '[]',
+    });
     await waitFor(() => page.messages.some((m) => m.type === 'dialog'), 'the dialog request');
-    const dialog = page.messages.find((m) => m.type === 'dialog') as Extract<ServerMessage, { type: 'dialog' }>;
-    expect(dialog.request).toEqual({ kind: 'open', title: 'Open design', suggestedName: '', files: ['mine.json'], folder: running.designsDir });
+    const dialog = page.messages.find((m) => m.type === 'dialog') as Extract<
+      ServerMessage,
+      { type: 'dialog' }
+    >;
+    expect(dialog.request).toEqual({
+      kind: 'open',
+      title: 'Open design',
+      suggestedName: '',
+      files: ['mine.json'],
+      folder: running.designsDir,
+    });
     // Another page cannot answer this page's dialog.
-    intruder.ws.send(JSON.stringify({ type: 'dialogAnswer', id: dialog.id, name: '../../etc/passwd' }));
+    intruder.ws.send(
+      JSON.stringify({ type: 'dialogAnswer', id: dialog.id, name: '../../etc/passwd' }),
+    );
     page.ws.send(JSON.stringify({ type: 'dialogAnswer', id: dialog.id, name: 'mine' }));
     const r = await opened;
-    expect(r.json()).toEqual({ ok: true, value: { path: join(running.designsDir, 'mine.json'), text } });
+    expect(r.json()).toEqual({
+      ok: true,
+      value: { path: join(running.designsDir, 'mine.json'), text },
+    });
 
     // A name that tries to leave the folder is refused as data.
-    const escaping = send(port, '/api/saveDesignAs', { headers: { ...auth, [CLIENT_HEADER]: clientId }, body: JSON.stringify([{ path: null, text }]) });
-    await waitFor(() => page.messages.filter((m) => m.type === 'dialog').length === 2, 'the save dialog');
-    const save = page.messages.filter((m) => m.type === 'dialog')[1] as Extract<ServerMessage, { type: 'dialog' }>;
+    const escaping = send(port, '/api/saveDesignAs', {
+      headers: { ...auth, [CLIENT_HEADER]: clientId },
+      body: JSON.stringify([{ path: null, text }]),
+    });
+    await waitFor(
+      () => page.messages.filter((m) => m.type === 'dialog').length === 2,
+      'the save dialog',
+    );
+    const save = page.messages.filter((m) => m.type === 'dialog')[1] as Extract<
+      ServerMessage,
+      { type: 'dialog' }
+    >;
     expect(save.request.suggestedName).toBe('GoogLeNet.json');
     page.ws.send(JSON.stringify({ type: 'dialogAnswer', id: save.id, name: '../outside' }));
     expect((await escaping).json()).toMatchObject({ ok: false, error: { code: 'dialog.badName' } });
@@ -246,21 +366,49 @@ describe('browser host server', () => {
   });
 
   it('runs a design on the real engine and streams progress over the socket', async () => {
-    const page = await openSocket(`ws://127.0.0.1:${port}/ws?token=${token}&client=runner-0123456789`, `http://127.0.0.1:${port}`);
+    const page = await openSocket(
+      `ws://127.0.0.1:${port}/ws?token=${token}&client=runner-0123456789`,
+      `http://127.0.0.1:${port}`,
+    );
     if (!('ws' in page)) throw new Error('The socket did not open.');
-    const design = { ...presetDesign('googlenet-torchvision')!, aux: false, input: { batch: 1, channels: 3, height: 64, width: 64 } };
+    const design = {
+      ...presetDesign('googlenet-torchvision')!,
+      aux: false,
+      input: { batch: 1, channels: 3, height: 64, width: 64 },
+    };
     const info = await send(port, '/api/getInfo', { headers: auth, body: '[]' });
-    expect(info.json()).toMatchObject({ ok: true, value: { kind: 'browser', backend: expect.stringMatching(/^(onnxruntime|tensorflow|wasm|cpu)$/) } });
-    const r = await send(port, '/api/run', { headers: auth, body: JSON.stringify(['run-1', { design, mode: 'eval', seed: 1, input: { kind: 'random' }, featureMaps: false }]) });
-    const result = r.json() as { ok: true; value: { outputs: Record<string, { shape: number[] }>; untrainedWeights: boolean } };
+    expect(info.json()).toMatchObject({
+      ok: true,
+      value: {
+        kind: 'browser',
+        backend: expect.stringMatching(/^(onnxruntime|tensorflow|wasm|cpu)$/),
+      },
+    });
+    const r = await send(port, '/api/run', {
+      headers: auth,
+      body: JSON.stringify([
+        'run-1',
+        { design, mode: 'eval', seed: 1, input: { kind: 'random' }, featureMaps: false },
+      ]),
+    });
+    const result = r.json() as {
+      ok: true;
+      value: { outputs: Record<string, { shape: number[] }>; untrainedWeights: boolean };
+    };
     expect(result, r.body.slice(0, 500)).toMatchObject({ ok: true });
     expect(result.value.outputs.main.shape).toEqual([1, 1000]);
     expect(result.value.untrainedWeights).toBe(true);
-    const progress = page.messages.filter((m) => m.type === 'runProgress').map((m) => (m as { progress: RunProgress }).progress);
+    const progress = page.messages
+      .filter((m) => m.type === 'runProgress')
+      .map((m) => (m as { progress: RunProgress }).progress);
     expect(progress.length).toBeGreaterThan(5);
     expect(progress.every((p) => p.runId === 'run-1')).toBe(true);
     expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
-    expect(await send(port, '/api/cancelRun', { headers: auth, body: '["run-1"]' }).then((x) => x.json())).toEqual({ ok: true });
+    expect(
+      await send(port, '/api/cancelRun', { headers: auth, body: '["run-1"]' }).then((x) =>
+        x.json(),
+      ),
+    ).toEqual({ ok: true });
     page.ws.close();
   });
 });

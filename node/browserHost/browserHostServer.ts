@@ -16,7 +16,16 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { API_PATH, CLIENT_HEADER, CLIENT_ID_PATTERN, parseClientMessage, SOCKET_PATH, TOKEN_HEADER, type PageDialogRequest, type ServerMessage } from '../../core/host/browserProtocol';
+import {
+  API_PATH,
+  CLIENT_HEADER,
+  CLIENT_ID_PATTERN,
+  parseClientMessage,
+  SOCKET_PATH,
+  TOKEN_HEADER,
+  type PageDialogRequest,
+  type ServerMessage,
+} from '../../core/host/browserProtocol';
 import { BOUNDARY_ERRORS, type HostDispatch } from '../host/hostRouter';
 import { contentSecurityPolicy } from '../host/contentSecurityPolicy';
 
@@ -33,7 +42,11 @@ export interface BrowserCaller {
 }
 
 /** Serves the renderer: a Connect-style middleware (Vite's in dev, static files otherwise). */
-export type RendererMiddleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+export type RendererMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: () => void,
+) => void;
 
 export interface BrowserHostOptions {
   /** 0 picks a free port. */
@@ -71,7 +84,11 @@ interface HttpFailure {
   readonly message: string;
 }
 
-const fail = (status: number, code: string, message: string): HttpFailure => ({ status, code, message });
+const fail = (status: number, code: string, message: string): HttpFailure => ({
+  status,
+  code,
+  message,
+});
 
 /** Constant-time token comparison. */
 function tokenMatches(expected: string, given: unknown): boolean {
@@ -88,7 +105,6 @@ function statusFor(code: string | undefined): number {
   if (code === BOUNDARY_ERRORS.internal) return 500;
   return 200;
 }
-
 
 /** decodeURIComponent, or null for text that is not valid percent-encoded UTF-8 (`%ff`). */
 function decodeComponent(text: string): string | null {
@@ -108,7 +124,13 @@ function parseUrl(raw: string | undefined, base: string): URL | null {
   }
 }
 
-const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+};
 
 /** What every step of a request needs: the options, the token and (once listening) the port. */
 interface ServerContext {
@@ -124,7 +146,11 @@ function checkHost(ctx: ServerContext, req: IncomingMessage): HttpFailure | null
   const allowed = new Set([`${LOOPBACK}:${ctx.port}`, `localhost:${ctx.port}`]);
   return allowed.has(String(req.headers.host ?? '').toLowerCase())
     ? null
-    : fail(403, 'http.host', `The request was refused because its Host header ${JSON.stringify(req.headers.host ?? '')} is not this server's loopback address ${LOOPBACK}:${ctx.port}.`);
+    : fail(
+        403,
+        'http.host',
+        `The request was refused because its Host header ${JSON.stringify(req.headers.host ?? '')} is not this server's loopback address ${LOOPBACK}:${ctx.port}.`,
+      );
 }
 
 /** Refuses a request from another page's origin. Browsers always send Origin on POST and WebSocket requests; non-browser clients may omit it. */
@@ -132,7 +158,11 @@ function checkOrigin(ctx: ServerContext, req: IncomingMessage): HttpFailure | nu
   const origin = req.headers.origin;
   const allowed = new Set([`http://${LOOPBACK}:${ctx.port}`, `http://localhost:${ctx.port}`]);
   if (origin === undefined || allowed.has(origin.toLowerCase())) return null;
-  return fail(403, 'http.origin', `The request was refused because it came from the page origin ${JSON.stringify(origin)}; only the app at http://${LOOPBACK}:${ctx.port} may call this server.`);
+  return fail(
+    403,
+    'http.origin',
+    `The request was refused because it came from the page origin ${JSON.stringify(origin)}; only the app at http://${LOOPBACK}:${ctx.port} may call this server.`,
+  );
 }
 
 /** Refuses a request without the right access token. */
@@ -149,7 +179,12 @@ function checkToken(ctx: ServerContext, given: unknown): HttpFailure | null {
 
 /** The headers every answer carries: CSP allowing only this server's socket, no sniffing, no framing. */
 function setSecurityHeaders(res: ServerResponse, port: number): void {
-  res.setHeader('Content-Security-Policy', contentSecurityPolicy({ connectOrigins: [`ws://${LOOPBACK}:${port}`, `ws://localhost:${port}`] }));
+  res.setHeader(
+    'Content-Security-Policy',
+    contentSecurityPolicy({
+      connectOrigins: [`ws://${LOOPBACK}:${port}`, `ws://localhost:${port}`],
+    }),
+  );
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
@@ -159,7 +194,11 @@ function setSecurityHeaders(res: ServerResponse, port: number): void {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -170,7 +209,11 @@ function sendFailure(res: ServerResponse, f: HttpFailure): void {
 /** Reads a request body of at most `maxBody` bytes; a 413 failure when it is larger, 400 when it is cut off. */
 function readBody(req: IncomingMessage, maxBody: number): Promise<Buffer | HttpFailure> {
   return new Promise((done) => {
-    const tooLarge = fail(413, 'http.tooLarge', `The request body is larger than the limit of ${maxBody} bytes.`);
+    const tooLarge = fail(
+      413,
+      'http.tooLarge',
+      `The request body is larger than the limit of ${maxBody} bytes.`,
+    );
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBody) {
       req.resume();
@@ -201,10 +244,19 @@ function readBody(req: IncomingMessage, maxBody: number): Promise<Buffer | HttpF
 }
 
 /** Checks an API request (POST, origin, token, JSON) and reads its argument list, or says what is wrong. */
-async function readApiCall(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<{ args: unknown } | HttpFailure> {
+async function readApiCall(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<{ args: unknown } | HttpFailure> {
   if (req.method !== 'POST') {
     res.setHeader('Allow', 'POST');
-    return fail(405, 'http.method', `Host requests are POST; ${req.method} ${url.pathname} is not supported.`);
+    return fail(
+      405,
+      'http.method',
+      `Host requests are POST; ${req.method} ${url.pathname} is not supported.`,
+    );
   }
   // The token travels in the header only: a URL ends up in logs, histories and Referer headers.
   const refused = checkOrigin(ctx, req) ?? checkToken(ctx, req.headers[TOKEN_HEADER]);
@@ -212,10 +264,17 @@ async function readApiCall(ctx: ServerContext, req: IncomingMessage, res: Server
     req.resume();
     return refused;
   }
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if (type !== 'application/json') {
     req.resume();
-    return fail(415, 'http.contentType', `The request body must be JSON sent as "Content-Type: application/json"; got ${JSON.stringify(type || 'none')}.`);
+    return fail(
+      415,
+      'http.contentType',
+      `The request body must be JSON sent as "Content-Type: application/json"; got ${JSON.stringify(type || 'none')}.`,
+    );
   }
   const body = await readBody(req, ctx.maxBody);
   if (!Buffer.isBuffer(body)) {
@@ -226,12 +285,22 @@ async function readApiCall(ctx: ServerContext, req: IncomingMessage, res: Server
   try {
     return { args: body.length === 0 ? [] : JSON.parse(body.toString('utf8')) };
   } catch (e) {
-    return fail(400, 'http.badJson', `The request body is not valid JSON: ${(e as Error).message}.`);
+    return fail(
+      400,
+      'http.badJson',
+      `The request body is not valid JSON: ${(e as Error).message}.`,
+    );
   }
 }
 
 /** `POST /api/<method>`: dispatches the call and answers its Result as JSON. */
-async function handleApi(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, method: string, url: URL): Promise<void> {
+async function handleApi(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  url: URL,
+): Promise<void> {
   const call = await readApiCall(ctx, req, res, url);
   if ('status' in call) {
     sendFailure(res, call);
@@ -241,7 +310,14 @@ async function handleApi(ctx: ServerContext, req: IncomingMessage, res: ServerRe
   const clientId = typeof header === 'string' && CLIENT_ID_PATTERN.test(header) ? header : null;
   const name = decodeComponent(method);
   if (name === null) {
-    sendFailure(res, fail(400, 'http.url', `The method name in ${JSON.stringify(url.pathname.slice(0, 100))} is not valid percent-encoded UTF-8.`));
+    sendFailure(
+      res,
+      fail(
+        400,
+        'http.url',
+        `The method name in ${JSON.stringify(url.pathname.slice(0, 100))} is not valid percent-encoded UTF-8.`,
+      ),
+    );
     return;
   }
   const result = await ctx.options.dispatch({ clientId }, name, call.args);
@@ -264,28 +340,57 @@ function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResp
   const api = /^\/api\/([^/]*)$/.exec(url.pathname);
   if (api) {
     handleApi(ctx, req, res, api[1], url).catch((e: unknown) => {
-      if (!res.headersSent) sendFailure(res, fail(500, BOUNDARY_ERRORS.internal, `The server failed unexpectedly: ${(e as Error).message}. This is a bug; please report it.`));
+      if (!res.headersSent)
+        sendFailure(
+          res,
+          fail(
+            500,
+            BOUNDARY_ERRORS.internal,
+            `The server failed unexpectedly: ${(e as Error).message}. This is a bug; please report it.`,
+          ),
+        );
       else res.destroy();
     });
     return;
   }
   if (url.pathname.startsWith(API_PATH) || url.pathname === API_PATH.slice(0, -1)) {
-    sendFailure(res, fail(404, BOUNDARY_ERRORS.unknownMethod, `There is no host request at ${url.pathname}; requests are POST /api/<method>.`));
+    sendFailure(
+      res,
+      fail(
+        404,
+        BOUNDARY_ERRORS.unknownMethod,
+        `There is no host request at ${url.pathname}; requests are POST /api/<method>.`,
+      ),
+    );
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
-    sendFailure(res, fail(405, 'http.method', `Only GET and HEAD serve the app; ${req.method} is not supported here.`));
+    sendFailure(
+      res,
+      fail(
+        405,
+        'http.method',
+        `Only GET and HEAD serve the app; ${req.method} is not supported here.`,
+      ),
+    );
     return;
   }
-  ctx.options.renderer(req, res, () => sendFailure(res, fail(404, 'http.notFound', `There is no file at ${url.pathname.slice(0, 200)}.`)));
+  ctx.options.renderer(req, res, () =>
+    sendFailure(
+      res,
+      fail(404, 'http.notFound', `There is no file at ${url.pathname.slice(0, 200)}.`),
+    ),
+  );
 }
 
 /** Answers a refused WebSocket upgrade with a JSON failure and closes the connection. */
 function rejectUpgrade(socket: Socket, f: HttpFailure): void {
   const body = JSON.stringify({ ok: false, error: { code: f.code, message: f.message } });
   if (!socket.writable) return void socket.destroy();
-  socket.end(`HTTP/1.1 ${f.status} ${STATUS_TEXT[f.status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${f.status} ${STATUS_TEXT[f.status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -295,7 +400,10 @@ function rejectUpgrade(socket: Socket, f: HttpFailure): void {
 class PageSockets {
   private readonly byClient = new Map<string, WebSocket>();
   private readonly anonymous = new Set<WebSocket>();
-  private readonly pending = new Map<number, { clientId: string; resolve: (name: string | null) => void }>();
+  private readonly pending = new Map<
+    number,
+    { clientId: string; resolve: (name: string | null) => void }
+  >();
   private nextDialogId = 1;
 
   constructor(private readonly onPageClosed?: (openPages: number) => void) {}
@@ -363,7 +471,14 @@ function send(ws: WebSocket, message: ServerMessage): void {
 }
 
 /** A WebSocket upgrade: only `/ws` with the right host, origin and token becomes a page socket. */
-function handleUpgrade(ctx: ServerContext, wss: WebSocketServer, pages: PageSockets, req: IncomingMessage, socket: Socket, head: Buffer): void {
+function handleUpgrade(
+  ctx: ServerContext,
+  wss: WebSocketServer,
+  pages: PageSockets,
+  req: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+): void {
   const url = parseUrl(req.url, `http://${LOOPBACK}:${ctx.port}`);
   if (!url) {
     rejectUpgrade(socket, fail(400, 'http.url', 'The request URL is malformed.'));
@@ -371,10 +486,12 @@ function handleUpgrade(ctx: ServerContext, wss: WebSocketServer, pages: PageSock
   }
   if (url.pathname !== SOCKET_PATH) {
     // In dev, Vite's HMR socket shares this server and answers its own upgrades.
-    if (!ctx.options.dev) rejectUpgrade(socket, fail(403, 'http.notFound', `There is no socket at ${url.pathname}.`));
+    if (!ctx.options.dev)
+      rejectUpgrade(socket, fail(403, 'http.notFound', `There is no socket at ${url.pathname}.`));
     return;
   }
-  const refused = checkHost(ctx, req) ?? checkOrigin(ctx, req) ?? checkToken(ctx, url.searchParams.get('token'));
+  const refused =
+    checkHost(ctx, req) ?? checkOrigin(ctx, req) ?? checkToken(ctx, url.searchParams.get('token'));
   if (refused) {
     rejectUpgrade(socket, refused);
     return;
@@ -389,10 +506,14 @@ function handleUpgrade(ctx: ServerContext, wss: WebSocketServer, pages: PageSock
  * 400 and lose only their own connection; a socket that already broke is just dropped; slow
  * clients may not hold a connection open forever.
  */
-function createHttpServer(ctx: ServerContext, pages: PageSockets): { server: Server; wss: WebSocketServer } {
+function createHttpServer(
+  ctx: ServerContext,
+  pages: PageSockets,
+): { server: Server; wss: WebSocketServer } {
   const server = createServer((req, res) => handleRequest(ctx, req, res));
   server.on('clientError', (_err: Error, socket: Socket) => {
-    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable && !socket.destroyed)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
   });
   server.on('connection', (socket: Socket) => socket.on('error', () => socket.destroy()));
@@ -406,7 +527,14 @@ function createHttpServer(ctx: ServerContext, pages: PageSockets): { server: Ser
     try {
       handleUpgrade(ctx, wss, pages, req, socket, head);
     } catch (e) {
-      rejectUpgrade(socket, fail(500, BOUNDARY_ERRORS.internal, `The socket could not be opened: ${(e as Error).message}.`));
+      rejectUpgrade(
+        socket,
+        fail(
+          500,
+          BOUNDARY_ERRORS.internal,
+          `The socket could not be opened: ${(e as Error).message}.`,
+        ),
+      );
     }
   });
   return { server, wss };
@@ -426,7 +554,12 @@ async function listen(server: Server, port: number): Promise<number> {
 
 /** Starts the server on 127.0.0.1; resolves once it listens. */
 export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHost> {
-  const ctx: ServerContext = { options: o, token: o.token ?? randomBytes(24).toString('base64url'), maxBody: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, port: 0 };
+  const ctx: ServerContext = {
+    options: o,
+    token: o.token ?? randomBytes(24).toString('base64url'),
+    maxBody: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    port: 0,
+  };
   const pages = new PageSockets(o.onPageClosed);
   const { server, wss } = createHttpServer(ctx, pages);
   o.onServerCreated?.(server);

@@ -32,7 +32,9 @@ describe('pruneBuilds', () => {
   it('keeps the current build and any build a live server still serves; removes the rest', async () => {
     const removed = await pruneBuilds(cache, CURRENT, (pid) => pid === LIVE_PID);
     expect(removed.sort()).toEqual([OLD_DEAD, OLD_UNCLAIMED]);
-    expect((await readdir(cache)).sort()).toEqual([OLD_SERVED, `${OLD_SERVED}.users`, CURRENT, `${CURRENT}.users`].sort());
+    expect((await readdir(cache)).sort()).toEqual(
+      [OLD_SERVED, `${OLD_SERVED}.users`, CURRENT, `${CURRENT}.users`].sort(),
+    );
   });
 
   it('removes a build once the server that served it has gone', async () => {

@@ -13,10 +13,23 @@ import type { RendererMiddleware } from './browserHostServer';
 
 /** The repository root (this file is node/browserHost/rendererAssets.ts). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-export const DEFAULT_CACHE_DIR = join(REPO_ROOT, 'node_modules', '.cache', 'inception-explorer', 'renderer');
+export const DEFAULT_CACHE_DIR = join(
+  REPO_ROOT,
+  'node_modules',
+  '.cache',
+  'inception-explorer',
+  'renderer',
+);
 
 /** What the renderer build reads: its sources, core/, the Vite config and the dependency lock. */
-const INPUTS = ['renderer', 'core', 'assets', 'vite.renderer.config.ts', 'package-lock.json', 'tsconfig.json'];
+const INPUTS = [
+  'renderer',
+  'core',
+  'assets',
+  'vite.renderer.config.ts',
+  'package-lock.json',
+  'tsconfig.json',
+];
 const SKIP = /(\.test\.tsx?$|__fixtures__|__snapshots__|(^|[\\/])\.)/;
 
 async function hashInputs(root: string): Promise<string> {
@@ -30,9 +43,14 @@ async function hashInputs(root: string): Promise<string> {
       return;
     }
     if (s.isDirectory()) {
-      for (const name of (await readdir(abs)).sort()) if (!SKIP.test(name)) await visit(join(rel, name));
+      for (const name of (await readdir(abs)).sort())
+        if (!SKIP.test(name)) await visit(join(rel, name));
     } else if (s.isFile()) {
-      hash.update(rel.split(sep).join('/')).update('\0').update(await readFile(abs)).update('\0');
+      hash
+        .update(rel.split(sep).join('/'))
+        .update('\0')
+        .update(await readFile(abs))
+        .update('\0');
     }
   };
   for (const input of INPUTS) await visit(input);
@@ -59,7 +77,11 @@ export async function claimBuild(outDir: string, pid: number = process.pid): Pro
  * deleting one a running server still serves would leave its page a 404 on the next reload.
  * Returns the removed build keys.
  */
-export async function pruneBuilds(cacheDir: string, keep: string, isAlive: (pid: number) => boolean = isProcessAlive): Promise<string[]> {
+export async function pruneBuilds(
+  cacheDir: string,
+  keep: string,
+  isAlive: (pid: number) => boolean = isProcessAlive,
+): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(cacheDir)) {
     if (!/^[0-9a-f]{16}$/.test(name) || name === keep) continue;
@@ -83,14 +105,21 @@ export async function ensureRendererBuild(o: RendererBuildOptions = {}): Promise
   try {
     await stat(join(root, 'renderer', 'index.html'));
   } catch {
-    throw new Error(`The renderer is missing: ${join(root, 'renderer', 'index.html')} does not exist.`);
+    throw new Error(
+      `The renderer is missing: ${join(root, 'renderer', 'index.html')} does not exist.`,
+    );
   }
   const key = await hashInputs(root);
   const outDir = join(cacheDir, key);
   const lock = `${outDir}.lock`;
   await mkdir(cacheDir, { recursive: true });
   for (;;) {
-    if (await stat(join(outDir, 'index.html')).then(() => true, () => false)) {
+    if (
+      await stat(join(outDir, 'index.html')).then(
+        () => true,
+        () => false,
+      )
+    ) {
       await claimBuild(outDir);
       return outDir;
     }
@@ -98,7 +127,8 @@ export async function ensureRendererBuild(o: RendererBuildOptions = {}): Promise
       await mkdir(lock);
     } catch {
       const owner = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => 'NaN'));
-      if (Number.isInteger(owner) && !isProcessAlive(owner)) await rm(lock, { recursive: true, force: true });
+      if (Number.isInteger(owner) && !isProcessAlive(owner))
+        await rm(lock, { recursive: true, force: true });
       else await sleep(500);
       continue;
     }
@@ -116,7 +146,13 @@ export async function ensureRendererBuild(o: RendererBuildOptions = {}): Promise
       logger.warnOnce = ignore;
       logger.error = (msg: string) => o.log?.(msg);
       const started = Date.now();
-      await build({ configFile, root: join(root, 'renderer'), logLevel: 'error', customLogger: logger, build: { outDir: tmp, emptyOutDir: true, sourcemap: false } });
+      await build({
+        configFile,
+        root: join(root, 'renderer'),
+        logLevel: 'error',
+        customLogger: logger,
+        build: { outDir: tmp, emptyOutDir: true, sourcemap: false },
+      });
       await rename(tmp, outDir);
       await claimBuild(outDir);
       o.log?.(`Built the renderer in ${Math.round((Date.now() - started) / 1000)} s.`);
@@ -169,7 +205,11 @@ export function staticFiles(dir: string): RendererMiddleware {
           if (!s.isFile()) return next();
           const type = MIME[extname(path).toLowerCase()] ?? 'application/octet-stream';
           const hashed = /[-.][A-Za-z0-9_-]{8,}\.(js|css|wasm|woff2|png|svg)$/.test(path);
-          res.writeHead(200, { 'Content-Type': type, 'Content-Length': s.size, 'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache' });
+          res.writeHead(200, {
+            'Content-Type': type,
+            'Content-Length': s.size,
+            'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+          });
           if (req.method === 'HEAD') res.end();
           else createReadStream(path).pipe(res);
         },
@@ -181,7 +221,10 @@ export function staticFiles(dir: string): RendererMiddleware {
 }
 
 /** Vite in middleware mode (for `serve --dev`): returns the middleware and a close function. */
-export async function viteDevMiddleware(server: Server, root = REPO_ROOT): Promise<{ middleware: RendererMiddleware; close(): Promise<void> }> {
+export async function viteDevMiddleware(
+  server: Server,
+  root = REPO_ROOT,
+): Promise<{ middleware: RendererMiddleware; close(): Promise<void> }> {
   const { createServer } = await import('vite');
   const vite = await createServer({
     configFile: join(root, 'vite.renderer.config.ts'),
@@ -190,5 +233,8 @@ export async function viteDevMiddleware(server: Server, root = REPO_ROOT): Promi
     logLevel: 'error',
     server: { middlewareMode: true, hmr: { server } },
   });
-  return { middleware: vite.middlewares as unknown as RendererMiddleware, close: () => vite.close() };
+  return {
+    middleware: vite.middlewares as unknown as RendererMiddleware,
+    close: () => vite.close(),
+  };
 }

@@ -25,7 +25,12 @@ const ORT_BINARIES = join('bin', 'napi-v6');
  * Whether a file of a copied package belongs in a package for `platform`/`arch`: everything
  * except onnxruntime-node's binaries for other platforms. `relative` is the path inside the package.
  */
-export function keepInPackage(name: string, relative: string, platform: string, arch: string): boolean {
+export function keepInPackage(
+  name: string,
+  relative: string,
+  platform: string,
+  arch: string,
+): boolean {
   if (name !== 'onnxruntime-node' || !relative.startsWith(ORT_BINARIES + sep)) return true;
   const [os, cpu] = relative.slice(ORT_BINARIES.length + 1).split(sep);
   return os === platform && (cpu === undefined || cpu === arch);
@@ -60,7 +65,10 @@ function packageDir(name: string, fromDir: string): string | null {
  * The folders of `names` and everything they depend on at run time (dependencies and installed
  * optional dependencies), each once. Packages that are not installed are skipped.
  */
-export async function runtimeClosure(names: readonly string[], projectDir: string): Promise<Map<string, string>> {
+export async function runtimeClosure(
+  names: readonly string[],
+  projectDir: string,
+): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const visit = async (name: string, fromDir: string): Promise<void> => {
     if (found.has(name)) return;
@@ -68,7 +76,8 @@ export async function runtimeClosure(names: readonly string[], projectDir: strin
     if (!dir) return;
     found.set(name, dir);
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as PackageJson;
-    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) if (!INSTALL_ONLY.has(dep)) await visit(dep, dir);
+    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }))
+      if (!INSTALL_ONLY.has(dep)) await visit(dep, dir);
   };
   for (const name of names) await visit(name, projectDir);
   return found;
@@ -87,7 +96,11 @@ export async function copyNativePackages(
 ): Promise<string[]> {
   const closure = await runtimeClosure(names, projectDir);
   for (const [name, dir] of closure) {
-    await cp(dir, join(buildPath, 'node_modules', name), { recursive: true, dereference: true, filter: (src) => keepInPackage(name, relative(dir, src), platform, arch) });
+    await cp(dir, join(buildPath, 'node_modules', name), {
+      recursive: true,
+      dereference: true,
+      filter: (src) => keepInPackage(name, relative(dir, src), platform, arch),
+    });
   }
   return [...closure.keys()];
 }

@@ -28,7 +28,9 @@ const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
 export function wasmDistFolder(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   if (existsSync(path.join(here, WASM_FILE))) return here + path.sep;
-  return path.dirname(require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${WASM_FILE}`)) + path.sep;
+  return (
+    path.dirname(require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${WASM_FILE}`)) + path.sep
+  );
 }
 
 let wasmPathsSet = false;
@@ -52,7 +54,11 @@ type Attempt = { ok: true } | { ok: false; reason: string };
 export function nativeTensorflowReason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   const first = String(err?.message ?? e).split('\n')[0];
-  if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND' || /Cannot find (package|module) '@tensorflow\/tfjs-node'/.test(first)) {
+  if (
+    err?.code === 'ERR_MODULE_NOT_FOUND' ||
+    err?.code === 'MODULE_NOT_FOUND' ||
+    /Cannot find (package|module) '@tensorflow\/tfjs-node'/.test(first)
+  ) {
     return 'The native TensorFlow backend is not installed (@tensorflow/tfjs-node is optional; `npm install @tensorflow/tfjs-node` adds it where it can be built).';
   }
   const plain = first.replace(/(?:\/|[A-Za-z]:\\)[^\s'"]+/g, '…').slice(0, 160);
@@ -82,7 +88,10 @@ async function tryWasm(): Promise<Attempt> {
     }
     return await setAndCheck('wasm');
   } catch (e) {
-    return { ok: false, reason: `The WebAssembly backend could not start: ${(e as Error).message}` };
+    return {
+      ok: false,
+      reason: `The WebAssembly backend could not start: ${(e as Error).message}`,
+    };
   }
 }
 
@@ -92,10 +101,16 @@ async function setAndCheck(name: TfBackendName): Promise<Attempt> {
   try {
     ok = await tf.setBackend(name);
   } catch (e) {
-    return { ok: false, reason: `The ${name} backend failed to initialize: ${(e as Error).message}` };
+    return {
+      ok: false,
+      reason: `The ${name} backend failed to initialize: ${(e as Error).message}`,
+    };
   }
   if (!ok || tf.getBackend() !== name) {
-    return { ok: false, reason: `The ${name} backend failed to initialize (TensorFlow.js reported ${tf.getBackend() ?? 'no backend'} instead).` };
+    return {
+      ok: false,
+      reason: `The ${name} backend failed to initialize (TensorFlow.js reported ${tf.getBackend() ?? 'no backend'} instead).`,
+    };
   }
   await tf.ready();
   return { ok: true };
@@ -117,7 +132,9 @@ export async function selectTfBackend(forced?: TfBackendName): Promise<BackendSe
   quietTfjs();
   if (forced) {
     const a = await attempts[forced]();
-    return a.ok ? { ok: true, info: { name: forced, fallbacks: [] } } : { ok: false, reason: a.reason };
+    return a.ok
+      ? { ok: true, info: { name: forced, fallbacks: [] } }
+      : { ok: false, reason: a.reason };
   }
   const fallbacks: string[] = [];
   for (const name of TF_BACKEND_ORDER) {
@@ -130,7 +147,13 @@ export async function selectTfBackend(forced?: TfBackendName): Promise<BackendSe
 
 /** What a worker runs on: its default backend, and the TF.js backend for train mode and fallbacks. */
 export type EngineBackends =
-  | { ok: true; info: BackendInfo; tf: BackendInfo | null; tfProblem: string | null; onnxruntime: boolean }
+  | {
+      ok: true;
+      info: BackendInfo;
+      tf: BackendInfo | null;
+      tfProblem: string | null;
+      onnxruntime: boolean;
+    }
   | { ok: false; reason: string };
 
 /**
@@ -141,14 +164,29 @@ export type EngineBackends =
 export async function selectBackend(forced?: BackendName): Promise<EngineBackends> {
   if (forced && forced !== 'onnxruntime') {
     const tf = await selectTfBackend(forced);
-    return tf.ok ? { ok: true, info: tf.info, tf: tf.info, tfProblem: null, onnxruntime: false } : tf;
+    return tf.ok
+      ? { ok: true, info: tf.info, tf: tf.info, tfProblem: null, onnxruntime: false }
+      : tf;
   }
   const ort = await loadOnnxRuntime();
   if (!ort.ok && forced) return { ok: false, reason: ort.reason };
   const tf = await selectTfBackend();
-  if (ort.ok) return { ok: true, info: { name: 'onnxruntime', fallbacks: [] }, tf: tf.ok ? tf.info : null, tfProblem: tf.ok ? null : tf.reason, onnxruntime: true };
+  if (ort.ok)
+    return {
+      ok: true,
+      info: { name: 'onnxruntime', fallbacks: [] },
+      tf: tf.ok ? tf.info : null,
+      tfProblem: tf.ok ? null : tf.reason,
+      onnxruntime: true,
+    };
   if (!tf.ok) return { ok: false, reason: `${ort.reason} ${tf.reason}` };
-  return { ok: true, info: { name: tf.info.name, fallbacks: [ort.reason, ...tf.info.fallbacks] }, tf: tf.info, tfProblem: null, onnxruntime: false };
+  return {
+    ok: true,
+    info: { name: tf.info.name, fallbacks: [ort.reason, ...tf.info.fallbacks] },
+    tf: tf.info,
+    tfProblem: null,
+    onnxruntime: false,
+  };
 }
 
 /** Whether a backend can start in this process (a TF.js one becomes the current backend when it can). */

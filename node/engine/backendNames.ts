@@ -20,9 +20,14 @@ export function isBackendName(x: unknown): x is BackendName {
 }
 
 /** The backend forced by the environment, if any; an unknown name is reported, not ignored. */
-export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): { forced?: BackendName; problem?: string } {
+export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  forced?: BackendName;
+  problem?: string;
+} {
   const v = env[BACKEND_ENV]?.trim();
   if (!v) return {};
   if (isBackendName(v)) return { forced: v };
-  return { problem: `${BACKEND_ENV} is ${JSON.stringify(v)}, which is not a backend; use one of ${BACKEND_ORDER.join(', ')}.` };
+  return {
+    problem: `${BACKEND_ENV} is ${JSON.stringify(v)}, which is not a backend; use one of ${BACKEND_ORDER.join(', ')}.`,
+  };
 }

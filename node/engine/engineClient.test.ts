@@ -25,17 +25,44 @@ const small: Design = {
   classes: 10,
   aux: true,
   modules: [
-    { id: 'conv1', kind: 'convBlock', inputs: ['input'], params: { out_channels: 16, kernel: 3, stride: 2, padding: 1 } },
-    { id: 'pool1', kind: 'maxPool', inputs: ['conv1'], params: { kernel: 3, stride: 2, padding: 1 } },
-    { id: 'inc', kind: 'inception', inputs: ['pool1'], params: { out_1x1: 8, red_3x3: 8, out_3x3: 8, red_5x5: 4, out_5x5: 4, out_1x1pool: 4 } },
-    { id: 'aux1', kind: 'auxHead', inputs: ['inc'], params: { pool: 'adaptive', pool_size: 2, in_size: 2, conv_out: 8, hidden: 16 }, aux: true },
+    {
+      id: 'conv1',
+      kind: 'convBlock',
+      inputs: ['input'],
+      params: { out_channels: 16, kernel: 3, stride: 2, padding: 1 },
+    },
+    {
+      id: 'pool1',
+      kind: 'maxPool',
+      inputs: ['conv1'],
+      params: { kernel: 3, stride: 2, padding: 1 },
+    },
+    {
+      id: 'inc',
+      kind: 'inception',
+      inputs: ['pool1'],
+      params: { out_1x1: 8, red_3x3: 8, out_3x3: 8, red_5x5: 4, out_5x5: 4, out_1x1pool: 4 },
+    },
+    {
+      id: 'aux1',
+      kind: 'auxHead',
+      inputs: ['inc'],
+      params: { pool: 'adaptive', pool_size: 2, in_size: 2, conv_out: 8, hidden: 16 },
+      aux: true,
+    },
     { id: 'gap', kind: 'adaptiveAvgPool', inputs: ['inc'], params: { output_size: 1 } },
     { id: 'fc', kind: 'linear', inputs: ['gap'], params: { out_features: 'classes' } },
   ],
   outputs: { main: 'fc', aux1: 'aux1' },
 };
 const random = { kind: 'random' } as const;
-const request = (over: Partial<EngineRunRequest> = {}): EngineRunRequest => ({ design: small, mode: 'eval', seed: 1, input: random, ...over });
+const request = (over: Partial<EngineRunRequest> = {}): EngineRunRequest => ({
+  design: small,
+  mode: 'eval',
+  seed: 1,
+  input: random,
+  ...over,
+});
 
 const clients: EngineClient[] = [];
 const client = (options: ConstructorParameters<typeof EngineClient>[0] = {}) => {
@@ -56,7 +83,9 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
 
   it('reports the backend it uses and why it skipped the preferred one', async () => {
     const auto = client();
-    const info = await client({ backend: undefined }).info().catch((e: Error) => e);
+    const info = await client({ backend: undefined })
+      .info()
+      .catch((e: Error) => e);
     expect(info).not.toBeInstanceOf(Error);
     const forced = await auto.info();
     expect(forced).toEqual({ name: 'wasm', fallbacks: [] });
@@ -71,7 +100,11 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
 
   it('passes the classic smoke test: batch 3 of 3×224×224 in train mode gives three 3×1000 outputs', async () => {
     const progress: RunProgress[] = [];
-    const r = await engine.run('smoke', { design: googlenet, mode: 'train', seed: 0, input: random }, (p) => progress.push(p));
+    const r = await engine.run(
+      'smoke',
+      { design: googlenet, mode: 'train', seed: 0, input: random },
+      (p) => progress.push(p),
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const v = r.value;
@@ -90,7 +123,9 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
     expect(progress.map((p) => p.done)).toEqual(v.modules.map((_, i) => i + 1));
     expect(new Set(progress.map((p) => p.total))).toEqual(new Set([20]));
     // Top-5 with ImageNet labels, marked as meaningless for random weights.
-    const labels = JSON.parse(readFileSync(path.join(defaultAssetsDir(), 'imagenet-classes.json'), 'utf8')) as string[];
+    const labels = JSON.parse(
+      readFileSync(path.join(defaultAssetsDir(), 'imagenet-classes.json'), 'utf8'),
+    ) as string[];
     const top = v.outputs.main.top5!;
     expect(top).toHaveLength(5);
     expect(top[0].label).toBe(labels[top[0].index]);
@@ -103,7 +138,8 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
     expect(fm.height).toBeLessThanOrEqual(32);
     expect(fm.mean).toHaveLength(fm.width * fm.height);
     expect(fm.channels.length).toBe(4);
-    for (const c of fm.channels) expect(c.values.every((x) => Number.isInteger(x) && x >= 0 && x <= 255)).toBe(true);
+    for (const c of fm.channels)
+      expect(c.values.every((x) => Number.isInteger(x) && x >= 0 && x <= 255)).toBe(true);
     expect(v.modules.find((m) => m.id === 'fc1')!.featureMap).toBeUndefined();
     expect(JSON.stringify(v).length).toBeLessThan(400_000);
   });
@@ -127,9 +163,15 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
     ]);
     expect(runPlan(5, 2, [1, 1])[1][0]).toEqual({ start: 2, count: 2, lane: 1 });
     // Even batches, one worker, or a single module: plain slices.
-    expect(runPlan(4, 2, [1, 1])).toEqual([[{ start: 0, count: 2, lane: 0 }], [{ start: 2, count: 2, lane: 1 }]]);
+    expect(runPlan(4, 2, [1, 1])).toEqual([
+      [{ start: 0, count: 2, lane: 0 }],
+      [{ start: 2, count: 2, lane: 1 }],
+    ]);
     expect(runPlan(3, 1, [1, 1])).toEqual([[{ start: 0, count: 3, lane: 0 }]]);
-    expect(runPlan(3, 2, [1])).toEqual([[{ start: 0, count: 2, lane: 0 }], [{ start: 2, count: 1, lane: 1 }]]);
+    expect(runPlan(3, 2, [1])).toEqual([
+      [{ start: 0, count: 2, lane: 0 }],
+      [{ start: 2, count: 1, lane: 1 }],
+    ]);
     const two = client({ workers: 2 });
     const a = await engine.run('one', request({ returnOutputs: true }));
     const b = await two.run('two', request({ returnOutputs: true }));
@@ -147,16 +189,23 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
       expect(n.shape).toEqual(m.shape);
       expect(n.match).toBe(true);
       // Statistics merged from two slices agree with one pass to float32 rounding.
-      for (const k of ['mean', 'std', 'min', 'max'] as const) expect(Math.abs(n.stats[k] - m.stats[k]), `${m.id} ${k}`).toBeLessThanOrEqual(1e-4 * (Math.abs(m.stats.max) + Math.abs(m.stats.min)));
+      for (const k of ['mean', 'std', 'min', 'max'] as const)
+        expect(Math.abs(n.stats[k] - m.stats[k]), `${m.id} ${k}`).toBeLessThanOrEqual(
+          1e-4 * (Math.abs(m.stats.max) + Math.abs(m.stats.min)),
+        );
     }
     expect(b.value.modules[0].featureMap).toEqual(a.value.modules[0].featureMap);
   });
 
   it('cancels a running run, cancels a queued one, and runs again afterwards', async () => {
     let cancelled = false;
-    const running = engine.run('long', { design: googlenet, mode: 'eval', seed: 0, input: random }, () => {
-      if (!cancelled) cancelled = engine.cancel('long');
-    });
+    const running = engine.run(
+      'long',
+      { design: googlenet, mode: 'eval', seed: 0, input: random },
+      () => {
+        if (!cancelled) cancelled = engine.cancel('long');
+      },
+    );
     const queued = engine.run('queued', request());
     expect(engine.cancel('queued')).toBe(true);
     expect(await running).toMatchObject({ ok: false, error: { code: 'run.cancelled' } });
@@ -166,7 +215,13 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
   });
 
   it('stops a run at its time limit, and runs again afterwards', async () => {
-    const r = await engine.run('slow', { design: googlenet, mode: 'eval', seed: 0, input: random, timeoutMs: 1 });
+    const r = await engine.run('slow', {
+      design: googlenet,
+      mode: 'eval',
+      seed: 0,
+      input: random,
+      timeoutMs: 1,
+    });
     expect(r).toMatchObject({ ok: false, error: { code: 'run.timeout' } });
     if (!r.ok) expect(r.error.message).toContain('time limit');
     expect((await engine.run('after-timeout', request())).ok).toBe(true);
@@ -175,9 +230,13 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
   it('terminates a worker that does not stop within the grace period, and starts a fresh one', async () => {
     const impatient = client({ stopGraceMs: 0 });
     let asked = false;
-    const r = await impatient.run('stuck', { design: googlenet, mode: 'eval', seed: 0, input: random }, () => {
-      if (!asked) asked = impatient.cancel('stuck');
-    });
+    const r = await impatient.run(
+      'stuck',
+      { design: googlenet, mode: 'eval', seed: 0, input: random },
+      () => {
+        if (!asked) asked = impatient.cancel('stuck');
+      },
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'run.cancelled' } });
     expect((await impatient.run('fresh', request())).ok).toBe(true);
   });
@@ -209,12 +268,22 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
     const frugal = client({ memoryBudgetBytes: 1024 * 1024 });
     const r = await frugal.run('big', { design: googlenet, mode: 'eval', seed: 0, input: random });
     expect(r).toMatchObject({ ok: false, error: { code: 'run.memory' } });
-    if (!r.ok) expect(r.error.message).toMatch(/would need about .* of memory, more than the 1\.0 MiB available/);
+    if (!r.ok)
+      expect(r.error.message).toMatch(
+        /would need about .* of memory, more than the 1\.0 MiB available/,
+      );
     // The default budget keeps a WebAssembly run inside its 4 GiB heap.
     const huge: Design = {
       ...small,
       input: { batch: 5, channels: 3, height: 224, width: 224 },
-      modules: [{ id: 'wide', kind: 'conv2d', inputs: ['input'], params: { out_channels: 4096, kernel: 1 } }],
+      modules: [
+        {
+          id: 'wide',
+          kind: 'conv2d',
+          inputs: ['input'],
+          params: { out_channels: 4096, kernel: 1 },
+        },
+      ],
       outputs: { main: 'wide' },
     };
     const heap = await engine.run('heap', request({ design: huge }));
@@ -223,18 +292,29 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
   });
 
   it('answers invalid designs, duplicate ids and unknown messages with errors', async () => {
-    const bad = { ...small, modules: small.modules.map((m) => (m.id === 'inc' ? { ...m, params: { ...m.params, out_3x3: -5 } } : m)) };
+    const bad = {
+      ...small,
+      modules: small.modules.map((m) =>
+        m.id === 'inc' ? { ...m, params: { ...m.params, out_3x3: -5 } } : m,
+      ),
+    };
     const r = await engine.run('bad', request({ design: bad }));
     expect(r).toMatchObject({ ok: false, error: { code: 'run.invalidDesign' } });
     if (!r.ok) expect(r.error.message).toContain('3×3 must be');
 
     const first = engine.run('same', request());
-    expect(await engine.run('same', request())).toMatchObject({ ok: false, error: { code: 'run.duplicate' } });
+    expect(await engine.run('same', request())).toMatchObject({
+      ok: false,
+      error: { code: 'run.duplicate' },
+    });
     expect((await first).ok).toBe(true);
 
     const { strayErrors } = engine.postRaw({ type: 'launch-missiles' });
     await engine.info();
-    expect(strayErrors).toContainEqual({ code: 'ipc.unknownType', message: 'The engine worker does not understand messages of type "launch-missiles".' });
+    expect(strayErrors).toContainEqual({
+      code: 'ipc.unknownType',
+      message: 'The engine worker does not understand messages of type "launch-missiles".',
+    });
 
     const strict = client();
     const refused = strict.postRaw({ type: 'fault', fault: 'exit' });
@@ -243,28 +323,69 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
   });
 
   it('runs on sample photos and image files, and names a bad one', async () => {
-    const cat = await engine.run('cat', request({ design: googlenet, input: { kind: 'sample', name: 'cat.jpg' }, batch: 1, featureMaps: false }));
+    const cat = await engine.run(
+      'cat',
+      request({
+        design: googlenet,
+        input: { kind: 'sample', name: 'cat.jpg' },
+        batch: 1,
+        featureMaps: false,
+      }),
+    );
     expect(cat.ok).toBe(true);
     if (cat.ok) expect(cat.value.outputs.main.shape).toEqual([1, 1000]);
     const two = await engine.run(
       'two',
-      request({ input: { kind: 'images', paths: ['coffee.jpg', 'rocket.jpg'].map((f) => path.join(defaultAssetsDir(), 'samples', f)) }, batch: 2 }),
+      request({
+        input: {
+          kind: 'images',
+          paths: ['coffee.jpg', 'rocket.jpg'].map((f) =>
+            path.join(defaultAssetsDir(), 'samples', f),
+          ),
+        },
+        batch: 2,
+      }),
     );
     expect(two.ok).toBe(true);
-    expect(await engine.run('sneaky', request({ input: { kind: 'sample', name: '../imagenet-classes.json' } }))).toMatchObject({ ok: false, error: { code: 'input.sample' } });
-    const missing = await engine.run('missing', request({ input: { kind: 'image', path: '/nonexistent/photo.png' } }));
+    expect(
+      await engine.run(
+        'sneaky',
+        request({ input: { kind: 'sample', name: '../imagenet-classes.json' } }),
+      ),
+    ).toMatchObject({ ok: false, error: { code: 'input.sample' } });
+    const missing = await engine.run(
+      'missing',
+      request({ input: { kind: 'image', path: '/nonexistent/photo.png' } }),
+    );
     expect(missing).toMatchObject({ ok: false, error: { code: 'input.read' } });
-    if (!missing.ok) expect(missing.error.message).toContain('/nonexistent/photo.png does not exist');
-    const notImage = await engine.run('text', request({ input: { kind: 'image', path: path.join(defaultAssetsDir(), 'samples', 'README.md') } }));
+    if (!missing.ok)
+      expect(missing.error.message).toContain('/nonexistent/photo.png does not exist');
+    const notImage = await engine.run(
+      'text',
+      request({
+        input: { kind: 'image', path: path.join(defaultAssetsDir(), 'samples', 'README.md') },
+      }),
+    );
     expect(notImage).toMatchObject({ ok: false, error: { code: 'input.format' } });
   });
 
   it("keeps the parent's event loop responsive while a batch-3 GoogLeNet pass runs in the worker", async () => {
-    await engine.run('warm', { design: googlenet, mode: 'eval', seed: 0, input: random, featureMaps: false });
+    await engine.run('warm', {
+      design: googlenet,
+      mode: 'eval',
+      seed: 0,
+      input: random,
+      featureMaps: false,
+    });
     const h = monitorEventLoopDelay({ resolution: 10 });
     h.enable();
     const t0 = performance.now();
-    const r = await engine.run('responsive', { design: googlenet, mode: 'eval', seed: 0, input: random });
+    const r = await engine.run('responsive', {
+      design: googlenet,
+      mode: 'eval',
+      seed: 0,
+      input: random,
+    });
     const wall = performance.now() - t0;
     h.disable();
     expect(r.ok).toBe(true);
@@ -284,8 +405,13 @@ describe('forcing a backend through the environment', () => {
     try {
       const c = new EngineClient({ workers: 1 });
       clients.push(c);
-      await expect(c.info()).rejects.toThrow('INCEPTION_ENGINE_BACKEND is "gpu", which is not a backend; use one of onnxruntime, tensorflow, wasm, cpu.');
-      expect(await c.run('env', request())).toMatchObject({ ok: false, error: { code: 'engine.backend' } });
+      await expect(c.info()).rejects.toThrow(
+        'INCEPTION_ENGINE_BACKEND is "gpu", which is not a backend; use one of onnxruntime, tensorflow, wasm, cpu.',
+      );
+      expect(await c.run('env', request())).toMatchObject({
+        ok: false,
+        error: { code: 'engine.backend' },
+      });
     } finally {
       if (saved === undefined) delete process.env.INCEPTION_ENGINE_BACKEND;
       else process.env.INCEPTION_ENGINE_BACKEND = saved;
@@ -308,18 +434,29 @@ describe('forcing a backend through the environment', () => {
 });
 
 describe('the native TensorFlow backend', () => {
-  it.skipIf(tensorflow.ok)(`is reported, not silently replaced, when forced but absent`, async () => {
-    const forced = client({ backend: 'tensorflow' });
-    await expect(forced.info()).rejects.toThrow(/tfjs-node/);
-    const r = await forced.run('tf', request());
-    expect(r).toMatchObject({ ok: false, error: { code: 'engine.backend' } });
-  });
-  it.skipIf(!tensorflow.ok)(`runs the smoke test when installed${tensorflow.ok ? '' : ` (skipped: ${tensorflow.reason})`}`, async () => {
-    const native = client({ backend: 'tensorflow' });
-    const r = await native.run('tf-smoke', { design: googlenet, mode: 'train', seed: 0, input: random });
-    expect(r.ok).toBe(true);
-    if (r.ok) for (const o of Object.values(r.value.outputs)) expect(o.shape).toEqual([3, 1000]);
-  });
+  it.skipIf(tensorflow.ok)(
+    `is reported, not silently replaced, when forced but absent`,
+    async () => {
+      const forced = client({ backend: 'tensorflow' });
+      await expect(forced.info()).rejects.toThrow(/tfjs-node/);
+      const r = await forced.run('tf', request());
+      expect(r).toMatchObject({ ok: false, error: { code: 'engine.backend' } });
+    },
+  );
+  it.skipIf(!tensorflow.ok)(
+    `runs the smoke test when installed${tensorflow.ok ? '' : ` (skipped: ${tensorflow.reason})`}`,
+    async () => {
+      const native = client({ backend: 'tensorflow' });
+      const r = await native.run('tf-smoke', {
+        design: googlenet,
+        mode: 'train',
+        seed: 0,
+        input: random,
+      });
+      expect(r.ok).toBe(true);
+      if (r.ok) for (const o of Object.values(r.value.outputs)) expect(o.shape).toEqual([3, 1000]);
+    },
+  );
 });
 
 describe.skipIf(!onnxruntime.ok || !wasm.ok)('EngineClient on onnxruntime', () => {
@@ -327,37 +464,58 @@ describe.skipIf(!onnxruntime.ok || !wasm.ok)('EngineClient on onnxruntime', () =
 
   it('runs eval passes on ONNX Runtime on one worker, with progress, module times, statistics and feature maps', async () => {
     const progress: RunProgress[] = [];
-    const r = await engine.run('ort-eval', { ...request(), batch: 3, returnOutputs: true }, (p) => progress.push(p));
+    const r = await engine.run('ort-eval', { ...request(), batch: 3, returnOutputs: true }, (p) =>
+      progress.push(p),
+    );
     expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
     if (!r.ok) return;
     const v = r.value;
     expect(v.backend).toEqual({ name: 'onnxruntime', fallbacks: [] });
     expect(v.outputs.main.shape).toEqual([3, 10]);
-    expect(v.modules.map((m) => m.id)).toEqual(analyze(small).modules.filter((m) => m.evalPath).map((m) => m.id));
+    expect(v.modules.map((m) => m.id)).toEqual(
+      analyze(small)
+        .modules.filter((m) => m.evalPath)
+        .map((m) => m.id),
+    );
     expect(v.modules.every((m) => m.match && m.ms >= 0 && Number.isFinite(m.stats.std))).toBe(true);
     expect(v.modules.some((m) => m.featureMap && m.featureMap.mean.length > 0)).toBe(true);
     expect(progress.map((p) => p.done)).toEqual(v.modules.map((_, i) => i + 1));
     // The same pass on wasm gives the same logits.
-    const w = await engine.run('ort-vs-wasm', { ...request(), batch: 3, returnOutputs: true, backend: 'wasm' });
+    const w = await engine.run('ort-vs-wasm', {
+      ...request(),
+      batch: 3,
+      returnOutputs: true,
+      backend: 'wasm',
+    });
     expect(w.ok && w.value.backend.name).toBe('wasm');
     if (!w.ok) return;
     const a = v.outputData!.main.data;
     const b = w.value.outputData!.main.data;
     const scale = Math.max(...Array.from(b, Math.abs));
-    expect(Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])))).toBeLessThanOrEqual(1e-4 * scale);
+    expect(Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])))).toBeLessThanOrEqual(
+      1e-4 * scale,
+    );
   });
 
   it('runs train mode on TF.js and says why', async () => {
-    const r = await engine.run('ort-train', { ...request(), mode: 'train', backend: 'onnxruntime' });
+    const r = await engine.run('ort-train', {
+      ...request(),
+      mode: 'train',
+      backend: 'onnxruntime',
+    });
     expect(r.ok && r.value.backend.name).toBe('wasm');
-    expect(r.ok && r.value.backend.fallbacks[0]).toMatch(/^ONNX Runtime runs eval mode only; train mode .* runs on TensorFlow\.js\.$/);
+    expect(r.ok && r.value.backend.fallbacks[0]).toMatch(
+      /^ONNX Runtime runs eval mode only; train mode .* runs on TensorFlow\.js\.$/,
+    );
   });
 
   it('falls back to TF.js with the reason when ONNX Runtime fails, and uses it again on the next run', async () => {
     engine.postRaw({ type: 'fault', fault: 'onnxruntime' });
     const r = await engine.run('ort-fault', { ...request(), seed: 5 });
     expect(r.ok && r.value.backend.name).toBe('wasm');
-    expect(r.ok && r.value.backend.fallbacks[0]).toBe('ONNX Runtime failed on this design, so the run fell back to TensorFlow.js: ONNX Runtime refused the model (a fault injected by a test).');
+    expect(r.ok && r.value.backend.fallbacks[0]).toBe(
+      'ONNX Runtime failed on this design, so the run fell back to TensorFlow.js: ONNX Runtime refused the model (a fault injected by a test).',
+    );
     const again = await engine.run('ort-again', { ...request(), seed: 5 });
     expect(again.ok && again.value.backend.name).toBe('onnxruntime');
   });

@@ -9,13 +9,30 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { analyze } from '../../core/analysis/analyze';
-import { errResult, okResult, type BackendInfo, type BackendName, type Result, type RunProgress } from '../../core/run/types';
+import {
+  errResult,
+  okResult,
+  type BackendInfo,
+  type BackendName,
+  type Result,
+  type RunProgress,
+} from '../../core/run/types';
 import { backendFromEnv } from './backendNames';
 import { estimateRunBytes, memoryRefusal } from './memory';
 import { finalizeRun } from './results';
 import { activeModules, invalidDesignMessage, requestDesign } from './runDesign';
 import { defaultAssetsDir, resolveWorkerEntry, startWorker, type WorkerEntry } from './workerEntry';
-import { STOP_CANCELLED, STOP_TIMEOUT, type BatchSlice, type EngineRunRequest, type EngineRunResult, type FromWorker, type PartialRun, type ToWorker, type WorkerInit } from './protocol';
+import {
+  STOP_CANCELLED,
+  STOP_TIMEOUT,
+  type BatchSlice,
+  type EngineRunRequest,
+  type EngineRunResult,
+  type FromWorker,
+  type PartialRun,
+  type ToWorker,
+  type WorkerInit,
+} from './protocol';
 
 export interface EngineClientOptions {
   /** Force a backend (default: INCEPTION_ENGINE_BACKEND, else tensorflow → wasm → cpu). */
@@ -59,13 +76,19 @@ class WorkerSlot {
   /** Why the worker ended, when it did not end on its own. */
   private crash: { code: string; message: string } | null = null;
 
-  constructor(entry: WorkerEntry, init: WorkerInit, resourceLimits: ResourceLimits | undefined, onDeath: (slot: WorkerSlot) => void) {
+  constructor(
+    entry: WorkerEntry,
+    init: WorkerInit,
+    resourceLimits: ResourceLimits | undefined,
+    onDeath: (slot: WorkerSlot) => void,
+  ) {
     this.worker = startWorker(entry, { workerData: init, resourceLimits });
     let readyResolve!: (r: Result<BackendInfo>) => void;
     this.ready = new Promise((resolve) => (readyResolve = resolve));
     this.worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') readyResolve(m.backend);
-      else if (m.type === 'progress') this.waiting.get(m.runId)?.onProgress?.(m.done, m.total, m.module);
+      else if (m.type === 'progress')
+        this.waiting.get(m.runId)?.onProgress?.(m.done, m.total, m.module);
       else if (m.type === 'result') {
         const w = this.waiting.get(m.runId);
         this.waiting.delete(m.runId);
@@ -82,12 +105,22 @@ class WorkerSlot {
     this.worker.on('error', (e: Error & { code?: string }) => {
       this.crash =
         e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? { code: 'run.outOfMemory', message: 'The engine ran out of memory and was restarted; use a smaller batch or input.' }
-          : { code: 'engine.crashed', message: `The engine stopped unexpectedly (${e.message}) and was restarted; the next run starts fresh.` };
+          ? {
+              code: 'run.outOfMemory',
+              message:
+                'The engine ran out of memory and was restarted; use a smaller batch or input.',
+            }
+          : {
+              code: 'engine.crashed',
+              message: `The engine stopped unexpectedly (${e.message}) and was restarted; the next run starts fresh.`,
+            };
     });
     this.worker.on('exit', (exitCode) => {
       this.alive = false;
-      const why = this.crash ?? { code: 'engine.crashed', message: `The engine stopped unexpectedly (exit code ${exitCode}) and was restarted; the next run starts fresh.` };
+      const why = this.crash ?? {
+        code: 'engine.crashed',
+        message: `The engine stopped unexpectedly (exit code ${exitCode}) and was restarted; the next run starts fresh.`,
+      };
       readyResolve(errResult(why.code, why.message));
       for (const w of this.waiting.values()) w.resolve(errResult(why.code, why.message));
       this.waiting.clear();
@@ -139,7 +172,11 @@ export function maxEngineWorkers(): number {
  * runs that image up to the module where half of the work is done, then its own images; the
  * second lane runs its images, then the rest of that image from what the first lane left.
  */
-export function runPlan(batch: number, workers: number, moduleMacs: readonly number[]): BatchSlice[][] {
+export function runPlan(
+  batch: number,
+  workers: number,
+  moduleMacs: readonly number[],
+): BatchSlice[][] {
   const lanes = Math.max(1, Math.min(workers, batch));
   if (lanes === 2 && batch % 2 === 1 && moduleMacs.length >= 2) {
     const total = moduleMacs.reduce((a, b) => a + b, 0);
@@ -185,8 +222,15 @@ export class EngineClient {
     const env = backendFromEnv();
     const workers = options.workers ?? (os.availableParallelism() >= 2 ? 2 : 1);
     // Each worker is a whole engine (a TF.js backend and its weights): never more than the machine has cores.
-    this.slots = Array.from({ length: Math.min(maxEngineWorkers(), Math.max(1, Math.floor(workers))) }, () => null);
-    this.init = { backend: options.backend ?? env.forced, assetsDir: options.assetsDir ?? defaultAssetsDir(), allowFaults: options.allowFaults === true };
+    this.slots = Array.from(
+      { length: Math.min(maxEngineWorkers(), Math.max(1, Math.floor(workers))) },
+      () => null,
+    );
+    this.init = {
+      backend: options.backend ?? env.forced,
+      assetsDir: options.assetsDir ?? defaultAssetsDir(),
+      allowFaults: options.allowFaults === true,
+    };
     this.envProblem = options.backend ? undefined : env.problem;
     this.entry = options.workerEntry ?? resolveWorkerEntry();
   }
@@ -226,35 +270,71 @@ export class EngineClient {
    * Runs a forward pass. Progress arrives after each module. Every failure (invalid design, not
    * enough memory, cancelled, timed out, crashed) is a `{ ok: false }` result, never a rejection.
    */
-  run(runId: string, request: EngineRunRequest, onProgress: ProgressCallback = () => {}): Promise<Result<EngineRunResult>> {
-    if (this.disposed) return Promise.resolve(errResult('engine.disposed', 'The engine was shut down; no more runs can start.'));
+  run(
+    runId: string,
+    request: EngineRunRequest,
+    onProgress: ProgressCallback = () => {},
+  ): Promise<Result<EngineRunResult>> {
+    if (this.disposed)
+      return Promise.resolve(
+        errResult('engine.disposed', 'The engine was shut down; no more runs can start.'),
+      );
     if (this.envProblem) return Promise.resolve(errResult('engine.backend', this.envProblem));
-    if (this.runs.has(runId)) return Promise.resolve(errResult('run.duplicate', `A run with the id ${runId} is already queued or running.`));
+    if (this.runs.has(runId))
+      return Promise.resolve(
+        errResult('run.duplicate', `A run with the id ${runId} is already queued or running.`),
+      );
     const design = requestDesign(request);
     const analysis = analyze(design);
-    if (!analysis.valid) return Promise.resolve(errResult('run.invalidDesign', invalidDesignMessage(analysis)));
+    if (!analysis.valid)
+      return Promise.resolve(errResult('run.invalidDesign', invalidDesignMessage(analysis)));
     const batch = design.input.batch;
     const lanes =
       request.mode === 'eval'
-        ? runPlan(batch, this.slots.length, activeModules(analysis, 'eval').map((m) => m.macs))
+        ? runPlan(
+            batch,
+            this.slots.length,
+            activeModules(analysis, 'eval').map((m) => m.macs),
+          )
         : [[{ start: 0, count: batch, lane: 0 }]];
     const largest = Math.max(...lanes.flat().map((s) => s.count));
-    const perWorker = estimateRunBytes(largest === batch ? analysis : analyze({ ...design, input: { ...design.input, batch: largest } }), request.mode);
+    const perWorker = estimateRunBytes(
+      largest === batch
+        ? analysis
+        : analyze({ ...design, input: { ...design.input, batch: largest } }),
+      request.mode,
+    );
 
     const queued: QueuedRun = { cancelled: false };
     this.runs.set(runId, queued);
     const result = this.tail
       .then(async () => {
-        if (queued.cancelled) return errResult<EngineRunResult>('run.cancelled', 'The run was cancelled.');
+        if (queued.cancelled)
+          return errResult<EngineRunResult>('run.cancelled', 'The run was cancelled.');
         // ONNX Runtime uses every core for one image, so its eval runs go to one worker, unsplit.
         const first = await this.slot(0).ready;
         const wants = request.backend ?? this.init.backend;
-        if (first.ok && first.value.name === 'onnxruntime' && request.mode === 'eval' && (wants === undefined || wants === 'onnxruntime') && lanes.length > 1) {
-          return this.execute(runId, request, [[{ start: 0, count: batch, lane: 0 }]], estimateRunBytes(analysis, request.mode), queued, onProgress);
+        if (
+          first.ok &&
+          first.value.name === 'onnxruntime' &&
+          request.mode === 'eval' &&
+          (wants === undefined || wants === 'onnxruntime') &&
+          lanes.length > 1
+        ) {
+          return this.execute(
+            runId,
+            request,
+            [[{ start: 0, count: batch, lane: 0 }]],
+            estimateRunBytes(analysis, request.mode),
+            queued,
+            onProgress,
+          );
         }
         return this.execute(runId, request, lanes, perWorker, queued, onProgress);
       })
-      .catch((e: Error) => errResult<EngineRunResult>('engine.failed', `The engine could not run: ${e.message}`));
+      .catch((e: Error) =>
+        errResult<EngineRunResult>('engine.failed', `The engine could not run: ${e.message}`),
+      );
     this.tail = result;
     return result.finally(() => this.runs.delete(runId));
   }
@@ -284,7 +364,13 @@ export class EngineClient {
       backend = ready.value.name;
     }
     // Refused before the worker allocates anything for the run.
-    const refusal = memoryRefusal(perWorker, lanes.length, backend, requestDesign(request).input.batch, this.options.memoryBudgetBytes);
+    const refusal = memoryRefusal(
+      perWorker,
+      lanes.length,
+      backend,
+      requestDesign(request).input.batch,
+      this.options.memoryBudgetBytes,
+    );
     if (refusal) return errResult('run.memory', refusal);
     const stopBuffer = new SharedArrayBuffer(4);
     const stopFlag = new Int32Array(stopBuffer);
@@ -302,7 +388,10 @@ export class EngineClient {
         graceTimer = setTimeout(() => {
           const why =
             reason === STOP_TIMEOUT
-              ? { code: 'run.timeout', message: `The run took longer than its time limit of ${Math.round(timeoutMs / 1000)} s and was stopped; try a smaller batch or input.` }
+              ? {
+                  code: 'run.timeout',
+                  message: `The run took longer than its time limit of ${Math.round(timeoutMs / 1000)} s and was stopped; try a smaller batch or input.`,
+                }
               : { code: 'run.cancelled', message: 'The run was cancelled.' };
           for (const s of slots) void s.terminate(why);
           resolve(errResult(why.code, why.message));
@@ -322,31 +411,61 @@ export class EngineClient {
       const slot = slots[lane];
       const progress = slice === reporter;
       return new Promise<Result<PartialRun>>((resolve) => {
-        slot.waiting.set(ids[lane][j], { resolve, onProgress: progress ? (done, total, module) => onProgress({ runId, done, total, module }) : undefined });
-        slot.post({ type: 'run', runId: ids[lane][j], request, slice, carry, stop: stopBuffer, progress });
+        slot.waiting.set(ids[lane][j], {
+          resolve,
+          onProgress: progress
+            ? (done, total, module) => onProgress({ runId, done, total, module })
+            : undefined,
+        });
+        slot.post({
+          type: 'run',
+          runId: ids[lane][j],
+          request,
+          slice,
+          carry,
+          stop: stopBuffer,
+          progress,
+        });
       });
     };
-    const order = lanes.flatMap((lane, l) => lane.map((slice, j) => ({ slice, l, j }))).sort((a, b) => (a.slice.modules?.from ?? 0) - (b.slice.modules?.from ?? 0));
+    const order = lanes
+      .flatMap((lane, l) => lane.map((slice, j) => ({ slice, l, j })))
+      .sort((a, b) => (a.slice.modules?.from ?? 0) - (b.slice.modules?.from ?? 0));
     for (const { slice, l, j } of order) {
       const from = slice.modules?.from ?? 0;
-      const before = from === 0 ? undefined : lanes.flat().find((s) => s.start === slice.start && s.modules?.to === from);
-      if (from !== 0 && !before) throw new Error(`No slice runs image ${slice.start} up to module ${from}.`);
-      pending.set(slice, before ? pending.get(before)!.then((r) => (r.ok ? post(l, j, r.value.carry) : r)) : post(l, j));
+      const before =
+        from === 0
+          ? undefined
+          : lanes.flat().find((s) => s.start === slice.start && s.modules?.to === from);
+      if (from !== 0 && !before)
+        throw new Error(`No slice runs image ${slice.start} up to module ${from}.`);
+      pending.set(
+        slice,
+        before
+          ? pending.get(before)!.then((r) => (r.ok ? post(l, j, r.value.carry) : r))
+          : post(l, j),
+      );
     }
-    const partials = Promise.all(
-      lanes.flat().map((slice) => pending.get(slice)!),
-    ).then(async (results): Promise<Result<EngineRunResult>> => {
-      const failed = results.find((r) => !r.ok);
-      if (failed && !failed.ok) {
-        // A worker that failed inside TF.js exits by itself; make sure its partner's state is dropped too.
-        if (failed.error.code === 'engine.failed' || failed.error.code === 'run.outOfMemory') for (const s of slots) void s.terminate(failed.error);
-        return failed;
-      }
-      const labels = await this.imagenetLabels();
-      // Carried tensors were only for the next worker.
-      const parts = results.map((r) => ({ ...(r as { ok: true; value: PartialRun }).value, carry: undefined }));
-      return okResult(finalizeRun(parts, { labels, returnOutputs: request.returnOutputs === true }));
-    });
+    const partials = Promise.all(lanes.flat().map((slice) => pending.get(slice)!)).then(
+      async (results): Promise<Result<EngineRunResult>> => {
+        const failed = results.find((r) => !r.ok);
+        if (failed && !failed.ok) {
+          // A worker that failed inside TF.js exits by itself; make sure its partner's state is dropped too.
+          if (failed.error.code === 'engine.failed' || failed.error.code === 'run.outOfMemory')
+            for (const s of slots) void s.terminate(failed.error);
+          return failed;
+        }
+        const labels = await this.imagenetLabels();
+        // Carried tensors were only for the next worker.
+        const parts = results.map((r) => ({
+          ...(r as { ok: true; value: PartialRun }).value,
+          carry: undefined,
+        }));
+        return okResult(
+          finalizeRun(parts, { labels, returnOutputs: request.returnOutputs === true }),
+        );
+      },
+    );
     try {
       return await Promise.race([partials, forced]);
     } finally {
@@ -360,7 +479,9 @@ export class EngineClient {
     this.labels ??= readFile(path.join(this.init.assetsDir, 'imagenet-classes.json'), 'utf8').then(
       (text) => {
         const v: unknown = JSON.parse(text);
-        return Array.isArray(v) && v.length === 1000 && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
+        return Array.isArray(v) && v.length === 1000 && v.every((x) => typeof x === 'string')
+          ? (v as string[])
+          : null;
       },
       () => null,
     );
@@ -378,6 +499,13 @@ export class EngineClient {
   async dispose(): Promise<void> {
     for (const q of this.runs.values()) q.cancelled = true;
     this.disposed = true;
-    await Promise.all(this.slots.map((s) => s?.terminate({ code: 'run.cancelled', message: 'The run was cancelled because the engine shut down.' })));
+    await Promise.all(
+      this.slots.map((s) =>
+        s?.terminate({
+          code: 'run.cancelled',
+          message: 'The run was cancelled because the engine shut down.',
+        }),
+      ),
+    );
   }
 }

@@ -23,9 +23,22 @@ import { stateDictSpec } from '../../core/weights/stateDict';
 import { probeBackend } from './backend';
 import { seededStateDict } from './weights';
 import { loadOnnxRuntime } from './onnxRuntime';
-import { decode, expectParity, runOnOnnxRuntime, runOnTf, type Entry, type ParityCase, type Stats, type Variant } from './__fixtures__/parityCheck';
+import {
+  decode,
+  expectParity,
+  runOnOnnxRuntime,
+  runOnTf,
+  type Entry,
+  type ParityCase,
+  type Stats,
+  type Variant,
+} from './__fixtures__/parityCheck';
 
-const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'parity-family');
+const DIR = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '__fixtures__',
+  'parity-family',
+);
 const TOLERANCE = 1e-4;
 
 interface Fixture {
@@ -61,15 +74,20 @@ function parityCase(fx: Fixture, variant: Variant): ParityCase {
     for (const e of stateDictSpec(analysis.graph)) {
       if (e.shape.length < 2 || e.role === 'counter') continue;
       const w = weights.get(e.key)!;
-      weights.set(e.key, w.map((v) => Math.fround(v * fx.weightGain)));
+      weights.set(
+        e.key,
+        w.map((v) => Math.fround(v * fx.weightGain)),
+      );
     }
   }
-  if (variant === 'evalCalibrated') for (const [k, e] of Object.entries(fx.calibratedBuffers)) weights.set(k, decode(e));
+  if (variant === 'evalCalibrated')
+    for (const [k, e] of Object.entries(fx.calibratedBuffers)) weights.set(k, decode(e));
   return { design, analysis, weights, inputSeed: fx.inputSeed, outputs: fx.outputs[variant] };
 }
 
 /** The case's bound: 1e-4, or 4 × PyTorch's own float32 error where that is larger. */
-const boundOf = (fx: Fixture, variant: Variant): number => Math.max(TOLERANCE, 4 * (fx.float32Error[variant] ?? 0));
+const boundOf = (fx: Fixture, variant: Variant): number =>
+  Math.max(TOLERANCE, 4 * (fx.float32Error[variant] ?? 0));
 
 const plan: Record<Exclude<BackendName, 'onnxruntime'>, (fx: Fixture) => readonly Variant[]> = {
   tensorflow: (fx) => Object.keys(fx.outputs) as Variant[],
@@ -88,11 +106,20 @@ for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
   describe(`family parity with the PyTorch references on ${backend}`, () => {
     for (const fx of fixtures) {
       for (const variant of plan[backend](fx)) {
-        it.skipIf(!presetDesign(fx.preset))(`${fx.preset}, ${variant}: outputs and module statistics within max(${TOLERANCE}, 4 × PyTorch's float32 error) of their max |value|`, { timeout: 900_000 }, async () => {
-          expect(await tf.setBackend(backend)).toBe(true);
-          const bound = boundOf(fx, variant);
-          expectParity(runOnTf(parityCase(fx, variant), variant === 'train' ? 'train' : 'eval'), fx.modules[variant], bound, bound);
-        });
+        it.skipIf(!presetDesign(fx.preset))(
+          `${fx.preset}, ${variant}: outputs and module statistics within max(${TOLERANCE}, 4 × PyTorch's float32 error) of their max |value|`,
+          { timeout: 900_000 },
+          async () => {
+            expect(await tf.setBackend(backend)).toBe(true);
+            const bound = boundOf(fx, variant);
+            expectParity(
+              runOnTf(parityCase(fx, variant), variant === 'train' ? 'train' : 'eval'),
+              fx.modules[variant],
+              bound,
+              bound,
+            );
+          },
+        );
       }
     }
   });
@@ -100,14 +127,26 @@ for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
 
 // ONNX Runtime runs the eval variants (train mode stays on TF.js), with batch norm folded.
 const ort = await loadOnnxRuntime();
-describe.skipIf(!ort.ok)(`family parity on onnxruntime${ort.ok ? '' : `: skipped because ${ort.reason}`}`, () => {
-  for (const fx of fixtures) {
-    for (const variant of (['eval', 'evalCalibrated'] as const).filter((v) => fx.outputs[v])) {
-      it.skipIf(!presetDesign(fx.preset))(`${fx.preset}, ${variant}: outputs and module statistics within max(${TOLERANCE}, 4 × PyTorch's float32 error)`, { timeout: 600_000 }, async () => {
-        if (!ort.ok) return;
-        const bound = boundOf(fx, variant);
-        expectParity(await runOnOnnxRuntime(ort.ort, parityCase(fx, variant), true), fx.modules[variant], bound, bound);
-      });
+describe.skipIf(!ort.ok)(
+  `family parity on onnxruntime${ort.ok ? '' : `: skipped because ${ort.reason}`}`,
+  () => {
+    for (const fx of fixtures) {
+      for (const variant of (['eval', 'evalCalibrated'] as const).filter((v) => fx.outputs[v])) {
+        it.skipIf(!presetDesign(fx.preset))(
+          `${fx.preset}, ${variant}: outputs and module statistics within max(${TOLERANCE}, 4 × PyTorch's float32 error)`,
+          { timeout: 600_000 },
+          async () => {
+            if (!ort.ok) return;
+            const bound = boundOf(fx, variant);
+            expectParity(
+              await runOnOnnxRuntime(ort.ort, parityCase(fx, variant), true),
+              fx.modules[variant],
+              bound,
+              bound,
+            );
+          },
+        );
+      }
     }
-  }
-});
+  },
+);

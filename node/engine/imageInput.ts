@@ -54,7 +54,9 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | null {
 }
 
 /** How pixels become network input: channel order, value range, per-channel mean and std (core/presets/preprocessing.ts). */
-export type PixelNormalization = Pick<Preprocessing, 'channelOrder' | 'range' | 'mean' | 'std'> & { readonly cropPct?: number };
+export type PixelNormalization = Pick<Preprocessing, 'channelOrder' | 'range' | 'mean' | 'std'> & {
+  readonly cropPct?: number;
+};
 
 /** How pixel values in 0..1 become network input. */
 export type Normalization =
@@ -65,8 +67,14 @@ export type Normalization =
   /** A preset's own: e.g. Caffe's BGR in 0..255 minus the channel means. */
   | PixelNormalization;
 
-const HALF_RANGE: PixelNormalization = { channelOrder: 'RGB', range: 1, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
-const pixels = (how: Normalization): PixelNormalization => (how === 'imagenet' ? IMAGENET_PREPROCESSING : how === 'halfRange' ? HALF_RANGE : how);
+const HALF_RANGE: PixelNormalization = {
+  channelOrder: 'RGB',
+  range: 1,
+  mean: [0.5, 0.5, 0.5],
+  std: [0.5, 0.5, 0.5],
+};
+const pixels = (how: Normalization): PixelNormalization =>
+  how === 'imagenet' ? IMAGENET_PREPROCESSING : how === 'halfRange' ? HALF_RANGE : how;
 
 /** Decoded pixels: RGB, 0..255, row-major. */
 export interface RgbImage {
@@ -85,12 +93,16 @@ export function decodeImage(bytes: Uint8Array, source: string): Result<RgbImage>
   let height: number;
   let rgba: Uint8Array;
   const format = starts(bytes, PNG_MAGIC) ? 'PNG' : starts(bytes, JPEG_MAGIC) ? 'JPEG' : null;
-  if (format === null) return errResult('input.format', `${source} is not a PNG or JPEG image; convert it to one of those formats.`);
+  if (format === null)
+    return errResult(
+      'input.format',
+      `${source} is not a PNG or JPEG image; convert it to one of those formats.`,
+    );
   const declared = format === 'PNG' ? pngSize(bytes) : jpegSize(bytes);
   if (declared && declared.width * declared.height > MAX_MEGAPIXELS * 1e6) {
     return errResult(
       'input.tooLarge',
-      `${source} is ${formatInt(declared.width)}×${formatInt(declared.height)} pixels (${(declared.width * declared.height / 1e6).toFixed(0)} megapixels); images are at most ${MAX_MEGAPIXELS} megapixels. Scale it down first.`,
+      `${source} is ${formatInt(declared.width)}×${formatInt(declared.height)} pixels (${((declared.width * declared.height) / 1e6).toFixed(0)} megapixels); images are at most ${MAX_MEGAPIXELS} megapixels. Scale it down first.`,
     );
   }
   try {
@@ -99,16 +111,28 @@ export function decodeImage(bytes: Uint8Array, source: string): Result<RgbImage>
       ({ width, height } = png);
       rgba = png.data;
     } else {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS, maxMemoryUsageInMB: 1024 });
+      const img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: MAX_MEGAPIXELS,
+        maxMemoryUsageInMB: 1024,
+      });
       ({ width, height } = img);
       rgba = img.data;
     }
   } catch (e) {
     // The decoders' own words ("invalid distance too far back") go last, in parentheses.
     const detail = terminalText(String((e as Error)?.message ?? e)).slice(0, 120);
-    return errResult('input.decode', `${source} looks like a ${format} image but could not be decoded: the file is damaged or cut off (${format} decoder: ${detail}).`);
+    return errResult(
+      'input.decode',
+      `${source} looks like a ${format} image but could not be decoded: the file is damaged or cut off (${format} decoder: ${detail}).`,
+    );
   }
-  if (width * height > MAX_MEGAPIXELS * 1e6) return errResult('input.tooLarge', `${source} has more than ${MAX_MEGAPIXELS} megapixels; scale it down first.`);
+  if (width * height > MAX_MEGAPIXELS * 1e6)
+    return errResult(
+      'input.tooLarge',
+      `${source} has more than ${MAX_MEGAPIXELS} megapixels; scale it down first.`,
+    );
   if (width < 1 || height < 1) return errResult('input.decode', `${source} has no pixels.`);
   const rgb = new Float32Array(width * height * 3);
   for (let i = 0, j = 0; i < width * height; i++, j += 4) {
@@ -120,7 +144,10 @@ export function decodeImage(bytes: Uint8Array, source: string): Result<RgbImage>
 }
 
 /** Resampling weights of one axis, PIL's bilinear filter widened by the scale when shrinking. */
-function axisWeights(inSize: number, outSize: number): { start: Int32Array; count: Int32Array; weights: Float32Array; taps: number } {
+function axisWeights(
+  inSize: number,
+  outSize: number,
+): { start: Int32Array; count: Int32Array; weights: Float32Array; taps: number } {
   const scale = inSize / outSize;
   const support = Math.max(scale, 1);
   const taps = Math.ceil(support) * 2 + 1;
@@ -189,7 +216,12 @@ function roundHalfEven(x: number): number {
  * torchvision's Resize(s) then CenterCrop(h, w): the shorter side becomes s (the longer one is
  * truncated as torchvision does), then the middle is cut out. s is 256 for a 224 crop (ratio 0.875).
  */
-export function resizeAndCrop(img: RgbImage, height: number, width: number, cropPct = 0.875): RgbImage {
+export function resizeAndCrop(
+  img: RgbImage,
+  height: number,
+  width: number,
+  cropPct = 0.875,
+): RgbImage {
   const side = Math.round(Math.max(height, width) / cropPct);
   const short = Math.min(img.width, img.height);
   const rw = img.width <= img.height ? side : Math.trunc((side * img.width) / short);
@@ -204,7 +236,10 @@ export function resizeAndCrop(img: RgbImage, height: number, width: number, crop
     for (let x = 0; x < width; x++) {
       const sx = left + x;
       if (sx < 0 || sx >= rw) continue;
-      out.set(resized.rgb.subarray((sy * rw + sx) * 3, (sy * rw + sx) * 3 + 3), (y * width + x) * 3);
+      out.set(
+        resized.rgb.subarray((sy * rw + sx) * 3, (sy * rw + sx) * 3 + 3),
+        (y * width + x) * 3,
+      );
     }
   }
   return { width, height, rgb: out };
@@ -220,32 +255,59 @@ export function normalize(img: RgbImage, channels: number, how: Normalization): 
     for (let c = 0; c < 3; c++) {
       // Input channel c holds the image's R, G, B in that order, or B, G, R.
       const src = channelOrder === 'BGR' ? 2 - c : c;
-      for (let i = 0; i < n; i++) out[c * n + i] = (img.rgb[i * 3 + src] * scale - mean[c]) / std[c];
+      for (let i = 0; i < n; i++)
+        out[c * n + i] = (img.rgb[i * 3 + src] * scale - mean[c]) / std[c];
     }
   } else {
     // ITU-R 601 luminance, as PIL's convert('L'); normalized with the channel averages.
     const m = (mean[0] + mean[1] + mean[2]) / 3;
     const s = how === 'imagenet' ? 0.226 : (std[0] + std[1] + std[2]) / 3;
-    for (let i = 0; i < n; i++) out[i] = ((img.rgb[i * 3] * 0.299 + img.rgb[i * 3 + 1] * 0.587 + img.rgb[i * 3 + 2] * 0.114) * scale - m) / s;
+    for (let i = 0; i < n; i++)
+      out[i] =
+        ((img.rgb[i * 3] * 0.299 + img.rgb[i * 3 + 1] * 0.587 + img.rgb[i * 3 + 2] * 0.114) *
+          scale -
+          m) /
+        s;
   }
   return out;
 }
 
 /** Reads images into an N·C·H·W batch; with fewer images than the batch they repeat in order. */
-export async function imageBatch(paths: readonly string[], batch: number, channels: number, height: number, width: number, how: Normalization): Promise<Result<Float32Array>> {
+export async function imageBatch(
+  paths: readonly string[],
+  batch: number,
+  channels: number,
+  height: number,
+  width: number,
+  how: Normalization,
+): Promise<Result<Float32Array>> {
   if (paths.length === 0) return errResult('input.none', 'No image was given.');
   if (channels !== 3 && channels !== 1) {
-    return errResult('input.channels', `Images give 3 channels (or 1 as grey), but this design's input has ${channels}; set the input to 3 channels to run on images.`);
+    return errResult(
+      'input.channels',
+      `Images give 3 channels (or 1 as grey), but this design's input has ${channels}; set the input to 3 channels to run on images.`,
+    );
   }
   const per = channels * height * width;
   const out = new Float32Array(batch * per);
   const decoded: Float32Array[] = [];
   for (const path of paths.slice(0, batch)) {
-    const read = await readUserFile(path, { maxBytes: MAX_IMAGE_FILE_BYTES, noun: 'The image', codePrefix: 'input', codes: { notFound: 'input.read' } });
+    const read = await readUserFile(path, {
+      maxBytes: MAX_IMAGE_FILE_BYTES,
+      noun: 'The image',
+      codePrefix: 'input',
+      codes: { notFound: 'input.read' },
+    });
     if (!read.ok) return read;
     const img = decodeImage(read.value, path);
     if (!img.ok) return img;
-    decoded.push(normalize(resizeAndCrop(img.value, height, width, pixels(how).cropPct ?? 0.875), channels, how));
+    decoded.push(
+      normalize(
+        resizeAndCrop(img.value, height, width, pixels(how).cropPct ?? 0.875),
+        channels,
+        how,
+      ),
+    );
   }
   for (let i = 0; i < batch; i++) out.set(decoded[i % decoded.length], i * per);
   return okResult(out);

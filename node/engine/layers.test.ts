@@ -18,16 +18,37 @@ import { dropoutMask } from './layers/misc';
 
 type Shape4 = [number, number, number, number];
 
-function design(input: Shape4, modules: ModuleSpec[], outputs: Record<string, string> = { main: modules[modules.length - 1].id }): Design {
-  return { name: 't', preset: null, input: { batch: input[0], channels: input[1], height: input[2], width: input[3] }, classes: 10, aux: true, modules, outputs };
+function design(
+  input: Shape4,
+  modules: ModuleSpec[],
+  outputs: Record<string, string> = { main: modules[modules.length - 1].id },
+): Design {
+  return {
+    name: 't',
+    preset: null,
+    input: { batch: input[0], channels: input[1], height: input[2], width: input[3] },
+    classes: 10,
+    aux: true,
+    modules,
+    outputs,
+  };
 }
 
 /** Runs a design and returns the main output as NCHW values, with the weights used. */
-function run(d: Design, mode: RunMode = 'eval', options: { foldBatchNorm?: boolean; dropout?: boolean; seed?: number } = {}) {
+function run(
+  d: Design,
+  mode: RunMode = 'eval',
+  options: { foldBatchNorm?: boolean; dropout?: boolean; seed?: number } = {},
+) {
   const analysis = analyze(d);
   expect(analysis.issues).toEqual([]);
   const weights = seededStateDict(analysis.graph, 5, 'randomized');
-  const model = compileModel(d, analysis, weights, { mode, foldBatchNorm: options.foldBatchNorm, dropout: options.dropout, dropoutSeed: options.seed ?? 9 });
+  const model = compileModel(d, analysis, weights, {
+    mode,
+    foldBatchNorm: options.foldBatchNorm,
+    dropout: options.dropout,
+    dropoutSeed: options.seed ?? 9,
+  });
   const { batch, channels, height, width } = d.input;
   const input = randomInput([batch, channels, height, width], 11);
   const x = tf.tensor4d(input, [batch, channels, height, width]);
@@ -54,10 +75,20 @@ function expectClose(got: Float32Array, want: Float64Array | number[], tol = 1e-
   expect(worst / scale).toBeLessThanOrEqual(tol);
 }
 
-const at = (x: ArrayLike<number>, s: Shape4, n: number, c: number, h: number, w: number) => x[((n * s[1] + c) * s[2] + h) * s[3] + w];
+const at = (x: ArrayLike<number>, s: Shape4, n: number, c: number, h: number, w: number) =>
+  x[((n * s[1] + c) * s[2] + h) * s[3] + w];
 
 /** PyTorch's max/avg pool with [top, bottom, left, right] padding. */
-function poolRef(x: Float32Array, s: Shape4, k: [number, number], st: [number, number], p: [number, number, number, number], ceil: boolean, kind: 'max' | 'avg', includePad = true) {
+function poolRef(
+  x: Float32Array,
+  s: Shape4,
+  k: [number, number],
+  st: [number, number],
+  p: [number, number, number, number],
+  ceil: boolean,
+  kind: 'max' | 'avg',
+  includePad = true,
+) {
   const oh = poolLength(s[2], k[0], st[0], p[0], p[1], ceil);
   const ow = poolLength(s[3], k[1], st[1], p[2], p[3], ceil);
   const out = new Float64Array(s[0] * s[1] * oh * ow);
@@ -109,14 +140,26 @@ function lrnRef(x: Float32Array, s: Shape4, size: number, alpha: number, beta: n
       for (let h = 0; h < s[2]; h++)
         for (let w = 0; w < s[3]; w++) {
           let sum = 0;
-          for (let j = c - Math.floor(size / 2); j <= c + Math.floor((size - 1) / 2); j++) if (j >= 0 && j < s[1]) sum += at(x, s, n, j, h, w) ** 2;
-          out[((n * s[1] + c) * s[2] + h) * s[3] + w] = at(x, s, n, c, h, w) / (k + (alpha / size) * sum) ** beta;
+          for (let j = c - Math.floor(size / 2); j <= c + Math.floor((size - 1) / 2); j++)
+            if (j >= 0 && j < s[1]) sum += at(x, s, n, j, h, w) ** 2;
+          out[((n * s[1] + c) * s[2] + h) * s[3] + w] =
+            at(x, s, n, c, h, w) / (k + (alpha / size) * sum) ** beta;
         }
   return out;
 }
 
 /** A grouped convolution with symmetric padding, straight from the definition. */
-function convRef(x: Float32Array, s: Shape4, weight: Float32Array, bias: Float32Array | null, cout: number, k: number, stride: number, pad: number, groups: number) {
+function convRef(
+  x: Float32Array,
+  s: Shape4,
+  weight: Float32Array,
+  bias: Float32Array | null,
+  cout: number,
+  k: number,
+  stride: number,
+  pad: number,
+  groups: number,
+) {
   const oh = Math.floor((s[2] + 2 * pad - k) / stride) + 1;
   const ow = Math.floor((s[3] + 2 * pad - k) / stride) + 1;
   const cinG = s[1] / groups;
@@ -135,7 +178,8 @@ function convRef(x: Float32Array, s: Shape4, weight: Float32Array, bias: Float32
                 const h = y * stride - pad + ky;
                 const w = xo * stride - pad + kx;
                 if (h < 0 || w < 0 || h >= s[2] || w >= s[3]) continue;
-                sum += weight[((o * cinG + ci) * k + ky) * k + kx] * at(x, s, n, g * cinG + ci, h, w);
+                sum +=
+                  weight[((o * cinG + ci) * k + ky) * k + kx] * at(x, s, n, g * cinG + ci, h, w);
               }
           out[i++] = sum;
         }
@@ -158,7 +202,16 @@ for (const backend of backends) {
         [[2, 3], [2, 1], [0, 1, 1, 0], false],
         [[2, 2], [2, 2], [0, 1, 0, 1], true],
       ] as const) {
-        const r = run(design(S, [{ id: 'pool', kind: 'maxPool', inputs: ['input'], params: { kernel: [...k], stride: [...st], padding: [...p], ceil_mode: ceil } }]));
+        const r = run(
+          design(S, [
+            {
+              id: 'pool',
+              kind: 'maxPool',
+              inputs: ['input'],
+              params: { kernel: [...k], stride: [...st], padding: [...p], ceil_mode: ceil },
+            },
+          ]),
+        );
         const ref = poolRef(r.input, S, [...k], [...st], [...p], ceil, 'max');
         expect(r.shape).toEqual(ref.shape);
         expectClose(r.data, ref.data, 0);
@@ -170,7 +223,20 @@ for (const backend of backends) {
       for (const includePad of [true, false]) {
         for (const ceil of [true, false]) {
           const r = run(
-            design(S, [{ id: 'pool', kind: 'avgPool', inputs: ['input'], params: { kernel: 3, stride: 2, padding: 1, ceil_mode: ceil, count_include_pad: includePad } }]),
+            design(S, [
+              {
+                id: 'pool',
+                kind: 'avgPool',
+                inputs: ['input'],
+                params: {
+                  kernel: 3,
+                  stride: 2,
+                  padding: 1,
+                  ceil_mode: ceil,
+                  count_include_pad: includePad,
+                },
+              },
+            ]),
           );
           const ref = poolRef(r.input, S, [3, 3], [2, 2], [1, 1, 1, 1], ceil, 'avg', includePad);
           expect(r.shape).toEqual(ref.shape);
@@ -187,7 +253,16 @@ for (const backend of backends) {
         [3, 4],
         [9, 5],
       ]) {
-        const r = run(design(S, [{ id: 'pool', kind: 'adaptiveAvgPool', inputs: ['input'], params: { output_size: [oh, ow] } }]));
+        const r = run(
+          design(S, [
+            {
+              id: 'pool',
+              kind: 'adaptiveAvgPool',
+              inputs: ['input'],
+              params: { output_size: [oh, ow] },
+            },
+          ]),
+        );
         expect(r.shape).toEqual([2, 3, oh, ow]);
         expectClose(r.data, adaptiveRef(r.input, S, oh, ow));
       }
@@ -201,7 +276,16 @@ for (const backend of backends) {
         [S, 2],
         [wide, 21],
       ] as const) {
-        const r = run(design(shape, [{ id: 'lrn', kind: 'localResponseNorm', inputs: ['input'], params: { size, alpha: 0.3, beta: 0.75, k: 2 } }]));
+        const r = run(
+          design(shape, [
+            {
+              id: 'lrn',
+              kind: 'localResponseNorm',
+              inputs: ['input'],
+              params: { size, alpha: 0.3, beta: 0.75, k: 2 },
+            },
+          ]),
+        );
         expectClose(r.data, lrnRef(r.input, shape, size, 0.3, 0.75, 2));
       }
     });
@@ -215,8 +299,27 @@ for (const backend of backends) {
         [8, 3, 1, 1, 4, false],
         [4, 1, 1, 0, 4, true],
       ] as const) {
-        const r = run(design(s, [{ id: 'conv', kind: 'conv2d', inputs: ['input'], params: { out_channels: cout, kernel: k, stride, padding: pad, groups, bias } }]));
-        const want = convRef(r.input, s, r.weights.get('conv.weight')!, bias ? r.weights.get('conv.bias')! : null, cout, k, stride, pad, groups);
+        const r = run(
+          design(s, [
+            {
+              id: 'conv',
+              kind: 'conv2d',
+              inputs: ['input'],
+              params: { out_channels: cout, kernel: k, stride, padding: pad, groups, bias },
+            },
+          ]),
+        );
+        const want = convRef(
+          r.input,
+          s,
+          r.weights.get('conv.weight')!,
+          bias ? r.weights.get('conv.bias')! : null,
+          cout,
+          k,
+          stride,
+          pad,
+          groups,
+        );
         expectClose(r.data, want);
       }
     });
@@ -224,15 +327,20 @@ for (const backend of backends) {
     it('flatten runs in N·C·H·W order, so Linear weights are interchangeable with PyTorch', async () => {
       await use();
       const s: Shape4 = [2, 3, 2, 2];
-      const r = run(design(s, [{ id: 'fc', kind: 'linear', inputs: ['input'], params: { out_features: 5, in_size: 2 } }]));
+      const r = run(
+        design(s, [
+          { id: 'fc', kind: 'linear', inputs: ['input'], params: { out_features: 5, in_size: 2 } },
+        ]),
+      );
       const w = r.weights.get('fc.weight')!;
       const b = r.weights.get('fc.bias')!;
       const want = new Float64Array(10);
-      for (let n = 0; n < 2; n++) for (let o = 0; o < 5; o++) {
-        let sum = b[o];
-        for (let f = 0; f < 12; f++) sum += w[o * 12 + f] * r.input[n * 12 + f];
-        want[n * 5 + o] = sum;
-      }
+      for (let n = 0; n < 2; n++)
+        for (let o = 0; o < 5; o++) {
+          let sum = b[o];
+          for (let f = 0; f < 12; f++) sum += w[o * 12 + f] * r.input[n * 12 + f];
+          want[n * 5 + o] = sum;
+        }
       expect(r.shape).toEqual([2, 5]);
       expectClose(r.data, want);
     });
@@ -253,14 +361,29 @@ for (const backend of backends) {
 
     it('a pass split into two parts at any module gives the whole pass, carrying skip connections across the cut', async () => {
       await use();
-      const d = design([2, 3, 8, 8], [
-        { id: 'a', kind: 'convBlock', inputs: ['input'], params: { out_channels: 4, kernel: 3, padding: 1 } },
-        { id: 'b', kind: 'convBlock', inputs: ['a'], params: { out_channels: 4, kernel: 3, padding: 1 } },
-        { id: 'c', kind: 'add', inputs: ['a', 'b'], params: {} },
-        { id: 'd', kind: 'concat', inputs: ['c', 'input'], params: {} },
-      ]);
+      const d = design(
+        [2, 3, 8, 8],
+        [
+          {
+            id: 'a',
+            kind: 'convBlock',
+            inputs: ['input'],
+            params: { out_channels: 4, kernel: 3, padding: 1 },
+          },
+          {
+            id: 'b',
+            kind: 'convBlock',
+            inputs: ['a'],
+            params: { out_channels: 4, kernel: 3, padding: 1 },
+          },
+          { id: 'c', kind: 'add', inputs: ['a', 'b'], params: {} },
+          { id: 'd', kind: 'concat', inputs: ['c', 'input'], params: {} },
+        ],
+      );
       const analysis = analyze(d);
-      const model = compileModel(d, analysis, seededStateDict(analysis.graph, 3, 'randomized'), { mode: 'eval' });
+      const model = compileModel(d, analysis, seededStateDict(analysis.graph, 3, 'randomized'), {
+        mode: 'eval',
+      });
       const x = tf.tensor4d(randomInput([2, 3, 8, 8], 4), [2, 3, 8, 8]);
       const whole = forward(model, x);
       const want = Float32Array.from(whole.outputs.main.dataSync());
@@ -268,18 +391,32 @@ for (const backend of backends) {
       const before = tf.memory().numTensors;
       for (let cut = 1; cut < model.modules.length; cut++) {
         const seen: number[] = [];
-        const head = forward(model, x, { onModule: (_p, _o, _ms, i) => seen.push(i) }, { from: 0, to: cut });
+        const head = forward(
+          model,
+          x,
+          { onModule: (_p, _o, _ms, i) => seen.push(i) },
+          { from: 0, to: cut },
+        );
         expect(Object.keys(head.outputs)).toEqual([]);
         // `a` is read after `b`, and the input by the last module: both cross every cut before them.
         if (cut === 2) expect([...head.carry.keys()].sort()).toEqual(['a.conv', 'b.conv', 'input']);
-        const tail = forward(model, null, { onModule: (_p, _o, _ms, i) => seen.push(i) }, { from: cut, to: model.modules.length, carry: head.carry });
+        const tail = forward(
+          model,
+          null,
+          { onModule: (_p, _o, _ms, i) => seen.push(i) },
+          { from: cut, to: model.modules.length, carry: head.carry },
+        );
         expect(seen).toEqual([0, 1, 2, 3]);
         expect(Array.from(tail.outputs.main.dataSync())).toEqual(Array.from(want));
         expect(tail.carry.size).toBe(0);
         tf.dispose([...head.carry.values(), ...Object.values(tail.outputs)]);
-        expect(tf.memory().numTensors, `tensors left behind by the parts cut at ${cut}`).toBe(before);
+        expect(tf.memory().numTensors, `tensors left behind by the parts cut at ${cut}`).toBe(
+          before,
+        );
       }
-      expect(() => forward(model, null, {}, { from: 2, to: 4, carry: new Map() })).toThrow(/needs the tensor/);
+      expect(() => forward(model, null, {}, { from: 2, to: 4, carry: new Map() })).toThrow(
+        /needs the tensor/,
+      );
       expect(() => forward(model, null)).toThrow(/needs the input/);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose(x);
@@ -288,7 +425,17 @@ for (const backend of backends) {
 
     it('batch norm folded into the convolution gives the unfolded numbers', async () => {
       await use();
-      const d = design([2, 3, 10, 10], [{ id: 'block', kind: 'convBlock', inputs: ['input'], params: { out_channels: 8, kernel: 3, padding: 1 } }]);
+      const d = design(
+        [2, 3, 10, 10],
+        [
+          {
+            id: 'block',
+            kind: 'convBlock',
+            inputs: ['input'],
+            params: { out_channels: 8, kernel: 3, padding: 1 },
+          },
+        ],
+      );
       const folded = run(d, 'eval', { foldBatchNorm: true });
       const plain = run(d, 'eval', { foldBatchNorm: false });
       expectClose(folded.data, Float64Array.from(plain.data), 1e-5);
@@ -297,15 +444,27 @@ for (const backend of backends) {
 
     it('a ReLU module keeps the convolution module before it observable (no fusion across modules)', async () => {
       await use();
-      const d = design([1, 3, 6, 6], [
-        { id: 'conv', kind: 'conv2d', inputs: ['input'], params: { out_channels: 4, kernel: 3, padding: 1 } },
-        { id: 'act', kind: 'relu', inputs: ['conv'], params: {} },
-      ]);
+      const d = design(
+        [1, 3, 6, 6],
+        [
+          {
+            id: 'conv',
+            kind: 'conv2d',
+            inputs: ['input'],
+            params: { out_channels: 4, kernel: 3, padding: 1 },
+          },
+          { id: 'act', kind: 'relu', inputs: ['conv'], params: {} },
+        ],
+      );
       const analysis = analyze(d);
-      const model = compileModel(d, analysis, seededStateDict(analysis.graph, 1, 'randomized'), { mode: 'eval' });
+      const model = compileModel(d, analysis, seededStateDict(analysis.graph, 1, 'randomized'), {
+        mode: 'eval',
+      });
       const x = tf.tensor4d(randomInput([1, 3, 6, 6], 2), [1, 3, 6, 6]);
       const mins: Record<string, number> = {};
-      const r = forward(model, x, { onModule: (plan, out) => (mins[plan.id] = tf.min(out).dataSync()[0]) });
+      const r = forward(model, x, {
+        onModule: (plan, out) => (mins[plan.id] = tf.min(out).dataSync()[0]),
+      });
       expect(mins.conv).toBeLessThan(0);
       expect(mins.act).toBe(0);
       tf.dispose([x, ...Object.values(r.outputs)]);
@@ -314,7 +473,10 @@ for (const backend of backends) {
 
     it('dropout: off in eval mode; in train mode a seeded mask scaled by 1/(1 − p)', async () => {
       await use();
-      const d = design([4, 2, 3, 3], [{ id: 'drop', kind: 'dropout', inputs: ['input'], params: { p: 0.5 } }]);
+      const d = design(
+        [4, 2, 3, 3],
+        [{ id: 'drop', kind: 'dropout', inputs: ['input'], params: { p: 0.5 } }],
+      );
       const evalOut = run(d, 'eval');
       expectClose(evalOut.data, Float64Array.from(evalOut.input), 0);
       const a = run(d, 'train', { seed: 3 });
@@ -332,29 +494,55 @@ for (const backend of backends) {
       expect(kept).toBeGreaterThan(mask.length * 0.25);
       expect(kept).toBeLessThan(mask.length * 0.75);
       // The mask of a batch slice is the same rows of the whole batch's mask.
-      expect(Array.from(dropoutMask([2, 2, 3, 3], 0.5, 3, 'drop', 2))).toEqual(Array.from(mask.subarray(36)));
+      expect(Array.from(dropoutMask([2, 2, 3, 3], 0.5, 3, 'drop', 2))).toEqual(
+        Array.from(mask.subarray(36)),
+      );
       const off = run(d, 'train', { dropout: false });
       expectClose(off.data, Float64Array.from(off.input), 0);
     });
 
     it('train-mode batch norm normalizes with the batch statistics (biased variance)', async () => {
       await use();
-      const d = design([3, 2, 4, 5], [{ id: 'block', kind: 'convBlock', inputs: ['input'], params: { out_channels: 3, kernel: 1, padding: 0, bn_eps: 1e-5 } }]);
+      const d = design(
+        [3, 2, 4, 5],
+        [
+          {
+            id: 'block',
+            kind: 'convBlock',
+            inputs: ['input'],
+            params: { out_channels: 3, kernel: 1, padding: 0, bn_eps: 1e-5 },
+          },
+        ],
+      );
       const r = run(d, 'train');
       // conv → BN(batch stats) → ReLU, computed directly.
-      const conv = convRef(r.input, [3, 2, 4, 5], r.weights.get('block.conv.weight')!, r.weights.get('block.conv.bias')!, 3, 1, 1, 0, 1);
+      const conv = convRef(
+        r.input,
+        [3, 2, 4, 5],
+        r.weights.get('block.conv.weight')!,
+        r.weights.get('block.conv.bias')!,
+        3,
+        1,
+        1,
+        0,
+        1,
+      );
       const gamma = r.weights.get('block.batchnorm.weight')!;
       const beta = r.weights.get('block.batchnorm.bias')!;
       const want = new Float64Array(conv.length);
       for (let c = 0; c < 3; c++) {
         const vals: number[] = [];
-        for (let n = 0; n < 3; n++) for (let i = 0; i < 20; i++) vals.push(conv[(n * 3 + c) * 20 + i]);
+        for (let n = 0; n < 3; n++)
+          for (let i = 0; i < 20; i++) vals.push(conv[(n * 3 + c) * 20 + i]);
         const mean = vals.reduce((a, v) => a + v, 0) / vals.length;
         const variance = vals.reduce((a, v) => a + (v - mean) ** 2, 0) / vals.length;
         for (let n = 0; n < 3; n++)
           for (let i = 0; i < 20; i++) {
             const j = (n * 3 + c) * 20 + i;
-            want[j] = Math.max(0, ((conv[j] - mean) / Math.sqrt(variance + 1e-5)) * gamma[c] + beta[c]);
+            want[j] = Math.max(
+              0,
+              ((conv[j] - mean) / Math.sqrt(variance + 1e-5)) * gamma[c] + beta[c],
+            );
           }
       }
       expectClose(r.data, want, 1e-5);
@@ -364,7 +552,10 @@ for (const backend of backends) {
 
 describe('weights of the layer tests', () => {
   it('come from the seeded randomized scheme, so every value is reproducible in numpy', () => {
-    const d = design([1, 3, 4, 4], [{ id: 'conv', kind: 'conv2d', inputs: ['input'], params: { out_channels: 2, kernel: 3 } }]);
+    const d = design(
+      [1, 3, 4, 4],
+      [{ id: 'conv', kind: 'conv2d', inputs: ['input'], params: { out_channels: 2, kernel: 3 } }],
+    );
     const a: StateDict = seededStateDict(analyze(d).graph, 5, 'randomized');
     const b: StateDict = seededStateDict(analyze(d).graph, 5, 'randomized');
     expect(Array.from(a.get('conv.weight')!)).toEqual(Array.from(b.get('conv.weight')!));

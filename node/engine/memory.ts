@@ -50,7 +50,13 @@ export function machineBudget(free = os.freemem(), total = os.totalmem()): numbe
  * threads, against the machine's budget and, on WebAssembly, the 32-bit heap of each thread.
  * A caller's own budget replaces both checks.
  */
-export function memoryRefusal(perWorker: number, workers: number, backend: BackendName | null, batch: number, budgetOverride?: number): string | null {
+export function memoryRefusal(
+  perWorker: number,
+  workers: number,
+  backend: BackendName | null,
+  batch: number,
+  budgetOverride?: number,
+): string | null {
   const total = perWorker * workers;
   const budget = budgetOverride ?? machineBudget();
   const advice = `Use a smaller batch (now ${batch}), a smaller input or fewer filters.`;

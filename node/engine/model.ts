@@ -57,12 +57,20 @@ import { activeModules } from './runDesign';
 
 /** Output names produced in a mode. */
 export function activeOutputs(analysis: Analysis, mode: RunMode): string[] {
-  return mode === 'train' ? Object.keys(analysis.outputs).filter((k) => analysis.outputs[k]) : [...analysis.evalOutputs];
+  return mode === 'train'
+    ? Object.keys(analysis.outputs).filter((k) => analysis.outputs[k])
+    : [...analysis.evalOutputs];
 }
 
 /** Builds the ops of a valid design for one mode. Throws only on a broken invariant. */
-export function compileModel(design: Design, analysis: Analysis, weights: StateDict, options: CompileOptions): CompiledModel {
-  if (!analysis.valid) throw new Error('compileModel needs a valid design; check analysis.valid first.');
+export function compileModel(
+  design: Design,
+  analysis: Analysis,
+  weights: StateDict,
+  options: CompileOptions,
+): CompiledModel {
+  if (!analysis.valid)
+    throw new Error('compileModel needs a valid design; check analysis.valid first.');
   const mode = options.mode;
   const modules = activeModules(analysis, mode);
   const moduleIds = new Set(modules.map((m) => m.id));
@@ -137,7 +145,9 @@ export function compileModel(design: Design, analysis: Analysis, weights: StateD
     return {
       id: m.id,
       // Inputs are re-resolved: a later layer may have been folded into an earlier one's op.
-      steps: layers.filter((l) => steps.has(l.id)).map((l) => ({ ...steps.get(l.id)!, inputs: l.inputs.map(canonical) })),
+      steps: layers
+        .filter((l) => steps.has(l.id))
+        .map((l) => ({ ...steps.get(l.id)!, inputs: l.inputs.map(canonical) })),
       output: canonical(moduleOutputLayer(layers)),
       expectedShape: m.outputShape,
     };
@@ -206,7 +216,12 @@ export function crossingTensors(model: CompiledModel, at: number): string[] {
  * Runs one forward pass (or a part of one, see ForwardRange) on an NCHW input. Every intermediate
  * is freed, also on errors and stops.
  */
-export function forward(model: CompiledModel, input: tf.Tensor4D | null, hooks: ForwardHooks = {}, range?: ForwardRange): ForwardResult {
+export function forward(
+  model: CompiledModel,
+  input: tf.Tensor4D | null,
+  hooks: ForwardHooks = {},
+  range?: ForwardRange,
+): ForwardResult {
   const from = range?.from ?? 0;
   const to = range?.to ?? model.modules.length;
   const modules = model.modules.slice(from, to);
@@ -223,7 +238,8 @@ export function forward(model: CompiledModel, input: tf.Tensor4D | null, hooks: 
   }
   const keep = new Set([...Object.values(model.outputs), ...carryOut]);
   const freeAfter = new Map<number, string[]>();
-  for (const [id, at] of lastUse) if (!keep.has(id)) freeAfter.set(at, [...(freeAfter.get(at) ?? []), id]);
+  for (const [id, at] of lastUse)
+    if (!keep.has(id)) freeAfter.set(at, [...(freeAfter.get(at) ?? []), id]);
 
   const live = new Map<string, tf.Tensor>();
   const state = { batchOffset: hooks.batchOffset ?? 0 };
@@ -245,7 +261,10 @@ export function forward(model: CompiledModel, input: tf.Tensor4D | null, hooks: 
     } else {
       for (const id of crossingTensors(model, from)) {
         const t = range?.carry?.get(id);
-        if (!t) throw new Error(`forward from module ${from} needs the tensor ${id} from earlier modules.`);
+        if (!t)
+          throw new Error(
+            `forward from module ${from} needs the tensor ${id} from earlier modules.`,
+          );
         live.set(id, tf.clone(t));
       }
     }
@@ -268,7 +287,8 @@ export function forward(model: CompiledModel, input: tf.Tensor4D | null, hooks: 
       release();
     });
     const outputs: Record<string, tf.Tensor> = {};
-    if (to === model.modules.length) for (const [name, id] of Object.entries(model.outputs)) outputs[name] = live.get(id)!;
+    if (to === model.modules.length)
+      for (const [name, id] of Object.entries(model.outputs)) outputs[name] = live.get(id)!;
     const carry = new Map<string, tf.Tensor>();
     for (const id of carryOut) carry.set(id, live.get(id)!);
     const kept = new Set<tf.Tensor>([...Object.values(outputs), ...carry.values()]);

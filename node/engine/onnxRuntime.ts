@@ -16,17 +16,26 @@ type OrtModule = typeof Ort;
 let loaded: Promise<{ ok: true; ort: OrtModule } | { ok: false; reason: string }> | null = null;
 
 /** Loads onnxruntime-node once per thread; a failure (no binary for this platform, a broken install) is a reason, not a throw. */
-export function loadOnnxRuntime(): Promise<{ ok: true; ort: OrtModule } | { ok: false; reason: string }> {
+export function loadOnnxRuntime(): Promise<
+  { ok: true; ort: OrtModule } | { ok: false; reason: string }
+> {
   loaded ??= (async () => {
     try {
       // A variable specifier keeps bundlers from resolving the native module at build time.
       const name = 'onnxruntime-node';
       const mod = (await import(/* @vite-ignore */ name)) as OrtModule & { default?: OrtModule };
       const ort = mod.InferenceSession ? mod : mod.default!;
-      if (!ort?.InferenceSession) return { ok: false as const, reason: 'ONNX Runtime (onnxruntime-node) loaded but has no InferenceSession.' };
+      if (!ort?.InferenceSession)
+        return {
+          ok: false as const,
+          reason: 'ONNX Runtime (onnxruntime-node) loaded but has no InferenceSession.',
+        };
       return { ok: true as const, ort };
     } catch (e) {
-      return { ok: false as const, reason: `ONNX Runtime (onnxruntime-node) is not available: ${(e as Error).message.split('\n')[0]}` };
+      return {
+        ok: false as const,
+        reason: `ONNX Runtime (onnxruntime-node) is not available: ${(e as Error).message.split('\n')[0]}`,
+      };
     }
   })();
   return loaded;
@@ -86,7 +95,13 @@ export class OrtModel {
    * sentence naming the module when the export or ONNX Runtime refuses one (the engine then
    * falls back to TF.js and shows the reason).
    */
-  static async create(ort: OrtModule, design: Design, analysis: Analysis, weights: ReadonlyMap<string, Float32Array>, options: { foldBatchNorm: boolean; threads?: number }): Promise<OrtModel> {
+  static async create(
+    ort: OrtModule,
+    design: Design,
+    analysis: Analysis,
+    weights: ReadonlyMap<string, Float32Array>,
+    options: { foldBatchNorm: boolean; threads?: number },
+  ): Promise<OrtModel> {
     const evalModules = analysis.modules.filter((m) => m.evalPath);
     const sessions: ModuleSession[] = [];
     let weightBytes = 0;
@@ -103,14 +118,19 @@ export class OrtModel {
     };
     try {
       for (const m of evalModules) {
-        const exported = onnxModel(design, analysis, weights, { modules: [m.id], foldBatchNorm: options.foldBatchNorm });
+        const exported = onnxModel(design, analysis, weights, {
+          modules: [m.id],
+          foldBatchNorm: options.foldBatchNorm,
+        });
         if (!exported.ok) throw new Error(exported.issues.map((i) => i.message).join(' '));
         weightBytes += exported.value.initializerBytes;
         let session: Ort.InferenceSession;
         try {
           session = await ort.InferenceSession.create(exported.value.bytes, sessionOptions);
         } catch (e) {
-          throw new Error(`${m.id}: ONNX Runtime could not load the module (${(e as Error).message.split('\n')[0]})`);
+          throw new Error(
+            `${m.id}: ONNX Runtime could not load the module (${(e as Error).message.split('\n')[0]})`,
+          );
         }
         sessions.push({
           id: m.id,
@@ -133,12 +153,20 @@ export class OrtModel {
    * One eval pass of an N·C·H·W input. `onModule` sees each module's output as it comes; a
    * reason from `shouldStop` (checked before every module) ends the pass with OrtStop.
    */
-  async run(input: Float32Array, shape: Shape, hooks: { shouldStop?(): string | null; onModule?(r: OrtModuleResult): void } = {}): Promise<OrtPassResult> {
-    const values = new Map<string, Ort.Tensor>([[ONNX_INPUT, new this.ort.Tensor('float32', input, [...shape])]]);
+  async run(
+    input: Float32Array,
+    shape: Shape,
+    hooks: { shouldStop?(): string | null; onModule?(r: OrtModuleResult): void } = {},
+  ): Promise<OrtPassResult> {
+    const values = new Map<string, Ort.Tensor>([
+      [ONNX_INPUT, new this.ort.Tensor('float32', input, [...shape])],
+    ]);
     // Free each module output after its last reader.
     const lastUse = new Map<string, number>();
     this.modules.forEach((m, i) => m.inputs.forEach((name) => lastUse.set(name, i)));
-    const keep = new Set(Object.values(this.outputs).map((id) => this.modules.find((m) => m.id === id)!.outputLayer));
+    const keep = new Set(
+      Object.values(this.outputs).map((id) => this.modules.find((m) => m.id === id)!.outputLayer),
+    );
     const byModule: Record<string, { shape: Shape; data: Float32Array }> = {};
     let totalMs = 0;
     let live = 0;
@@ -159,7 +187,14 @@ export class OrtModel {
       live += data.byteLength;
       peak = Math.max(peak, live);
       if (Object.values(this.outputs).includes(m.id)) byModule[m.id] = { shape: out.dims, data };
-      hooks.onModule?.({ id: m.id, index: i, data, shape: out.dims, expectedShape: m.expectedShape, ms });
+      hooks.onModule?.({
+        id: m.id,
+        index: i,
+        data,
+        shape: out.dims,
+        expectedShape: m.expectedShape,
+        ms,
+      });
       for (const name of m.inputs) {
         if (lastUse.get(name) === i && !keep.has(name) && name !== ONNX_INPUT) {
           live -= (values.get(name)!.data as Float32Array).byteLength;

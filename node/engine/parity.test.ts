@@ -20,11 +20,24 @@ import type { TfBackendName } from '../../core/run/types';
 import { probeBackend } from './backend';
 import { seededStateDict } from './weights';
 import { loadOnnxRuntime } from './onnxRuntime';
-import { decode, expectParity, runOnOnnxRuntime, runOnTf, type Entry, type ParityCase, type Stats, type Variant } from './__fixtures__/parityCheck';
+import {
+  decode,
+  expectParity,
+  runOnOnnxRuntime,
+  runOnTf,
+  type Entry,
+  type ParityCase,
+  type Stats,
+  type Variant,
+} from './__fixtures__/parityCheck';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'parity');
 /** README's promised agreement of the GoogLeNet fixtures' outputs per variant: max |difference| / max |value|. */
-const GOOGLENET_TOLERANCE: Readonly<Record<Variant, number>> = { eval: 3e-6, evalCalibrated: 5e-5, train: 5e-5 };
+const GOOGLENET_TOLERANCE: Readonly<Record<Variant, number>> = {
+  eval: 3e-6,
+  evalCalibrated: 5e-5,
+  train: 5e-5,
+};
 /** README's bound for Inception v3 and the other family members (deeper, wider sums: more float32 rounding). */
 const FAMILY_TOLERANCE = 1e-4;
 /** Per-module statistics (mean, max |value|) are compared to 1e-4 of the module's max |value| everywhere. */
@@ -52,7 +65,10 @@ const fixtures = readdirSync(DIR)
   .map((f) => {
     const fx = JSON.parse(readFileSync(path.join(DIR, f), 'utf8')) as Fixture;
     const parsed = parseDesign(JSON.stringify(fx.design));
-    if (!parsed.ok) throw new Error(`${f}: the fixture's design does not parse: ${parsed.errors.map((e) => e.message).join(' ')}`);
+    if (!parsed.ok)
+      throw new Error(
+        `${f}: the fixture's design does not parse: ${parsed.errors.map((e) => e.message).join(' ')}`,
+      );
     return { name: f.replace(/\.json$/, ''), fx, design: parsed.design };
   });
 
@@ -62,7 +78,8 @@ function parityCase(fx: Fixture, design: Design, variant: Variant): ParityCase {
   const analysis = analyze(d);
   expect(analysis.issues).toEqual([]);
   const weights = new Map(seededStateDict(analysis.graph, fx.seed, fx.scheme));
-  if (variant === 'evalCalibrated') for (const [k, e] of Object.entries(fx.calibratedBuffers)) weights.set(k, decode(e));
+  if (variant === 'evalCalibrated')
+    for (const [k, e] of Object.entries(fx.calibratedBuffers)) weights.set(k, decode(e));
   return { design: d, analysis, weights, inputSeed: fx.inputSeed, outputs: fx.outputs[variant] };
 }
 
@@ -73,7 +90,14 @@ const plan: Record<TfBackendName, (name: string) => readonly Variant[]> = {
   // The full GoogLeNet once in pure JavaScript (eval, calibrated statistics); the smaller designs
   // in train mode, which runs their whole graph, aux heads included.
   // Inception v3 (5.7 GMACs per image): eval and train, the aux head's output included.
-  cpu: (name) => (name === 'googlenet' ? ['evalCalibrated'] : name === 'googlenet-torchvision' ? [] : name === 'inception-v3' ? ['eval', 'train'] : ['train']),
+  cpu: (name) =>
+    name === 'googlenet'
+      ? ['evalCalibrated']
+      : name === 'googlenet-torchvision'
+        ? []
+        : name === 'inception-v3'
+          ? ['eval', 'train']
+          : ['train'],
 };
 
 for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
@@ -86,32 +110,62 @@ for (const backend of ['tensorflow', 'wasm', 'cpu'] as const) {
   }
   describe(`parity with PyTorch on ${backend}`, () => {
     it('has fixtures to check', () => {
-      expect(fixtures.map((f) => f.name)).toEqual(expect.arrayContaining(['googlenet', 'googlenet-torchvision']));
+      expect(fixtures.map((f) => f.name)).toEqual(
+        expect.arrayContaining(['googlenet', 'googlenet-torchvision']),
+      );
     });
     for (const { name, fx, design } of fixtures) {
       for (const variant of plan[backend](name)) {
         // Generous limits: the cpu backend's full GoogLeNet takes 20–40 s on a busy 2-core machine.
-        it(`${name}, ${variant}: outputs within ${outputTolerance(name, variant)} of their max |value|`, { timeout: 600_000 }, async () => {
-          expect(await tf.setBackend(backend)).toBe(true);
-          const measured = runOnTf(parityCase(fx, design, variant), variant === 'train' ? 'train' : 'eval');
-          expectParity(measured, fx.modules[variant], outputTolerance(name, variant), MODULE_TOLERANCE);
-        });
+        it(
+          `${name}, ${variant}: outputs within ${outputTolerance(name, variant)} of their max |value|`,
+          { timeout: 600_000 },
+          async () => {
+            expect(await tf.setBackend(backend)).toBe(true);
+            const measured = runOnTf(
+              parityCase(fx, design, variant),
+              variant === 'train' ? 'train' : 'eval',
+            );
+            expectParity(
+              measured,
+              fx.modules[variant],
+              outputTolerance(name, variant),
+              MODULE_TOLERANCE,
+            );
+          },
+        );
       }
     }
   });
 }
 
 const ort = await loadOnnxRuntime();
-describe.skipIf(!ort.ok)(`parity with PyTorch on onnxruntime${ort.ok ? '' : `: skipped because ${ort.reason}`}`, () => {
-  for (const { name, fx, design } of fixtures) {
-    for (const variant of ['eval', 'evalCalibrated'] as const) {
-      for (const foldBatchNorm of [true, false]) {
-        it(`${name}, ${variant}, batch norm ${foldBatchNorm ? 'folded' : 'kept'}: outputs within ${outputTolerance(name, variant)}, module statistics within ${MODULE_TOLERANCE}`, { timeout: 300_000 }, async () => {
-          if (!ort.ok) return;
-          const measured = await runOnOnnxRuntime(ort.ort, parityCase(fx, design, variant), foldBatchNorm);
-          expectParity(measured, fx.modules[variant], outputTolerance(name, variant), MODULE_TOLERANCE);
-        });
+describe.skipIf(!ort.ok)(
+  `parity with PyTorch on onnxruntime${ort.ok ? '' : `: skipped because ${ort.reason}`}`,
+  () => {
+    for (const { name, fx, design } of fixtures) {
+      for (const variant of ['eval', 'evalCalibrated'] as const) {
+        for (const foldBatchNorm of [true, false]) {
+          it(
+            `${name}, ${variant}, batch norm ${foldBatchNorm ? 'folded' : 'kept'}: outputs within ${outputTolerance(name, variant)}, module statistics within ${MODULE_TOLERANCE}`,
+            { timeout: 300_000 },
+            async () => {
+              if (!ort.ok) return;
+              const measured = await runOnOnnxRuntime(
+                ort.ort,
+                parityCase(fx, design, variant),
+                foldBatchNorm,
+              );
+              expectParity(
+                measured,
+                fx.modules[variant],
+                outputTolerance(name, variant),
+                MODULE_TOLERANCE,
+              );
+            },
+          );
+        }
       }
     }
-  }
-});
+  },
+);

@@ -3,7 +3,16 @@
  * RunRequest, the partial result of one batch slice, and the messages, a union tagged by `type`.
  */
 import type { Shape } from '../../core/model/types';
-import type { BackendInfo, BackendName, ErrorInfo, FeatureMapSummary, Result, RunInput, RunRequest, RunResult } from '../../core/run/types';
+import type {
+  BackendInfo,
+  BackendName,
+  ErrorInfo,
+  FeatureMapSummary,
+  Result,
+  RunInput,
+  RunRequest,
+  RunResult,
+} from '../../core/run/types';
 import type { InitScheme } from '../../core/weights/init';
 import type { StatsAccumulator } from './summaries';
 
@@ -96,7 +105,13 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'ready'; readonly backend: Result<BackendInfo> }
   | { readonly type: 'info'; readonly requestId: number; readonly backend: Result<BackendInfo> }
-  | { readonly type: 'progress'; readonly runId: string; readonly done: number; readonly total: number; readonly module: string }
+  | {
+      readonly type: 'progress';
+      readonly runId: string;
+      readonly done: number;
+      readonly total: number;
+      readonly module: string;
+    }
   | { readonly type: 'result'; readonly runId: string; readonly result: Result<PartialRun> }
   | { readonly type: 'error'; readonly error: ErrorInfo };
 

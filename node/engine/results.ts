@@ -5,7 +5,8 @@ import type { ModuleRunResult, OutputResult } from '../../core/run/types';
 import type { EngineRunResult, PartialRun, TensorData } from './protocol';
 import { arrayStats, finishStats, mergeStats, top5 } from './stats';
 
-const sameShape = (a: Shape, b: Shape | null) => b !== null && a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: Shape, b: Shape | null) =>
+  b !== null && a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** How many values are NaN or ±Inf. */
 function countNonFinite(data: Float32Array): number {
@@ -27,9 +28,14 @@ function concatBatch(parts: readonly TensorData[]): TensorData {
 }
 
 /** One figure per lane, combining that lane's slices. */
-function laneTotals(parts: readonly PartialRun[], value: (p: PartialRun) => number, combine: (a: number, b: number) => number): number[] {
+function laneTotals(
+  parts: readonly PartialRun[],
+  value: (p: PartialRun) => number,
+  combine: (a: number, b: number) => number,
+): number[] {
   const lanes = new Map<number, number>();
-  for (const p of parts) lanes.set(p.lane, lanes.has(p.lane) ? combine(lanes.get(p.lane)!, value(p)) : value(p));
+  for (const p of parts)
+    lanes.set(p.lane, lanes.has(p.lane) ? combine(lanes.get(p.lane)!, value(p)) : value(p));
   return [...lanes.values()];
 }
 
@@ -44,8 +50,13 @@ export interface FinalizeOptions {
  * A slice may cover only some modules (one image split between two workers): each module merges
  * the slices that ran it, and the outputs come from the slices that ran to the end.
  */
-export function finalizeRun(partials: readonly PartialRun[], options: FinalizeOptions): EngineRunResult {
-  const parts = [...partials].sort((a, b) => a.sliceStart - b.sliceStart || a.moduleStart - b.moduleStart);
+export function finalizeRun(
+  partials: readonly PartialRun[],
+  options: FinalizeOptions,
+): EngineRunResult {
+  const parts = [...partials].sort(
+    (a, b) => a.sliceStart - b.sliceStart || a.moduleStart - b.moduleStart,
+  );
   const first = parts[0];
   const moduleCount = Math.max(...parts.map((p) => p.moduleStart + p.modules.length));
   const ends = parts.filter((p) => p.moduleStart + p.modules.length === moduleCount);
@@ -66,17 +77,28 @@ export function finalizeRun(partials: readonly PartialRun[], options: FinalizeOp
     outputs[name] = {
       shape: joined.shape,
       stats: finishStats(arrayStats(joined.data)),
-      top5: firstRowFinite ? top5(joined.data, 0, classes, options.labels && options.labels.length === classes ? options.labels : null) : undefined,
+      top5: firstRowFinite
+        ? top5(
+            joined.data,
+            0,
+            classes,
+            options.labels && options.labels.length === classes ? options.labels : null,
+          )
+        : undefined,
     };
     outputData[name] = joined;
   }
   const modules: ModuleRunResult[] = Array.from({ length: moduleCount }, (_, i) => {
-    const same = parts.filter((p) => i >= p.moduleStart && i < p.moduleStart + p.modules.length).map((p) => p.modules[i - p.moduleStart]);
+    const same = parts
+      .filter((p) => i >= p.moduleStart && i < p.moduleStart + p.modules.length)
+      .map((p) => p.modules[i - p.moduleStart]);
     const m = same[0];
     const shape = [same.reduce((a, s) => a + s.shape[0], 0), ...m.shape.slice(1)];
     const match = sameShape(shape, m.expectedShape);
     if (!match) {
-      warnings.push(`${m.id}: the engine measured an output of ${shape.join('×')} but the analysis computed ${m.expectedShape?.join('×') ?? 'none'}; this is a bug, please report it.`);
+      warnings.push(
+        `${m.id}: the engine measured an output of ${shape.join('×')} but the analysis computed ${m.expectedShape?.join('×') ?? 'none'}; this is a bug, please report it.`,
+      );
     }
     return {
       id: m.id,
@@ -100,9 +122,17 @@ export function finalizeRun(partials: readonly PartialRun[], options: FinalizeOp
     seed: first.seed,
     outputs,
     modules,
-    ...(parts.find((p) => p.inputPicture)?.inputPicture ? { inputPicture: parts.find((p) => p.inputPicture)!.inputPicture } : {}),
+    ...(parts.find((p) => p.inputPicture)?.inputPicture
+      ? { inputPicture: parts.find((p) => p.inputPicture)!.inputPicture }
+      : {}),
     // Lanes (workers) run side by side, the slices of one lane one after the other.
-    totalMs: Math.max(...laneTotals(parts, (p) => p.totalMs, (a, b) => a + b)),
+    totalMs: Math.max(
+      ...laneTotals(
+        parts,
+        (p) => p.totalMs,
+        (a, b) => a + b,
+      ),
+    ),
     peakBytes: laneTotals(parts, (p) => p.peakBytes, Math.max).reduce((a, b) => a + b, 0),
     untrainedWeights: untrained,
     warnings,

@@ -6,10 +6,19 @@ import { analyze } from '../../core/analysis/analyze';
 import { presetDesign } from '../../core/presets';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { parseSafetensors, writeSafetensors, type TensorToWrite } from './safetensors';
-import { loadStateDict, seededStateDict, stateDictFromSafetensors, stateDictToSafetensors } from './weights';
+import {
+  loadStateDict,
+  seededStateDict,
+  stateDictFromSafetensors,
+  stateDictToSafetensors,
+} from './weights';
 
 /** Builds a file from a raw header object and data bytes, to test what the writer never produces. */
-function rawFile(header: unknown, data: Uint8Array = new Uint8Array(0), headerText?: string): Uint8Array {
+function rawFile(
+  header: unknown,
+  data: Uint8Array = new Uint8Array(0),
+  headerText?: string,
+): Uint8Array {
   const json = new TextEncoder().encode(headerText ?? JSON.stringify(header));
   const out = new Uint8Array(8 + json.byteLength + data.byteLength);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.byteLength), true);
@@ -28,7 +37,10 @@ function expectError(r: ReturnType<typeof parseSafetensors>, code: string, ...pa
 describe('safetensors format', () => {
   it('round-trips float32 and int64 tensors with metadata, header padded to 8 bytes', () => {
     const tensors = new Map<string, TensorToWrite>([
-      ['a.weight', { dtype: 'F32', shape: [2, 3], data: Float32Array.from([1, -2, 3.5, 0, 1e-7, -1e30]) }],
+      [
+        'a.weight',
+        { dtype: 'F32', shape: [2, 3], data: Float32Array.from([1, -2, 3.5, 0, 1e-7, -1e30]) },
+      ],
       ['a.num_batches_tracked', { dtype: 'I64', shape: [], data: BigInt64Array.of(42n) }],
       ['empty', { dtype: 'F32', shape: [0, 4], data: new Float32Array(0) }],
     ]);
@@ -42,7 +54,9 @@ describe('safetensors format', () => {
     const w = r.value.tensors.get('a.weight')!;
     expect(w.dtype).toBe('F32');
     expect(w.shape).toEqual([2, 3]);
-    expect(Array.from(new Float32Array(w.bytes.slice().buffer))).toEqual(Array.from(Float32Array.from([1, -2, 3.5, 0, 1e-7, -1e30])));
+    expect(Array.from(new Float32Array(w.bytes.slice().buffer))).toEqual(
+      Array.from(Float32Array.from([1, -2, 3.5, 0, 1e-7, -1e30])),
+    );
     const n = r.value.tensors.get('a.num_batches_tracked')!;
     expect(n.dtype).toBe('I64');
     expect(new BigInt64Array(n.bytes.slice().buffer)[0]).toBe(42n);
@@ -50,12 +64,24 @@ describe('safetensors format', () => {
   });
 
   it('refuses a file shorter than its 8-byte length', () => {
-    expectError(parseSafetensors(new Uint8Array(5), 'w.safetensors'), 'weights.truncated', 'w.safetensors', '5 bytes');
+    expectError(
+      parseSafetensors(new Uint8Array(5), 'w.safetensors'),
+      'weights.truncated',
+      'w.safetensors',
+      '5 bytes',
+    );
   });
 
   it('refuses a header length beyond the file (truncated header)', () => {
-    const bytes = rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4));
-    expectError(parseSafetensors(bytes.subarray(0, 20), 'w.safetensors'), 'weights.truncated', 'truncated');
+    const bytes = rawFile(
+      { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } },
+      new Uint8Array(4),
+    );
+    expectError(
+      parseSafetensors(bytes.subarray(0, 20), 'w.safetensors'),
+      'weights.truncated',
+      'truncated',
+    );
   });
 
   it('refuses an absurd header length', () => {
@@ -65,35 +91,109 @@ describe('safetensors format', () => {
   });
 
   it('refuses a header that is not JSON, or not an object', () => {
-    expectError(parseSafetensors(rawFile(null, undefined, '{"a": [1, 2')), 'weights.header', 'not valid UTF-8 JSON');
+    expectError(
+      parseSafetensors(rawFile(null, undefined, '{"a": [1, 2')),
+      'weights.header',
+      'not valid UTF-8 JSON',
+    );
     expectError(parseSafetensors(rawFile(null, undefined, '[1, 2]   ')), 'weights.header');
     expectError(parseSafetensors(rawFile(null, undefined, '"text"  ')), 'weights.header');
   });
 
   it('names the tensor whose entry is malformed', () => {
-    expectError(parseSafetensors(rawFile({ 'conv.weight': { dtype: 'F33', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4))), 'weights.header', 'conv.weight', 'F33');
-    expectError(parseSafetensors(rawFile({ 'conv.weight': { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4))), 'weights.header', 'conv.weight', 'shape');
-    expectError(parseSafetensors(rawFile({ 'conv.weight': { dtype: 'F32', shape: [1], data_offsets: [4, 0] } }, new Uint8Array(4))), 'weights.header', 'conv.weight', 'data_offsets');
-    expectError(parseSafetensors(rawFile({ 'conv.weight': { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4))), 'weights.header', 'conv.weight', 'should take 8 bytes');
-    expectError(parseSafetensors(rawFile({ 'conv.weight': 7 }, new Uint8Array(0))), 'weights.header', 'conv.weight');
+    expectError(
+      parseSafetensors(
+        rawFile(
+          { 'conv.weight': { dtype: 'F33', shape: [1], data_offsets: [0, 4] } },
+          new Uint8Array(4),
+        ),
+      ),
+      'weights.header',
+      'conv.weight',
+      'F33',
+    );
+    expectError(
+      parseSafetensors(
+        rawFile(
+          { 'conv.weight': { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } },
+          new Uint8Array(4),
+        ),
+      ),
+      'weights.header',
+      'conv.weight',
+      'shape',
+    );
+    expectError(
+      parseSafetensors(
+        rawFile(
+          { 'conv.weight': { dtype: 'F32', shape: [1], data_offsets: [4, 0] } },
+          new Uint8Array(4),
+        ),
+      ),
+      'weights.header',
+      'conv.weight',
+      'data_offsets',
+    );
+    expectError(
+      parseSafetensors(
+        rawFile(
+          { 'conv.weight': { dtype: 'F32', shape: [2], data_offsets: [0, 4] } },
+          new Uint8Array(4),
+        ),
+      ),
+      'weights.header',
+      'conv.weight',
+      'should take 8 bytes',
+    );
+    expectError(
+      parseSafetensors(rawFile({ 'conv.weight': 7 }, new Uint8Array(0))),
+      'weights.header',
+      'conv.weight',
+    );
   });
 
   it('names the tensor whose bytes run past the end (truncated data)', () => {
-    const full = writeSafetensors(new Map([['fc.bias', { dtype: 'F32', shape: [10], data: new Float32Array(10) }]]));
-    expectError(parseSafetensors(full.subarray(0, full.byteLength - 4), 'w.safetensors'), 'weights.truncated', 'fc.bias', 'truncated');
+    const full = writeSafetensors(
+      new Map([['fc.bias', { dtype: 'F32', shape: [10], data: new Float32Array(10) }]]),
+    );
+    expectError(
+      parseSafetensors(full.subarray(0, full.byteLength - 4), 'w.safetensors'),
+      'weights.truncated',
+      'fc.bias',
+      'truncated',
+    );
   });
 
   it('refuses overlapping tensors, holes and trailing bytes', () => {
-    const overlap = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } };
-    expectError(parseSafetensors(rawFile(overlap, new Uint8Array(12))), 'weights.header', 'overlaps');
+    const overlap = {
+      a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+      b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+    };
+    expectError(
+      parseSafetensors(rawFile(overlap, new Uint8Array(12))),
+      'weights.header',
+      'overlaps',
+    );
     const hole = { a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } };
-    expectError(parseSafetensors(rawFile(hole, new Uint8Array(8))), 'weights.header', 'unused bytes before tensor a');
+    expectError(
+      parseSafetensors(rawFile(hole, new Uint8Array(8))),
+      'weights.header',
+      'unused bytes before tensor a',
+    );
     const trailing = { a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } };
-    expectError(parseSafetensors(rawFile(trailing, new Uint8Array(12))), 'weights.header', '8 bytes after the last tensor');
+    expectError(
+      parseSafetensors(rawFile(trailing, new Uint8Array(12))),
+      'weights.header',
+      '8 bytes after the last tensor',
+    );
   });
 
   it('refuses metadata that is not strings', () => {
-    expectError(parseSafetensors(rawFile({ __metadata__: { step: 3 } })), 'weights.header', '__metadata__');
+    expectError(
+      parseSafetensors(rawFile({ __metadata__: { step: 3 } })),
+      'weights.header',
+      '__metadata__',
+    );
   });
 });
 
@@ -118,7 +218,12 @@ describe('weights as a state_dict', () => {
     if (!parsed.ok) throw new Error(parsed.error.message);
     const m = new Map<string, TensorToWrite>();
     for (const [k, t] of parsed.value.tensors) {
-      m.set(k, t.dtype === 'I64' ? { dtype: 'I64', shape: t.shape, data: new BigInt64Array(t.bytes.slice().buffer) } : { dtype: 'F32', shape: t.shape, data: new Float32Array(t.bytes.slice().buffer) });
+      m.set(
+        k,
+        t.dtype === 'I64'
+          ? { dtype: 'I64', shape: t.shape, data: new BigInt64Array(t.bytes.slice().buffer) }
+          : { dtype: 'F32', shape: t.shape, data: new Float32Array(t.bytes.slice().buffer) },
+      );
     }
     edit(m);
     return writeSafetensors(m);
@@ -130,7 +235,10 @@ describe('weights as a state_dict', () => {
     if (!parsed.ok) return;
     const t = parsed.value.tensors;
     expect(t.get('conv1.conv.weight')).toMatchObject({ dtype: 'F32', shape: [64, 3, 7, 7] });
-    expect(t.get('inception3a.branch2.1.batchnorm.running_mean')).toMatchObject({ dtype: 'F32', shape: [128] });
+    expect(t.get('inception3a.branch2.1.batchnorm.running_mean')).toMatchObject({
+      dtype: 'F32',
+      shape: [128],
+    });
     expect(t.get('aux1.fc2.bias')).toMatchObject({ dtype: 'F32', shape: [1000] });
     expect(t.get('conv1.batchnorm.num_batches_tracked')).toMatchObject({ dtype: 'I64', shape: [] });
     expect([...t.keys()]).toEqual(spec.map((e) => e.key));
@@ -143,7 +251,9 @@ describe('weights as a state_dict', () => {
     expect(back.value.size).toBe(weights.size);
     // Compared as bytes: exact, and far quicker than element-wise deep equality.
     const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-    const differing = [...weights].filter(([k, v]) => !bytesOf(v).equals(bytesOf(back.value.get(k)!))).map(([k]) => k);
+    const differing = [...weights]
+      .filter(([k, v]) => !bytesOf(v).equals(bytesOf(back.value.get(k)!)))
+      .map(([k]) => k);
     expect(differing).toEqual([]);
   });
 
@@ -174,14 +284,18 @@ describe('weights as a state_dict', () => {
 
   it('names a mis-shaped tensor with both shapes', () => {
     const r = stateDictFromSafetensors(
-      edited((m) => m.set('fc1.weight', { dtype: 'F32', shape: [10, 1024], data: new Float32Array(10240) })),
+      edited((m) =>
+        m.set('fc1.weight', { dtype: 'F32', shape: [10, 1024], data: new Float32Array(10240) }),
+      ),
       spec,
       'w.safetensors',
     );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('weights.shape');
-    expect(r.error.message).toContain('fc1.weight has shape [10, 1024] but this design needs [1000, 1024]');
+    expect(r.error.message).toContain(
+      'fc1.weight has shape [10, 1024] but this design needs [1000, 1024]',
+    );
   });
 
   it('names a tensor of the wrong dtype, floats and counters alike', () => {
@@ -193,12 +307,21 @@ describe('weights as a state_dict', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toContain('conv1.conv.bias is I64 but must be F32');
     const counter = stateDictFromSafetensors(
-      edited((m) => m.set('conv1.batchnorm.num_batches_tracked', { dtype: 'F32', shape: [], data: new Float32Array(1) })),
+      edited((m) =>
+        m.set('conv1.batchnorm.num_batches_tracked', {
+          dtype: 'F32',
+          shape: [],
+          data: new Float32Array(1),
+        }),
+      ),
       spec,
       'w.safetensors',
     );
     expect(counter.ok).toBe(false);
-    if (!counter.ok) expect(counter.error.message).toContain('conv1.batchnorm.num_batches_tracked is F32 but must be I64');
+    if (!counter.ok)
+      expect(counter.error.message).toContain(
+        'conv1.batchnorm.num_batches_tracked is F32 but must be I64',
+      );
   });
 
   it('reports several problems at once', () => {
@@ -229,6 +352,9 @@ describe('weights as a state_dict', () => {
     await writeFile(cut, bytes.subarray(0, bytes.byteLength - 1000));
     const truncated = await loadStateDict(cut, graph);
     expect(truncated).toMatchObject({ ok: false, error: { code: 'weights.truncated' } });
-    if (!truncated.ok) expect(truncated.error.message).toMatch(/cut\.safetensors is truncated: tensor \S+ ends at byte/);
+    if (!truncated.ok)
+      expect(truncated.error.message).toMatch(
+        /cut\.safetensors is truncated: tensor \S+ ends at byte/,
+      );
   });
 });

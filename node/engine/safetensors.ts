@@ -67,16 +67,25 @@ function isCount(x: unknown): x is number {
  */
 export function parseSafetensors(bytes: Uint8Array, source = 'the file'): Result<SafetensorsFile> {
   if (bytes.byteLength < 8) {
-    return errResult('weights.truncated', `${source} is ${bytes.byteLength} bytes long, too short to be a safetensors file (it needs at least an 8-byte header length).`);
+    return errResult(
+      'weights.truncated',
+      `${source} is ${bytes.byteLength} bytes long, too short to be a safetensors file (it needs at least an 8-byte header length).`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(MAX_HEADER_BYTES)) {
-    return errResult('weights.header', `${source} declares a ${headerLength}-byte header, more than the ${MAX_HEADER_BYTES} bytes a safetensors header may take; it is not a safetensors file or it is damaged.`);
+    return errResult(
+      'weights.header',
+      `${source} declares a ${headerLength}-byte header, more than the ${MAX_HEADER_BYTES} bytes a safetensors header may take; it is not a safetensors file or it is damaged.`,
+    );
   }
   const n = Number(headerLength);
   if (8 + n > bytes.byteLength) {
-    return errResult('weights.truncated', `${source} is truncated: its header says ${n} bytes of header follow, but only ${bytes.byteLength - 8} bytes remain.`);
+    return errResult(
+      'weights.truncated',
+      `${source} is truncated: its header says ${n} bytes of header follow, but only ${bytes.byteLength - 8} bytes remain.`,
+    );
   }
   let header: unknown;
   try {
@@ -84,10 +93,16 @@ export function parseSafetensors(bytes: Uint8Array, source = 'the file'): Result
     if (!text.trimStart().startsWith('{')) throw new Error('the header does not start with {');
     header = JSON.parse(text);
   } catch (e) {
-    return errResult('weights.header', `${source} has a header that is not valid UTF-8 JSON (${(e as Error).message}); it is not a safetensors file or it is damaged.`);
+    return errResult(
+      'weights.header',
+      `${source} has a header that is not valid UTF-8 JSON (${(e as Error).message}); it is not a safetensors file or it is damaged.`,
+    );
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
-    return errResult('weights.header', `${source} has a header that is not a JSON object; it is not a safetensors file.`);
+    return errResult(
+      'weights.header',
+      `${source} has a header that is not a JSON object; it is not a safetensors file.`,
+    );
   }
   const data = bytes.subarray(8 + n);
   const tensors = new Map<string, RawTensor>();
@@ -95,25 +110,50 @@ export function parseSafetensors(bytes: Uint8Array, source = 'the file'): Result
   const ranges: { name: string; begin: number; end: number }[] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || Object.values(entry).some((v) => typeof v !== 'string')) {
-        return errResult('weights.header', `${source} has a __metadata__ entry that is not an object of strings.`);
+      if (
+        entry === null ||
+        typeof entry !== 'object' ||
+        Array.isArray(entry) ||
+        Object.values(entry).some((v) => typeof v !== 'string')
+      ) {
+        return errResult(
+          'weights.header',
+          `${source} has a __metadata__ entry that is not an object of strings.`,
+        );
       }
       metadata = { ...(entry as Record<string, string>) };
       continue;
     }
     if (entry === null || typeof entry !== 'object') {
-      return errResult('weights.header', `${source}: the header entry of tensor ${name} is not an object.`);
+      return errResult(
+        'weights.header',
+        `${source}: the header entry of tensor ${name} is not an object.`,
+      );
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!isDtype(e.dtype)) {
-      return errResult('weights.header', `${source}: tensor ${name} has an unknown dtype ${JSON.stringify(e.dtype)}.`);
+      return errResult(
+        'weights.header',
+        `${source}: tensor ${name} has an unknown dtype ${JSON.stringify(e.dtype)}.`,
+      );
     }
     if (!Array.isArray(e.shape) || !e.shape.every(isCount)) {
-      return errResult('weights.header', `${source}: tensor ${name} has a shape that is not a list of whole numbers: ${JSON.stringify(e.shape)}.`);
+      return errResult(
+        'weights.header',
+        `${source}: tensor ${name} has a shape that is not a list of whole numbers: ${JSON.stringify(e.shape)}.`,
+      );
     }
     const offsets = e.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
-      return errResult('weights.header', `${source}: tensor ${name} has data_offsets that are not [begin, end] with begin ≤ end: ${JSON.stringify(offsets)}.`);
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every(isCount) ||
+      offsets[0] > offsets[1]
+    ) {
+      return errResult(
+        'weights.header',
+        `${source}: tensor ${name} has data_offsets that are not [begin, end] with begin ≤ end: ${JSON.stringify(offsets)}.`,
+      );
     }
     const [begin, end] = offsets as [number, number];
     const expected = elementCount(e.shape) * DTYPE_BYTES[e.dtype];
@@ -124,7 +164,10 @@ export function parseSafetensors(bytes: Uint8Array, source = 'the file'): Result
       );
     }
     if (end > data.byteLength) {
-      return errResult('weights.truncated', `${source} is truncated: tensor ${name} ends at byte ${end} of the data, but the file holds only ${data.byteLength} bytes of data.`);
+      return errResult(
+        'weights.truncated',
+        `${source} is truncated: tensor ${name} ends at byte ${end} of the data, but the file holds only ${data.byteLength} bytes of data.`,
+      );
     }
     ranges.push({ name, begin, end });
     tensors.set(name, { dtype: e.dtype, shape: [...e.shape], bytes: data.subarray(begin, end) });
@@ -133,25 +176,41 @@ export function parseSafetensors(bytes: Uint8Array, source = 'the file'): Result
   ranges.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   for (const r of ranges) {
-    if (r.begin < cursor) return errResult('weights.header', `${source}: tensor ${r.name} overlaps the bytes of another tensor.`);
-    if (r.begin > cursor) return errResult('weights.header', `${source}: there are ${r.begin - cursor} unused bytes before tensor ${r.name}; the file is damaged.`);
+    if (r.begin < cursor)
+      return errResult(
+        'weights.header',
+        `${source}: tensor ${r.name} overlaps the bytes of another tensor.`,
+      );
+    if (r.begin > cursor)
+      return errResult(
+        'weights.header',
+        `${source}: there are ${r.begin - cursor} unused bytes before tensor ${r.name}; the file is damaged.`,
+      );
     cursor = r.end;
   }
   if (cursor !== data.byteLength) {
-    return errResult('weights.header', `${source} has ${data.byteLength - cursor} bytes after the last tensor that no tensor uses; the file is damaged.`);
+    return errResult(
+      'weights.header',
+      `${source} has ${data.byteLength - cursor} bytes after the last tensor that no tensor uses; the file is damaged.`,
+    );
   }
   return okResult({ tensors, metadata });
 }
 
 /** Serializes tensors in the given order, with the header padded to 8 bytes as the reference writer does. */
-export function writeSafetensors(tensors: ReadonlyMap<string, TensorToWrite>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+export function writeSafetensors(
+  tensors: ReadonlyMap<string, TensorToWrite>,
+  metadata: Readonly<Record<string, string>> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of tensors) {
     const size = elementCount(t.shape) * DTYPE_BYTES[t.dtype];
     if (t.data.length * DTYPE_BYTES[t.dtype] !== size) {
-      throw new Error(`Tensor ${name} has ${t.data.length} values but its shape [${t.shape.join(', ')}] needs ${elementCount(t.shape)}.`);
+      throw new Error(
+        `Tensor ${name} has ${t.data.length} values but its shape [${t.shape.join(', ')}] needs ${elementCount(t.shape)}.`,
+      );
     }
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
     offset += size;

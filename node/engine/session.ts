@@ -7,18 +7,44 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { analyze, type Analysis } from '../../core/analysis/analyze';
 import type { Design } from '../../core/model/types';
-import { errResult, okResult, type BackendInfo, type BackendName, type InputPicture, type Result } from '../../core/run/types';
+import {
+  errResult,
+  okResult,
+  type BackendInfo,
+  type BackendName,
+  type InputPicture,
+  type Result,
+} from '../../core/run/types';
 import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
-import { fineTuneNote, loadFineTuneStateDict, loadStateDict, seededStateDict, weightWarnings, type StateDict } from './weights';
+import {
+  fineTuneNote,
+  loadFineTuneStateDict,
+  loadStateDict,
+  seededStateDict,
+  weightWarnings,
+  type StateDict,
+} from './weights';
 import { imageBatch, type Normalization, type PixelNormalization } from './imageInput';
 import { IMAGENET_PREPROCESSING, presetPreprocessing } from '../../core/presets/preprocessing';
-import { arrayStats, featureMapFromValues, featureMapSummary, inputPictureFromValues, tensorStats } from './summaries';
+import {
+  arrayStats,
+  featureMapFromValues,
+  featureMapSummary,
+  inputPictureFromValues,
+  tensorStats,
+} from './summaries';
 import { loadOnnxRuntime, OrtModel, OrtStop } from './onnxRuntime';
 import { probeBackend } from './backend';
 import { logicalShape } from './layers/layerOp';
-import type { BatchSlice, EngineRunRequest, PartialModule, PartialRun, TensorData } from './protocol';
+import type {
+  BatchSlice,
+  EngineRunRequest,
+  PartialModule,
+  PartialRun,
+  TensorData,
+} from './protocol';
 
 export interface SessionHooks {
   /** A reason to stop (cancelled, timed out), checked before every layer. */
@@ -76,13 +102,27 @@ export class EngineSession {
   }
 
   /** Runs the request on one slice of its batch (or a part of the network for it). Expected failures come back as values. */
-  async run(request: EngineRunRequest, slice: BatchSlice, hooks: SessionHooks = {}, carryIn?: Readonly<Record<string, TensorData>>): Promise<Result<PartialRun>> {
+  async run(
+    request: EngineRunRequest,
+    slice: BatchSlice,
+    hooks: SessionHooks = {},
+    carryIn?: Readonly<Record<string, TensorData>>,
+  ): Promise<Result<PartialRun>> {
     const design = requestDesign(request);
     const analysis = analyze(design);
     if (!analysis.valid) return errResult('run.invalidDesign', invalidDesignMessage(analysis));
     const batch = design.input.batch;
-    if (!Number.isInteger(slice.start) || !Number.isInteger(slice.count) || slice.start < 0 || slice.count < 1 || slice.start + slice.count > batch) {
-      return errResult('run.slice', `Images ${slice.start} to ${slice.start + slice.count - 1} are not part of a batch of ${batch}.`);
+    if (
+      !Number.isInteger(slice.start) ||
+      !Number.isInteger(slice.count) ||
+      slice.start < 0 ||
+      slice.count < 1 ||
+      slice.start + slice.count > batch
+    ) {
+      return errResult(
+        'run.slice',
+        `Images ${slice.start} to ${slice.start + slice.count - 1} are not part of a batch of ${batch}.`,
+      );
     }
     const warnings: string[] = [];
     const weights = await this.stateDict(request, analysis);
@@ -91,18 +131,39 @@ export class EngineSession {
     const desired = request.backend ?? this.backends.forced;
     const fallbacks: string[] = [];
     if (desired === undefined || desired === 'onnxruntime') {
-      const whole = !slice.modules || (slice.modules.from === 0 && slice.modules.to >= analysis.modules.filter((m) => m.evalPath).length);
+      const whole =
+        !slice.modules ||
+        (slice.modules.from === 0 &&
+          slice.modules.to >= analysis.modules.filter((m) => m.evalPath).length);
       const ort = await loadOnnxRuntime();
       if (request.mode === 'train') {
         if (ort.ok || desired === 'onnxruntime') fallbacks.push(ORT_TRAIN_NOTE);
       } else if (!ort.ok) {
         fallbacks.push(ort.reason);
       } else if (!whole) {
-        fallbacks.push('ONNX Runtime runs whole passes only; this part of a split pass runs on TensorFlow.js.');
+        fallbacks.push(
+          'ONNX Runtime runs whole passes only; this part of a split pass runs on TensorFlow.js.',
+        );
       } else {
-        const r = await this.runOrt(ort.ort, request, design, analysis, weights.value, slice, hooks);
-        if (r.ok || r.error.code === 'run.cancelled' || r.error.code === 'run.timeout' || r.error.code.startsWith('input.')) return r;
-        fallbacks.push(`ONNX Runtime failed on this design, so the run fell back to TensorFlow.js: ${r.error.message}`);
+        const r = await this.runOrt(
+          ort.ort,
+          request,
+          design,
+          analysis,
+          weights.value,
+          slice,
+          hooks,
+        );
+        if (
+          r.ok ||
+          r.error.code === 'run.cancelled' ||
+          r.error.code === 'run.timeout' ||
+          r.error.code.startsWith('input.')
+        )
+          return r;
+        fallbacks.push(
+          `ONNX Runtime failed on this design, so the run fell back to TensorFlow.js: ${r.error.message}`,
+        );
       }
     }
     const tfWanted = desired && desired !== 'onnxruntime' ? desired : undefined;
@@ -117,13 +178,29 @@ export class EngineSession {
       this.dropModel();
       this.tf = this.backends.tf;
     }
-    if (!this.tf) return errResult('engine.backend', `${fallbacks.join(' ')} ${this.backends.tfProblem ?? 'No TensorFlow.js backend could start.'}`.trim());
-    const backend: BackendInfo = { name: this.tf.name, fallbacks: [...fallbacks, ...this.tf.fallbacks] };
+    if (!this.tf)
+      return errResult(
+        'engine.backend',
+        `${fallbacks.join(' ')} ${this.backends.tfProblem ?? 'No TensorFlow.js backend could start.'}`.trim(),
+      );
+    const backend: BackendInfo = {
+      name: this.tf.name,
+      fallbacks: [...fallbacks, ...this.tf.fallbacks],
+    };
     const model = this.model(request, design, analysis, weights.value.dict, weights.value.key);
     const from = slice.modules?.from ?? 0;
     const to = slice.modules?.to ?? model.modules.length;
-    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > model.modules.length || from >= to) {
-      return errResult('run.slice', `Modules ${from} to ${to - 1} are not a part of a network of ${model.modules.length} modules.`);
+    if (
+      !Number.isInteger(from) ||
+      !Number.isInteger(to) ||
+      from < 0 ||
+      to > model.modules.length ||
+      from >= to
+    ) {
+      return errResult(
+        'run.slice',
+        `Modules ${from} to ${to - 1} are not a part of a network of ${model.modules.length} modules.`,
+      );
     }
 
     let x: tf.Tensor4D | null = null;
@@ -135,10 +212,22 @@ export class EngineSession {
       warnings.push(...input.value.warnings);
       const { channels, height, width } = design.input;
       const per = channels * height * width;
-      if (request.featureMaps !== false && slice.start === 0) inputPicture = inputPictureFromValues(input.value.data, channels, height, width, undefined, input.value.photo);
-      x = tf.tensor4d(input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per), [slice.count, channels, height, width]);
+      if (request.featureMaps !== false && slice.start === 0)
+        inputPicture = inputPictureFromValues(
+          input.value.data,
+          channels,
+          height,
+          width,
+          undefined,
+          input.value.photo,
+        );
+      x = tf.tensor4d(
+        input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per),
+        [slice.count, channels, height, width],
+      );
     } else {
-      for (const [id, t] of Object.entries(carryIn ?? {})) carry.set(id, tf.tensor(t.data, [...t.shape]));
+      for (const [id, t] of Object.entries(carryIn ?? {}))
+        carry.set(id, tf.tensor(t.data, [...t.shape]));
     }
     const modules: PartialModule[] = [];
     const wantMaps = request.featureMaps !== false && slice.start === 0;
@@ -156,7 +245,8 @@ export class EngineSession {
               expectedShape: plan.expectedShape,
               ms,
               stats: tensorStats(out),
-              featureMap: wantMaps && out.rank === 4 ? featureMapSummary(out as tf.Tensor4D) : undefined,
+              featureMap:
+                wantMaps && out.rank === 4 ? featureMapSummary(out as tf.Tensor4D) : undefined,
             });
             hooks.onProgress?.(index + 1, model.modules.length, plan.id);
           },
@@ -174,7 +264,8 @@ export class EngineSession {
       let carryOut: Record<string, TensorData> | undefined;
       if (result.carry.size) {
         carryOut = {};
-        for (const [id, t] of result.carry) carryOut[id] = { shape: t.shape, data: t.dataSync() as Float32Array };
+        for (const [id, t] of result.carry)
+          carryOut[id] = { shape: t.shape, data: t.dataSync() as Float32Array };
         tf.dispose([...result.carry.values()]);
       }
       return okResult({
@@ -196,7 +287,11 @@ export class EngineSession {
         carry: carryOut,
       });
     } catch (e) {
-      if (e instanceof StopRequested) return errResult(e.reason === 'timeout' ? 'run.timeout' : 'run.cancelled', stopMessage(e.reason, request.timeoutMs));
+      if (e instanceof StopRequested)
+        return errResult(
+          e.reason === 'timeout' ? 'run.timeout' : 'run.cancelled',
+          stopMessage(e.reason, request.timeoutMs),
+        );
       throw e;
     } finally {
       x?.dispose();
@@ -216,12 +311,18 @@ export class EngineSession {
   ): Promise<Result<PartialRun>> {
     const foldBatchNorm = request.foldBatchNorm ?? true;
     // The analysis' batch does not enter the export (its batch dimension is dynamic).
-    const key = JSON.stringify([weights.key, { ...design, input: { ...design.input, batch: 1 } }, foldBatchNorm]);
+    const key = JSON.stringify([
+      weights.key,
+      { ...design, input: { ...design.input, batch: 1 } },
+      foldBatchNorm,
+    ]);
     if (this.ort?.key !== key) {
       this.dropOrt();
       const fault = this.ortFault;
       this.ortFault = false;
-      const value = fault ? Promise.reject(new Error('ONNX Runtime refused the model (a fault injected by a test).')) : OrtModel.create(ort, design, analysis, weights.dict, { foldBatchNorm });
+      const value = fault
+        ? Promise.reject(new Error('ONNX Runtime refused the model (a fault injected by a test).'))
+        : OrtModel.create(ort, design, analysis, weights.dict, { foldBatchNorm });
       // A failed build is not cached: the next run tries again.
       value.catch(() => {
         if (this.ort?.value === value) this.ort = null;
@@ -240,7 +341,16 @@ export class EngineSession {
     const per = channels * height * width;
     const data = input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per);
     const wantMaps = request.featureMaps !== false && slice.start === 0;
-    const inputPicture = wantMaps ? inputPictureFromValues(input.value.data, channels, height, width, undefined, input.value.photo) : undefined;
+    const inputPicture = wantMaps
+      ? inputPictureFromValues(
+          input.value.data,
+          channels,
+          height,
+          width,
+          undefined,
+          input.value.photo,
+        )
+      : undefined;
     const modules: PartialModule[] = [];
     try {
       const result = await model.run(data, [slice.count, channels, height, width], {
@@ -253,14 +363,18 @@ export class EngineSession {
             expectedShape: m.expectedShape,
             ms: m.ms,
             stats: arrayStats(m.data),
-            featureMap: wantMaps && m.shape.length === 4 ? featureMapFromValues(m.data, 'nchw', h, w, c) : undefined,
+            featureMap:
+              wantMaps && m.shape.length === 4
+                ? featureMapFromValues(m.data, 'nchw', h, w, c)
+                : undefined,
           });
           hooks.onProgress?.(m.index + 1, model.modules.length, m.id);
         },
       });
       const outputs: Record<string, TensorData> = {};
       // Copies: the runtime's output buffers are transferred to the client.
-      for (const [name, t] of Object.entries(result.outputs)) outputs[name] = { shape: t.shape, data: Float32Array.from(t.data) };
+      for (const [name, t] of Object.entries(result.outputs))
+        outputs[name] = { shape: t.shape, data: Float32Array.from(t.data) };
       return okResult({
         backend: { name: 'onnxruntime', fallbacks: [] },
         mode: request.mode,
@@ -279,8 +393,15 @@ export class EngineSession {
         warnings: [...weights.warnings, ...input.value.warnings],
       });
     } catch (e) {
-      if (e instanceof OrtStop) return errResult(e.reason === 'timeout' ? 'run.timeout' : 'run.cancelled', stopMessage(e.reason, request.timeoutMs));
-      return errResult('engine.onnxruntime', `ONNX Runtime stopped during the pass: ${(e as Error).message.split('\n')[0]}`);
+      if (e instanceof OrtStop)
+        return errResult(
+          e.reason === 'timeout' ? 'run.timeout' : 'run.cancelled',
+          stopMessage(e.reason, request.timeoutMs),
+        );
+      return errResult(
+        'engine.onnxruntime',
+        `ONNX Runtime stopped during the pass: ${(e as Error).message.split('\n')[0]}`,
+      );
     }
   }
 
@@ -293,7 +414,12 @@ export class EngineSession {
     );
   }
 
-  private async stateDict(request: EngineRunRequest, analysis: Analysis): Promise<Result<{ dict: StateDict; key: string; fromFile: boolean; warnings: readonly string[] }>> {
+  private async stateDict(
+    request: EngineRunRequest,
+    analysis: Analysis,
+  ): Promise<
+    Result<{ dict: StateDict; key: string; fromFile: boolean; warnings: readonly string[] }>
+  > {
     const spec = JSON.stringify(stateDictSpec(analysis.graph).map((e) => [e.key, e.shape]));
     let key: string;
     if (request.weightsPath) {
@@ -307,7 +433,13 @@ export class EngineSession {
     } else {
       key = `seed:${request.seed}:${request.scheme ?? 'pytorch'}:${spec}`;
     }
-    if (this.weights?.key === key) return okResult({ dict: this.weights.value, key, fromFile: Boolean(request.weightsPath), warnings: this.weights.warnings });
+    if (this.weights?.key === key)
+      return okResult({
+        dict: this.weights.value,
+        key,
+        fromFile: Boolean(request.weightsPath),
+        warnings: this.weights.warnings,
+      });
     this.weights = null;
     this.dropModel();
     this.dropOrt();
@@ -326,13 +458,26 @@ export class EngineSession {
     } else {
       dict = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
     }
-    const warnings = request.weightsPath ? [...notes, ...weightWarnings(dict, request.weightsPath)] : [];
+    const warnings = request.weightsPath
+      ? [...notes, ...weightWarnings(dict, request.weightsPath)]
+      : [];
     this.weights = { key, value: dict, warnings };
     return okResult({ dict, key, fromFile: Boolean(request.weightsPath), warnings });
   }
 
-  private model(request: EngineRunRequest, design: Design, analysis: Analysis, weights: StateDict, weightsKey: string): CompiledModel {
-    const options = { mode: request.mode, foldBatchNorm: request.foldBatchNorm ?? true, dropout: request.dropout ?? true, dropoutSeed: request.seed };
+  private model(
+    request: EngineRunRequest,
+    design: Design,
+    analysis: Analysis,
+    weights: StateDict,
+    weightsKey: string,
+  ): CompiledModel {
+    const options = {
+      mode: request.mode,
+      foldBatchNorm: request.foldBatchNorm ?? true,
+      dropout: request.dropout ?? true,
+      dropoutSeed: request.seed,
+    };
     const key = JSON.stringify([weightsKey, design, options]);
     if (this.compiled?.key === key) return this.compiled.value;
     this.dropModel();
@@ -341,8 +486,13 @@ export class EngineSession {
     return value;
   }
 
-  private async input(request: EngineRunRequest, design: Design, trainedWeights: boolean): ReturnType<typeof runInput> {
-    if (request.input.kind !== 'random') return runInput(request, design, this.assetsDir, trainedWeights);
+  private async input(
+    request: EngineRunRequest,
+    design: Design,
+    trainedWeights: boolean,
+  ): ReturnType<typeof runInput> {
+    if (request.input.kind !== 'random')
+      return runInput(request, design, this.assetsDir, trainedWeights);
     const { batch, channels, height, width } = design.input;
     const key = `${request.inputSeed ?? request.seed}:${batch}:${channels}:${height}:${width}`;
     if (this.randomInput?.key !== key) {
@@ -380,10 +530,18 @@ export async function runInput(
 ): Promise<Result<{ data: Float32Array; warnings: string[]; photo?: PixelNormalization }>> {
   const { batch, channels, height, width } = design.input;
   const input = request.input;
-  if (input.kind === 'random') return okResult({ data: randomInput([batch, channels, height, width], request.inputSeed ?? request.seed), warnings: [] });
+  if (input.kind === 'random')
+    return okResult({
+      data: randomInput([batch, channels, height, width], request.inputSeed ?? request.seed),
+      warnings: [],
+    });
   let paths: readonly string[];
   if (input.kind === 'sample') {
-    if (!SAMPLE_NAME.test(input.name)) return errResult('input.sample', `${JSON.stringify(input.name)} is not the name of a sample photo.`);
+    if (!SAMPLE_NAME.test(input.name))
+      return errResult(
+        'input.sample',
+        `${JSON.stringify(input.name)} is not the name of a sample photo.`,
+      );
     paths = [path.join(assetsDir, 'samples', input.name)];
   } else if (input.kind === 'image') {
     paths = [input.path];
@@ -396,12 +554,14 @@ export async function runInput(
   const preset = presetPreprocessing(design.preset);
   const pre = trainedWeights && preset.withTrainedWeights ? preset.withTrainedWeights : preset;
   const how: Normalization = pre;
-  if (pre !== IMAGENET_PREPROCESSING) warnings.push(`Images were prepared as this preset's reference weights expect: ${pre.summary}`);
+  if (pre !== IMAGENET_PREPROCESSING)
+    warnings.push(`Images were prepared as this preset's reference weights expect: ${pre.summary}`);
   const data = await imageBatch(paths, batch, channels, height, width, how);
   return data.ok ? okResult({ data: data.value, warnings, photo: pre }) : data;
 }
 
 function stopMessage(reason: string, timeoutMs: number | undefined): string {
-  if (reason === 'timeout') return `The run took longer than its time limit of ${Math.round((timeoutMs ?? 0) / 1000)} s and was stopped; try a smaller batch or input.`;
+  if (reason === 'timeout')
+    return `The run took longer than its time limit of ${Math.round((timeoutMs ?? 0) / 1000)} s and was stopped; try a smaller batch or input.`;
   return 'The run was cancelled.';
 }

@@ -52,17 +52,29 @@ export function mergeStats(parts: readonly StatsAccumulator[]): StatsAccumulator
 
 /** Population statistics, as torch.std(unbiased=False) would give. */
 export function finishStats(a: StatsAccumulator): TensorStats {
-  return { min: a.min, max: a.max, mean: a.mean, std: a.count > 0 ? Math.sqrt(Math.max(a.m2, 0) / a.count) : 0 };
+  return {
+    min: a.min,
+    max: a.max,
+    mean: a.mean,
+    std: a.count > 0 ? Math.sqrt(Math.max(a.m2, 0) / a.count) : 0,
+  };
 }
 
 /** The five most probable classes of one row of logits (softmax in double precision). */
-export function top5(logits: Float32Array, row: number, classes: number, labels: readonly string[] | null): ClassScore[] {
+export function top5(
+  logits: Float32Array,
+  row: number,
+  classes: number,
+  labels: readonly string[] | null,
+): ClassScore[] {
   const start = row * classes;
   let max = -Infinity;
   for (let i = 0; i < classes; i++) max = Math.max(max, logits[start + i]);
   let sum = 0;
   for (let i = 0; i < classes; i++) sum += Math.exp(logits[start + i] - max);
-  const order = Array.from({ length: classes }, (_, i) => i).sort((a, b) => logits[start + b] - logits[start + a] || a - b);
+  const order = Array.from({ length: classes }, (_, i) => i).sort(
+    (a, b) => logits[start + b] - logits[start + a] || a - b,
+  );
   return order.slice(0, Math.min(5, classes)).map((index) => ({
     index,
     label: labels && labels.length === classes ? labels[index] : `class ${index}`,

@@ -20,7 +20,10 @@ function reference(t: tf.Tensor4D, channels: number, maxSide: number) {
     .map((e) => e.i)
     .sort((a, b) => a - b);
   const factor = Math.ceil(Math.max(h, w) / maxSide);
-  const maps = tf.concat([tf.mean(first, 3, true), tf.gather(first, tf.tensor1d(picked, 'int32'), 3)], 3) as tf.Tensor4D;
+  const maps = tf.concat(
+    [tf.mean(first, 3, true), tf.gather(first, tf.tensor1d(picked, 'int32'), 3)],
+    3,
+  ) as tf.Tensor4D;
   const small = factor > 1 ? tf.avgPool(maps, factor, factor, 'same') : maps;
   const [, sh, sw, m] = small.shape;
   const data = small.dataSync();
@@ -30,7 +33,12 @@ function reference(t: tf.Tensor4D, channels: number, maxSide: number) {
     const hi = Math.max(...v);
     return v.map((x) => (hi > lo ? Math.round(((x - lo) / (hi - lo)) * 255) : 128));
   };
-  return { width: sw, height: sh, mean: bytes(column(0)), channels: picked.map((index, j) => ({ index, values: bytes(column(j + 1)) })) };
+  return {
+    width: sw,
+    height: sh,
+    mean: bytes(column(0)),
+    channels: picked.map((index, j) => ({ index, values: bytes(column(j + 1)) })),
+  };
 }
 
 for (const backend of ['wasm', 'cpu'] as const) {
@@ -52,7 +60,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
         const a = [got.mean, ...got.channels.map((c) => c.values)].flat();
         const b = [want.mean, ...want.channels.map((c) => c.values)].flat();
         expect(a.length).toBe(b.length);
-        for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i]), `value ${i} of ${shape.join('×')}`).toBeLessThanOrEqual(1);
+        for (let i = 0; i < a.length; i++)
+          expect(Math.abs(a[i] - b[i]), `value ${i} of ${shape.join('×')}`).toBeLessThanOrEqual(1);
         t.dispose();
       }
       // A constant map is mid-grey.
@@ -70,7 +79,12 @@ for (const backend of ['wasm', 'cpu'] as const) {
       expect(s.std).toBeCloseTo(Math.sqrt(variance.dataSync()[0]), 4);
       expect(s.min).toBe(tf.min(t).dataSync()[0]);
       expect(s.max).toBe(tf.max(t).dataSync()[0]);
-      expect(finishStats(tensorStats(tf.zeros([0])))).toEqual({ min: Infinity, max: -Infinity, mean: 0, std: 0 });
+      expect(finishStats(tensorStats(tf.zeros([0])))).toEqual({
+        min: Infinity,
+        max: -Infinity,
+        mean: 0,
+        std: 0,
+      });
       tf.dispose([t, mean, variance]);
     });
   });
@@ -81,12 +95,21 @@ describe('featureMapFromValues', () => {
     [2, 5, 7, 3],
     [1, 64, 48, 6],
     [3, 33, 17, 1],
-  ])('draws the same picture from NCHW values as from NHWC ones (%i×%i×%i×%i, N×H×W×C)', (n, h, w, c) => {
-    const nhwc = randomInput([n, h, w, c], h * w + c);
-    const nchw = new Float32Array(nhwc.length);
-    for (let b = 0; b < n; b++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) nchw[((b * c + k) * h + y) * w + x] = nhwc[((b * h + y) * w + x) * c + k];
-    expect(featureMapFromValues(nchw, 'nchw', h, w, c, 4, 16)).toEqual(featureMapFromValues(nhwc, 'nhwc', h, w, c, 4, 16));
-  });
+  ])(
+    'draws the same picture from NCHW values as from NHWC ones (%i×%i×%i×%i, N×H×W×C)',
+    (n, h, w, c) => {
+      const nhwc = randomInput([n, h, w, c], h * w + c);
+      const nchw = new Float32Array(nhwc.length);
+      for (let b = 0; b < n; b++)
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++)
+            for (let k = 0; k < c; k++)
+              nchw[((b * c + k) * h + y) * w + x] = nhwc[((b * h + y) * w + x) * c + k];
+      expect(featureMapFromValues(nchw, 'nchw', h, w, c, 4, 16)).toEqual(
+        featureMapFromValues(nhwc, 'nhwc', h, w, c, 4, 16),
+      );
+    },
+  );
 });
 
 describe('inputPictureFromValues', () => {
@@ -105,7 +128,7 @@ describe('inputPictureFromValues', () => {
     expect(gray.rgb).toEqual([0, 0, 0, 85, 85, 85, 170, 170, 170, 255, 255, 255]);
   });
 
-  it('shows a photo as the user sees it: the preset\'s preparation (BGR 0–255 minus means, or ImageNet mean/std) undone', async () => {
+  it("shows a photo as the user sees it: the preset's preparation (BGR 0–255 minus means, or ImageNet mean/std) undone", async () => {
     const { inputPictureFromValues } = await import('./summaries');
     const { normalize } = await import('./imageInput');
     const { PRESET_PREPROCESSING } = await import('../../core/presets/preprocessing');
@@ -114,7 +137,9 @@ describe('inputPictureFromValues', () => {
     for (const preset of ['bn-inception', 'googlenet-paper', 'googlenet', 'inception-resnet-v2']) {
       const how = PRESET_PREPROCESSING[preset];
       const x = normalize(photo, 3, how);
-      expect(inputPictureFromValues(x, 3, 1, 2, 112, how).rgb, preset).toEqual([255, 128, 0, 90, 160, 230]);
+      expect(inputPictureFromValues(x, 3, 1, 2, 112, how).rgb, preset).toEqual([
+        255, 128, 0, 90, 160, 230,
+      ]);
     }
     // Without a photo's preparation (seeded noise) it is min–max scaled, channel order as stored.
     const bgr = normalize(photo, 3, PRESET_PREPROCESSING['bn-inception']);

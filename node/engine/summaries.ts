@@ -9,7 +9,6 @@ import type { PixelNormalization } from './imageInput';
 
 export { arrayStats, finishStats, type StatsAccumulator } from './stats';
 
-
 /** What tensorStats needs of the WebAssembly backend (public fields of BackendWasm). */
 interface WasmHeapBackend {
   readonly wasm: { readonly HEAPU8: Uint8Array };
@@ -25,7 +24,8 @@ function valuesNow(t: tf.Tensor): Float32Array {
   const backend = tf.backend() as unknown as Partial<WasmHeapBackend>;
   if (t.dtype === 'float32' && backend.wasm?.HEAPU8 && backend.dataIdMap) {
     const offset = backend.dataIdMap.get(t.dataId)?.memoryOffset;
-    if (typeof offset === 'number') return new Float32Array(backend.wasm.HEAPU8.buffer, offset, t.size);
+    if (typeof offset === 'number')
+      return new Float32Array(backend.wasm.HEAPU8.buffer, offset, t.size);
   }
   return t.dataSync() as Float32Array;
 }
@@ -39,7 +39,12 @@ export function tensorStats(t: tf.Tensor): StatsAccumulator {
 }
 
 /** Scales values to whole numbers 0..255 (a constant map becomes mid-grey). */
-function toBytes(values: Float32Array | Float64Array | number[], offset: number, stride: number, count: number): number[] {
+function toBytes(
+  values: Float32Array | Float64Array | number[],
+  offset: number,
+  stride: number,
+  count: number,
+): number[] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < count; i++) {
@@ -49,7 +54,11 @@ function toBytes(values: Float32Array | Float64Array | number[], offset: number,
   }
   const out = new Array<number>(count);
   const span = hi - lo;
-  for (let i = 0; i < count; i++) out[i] = span > 0 && Number.isFinite(span) ? Math.round(((values[offset + i * stride] - lo) / span) * 255) : 128;
+  for (let i = 0; i < count; i++)
+    out[i] =
+      span > 0 && Number.isFinite(span)
+        ? Math.round(((values[offset + i * stride] - lo) / span) * 255)
+        : 128;
   return out;
 }
 
@@ -69,7 +78,15 @@ export function featureMapSummary(t: tf.Tensor4D, channels = 4, maxSide = 32): F
  * The same picture from the values of a batch whose first image comes first, in NHWC (the TF.js
  * engine's layout) or NCHW (ONNX Runtime's and PyTorch's).
  */
-export function featureMapFromValues(x: Float32Array, layout: 'nhwc' | 'nchw', h: number, w: number, c: number, channels = 4, maxSide = 32): FeatureMapSummary {
+export function featureMapFromValues(
+  x: Float32Array,
+  layout: 'nhwc' | 'nchw',
+  h: number,
+  w: number,
+  c: number,
+  channels = 4,
+  maxSide = 32,
+): FeatureMapSummary {
   const k = Math.min(channels, c);
   const pixels = h * w;
   // Index of (pixel p, channel ch) = p·pixelStride + ch·channelStride.
@@ -121,7 +138,14 @@ export function featureMapFromValues(x: Float32Array, layout: 'nhwc' | 'nchw', h
  * preparation undone, so a BGR 0–255 minus-means input is not shown with red and blue swapped.
  * Anything else (seeded noise) is min–max scaled so it shows at all.
  */
-export function inputPictureFromValues(x: Float32Array, c: number, h: number, w: number, maxSide = 112, photo?: PixelNormalization): InputPicture {
+export function inputPictureFromValues(
+  x: Float32Array,
+  c: number,
+  h: number,
+  w: number,
+  maxSide = 112,
+  photo?: PixelNormalization,
+): InputPicture {
   const step = Math.max(1, Math.ceil(Math.max(h, w) / maxSide));
   const oh = Math.ceil(h / step);
   const ow = Math.ceil(w / step);
@@ -136,7 +160,8 @@ export function inputPictureFromValues(x: Float32Array, c: number, h: number, w:
     const avg = (v: readonly number[]) => (v[0] + v[1] + v[2]) / 3;
     for (let k = 0; k < 3; k++) {
       const ch = c === 3 ? (photo.channelOrder === 'BGR' ? 2 - k : k) : 0;
-      const [mean, std] = c === 3 ? [photo.mean[ch], photo.std[ch]] : [avg(photo.mean), avg(photo.std)];
+      const [mean, std] =
+        c === 3 ? [photo.mean[ch], photo.std[ch]] : [avg(photo.mean), avg(photo.std)];
       source.push(Math.min(ch, c - 1));
       a.push(mean * toBytes);
       b.push(std * toBytes);

@@ -7,7 +7,13 @@ import { errResult, okResult, type Result } from '../../core/run/types';
 import { stateDictSpec, type StateEntry } from '../../core/weights/stateDict';
 import { initTensor, type InitScheme } from '../../core/weights/init';
 import { readUserFile } from '../host/userFiles';
-import { float32Values, int64Values, parseSafetensors, writeSafetensors, type TensorToWrite } from './safetensors';
+import {
+  float32Values,
+  int64Values,
+  parseSafetensors,
+  writeSafetensors,
+  type TensorToWrite,
+} from './safetensors';
 
 /** float32 values by state_dict key; counters (num_batches_tracked) hold one value. */
 export type StateDict = ReadonlyMap<string, Float32Array>;
@@ -22,7 +28,10 @@ const HEADER_ALLOWANCE_BYTES = 16 * 1024 ** 2;
  * int64 counters) plus a header allowance. Anything larger is refused before it is read.
  */
 export function weightsFileLimit(spec: readonly StateEntry[]): number {
-  const data = spec.reduce((a, e) => a + e.shape.reduce((n, d) => n * d, 1) * (e.role === 'counter' ? 8 : 4), 0);
+  const data = spec.reduce(
+    (a, e) => a + e.shape.reduce((n, d) => n * d, 1) * (e.role === 'counter' ? 8 : 4),
+    0,
+  );
   return Math.min(data + HEADER_ALLOWANCE_BYTES, MAX_WEIGHTS_FILE_BYTES);
 }
 
@@ -42,32 +51,48 @@ export function weightWarnings(weights: StateDict, source: string): string[] {
       if (!Number.isFinite(v)) bad++;
       else if (v < 0) negative++;
     }
-    if (bad) nonFinite.push(`${key} (${bad.toLocaleString('en-US')} of ${values.length.toLocaleString('en-US')})`);
-    if (negative && key.endsWith('.running_var')) negativeVar.push(`${key} (${negative.toLocaleString('en-US')} values)`);
+    if (bad)
+      nonFinite.push(
+        `${key} (${bad.toLocaleString('en-US')} of ${values.length.toLocaleString('en-US')})`,
+      );
+    if (negative && key.endsWith('.running_var'))
+      negativeVar.push(`${key} (${negative.toLocaleString('en-US')} values)`);
   }
   const out: string[] = [];
   if (nonFinite.length) {
-    out.push(`The weights in ${source} hold NaN or infinite values in ${nonFinite.length} tensor${nonFinite.length === 1 ? '' : 's'}: ${listSome(nonFinite)}; outputs computed from them are not numbers either.`);
+    out.push(
+      `The weights in ${source} hold NaN or infinite values in ${nonFinite.length} tensor${nonFinite.length === 1 ? '' : 's'}: ${listSome(nonFinite)}; outputs computed from them are not numbers either.`,
+    );
   }
   if (negativeVar.length) {
-    out.push(`The weights in ${source} have negative batch-norm variances in ${listSome(negativeVar)}; a variance cannot be negative, so eval mode computes the square root of a negative number (NaN in PyTorch).`);
+    out.push(
+      `The weights in ${source} have negative batch-norm variances in ${listSome(negativeVar)}; a variance cannot be negative, so eval mode computes the square root of a negative number (NaN in PyTorch).`,
+    );
   }
   return out;
 }
 
 /** Deterministic weights, the same as tools/torch/weights.py computes. */
-export function seededStateDict(graph: readonly Layer[], seed: number, scheme: InitScheme = 'pytorch'): StateDict {
+export function seededStateDict(
+  graph: readonly Layer[],
+  seed: number,
+  scheme: InitScheme = 'pytorch',
+): StateDict {
   const out = new Map<string, Float32Array>();
   for (const e of stateDictSpec(graph)) out.set(e.key, initTensor(e, e.weightShape, seed, scheme));
   return out;
 }
 
 const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** Lists a few items in a sentence: "a, b and 3 more". */
 function listSome(items: readonly string[], limit = 5): string {
-  if (items.length <= limit) return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : items.join('');
+  if (items.length <= limit)
+    return items.length > 1
+      ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+      : items.join('');
   return `${items.slice(0, limit).join(', ')} and ${items.length - limit} more`;
 }
 
@@ -76,7 +101,11 @@ function listSome(items: readonly string[], limit = 5): string {
  * Every tensor is checked: missing, unexpected, mis-shaped and wrongly typed tensors are all
  * reported, each by name, in one message.
  */
-export function stateDictFromSafetensors(bytes: Uint8Array, spec: readonly StateEntry[], source: string): Result<StateDict> {
+export function stateDictFromSafetensors(
+  bytes: Uint8Array,
+  spec: readonly StateEntry[],
+  source: string,
+): Result<StateDict> {
   const r = stateDictFromSafetensorsWith(bytes, spec, source, null);
   return r.ok ? okResult(r.value.dict) : r;
 }
@@ -95,12 +124,21 @@ export interface FineTuneLoad {
  * not (missing from the file, or another shape): PyTorch's fine-tuning recipe of loading a
  * pretrained backbone under a new classifier. Wrong dtypes are still refused.
  */
-export function fineTuneStateDict(bytes: Uint8Array, spec: readonly StateEntry[], source: string, initial: StateDict): Result<FineTuneLoad> {
+export function fineTuneStateDict(
+  bytes: Uint8Array,
+  spec: readonly StateEntry[],
+  source: string,
+  initial: StateDict,
+): Result<FineTuneLoad> {
   return stateDictFromSafetensorsWith(bytes, spec, source, initial);
 }
 
 /** Reads a weights file for fine-tuning (see `fineTuneStateDict`); `initial` fills what does not fit. */
-export async function loadFineTuneStateDict(path: string, graph: readonly Layer[], initial: StateDict): Promise<Result<FineTuneLoad>> {
+export async function loadFineTuneStateDict(
+  path: string,
+  graph: readonly Layer[],
+  initial: StateDict,
+): Promise<Result<FineTuneLoad>> {
   const spec = stateDictSpec(graph);
   const bytes = await readUserFile(path, {
     maxBytes: weightsFileLimit(spec) * 4, // a backbone file may hold a larger classifier than the design's
@@ -117,13 +155,21 @@ export async function loadFineTuneStateDict(path: string, graph: readonly Layer[
 export function fineTuneNote(load: FineTuneLoad, source: string): string[] {
   const notes: string[] = [];
   if (load.reinitialized.length) {
-    notes.push(`Loaded ${source} except ${load.reinitialized.length} tensor${load.reinitialized.length === 1 ? '' : 's'} left at the seeded initialization because the file lacks them or holds another shape: ${listSome(load.reinitialized, 8)}.`);
+    notes.push(
+      `Loaded ${source} except ${load.reinitialized.length} tensor${load.reinitialized.length === 1 ? '' : 's'} left at the seeded initialization because the file lacks them or holds another shape: ${listSome(load.reinitialized, 8)}.`,
+    );
   } else notes.push(`Every tensor of the design came from ${source}; none was left initialized.`);
-  if (load.ignored.length) notes.push(`Not used (the design has no place for them): ${listSome(load.ignored, 8)}.`);
+  if (load.ignored.length)
+    notes.push(`Not used (the design has no place for them): ${listSome(load.ignored, 8)}.`);
   return notes;
 }
 
-function stateDictFromSafetensorsWith(bytes: Uint8Array, spec: readonly StateEntry[], source: string, initial: StateDict | null): Result<FineTuneLoad> {
+function stateDictFromSafetensorsWith(
+  bytes: Uint8Array,
+  spec: readonly StateEntry[],
+  source: string,
+  initial: StateDict | null,
+): Result<FineTuneLoad> {
   const parsed = parseSafetensors(bytes, source);
   if (!parsed.ok) return parsed;
   const tensors = parsed.value.tensors;
@@ -133,9 +179,16 @@ function stateDictFromSafetensorsWith(bytes: Uint8Array, spec: readonly StateEnt
   const reinitialized: string[] = [];
   const problems: { code: string; text: string }[] = [];
   if (initial) reinitialized.push(...missing);
-  else if (missing.length) problems.push({ code: 'weights.missing', text: `${missing.length} tensor${missing.length === 1 ? ' is' : 's are'} missing: ${listSome(missing)}` });
+  else if (missing.length)
+    problems.push({
+      code: 'weights.missing',
+      text: `${missing.length} tensor${missing.length === 1 ? ' is' : 's are'} missing: ${listSome(missing)}`,
+    });
   if (extra.length && !initial) {
-    problems.push({ code: 'weights.unexpected', text: `${extra.length} tensor${extra.length === 1 ? ' is' : 's are'} not part of this design: ${listSome(extra)}` });
+    problems.push({
+      code: 'weights.unexpected',
+      text: `${extra.length} tensor${extra.length === 1 ? ' is' : 's are'} not part of this design: ${listSome(extra)}`,
+    });
   }
   const out = new Map<string, Float32Array>();
   for (const e of spec) {
@@ -143,22 +196,35 @@ function stateDictFromSafetensorsWith(bytes: Uint8Array, spec: readonly StateEnt
     if (!t) continue;
     const wantDtype = e.role === 'counter' ? 'I64' : 'F32';
     if (t.dtype !== wantDtype) {
-      problems.push({ code: 'weights.dtype', text: `${e.key} is ${t.dtype} but must be ${wantDtype}${wantDtype === 'F32' ? ' (convert with tensor.float() before saving)' : ''}` });
+      problems.push({
+        code: 'weights.dtype',
+        text: `${e.key} is ${t.dtype} but must be ${wantDtype}${wantDtype === 'F32' ? ' (convert with tensor.float() before saving)' : ''}`,
+      });
       continue;
     }
     if (!sameShape(t.shape, e.shape)) {
       if (initial) reinitialized.push(e.key);
-      else problems.push({ code: 'weights.shape', text: `${e.key} has shape ${shapeText(t.shape)} but this design needs ${shapeText(e.shape)}` });
+      else
+        problems.push({
+          code: 'weights.shape',
+          text: `${e.key} has shape ${shapeText(t.shape)} but this design needs ${shapeText(e.shape)}`,
+        });
       continue;
     }
-    out.set(e.key, e.role === 'counter' ? Float32Array.of(Number(int64Values(t)[0])) : float32Values(t));
+    out.set(
+      e.key,
+      e.role === 'counter' ? Float32Array.of(Number(int64Values(t)[0])) : float32Values(t),
+    );
   }
   if (problems.length) {
     const code = problems.length === 1 ? problems[0].code : 'weights.mismatch';
     const hint = problems.some((p) => p.code === 'weights.shape' || p.code === 'weights.missing')
       ? ' To load a pretrained backbone under a new classifier, use --reinit-mismatched (the Run tab\'s "Start what does not fit afresh").'
       : '';
-    return errResult(code, `The weights in ${source} do not fit this design: ${problems.map((p) => p.text).join('; ')}.${hint}`);
+    return errResult(
+      code,
+      `The weights in ${source} do not fit this design: ${problems.map((p) => p.text).join('; ')}.${hint}`,
+    );
   }
   if (initial) {
     for (const key of reinitialized) {
@@ -167,12 +233,16 @@ function stateDictFromSafetensorsWith(bytes: Uint8Array, spec: readonly StateEnt
     }
   }
   const spare = reinitialized.filter((k) => !out.has(k));
-  if (spare.length) return errResult('weights.missing', `No initialization for ${listSome(spare)}.`);
+  if (spare.length)
+    return errResult('weights.missing', `No initialization for ${listSome(spare)}.`);
   return okResult({ dict: out, reinitialized, ignored: initial ? extra : [] });
 }
 
 /** Reads and checks a safetensors weights file for a layer graph. */
-export async function loadStateDict(path: string, graph: readonly Layer[]): Promise<Result<StateDict>> {
+export async function loadStateDict(
+  path: string,
+  graph: readonly Layer[],
+): Promise<Result<StateDict>> {
   const spec = stateDictSpec(graph);
   const bytes = await readUserFile(path, {
     maxBytes: weightsFileLimit(spec),
@@ -186,14 +256,20 @@ export async function loadStateDict(path: string, graph: readonly Layer[]): Prom
 }
 
 /** Serializes weights with PyTorch's dtypes: float32 tensors, and int64 num_batches_tracked counters. */
-export function stateDictToSafetensors(weights: StateDict, graph: readonly Layer[], metadata: Record<string, string> = {}): Uint8Array {
+export function stateDictToSafetensors(
+  weights: StateDict,
+  graph: readonly Layer[],
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const tensors = new Map<string, TensorToWrite>();
   for (const e of stateDictSpec(graph)) {
     const v = weights.get(e.key);
     if (!v) throw new Error(`The weights have no tensor ${e.key}.`);
     tensors.set(
       e.key,
-      e.role === 'counter' ? { dtype: 'I64', shape: e.shape, data: BigInt64Array.of(BigInt(Math.round(v[0] ?? 0))) } : { dtype: 'F32', shape: e.shape, data: v },
+      e.role === 'counter'
+        ? { dtype: 'I64', shape: e.shape, data: BigInt64Array.of(BigInt(Math.round(v[0] ?? 0))) }
+        : { dtype: 'F32', shape: e.shape, data: v },
     );
   }
   return writeSafetensors(tensors, { format: 'pt', ...metadata });

@@ -20,10 +20,15 @@ export interface WorkerEntry {
 export const BUILT_WORKER_NAME = 'engineWorker.js';
 
 /** Resolves the worker entry relative to `fromDir` (default: this module's folder). */
-export function resolveWorkerEntry(fromDir: string = path.dirname(fileURLToPath(import.meta.url))): WorkerEntry {
+export function resolveWorkerEntry(
+  fromDir: string = path.dirname(fileURLToPath(import.meta.url)),
+): WorkerEntry {
   const built = path.join(fromDir, BUILT_WORKER_NAME);
   if (existsSync(built)) return { file: built, typescript: false };
-  return { file: path.join(fileURLToPath(new URL('.', import.meta.url)), 'engineWorker.ts'), typescript: true };
+  return {
+    file: path.join(fileURLToPath(new URL('.', import.meta.url)), 'engineWorker.ts'),
+    typescript: true,
+  };
 }
 
 /**
@@ -41,8 +46,15 @@ export function startWorker(entry: WorkerEntry, options: WorkerOptions): Worker 
 
 /** tsx's ESM API (its `tsx/esm/api` import target; require.resolve would give the CommonJS one). */
 function tsxEsmApi(): string {
-  const file = path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
-  if (!existsSync(file)) throw new Error(`tsx's ESM API is not at ${file}; reinstall the dependencies (npm install).`);
+  const file = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
+    'dist',
+    'esm',
+    'api',
+    'index.mjs',
+  );
+  if (!existsSync(file))
+    throw new Error(`tsx's ESM API is not at ${file}; reinstall the dependencies (npm install).`);
   return pathToFileURL(file).href;
 }
 

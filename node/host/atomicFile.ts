@@ -16,10 +16,15 @@ export interface AtomicWriteOptions {
  * Writes to a temporary sibling, flushes it, then renames it over `path` (atomic on POSIX and
  * NTFS). A folder at `path` is refused before anything is written, so no temporary file is left.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const existing = await stat(path).catch(() => null);
-  if (existing?.isDirectory()) throw Object.assign(new Error(`${path} is a folder; give a file name`), { code: 'EISDIR' });
+  if (existing?.isDirectory())
+    throw Object.assign(new Error(`${path} is a folder; give a file name`), { code: 'EISDIR' });
   const keep = options.mode ?? (existing ? existing.mode & 0o777 : undefined);
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(tmp, 'wx', keep ?? 0o666);

@@ -10,17 +10,23 @@ const editor = join(import.meta.dirname, '__fixtures__', 'autosaveEditor.ts');
 
 /** Runs the editing session in its own Node process; resolves with it once `until` is printed. */
 function startEditor(dir: string, until: RegExp, mode?: 'quit') {
-  const child = spawn(process.execPath, ['--import', 'tsx', editor, dir, ...(mode ? [mode] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', editor, dir, ...(mode ? [mode] : [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
   const reached = new Promise<string>((done, fail) => {
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       if (until.test(out)) done(out);
     });
     child.stderr.on('data', (c: Buffer) => void (err += c.toString()));
-    void exited.then(({ code, signal }) => fail(new Error(`The editor exited (${signal ?? code}) before printing ${until}: ${err}`)));
+    void exited.then(({ code, signal }) =>
+      fail(new Error(`The editor exited (${signal ?? code}) before printing ${until}: ${err}`)),
+    );
   });
   return { child, reached, exited };
 }
@@ -70,15 +76,31 @@ describe('autosave and recovery', () => {
     // Another session opening the same folder while this one runs finds nothing to recover.
     const other = await AutosaveStore.open(dir);
     expect(await other.takeRecovery()).toBeNull();
-    expect((await readdir(dir)).filter((n) => n.startsWith(`autosave-${process.pid}-`))).toHaveLength(1);
+    expect(
+      (await readdir(dir)).filter((n) => n.startsWith(`autosave-${process.pid}-`)),
+    ).toHaveLength(1);
     await live.closeCleanly();
     expect(await readdir(dir)).toEqual([]);
   });
 
   it('keeps the newest of several crashed sessions and ignores damaged files', async () => {
     const dead = [999_991, 999_992];
-    await writeFile(join(dir, `autosave-${dead[0]}.json`), JSON.stringify({ savedAt: '2026-01-01T00:00:00.000Z', pid: dead[0], file: { path: null, text: 'older' } }));
-    await writeFile(join(dir, `autosave-${dead[1]}.json`), JSON.stringify({ savedAt: '2026-01-02T00:00:00.000Z', pid: dead[1], file: { path: null, text: 'newer' } }));
+    await writeFile(
+      join(dir, `autosave-${dead[0]}.json`),
+      JSON.stringify({
+        savedAt: '2026-01-01T00:00:00.000Z',
+        pid: dead[0],
+        file: { path: null, text: 'older' },
+      }),
+    );
+    await writeFile(
+      join(dir, `autosave-${dead[1]}.json`),
+      JSON.stringify({
+        savedAt: '2026-01-02T00:00:00.000Z',
+        pid: dead[1],
+        file: { path: null, text: 'newer' },
+      }),
+    );
     await writeFile(join(dir, 'autosave-999993.json'), '{"savedAt": tru');
     const store = await AutosaveStore.open(dir, (pid) => pid === process.pid);
     expect(await readdir(dir)).toEqual([RECOVERY_FILE]);
@@ -87,12 +109,28 @@ describe('autosave and recovery', () => {
 
   it('recovers the autosave of a crashed session whose process id this one has again (PID 1 in a container)', async () => {
     // The crashed run was PID 1 too (here: this process's id), in a file of this version and of the old one.
-    const crashed = { savedAt: '2026-01-02T00:00:00.000Z', pid: process.pid, session: '0123456789abcdef', processStart: 1, file: { path: null, text: 'crashed run' } };
-    await writeFile(join(dir, `autosave-${process.pid}-0123456789abcdef.json`), JSON.stringify(crashed));
+    const crashed = {
+      savedAt: '2026-01-02T00:00:00.000Z',
+      pid: process.pid,
+      session: '0123456789abcdef',
+      processStart: 1,
+      file: { path: null, text: 'crashed run' },
+    };
+    await writeFile(
+      join(dir, `autosave-${process.pid}-0123456789abcdef.json`),
+      JSON.stringify(crashed),
+    );
     const store = await AutosaveStore.open(dir);
     expect(await store.takeRecovery()).toEqual({ path: null, text: 'crashed run' });
     await store.save({ path: null, text: 'new session' });
-    await writeFile(join(dir, `autosave-${process.pid}.json`), JSON.stringify({ savedAt: '2026-01-03T00:00:00.000Z', pid: process.pid, file: { path: null, text: 'old format' } }));
+    await writeFile(
+      join(dir, `autosave-${process.pid}.json`),
+      JSON.stringify({
+        savedAt: '2026-01-03T00:00:00.000Z',
+        pid: process.pid,
+        file: { path: null, text: 'old format' },
+      }),
+    );
     const again = await AutosaveStore.open(dir);
     expect(await again.takeRecovery()).toEqual({ path: null, text: 'old format' });
     // The live session's own file is left alone.
@@ -103,7 +141,13 @@ describe('autosave and recovery', () => {
 
   it('takes a live process with a recorded start time that differs for a reused process id', async () => {
     const other = process.ppid;
-    const reused = { savedAt: '2026-01-02T00:00:00.000Z', pid: other, session: 'fedcba9876543210', processStart: 1000, file: { path: null, text: 'reused id' } };
+    const reused = {
+      savedAt: '2026-01-02T00:00:00.000Z',
+      pid: other,
+      session: 'fedcba9876543210',
+      processStart: 1000,
+      file: { path: null, text: 'reused id' },
+    };
     await writeFile(join(dir, `autosave-${other}-fedcba9876543210.json`), JSON.stringify(reused));
     const store = await AutosaveStore.open(dir);
     // Where /proc tells start times (Linux) the parent process started long after 1970: an orphan.

@@ -86,7 +86,10 @@ export class AutosaveStore {
   }
 
   /** Opens the store in `dir`, turning autosaves of dead sessions into the recovery offer. */
-  static async open(dir: string, isAlive: (pid: number) => boolean = isProcessAlive): Promise<AutosaveStore> {
+  static async open(
+    dir: string,
+    isAlive: (pid: number) => boolean = isProcessAlive,
+  ): Promise<AutosaveStore> {
     const store = new AutosaveStore(dir, process.pid);
     let names: string[] = [];
     try {
@@ -97,7 +100,8 @@ export class AutosaveStore {
     // Half-written temporaries of dead processes are garbage (and one of this process id cannot be ours yet).
     for (const name of names) {
       const tmp = TMP_FILE.exec(name);
-      if (tmp && (Number(tmp[1]) === process.pid || !isAlive(Number(tmp[1])))) await rm(join(dir, name), { force: true });
+      if (tmp && (Number(tmp[1]) === process.pid || !isAlive(Number(tmp[1]))))
+        await rm(join(dir, name), { force: true });
     }
     const orphans: { path: string; saved: Saved }[] = [];
     for (const name of names) {
@@ -146,7 +150,9 @@ export class AutosaveStore {
       ...(this.processStart !== null ? { processStart: this.processStart } : {}),
       file: { path: file.path, text: file.text },
     };
-    const write = this.queue.then(() => writeFileAtomic(this.autosavePath, JSON.stringify(saved), { mode: 0o600 }));
+    const write = this.queue.then(() =>
+      writeFileAtomic(this.autosavePath, JSON.stringify(saved), { mode: 0o600 }),
+    );
     this.queue = write.catch(() => {});
     return write;
   }
@@ -174,10 +180,12 @@ export class AutosaveStore {
    */
   async offerOwnAutosave(): Promise<boolean> {
     // Queued like a write, so a takeRecovery() that follows sees the offer.
-    const offer = this.queue.then(() => rename(this.autosavePath, join(this.dir, RECOVERY_FILE))).then(
-      () => true,
-      () => false,
-    );
+    const offer = this.queue
+      .then(() => rename(this.autosavePath, join(this.dir, RECOVERY_FILE)))
+      .then(
+        () => true,
+        () => false,
+      );
     this.queue = offer.then(() => {});
     return offer;
   }

@@ -12,7 +12,11 @@ export interface EngineStatus {
 }
 
 export interface EngineLike {
-  run(runId: string, request: RunRequest, onProgress: (p: RunProgress) => void): Promise<Result<RunResult>>;
+  run(
+    runId: string,
+    request: RunRequest,
+    onProgress: (p: RunProgress) => void,
+  ): Promise<Result<RunResult>>;
   cancel(runId: string): Promise<void> | void;
   info(): Promise<EngineStatus>;
   dispose(): Promise<void> | void;

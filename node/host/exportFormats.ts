@@ -1,7 +1,9 @@
 /** File extension and dialog filter of each export format. */
 import type { ExportFormat } from '../../core/host/contract';
 
-export const EXPORT_FORMATS: { readonly [F in ExportFormat]: { readonly extension: string; readonly filterName: string } } = {
+export const EXPORT_FORMATS: {
+  readonly [F in ExportFormat]: { readonly extension: string; readonly filterName: string };
+} = {
   pytorch: { extension: '.py', filterName: 'PyTorch module' },
   png: { extension: '.png', filterName: 'PNG image' },
   svg: { extension: '.svg', filterName: 'SVG image' },

@@ -9,7 +9,11 @@ import type { Result, RunProgress, RunRequest, RunResult } from '../../core/run/
 import type { EngineLike, EngineStatus } from './engineHost';
 
 /** Result codes after which the worker is gone and a fresh one is started. */
-export const WORKER_LOST_CODES: ReadonlySet<string> = new Set(['engine.crashed', 'run.outOfMemory', 'engine.failed']);
+export const WORKER_LOST_CODES: ReadonlySet<string> = new Set([
+  'engine.crashed',
+  'run.outOfMemory',
+  'engine.failed',
+]);
 
 export class HostEngine implements EngineLike {
   /** The engine client (public for tests of crash recovery). */
@@ -29,10 +33,16 @@ export class HostEngine implements EngineLike {
   /** Starts the worker now (its backend loads in the background). */
   start(): void {
     if (this.disposed) return;
-    this.warming = this.client.info().catch((e: Error) => this.log(`The engine could not start: ${e.message}`));
+    this.warming = this.client
+      .info()
+      .catch((e: Error) => this.log(`The engine could not start: ${e.message}`));
   }
 
-  async run(runId: string, request: RunRequest, onProgress: (p: RunProgress) => void): Promise<Result<RunResult>> {
+  async run(
+    runId: string,
+    request: RunRequest,
+    onProgress: (p: RunProgress) => void,
+  ): Promise<Result<RunResult>> {
     const result = await this.client.run(runId, request, onProgress);
     if (!result.ok && WORKER_LOST_CODES.has(result.error.code) && !this.disposed) {
       this.restarts++;
@@ -50,7 +60,12 @@ export class HostEngine implements EngineLike {
     try {
       // A worker that died a moment ago answers with an error once; the retry starts a fresh one.
       const b = await this.client.info().catch(() => this.client.info());
-      const restarted = this.restarts > 0 ? [`The engine worker was restarted ${this.restarts} time${this.restarts === 1 ? '' : 's'} after a crash in this session.`] : [];
+      const restarted =
+        this.restarts > 0
+          ? [
+              `The engine worker was restarted ${this.restarts} time${this.restarts === 1 ? '' : 's'} after a crash in this session.`,
+            ]
+          : [];
       return { backend: b.name, notes: [...b.fallbacks, ...restarted] };
     } catch (e) {
       return { backend: 'none', notes: [(e as Error).message] };
@@ -65,6 +80,9 @@ export class HostEngine implements EngineLike {
 }
 
 /** The engine of a host; options choose the worker file and assets in a packaged app. */
-export function createHostEngine(options: EngineClientOptions = {}, log?: (line: string) => void): HostEngine {
+export function createHostEngine(
+  options: EngineClientOptions = {},
+  log?: (line: string) => void,
+): HostEngine {
   return new HostEngine(options, log);
 }

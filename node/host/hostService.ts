@@ -13,7 +13,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { DesignFile, ExportFormat, HostInfo, SampleImage } from '../../core/host/contract';
 import { MAX_DESIGN_BYTES, parseDesign } from '../../core/design/designFile';
-import { errResult, okResult, type Result, type RunProgress, type RunRequest } from '../../core/run/types';
+import {
+  errResult,
+  okResult,
+  type Result,
+  type RunProgress,
+  type RunRequest,
+} from '../../core/run/types';
 import type { AutosaveStore } from './autosaveStore';
 import type { EngineLike } from './engineHost';
 import type { HostHandlers } from './hostRouter';
@@ -78,7 +84,11 @@ export function suggestedDesignName(text: string, currentPath: string | null): s
   } catch {
     // Unparseable text still gets a name; saving it is refused later with a clear message.
   }
-  const slug = name.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 80);
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 80);
   return `${slug || 'design'}${DESIGN_EXTENSION}`;
 }
 
@@ -95,7 +105,10 @@ async function listSampleImages(dir: string): Promise<SampleImage[]> {
   }
   let labels: Record<string, unknown> = {};
   try {
-    labels = JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8')) as Record<string, unknown>;
+    labels = JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
   } catch {
     // No label file: fall back to file names.
   }
@@ -104,11 +117,16 @@ async function listSampleImages(dir: string): Promise<SampleImage[]> {
     .sort()
     .map((name) => {
       const label = labels[name];
-      return { name, label: typeof label === 'string' ? label : basename(name, extname(name)).replace(/[-_]+/g, ' ') };
+      return {
+        name,
+        label:
+          typeof label === 'string' ? label : basename(name, extname(name)).replace(/[-_]+/g, ' '),
+      };
     });
 }
 
-type Access = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
+type Access =
+  { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
 
 /**
  * What the renderer may read and write in one host session: paths chosen in a dialog of this
@@ -158,11 +176,18 @@ class FileAccess {
       if (real.ok) return real;
       // Nothing there (yet): a read reports the missing file itself, a write creates it inside the folder.
       if (real.reason === 'missing') return { ok: true, path: abs };
-      if (real.reason === 'folder') return { ok: false, message: `${abs} is a folder; give a file name.` };
-      return { ok: false, message: `${abs} leads outside ${root} (through a symbolic link, or it is the folder itself), so the app may not ${mode} it.` };
+      if (real.reason === 'folder')
+        return { ok: false, message: `${abs} is a folder; give a file name.` };
+      return {
+        ok: false,
+        message: `${abs} leads outside ${root} (through a symbolic link, or it is the folder itself), so the app may not ${mode} it.`,
+      };
     }
     if (this.granted.has(abs) || (await this.recent.has(abs))) return { ok: true, path: abs };
-    return { ok: false, message: `${abs} was not chosen in this session and is not in Recent Files, so the app may not ${mode} it.` };
+    return {
+      ok: false,
+      message: `${abs} was not chosen in this session and is not in Recent Files, so the app may not ${mode} it.`,
+    };
   }
 
   /** Reads a design file (bounded, checked to be a design) and remembers it. */
@@ -181,7 +206,10 @@ class FileAccess {
     const parsed = parseDesign(text);
     if (!parsed.ok) {
       const first = parsed.errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`);
-      return errResult('file.notDesign', `${abs} is not a design file that can be opened: ${first.join('; ')}${parsed.errors.length > 3 ? ` (and ${parsed.errors.length - 3} more)` : ''}`);
+      return errResult(
+        'file.notDesign',
+        `${abs} is not a design file that can be opened: ${first.join('; ')}${parsed.errors.length > 3 ? ` (and ${parsed.errors.length - 3} more)` : ''}`,
+      );
     }
     await this.remember(abs);
     return okResult({ path: abs, text });
@@ -191,14 +219,21 @@ class FileAccess {
   async writeDesign(path: string, text: string): Promise<Result<{ path: string }>> {
     const parsed = parseDesign(text);
     if (!parsed.ok) {
-      return errResult('design.invalid', `The design was not saved because it is not a valid design file: ${parsed.errors[0].path}: ${parsed.errors[0].message}`);
+      return errResult(
+        'design.invalid',
+        `The design was not saved because it is not a valid design file: ${parsed.errors[0].path}: ${parsed.errors[0].message}`,
+      );
     }
     const allowed = await this.check(path, 'write');
-    if (!allowed.ok) return errResult('file.notAllowed', `The design was not saved: ${allowed.message}`);
+    if (!allowed.ok)
+      return errResult('file.notAllowed', `The design was not saved: ${allowed.message}`);
     try {
       await writeFileAtomic(allowed.path, text);
     } catch (e) {
-      return errResult('file.write', `The design could not be saved to ${allowed.path}: ${(e as Error).message}.`);
+      return errResult(
+        'file.write',
+        `The design could not be saved to ${allowed.path}: ${(e as Error).message}.`,
+      );
     }
     await this.remember(allowed.path);
     return okResult({ path: allowed.path });
@@ -230,7 +265,9 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
   const files = new FileAccess(o.recent, o.roots ?? [], o.onRecentChanged);
 
   const saveVia = async (ctx: C, file: DesignFile): Promise<Result<{ path: string } | null>> => {
-    const chosen = await choose(() => o.dialogs.chooseDesignSavePath(ctx, suggestedDesignName(file.text, file.path)));
+    const chosen = await choose(() =>
+      o.dialogs.chooseDesignSavePath(ctx, suggestedDesignName(file.text, file.path)),
+    );
     if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
     return files.writeDesign(files.grant(chosen.value), file.text);
   };
@@ -252,28 +289,42 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
       const chosen = await choose(() => o.dialogs.chooseDesignToOpen(ctx));
       if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
       const allowed = await files.check(files.grant(chosen.value), 'read');
-      if (!allowed.ok) return errResult('file.notAllowed', `The design was not opened: ${allowed.message}`);
+      if (!allowed.ok)
+        return errResult('file.notAllowed', `The design was not opened: ${allowed.message}`);
       return files.readDesign(allowed.path);
     },
 
     async saveDesign(ctx, file) {
       if (file.path === null) return saveVia(ctx, file);
       const allowed = await files.check(file.path, 'write');
-      if (!allowed.ok) return errResult('file.notAllowed', `The design was not saved: ${allowed.message} Use Save As to choose where to save it.`);
+      if (!allowed.ok)
+        return errResult(
+          'file.notAllowed',
+          `The design was not saved: ${allowed.message} Use Save As to choose where to save it.`,
+        );
       return files.writeDesign(allowed.path, file.text);
     },
 
     saveDesignAs: (ctx, file) => saveVia(ctx, file),
 
     async exportFile(ctx, req) {
-      const chosen = await choose(() => o.dialogs.chooseExportPath(ctx, req.suggestedName, req.format));
+      const chosen = await choose(() =>
+        o.dialogs.chooseExportPath(ctx, req.suggestedName, req.format),
+      );
       if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
       const allowed = await files.check(files.grant(chosen.value), 'write');
-      if (!allowed.ok) return errResult('file.notAllowed', `The export was not written: ${allowed.message}`);
+      if (!allowed.ok)
+        return errResult('file.notAllowed', `The export was not written: ${allowed.message}`);
       try {
-        await writeFileAtomic(allowed.path, req.base64 ? Buffer.from(req.content, 'base64') : req.content);
+        await writeFileAtomic(
+          allowed.path,
+          req.base64 ? Buffer.from(req.content, 'base64') : req.content,
+        );
       } catch (e) {
-        return errResult('file.write', `The export could not be written to ${allowed.path}: ${(e as Error).message}.`);
+        return errResult(
+          'file.write',
+          `The export could not be written to ${allowed.path}: ${(e as Error).message}.`,
+        );
       }
       return okResult({ path: allowed.path });
     },
@@ -286,7 +337,10 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
         await o.autosave.save({ path, text: file.text });
         return okResult(undefined);
       } catch (e) {
-        return errResult('autosave.write', `The design could not be autosaved: ${(e as Error).message}. Save it to a file to be safe.`);
+        return errResult(
+          'autosave.write',
+          `The design could not be autosaved: ${(e as Error).message}. Save it to a file to be safe.`,
+        );
       }
     },
 
@@ -304,7 +358,11 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
 
     async openRecent(_ctx, path) {
       const allowed = await files.check(path, 'read');
-      if (!allowed.ok) return errResult('file.notAllowed', `The design was not opened: ${allowed.message} Use Open to choose a design file.`);
+      if (!allowed.ok)
+        return errResult(
+          'file.notAllowed',
+          `The design was not opened: ${allowed.message} Use Open to choose a design file.`,
+        );
       return files.readDesign(allowed.path);
     },
 

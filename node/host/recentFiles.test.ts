@@ -14,16 +14,22 @@ describe('recent files', () => {
   });
 
   it('lists files newest first, once each, at most the limit, and survives a restart', async () => {
-    const files = await Promise.all(['a', 'b', 'c', 'd'].map(async (n) => {
-      const p = join(dir, `${n}.json`);
-      await writeFile(p, '{}');
-      return p;
-    }));
+    const files = await Promise.all(
+      ['a', 'b', 'c', 'd'].map(async (n) => {
+        const p = join(dir, `${n}.json`);
+        await writeFile(p, '{}');
+        return p;
+      }),
+    );
     const recent = new RecentFiles(join(dir, 'recent.json'), 3);
     for (const f of files) await recent.add(f);
     await recent.add(files[1]);
     expect(await recent.list()).toEqual([files[1], files[3], files[2]]);
-    expect(await new RecentFiles(join(dir, 'recent.json'), 3).list()).toEqual([files[1], files[3], files[2]]);
+    expect(await new RecentFiles(join(dir, 'recent.json'), 3).list()).toEqual([
+      files[1],
+      files[3],
+      files[2],
+    ]);
     expect(await recent.has(files[3])).toBe(true);
     expect(await recent.has(files[0])).toBe(false);
   });

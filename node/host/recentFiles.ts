@@ -19,7 +19,14 @@ export class RecentFiles {
   async list(): Promise<string[]> {
     await this.queue;
     const all = await this.read();
-    const present = await Promise.all(all.map((p) => access(p).then(() => p, () => null)));
+    const present = await Promise.all(
+      all.map((p) =>
+        access(p).then(
+          () => p,
+          () => null,
+        ),
+      ),
+    );
     return present.filter((p): p is string => p !== null);
   }
 

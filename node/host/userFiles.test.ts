@@ -20,33 +20,67 @@ describe('bounded reads of user-named paths', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('reads a regular file', async () => {
-    expect(await readUserFile(join(dir, 'small.txt'), limits)).toEqual({ ok: true, value: Buffer.from('hello') });
+    expect(await readUserFile(join(dir, 'small.txt'), limits)).toEqual({
+      ok: true,
+      value: Buffer.from('hello'),
+    });
   });
 
   it.each([
     ['a named pipe', 'fifo', 'file.notFile', /is a named pipe \(FIFO\), not a file/],
     ['a link to a named pipe', 'fifo-link', 'file.notFile', /named pipe/],
-    ['/dev/zero through a link', 'zero-link', 'file.notFile', /character device \(such as \/dev\/zero\)/],
+    [
+      '/dev/zero through a link',
+      'zero-link',
+      'file.notFile',
+      /character device \(such as \/dev\/zero\)/,
+    ],
     ['a folder', '.', 'file.notFile', /is a folder, not a file/],
-    ['a file over the limit', 'big.bin', 'file.tooLarge', /is 2\.0 KiB, over the limit of 1\.0 KiB/],
+    [
+      'a file over the limit',
+      'big.bin',
+      'file.tooLarge',
+      /is 2\.0 KiB, over the limit of 1\.0 KiB/,
+    ],
     ['a missing file', 'none', 'file.notFound', /does not exist/],
   ])('refuses %s before reading it', async (_what, name, code, message) => {
     const r = await readUserFile(join(dir, name), limits);
-    expect(r).toMatchObject({ ok: false, error: { code, message: expect.stringMatching(message) } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code, message: expect.stringMatching(message) },
+    });
   });
 
-  it.each([['/dev/zero'], ['/dev/urandom'], ['/dev/null']])('refuses the device %s', async (device) => {
-    expect(await readUserFile(device, limits)).toMatchObject({ ok: false, error: { code: 'file.notFile' } });
-  });
+  it.each([['/dev/zero'], ['/dev/urandom'], ['/dev/null']])(
+    'refuses the device %s',
+    async (device) => {
+      expect(await readUserFile(device, limits)).toMatchObject({
+        ok: false,
+        error: { code: 'file.notFile' },
+      });
+    },
+  );
 
   it('stops at the bound when a file reports a size smaller than what it holds (/proc)', async () => {
     // /proc/self/maps reports size 0 but has content: the read still ends at the limit.
     const r = await readUserFile('/proc/self/maps', { ...limits, maxBytes: 16 });
-    expect(r).toMatchObject({ ok: false, error: { code: 'file.tooLarge', message: expect.stringMatching(/larger than the limit of 16 B/) } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: {
+        code: 'file.tooLarge',
+        message: expect.stringMatching(/larger than the limit of 16 B/),
+      },
+    });
   });
 
   it('uses the codes a caller gives', async () => {
-    expect(await readUserFile(join(dir, 'none'), { ...limits, codePrefix: 'weights', codes: { notFound: 'weights.read' } })).toMatchObject({ ok: false, error: { code: 'weights.read' } });
+    expect(
+      await readUserFile(join(dir, 'none'), {
+        ...limits,
+        codePrefix: 'weights',
+        codes: { notFound: 'weights.read' },
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'weights.read' } });
   });
 });
 
@@ -78,18 +112,32 @@ describe('real containment', () => {
     ['chained/new.json', 'write'],
     ['chained/deeper/new.json', 'write'],
   ] as const)('%s (%s) leads outside', async (path, mode) => {
-    expect(await realPathInside(root, join(root, path), mode)).toEqual({ ok: false, reason: 'outside' });
+    expect(await realPathInside(root, join(root, path), mode)).toEqual({
+      ok: false,
+      reason: 'outside',
+    });
   });
 
   it('follows links that stay inside, and resolves a root that is itself a link', async () => {
-    expect(await realPathInside(root, join(root, 'alias.json'), 'read')).toEqual({ ok: true, path: join(root, 'a.json') });
-    expect(await realPathInside(join(dir, 'root-link'), join(dir, 'root-link', 'a.json'), 'read')).toEqual({ ok: true, path: join(root, 'a.json') });
-    expect(await realPathInside(root, join(root, 'sub', 'new', 'x.json'), 'write')).toEqual({ ok: true, path: join(root, 'sub', 'new', 'x.json') });
+    expect(await realPathInside(root, join(root, 'alias.json'), 'read')).toEqual({
+      ok: true,
+      path: join(root, 'a.json'),
+    });
+    expect(
+      await realPathInside(join(dir, 'root-link'), join(dir, 'root-link', 'a.json'), 'read'),
+    ).toEqual({ ok: true, path: join(root, 'a.json') });
+    expect(await realPathInside(root, join(root, 'sub', 'new', 'x.json'), 'write')).toEqual({
+      ok: true,
+      path: join(root, 'sub', 'new', 'x.json'),
+    });
   });
 
   it('refuses the folder itself and a write onto a folder', async () => {
     expect(await realPathInside(root, root, 'write')).toEqual({ ok: false, reason: 'outside' });
     expect(await realPathInside(root, root, 'read')).toEqual({ ok: false, reason: 'outside' });
-    expect(await realPathInside(root, join(root, 'sub'), 'write')).toEqual({ ok: false, reason: 'folder' });
+    expect(await realPathInside(root, join(root, 'sub'), 'write')).toEqual({
+      ok: false,
+      reason: 'folder',
+    });
   });
 });

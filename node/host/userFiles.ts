@@ -51,20 +51,29 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
  */
 export async function readUserFile(path: string, limits: ReadLimits): Promise<Result<Buffer>> {
   const abs = resolve(path);
-  const code = (k: 'notFound' | 'notFile' | 'tooLarge' | 'read') => limits.codes?.[k] ?? `${limits.codePrefix}.${k}`;
+  const code = (k: 'notFound' | 'notFile' | 'tooLarge' | 'read') =>
+    limits.codes?.[k] ?? `${limits.codePrefix}.${k}`;
   const tooLarge = (size: number | null) =>
     errResult<Buffer>(
       code('tooLarge'),
       `${limits.noun} ${abs} is ${size === null ? 'larger than' : `${formatBytes(size)}, over`} the limit of ${formatBytes(limits.maxBytes)}${limits.limitNote ?? ''}.`,
     );
-  const notFile = (what: string) => errResult<Buffer>(code('notFile'), `${limits.noun} ${abs} is ${what}, not a file; name a file.`);
+  const notFile = (what: string) =>
+    errResult<Buffer>(
+      code('notFile'),
+      `${limits.noun} ${abs} is ${what}, not a file; name a file.`,
+    );
   let info: Stats;
   try {
     info = await stat(abs);
   } catch (e) {
     const c = (e as NodeJS.ErrnoException).code;
-    if (c === 'ENOENT' || c === 'ENOTDIR') return errResult(code('notFound'), `${limits.noun} ${abs} does not exist.`);
-    return errResult(code('read'), `${limits.noun} ${abs} cannot be read: ${(e as Error).message}.`);
+    if (c === 'ENOENT' || c === 'ENOTDIR')
+      return errResult(code('notFound'), `${limits.noun} ${abs} does not exist.`);
+    return errResult(
+      code('read'),
+      `${limits.noun} ${abs} cannot be read: ${(e as Error).message}.`,
+    );
   }
   const kind = notAFile(info);
   if (kind) return notFile(kind);
@@ -73,7 +82,10 @@ export async function readUserFile(path: string, limits: ReadLimits): Promise<Re
   try {
     handle = await open(abs, OPEN_FLAGS);
   } catch (e) {
-    return errResult(code('read'), `${limits.noun} ${abs} cannot be read: ${(e as Error).message}.`);
+    return errResult(
+      code('read'),
+      `${limits.noun} ${abs} cannot be read: ${(e as Error).message}.`,
+    );
   }
   try {
     // The path may name something else by now: check what was actually opened.
@@ -94,7 +106,10 @@ export async function readUserFile(path: string, limits: ReadLimits): Promise<Re
     }
     return okResult(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
   } catch (e) {
-    return errResult(code('read'), `${limits.noun} ${abs} cannot be read: ${(e as Error).message}.`);
+    return errResult(
+      code('read'),
+      `${limits.noun} ${abs} cannot be read: ${(e as Error).message}.`,
+    );
   } finally {
     await handle.close().catch(() => {});
   }
@@ -122,14 +137,20 @@ async function realPathOfNearest(path: string): Promise<string> {
   }
 }
 
-export type Containment = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: 'outside' | 'folder' | 'missing' };
+export type Containment =
+  | { readonly ok: true; readonly path: string }
+  | { readonly ok: false; readonly reason: 'outside' | 'folder' | 'missing' };
 
 /**
  * Whether `path` really lies inside `root`, every symbolic link resolved: for a read, the file
  * itself (which must exist); for a write, its parent folder (the file need not exist, and must
  * not be a folder: a write renames over it). Returns the real path to use.
  */
-export async function realPathInside(root: string, path: string, mode: 'read' | 'write'): Promise<Containment> {
+export async function realPathInside(
+  root: string,
+  path: string,
+  mode: 'read' | 'write',
+): Promise<Containment> {
   let realRoot: string;
   try {
     realRoot = await realpath(resolve(root));
@@ -147,7 +168,9 @@ export async function realPathInside(root: string, path: string, mode: 'read' | 
     } catch {
       return { ok: false, reason: 'missing' };
     }
-    return inside(real) && real !== realRoot ? { ok: true, path: real } : { ok: false, reason: 'outside' };
+    return inside(real) && real !== realRoot
+      ? { ok: true, path: real }
+      : { ok: false, reason: 'outside' };
   }
   const abs = resolve(path);
   let parent: string;
@@ -157,7 +180,8 @@ export async function realPathInside(root: string, path: string, mode: 'read' | 
     return { ok: false, reason: 'missing' };
   }
   const target = join(parent, basename(abs));
-  if (!inside(parent) || target === realRoot || !inside(target)) return { ok: false, reason: 'outside' };
+  if (!inside(parent) || target === realRoot || !inside(target))
+    return { ok: false, reason: 'outside' };
   const existing = await lstat(target).catch(() => null);
   if (existing?.isDirectory()) return { ok: false, reason: 'folder' };
   return { ok: true, path: target };

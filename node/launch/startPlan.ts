@@ -17,14 +17,23 @@ export interface StartFacts {
   readonly electronBinary: string | null;
 }
 
-export type StartPlan = { readonly kind: 'electron'; readonly binary: string } | { readonly kind: 'browser'; readonly reasons: readonly string[]; readonly forced: boolean };
+export type StartPlan =
+  | { readonly kind: 'electron'; readonly binary: string }
+  | { readonly kind: 'browser'; readonly reasons: readonly string[]; readonly forced: boolean };
 
 /** Where `node_modules/electron` keeps its binary, as its index.js finds it, without downloading. */
-export function findElectronBinary(repoRoot: string, env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+export function findElectronBinary(
+  repoRoot: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | null {
   const pkg = join(repoRoot, 'node_modules', 'electron');
   const pathFile = join(pkg, 'path.txt');
   const name = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : null;
-  const candidate = env.ELECTRON_OVERRIDE_DIST_PATH ? join(env.ELECTRON_OVERRIDE_DIST_PATH, name || 'electron') : name ? join(pkg, 'dist', name) : null;
+  const candidate = env.ELECTRON_OVERRIDE_DIST_PATH
+    ? join(env.ELECTRON_OVERRIDE_DIST_PATH, name || 'electron')
+    : name
+      ? join(pkg, 'dist', name)
+      : null;
   return candidate && existsSync(candidate) ? candidate : null;
 }
 
@@ -41,15 +50,23 @@ export function planStart(f: StartFacts, forceBrowser = false): StartPlan {
   if (forceBrowser) return { kind: 'browser', reasons: [], forced: true };
   const reasons: string[] = [];
   if (!atLeast(f.nodeVersion, FORGE_MIN_NODE)) {
-    reasons.push(`Electron Forge 8 needs Node.js ${FORGE_MIN_NODE.join('.')} or newer, and this is Node.js ${f.nodeVersion.replace(/^v/, '')}.`);
+    reasons.push(
+      `Electron Forge 8 needs Node.js ${FORGE_MIN_NODE.join('.')} or newer, and this is Node.js ${f.nodeVersion.replace(/^v/, '')}.`,
+    );
   }
   if (!f.electronBinary) {
-    reasons.push('The Electron binary is not installed (node_modules/electron/dist is missing: its download was blocked or skipped; run `node node_modules/electron/install.js` where the network allows).');
+    reasons.push(
+      'The Electron binary is not installed (node_modules/electron/dist is missing: its download was blocked or skipped; run `node node_modules/electron/install.js` where the network allows).',
+    );
   }
   if (f.platform === 'linux' && !f.env.DISPLAY && !f.env.WAYLAND_DISPLAY) {
-    reasons.push('There is no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set).');
+    reasons.push(
+      'There is no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set).',
+    );
   }
-  return reasons.length === 0 && f.electronBinary ? { kind: 'electron', binary: f.electronBinary } : { kind: 'browser', reasons, forced: false };
+  return reasons.length === 0 && f.electronBinary
+    ? { kind: 'electron', binary: f.electronBinary }
+    : { kind: 'browser', reasons, forced: false };
 }
 
 /** The one or two lines `npm start` prints before falling back to the browser host. */

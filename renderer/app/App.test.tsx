@@ -22,7 +22,8 @@ function renderWithHost(ui: React.ReactNode) {
 }
 
 const field = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
-const type = (el: HTMLInputElement, text: string) => fireEvent.change(el, { target: { value: text } });
+const type = (el: HTMLInputElement, text: string) =>
+  fireEvent.change(el, { target: { value: text } });
 
 beforeEach(() => {
   host = createMemoryHost();
@@ -66,12 +67,16 @@ describe('editing a module', () => {
     const input = field('3×3 (out_3x3) of inception4c');
     type(input, '-5');
     const message = 'inception4c: 3×3 must be a whole number from 1 to 65,536; got -5.';
-    expect(within(input.closest('.field') as HTMLElement).getByRole('alert').textContent).toBe(message);
+    expect(within(input.closest('.field') as HTMLElement).getByRole('alert').textContent).toBe(
+      message,
+    );
     expect(input.getAttribute('aria-invalid')).toBe('true');
     expect((screen.getByRole('button', { name: 'Run' }) as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByText(`Fix the design first (1 problem): ${message}`)).toBeTruthy();
     // The rest of the design is intact.
-    expect(appStore.getState().design.modules.find((m) => m.id === 'inception4b')!.params.out_3x3).toBe(224);
+    expect(
+      appStore.getState().design.modules.find((m) => m.id === 'inception4b')!.params.out_3x3,
+    ).toBe(224);
   });
 
   it('inserts, duplicates and deletes modules from the inspector', () => {
@@ -83,8 +88,13 @@ describe('editing a module', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Delete inception4c_2' }));
     expect(appStore.getState().design.modules.map((m) => m.id)).not.toContain('inception4c_2');
     act(() => appStore.getState().select('maxpool3'));
-    fireEvent.change(screen.getByRole('combobox', { name: 'Insert after maxpool3' }), { target: { value: 'convBlock' } });
-    expect(appStore.getState().design.modules.find((m) => m.id === 'conv3')).toMatchObject({ kind: 'convBlock', inputs: ['maxpool3'] }); // named after conv2, the last conv block before it;
+    fireEvent.change(screen.getByRole('combobox', { name: 'Insert after maxpool3' }), {
+      target: { value: 'convBlock' },
+    });
+    expect(appStore.getState().design.modules.find((m) => m.id === 'conv3')).toMatchObject({
+      kind: 'convBlock',
+      inputs: ['maxpool3'],
+    }); // named after conv2, the last conv block before it;
   });
 
   it('edits the global settings, with the problem named at the field', () => {
@@ -97,11 +107,15 @@ describe('editing a module', () => {
     type(field('Input height'), '299');
     type(field('Input width'), '299');
     const problems = screen.getByRole('button', { name: /3 problems/ });
-    expect(problems.title).toContain('fc1: the fully connected layer expects 1,024 input features (1,024 channels × 1×1, the map size it was built for) but receives 16,384');
+    expect(problems.title).toContain(
+      'fc1: the fully connected layer expects 1,024 input features (1,024 channels × 1×1, the map size it was built for) but receives 16,384',
+    );
     fireEvent.click(screen.getByLabelText('Auxiliary heads (train mode)'));
     expect(appStore.getState().design.aux).toBe(false);
     type(field('Input height'), '0');
-    expect(screen.getByText('Input height must be a whole number from 1 to 8,192; got 0.')).toBeTruthy();
+    expect(
+      screen.getByText('Input height must be a whole number from 1 to 8,192; got 0.'),
+    ).toBeTruthy();
   });
 });
 
@@ -115,7 +129,9 @@ describe('files and history', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(screen.queryByRole('img', { name: 'unsaved changes' })).toBeNull());
     const saved = parseDesign(host.files.get('/designs/mine.json')!);
-    expect(saved.ok && saved.design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3).toBe(300);
+    expect(
+      saved.ok && saved.design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3,
+    ).toBe(300);
     expect(screen.getByText('mine.json')).toBeTruthy();
   });
 
@@ -136,7 +152,10 @@ describe('files and history', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Save' }));
       await waitFor(() => expect(host.files.has('/designs/mine.json')).toBe(true));
       await act(async () => void vi.advanceTimersByTime(2000));
-      expect(host.autosaves.at(-1)).toEqual({ path: '/designs/mine.json', text: host.files.get('/designs/mine.json') });
+      expect(host.autosaves.at(-1)).toEqual({
+        path: '/designs/mine.json',
+        text: host.files.get('/designs/mine.json'),
+      });
     } finally {
       vi.useRealTimers();
     }
@@ -155,7 +174,9 @@ describe('files and history', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(count()).toBe(300);
     fireEvent.click(screen.getByRole('button', { name: 'New' }));
-    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Discard changes' }));
+    fireEvent.click(
+      within(screen.getByRole('dialog')).getByRole('button', { name: 'Discard changes' }),
+    );
     expect(count()).toBe(256);
   });
 
@@ -171,7 +192,8 @@ describe('files and history', () => {
   });
 });
 
-const count = () => appStore.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3;
+const count = () =>
+  appStore.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3;
 
 describe('summary table', () => {
   it('sorts by a column and exports CSV and Markdown through the host', async () => {
@@ -180,13 +202,22 @@ describe('summary table', () => {
     expect(firstCell()).toBe('conv1');
     fireEvent.click(screen.getByRole('button', { name: 'Params' }));
     expect(firstCell()).toBe('aux2');
-    expect(screen.getByRole('columnheader', { name: /Params/ }).getAttribute('aria-sort')).toBe('descending');
+    expect(screen.getByRole('columnheader', { name: /Params/ }).getAttribute('aria-sort')).toBe(
+      'descending',
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
     fireEvent.click(screen.getByRole('button', { name: 'Export Markdown' }));
     await waitFor(() => expect(host.exports).toHaveLength(2));
-    expect(host.exports[0]).toMatchObject({ format: 'csv', suggestedName: 'GoogLeNet-summary.csv' });
-    expect(host.exports[0].content.split('\n')[0]).toBe('id,depth,type,settings,output_shape,params,macs,eval_path');
-    expect(host.exports[1].content).toContain('| inception4c | Inception module | 3×512×14×14 | 511,432 | 99,850,240 |');
+    expect(host.exports[0]).toMatchObject({
+      format: 'csv',
+      suggestedName: 'GoogLeNet-summary.csv',
+    });
+    expect(host.exports[0].content.split('\n')[0]).toBe(
+      'id,depth,type,settings,output_shape,params,macs,eval_path',
+    );
+    expect(host.exports[1].content).toContain(
+      '| inception4c | Inception module | 3×512×14×14 | 511,432 | 99,850,240 |',
+    );
   });
 });
 
@@ -197,12 +228,24 @@ describe('run panel', () => {
     batch: 3,
     seed: 0,
     outputs: {
-      main: { shape: [3, 1000], stats: { min: -1, max: 1, mean: 0, std: 0.5 }, top5: [{ index: 1, label: 'goldfish', probability: 0.01 }] },
+      main: {
+        shape: [3, 1000],
+        stats: { min: -1, max: 1, mean: 0, std: 0.5 },
+        top5: [{ index: 1, label: 'goldfish', probability: 0.01 }],
+      },
       aux1: { shape: [3, 1000], stats: { min: -1, max: 1, mean: 0, std: 0.5 } },
       aux2: { shape: [3, 1000], stats: { min: -1, max: 1, mean: 0, std: 0.5 } },
     },
     modules: [
-      { id: 'conv1', shape: [3, 64, 112, 112], expectedShape: [3, 64, 112, 112], match: true, ms: 12, stats: { min: 0, max: 1, mean: 0.5, std: 0.1 }, featureMap: { width: 2, height: 2, mean: [0, 85, 170, 255], channels: [] } },
+      {
+        id: 'conv1',
+        shape: [3, 64, 112, 112],
+        expectedShape: [3, 64, 112, 112],
+        match: true,
+        ms: 12,
+        stats: { min: 0, max: 1, mean: 0.5, std: 0.1 },
+        featureMap: { width: 2, height: 2, mean: [0, 85, 170, 255], channels: [] },
+      },
     ],
     totalMs: 40,
     peakBytes: 1024,
@@ -221,13 +264,17 @@ describe('run panel', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Run' }));
     fireEvent.click(screen.getByRole('button', { name: 'Run' }));
     await screen.findByText('conv1 (1/20)');
-    expect((screen.getByRole('progressbar', { name: 'Run progress' }) as HTMLProgressElement).value).toBe(1);
+    expect(
+      (screen.getByRole('progressbar', { name: 'Run progress' }) as HTMLProgressElement).value,
+    ).toBe(1);
     await act(async () => finish());
     expect(screen.getByTestId('output-shape-main').textContent).toBe('3×1000');
     expect(screen.getByTestId('output-shape-aux2').textContent).toBe('3×1000');
     expect(screen.getByTestId('run-backend').textContent).toBe('wasm');
     expect(screen.getByText('tensorflow: @tensorflow/tfjs-node is not installed.')).toBeTruthy();
-    expect(screen.getByRole('note').textContent).toMatch(/untrained random initialization, so these predictions are meaningless/);
+    expect(screen.getByRole('note').textContent).toMatch(
+      /untrained random initialization, so these predictions are meaningless/,
+    );
     // The engine's own untrained warning is not shown a second time; its other notes are.
     expect(screen.queryByText(UNTRAINED_WEIGHTS_WARNING)).toBeNull();
     expect(screen.getByText('Image 2 was padded.')).toBeTruthy();

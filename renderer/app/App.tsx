@@ -17,7 +17,14 @@ import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
 import { recoverSession, runMenuCommand, startComparing } from './commands';
 
-const selectShell = (s: AppState) => ({ theme: s.theme, sideTab: s.sideTab, summaryOpen: s.summaryOpen, notice: s.notice, hostWarning: s.hostWarning, setSideTab: s.setSideTab });
+const selectShell = (s: AppState) => ({
+  theme: s.theme,
+  sideTab: s.sideTab,
+  summaryOpen: s.summaryOpen,
+  notice: s.notice,
+  hostWarning: s.hostWarning,
+  setSideTab: s.setSideTab,
+});
 
 const AUTOSAVE_DELAY_MS = 1500;
 
@@ -30,7 +37,8 @@ function useHostWiring(): void {
     // Say at load when the host refuses this page (a browser page without its access token),
     // rather than letting Open, Save and Run fail one by one later.
     void host.getInfo().then((r) => {
-      if (!r.ok && (r.error.code === 'http.token' || r.error.code === 'host.noToken')) appStore.setState({ hostWarning: r.error.message });
+      if (!r.ok && (r.error.code === 'http.token' || r.error.code === 'host.noToken'))
+        appStore.setState({ hostWarning: r.error.message });
     });
   }, [host]);
   useEffect(() => {
@@ -53,7 +61,12 @@ function useHostWiring(): void {
     };
     // Saves also refresh the autosave, so a crash after saving never offers back an older design.
     const unsubscribe = appStore.subscribe((s, prev) => {
-      if (s.design === prev.design && s.savedText === prev.savedText && s.filePath === prev.filePath) return;
+      if (
+        s.design === prev.design &&
+        s.savedText === prev.savedText &&
+        s.filePath === prev.filePath
+      )
+        return;
       clearTimeout(timer);
       timer = setTimeout(flush, AUTOSAVE_DELAY_MS);
     });
@@ -76,7 +89,9 @@ function useHostWiring(): void {
 }
 
 export function App() {
-  const { theme, sideTab, summaryOpen, notice, hostWarning, setSideTab } = useApp(useShallow(selectShell));
+  const { theme, sideTab, summaryOpen, notice, hostWarning, setSideTab } = useApp(
+    useShallow(selectShell),
+  );
   useHostWiring();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -103,25 +118,64 @@ export function App() {
           </div>
           <aside className="side" aria-label="Inspector and run">
             <div className="tabs" role="tablist" aria-label="Side panel">
-              <button type="button" role="tab" id="tab-edit" aria-selected={sideTab === 'edit'} aria-controls="panel-edit" onClick={() => setSideTab('edit')}>
+              <button
+                type="button"
+                role="tab"
+                id="tab-edit"
+                aria-selected={sideTab === 'edit'}
+                aria-controls="panel-edit"
+                onClick={() => setSideTab('edit')}
+              >
                 Edit
               </button>
-              <button type="button" role="tab" id="tab-run" aria-selected={sideTab === 'run'} aria-controls="panel-run" onClick={() => setSideTab('run')}>
+              <button
+                type="button"
+                role="tab"
+                id="tab-run"
+                aria-selected={sideTab === 'run'}
+                aria-controls="panel-run"
+                onClick={() => setSideTab('run')}
+              >
                 Run
               </button>
-              <button type="button" role="tab" id="tab-compare" aria-selected={sideTab === 'compare'} aria-controls="panel-compare" onClick={startComparing}>
+              <button
+                type="button"
+                role="tab"
+                id="tab-compare"
+                aria-selected={sideTab === 'compare'}
+                aria-controls="panel-compare"
+                onClick={startComparing}
+              >
                 Compare
               </button>
             </div>
-            <div className="side-scroll" role="tabpanel" id={`panel-${sideTab}`} aria-labelledby={`tab-${sideTab}`}>
-              {sideTab === 'edit' ? <Inspector /> : sideTab === 'run' ? <RunPanel /> : <ComparePanel />}
+            <div
+              className="side-scroll"
+              role="tabpanel"
+              id={`panel-${sideTab}`}
+              aria-labelledby={`tab-${sideTab}`}
+            >
+              {sideTab === 'edit' ? (
+                <Inspector />
+              ) : sideTab === 'run' ? (
+                <RunPanel />
+              ) : (
+                <ComparePanel />
+              )}
             </div>
           </aside>
         </main>
         {notice && (
-          <div className={`toast ${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'}>
+          <div
+            className={`toast ${notice.tone}`}
+            role={notice.tone === 'error' ? 'alert' : 'status'}
+          >
             <span>{notice.text}</span>
-            <button type="button" aria-label="Dismiss message" onClick={() => appStore.setState({ notice: null })}>
+            <button
+              type="button"
+              aria-label="Dismiss message"
+              onClick={() => appStore.setState({ notice: null })}
+            >
               ✕
             </button>
           </div>

@@ -31,7 +31,10 @@ describe('ErrorBoundary', () => {
   it('shows the fallback with the error, tells onError once, and renders the children again on reset', () => {
     const seen: string[] = [];
     render(
-      <ErrorBoundary fallback={(e, reset) => <button onClick={reset}>{e.message}</button>} onError={(e) => seen.push(e.message)}>
+      <ErrorBoundary
+        fallback={(e, reset) => <button onClick={reset}>{e.message}</button>}
+        onError={(e) => seen.push(e.message)}
+      >
         <Fragile />
       </ErrorBoundary>,
     );
@@ -70,7 +73,9 @@ describe('ExportSlot', () => {
     );
     await waitFor(() => expect(appStore.getState().exportOpen).toBe(false), { timeout: 10_000 });
     expect(appStore.getState().notice?.tone).toBe('error');
-    expect(appStore.getState().notice?.text).toMatch(/^The Export dialog failed and was closed: .+ The design is unchanged\.$/);
+    expect(appStore.getState().notice?.text).toMatch(
+      /^The Export dialog failed and was closed: .+ The design is unchanged\.$/,
+    );
     appStore.setState({ design });
   });
 });

@@ -31,6 +31,8 @@ export class ErrorBoundary extends Component<ErrorBoundaryProps, State> {
   private readonly reset = () => this.setState({ error: null });
 
   override render(): ReactNode {
-    return this.state.error ? this.props.fallback(this.state.error, this.reset) : this.props.children;
+    return this.state.error
+      ? this.props.fallback(this.state.error, this.reset)
+      : this.props.children;
   }
 }

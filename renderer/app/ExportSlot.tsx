@@ -6,7 +6,9 @@ import { lazy, Suspense } from 'react';
 import { appStore, useApp, type AppState } from '../state/store';
 import { ErrorBoundary } from './ErrorBoundary';
 
-const ExportDialog = lazy(async () => ({ default: (await import('../export/ExportDialog')).ExportDialog }));
+const ExportDialog = lazy(async () => ({
+  default: (await import('../export/ExportDialog')).ExportDialog,
+}));
 
 const selectOpen = (s: AppState) => s.exportOpen;
 
@@ -17,7 +19,12 @@ export function ExportSlot() {
   // A failure inside the dialog closes it with a message instead of blanking the window.
   const failed = (e: Error) => {
     close();
-    appStore.getState().notify(`The Export dialog failed and was closed: ${e.message} The design is unchanged.`, 'error');
+    appStore
+      .getState()
+      .notify(
+        `The Export dialog failed and was closed: ${e.message} The design is unchanged.`,
+        'error',
+      );
   };
   return (
     <ErrorBoundary fallback={() => null} onError={failed}>

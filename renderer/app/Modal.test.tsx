@@ -33,7 +33,9 @@ function setup() {
 describe('Modal', () => {
   it('is an open <dialog> named by its title, with focus on the element marked data-autofocus', () => {
     const { opener } = setup();
-    const dialog = screen.getByRole('dialog', { name: 'Discard unsaved changes?' }) as HTMLDialogElement;
+    const dialog = screen.getByRole('dialog', {
+      name: 'Discard unsaved changes?',
+    }) as HTMLDialogElement;
     expect(dialog.tagName).toBe('DIALOG');
     expect(dialog.open).toBe(true);
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' }));

@@ -8,7 +8,16 @@
  * The owner decides whether it is shown: it renders `<Modal>` while open and `onClose` asks it to
  * stop. The dialog never closes itself.
  */
-import { useId, useLayoutEffect, useRef, type KeyboardEvent, type MouseEvent, type ReactNode, type RefObject, type SyntheticEvent } from 'react';
+import {
+  useId,
+  useLayoutEffect,
+  useRef,
+  type KeyboardEvent,
+  type MouseEvent,
+  type ReactNode,
+  type RefObject,
+  type SyntheticEvent,
+} from 'react';
 
 export interface ModalProps {
   readonly title: string;
@@ -25,9 +34,17 @@ export interface ModalProps {
 
 /** What Tab reaches, in order: of a radio group only its checked radio, as the browser does. */
 function tabbables(root: HTMLElement): HTMLElement[] {
-  const candidates = root.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, [tabindex]');
+  const candidates = root.querySelectorAll<HTMLElement>(
+    'a[href], button, input, select, textarea, [tabindex]',
+  );
   return [...candidates].filter((el) => {
-    if (el.tabIndex < 0 || (el as HTMLButtonElement).disabled || el === root || el.getClientRects().length === 0) return false;
+    if (
+      el.tabIndex < 0 ||
+      (el as HTMLButtonElement).disabled ||
+      el === root ||
+      el.getClientRects().length === 0
+    )
+      return false;
     if (el instanceof HTMLInputElement && el.type === 'radio' && el.name && !el.checked) {
       return !root.querySelector(`input[type="radio"][name="${CSS.escape(el.name)}"]:checked`);
     }
@@ -69,7 +86,8 @@ export function Modal({ title, onClose, children, actions, className, dialogRef 
   const onMouseDown = (e: MouseEvent<HTMLDialogElement>) => {
     if (e.target !== e.currentTarget) return;
     const r = e.currentTarget.getBoundingClientRect();
-    if (e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom) onClose();
+    if (e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom)
+      onClose();
   };
   const onKeyDown = (e: KeyboardEvent<HTMLDialogElement>) => {
     if (e.key !== 'Tab') return;
@@ -88,7 +106,15 @@ export function Modal({ title, onClose, children, actions, className, dialogRef 
   };
 
   return (
-    <dialog ref={ref} className={className ? `modal ${className}` : 'modal'} aria-labelledby={titleId} tabIndex={-1} onCancel={onCancel} onMouseDown={onMouseDown} onKeyDown={onKeyDown}>
+    <dialog
+      ref={ref}
+      className={className ? `modal ${className}` : 'modal'}
+      aria-labelledby={titleId}
+      tabIndex={-1}
+      onCancel={onCancel}
+      onMouseDown={onMouseDown}
+      onKeyDown={onKeyDown}
+    >
       <h2 id={titleId}>{title}</h2>
       {children}
       <div className="button-row end">{actions}</div>

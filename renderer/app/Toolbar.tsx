@@ -4,7 +4,16 @@ import { useHost } from '../host/host';
 import { useApp, useHistory, type AppState } from '../state/store';
 import { useDirty } from '../state/derived';
 import { DEFAULT_PRESET } from '../../core/presets';
-import { fileLabel, newFromPreset, openDesign, redo, saveDesign, startComparing, undo, viewport } from './commands';
+import {
+  fileLabel,
+  newFromPreset,
+  openDesign,
+  redo,
+  saveDesign,
+  startComparing,
+  undo,
+  viewport,
+} from './commands';
 
 const selectToolbar = (s: AppState) => ({
   filePath: s.filePath,
@@ -62,24 +71,54 @@ export function Toolbar() {
         </button>
       </div>
       <div className="tool-group" role="group" aria-label="History">
-        <button type="button" onClick={undo} disabled={!canUndo} aria-label="Undo" title="Undo (Ctrl+Z)">
+        <button
+          type="button"
+          onClick={undo}
+          disabled={!canUndo}
+          aria-label="Undo"
+          title="Undo (Ctrl+Z)"
+        >
           ↶ Undo
         </button>
-        <button type="button" onClick={redo} disabled={!canRedo} aria-label="Redo" title="Redo (Ctrl+Shift+Z or Ctrl+Y)">
+        <button
+          type="button"
+          onClick={redo}
+          disabled={!canRedo}
+          aria-label="Redo"
+          title="Redo (Ctrl+Shift+Z or Ctrl+Y)"
+        >
           ↷ Redo
         </button>
       </div>
       <div className="tool-group" role="group" aria-label="View">
-        <button type="button" onClick={() => viewport.fitView()} title="Fit the graph to the window (Ctrl+0)">
+        <button
+          type="button"
+          onClick={() => viewport.fitView()}
+          title="Fit the graph to the window (Ctrl+0)"
+        >
           Fit
         </button>
-        <button type="button" aria-pressed={t.summaryOpen} onClick={() => t.setSummaryOpen(!t.summaryOpen)}>
+        <button
+          type="button"
+          aria-pressed={t.summaryOpen}
+          onClick={() => t.setSummaryOpen(!t.summaryOpen)}
+        >
           Summary
         </button>
-        <button type="button" aria-pressed={t.comparing} onClick={startComparing} title="Compare this design with its preset, another preset or a saved design">
+        <button
+          type="button"
+          aria-pressed={t.comparing}
+          onClick={startComparing}
+          title="Compare this design with its preset, another preset or a saved design"
+        >
           Compare with…
         </button>
-        <button type="button" onClick={t.toggleTheme} aria-label={t.theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'} title="Toggle theme (Ctrl+Shift+L)">
+        <button
+          type="button"
+          onClick={t.toggleTheme}
+          aria-label={t.theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
+          title="Toggle theme (Ctrl+Shift+L)"
+        >
           {t.theme === 'dark' ? '☀' : '☾'}
         </button>
       </div>

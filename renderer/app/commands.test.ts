@@ -5,7 +5,8 @@ import { appStore } from '../state/store';
 import { runMenuCommand, whenDiscardAllowed } from './commands';
 
 const host = createMemoryHost();
-const out3x3 = () => appStore.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3;
+const out3x3 = () =>
+  appStore.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3;
 
 beforeEach(() => {
   appStore.getState().endEditGroup();

@@ -60,7 +60,10 @@ export function loadDesignText(path: string | null, text: string): boolean {
   if (!parsed.ok) {
     const first = parsed.errors[0];
     const more = parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more problems)` : '';
-    state().notify(`${fileLabel(path, 'The file')} cannot be opened: ${first.message}${first.path !== '$' ? ` (at ${first.path})` : ''}${more}`, 'error');
+    state().notify(
+      `${fileLabel(path, 'The file')} cannot be opened: ${first.message}${first.path !== '$' ? ` (at ${first.path})` : ''}${more}`,
+      'error',
+    );
     return false;
   }
   state().loadDesign(parsed.design, path, text);
@@ -93,7 +96,8 @@ export async function recoverSession(host: HostApi, file: DesignFile): Promise<v
   if (savedText !== null && !isDirty(parsed.design, savedText)) {
     // Nothing was lost: reopen the file (a fresh preset needs nothing but the preset).
     if (file.path) loadDesignText(file.path, savedText);
-    else if (parsed.design.preset !== state().design.preset) state().loadDesign(parsed.design, null);
+    else if (parsed.design.preset !== state().design.preset)
+      state().loadDesign(parsed.design, null);
     return;
   }
   state().confirm({
@@ -156,8 +160,18 @@ export async function startRun(host: HostApi): Promise<void> {
   const { batch, mode, seed, input, backend, weightsPath, reinitMismatched } = s.runSettings;
   s.runStarted(runId, design);
   s.setSideTab('run');
-  const weights = weightsPath ? { weightsPath, ...(reinitMismatched ? { reinitMismatched: true } : {}) } : {};
-  const r = await host.run(runId, { design, mode, seed, input, ...(batch !== null ? { batch } : {}), ...(backend !== null ? { backend } : {}), ...weights });
+  const weights = weightsPath
+    ? { weightsPath, ...(reinitMismatched ? { reinitMismatched: true } : {}) }
+    : {};
+  const r = await host.run(runId, {
+    design,
+    mode,
+    seed,
+    input,
+    ...(batch !== null ? { batch } : {}),
+    ...(backend !== null ? { backend } : {}),
+    ...weights,
+  });
   state().runFinished(runId, r);
 }
 
@@ -189,7 +203,9 @@ const ALLOWED_UNDER_DIALOG: ReadonlySet<MenuCommand> = new Set(['toggleTheme', '
 
 /** The target a plain "Compare with…" starts with: the design's preset, else the first preset. */
 export function defaultCompareTarget(preset: string | null): CompareTarget {
-  return preset && presets.some((p) => p.name === preset) ? { kind: 'own' } : { kind: 'preset', name: presets[0].name };
+  return preset && presets.some((p) => p.name === preset)
+    ? { kind: 'own' }
+    : { kind: 'preset', name: presets[0].name };
 }
 
 /** Starts comparing (with the default target unless already comparing) and shows the Compare tab. */

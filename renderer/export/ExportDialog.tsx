@@ -9,7 +9,12 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Analysis } from '../../core/analysis/analyze';
-import { EXPORT_FORMATS, EXPORT_FORMAT_NAMES, exportContent, type ExportResult } from '../../core/export/exportFormats';
+import {
+  EXPORT_FORMATS,
+  EXPORT_FORMAT_NAMES,
+  exportContent,
+  type ExportResult,
+} from '../../core/export/exportFormats';
 import type { SvgTheme } from '../../core/export/graphSvg';
 import type { ExportFormat, HostApi } from '../../core/host/contract';
 import { formatBytes } from '../../core/model/format';
@@ -57,11 +62,16 @@ function countLines(text: string): number {
 }
 
 /** The line under the preview: file name, then its size in the unit a reader expects for the format. */
-function fileFacts(format: ExportFormat, file: { readonly fileName: string; readonly content: string }): string {
+function fileFacts(
+  format: ExportFormat,
+  file: { readonly fileName: string; readonly content: string },
+): string {
   const { fileName, content } = file;
   // base64: 4 characters for 3 bytes, less the padding.
-  if (EXPORT_FORMATS[format].binary) return `${fileName} · ${formatBytes(Math.floor((content.length * 3) / 4) - (content.match(/=*$/)?.[0].length ?? 0))}`;
-  if (!PICTURES.has(format)) return `${fileName} · ${countLines(content).toLocaleString('en-US')} lines · ${formatBytes(new TextEncoder().encode(content).length)}`;
+  if (EXPORT_FORMATS[format].binary)
+    return `${fileName} · ${formatBytes(Math.floor((content.length * 3) / 4) - (content.match(/=*$/)?.[0].length ?? 0))}`;
+  if (!PICTURES.has(format))
+    return `${fileName} · ${countLines(content).toLocaleString('en-US')} lines · ${formatBytes(new TextEncoder().encode(content).length)}`;
   const { width, height } = svgSize(content);
   return `${fileName} · ${format === 'png' ? `${width * PNG_SCALE} × ${height * PNG_SCALE} pixels` : `${width} × ${height}`}`;
 }
@@ -82,39 +92,98 @@ interface ExportOptions {
  * Makes the file for `format` whenever the design or an option changes; null while it is being made.
  * A failure to make it (a bug in an exporter, not a design problem) goes to the status line.
  */
-function useExportFile(format: ExportFormat, design: Design, analysis: Analysis, options: ExportOptions, setStatus: (s: Status) => void): ExportResult | null {
+function useExportFile(
+  format: ExportFormat,
+  design: Design,
+  analysis: Analysis,
+  options: ExportOptions,
+  setStatus: (s: Status) => void,
+): ExportResult | null {
   // Kept with the format it was made for: after a format change the old file is still here for one
   // render (the effect below has not run yet), and reading PyTorch code as a picture would throw.
-  const [made, setMade] = useState<{ readonly format: ExportFormat; readonly result: ExportResult } | null>(null);
+  const [made, setMade] = useState<{
+    readonly format: ExportFormat;
+    readonly result: ExportResult;
+  } | null>(null);
   const { theme, weightsSeed, foldBatchNorm, fold } = options;
   const openedKey = options.opened.join(',');
   const unfoldedKey = options.unfolded.join(',');
   useEffect(() => {
     let current = true;
     setMade(null);
-    const graph = { theme, opened: openedKey.split(',').filter(Boolean), fold, unfolded: unfoldedKey.split(',').filter(Boolean) };
-    void exportContent(format, design, analysis, { graph, onnx: { seed: weightsSeed, foldBatchNorm } }).then(
+    const graph = {
+      theme,
+      opened: openedKey.split(',').filter(Boolean),
+      fold,
+      unfolded: unfoldedKey.split(',').filter(Boolean),
+    };
+    void exportContent(format, design, analysis, {
+      graph,
+      onnx: { seed: weightsSeed, foldBatchNorm },
+    }).then(
       (r) => current && setMade({ format, result: r }),
-      (e: unknown) => current && setStatus({ text: `The ${EXPORT_FORMATS[format].label.toLowerCase()} could not be made: ${(e as Error).message}`, tone: 'error' }),
+      (e: unknown) =>
+        current &&
+        setStatus({
+          text: `The ${EXPORT_FORMATS[format].label.toLowerCase()} could not be made: ${(e as Error).message}`,
+          tone: 'error',
+        }),
     );
     return () => {
       current = false;
     };
-  }, [format, design, analysis, theme, openedKey, fold, unfoldedKey, weightsSeed, foldBatchNorm, setStatus]);
+  }, [
+    format,
+    design,
+    analysis,
+    theme,
+    openedKey,
+    fold,
+    unfoldedKey,
+    weightsSeed,
+    foldBatchNorm,
+    setStatus,
+  ]);
   return made?.format === format ? made.result : null;
 }
 
 /** The host's save request for a made file: text as is, ONNX bytes as base64, the PNG drawn from the SVG. */
-async function saveRequest(format: ExportFormat, file: { readonly fileName: string; readonly content: string }, rasterize: (svg: string, scale: number) => Promise<string>): Promise<Parameters<HostApi['exportFile']>[0]> {
+async function saveRequest(
+  format: ExportFormat,
+  file: { readonly fileName: string; readonly content: string },
+  rasterize: (svg: string, scale: number) => Promise<string>,
+): Promise<Parameters<HostApi['exportFile']>[0]> {
   const def = EXPORT_FORMATS[format];
   const suggestedName = file.fileName;
   if (def.binary) return { format, suggestedName, content: file.content, base64: true };
-  if (def.raster) return { format, suggestedName, content: await rasterize(file.content, PNG_SCALE), base64: true };
+  if (def.raster)
+    return {
+      format,
+      suggestedName,
+      content: await rasterize(file.content, PNG_SCALE),
+      base64: true,
+    };
   return { format, suggestedName, content: file.content };
 }
 
 /** Copy and Save for the made file, reporting to the status line; `busy` while Save runs. */
-function useExportActions({ format, result, host, rasterize, onSaved, setStatus, dialog }: { format: ExportFormat; result: ExportResult | null; host: HostApi; rasterize: (svg: string, scale: number) => Promise<string>; onSaved?: (path: string) => void; setStatus: (s: Status) => void; dialog: RefObject<HTMLElement | null> }) {
+function useExportActions({
+  format,
+  result,
+  host,
+  rasterize,
+  onSaved,
+  setStatus,
+  dialog,
+}: {
+  format: ExportFormat;
+  result: ExportResult | null;
+  host: HostApi;
+  rasterize: (svg: string, scale: number) => Promise<string>;
+  onSaved?: (path: string) => void;
+  setStatus: (s: Status) => void;
+  dialog: RefObject<HTMLElement | null>;
+}) {
   const [busy, setBusy] = useState(false);
   const label = EXPORT_FORMATS[format].label;
 
@@ -124,7 +193,10 @@ function useExportActions({ format, result, host, rasterize, onSaved, setStatus,
       await navigator.clipboard.writeText(result.value.content);
       setStatus({ text: `Copied ${label.toLowerCase()} to the clipboard.`, tone: 'info' });
     } catch {
-      setStatus({ text: 'The clipboard is not available here: select the text in the preview and copy it instead.', tone: 'error' });
+      setStatus({
+        text: 'The clipboard is not available here: select the text in the preview and copy it instead.',
+        tone: 'error',
+      });
     }
   };
 
@@ -138,7 +210,10 @@ function useExportActions({ format, result, host, rasterize, onSaved, setStatus,
         request = await saveRequest(format, result.value, rasterize);
       } catch (e) {
         // Only the PNG is drawn here; the other formats are already made.
-        setStatus({ text: `The PNG could not be drawn: ${(e as Error).message} Export the SVG instead.`, tone: 'error' });
+        setStatus({
+          text: `The PNG could not be drawn: ${(e as Error).message} Export the SVG instead.`,
+          tone: 'error',
+        });
         return;
       }
       const r = await host.exportFile(request);
@@ -159,13 +234,28 @@ function useExportActions({ format, result, host, rasterize, onSaved, setStatus,
 }
 
 /** The format list, with the chosen format's options under it. */
-function FormatChooser({ format, onChoose, children }: { format: ExportFormat; onChoose(f: ExportFormat): void; children: ReactNode }) {
+function FormatChooser({
+  format,
+  onChoose,
+  children,
+}: {
+  format: ExportFormat;
+  onChoose(f: ExportFormat): void;
+  children: ReactNode;
+}) {
   return (
     <fieldset className="export-formats">
       <legend>Format</legend>
       {EXPORT_FORMAT_NAMES.map((f) => (
         <label key={f} className={f === format ? 'chosen' : undefined}>
-          <input type="radio" name="export-format" value={f} checked={f === format} onChange={() => onChoose(f)} data-autofocus={f === format || undefined} />
+          <input
+            type="radio"
+            name="export-format"
+            value={f}
+            checked={f === format}
+            onChange={() => onChoose(f)}
+            data-autofocus={f === format || undefined}
+          />
           <span>
             <strong>{EXPORT_FORMATS[f].label}</strong>
             <span className="muted small">{EXPORT_FORMATS[f].description}</span>
@@ -178,12 +268,23 @@ function FormatChooser({ format, onChoose, children }: { format: ExportFormat; o
 }
 
 /** The ONNX model's option: fold batch norm into the convolutions or keep its nodes. */
-function OnnxOptions({ foldBatchNorm, onFoldBatchNorm }: { foldBatchNorm: boolean; onFoldBatchNorm(fold: boolean): void }) {
+function OnnxOptions({
+  foldBatchNorm,
+  onFoldBatchNorm,
+}: {
+  foldBatchNorm: boolean;
+  onFoldBatchNorm(fold: boolean): void;
+}) {
   return (
     <div className="export-options">
       <label className="inline-check">
-        <input type="checkbox" checked={foldBatchNorm} onChange={(e) => onFoldBatchNorm(e.target.checked)} />
-        Fold batch norm into the convolutions (off: BatchNormalization nodes with the state_dict&apos;s tensors)
+        <input
+          type="checkbox"
+          checked={foldBatchNorm}
+          onChange={(e) => onFoldBatchNorm(e.target.checked)}
+        />
+        Fold batch norm into the convolutions (off: BatchNormalization nodes with the
+        state_dict&apos;s tensors)
       </label>
     </div>
   );
@@ -202,26 +303,44 @@ interface PictureOptionsProps {
   onFold(fold: boolean): void;
 }
 
-function PictureOptions({ theme, onTheme, opened, drawOpened, onDrawOpened, runs, fold, onFold }: PictureOptionsProps) {
+function PictureOptions({
+  theme,
+  onTheme,
+  opened,
+  drawOpened,
+  onDrawOpened,
+  runs,
+  fold,
+  onFold,
+}: PictureOptionsProps) {
   return (
     <div className="export-options">
       <label>
         Colours{' '}
-        <select value={theme} onChange={(e) => onTheme(e.target.value as SvgTheme)} aria-label="Picture colours">
+        <select
+          value={theme}
+          onChange={(e) => onTheme(e.target.value as SvgTheme)}
+          aria-label="Picture colours"
+        >
           <option value="light">Light</option>
           <option value="dark">Dark</option>
         </select>
       </label>
       {opened.length > 0 && (
         <label className="inline-check">
-          <input type="checkbox" checked={drawOpened} onChange={(e) => onDrawOpened(e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={drawOpened}
+            onChange={(e) => onDrawOpened(e.target.checked)}
+          />
           Draw {opened.join(', ')} opened
         </label>
       )}
       {runs.length > 0 && (
         <label className="inline-check">
           <input type="checkbox" checked={fold} onChange={(e) => onFold(e.target.checked)} />
-          Draw each run of identical blocks as one node ({runs.map((n) => `×${n}`).join(', ')}), as the graph shows it; unticked, every block is drawn
+          Draw each run of identical blocks as one node ({runs.map((n) => `×${n}`).join(', ')}), as
+          the graph shows it; unticked, every block is drawn
         </label>
       )}
     </div>
@@ -234,7 +353,8 @@ function ExportProblems({ issues }: { issues: readonly { readonly message: strin
   return (
     <div role="alert" className="export-problems">
       <p>
-        The design has {n} problem{n === 1 ? '' : 's'}, so it cannot be exported. Fix {n === 1 ? 'it' : 'them'} first:
+        The design has {n} problem{n === 1 ? '' : 's'}, so it cannot be exported. Fix{' '}
+        {n === 1 ? 'it' : 'them'} first:
       </p>
       <ul>
         {issues.slice(0, 8).map((i, k) => (
@@ -247,11 +367,23 @@ function ExportProblems({ issues }: { issues: readonly { readonly message: strin
 }
 
 /** The made file as the reader sees it: the code, the picture, the ONNX summary, or the design's problems. */
-function ExportPreview({ format, result, designName }: { format: ExportFormat; result: ExportResult | null; designName: string }) {
+function ExportPreview({
+  format,
+  result,
+  designName,
+}: {
+  format: ExportFormat;
+  result: ExportResult | null;
+  designName: string;
+}) {
   const def = EXPORT_FORMATS[format];
   const content = result?.ok ? result.value.content : null;
   const picture = PICTURES.has(format);
-  const pictureUrl = useMemo(() => (picture && content ? `data:image/svg+xml;charset=utf-8,${encodeURIComponent(content)}` : null), [picture, content]);
+  const pictureUrl = useMemo(
+    () =>
+      picture && content ? `data:image/svg+xml;charset=utf-8,${encodeURIComponent(content)}` : null,
+    [picture, content],
+  );
   return (
     <div className="export-preview" aria-live="polite">
       {result === null ? (
@@ -276,18 +408,57 @@ function ExportPreview({ format, result, designName }: { format: ExportFormat; r
   );
 }
 
-export function ExportPanel({ design, analysis, host, onClose, opened = [], unfolded = [], theme: appTheme = 'light', initialFormat = 'pytorch', onSaved, rasterize = svgToPngBase64, weightsSeed = 0 }: ExportPanelProps) {
+export function ExportPanel({
+  design,
+  analysis,
+  host,
+  onClose,
+  opened = [],
+  unfolded = [],
+  theme: appTheme = 'light',
+  initialFormat = 'pytorch',
+  onSaved,
+  rasterize = svgToPngBase64,
+  weightsSeed = 0,
+}: ExportPanelProps) {
   const [format, setFormat] = useState<ExportFormat>(initialFormat);
   const [theme, setTheme] = useState<SvgTheme>(appTheme);
   const [drawOpened, setDrawOpened] = useState(opened.length > 0);
   const [foldBatchNorm, setFoldBatchNorm] = useState(true);
   const [fold, setFold] = useState(true);
   // The runs the graph folds: the picture's option names them and draws them the same way by default.
-  const runs = useMemo(() => repeatGroups(design).filter((g) => g.count >= FOLD_MIN_BLOCKS && !unfolded.includes(g.ids[0])).map((g) => g.count), [design, unfolded]);
+  const runs = useMemo(
+    () =>
+      repeatGroups(design)
+        .filter((g) => g.count >= FOLD_MIN_BLOCKS && !unfolded.includes(g.ids[0]))
+        .map((g) => g.count),
+    [design, unfolded],
+  );
   const [status, setStatus] = useState<Status>(null);
   const dialog = useRef<HTMLDialogElement>(null);
-  const result = useExportFile(format, design, analysis, { theme, opened: drawOpened ? opened : [], fold: fold && runs.length > 0, unfolded, weightsSeed, foldBatchNorm }, setStatus);
-  const { busy, copy, save } = useExportActions({ format, result, host, rasterize, onSaved, setStatus, dialog });
+  const result = useExportFile(
+    format,
+    design,
+    analysis,
+    {
+      theme,
+      opened: drawOpened ? opened : [],
+      fold: fold && runs.length > 0,
+      unfolded,
+      weightsSeed,
+      foldBatchNorm,
+    },
+    setStatus,
+  );
+  const { busy, copy, save } = useExportActions({
+    format,
+    result,
+    host,
+    rasterize,
+    onSaved,
+    setStatus,
+    dialog,
+  });
   const def = EXPORT_FORMATS[format];
   const ready = result?.ok === true;
 
@@ -299,10 +470,19 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], unfo
       dialogRef={dialog}
       actions={
         <>
-          <button type="button" onClick={() => void copy()} disabled={!ready || def.raster || def.binary}>
+          <button
+            type="button"
+            onClick={() => void copy()}
+            disabled={!ready || def.raster || def.binary}
+          >
             Copy
           </button>
-          <button type="button" className="primary" onClick={() => void save()} disabled={!ready || busy}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void save()}
+            disabled={!ready || busy}
+          >
             {busy ? 'Saving…' : 'Save…'}
           </button>
           <button type="button" onClick={onClose}>
@@ -313,13 +493,29 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], unfo
     >
       <div className="export-body">
         <FormatChooser format={format} onChoose={(f) => (setFormat(f), setStatus(null))}>
-          {def.binary && <OnnxOptions foldBatchNorm={foldBatchNorm} onFoldBatchNorm={setFoldBatchNorm} />}
-          {PICTURES.has(format) && <PictureOptions theme={theme} onTheme={setTheme} opened={opened} drawOpened={drawOpened} onDrawOpened={setDrawOpened} runs={runs} fold={fold} onFold={setFold} />}
+          {def.binary && (
+            <OnnxOptions foldBatchNorm={foldBatchNorm} onFoldBatchNorm={setFoldBatchNorm} />
+          )}
+          {PICTURES.has(format) && (
+            <PictureOptions
+              theme={theme}
+              onTheme={setTheme}
+              opened={opened}
+              drawOpened={drawOpened}
+              onDrawOpened={setDrawOpened}
+              runs={runs}
+              fold={fold}
+              onFold={setFold}
+            />
+          )}
         </FormatChooser>
         <ExportPreview format={format} result={result} designName={design.name} />
       </div>
       {status && (
-        <p className={`export-status ${status.tone}`} role={status.tone === 'error' ? 'alert' : 'status'}>
+        <p
+          className={`export-status ${status.tone}`}
+          role={status.tone === 'error' ? 'alert' : 'status'}
+        >
           {status.text}
         </p>
       )}
@@ -327,7 +523,8 @@ export function ExportPanel({ design, analysis, host, onClose, opened = [], unfo
   );
 }
 
-const selectExportState = (s: AppState) => [s.design, s.opened, s.unfolded, s.theme, s.runSettings.seed] as const;
+const selectExportState = (s: AppState) =>
+  [s.design, s.opened, s.unfolded, s.theme, s.runSettings.seed] as const;
 
 /** The app's export dialog: the open design, its opened modules and theme, saved through the host. */
 export function ExportDialog({ onClose }: { onClose(): void }) {

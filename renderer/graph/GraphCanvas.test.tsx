@@ -6,7 +6,17 @@ import { presetDesign } from '../../core/presets';
 import { appStore } from '../state/store';
 import { GraphCanvas } from './GraphCanvas';
 
-const INCEPTIONS = ['inception3a', 'inception3b', 'inception4a', 'inception4b', 'inception4c', 'inception4d', 'inception4e', 'inception5a', 'inception5b'];
+const INCEPTIONS = [
+  'inception3a',
+  'inception3b',
+  'inception4a',
+  'inception4b',
+  'inception4c',
+  'inception4d',
+  'inception4e',
+  'inception5a',
+  'inception5b',
+];
 
 function renderCanvas() {
   return render(
@@ -34,21 +44,37 @@ describe('GraphCanvas', () => {
     const node = await screen.findByRole('group', { name: 'inception4c' }, { timeout: 10_000 });
     for (const id of INCEPTIONS) expect(screen.getByRole('group', { name: id })).toBeTruthy();
     expect(within(node).getByTestId('shape').textContent).toBe('3×512×14×14');
-    expect(within(node).getAllByRole('term').map((t) => t.textContent)).toEqual(['1×1', '3×3 reduce', '3×3', '5×5 reduce', '5×5', 'Pool proj']);
-    expect(within(node).getAllByRole('definition').map((t) => t.textContent)).toEqual(['128', '128', '256', '24', '64', '64']);
+    expect(
+      within(node)
+        .getAllByRole('term')
+        .map((t) => t.textContent),
+    ).toEqual(['1×1', '3×3 reduce', '3×3', '5×5 reduce', '5×5', 'Pool proj']);
+    expect(
+      within(node)
+        .getAllByRole('definition')
+        .map((t) => t.textContent),
+    ).toEqual(['128', '128', '256', '24', '64', '64']);
     expect(screen.getAllByText('3×528×14×14').length).toBeGreaterThan(0);
     expect(screen.getByRole('group', { name: 'aux1' }).textContent).toContain('train only');
   });
 
-  it('turns an invalid node red with core\'s message and leaves the others intact', async () => {
+  it("turns an invalid node red with core's message and leaves the others intact", async () => {
     renderCanvas();
     await screen.findByRole('group', { name: 'inception4c' }, { timeout: 10_000 });
     act(() => appStore.getState().setParam('inception4c', 'out_3x3', 0));
     const node = screen.getByRole('group', { name: 'inception4c' });
     expect(node.querySelector('.node.invalid')).toBeTruthy();
-    expect(within(node).getByRole('alert').textContent).toBe('inception4c: 3×3 must be a whole number from 1 to 65,536; got 0.');
-    expect(within(screen.getByRole('group', { name: 'inception4d' })).getByText('Waiting for inception4c to be fixed.')).toBeTruthy();
-    expect(within(screen.getByRole('group', { name: 'inception4b' })).getByTestId('shape').textContent).toBe('3×512×14×14');
+    expect(within(node).getByRole('alert').textContent).toBe(
+      'inception4c: 3×3 must be a whole number from 1 to 65,536; got 0.',
+    );
+    expect(
+      within(screen.getByRole('group', { name: 'inception4d' })).getByText(
+        'Waiting for inception4c to be fixed.',
+      ),
+    ).toBeTruthy();
+    expect(
+      within(screen.getByRole('group', { name: 'inception4b' })).getByTestId('shape').textContent,
+    ).toBe('3×512×14×14');
   });
 
   it('opens a module into its branches and closes it again', async () => {

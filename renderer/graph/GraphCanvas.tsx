@@ -9,7 +9,18 @@
  * left larger, so no text on screen is smaller than 9 px at the fitted zoom.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import { Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow, useStoreApi, type NodeChange, type NodeTypes, type EdgeTypes } from '@xyflow/react';
+import {
+  Background,
+  ControlButton,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  useStoreApi,
+  type NodeChange,
+  type NodeTypes,
+  type EdgeTypes,
+} from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore, type AppState } from '../state/store';
 import { useGraphView } from '../state/derived';
@@ -19,7 +30,15 @@ import type { GraphView } from '../../core/graph/graphView';
 import { useLayout } from './useLayout';
 import { createEdgeBuilder, createNodeBuilder } from './toFlow';
 import type { FlowNode, RunCheck } from './flowTypes';
-import { fitViewport, levelOfDetail, MIN_FIT_ZOOM, OVERLAYS, revealViewport, wholeInView, type CanvasSize } from './fit';
+import {
+  fitViewport,
+  levelOfDetail,
+  MIN_FIT_ZOOM,
+  OVERLAYS,
+  revealViewport,
+  wholeInView,
+  type CanvasSize,
+} from './fit';
 import { InputNode } from './nodes/InputNode';
 import { OutputNode } from './nodes/OutputNode';
 import { ModuleNode } from './nodes/ModuleNode';
@@ -50,7 +69,8 @@ function useRunChecks(): ReadonlyMap<string, RunCheck> {
   const [result, resultDesign, design] = useApp(useShallow(selectRunState));
   return useMemo(() => {
     const checks = new Map<string, RunCheck>();
-    if (result && resultDesign === design) for (const m of result.modules) checks.set(m.id, m.match ? 'match' : 'mismatch');
+    if (result && resultDesign === design)
+      for (const m of result.modules) checks.set(m.id, m.match ? 'match' : 'mismatch');
     return checks;
   }, [result, resultDesign, design]);
 }
@@ -78,7 +98,8 @@ function useCanvasSize(ref: React.RefObject<HTMLDivElement | null>): CanvasSize 
     const measure = () => {
       const width = Math.round(el.clientWidth / 8) * 8;
       const height = Math.round(el.clientHeight / 8) * 8;
-      if (width > 0 && height > 0) setSize((s) => (s && s.width === width && s.height === height ? s : { width, height }));
+      if (width > 0 && height > 0)
+        setSize((s) => (s && s.width === width && s.height === height ? s : { width, height }));
       else setSize((s) => s ?? UNMEASURED);
     };
     measure();
@@ -94,7 +115,10 @@ function topStructure(layout: GraphLayout | null): string {
   if (!layout) return '';
   return Object.values(layout.nodes)
     .filter((n) => n.parentId === null)
-    .map((n) => `${n.id}@${Math.round(n.absX)},${Math.round(n.absY)},${Math.round(n.width)}x${Math.round(n.height)}`)
+    .map(
+      (n) =>
+        `${n.id}@${Math.round(n.absX)},${Math.round(n.absY)},${Math.round(n.width)}x${Math.round(n.height)}`,
+    )
     .join(';');
 }
 
@@ -105,9 +129,15 @@ function useFit(frame: RefObject<HTMLDivElement | null>, layout: GraphLayout | n
     (duration = 200, reveal: string | null = null) => {
       const el = frame.current;
       if (!layout || !el) return;
-      const canvas = el.clientWidth > 0 && el.clientHeight > 0 ? { width: el.clientWidth, height: el.clientHeight } : UNMEASURED;
+      const canvas =
+        el.clientWidth > 0 && el.clientHeight > 0
+          ? { width: el.clientWidth, height: el.clientHeight }
+          : UNMEASURED;
       const box = reveal ? layout.nodes[reveal] : undefined;
-      void flow.setViewport(box ? revealViewport(layout, canvas, box) : fitViewport(layout, canvas), duration > 0 ? { duration } : undefined);
+      void flow.setViewport(
+        box ? revealViewport(layout, canvas, box) : fitViewport(layout, canvas),
+        duration > 0 ? { duration } : undefined,
+      );
     },
     [flow, layout, frame],
   );
@@ -120,7 +150,8 @@ function useViewportCommands(fit: () => void): void {
     viewport.fitView = () => fit();
     viewport.zoomIn = () => void flow.zoomIn({ duration: 150 });
     viewport.zoomOut = () => void flow.zoomOut({ duration: 150 });
-    viewport.focusNode = (id) => void flow.fitView({ nodes: [{ id }], duration: 250, maxZoom: 1, padding: 0.5 });
+    viewport.focusNode = (id) =>
+      void flow.fitView({ nodes: [{ id }], duration: 250, maxZoom: 1, padding: 0.5 });
   }, [flow, fit]);
 }
 
@@ -129,7 +160,12 @@ function useViewportCommands(fit: () => void): void {
  * duplicated or deleted, a new window size): new nodes must not land off-screen. A module just
  * opened stays in view, clear of the minimap, even when the whole does not fit.
  */
-function useRefitOnNewStructure(view: GraphView, layout: GraphLayout | null, pending: boolean, fit: (duration?: number, reveal?: string | null) => void): void {
+function useRefitOnNewStructure(
+  view: GraphView,
+  layout: GraphLayout | null,
+  pending: boolean,
+  fit: (duration?: number, reveal?: string | null) => void,
+): void {
   const structure = topStructure(layout);
   const fitted = useRef('');
   const openedBefore = useRef<ReadonlySet<string>>(new Set());
@@ -137,7 +173,11 @@ function useRefitOnNewStructure(view: GraphView, layout: GraphLayout | null, pen
     if (!layout || pending || !structure || fitted.current === structure) return;
     const first = fitted.current === '';
     fitted.current = structure;
-    const opened = new Set(view.nodes.filter((v) => (v.kind === 'inception' || v.kind === 'module') && v.open).map((v) => v.id));
+    const opened = new Set(
+      view.nodes
+        .filter((v) => (v.kind === 'inception' || v.kind === 'module') && v.open)
+        .map((v) => v.id),
+    );
     const fresh = [...opened].find((id) => !openedBefore.current.has(id)) ?? null;
     openedBefore.current = opened;
     fit(first ? 0 : 200, first ? null : fresh);
@@ -157,7 +197,10 @@ const LOD_SETTLE_MS = 120;
  * whether to show the minimap: only while part of the network is out of view (when all of it is
  * in view it would only cover nodes).
  */
-function useZoomFollowers(frame: RefObject<HTMLDivElement | null>, layout: GraphLayout | null): boolean {
+function useZoomFollowers(
+  frame: RefObject<HTMLDivElement | null>,
+  layout: GraphLayout | null,
+): boolean {
   const rf = useStoreApi();
   const [minimap, setMinimap] = useState(false);
   const layoutRef = useRef(layout);
@@ -174,7 +217,11 @@ function useZoomFollowers(frame: RefObject<HTMLDivElement | null>, layout: Graph
     };
     const apply = ([x, y, zoom]: readonly [number, number, number]) => {
       const l = layoutRef.current;
-      setMinimap(l ? !wholeInView(l, [x, y, zoom], { width: el.clientWidth, height: el.clientHeight }) : false);
+      setMinimap(
+        l
+          ? !wholeInView(l, [x, y, zoom], { width: el.clientWidth, height: el.clientHeight })
+          : false,
+      );
       clearTimeout(timer);
       if (zoom === shown) return;
       if (shown < 0) show(zoom);
@@ -200,7 +247,10 @@ export function GraphCanvas() {
   const theme = useApp(selectTheme);
   const nodeBuilder = useRef(createNodeBuilder());
   const edgeBuilder = useRef(createEdgeBuilder());
-  const nodes = useMemo(() => nodeBuilder.current(view, layout, checks, selectedId), [view, layout, checks, selectedId]);
+  const nodes = useMemo(
+    () => nodeBuilder.current(view, layout, checks, selectedId),
+    [view, layout, checks, selectedId],
+  );
   const edges = useMemo(() => edgeBuilder.current(view, layout), [view, layout]);
   const fit = useFit(frame, layout);
   useViewportCommands(fit);
@@ -227,7 +277,12 @@ export function GraphCanvas() {
         const id = target.dataset.id;
         requestAnimationFrame(() =>
           requestAnimationFrame(() => {
-            if (id && appStore.getState().selectedId === id) document.querySelector<HTMLElement>('.inspector .param-group input, .inspector .param-group select')?.focus();
+            if (id && appStore.getState().selectedId === id)
+              document
+                .querySelector<HTMLElement>(
+                  '.inspector .param-group input, .inspector .param-group select',
+                )
+                ?.focus();
           }),
         );
       }}
@@ -268,7 +323,12 @@ export function GraphCanvas() {
             />
           )}
           <Controls showInteractive={false} showFitView={false} aria-label="Zoom controls">
-            <ControlButton onClick={() => fit()} title="Fit the network to the window" aria-label="Fit view" className="react-flow__controls-fitview">
+            <ControlButton
+              onClick={() => fit()}
+              title="Fit the network to the window"
+              aria-label="Fit view"
+              className="react-flow__controls-fitview"
+            >
               <svg viewBox="0 0 32 30" aria-hidden="true">
                 <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
               </svg>

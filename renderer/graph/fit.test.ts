@@ -5,7 +5,11 @@ import { layoutGraph } from '../../core/graph/layout';
 import { presetDesign } from '../../core/presets';
 import { fitArea, fitViewport, MIN_FIT_ZOOM, OVERLAYS, revealViewport } from './fit';
 
-const laidOut = async (preset: string, opened: string, canvas: { width: number; height: number }) => {
+const laidOut = async (
+  preset: string,
+  opened: string,
+  canvas: { width: number; height: number },
+) => {
   const d = presetDesign(preset)!;
   return layoutGraph(graphView(d, analyze(d), { opened: [opened] }), { viewport: fitArea(canvas) });
 };
@@ -25,7 +29,10 @@ describe('revealViewport', () => {
       ['googlenet', 'inception5b'],
       ['googlenet', 'inception4e'],
     ] as const) {
-      for (const canvas of [{ width: 520, height: 380 }, { width: 700, height: 420 }]) {
+      for (const canvas of [
+        { width: 520, height: 380 },
+        { width: 700, height: 420 },
+      ]) {
         const l = await laidOut(preset, id, canvas);
         const fitted = fitViewport(l, canvas);
         expect(fitted.zoom).toBe(MIN_FIT_ZOOM); // the whole does not fit: a real test
@@ -41,8 +48,11 @@ describe('revealViewport', () => {
         // The header (the closed node's place) is on screen, above the minimap when in its columns.
         const headerBottom = top + 184 * v.zoom;
         const minimapTop = canvas.height - OVERLAYS.minimap.margin - OVERLAYS.minimap.height;
-        const inMinimapColumns = right > canvas.width - OVERLAYS.minimap.margin - OVERLAYS.minimap.width;
-        expect(headerBottom, label).toBeLessThanOrEqual(inMinimapColumns ? minimapTop : canvas.height);
+        const inMinimapColumns =
+          right > canvas.width - OVERLAYS.minimap.margin - OVERLAYS.minimap.width;
+        expect(headerBottom, label).toBeLessThanOrEqual(
+          inMinimapColumns ? minimapTop : canvas.height,
+        );
       }
     }
     expect(moved).toBeGreaterThan(0); // the plain fit would have left some of them out of view

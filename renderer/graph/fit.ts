@@ -44,15 +44,34 @@ export function levelOfDetail(zoom: number): LevelOfDetail {
 }
 
 /** The area a fitted drawing may use: the canvas less a column for the zoom buttons on the left. */
-export function fitArea(canvas: CanvasSize): { x: number; y: number; width: number; height: number } {
+export function fitArea(canvas: CanvasSize): {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+} {
   const x = OVERLAYS.controls.width + FIT_MARGIN;
-  return { x, y: FIT_MARGIN, width: Math.max(1, canvas.width - x - FIT_MARGIN), height: Math.max(1, canvas.height - 2 * FIT_MARGIN) };
+  return {
+    x,
+    y: FIT_MARGIN,
+    width: Math.max(1, canvas.width - x - FIT_MARGIN),
+    height: Math.max(1, canvas.height - 2 * FIT_MARGIN),
+  };
 }
 
 /** Whether the whole layout is on screen at `transform` ([pan x, pan y, zoom]) in a canvas of `canvas`. */
-export function wholeInView(layout: GraphLayout, transform: readonly [number, number, number], canvas: CanvasSize): boolean {
+export function wholeInView(
+  layout: GraphLayout,
+  transform: readonly [number, number, number],
+  canvas: CanvasSize,
+): boolean {
   const [x, y, zoom] = transform;
-  return x >= -1 && y >= -1 && x + layout.width * zoom <= canvas.width + 1 && y + layout.height * zoom <= canvas.height + 1;
+  return (
+    x >= -1 &&
+    y >= -1 &&
+    x + layout.width * zoom <= canvas.width + 1 &&
+    y + layout.height * zoom <= canvas.height + 1
+  );
 }
 
 /**
@@ -61,9 +80,15 @@ export function wholeInView(layout: GraphLayout, transform: readonly [number, nu
  * part of the network is out of view). A drawing larger than the canvas at the minimum zoom is
  * shown from its top-left corner.
  */
-export function fitViewport(layout: GraphLayout, canvas: CanvasSize): { x: number; y: number; zoom: number } {
+export function fitViewport(
+  layout: GraphLayout,
+  canvas: CanvasSize,
+): { x: number; y: number; zoom: number } {
   const area = fitArea(canvas);
-  const zoom = Math.min(1, Math.max(MIN_FIT_ZOOM, Math.min(area.width / layout.width, area.height / layout.height)));
+  const zoom = Math.min(
+    1,
+    Math.max(MIN_FIT_ZOOM, Math.min(area.width / layout.width, area.height / layout.height)),
+  );
   const x = area.x + Math.max(0, (area.width - layout.width * zoom) / 2);
   const y = area.y + Math.max(0, (area.height - layout.height * zoom) / 2);
   return { x, y, zoom };
@@ -74,7 +99,11 @@ export function fitViewport(layout: GraphLayout, canvas: CanvasSize): { x: numbe
  * opened) is in view: when the drawing does not fit at the lowest fit zoom, the fit shows its
  * top-left corner, and the box could lie off-screen or under the minimap (shown then, bottom right).
  */
-export function revealViewport(layout: GraphLayout, canvas: CanvasSize, box: { absX: number; absY: number; width: number; height: number }): { x: number; y: number; zoom: number } {
+export function revealViewport(
+  layout: GraphLayout,
+  canvas: CanvasSize,
+  box: { absX: number; absY: number; width: number; height: number },
+): { x: number; y: number; zoom: number } {
   const fitted = fitViewport(layout, canvas);
   const { zoom } = fitted;
   if (wholeInView(layout, [fitted.x, fitted.y, zoom], canvas)) return fitted;
@@ -86,7 +115,9 @@ export function revealViewport(layout: GraphLayout, canvas: CanvasSize, box: { a
   // Vertically, above the minimap when the box reaches into its columns.
   const minimapLeft = canvas.width - OVERLAYS.minimap.margin - OVERLAYS.minimap.width;
   const underMinimap = x + (box.absX + box.width) * zoom > minimapLeft;
-  const bottom = underMinimap ? canvas.height - OVERLAYS.minimap.margin - OVERLAYS.minimap.height - FIT_MARGIN : area.y + area.height;
+  const bottom = underMinimap
+    ? canvas.height - OVERLAYS.minimap.margin - OVERLAYS.minimap.height - FIT_MARGIN
+    : area.y + area.height;
   y -= Math.max(0, y + (box.absY + box.height) * zoom - bottom);
   y += Math.max(0, area.y - (y + box.absY * zoom));
   return { x, y, zoom };

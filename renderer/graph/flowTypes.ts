@@ -1,7 +1,14 @@
 /** The React Flow node and edge types of the canvas: one node kind per view kind (core/graph/graphView.ts). */
 import type { Edge, Node } from '@xyflow/react';
 import type { EdgeRoute, StageBand } from '../../core/graph/layout';
-import type { InceptionNodeView, InputNodeView, JoinNodeView, ModuleNodeView, OutputNodeView, StepNodeView } from '../../core/graph/graphView';
+import type {
+  InceptionNodeView,
+  InputNodeView,
+  JoinNodeView,
+  ModuleNodeView,
+  OutputNodeView,
+  StepNodeView,
+} from '../../core/graph/graphView';
 
 /** How a module's shape measured in the last run compares with core's: ✓, ✗, or not run. */
 export type RunCheck = 'match' | 'mismatch' | null;
@@ -16,7 +23,14 @@ export type JoinFlowNode = Node<{ view: JoinNodeView }, 'join'>;
 /** A stage's labelled band behind its modules (not selectable, not focusable). */
 export type StageFlowNode = Node<{ band: StageBand }, 'stage'>;
 
-export type FlowNode = InputFlowNode | OutputFlowNode | ModuleFlowNode | InceptionFlowNode | StepFlowNode | JoinFlowNode | StageFlowNode;
+export type FlowNode =
+  | InputFlowNode
+  | OutputFlowNode
+  | ModuleFlowNode
+  | InceptionFlowNode
+  | StepFlowNode
+  | JoinFlowNode
+  | StageFlowNode;
 
 export interface ShapeEdgeData extends Record<string, unknown> {
   route: EdgeRoute;

@@ -39,7 +39,12 @@ interface Memo {
 /** Builds flow nodes, reusing the previous objects (by id) whose content is unchanged. */
 export function createNodeBuilder() {
   let previous = new Map<string, Memo>();
-  return (view: GraphView, layout: GraphLayout | null, checks: ReadonlyMap<string, RunCheck>, selectedId: string | null): FlowNode[] => {
+  return (
+    view: GraphView,
+    layout: GraphLayout | null,
+    checks: ReadonlyMap<string, RunCheck>,
+    selectedId: string | null,
+  ): FlowNode[] => {
     const next = new Map<string, Memo>();
     const nodes: FlowNode[] = [];
     if (!layout) return nodes;
@@ -117,7 +122,11 @@ export function createEdgeBuilder() {
       const old = previous.get(e.id);
       const internal = e.parentId !== null;
       const edge: ShapeFlowEdge =
-        old && old.data!.route === route && old.data!.label === e.label && old.data!.trainOnly === e.trainOnly && old.data!.removed === (e.removed === true)
+        old &&
+        old.data!.route === route &&
+        old.data!.label === e.label &&
+        old.data!.trainOnly === e.trainOnly &&
+        old.data!.removed === (e.removed === true)
           ? old
           : {
               id: e.id,
@@ -127,7 +136,13 @@ export function createEdgeBuilder() {
               selectable: false,
               focusable: false,
               zIndex: internal ? 2 : 1,
-              data: { route, label: e.label, trainOnly: e.trainOnly, internal, removed: e.removed === true },
+              data: {
+                route,
+                label: e.label,
+                trainOnly: e.trainOnly,
+                internal,
+                removed: e.removed === true,
+              },
             };
       next.set(e.id, edge);
       edges.push(edge);

@@ -2,7 +2,12 @@
 import { useEffect, useState } from 'react';
 import type { GraphView } from '../../core/graph/graphView';
 import { fitArea, MIN_FIT_ZOOM } from './fit';
-import { layoutGraph, layoutKey, type GraphLayout, type LayoutSettings } from '../../core/graph/layout';
+import {
+  layoutGraph,
+  layoutKey,
+  type GraphLayout,
+  type LayoutSettings,
+} from '../../core/graph/layout';
 
 const cache = new Map<string, GraphLayout>();
 const CACHE_LIMIT = 64;
@@ -16,10 +21,17 @@ function remember(layout: GraphLayout): void {
  * The layout for `view` fitted to `canvas` (rows chosen for its shape): the exact one when known,
  * else the last one while the new one is computed. Nothing until the canvas has been measured.
  */
-export function useLayout(view: GraphView, canvas: { width: number; height: number } | null): { layout: GraphLayout | null; pending: boolean } {
-  const settings: LayoutSettings = canvas ? { viewport: fitArea(canvas), minZoom: MIN_FIT_ZOOM } : {};
+export function useLayout(
+  view: GraphView,
+  canvas: { width: number; height: number } | null,
+): { layout: GraphLayout | null; pending: boolean } {
+  const settings: LayoutSettings = canvas
+    ? { viewport: fitArea(canvas), minZoom: MIN_FIT_ZOOM }
+    : {};
   const key = canvas ? layoutKey(view, settings) : '';
-  const [layout, setLayout] = useState<GraphLayout | null>(() => (key ? (cache.get(key) ?? null) : null));
+  const [layout, setLayout] = useState<GraphLayout | null>(() =>
+    key ? (cache.get(key) ?? null) : null,
+  );
   useEffect(() => {
     if (!key) return;
     const known = cache.get(key);

@@ -22,7 +22,12 @@ function parts() {
     input.value = value;
     input.dispatchEvent(new Event('input'));
   };
-  return { dialog, type, submit: () => submit.click(), warning: () => dialog.querySelector('[role=alert]')?.textContent ?? null };
+  return {
+    dialog,
+    type,
+    submit: () => submit.click(),
+    warning: () => dialog.querySelector('[role=alert]')?.textContent ?? null,
+  };
 }
 
 describe('showFileDialog', () => {
@@ -31,7 +36,9 @@ describe('showFileDialog', () => {
     const d = parts();
     d.type('theirs');
     d.submit();
-    expect(d.warning()).toBe('theirs.json already exists in this folder. Save again to replace it.');
+    expect(d.warning()).toBe(
+      'theirs.json already exists in this folder. Save again to replace it.',
+    );
     expect(d.dialog.isConnected).toBe(true);
     d.submit();
     expect(await answer).toBe('theirs');

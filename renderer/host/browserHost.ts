@@ -15,7 +15,15 @@
 import type { HostApi, HostMethod, MenuCommand } from '../../core/host/contract';
 import { commandForKey } from '../../core/host/menuCommands';
 import { errResult, type Result, type RunProgress } from '../../core/run/types';
-import { API_PATH, CLIENT_HEADER, SOCKET_PATH, TOKEN_HEADER, type ClientMessage, type PageDialogRequest, type ServerMessage } from '../../core/host/browserProtocol';
+import {
+  API_PATH,
+  CLIENT_HEADER,
+  SOCKET_PATH,
+  TOKEN_HEADER,
+  type ClientMessage,
+  type PageDialogRequest,
+  type ServerMessage,
+} from '../../core/host/browserProtocol';
 
 const TOKEN_KEY = 'inception-explorer.token';
 /** What a page opened without the token can and cannot do, and how to get the right URL. */
@@ -46,32 +54,62 @@ function randomId(): string {
 
 function isEditable(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return Boolean(el && (el.isContentEditable || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT'));
+  return Boolean(
+    el &&
+    (el.isContentEditable ||
+      el.tagName === 'INPUT' ||
+      el.tagName === 'TEXTAREA' ||
+      el.tagName === 'SELECT'),
+  );
 }
 
 /** Shows the in-page file dialog; resolves with the chosen name or null. */
-export function showFileDialog(request: PageDialogRequest, doc: Document = document): Promise<string | null> {
+export function showFileDialog(
+  request: PageDialogRequest,
+  doc: Document = document,
+): Promise<string | null> {
   const dialog = doc.createElement('dialog');
   dialog.dataset.hostDialog = request.kind;
   dialog.setAttribute('aria-label', request.title);
-  Object.assign(dialog.style, { minWidth: '420px', maxWidth: '90vw', padding: '16px', borderRadius: '8px', font: '14px system-ui, sans-serif' });
+  Object.assign(dialog.style, {
+    minWidth: '420px',
+    maxWidth: '90vw',
+    padding: '16px',
+    borderRadius: '8px',
+    font: '14px system-ui, sans-serif',
+  });
 
   const title = doc.createElement('h2');
   title.textContent = request.title;
   Object.assign(title.style, { margin: '0 0 4px', fontSize: '16px' });
   const folder = doc.createElement('p');
   folder.textContent = `Folder: ${request.folder}`;
-  Object.assign(folder.style, { margin: '0 0 8px', opacity: '0.7', fontSize: '12px', wordBreak: 'break-all' });
+  Object.assign(folder.style, {
+    margin: '0 0 8px',
+    opacity: '0.7',
+    fontSize: '12px',
+    wordBreak: 'break-all',
+  });
 
   const list = doc.createElement('ul');
   list.setAttribute('role', 'listbox');
   list.setAttribute('aria-label', 'Files in the folder');
-  Object.assign(list.style, { listStyle: 'none', margin: '0 0 8px', padding: '0', maxHeight: '240px', overflow: 'auto', border: '1px solid #8884' });
+  Object.assign(list.style, {
+    listStyle: 'none',
+    margin: '0 0 8px',
+    padding: '0',
+    maxHeight: '240px',
+    overflow: 'auto',
+    border: '1px solid #8884',
+  });
   if (request.files.length === 0) {
     const empty = doc.createElement('li');
     // Only files of the kind being saved are listed; say so, so an empty list does not read as an empty folder.
     const kind = /\.[A-Za-z0-9]+$/.exec(request.suggestedName)?.[0] ?? '.json';
-    empty.textContent = request.kind === 'open' ? 'No design files (.json) in this folder yet; files of other types are not listed.' : `No ${kind} files in this folder yet; files of other types are not listed.`;
+    empty.textContent =
+      request.kind === 'open'
+        ? 'No design files (.json) in this folder yet; files of other types are not listed.'
+        : `No ${kind} files in this folder yet; files of other types are not listed.`;
     Object.assign(empty.style, { padding: '6px 8px', opacity: '0.7' });
     list.append(empty);
   }
@@ -95,7 +133,16 @@ export function showFileDialog(request: PageDialogRequest, doc: Document = docum
     button.type = 'button';
     button.textContent = name;
     button.setAttribute('role', 'option');
-    Object.assign(button.style, { display: 'block', width: '100%', textAlign: 'left', padding: '4px 8px', border: '0', background: 'transparent', color: 'inherit', cursor: 'pointer' });
+    Object.assign(button.style, {
+      display: 'block',
+      width: '100%',
+      textAlign: 'left',
+      padding: '4px 8px',
+      border: '0',
+      background: 'transparent',
+      color: 'inherit',
+      cursor: 'pointer',
+    });
     button.addEventListener('click', () => {
       input.value = name;
       input.focus();
@@ -109,7 +156,12 @@ export function showFileDialog(request: PageDialogRequest, doc: Document = docum
   }
 
   const buttons = doc.createElement('div');
-  Object.assign(buttons.style, { display: 'flex', justifyContent: 'flex-end', gap: '8px', marginTop: '12px' });
+  Object.assign(buttons.style, {
+    display: 'flex',
+    justifyContent: 'flex-end',
+    gap: '8px',
+    marginTop: '12px',
+  });
   const cancel = doc.createElement('button');
   cancel.type = 'button';
   cancel.textContent = 'Cancel';
@@ -125,10 +177,17 @@ export function showFileDialog(request: PageDialogRequest, doc: Document = docum
   // warning, a second Save with the same name replaces the file.
   const warning = doc.createElement('p');
   warning.setAttribute('role', 'alert');
-  Object.assign(warning.style, { margin: '8px 0 0', color: 'light-dark(#b42318, #fda29b)', fontSize: '13px' });
+  Object.assign(warning.style, {
+    margin: '8px 0 0',
+    color: 'light-dark(#b42318, #fda29b)',
+    fontSize: '13px',
+  });
   const extension = /\.[A-Za-z0-9]+$/.exec(request.suggestedName)?.[0] ?? '';
   const existing = (name: string): string | undefined => {
-    const withExtension = extension && !name.toLowerCase().endsWith(extension.toLowerCase()) ? `${name}${extension}` : name;
+    const withExtension =
+      extension && !name.toLowerCase().endsWith(extension.toLowerCase())
+        ? `${name}${extension}`
+        : name;
     return request.files.find((f) => f === withExtension);
   };
   let confirmed: string | null = null;
@@ -192,7 +251,9 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
   });
   let retryMs = 250;
   const connect = (): void => {
-    const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}${SOCKET_PATH}?token=${encodeURIComponent(token)}&client=${clientId}`);
+    const ws = new WebSocket(
+      `${origin.replace(/^http/, 'ws')}${SOCKET_PATH}?token=${encodeURIComponent(token)}&client=${clientId}`,
+    );
     ws.addEventListener('open', () => {
       retryMs = 250;
       markOpen();
@@ -208,7 +269,10 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
       else if (msg.type === 'menuCommand') emitMenu(msg.command);
       else if (msg.type === 'dialog') {
         void showFileDialog(msg.request).then((name) => {
-          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'dialogAnswer', id: msg.id, name } satisfies ClientMessage));
+          if (ws.readyState === WebSocket.OPEN)
+            ws.send(
+              JSON.stringify({ type: 'dialogAnswer', id: msg.id, name } satisfies ClientMessage),
+            );
         });
       }
     });
@@ -234,24 +298,40 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
 
   const call = async <T>(method: HostMethod, args: readonly unknown[]): Promise<Result<T>> => {
     if (!token) return errResult('host.noToken', NO_TOKEN_MESSAGE);
-    if (method === 'openDesign' || method === 'saveDesign' || method === 'saveDesignAs' || method === 'exportFile') await socketOpen;
+    if (
+      method === 'openDesign' ||
+      method === 'saveDesign' ||
+      method === 'saveDesignAs' ||
+      method === 'exportFile'
+    )
+      await socketOpen;
     let response: Response;
     const body = JSON.stringify(args);
     try {
       response = await fetch(`${origin}${API_PATH}${method}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', [TOKEN_HEADER]: token, [CLIENT_HEADER]: clientId },
+        headers: {
+          'Content-Type': 'application/json',
+          [TOKEN_HEADER]: token,
+          [CLIENT_HEADER]: clientId,
+        },
         body,
         // An autosave sent as the page goes away (pagehide) must outlive it; keepalive bodies are limited to 64 KiB.
         keepalive: method === 'autosave' && body.length < 60_000,
       });
     } catch (e) {
-      return errResult('host.unreachable', `The browser host did not answer (${(e as Error).message}); check that \`inception-explorer serve\` is still running, then reload.`);
+      return errResult(
+        'host.unreachable',
+        `The browser host did not answer (${(e as Error).message}); check that \`inception-explorer serve\` is still running, then reload.`,
+      );
     }
     try {
       return (await response.json()) as Result<T>;
     } catch {
-      return errResult('host.badResponse', `The browser host answered "${method}" with HTTP ${response.status} and no readable result.`);
+      return errResult(
+        'host.badResponse',
+        `The browser host answered "${method}" with HTTP ${response.status} and no readable result.`,
+      );
     }
   };
 

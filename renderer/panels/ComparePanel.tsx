@@ -7,8 +7,23 @@
  */
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatSignedCompact, idsMostlyShared, moduleDelta, stageLabel, type DesignDiff, type ModuleDiff, type StageFigures, type TotalDelta } from '../../core/design/diff';
-import { diffCsv, diffMarkdown, entrySummary, formatPercent, formatSignedInt } from '../../core/design/diffReport';
+import {
+  formatSignedCompact,
+  idsMostlyShared,
+  moduleDelta,
+  stageLabel,
+  type DesignDiff,
+  type ModuleDiff,
+  type StageFigures,
+  type TotalDelta,
+} from '../../core/design/diff';
+import {
+  diffCsv,
+  diffMarkdown,
+  entrySummary,
+  formatPercent,
+  formatSignedInt,
+} from '../../core/design/diffReport';
 import { parseDesign } from '../../core/design/designFile';
 import { graphSvg } from '../../core/export/graphSvg';
 import { formatBytes, formatCompact, formatInt, formatShape } from '../../core/model/format';
@@ -20,15 +35,23 @@ import type { CompareTarget } from '../state/compareSlice';
 import { fileLabel, viewport } from '../app/commands';
 import { svgToPngBase64 } from '../export/rasterize';
 
-const selectCompareState = (s: AppState) => ({ target: s.compare, preset: s.design.preset, selectedId: s.selectedId });
+const selectCompareState = (s: AppState) => ({
+  target: s.compare,
+  preset: s.design.preset,
+  selectedId: s.selectedId,
+});
 
 function targetValue(t: CompareTarget | null): string {
   if (!t) return '';
   return t.kind === 'own' ? 'own' : t.kind === 'preset' ? `preset:${t.name}` : 'design';
 }
 
-const totalText = (t: TotalDelta, v: number) => (t.unit === 'bytes' ? formatBytes(v) : formatInt(v));
-const totalDelta = (t: TotalDelta) => (t.unit === 'bytes' ? `${t.delta > 0 ? '+' : t.delta < 0 ? '−' : '±'}${formatBytes(Math.abs(t.delta))}` : formatSignedInt(t.delta));
+const totalText = (t: TotalDelta, v: number) =>
+  t.unit === 'bytes' ? formatBytes(v) : formatInt(v);
+const totalDelta = (t: TotalDelta) =>
+  t.unit === 'bytes'
+    ? `${t.delta > 0 ? '+' : t.delta < 0 ? '−' : '±'}${formatBytes(Math.abs(t.delta))}`
+    : formatSignedInt(t.delta);
 
 function Totals({ diff }: { diff: DesignDiff }) {
   return (
@@ -63,7 +86,12 @@ function Totals({ diff }: { diff: DesignDiff }) {
 
 function ChangeRow({ e, selected }: { e: ModuleDiff; selected: boolean }) {
   const d = moduleDelta(e);
-  const shape = e.a && e.b ? (e.shapeChanged ? `${formatShape(e.a.outputShape)} → ${formatShape(e.b.outputShape)}` : formatShape(e.b.outputShape)) : formatShape((e.b ?? e.a)!.outputShape);
+  const shape =
+    e.a && e.b
+      ? e.shapeChanged
+        ? `${formatShape(e.a.outputShape)} → ${formatShape(e.b.outputShape)}`
+        : formatShape(e.b.outputShape)
+      : formatShape((e.b ?? e.a)!.outputShape);
   return (
     <li>
       <button
@@ -80,7 +108,12 @@ function ChangeRow({ e, selected }: { e: ModuleDiff; selected: boolean }) {
         <span className="compare-row-head">
           <span className={`badge badge-${e.status}`}>{e.status}</span>
           <span className="compare-id">{e.id}</span>
-          <span className={`compare-delta${e.delta.params > 0 ? ' up' : e.delta.params < 0 ? ' down' : ''}`}>{e.delta.params === 0 ? '±0' : (d?.paramsText ?? formatSignedInt(e.delta.params))} params</span>
+          <span
+            className={`compare-delta${e.delta.params > 0 ? ' up' : e.delta.params < 0 ? ' down' : ''}`}
+          >
+            {e.delta.params === 0 ? '±0' : (d?.paramsText ?? formatSignedInt(e.delta.params))}{' '}
+            params
+          </span>
         </span>
         <span className="compare-what">{entrySummary(e)}</span>
         <span className="compare-figures">
@@ -93,9 +126,12 @@ function ChangeRow({ e, selected }: { e: ModuleDiff; selected: boolean }) {
 
 function StageCell({ s }: { s: StageFigures | null }) {
   if (!s) return <td className="muted">—</td>;
-  const ids = s.modules.length === 1 ? s.modules[0] : `${s.modules[0]} … ${s.modules[s.modules.length - 1]}`;
+  const ids =
+    s.modules.length === 1 ? s.modules[0] : `${s.modules[0]} … ${s.modules[s.modules.length - 1]}`;
   return (
-    <td title={`${stageLabel(s)}: ${s.modules.length} modules, ${formatInt(s.params)} parameters, ${formatInt(s.macs)} MACs per image, output ${formatShape(s.outputShape)}`}>
+    <td
+      title={`${stageLabel(s)}: ${s.modules.length} modules, ${formatInt(s.params)} parameters, ${formatInt(s.macs)} MACs per image, output ${formatShape(s.outputShape)}`}
+    >
       <strong>{s.stage || '—'}</strong> <span className="muted">{ids}</span>
       <span className="compare-ab">
         {s.modules.length} modules · {formatCompact(s.params)} params
@@ -138,19 +174,36 @@ function ExportButtons({ comparison }: { comparison: Comparison }) {
   const host = useHost();
   const save = async (format: 'markdown' | 'csv' | 'svg' | 'png') => {
     const s = appStore.getState();
-    const stem = (s.design.name || 'design').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'design';
-    const labels = { a: comparison.label, b: s.filePath ? fileLabel(s.filePath, s.design.name) : s.design.name || 'this design' };
+    const stem =
+      (s.design.name || 'design')
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'design';
+    const labels = {
+      a: comparison.label,
+      b: s.filePath ? fileLabel(s.filePath, s.design.name) : s.design.name || 'this design',
+    };
     try {
       const analysis = derive(s.design).analysis;
       let content: string;
       if (format === 'markdown') content = diffMarkdown(comparison.diff, labels);
       else if (format === 'csv') content = diffCsv(comparison.diff);
       else {
-        const svg = await graphSvg(s.design, analysis, { theme: s.theme, compareWith: comparison.against });
+        const svg = await graphSvg(s.design, analysis, {
+          theme: s.theme,
+          compareWith: comparison.against,
+        });
         content = format === 'png' ? await svgToPngBase64(svg) : svg;
       }
-      const suffix = { markdown: '-diff.md', csv: '-diff.csv', svg: '-diff.svg', png: '-diff.png' }[format];
-      const r = await host.exportFile({ format, suggestedName: `${stem}${suffix}`, content, ...(format === 'png' ? { base64: true } : {}) });
+      const suffix = { markdown: '-diff.md', csv: '-diff.csv', svg: '-diff.svg', png: '-diff.png' }[
+        format
+      ];
+      const r = await host.exportFile({
+        format,
+        suggestedName: `${stem}${suffix}`,
+        content,
+        ...(format === 'png' ? { base64: true } : {}),
+      });
       if (!r.ok) s.notify(r.error.message, 'error');
       else if (r.value) s.notify(`Exported the diff to ${r.value.path}.`);
     } catch (e) {
@@ -186,14 +239,23 @@ export function ComparePanel() {
   const choose = async (value: string) => {
     const s = appStore.getState();
     if (value === 'own') s.setCompare({ kind: 'own' });
-    else if (value.startsWith('preset:')) s.setCompare({ kind: 'preset', name: value.slice('preset:'.length) });
+    else if (value.startsWith('preset:'))
+      s.setCompare({ kind: 'preset', name: value.slice('preset:'.length) });
     else if (value === 'open') {
       const r = await host.openDesign();
       if (!r.ok) return s.notify(r.error.message, 'error');
       if (!r.value) return;
       const parsed = parseDesign(r.value.text);
-      if (!parsed.ok) return s.notify(`${fileLabel(r.value.path, 'The file')} cannot be compared with: ${parsed.errors[0].message}`, 'error');
-      s.setCompare({ kind: 'design', label: fileLabel(r.value.path, parsed.design.name), design: parsed.design });
+      if (!parsed.ok)
+        return s.notify(
+          `${fileLabel(r.value.path, 'The file')} cannot be compared with: ${parsed.errors[0].message}`,
+          'error',
+        );
+      s.setCompare({
+        kind: 'design',
+        label: fileLabel(r.value.path, parsed.design.name),
+        design: parsed.design,
+      });
     }
   };
 
@@ -212,7 +274,11 @@ export function ComparePanel() {
       </header>
       <label className="field">
         <span className="field-label">A (the design compared with)</span>
-        <select aria-label="Compare with" value={target ? targetValue(target) : ''} onChange={(e) => void choose(e.target.value)}>
+        <select
+          aria-label="Compare with"
+          value={target ? targetValue(target) : ''}
+          onChange={(e) => void choose(e.target.value)}
+        >
           {!target && <option value="">Not comparing</option>}
           {ownPreset && <option value="own">Its preset: {ownPreset.label}</option>}
           {presets.map((p) => (
@@ -220,15 +286,30 @@ export function ComparePanel() {
               Preset: {p.label}
             </option>
           ))}
-          {target?.kind === 'design' && <option value="design">Saved design: {target.label}</option>}
+          {target?.kind === 'design' && (
+            <option value="design">Saved design: {target.label}</option>
+          )}
           <option value="open">A saved design…</option>
         </select>
       </label>
-      {!target && <p className="section-doc">Choose what to compare this design (B) with. The graph then marks every module as added, removed, changed or affected.</p>}
-      {target && !comparison && <p className="field-error">This design names no preset to compare with; choose a preset or a saved design.</p>}
+      {!target && (
+        <p className="section-doc">
+          Choose what to compare this design (B) with. The graph then marks every module as added,
+          removed, changed or affected.
+        </p>
+      )}
+      {target && !comparison && (
+        <p className="field-error">
+          This design names no preset to compare with; choose a preset or a saved design.
+        </p>
+      )}
       {comparison && diff && (
         <>
-          <p className="compare-counts" data-testid="compare-counts" title="The graph marks each module with its colour along the left edge (removed modules: dashed ghosts); zoom in to read the labels.">
+          <p
+            className="compare-counts"
+            data-testid="compare-counts"
+            title="The graph marks each module with its colour along the left edge (removed modules: dashed ghosts); zoom in to read the labels."
+          >
             {(['changed', 'affected', 'added', 'removed'] as const).map((k) => (
               <span key={k} className={`badge badge-${k}`}>
                 {diff.counts[k]} {k}
@@ -236,7 +317,8 @@ export function ComparePanel() {
             ))}
             <span className="muted small">
               {' '}
-              {diff.counts.unchanged} unchanged · matched {diff.counts.matchedById} by id, {diff.counts.matchedByPosition} by position and kind
+              {diff.counts.unchanged} unchanged · matched {diff.counts.matchedById} by id,{' '}
+              {diff.counts.matchedByPosition} by position and kind
             </span>
           </p>
           {diff.settings.length > 0 && (
@@ -248,20 +330,32 @@ export function ComparePanel() {
               ))}
             </ul>
           )}
-          {!comparison.againstValid && <p className="notice">{comparison.label} has problems, so its figures are partial.</p>}
-          {!bValid && <p className="notice">This design has problems, so its figures are partial.</p>}
+          {!comparison.againstValid && (
+            <p className="notice">{comparison.label} has problems, so its figures are partial.</p>
+          )}
+          {!bValid && (
+            <p className="notice">This design has problems, so its figures are partial.</p>
+          )}
           <Totals diff={diff} />
           {!idsMostlyShared(diff) && (
             <>
               <h3>Stage by stage</h3>
-              <p className="section-doc">The ids differ across the family, so the stages of A are set beside those of B at the same place.</p>
+              <p className="section-doc">
+                The ids differ across the family, so the stages of A are set beside those of B at
+                the same place.
+              </p>
               <StageTable diff={diff} />
             </>
           )}
           <div className="compare-list-head">
             <h3>Changes, in graph order</h3>
             <label className="small">
-              <input type="checkbox" checked={showUnchanged} onChange={(e) => setShowUnchanged(e.target.checked)} /> show unchanged
+              <input
+                type="checkbox"
+                checked={showUnchanged}
+                onChange={(e) => setShowUnchanged(e.target.checked)}
+              />{' '}
+              show unchanged
             </label>
           </div>
           {listed.length ? (

@@ -20,7 +20,21 @@ export function rampColor(v: number): [number, number, number] {
 }
 
 /** Draws a map (values 0..255 through the ramp) or an RGB picture into a canvas of its own size; CSS scales it. */
-function Picture({ width, height, values, rgb = false, label, className }: { width: number; height: number; values: readonly number[]; rgb?: boolean; label: string; className: string }) {
+function Picture({
+  width,
+  height,
+  values,
+  rgb = false,
+  label,
+  className,
+}: {
+  width: number;
+  height: number;
+  values: readonly number[];
+  rgb?: boolean;
+  label: string;
+  className: string;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = canvas.current;
@@ -28,7 +42,9 @@ function Picture({ width, height, values, rgb = false, label, className }: { wid
     if (!c || !ctx) return;
     const img = ctx.createImageData(width, height);
     for (let i = 0; i < width * height; i++) {
-      const [r, g, b] = rgb ? [values[i * 3], values[i * 3 + 1], values[i * 3 + 2]] : rampColor(values[i]);
+      const [r, g, b] = rgb
+        ? [values[i * 3], values[i * 3 + 1], values[i * 3 + 2]]
+        : rampColor(values[i]);
       img.data[i * 4] = r;
       img.data[i * 4 + 1] = g;
       img.data[i * 4 + 2] = b;
@@ -36,18 +52,58 @@ function Picture({ width, height, values, rgb = false, label, className }: { wid
     }
     ctx.putImageData(img, 0, 0);
   }, [width, height, values, rgb]);
-  return <canvas ref={canvas} className={className} width={width} height={height} role="img" aria-label={label} />;
+  return (
+    <canvas
+      ref={canvas}
+      className={className}
+      width={width}
+      height={height}
+      role="img"
+      aria-label={label}
+    />
+  );
 }
 
-function FeatureMapComponent({ summary, label, large = false }: { summary: FeatureMapSummary; label: string; large?: boolean }) {
-  return <Picture width={summary.width} height={summary.height} values={summary.mean} label={label} className={large ? 'feature-map large' : 'feature-map'} />;
+function FeatureMapComponent({
+  summary,
+  label,
+  large = false,
+}: {
+  summary: FeatureMapSummary;
+  label: string;
+  large?: boolean;
+}) {
+  return (
+    <Picture
+      width={summary.width}
+      height={summary.height}
+      values={summary.mean}
+      label={label}
+      className={large ? 'feature-map large' : 'feature-map'}
+    />
+  );
 }
 
 export const FeatureMap = memo(FeatureMapComponent);
 
 /** The input's first image as the network saw it. */
-export const InputImage = memo(function InputImage({ picture, large = false }: { picture: InputPicture; large?: boolean }) {
-  return <Picture width={picture.width} height={picture.height} values={picture.rgb} rgb label="The input image" className={large ? 'feature-map large' : 'feature-map'} />;
+export const InputImage = memo(function InputImage({
+  picture,
+  large = false,
+}: {
+  picture: InputPicture;
+  large?: boolean;
+}) {
+  return (
+    <Picture
+      width={picture.width}
+      height={picture.height}
+      values={picture.rgb}
+      rgb
+      label="The input image"
+      className={large ? 'feature-map large' : 'feature-map'}
+    />
+  );
 });
 
 /** A few single channels of a map, as small pictures. */
@@ -56,7 +112,13 @@ export function FeatureChannels({ summary, id }: { summary: FeatureMapSummary; i
     <ul className="feature-channels" aria-label={`Some channels of ${id}`}>
       {summary.channels.map((ch) => (
         <li key={ch.index}>
-          <Picture width={summary.width} height={summary.height} values={ch.values} label={`${id} channel ${ch.index}`} className="feature-map" />
+          <Picture
+            width={summary.width}
+            height={summary.height}
+            values={ch.values}
+            label={`${id} channel ${ch.index}`}
+            className="feature-map"
+          />
           <span>channel {ch.index}</span>
         </li>
       ))}

@@ -17,17 +17,45 @@ import { appStore, useApp, type AppState } from '../state/store';
 import { INSERTABLE_KINDS, type InsertableKind } from '../state/designSlice';
 import { derive, useDerived, useDesign } from '../state/derived';
 import { moduleBreakdown } from '../../core/analysis/moduleBreakdown';
-import { formatBytes, formatCompact, formatDelta, formatInt, formatShape } from '../../core/model/format';
-import { formatValue, ParamField, TextField, CheckField, SelectField, parseNumberText } from './fields';
+import {
+  formatBytes,
+  formatCompact,
+  formatDelta,
+  formatInt,
+  formatShape,
+} from '../../core/model/format';
+import {
+  formatValue,
+  ParamField,
+  TextField,
+  CheckField,
+  SelectField,
+  parseNumberText,
+} from './fields';
 import { newFromPreset, resetToPreset } from '../app/commands';
 
 const selectSelection = (s: AppState) => [s.selectedId, s.design] as const;
 const selectOpened = (s: AppState) => s.opened;
 const selectUnfolded = (s: AppState) => s.unfolded;
-const selectActions = (s: AppState) => ({ toggleFold: s.toggleFold, insertAfter: s.insertAfter, duplicate: s.duplicate, remove: s.remove, select: s.select, toggleOpen: s.toggleOpen });
-const selectSettingsActions = (s: AppState) => ({ setInput: s.setInput, setClasses: s.setClasses, setAux: s.setAux });
+const selectActions = (s: AppState) => ({
+  toggleFold: s.toggleFold,
+  insertAfter: s.insertAfter,
+  duplicate: s.duplicate,
+  remove: s.remove,
+  select: s.select,
+  toggleOpen: s.toggleOpen,
+});
+const selectSettingsActions = (s: AppState) => ({
+  setInput: s.setInput,
+  setClasses: s.setClasses,
+  setAux: s.setAux,
+});
 
-const GROUP_TITLES: Record<ParamDef['group'], string> = { filters: 'Filters', structure: 'Structure', flavor: 'Reference flavor' };
+const GROUP_TITLES: Record<ParamDef['group'], string> = {
+  filters: 'Filters',
+  structure: 'Structure',
+  flavor: 'Reference flavor',
+};
 
 function fieldError(issues: readonly Issue[], field: string): string | undefined {
   const mine = issues.filter((i) => i.field === field);
@@ -47,7 +75,15 @@ interface ModuleParamFieldProps {
 }
 
 /** One module parameter; memoized so a keystroke re-renders only the field it changed (props are primitives or kept references). */
-const ModuleParamField = memo(function ModuleParamField({ moduleId, field, def, value, presetText, error, groupIds }: ModuleParamFieldProps) {
+const ModuleParamField = memo(function ModuleParamField({
+  moduleId,
+  field,
+  def,
+  value,
+  presetText,
+  error,
+  groupIds,
+}: ModuleParamFieldProps) {
   return (
     <ParamField
       def={def}
@@ -55,9 +91,15 @@ const ModuleParamField = memo(function ModuleParamField({ moduleId, field, def, 
       doc={def.doc}
       name={`${def.label} (${field}) of ${groupIds ? `all ${groupIds.length} blocks from ` : ''}${moduleId}`}
       value={value}
-      hint={presetText === null ? undefined : <span className="changed-hint">Preset: {presetText}</span>}
+      hint={
+        presetText === null ? undefined : <span className="changed-hint">Preset: {presetText}</span>
+      }
       error={error}
-      onChange={(v) => (groupIds ? appStore.getState().setGroupParam(groupIds, field, v) : appStore.getState().setParam(moduleId, field, v))}
+      onChange={(v) =>
+        groupIds
+          ? appStore.getState().setGroupParam(groupIds, field, v)
+          : appStore.getState().setParam(moduleId, field, v)
+      }
     />
   );
 });
@@ -71,7 +113,8 @@ function ModuleFiguresPanel({ moduleId, presetId }: { moduleId: string; presetId
   const now = moduleBreakdown(analysis, moduleId);
   if (!now) return null;
   const was = base && presetId ? moduleBreakdown(base, presetId) : null;
-  const delta = (a: number, b: number | undefined) => (b === undefined || a === b ? null : formatDelta(a, b));
+  const delta = (a: number, b: number | undefined) =>
+    b === undefined || a === b ? null : formatDelta(a, b);
   const row = (label: string, value: string, vsPreset: string | null, help: string) => (
     <div className="figure" key={label}>
       <dt title={help}>{label}</dt>
@@ -85,13 +128,46 @@ function ModuleFiguresPanel({ moduleId, presetId }: { moduleId: string; presetId
   const wasStep = new Map((was?.steps ?? []).map((s) => [s.id, s]));
   return (
     <section className="module-figures" aria-label={`Figures of ${moduleId}`}>
-      {!computed && <p className="muted small">Not computed: fix the problem{analysis.modules.find((m) => m.id === moduleId)?.blockedBy ? ' upstream' : ' below'} first.</p>}
+      {!computed && (
+        <p className="muted small">
+          Not computed: fix the problem
+          {analysis.modules.find((m) => m.id === moduleId)?.blockedBy ? ' upstream' : ' below'}{' '}
+          first.
+        </p>
+      )}
       <dl className="figure-grid">
-        {row('Output', formatShape(now.outputShape), was && computed && formatShape(was.outputShape) !== formatShape(now.outputShape) ? `(preset ${formatShape(was.outputShape)})` : null, 'N×C×H×W of the tensor the module outputs')}
-        {row('Input', now.inputShapes.map((s) => formatShape(s)).join(' + ') || '—', null, 'N×C×H×W of what the module reads')}
-        {row('Parameters', computed ? formatInt(now.params) : '—', computed ? delta(now.params, was?.params) : null, 'Trainable parameters (weights, biases, batch-norm scale and shift)')}
-        {row('MACs / image', computed ? formatCompact(now.macs) : '—', computed ? delta(now.macs, was?.macs) : null, 'Multiply-accumulates for one image')}
-        {row('Activations', computed ? formatBytes(now.activationBytes) : '—', null, 'Memory of the outputs of its layers for the whole batch (float32)')}
+        {row(
+          'Output',
+          formatShape(now.outputShape),
+          was && computed && formatShape(was.outputShape) !== formatShape(now.outputShape)
+            ? `(preset ${formatShape(was.outputShape)})`
+            : null,
+          'N×C×H×W of the tensor the module outputs',
+        )}
+        {row(
+          'Input',
+          now.inputShapes.map((s) => formatShape(s)).join(' + ') || '—',
+          null,
+          'N×C×H×W of what the module reads',
+        )}
+        {row(
+          'Parameters',
+          computed ? formatInt(now.params) : '—',
+          computed ? delta(now.params, was?.params) : null,
+          'Trainable parameters (weights, biases, batch-norm scale and shift)',
+        )}
+        {row(
+          'MACs / image',
+          computed ? formatCompact(now.macs) : '—',
+          computed ? delta(now.macs, was?.macs) : null,
+          'Multiply-accumulates for one image',
+        )}
+        {row(
+          'Activations',
+          computed ? formatBytes(now.activationBytes) : '—',
+          null,
+          'Memory of the outputs of its layers for the whole batch (float32)',
+        )}
       </dl>
       {computed && now.steps.length > 0 && (
         <table className="step-table">
@@ -131,14 +207,24 @@ function ModuleFiguresPanel({ moduleId, presetId }: { moduleId: string; presetId
  * The folded-run controls: on a folded run's node, what an edit here changes and how to unfold it
  * or make one block differ; on the first block of an unfolded run, how to fold it again.
  */
-function RepeatControls({ moduleId, runIds, groupIds }: { moduleId: string; runIds: readonly string[] | null; groupIds: readonly string[] | undefined }) {
+function RepeatControls({
+  moduleId,
+  runIds,
+  groupIds,
+}: {
+  moduleId: string;
+  runIds: readonly string[] | null;
+  groupIds: readonly string[] | undefined;
+}) {
   const { select, toggleFold } = useApp(useShallow(selectActions));
   const [oneBlock, setOneBlock] = useState<string>('');
   if (groupIds) {
     return (
       <section className="repeat-group" aria-label={`Folded run of ${groupIds.length} blocks`}>
         <p>
-          <strong>×{groupIds.length}</strong> identical blocks, {groupIds[0]} … {groupIds[groupIds.length - 1]}: an edit here changes every block (one undo step). Figures below are one block&apos;s.
+          <strong>×{groupIds.length}</strong> identical blocks, {groupIds[0]} …{' '}
+          {groupIds[groupIds.length - 1]}: an edit here changes every block (one undo step). Figures
+          below are one block&apos;s.
         </p>
         <div className="repeat-actions">
           <button type="button" onClick={() => toggleFold(moduleId)}>
@@ -146,7 +232,11 @@ function RepeatControls({ moduleId, runIds, groupIds }: { moduleId: string; runI
           </button>
           <label>
             Make one block differ:{' '}
-            <select aria-label="Block to make differ" value={oneBlock || groupIds[1]} onChange={(e) => setOneBlock(e.target.value)}>
+            <select
+              aria-label="Block to make differ"
+              value={oneBlock || groupIds[1]}
+              onChange={(e) => setOneBlock(e.target.value)}
+            >
               {groupIds.map((id) => (
                 <option key={id} value={id}>
                   {id}
@@ -187,11 +277,19 @@ function ModuleActions({ moduleId, openable }: { moduleId: string; openable: boo
   return (
     <div className="button-row" role="group" aria-label={`Actions on ${moduleId}`}>
       {openable && (
-        <button type="button" onClick={() => toggleOpen(moduleId)} aria-expanded={opened.includes(moduleId)}>
+        <button
+          type="button"
+          onClick={() => toggleOpen(moduleId)}
+          aria-expanded={opened.includes(moduleId)}
+        >
           {opened.includes(moduleId) ? 'Close branches' : 'Open branches'}
         </button>
       )}
-      <button type="button" onClick={() => select(duplicate(moduleId) ?? moduleId)} aria-label={`Duplicate ${moduleId}`}>
+      <button
+        type="button"
+        onClick={() => select(duplicate(moduleId) ?? moduleId)}
+        aria-label={`Duplicate ${moduleId}`}
+      >
         Duplicate
       </button>
       <label className="inline-select">
@@ -230,8 +328,16 @@ function ModuleActions({ moduleId, openable }: { moduleId: string; openable: boo
 }
 
 /** The module's parameter fields, by group: filters and structure open, the reference flavor folded away. */
-function ParamGroups({ entries, field }: { entries: readonly [string, ParamDef][]; field(entry: [string, ParamDef]): ReactNode }) {
-  const groups = (['filters', 'structure', 'flavor'] as const).map((g) => ({ group: g, list: entries.filter(([, p]) => p.group === g) })).filter((g) => g.list.length);
+function ParamGroups({
+  entries,
+  field,
+}: {
+  entries: readonly [string, ParamDef][];
+  field(entry: [string, ParamDef]): ReactNode;
+}) {
+  const groups = (['filters', 'structure', 'flavor'] as const)
+    .map((g) => ({ group: g, list: entries.filter(([, p]) => p.group === g) }))
+    .filter((g) => g.list.length);
   return groups.map(({ group, list }) =>
     group === 'flavor' ? (
       <details key={group} className="param-group">
@@ -241,7 +347,11 @@ function ParamGroups({ entries, field }: { entries: readonly [string, ParamDef][
     ) : (
       <fieldset key={group} className="param-group">
         <legend>{GROUP_TITLES[group]}</legend>
-        <div className={group === 'filters' && list.length >= 4 ? 'field-grid three' : 'field-grid'}>{list.map(field)}</div>
+        <div
+          className={group === 'filters' && list.length >= 4 ? 'field-grid three' : 'field-grid'}
+        >
+          {list.map(field)}
+        </div>
       </fieldset>
     ),
   );
@@ -251,15 +361,23 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const { analysis, diff } = useDerived();
   const design = useDesign();
   const unfolded = useApp(useShallow(selectUnfolded));
-  const runIds = useMemo(() => repeatGroups(design).find((g) => g.ids[0] === spec.id && g.count >= FOLD_MIN_BLOCKS)?.ids ?? null, [design, spec.id]);
+  const runIds = useMemo(
+    () =>
+      repeatGroups(design).find((g) => g.ids[0] === spec.id && g.count >= FOLD_MIN_BLOCKS)?.ids ??
+      null,
+    [design, spec.id],
+  );
   const groupIds = runIds && !unfolded.includes(spec.id) ? runIds : undefined;
   const def = moduleDef(spec.kind);
   const info = analysis.modules.find((m) => m.id === spec.id);
   const issues = info?.issues ?? analysis.issues.filter((i) => i.nodeId === spec.id);
   const entry = diff.byId[spec.id];
-  const change = entry && (entry.status === 'added' || entry.status === 'changed') ? entry : undefined;
+  const change =
+    entry && (entry.status === 'added' || entry.status === 'changed') ? entry : undefined;
   const active = def?.active ? new Set(def.active(spec.params)) : null;
-  const entries = def ? Object.entries(def.params).filter(([field]) => !active || active.has(field)) : [];
+  const entries = def
+    ? Object.entries(def.params).filter(([field]) => !active || active.has(field))
+    : [];
   const fieldless = issues.filter((i) => !i.field || !entries.some(([f]) => f === i.field));
 
   const field = ([name, p]: [string, ParamDef]) => {
@@ -326,7 +444,15 @@ interface SettingsView {
 
 function SettingsPanel() {
   const view = useApp(selectSettingsView);
-  const { input, classes, aux, preset, issues: designIssues, settings, changed: designChanged } = useMemo(() => JSON.parse(view) as SettingsView, [view]);
+  const {
+    input,
+    classes,
+    aux,
+    preset,
+    issues: designIssues,
+    settings,
+    changed: designChanged,
+  } = useMemo(() => JSON.parse(view) as SettingsView, [view]);
   const { setInput, setClasses, setAux } = useApp(useShallow(selectSettingsActions));
   const changed = (field: string) => settings.find((c) => c.field === field);
   const hint = (field: string) => {
@@ -355,7 +481,10 @@ function SettingsPanel() {
       <SelectField
         label="Preset"
         value={preset ?? ''}
-        options={[...(preset ? [] : [{ value: '', label: 'None' }]), ...presets.map((p) => ({ value: p.name, label: p.label }))]}
+        options={[
+          ...(preset ? [] : [{ value: '', label: 'None' }]),
+          ...presets.map((p) => ({ value: p.name, label: p.label })),
+        ]}
         hint={presets.find((p) => p.name === preset)?.description}
         onChange={(name) => newFromPreset(name)}
       />
@@ -376,9 +505,16 @@ function SettingsPanel() {
           }}
         />
       </div>
-      <CheckField label="Auxiliary heads (train mode)" checked={aux} hint={hint('aux')} onChange={setAux} />
+      <CheckField
+        label="Auxiliary heads (train mode)"
+        checked={aux}
+        hint={hint('aux')}
+        onChange={setAux}
+      />
       <p className="muted small">
-        Input size limits: {INPUT_LIMITS.height.min}–{INPUT_LIMITS.height.max} pixels. At other input sizes, layers built for a fixed map size (a fixed average pool, a classifier) may no longer fit; the affected nodes say so.
+        Input size limits: {INPUT_LIMITS.height.min}–{INPUT_LIMITS.height.max} pixels. At other
+        input sizes, layers built for a fixed map size (a fixed average pool, a classifier) may no
+        longer fit; the affected nodes say so.
       </p>
       <div className="button-row">
         <button type="button" onClick={resetToPreset} disabled={!preset || !designChanged}>
@@ -399,7 +535,10 @@ export function Inspector() {
         <ModuleInspector key={spec.id} spec={spec} />
       ) : (
         <section className="panel-section">
-          <p className="muted">Select a module in the graph (click it, or Tab to it and press Enter) to edit its filter counts.</p>
+          <p className="muted">
+            Select a module in the graph (click it, or Tab to it and press Enter) to edit its filter
+            counts.
+          </p>
         </section>
       )}
       <SettingsPanel />

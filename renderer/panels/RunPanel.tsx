@@ -71,17 +71,21 @@ function photoPreparation(preset: string | null | undefined, trainedWeights: boo
 }
 
 /** The backends a user can pick, fastest first (README: Benchmarks). */
-const BACKEND_CHOICES: readonly { readonly value: BackendName | 'auto'; readonly label: string }[] = [
-  { value: 'auto', label: 'Automatic (fastest that works)' },
-  { value: 'onnxruntime', label: 'ONNX Runtime (eval; train runs on TF.js)' },
-  { value: 'tensorflow', label: 'TF.js native TensorFlow (tfjs-node)' },
-  { value: 'wasm', label: 'TF.js WebAssembly' },
-  { value: 'cpu', label: 'TF.js plain JavaScript (slow)' },
-];
+const BACKEND_CHOICES: readonly { readonly value: BackendName | 'auto'; readonly label: string }[] =
+  [
+    { value: 'auto', label: 'Automatic (fastest that works)' },
+    { value: 'onnxruntime', label: 'ONNX Runtime (eval; train runs on TF.js)' },
+    { value: 'tensorflow', label: 'TF.js native TensorFlow (tfjs-node)' },
+    { value: 'wasm', label: 'TF.js WebAssembly' },
+    { value: 'cpu', label: 'TF.js plain JavaScript (slow)' },
+  ];
 
 /** Why the result ran where it did, in a few words. */
 function backendReason(result: RunResult, chosen: BackendName | null): string {
-  if (result.backend.fallbacks.length) return chosen ? `${chosen} could not run this; see below` : 'faster backends could not run this; see below';
+  if (result.backend.fallbacks.length)
+    return chosen
+      ? `${chosen} could not run this; see below`
+      : 'faster backends could not run this; see below';
   return chosen === result.backend.name ? 'as chosen' : 'the fastest that works here';
 }
 
@@ -116,14 +120,23 @@ function OutputShapes({ result }: { result: RunResult }) {
 }
 
 /** Where and how the run ran: backend (and why), mode, batch, seed, peak memory, and the engine's notes. */
-function RunFacts({ result, chosenBackend, notes }: { result: RunResult; chosenBackend: BackendName | null; notes: readonly string[] }) {
+function RunFacts({
+  result,
+  chosenBackend,
+  notes,
+}: {
+  result: RunResult;
+  chosenBackend: BackendName | null;
+  notes: readonly string[];
+}) {
   return (
     <>
       <dl className="facts">
         <div>
           <dt>Backend</dt>
           <dd>
-            <span data-testid="run-backend">{result.backend.name}</span> <span className="muted small">({backendReason(result, chosenBackend)})</span>
+            <span data-testid="run-backend">{result.backend.name}</span>{' '}
+            <span className="muted small">({backendReason(result, chosenBackend)})</span>
           </dd>
         </div>
         <div>
@@ -156,13 +169,22 @@ function RunFacts({ result, chosenBackend, notes }: { result: RunResult; chosenB
 }
 
 /** The five likeliest classes of one output for the first image, with the untrained-weights caveat. */
-function TopClasses({ output, top5, untrained }: { output: string; top5: readonly { index: number; label: string; probability: number }[]; untrained: boolean }) {
+function TopClasses({
+  output,
+  top5,
+  untrained,
+}: {
+  output: string;
+  top5: readonly { index: number; label: string; probability: number }[];
+  untrained: boolean;
+}) {
   return (
     <>
       <h3>Top-5 classes ({output}, first image)</h3>
       {untrained && (
         <p className="notice" role="note">
-          The weights are an untrained random initialization, so these predictions are meaningless; they show the pipeline works, not what the image is.
+          The weights are an untrained random initialization, so these predictions are meaningless;
+          they show the pipeline works, not what the image is.
         </p>
       )}
       <ol className="top5">
@@ -201,14 +223,23 @@ function FeatureMaps({ result }: { result: RunResult }) {
         )}
         {pictured.map((m) => (
           <li key={m.id}>
-            <button type="button" className="feature-map-button" onClick={() => setOpenMap(m.id)} aria-label={`Show the ${m.id} feature map large`}>
+            <button
+              type="button"
+              className="feature-map-button"
+              onClick={() => setOpenMap(m.id)}
+              aria-label={`Show the ${m.id} feature map large`}
+            >
               <FeatureMap summary={m.featureMap!} label={`${m.id} feature map`} />
             </button>
             <span>{m.id}</span>
           </li>
         ))}
       </ul>
-      {flat.length > 0 && <p className="muted small">Not shown: {flat.map((m) => m.id).join(', ')} (1×1 maps carry no picture).</p>}
+      {flat.length > 0 && (
+        <p className="muted small">
+          Not shown: {flat.map((m) => m.id).join(', ')} (1×1 maps carry no picture).
+        </p>
+      )}
       {shownMap && (
         <Modal
           title={`${shownMap.id}: ${formatShape(shownMap.shape)}`}
@@ -227,7 +258,11 @@ function FeatureMaps({ result }: { result: RunResult }) {
               </figure>
             )}
             <figure>
-              <FeatureMap summary={shownMap.featureMap!} label={`${shownMap.id} feature map, large`} large />
+              <FeatureMap
+                summary={shownMap.featureMap!}
+                label={`${shownMap.id} feature map, large`}
+                large
+              />
               <figcaption>Mean over {shownMap.shape[1]} channels</figcaption>
             </figure>
           </div>
@@ -238,16 +273,34 @@ function FeatureMaps({ result }: { result: RunResult }) {
   );
 }
 
-function Results({ result, stale, chosenBackend }: { result: RunResult; stale: boolean; chosenBackend: BackendName | null }) {
+function Results({
+  result,
+  stale,
+  chosenBackend,
+}: {
+  result: RunResult;
+  stale: boolean;
+  chosenBackend: BackendName | null;
+}) {
   const firstTop5 = Object.entries(result.outputs).find(([, o]) => o.top5?.length);
   // The untrained-weights warning is shown as the note beside the top-5, not twice.
   const notes = result.warnings.filter((w) => !(firstTop5 && w === UNTRAINED_WEIGHTS_WARNING));
   return (
     <section className="results" aria-label="Run results">
-      {stale && <p className="notice">These results are for an earlier version of the design; run again to update them.</p>}
+      {stale && (
+        <p className="notice">
+          These results are for an earlier version of the design; run again to update them.
+        </p>
+      )}
       <OutputShapes result={result} />
       <RunFacts result={result} chosenBackend={chosenBackend} notes={notes} />
-      {firstTop5 && <TopClasses output={firstTop5[0]} top5={firstTop5[1].top5!} untrained={result.untrainedWeights} />}
+      {firstTop5 && (
+        <TopClasses
+          output={firstTop5[0]}
+          top5={firstTop5[1].top5!}
+          untrained={result.untrainedWeights}
+        />
+      )}
       <TimeChart result={result} />
       <FeatureMaps result={result} />
     </section>
@@ -258,7 +311,9 @@ export function RunPanel() {
   const host = useHost();
   const design = useDesign();
   useDerived(); // re-render when the design's validity changes
-  const { settings, status, progress, result, resultDesign, error, setRunSettings } = useApp(useShallow(selectRun));
+  const { settings, status, progress, result, resultDesign, error, setRunSettings } = useApp(
+    useShallow(selectRun),
+  );
   const samples = useSamples();
   const blocker = runBlocker();
   const running = status === 'running' || status === 'cancelling';
@@ -289,7 +344,8 @@ export function RunPanel() {
             value={String(settings.seed)}
             onText={(t) => {
               const v = parseNumberText(t);
-              if (typeof v === 'number' && Number.isInteger(v) && v >= 0) setRunSettings({ seed: v });
+              if (typeof v === 'number' && Number.isInteger(v) && v >= 0)
+                setRunSettings({ seed: v });
             }}
           />
         </div>
@@ -297,7 +353,13 @@ export function RunPanel() {
           <legend>Mode</legend>
           {(['eval', 'train'] as const).map((m) => (
             <label key={m}>
-              <input type="radio" name="run-mode" value={m} checked={settings.mode === m} onChange={() => setRunSettings({ mode: m })} />
+              <input
+                type="radio"
+                name="run-mode"
+                value={m}
+                checked={settings.mode === m}
+                onChange={() => setRunSettings({ mode: m })}
+              />
               {m === 'eval' ? 'Eval (main output)' : 'Train (main + aux outputs)'}
             </label>
           ))}
@@ -305,9 +367,23 @@ export function RunPanel() {
         <SelectField
           label="Input"
           value={inputValue}
-          hint={settings.input.kind === 'random' ? undefined : photoPreparation(design.preset, settings.weightsPath !== null)}
-          options={[{ value: 'random', label: 'Random normal (seeded)' }, ...samples.map((s) => ({ value: `sample:${s.name}`, label: `Sample: ${s.label}` }))]}
-          onChange={(v) => setRunSettings({ input: v === 'random' ? { kind: 'random' } : { kind: 'sample', name: v.slice('sample:'.length) } })}
+          hint={
+            settings.input.kind === 'random'
+              ? undefined
+              : photoPreparation(design.preset, settings.weightsPath !== null)
+          }
+          options={[
+            { value: 'random', label: 'Random normal (seeded)' },
+            ...samples.map((s) => ({ value: `sample:${s.name}`, label: `Sample: ${s.label}` })),
+          ]}
+          onChange={(v) =>
+            setRunSettings({
+              input:
+                v === 'random'
+                  ? { kind: 'random' }
+                  : { kind: 'sample', name: v.slice('sample:'.length) },
+            })
+          }
         />
         <SelectField
           label="Backend"
@@ -329,10 +405,20 @@ export function RunPanel() {
           onChange={(v) => setRunSettings({ reinitMismatched: v })}
         />
         <div className="button-row">
-          <button type="button" className="primary" onClick={() => void startRun(host)} disabled={Boolean(blocker)} aria-describedby={blocker ? 'run-blocker' : undefined}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void startRun(host)}
+            disabled={Boolean(blocker)}
+            aria-describedby={blocker ? 'run-blocker' : undefined}
+          >
             Run
           </button>
-          <button type="button" onClick={() => void cancelRun(host)} disabled={status !== 'running'}>
+          <button
+            type="button"
+            onClick={() => void cancelRun(host)}
+            disabled={status !== 'running'}
+          >
             Cancel
           </button>
         </div>
@@ -343,9 +429,17 @@ export function RunPanel() {
         )}
         {running && (
           <div className="progress" aria-live="polite">
-            <progress aria-label="Run progress" max={progress?.total ?? 1} value={progress?.done ?? 0} />
+            <progress
+              aria-label="Run progress"
+              max={progress?.total ?? 1}
+              value={progress?.done ?? 0}
+            />
             <span className="small">
-              {status === 'cancelling' ? 'Cancelling…' : progress ? `${progress.module} (${progress.done}/${progress.total})` : 'Starting the engine…'}
+              {status === 'cancelling'
+                ? 'Cancelling…'
+                : progress
+                  ? `${progress.module} (${progress.done}/${progress.total})`
+                  : 'Starting the engine…'}
             </span>
           </div>
         )}
@@ -355,7 +449,9 @@ export function RunPanel() {
           </p>
         )}
       </section>
-      {result && <Results result={result} stale={resultDesign !== design} chosenBackend={settings.backend} />}
+      {result && (
+        <Results result={result} stale={resultDesign !== design} chosenBackend={settings.backend} />
+      )}
     </div>
   );
 }

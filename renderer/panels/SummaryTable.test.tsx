@@ -19,7 +19,8 @@ beforeEach(() => {
 afterEach(cleanup);
 
 const firstCell = () => screen.getAllByRole('row')[1].querySelector('td')!.textContent;
-const sortOf = (name: RegExp) => screen.getByRole('columnheader', { name }).getAttribute('aria-sort');
+const sortOf = (name: RegExp) =>
+  screen.getByRole('columnheader', { name }).getAttribute('aria-sort');
 
 describe('SummaryTable sorting', () => {
   it('cycles a numeric column largest first, then smallest first, then back to graph order', () => {
@@ -28,7 +29,9 @@ describe('SummaryTable sorting', () => {
     expect([firstCell(), sortOf(/Params/)]).toEqual(['aux2', 'descending']);
     fireEvent.click(params());
     expect(sortOf(/Params/)).toBe('ascending');
-    expect(['maxpool1', 'maxpool2', 'maxpool3', 'maxpool4', 'avgpool', 'dropout']).toContain(firstCell());
+    expect(['maxpool1', 'maxpool2', 'maxpool3', 'maxpool4', 'avgpool', 'dropout']).toContain(
+      firstCell(),
+    );
     fireEvent.click(params());
     expect([firstCell(), sortOf(/Params/)]).toEqual(['conv1', 'none']);
   });
@@ -46,7 +49,10 @@ describe('SummaryTable sorting', () => {
 
 describe('SummaryTable totals, Escape and CSV ids', () => {
   it('ends with the totals of all modules and of the eval path (spec: 13,389,064 and 7,008,824 parameters)', () => {
-    const foot = screen.getAllByRole('row').slice(-2).map((r) => r.textContent);
+    const foot = screen
+      .getAllByRole('row')
+      .slice(-2)
+      .map((r) => r.textContent);
     expect(foot[0]).toContain('Total');
     expect(foot[0]).toContain('13,389,064');
     expect(foot[1]).toContain('Eval path');

@@ -1,6 +1,11 @@
 /** The torchinfo-style summary of core's analysis: sortable, and exportable as CSV or Markdown. */
 import { useEffect, useMemo, useState } from 'react';
-import { summaryCsv, summaryMarkdown, summaryRows, type SummaryRow } from '../../core/analysis/summaryTable';
+import {
+  summaryCsv,
+  summaryMarkdown,
+  summaryRows,
+  type SummaryRow,
+} from '../../core/analysis/summaryTable';
 import { formatInt } from '../../core/model/format';
 import { useAnalysis, useDesign } from '../state/derived';
 import { useHost } from '../host/host';
@@ -18,10 +23,16 @@ const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
 
 const firstDirection = (key: SortKey): 1 | -1 => (key === 'params' || key === 'macs' ? -1 : 1);
 
-function compare(a: SummaryRow & { order: number }, b: SummaryRow & { order: number }, key: SortKey): number {
+function compare(
+  a: SummaryRow & { order: number },
+  b: SummaryRow & { order: number },
+  key: SortKey,
+): number {
   const x = a[key];
   const y = b[key];
-  return typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'en', { numeric: true });
+  return typeof x === 'number' && typeof y === 'number'
+    ? x - y
+    : String(x).localeCompare(String(y), 'en', { numeric: true });
 }
 
 export function SummaryTable() {
@@ -37,9 +48,14 @@ export function SummaryTable() {
   }, [analysis, withLayers, sort]);
 
   const exportAs = async (format: 'csv' | 'markdown') => {
-    const content = format === 'csv' ? summaryCsv(analysis, withLayers) : summaryMarkdown(analysis, withLayers);
+    const content =
+      format === 'csv' ? summaryCsv(analysis, withLayers) : summaryMarkdown(analysis, withLayers);
     const base = design.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'design';
-    const r = await host.exportFile({ format, suggestedName: `${base}-summary.${format === 'csv' ? 'csv' : 'md'}`, content });
+    const r = await host.exportFile({
+      format,
+      suggestedName: `${base}-summary.${format === 'csv' ? 'csv' : 'md'}`,
+      content,
+    });
     if (!r.ok) appStore.getState().notify(r.error.message, 'error');
     else if (r.value) appStore.getState().notify(`Exported the summary to ${r.value.path}.`);
   };
@@ -47,7 +63,12 @@ export function SummaryTable() {
   // Escape closes the summary as it closes dialogs (unless a dialog over it takes the key).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('[role="dialog"], dialog[open]')) return;
+      if (
+        e.key !== 'Escape' ||
+        e.defaultPrevented ||
+        document.querySelector('[role="dialog"], dialog[open]')
+      )
+        return;
       appStore.getState().setSummaryOpen(false);
     };
     window.addEventListener('keydown', onKey);
@@ -68,7 +89,12 @@ export function SummaryTable() {
       <header className="section-header">
         <h2 id="summary-title">Summary</h2>
         <label className="inline-check">
-          <input type="checkbox" checked={withLayers} onChange={(e) => setWithLayers(e.target.checked)} /> Show layers
+          <input
+            type="checkbox"
+            checked={withLayers}
+            onChange={(e) => setWithLayers(e.target.checked)}
+          />{' '}
+          Show layers
         </label>
         <span className="spacer" />
         <button type="button" onClick={() => void exportAs('csv')}>
@@ -77,7 +103,11 @@ export function SummaryTable() {
         <button type="button" onClick={() => void exportAs('markdown')}>
           Export Markdown
         </button>
-        <button type="button" aria-label="Close summary" onClick={() => appStore.getState().setSummaryOpen(false)}>
+        <button
+          type="button"
+          aria-label="Close summary"
+          onClick={() => appStore.getState().setSummaryOpen(false)}
+        >
           ✕
         </button>
       </header>
@@ -86,7 +116,13 @@ export function SummaryTable() {
           <thead>
             <tr>
               {COLUMNS.map((c) => (
-                <th key={c.key} className={c.numeric ? 'num' : undefined} aria-sort={sort.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}>
+                <th
+                  key={c.key}
+                  className={c.numeric ? 'num' : undefined}
+                  aria-sort={
+                    sort.key === c.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'
+                  }
+                >
                   <button type="button" onClick={() => toggleSort(c.key)} disabled={withLayers}>
                     {c.label}
                     {sort.key === c.key ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}
@@ -97,7 +133,10 @@ export function SummaryTable() {
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={`${r.depth}:${r.order}`} className={`${r.depth ? 'layer-row' : ''}${r.evalPath ? '' : ' train-row'}`}>
+              <tr
+                key={`${r.depth}:${r.order}`}
+                className={`${r.depth ? 'layer-row' : ''}${r.evalPath ? '' : ' train-row'}`}
+              >
                 <td>
                   {r.depth ? '└ ' : ''}
                   {r.id}

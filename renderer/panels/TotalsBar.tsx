@@ -15,35 +15,56 @@ export function TotalsBar() {
     // Deltas of a half-computed design would be misleading.
     const d = partial ? undefined : totals?.find((x) => x.key === key);
     // An empty line when unchanged, so the bar keeps its height (and the canvas its size) as deltas come and go.
-    if (!d || d.delta === 0) return <span className="delta" aria-hidden="true">{'\u00a0'}</span>;
+    if (!d || d.delta === 0)
+      return (
+        <span className="delta" aria-hidden="true">
+          {'\u00a0'}
+        </span>
+      );
     return <span className={`delta ${d.delta > 0 ? 'up' : 'down'}`}>{d.text}</span>;
   };
   const issues = analysis.issues;
   return (
     <footer className={`totals${partial ? ' partial' : ''}`} aria-label="Totals">
-      <dl title={partial ? 'Totals of the modules that could be computed; fix the problems for the full figures.' : undefined}>
+      <dl
+        title={
+          partial
+            ? 'Totals of the modules that could be computed; fix the problems for the full figures.'
+            : undefined
+        }
+      >
         <div>
-          <dt title="Every trainable parameter, the auxiliary heads included (what a train-mode state_dict holds, without batch-norm running statistics)">Parameters</dt>
+          <dt title="Every trainable parameter, the auxiliary heads included (what a train-mode state_dict holds, without batch-norm running statistics)">
+            Parameters
+          </dt>
           <dd data-testid="total-params">{formatInt(t.params)}</dd>
           {delta('params')}
         </div>
         <div>
-          <dt title="Parameters that inference uses: the auxiliary heads (train only) left out">Eval path</dt>
+          <dt title="Parameters that inference uses: the auxiliary heads (train only) left out">
+            Eval path
+          </dt>
           <dd data-testid="total-params-eval">{formatInt(t.paramsEval)}</dd>
           {delta('paramsEval')}
         </div>
         <div>
-          <dt title="Multiply-accumulates for one image on the eval path (inference, no auxiliary heads)">MACs / image</dt>
+          <dt title="Multiply-accumulates for one image on the eval path (inference, no auxiliary heads)">
+            MACs / image
+          </dt>
           <dd data-testid="total-macs">{formatInt(t.macs)}</dd>
           {delta('macs')}
         </div>
         <div>
-          <dt title="Multiply-accumulates for one image in train mode, the auxiliary heads included">Train MACs</dt>
+          <dt title="Multiply-accumulates for one image in train mode, the auxiliary heads included">
+            Train MACs
+          </dt>
           <dd>{formatInt(t.macsTrain)}</dd>
           {delta('macsTrain')}
         </div>
         <div>
-          <dt title="Memory of the weights as float32: parameters and batch-norm buffers">Weights</dt>
+          <dt title="Memory of the weights as float32: parameters and batch-norm buffers">
+            Weights
+          </dt>
           <dd>{formatBytes(t.weightBytes)}</dd>
           <span className="delta" aria-hidden="true">
             {'\u00a0'}

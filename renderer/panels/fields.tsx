@@ -41,7 +41,21 @@ export interface FieldProps {
   error?: string;
 }
 
-function FieldFrame({ id, label, doc, hint, error, children }: { id: string; label: string; doc?: string; hint?: ReactNode; error?: string; children: ReactNode }) {
+function FieldFrame({
+  id,
+  label,
+  doc,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: string;
+  doc?: string;
+  hint?: ReactNode;
+  error?: string;
+  children: ReactNode;
+}) {
   return (
     <div className={`field${error ? ' invalid' : ''}`}>
       <label htmlFor={id} title={doc}>
@@ -80,7 +94,16 @@ interface TextFieldProps extends FieldProps {
  * core names what is wrong with them). Numbers use a text input with a numeric keyboard: a
  * number input would hand "abc" over as an empty value.
  */
-export function TextField({ label, doc, name, hint, error, value, numeric = false, onText }: TextFieldProps) {
+export function TextField({
+  label,
+  doc,
+  name,
+  hint,
+  error,
+  value,
+  numeric = false,
+  onText,
+}: TextFieldProps) {
   const id = useId();
   const historyVersion = useStore(appStore, selectHistoryVersion);
   const [draft, setDraft] = useState<{ text: string; historyVersion: number } | null>(null);
@@ -89,7 +112,8 @@ export function TextField({ label, doc, name, hint, error, value, numeric = fals
   const watchReplace = useCallback((el: HTMLInputElement | null) => {
     if (!el) return;
     el.addEventListener('beforeinput', () => {
-      if (el.value !== '' && el.selectionStart === 0 && el.selectionEnd === el.value.length) appStore.getState().endEditGroup();
+      if (el.value !== '' && el.selectionStart === 0 && el.selectionEnd === el.value.length)
+        appStore.getState().endEditGroup();
     });
   }, []);
   return (
@@ -124,11 +148,30 @@ export function TextField({ label, doc, name, hint, error, value, numeric = fals
   );
 }
 
-export function SelectField({ label, doc, name, hint, error, value, options, onChange }: FieldProps & { value: string; options: readonly { value: string; label: string }[]; onChange(v: string): void }) {
+export function SelectField({
+  label,
+  doc,
+  name,
+  hint,
+  error,
+  value,
+  options,
+  onChange,
+}: FieldProps & {
+  value: string;
+  options: readonly { value: string; label: string }[];
+  onChange(v: string): void;
+}) {
   const id = useId();
   return (
     <FieldFrame id={id} label={label} doc={doc} hint={hint} error={error}>
-      <select id={id} aria-label={name} aria-invalid={error ? true : undefined} value={value} onChange={(e) => onChange(e.target.value)}>
+      <select
+        id={id}
+        aria-label={name}
+        aria-invalid={error ? true : undefined}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      >
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -139,11 +182,25 @@ export function SelectField({ label, doc, name, hint, error, value, options, onC
   );
 }
 
-export function CheckField({ label, doc, name, hint, error, checked, onChange }: FieldProps & { checked: boolean; onChange(v: boolean): void }) {
+export function CheckField({
+  label,
+  doc,
+  name,
+  hint,
+  error,
+  checked,
+  onChange,
+}: FieldProps & { checked: boolean; onChange(v: boolean): void }) {
   const id = useId();
   return (
     <div className={`field field-check${error ? ' invalid' : ''}`}>
-      <input id={id} type="checkbox" aria-label={name} checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      <input
+        id={id}
+        type="checkbox"
+        aria-label={name}
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+      />
       <label htmlFor={id} title={doc}>
         {label}
       </label>
@@ -158,15 +215,34 @@ export function CheckField({ label, doc, name, hint, error, checked, onChange }:
 }
 
 /** The right input for a module parameter: the editor its type declares (core/model/params.ts `paramTypes`). */
-export function ParamField({ def, value, onChange, ...rest }: FieldProps & { def: ParamDef; value: ParamValue | undefined; onChange(v: ParamValue): void }) {
+export function ParamField({
+  def,
+  value,
+  onChange,
+  ...rest
+}: FieldProps & { def: ParamDef; value: ParamValue | undefined; onChange(v: ParamValue): void }) {
   const shown = value ?? (def.default as ParamValue);
   const editor = paramType(def).editor(def);
   switch (editor.kind) {
     case 'text':
-      return <TextField {...rest} numeric={editor.numeric} value={formatValue(shown)} onText={(t) => onChange(editor.parse(t))} />;
+      return (
+        <TextField
+          {...rest}
+          numeric={editor.numeric}
+          value={formatValue(shown)}
+          onText={(t) => onChange(editor.parse(t))}
+        />
+      );
     case 'check':
       return <CheckField {...rest} checked={shown === true} onChange={onChange} />;
     case 'choice':
-      return <SelectField {...rest} value={String(shown)} options={editor.options.map((v) => ({ value: v, label: v }))} onChange={onChange} />;
+      return (
+        <SelectField
+          {...rest}
+          value={String(shown)}
+          options={editor.options.map((v) => ({ value: v, label: v }))}
+          onChange={onChange}
+        />
+      );
   }
 }

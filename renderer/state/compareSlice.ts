@@ -16,7 +16,12 @@ export interface CompareSlice {
   setCompare(target: CompareTarget | null): void;
 }
 
-export const createCompareSlice: StateCreator<AppState, [['temporal', unknown]], [], CompareSlice> = (set) => ({
+export const createCompareSlice: StateCreator<
+  AppState,
+  [['temporal', unknown]],
+  [],
+  CompareSlice
+> = (set) => ({
   compare: null,
   setCompare: (compare) => set({ compare }),
 });

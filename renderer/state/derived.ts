@@ -6,7 +6,12 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { analyze, type Analysis } from '../../core/analysis/analyze';
-import { compareDesigns, diffDesign, type DesignDiff, type TotalDelta } from '../../core/design/diff';
+import {
+  compareDesigns,
+  diffDesign,
+  type DesignDiff,
+  type TotalDelta,
+} from '../../core/design/diff';
 import { serializeDesign } from '../../core/design/designFile';
 import { graphView, type GraphView } from '../../core/graph/graphView';
 import type { Design } from '../../core/model/types';
@@ -43,7 +48,9 @@ export function derive(design: Design): Derived {
   if (!d) {
     const analysis = analyze(design);
     const base = presetBase(design.preset);
-    const diff = base ? diffDesign(design, base.design, { a: base.analysis, b: analysis }) : diffDesign(design, undefined);
+    const diff = base
+      ? diffDesign(design, base.design, { a: base.analysis, b: analysis })
+      : diffDesign(design, undefined);
     d = { analysis, diff, base: base?.analysis ?? null, totals: base ? diff.totals : null };
     derivedCache.set(design, d);
   }
@@ -65,7 +72,10 @@ const comparisonCache = new WeakMap<Design, { target: CompareTarget; value: Comp
 const savedCache = new WeakMap<Design, Analysis>();
 
 /** A's design, analysis and label for a target; null when the design has no (known) preset to compare with. */
-function compareBase(target: CompareTarget, design: Design): { design: Design; analysis: Analysis; label: string } | null {
+function compareBase(
+  target: CompareTarget,
+  design: Design,
+): { design: Design; analysis: Analysis; label: string } | null {
   if (target.kind === 'design') {
     let analysis = savedCache.get(target.design);
     if (!analysis) {
@@ -87,7 +97,15 @@ export function compareWith(design: Design, target: CompareTarget | null): Compa
   const hit = comparisonCache.get(design);
   if (hit && hit.target === target) return hit.value;
   const base = compareBase(target, design);
-  const value = base ? { target, label: base.label, against: base.design, againstValid: base.analysis.valid, diff: compareDesigns(base.design, design, { a: base.analysis, b: derive(design).analysis }) } : null;
+  const value = base
+    ? {
+        target,
+        label: base.label,
+        against: base.design,
+        againstValid: base.analysis.valid,
+        diff: compareDesigns(base.design, design, { a: base.analysis, b: derive(design).analysis }),
+      }
+    : null;
   comparisonCache.set(design, { target, value });
   return value;
 }
@@ -126,7 +144,9 @@ export function useGraphView(): GraphView {
     const d = derive(design);
     const comparison = compareWith(design, target);
     // Comparing marks every status (affected, removed ghosts) against the chosen design; otherwise edits against the preset.
-    return comparison ? graphView(design, d.analysis, { opened, diff: comparison.diff, compare: true }) : graphView(design, d.analysis, { opened, diff: d.diff, fold: true, unfolded });
+    return comparison
+      ? graphView(design, d.analysis, { opened, diff: comparison.diff, compare: true })
+      : graphView(design, d.analysis, { opened, diff: d.diff, fold: true, unfolded });
   }, [design, opened, unfolded, target]);
 }
 

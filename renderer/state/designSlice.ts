@@ -5,7 +5,14 @@
 import type { StateCreator } from 'zustand';
 import type { Design, ParamValue } from '../../core/model/types';
 import { setGroupParam } from '../../core/design/repeats';
-import { deleteModule, duplicateModule, setAux, setClasses, setInput, setParam } from '../../core/design/edit';
+import {
+  deleteModule,
+  duplicateModule,
+  setAux,
+  setClasses,
+  setInput,
+  setParam,
+} from '../../core/design/edit';
 import { insertModuleAfter } from '../../core/design/insert';
 import { serializeDesign } from '../../core/design/designFile';
 import { moduleDefs } from '../../core/modules/registry';
@@ -14,7 +21,11 @@ import type { AppState } from './store';
 import { editGroupAfter } from './editGroupSlice';
 
 /** Module kinds a user can insert after a selected module: every template that declares how (`insert`). */
-export const INSERTABLE_KINDS: readonly { readonly kind: string; readonly label: string; readonly idBase: string }[] = Object.values(moduleDefs).flatMap((def) =>
+export const INSERTABLE_KINDS: readonly {
+  readonly kind: string;
+  readonly label: string;
+  readonly idBase: string;
+}[] = Object.values(moduleDefs).flatMap((def) =>
   def.insert ? [{ kind: def.kind, label: def.insert.label, idBase: def.insert.idBase }] : [],
 );
 
@@ -47,7 +58,10 @@ function initialDesign(): Design {
   return presetDesign(DEFAULT_PRESET)!;
 }
 
-export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], [], DesignSlice> = (set, get) => {
+export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], [], DesignSlice> = (
+  set,
+  get,
+) => {
   const edit = (next: Design, group: string | null = null): void => {
     if (next === get().design) return;
     // One set: the history records it (or not) from `continuesUndoStep` right after.
@@ -58,8 +72,10 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
     design,
     filePath: null,
     savedText: serializeDesign(design),
-    setParam: (moduleId, field, value) => edit(setParam(get().design, moduleId, field, value), `${moduleId}.${field}`),
-    setGroupParam: (ids, field, value) => edit(setGroupParam(get().design, ids, field, value), `group:${ids.join(',')}.${field}`),
+    setParam: (moduleId, field, value) =>
+      edit(setParam(get().design, moduleId, field, value), `${moduleId}.${field}`),
+    setGroupParam: (ids, field, value) =>
+      edit(setGroupParam(get().design, ids, field, value), `group:${ids.join(',')}.${field}`),
     setInput: (field, value) => edit(setInput(get().design, { [field]: value }), `input.${field}`),
     setClasses: (value) => edit(setClasses(get().design, value), 'classes'),
     setAux: (on) => edit(setAux(get().design, on)),
@@ -68,7 +84,12 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
       const after = d.modules.find((m) => m.id === afterId);
       const entry = INSERTABLE_KINDS.find((k) => k.kind === kind);
       if (!after || !entry) return null;
-      const inserted = insertModuleAfter(d, afterId, kind, `${entry.idBase}${after.stage && /^\d+$/.test(after.stage) ? after.stage : ''}`);
+      const inserted = insertModuleAfter(
+        d,
+        afterId,
+        kind,
+        `${entry.idBase}${after.stage && /^\d+$/.test(after.stage) ? after.stage : ''}`,
+      );
       edit(inserted.design);
       return inserted.id;
     },
@@ -84,7 +105,13 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
       if (base) edit({ ...base, name: d.name });
     },
     loadDesign: (next, filePath, savedText) => {
-      set({ design: next, filePath, savedText: savedText ?? serializeDesign(next), editGroup: null, continuesUndoStep: false });
+      set({
+        design: next,
+        filePath,
+        savedText: savedText ?? serializeDesign(next),
+        editGroup: null,
+        continuesUndoStep: false,
+      });
       get().clearHistory();
     },
     markSaved: (filePath, text) => set({ filePath, savedText: text }),

@@ -17,14 +17,23 @@ export interface EditGroupSlice {
 }
 
 /** The slice's fields for a design change typed into `group` (null: an action that is its own undo step). */
-export function editGroupAfter(state: EditGroupSlice, group: string | null): Pick<EditGroupSlice, 'editGroup' | 'continuesUndoStep'> {
+export function editGroupAfter(
+  state: EditGroupSlice,
+  group: string | null,
+): Pick<EditGroupSlice, 'editGroup' | 'continuesUndoStep'> {
   return { editGroup: group, continuesUndoStep: group !== null && group === state.editGroup };
 }
 
-export const createEditGroupSlice: StateCreator<AppState, [['temporal', unknown]], [], EditGroupSlice> = (set, get) => ({
+export const createEditGroupSlice: StateCreator<
+  AppState,
+  [['temporal', unknown]],
+  [],
+  EditGroupSlice
+> = (set, get) => ({
   editGroup: null,
   continuesUndoStep: false,
   endEditGroup: () => {
-    if (get().editGroup !== null || get().continuesUndoStep) set({ editGroup: null, continuesUndoStep: false });
+    if (get().editGroup !== null || get().continuesUndoStep)
+      set({ editGroup: null, continuesUndoStep: false });
   },
 });

@@ -1,7 +1,14 @@
 /** The forward-pass panel: its settings, the run in progress and the last result. */
 import type { StateCreator } from 'zustand';
 import type { Design } from '../../core/model/types';
-import type { BackendName, ErrorInfo, RunInput, RunMode, RunProgress, RunResult } from '../../core/run/types';
+import type {
+  BackendName,
+  ErrorInfo,
+  RunInput,
+  RunMode,
+  RunProgress,
+  RunResult,
+} from '../../core/run/types';
 import type { AppState } from './store';
 
 export interface RunSettings {
@@ -32,13 +39,27 @@ export interface RunSlice {
   setRunSettings(patch: Partial<RunSettings>): void;
   runStarted(runId: string, design: Design): void;
   runProgressed(p: RunProgress): void;
-  runFinished(runId: string, outcome: { ok: true; value: RunResult } | { ok: false; error: ErrorInfo }): void;
+  runFinished(
+    runId: string,
+    outcome: { ok: true; value: RunResult } | { ok: false; error: ErrorInfo },
+  ): void;
   runCancelling(): void;
   clearResult(): void;
 }
 
-export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [], RunSlice> = (set, get) => ({
-  runSettings: { batch: null, mode: 'eval', seed: 0, input: { kind: 'random' }, backend: null, weightsPath: null, reinitMismatched: false },
+export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [], RunSlice> = (
+  set,
+  get,
+) => ({
+  runSettings: {
+    batch: null,
+    mode: 'eval',
+    seed: 0,
+    input: { kind: 'random' },
+    backend: null,
+    weightsPath: null,
+    reinitMismatched: false,
+  },
   runStatus: 'idle',
   runId: null,
   progress: null,
@@ -46,17 +67,24 @@ export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [],
   resultDesign: null,
   runError: null,
   setRunSettings: (patch) => set({ runSettings: { ...get().runSettings, ...patch } }),
-  runStarted: (runId, design) => set({ runId, runStatus: 'running', progress: null, runError: null, resultDesign: design }),
+  runStarted: (runId, design) =>
+    set({ runId, runStatus: 'running', progress: null, runError: null, resultDesign: design }),
   runProgressed: (p) => {
     if (p.runId === get().runId) set({ progress: p });
   },
   runFinished: (runId, outcome) => {
     if (runId !== get().runId) return;
     if (outcome.ok) set({ runStatus: 'done', result: outcome.value, runError: null, runId: null });
-    else set({ runStatus: outcome.error.code === 'run.cancelled' ? 'cancelled' : 'failed', runError: outcome.error, runId: null });
+    else
+      set({
+        runStatus: outcome.error.code === 'run.cancelled' ? 'cancelled' : 'failed',
+        runError: outcome.error,
+        runId: null,
+      });
   },
   runCancelling: () => {
     if (get().runStatus === 'running') set({ runStatus: 'cancelling' });
   },
-  clearResult: () => set({ result: null, resultDesign: null, runError: null, runStatus: 'idle', progress: null }),
+  clearResult: () =>
+    set({ result: null, resultDesign: null, runError: null, runStatus: 'idle', progress: null }),
 });

@@ -17,7 +17,12 @@ export interface SelectionSlice {
   setOpened(ids: readonly string[]): void;
 }
 
-export const createSelectionSlice: StateCreator<AppState, [['temporal', unknown]], [], SelectionSlice> = (set, get) => ({
+export const createSelectionSlice: StateCreator<
+  AppState,
+  [['temporal', unknown]],
+  [],
+  SelectionSlice
+> = (set, get) => ({
   selectedId: null,
   opened: [],
   unfolded: [],

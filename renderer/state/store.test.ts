@@ -5,7 +5,8 @@ import { createAppStore, type AppStore } from './store';
 import { isDirty } from './derived';
 
 let store: AppStore;
-const count = () => store.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3;
+const count = () =>
+  store.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_3x3;
 const past = () => store.temporal.getState().pastStates.length;
 
 beforeEach(() => {
@@ -30,12 +31,15 @@ describe('the app store', () => {
     store.getState().setParam('inception4c', 'out_5x5', 96);
     expect(past()).toBe(3);
     store.getState().undo();
-    expect(store.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_5x5).toBe(80);
+    expect(
+      store.getState().design.modules.find((m) => m.id === 'inception4c')!.params.out_5x5,
+    ).toBe(80);
   });
 
   it('makes a value typed into a folded run one undo step, however many blocks it sets', () => {
     const ids = ['inception4b', 'inception4c', 'inception4d'];
-    const of = (id: string) => store.getState().design.modules.find((m) => m.id === id)!.params.out_3x3;
+    const of = (id: string) =>
+      store.getState().design.modules.find((m) => m.id === id)!.params.out_3x3;
     for (const v of [1, 12, 128]) store.getState().setGroupParam(ids, 'out_3x3', v);
     expect(ids.map(of)).toEqual([128, 128, 128]);
     expect(past()).toBe(1);
@@ -98,7 +102,9 @@ describe('the app store', () => {
     expect(id).toBe('inception4b_2'); // 4c is taken; named by position after 4b
     const inserted = store.getState().design.modules.find((m) => m.id === id)!;
     expect(inserted).toMatchObject({ kind: 'inception', stage: '4', inputs: ['inception4b'] });
-    expect(store.getState().design.modules.find((m) => m.id === 'inception4c')!.inputs).toEqual([id]);
+    expect(store.getState().design.modules.find((m) => m.id === 'inception4c')!.inputs).toEqual([
+      id,
+    ]);
     expect(store.getState().duplicate('inception4c')).toBe('inception4c_2');
     store.getState().remove('inception4a');
     expect(store.getState().design.modules.map((m) => m.id)).not.toContain('aux1');

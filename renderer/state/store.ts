@@ -23,11 +23,24 @@ export interface HistorySlice {
   clearHistory(): void;
 }
 
-export type AppState = DesignSlice & SelectionSlice & RunSlice & UiSlice & CompareSlice & EditGroupSlice & HistorySlice;
+export type AppState = DesignSlice &
+  SelectionSlice &
+  RunSlice &
+  UiSlice &
+  CompareSlice &
+  EditGroupSlice &
+  HistorySlice;
 
 type Tracked = { design: Design };
-type StoreWithHistory = UseBoundStore<Mutate<StoreApi<AppState>, [['temporal', StoreApi<TemporalState<Tracked>>]]>>;
-type RecordPast = (pastState: Tracked, replace: unknown, currentState: Tracked, deltaState?: Partial<Tracked> | null) => void;
+type StoreWithHistory = UseBoundStore<
+  Mutate<StoreApi<AppState>, [['temporal', StoreApi<TemporalState<Tracked>>]]>
+>;
+type RecordPast = (
+  pastState: Tracked,
+  replace: unknown,
+  currentState: Tracked,
+  deltaState?: Partial<Tracked> | null,
+) => void;
 
 /** Creates a store; the app uses one, tests make fresh ones. */
 export function createAppStore() {
@@ -61,8 +74,14 @@ export function createAppStore() {
         // Keystrokes into the same field extend the previous undo step (see editGroupSlice.ts):
         // this runs right after the design change's set, so the store holds that change's flag.
         handleSet: (record) =>
-          ((pastState: Tracked, replace: unknown, currentState: Tracked, deltaState?: Partial<Tracked> | null) => {
-            if (!store.getState().continuesUndoStep) (record as unknown as RecordPast)(pastState, replace, currentState, deltaState);
+          ((
+            pastState: Tracked,
+            replace: unknown,
+            currentState: Tracked,
+            deltaState?: Partial<Tracked> | null,
+          ) => {
+            if (!store.getState().continuesUndoStep)
+              (record as unknown as RecordPast)(pastState, replace, currentState, deltaState);
           }) as never,
       },
     ),

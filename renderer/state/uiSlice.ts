@@ -47,7 +47,10 @@ function initialTheme(): Theme {
   return globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
-export const createUiSlice: StateCreator<AppState, [['temporal', unknown]], [], UiSlice> = (set, get) => ({
+export const createUiSlice: StateCreator<AppState, [['temporal', unknown]], [], UiSlice> = (
+  set,
+  get,
+) => ({
   theme: initialTheme(),
   sideTab: 'edit',
   summaryOpen: false,

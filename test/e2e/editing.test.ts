@@ -27,13 +27,17 @@ describe.skipIf(Boolean(chromiumSkipReason))('editing (Chromium, browser host)',
     const { page } = app;
     await node(page, 'inception4c').click();
     const figures = page.getByRole('region', { name: 'Figures of inception4c' });
-    const value = (label: string) => figures.locator('.figure', { has: page.getByText(label, { exact: true }) }).locator('dd');
+    const value = (label: string) =>
+      figures.locator('.figure', { has: page.getByText(label, { exact: true }) }).locator('dd');
     expect(await value('Output').textContent()).toBe('3×512×14×14');
     expect(await value('Input').textContent()).toBe('3×512×14×14');
     expect(await value('Parameters').textContent()).toBe('511,432'); // shared/spec/googlenet.md
     expect(await value('MACs / image').textContent()).toBe('99.9 M');
     expect(await value('Activations').textContent()).toMatch(/ MiB$/);
-    const step = (title: string) => figures.locator('tbody tr', { has: page.getByRole('rowheader', { name: title, exact: true }) });
+    const step = (title: string) =>
+      figures.locator('tbody tr', {
+        has: page.getByRole('rowheader', { name: title, exact: true }),
+      });
     expect(await step('3×3').locator('td').first().textContent()).toBe('3×256×14×14');
 
     await page.getByLabel('3×3 (out_3x3) of inception4c').fill('300');

@@ -20,7 +20,8 @@ import { buildElectronApp } from './electronBuild';
 import { repoRoot } from './harness';
 
 const electronBinary = findElectronBinary(repoRoot);
-const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+const hasDisplay =
+  process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 const xvfb = ['/usr/bin/Xvfb', '/usr/local/bin/Xvfb'].find((p) => existsSync(p));
 
 /** Why this suite cannot run here, or null. */
@@ -36,84 +37,121 @@ declare global {
   }
 }
 
-describe.skipIf(skipReason !== null)(`Electron app via Playwright _electron${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
-  let userData: string;
-  let display: ChildProcess | undefined;
-  let env: Record<string, string>;
-  let app: ElectronApplication;
-  let page: Page;
-  const launch = async (): Promise<void> => {
-    app = await _electron.launch({ executablePath: electronBinary!, args: ['.'], cwd: repoRoot, env });
-    page = await app.firstWindow();
-    await page.waitForLoadState('domcontentloaded');
-  };
+describe.skipIf(skipReason !== null)(
+  `Electron app via Playwright _electron${skipReason ? ` (skipped: ${skipReason})` : ''}`,
+  () => {
+    let userData: string;
+    let display: ChildProcess | undefined;
+    let env: Record<string, string>;
+    let app: ElectronApplication;
+    let page: Page;
+    const launch = async (): Promise<void> => {
+      app = await _electron.launch({
+        executablePath: electronBinary!,
+        args: ['.'],
+        cwd: repoRoot,
+        env,
+      });
+      page = await app.firstWindow();
+      await page.waitForLoadState('domcontentloaded');
+    };
 
-  beforeAll(async () => {
-    userData = await mkdtemp(join(tmpdir(), 'electron-e2e-'));
-    env = { ...(process.env as Record<string, string>), INCEPTION_EXPLORER_USER_DATA: userData };
-    if (!hasDisplay) {
-      const number = 90 + Math.floor(Math.random() * 100);
-      display = spawn(xvfb!, [`:${number}`, '-screen', '0', '1400x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-      env.DISPLAY = `:${number}`;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    await buildElectronApp();
-    await launch();
-  }, 600_000);
-  afterAll(async () => {
-    await app?.close().catch(() => {});
-    display?.kill();
-    await rm(userData, { recursive: true, force: true });
-  });
-
-  it('opens one window on the app:// page', async () => {
-    expect(app.windows()).toHaveLength(1);
-    expect(page.url()).toBe('app://inception-explorer/index.html');
-    expect(await page.title()).toBe('Inception Explorer');
-    expect(await app.evaluate(({ webContents }) => webContents.getAllWebContents().filter((w) => w.getType() === 'webview').length)).toBe(0);
-  });
-
-  it('exposes the host contract and nothing of Node or ipcRenderer', async () => {
-    const seen = await page.evaluate(() => ({
-      methods: Object.keys(window.inceptionExplorer ?? {}).sort(),
-      require: typeof (window as unknown as { require?: unknown }).require,
-      process: typeof (window as unknown as { process?: unknown }).process,
-      module: typeof (window as unknown as { module?: unknown }).module,
-      ipc: Object.values(window.inceptionExplorer ?? {}).some((v) => typeof v === 'object'),
-    }));
-    expect(seen).toEqual({ methods: [...HOST_METHODS, 'onDidMenuCommand', 'onDidRunProgress'].sort(), require: 'undefined', process: 'undefined', module: 'undefined', ipc: false });
-    const info = await page.evaluate(() => window.inceptionExplorer!.getInfo());
-    expect(info).toMatchObject({ ok: true, value: { kind: 'electron', versions: { electron: expect.any(String) }, backend: expect.stringMatching(/^(onnxruntime|tensorflow|wasm|cpu)$/) } });
-  });
-
-  it('enforces the CSP and blocks new windows and navigation', async () => {
-    expect(await page.evaluate(() => {
-      try {
-        return String(eval('1 + 1'));
-      } catch (e) {
-        return (e as Error).name;
+    beforeAll(async () => {
+      userData = await mkdtemp(join(tmpdir(), 'electron-e2e-'));
+      env = { ...(process.env as Record<string, string>), INCEPTION_EXPLORER_USER_DATA: userData };
+      if (!hasDisplay) {
+        const number = 90 + Math.floor(Math.random() * 100);
+        display = spawn(xvfb!, [`:${number}`, '-screen', '0', '1400x900x24', '-nolisten', 'tcp'], {
+          stdio: 'ignore',
+        });
+        env.DISPLAY = `:${number}`;
+        await new Promise((r) => setTimeout(r, 1000));
       }
-    })).toBe('EvalError');
-    expect(await page.evaluate(() => window.open('https://example.com/') === null)).toBe(true);
-    await page.evaluate(() => void (location.href = 'https://example.com/'));
-    await page.waitForTimeout(500);
-    expect(page.url()).toBe('app://inception-explorer/index.html');
-    expect(app.windows()).toHaveLength(1);
-  });
+      await buildElectronApp();
+      await launch();
+    }, 600_000);
+    afterAll(async () => {
+      await app?.close().catch(() => {});
+      display?.kill();
+      await rm(userData, { recursive: true, force: true });
+    });
 
-  it('has the File, Edit, View, Run and Help menus', async () => {
-    const labels = await app.evaluate(({ Menu }) => Menu.getApplicationMenu()!.items.map((i) => i.label.replace('&', '')));
-    expect(labels).toEqual(expect.arrayContaining(['File', 'Edit', 'View', 'Run', 'Help']));
-  });
+    it('opens one window on the app:// page', async () => {
+      expect(app.windows()).toHaveLength(1);
+      expect(page.url()).toBe('app://inception-explorer/index.html');
+      expect(await page.title()).toBe('Inception Explorer');
+      expect(
+        await app.evaluate(
+          ({ webContents }) =>
+            webContents.getAllWebContents().filter((w) => w.getType() === 'webview').length,
+        ),
+      ).toBe(0);
+    });
 
-  it('offers the autosaved design after the app is killed mid-edit', async () => {
-    const text = serializeDesign({ ...presetDesign('googlenet')!, name: 'Killed mid-edit' });
-    expect(await page.evaluate((t) => window.inceptionExplorer!.autosave({ path: null, text: t }), text)).toMatchObject({ ok: true });
-    const pid = await app.evaluate(() => process.pid);
-    process.kill(pid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 1000));
-    await launch();
-    const recovered = await page.evaluate(() => window.inceptionExplorer!.takeRecovery());
-    expect(recovered).toEqual({ ok: true, value: { path: null, text } });
-  });
-});
+    it('exposes the host contract and nothing of Node or ipcRenderer', async () => {
+      const seen = await page.evaluate(() => ({
+        methods: Object.keys(window.inceptionExplorer ?? {}).sort(),
+        require: typeof (window as unknown as { require?: unknown }).require,
+        process: typeof (window as unknown as { process?: unknown }).process,
+        module: typeof (window as unknown as { module?: unknown }).module,
+        ipc: Object.values(window.inceptionExplorer ?? {}).some((v) => typeof v === 'object'),
+      }));
+      expect(seen).toEqual({
+        methods: [...HOST_METHODS, 'onDidMenuCommand', 'onDidRunProgress'].sort(),
+        require: 'undefined',
+        process: 'undefined',
+        module: 'undefined',
+        ipc: false,
+      });
+      const info = await page.evaluate(() => window.inceptionExplorer!.getInfo());
+      expect(info).toMatchObject({
+        ok: true,
+        value: {
+          kind: 'electron',
+          versions: { electron: expect.any(String) },
+          backend: expect.stringMatching(/^(onnxruntime|tensorflow|wasm|cpu)$/),
+        },
+      });
+    });
+
+    it('enforces the CSP and blocks new windows and navigation', async () => {
+      expect(
+        await page.evaluate(() => {
+          try {
+            return String(eval('1 + 1'));
+          } catch (e) {
+            return (e as Error).name;
+          }
+        }),
+      ).toBe('EvalError');
+      expect(await page.evaluate(() => window.open('https://example.com/') === null)).toBe(true);
+      await page.evaluate(() => void (location.href = 'https://example.com/'));
+      await page.waitForTimeout(500);
+      expect(page.url()).toBe('app://inception-explorer/index.html');
+      expect(app.windows()).toHaveLength(1);
+    });
+
+    it('has the File, Edit, View, Run and Help menus', async () => {
+      const labels = await app.evaluate(({ Menu }) =>
+        Menu.getApplicationMenu()!.items.map((i) => i.label.replace('&', '')),
+      );
+      expect(labels).toEqual(expect.arrayContaining(['File', 'Edit', 'View', 'Run', 'Help']));
+    });
+
+    it('offers the autosaved design after the app is killed mid-edit', async () => {
+      const text = serializeDesign({ ...presetDesign('googlenet')!, name: 'Killed mid-edit' });
+      expect(
+        await page.evaluate(
+          (t) => window.inceptionExplorer!.autosave({ path: null, text: t }),
+          text,
+        ),
+      ).toMatchObject({ ok: true });
+      const pid = await app.evaluate(() => process.pid);
+      process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 1000));
+      await launch();
+      const recovered = await page.evaluate(() => window.inceptionExplorer!.takeRecovery());
+      expect(recovered).toEqual({ ok: true, value: { path: null, text } });
+    });
+  },
+);

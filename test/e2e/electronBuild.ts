@@ -9,20 +9,37 @@ import { join } from 'node:path';
 import { vitePluginConfig } from '../../forge.config';
 import { repoRoot } from './harness';
 
-const worker = join(repoRoot, 'node_modules', '@electron-forge', 'plugin-vite', 'dist', 'subprocess-worker.js');
+const worker = join(
+  repoRoot,
+  'node_modules',
+  '@electron-forge',
+  'plugin-vite',
+  'dist',
+  'subprocess-worker.js',
+);
 
 function runTarget(kind: 'build' | 'renderer', index: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [worker], {
       cwd: repoRoot,
-      env: { ...process.env, FORGE_VITE_PROJECT_DIR: repoRoot, FORGE_VITE_KIND: kind, FORGE_VITE_INDEX: String(index), FORGE_VITE_CONFIG: JSON.stringify(vitePluginConfig) },
+      env: {
+        ...process.env,
+        FORGE_VITE_PROJECT_DIR: repoRoot,
+        FORGE_VITE_KIND: kind,
+        FORGE_VITE_INDEX: String(index),
+        FORGE_VITE_CONFIG: JSON.stringify(vitePluginConfig),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
     child.stdout.on('data', (c: Buffer) => (log += c.toString()));
     child.stderr.on('data', (c: Buffer) => (log += c.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`Building ${kind} target ${index} failed (exit ${code}):\n${log}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`Building ${kind} target ${index} failed (exit ${code}):\n${log}`)),
+    );
   });
 }
 

@@ -35,21 +35,41 @@ export function measureGraphText(page: Page): Promise<TextReport> {
       if (r.width === 0 || r.height === 0) continue;
       const box = el.closest('.node')?.getBoundingClientRect();
       if (box && (r.top >= box.bottom - 1 || r.left >= box.right - 1)) continue; // clipped away by the node
-      if (box && r.bottom > box.bottom + 2) cut.push(`${text.textContent.trim()} (${(r.bottom - box.bottom).toFixed(1)} px below ${el.closest('.react-flow__node')?.getAttribute('data-id')})`);
+      if (box && r.bottom > box.bottom + 2)
+        cut.push(
+          `${text.textContent.trim()} (${(r.bottom - box.bottom).toFixed(1)} px below ${el.closest('.react-flow__node')?.getAttribute('data-id')})`,
+        );
       checked++;
       const px = parseFloat(getComputedStyle(el).fontSize) * zoom;
       if (px < 9) small.push(`${text.textContent.trim()} (${px.toFixed(1)} px)`);
     }
     const shown = (sel: string) =>
-      [...document.querySelectorAll<HTMLElement>(sel)].filter((e) => e.checkVisibility({ visibilityProperty: true })).map((e) => e.textContent!.trim());
+      [...document.querySelectorAll<HTMLElement>(sel)]
+        .filter((e) => e.checkVisibility({ visibilityProperty: true }))
+        .map((e) => e.textContent!.trim());
     const covered: string[] = [];
-    const overlays = [...document.querySelectorAll('.react-flow__controls, .react-flow__minimap')].map((e) => e.getBoundingClientRect());
+    const overlays = [
+      ...document.querySelectorAll('.react-flow__controls, .react-flow__minimap'),
+    ].map((e) => e.getBoundingClientRect());
     for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node')) {
       if (n.parentElement?.closest('.react-flow__node')) continue;
       const b = n.getBoundingClientRect();
-      if (overlays.some((o) => b.left < o.right && o.left < b.right && b.top < o.bottom && o.top < b.bottom)) covered.push(n.getAttribute('aria-label') ?? n.dataset.id ?? '?');
+      if (
+        overlays.some(
+          (o) => b.left < o.right && o.left < b.right && b.top < o.bottom && o.top < b.bottom,
+        )
+      )
+        covered.push(n.getAttribute('aria-label') ?? n.dataset.id ?? '?');
     }
-    return { zoom, checked, small, titles: shown('.node-inception > .node-header .node-id'), counts: shown('.node-inception .count dd'), covered, cut };
+    return {
+      zoom,
+      checked,
+      small,
+      titles: shown('.node-inception > .node-header .node-id'),
+      counts: shown('.node-inception .count dd'),
+      covered,
+      cut,
+    };
   });
 }
 

@@ -27,12 +27,17 @@ export function screenshotDir(suite: 'e2e' | 'export'): string {
 }
 
 /** The line `serve` prints when it is ready: exactly one, `Inception Explorer: URL`. */
-export const READY_LINE = /^Inception Explorer: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+))$/m;
+export const READY_LINE =
+  /^Inception Explorer: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+))$/m;
 
 /** Where Chromium is: `CHROMIUM_PATH`, else Debian's binary (not the /usr/bin wrapper script). */
-export const chromiumExecutable: string | null = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (p): p is string => Boolean(p) && existsSync(p as string),
-) ?? null;
+export const chromiumExecutable: string | null =
+  [
+    process.env.CHROMIUM_PATH,
+    '/usr/lib/chromium/chromium',
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+  ].find((p): p is string => Boolean(p) && existsSync(p as string)) ?? null;
 
 /** Why browser e2e tests cannot run here, or null when they can. Use with `it.skipIf(Boolean(reason))`. */
 export const chromiumSkipReason: string | null = chromiumExecutable
@@ -69,11 +74,21 @@ export interface ServeHandle {
 export async function startServe(options: ServeOptions = {}): Promise<ServeHandle> {
   const ownHome = !options.home;
   const home = options.home ?? (await mkdtemp(join(tmpdir(), 'inception-explorer-e2e-')));
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'inception-explorer.mjs'), 'serve', '--port', '0', ...(options.args ?? [])], {
-    cwd: repoRoot,
-    env: { ...process.env, ...options.env, INCEPTION_EXPLORER_HOME: home, BROWSER: 'none' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'bin', 'inception-explorer.mjs'),
+      'serve',
+      '--port',
+      '0',
+      ...(options.args ?? []),
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...options.env, INCEPTION_EXPLORER_HOME: home, BROWSER: 'none' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const stop = async (): Promise<void> => {
@@ -87,7 +102,10 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   };
   const ready = await new Promise<RegExpExecArray>((done, fail) => {
     const timeoutMs = options.timeoutMs ?? 240_000;
-    const timer = setTimeout(() => fail(new Error(`serve did not print its URL within ${timeoutMs} ms. Output:\n${log}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`serve did not print its URL within ${timeoutMs} ms. Output:\n${log}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer): void => {
       log += chunk.toString();
       const match = READY_LINE.exec(log);
@@ -100,7 +118,11 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     child.stderr!.on('data', (chunk: Buffer) => void (log += chunk.toString()));
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      fail(new Error(`serve exited (${signal ?? `code ${code}`}) before printing its URL. Output:\n${log}`));
+      fail(
+        new Error(
+          `serve exited (${signal ?? `code ${code}`}) before printing its URL. Output:\n${log}`,
+        ),
+      );
     });
   }).catch(async (e: unknown) => {
     await stop();
@@ -122,7 +144,11 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
 /** Launches headless Chromium (no sandbox: CI containers run as root). */
 export async function launchChromium(): Promise<Browser> {
   if (!chromiumExecutable) throw new Error(chromiumSkipReason!);
-  return chromium.launch({ executablePath: chromiumExecutable, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  return chromium.launch({
+    executablePath: chromiumExecutable,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
 }
 
 export interface OpenApp {
@@ -136,12 +162,17 @@ export interface OpenApp {
 }
 
 /** Starts serve, launches Chromium and opens the app; `close()` undoes all three. */
-export async function openApp(options: ServeOptions & { readonly viewport?: { width: number; height: number } } = {}): Promise<OpenApp> {
+export async function openApp(
+  options: ServeOptions & { readonly viewport?: { width: number; height: number } } = {},
+): Promise<OpenApp> {
   const serve = await startServe(options);
   let browser: Browser | undefined;
   try {
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 }, acceptDownloads: true });
+    const context = await browser.newContext({
+      viewport: options.viewport ?? { width: 1400, height: 900 },
+      acceptDownloads: true,
+    });
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));

@@ -37,7 +37,7 @@ for (const viewport of [
       await app?.close();
     });
 
-    it('opens from the preset picker with the mixed modules collapsed and torchvision\'s totals', async () => {
+    it("opens from the preset picker with the mixed modules collapsed and torchvision's totals", async () => {
       const { page } = app;
       await page.getByLabel('Preset', { exact: true }).selectOption('inception-v3');
       await node(page, 'Mixed_7c').waitFor({ timeout: 60_000 });
@@ -81,7 +81,14 @@ for (const viewport of [
       const total = page.getByTestId('total-params');
       await expect.poll(async () => total.textContent()).not.toBe(V3_PARAMS);
       // channels_7x7 128 → 64 in Mixed_6b (1×1, 1×7, 7×1 and the double branch's 1×1, 7×1, 1×7, 7×1, 1×7).
-      const c7 = (c: number) => 768 * c + 2 * c + (c * c * 7 + 2 * c) + c * 192 * 7 + (768 * c + 2 * c) + 3 * (c * c * 7 + 2 * c) + c * 192 * 7;
+      const c7 = (c: number) =>
+        768 * c +
+        2 * c +
+        (c * c * 7 + 2 * c) +
+        c * 192 * 7 +
+        (768 * c + 2 * c) +
+        3 * (c * c * 7 + 2 * c) +
+        c * 192 * 7;
       const expected = 27_161_264 - c7(128) + c7(64);
       expect(await total.textContent()).toBe(expected.toLocaleString('en-US'));
       await page.screenshot({ path: join(SHOTS, `v3-edited-light-${size}.png`) });
@@ -95,16 +102,33 @@ for (const viewport of [
       const { page } = app;
       await page.getByRole('tab', { name: 'Run' }).click();
       await page.getByLabel('Eval (main output)').check();
-      await page.getByLabel('Input', { exact: true }).selectOption({ label: 'Sample: cat' }).catch(async () => {
-        const options = await page.getByLabel('Input', { exact: true }).locator('option').allTextContents();
-        await page.getByLabel('Input', { exact: true }).selectOption({ label: options.find((o) => o.startsWith('Sample:'))! });
-      });
+      await page
+        .getByLabel('Input', { exact: true })
+        .selectOption({ label: 'Sample: cat' })
+        .catch(async () => {
+          const options = await page
+            .getByLabel('Input', { exact: true })
+            .locator('option')
+            .allTextContents();
+          await page
+            .getByLabel('Input', { exact: true })
+            .selectOption({ label: options.find((o) => o.startsWith('Sample:'))! });
+        });
       await page.getByRole('button', { name: 'Run', exact: true }).click();
       const main = page.getByTestId('output-shape-main');
       const failure = page.locator('.run-panel [role="alert"]');
-      await Promise.race([main.waitFor({ timeout: 600_000 }), failure.waitFor({ timeout: 600_000 }).then(async () => expect.fail(`The run failed: ${await failure.textContent()}`))]);
+      await Promise.race([
+        main.waitFor({ timeout: 600_000 }),
+        failure
+          .waitFor({ timeout: 600_000 })
+          .then(async () => expect.fail(`The run failed: ${await failure.textContent()}`)),
+      ]);
       expect(await main.textContent()).toMatch(/^\d+×1000$/);
-      expect(await node(page, 'Mixed_7c').getByRole('img', { name: 'Mixed_7c: measured shape matches' }).count()).toBe(1);
+      expect(
+        await node(page, 'Mixed_7c')
+          .getByRole('img', { name: 'Mixed_7c: measured shape matches' })
+          .count(),
+      ).toBe(1);
       await page.getByRole('button', { name: 'Switch to dark theme' }).click();
       await fit(page);
       await page.screenshot({ path: join(SHOTS, `v3-run-dark-${size}.png`) });

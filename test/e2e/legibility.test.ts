@@ -8,7 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { join } from 'node:path';
-import { chromiumSkipReason, launchChromium, screenshotDir, startServe, type ServeHandle } from './harness';
+import {
+  chromiumSkipReason,
+  launchChromium,
+  screenshotDir,
+  startServe,
+  type ServeHandle,
+} from './harness';
 import { measureGraphText, unfoldAll } from './graphText';
 
 const node = (page: Page, id: string) => page.getByRole('group', { name: id, exact: true });
@@ -17,7 +23,8 @@ const node = (page: Page, id: string) => page.getByRole('group', { name: id, exa
 function graphPositions(page: Page): Promise<Record<string, string>> {
   return page.evaluate(() => {
     const out: Record<string, string> = {};
-    for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node')) if (n.dataset.id && !n.dataset.id.includes('::')) out[n.dataset.id] = n.style.transform;
+    for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node'))
+      if (n.dataset.id && !n.dataset.id.includes('::')) out[n.dataset.id] = n.style.transform;
     return out;
   });
 }
@@ -27,7 +34,9 @@ function rightOverhang(page: Page): Promise<number> {
   return page.evaluate(() => {
     const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
     let right = -Infinity;
-    for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node')) if (n.dataset.id && !n.dataset.id.includes('::')) right = Math.max(right, n.getBoundingClientRect().right);
+    for (const n of document.querySelectorAll<HTMLElement>('.react-flow__node'))
+      if (n.dataset.id && !n.dataset.id.includes('::'))
+        right = Math.max(right, n.getBoundingClientRect().right);
     return right - pane.right;
   });
 }
@@ -73,7 +82,9 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
         try {
           await page.goto(serve.url);
           await node(page, 'inception4c').waitFor({ timeout: 120_000 });
-          await page.waitForFunction(() => document.querySelector('.react-flow__viewport') !== null);
+          await page.waitForFunction(
+            () => document.querySelector('.react-flow__viewport') !== null,
+          );
           await page.waitForTimeout(400);
           const fitted = await measureGraphText(page);
           expect(fitted.zoom).toBeGreaterThan(0.3);
@@ -85,7 +96,9 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           expect(fitted.titles).toHaveLength(9);
           expect(fitted.counts).toHaveLength(54);
           expect(fitted.covered).toEqual([]);
-          await page.screenshot({ path: join(screenshotDir('e2e'), `fitted-${width}-${colorScheme}.png`) });
+          await page.screenshot({
+            path: join(screenshotDir('e2e'), `fitted-${width}-${colorScheme}.png`),
+          });
 
           // Opening a module refits the view; its branches obey the same rule. It opens in place:
           // the modules before it (graph coordinates) do not move, and it stays in its stage's band.
@@ -98,8 +111,19 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           expect(opened.small).toEqual([]);
           expect(opened.covered).toEqual([]);
           const after = await graphPositions(page);
-          for (const id of ['input', 'conv1', 'maxpool2', 'inception3a', 'inception3b', 'inception4b', 'inception4c']) expect(after[id], id).toEqual(before[id]);
-          await page.screenshot({ path: join(screenshotDir('e2e'), `opened-${width}-${colorScheme}.png`) });
+          for (const id of [
+            'input',
+            'conv1',
+            'maxpool2',
+            'inception3a',
+            'inception3b',
+            'inception4b',
+            'inception4c',
+          ])
+            expect(after[id], id).toEqual(before[id]);
+          await page.screenshot({
+            path: join(screenshotDir('e2e'), `opened-${width}-${colorScheme}.png`),
+          });
 
           // Zoomed in to full size the small print (count labels, edge shapes) is back, still ≥ 9 px.
           await page.getByRole('button', { name: 'Fit view' }).click();
@@ -176,7 +200,12 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           expect(fitted.cut).toEqual([]);
           expect(fitted.covered).toEqual([]);
           expect(fitted.checked).toBeGreaterThan(40);
-          await page.screenshot({ path: join(screenshotDir('e2e'), `preset-${preset}-${colorScheme}-${width}x${height}.png`) });
+          await page.screenshot({
+            path: join(
+              screenshotDir('e2e'),
+              `preset-${preset}-${colorScheme}-${width}x${height}.png`,
+            ),
+          });
           // Zoomed in to full detail (labels of the counts, the template line), nothing is cut off either.
           for (let i = 0; i < 6; i++) await page.getByRole('button', { name: 'Zoom in' }).click();
           await page.waitForTimeout(500);
@@ -196,7 +225,12 @@ describe.skipIf(Boolean(chromiumSkipReason))('legible graph at the fitted zoom (
           const minimap = await page.locator('.react-flow__minimap').isVisible();
           if (minimap) expect(await rightOverhang(page)).toBeLessThanOrEqual(0);
           else expect(unfolded.covered).toEqual([]);
-          await page.screenshot({ path: join(screenshotDir('e2e'), `preset-${preset}-unfolded-${colorScheme}-${width}x${height}.png`) });
+          await page.screenshot({
+            path: join(
+              screenshotDir('e2e'),
+              `preset-${preset}-unfolded-${colorScheme}-${width}x${height}.png`,
+            ),
+          });
         } finally {
           await context.close();
         }

@@ -64,7 +64,9 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     await page.getByRole('heading', { name: /^inception4b/ }).waitFor();
     expect(await page.getByLabel('3×3 (out_3x3) of inception4b').inputValue()).toBe('224');
     // Enter takes the user on to the module's first field.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('1×1 (out_1x1) of inception4b');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toBe('1×1 (out_1x1) of inception4b');
     await page.keyboard.press('Escape');
   });
 
@@ -93,12 +95,16 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     await node(page, 'inception4c').click();
     await page.getByLabel('3×3 (out_3x3) of inception4c').fill('0');
     const message = 'inception4c: 3×3 must be a whole number from 1 to 65,536; got 0.';
-    await expect.poll(() => node(page, 'inception4c').getByRole('alert').textContent()).toBe(message);
+    await expect
+      .poll(() => node(page, 'inception4c').getByRole('alert').textContent())
+      .toBe(message);
     expect(await node(page, 'inception4b').getByTestId('shape').textContent()).toBe('3×512×14×14');
     await page.screenshot({ path: join(SHOTS, 'invalid-light.png') });
     await page.getByRole('tab', { name: 'Run' }).click();
     expect(await page.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
-    expect(await page.locator('#run-blocker').textContent()).toBe(`Fix the design first (1 problem): ${message}`);
+    expect(await page.locator('#run-blocker').textContent()).toBe(
+      `Fix the design first (1 problem): ${message}`,
+    );
     await page.getByRole('button', { name: 'Undo' }).click();
     await expect.poll(() => totalParams(page).textContent()).toBe(fmt(PRESET_PARAMS));
     await page.getByRole('tab', { name: 'Edit' }).click();
@@ -127,9 +133,19 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const main = page.getByTestId('output-shape-main');
     const failure = page.locator('.run-panel [role="alert"]');
-    await Promise.race([main.waitFor({ timeout: 300_000 }), failure.waitFor({ timeout: 300_000 }).then(async () => expect.fail(`The run failed: ${await failure.textContent()}`))]);
-    for (const name of ['main', 'aux1', 'aux2']) expect(await page.getByTestId(`output-shape-${name}`).textContent(), name).toBe('3×1000');
-    expect(await node(page, 'inception4c').getByRole('img', { name: 'inception4c: measured shape matches' }).count()).toBe(1);
+    await Promise.race([
+      main.waitFor({ timeout: 300_000 }),
+      failure
+        .waitFor({ timeout: 300_000 })
+        .then(async () => expect.fail(`The run failed: ${await failure.textContent()}`)),
+    ]);
+    for (const name of ['main', 'aux1', 'aux2'])
+      expect(await page.getByTestId(`output-shape-${name}`).textContent(), name).toBe('3×1000');
+    expect(
+      await node(page, 'inception4c')
+        .getByRole('img', { name: 'inception4c: measured shape matches' })
+        .count(),
+    ).toBe(1);
     // The input is shown beside the maps; a map opens large; 1×1 maps are listed, not drawn.
     await page.getByRole('img', { name: 'The input image' }).first().waitFor();
     expect(await page.getByRole('img', { name: 'avgpool feature map' }).count()).toBe(0);

@@ -12,36 +12,50 @@ import { presetDesign } from '../../core/presets';
 import { chromiumSkipReason, launchChromium, startServe, type ServeHandle } from './harness';
 
 const call = async (serve: ServeHandle, method: string, args: unknown[]) => {
-  const r = await fetch(`${serve.origin}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-inception-token': serve.token }, body: JSON.stringify(args) });
+  const r = await fetch(`${serve.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-inception-token': serve.token },
+    body: JSON.stringify(args),
+  });
   return (await r.json()) as { ok: boolean; value?: unknown };
 };
 
 describe('inception-explorer serve', () => {
-  it.skipIf(Boolean(chromiumSkipReason))(`serves the app to Chromium and stops cleanly${chromiumSkipReason ? ` (skipped: ${chromiumSkipReason})` : ''}`, async () => {
-    const serve = await startServe();
-    try {
-      expect(serve.output().split('\n').filter((l) => l.startsWith('Inception Explorer: '))).toEqual([`Inception Explorer: ${serve.url}`]);
-      const browser = await launchChromium();
+  it.skipIf(Boolean(chromiumSkipReason))(
+    `serves the app to Chromium and stops cleanly${chromiumSkipReason ? ` (skipped: ${chromiumSkipReason})` : ''}`,
+    async () => {
+      const serve = await startServe();
       try {
-        const page = await browser.newPage();
-        const errors: string[] = [];
-        page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-        page.on('pageerror', (e) => errors.push(e.message));
-        await page.goto(serve.url);
-        await page.getByText('Inception Explorer').first().waitFor();
-        expect(await page.evaluate(() => 'inceptionExplorer' in window)).toBe(false);
-        await page.waitForTimeout(500);
-        expect(errors).toEqual([]);
+        expect(
+          serve
+            .output()
+            .split('\n')
+            .filter((l) => l.startsWith('Inception Explorer: ')),
+        ).toEqual([`Inception Explorer: ${serve.url}`]);
+        const browser = await launchChromium();
+        try {
+          const page = await browser.newPage();
+          const errors: string[] = [];
+          page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+          page.on('pageerror', (e) => errors.push(e.message));
+          await page.goto(serve.url);
+          await page.getByText('Inception Explorer').first().waitFor();
+          expect(await page.evaluate(() => 'inceptionExplorer' in window)).toBe(false);
+          await page.waitForTimeout(500);
+          expect(errors).toEqual([]);
+        } finally {
+          await browser.close();
+        }
+        const exited = new Promise<number | null>((r) =>
+          serve.child.once('exit', (code) => r(code)),
+        );
+        serve.child.kill('SIGTERM');
+        expect(await exited).toBe(0);
       } finally {
-        await browser.close();
+        await serve.stop();
       }
-      const exited = new Promise<number | null>((r) => serve.child.once('exit', (code) => r(code)));
-      serve.child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    } finally {
-      await serve.stop();
-    }
-  });
+    },
+  );
 
   it('offers the autosaved design after the server is killed mid-edit, and not after a clean stop', async () => {
     const home = await mkdtemp(join(tmpdir(), 'serve-kill-'));
@@ -54,7 +68,10 @@ describe('inception-explorer serve', () => {
       await killed;
 
       const second = await startServe({ home });
-      expect(await call(second, 'takeRecovery', [])).toEqual({ ok: true, value: { path: null, text } });
+      expect(await call(second, 'takeRecovery', [])).toEqual({
+        ok: true,
+        value: { path: null, text },
+      });
       expect(await call(second, 'takeRecovery', [])).toEqual({ ok: true, value: null });
       expect(await call(second, 'autosave', [{ path: null, text }])).toEqual({ ok: true });
       await second.stop();

@@ -28,9 +28,15 @@ describe.skipIf(Boolean(chromiumSkipReason))('walkthrough at 1280×720 (Chromium
     const bar = page.locator('footer[aria-label="Totals"]');
     await bar.getByText('+66.3 K (+0.5 %)').waitFor();
     const box = (await bar.boundingBox())!;
-    for (const part of [bar.getByText('Weights', { exact: true }), bar.getByText('51.4 MiB'), bar.getByText('✓ Valid design')]) {
+    for (const part of [
+      bar.getByText('Weights', { exact: true }),
+      bar.getByText('51.4 MiB'),
+      bar.getByText('✓ Valid design'),
+    ]) {
       const b = (await part.boundingBox())!;
-      expect(b.x + b.width, (await part.textContent()) ?? '').toBeLessThanOrEqual(box.x + box.width);
+      expect(b.x + b.width, (await part.textContent()) ?? '').toBeLessThanOrEqual(
+        box.x + box.width,
+      );
       expect(b.y + b.height).toBeLessThanOrEqual(720);
     }
     expect(await bar.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);

@@ -18,7 +18,9 @@ import { chromiumExecutable, chromiumSkipReason, screenshotDir } from '../e2e/ha
 import { build } from 'esbuild';
 
 const SCREENSHOTS = screenshotDir('export');
-const INCEPTIONS = ['3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b'].map((s) => `inception${s}`);
+const INCEPTIONS = ['3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b'].map(
+  (s) => `inception${s}`,
+);
 
 interface Overflow {
   node: string;
@@ -35,8 +37,18 @@ async function overflows(page: Page): Promise<Overflow[]> {
       const box = g.querySelector('rect')!.getBBox();
       for (const t of Array.from(g.querySelectorAll('text'))) {
         const b = (t as SVGTextElement).getBBox();
-        if (b.x + b.width > box.x + box.width + 0.5 || b.x < box.x - 0.5 || b.y < box.y - 0.5 || b.y + b.height > box.y + box.height + 0.5) {
-          out.push({ node: g.id, text: t.textContent ?? '', right: b.x + b.width, limit: box.x + box.width });
+        if (
+          b.x + b.width > box.x + box.width + 0.5 ||
+          b.x < box.x - 0.5 ||
+          b.y < box.y - 0.5 ||
+          b.y + b.height > box.y + box.height + 0.5
+        ) {
+          out.push({
+            node: g.id,
+            text: t.textContent ?? '',
+            right: b.x + b.width,
+            limit: box.x + box.width,
+          });
         }
       }
     }
@@ -54,7 +66,13 @@ describe.skipIf(Boolean(chromiumSkipReason))('exported graph pictures in Chromiu
     browser = await chromium.launch({
       executablePath: chromiumExecutable!,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+      ],
     });
   }, 60_000);
 
@@ -88,7 +106,10 @@ describe.skipIf(Boolean(chromiumSkipReason))('exported graph pictures in Chromiu
   it('keeps the text of an edited, opened, dark graph inside its boxes too', async () => {
     let d = setParam(presetDesign('googlenet-torchvision')!, 'inception4c', 'out_3x3', 300);
     d = setParam(d, 'inception3a', 'form', 'naive');
-    const page = await open(await graphSvg(d, undefined, { theme: 'dark', opened: ['inception4c'] }), 'opened');
+    const page = await open(
+      await graphSvg(d, undefined, { theme: 'dark', opened: ['inception4c'] }),
+      'opened',
+    );
     const labels = await page.locator('text.node-id').allTextContents();
     for (const id of INCEPTIONS) expect(labels).toContain(id);
     expect(labels).toEqual(expect.arrayContaining(['1×1', '3×3 reduce', '3×3', 'pool proj']));
@@ -101,11 +122,12 @@ describe.skipIf(Boolean(chromiumSkipReason))('exported graph pictures in Chromiu
   function meanDifference(a: PNG, b: PNG): number {
     expect([b.width, b.height]).toEqual([a.width, a.height]);
     let diff = 0;
-    for (let i = 0; i < a.data.length; i += 4) for (let c = 0; c < 3; c++) diff += Math.abs(a.data[i + c] - b.data[i + c]);
+    for (let i = 0; i < a.data.length; i += 4)
+      for (let c = 0; c < 3; c++) diff += Math.abs(a.data[i + c] - b.data[i + c]);
     return diff / ((a.data.length / 4) * 3);
   }
 
-  it("draws the PNGs of the command line (resvg) and of the app (canvas) like Chromium draws the SVG", async () => {
+  it('draws the PNGs of the command line (resvg) and of the app (canvas) like Chromium draws the SVG', async () => {
     const svg = await graphSvg(presetDesign('googlenet')!);
     const page = await open(svg, 'compare');
     const chrome = PNG.sync.read(await page.screenshot());
@@ -118,12 +140,27 @@ describe.skipIf(Boolean(chromiumSkipReason))('exported graph pictures in Chromiu
 
     // The app's rasterizer, compiled as the app's bundler would, run in a blank page.
     // Bundled with the core module it imports (the picture size rule), as Vite bundles it.
-    const bundled = await build({ entryPoints: [join(__dirname, '..', '..', 'renderer', 'export', 'rasterize.ts')], bundle: true, write: false, format: 'iife', globalName: 'rasterize', logLevel: 'silent' });
+    const bundled = await build({
+      entryPoints: [join(__dirname, '..', '..', 'renderer', 'export', 'rasterize.ts')],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      globalName: 'rasterize',
+      logLevel: 'silent',
+    });
     const code = bundled.outputFiles[0].text;
     const blank = await browser.newPage();
     await blank.setContent('<!doctype html><title>rasterize</title>');
     await blank.addScriptTag({ content: code });
-    const base64 = await blank.evaluate((s) => (window as unknown as { rasterize: { svgToPngBase64(svg: string, scale: number): Promise<string> } }).rasterize.svgToPngBase64(s, 1), svg);
+    const base64 = await blank.evaluate(
+      (s) =>
+        (
+          window as unknown as {
+            rasterize: { svgToPngBase64(svg: string, scale: number): Promise<string> };
+          }
+        ).rasterize.svgToPngBase64(s, 1),
+      svg,
+    );
     await blank.close();
     const canvasPng = Buffer.from(base64, 'base64');
     writeFileSync(join(SCREENSHOTS, 'graph-canvas.png'), canvasPng);

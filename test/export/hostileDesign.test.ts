@@ -28,14 +28,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** GoogLeNet with hostile text in every free string field a valid design has. */
 const hostileDesign: fc.Arbitrary<Design> = fc
-  .record({ name: hostileString(200), preset: fc.option(hostileString(64)), stage: hostileString(32), inception: fc.nat(8), edit: fc.boolean() })
+  .record({
+    name: hostileString(200),
+    preset: fc.option(hostileString(64)),
+    stage: hostileString(32),
+    inception: fc.nat(8),
+    edit: fc.boolean(),
+  })
   .map(({ name, preset, stage, inception, edit }) => {
     const base = presetDesign('googlenet')!;
     let i = -1;
     const modules = base.modules.map((m) => {
       if (m.kind !== 'inception') return m;
       i++;
-      return i === inception ? { ...m, stage, params: edit ? { ...m.params, out_3x3: 200 } : m.params } : m;
+      return i === inception
+        ? { ...m, stage, params: edit ? { ...m.params, out_3x3: 200 } : m.params }
+        : m;
     });
     return { ...base, name, preset, modules };
   });
@@ -76,7 +84,9 @@ interface Checked {
   csvWidths: number[];
 }
 
-async function exportsOf(design: Design): Promise<Record<'pytorch' | 'svg' | 'csv' | 'markdown' | 'design', string>> {
+async function exportsOf(
+  design: Design,
+): Promise<Record<'pytorch' | 'svg' | 'csv' | 'markdown' | 'design', string>> {
   const analysis = analyze(design);
   expect(analysis.valid).toBe(true);
   const out = {} as Record<'pytorch' | 'svg' | 'csv' | 'markdown' | 'design', string>;
@@ -88,78 +98,125 @@ async function exportsOf(design: Design): Promise<Record<'pytorch' | 'svg' | 'cs
   return out;
 }
 
-describe.skipIf(!hasPython)('hostile strings in a design file reach no export as code or markup', () => {
-  it('every export of 60 hostile designs parses as its reader reads it, and holds only the clean statements', async () => {
-    const designs = fc.sample(hostileDesign, { numRuns: 60, seed: 9 });
-    designs.unshift({ ...presetDesign('googlenet')!, name: 'clean' });
-    const items: { py: string; svg: string; csv: string }[] = [];
-    const markdown: string[] = [];
-    for (const [i, d] of designs.entries()) {
-      const e = await exportsOf(d);
-      const files = { py: join(dir, `d${i}.py`), svg: join(dir, `d${i}.svg`), csv: join(dir, `d${i}.csv`) };
-      writeFileSync(files.py, e.pytorch);
-      writeFileSync(files.svg, e.svg);
-      writeFileSync(files.csv, e.csv);
-      items.push(files);
-      markdown.push(e.markdown);
-      // The design file reads back as the same design.
-      const back = parseDesign(e.design);
-      expect(back.ok && back.design).toEqual(d);
-      expect(e.design).not.toMatch(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
-    }
-    writeFileSync(join(dir, 'items.json'), JSON.stringify(items));
-    writeFileSync(join(dir, 'check.py'), CHECKER);
-    const checked = JSON.parse(execFileSync(PYTHON, [join(dir, 'check.py'), join(dir, 'items.json')], { encoding: 'utf8' })) as Checked[];
-    const clean = checked[0];
-    expect(clean.pyError).toBeUndefined();
-    checked.forEach((r, i) => {
-      const d = designs[i];
-      expect(r.pyError, `design ${i}: ${JSON.stringify(d.name)} / ${JSON.stringify(d.preset)}`).toBeUndefined();
-      // The same statements as a clean export: a docstring, imports, the classes and the smoke test.
-      expect(r.top!.length).toBe(clean.top!.length);
-      expect(r.top!.filter((t) => !t.startsWith('ClassDef'))).toEqual(clean.top!.filter((t) => !t.startsWith('ClassDef')));
-      expect(r.calls).toEqual(clean.calls);
-      // The name is data in the docstring, shown as the reader sees it.
-      expect(r.doc).toContain('PyTorch code for');
-      expect(r.svgError, `design ${i}`).toBeUndefined();
-      expect(r.title).toBe(plainText(d.name || 'Untitled design'));
-      expect(r.csvWidths).toEqual([8]);
-    });
-    for (const md of markdown) {
-      // The module table: every row has exactly its five cells (six unescaped pipes).
-      const table = md.split('\n\n')[0].split('\n');
-      expect(table.length).toBeGreaterThan(10);
-      for (const row of table) expect(row.match(/(?<!\\)\|/g)?.length, row).toBe(6);
-    }
-  }, 120_000);
+describe.skipIf(!hasPython)(
+  'hostile strings in a design file reach no export as code or markup',
+  () => {
+    it('every export of 60 hostile designs parses as its reader reads it, and holds only the clean statements', async () => {
+      const designs = fc.sample(hostileDesign, { numRuns: 60, seed: 9 });
+      designs.unshift({ ...presetDesign('googlenet')!, name: 'clean' });
+      const items: { py: string; svg: string; csv: string }[] = [];
+      const markdown: string[] = [];
+      for (const [i, d] of designs.entries()) {
+        const e = await exportsOf(d);
+        const files = {
+          py: join(dir, `d${i}.py`),
+          svg: join(dir, `d${i}.svg`),
+          csv: join(dir, `d${i}.csv`),
+        };
+        writeFileSync(files.py, e.pytorch);
+        writeFileSync(files.svg, e.svg);
+        writeFileSync(files.csv, e.csv);
+        items.push(files);
+        markdown.push(e.markdown);
+        // The design file reads back as the same design.
+        const back = parseDesign(e.design);
+        expect(back.ok && back.design).toEqual(d);
+        expect(e.design).not.toMatch(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      }
+      writeFileSync(join(dir, 'items.json'), JSON.stringify(items));
+      writeFileSync(join(dir, 'check.py'), CHECKER);
+      const checked = JSON.parse(
+        execFileSync(PYTHON, [join(dir, 'check.py'), join(dir, 'items.json')], {
+          encoding: 'utf8',
+        }),
+      ) as Checked[];
+      const clean = checked[0];
+      expect(clean.pyError).toBeUndefined();
+      checked.forEach((r, i) => {
+        const d = designs[i];
+        expect(
+          r.pyError,
+          `design ${i}: ${JSON.stringify(d.name)} / ${JSON.stringify(d.preset)}`,
+        ).toBeUndefined();
+        // The same statements as a clean export: a docstring, imports, the classes and the smoke test.
+        expect(r.top!.length).toBe(clean.top!.length);
+        expect(r.top!.filter((t) => !t.startsWith('ClassDef'))).toEqual(
+          clean.top!.filter((t) => !t.startsWith('ClassDef')),
+        );
+        expect(r.calls).toEqual(clean.calls);
+        // The name is data in the docstring, shown as the reader sees it.
+        expect(r.doc).toContain('PyTorch code for');
+        expect(r.svgError, `design ${i}`).toBeUndefined();
+        expect(r.title).toBe(plainText(d.name || 'Untitled design'));
+        expect(r.csvWidths).toEqual([8]);
+      });
+      for (const md of markdown) {
+        // The module table: every row has exactly its five cells (six unescaped pipes).
+        const table = md.split('\n\n')[0].split('\n');
+        expect(table.length).toBeGreaterThan(10);
+        for (const row of table) expect(row.match(/(?<!\\)\|/g)?.length, row).toBe(6);
+      }
+    }, 120_000);
 
-  it('the design of issue 9 exports to a file that runs no command', () => {
-    const marker = join(dir, 'pw');
-    const payload = '"""; __import__("os").system("touch pw"); """';
-    expect(payload.length).toBeLessThanOrEqual(64);
-    const design = { ...presetDesign('googlenet')!, preset: payload, name: `n${payload}` };
-    const file = join(dir, 'issue9.py');
-    writeFileSync(file, serializeDesign(design));
-    const py = join(dir, 'issue9-export.py');
-    const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'inception-explorer.mjs'), 'export', 'pytorch', file, '-o', py], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    // Executing the module body (classes, imports) without torch: only the docstring could run code.
-    const probe = spawnSync(PYTHON, ['-c', `import ast,sys; t=ast.parse(open(sys.argv[1]).read()); exec(compile(ast.Module(body=t.body[:1], type_ignores=[]), "x", "exec"))`, py], { encoding: 'utf8', cwd: dir });
-    expect(probe.status, probe.stderr).toBe(0);
-    expect(existsSync(marker)).toBe(false);
-    const text = readFileSync(py, 'utf8');
-    expect(text).toContain('Preset \\"\\"\\"; __import__(\\"os\\").system(\\"touch pw\\"); \\"\\"\\" is unknown');
-  }, 60_000);
-});
+    it('the design of issue 9 exports to a file that runs no command', () => {
+      const marker = join(dir, 'pw');
+      const payload = '"""; __import__("os").system("touch pw"); """';
+      expect(payload.length).toBeLessThanOrEqual(64);
+      const design = { ...presetDesign('googlenet')!, preset: payload, name: `n${payload}` };
+      const file = join(dir, 'issue9.py');
+      writeFileSync(file, serializeDesign(design));
+      const py = join(dir, 'issue9-export.py');
+      const r = spawnSync(
+        process.execPath,
+        [
+          join(__dirname, '..', '..', 'bin', 'inception-explorer.mjs'),
+          'export',
+          'pytorch',
+          file,
+          '-o',
+          py,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      // Executing the module body (classes, imports) without torch: only the docstring could run code.
+      const probe = spawnSync(
+        PYTHON,
+        [
+          '-c',
+          `import ast,sys; t=ast.parse(open(sys.argv[1]).read()); exec(compile(ast.Module(body=t.body[:1], type_ignores=[]), "x", "exec"))`,
+          py,
+        ],
+        { encoding: 'utf8', cwd: dir },
+      );
+      expect(probe.status, probe.stderr).toBe(0);
+      expect(existsSync(marker)).toBe(false);
+      const text = readFileSync(py, 'utf8');
+      expect(text).toContain(
+        'Preset \\"\\"\\"; __import__(\\"os\\").system(\\"touch pw\\"); \\"\\"\\" is unknown',
+      );
+    }, 60_000);
+  },
+);
 
 describe('the command line prints no raw control sequence from a design', () => {
   it('export and summary messages show ESC, BEL and bidi characters as escapes', async () => {
     const name = 'evil\x1b]0;owned\x07\x1b[2J\u202ename';
-    const design = { ...presetDesign('googlenet')!, name, modules: presetDesign('googlenet')!.modules.map((m, i) => (i === 3 ? { ...m, id: 'bad\x1b[31mid' } : m)) };
+    const design = {
+      ...presetDesign('googlenet')!,
+      name,
+      modules: presetDesign('googlenet')!.modules.map((m, i) =>
+        i === 3 ? { ...m, id: 'bad\x1b[31mid' } : m,
+      ),
+    };
     const file = join(dir, 'evil.json');
     writeFileSync(file, serializeDesign(design));
     const out: string[] = [];
-    const io = { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s), isTty: false };
+    const io = {
+      out: (s: string) => void out.push(s),
+      err: (s: string) => void out.push(s),
+      isTty: false,
+    };
     expect(await main(['export', 'pytorch', file], io)).toBe(1);
     expect(await main(['summary', file], io)).toBe(1);
     const good = join(dir, 'evil-name.json');

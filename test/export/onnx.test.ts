@@ -52,8 +52,15 @@ interface Case {
   readonly design: Design;
 }
 
-const presetCases: Case[] = presetNames.map((name) => ({ name: `preset-${name}`, design: presetDesign(name)! }));
-const CASES: Case[] = [...presetCases, ...EXPORT_CASES.filter((c) => !presetNames.includes(c.name)), ...ONNX_CASES];
+const presetCases: Case[] = presetNames.map((name) => ({
+  name: `preset-${name}`,
+  design: presetDesign(name)!,
+}));
+const CASES: Case[] = [
+  ...presetCases,
+  ...EXPORT_CASES.filter((c) => !presetNames.includes(c.name)),
+  ...ONNX_CASES,
+];
 const VARIANTS = [
   { suffix: 'folded', foldBatchNorm: true },
   { suffix: 'kept', foldBatchNorm: false },
@@ -62,12 +69,26 @@ const VARIANTS = [
 interface PyResult {
   name: string;
   checks: Record<string, { ok: boolean; error?: string; opset?: [string, number][]; ir?: number }>;
-  reference?: { ok: boolean; error?: string; trace?: string; shape?: number[]; unavailable?: string };
+  reference?: {
+    ok: boolean;
+    error?: string;
+    trace?: string;
+    shape?: number[];
+    unavailable?: string;
+  };
 }
 
 describe.skipIf(!hasOnnx)('ONNX export under python3-onnx and ONNX Runtime', () => {
   let dir: string;
-  const files = new Map<string, { onnx: Record<string, string>; input: Float32Array; inputShape: number[]; referenceOut: string | null }>();
+  const files = new Map<
+    string,
+    {
+      onnx: Record<string, string>;
+      input: Float32Array;
+      inputShape: number[];
+      referenceOut: string | null;
+    }
+  >();
   const results = new Map<string, PyResult>();
 
   beforeAll(() => {
@@ -76,13 +97,17 @@ describe.skipIf(!hasOnnx)('ONNX export under python3-onnx and ONNX Runtime', () 
     const manifest = CASES.map((c, i) => {
       const design: Design = { ...c.design, input: { ...c.design.input, batch: BATCH } };
       const analysis = analyze(design);
-      if (!analysis.valid) throw new Error(`${c.name} is not valid: ${analysis.issues.map((x) => x.message).join(' ')}`);
+      if (!analysis.valid)
+        throw new Error(
+          `${c.name} is not valid: ${analysis.issues.map((x) => x.message).join(' ')}`,
+        );
       // Randomized batch-norm statistics, so batch norm (folded or not) does real work.
       const weights = initStateDict(analysis.graph, 21 + i, 'randomized');
       const onnx: Record<string, string> = {};
       for (const v of VARIANTS) {
         const r = onnxModel(design, analysis, weights, { foldBatchNorm: v.foldBatchNorm });
-        if (!r.ok) throw new Error(`${c.name} did not export: ${r.issues.map((x) => x.message).join(' ')}`);
+        if (!r.ok)
+          throw new Error(`${c.name} did not export: ${r.issues.map((x) => x.message).join(' ')}`);
         onnx[v.suffix] = join(dir, `${c.name}.${v.suffix}.onnx`);
         writeFileSync(onnx[v.suffix], r.value.bytes);
       }
@@ -92,25 +117,54 @@ describe.skipIf(!hasOnnx)('ONNX export under python3-onnx and ONNX Runtime', () 
       writeFileSync(weightsFile, stateDictToSafetensors(weights, analysis.graph));
       const input = randomInput(analysis.input, 300 + i);
       const inputFile = join(dir, `${c.name}.input.safetensors`);
-      writeFileSync(inputFile, writeSafetensors(new Map([['input', { dtype: 'F32', shape: analysis.input, data: input }]])));
-      const referenceOut = hasTorch && !NO_REFERENCE.has(c.name) ? join(dir, `${c.name}.reference.f32`) : null;
+      writeFileSync(
+        inputFile,
+        writeSafetensors(
+          new Map([['input', { dtype: 'F32', shape: analysis.input, data: input }]]),
+        ),
+      );
+      const referenceOut =
+        hasTorch && !NO_REFERENCE.has(c.name) ? join(dir, `${c.name}.reference.f32`) : null;
       files.set(c.name, { onnx, input, inputShape: [...analysis.input], referenceOut });
       // reference.py builds the GoogLeNet family; Inception v3 as the preset is checked against
       // torchvision's own model; other designs reference.py cannot build run as the exported
       // PyTorch code (test/export/pytorch.test.ts checks that code against torchvision and the engine).
-      const family = (FAMILY_PRESETS as readonly string[]).includes(c.design.preset ?? '') && c.name === `preset-${c.design.preset}`;
-      const oracle = TORCHVISION_V3.has(c.name) ? 'torchvision-inception-v3' : family ? `family:${c.design.preset}` : 'reference';
+      const family =
+        (FAMILY_PRESETS as readonly string[]).includes(c.design.preset ?? '') &&
+        c.name === `preset-${c.design.preset}`;
+      const oracle = TORCHVISION_V3.has(c.name)
+        ? 'torchvision-inception-v3'
+        : family
+          ? `family:${c.design.preset}`
+          : 'reference';
       const code = pytorchCode(design, analysis);
       const pytorchFile = code.ok ? join(dir, `${c.name.replace(/-/g, '_')}_export.py`) : null;
       if (code.ok && pytorchFile) writeFileSync(pytorchFile, code.value.code);
-      const transformInput = c.design.modules.some((m) => m.kind === 'transformInput' && m.params.enabled === true);
-      return { name: c.name, onnx: Object.values(onnx), designFile, weights: weightsFile, input: inputFile, referenceOut, oracle, transformInput, pytorchFile, className: code.ok ? code.value.className : null };
+      const transformInput = c.design.modules.some(
+        (m) => m.kind === 'transformInput' && m.params.enabled === true,
+      );
+      return {
+        name: c.name,
+        onnx: Object.values(onnx),
+        designFile,
+        weights: weightsFile,
+        input: inputFile,
+        referenceOut,
+        oracle,
+        transformInput,
+        pytorchFile,
+        className: code.ok ? code.value.className : null,
+      };
     });
     const manifestFile = join(dir, 'manifest.json');
     const out = join(dir, 'results.json');
     writeFileSync(manifestFile, JSON.stringify({ cases: manifest }));
-    execFileSync(PYTHON, [CHECKER, manifestFile, out], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 900_000 });
-    for (const r of (JSON.parse(readFileSync(out, 'utf8')) as { cases: PyResult[] }).cases) results.set(r.name, r);
+    execFileSync(PYTHON, [CHECKER, manifestFile, out], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 900_000,
+    });
+    for (const r of (JSON.parse(readFileSync(out, 'utf8')) as { cases: PyResult[] }).cases)
+      results.set(r.name, r);
   }, 900_000);
 
   afterAll(() => {
@@ -118,18 +172,23 @@ describe.skipIf(!hasOnnx)('ONNX export under python3-onnx and ONNX Runtime', () 
   });
 
   it('covers every preset and the largest one', () => {
-    const largest = presetNames.map((n) => ({ n, macs: analyze(presetDesign(n)!).totals.macs })).sort((a, b) => b.macs - a.macs)[0].n;
+    const largest = presetNames
+      .map((n) => ({ n, macs: analyze(presetDesign(n)!).totals.macs }))
+      .sort((a, b) => b.macs - a.macs)[0].n;
     expect(CASES.map((c) => c.name)).toContain(`preset-${largest}`);
   });
 
   describe.each(CASES.map((c) => c.name))('%s', (name) => {
-    it.each(VARIANTS.map((v) => v.suffix))('batch norm %s: passes onnx.checker.check_model with full_check (opset 17)', (suffix) => {
-      const file = files.get(name)!.onnx[suffix];
-      const check = results.get(name)!.checks[file];
-      expect(check.error).toBeUndefined();
-      expect(check.ok).toBe(true);
-      expect(check.opset).toEqual([['', 17]]);
-    });
+    it.each(VARIANTS.map((v) => v.suffix))(
+      'batch norm %s: passes onnx.checker.check_model with full_check (opset 17)',
+      (suffix) => {
+        const file = files.get(name)!.onnx[suffix];
+        const check = results.get(name)!.checks[file];
+        expect(check.error).toBeUndefined();
+        expect(check.ok).toBe(true);
+        expect(check.opset).toEqual([['', 17]]);
+      },
+    );
 
     it.skipIf(!hasTorch || NO_REFERENCE.has(name)).for(VARIANTS.map((v) => v.suffix))(
       "batch norm %s: ONNX Runtime gives PyTorch's eval-mode logits to 1e-4",
@@ -140,7 +199,9 @@ describe.skipIf(!hasOnnx)('ONNX export under python3-onnx and ONNX Runtime', () 
         expect(ref.error, ref.trace).toBeUndefined();
         const raw = readFileSync(f.referenceOut!);
         // A small file's Buffer is a view into Node's shared pool: copy its own bytes out.
-        const expected = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+        const expected = new Float32Array(
+          raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength),
+        );
         const session = await ort.InferenceSession.create(f.onnx[suffix], { intraOpNumThreads: 1 });
         try {
           const y = await session.run({ input: new ort.Tensor('float32', f.input, f.inputShape) });

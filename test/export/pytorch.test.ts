@@ -53,14 +53,16 @@ interface Comparison {
   outputs: string[];
 }
 
-const hasTorch = existsSync(PYTHON) && (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTorch =
+  existsSync(PYTHON) &&
+  (() => {
+    try {
+      execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 
 describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
   let dir: string;
@@ -77,21 +79,44 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
       const analysis = analyze(c.design);
       analyses.set(c.name, analysis);
       const exported = pytorchCode(c.design, analysis);
-      if (!exported.ok) throw new Error(`${c.name} did not export: ${exported.issues.map((x) => x.message).join(' ')}`);
+      if (!exported.ok)
+        throw new Error(
+          `${c.name} did not export: ${exported.issues.map((x) => x.message).join(' ')}`,
+        );
       const file = join(dir, `${c.name.replace(/-/g, '_')}.py`);
       writeFileSync(file, exported.value.code);
       const designFile = join(dir, `${c.name}.json`);
       writeFileSync(designFile, serializeDesign(c.design));
       const weights = join(dir, `${c.name}.weights.safetensors`);
       // Randomized BN statistics, so batch normalization does real work in the comparison.
-      writeFileSync(weights, stateDictToSafetensors(initStateDict(analysis.graph, 11 + i, 'randomized'), analysis.graph));
+      writeFileSync(
+        weights,
+        stateDictToSafetensors(initStateDict(analysis.graph, 11 + i, 'randomized'), analysis.graph),
+      );
       const input = join(dir, `${c.name}.input.safetensors`);
-      writeFileSync(input, writeSafetensors(new Map([['input', { dtype: 'F32', shape: analysis.input, data: randomInput(analysis.input, 42 + i) }]])));
+      writeFileSync(
+        input,
+        writeSafetensors(
+          new Map([
+            [
+              'input',
+              { dtype: 'F32', shape: analysis.input, data: randomInput(analysis.input, 42 + i) },
+            ],
+          ]),
+        ),
+      );
       // The engine runs the design file (batch 1 keeps it quick) and dumps weights, input and outputs.
       const dump = join(dir, `${c.name}-engine`);
-      const run = spawnSync(process.execPath, [CLI, 'run', designFile, '--batch', '1', '--seed', String(7 + i), '--dump', dump, '--json'], { encoding: 'utf8', timeout: 300_000 });
+      const run = spawnSync(
+        process.execPath,
+        [CLI, 'run', designFile, '--batch', '1', '--seed', String(7 + i), '--dump', dump, '--json'],
+        { encoding: 'utf8', timeout: 300_000 },
+      );
       engineRuns.set(c.name, { status: run.status, stderr: run.stderr });
-      const order = (names: readonly string[]) => [...names.filter((n) => n !== 'main'), ...names.filter((n) => n === 'main')];
+      const order = (names: readonly string[]) => [
+        ...names.filter((n) => n !== 'main'),
+        ...names.filter((n) => n === 'main'),
+      ];
       const outputNames = Object.keys(c.design.outputs);
       return {
         name: c.name,
@@ -107,15 +132,26 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
         engineInput: join(dump, 'input.safetensors'),
         engineOutputs: run.status === 0 ? join(dump, 'outputs.safetensors') : null,
         // The torchvision model the case's preset reproduces exactly.
-        torchvision: c.name === 'googlenet-torchvision' ? 'googlenet' : c.name === 'inception-v3' ? 'inception_v3' : null,
+        torchvision:
+          c.name === 'googlenet-torchvision'
+            ? 'googlenet'
+            : c.name === 'inception-v3'
+              ? 'inception_v3'
+              : null,
         family: FAMILY.has(c.name) ? c.name : null,
       };
     });
     const manifest = join(dir, 'manifest.json');
     const out = join(dir, 'results.json');
     writeFileSync(manifest, JSON.stringify({ cases }));
-    execFileSync(PYTHON, [CHECKER, manifest, out], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 900_000 });
-    const parsed = JSON.parse(readFileSync(out, 'utf8')) as { cases: CaseResult[]; style: typeof style };
+    execFileSync(PYTHON, [CHECKER, manifest, out], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 900_000,
+    });
+    const parsed = JSON.parse(readFileSync(out, 'utf8')) as {
+      cases: CaseResult[];
+      style: typeof style;
+    };
     for (const r of parsed.cases) results.set(r.name, r);
     style = parsed.style;
   }, 900_000);
@@ -145,9 +181,13 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
       expect(stdout).toContain(`parameters: ${a.totals.params}`);
       const smokeBatch = Math.max(a.input[0], 2);
       for (const [output, shape] of Object.entries(a.outputs)) {
-        expect(stdout).toContain(`train ${output}: (${[smokeBatch, ...shape!.slice(1)].join(', ')})`);
+        expect(stdout).toContain(
+          `train ${output}: (${[smokeBatch, ...shape!.slice(1)].join(', ')})`,
+        );
       }
-      expect(stdout).toContain(`eval main: (${[smokeBatch, ...a.outputs.main!.slice(1)].join(', ')})`);
+      expect(stdout).toContain(
+        `eval main: (${[smokeBatch, ...a.outputs.main!.slice(1)].join(', ')})`,
+      );
     });
 
     it("has core's parameter count and exactly core's state_dict keys, shapes and order", () => {
@@ -163,7 +203,9 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
       const a = analyses.get(name)!;
       expect(r.load).toEqual({ ok: true });
       expect(r.run.error, r.run.error).toBeUndefined();
-      expect(r.run.eval).toEqual(Object.fromEntries(a.evalOutputs.map((k) => [k, [...a.outputs[k]!]])));
+      expect(r.run.eval).toEqual(
+        Object.fromEntries(a.evalOutputs.map((k) => [k, [...a.outputs[k]!]])),
+      );
     });
 
     it("matches the engine's output on the engine's dumped weights and input (inception-explorer run --dump)", () => {
@@ -176,13 +218,16 @@ describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
       expect(cmp.maxDiff).toBeLessThanOrEqual(TOLERANCE * cmp.maxValue);
     });
 
-    it.skipIf(NO_REFERENCE.has(name))('matches the independent reference build (tools/torch/reference.py) in eval mode', () => {
-      const cmp = result(name).reference!;
-      expect(cmp.error).toBeUndefined();
-      expect(cmp.outputs).toContain('main');
-      expect(cmp.maxValue).toBeGreaterThan(0);
-      expect(cmp.maxDiff).toBeLessThanOrEqual(TOLERANCE * cmp.maxValue);
-    });
+    it.skipIf(NO_REFERENCE.has(name))(
+      'matches the independent reference build (tools/torch/reference.py) in eval mode',
+      () => {
+        const cmp = result(name).reference!;
+        expect(cmp.error).toBeUndefined();
+        expect(cmp.outputs).toContain('main');
+        expect(cmp.maxValue).toBeGreaterThan(0);
+        expect(cmp.maxDiff).toBeLessThanOrEqual(TOLERANCE * cmp.maxValue);
+      },
+    );
   });
 
   describe.each([...FAMILY])('%s', (name) => {

@@ -20,7 +20,8 @@ const probeSource = [
 /** Compiles core/ (with its tsconfig) plus `extra` files given as text; returns their diagnostics. */
 function compileCoreWith(extra: Record<string, string>): readonly ts.Diagnostic[] {
   const config = ts.readConfigFile(coreTsconfig, ts.sys.readFile);
-  if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
+  if (config.error)
+    throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, path.dirname(coreTsconfig));
   const host = ts.createCompilerHost(parsed.options);
   const getSourceFile = host.getSourceFile.bind(host);
@@ -30,8 +31,14 @@ function compileCoreWith(extra: Record<string, string>): readonly ts.Diagnostic[
       : getSourceFile(fileName, languageVersion, ...rest);
   const baseExists = host.fileExists.bind(host);
   host.fileExists = (fileName) => fileName in extra || baseExists(fileName);
-  const program = ts.createProgram([...parsed.fileNames, ...Object.keys(extra)], parsed.options, host);
-  return Object.keys(extra).flatMap((f) => ts.getPreEmitDiagnostics(program, program.getSourceFile(f)));
+  const program = ts.createProgram(
+    [...parsed.fileNames, ...Object.keys(extra)],
+    parsed.options,
+    host,
+  );
+  return Object.keys(extra).flatMap((f) =>
+    ts.getPreEmitDiagnostics(program, program.getSourceFile(f)),
+  );
 }
 
 function messages(diagnostics: readonly ts.Diagnostic[]): string[] {

@@ -9,7 +9,10 @@ const root = path.resolve(import.meta.dirname, '../..');
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' || e.name === 'screenshots' || e.name.startsWith('.') ? [] : testFiles(full);
+    if (e.isDirectory())
+      return e.name === 'node_modules' || e.name === 'screenshots' || e.name.startsWith('.')
+        ? []
+        : testFiles(full);
     return /\.(test\.tsx?|ts)$/.test(e.name) ? [full] : [];
   });
 }
@@ -19,7 +22,9 @@ describe('screenshots stay out of the committed tree', () => {
     const offenders = ['test', 'cli', 'electron', 'renderer', 'core']
       .flatMap((d) => testFiles(path.join(root, d)))
       .filter((f) => !f.endsWith(path.join('guardrails', 'screenshots.test.ts')))
-      .filter((f) => /test\/(e2e|export)\/screenshots|['"]screenshots['"]\s*\)/.test(readFileSync(f, 'utf8')))
+      .filter((f) =>
+        /test\/(e2e|export)\/screenshots|['"]screenshots['"]\s*\)/.test(readFileSync(f, 'utf8')),
+      )
       .map((f) => path.relative(root, f));
     expect(offenders, 'write screenshots to screenshotDir() from test/e2e/harness.ts').toEqual([]);
   });

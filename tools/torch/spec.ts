@@ -17,7 +17,10 @@ function load(source: string): Design {
   const preset = presetDesign(source);
   if (preset) return preset;
   const loaded = parseDesign(readFileSync(source, 'utf8'));
-  if (!loaded.ok) throw new Error(`${source} is not a valid design file: ${loaded.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  if (!loaded.ok)
+    throw new Error(
+      `${source} is not a valid design file: ${loaded.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
   return loaded.design;
 }
 
@@ -31,7 +34,13 @@ if (what === 'design') {
   process.stdout.write(serializeDesign(design));
 } else {
   const analysis = analyze(design);
-  if (!analysis.valid) throw new Error(`The design is not valid: ${analysis.issues.map((i) => i.message).join(' ')}`);
-  const spec = stateDictSpec(analysis.graph).map((e) => ({ key: e.key, shape: e.shape, role: e.role, weightShape: e.weightShape }));
+  if (!analysis.valid)
+    throw new Error(`The design is not valid: ${analysis.issues.map((i) => i.message).join(' ')}`);
+  const spec = stateDictSpec(analysis.graph).map((e) => ({
+    key: e.key,
+    shape: e.shape,
+    role: e.role,
+    weightShape: e.weightShape,
+  }));
   process.stdout.write(`${JSON.stringify(spec)}\n`);
 }

@@ -6,7 +6,15 @@
 import type { Design, ModuleSpec, ParamValue } from '../../model/types';
 import { presetDesign } from '../../presets';
 import { GOOGLENET_INCEPTION } from '../../presets/googlenet';
-import { deleteModule, duplicateModule, insertAfter, setAux, setClasses, setInput, setParam } from '../../design/edit';
+import {
+  deleteModule,
+  duplicateModule,
+  insertAfter,
+  setAux,
+  setClasses,
+  setInput,
+  setParam,
+} from '../../design/edit';
 
 export interface ExportCase {
   readonly name: string;
@@ -19,9 +27,13 @@ function preset(name: string): Design {
   return d;
 }
 
-function set(design: Design, edits: Readonly<Record<string, Readonly<Record<string, ParamValue>>>>): Design {
+function set(
+  design: Design,
+  edits: Readonly<Record<string, Readonly<Record<string, ParamValue>>>>,
+): Design {
   let d = design;
-  for (const [id, params] of Object.entries(edits)) for (const [field, value] of Object.entries(params)) d = setParam(d, id, field, value);
+  for (const [id, params] of Object.entries(edits))
+    for (const [field, value] of Object.entries(params)) d = setParam(d, id, field, value);
   return d;
 }
 
@@ -63,7 +75,10 @@ function naive(): Design {
 }
 
 function auxOffClasses10(): Design {
-  return { ...setInput(setClasses(setAux(preset('googlenet'), false), 10), { batch: 1 }), name: 'GoogLeNet, aux off, 10 classes' };
+  return {
+    ...setInput(setClasses(setAux(preset('googlenet'), false), 10), { batch: 1 }),
+    name: 'GoogLeNet, aux off, 10 classes',
+  };
 }
 
 function deletedAndDuplicated(): Design {
@@ -86,12 +101,27 @@ function torchvisionEdited(): Design {
 /** Every generic module kind, uneven padding on convs and pools, joins and a train-only chain. */
 function genericKinds(): Design {
   let d = preset('googlenet');
-  d = insertAfter(d, 'maxpool1', { id: 'lrn1', kind: 'localResponseNorm', params: { size: 5, alpha: 2e-4, beta: 0.75, k: 2 }, stage: 'stem' });
-  d = insertAfter(d, 'conv2', { id: 'grouped_conv', kind: 'conv2d', params: { out_channels: 192, kernel: 3, padding: 1, groups: 2 }, stage: 'stem' });
+  d = insertAfter(d, 'maxpool1', {
+    id: 'lrn1',
+    kind: 'localResponseNorm',
+    params: { size: 5, alpha: 2e-4, beta: 0.75, k: 2 },
+    stage: 'stem',
+  });
+  d = insertAfter(d, 'conv2', {
+    id: 'grouped_conv',
+    kind: 'conv2d',
+    params: { out_channels: 192, kernel: 3, padding: 1, groups: 2 },
+    stage: 'stem',
+  });
   d = insertAfter(d, 'grouped_conv', { id: 'relu2', kind: 'relu', params: {}, stage: 'stem' });
   d = insertAfter(d, 'inception4c', { id: 'residual4c', kind: 'add', params: {}, stage: '4' });
   d = rewire(d, 'residual4c', ['inception4c', 'inception4b']);
-  d = insertAfter(d, 'residual4c', { id: 'scale4c', kind: 'scale', params: { factor: -0.5 }, stage: '4' });
+  d = insertAfter(d, 'residual4c', {
+    id: 'scale4c',
+    kind: 'scale',
+    params: { factor: -0.5 },
+    stage: '4',
+  });
   // Ceil mode over uneven padding: PyTorch would keep one more window than the explorer.
   d = set(d, { maxpool4: { kernel: 2, stride: 2, padding: [0, 1, 0, 1], ceil_mode: true } });
   d = insertAfter(d, 'inception5b', { id: 'cat5', kind: 'concat', params: {}, stage: '5' });
@@ -100,8 +130,22 @@ function genericKinds(): Design {
     avgpool: { kernel: 4, stride: 3, padding: [0, 1, 0, 1], count_include_pad: false },
     fc1: { in_size: 2, bias: false },
   });
-  d = append(d, { id: 'aux3_pool', kind: 'adaptiveAvgPool', inputs: ['inception5a'], params: { output_size: [2, 1] }, stage: 'aux', aux: true });
-  d = append(d, { id: 'aux3', kind: 'linear', inputs: ['aux3_pool'], params: { out_features: 7, in_size: [2, 1] }, stage: 'aux', aux: true });
+  d = append(d, {
+    id: 'aux3_pool',
+    kind: 'adaptiveAvgPool',
+    inputs: ['inception5a'],
+    params: { output_size: [2, 1] },
+    stage: 'aux',
+    aux: true,
+  });
+  d = append(d, {
+    id: 'aux3',
+    kind: 'linear',
+    inputs: ['aux3_pool'],
+    params: { out_features: 7, in_size: [2, 1] },
+    stage: 'aux',
+    aux: true,
+  });
   d = { ...d, outputs: { ...d.outputs, aux3: 'aux3' }, input: { ...d.input, batch: 1 } };
   return { ...d, name: 'Every module kind' };
 }
@@ -120,15 +164,45 @@ function unevenConv(): Design {
     classes: 5,
     aux: false,
     modules: [
-      { id: 'conv', kind: 'conv2d', inputs: ['input'], params: { out_channels: 8, kernel: [2, 3], stride: 2, padding: [0, 1, 1, 1], bias: false }, stage: 'stem' },
+      {
+        id: 'conv',
+        kind: 'conv2d',
+        inputs: ['input'],
+        params: { out_channels: 8, kernel: [2, 3], stride: 2, padding: [0, 1, 1, 1], bias: false },
+        stage: 'stem',
+      },
       { id: 'torch', kind: 'relu', inputs: ['conv'], params: {}, stage: 'stem' },
       // Reads the network input again after conv: forward() must keep it.
-      { id: 'shortcut', kind: 'conv2d', inputs: ['input'], params: { out_channels: 8, kernel: [2, 3], stride: 2, padding: [0, 1, 1, 1] }, stage: 'stem' },
+      {
+        id: 'shortcut',
+        kind: 'conv2d',
+        inputs: ['input'],
+        params: { out_channels: 8, kernel: [2, 3], stride: 2, padding: [0, 1, 1, 1] },
+        stage: 'stem',
+      },
       { id: 'joined', kind: 'add', inputs: ['torch', 'shortcut'], params: {}, stage: 'stem' },
-      { id: 'block', kind: 'convBlock', inputs: ['joined'], params: { out_channels: 6, kernel: 4, padding: [1, 2, 2, 1], stride: 1 }, stage: 'body' },
+      {
+        id: 'block',
+        kind: 'convBlock',
+        inputs: ['joined'],
+        params: { out_channels: 6, kernel: 4, padding: [1, 2, 2, 1], stride: 1 },
+        stage: 'body',
+      },
       { id: 'x', kind: 'concat', inputs: ['block', 'torch'], params: {}, stage: 'body' },
-      { id: 'pool', kind: 'maxPool', inputs: ['x'], params: { kernel: 3, stride: 2, padding: [1, 0, 0, 1], ceil_mode: true }, stage: 'body' },
-      { id: 'head', kind: 'linear', inputs: ['pool'], params: { out_features: 'classes', in_size: [9, 8] }, stage: 'head' },
+      {
+        id: 'pool',
+        kind: 'maxPool',
+        inputs: ['x'],
+        params: { kernel: 3, stride: 2, padding: [1, 0, 0, 1], ceil_mode: true },
+        stage: 'body',
+      },
+      {
+        id: 'head',
+        kind: 'linear',
+        inputs: ['pool'],
+        params: { out_features: 'classes', in_size: [9, 8] },
+        stage: 'head',
+      },
     ],
     outputs: { main: 'head' },
   };
@@ -150,14 +224,24 @@ function inceptionV3Edited(): Design {
 
 /** Inception-ResNet-v2 edited: a block deleted and one duplicated (their containers get gaps and extra keys), a count changed. */
 function irv2Edited(): Design {
-  let d = setInput(deleteModule(preset('inception-resnet-v2'), 'repeat_1.5'), { batch: 1, height: 75, width: 75 });
+  let d = setInput(deleteModule(preset('inception-resnet-v2'), 'repeat_1.5'), {
+    batch: 1,
+    height: 75,
+    width: 75,
+  });
   d = duplicateModule(d, 'repeat.3');
   d = setParam(d, 'repeat_2.0', 'out_1x1', 160);
   return { ...d, name: 'Inception-ResNet-v2, edited' };
 }
 
 /** The family presets (Caffe-named, residual, containers), compared with tools/torch/family too. */
-export const FAMILY_PRESETS = ['googlenet-paper', 'bn-inception', 'inception-v4', 'inception-resnet-v1', 'inception-resnet-v2'] as const;
+export const FAMILY_PRESETS = [
+  'googlenet-paper',
+  'bn-inception',
+  'inception-v4',
+  'inception-resnet-v1',
+  'inception-resnet-v2',
+] as const;
 
 export const EXPORT_CASES: readonly ExportCase[] = [
   { name: 'googlenet', design: preset('googlenet') },
@@ -174,7 +258,13 @@ export const EXPORT_CASES: readonly ExportCase[] = [
   // The 299×299 networks at 75×75, the smallest input they take (their global pools adapt), to keep the test quick.
   ...FAMILY_PRESETS.map((name) => {
     const d = preset(name);
-    return { name, design: d.input.height === 299 ? setInput(d, { batch: 1, height: 75, width: 75 }) : setInput(d, { batch: 1 }) };
+    return {
+      name,
+      design:
+        d.input.height === 299
+          ? setInput(d, { batch: 1, height: 75, width: 75 })
+          : setInput(d, { batch: 1 }),
+    };
   }),
   { name: 'irv2-edited', design: irv2Edited() },
 ];

@@ -63,7 +63,12 @@ export interface Measured {
   readonly modules: Record<string, Stats>;
 }
 
-const inputShape = (d: Design): [number, number, number, number] => [d.input.batch, d.input.channels, d.input.height, d.input.width];
+const inputShape = (d: Design): [number, number, number, number] => [
+  d.input.batch,
+  d.input.channels,
+  d.input.height,
+  d.input.width,
+];
 
 /** Runs a case on the current TF.js backend in `mode` (dropout off). */
 export function runOnTf(c: ParityCase, mode: RunMode): Measured {
@@ -74,7 +79,10 @@ export function runOnTf(c: ParityCase, mode: RunMode): Measured {
   try {
     const result = forward(model, x, {
       onModule(plan, out) {
-        const [mean, absMax] = tf.tidy(() => [tf.mean(out).dataSync()[0], tf.max(tf.abs(out)).dataSync()[0]]);
+        const [mean, absMax] = tf.tidy(() => [
+          tf.mean(out).dataSync()[0],
+          tf.max(tf.abs(out)).dataSync()[0],
+        ]);
         modules[plan.id] = { shape: logicalShape(out), mean, absMax };
       },
     });
@@ -96,8 +104,15 @@ export function runOnTf(c: ParityCase, mode: RunMode): Measured {
 type Ort = Extract<Awaited<ReturnType<typeof loadOnnxRuntime>>, { ok: true }>['ort'];
 
 /** Runs a case in eval mode on ONNX Runtime (one thread), batch norm folded or kept. */
-export async function runOnOnnxRuntime(ort: Ort, c: ParityCase, foldBatchNorm: boolean): Promise<Measured> {
-  const model = await OrtModel.create(ort, c.design, c.analysis, c.weights, { foldBatchNorm, threads: 1 });
+export async function runOnOnnxRuntime(
+  ort: Ort,
+  c: ParityCase,
+  foldBatchNorm: boolean,
+): Promise<Measured> {
+  const model = await OrtModel.create(ort, c.design, c.analysis, c.weights, {
+    foldBatchNorm,
+    threads: 1,
+  });
   try {
     const modules: Record<string, Stats> = {};
     const shape = inputShape(c.design);
@@ -129,13 +144,23 @@ export async function runOnOnnxRuntime(ort: Ort, c: ParityCase, foldBatchNorm: b
  * Holds a run to its bounds: every output's ratio ≤ `outputBound`; every module the fixture
  * records has its shape, and its mean and max |value| within `moduleBound` × its max |value|.
  */
-export function expectParity(measured: Measured, refModules: Readonly<Record<string, Stats>> | undefined, outputBound: number, moduleBound: number): void {
-  for (const [output, ratio] of Object.entries(measured.ratios)) expect(ratio, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(outputBound);
+export function expectParity(
+  measured: Measured,
+  refModules: Readonly<Record<string, Stats>> | undefined,
+  outputBound: number,
+  moduleBound: number,
+): void {
+  for (const [output, ratio] of Object.entries(measured.ratios))
+    expect(ratio, `${output}: max |diff| / max |value|`).toBeLessThanOrEqual(outputBound);
   for (const [id, ref] of Object.entries(refModules ?? {})) {
     const got = measured.modules[id];
     expect(got, `module ${id}`).toBeDefined();
     expect(got.shape, `shape of ${id}`).toEqual(ref.shape);
-    expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(moduleBound * ref.absMax);
-    expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(moduleBound * ref.absMax);
+    expect(Math.abs(got.mean - ref.mean), `mean of ${id}`).toBeLessThanOrEqual(
+      moduleBound * ref.absMax,
+    );
+    expect(Math.abs(got.absMax - ref.absMax), `max |value| of ${id}`).toBeLessThanOrEqual(
+      moduleBound * ref.absMax,
+    );
   }
 }

@@ -3,7 +3,15 @@ import type { LayerBuilders } from './layerOp';
 import { conv2dBuilder } from './conv';
 import { batchNorm2dBuilder, channelAffineBuilder, localResponseNormBuilder } from './norm';
 import { adaptiveAvgPool2dBuilder, avgPool2dBuilder, maxPool2dBuilder } from './pool';
-import { addBuilder, concatBuilder, dropoutBuilder, flattenBuilder, linearBuilder, reluBuilder, scaleBuilder } from './misc';
+import {
+  addBuilder,
+  concatBuilder,
+  dropoutBuilder,
+  flattenBuilder,
+  linearBuilder,
+  reluBuilder,
+  scaleBuilder,
+} from './misc';
 
 export const layerBuilders: LayerBuilders = {
   conv2d: conv2dBuilder,

@@ -8,7 +8,14 @@ type Pad = 'valid' | [[number, number], [number, number], [number, number], [num
 
 /** TF.js padding for PyTorch's [top, bottom, left, right] (explicit and possibly asymmetric). */
 export function explicitPad(p: Padding4): Pad {
-  return p.every((v) => v === 0) ? 'valid' : [[0, 0], [p[0], p[1]], [p[2], p[3]], [0, 0]];
+  return p.every((v) => v === 0)
+    ? 'valid'
+    : [
+        [0, 0],
+        [p[0], p[1]],
+        [p[2], p[3]],
+        [0, 0],
+      ];
 }
 
 class ConvOp implements LayerOp {
@@ -53,7 +60,9 @@ class ConvOp implements LayerOp {
       this.biases = [this.bias ? tf.tensor1d(this.bias) : null];
     } else if (this.depthwise()) {
       // Depthwise: HWIO of [O, 1, kh, kw] is exactly [kh, kw, C, multiplier].
-      this.filters = [tf.tensor4d(oihwToHwio(this.weight, this.shape), [kh, kw, this.groups, o / this.groups])];
+      this.filters = [
+        tf.tensor4d(oihwToHwio(this.weight, this.shape), [kh, kw, this.groups, o / this.groups]),
+      ];
       this.biases = [this.bias ? tf.tensor1d(this.bias) : null];
     } else {
       const og = o / this.groups;
@@ -74,16 +83,35 @@ class ConvOp implements LayerOp {
     const x4 = x as tf.Tensor4D;
     const activation = this.relu ? 'relu' : 'linear';
     if (this.groups === 1) {
-      return tf.fused.conv2d({ x: x4, filter: this.filters[0], strides: this.stride as [number, number], pad: this.pad, bias: this.biases[0] ?? undefined, activation });
+      return tf.fused.conv2d({
+        x: x4,
+        filter: this.filters[0],
+        strides: this.stride as [number, number],
+        pad: this.pad,
+        bias: this.biases[0] ?? undefined,
+        activation,
+      });
     }
     if (this.depthwise()) {
-      let y: tf.Tensor4D = tf.depthwiseConv2d(x4, this.filters[0], this.stride as [number, number], this.pad);
+      let y: tf.Tensor4D = tf.depthwiseConv2d(
+        x4,
+        this.filters[0],
+        this.stride as [number, number],
+        this.pad,
+      );
       if (this.biases[0]) y = tf.add(y, this.biases[0]);
       return this.relu ? tf.relu(y) : y;
     }
     const parts = tf.split(x4, this.groups, 3) as tf.Tensor4D[];
     const outs = parts.map((p, g) =>
-      tf.fused.conv2d({ x: p, filter: this.filters[g], strides: this.stride as [number, number], pad: this.pad, bias: this.biases[g] ?? undefined, activation }),
+      tf.fused.conv2d({
+        x: p,
+        filter: this.filters[g],
+        strides: this.stride as [number, number],
+        pad: this.pad,
+        bias: this.biases[g] ?? undefined,
+        activation,
+      }),
     );
     return tf.concat(outs as tf.Tensor4D[], 3);
   }

@@ -52,7 +52,10 @@ export interface BuildContext {
   fusible(layerId: string): LayerOp | null;
 }
 
-export type LayerBuilder<K extends LayerKind> = (layer: Layer<K, LayerAttrMap[K]>, ctx: BuildContext) => Built;
+export type LayerBuilder<K extends LayerKind> = (
+  layer: Layer<K, LayerAttrMap[K]>,
+  ctx: BuildContext,
+) => Built;
 
 /** One builder per layer kind; a kind without a builder fails to compile. */
 export type LayerBuilders = { readonly [K in LayerKind]: LayerBuilder<K> };

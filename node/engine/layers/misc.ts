@@ -19,7 +19,13 @@ export const reluBuilder: LayerBuilder<'relu'> = (layer, ctx) => {
  * the whole batch) is kept when uniform i of the stream (seed, `dropout:<layer id>`) is at least p,
  * and kept values are scaled by 1/(1 − p), as PyTorch does.
  */
-export function dropoutMask(shape: readonly number[], p: number, seed: number, layerId: string, batchOffset: number): Float32Array {
+export function dropoutMask(
+  shape: readonly number[],
+  p: number,
+  seed: number,
+  layerId: string,
+  batchOffset: number,
+): Float32Array {
   let size = 1;
   for (const d of shape) size *= d;
   const perImage = size / shape[0];
@@ -42,10 +48,21 @@ class DropoutOp implements LayerOp {
     const s = x.shape;
     if (s.length === 4) {
       const [n, h, w, c] = s;
-      const mask = tf.transpose(tf.tensor4d(dropoutMask([n, c, h, w], this.p, this.seed, this.layerId, state.batchOffset), [n, c, h, w]), [0, 2, 3, 1]);
+      const mask = tf.transpose(
+        tf.tensor4d(dropoutMask([n, c, h, w], this.p, this.seed, this.layerId, state.batchOffset), [
+          n,
+          c,
+          h,
+          w,
+        ]),
+        [0, 2, 3, 1],
+      );
       return tf.mul(x, mask);
     }
-    return tf.mul(x, tf.tensor(dropoutMask(s, this.p, this.seed, this.layerId, state.batchOffset), s));
+    return tf.mul(
+      x,
+      tf.tensor(dropoutMask(s, this.p, this.seed, this.layerId, state.batchOffset), s),
+    );
   }
 }
 
@@ -59,10 +76,14 @@ export const scaleBuilder: LayerBuilder<'scale'> = (layer) => {
   return { op: { run: ([x]) => tf.mul(x, factor) } };
 };
 
-export const addBuilder: LayerBuilder<'add'> = () => ({ op: { run: (xs) => (xs.length === 1 ? tf.clone(xs[0]) : tf.addN([...xs])) } });
+export const addBuilder: LayerBuilder<'add'> = () => ({
+  op: { run: (xs) => (xs.length === 1 ? tf.clone(xs[0]) : tf.addN([...xs])) },
+});
 
 /** Channels are the last axis of an NHWC feature map. */
-export const concatBuilder: LayerBuilder<'concat'> = () => ({ op: { run: (xs) => tf.concat([...xs], xs[0].rank === 4 ? 3 : 1) } });
+export const concatBuilder: LayerBuilder<'concat'> = () => ({
+  op: { run: (xs) => tf.concat([...xs], xs[0].rank === 4 ? 3 : 1) },
+});
 
 /** torch.flatten(x, 1) runs over C·H·W, so an NHWC map is brought back to NCHW first (free when H·W = 1). */
 export const flattenBuilder: LayerBuilder<'flatten'> = (layer, ctx) => {
@@ -71,7 +92,9 @@ export const flattenBuilder: LayerBuilder<'flatten'> = (layer, ctx) => {
     op: {
       run([x]) {
         const [n, h, w, c] = x.shape;
-        return h * w === 1 ? tf.reshape(x, [n, c]) : tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n, c * h * w]);
+        return h * w === 1
+          ? tf.reshape(x, [n, c])
+          : tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n, c * h * w]);
       },
     },
   };
@@ -93,12 +116,19 @@ class LinearOp implements LayerOp {
   prepare(): void {
     // PyTorch stores [out, in]; the product wants [in, out], transposed once here.
     const t = new Float32Array(this.weight.length);
-    for (let o = 0; o < this.outFeatures; o++) for (let i = 0; i < this.inFeatures; i++) t[i * this.outFeatures + o] = this.weight[o * this.inFeatures + i];
+    for (let o = 0; o < this.outFeatures; o++)
+      for (let i = 0; i < this.inFeatures; i++)
+        t[i * this.outFeatures + o] = this.weight[o * this.inFeatures + i];
     this.w = tf.tensor2d(t, [this.inFeatures, this.outFeatures]);
     if (this.bias) this.b = tf.tensor1d(this.bias);
   }
   run([x]: readonly tf.Tensor[]): tf.Tensor {
-    return tf.fused.matMul({ a: x as tf.Tensor2D, b: this.w!, bias: this.b ?? undefined, activation: this.relu ? 'relu' : 'linear' });
+    return tf.fused.matMul({
+      a: x as tf.Tensor2D,
+      b: this.w!,
+      bias: this.b ?? undefined,
+      activation: this.relu ? 'relu' : 'linear',
+    });
   }
   dispose(): void {
     if (this.w) this.w.dispose();

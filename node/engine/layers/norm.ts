@@ -36,7 +36,13 @@ function blockSum(x: tf.Tensor2D): tf.Tensor1D {
   const [rows, c] = x.shape;
   const block = 128;
   if (rows <= block) return tf.sum(x, 0);
-  const padded = rows % block ? tf.pad(x, [[0, block - (rows % block)], [0, 0]]) : x;
+  const padded =
+    rows % block
+      ? tf.pad(x, [
+          [0, block - (rows % block)],
+          [0, 0],
+        ])
+      : x;
   return tf.sum(tf.sum(tf.reshape(padded, [-1, block, c]), 1), 0);
 }
 
@@ -109,15 +115,28 @@ class LrnOp implements LayerOp {
     const sq = tf.square(x);
     let sum: tf.Tensor;
     if (n <= 16) {
-      const padded = tf.pad(sq, [[0, 0], [0, 0], [0, 0], [Math.floor(n / 2), Math.floor((n - 1) / 2)]]);
+      const padded = tf.pad(sq, [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [Math.floor(n / 2), Math.floor((n - 1) / 2)],
+      ]);
       const parts: tf.Tensor[] = [];
       for (let j = 0; j < n; j++) parts.push(tf.slice(padded, [0, 0, 0, j], [-1, -1, -1, c]));
       sum = parts.length === 1 ? parts[0] : tf.addN(parts);
     } else {
       // Running sum with one leading zero: window(c) = S[c + n] − S[c].
-      const padded = tf.pad(sq, [[0, 0], [0, 0], [0, 0], [Math.floor(n / 2) + 1, Math.floor((n - 1) / 2)]]);
+      const padded = tf.pad(sq, [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [Math.floor(n / 2) + 1, Math.floor((n - 1) / 2)],
+      ]);
       const s = tf.cumsum(padded, 3);
-      sum = tf.sub(tf.slice(s, [0, 0, 0, n], [-1, -1, -1, c]), tf.slice(s, [0, 0, 0, 0], [-1, -1, -1, c]));
+      sum = tf.sub(
+        tf.slice(s, [0, 0, 0, n], [-1, -1, -1, c]),
+        tf.slice(s, [0, 0, 0, 0], [-1, -1, -1, c]),
+      );
     }
     const div = tf.pow(tf.add(tf.mul(sum, this.alpha / n), this.k), this.beta);
     return tf.div(x, div);

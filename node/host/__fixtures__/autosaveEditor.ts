@@ -7,7 +7,10 @@ import { AutosaveStore } from '../autosaveStore';
 
 const store = await AutosaveStore.open(process.argv[2]);
 const padding = 'x'.repeat(64 * 1024);
-const edit = (n: number) => ({ path: '/designs/net.json', text: JSON.stringify({ name: `edit ${n}`, n, padding }) });
+const edit = (n: number) => ({
+  path: '/designs/net.json',
+  text: JSON.stringify({ name: `edit ${n}`, n, padding }),
+});
 if (process.argv[3] === 'quit') {
   for (let n = 1; n <= 3; n++) await store.save(edit(n));
   await store.closeCleanly();

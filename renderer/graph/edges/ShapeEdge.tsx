@@ -12,7 +12,11 @@ export function roundedPath(points: readonly Point[]): string {
   let d = `M ${points[0].x} ${points[0].y}`;
   for (let i = 1; i < points.length - 1; i++) {
     const [a, b, c] = [points[i - 1], points[i], points[i + 1]];
-    const r = Math.min(RADIUS, Math.hypot(b.x - a.x, b.y - a.y) / 2, Math.hypot(c.x - b.x, c.y - b.y) / 2);
+    const r = Math.min(
+      RADIUS,
+      Math.hypot(b.x - a.x, b.y - a.y) / 2,
+      Math.hypot(c.x - b.x, c.y - b.y) / 2,
+    );
     const inX = b.x - Math.sign(b.x - a.x) * r;
     const inY = b.y - Math.sign(b.y - a.y) * r;
     const outX = b.x + Math.sign(c.x - b.x) * r;
@@ -23,13 +27,32 @@ export function roundedPath(points: readonly Point[]): string {
   return `${d} L ${last.x} ${last.y}`;
 }
 
-function ShapeEdgeComponent({ id, data, sourceX, sourceY, targetX, targetY, markerEnd }: EdgeProps<ShapeFlowEdge>) {
+function ShapeEdgeComponent({
+  id,
+  data,
+  sourceX,
+  sourceY,
+  targetX,
+  targetY,
+  markerEnd,
+}: EdgeProps<ShapeFlowEdge>) {
   const route = data?.route;
-  const points = route && route.points.length >= 2 ? route.points : [{ x: sourceX, y: sourceY }, { x: targetX, y: targetY }];
+  const points =
+    route && route.points.length >= 2
+      ? route.points
+      : [
+          { x: sourceX, y: sourceY },
+          { x: targetX, y: targetY },
+        ];
   const label = data?.label && route?.label ? route.label : null;
   return (
     <>
-      <BaseEdge id={id} path={roundedPath(points)} markerEnd={markerEnd} className={`shape-edge${data?.trainOnly ? ' train' : ''}${data?.removed ? ' removed' : ''}${data?.internal ? ' internal' : ''}`} />
+      <BaseEdge
+        id={id}
+        path={roundedPath(points)}
+        markerEnd={markerEnd}
+        className={`shape-edge${data?.trainOnly ? ' train' : ''}${data?.removed ? ' removed' : ''}${data?.internal ? ' internal' : ''}`}
+      />
       {label && (
         <text className="edge-label" x={label.x} y={label.y} dy="0.35em" textAnchor="middle">
           {data!.label}

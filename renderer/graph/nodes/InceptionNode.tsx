@@ -3,13 +3,25 @@ import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { InceptionFlowNode } from '../flowTypes';
 import { appStore } from '../../state/store';
-import { ChangeBadge, CheckMark, NodeDelta, NodeHandles, NodeId, NodeIssue, RepeatMark, ShapeFrom } from './parts';
+import {
+  ChangeBadge,
+  CheckMark,
+  NodeDelta,
+  NodeHandles,
+  NodeId,
+  NodeIssue,
+  RepeatMark,
+  ShapeFrom,
+} from './parts';
 
 function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>) {
   const v = data.view;
   const invalid = v.issues.length > 0;
   return (
-    <div className={`node node-inception${invalid ? ' invalid' : ''}${v.open ? ' open' : ''}${selected ? ' selected' : ''}${v.change ? ` mark-${v.change}` : ''}`} data-testid={`node-${v.id}`}>
+    <div
+      className={`node node-inception${invalid ? ' invalid' : ''}${v.open ? ' open' : ''}${selected ? ' selected' : ''}${v.change ? ` mark-${v.change}` : ''}`}
+      data-testid={`node-${v.id}`}
+    >
       <NodeHandles />
       <div className="node-header">
         <NodeId id={v.id} />
@@ -45,7 +57,11 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
       )}
       <dl className="counts" aria-label={`${v.id} filter counts`}>
         {v.counts.map((c) => (
-          <div key={c.field} className={`count${c.changed ? ' changed' : ''}${c.invalid ? ' invalid' : ''}`} title={c.field}>
+          <div
+            key={c.field}
+            className={`count${c.changed ? ' changed' : ''}${c.invalid ? ' invalid' : ''}`}
+            title={c.field}
+          >
             <dt>{c.label}</dt>
             <dd>{c.text === '' ? '?' : c.text}</dd>
           </div>
@@ -60,7 +76,8 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
             <ShapeFrom delta={v.delta} />
           </div>
           <div className="node-cost lod-cost">
-            <span data-testid="params">{v.paramsText}</span> params<span className="lod-detail"> · {v.macsText} MACs</span>
+            <span data-testid="params">{v.paramsText}</span> params
+            <span className="lod-detail"> · {v.macsText} MACs</span>
           </div>
           <NodeDelta delta={v.delta} />
         </div>

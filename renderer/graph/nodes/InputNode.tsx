@@ -12,7 +12,13 @@ function InputNodeComponent({ data }: NodeProps<InputFlowNode>) {
       <div className="node-header">
         <span className="node-id">Input</span>
       </div>
-      {v.issues.length ? <NodeIssue issues={v.issues} /> : <div className="node-shape" data-testid="shape">{v.shapeText}</div>}
+      {v.issues.length ? (
+        <NodeIssue issues={v.issues} />
+      ) : (
+        <div className="node-shape" data-testid="shape">
+          {v.shapeText}
+        </div>
+      )}
     </div>
   );
 }

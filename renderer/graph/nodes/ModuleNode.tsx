@@ -3,14 +3,30 @@ import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { ModuleFlowNode } from '../flowTypes';
 import { formatSignedCompact } from '../../../core/design/diff';
-import { ChangeBadge, CheckMark, NodeHandles, NodeId, NodeIssue, RepeatMark, ShapeFrom } from './parts';
+import {
+  ChangeBadge,
+  CheckMark,
+  NodeHandles,
+  NodeId,
+  NodeIssue,
+  RepeatMark,
+  ShapeFrom,
+} from './parts';
 
 function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
   const v = data.view;
   const invalid = v.issues.length > 0;
-  const detail = [v.detail, ...v.counts.map((c) => (v.counts.length === 1 ? `${c.text} out` : `${c.label} ${c.text}`))].filter(Boolean).join(' · ');
+  const detail = [
+    v.detail,
+    ...v.counts.map((c) => (v.counts.length === 1 ? `${c.text} out` : `${c.label} ${c.text}`)),
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return (
-    <div className={`node node-module${v.aux ? ' aux' : ''}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}${v.change ? ` mark-${v.change}` : ''}`} data-testid={`node-${v.id}`}>
+    <div
+      className={`node node-module${v.aux ? ' aux' : ''}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}${v.change ? ` mark-${v.change}` : ''}`}
+      data-testid={`node-${v.id}`}
+    >
       <NodeHandles />
       <div className="node-header">
         <NodeId id={v.id} />
@@ -34,13 +50,18 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
           <div className="node-cost lod-cost">
             {v.params > 0 || v.macs > 0 ? (
               <>
-                <span data-testid="params">{v.paramsText}</span> params<span className="lod-detail"> · {v.macsText} MACs</span>
+                <span data-testid="params">{v.paramsText}</span> params
+                <span className="lod-detail"> · {v.macsText} MACs</span>
               </>
             ) : (
               'no parameters'
             )}
             {v.delta?.paramsText && (
-              <span className={`node-delta lod-detail ${v.delta.params > 0 ? 'up' : 'down'}`} data-testid="delta" title={`${v.delta.paramsText} params · ${formatSignedCompact(v.delta.macs)} MACs against the design compared with`}>
+              <span
+                className={`node-delta lod-detail ${v.delta.params > 0 ? 'up' : 'down'}`}
+                data-testid="delta"
+                title={`${v.delta.paramsText} params · ${formatSignedCompact(v.delta.macs)} MACs against the design compared with`}
+              >
                 {' '}
                 {v.delta.paramsText}
               </span>

@@ -7,7 +7,11 @@ import { NodeHandles } from './parts';
 function OutputNodeComponent({ data }: NodeProps<OutputFlowNode>) {
   const v = data.view;
   return (
-    <div className={`node node-io output${v.trainOnly ? ' aux' : ''}`} title={v.trainOnly ? 'Produced in train mode only' : undefined} data-testid={`node-output-${v.name}`}>
+    <div
+      className={`node node-io output${v.trainOnly ? ' aux' : ''}`}
+      title={v.trainOnly ? 'Produced in train mode only' : undefined}
+      data-testid={`node-output-${v.name}`}
+    >
       <NodeHandles source={false} />
       <div className="node-header">
         <span className="node-id">

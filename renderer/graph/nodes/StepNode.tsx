@@ -14,7 +14,9 @@ function StepNodeComponent({ data }: NodeProps<StepFlowNode>) {
       </div>
       <div className="node-sub lod-detail">{v.detail || '—'}</div>
       <div className="node-shape">{v.shapeText}</div>
-      <div className="node-cost lod-detail">{v.params > 0 ? `${v.paramsText} params` : v.paramsText === '—' ? '—' : 'no parameters'}</div>
+      <div className="node-cost lod-detail">
+        {v.params > 0 ? `${v.paramsText} params` : v.paramsText === '—' ? '—' : 'no parameters'}
+      </div>
     </div>
   );
 }

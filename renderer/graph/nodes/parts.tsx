@@ -23,7 +23,8 @@ const CHANGE_TITLES: Record<MarkedStatus, string> = {
 export function splitNodeId(id: string): readonly [head: string, tail: string] {
   if (id.length <= 8) return [id, ''];
   for (let i = 1; i < id.length - 1; i++) {
-    if ((id[i] === '_' || id[i] === '.') && id.length - i <= 5) return [id.slice(0, i), id.slice(i)];
+    if ((id[i] === '_' || id[i] === '.') && id.length - i <= 5)
+      return [id.slice(0, i), id.slice(i)];
   }
   return [id, ''];
 }
@@ -46,17 +47,45 @@ export function NodeId({ id }: { id: string }) {
 }
 
 /** Edges are drawn from the layout's routes; handles only tell React Flow where edges attach. */
-export function NodeHandles({ vertical = false, target = true, source = true }: { vertical?: boolean; target?: boolean; source?: boolean }) {
+export function NodeHandles({
+  vertical = false,
+  target = true,
+  source = true,
+}: {
+  vertical?: boolean;
+  target?: boolean;
+  source?: boolean;
+}) {
   return (
     <>
-      {target && <Handle type="target" position={vertical ? Position.Top : Position.Left} isConnectable={false} className="node-handle" />}
-      {source && <Handle type="source" position={vertical ? Position.Bottom : Position.Right} isConnectable={false} className="node-handle" />}
+      {target && (
+        <Handle
+          type="target"
+          position={vertical ? Position.Top : Position.Left}
+          isConnectable={false}
+          className="node-handle"
+        />
+      )}
+      {source && (
+        <Handle
+          type="source"
+          position={vertical ? Position.Bottom : Position.Right}
+          isConnectable={false}
+          className="node-handle"
+        />
+      )}
     </>
   );
 }
 
 /** The first problem of a node, in core's words, with the rest counted. */
-export function NodeIssue({ issues, blockedBy }: { issues: readonly Issue[]; blockedBy?: string | null }) {
+export function NodeIssue({
+  issues,
+  blockedBy,
+}: {
+  issues: readonly Issue[];
+  blockedBy?: string | null;
+}) {
   if (issues.length) {
     const more = issues.length > 1 ? ` (+${issues.length - 1} more)` : '';
     return (
@@ -67,7 +96,11 @@ export function NodeIssue({ issues, blockedBy }: { issues: readonly Issue[]; blo
     );
   }
   if (blockedBy) {
-    return <p className="node-blocked">Waiting for {blockedBy === 'design' ? 'the input settings' : blockedBy} to be fixed.</p>;
+    return (
+      <p className="node-blocked">
+        Waiting for {blockedBy === 'design' ? 'the input settings' : blockedBy} to be fixed.
+      </p>
+    );
   }
   return null;
 }
@@ -75,20 +108,39 @@ export function NodeIssue({ issues, blockedBy }: { issues: readonly Issue[]; blo
 export function CheckMark({ check, id }: { check: RunCheck; id: string }) {
   if (!check) return null;
   return check === 'match' ? (
-    <span className="node-check match" role="img" aria-label={`${id}: measured shape matches`} title="The run measured the shape core computed.">
+    <span
+      className="node-check match"
+      role="img"
+      aria-label={`${id}: measured shape matches`}
+      title="The run measured the shape core computed."
+    >
       ✓
     </span>
   ) : (
-    <span className="node-check mismatch" role="img" aria-label={`${id}: measured shape differs`} title="The run measured a different shape than core computed.">
+    <span
+      className="node-check mismatch"
+      role="img"
+      aria-label={`${id}: measured shape differs`}
+      title="The run measured a different shape than core computed."
+    >
       ✗
     </span>
   );
 }
 
-export function ChangeBadge({ change, text }: { change: MarkedStatus | null; text?: string | null }) {
+export function ChangeBadge({
+  change,
+  text,
+}: {
+  change: MarkedStatus | null;
+  text?: string | null;
+}) {
   if (!change) return null;
   return (
-    <span className={`badge badge-${change}`} title={text ? `${CHANGE_TITLES[change]}: ${text}` : CHANGE_TITLES[change]}>
+    <span
+      className={`badge badge-${change}`}
+      title={text ? `${CHANGE_TITLES[change]}: ${text}` : CHANGE_TITLES[change]}
+    >
       {change}
     </span>
   );
@@ -110,8 +162,13 @@ export function NodeDelta({ delta }: { delta: ModuleDelta | null }) {
   if (!delta || (!delta.paramsText && !delta.macsText)) return null;
   const up = delta.params > 0 || (delta.params === 0 && delta.macs > 0);
   return (
-    <div className={`node-delta lod-cost ${up ? 'up' : 'down'}`} data-testid="delta" title={`${delta.paramsText ?? '±0'} params · ${delta.macsText ?? '±0'} MACs against the design compared with`}>
-      {formatSignedCompact(delta.params)} params<span className="lod-detail"> · {formatSignedCompact(delta.macs)} MACs</span>
+    <div
+      className={`node-delta lod-cost ${up ? 'up' : 'down'}`}
+      data-testid="delta"
+      title={`${delta.paramsText ?? '±0'} params · ${delta.macsText ?? '±0'} MACs against the design compared with`}
+    >
+      {formatSignedCompact(delta.params)} params
+      <span className="lod-detail"> · {formatSignedCompact(delta.macs)} MACs</span>
     </div>
   );
 }

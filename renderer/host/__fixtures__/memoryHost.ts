@@ -2,8 +2,21 @@
  * A host for component tests: design files live in memory, dialogs are scripted, and `run`
  * answers with whatever the test supplies. It is never part of the app and runs no engine.
  */
-import type { DesignFile, HostApi, HostInfo, MenuCommand, SampleImage } from '../../../core/host/contract';
-import { errResult, okResult, type Result, type RunProgress, type RunRequest, type RunResult } from '../../../core/run/types';
+import type {
+  DesignFile,
+  HostApi,
+  HostInfo,
+  MenuCommand,
+  SampleImage,
+} from '../../../core/host/contract';
+import {
+  errResult,
+  okResult,
+  type Result,
+  type RunProgress,
+  type RunRequest,
+  type RunResult,
+} from '../../../core/run/types';
 
 export interface MemoryHostOptions {
   /** What the next open dialog returns (null = cancelled). */
@@ -12,7 +25,11 @@ export interface MemoryHostOptions {
   saveAsPath?: string | null;
   samples?: readonly SampleImage[];
   /** Answers `run`; by default every run fails with `run.unavailable`. */
-  run?: (runId: string, request: RunRequest, emit: (p: RunProgress) => void) => Promise<Result<RunResult>>;
+  run?: (
+    runId: string,
+    request: RunRequest,
+    emit: (p: RunProgress) => void,
+  ) => Promise<Result<RunResult>>;
 }
 
 export interface MemoryHost extends HostApi {
@@ -29,7 +46,14 @@ export interface MemoryHost extends HostApi {
 export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
   const progressListeners = new Set<(p: RunProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
-  const info: HostInfo = { kind: 'test', appVersion: '0.0.0-test', versions: {}, backend: 'none', backendNotes: ['The test host runs no engine.'], platform: 'test' };
+  const info: HostInfo = {
+    kind: 'test',
+    appVersion: '0.0.0-test',
+    versions: {},
+    backend: 'none',
+    backendNotes: ['The test host runs no engine.'],
+    platform: 'test',
+  };
   const host: MemoryHost = {
     files: new Map(),
     exports: [],
@@ -51,7 +75,12 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
       return okResult({ path });
     },
     exportFile: async (req) => {
-      host.exports.push({ format: req.format, suggestedName: req.suggestedName, content: req.content, ...(req.base64 ? { base64: true } : {}) });
+      host.exports.push({
+        format: req.format,
+        suggestedName: req.suggestedName,
+        content: req.content,
+        ...(req.base64 ? { base64: true } : {}),
+      });
       return okResult({ path: `/exports/${req.suggestedName}` });
     },
     autosave: async (file) => {
@@ -62,7 +91,9 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
     recentFiles: async () => okResult([...host.files.keys()]),
     openRecent: async (path) => {
       const text = host.files.get(path);
-      return text === undefined ? errResult('file.missing', `${path} no longer exists.`) : okResult({ path, text });
+      return text === undefined
+        ? errResult('file.missing', `${path} no longer exists.`)
+        : okResult({ path, text });
     },
     listSamples: async () => okResult(host.options.samples ?? []),
     run: async (runId, request) => {
