@@ -2,8 +2,10 @@
  * Pan and zoom frame rate in the real app (the browser host in Debian's Chromium, headless, software
  * rendering): inception-resnet-v2 folded, then with every run of repeated blocks unfolded. Drives
  * wheel zooms and mouse-drag pans for a few seconds and times frames with requestAnimationFrame.
- * Prints fps, the p95 and longest frame and how many nodes are drawn; asserts nothing.
- * Run: npm run bench:panzoom [-- --rounds N --width W --height H --style CSS]
+ * Prints fps, the p95 and longest frame and how many nodes are drawn; asserts nothing. First it
+ * times an edit of the folded Block17 run (out_1x1 of all 20 blocks, one design change) from the
+ * input event to the new parameter total on screen, and the main thread's CPU time for it (a trace).
+ * Run: npm run bench:panzoom [-- --rounds N --edits N --width W --height H --style CSS]
  * (--style injects a stylesheet, to try a cheaper style without rebuilding the app.)
  */
 import { cpus, loadavg } from 'node:os';
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     width: { type: 'string', default: '1440' },
     height: { type: 'string', default: '900' },
     style: { type: 'string' },
+    edits: { type: 'string', default: '40' },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -113,6 +116,71 @@ async function measure(page: Page, name: string): Promise<void> {
   report('pan (drag)  ', pan);
 }
 
+/** Distribution of a list of milliseconds: median, p95, largest. */
+function summary(xs: number[]): string {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  return `median ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms, largest ${s[s.length - 1].toFixed(1)} ms`;
+}
+
+/**
+ * Edits the folded Block17 run (repeat_1.0 ×20): out_1x1 of all 20 blocks, alternating values, each
+ * one design change. Per edit: wall time from the input event until the total parameter count on
+ * screen changed, and until the next frame; the trace gives each input event's main-thread CPU time
+ * (its wall time counts other processes on a busy machine too).
+ */
+async function foldedEdit(page: Page, edits: number): Promise<void> {
+  await page.getByRole('group', { name: 'repeat_1.0', exact: true }).click();
+  const label = 'out_1x1 of all 20 blocks from repeat_1.0';
+  await page.getByLabel(new RegExp(`\\(out_1x1\\) of all 20 blocks from repeat_1\\.0$`)).waitFor();
+  const browser = page.context().browser()!;
+  await browser.startTracing(page, { categories: ['devtools.timeline'] });
+  const times = (await page.evaluate(`(async () => {
+    const input = [...document.querySelectorAll('input')].find((i) => (i.getAttribute('aria-label') || '').endsWith(${JSON.stringify(label.replace('out_1x1', '(out_1x1)'))}));
+    const total = document.querySelector('[data-testid="total-params"]');
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+    const dom = [];
+    const frame = [];
+    for (let i = 0; i < ${edits}; i++) {
+      const before = total.textContent;
+      const t0 = performance.now();
+      setValue.call(input, String(i % 2 === 0 ? 128 + (i % 7) : 192 + (i % 5)));
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      if (total.textContent === before) {
+        await new Promise((done) => {
+          const o = new MutationObserver(() => { if (total.textContent !== before) { o.disconnect(); done(); } });
+          o.observe(total, { childList: true, characterData: true, subtree: true });
+        });
+      }
+      dom.push(performance.now() - t0);
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      frame.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    return { dom, frame };
+  })()`)) as { dom: number[]; frame: number[] };
+  const trace = JSON.parse((await browser.stopTracing()).toString()) as {
+    traceEvents: {
+      ph: string;
+      name: string;
+      dur?: number;
+      tdur?: number;
+      args?: { data?: { type?: string } };
+    }[];
+  };
+  const cpu = trace.traceEvents
+    .filter((e) => e.ph === 'X' && e.name === 'EventDispatch' && e.args?.data?.type === 'input')
+    .map((e) => (e.tdur ?? e.dur ?? 0) / 1000);
+  const nodes = await drawn(page);
+  print(
+    `  folded edit (out_1x1 of all 20 Block17s, ${edits} edits, the first 5 left out; ${nodes.nodes} nodes drawn):`,
+  );
+  print(`    main-thread CPU per input event: ${summary(cpu.slice(5))}`);
+  print(`    input → new total on screen (wall): ${summary(times.dom.slice(5))}`);
+  print(`    input → next frame (wall): ${summary(times.frame.slice(5))}`);
+  await page.keyboard.press('Escape');
+}
+
 async function main(): Promise<void> {
   if (chromiumSkipReason) throw new Error(chromiumSkipReason);
   const viewport = { width: Number(values.width), height: Number(values.height) };
@@ -127,6 +195,7 @@ async function main(): Promise<void> {
     print(
       `Pan and zoom, inception-resnet-v2, Chromium headless (software rendering), ${viewport.width}×${viewport.height}, ${ROUNDS} rounds of a wheel spun 20 notches in and out (16 ms apart), then a 60-step drag`,
     );
+    await foldedEdit(page, Number(values.edits));
     await measure(page, 'folded');
     const runs = await unfoldAll(page);
     await page.getByRole('group', { name: 'repeat_1.19', exact: true }).waitFor();
