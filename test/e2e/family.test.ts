@@ -59,6 +59,11 @@ describe.skipIf(Boolean(chromiumSkipReason))(
     // photo as the user sees it: the same colours whether the network got RGB or BGR, [0, 1] or 0–255.
     const RUNS: readonly (readonly [preset: string, last: string, prepared: string | null])[] = [
       ['googlenet', 'inception5b', null], // torchvision's ImageNet normalization: no note, it is the default
+      [
+        'googlenet-torchvision',
+        'fc',
+        'ImageNet mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225), resize 256 → crop 224 (torchvision)',
+      ],
       ['googlenet-paper', 'loss3_classifier', 'BGR in [0, 255] minus the means (104, 117, 123)'],
       ['bn-inception', 'last_linear', 'BGR in [0, 255] minus the means (104, 117, 128)'],
       ['inception-v4', 'last_linear', 'mean 0.5 and std 0.5 per channel (so [−1, 1]), crop 0.875'],

@@ -19,7 +19,7 @@ function testFiles(dir: string): string[] {
 
 describe('screenshots stay out of the committed tree', () => {
   it('no test writes into test/e2e/screenshots or test/export/screenshots', () => {
-    const offenders = ['test', 'cli', 'electron', 'renderer', 'core']
+    const offenders = ['test', 'cli', 'electron', 'node', 'renderer', 'core', 'bench']
       .flatMap((d) => testFiles(path.join(root, d)))
       .filter((f) => !f.endsWith(path.join('guardrails', 'screenshots.test.ts')))
       .filter((f) =>
