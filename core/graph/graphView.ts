@@ -249,20 +249,28 @@ export const INPUT_NODE_ID = 'input';
 export const outputNodeId = (name: string): string => `output:${name}`;
 export const subNodeId = (moduleId: string, local: string): string => `${moduleId}::${local}`;
 
-/** Builds the view of a design from its analysis. Pure and deterministic. */
-export function graphView(
-  design: Design,
-  analysis: Analysis,
-  options: GraphViewOptions = {},
-): GraphView {
-  const opened = new Set(options.opened ?? []);
-  const infoById = new Map<string, ModuleInfo>(analysis.modules.map((m) => [m.id, m]));
-  const layerById = new Map<string, LayerInfo>(analysis.layers.map((l) => [l.id, l]));
+/** What every step of building a view reads: the design's modules, the analysis by id, the folded runs. */
+interface ViewContext {
+  readonly design: Design;
+  readonly analysis: Analysis;
+  readonly options: GraphViewOptions;
+  readonly opened: ReadonlySet<string>;
+  readonly unfolded: ReadonlySet<string>;
+  readonly infoById: ReadonlyMap<string, ModuleInfo>;
+  readonly layerById: ReadonlyMap<string, LayerInfo>;
+  readonly issuesByNode: ReadonlyMap<string, Issue[]>;
+  /** The modules drawn: aux heads only when the design has them on. */
+  readonly specById: ReadonlyMap<string, ModuleSpec>;
+  /** Each run of identical blocks the graph may fold, by its first block. */
+  readonly groupByFirst: ReadonlyMap<string, readonly string[]>;
+  /** Blocks hidden in a folded run → the run's first block, which stands for it. */
+  readonly hidden: ReadonlyMap<string, string>;
+}
+
+function viewContext(design: Design, analysis: Analysis, options: GraphViewOptions): ViewContext {
   const issuesByNode = new Map<string, Issue[]>();
   for (const issue of analysis.issues)
     issuesByNode.set(issue.nodeId, [...(issuesByNode.get(issue.nodeId) ?? []), issue]);
-
-  // Modules in execution order, then any the analysis could not order (bad ids, cycles) in design order.
   const specById = new Map<string, ModuleSpec>();
   for (const m of design.modules)
     if (!specById.has(m.id) && (design.aux || !m.aux)) specById.set(m.id, m);
@@ -278,181 +286,166 @@ export function graphView(
         for (const id of g.ids.slice(1)) hidden.set(id, g.ids[0]);
     }
   }
-  const shown = (id: string): string => hidden.get(id) ?? id;
-  const order = [
-    ...analysis.modules.map((m) => m.id).filter((id) => specById.has(id)),
-    ...[...specById.keys()].filter((id) => !infoById.has(id)),
-  ];
+  return {
+    design,
+    analysis,
+    options,
+    opened: new Set(options.opened ?? []),
+    unfolded,
+    infoById: new Map(analysis.modules.map((m) => [m.id, m])),
+    layerById: new Map(analysis.layers.map((l) => [l.id, l])),
+    issuesByNode,
+    specById,
+    groupByFirst,
+    hidden,
+  };
+}
 
-  const nodes: NodeView[] = [];
-  const edges: EdgeView[] = [];
-  const outShape = (src: string): Shape | null =>
-    src === INPUT_NODE_ID
-      ? analysis.input.length
-        ? analysis.input
-        : null
-      : (infoById.get(src)?.outputShape ?? null);
-  const isTrainOnly = (id: string): boolean =>
-    specById.get(id)?.aux === true || (infoById.has(id) && !infoById.get(id)!.evalPath);
+/** The node a module is drawn as: itself, or the first block of the folded run that hides it. */
+const shownAs = (ctx: ViewContext, id: string): string => ctx.hidden.get(id) ?? id;
 
-  const inputShape = analysis.input.length ? analysis.input : null;
-  nodes.push({
-    id: INPUT_NODE_ID,
-    kind: 'input',
-    parentId: null,
-    ...NODE_SIZE.input,
-    issues: issuesByNode.get('design')?.filter((i) => i.field?.startsWith('input.')) ?? [],
-    shape: inputShape,
-    shapeText: formatShape(inputShape),
-  });
-
-  for (const id of order) {
-    if (hidden.has(id)) continue;
-    const spec = specById.get(id)!;
-    const info = infoById.get(id);
-    const def = moduleDef(spec.kind);
-    const raw = spec.params ?? {};
-    const active = def?.active ? new Set(def.active(raw)) : null;
-    const issues = info?.issues.length ? info.issues : (issuesByNode.get(id) ?? []);
-    const invalidFields = new Set(issues.map((i) => i.field).filter(Boolean));
-    const change = options.diff?.byId[id];
-    const changedFields = new Set(change?.params.map((p) => p.field) ?? []);
-    const counts: CountView[] = def
-      ? Object.entries(def.params)
-          .filter(([field, p]) => p.group === 'filters' && (!active || active.has(field)))
-          .map(([field, p]) => {
-            const value = (
-              Object.prototype.hasOwnProperty.call(raw, field) ? raw[field] : p.default
-            ) as ParamValue;
-            return {
-              field,
-              label: p.label,
-              value,
-              text: Array.isArray(value) ? value.join('×') : String(value),
-              changed: changedFields.has(field),
-              invalid: invalidFields.has(field),
-            };
-          })
-      : [];
-    const steps = info?.steps ?? [];
-    const openable = steps.length > 0 || typeof def?.steps === 'function';
-    // A folded run does not open into branches: unfold it first (its blocks then open one by one).
-    const open =
-      openable &&
-      opened.has(id) &&
-      steps.length > 0 &&
-      !(groupByFirst.has(id) && options.fold === true && !unfolded.has(id));
-    const layers = (info?.layers ?? [])
-      .map((l) => layerById.get(l))
-      .filter((l): l is LayerInfo => Boolean(l));
-    const groupIds = groupByFirst.get(id);
-    const folded = groupIds !== undefined && options.fold === true && !unfolded.has(id);
-    const lastInfo = folded ? infoById.get(groupIds[groupIds.length - 1]) : info;
-    const shape = lastInfo?.outputShape ?? null;
-    const sumOf = (k: 'params' | 'macs') =>
-      (groupIds ?? [id]).reduce((a, m) => a + (infoById.get(m)?.[k] ?? 0), 0);
-    const computed = groupIds
-      ? groupIds.every((m) => infoById.get(m)?.outputShape)
-      : Boolean(shape);
-    const repeat: RepeatView | undefined = groupIds
-      ? {
-          ids: groupIds,
-          count: groupIds.length,
-          folded,
-          perBlock: {
-            params: info?.params ?? 0,
-            macs: info?.macs ?? 0,
-            paramsText: computed ? formatCompact(info!.params) : '—',
-            macsText: computed ? formatCompact(info!.macs) : '—',
-          },
-          total: {
-            params: sumOf('params'),
-            macs: sumOf('macs'),
-            paramsText: computed ? formatCompact(sumOf('params')) : '—',
-            macsText: computed ? formatCompact(sumOf('macs')) : '—',
-          },
-        }
-      : undefined;
-    const ownParams = folded ? sumOf('params') : (info?.params ?? 0);
-    const ownMacs = folded ? sumOf('macs') : (info?.macs ?? 0);
-    const base = {
-      id,
-      parentId: null,
-      issues,
-      moduleId: id,
-      moduleKind: spec.kind,
-      title: def?.label ?? spec.kind,
-      detail: layers.find((l) => l.settings && l.kind !== 'batchNorm2d')?.settings ?? '',
-      stage: spec.stage ?? '',
-      aux: spec.aux === true,
-      evalPath: info?.evalPath ?? !spec.aux,
-      shape,
-      shapeText: formatShape(shape),
-      params: ownParams,
-      paramsText: shape && info ? formatCompact(ownParams) : '—',
-      macs: ownMacs,
-      macsText: shape && info ? formatCompact(ownMacs) : '—',
-      counts,
-      ...(repeat ? { repeat } : {}),
-      change: markOf(change, options.compare === true),
-      changeText: markOf(change, options.compare === true) ? entrySummary(change!) : null,
-      delta: moduleDelta(change),
-      blockedBy: info?.blockedBy ?? null,
-      openable,
-      open,
-    };
-    if (openable) {
-      const formDef = def?.params.form;
-      const form = formDef ? String(raw.form ?? formDef.default) : null;
-      // A template's own size, but never shorter than its counts need (a one-row size with four
-      // counts would push the cost line out of the node).
-      const fits = openableNodeSize(counts.length);
-      const size = def?.nodeSize
-        ? { width: def.nodeSize.width, height: Math.max(def.nodeSize.height, fits.height) }
-        : fits;
-      nodes.push({ ...base, kind: 'inception', ...size, form });
-    } else {
-      nodes.push({ ...base, kind: 'module', ...NODE_SIZE.module });
-    }
-    for (const src of spec.inputs) {
-      const from = src === INPUT_NODE_ID ? INPUT_NODE_ID : specById.has(src) ? shown(src) : null;
-      if (!from) continue;
-      const s = outShape(from === INPUT_NODE_ID ? from : src);
-      edges.push({
-        id: `${from}->${id}`,
-        source: from,
-        target: id,
-        parentId: null,
-        shape: s,
-        label: s ? formatShape(s) : '',
-        trainOnly: isTrainOnly(id),
-      });
-    }
-    if (open && info) addBranches(info, layerById, nodes, edges);
-  }
-
-  if (options.compare && options.diff) addRemoved(options.diff, nodes, edges);
-
-  for (const [name, src] of Object.entries(design.outputs ?? {})) {
-    if (!specById.has(src)) continue;
-    const s = analysis.outputs[name] ?? null;
-    const trainOnly = !analysis.evalOutputs.includes(name);
-    const id = outputNodeId(name);
-    nodes.push({
-      id,
-      kind: 'output',
-      parentId: null,
-      ...NODE_SIZE.output,
-      issues: [],
-      name,
-      source: shown(src),
-      shape: s,
-      shapeText: formatShape(s),
-      trainOnly,
+/** The filter counts a module's node shows (its template's `filters` parameters that are active). */
+function countViews(
+  def: ReturnType<typeof moduleDef>,
+  raw: Readonly<Record<string, ParamValue>>,
+  invalidFields: ReadonlySet<string | undefined>,
+  changedFields: ReadonlySet<string>,
+): CountView[] {
+  if (!def) return [];
+  const active = def.active ? new Set(def.active(raw)) : null;
+  return Object.entries(def.params)
+    .filter(([field, p]) => p.group === 'filters' && (!active || active.has(field)))
+    .map(([field, p]) => {
+      const value = (
+        Object.prototype.hasOwnProperty.call(raw, field) ? raw[field] : p.default
+      ) as ParamValue;
+      return {
+        field,
+        label: p.label,
+        value,
+        text: Array.isArray(value) ? value.join('×') : String(value),
+        changed: changedFields.has(field),
+        invalid: invalidFields.has(field),
+      };
     });
+}
+
+/** A run's figures: one block's and the whole run's parameters and MACs ("—" until every block has a shape). */
+function repeatView(
+  ctx: ViewContext,
+  groupIds: readonly string[],
+  info: ModuleInfo | undefined,
+  folded: boolean,
+): RepeatView {
+  const sumOf = (k: 'params' | 'macs') =>
+    groupIds.reduce((a, m) => a + (ctx.infoById.get(m)?.[k] ?? 0), 0);
+  const computed = groupIds.every((m) => ctx.infoById.get(m)?.outputShape);
+  return {
+    ids: groupIds,
+    count: groupIds.length,
+    folded,
+    perBlock: {
+      params: info?.params ?? 0,
+      macs: info?.macs ?? 0,
+      paramsText: computed ? formatCompact(info!.params) : '—',
+      macsText: computed ? formatCompact(info!.macs) : '—',
+    },
+    total: {
+      params: sumOf('params'),
+      macs: sumOf('macs'),
+      paramsText: computed ? formatCompact(sumOf('params')) : '—',
+      macsText: computed ? formatCompact(sumOf('macs')) : '—',
+    },
+  };
+}
+
+/** The node of one module (or of the folded run it starts), sized by its template and its counts. */
+function moduleNode(ctx: ViewContext, id: string): ModuleNodeView | InceptionNodeView {
+  const { options } = ctx;
+  const spec = ctx.specById.get(id)!;
+  const info = ctx.infoById.get(id);
+  const def = moduleDef(spec.kind);
+  const raw = spec.params ?? {};
+  const issues = info?.issues.length ? info.issues : (ctx.issuesByNode.get(id) ?? []);
+  const change = options.diff?.byId[id];
+  const counts = countViews(
+    def,
+    raw,
+    new Set(issues.map((i) => i.field).filter(Boolean)),
+    new Set(change?.params.map((p) => p.field) ?? []),
+  );
+  const steps = info?.steps ?? [];
+  const openable = steps.length > 0 || typeof def?.steps === 'function';
+  const groupIds = ctx.groupByFirst.get(id);
+  const folded = groupIds !== undefined && options.fold === true && !ctx.unfolded.has(id);
+  // A folded run does not open into branches: unfold it first (its blocks then open one by one).
+  const open = openable && ctx.opened.has(id) && steps.length > 0 && !folded;
+  const layers = (info?.layers ?? [])
+    .map((l) => ctx.layerById.get(l))
+    .filter((l): l is LayerInfo => Boolean(l));
+  const lastInfo = folded ? ctx.infoById.get(groupIds[groupIds.length - 1]) : info;
+  const shape = lastInfo?.outputShape ?? null;
+  const repeat = groupIds ? repeatView(ctx, groupIds, info, folded) : undefined;
+  const ownParams = folded ? repeat!.total.params : (info?.params ?? 0);
+  const ownMacs = folded ? repeat!.total.macs : (info?.macs ?? 0);
+  const mark = markOf(change, options.compare === true);
+  const base = {
+    id,
+    parentId: null,
+    issues,
+    moduleId: id,
+    moduleKind: spec.kind,
+    title: def?.label ?? spec.kind,
+    detail: layers.find((l) => l.settings && l.kind !== 'batchNorm2d')?.settings ?? '',
+    stage: spec.stage ?? '',
+    aux: spec.aux === true,
+    evalPath: info?.evalPath ?? !spec.aux,
+    shape,
+    shapeText: formatShape(shape),
+    params: ownParams,
+    paramsText: shape && info ? formatCompact(ownParams) : '—',
+    macs: ownMacs,
+    macsText: shape && info ? formatCompact(ownMacs) : '—',
+    counts,
+    ...(repeat ? { repeat } : {}),
+    change: mark,
+    changeText: mark ? entrySummary(change!) : null,
+    delta: moduleDelta(change),
+    blockedBy: info?.blockedBy ?? null,
+    openable,
+    open,
+  };
+  if (!openable) return { ...base, kind: 'module', ...NODE_SIZE.module };
+  const formDef = def?.params.form;
+  const form = formDef ? String(raw.form ?? formDef.default) : null;
+  // A template's own size, but never shorter than its counts need (a one-row size with four
+  // counts would push the cost line out of the node).
+  const fits = openableNodeSize(counts.length);
+  const size = def?.nodeSize
+    ? { width: def.nodeSize.width, height: Math.max(def.nodeSize.height, fits.height) }
+    : fits;
+  return { ...base, kind: 'inception', ...size, form };
+}
+
+/** The output shape an edge from `src` carries (the design input's for the input node). */
+function shapeFrom(ctx: ViewContext, src: string): Shape | null {
+  if (src === INPUT_NODE_ID) return ctx.analysis.input.length ? ctx.analysis.input : null;
+  return ctx.infoById.get(src)?.outputShape ?? null;
+}
+
+/** The edges into a module from what it reads (a hidden block's readers read its run's node). */
+function moduleEdges(ctx: ViewContext, id: string): EdgeView[] {
+  const spec = ctx.specById.get(id)!;
+  const trainOnly = spec.aux === true || (ctx.infoById.has(id) && !ctx.infoById.get(id)!.evalPath);
+  const edges: EdgeView[] = [];
+  for (const src of spec.inputs) {
+    const from =
+      src === INPUT_NODE_ID ? INPUT_NODE_ID : ctx.specById.has(src) ? shownAs(ctx, src) : null;
+    if (!from) continue;
+    const s = shapeFrom(ctx, from === INPUT_NODE_ID ? from : src);
     edges.push({
-      id: `${shown(src)}->${id}`,
-      source: shown(src),
+      id: `${from}->${id}`,
+      source: from,
       target: id,
       parentId: null,
       shape: s,
@@ -460,6 +453,76 @@ export function graphView(
       trainOnly,
     });
   }
+  return edges;
+}
+
+/** One output node per design output, with the edge from the module that produces it. */
+function addOutputs(ctx: ViewContext, nodes: NodeView[], edges: EdgeView[]): void {
+  for (const [name, src] of Object.entries(ctx.design.outputs ?? {})) {
+    if (!ctx.specById.has(src)) continue;
+    const s = ctx.analysis.outputs[name] ?? null;
+    const trainOnly = !ctx.analysis.evalOutputs.includes(name);
+    const id = outputNodeId(name);
+    const source = shownAs(ctx, src);
+    nodes.push({
+      id,
+      kind: 'output',
+      parentId: null,
+      ...NODE_SIZE.output,
+      issues: [],
+      name,
+      source,
+      shape: s,
+      shapeText: formatShape(s),
+      trainOnly,
+    });
+    edges.push({
+      id: `${source}->${id}`,
+      source,
+      target: id,
+      parentId: null,
+      shape: s,
+      label: s ? formatShape(s) : '',
+      trainOnly,
+    });
+  }
+}
+
+/** Builds the view of a design from its analysis. Pure and deterministic. */
+export function graphView(
+  design: Design,
+  analysis: Analysis,
+  options: GraphViewOptions = {},
+): GraphView {
+  const ctx = viewContext(design, analysis, options);
+  const inputShape = shapeFrom(ctx, INPUT_NODE_ID);
+  const nodes: NodeView[] = [
+    {
+      id: INPUT_NODE_ID,
+      kind: 'input',
+      parentId: null,
+      ...NODE_SIZE.input,
+      issues: ctx.issuesByNode.get('design')?.filter((i) => i.field?.startsWith('input.')) ?? [],
+      shape: inputShape,
+      shapeText: formatShape(inputShape),
+    },
+  ];
+  const edges: EdgeView[] = [];
+  // Modules in execution order, then any the analysis could not order (bad ids, cycles) in design order.
+  const order = [
+    ...analysis.modules.map((m) => m.id).filter((id) => ctx.specById.has(id)),
+    ...[...ctx.specById.keys()].filter((id) => !ctx.infoById.has(id)),
+  ];
+  for (const id of order) {
+    if (ctx.hidden.has(id)) continue;
+    const node = moduleNode(ctx, id);
+    nodes.push(node);
+    edges.push(...moduleEdges(ctx, id));
+    const info = ctx.infoById.get(id);
+    if (node.open && info) addBranches(info, ctx.layerById, nodes, edges);
+  }
+  if (options.compare && options.diff) addRemoved(options.diff, nodes, edges);
+  addOutputs(ctx, nodes, edges);
   return { nodes, edges };
 }
 
