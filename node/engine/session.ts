@@ -72,6 +72,47 @@ export interface SessionBackends {
 export const ORT_TRAIN_NOTE =
   'ONNX Runtime runs eval mode only; train mode (batch statistics in batch norm, the aux heads, dropout) runs on TensorFlow.js.';
 
+/** A run's weights: the state_dict, its cache key, whether it came from a file, and what was wrong with it. */
+interface SessionWeights {
+  readonly dict: StateDict;
+  readonly key: string;
+  readonly fromFile: boolean;
+  readonly warnings: readonly string[];
+}
+
+/** Why `slice` is not a part of a batch of `batch` images, or null when it is. */
+function batchSliceProblem(slice: BatchSlice, batch: number): string | null {
+  const ok =
+    Number.isInteger(slice.start) &&
+    Number.isInteger(slice.count) &&
+    slice.start >= 0 &&
+    slice.count >= 1 &&
+    slice.start + slice.count <= batch;
+  return ok
+    ? null
+    : `Images ${slice.start} to ${slice.start + slice.count - 1} are not part of a batch of ${batch}.`;
+}
+
+/** Tensors' values, disposing the tensors. */
+function tensorData(tensors: ReadonlyMap<string, tf.Tensor>): Record<string, TensorData> {
+  const out: Record<string, TensorData> = {};
+  for (const [id, t] of tensors) out[id] = { shape: t.shape, data: t.dataSync() as Float32Array };
+  tf.dispose([...tensors.values()]);
+  return out;
+}
+
+/** The pass's outputs as values: logits [N, K] or, in unusual designs, feature maps reported as N×C×H×W; disposes the tensors. */
+function outputData(outputs: Readonly<Record<string, tf.Tensor>>): Record<string, TensorData> {
+  const out: Record<string, TensorData> = {};
+  for (const [name, t] of Object.entries(outputs)) {
+    const nchw = t.rank === 4 ? tf.transpose(t, [0, 3, 1, 2]) : t;
+    out[name] = { shape: nchw.shape, data: nchw.dataSync() as Float32Array };
+    if (nchw !== t) nchw.dispose();
+  }
+  tf.dispose(Object.values(outputs));
+  return out;
+}
+
 export class EngineSession {
   private weights: { key: string; value: StateDict; warnings: readonly string[] } | null = null;
   private compiled: { key: string; value: CompiledModel } | null = null;
@@ -111,61 +152,92 @@ export class EngineSession {
     const design = requestDesign(request);
     const analysis = analyze(design);
     if (!analysis.valid) return errResult('run.invalidDesign', invalidDesignMessage(analysis));
-    const batch = design.input.batch;
-    if (
-      !Number.isInteger(slice.start) ||
-      !Number.isInteger(slice.count) ||
-      slice.start < 0 ||
-      slice.count < 1 ||
-      slice.start + slice.count > batch
-    ) {
-      return errResult(
-        'run.slice',
-        `Images ${slice.start} to ${slice.start + slice.count - 1} are not part of a batch of ${batch}.`,
-      );
-    }
-    const warnings: string[] = [];
+    const sliceProblem = batchSliceProblem(slice, design.input.batch);
+    if (sliceProblem) return errResult('run.slice', sliceProblem);
     const weights = await this.stateDict(request, analysis);
     if (!weights.ok) return weights;
-    warnings.push(...weights.value.warnings);
     const desired = request.backend ?? this.backends.forced;
     const fallbacks: string[] = [];
     if (desired === undefined || desired === 'onnxruntime') {
-      const whole =
-        !slice.modules ||
-        (slice.modules.from === 0 &&
-          slice.modules.to >= analysis.modules.filter((m) => m.evalPath).length);
-      const ort = await loadOnnxRuntime();
-      if (request.mode === 'train') {
-        if (ort.ok || desired === 'onnxruntime') fallbacks.push(ORT_TRAIN_NOTE);
-      } else if (!ort.ok) {
-        fallbacks.push(ort.reason);
-      } else if (!whole) {
-        fallbacks.push(
-          'ONNX Runtime runs whole passes only; this part of a split pass runs on TensorFlow.js.',
-        );
-      } else {
-        const r = await this.runOrt(
-          ort.ort,
-          request,
-          design,
-          analysis,
-          weights.value,
-          slice,
-          hooks,
-        );
-        if (
-          r.ok ||
-          r.error.code === 'run.cancelled' ||
-          r.error.code === 'run.timeout' ||
-          r.error.code.startsWith('input.')
-        )
-          return r;
-        fallbacks.push(
-          `ONNX Runtime failed on this design, so the run fell back to TensorFlow.js: ${r.error.message}`,
-        );
-      }
+      const done = await this.tryOnnxRuntime(
+        request,
+        design,
+        analysis,
+        weights.value,
+        slice,
+        hooks,
+        fallbacks,
+      );
+      if (done) return done;
     }
+    const backend = await this.chooseTfBackend(desired, fallbacks);
+    if (!backend.ok) return backend;
+    return this.runTf(
+      request,
+      design,
+      analysis,
+      weights.value,
+      backend.value,
+      slice,
+      hooks,
+      carryIn,
+    );
+  }
+
+  /**
+   * An eval pass of the whole network on ONNX Runtime when it can take it: its result, or null with
+   * the reason it did not (train mode, not loaded, a part of a split pass, a failure) in `fallbacks`.
+   */
+  private async tryOnnxRuntime(
+    request: EngineRunRequest,
+    design: Design,
+    analysis: Analysis,
+    weights: SessionWeights,
+    slice: BatchSlice,
+    hooks: SessionHooks,
+    fallbacks: string[],
+  ): Promise<Result<PartialRun> | null> {
+    const desired = request.backend ?? this.backends.forced;
+    const whole =
+      !slice.modules ||
+      (slice.modules.from === 0 &&
+        slice.modules.to >= analysis.modules.filter((m) => m.evalPath).length);
+    const ort = await loadOnnxRuntime();
+    if (request.mode === 'train') {
+      if (ort.ok || desired === 'onnxruntime') fallbacks.push(ORT_TRAIN_NOTE);
+      return null;
+    }
+    if (!ort.ok) {
+      fallbacks.push(ort.reason);
+      return null;
+    }
+    if (!whole) {
+      fallbacks.push(
+        'ONNX Runtime runs whole passes only; this part of a split pass runs on TensorFlow.js.',
+      );
+      return null;
+    }
+    const r = await this.runOrt(ort.ort, request, design, analysis, weights, slice, hooks);
+    const final =
+      r.ok ||
+      r.error.code === 'run.cancelled' ||
+      r.error.code === 'run.timeout' ||
+      r.error.code.startsWith('input.');
+    if (final) return r;
+    fallbacks.push(
+      `ONNX Runtime failed on this design, so the run fell back to TensorFlow.js: ${r.error.message}`,
+    );
+    return null;
+  }
+
+  /**
+   * The TF.js backend for this run: the one asked for (switching to it), else the worker's own
+   * (switching back to it); its fallbacks follow the reasons the run did not go elsewhere.
+   */
+  private async chooseTfBackend(
+    desired: BackendName | undefined,
+    fallbacks: readonly string[],
+  ): Promise<Result<BackendInfo>> {
     const tfWanted = desired && desired !== 'onnxruntime' ? desired : undefined;
     if (tfWanted && this.tf?.name !== tfWanted) {
       const switched = await probeBackend(tfWanted);
@@ -183,11 +255,68 @@ export class EngineSession {
         'engine.backend',
         `${fallbacks.join(' ')} ${this.backends.tfProblem ?? 'No TensorFlow.js backend could start.'}`.trim(),
       );
-    const backend: BackendInfo = {
-      name: this.tf.name,
-      fallbacks: [...fallbacks, ...this.tf.fallbacks],
-    };
-    const model = this.model(request, design, analysis, weights.value.dict, weights.value.key);
+    return okResult({ name: this.tf.name, fallbacks: [...fallbacks, ...this.tf.fallbacks] });
+  }
+
+  /**
+   * The slice's input tensor N×C×H×W (and the input picture for the first slice) when the part
+   * starts at the first module; else the tensors carried in from the part before.
+   */
+  private async sliceInput(
+    request: EngineRunRequest,
+    design: Design,
+    weights: SessionWeights,
+    slice: BatchSlice,
+    from: number,
+    carryIn: Readonly<Record<string, TensorData>> | undefined,
+  ): Promise<
+    Result<{
+      x: tf.Tensor4D | null;
+      carry: Map<string, tf.Tensor>;
+      picture?: InputPicture;
+      warnings: readonly string[];
+    }>
+  > {
+    const carry = new Map<string, tf.Tensor>();
+    if (from !== 0) {
+      for (const [id, t] of Object.entries(carryIn ?? {}))
+        carry.set(id, tf.tensor(t.data, [...t.shape]));
+      return okResult({ x: null, carry, warnings: [] });
+    }
+    const input = await this.input(request, design, weights.fromFile);
+    if (!input.ok) return input;
+    const { channels, height, width } = design.input;
+    const per = channels * height * width;
+    const picture =
+      request.featureMaps !== false && slice.start === 0
+        ? inputPictureFromValues(
+            input.value.data,
+            channels,
+            height,
+            width,
+            undefined,
+            input.value.photo,
+          )
+        : undefined;
+    const x = tf.tensor4d(
+      input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per),
+      [slice.count, channels, height, width],
+    );
+    return okResult({ x, carry, picture, warnings: input.value.warnings });
+  }
+
+  /** The pass (or its part `slice.modules`) on the current TF.js backend. */
+  private async runTf(
+    request: EngineRunRequest,
+    design: Design,
+    analysis: Analysis,
+    weights: SessionWeights,
+    backend: BackendInfo,
+    slice: BatchSlice,
+    hooks: SessionHooks,
+    carryIn: Readonly<Record<string, TensorData>> | undefined,
+  ): Promise<Result<PartialRun>> {
+    const model = this.model(request, design, analysis, weights.dict, weights.key);
     const from = slice.modules?.from ?? 0;
     const to = slice.modules?.to ?? model.modules.length;
     if (
@@ -202,33 +331,9 @@ export class EngineSession {
         `Modules ${from} to ${to - 1} are not a part of a network of ${model.modules.length} modules.`,
       );
     }
-
-    let x: tf.Tensor4D | null = null;
-    let inputPicture: InputPicture | undefined;
-    const carry = new Map<string, tf.Tensor>();
-    if (from === 0) {
-      const input = await this.input(request, design, weights.value.fromFile);
-      if (!input.ok) return input;
-      warnings.push(...input.value.warnings);
-      const { channels, height, width } = design.input;
-      const per = channels * height * width;
-      if (request.featureMaps !== false && slice.start === 0)
-        inputPicture = inputPictureFromValues(
-          input.value.data,
-          channels,
-          height,
-          width,
-          undefined,
-          input.value.photo,
-        );
-      x = tf.tensor4d(
-        input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per),
-        [slice.count, channels, height, width],
-      );
-    } else {
-      for (const [id, t] of Object.entries(carryIn ?? {}))
-        carry.set(id, tf.tensor(t.data, [...t.shape]));
-    }
+    const input = await this.sliceInput(request, design, weights, slice, from, carryIn);
+    if (!input.ok) return input;
+    const { x, carry, picture } = input.value;
     const modules: PartialModule[] = [];
     const wantMaps = request.featureMaps !== false && slice.start === 0;
     try {
@@ -253,25 +358,12 @@ export class EngineSession {
         },
         { from, to, carry },
       );
-      const outputs: Record<string, TensorData> = {};
-      for (const [name, t] of Object.entries(result.outputs)) {
-        // Outputs are logits [N, K] or, in unusual designs, feature maps; report those as NCHW.
-        const nchw = t.rank === 4 ? tf.transpose(t, [0, 3, 1, 2]) : t;
-        outputs[name] = { shape: nchw.shape, data: nchw.dataSync() as Float32Array };
-        if (nchw !== t) nchw.dispose();
-      }
-      tf.dispose(Object.values(result.outputs));
-      let carryOut: Record<string, TensorData> | undefined;
-      if (result.carry.size) {
-        carryOut = {};
-        for (const [id, t] of result.carry)
-          carryOut[id] = { shape: t.shape, data: t.dataSync() as Float32Array };
-        tf.dispose([...result.carry.values()]);
-      }
+      const outputs = outputData(result.outputs);
+      const carryOut = result.carry.size ? tensorData(result.carry) : undefined;
       return okResult({
         backend,
         mode: request.mode,
-        batch,
+        batch: design.input.batch,
         sliceStart: slice.start,
         sliceCount: slice.count,
         moduleStart: from,
@@ -279,11 +371,11 @@ export class EngineSession {
         seed: request.seed,
         outputs,
         modules,
-        ...(inputPicture ? { inputPicture } : {}),
+        ...(picture ? { inputPicture: picture } : {}),
         totalMs: result.totalMs,
         peakBytes: result.peakBytes,
-        untrainedWeights: !weights.value.fromFile,
-        warnings,
+        untrainedWeights: !weights.fromFile,
+        warnings: [...weights.warnings, ...input.value.warnings],
         carry: carryOut,
       });
     } catch (e) {
@@ -305,7 +397,7 @@ export class EngineSession {
     request: EngineRunRequest,
     design: Design,
     analysis: Analysis,
-    weights: { dict: StateDict; key: string; fromFile: boolean; warnings: readonly string[] },
+    weights: SessionWeights,
     slice: BatchSlice,
     hooks: SessionHooks,
   ): Promise<Result<PartialRun>> {
@@ -417,9 +509,7 @@ export class EngineSession {
   private async stateDict(
     request: EngineRunRequest,
     analysis: Analysis,
-  ): Promise<
-    Result<{ dict: StateDict; key: string; fromFile: boolean; warnings: readonly string[] }>
-  > {
+  ): Promise<Result<SessionWeights>> {
     const spec = JSON.stringify(stateDictSpec(analysis.graph).map((e) => [e.key, e.shape]));
     let key: string;
     if (request.weightsPath) {
