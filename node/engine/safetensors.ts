@@ -60,12 +60,11 @@ function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
-/**
- * Parses a safetensors file. Every problem is reported by name: a header that is not JSON, a
- * tensor whose byte range does not match its dtype and shape, ranges that overlap or leave
- * holes, and a file shorter than its header says (truncated).
- */
-export function parseSafetensors(bytes: Uint8Array, source = 'the file'): Result<SafetensorsFile> {
+/** The header (a JSON object) and the data bytes after it, or what is wrong with the file's framing. */
+function readHeader(
+  bytes: Uint8Array,
+  source: string,
+): Result<{ header: Record<string, unknown>; data: Uint8Array }> {
   if (bytes.byteLength < 8) {
     return errResult(
       'weights.truncated',
@@ -104,11 +103,101 @@ export function parseSafetensors(bytes: Uint8Array, source = 'the file'): Result
       `${source} has a header that is not a JSON object; it is not a safetensors file.`,
     );
   }
-  const data = bytes.subarray(8 + n);
+  return okResult({ header: header as Record<string, unknown>, data: bytes.subarray(8 + n) });
+}
+
+/** One tensor's header entry checked (dtype, shape, data_offsets matching them, inside the data) and its bytes. */
+function readTensor(
+  name: string,
+  entry: unknown,
+  data: Uint8Array,
+  source: string,
+): Result<{ tensor: RawTensor; begin: number; end: number }> {
+  if (entry === null || typeof entry !== 'object') {
+    return errResult(
+      'weights.header',
+      `${source}: the header entry of tensor ${name} is not an object.`,
+    );
+  }
+  const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  if (!isDtype(e.dtype)) {
+    return errResult(
+      'weights.header',
+      `${source}: tensor ${name} has an unknown dtype ${JSON.stringify(e.dtype)}.`,
+    );
+  }
+  if (!Array.isArray(e.shape) || !e.shape.every(isCount)) {
+    return errResult(
+      'weights.header',
+      `${source}: tensor ${name} has a shape that is not a list of whole numbers: ${JSON.stringify(e.shape)}.`,
+    );
+  }
+  const offsets = e.data_offsets;
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every(isCount) ||
+    offsets[0] > offsets[1]
+  ) {
+    return errResult(
+      'weights.header',
+      `${source}: tensor ${name} has data_offsets that are not [begin, end] with begin ≤ end: ${JSON.stringify(offsets)}.`,
+    );
+  }
+  const [begin, end] = offsets as [number, number];
+  const expected = elementCount(e.shape) * DTYPE_BYTES[e.dtype];
+  if (end - begin !== expected) {
+    return errResult(
+      'weights.header',
+      `${source}: tensor ${name} (${e.dtype}, shape [${e.shape.join(', ')}]) should take ${expected} bytes but its data_offsets span ${end - begin}.`,
+    );
+  }
+  if (end > data.byteLength) {
+    return errResult(
+      'weights.truncated',
+      `${source} is truncated: tensor ${name} ends at byte ${end} of the data, but the file holds only ${data.byteLength} bytes of data.`,
+    );
+  }
+  return okResult({
+    tensor: { dtype: e.dtype, shape: [...e.shape], bytes: data.subarray(begin, end) },
+    begin,
+    end,
+  });
+}
+
+/** The specification requires the byte buffer to be covered exactly, without overlaps or holes: what breaks that, or null. */
+function coverageProblem(
+  ranges: { name: string; begin: number; end: number }[],
+  dataLength: number,
+  source: string,
+): string | null {
+  ranges.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let cursor = 0;
+  for (const r of ranges) {
+    if (r.begin < cursor)
+      return `${source}: tensor ${r.name} overlaps the bytes of another tensor.`;
+    if (r.begin > cursor)
+      return `${source}: there are ${r.begin - cursor} unused bytes before tensor ${r.name}; the file is damaged.`;
+    cursor = r.end;
+  }
+  if (cursor !== dataLength)
+    return `${source} has ${dataLength - cursor} bytes after the last tensor that no tensor uses; the file is damaged.`;
+  return null;
+}
+
+/**
+ * Parses a safetensors file. Every problem is reported by name: a header that is not JSON, a
+ * tensor whose byte range does not match its dtype and shape, ranges that overlap or leave
+ * holes, and a file shorter than its header says (truncated).
+ */
+export function parseSafetensors(bytes: Uint8Array, source = 'the file'): Result<SafetensorsFile> {
+  const framed = readHeader(bytes, source);
+  if (!framed.ok) return framed;
+  const { header, data } = framed.value;
   const tensors = new Map<string, RawTensor>();
   let metadata: Record<string, string> = {};
   const ranges: { name: string; begin: number; end: number }[] = [];
-  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+  for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
       if (
         entry === null ||
@@ -124,76 +213,13 @@ export function parseSafetensors(bytes: Uint8Array, source = 'the file'): Result
       metadata = { ...(entry as Record<string, string>) };
       continue;
     }
-    if (entry === null || typeof entry !== 'object') {
-      return errResult(
-        'weights.header',
-        `${source}: the header entry of tensor ${name} is not an object.`,
-      );
-    }
-    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (!isDtype(e.dtype)) {
-      return errResult(
-        'weights.header',
-        `${source}: tensor ${name} has an unknown dtype ${JSON.stringify(e.dtype)}.`,
-      );
-    }
-    if (!Array.isArray(e.shape) || !e.shape.every(isCount)) {
-      return errResult(
-        'weights.header',
-        `${source}: tensor ${name} has a shape that is not a list of whole numbers: ${JSON.stringify(e.shape)}.`,
-      );
-    }
-    const offsets = e.data_offsets;
-    if (
-      !Array.isArray(offsets) ||
-      offsets.length !== 2 ||
-      !offsets.every(isCount) ||
-      offsets[0] > offsets[1]
-    ) {
-      return errResult(
-        'weights.header',
-        `${source}: tensor ${name} has data_offsets that are not [begin, end] with begin ≤ end: ${JSON.stringify(offsets)}.`,
-      );
-    }
-    const [begin, end] = offsets as [number, number];
-    const expected = elementCount(e.shape) * DTYPE_BYTES[e.dtype];
-    if (end - begin !== expected) {
-      return errResult(
-        'weights.header',
-        `${source}: tensor ${name} (${e.dtype}, shape [${e.shape.join(', ')}]) should take ${expected} bytes but its data_offsets span ${end - begin}.`,
-      );
-    }
-    if (end > data.byteLength) {
-      return errResult(
-        'weights.truncated',
-        `${source} is truncated: tensor ${name} ends at byte ${end} of the data, but the file holds only ${data.byteLength} bytes of data.`,
-      );
-    }
-    ranges.push({ name, begin, end });
-    tensors.set(name, { dtype: e.dtype, shape: [...e.shape], bytes: data.subarray(begin, end) });
+    const read = readTensor(name, entry, data, source);
+    if (!read.ok) return read;
+    ranges.push({ name, begin: read.value.begin, end: read.value.end });
+    tensors.set(name, read.value.tensor);
   }
-  // The specification requires the byte buffer to be covered exactly, without overlaps or holes.
-  ranges.sort((a, b) => a.begin - b.begin || a.end - b.end);
-  let cursor = 0;
-  for (const r of ranges) {
-    if (r.begin < cursor)
-      return errResult(
-        'weights.header',
-        `${source}: tensor ${r.name} overlaps the bytes of another tensor.`,
-      );
-    if (r.begin > cursor)
-      return errResult(
-        'weights.header',
-        `${source}: there are ${r.begin - cursor} unused bytes before tensor ${r.name}; the file is damaged.`,
-      );
-    cursor = r.end;
-  }
-  if (cursor !== data.byteLength) {
-    return errResult(
-      'weights.header',
-      `${source} has ${data.byteLength - cursor} bytes after the last tensor that no tensor uses; the file is damaged.`,
-    );
-  }
+  const problem = coverageProblem(ranges, data.byteLength, source);
+  if (problem) return errResult('weights.header', problem);
   return okResult({ tensors, metadata });
 }
 
