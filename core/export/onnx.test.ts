@@ -6,7 +6,7 @@ import { initStateDict, stateDictSpec } from '../weights/stateDict';
 import type { Design } from '../model/types';
 import { onnxModel, ONNX_BATCH_DIM } from './onnx';
 import { adaptivePoolBins } from '../layers/pooling';
-import { onnx } from './onnxGraph';
+import { base64, onnx } from './onnxGraph';
 
 function exported(design: Design, options: Parameters<typeof onnxModel>[3] = {}) {
   const analysis = analyze(design);
@@ -156,5 +156,37 @@ describe('adaptivePoolBins', () => {
       [0, 0, 1, 1, 1, 0, 0],
       [0, 0, 0, 0, 1, 1, 1],
     ]);
+  });
+});
+
+describe('base64', () => {
+  const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  it('encodes the RFC 4648 test vectors', () => {
+    const vectors: [string, string][] = [
+      ['', ''],
+      ['f', 'Zg=='],
+      ['fo', 'Zm8='],
+      ['foo', 'Zm9v'],
+      ['foob', 'Zm9vYg=='],
+      ['fooba', 'Zm9vYmE='],
+      ['foobar', 'Zm9vYmFy'],
+    ];
+    for (const [plain, encoded] of vectors) expect(base64(text(plain))).toBe(encoded);
+  });
+
+  it('agrees with a byte-by-byte encoder across chunk boundaries and every padding', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const slow = (b: Uint8Array): string => {
+      let bits = '';
+      for (const x of b) bits += x.toString(2).padStart(8, '0');
+      let out = '';
+      for (let i = 0; i < bits.length; i += 6)
+        out += alphabet[parseInt(bits.slice(i, i + 6).padEnd(6, '0'), 2)];
+      return out + '='.repeat((4 - (out.length % 4)) % 4);
+    };
+    for (const n of [1, 2, 3, 24_575, 24_576, 24_577, 24_578, 50_000]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24);
+      expect(base64(bytes), `${n} bytes`).toBe(slow(bytes));
+    }
   });
 });

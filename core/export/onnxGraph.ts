@@ -150,25 +150,39 @@ export class OnnxGraphBuilder {
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-/** Standard base64 (RFC 4648, padded) of bytes, for binary exports that cross the host API as text. */
+/** ASCII codes of the base64 alphabet (RFC 4648). */
+const BASE64_CODES = Uint8Array.from(BASE64, (c) => c.charCodeAt(0));
+const PAD = '='.charCodeAt(0);
+
+/**
+ * Standard base64 (RFC 4648, padded) of any bytes, in pure JavaScript (core runs where neither
+ * Buffer nor btoa is typed). Encodes into character codes and turns 24 KiB of them into a string at
+ * a time: building the text a few characters per step took 32 s for inception-resnet-v2's 213 MiB
+ * ONNX model, this takes about a second.
+ */
 export function base64(bytes: Uint8Array): string {
+  const CHUNK = 3 * 8192;
+  const codes = new Uint8Array((CHUNK / 3) * 4);
   const parts: string[] = [];
-  const CHUNK = 3 * 16384;
   for (let start = 0; start < bytes.length; start += CHUNK) {
     const end = Math.min(start + CHUNK, bytes.length);
-    let s = '';
-    for (let i = start; i < end; i += 3) {
-      const n =
-        (bytes[i] << 16) |
-        ((i + 1 < end ? bytes[i + 1] : 0) << 8) |
-        (i + 2 < end ? bytes[i + 2] : 0);
-      s +=
-        BASE64[(n >> 18) & 63] +
-        BASE64[(n >> 12) & 63] +
-        (i + 1 < end ? BASE64[(n >> 6) & 63] : '=') +
-        (i + 2 < end ? BASE64[n & 63] : '=');
+    let o = 0;
+    let i = start;
+    for (; i + 2 < end; i += 3) {
+      const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+      codes[o++] = BASE64_CODES[(n >> 18) & 63];
+      codes[o++] = BASE64_CODES[(n >> 12) & 63];
+      codes[o++] = BASE64_CODES[(n >> 6) & 63];
+      codes[o++] = BASE64_CODES[n & 63];
     }
-    parts.push(s);
+    if (i < end) {
+      const n = (bytes[i] << 16) | (i + 1 < end ? bytes[i + 1] << 8 : 0);
+      codes[o++] = BASE64_CODES[(n >> 18) & 63];
+      codes[o++] = BASE64_CODES[(n >> 12) & 63];
+      codes[o++] = i + 1 < end ? BASE64_CODES[(n >> 6) & 63] : PAD;
+      codes[o++] = PAD;
+    }
+    parts.push(String.fromCharCode.apply(null, codes.subarray(0, o) as unknown as number[]));
   }
   return parts.join('');
 }
