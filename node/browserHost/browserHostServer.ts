@@ -33,8 +33,13 @@ import { contentSecurityPolicy } from '../host/contentSecurityPolicy';
 export const LOOPBACK = '127.0.0.1';
 /** Largest WebSocket message a page may send (dialog answers are tiny); larger ones close that socket with 1009. */
 export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
-/** Large enough for a base64 PNG export of the whole graph; larger bodies get 413. */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Large enough for an export written through the page: a PNG of the whole graph, or an ONNX model
+ * in base64 (inception-resnet-v2's 213 MiB model is a 298 MB request). Only a request with the
+ * token gets this far; larger bodies get 413, and V8 cannot hold a string much longer than 512 MiB
+ * anyway (the command line's `export onnx` writes any size).
+ */
+export const DEFAULT_MAX_BODY_BYTES = 500 * 1024 * 1024;
 
 /** Who made a request: the page's client id (it names the socket that shows dialogs). */
 export interface BrowserCaller {
