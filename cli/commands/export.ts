@@ -82,7 +82,7 @@ export async function writeOut(file: string, data: string | Uint8Array): Promise
 export const exportCommand: CliCommand = {
   name: 'export',
   summary:
-    'write the design as PyTorch code, a graph picture (PNG, SVG), a table (CSV, Markdown) or a design file',
+    'write the design as PyTorch code, an ONNX model, a graph picture (PNG, SVG), a table (CSV, Markdown) or a design file',
   usage: `Usage: inception-explorer export FORMAT [FILE] [options] [-o OUT]
 
 FORMAT is one of:

@@ -11,18 +11,20 @@ export function ConfirmDialog() {
   const c = useApp(selectConfirmation);
   if (!c) return null;
   const close = () => appStore.getState().closeConfirmation();
+  const safe = c.tone === 'safe';
   return (
     <Modal
       title={c.title}
       onClose={close}
       actions={
         <>
-          <button type="button" onClick={close} data-autofocus>
-            Cancel
+          <button type="button" onClick={close} data-autofocus={safe ? undefined : true}>
+            {c.cancelLabel ?? 'Cancel'}
           </button>
           <button
             type="button"
-            className="danger"
+            className={safe ? 'primary' : 'danger'}
+            data-autofocus={safe ? true : undefined}
             onClick={() => {
               close();
               c.onConfirm();

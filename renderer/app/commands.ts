@@ -102,8 +102,10 @@ export async function recoverSession(host: HostApi, file: DesignFile): Promise<v
   }
   state().confirm({
     title: 'Restore unsaved work?',
-    message: `The last session ended (the page was reloaded or closed, or the app stopped) before the changes to ${label} were saved. Restore them?`,
+    message: `The last session ended (the page was reloaded or closed, or the app stopped) before the changes to ${label} were saved. Restore them? If you do not, they are gone.`,
     confirmLabel: 'Restore',
+    cancelLabel: 'Discard them',
+    tone: 'safe',
     onConfirm: () => {
       if (!loadDesignText(file.path, file.text)) return;
       // Unsaved against what is on disk (or the preset), so the ● and Save behave as before.

@@ -10,6 +10,13 @@ export interface Confirmation {
   title: string;
   message: string;
   confirmLabel: string;
+  /** The other button's label (default "Cancel"). */
+  cancelLabel?: string;
+  /**
+   * Which answer is the safe one: `danger` (default) styles the confirm button as destructive and
+   * starts focus on Cancel; `safe` makes confirming the highlighted, focused choice (Restore).
+   */
+  tone?: 'danger' | 'safe';
   onConfirm(): void;
 }
 
