@@ -90,6 +90,11 @@ export function summaryText(a: Analysis, withLayers = false): string {
   const lw = Math.max(...totalLines(a).map(([l]) => l.length)) + 2;
   out.push(`${'Input'.padEnd(lw)}${formatShape(a.input)}`);
   for (const [l, v] of totalLines(a)) out.push(`${l.padEnd(lw)}${v}`);
+  // As the app's totals bar says: modules past a problem have no figures, so the sums miss them.
+  if (a.modules.some((m) => !m.outputShape))
+    out.push(
+      `Totals are partial: modules shown with — have no figures until the problem${a.issues.length === 1 ? '' : 's'} below ${a.issues.length === 1 ? 'is' : 'are'} fixed.`,
+    );
   out.push(rule('='));
   return `${out.join('\n')}\n`;
 }
