@@ -292,3 +292,20 @@ describe('run panel', () => {
     expect(appStore.getState().runStatus).toBe('cancelling');
   });
 });
+
+describe('an unfolded run of identical blocks', () => {
+  it('says which block of the run is selected and folds the run from any of its blocks', () => {
+    const s = appStore.getState();
+    s.loadDesign(presetDesign('inception-resnet-v2')!, null);
+    s.setUnfolded([]);
+    act(() => appStore.getState().toggleFold('repeat.0'));
+    act(() => appStore.getState().select('repeat.3'));
+    renderWithHost(<Inspector />);
+    expect(
+      screen.getByText(/^Block 4 of 10 identical blocks \(repeat\.0 … repeat\.9\)\.$/),
+    ).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Fold 10 blocks' }));
+    expect(appStore.getState().unfolded).not.toContain('repeat.0');
+    expect(appStore.getState().selectedId).toBe('repeat.0');
+  });
+});

@@ -205,7 +205,7 @@ function ModuleFiguresPanel({ moduleId, presetId }: { moduleId: string; presetId
 
 /**
  * The folded-run controls: on a folded run's node, what an edit here changes and how to unfold it
- * or make one block differ; on the first block of an unfolded run, how to fold it again.
+ * or make one block differ; on any block of an unfolded run, which block it is and how to fold the run again.
  */
 function RepeatControls({
   moduleId,
@@ -258,12 +258,20 @@ function RepeatControls({
     );
   }
   if (!runIds) return null;
+  const at = runIds.indexOf(moduleId);
   return (
     <div className="repeat-actions">
       <span>
-        First of {runIds.length} identical blocks ({runIds[0]} … {runIds[runIds.length - 1]}).
+        {at === 0 ? 'First' : `Block ${at + 1}`} of {runIds.length} identical blocks ({runIds[0]} …{' '}
+        {runIds[runIds.length - 1]}).
       </span>
-      <button type="button" onClick={() => toggleFold(moduleId)}>
+      <button
+        type="button"
+        onClick={() => {
+          toggleFold(runIds[0]);
+          select(runIds[0]);
+        }}
+      >
         Fold {runIds.length} blocks
       </button>
     </div>
@@ -363,11 +371,12 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const unfolded = useApp(useShallow(selectUnfolded));
   const runIds = useMemo(
     () =>
-      repeatGroups(design).find((g) => g.ids[0] === spec.id && g.count >= FOLD_MIN_BLOCKS)?.ids ??
-      null,
+      repeatGroups(design).find((g) => g.ids.includes(spec.id) && g.count >= FOLD_MIN_BLOCKS)
+        ?.ids ?? null,
     [design, spec.id],
   );
-  const groupIds = runIds && !unfolded.includes(spec.id) ? runIds : undefined;
+  const groupIds =
+    runIds && runIds[0] === spec.id && !unfolded.includes(spec.id) ? runIds : undefined;
   const def = moduleDef(spec.kind);
   const info = analysis.modules.find((m) => m.id === spec.id);
   const issues = info?.issues ?? analysis.issues.filter((i) => i.nodeId === spec.id);
