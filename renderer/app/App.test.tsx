@@ -309,3 +309,18 @@ describe('an unfolded run of identical blocks', () => {
     expect(appStore.getState().selectedId).toBe('repeat.0');
   });
 });
+
+describe('network settings', () => {
+  it('offers the auxiliary heads only where the network has them', () => {
+    appStore.getState().loadDesign(presetDesign('inception-v4')!, null);
+    renderWithHost(<Inspector />);
+    const box = screen.getByLabelText('Auxiliary heads (train mode)') as HTMLInputElement;
+    expect(box.disabled).toBe(true);
+    expect(box.checked).toBe(false);
+    expect(screen.getByText('This network has no auxiliary heads.')).toBeTruthy();
+    act(() => appStore.getState().loadDesign(presetDesign('googlenet')!, null));
+    expect(
+      (screen.getByLabelText('Auxiliary heads (train mode)') as HTMLInputElement).disabled,
+    ).toBe(false);
+  });
+});

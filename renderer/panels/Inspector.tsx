@@ -434,6 +434,7 @@ const selectSettingsView = (s: AppState): string => {
     input: s.design.input,
     classes: s.design.classes,
     aux: s.design.aux,
+    hasAux: s.design.modules.some((m) => m.aux),
     preset: s.design.preset,
     issues: d.analysis.issues.filter((i) => i.nodeId === 'design'),
     settings: d.diff.settings,
@@ -445,6 +446,8 @@ interface SettingsView {
   input: Design['input'];
   classes: number;
   aux: boolean;
+  /** Whether the design has auxiliary heads to turn on (v4, Inception-ResNet and BN-Inception have none). */
+  hasAux: boolean;
   preset: string | null;
   issues: Issue[];
   settings: ValueChange[];
@@ -457,6 +460,7 @@ function SettingsPanel() {
     input,
     classes,
     aux,
+    hasAux,
     preset,
     issues: designIssues,
     settings,
@@ -516,8 +520,9 @@ function SettingsPanel() {
       </div>
       <CheckField
         label="Auxiliary heads (train mode)"
-        checked={aux}
-        hint={hint('aux')}
+        checked={aux && hasAux}
+        disabled={!hasAux}
+        hint={hasAux ? hint('aux') : 'This network has no auxiliary heads.'}
         onChange={setAux}
       />
       <p className="muted small">

@@ -189,8 +189,9 @@ export function CheckField({
   hint,
   error,
   checked,
+  disabled,
   onChange,
-}: FieldProps & { checked: boolean; onChange(v: boolean): void }) {
+}: FieldProps & { checked: boolean; disabled?: boolean; onChange(v: boolean): void }) {
   const id = useId();
   return (
     <div className={`field field-check${error ? ' invalid' : ''}`}>
@@ -199,6 +200,7 @@ export function CheckField({
         type="checkbox"
         aria-label={name}
         checked={checked}
+        disabled={disabled}
         onChange={(e) => onChange(e.target.checked)}
       />
       <label htmlFor={id} title={doc}>
