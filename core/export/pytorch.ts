@@ -31,7 +31,7 @@ import {
 } from './pytorchCodegen';
 import { blockHelper } from './pytorchBlocks';
 import { pyCommentText } from './escape';
-import { presetPreprocessing } from '../presets/preprocessing';
+import { photoRecipe } from '../presets/preprocessing';
 import { moduleVariable, parseModulePath } from '../model/modulePath';
 import { flatExportProblem, flatForward, flatLayerInit, isFlatModule } from './pytorchLayers';
 import type { Layer } from '../model/types';
@@ -499,14 +499,15 @@ function header(design: Design, analysis: Analysis): string[] {
   return lines;
 }
 
-/** How photos are prepared for the preset's reference weights (core/presets/preprocessing.ts). */
+/** How photos are prepared for the preset's reference weights (core/presets/preprocessing.ts `photoRecipe`). */
 function photoLines(design: Design): string[] {
-  const pre = presetPreprocessing(design.preset);
-  const lines = wrapText(docText(pre.summary), 'Photos:  ', '        ');
-  if (pre.withTrainedWeights)
+  const plain = photoRecipe(design, false).preprocessing;
+  const trained = photoRecipe(design, true).preprocessing;
+  const lines = wrapText(docText(plain.summary), 'Photos:  ', '        ');
+  if (trained !== plain)
     lines.push(
       ...wrapText(
-        docText(`With the reference's trained weights: ${pre.withTrainedWeights.summary}`),
+        docText(`With the reference's trained weights: ${trained.summary}`),
         '        ',
         '        ',
       ),

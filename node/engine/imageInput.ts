@@ -1,8 +1,9 @@
 /**
- * Photos as network input, the way torchvision prepares ImageNet images: decode (PNG with pngjs,
- * JPEG with jpeg-js), resize so the shorter side is 256 for a 224 crop (bilinear with
- * antialiasing, as PIL does), center-crop to the design's input size, normalize with ImageNet's
- * mean and standard deviation, N·C·H·W.
+ * Photos as network input, the way torchvision and timm prepare ImageNet images: decode (PNG with
+ * pngjs, JPEG with jpeg-js), resize the shorter side to crop / crop_pct (rounded as torchvision
+ * names its sizes, or floored as timm computes them) with PIL's antialiased bilinear or bicubic
+ * filter, center-crop to the design's input size, normalize with the recipe's mean and standard
+ * deviation (core/presets/preprocessing.ts), N·C·H·W.
  */
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -54,9 +55,8 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | null {
 }
 
 /** How pixels become network input: channel order, value range, per-channel mean and std (core/presets/preprocessing.ts). */
-export type PixelNormalization = Pick<Preprocessing, 'channelOrder' | 'range' | 'mean' | 'std'> & {
-  readonly cropPct?: number;
-};
+export type PixelNormalization = Pick<Preprocessing, 'channelOrder' | 'range' | 'mean' | 'std'> &
+  Partial<Pick<Preprocessing, 'cropPct' | 'scaleRounding' | 'interpolation'>>;
 
 /** How pixel values in 0..1 become network input. */
 export type Normalization =
@@ -143,13 +143,36 @@ export function decodeImage(bytes: Uint8Array, source: string): Result<RgbImage>
   return okResult({ width, height, rgb });
 }
 
-/** Resampling weights of one axis, PIL's bilinear filter widened by the scale when shrinking. */
+/** A resampling filter as PIL defines it: its support (in input pixels at scale 1) and its kernel. */
+interface ResampleFilter {
+  readonly support: number;
+  readonly kernel: (x: number) => number;
+}
+
+/** PIL's filters (Pillow src/libImaging/Resample.c): triangle, and Keys' cubic with a = −0.5. */
+const FILTERS: Readonly<Record<'bilinear' | 'bicubic', ResampleFilter>> = {
+  bilinear: { support: 1, kernel: (x) => Math.max(0, 1 - Math.abs(x)) },
+  bicubic: {
+    support: 2,
+    kernel: (x) => {
+      const a = -0.5;
+      const t = Math.abs(x);
+      if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
+      if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
+      return 0;
+    },
+  },
+};
+
+/** Resampling weights of one axis, PIL's way: the filter widened by the scale when shrinking. */
 function axisWeights(
   inSize: number,
   outSize: number,
+  filter: ResampleFilter,
 ): { start: Int32Array; count: Int32Array; weights: Float32Array; taps: number } {
   const scale = inSize / outSize;
-  const support = Math.max(scale, 1);
+  const filterScale = Math.max(scale, 1);
+  const support = filter.support * filterScale;
   const taps = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
@@ -160,7 +183,7 @@ function axisWeights(
     const hi = Math.min(Math.floor(center + support + 0.5), inSize);
     let total = 0;
     for (let x = lo; x < hi; x++) {
-      const w = Math.max(0, 1 - Math.abs((x - center + 0.5) / support));
+      const w = filter.kernel((x - center + 0.5) / filterScale);
       weights[o * taps + (x - lo)] = w;
       total += w;
     }
@@ -171,9 +194,20 @@ function axisWeights(
   return { start, count, weights, taps };
 }
 
-/** Bilinear resize with antialiasing (separable: rows, then columns). */
-export function resizeBilinear(img: RgbImage, width: number, height: number): RgbImage {
-  const h = axisWeights(img.width, width);
+/**
+ * Resize with antialiasing, as PIL's `Image.resize` on an 8-bit image (separable: rows, then
+ * columns; Pillow's ImagingResample): each pass rounds to whole levels and clamps to 0..255, as
+ * PIL's 8-bit passes do, so the result matches PIL's within one level (PIL's coefficients are
+ * fixed-point).
+ */
+export function resizeImage(
+  img: RgbImage,
+  width: number,
+  height: number,
+  interpolation: 'bilinear' | 'bicubic' = 'bilinear',
+): RgbImage {
+  const filter = FILTERS[interpolation];
+  const h = axisWeights(img.width, width, filter);
   const rows = new Float32Array(img.height * width * 3);
   for (let y = 0; y < img.height; y++) {
     for (let x = 0; x < width; x++) {
@@ -188,12 +222,12 @@ export function resizeBilinear(img: RgbImage, width: number, height: number): Rg
         b += img.rgb[src + 2] * w;
       }
       const dst = (y * width + x) * 3;
-      rows[dst] = r;
-      rows[dst + 1] = g;
-      rows[dst + 2] = b;
+      rows[dst] = level(r);
+      rows[dst + 1] = level(g);
+      rows[dst + 2] = level(b);
     }
   }
-  const v = axisWeights(img.height, height);
+  const v = axisWeights(img.height, height, filter);
   const out = new Float32Array(height * width * 3);
   for (let y = 0; y < height; y++) {
     for (let k = 0; k < v.count[y]; k++) {
@@ -203,7 +237,16 @@ export function resizeBilinear(img: RgbImage, width: number, height: number): Rg
       for (let i = 0; i < width * 3; i++) out[dstRow + i] += rows[srcRow + i] * w;
     }
   }
+  for (let i = 0; i < out.length; i++) out[i] = level(out[i]);
   return { width, height, rgb: out };
+}
+
+/** An 8-bit level as PIL's clip8 makes it: rounded half up, clamped to 0..255. */
+const level = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.floor(v + 0.5));
+
+/** Bilinear resize with antialiasing (PIL's `Image.BILINEAR`). */
+export function resizeBilinear(img: RgbImage, width: number, height: number): RgbImage {
+  return resizeImage(img, width, height, 'bilinear');
 }
 
 /** Python's round(): halves go to the even neighbour. */
@@ -214,19 +257,25 @@ function roundHalfEven(x: number): number {
 
 /**
  * torchvision's Resize(s) then CenterCrop(h, w): the shorter side becomes s (the longer one is
- * truncated as torchvision does), then the middle is cut out. s is 256 for a 224 crop (ratio 0.875).
+ * truncated as torchvision does), then the middle is cut out. s is the crop / cropPct, rounded
+ * (torchvision's named sizes: 256 for 224, 342 for 299) or floored (timm's
+ * `math.floor(img_size / crop_pct)`: 341 for 299 at 0.875), resized with `interpolation`.
  */
 export function resizeAndCrop(
   img: RgbImage,
   height: number,
   width: number,
   cropPct = 0.875,
+  scaleRounding: 'round' | 'floor' = 'round',
+  interpolation: 'bilinear' | 'bicubic' = 'bilinear',
 ): RgbImage {
-  const side = Math.round(Math.max(height, width) / cropPct);
+  const side = (scaleRounding === 'floor' ? Math.floor : Math.round)(
+    Math.max(height, width) / cropPct,
+  );
   const short = Math.min(img.width, img.height);
   const rw = img.width <= img.height ? side : Math.trunc((side * img.width) / short);
   const rh = img.height < img.width ? side : Math.trunc((side * img.height) / short);
-  const resized = resizeBilinear(img, rw, rh);
+  const resized = resizeImage(img, rw, rh, interpolation);
   const top = roundHalfEven((rh - height) / 2);
   const left = roundHalfEven((rw - width) / 2);
   const out = new Float32Array(width * height * 3);
@@ -301,9 +350,17 @@ export async function imageBatch(
     if (!read.ok) return read;
     const img = decodeImage(read.value, path);
     if (!img.ok) return img;
+    const p = pixels(how);
     decoded.push(
       normalize(
-        resizeAndCrop(img.value, height, width, pixels(how).cropPct ?? 0.875),
+        resizeAndCrop(
+          img.value,
+          height,
+          width,
+          p.cropPct ?? 0.875,
+          p.scaleRounding ?? 'round',
+          p.interpolation ?? 'bilinear',
+        ),
         channels,
         how,
       ),

@@ -27,7 +27,7 @@ import {
   type StateDict,
 } from './weights';
 import { imageBatch, type Normalization, type PixelNormalization } from './imageInput';
-import { IMAGENET_PREPROCESSING, presetPreprocessing } from '../../core/presets/preprocessing';
+import { photoRecipe } from '../../core/presets/preprocessing';
 import {
   arrayStats,
   featureMapFromValues,
@@ -639,13 +639,12 @@ export async function runInput(
     paths = input.paths;
   }
   const warnings: string[] = [];
-  // Photos are prepared the way the preset's reference weights expect (core/presets/preprocessing.ts);
-  // torchvision's trained googlenet also wants its transform_input (the preset is built without it).
-  const preset = presetPreprocessing(design.preset);
-  const pre = trainedWeights && preset.withTrainedWeights ? preset.withTrainedWeights : preset;
+  // Photos are prepared the way the preset's reference weights expect (core/presets/preprocessing.ts):
+  // one rule, photoRecipe, shared with the Run panel and the export header.
+  const recipe = photoRecipe(design, trainedWeights);
+  const pre = recipe.preprocessing;
   const how: Normalization = pre;
-  if (pre !== IMAGENET_PREPROCESSING)
-    warnings.push(`Images were prepared as this preset's reference weights expect: ${pre.summary}`);
+  if (recipe.note) warnings.push(recipe.note);
   const data = await imageBatch(paths, batch, channels, height, width, how);
   return data.ok ? okResult({ data: data.value, warnings, photo: pre }) : data;
 }

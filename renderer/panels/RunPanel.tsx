@@ -16,7 +16,8 @@ import { CheckField, TextField, SelectField, parseNumberText } from './fields';
 import { FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
 import { Modal } from '../app/Modal';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
-import { presetPreprocessing } from '../../core/presets/preprocessing';
+import { photoRecipe } from '../../core/presets/preprocessing';
+import type { Design } from '../../core/model/types';
 
 const selectRun = (s: AppState) => ({
   settings: s.runSettings,
@@ -64,10 +65,9 @@ function TimeChart({ result }: { result: RunResult }) {
 }
 
 /** How a photo becomes this design's input, in words (the engine prepares it the same way). */
-function photoPreparation(preset: string | null | undefined, trainedWeights: boolean): string {
-  const pre = presetPreprocessing(preset);
-  const used = trainedWeights && pre.withTrainedWeights ? pre.withTrainedWeights : pre;
-  return `Photos go in as ${preset ? `${preset}'s reference` : 'torchvision'} expects: ${used.summary} The input picture shows the photo itself.`;
+function photoPreparation(design: Design, trainedWeights: boolean): string {
+  const used = photoRecipe(design, trainedWeights).preprocessing;
+  return `Photos go in as ${design.preset ? `${design.preset}'s reference` : 'torchvision'} expects: ${used.summary} The input picture shows the photo itself.`;
 }
 
 /** The backends a user can pick, fastest first (README: Benchmarks). */
@@ -370,7 +370,7 @@ export function RunPanel() {
           hint={
             settings.input.kind === 'random'
               ? undefined
-              : photoPreparation(design.preset, settings.weightsPath !== null)
+              : photoPreparation(design, settings.weightsPath !== null)
           }
           options={[
             { value: 'random', label: 'Random normal (seeded)' },
