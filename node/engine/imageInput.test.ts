@@ -11,6 +11,7 @@ import {
   IMAGENET_STD,
   resizeAndCrop,
   resizeBilinear,
+  resizeImage,
   type RgbImage,
 } from './imageInput';
 import { presetPreprocessing } from '../../core/presets/preprocessing';
@@ -180,5 +181,59 @@ describe('image input', () => {
       expect(img.ok, name).toBe(true);
       if (img.ok) expect(Math.min(img.value.width, img.value.height)).toBeGreaterThanOrEqual(256);
     }
+  });
+
+  it('resizes only the crop: the same values as resizing whole and cutting, for wide, tall and square photos', () => {
+    for (const [w, h, interpolation] of [
+      [90, 31, 'bicubic'],
+      [17, 60, 'bilinear'],
+      [40, 40, 'bicubic'],
+    ] as const) {
+      const img: RgbImage = {
+        width: w,
+        height: h,
+        rgb: Float32Array.from({ length: w * h * 3 }, (_, i) => (i * 37) % 256),
+      };
+      const crop = resizeAndCrop(img, 24, 24, 0.875, 'round', interpolation);
+      // Whole resize, then the centre crop, by hand.
+      const side = Math.round(24 / 0.875);
+      const rw = w <= h ? side : Math.trunc((side * w) / Math.min(w, h));
+      const rh = h < w ? side : Math.trunc((side * h) / Math.min(w, h));
+      const whole = resizeImage(img, rw, rh, interpolation);
+      const top = Math.round((rh - 24) / 2);
+      const left = Math.round((rw - 24) / 2);
+      for (let y = 0; y < 24; y++)
+        for (let x = 0; x < 24 * 3; x++)
+          expect(crop.rgb[y * 72 + x]).toBe(whole.rgb[((top + y) * rw + left) * 3 + x]);
+    }
+  });
+
+  it('bounds the work of a long, thin photo: its resize is never allocated; past 64:1 it is refused by name', async () => {
+    // 2,000 × 40 (50:1) would resize to 12,800 × 256 for a 224 crop: only the crop is computed.
+    const strip: RgbImage = solid(2000, 40, [200, 100, 50]);
+    const out = resizeAndCrop(strip, 224, 224);
+    expect([out.width, out.height]).toEqual([224, 224]);
+    expect(Array.from(out.rgb.subarray(0, 3))).toEqual([200, 100, 50]);
+    for (const [w, h] of [
+      [8000, 1],
+      [65535, 1],
+      [1, 6000],
+      [650, 10],
+    ]) {
+      const file = path.join(dir, `strip-${w}x${h}.png`);
+      await writeFile(
+        file,
+        png(w, h, () => [1, 2, 3]),
+      );
+      const r = await imageBatch([file], 1, 3, 224, 224, 'imagenet');
+      expect(r, `${w}×${h}`).toMatchObject({ ok: false, error: { code: 'input.aspect' } });
+      if (!r.ok) expect(r.error.message).toContain(`strip-${w}x${h}.png`);
+    }
+    const fine = path.join(dir, 'strip-640x10.png');
+    await writeFile(
+      fine,
+      png(640, 10, () => [9, 9, 9]),
+    );
+    expect((await imageBatch([fine], 1, 3, 224, 224, 'imagenet')).ok).toBe(true);
   });
 });

@@ -23,6 +23,11 @@ export const MAX_IMAGE_FILE_BYTES = 64 * 1024 ** 2;
  * about 640 MB; a 389 KB PNG of 20000×20000 would have been 6.5 GB.
  */
 export const MAX_MEGAPIXELS = 40;
+/**
+ * Longest side over shortest side: a 1-pixel-high strip resized so its short side is 256 would be
+ * 2,048,000 pixels wide per 8000 source pixels and holds nothing a crop can show.
+ */
+export const MAX_ASPECT_RATIO = 64;
 
 /** Width and height a PNG declares in its IHDR chunk, read before anything is decompressed. */
 function pngSize(b: Uint8Array): { width: number; height: number } | null {
@@ -87,6 +92,16 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 const starts = (b: Uint8Array, magic: readonly number[]) => magic.every((m, i) => b[i] === m);
 
+/** An image too long and thin to resize into a square crop (see MAX_ASPECT_RATIO). */
+function aspectProblem(width: number, height: number, source: string): Result<never> | null {
+  if (width < 1 || height < 1) return null;
+  if (Math.max(width, height) <= MAX_ASPECT_RATIO * Math.min(width, height)) return null;
+  return errResult(
+    'input.aspect',
+    `${source} is ${formatInt(width)}×${formatInt(height)} pixels, a strip ${formatInt(Math.round(Math.max(width, height) / Math.min(width, height)))} times longer than it is wide; images may be at most ${MAX_ASPECT_RATIO} times longer than wide, since the network sees a square cut from the middle. Crop it first.`,
+  );
+}
+
 /** Decodes a PNG or JPEG (recognized by content, not by name). */
 export function decodeImage(bytes: Uint8Array, source: string): Result<RgbImage> {
   let width: number;
@@ -104,6 +119,10 @@ export function decodeImage(bytes: Uint8Array, source: string): Result<RgbImage>
       'input.tooLarge',
       `${source} is ${formatInt(declared.width)}×${formatInt(declared.height)} pixels (${((declared.width * declared.height) / 1e6).toFixed(0)} megapixels); images are at most ${MAX_MEGAPIXELS} megapixels. Scale it down first.`,
     );
+  }
+  if (declared) {
+    const aspect = aspectProblem(declared.width, declared.height, source);
+    if (aspect) return aspect;
   }
   try {
     if (format === 'PNG') {
@@ -134,6 +153,8 @@ export function decodeImage(bytes: Uint8Array, source: string): Result<RgbImage>
       `${source} has more than ${MAX_MEGAPIXELS} megapixels; scale it down first.`,
     );
   if (width < 1 || height < 1) return errResult('input.decode', `${source} has no pixels.`);
+  const aspect = aspectProblem(width, height, source);
+  if (aspect) return aspect;
   const rgb = new Float32Array(width * height * 3);
   for (let i = 0, j = 0; i < width * height; i++, j += 4) {
     rgb[i * 3] = rgba[j];
@@ -164,21 +185,27 @@ const FILTERS: Readonly<Record<'bilinear' | 'bicubic', ResampleFilter>> = {
   },
 };
 
-/** Resampling weights of one axis, PIL's way: the filter widened by the scale when shrinking. */
+/**
+ * Resampling weights of one axis, PIL's way: the filter widened by the scale when shrinking. Only
+ * the outputs `first .. first + count − 1` of an `outSize`-long axis are computed, so cutting a
+ * crop out of a huge resize costs the crop, not the resize.
+ */
 function axisWeights(
   inSize: number,
   outSize: number,
   filter: ResampleFilter,
+  first = 0,
+  outCount = outSize,
 ): { start: Int32Array; count: Int32Array; weights: Float32Array; taps: number } {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = filter.support * filterScale;
   const taps = Math.ceil(support) * 2 + 1;
-  const start = new Int32Array(outSize);
-  const count = new Int32Array(outSize);
-  const weights = new Float32Array(outSize * taps);
-  for (let o = 0; o < outSize; o++) {
-    const center = (o + 0.5) * scale;
+  const start = new Int32Array(outCount);
+  const count = new Int32Array(outCount);
+  const weights = new Float32Array(outCount * taps);
+  for (let o = 0; o < outCount; o++) {
+    const center = (first + o + 0.5) * scale;
     const lo = Math.max(Math.floor(center - support + 0.5), 0);
     const hi = Math.min(Math.floor(center + support + 0.5), inSize);
     let total = 0;
@@ -206,8 +233,32 @@ export function resizeImage(
   height: number,
   interpolation: 'bilinear' | 'bicubic' = 'bilinear',
 ): RgbImage {
+  return resizeWindow(img, width, height, interpolation, { left: 0, top: 0, width, height });
+}
+
+/** A rectangle of a resized image: its top-left corner and size, in the resized image's pixels. */
+interface Window {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The `window` of `img` resized to `fullWidth`×`fullHeight`, computed without the rest: the same
+ * values as resizing whole and cropping, with memory and work bounded by the source and the
+ * window (an 8000×1 photo resized to 2,048,000×256 for a 224 crop costs 224×224 outputs).
+ */
+function resizeWindow(
+  img: RgbImage,
+  fullWidth: number,
+  fullHeight: number,
+  interpolation: 'bilinear' | 'bicubic',
+  window: Window,
+): RgbImage {
+  const { width, height } = window;
   const filter = FILTERS[interpolation];
-  const h = axisWeights(img.width, width, filter);
+  const h = axisWeights(img.width, fullWidth, filter, window.left, width);
   const rows = new Float32Array(img.height * width * 3);
   for (let y = 0; y < img.height; y++) {
     for (let x = 0; x < width; x++) {
@@ -227,7 +278,7 @@ export function resizeImage(
       rows[dst + 2] = level(b);
     }
   }
-  const v = axisWeights(img.height, height, filter);
+  const v = axisWeights(img.height, fullHeight, filter, window.top, height);
   const out = new Float32Array(height * width * 3);
   for (let y = 0; y < height; y++) {
     for (let k = 0; k < v.count[y]; k++) {
@@ -275,22 +326,27 @@ export function resizeAndCrop(
   const short = Math.min(img.width, img.height);
   const rw = img.width <= img.height ? side : Math.trunc((side * img.width) / short);
   const rh = img.height < img.width ? side : Math.trunc((side * img.height) / short);
-  const resized = resizeImage(img, rw, rh, interpolation);
   const top = roundHalfEven((rh - height) / 2);
   const left = roundHalfEven((rw - width) / 2);
+  // Resize only the crop; where the crop is larger than the resize (a tiny crop_pct), torchvision
+  // pads with zeros, so the window is clipped and the rest stays 0.
+  const x0 = Math.max(left, 0);
+  const y0 = Math.max(top, 0);
+  const x1 = Math.min(left + width, rw);
+  const y1 = Math.min(top + height, rh);
   const out = new Float32Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const sy = top + y;
-    if (sy < 0 || sy >= rh) continue;
-    for (let x = 0; x < width; x++) {
-      const sx = left + x;
-      if (sx < 0 || sx >= rw) continue;
-      out.set(
-        resized.rgb.subarray((sy * rw + sx) * 3, (sy * rw + sx) * 3 + 3),
-        (y * width + x) * 3,
-      );
-    }
-  }
+  if (x1 <= x0 || y1 <= y0) return { width, height, rgb: out };
+  const part = resizeWindow(img, rw, rh, interpolation, {
+    left: x0,
+    top: y0,
+    width: x1 - x0,
+    height: y1 - y0,
+  });
+  for (let y = y0; y < y1; y++)
+    out.set(
+      part.rgb.subarray((y - y0) * part.width * 3, (y - y0 + 1) * part.width * 3),
+      ((y - top) * width + (x0 - left)) * 3,
+    );
   return { width, height, rgb: out };
 }
 
