@@ -497,6 +497,19 @@ describe.skipIf(!onnxruntime.ok || !wasm.ok)('EngineClient on onnxruntime', () =
     );
   });
 
+  it('reuses the cached ONNX Runtime model across batch sizes without marking any module (batch 2, 1, 3, 1)', async () => {
+    for (const batch of [2, 1, 3, 1]) {
+      const r = await engine.run(`ort-batch-${batch}`, { ...request(), batch });
+      expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
+      if (!r.ok) return;
+      expect(r.value.backend.name).toBe('onnxruntime');
+      const wrong = r.value.modules.filter((m) => !m.match).map((m) => m.id);
+      expect(wrong, `batch ${batch}`).toEqual([]);
+      expect(r.value.modules.every((m) => m.shape[0] === batch)).toBe(true);
+      expect(r.value.warnings.join(' ')).not.toContain('bug');
+    }
+  });
+
   it('runs train mode on TF.js and says why', async () => {
     const r = await engine.run('ort-train', {
       ...request(),

@@ -192,7 +192,9 @@ export class OrtModel {
         index: i,
         data,
         shape: out.dims,
-        expectedShape: m.expectedShape,
+        // The model is cached across batch sizes (its batch dimension is dynamic), so the expected
+        // shape takes this pass's batch, never the batch of the run that built the model.
+        expectedShape: m.expectedShape ? [shape[0], ...m.expectedShape.slice(1)] : null,
         ms,
       });
       for (const name of m.inputs) {
