@@ -142,29 +142,50 @@ export default tseslint.config(
   },
   {
     // node/ and cli/ are plain Node, shared by the CLI, the browser host and Electron's main process:
-    // they never import electron (its binary may be missing) nor the Electron-only folders.
+    // they never import electron (its binary may be missing) nor the Electron-only folders, and
+    // every file the product writes goes through node/host/atomicFile.ts (exclusive temporary
+    // file, renamed over the target: a planted link is replaced, never written through).
     files: ['cli/**/*.ts', 'node/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message:
-                'Importing electron from plain Node triggers a binary download and throws; keep it in electron/main and electron/preload.',
-            },
-          ],
-          patterns: [
-            { group: ['**/renderer/**'], message: 'Node-side code does not import the renderer.' },
-            {
-              group: ['**/electron/**'],
-              message:
-                'node/ and cli/ run without Electron; Electron-only code lives in electron/main and electron/preload.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', nodeSideImports(true)] },
+  },
+  {
+    // Tests and fixture makers write their own scratch files.
+    files: ['cli/**/*.test.ts', 'node/**/*.test.ts', 'node/**/__fixtures__/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', nodeSideImports(false)] },
   },
 );
+
+/** The imports node/ and cli/ may not use; `writers`: also Node's file writers (use writeFileAtomic). */
+function nodeSideImports(writers) {
+  const writer = (name, importNames) => ({
+    name,
+    importNames,
+    message:
+      'Write files with writeFileAtomic (node/host/atomicFile.ts): one safe writer for every file the product writes.',
+  });
+  return {
+    paths: [
+      {
+        name: 'electron',
+        message:
+          'Importing electron from plain Node triggers a binary download and throws; keep it in electron/main and electron/preload.',
+      },
+      ...(writers
+        ? [
+            writer('node:fs/promises', ['writeFile', 'appendFile']),
+            writer('node:fs', ['writeFile', 'writeFileSync', 'appendFileSync', 'createWriteStream']),
+            writer('fs/promises', ['writeFile', 'appendFile']),
+            writer('fs', ['writeFile', 'writeFileSync', 'appendFileSync', 'createWriteStream']),
+          ]
+        : []),
+    ],
+    patterns: [
+      { group: ['**/renderer/**'], message: 'Node-side code does not import the renderer.' },
+      {
+        group: ['**/electron/**'],
+        message:
+          'node/ and cli/ run without Electron; Electron-only code lives in electron/main and electron/preload.',
+      },
+    ],
+  };
+}

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../../node/host/atomicFile';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +62,7 @@ async function benchTorch(
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-torch-'));
   try {
     const file = path.join(dir, 'design.json');
-    await writeFile(file, serializeDesign(design));
+    await writeFileAtomic(file, serializeDesign(design));
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(
         PYTHON,

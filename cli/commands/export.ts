@@ -1,6 +1,6 @@
 /** `inception-explorer export FORMAT`: PyTorch code, graph pictures, summary tables or the design file. */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../node/host/atomicFile';
 import path from 'node:path';
 import type { CliCommand } from '../command';
 import { designFromArgs, designOptions, designUsage } from '../designArgs';
@@ -69,14 +69,14 @@ export async function svgToPng(svg: string, scale: number): Promise<Buffer> {
   return Buffer.from(resvg.render().asPng());
 }
 
-/** Writes a file atomically (beside it, then renamed), creating its folder. */
+/**
+ * Writes a command's output file through the product's one safe writer (node/host/atomicFile.ts):
+ * an exclusive, unpredictable temporary sibling renamed over the target, so a planted link at the
+ * target or at a guessable temporary name is replaced, never written through, and a failed write
+ * leaves no temporary file and no half a file.
+ */
 export async function writeOut(file: string, data: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(path.resolve(file));
-  await mkdir(dir, { recursive: true });
-  // Write beside the target and rename, so a failed export never leaves half a file.
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  await writeFile(temp, data);
-  await rename(temp, file);
+  await writeFileAtomic(path.resolve(file), data);
 }
 
 export const exportCommand: CliCommand = {

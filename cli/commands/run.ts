@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../../node/host/atomicFile';
 import path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
 import { designFromArgs, designOptions, designUsage } from '../designArgs';
@@ -136,14 +137,14 @@ async function dump(
     outputs.set(name, { dtype: 'F32', shape: t.shape, data: t.data });
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(
+    await writeFileAtomic(
       path.join(dir, 'weights.safetensors'),
       stateDictToSafetensors(weights.value, analysis.graph, {
         seed: String(request.seed),
         source: request.weightsPath ?? 'seeded',
       }),
     );
-    await writeFile(
+    await writeFileAtomic(
       path.join(dir, 'input.safetensors'),
       writeSafetensors(
         new Map([
@@ -154,7 +155,7 @@ async function dump(
         ]),
       ),
     );
-    await writeFile(
+    await writeFileAtomic(
       path.join(dir, 'outputs.safetensors'),
       writeSafetensors(outputs, { mode: request.mode }),
     );

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../host/atomicFile';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { isProcessAlive } from '../host/autosaveStore';
@@ -69,7 +70,7 @@ export interface RendererBuildOptions {
 /** Records that this process serves the build in `outDir`, so another start's pruning keeps it. */
 export async function claimBuild(outDir: string, pid: number = process.pid): Promise<void> {
   await mkdir(`${outDir}.users`, { recursive: true });
-  await writeFile(join(`${outDir}.users`, String(pid)), '');
+  await writeFileAtomic(join(`${outDir}.users`, String(pid)), '');
 }
 
 /**
@@ -133,7 +134,7 @@ export async function ensureRendererBuild(o: RendererBuildOptions = {}): Promise
       continue;
     }
     try {
-      await writeFile(join(lock, 'pid'), String(process.pid));
+      await writeFileAtomic(join(lock, 'pid'), String(process.pid));
       const tmp = `${outDir}.tmp-${process.pid}`;
       await rm(tmp, { recursive: true, force: true });
       o.log?.('Building the renderer once for the browser host (later starts reuse it)…');
