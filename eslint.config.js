@@ -173,7 +173,12 @@ function nodeSideImports(writers) {
       ...(writers
         ? [
             writer('node:fs/promises', ['writeFile', 'appendFile']),
-            writer('node:fs', ['writeFile', 'writeFileSync', 'appendFileSync', 'createWriteStream']),
+            writer('node:fs', [
+              'writeFile',
+              'writeFileSync',
+              'appendFileSync',
+              'createWriteStream',
+            ]),
             writer('fs/promises', ['writeFile', 'appendFile']),
             writer('fs', ['writeFile', 'writeFileSync', 'appendFileSync', 'createWriteStream']),
           ]
