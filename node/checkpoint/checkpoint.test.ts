@@ -174,8 +174,16 @@ describe('unpickle bounds', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'weights.unsafePickle' } });
     if (!r.ok) expect(r.error.message).toContain('names os.system');
     const sg = Uint8Array.from([
-      0x80, 0x04, 0x8c, 2, ...new TextEncoder().encode('os'), 0x8c, 6,
-      ...new TextEncoder().encode('system'), 0x93, 0x2e,
+      0x80,
+      0x04,
+      0x8c,
+      2,
+      ...new TextEncoder().encode('os'),
+      0x8c,
+      6,
+      ...new TextEncoder().encode('system'),
+      0x93,
+      0x2e,
     ]);
     const s = unpickle(sg, 0, 's.pkl');
     expect(s).toMatchObject({ ok: false, error: { code: 'weights.unsafePickle' } });

@@ -236,7 +236,8 @@ function findStateDict(top: PyValue): { dict: PyDict; key: string | null } | nul
     const v = top.map.get(k);
     if (v !== undefined && isStateDict(v)) return { dict: v, key: k };
   }
-  for (const [k, v] of top.map) if (typeof k === 'string' && isStateDict(v)) return { dict: v, key: k };
+  for (const [k, v] of top.map)
+    if (typeof k === 'string' && isStateDict(v)) return { dict: v, key: k };
   return null;
 }
 

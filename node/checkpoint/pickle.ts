@@ -148,7 +148,11 @@ const depth = (v: PyValue): number =>
 
 function dictKey(k: PyValue): unknown {
   if (k instanceof PyTuple) return JSON.stringify(k.items.map((x) => String(x)));
-  if (typeof k === 'bigint' && k >= BigInt(Number.MIN_SAFE_INTEGER) && k <= BigInt(Number.MAX_SAFE_INTEGER))
+  if (
+    typeof k === 'bigint' &&
+    k >= BigInt(Number.MIN_SAFE_INTEGER) &&
+    k <= BigInt(Number.MAX_SAFE_INTEGER)
+  )
     return Number(k);
   return k;
 }
@@ -316,7 +320,8 @@ function run(bytes: Uint8Array, start: number, source: string, limits: UnpickleL
           );
         const shape = ints(size, 'a tensor size');
         const strides = ints(stride, 'a tensor stride');
-        if (shape.length !== strides.length) throw bad('a tensor whose size and stride differ in length');
+        if (shape.length !== strides.length)
+          throw bad('a tensor whose size and stride differ in length');
         return new TensorRef(storage, int(offset, 'a storage offset'), shape, strides);
       }
       case 'torch._utils._rebuild_parameter':
@@ -328,7 +333,8 @@ function run(bytes: Uint8Array, start: number, source: string, limits: UnpickleL
         const pairs = a[0];
         if (Array.isArray(pairs))
           for (const p of pairs) {
-            if (!(p instanceof PyTuple) || p.items.length !== 2) throw bad('OrderedDict of non-pairs');
+            if (!(p instanceof PyTuple) || p.items.length !== 2)
+              throw bad('OrderedDict of non-pairs');
             setItems(d, [...p.items]);
           }
         return d;
@@ -405,7 +411,11 @@ function run(bytes: Uint8Array, start: number, source: string, limits: UnpickleL
         let v = 0n;
         for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
         if (n && b[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
-        push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
+        push(
+          v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+            ? Number(v)
+            : v,
+        );
         break;
       }
       case 0x49: {

@@ -5,16 +5,7 @@
 
 /** Element types of weights files (safetensors' names; torch storages map onto them). */
 export type WeightsDtype =
-  | 'F32'
-  | 'F16'
-  | 'BF16'
-  | 'F64'
-  | 'I64'
-  | 'I32'
-  | 'I16'
-  | 'I8'
-  | 'U8'
-  | 'BOOL';
+  'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 /** Bytes per element of each dtype. */
 export const ELEMENT_BYTES: Readonly<Record<WeightsDtype, number>> = {

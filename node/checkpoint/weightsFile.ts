@@ -54,7 +54,8 @@ export function readWeightsFile(
   if (!parsed.ok) return parsed;
   const max = options.maxOutputBytes;
   let total = 0;
-  for (const t of parsed.value.tensors.values()) total += (t.bytes.byteLength / DTYPE_BYTES[t.dtype]) * 4;
+  for (const t of parsed.value.tensors.values())
+    total += (t.bytes.byteLength / DTYPE_BYTES[t.dtype]) * 4;
   if (max !== undefined && total > max)
     return errResult(
       'weights.tooLarge',
@@ -68,10 +69,25 @@ export function readWeightsFile(
         `${source}: tensor ${key} is ${t.dtype}, a dtype weights are never stored in; it was not read.`,
       );
     const stride = t.shape.map((_, d) => t.shape.slice(d + 1).reduce((n, x) => n * x, 1));
-    tensors.set(key, { dtype: t.dtype, shape: t.shape, values: gather(t.dtype, t.bytes, 0, t.shape, stride) });
+    tensors.set(key, {
+      dtype: t.dtype,
+      shape: t.shape,
+      values: gather(t.dtype, t.bytes, 0, t.shape, stride),
+    });
   }
   return okResult({ format: 'safetensors', tensors, stateDictKey: null });
 }
 
-const READABLE = new Set<string>(['F32', 'F16', 'BF16', 'F64', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL']);
+const READABLE = new Set<string>([
+  'F32',
+  'F16',
+  'BF16',
+  'F64',
+  'I64',
+  'I32',
+  'I16',
+  'I8',
+  'U8',
+  'BOOL',
+]);
 const isReadable = (d: string): d is WeightsDtype => READABLE.has(d);

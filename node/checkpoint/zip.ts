@@ -26,7 +26,13 @@ const LOCAL = 0x04034b50;
 
 /** Whether bytes start like a zip archive (`PK\x03\x04`). */
 export function looksLikeZip(bytes: Uint8Array): boolean {
-  return bytes.byteLength >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
+  return (
+    bytes.byteLength >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    bytes[2] === 3 &&
+    bytes[3] === 4
+  );
 }
 
 /**
@@ -38,7 +44,10 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Result<ZipE
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.byteLength;
   const damaged = (what: string) =>
-    errResult<ZipEntry[]>('weights.format', `${source} is a zip archive whose ${what}; it is damaged or not a PyTorch checkpoint.`);
+    errResult<ZipEntry[]>(
+      'weights.format',
+      `${source} is a zip archive whose ${what}; it is damaged or not a PyTorch checkpoint.`,
+    );
   let eocd = -1;
   for (let i = n - 22; i >= Math.max(0, n - 22 - 65535); i--) {
     if (view.getUint32(i, true) === EOCD) {
@@ -62,7 +71,8 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Result<ZipE
     const c = view.getBigUint64(z + 32, true);
     const s = view.getBigUint64(z + 40, true);
     const o = view.getBigUint64(z + 48, true);
-    if (c > BigInt(n) || s > BigInt(n) || o > BigInt(n)) return damaged('zip64 record declares sizes beyond the file');
+    if (c > BigInt(n) || s > BigInt(n) || o > BigInt(n))
+      return damaged('zip64 record declares sizes beyond the file');
     count = Number(c);
     cdSize = Number(s);
     cdOffset = Number(o);
@@ -72,12 +82,14 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Result<ZipE
       'weights.truncated',
       `${source} is truncated: its zip directory ends at byte ${cdOffset + cdSize} of a ${n}-byte file.`,
     );
-  if (count * 46 > cdSize) return damaged(`directory of ${cdSize} bytes cannot hold the ${count} entries it declares`);
+  if (count * 46 > cdSize)
+    return damaged(`directory of ${cdSize} bytes cannot hold the ${count} entries it declares`);
   const entries: ZipEntry[] = [];
   let p = cdOffset;
   const names = new TextDecoder('utf-8');
   for (let i = 0; i < count; i++) {
-    if (p + 46 > cdOffset + cdSize || view.getUint32(p, true) !== CENTRAL) return damaged(`directory entry ${i} is damaged`);
+    if (p + 46 > cdOffset + cdSize || view.getUint32(p, true) !== CENTRAL)
+      return damaged(`directory entry ${i} is damaged`);
     const method = view.getUint16(p + 10, true);
     let compressedSize = view.getUint32(p + 20, true);
     let size = view.getUint32(p + 24, true);
@@ -105,7 +117,8 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Result<ZipE
         if (size === 0xffffffff) size = next();
         if (compressedSize === 0xffffffff) compressedSize = next();
         if (localHeaderOffset === 0xffffffff) localHeaderOffset = next();
-        if (size < 0 || compressedSize < 0 || localHeaderOffset < 0) return damaged(`entry ${name} has a short zip64 field`);
+        if (size < 0 || compressedSize < 0 || localHeaderOffset < 0)
+          return damaged(`entry ${name} has a short zip64 field`);
       }
       x += 4 + len;
     }
@@ -134,7 +147,10 @@ export function zipEntryBytes(
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const at = entry.localHeaderOffset;
   if (view.getUint32(at, true) !== LOCAL)
-    return errResult('weights.format', `${source}: the zip entry ${entry.name} has no local header where the directory says; the file is damaged.`);
+    return errResult(
+      'weights.format',
+      `${source}: the zip entry ${entry.name} has no local header where the directory says; the file is damaged.`,
+    );
   const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
   if (start + entry.compressedSize > bytes.byteLength)
     return errResult(
@@ -149,7 +165,10 @@ export function zipEntryBytes(
     );
   if (entry.method === 0) {
     if (entry.compressedSize !== entry.size)
-      return errResult('weights.format', `${source}: the stored zip entry ${entry.name} has two different sizes; the file is damaged.`);
+      return errResult(
+        'weights.format',
+        `${source}: the stored zip entry ${entry.name} has two different sizes; the file is damaged.`,
+      );
     return okResult(raw);
   }
   if (entry.method !== 8)
@@ -170,6 +189,9 @@ export function zipEntryBytes(
     );
   }
   if (out.byteLength !== entry.size)
-    return errResult('weights.truncated', `${source}: the zip entry ${entry.name} inflates to ${out.byteLength} bytes, not the ${entry.size} it declares.`);
+    return errResult(
+      'weights.truncated',
+      `${source}: the zip entry ${entry.name} inflates to ${out.byteLength} bytes, not the ${entry.size} it declares.`,
+    );
   return okResult(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
 }

@@ -161,7 +161,9 @@ export function fineTuneStateDict(
   source: string,
   initial: StateDict,
 ): Result<FineTuneLoad> {
-  const file = readWeightsFile(bytes, source, { maxOutputBytes: outputLimit(spec, FINE_TUNE_FACTOR) });
+  const file = readWeightsFile(bytes, source, {
+    maxOutputBytes: outputLimit(spec, FINE_TUNE_FACTOR),
+  });
   if (!file.ok) return file;
   return fineTuneFromTensors(file.value.tensors, spec, source, initial);
 }
@@ -273,7 +275,10 @@ function fitTensors(
     const fileKeys = [...tensors.keys()];
     return errResult(
       'weights.nothingLoaded',
-      `None of the ${fileKeys.length} tensor${fileKeys.length === 1 ? '' : 's'} in ${source} fit this design (by name and shape), so nothing would be loaded: the file has ${fileKeys.length ? listSome(fileKeys, 3) : 'no tensors'}; the design needs ${listSome(spec.map((e) => e.key), 3)}.`,
+      `None of the ${fileKeys.length} tensor${fileKeys.length === 1 ? '' : 's'} in ${source} fit this design (by name and shape), so nothing would be loaded: the file has ${fileKeys.length ? listSome(fileKeys, 3) : 'no tensors'}; the design needs ${listSome(
+        spec.map((e) => e.key),
+        3,
+      )}.`,
     );
   }
   if (initial) {
