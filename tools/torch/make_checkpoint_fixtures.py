@@ -40,7 +40,11 @@ def state_dict():
 
 def expected(sd):
     return {
-        k: {"shape": list(v.shape), "values": v.detach().double().flatten().tolist(), "dtype": str(v.dtype)}
+        k: {
+            "shape": list(v.shape),
+            "values": v.detach().double().flatten().tolist(),
+            "dtype": str(v.dtype),
+        }
         for k, v in sd.items()
     }
 
@@ -50,7 +54,13 @@ def nested(sd):
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     model(torch.ones(1, 3)).sum().backward()
     opt.step()
-    return {"epoch": 3, "best_acc": 0.75, "state_dict": sd, "optimizer": opt.state_dict(), "arch": "tiny"}
+    return {
+        "epoch": 3,
+        "best_acc": 0.75,
+        "state_dict": sd,
+        "optimizer": opt.state_dict(),
+        "arch": "tiny",
+    }
 
 
 def save(obj, name, legacy):
@@ -81,7 +91,8 @@ class Arbitrary:
 
 def hostile(callable_obj):
     sd = collections.OrderedDict()
-    sd["ok.weight"] = torch.ones(3)  # a real tensor before the culprit: its storage must never be read
+    # A real tensor before the culprit: its storage must never be read.
+    sd["ok.weight"] = torch.ones(3)
     sd["evil"] = callable_obj
     return sd
 
@@ -106,7 +117,8 @@ class FakeTensor:
         self.storage, self.shape = storage, shape
 
     def __reduce__(self):
-        stride = tuple(int(torch.tensor(self.shape[i + 1 :]).prod()) for i in range(len(self.shape)))
+        rank = len(self.shape)
+        stride = tuple(int(torch.tensor(self.shape[i + 1:]).prod()) for i in range(rank))
         return (
             torch._utils._rebuild_tensor_v2,
             (self.storage, 0, tuple(self.shape), stride, False, collections.OrderedDict()),
@@ -138,15 +150,21 @@ def make_zip(path, entries):
         z64 = declared >= 0xFFFFFFFF
         size32 = 0xFFFFFFFF if z64 else declared
         extra = struct.pack("<HHQ", 1, 8, declared) if z64 else b""
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, method, 0, 0, crc, len(data), size32, len(n), len(extra))
+        out += struct.pack(
+            "<IHHHHHIIIHH",
+            0x04034B50, 45, 0, method, 0, 0, crc, len(data), size32, len(n), len(extra),
+        )
         out += n + extra + data
         central += struct.pack(
-            "<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, method, 0, 0, crc, len(data), size32, len(n), len(extra), 0, 0, 0, 0, offset
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50, 45, 45, 0, method, 0, 0, crc, len(data), size32,
+            len(n), len(extra), 0, 0, 0, 0, offset,
         )
         central += n + extra
     cd_offset = len(out)
     out += central
-    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), cd_offset, 0)
+    count = len(entries)
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), cd_offset, 0)
     with open(path, "wb") as f:
         f.write(out)
 
@@ -155,7 +173,12 @@ def legacy_bytes(main_pickle, keys, storages):
     """A legacy torch.save file around a hand-made main pickle; storages are (count, raw bytes)."""
     out = pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2)
     out += pickle.dumps(1001, protocol=2)
-    out += pickle.dumps({"protocol_version": 1001, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 4}}, protocol=2)
+    sys_info = {
+        "protocol_version": 1001,
+        "little_endian": True,
+        "type_sizes": {"short": 2, "int": 4, "long": 4},
+    }
+    out += pickle.dumps(sys_info, protocol=2)
     out += main_pickle
     out += pickle.dumps(keys, protocol=2)
     for count, raw in storages:
@@ -179,7 +202,8 @@ def main():
         save(hostile(obj), f"hostile-{name}-legacy.pth", legacy=True)
 
     tiny = torch.ones(6).numpy().tobytes()
-    claim = fake_pickle(collections.OrderedDict(w=FakeTensor(FakeStorage("0", 1_000_000), [1000, 1000])))
+    w = FakeTensor(FakeStorage("0", 1_000_000), [1000, 1000])
+    claim = fake_pickle(collections.OrderedDict(w=w))
     # A zip whose storage declares 1,000,000 floats but holds 6.
     make_zip(
         os.path.join(OUT, "overclaim-zip.pth"),
@@ -194,11 +218,12 @@ def main():
     small = fake_pickle(collections.OrderedDict())
     make_zip(os.path.join(OUT, "huge-entry-zip.pth"), [("archive/data.pkl", 0, small, 8 << 30)])
     # Truncated copies of good files.
-    for src, dst in (("plain-zip.pth", "truncated-zip.pth"), ("plain-legacy.pth", "truncated-legacy.pth")):
+    for fmt in ("zip", "legacy"):
+        src, dst = f"plain-{fmt}.pth", f"truncated-{fmt}.pth"
         with open(os.path.join(OUT, src), "rb") as f:
             data = f.read()
         with open(os.path.join(OUT, dst), "wb") as f:
-            f.write(data[: len(data) - 40])
+            f.write(data[:len(data) - 40])
 
 
 if __name__ == "__main__":
