@@ -101,7 +101,8 @@ ${designUsage}
                             shows them (svg, png; default: every block drawn)
   --theme light|dark        colours of the picture (svg, png; default light)
   --scale N                 pixels per unit of the PNG, 1 to 4 (default 2)
-  --weights FILE            onnx: a safetensors state_dict (default: the engine's seeded weights)
+  --weights FILE            onnx: a state_dict, safetensors or a PyTorch checkpoint
+                            (default: the engine's seeded weights)
   --seed S                  onnx: seed of the seeded weights, as \`run --seed\` (default 0)
   --no-fold                 onnx: keep batch norm as BatchNormalization nodes (default: folded
                             into the convolutions)`,

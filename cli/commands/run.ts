@@ -179,7 +179,8 @@ ${designUsage}
   --seed S                  seed of the weights and of the random input (default 0)
   --image PATH              run on a PNG or JPEG photo instead of random input (repeatable;
                             the batch is the number of images unless --batch is given)
-  --weights FILE            safetensors state_dict to load (default: seeded PyTorch-style init)
+  --weights FILE            state_dict to load: safetensors or a PyTorch checkpoint (.pth,
+                            .pt, .bin; read without Python) (default: seeded init)
   --reinit-mismatched       fine-tuning: load the tensors of --weights that fit the design and
                             start the others (e.g. a 10-class classifier under a 1000-class
                             backbone) from the seeded initialization; the notes name them

@@ -20,7 +20,7 @@ export interface RunRequest {
   readonly batch?: number;
   readonly seed: number;
   readonly input: RunInput;
-  /** A safetensors file of weights; seeded PyTorch-default initialization when absent. */
+  /** A weights file (safetensors or a PyTorch checkpoint); seeded PyTorch-default initialization when absent. */
   readonly weightsPath?: string;
   /**
    * Fine-tuning: load the tensors of `weightsPath` that fit and leave those that do not (missing,

@@ -1,38 +1,53 @@
 /**
  * Weights of a design keyed by PyTorch state_dict names: seeded initialization (core/weights),
- * strict loading from safetensors, and export to safetensors so a run can be reproduced in PyTorch.
+ * strict loading from safetensors or PyTorch checkpoints (read in node/checkpoint), and export to safetensors so a run can be reproduced in PyTorch.
  */
 import type { Layer } from '../../core/model/types';
 import { errResult, okResult, type Result } from '../../core/run/types';
 import { stateDictSpec, type StateEntry } from '../../core/weights/stateDict';
 import { initTensor, type InitScheme } from '../../core/weights/init';
 import { readUserFile } from '../host/userFiles';
-import {
-  float32Values,
-  int64Values,
-  parseSafetensors,
-  writeSafetensors,
-  type TensorToWrite,
-} from './safetensors';
+import { writeSafetensors, type TensorToWrite } from './safetensors';
+import { readWeightsFile } from '../checkpoint/weightsFile';
+import { FLOAT_DTYPES, INT_DTYPES, type LoadedTensors } from '../checkpoint/tensors';
 
 /** float32 values by state_dict key; counters (num_batches_tracked) hold one value. */
 export type StateDict = ReadonlyMap<string, Float32Array>;
 
 /** Largest weights file read into memory (a GoogLeNet state_dict is about 54 MB). */
 export const MAX_WEIGHTS_FILE_BYTES = 4 * 1024 ** 3;
-/** Room for a safetensors header (JSON: names, shapes, offsets, metadata) beside the tensor data. */
+/** Room for a header (safetensors JSON, a checkpoint's pickle and zip directory) and small extra entries. */
 const HEADER_ALLOWANCE_BYTES = 16 * 1024 ** 2;
-
 /**
- * The largest file that can hold the weights of this state_dict: its tensor data (float32, and
- * int64 counters) plus a header allowance. Anything larger is refused before it is read.
+ * How many times the design's float32 bytes a file may take: a checkpoint may hold float64
+ * tensors (2×) or an optimizer's state beside the weights (SGD momentum 2×, Adam 3×).
  */
-export function weightsFileLimit(spec: readonly StateEntry[]): number {
-  const data = spec.reduce(
+const FILE_FACTOR = 4;
+/** Fine-tuning files may hold more than the design (a 1000-class classifier under a 10-class design). */
+const FINE_TUNE_FACTOR = 2;
+const LIMIT_NOTE =
+  ", 4 times this design's float32 tensors (room for float64 tensors or an optimizer's state in a checkpoint) and a header";
+
+/** The design's tensor data in float32 (int64 counters), in bytes. */
+function designBytes(spec: readonly StateEntry[]): number {
+  return spec.reduce(
     (a, e) => a + e.shape.reduce((n, d) => n * d, 1) * (e.role === 'counter' ? 8 : 4),
     0,
   );
-  return Math.min(data + HEADER_ALLOWANCE_BYTES, MAX_WEIGHTS_FILE_BYTES);
+}
+
+/**
+ * The largest file that can hold the weights of this state_dict: 4 times its tensor data (float32,
+ * and int64 counters) plus a header allowance, at most MAX_WEIGHTS_FILE_BYTES. Anything larger is
+ * refused before it is read.
+ */
+export function weightsFileLimit(spec: readonly StateEntry[]): number {
+  return Math.min(FILE_FACTOR * designBytes(spec) + HEADER_ALLOWANCE_BYTES, MAX_WEIGHTS_FILE_BYTES);
+}
+
+/** Float32 bytes a file's state_dict may yield: the design's, times `factor`, plus an allowance. */
+function outputLimit(spec: readonly StateEntry[], factor: number): number {
+  return factor * designBytes(spec) + HEADER_ALLOWANCE_BYTES;
 }
 
 /**
@@ -97,16 +112,31 @@ function listSome(items: readonly string[], limit = 5): string {
 }
 
 /**
- * Checks a parsed safetensors file against the design's state_dict and returns the weights.
- * Every tensor is checked: missing, unexpected, mis-shaped and wrongly typed tensors are all
- * reported, each by name, in one message.
+ * Checks a weights file (safetensors or a PyTorch checkpoint, by content) against the design's
+ * state_dict and returns the weights. Every tensor is checked: missing, unexpected, mis-shaped and
+ * wrongly typed tensors are all reported, each by name, in one message.
  */
 export function stateDictFromSafetensors(
   bytes: Uint8Array,
   spec: readonly StateEntry[],
   source: string,
 ): Result<StateDict> {
-  const r = stateDictFromSafetensorsWith(bytes, spec, source, null);
+  const file = readWeightsFile(bytes, source, { maxOutputBytes: outputLimit(spec, 1) });
+  if (!file.ok) return file;
+  return stateDictFromTensors(file.value.tensors, spec, source);
+}
+
+/**
+ * The strict check on tensors already read from a file: each key of `spec` must be there with
+ * its shape, float tensors in a floating-point dtype (converted to float32), counters in an
+ * integer one. A key mapping (prefixes, renames between references) goes before this call.
+ */
+export function stateDictFromTensors(
+  tensors: LoadedTensors,
+  spec: readonly StateEntry[],
+  source: string,
+): Result<StateDict> {
+  const r = fitTensors(tensors, spec, source, null);
   return r.ok ? okResult(r.value.dict) : r;
 }
 
@@ -122,7 +152,8 @@ export interface FineTuneLoad {
 /**
  * Loads the tensors of a file that fit the design and keeps `initial`'s values for those that do
  * not (missing from the file, or another shape): PyTorch's fine-tuning recipe of loading a
- * pretrained backbone under a new classifier. Wrong dtypes are still refused.
+ * pretrained backbone under a new classifier. Wrong dtypes are still refused, and so is a file of
+ * which no tensor fits (`weights.nothingLoaded`).
  */
 export function fineTuneStateDict(
   bytes: Uint8Array,
@@ -130,7 +161,21 @@ export function fineTuneStateDict(
   source: string,
   initial: StateDict,
 ): Result<FineTuneLoad> {
-  return stateDictFromSafetensorsWith(bytes, spec, source, initial);
+  const file = readWeightsFile(bytes, source, {
+    maxOutputBytes: outputLimit(spec, FINE_TUNE_FACTOR),
+  });
+  if (!file.ok) return file;
+  return fineTuneFromTensors(file.value.tensors, spec, source, initial);
+}
+
+/** `fineTuneStateDict` on tensors already read (and key-mapped) from a file. */
+export function fineTuneFromTensors(
+  tensors: LoadedTensors,
+  spec: readonly StateEntry[],
+  source: string,
+  initial: StateDict,
+): Result<FineTuneLoad> {
+  return fitTensors(tensors, spec, source, initial);
 }
 
 /** Reads a weights file for fine-tuning (see `fineTuneStateDict`); `initial` fills what does not fit. */
@@ -141,11 +186,12 @@ export async function loadFineTuneStateDict(
 ): Promise<Result<FineTuneLoad>> {
   const spec = stateDictSpec(graph);
   const bytes = await readUserFile(path, {
-    maxBytes: weightsFileLimit(spec) * 4, // a backbone file may hold a larger classifier than the design's
+    // A backbone file may hold a larger classifier than the design's.
+    maxBytes: Math.min(weightsFileLimit(spec) * FINE_TUNE_FACTOR, MAX_WEIGHTS_FILE_BYTES),
     noun: 'The weights file',
     codePrefix: 'weights',
     codes: { notFound: 'weights.read' },
-    limitNote: ", more than this design's tensors and a safetensors header can take",
+    limitNote: LIMIT_NOTE,
   });
   if (!bytes.ok) return bytes;
   return fineTuneStateDict(bytes.value, spec, path, initial);
@@ -164,15 +210,12 @@ export function fineTuneNote(load: FineTuneLoad, source: string): string[] {
   return notes;
 }
 
-function stateDictFromSafetensorsWith(
-  bytes: Uint8Array,
+function fitTensors(
+  tensors: LoadedTensors,
   spec: readonly StateEntry[],
   source: string,
   initial: StateDict | null,
 ): Result<FineTuneLoad> {
-  const parsed = parseSafetensors(bytes, source);
-  if (!parsed.ok) return parsed;
-  const tensors = parsed.value.tensors;
   const expected = new Map(spec.map((e) => [e.key, e]));
   const missing = spec.filter((e) => !tensors.has(e.key)).map((e) => e.key);
   const extra = [...tensors.keys()].filter((k) => !expected.has(k));
@@ -191,14 +234,17 @@ function stateDictFromSafetensorsWith(
     });
   }
   const out = new Map<string, Float32Array>();
+  let fromFile = 0;
   for (const e of spec) {
     const t = tensors.get(e.key);
     if (!t) continue;
-    const wantDtype = e.role === 'counter' ? 'I64' : 'F32';
-    if (t.dtype !== wantDtype) {
+    const counter = e.role === 'counter';
+    if (counter ? !INT_DTYPES.includes(t.dtype) : !FLOAT_DTYPES.includes(t.dtype)) {
       problems.push({
         code: 'weights.dtype',
-        text: `${e.key} is ${t.dtype} but must be ${wantDtype}${wantDtype === 'F32' ? ' (convert with tensor.float() before saving)' : ''}`,
+        text: counter
+          ? `${e.key} is ${t.dtype} but must be I64 (an integer counter)`
+          : `${e.key} is ${t.dtype} but must be F32 (F16, BF16 and F64 are converted; convert others with tensor.float() before saving)`,
       });
       continue;
     }
@@ -211,10 +257,8 @@ function stateDictFromSafetensorsWith(
         });
       continue;
     }
-    out.set(
-      e.key,
-      e.role === 'counter' ? Float32Array.of(Number(int64Values(t)[0])) : float32Values(t),
-    );
+    out.set(e.key, counter ? Float32Array.of(t.values[0] ?? 0) : t.values);
+    fromFile++;
   }
   if (problems.length) {
     const code = problems.length === 1 ? problems[0].code : 'weights.mismatch';
@@ -224,6 +268,17 @@ function stateDictFromSafetensorsWith(
     return errResult(
       code,
       `The weights in ${source} do not fit this design: ${problems.map((p) => p.text).join('; ')}.${hint}`,
+    );
+  }
+  if (initial && fromFile === 0 && spec.length > 0) {
+    // Fine-tuning that loads nothing would silently train seeded weights: refuse it.
+    const fileKeys = [...tensors.keys()];
+    return errResult(
+      'weights.nothingLoaded',
+      `None of the ${fileKeys.length} tensor${fileKeys.length === 1 ? '' : 's'} in ${source} fit this design (by name and shape), so nothing would be loaded: the file has ${fileKeys.length ? listSome(fileKeys, 3) : 'no tensors'}; the design needs ${listSome(
+        spec.map((e) => e.key),
+        3,
+      )}.`,
     );
   }
   if (initial) {
@@ -238,7 +293,7 @@ function stateDictFromSafetensorsWith(
   return okResult({ dict: out, reinitialized, ignored: initial ? extra : [] });
 }
 
-/** Reads and checks a safetensors weights file for a layer graph. */
+/** Reads and checks a weights file (safetensors or a PyTorch checkpoint) for a layer graph. */
 export async function loadStateDict(
   path: string,
   graph: readonly Layer[],
@@ -249,7 +304,7 @@ export async function loadStateDict(
     noun: 'The weights file',
     codePrefix: 'weights',
     codes: { notFound: 'weights.read' },
-    limitNote: ", more than this design's tensors and a safetensors header can take",
+    limitNote: LIMIT_NOTE,
   });
   if (!bytes.ok) return bytes;
   return stateDictFromSafetensors(bytes.value, spec, path);
