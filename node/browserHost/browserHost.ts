@@ -3,9 +3,9 @@
  * samples, the engine) behind the HTTP/WebSocket server, with the renderer served beside it.
  * `inception-explorer serve` calls `runBrowserHost` and prints its URL.
  */
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
+import { appHome } from '../host/appHome';
 import { AutosaveStore } from '../host/autosaveStore';
 import type { EngineLike } from '../host/engineHost';
 import { createHostRouter } from '../host/hostRouter';
@@ -16,9 +16,7 @@ import { startBrowserHost, type BrowserHost, type RendererMiddleware } from './b
 import { ensureRendererBuild, REPO_ROOT, staticFiles, viteDevMiddleware } from './rendererAssets';
 
 /** `INCEPTION_EXPLORER_HOME`, else `~/.inception-explorer`: designs/ and state/ live here. */
-export function browserHostHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.INCEPTION_EXPLORER_HOME || join(homedir(), '.inception-explorer'));
-}
+export const browserHostHome = appHome;
 
 export interface RunBrowserHostOptions {
   readonly port: number;
