@@ -76,6 +76,8 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     samplesDir: join(REPO_ROOT, 'assets', 'samples'),
     roots: [designsDir],
     emitProgress: (_ctx, progress) => host.broadcast({ type: 'runProgress', progress }),
+    weightsDir: join(home, 'weights'),
+    emitWeightsProgress: (_ctx, progress) => host.broadcast({ type: 'weightsProgress', progress }),
   });
   const dispatch = createHostRouter(service, (method, e) =>
     log(`The request "${method}" failed unexpectedly: ${(e as Error)?.stack ?? String(e)}`),

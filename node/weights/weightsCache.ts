@@ -168,6 +168,12 @@ export interface FetchOptions {
   readonly onProgress?: (p: DownloadProgress) => void;
   readonly progressIntervalMs?: number;
   readonly timeoutMs?: number;
+  /**
+   * A base URL to fetch known checkpoints from instead of where they are published:
+   * `<mirror>/<fileName>` (a local copy for computers that cannot reach the hubs; tests). The
+   * checkpoint's size bound and hash rule still apply. Not used for URL targets.
+   */
+  readonly mirror?: string;
 }
 
 export interface Fetched extends Partial<Downloaded> {
@@ -198,7 +204,10 @@ export async function fetchWeights(target: string, o: FetchOptions = {}): Promis
     if (cached) return okResult({ path: cached, alreadyCached: true, plan: p });
   }
   const r = await downloadToCache({
-    url: p.url,
+    url:
+      o.mirror && p.checkpoint
+        ? `${o.mirror.replace(/\/+$/, '')}/${encodeURIComponent(p.fileName)}`
+        : p.url,
     dir: dir.value,
     fileName: p.fileName,
     expectedBytes: p.expectedBytes,
