@@ -16,6 +16,8 @@ $INCEPTION_EXPLORER_HOME/weights (default ~/.inception-explorer/weights).
                             the first hex digits of its sha256 (name-<hex>.pth); the bytes are
                             checked against that prefix and the file is cached only when whole
   --force                   download again even when the file is cached
+  --mirror URL              fetch a known checkpoint from URL/<file name> instead of where it
+                            is published (a local copy); its size bound and hash still apply
   --json                    print JSON instead of text (fetch: no progress line)
 
 'run --pretrained' uses the cached checkpoint of the design's preset.`;
@@ -68,6 +70,7 @@ async function fetch(
   let lastPlain = -1;
   const r = await fetchWeights(target, {
     force: Boolean(values.force),
+    mirror: values.mirror as string | undefined,
     progressIntervalMs: live ? 200 : 2000,
     onProgress: values.json
       ? undefined
@@ -103,6 +106,7 @@ export const weightsCommand: CliCommand = {
   usage,
   options: {
     force: { type: 'boolean' },
+    mirror: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(values, positionals, io) {

@@ -191,7 +191,6 @@ export function isPlainFileName(name: string): boolean {
   return (
     name.length > 0 &&
     name.length <= 200 &&
-    // eslint-disable-next-line no-control-regex
     !/[/\\\u0000-\u001f\u007f]/.test(name) &&
     !name.startsWith('.')
   );
