@@ -7,6 +7,7 @@ import { runCommand } from './commands/run';
 import { benchCommand } from './commands/bench';
 import { exportCommand } from './commands/export';
 import { diffCommand } from './commands/diff';
+import { weightsCommand } from './commands/weights';
 import type { CliCommand, CliIo } from './command';
 import { terminalBlock } from '../core/export/escape';
 
@@ -18,6 +19,7 @@ const commands: readonly CliCommand[] = [
   benchCommand,
   exportCommand,
   diffCommand,
+  weightsCommand,
 ];
 
 function usage(): string {

@@ -20,6 +20,8 @@ import {
 } from '../../node/engine/weights';
 import { writeSafetensors, type TensorToWrite } from '../../node/engine/safetensors';
 import { defaultAssetsDir } from '../../node/engine/workerEntry';
+import { pretrainedForPreset, PRETRAINED_CHECKPOINTS } from '../../core/weights/pretrained';
+import { cachedPath, weightsCacheDir } from '../../node/weights/weightsCache';
 
 const shapeText = (s: readonly number[]) => s.join('×');
 
@@ -165,6 +167,34 @@ async function dump(
   return null;
 }
 
+/**
+ * The cached checkpoint `--pretrained` loads for a design of `preset`: exit code 2 when no
+ * checkpoint is known for it, 1 when it is known but not cached (the message gives the exact
+ * `weights fetch` command).
+ */
+export async function pretrainedPath(
+  preset: string | null,
+): Promise<{ ok: true; path: string } | { ok: false; message: string; exitCode: number }> {
+  const c = pretrainedForPreset(preset);
+  if (!c) {
+    const known = [...new Set(PRETRAINED_CHECKPOINTS.map((k) => k.preset))].join(', ');
+    return {
+      ok: false,
+      exitCode: 2,
+      message: `--pretrained: no trained weights are known for ${preset ? `the preset ${preset}` : 'a design without a preset'}; they are known for ${known}. Use --weights FILE for others.`,
+    };
+  }
+  const dir = weightsCacheDir();
+  const path = await cachedPath(dir, c);
+  if (!path)
+    return {
+      ok: false,
+      exitCode: 1,
+      message: `--pretrained: the ${c.reference} weights are not in the cache ${dir}; download them with: inception-explorer weights fetch ${c.id}`,
+    };
+  return { ok: true, path };
+}
+
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'run a forward pass with TensorFlow.js and print shapes, timings and outputs',
@@ -181,6 +211,9 @@ ${designUsage}
                             the batch is the number of images unless --batch is given)
   --weights FILE            state_dict to load: safetensors or a PyTorch checkpoint (.pth,
                             .pt, .bin; read without Python) (default: seeded init)
+  --pretrained              load the cached reference weights of the design's preset
+                            (see 'inception-explorer weights list'; fetch them first with
+                            'inception-explorer weights fetch PRESET')
   --reinit-mismatched       fine-tuning: load the tensors of --weights that fit the design and
                             start the others (e.g. a 10-class classifier under a 1000-class
                             backbone) from the seeded initialization; the notes name them
@@ -196,6 +229,7 @@ ${designUsage}
     seed: { type: 'string' },
     image: { type: 'string', multiple: true },
     weights: { type: 'string' },
+    pretrained: { type: 'boolean' },
     'reinit-mismatched': { type: 'boolean' },
     'no-dropout': { type: 'boolean' },
     backend: { type: 'string' },
@@ -223,13 +257,23 @@ ${designUsage}
         `--seed must be a whole number from 0 to 4294967295; got ${JSON.stringify(seedText)}.`,
       );
     const backend = values.backend as string | undefined;
-    if (values['reinit-mismatched'] && !values.weights)
-      return fail('--reinit-mismatched needs --weights FILE: it loads what fits from that file.');
+    if (values['reinit-mismatched'] && !values.weights && !values.pretrained)
+      return fail(
+        '--reinit-mismatched needs --weights FILE or --pretrained: it loads what fits from that file.',
+      );
+    if (values.pretrained && values.weights)
+      return fail('give --weights FILE or --pretrained, not both.');
     if (backend !== undefined && !isBackendName(backend))
       return fail(
         `--backend must be one of ${BACKEND_ORDER.join(', ')}; got ${JSON.stringify(backend)}.`,
       );
     const design = loaded.design;
+    let weightsPath = values.weights ? path.resolve(values.weights as string) : undefined;
+    if (values.pretrained) {
+      const found = await pretrainedPath(design.preset);
+      if (!found.ok) return fail(found.message, found.exitCode);
+      weightsPath = found.path;
+    }
     const analysis = analyze(design);
     if (!analysis.valid) {
       io.err(issueLines(analysis.issues, design));
@@ -243,7 +287,7 @@ ${designUsage}
       mode,
       seed: Number(seedText),
       input,
-      weightsPath: values.weights ? path.resolve(values.weights as string) : undefined,
+      weightsPath,
       ...(values['reinit-mismatched'] ? { reinitMismatched: true } : {}),
       dropout: values['no-dropout'] ? false : true,
       featureMaps: false,

@@ -5,7 +5,7 @@
  * travel over one WebSocket at `/ws?token=…&client=…`.
  */
 import { z } from 'zod';
-import type { MenuCommand } from './contract';
+import type { MenuCommand, WeightsProgress } from './contract';
 import type { RunProgress } from '../run/types';
 
 /** Header carrying the access token on every API call. */
@@ -32,6 +32,7 @@ export interface PageDialogRequest {
 /** Messages on the socket, server → page. */
 export type ServerMessage =
   | { readonly type: 'runProgress'; readonly progress: RunProgress }
+  | { readonly type: 'weightsProgress'; readonly progress: WeightsProgress }
   | { readonly type: 'menuCommand'; readonly command: MenuCommand }
   | { readonly type: 'dialog'; readonly id: number; readonly request: PageDialogRequest };
 

@@ -4,6 +4,7 @@
  * Main, preload, the browser host and the renderer all import this file.
  */
 import type { Result, RunProgress, RunRequest, RunResult } from '../run/types';
+import type { PretrainedCheckpoint } from '../weights/pretrained';
 
 /** Channel names: one prefix, one per method. */
 export const CHANNEL_PREFIX = 'inception-explorer:';
@@ -42,6 +43,25 @@ export const EXPORT_FORMAT_NAMES = [
 ] as const;
 export type ExportFormat = (typeof EXPORT_FORMAT_NAMES)[number];
 
+/** A known checkpoint (core/weights/pretrained.ts) and where it is cached. */
+export interface WeightsEntry {
+  readonly checkpoint: PretrainedCheckpoint;
+  /** Absolute path of the cached file, or null when it is not cached. */
+  readonly path: string | null;
+}
+
+/** Progress of one `weightsFetch`, sent a few times a second. */
+export interface WeightsProgress {
+  /** The checkpoint id being fetched. */
+  readonly id: string;
+  readonly receivedBytes: number;
+  /** null when the size is not known yet. */
+  readonly totalBytes: number | null;
+  readonly bytesPerSecond: number;
+  /** null when the size or the rate is not known. */
+  readonly secondsLeft: number | null;
+}
+
 export interface HostApi {
   getInfo(): Promise<Result<HostInfo>>;
   /** Shows an open dialog; null when the user cancels. */
@@ -67,6 +87,17 @@ export interface HostApi {
   run(runId: string, request: RunRequest): Promise<Result<RunResult>>;
   cancelRun(runId: string): Promise<Result<void>>;
   onDidRunProgress(callback: (p: RunProgress) => void): () => void;
+  /** Every known reference checkpoint, with its cached path or null. */
+  weightsList(): Promise<Result<readonly WeightsEntry[]>>;
+  /**
+   * Downloads checkpoint `id` into the weights cache (or finds it there) and lets runs of this
+   * session read it; errors `weights.*` (node/weights/download.ts), `weights.cancelled` after
+   * `cancelWeightsFetch(id)`.
+   */
+  weightsFetch(id: string): Promise<Result<{ readonly path: string }>>;
+  /** Stops a `weightsFetch` of `id` in progress (nothing when none is). */
+  cancelWeightsFetch(id: string): Promise<Result<void>>;
+  onDidWeightsProgress(callback: (p: WeightsProgress) => void): () => void;
   /** Menu commands from the host (File → Open, Edit → Undo, ...). */
   onDidMenuCommand(callback: (command: MenuCommand) => void): () => void;
 }
@@ -89,7 +120,10 @@ export type MenuCommand =
   | 'about';
 
 /** Names of the request/response methods of HostApi (events excluded). */
-export type HostMethod = Exclude<keyof HostApi, 'onDidRunProgress' | 'onDidMenuCommand'>;
+export type HostMethod = Exclude<
+  keyof HostApi,
+  'onDidRunProgress' | 'onDidMenuCommand' | 'onDidWeightsProgress'
+>;
 
 export const HOST_METHODS: readonly HostMethod[] = [
   'getInfo',
@@ -104,6 +138,9 @@ export const HOST_METHODS: readonly HostMethod[] = [
   'listSamples',
   'run',
   'cancelRun',
+  'weightsList',
+  'weightsFetch',
+  'cancelWeightsFetch',
 ];
 
 export const channel = (method: string): string => `${CHANNEL_PREFIX}${method}`;

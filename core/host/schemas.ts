@@ -48,6 +48,11 @@ const runId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, "-" or "_"');
 
+/** A checkpoint id of core/weights/pretrained.ts (the renderer may name only those, never a URL). */
+const checkpointId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a checkpoint id (letters, digits, ".", "-", "_")');
+
 const path = z
   .string()
   .min(1, 'must not be empty')
@@ -139,6 +144,11 @@ export const hostArgSchemas = {
   listSamples: exactSchema<Parameters<HostApi['listSamples']>>()(z.tuple([])),
   run: exactSchema<Parameters<HostApi['run']>>()(z.tuple([runId, runRequest])),
   cancelRun: exactSchema<Parameters<HostApi['cancelRun']>>()(z.tuple([runId])),
+  weightsList: exactSchema<Parameters<HostApi['weightsList']>>()(z.tuple([])),
+  weightsFetch: exactSchema<Parameters<HostApi['weightsFetch']>>()(z.tuple([checkpointId])),
+  cancelWeightsFetch: exactSchema<Parameters<HostApi['cancelWeightsFetch']>>()(
+    z.tuple([checkpointId]),
+  ),
 } satisfies { readonly [M in HostMethod]: z.ZodType<Parameters<HostApi[M]>, unknown> };
 // `satisfies` keeps the keys complete; exactSchema makes each schema's parsed type equal the contract's.
 

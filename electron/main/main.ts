@@ -31,6 +31,7 @@ import { RecentFiles } from '../../node/host/recentFiles';
 import { loadWindowState, saveWindowState, type WindowState } from './windowState';
 import { appProtocolFile, contentTypeOf } from './appProtocol';
 import { electronDialogs } from './electronDialogs';
+import { weightsCacheDir } from '../../node/weights/weightsCache';
 import { aboutDetail, menuTemplate } from './menuTemplate';
 import {
   APP_ORIGIN,
@@ -232,6 +233,11 @@ function serveHostIpc(
     emitProgress: (ctx, progress) => {
       const target: WebContents | undefined = webContents.fromId(ctx.webContentsId);
       if (target && !target.isDestroyed()) target.send(EVENT_CHANNELS.runProgress, progress);
+    },
+    weightsDir: weightsCacheDir(),
+    emitWeightsProgress: (ctx, progress) => {
+      const target: WebContents | undefined = webContents.fromId(ctx.webContentsId);
+      if (target && !target.isDestroyed()) target.send(EVENT_CHANNELS.weightsProgress, progress);
     },
     onRecentChanged: (file) => {
       app.addRecentDocument(file);

@@ -37,7 +37,7 @@ describe('preload bridge', () => {
   it('exposes one object, window.inceptionExplorer, with one function per message and nothing else', () => {
     expect([...exposed.keys()]).toEqual(['inceptionExplorer']);
     expect(Object.keys(api).sort()).toEqual(
-      [...HOST_METHODS, 'onDidRunProgress', 'onDidMenuCommand'].sort(),
+      [...HOST_METHODS, 'onDidRunProgress', 'onDidMenuCommand', 'onDidWeightsProgress'].sort(),
     );
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
   });

@@ -4,7 +4,13 @@
  * to main, where one wrapper checks the sender and validates them.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { channel, type HostApi, type HostMethod, type MenuCommand } from '../../core/host/contract';
+import {
+  channel,
+  type HostApi,
+  type HostMethod,
+  type MenuCommand,
+  type WeightsProgress,
+} from '../../core/host/contract';
 import type { Result, RunProgress } from '../../core/run/types';
 import { EVENT_CHANNELS } from '../../core/host/eventChannels';
 
@@ -23,11 +29,15 @@ function invoke<T>(method: HostMethod, ...args: unknown[]): Promise<Result<T>> {
 
 const progressListeners = new Set<(p: RunProgress) => void>();
 const menuListeners = new Set<(c: MenuCommand) => void>();
+const weightsListeners = new Set<(p: WeightsProgress) => void>();
 // Commands sent before the renderer subscribed (a file opened at launch) wait for the first listener.
 const pendingCommands: MenuCommand[] = [];
 
 ipcRenderer.on(EVENT_CHANNELS.runProgress, (_event, progress: RunProgress) => {
   for (const l of [...progressListeners]) l(progress);
+});
+ipcRenderer.on(EVENT_CHANNELS.weightsProgress, (_event, progress: WeightsProgress) => {
+  for (const l of [...weightsListeners]) l(progress);
 });
 ipcRenderer.on(EVENT_CHANNELS.menuCommand, (_event, command: MenuCommand) => {
   if (menuListeners.size === 0) pendingCommands.push(command);
@@ -50,6 +60,13 @@ const host: HostApi = {
   onDidRunProgress(callback) {
     progressListeners.add(callback);
     return () => void progressListeners.delete(callback);
+  },
+  weightsList: () => invoke('weightsList'),
+  weightsFetch: (id) => invoke('weightsFetch', id),
+  cancelWeightsFetch: (id) => invoke('cancelWeightsFetch', id),
+  onDidWeightsProgress(callback) {
+    weightsListeners.add(callback);
+    return () => void weightsListeners.delete(callback);
   },
   onDidMenuCommand(callback) {
     menuListeners.add(callback);

@@ -3,9 +3,9 @@
  * samples, the engine) behind the HTTP/WebSocket server, with the renderer served beside it.
  * `inception-explorer serve` calls `runBrowserHost` and prints its URL.
  */
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
+import { appHome } from '../host/appHome';
 import { AutosaveStore } from '../host/autosaveStore';
 import type { EngineLike } from '../host/engineHost';
 import { createHostRouter } from '../host/hostRouter';
@@ -16,9 +16,7 @@ import { startBrowserHost, type BrowserHost, type RendererMiddleware } from './b
 import { ensureRendererBuild, REPO_ROOT, staticFiles, viteDevMiddleware } from './rendererAssets';
 
 /** `INCEPTION_EXPLORER_HOME`, else `~/.inception-explorer`: designs/ and state/ live here. */
-export function browserHostHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.INCEPTION_EXPLORER_HOME || join(homedir(), '.inception-explorer'));
-}
+export const browserHostHome = appHome;
 
 export interface RunBrowserHostOptions {
   readonly port: number;
@@ -78,6 +76,8 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     samplesDir: join(REPO_ROOT, 'assets', 'samples'),
     roots: [designsDir],
     emitProgress: (_ctx, progress) => host.broadcast({ type: 'runProgress', progress }),
+    weightsDir: join(home, 'weights'),
+    emitWeightsProgress: (_ctx, progress) => host.broadcast({ type: 'weightsProgress', progress }),
   });
   const dispatch = createHostRouter(service, (method, e) =>
     log(`The request "${method}" failed unexpectedly: ${(e as Error)?.stack ?? String(e)}`),

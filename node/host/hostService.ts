@@ -11,7 +11,14 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import type { DesignFile, ExportFormat, HostInfo, SampleImage } from '../../core/host/contract';
+import type {
+  DesignFile,
+  ExportFormat,
+  HostInfo,
+  SampleImage,
+  WeightsProgress,
+} from '../../core/host/contract';
+import { PRETRAINED_CHECKPOINTS } from '../../core/weights/pretrained';
 import { MAX_DESIGN_BYTES, parseDesign } from '../../core/design/designFile';
 import {
   errResult,
@@ -26,6 +33,7 @@ import type { HostHandlers } from './hostRouter';
 import type { RecentFiles } from './recentFiles';
 import { writeFileAtomic } from './atomicFile';
 import { isInsideText, readUserFile, realPathInside } from './userFiles';
+import { fetchWeights, listWeights, weightsCacheDir } from '../weights/weightsCache';
 
 /** How the host asks the user for a path; null when the user cancels. */
 export interface HostDialogs<C> {
@@ -67,6 +75,12 @@ export interface HostServiceOptions<C> {
   /** Folders whose files the renderer may name directly (the browser host's designs folder). */
   readonly roots?: readonly string[];
   emitProgress(ctx: C, progress: RunProgress): void;
+  /** The weights cache (default `<app home>/weights`, node/weights/weightsCache.ts). */
+  readonly weightsDir?: string;
+  /** Fetch known checkpoints from `<mirror>/<fileName>` instead (FetchOptions.mirror). */
+  readonly weightsMirror?: string;
+  /** Where `weightsFetch` progress goes (the window or page that asked). */
+  emitWeightsProgress?(ctx: C, progress: WeightsProgress): void;
   /** Called after a file joins Recent Files (Electron refreshes its menu). */
   onRecentChanged?(path: string): void;
 }
@@ -263,6 +277,12 @@ async function checkRunPaths(files: FileAccess, request: RunRequest): Promise<Re
 /** Creates the request handlers of one host. */
 export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> {
   const files = new FileAccess(o.recent, o.roots ?? [], o.onRecentChanged);
+  const weightsDir = o.weightsDir ?? weightsCacheDir();
+  /** Downloads in progress, by checkpoint id: a second request for one joins the first. */
+  const fetching = new Map<
+    string,
+    { controller: AbortController; done: Promise<Result<{ path: string }>> }
+  >();
 
   const saveVia = async (ctx: C, file: DesignFile): Promise<Result<{ path: string } | null>> => {
     const chosen = await choose(() =>
@@ -378,6 +398,43 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
 
     async cancelRun(_ctx, runId) {
       await o.engine.cancel(runId);
+      return okResult(undefined);
+    },
+
+    async weightsList() {
+      return okResult(await listWeights(weightsDir));
+    },
+
+    async weightsFetch(ctx, id) {
+      // Only the table's ids: the renderer never names a URL or a file name.
+      if (!PRETRAINED_CHECKPOINTS.some((c) => c.id === id))
+        return errResult(
+          'weights.unknown',
+          `${JSON.stringify(id)} is not a known checkpoint; the known ones are ${PRETRAINED_CHECKPOINTS.map((c) => c.id).join(', ')}.`,
+        );
+      const running = fetching.get(id);
+      if (running) return running.done;
+      const controller = new AbortController();
+      const done = fetchWeights(id, {
+        dir: weightsDir,
+        signal: controller.signal,
+        mirror: o.weightsMirror,
+        onProgress: (p) => o.emitWeightsProgress?.(ctx, { id, ...p }),
+      }).then((r): Result<{ path: string }> => {
+        if (!r.ok) return r;
+        // The file was put there by this host, checked: runs of this session may read it.
+        return okResult({ path: files.grant(r.value.path) });
+      });
+      fetching.set(id, { controller, done });
+      try {
+        return await done;
+      } finally {
+        fetching.delete(id);
+      }
+    },
+
+    async cancelWeightsFetch(_ctx, id) {
+      fetching.get(id)?.controller.abort();
       return okResult(undefined);
     },
   };

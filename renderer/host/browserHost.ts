@@ -12,7 +12,7 @@
  * shows a small in-page dialog (`<dialog data-host-dialog>`, a list of the folder's files, a
  * "File name" field, and Open/Save/Export and Cancel buttons).
  */
-import type { HostApi, HostMethod, MenuCommand } from '../../core/host/contract';
+import type { HostApi, HostMethod, MenuCommand, WeightsProgress } from '../../core/host/contract';
 import { commandForKey } from '../../core/host/menuCommands';
 import { errResult, type Result, type RunProgress } from '../../core/run/types';
 import {
@@ -238,6 +238,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
   const clientId = randomId();
   const progressListeners = new Set<(p: RunProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
+  const weightsListeners = new Set<(p: WeightsProgress) => void>();
 
   const emitMenu = (command: MenuCommand): void => {
     for (const l of [...menuListeners]) l(command);
@@ -266,6 +267,8 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
         return;
       }
       if (msg.type === 'runProgress') for (const l of [...progressListeners]) l(msg.progress);
+      else if (msg.type === 'weightsProgress')
+        for (const l of [...weightsListeners]) l(msg.progress);
       else if (msg.type === 'menuCommand') emitMenu(msg.command);
       else if (msg.type === 'dialog') {
         void showFileDialog(msg.request).then((name) => {
@@ -351,6 +354,13 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     onDidRunProgress(callback) {
       progressListeners.add(callback);
       return () => void progressListeners.delete(callback);
+    },
+    weightsList: () => call('weightsList', []),
+    weightsFetch: (id) => call('weightsFetch', [id]),
+    cancelWeightsFetch: (id) => call('cancelWeightsFetch', [id]),
+    onDidWeightsProgress(callback) {
+      weightsListeners.add(callback);
+      return () => void weightsListeners.delete(callback);
     },
     onDidMenuCommand(callback) {
       menuListeners.add(callback);

@@ -97,7 +97,12 @@ describe.skipIf(skipReason !== null)(
         ipc: Object.values(window.inceptionExplorer ?? {}).some((v) => typeof v === 'object'),
       }));
       expect(seen).toEqual({
-        methods: [...HOST_METHODS, 'onDidMenuCommand', 'onDidRunProgress'].sort(),
+        methods: [
+          ...HOST_METHODS,
+          'onDidMenuCommand',
+          'onDidRunProgress',
+          'onDidWeightsProgress',
+        ].sort(),
         require: 'undefined',
         process: 'undefined',
         module: 'undefined',

@@ -8,7 +8,9 @@ import type {
   HostInfo,
   MenuCommand,
   SampleImage,
+  WeightsProgress,
 } from '../../../core/host/contract';
+import { PRETRAINED_CHECKPOINTS } from '../../../core/weights/pretrained';
 import {
   errResult,
   okResult,
@@ -30,6 +32,13 @@ export interface MemoryHostOptions {
     request: RunRequest,
     emit: (p: RunProgress) => void,
   ) => Promise<Result<RunResult>>;
+  /** Cached paths by checkpoint id (others are not cached). */
+  weightsCached?: Readonly<Record<string, string>>;
+  /** Answers `weightsFetch`; by default it fails with `weights.unavailable`. */
+  weightsFetch?: (
+    id: string,
+    emit: (p: WeightsProgress) => void,
+  ) => Promise<Result<{ readonly path: string }>>;
 }
 
 export interface MemoryHost extends HostApi {
@@ -46,6 +55,7 @@ export interface MemoryHost extends HostApi {
 export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
   const progressListeners = new Set<(p: RunProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
+  const weightsListeners = new Set<(p: WeightsProgress) => void>();
   const info: HostInfo = {
     kind: 'test',
     appVersion: '0.0.0-test',
@@ -107,6 +117,26 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
     onDidRunProgress: (cb) => {
       progressListeners.add(cb);
       return () => progressListeners.delete(cb);
+    },
+    weightsList: async () =>
+      okResult(
+        PRETRAINED_CHECKPOINTS.map((checkpoint) => ({
+          checkpoint,
+          path: host.options.weightsCached?.[checkpoint.id] ?? null,
+        })),
+      ),
+    weightsFetch: async (id) => {
+      if (!host.options.weightsFetch)
+        return errResult('weights.unavailable', 'The test host downloads nothing.');
+      return host.options.weightsFetch(id, (p) => weightsListeners.forEach((l) => l(p)));
+    },
+    cancelWeightsFetch: async (id) => {
+      host.cancelled.push(`weights:${id}`);
+      return okResult(undefined);
+    },
+    onDidWeightsProgress: (cb) => {
+      weightsListeners.add(cb);
+      return () => weightsListeners.delete(cb);
     },
     onDidMenuCommand: (cb) => {
       menuListeners.add(cb);
