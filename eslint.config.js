@@ -103,8 +103,24 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
       ],
       'no-console': ['error', { allow: ['warn', 'error'] }],
+      // Records keyed by user text have no prototype (core/model/records.ts): `{}` answers
+      // `constructor` with Object's and takes `__proto__` as its prototype.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "VariableDeclarator[init.type='ObjectExpression'][init.properties.length=0][id.typeAnnotation.typeAnnotation.typeName.name='Record']",
+          message:
+            'A record keyed by strings starts as emptyRecord() (core/model/records.ts) or is a Map: `{}` inherits constructor, toString and __proto__.',
+        },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  {
+    // Tests build small fixtures keyed by their own fixed names.
+    files: ['**/*.test.{ts,tsx}', '**/__fixtures__/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     // core/ is pure: an allowlist, so anything not named here (Node built-ins, ws, React,

@@ -12,6 +12,7 @@ import { analyze } from '../../core/analysis/analyze';
 import type { BackendName } from '../../core/run/types';
 import { EngineClient, maxEngineWorkers } from '../../node/engine/engineClient';
 import { BACKEND_ORDER, isBackendName } from '../../node/engine/backendNames';
+import { emptyRecord } from '../../core/model/records';
 
 export interface BenchResult {
   readonly backend: BackendName;
@@ -163,7 +164,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
     };
     const batches = parseList(values.batch ?? '1,3', '--batch');
     if (typeof batches === 'string') return fail(batches);
-    const counts: Record<string, number> = {};
+    const counts: Record<string, number> = emptyRecord();
     for (const [key, fallback] of [
       ['workers', 2],
       ['runs', 5],

@@ -27,6 +27,7 @@ import { product } from '../layers/layerDef';
 import { moduleDef } from '../modules/registry';
 import { parseModulePath } from '../model/modulePath';
 import { LayerBuilder, type ModuleDef, type ModuleStep } from '../modules/moduleDef';
+import { emptyRecord } from '../model/records';
 
 /** Bytes per tensor element: the engine runs in float32. */
 export const BYTES_PER_VALUE = 4;
@@ -453,7 +454,7 @@ function resolveOutputs(
   disabledAux: ReadonlySet<string>,
   issues: Issue[],
 ) {
-  const outputs: Record<string, Shape | null> = {};
+  const outputs: Record<string, Shape | null> = emptyRecord();
   const outputSpec = design.outputs && typeof design.outputs === 'object' ? design.outputs : {};
   if (!Object.prototype.hasOwnProperty.call(outputSpec, 'main')) {
     issues.push({

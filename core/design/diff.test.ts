@@ -189,12 +189,12 @@ describe('diffDesign (against the preset, for the edit marks)', () => {
   it('is the comparison with the preset the design names', () => {
     const d = diffDesign(setParam(googlenet(), 'inception4c', 'out_3x3', 300));
     expect(d.base).toBe('googlenet');
-    expect(d.byId.inception4c.status).toBe('changed');
+    expect(d.byId.get('inception4c')!.status).toBe('changed');
   });
 
   it('sees no change when a parameter the preset left out is set back to its default', () => {
     const naive = setParam(googlenet(), 'inception4c', 'form', 'naive');
-    expect(diffDesign(naive).byId.inception4c.params).toEqual([
+    expect(diffDesign(naive).byId.get('inception4c')!.params).toEqual([
       { field: 'form', from: undefined, to: 'naive' },
     ]);
     const back = setParam(naive, 'inception4c', 'form', 'reduced');
@@ -221,8 +221,8 @@ describe('diffDesign (against the preset, for the edit marks)', () => {
 
   it('has no graph delta for a module that could not be computed', () => {
     const d = diffDesign(setParam(googlenet(), 'inception4c', 'out_3x3', 0));
-    expect(d.byId.inception4c.status).toBe('changed');
-    expect(moduleDelta(d.byId.inception4c)).toBeNull();
+    expect(d.byId.get('inception4c')!.status).toBe('changed');
+    expect(moduleDelta(d.byId.get('inception4c')!)).toBeNull();
   });
 });
 

@@ -134,7 +134,8 @@ export interface DesignDiff {
   /** Every module of both sides in B's graph order, a removed module right after its predecessor in A. */
   readonly entries: readonly ModuleDiff[];
   /** B's modules by id (every status but `removed`). */
-  readonly byId: Readonly<Record<string, ModuleDiff>>;
+  /** Module diffs by module id (a Map: ids are user text, e.g. `constructor`). */
+  readonly byId: ReadonlyMap<string, ModuleDiff>;
   /** Modules only in A, in A's order. */
   readonly removed: readonly ModuleDiff[];
   /** Changed design-wide settings (input size, batch, classes, aux heads). */
@@ -173,7 +174,7 @@ export const EMPTY_DIFF: DesignDiff = {
   a: null,
   b: null,
   entries: [],
-  byId: {},
+  byId: new Map(),
   removed: [],
   settings: [],
   totals: [],
@@ -546,7 +547,7 @@ export function compareDesigns(
   const matchedA = new Set([...match.values()].map((x) => x.id));
 
   const entries: ModuleDiff[] = [];
-  const byId: Record<string, ModuleDiff> = {};
+  const byId = new Map<string, ModuleDiff>();
   // A removed module goes right after the nearest module before it in A that B still has.
   const removedAfter = new Map<string, ModuleSpec[]>();
   let anchor = '';
@@ -569,7 +570,7 @@ export function compareDesigns(
     const rewired = was ? !sameValue(was.inputs, m.inputs.map(bToA)) : false;
     const d = moduleDiff(was, m, a, b, partner?.by ?? null, rewired);
     entries.push(d);
-    byId[m.id] = d;
+    byId.set(m.id, d);
     if (partner) pushRemoved(partner.id);
   }
   const aOrder = new Map(a.specs.map((m, i) => [m.id, i]));

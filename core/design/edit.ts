@@ -1,5 +1,6 @@
 /** Pure edits of a design. Each returns a new design and leaves the old one untouched. */
 import type { Design, InputSettings, ModuleSpec, ParamValue } from '../model/types';
+import { emptyRecord } from '../model/records';
 
 /** Sets one module parameter. */
 export function setParam(
@@ -97,7 +98,7 @@ export function deleteModule(design: Design, moduleId: string): Design {
         ? { ...x, inputs: x.inputs.map((s) => (s === moduleId ? replacement : s)) }
         : x,
     );
-  const outputs: Record<string, string> = {};
+  const outputs: Record<string, string> = emptyRecord();
   for (const [k, v] of Object.entries(design.outputs)) {
     if (v === moduleId) outputs[k] = replacement;
     else if (!dropped.has(v)) outputs[k] = v;

@@ -7,6 +7,7 @@ import { analyze } from '../analysis/analyze';
 import { moduleDef } from '../modules/registry';
 import type { Design, ModuleSpec, ParamValue } from '../model/types';
 import { freshId, insertAfter } from './edit';
+import { emptyRecord } from '../model/records';
 
 /** The channel count (C of N×C×H×W) a module outputs, or null when the analysis cannot say. */
 function outChannels(design: Design, id: string): number | null {
@@ -17,7 +18,7 @@ function outChannels(design: Design, id: string): number | null {
 /** The template's defaults for a new module's filters and structure (not the reference flavor), then its insert defaults. */
 export function templateParams(kind: string): Record<string, ParamValue> {
   const def = moduleDef(kind);
-  const params: Record<string, ParamValue> = {};
+  const params: Record<string, ParamValue> = emptyRecord();
   if (!def) return params;
   for (const [field, p] of Object.entries(def.params))
     if (p.group !== 'flavor' && field !== 'form') params[field] = p.default as ParamValue;

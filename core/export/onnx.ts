@@ -14,6 +14,7 @@ import { GENERATOR } from './pytorch';
 import { floatValueInfo, IR_VERSION, onnx, OnnxGraphBuilder, OPSET } from './onnxGraph';
 import { onnxMetadataText } from './escape';
 import { onnxEmitters, type OnnxEmitter, type OnnxLayerContext } from './onnxLayers';
+import { emptyRecord } from '../model/records';
 
 /** Name of the graph input of a whole-network export. */
 export const ONNX_INPUT = 'input';
@@ -164,7 +165,7 @@ function addGraphInputs(
   shapes: ReadonlyMap<string, Shape>,
 ): Record<string, Dims> {
   const moduleOf = new Map(graph.map((l) => [l.id, l.module]));
-  const graphInputs: Record<string, Dims> = {};
+  const graphInputs: Record<string, Dims> = emptyRecord();
   for (const l of layers) {
     for (const i of l.inputs) {
       if (moduleIds.has(moduleOf.get(i) ?? '') || g.has(i)) continue;
@@ -269,7 +270,7 @@ function addGraphOutputs(
       outputLayerOf(analysis.graph.filter((l) => l.module === m.id)),
     ]),
   );
-  const graphOutputs: Record<string, Dims> = {};
+  const graphOutputs: Record<string, Dims> = emptyRecord();
   const moved = new Map<string, string>();
   const addOutput = (name: string, layerId: string) => {
     if (graphOutputs[name]) return;

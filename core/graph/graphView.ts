@@ -367,7 +367,7 @@ function moduleNode(ctx: ViewContext, id: string): ModuleNodeView | InceptionNod
   const def = moduleDef(spec.kind);
   const raw = spec.params ?? {};
   const issues = info?.issues.length ? info.issues : (ctx.issuesByNode.get(id) ?? []);
-  const change = options.diff?.byId[id];
+  const change = options.diff?.byId.get(id);
   const counts = countViews(
     def,
     raw,

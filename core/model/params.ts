@@ -5,6 +5,7 @@
  */
 import type { Issue, Pair, Padding4, ParamValue, Params } from './types';
 import { formatGot, formatInt } from './format';
+import { emptyRecord } from './records';
 
 /** The largest filter count or feature count a design may use. */
 export const MAX_COUNT = 65_536;
@@ -134,7 +135,7 @@ export function resolveParams<P extends ParamDefs>(
   active: ReadonlySet<string> | null = null,
 ): { values: ResolvedParams<P>; issues: Issue[] } {
   const issues: Issue[] = [];
-  const values: Record<string, unknown> = {};
+  const values: Record<string, unknown> = emptyRecord();
   const fail = (field: string, code: Issue['code'], rule: string, got: unknown) => {
     issues.push({
       code,

@@ -13,6 +13,7 @@ import type {
 } from 'electron';
 import { contentSecurityPolicy } from '../../node/host/contentSecurityPolicy';
 import { MIN_WINDOW_SIZE, type WindowState } from './windowState';
+import { emptyRecord } from '../../core/model/records';
 
 /** The custom scheme the packaged renderer is served from (never file://). */
 export const APP_SCHEME = 'app';
@@ -67,7 +68,7 @@ export function withCsp(
   headers: Record<string, string[]> | undefined,
   csp: string,
 ): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out: Record<string, string[]> = emptyRecord();
   for (const [k, v] of Object.entries(headers ?? {}))
     if (k.toLowerCase() !== 'content-security-policy') out[k] = v;
   out['Content-Security-Policy'] = [csp];

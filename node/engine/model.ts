@@ -54,6 +54,7 @@ function moduleOutputLayer(layers: readonly Layer[]): string {
 }
 
 import { activeModules } from './runDesign';
+import { emptyRecord } from '../../core/model/records';
 
 /** Output names produced in a mode. */
 export function activeOutputs(analysis: Analysis, mode: RunMode): string[] {
@@ -152,7 +153,7 @@ export function compileModel(
       expectedShape: m.outputShape,
     };
   });
-  const outputs: Record<string, string> = {};
+  const outputs: Record<string, string> = emptyRecord();
   for (const name of activeOutputs(analysis, mode)) {
     const plan = plans.find((p) => p.id === design.outputs[name]);
     if (plan) outputs[name] = plan.output;
@@ -286,7 +287,7 @@ export function forward(
       hooks.onModule?.(plan, live.get(plan.output)!, ms, from + i);
       release();
     });
-    const outputs: Record<string, tf.Tensor> = {};
+    const outputs: Record<string, tf.Tensor> = emptyRecord();
     if (to === model.modules.length)
       for (const [name, id] of Object.entries(model.outputs)) outputs[name] = live.get(id)!;
     const carry = new Map<string, tf.Tensor>();

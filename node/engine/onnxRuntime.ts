@@ -11,6 +11,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { Analysis } from '../../core/analysis/analyze';
 import { onnxModel, outputLayerOf, ONNX_INPUT } from '../../core/export/onnx';
 import type { Design, Shape } from '../../core/model/types';
+import { emptyRecord } from '../../core/model/records';
 
 type OrtModule = typeof Ort;
 let loaded: Promise<{ ok: true; ort: OrtModule } | { ok: false; reason: string }> | null = null;
@@ -144,7 +145,7 @@ export class OrtModel {
       await Promise.all(sessions.map((s) => s.session.release()));
       throw e;
     }
-    const outputs: Record<string, string> = {};
+    const outputs: Record<string, string> = emptyRecord();
     for (const name of analysis.evalOutputs) outputs[name] = design.outputs[name];
     return new OrtModel(ort, sessions, outputs, weightBytes);
   }
@@ -167,7 +168,7 @@ export class OrtModel {
     const keep = new Set(
       Object.values(this.outputs).map((id) => this.modules.find((m) => m.id === id)!.outputLayer),
     );
-    const byModule: Record<string, { shape: Shape; data: Float32Array }> = {};
+    const byModule: Record<string, { shape: Shape; data: Float32Array }> = emptyRecord();
     let totalMs = 0;
     let live = 0;
     let peak = 0;
@@ -175,7 +176,7 @@ export class OrtModel {
       const m = this.modules[i];
       const reason = hooks.shouldStop?.();
       if (reason) throw new OrtStop(reason);
-      const feeds: Record<string, Ort.Tensor> = {};
+      const feeds: Record<string, Ort.Tensor> = emptyRecord();
       for (const name of m.inputs) feeds[name] = values.get(name)!;
       const t0 = performance.now();
       const result = await m.session.run(feeds);
@@ -204,7 +205,7 @@ export class OrtModel {
         }
       }
     }
-    const outputs: Record<string, { shape: Shape; data: Float32Array }> = {};
+    const outputs: Record<string, { shape: Shape; data: Float32Array }> = emptyRecord();
     for (const [name, id] of Object.entries(this.outputs)) outputs[name] = byModule[id];
     return { outputs, totalMs, peakBytes: this.weightBytes + peak };
   }

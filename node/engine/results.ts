@@ -4,6 +4,7 @@ import type { Shape } from '../../core/model/types';
 import type { ModuleRunResult, OutputResult } from '../../core/run/types';
 import type { EngineRunResult, PartialRun, TensorData } from './protocol';
 import { arrayStats, finishStats, mergeStats, top5 } from './stats';
+import { emptyRecord } from '../../core/model/records';
 
 const sameShape = (a: Shape, b: Shape | null) =>
   b !== null && a.length === b.length && a.every((d, i) => d === b[i]);
@@ -60,8 +61,8 @@ export function finalizeRun(
   const first = parts[0];
   const moduleCount = Math.max(...parts.map((p) => p.moduleStart + p.modules.length));
   const ends = parts.filter((p) => p.moduleStart + p.modules.length === moduleCount);
-  const outputs: Record<string, OutputResult> = {};
-  const outputData: Record<string, TensorData> = {};
+  const outputs: Record<string, OutputResult> = emptyRecord();
+  const outputData: Record<string, TensorData> = emptyRecord();
   const warnings = [...new Set(parts.flatMap((p) => p.warnings))];
   for (const name of Object.keys(ends[0].outputs)) {
     const joined = concatBatch(ends.map((p) => p.outputs[name]));

@@ -5,6 +5,7 @@
  * rule of its specification is checked here, so a damaged file never yields wrong numbers.
  */
 import { errResult, okResult, type Result } from '../../core/run/types';
+import { emptyRecord } from '../../core/model/records';
 
 /** The dtypes of the safetensors specification and the bytes each element takes. */
 export const DTYPE_BYTES = {
@@ -195,7 +196,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'the file'): Result
   if (!framed.ok) return framed;
   const { header, data } = framed.value;
   const tensors = new Map<string, RawTensor>();
-  let metadata: Record<string, string> = {};
+  let metadata: Record<string, string> = emptyRecord();
   const ranges: { name: string; begin: number; end: number }[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
@@ -228,7 +229,7 @@ export function writeSafetensors(
   tensors: ReadonlyMap<string, TensorToWrite>,
   metadata: Readonly<Record<string, string>> = {},
 ): Uint8Array {
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = emptyRecord();
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of tensors) {

@@ -53,6 +53,7 @@ export interface SessionHooks {
 }
 
 import { invalidDesignMessage, requestDesign } from './runDesign';
+import { emptyRecord } from '../../core/model/records';
 
 /** Sample photo names are plain file names inside assets/samples. */
 const SAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(?:jpe?g|png)$/i;
@@ -95,7 +96,7 @@ function batchSliceProblem(slice: BatchSlice, batch: number): string | null {
 
 /** Tensors' values, disposing the tensors. */
 function tensorData(tensors: ReadonlyMap<string, tf.Tensor>): Record<string, TensorData> {
-  const out: Record<string, TensorData> = {};
+  const out: Record<string, TensorData> = emptyRecord();
   for (const [id, t] of tensors) out[id] = { shape: t.shape, data: t.dataSync() as Float32Array };
   tf.dispose([...tensors.values()]);
   return out;
@@ -103,7 +104,7 @@ function tensorData(tensors: ReadonlyMap<string, tf.Tensor>): Record<string, Ten
 
 /** The pass's outputs as values: logits [N, K] or, in unusual designs, feature maps reported as N×C×H×W; disposes the tensors. */
 function outputData(outputs: Readonly<Record<string, tf.Tensor>>): Record<string, TensorData> {
-  const out: Record<string, TensorData> = {};
+  const out: Record<string, TensorData> = emptyRecord();
   for (const [name, t] of Object.entries(outputs)) {
     const nchw = t.rank === 4 ? tf.transpose(t, [0, 3, 1, 2]) : t;
     out[name] = { shape: nchw.shape, data: nchw.dataSync() as Float32Array };
@@ -463,7 +464,7 @@ export class EngineSession {
           hooks.onProgress?.(m.index + 1, model.modules.length, m.id);
         },
       });
-      const outputs: Record<string, TensorData> = {};
+      const outputs: Record<string, TensorData> = emptyRecord();
       // Copies: the runtime's output buffers are transferred to the client.
       for (const [name, t] of Object.entries(result.outputs))
         outputs[name] = { shape: t.shape, data: Float32Array.from(t.data) };

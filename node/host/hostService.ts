@@ -34,6 +34,7 @@ import type { RecentFiles } from './recentFiles';
 import { writeFileAtomic } from './atomicFile';
 import { isInsideText, readUserFile, realPathInside } from './userFiles';
 import { fetchWeights, listWeights, weightsCacheDir } from '../weights/weightsCache';
+import { emptyRecord } from '../../core/model/records';
 
 /** How the host asks the user for a path; null when the user cancels. */
 export interface HostDialogs<C> {
@@ -117,7 +118,7 @@ async function listSampleImages(dir: string): Promise<SampleImage[]> {
   } catch {
     return [];
   }
-  let labels: Record<string, unknown> = {};
+  let labels: Record<string, unknown> = emptyRecord();
   try {
     labels = JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8')) as Record<
       string,

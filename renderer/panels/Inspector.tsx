@@ -380,7 +380,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const def = moduleDef(spec.kind);
   const info = analysis.modules.find((m) => m.id === spec.id);
   const issues = info?.issues ?? analysis.issues.filter((i) => i.nodeId === spec.id);
-  const entry = diff.byId[spec.id];
+  const entry = diff.byId.get(spec.id);
   const change =
     entry && (entry.status === 'added' || entry.status === 'changed') ? entry : undefined;
   const active = def?.active ? new Set(def.active(spec.params)) : null;
