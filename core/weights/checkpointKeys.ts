@@ -105,26 +105,28 @@ interface SchemeTable {
  * - The tutorial `googlenet` preset is not torchvision's network under other names (its convs have
  *   biases, its stem has one conv fewer), so no table maps torchvision's GoogLeNet onto it.
  */
-const SCHEMES: Readonly<Record<string, SchemeTable>> = {
-  'inception-v3': {
-    design: 'torchvision inception_v3',
-    schemes: [
-      {
-        scheme: 'Cadene pretrainedmodels inceptionv3 → torchvision',
-        renames: [['last_linear', 'fc']],
-      },
-    ],
-  },
-  'inception-resnet-v2': {
-    design: 'timm inception_resnet_v2',
-    schemes: [
-      {
-        scheme: 'Cadene pretrainedmodels inceptionresnetv2 → timm',
-        renames: [['last_linear', 'classif']],
-      },
-    ],
-  },
-};
+const SCHEMES: ReadonlyMap<string, SchemeTable> = new Map(
+  Object.entries({
+    'inception-v3': {
+      design: 'torchvision inception_v3',
+      schemes: [
+        {
+          scheme: 'Cadene pretrainedmodels inceptionv3 → torchvision',
+          renames: [['last_linear', 'fc']],
+        },
+      ],
+    },
+    'inception-resnet-v2': {
+      design: 'timm inception_resnet_v2',
+      schemes: [
+        {
+          scheme: 'Cadene pretrainedmodels inceptionresnetv2 → timm',
+          renames: [['last_linear', 'classif']],
+        },
+      ],
+    },
+  } satisfies Record<string, SchemeTable>),
+);
 
 /** Prefixes wrappers put before every key: DataParallel, Lightning-style `model.`, and others seen in the wild. */
 const COMMON_PREFIXES = [
@@ -274,9 +276,8 @@ export function mapCheckpoint(
 
   // 2. Naming schemes: rename a module only where the file has it and the design has the target instead.
   const renames: SchemeRename[] = [];
-  const tables = options.preset
-    ? [SCHEMES[options.preset]].filter((t) => t !== undefined)
-    : Object.values(SCHEMES);
+  const own = options.preset ? SCHEMES.get(options.preset) : undefined;
+  const tables = options.preset ? (own ? [own] : []) : [...SCHEMES.values()];
   const designModules = new Set<string>();
   for (const e of spec) {
     const m = moduleOf(e.key);

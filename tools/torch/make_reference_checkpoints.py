@@ -215,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         if network not in cache:
             cache[network] = keys_of(network) if args.keys_only else calibrated_state_dict(network, photos, args.batches, args.batch_size)
         sd = make(cache[network])
+        if args.keys_only and name.endswith("-legacy.pth"):
+            continue  # the same keys as its zip-format twin
         if args.keys_only:
             path = os.path.join(args.out_dir, os.path.splitext(name)[0] + ".keys.json")
             rows = [[k, list(v.shape), DTYPE_NAMES.get(v.dtype, str(v.dtype))] for k, v in sd.items()]
