@@ -143,7 +143,7 @@ def calibration_batches(photos: list[torch.Tensor], size: int, prep: tuple, seed
             s = max(8, int(min(h, w) * (0.4 + 0.6 * float(torch.rand(1, generator=g)))))
             y0 = int(torch.randint(h - s + 1, (1,), generator=g))
             x0 = int(torch.randint(w - s + 1, (1,), generator=g))
-            c = p[:, y0 : y0 + s, x0 : x0 + s]
+            c = p[:, y0:y0 + s, x0:x0 + s]
             if float(torch.rand(1, generator=g)) < 0.5:
                 c = c.flip(2)
             c = F.interpolate(c[None], size=(size, size), mode="bilinear", align_corners=False)[0]
