@@ -401,6 +401,42 @@ describe('mapCheckpoint: conservative and safe', () => {
     );
   });
 
+  it('leaves a fitting bias unloaded when its weight does not fit', () => {
+    const s = spec('inception-v4');
+    const m = mapCheckpoint(fileFrom(spec('bn-inception')), s);
+    expect(m.assignments).toEqual([]);
+    expect(m.unmapped.find((u) => u.designKey === 'last_linear.bias')).toEqual({
+      designKey: 'last_linear.bias',
+      designShape: [1000],
+      reason: 'partner',
+      fileKey: 'last_linear.bias',
+      fileShape: [1000],
+      message:
+        '`last_linear.bias` fits, but `last_linear.weight` does not, so the layer keeps its initial values.',
+    });
+    expect(m.unusedFileKeys).toContain('last_linear.bias');
+    expect(checkpointMappingError(m, { reinitMismatched: true })?.code).toBe(
+      'weights.nothingMapped',
+    );
+  });
+
+  it('strips `module.`, renames and drops the background row together (Cadene IRv2 from DataParallel)', () => {
+    const file = new Map(
+      [...fixture('inception-resnet-v2-cadene-1001')].map(([k, v]) => [`module.${k}`, v]),
+    );
+    const s = spec('inception-resnet-v2');
+    const m = mapCheckpoint(file, s, { preset: 'inception-resnet-v2' });
+    fedAll(m, s);
+    expect(m.prefix).toEqual({ kind: 'strip', prefix: 'module.' });
+    expect(m.renames.map((r) => r.to)).toEqual(['classif']);
+    expect(m.backgroundRowDropped).toEqual(['classif']);
+    expect(m.assignments.at(-1)).toEqual({
+      designKey: 'classif.bias',
+      fileKey: 'module.last_linear.bias',
+      transform: 'dropBackgroundRow',
+    });
+  });
+
   it('is deterministic', () => {
     const s = spec('inception-resnet-v2');
     const a = mapCheckpoint(fixture('inception-resnet-v2-cadene-1001'), s);

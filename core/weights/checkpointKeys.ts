@@ -30,8 +30,11 @@ export interface KeyAssignment {
   readonly transform: TensorTransform;
 }
 
-/** Why a design key gets nothing from the file. */
-export type UnmappedReason = 'missing' | 'shape' | 'classes' | 'conflict';
+/**
+ * Why a design key gets nothing from the file: not there (`missing`), another shape (`shape`), another
+ * class count (`classes`), or a bias that fits while its layer's weight does not (`partner`).
+ */
+export type UnmappedReason = 'missing' | 'shape' | 'classes' | 'partner';
 
 /** A design key left with its own (initial) value. `fileKey`/`fileShape` are the file's candidate, if any. */
 export interface UnmappedKey {
@@ -411,6 +414,29 @@ export function mapCheckpoint(
         : `\`${e.key}\`: the checkpoint's \`${fileKey}\` is ${fmtShape(info.shape)}; the design needs ${fmtShape(e.shape)}.`,
     });
   }
+  // Half a layer is not the checkpoint's layer: a bias that fits goes unloaded when its weight does not.
+  const unfit = new Set(
+    unmapped
+      .filter((u) => u.reason !== 'missing' && u.designKey.endsWith('.weight'))
+      .map((u) => moduleOf(u.designKey)),
+  );
+  const order = new Map(spec.map((e, i) => [e.key, i]));
+  for (const a of assignments.filter(
+    (x) => x.designKey.endsWith('.bias') && unfit.has(moduleOf(x.designKey)),
+  )) {
+    const m = moduleOf(a.designKey);
+    assignments.splice(assignments.indexOf(a), 1);
+    feeding.delete(a.fileKey);
+    unmapped.push({
+      designKey: a.designKey,
+      designShape: design.get(a.designKey)!.shape,
+      reason: 'partner',
+      fileKey: a.fileKey,
+      fileShape: file.get(a.fileKey)!.shape,
+      message: `\`${a.designKey}\` fits, but \`${m}.weight\` does not, so the layer keeps its initial values.`,
+    });
+  }
+  unmapped.sort((x, y) => order.get(x.designKey)! - order.get(y.designKey)!);
   for (const m of dropped)
     notes.push(
       `The checkpoint's classifier for \`${m}\` has 1001 classes (TensorFlow's, with a background class at row 0); row 0 was dropped, so output i is ImageNet class i (the file's class i + 1).`,
