@@ -227,7 +227,7 @@ async function exportOnnx(
     return 1;
   }
   const weights = weightsPath
-    ? await loadStateDict(weightsPath, analysis.graph)
+    ? await loadStateDict(weightsPath, analysis.graph, design.preset)
     : { ok: true as const, value: seededStateDict(analysis.graph, Number(seedText)) };
   if (!weights.ok) return fail(weights.error.message, 1);
   const model = onnxModel(design, analysis, weights.value, {

@@ -12,12 +12,7 @@ import { EngineClient } from '../../node/engine/engineClient';
 import { BACKEND_ORDER, isBackendName } from '../../node/engine/backendNames';
 import type { EngineInput, EngineRunRequest, EngineRunResult } from '../../node/engine/protocol';
 import { runInput } from '../../node/engine/session';
-import {
-  loadFineTuneStateDict,
-  loadStateDict,
-  seededStateDict,
-  stateDictToSafetensors,
-} from '../../node/engine/weights';
+import { loadWeights, seededStateDict, stateDictToSafetensors } from '../../node/engine/weights';
 import { writeSafetensors, type TensorToWrite } from '../../node/engine/safetensors';
 import { defaultAssetsDir } from '../../node/engine/workerEntry';
 import { pretrainedForPreset, PRETRAINED_CHECKPOINTS } from '../../core/weights/pretrained';
@@ -123,13 +118,13 @@ async function dump(
 ): Promise<string | null> {
   const analysis = analyze(design);
   const seeded = () => seededStateDict(analysis.graph, request.seed);
+  // The same load as the engine's (key mapping included), so the dump is what was run.
   const weights = !request.weightsPath
     ? { ok: true as const, value: seeded() }
-    : request.reinitMismatched
-      ? await loadFineTuneStateDict(request.weightsPath, analysis.graph, seeded()).then((r) =>
-          r.ok ? { ok: true as const, value: r.value.dict } : r,
-        )
-      : await loadStateDict(request.weightsPath, analysis.graph);
+    : await loadWeights(request.weightsPath, analysis.graph, {
+        preset: design.preset,
+        initial: request.reinitMismatched ? seeded() : undefined,
+      }).then((r) => (r.ok ? { ok: true as const, value: r.value.dict } : r));
   if (!weights.ok) return weights.error.message;
   const input = await runInput(request, design, defaultAssetsDir(), Boolean(request.weightsPath));
   if (!input.ok) return input.error.message;

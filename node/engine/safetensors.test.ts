@@ -10,6 +10,8 @@ import {
   loadStateDict,
   seededStateDict,
   stateDictFromSafetensors,
+  weightsFromBytes,
+  fineTuneNote,
   stateDictToSafetensors,
 } from './weights';
 
@@ -270,16 +272,18 @@ describe('weights as a state_dict', () => {
     expect(r.error.message).toContain('w.safetensors');
   });
 
-  it('names an unexpected tensor', () => {
-    const r = stateDictFromSafetensors(
-      edited((m) => m.set('fc9.weight', { dtype: 'F32', shape: [2], data: new Float32Array(2) })),
-      spec,
-      'w.safetensors',
+  it('loads a file with a tensor the design has no place for, and names it as not used', async () => {
+    const bytes = edited((m) =>
+      m.set('fc9.weight', { dtype: 'F32', shape: [2], data: new Float32Array(2) }),
     );
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.error.code).toBe('weights.unexpected');
-    expect(r.error.message).toContain('fc9.weight');
+    const r = weightsFromBytes(bytes, spec, 'w.safetensors');
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.ignored).toEqual(['fc9.weight']);
+    expect(r.value.loaded).toBe(r.value.total);
+    expect(fineTuneNote(r.value, 'w.safetensors').join(' ')).toContain(
+      'Not used (the design has no place for them): fc9.weight.',
+    );
   });
 
   it('names a mis-shaped tensor with both shapes', () => {
@@ -328,7 +332,7 @@ describe('weights as a state_dict', () => {
     const r = stateDictFromSafetensors(
       edited((m) => {
         m.delete('conv2.conv.weight');
-        m.set('extra.weight', { dtype: 'F32', shape: [1], data: new Float32Array(1) });
+        m.set('fc1.weight', { dtype: 'F32', shape: [10, 1024], data: new Float32Array(10240) });
       }),
       spec,
       'w.safetensors',
@@ -337,7 +341,7 @@ describe('weights as a state_dict', () => {
     if (r.ok) return;
     expect(r.error.code).toBe('weights.mismatch');
     expect(r.error.message).toContain('conv2.conv.weight');
-    expect(r.error.message).toContain('extra.weight');
+    expect(r.error.message).toContain('fc1.weight has shape [10, 1024]');
   });
 
   it('loads a file from disk, and names the file when it is missing or truncated', async () => {

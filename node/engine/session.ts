@@ -20,8 +20,7 @@ import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
 import {
   fineTuneNote,
-  loadFineTuneStateDict,
-  loadStateDict,
+  loadWeights,
   seededStateDict,
   weightWarnings,
   type StateDict,
@@ -520,7 +519,7 @@ export class EngineSession {
       } catch {
         return errResult('weights.read', `The weights file ${request.weightsPath} does not exist.`);
       }
-      key = `file:${request.weightsPath}:${info.size}:${info.mtimeMs}:${request.reinitMismatched ? `reinit:${request.seed}:` : ''}${spec}`;
+      key = `file:${request.weightsPath}:${info.size}:${info.mtimeMs}:${request.design.preset ?? ''}:${request.reinitMismatched ? `reinit:${request.seed}:` : ''}${spec}`;
     } else {
       key = `seed:${request.seed}:${request.scheme ?? 'pytorch'}:${spec}`;
     }
@@ -536,16 +535,16 @@ export class EngineSession {
     this.dropOrt();
     let dict: StateDict;
     const notes: string[] = [];
-    if (request.weightsPath && request.reinitMismatched) {
-      const initial = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
-      const loaded = await loadFineTuneStateDict(request.weightsPath, analysis.graph, initial);
+    if (request.weightsPath) {
+      const loaded = await loadWeights(request.weightsPath, analysis.graph, {
+        preset: request.design.preset,
+        initial: request.reinitMismatched
+          ? seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch')
+          : undefined,
+      });
       if (!loaded.ok) return loaded;
       dict = loaded.value.dict;
-      notes.push(...fineTuneNote(loaded.value, request.weightsPath));
-    } else if (request.weightsPath) {
-      const loaded = await loadStateDict(request.weightsPath, analysis.graph);
-      if (!loaded.ok) return loaded;
-      dict = loaded.value;
+      notes.push(...fineTuneNote(loaded.value, path.basename(request.weightsPath)));
     } else {
       dict = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
     }

@@ -9,7 +9,17 @@ import { initTensor, type InitScheme } from '../../core/weights/init';
 import { readUserFile } from '../host/userFiles';
 import { writeSafetensors, type TensorToWrite } from './safetensors';
 import { readWeightsFile } from '../checkpoint/weightsFile';
-import { FLOAT_DTYPES, INT_DTYPES, type LoadedTensors } from '../checkpoint/tensors';
+import {
+  FLOAT_DTYPES,
+  INT_DTYPES,
+  type LoadedTensor,
+  type LoadedTensors,
+} from '../checkpoint/tensors';
+import {
+  mapCheckpoint,
+  type CheckpointMapping,
+  type FileTensorInfo,
+} from '../../core/weights/checkpointKeys';
 
 /** float32 values by state_dict key; counters (num_batches_tracked) hold one value. */
 export type StateDict = ReadonlyMap<string, Float32Array>;
@@ -111,42 +121,123 @@ function listSome(items: readonly string[], limit = 5): string {
   return `${items.slice(0, limit).join(', ')} and ${items.length - limit} more`;
 }
 
+/** What loading a weights file did, for the run's notes, the Run panel and `--json`. */
+export interface WeightsLoad {
+  readonly dict: StateDict;
+  /** Design tensors (batch-norm counters aside) whose values came from the file. */
+  readonly loaded: number;
+  /** Design tensors, batch-norm counters aside. */
+  readonly total: number;
+  /** Design tensors left at their initialization (fine-tuning): the file lacks them or holds another shape. */
+  readonly reinitialized: readonly string[];
+  /** Tensors of the file the design has no place for (the file's own names), not used. */
+  readonly ignored: readonly string[];
+  /** Sentences: what the key mapping did (prefix, renames, classifier, 1001 → 1000 classes) and what was left out. */
+  readonly notes: readonly string[];
+}
+
+/** Weights loaded for fine-tuning: what came from the file, and which tensors were left at their initialization. */
+export type FineTuneLoad = WeightsLoad;
+
+/** How a weights file is fitted onto a design. */
+export interface WeightsOptions {
+  /** The design's preset, for its references' key names (core/weights/checkpointKeys.ts); null: try them all. */
+  readonly preset?: string | null;
+  /**
+   * Fine-tuning: the values of design tensors the file does not fit (missing, another shape); they
+   * are kept and named. Absent: every design tensor must come from the file.
+   */
+  readonly initial?: StateDict;
+}
+
 /**
- * Checks a weights file (safetensors or a PyTorch checkpoint, by content) against the design's
- * state_dict and returns the weights. Every tensor is checked: missing, unexpected, mis-shaped and
- * wrongly typed tensors are all reported, each by name, in one message.
+ * Reads a weights file's bytes (safetensors or a PyTorch checkpoint, by content), maps its keys
+ * onto the design's state_dict (prefixes, reference naming schemes, classifier, 1001 → 1000 classes:
+ * core/weights/checkpointKeys.ts) and checks every tensor: missing, mis-shaped and wrongly typed
+ * tensors are all reported, each by name, in one message (codes `weights.missing`, `weights.shape`,
+ * `weights.dtype`, `weights.mismatch`, `weights.nothingLoaded`, and the readers' own).
  */
+export function weightsFromBytes(
+  bytes: Uint8Array,
+  spec: readonly StateEntry[],
+  source: string,
+  options: WeightsOptions = {},
+): Result<WeightsLoad> {
+  const file = readWeightsFile(bytes, source, {
+    maxOutputBytes: outputLimit(spec, options.initial ? FINE_TUNE_FACTOR : 1),
+  });
+  if (!file.ok) return file;
+  return weightsFromTensors(file.value.tensors, spec, source, options);
+}
+
+/** `weightsFromBytes` on tensors already read from a file. */
+export function weightsFromTensors(
+  tensors: LoadedTensors,
+  spec: readonly StateEntry[],
+  source: string,
+  options: WeightsOptions = {},
+): Result<WeightsLoad> {
+  const info = new Map<string, FileTensorInfo>();
+  for (const [key, t] of tensors) info.set(key, { shape: t.shape, dtype: t.dtype });
+  const mapping = mapCheckpoint(info, spec, { preset: options.preset ?? null });
+  return fitTensors(
+    mappedTensors(tensors, mapping),
+    spec,
+    source,
+    options.initial ?? null,
+    mapping,
+  );
+}
+
+/**
+ * The file's tensors under the design's keys, as `mapping` assigns them (a 1001-class classifier
+ * loses its background row 0); design counters the file lacks (Cadene's and older checkpoints have
+ * no num_batches_tracked) count 0, as a fresh batch norm does; eval mode does not read them.
+ */
+function mappedTensors(tensors: LoadedTensors, mapping: CheckpointMapping): LoadedTensors {
+  const out = new Map<string, LoadedTensor>();
+  for (const a of mapping.assignments) {
+    const t = tensors.get(a.fileKey);
+    if (!t) continue;
+    out.set(a.designKey, a.transform === 'dropBackgroundRow' ? withoutBackgroundRow(t) : t);
+  }
+  // A file tensor under the design's name but of another shape (or class count) stays, so the
+  // check names both shapes (strict) or leaves the design's value (fine-tuning).
+  for (const u of mapping.unmapped) {
+    if (u.fileKey === null || out.has(u.designKey)) continue;
+    const t = tensors.get(u.fileKey);
+    if (t) out.set(u.designKey, t);
+  }
+  for (const key of mapping.countersKept)
+    if (!out.has(key)) out.set(key, { dtype: 'I64', shape: [], values: Float32Array.of(0) });
+  return out;
+}
+
+/** A [1001, …] classifier tensor without row 0 (TensorFlow's background class): [1000, …]. */
+function withoutBackgroundRow(t: LoadedTensor): LoadedTensor {
+  const row = t.values.length / t.shape[0];
+  return { ...t, shape: [t.shape[0] - 1, ...t.shape.slice(1)], values: t.values.subarray(row) };
+}
+
+/** The strict check of a weights file's bytes; the weights when every design tensor fits. */
 export function stateDictFromSafetensors(
   bytes: Uint8Array,
   spec: readonly StateEntry[],
   source: string,
+  preset: string | null = null,
 ): Result<StateDict> {
-  const file = readWeightsFile(bytes, source, { maxOutputBytes: outputLimit(spec, 1) });
-  if (!file.ok) return file;
-  return stateDictFromTensors(file.value.tensors, spec, source);
+  const r = weightsFromBytes(bytes, spec, source, { preset });
+  return r.ok ? okResult(r.value.dict) : r;
 }
 
-/**
- * The strict check on tensors already read from a file: each key of `spec` must be there with
- * its shape, float tensors in a floating-point dtype (converted to float32), counters in an
- * integer one. A key mapping (prefixes, renames between references) goes before this call.
- */
+/** The strict check on tensors already read from a file (see `weightsFromTensors`). */
 export function stateDictFromTensors(
   tensors: LoadedTensors,
   spec: readonly StateEntry[],
   source: string,
 ): Result<StateDict> {
-  const r = fitTensors(tensors, spec, source, null);
+  const r = weightsFromTensors(tensors, spec, source);
   return r.ok ? okResult(r.value.dict) : r;
-}
-
-/** Weights loaded for fine-tuning: what came from the file, and which tensors were left at their initialization. */
-export interface FineTuneLoad {
-  readonly dict: StateDict;
-  /** Tensors of the design the file lacks or holds in another shape (a new classifier), left initialized. */
-  readonly reinitialized: readonly string[];
-  /** Tensors of the file the design has no place for, not used. */
-  readonly ignored: readonly string[];
 }
 
 /**
@@ -160,22 +251,44 @@ export function fineTuneStateDict(
   spec: readonly StateEntry[],
   source: string,
   initial: StateDict,
+  preset: string | null = null,
 ): Result<FineTuneLoad> {
-  const file = readWeightsFile(bytes, source, {
-    maxOutputBytes: outputLimit(spec, FINE_TUNE_FACTOR),
-  });
-  if (!file.ok) return file;
-  return fineTuneFromTensors(file.value.tensors, spec, source, initial);
+  return weightsFromBytes(bytes, spec, source, { preset, initial });
 }
 
-/** `fineTuneStateDict` on tensors already read (and key-mapped) from a file. */
+/** `fineTuneStateDict` on tensors already read from a file. */
 export function fineTuneFromTensors(
   tensors: LoadedTensors,
   spec: readonly StateEntry[],
   source: string,
   initial: StateDict,
 ): Result<FineTuneLoad> {
-  return fitTensors(tensors, spec, source, initial);
+  return weightsFromTensors(tensors, spec, source, { initial });
+}
+
+/**
+ * Reads a weights file (bounded by the design's size) and fits it onto a layer graph: strictly,
+ * or for fine-tuning when `options.initial` is given (see `weightsFromBytes`).
+ */
+export async function loadWeights(
+  path: string,
+  graph: readonly Layer[],
+  options: WeightsOptions = {},
+): Promise<Result<WeightsLoad>> {
+  const spec = stateDictSpec(graph);
+  const bytes = await readUserFile(path, {
+    // A backbone file may hold a larger classifier than the design's.
+    maxBytes: Math.min(
+      weightsFileLimit(spec) * (options.initial ? FINE_TUNE_FACTOR : 1),
+      MAX_WEIGHTS_FILE_BYTES,
+    ),
+    noun: 'The weights file',
+    codePrefix: 'weights',
+    codes: { notFound: 'weights.read' },
+    limitNote: LIMIT_NOTE,
+  });
+  if (!bytes.ok) return bytes;
+  return weightsFromBytes(bytes.value, spec, path, options);
 }
 
 /** Reads a weights file for fine-tuning (see `fineTuneStateDict`); `initial` fills what does not fit. */
@@ -183,28 +296,22 @@ export async function loadFineTuneStateDict(
   path: string,
   graph: readonly Layer[],
   initial: StateDict,
+  preset: string | null = null,
 ): Promise<Result<FineTuneLoad>> {
-  const spec = stateDictSpec(graph);
-  const bytes = await readUserFile(path, {
-    // A backbone file may hold a larger classifier than the design's.
-    maxBytes: Math.min(weightsFileLimit(spec) * FINE_TUNE_FACTOR, MAX_WEIGHTS_FILE_BYTES),
-    noun: 'The weights file',
-    codePrefix: 'weights',
-    codes: { notFound: 'weights.read' },
-    limitNote: LIMIT_NOTE,
-  });
-  if (!bytes.ok) return bytes;
-  return fineTuneStateDict(bytes.value, spec, path, initial);
+  return loadWeights(path, graph, { preset, initial });
 }
 
-/** One line for a run's notes: which tensors fine-tuning left initialized and which it did not use. */
-export function fineTuneNote(load: FineTuneLoad, source: string): string[] {
-  const notes: string[] = [];
+/** The run's notes of a load: what the mapping did, what fine-tuning left initialized, what was not used. */
+export function fineTuneNote(load: WeightsLoad, source: string): string[] {
+  const notes: string[] = [...load.notes];
   if (load.reinitialized.length) {
     notes.push(
-      `Loaded ${source} except ${load.reinitialized.length} tensor${load.reinitialized.length === 1 ? '' : 's'} left at the seeded initialization because the file lacks them or holds another shape: ${listSome(load.reinitialized, 8)}.`,
+      `Loaded ${load.loaded} of ${load.total} tensors from ${source}; ${load.reinitialized.length} tensor${load.reinitialized.length === 1 ? '' : 's'} left at the seeded initialization because the file lacks them or holds another shape: ${listSome(load.reinitialized, 8)}.`,
     );
-  } else notes.push(`Every tensor of the design came from ${source}; none was left initialized.`);
+  } else
+    notes.push(
+      `Loaded all ${load.total} tensors of the design from ${source}; none was left initialized.`,
+    );
   if (load.ignored.length)
     notes.push(`Not used (the design has no place for them): ${listSome(load.ignored, 8)}.`);
   return notes;
@@ -215,10 +322,9 @@ function fitTensors(
   spec: readonly StateEntry[],
   source: string,
   initial: StateDict | null,
-): Result<FineTuneLoad> {
-  const expected = new Map(spec.map((e) => [e.key, e]));
+  mapping: CheckpointMapping,
+): Result<WeightsLoad> {
   const missing = spec.filter((e) => !tensors.has(e.key)).map((e) => e.key);
-  const extra = [...tensors.keys()].filter((k) => !expected.has(k));
   const reinitialized: string[] = [];
   const problems: { code: string; text: string }[] = [];
   if (initial) reinitialized.push(...missing);
@@ -227,12 +333,6 @@ function fitTensors(
       code: 'weights.missing',
       text: `${missing.length} tensor${missing.length === 1 ? ' is' : 's are'} missing: ${listSome(missing)}`,
     });
-  if (extra.length && !initial) {
-    problems.push({
-      code: 'weights.unexpected',
-      text: `${extra.length} tensor${extra.length === 1 ? ' is' : 's are'} not part of this design: ${listSome(extra)}`,
-    });
-  }
   const out = new Map<string, Float32Array>();
   let fromFile = 0;
   for (const e of spec) {
@@ -258,30 +358,48 @@ function fitTensors(
       continue;
     }
     out.set(e.key, counter ? Float32Array.of(t.values[0] ?? 0) : t.values);
-    fromFile++;
+    if (!counter) fromFile++;
   }
+  // File tensors that fit nothing, those named above as another shape aside.
+  const offered = new Set(mapping.unmapped.map((u) => u.fileKey));
+  const ignored = mapping.unusedFileKeys.filter((k) => !offered.has(k));
+  const mappingNotes = mapping.notes.length ? ` (${mapping.notes.join(' ')})` : '';
   if (problems.length) {
     const code = problems.length === 1 ? problems[0].code : 'weights.mismatch';
     const hint = problems.some((p) => p.code === 'weights.shape' || p.code === 'weights.missing')
       ? ' To load a pretrained backbone under a new classifier, use --reinit-mismatched (the Run tab\'s "Start what does not fit afresh").'
       : '';
+    const unused = ignored.length
+      ? ` The file's tensors that fit nothing: ${listSome(ignored)}.`
+      : '';
     return errResult(
       code,
-      `The weights in ${source} do not fit this design: ${problems.map((p) => p.text).join('; ')}.${hint}`,
+      `The weights in ${source} do not fit this design: ${problems.map((p) => p.text).join('; ')}.${unused}${hint}${mappingNotes}`,
     );
   }
-  if (initial && fromFile === 0 && spec.length > 0) {
-    // Fine-tuning that loads nothing would silently train seeded weights: refuse it.
-    const fileKeys = [...tensors.keys()];
+  const params = spec.filter((e) => e.role !== 'counter').length;
+  if (fromFile === 0 && params > 0) {
+    // A load that takes nothing from the file would silently run seeded weights: refuse it.
+    const fileKeys = [...ignored];
     return errResult(
       'weights.nothingLoaded',
       `None of the ${fileKeys.length} tensor${fileKeys.length === 1 ? '' : 's'} in ${source} fit this design (by name and shape), so nothing would be loaded: the file has ${fileKeys.length ? listSome(fileKeys, 3) : 'no tensors'}; the design needs ${listSome(
         spec.map((e) => e.key),
         3,
-      )}.`,
+      )}.${mappingNotes}`,
     );
   }
   if (initial) {
+    // No layer is half from the file: a bias that fits goes with its weight that does not.
+    for (const key of [...reinitialized]) {
+      if (!key.endsWith('.weight')) continue;
+      const bias = `${key.slice(0, -'weight'.length)}bias`;
+      if (out.has(bias) && !reinitialized.includes(bias)) {
+        out.delete(bias);
+        reinitialized.push(bias);
+        fromFile--;
+      }
+    }
     for (const key of reinitialized) {
       const v = initial.get(key);
       if (v) out.set(key, v);
@@ -290,24 +408,24 @@ function fitTensors(
   const spare = reinitialized.filter((k) => !out.has(k));
   if (spare.length)
     return errResult('weights.missing', `No initialization for ${listSome(spare)}.`);
-  return okResult({ dict: out, reinitialized, ignored: initial ? extra : [] });
+  return okResult({
+    dict: out,
+    loaded: fromFile,
+    total: params,
+    reinitialized,
+    ignored,
+    notes: mapping.notes,
+  });
 }
 
-/** Reads and checks a weights file (safetensors or a PyTorch checkpoint) for a layer graph. */
+/** Reads and checks a weights file (safetensors or a PyTorch checkpoint) for a layer graph: every tensor must fit. */
 export async function loadStateDict(
   path: string,
   graph: readonly Layer[],
+  preset: string | null = null,
 ): Promise<Result<StateDict>> {
-  const spec = stateDictSpec(graph);
-  const bytes = await readUserFile(path, {
-    maxBytes: weightsFileLimit(spec),
-    noun: 'The weights file',
-    codePrefix: 'weights',
-    codes: { notFound: 'weights.read' },
-    limitNote: LIMIT_NOTE,
-  });
-  if (!bytes.ok) return bytes;
-  return stateDictFromSafetensors(bytes.value, spec, path);
+  const r = await loadWeights(path, graph, { preset });
+  return r.ok ? okResult(r.value.dict) : r;
 }
 
 /** Serializes weights with PyTorch's dtypes: float32 tensors, and int64 num_batches_tracked counters. */
