@@ -74,6 +74,7 @@ describe('the browser host at start and at stop', () => {
     let err = '';
     try {
       const code = await serveCommand.run({ port: '0' }, [], {
+        isTty: false,
         out: () => {},
         err: (s) => (err += s),
       });

@@ -338,7 +338,11 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
       try {
         await writeFileAtomic(
           allowed.path,
-          req.base64 ? Buffer.from(req.content, 'base64') : req.content,
+          typeof req.content !== 'string'
+            ? req.content
+            : req.base64
+              ? Buffer.from(req.content, 'base64')
+              : req.content,
         );
       } catch (e) {
         return errResult(

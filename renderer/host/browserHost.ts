@@ -15,8 +15,10 @@
 import type { HostApi, HostMethod, MenuCommand, WeightsProgress } from '../../core/host/contract';
 import { commandForKey } from '../../core/host/menuCommands';
 import { errResult, type Result, type RunProgress } from '../../core/run/types';
+import { bytesFromBase64 } from '../../core/export/onnxGraph';
 import {
   API_PATH,
+  ARGS_HEADER,
   CLIENT_HEADER,
   SOCKET_PATH,
   TOKEN_HEADER,
@@ -299,7 +301,15 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     });
   }
 
-  const call = async <T>(method: HostMethod, args: readonly unknown[]): Promise<Result<T>> => {
+  /**
+   * Sends a call: JSON, or for an export the file's bytes as the body with the other arguments in
+   * ARGS_HEADER (core/host/browserProtocol.ts), so a 213 MiB model is never base64 inside JSON.
+   */
+  const call = async <T>(
+    method: HostMethod,
+    args: readonly unknown[],
+    bytes?: Uint8Array,
+  ): Promise<Result<T>> => {
     if (!token) return errResult('host.noToken', NO_TOKEN_MESSAGE);
     if (
       method === 'openDesign' ||
@@ -309,18 +319,27 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     )
       await socketOpen;
     let response: Response;
-    const body = JSON.stringify(args);
+    const body = bytes ?? JSON.stringify(args);
     try {
       response = await fetch(`${origin}${API_PATH}${method}`, {
         method: 'POST',
         headers: {
-          'Content-Type': 'application/json',
+          'Content-Type': bytes ? 'application/octet-stream' : 'application/json',
           [TOKEN_HEADER]: token,
           [CLIENT_HEADER]: clientId,
+          // A header carries only Latin-1: anything else is escaped as JSON \uXXXX.
+          ...(bytes
+            ? {
+                [ARGS_HEADER]: JSON.stringify(args).replace(
+                  /[\u007f-\uffff]/g,
+                  (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+                ),
+              }
+            : {}),
         },
-        body,
+        body: body as BodyInit,
         // An autosave sent as the page goes away (pagehide) must outlive it; keepalive bodies are limited to 64 KiB.
-        keepalive: method === 'autosave' && body.length < 60_000,
+        keepalive: method === 'autosave' && typeof body === 'string' && body.length < 60_000,
       });
     } catch (e) {
       return errResult(
@@ -343,7 +362,23 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     openDesign: () => call('openDesign', []),
     saveDesign: (file) => call('saveDesign', [file]),
     saveDesignAs: (file) => call('saveDesignAs', [file]),
-    exportFile: (req) => call('exportFile', [req]),
+    exportFile: (req) => {
+      const { content, base64, ...rest } = req;
+      let bytes: Uint8Array;
+      try {
+        bytes =
+          typeof content !== 'string'
+            ? content
+            : base64
+              ? bytesFromBase64(content)
+              : new TextEncoder().encode(content);
+      } catch (e) {
+        return Promise.resolve(
+          errResult('export.badContent', `The export was not written: ${(e as Error).message}`),
+        );
+      }
+      return call('exportFile', [rest], bytes);
+    },
     autosave: (file) => call('autosave', [file]),
     takeRecovery: () => call('takeRecovery', []),
     recentFiles: () => call('recentFiles', []),
