@@ -125,6 +125,7 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     emitProgress: (_ctx, progress) => host.broadcast({ type: 'runProgress', progress }),
     weightsDir,
     emitWeightsProgress: (_ctx, progress) => host.broadcast({ type: 'weightsProgress', progress }),
+    pageOf: (ctx) => ctx.clientId ?? undefined,
   });
   const dispatch = createHostRouter(service, (method, e) =>
     log(`The request "${method}" failed unexpectedly: ${(e as Error)?.stack ?? String(e)}`),
@@ -142,10 +143,10 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     dev: o.dev,
     onServerCreated: (server) => void (devServer = server),
     // In a browser a reload or a closed tab ends the page without a clean quit, as a crash does
-    // in Electron: when the last page has gone, its autosave becomes the recovery offer the next
-    // page takes (and compares with the file it belonged to).
-    onPageClosed: (openPages) => {
-      if (openPages === 0) void autosave.offerOwnAutosave();
+    // in Electron: that page's autosave becomes a recovery offer of its own, which the page takes
+    // back when it reloads (same client id) or the next new page takes; other pages' work is untouched.
+    onPageClosed: (clientId) => {
+      if (clientId) void autosave.offerOwnAutosave(clientId);
     },
   });
   if (!renderer) {

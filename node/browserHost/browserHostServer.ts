@@ -93,8 +93,8 @@ export interface BrowserHostOptions {
   readonly dev?: boolean;
   /** Lets Vite attach its HMR socket to the same server in dev. */
   readonly onServerCreated?: (server: Server) => void;
-  /** A page's socket closed (the tab was closed or reloaded); `openPages` is how many remain connected. */
-  readonly onPageClosed?: (openPages: number) => void;
+  /** A page's socket closed (the tab was closed or reloaded): its client id (null: none), and how many pages remain connected. */
+  readonly onPageClosed?: (clientId: string | null, openPages: number) => void;
 }
 
 export interface BrowserHost {
@@ -454,7 +454,9 @@ class PageSockets {
   >();
   private nextDialogId = 1;
 
-  constructor(private readonly onPageClosed?: (openPages: number) => void) {}
+  constructor(
+    private readonly onPageClosed?: (clientId: string | null, openPages: number) => void,
+  ) {}
 
   /** Takes a freshly upgraded socket for `clientId` (null: a page without an id). */
   attach(ws: WebSocket, clientId: string | null): void {
@@ -490,7 +492,9 @@ class PageSockets {
         }
       }
     }
-    this.onPageClosed?.(this.byClient.size + this.anonymous.size);
+    // A socket replaced by a newer one of the same page is not the page closing.
+    if (clientId && this.byClient.has(clientId)) return;
+    this.onPageClosed?.(clientId, this.byClient.size + this.anonymous.size);
   }
 
   broadcast(message: ServerMessage): void {

@@ -54,6 +54,24 @@ function randomId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+const CLIENT_KEY = 'inception-explorer.client';
+
+/**
+ * This tab's client id: kept in sessionStorage, so a reload of the tab is the same page to the
+ * host (it gets its own unsaved work back) while every other tab has its own.
+ */
+function pageClientId(): string {
+  try {
+    const kept = sessionStorage.getItem(CLIENT_KEY);
+    if (kept && /^[0-9a-f]{32}$/.test(kept)) return kept;
+    const id = randomId();
+    sessionStorage.setItem(CLIENT_KEY, id);
+    return id;
+  } catch {
+    return randomId();
+  }
+}
+
 function isEditable(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   return Boolean(
@@ -237,7 +255,7 @@ export interface BrowserHostOptions {
 export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
   const origin = options.origin ?? location.origin;
   const token = options.token ?? readToken();
-  const clientId = randomId();
+  let clientId = pageClientId();
   const progressListeners = new Set<(p: RunProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
   const weightsListeners = new Set<(p: WeightsProgress) => void>();
@@ -281,7 +299,16 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
         });
       }
     });
-    ws.addEventListener('close', () => {
+    ws.addEventListener('close', (event) => {
+      // 4000: another page has this id (a duplicated tab copies sessionStorage): take a new one.
+      if (event.code === 4000) {
+        clientId = randomId();
+        try {
+          sessionStorage.setItem(CLIENT_KEY, clientId);
+        } catch {
+          // Storage may be disabled; the id still holds for this page.
+        }
+      }
       // The server went away or restarted: try again, slowing down to 5 s.
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 5000);
