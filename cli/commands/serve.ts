@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { CliCommand } from '../command';
-import { runBrowserHost } from '../../node/browserHost/browserHost';
+import { checkBrowserHostFolders, runBrowserHost } from '../../node/browserHost/browserHost';
 import { createHostEngine } from '../../node/host/hostEngine';
 
 const VERSION = '0.1.0';
@@ -55,11 +55,18 @@ so open it exactly as printed. Stop with Ctrl+C.
       return 2;
     }
     const log = (line: string): void => io.err(`${line.replace(/\n+$/, '')}\n`);
+    const designsDir = typeof values.dir === 'string' ? values.dir : undefined;
+    // Say at start what is wrong with the folders, not as "a bug" on the first Open or Save.
+    const folders = await checkBrowserHostFolders({ designsDir });
+    if (!folders.ok) {
+      io.err(`inception-explorer serve: ${folders.error.message}\n`);
+      return 1;
+    }
     let running;
     try {
       running = await runBrowserHost({
         port,
-        designsDir: typeof values.dir === 'string' ? values.dir : undefined,
+        designsDir,
         dev: Boolean(values.dev),
         appVersion: VERSION,
         createEngine: () => {
@@ -99,8 +106,17 @@ so open it exactly as printed. Stop with Ctrl+C.
     });
     // A stop that hangs (a read stuck in the kernel, a worker that does not end) must not keep the
     // server alive after Ctrl+C or SIGTERM: give it a few seconds, then leave regardless.
+    // A step of the stop that fails is reported, and the process still ends.
     const stopped = await Promise.race([
-      running.stop().then(() => true),
+      running.stop().then(
+        () => true,
+        (e: unknown) => {
+          io.err(
+            `inception-explorer serve: the shutdown was not clean: ${(e as Error)?.message ?? String(e)}\n`,
+          );
+          return false;
+        },
+      ),
       new Promise<false>((done) => setTimeout(() => done(false), STOP_GRACE_MS).unref()),
     ]);
     if (!stopped)

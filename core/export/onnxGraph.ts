@@ -154,6 +154,39 @@ const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 const BASE64_CODES = Uint8Array.from(BASE64, (c) => c.charCodeAt(0));
 const PAD = '='.charCodeAt(0);
 
+/** Each base64 character's 6-bit value; 255 for characters that are not base64. */
+const BASE64_VALUES = (() => {
+  const v = new Uint8Array(256).fill(255);
+  for (let i = 0; i < 64; i++) v[BASE64_CODES[i]] = i;
+  return v;
+})();
+
+/**
+ * The bytes of standard base64 text (RFC 4648; padding optional), the inverse of `base64`, in pure
+ * JavaScript and without intermediate strings (a 284 M-character model decodes into its 213 MiB).
+ * Throws on a character that is not base64: callers pass text `base64` made.
+ */
+export function bytesFromBase64(text: string): Uint8Array {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === PAD) end--;
+  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  let o = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < end; i++) {
+    const v = BASE64_VALUES[text.charCodeAt(i) & 255];
+    if (v === 255 || text.charCodeAt(i) > 255)
+      throw new Error(`Character ${i} of the base64 text is not base64.`);
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
+  }
+  return out.subarray(0, o);
+}
+
 /**
  * Standard base64 (RFC 4648, padded) of any bytes, in pure JavaScript (core runs where neither
  * Buffer nor btoa is typed). Encodes into character codes and turns 24 KiB of them into a string at

@@ -5,7 +5,9 @@
  * travel over one WebSocket at `/ws?token=…&client=…`.
  */
 import { z } from 'zod';
-import type { MenuCommand, WeightsProgress } from './contract';
+import type { HostMethod, MenuCommand, WeightsProgress } from './contract';
+import { MAX_DESIGN_BYTES } from '../design/designFile';
+import { MAX_EXPORT_BYTES } from './schemas';
 import type { RunProgress } from '../run/types';
 
 /** Header carrying the access token on every API call. */
@@ -16,6 +18,34 @@ export const CLIENT_HEADER = 'x-inception-client';
 export const API_PATH = '/api/';
 /** Path of the event socket; it takes `token` and `client` query parameters (a browser socket cannot carry headers). */
 export const SOCKET_PATH = '/ws';
+/**
+ * Header of a binary request (`Content-Type: application/octet-stream`): the JSON argument list
+ * without the field that the body carries (BINARY_BODY_FIELDS). Large files travel this way, as
+ * bytes, never as base64 inside JSON.
+ */
+export const ARGS_HEADER = 'x-inception-args';
+/** Methods that take a binary body, and the field of their first argument that the body fills. */
+export const BINARY_BODY_FIELDS: Readonly<Partial<Record<HostMethod, string>>> = {
+  exportFile: 'content',
+};
+/** Largest binary body: the largest export (MAX_EXPORT_BYTES). */
+export const MAX_BINARY_BODY_BYTES = MAX_EXPORT_BYTES;
+/**
+ * Largest JSON body: a design of MAX_DESIGN_BYTES characters, each escaped in the worst case to
+ * six bytes (`\u0001`), plus room for the rest of the arguments; every JSON request the schemas
+ * accept fits.
+ */
+export const MAX_JSON_BODY_BYTES = 6 * MAX_DESIGN_BYTES + 1024 * 1024;
+/**
+ * What a JSON body may expand into: no request of the app has more than a few hundred values or
+ * nests deeper than a dozen levels.
+ */
+export const MAX_JSON_VALUES = 100_000;
+export const MAX_JSON_DEPTH = 64;
+/** All request bodies held in memory at once: one largest file, one largest JSON call and 64 MiB of small calls. */
+export const MAX_BODY_BYTES_IN_FLIGHT =
+  MAX_BINARY_BODY_BYTES + MAX_JSON_BODY_BYTES + 64 * 1024 * 1024;
+
 /** A page's client id: random letters, digits, `-` and `_`. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 

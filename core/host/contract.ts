@@ -70,11 +70,15 @@ export interface HostApi {
   saveDesign(file: DesignFile): Promise<Result<{ readonly path: string } | null>>;
   /** Asks for a path and writes there; null when the user cancels. */
   saveDesignAs(file: DesignFile): Promise<Result<{ readonly path: string } | null>>;
-  /** Saves exported content (text or base64 PNG) where the user chooses. */
+  /**
+   * Saves exported content where the user chooses: text, the file's bytes (ONNX, PNG: at most
+   * MAX_EXPORT_BYTES, core/host/schemas.ts), or with `base64` a string of base64 (small pictures).
+   */
   exportFile(req: {
     readonly format: ExportFormat;
     readonly suggestedName: string;
-    readonly content: string;
+    readonly content: string | Uint8Array;
+    /** The string content is base64 of the bytes to write (ignored for bytes). */
     readonly base64?: boolean;
   }): Promise<Result<{ readonly path: string } | null>>;
   /** Keeps the open design so it survives a crash; called while the user edits. */

@@ -11,7 +11,7 @@ type ExportRequest = Parameters<HostApi['exportFile']>[0];
 const exportShape = {
   format: z.enum(EXPORT_FORMAT_NAMES),
   suggestedName: z.string(),
-  content: z.string(),
+  content: z.union([z.string(), z.custom<Uint8Array>((b) => b instanceof Uint8Array)]),
   base64: z.boolean().optional(),
 };
 

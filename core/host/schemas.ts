@@ -41,8 +41,17 @@ export const exactSchema =
 
 /** Longest path accepted from the renderer (Linux PATH_MAX). */
 export const MAX_PATH_LENGTH = 4096;
-/** Largest exported content: a base64 ONNX model of Inception v3 with its weights is about 127 M characters. */
-export const MAX_EXPORT_CHARS = 160 * 1024 * 1024;
+/**
+ * Largest exported file sent as bytes: inception-resnet-v2's ONNX model with its weights is
+ * 213 MiB, Inception v4's 163 MiB; the browser host's binary body limit is this too.
+ */
+export const MAX_EXPORT_BYTES = 320 * 1024 * 1024;
+/**
+ * Largest exported content sent as a string (code, SVG, a base64 picture): at most 3 UTF-8 bytes a
+ * character, so any string allowed here also fits MAX_EXPORT_BYTES once written. Binary files
+ * (ONNX, PNG) travel as bytes, not as base64 strings.
+ */
+export const MAX_EXPORT_CHARS = Math.floor(MAX_EXPORT_BYTES / 3);
 /** Run ids are short tokens the renderer makes up. */
 const runId = z
   .string()
@@ -125,7 +134,15 @@ const exportRequest = exactSchema<Parameters<HostApi['exportFile']>[0]>()(
         (n) => !/[/\\\0]/.test(n) && n !== '.' && n !== '..',
         'must be a file name without folders',
       ),
-    content: z.string().max(MAX_EXPORT_CHARS, `must be at most ${MAX_EXPORT_CHARS} characters`),
+    content: z.union([
+      z.string().max(MAX_EXPORT_CHARS, `must be at most ${MAX_EXPORT_CHARS} characters`),
+      z
+        .custom<Uint8Array>((b) => b instanceof Uint8Array, 'must be text or bytes')
+        .refine(
+          (b) => b.byteLength <= MAX_EXPORT_BYTES,
+          `must be at most ${MAX_EXPORT_BYTES} bytes`,
+        ),
+    ]),
     base64: z.boolean().optional(),
   }),
 );

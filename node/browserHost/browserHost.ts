@@ -5,7 +5,8 @@
  */
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
-import { appHome } from '../host/appHome';
+import { appHome, checkAppFolders } from '../host/appHome';
+import type { Result } from '../../core/run/types';
 import { AutosaveStore } from '../host/autosaveStore';
 import type { EngineLike } from '../host/engineHost';
 import { createHostRouter } from '../host/hostRouter';
@@ -39,14 +40,60 @@ export interface RunningBrowserHost {
   readonly host: BrowserHost;
   readonly designsDir: string;
   readonly stateDir: string;
-  /** Clean shutdown: clears the autosave (nothing to recover), stops the engine and the server. */
+  /**
+   * Clean shutdown: clears the autosave (nothing to recover), stops the engine and the server.
+   * Every step is tried; the server stops listening even when an earlier step throws (then the
+   * first error is rethrown after).
+   */
   stop(): Promise<void>;
 }
 
+/** The folders a browser host of `o` uses: its home, designs, state and weights. */
+function hostFolders(o: Pick<RunBrowserHostOptions, 'home' | 'designsDir'>) {
+  const home = resolve(o.home ?? browserHostHome());
+  return {
+    home,
+    designsDir: resolve(o.designsDir ?? join(home, 'designs')),
+    stateDir: join(home, 'state'),
+    weightsDir: join(home, 'weights'),
+  };
+}
+
+/**
+ * Checks, before anything listens, that the home, designs, state and weights folders are folders
+ * this user can write in (creating them when missing). Errors `home.notFolder`, `home.unwritable`
+ * (node/host/appHome.ts), with a sentence naming the folder.
+ */
+export async function checkBrowserHostFolders(
+  o: Pick<RunBrowserHostOptions, 'home' | 'designsDir'>,
+): Promise<Result<void>> {
+  const f = hostFolders(o);
+  return checkAppFolders([
+    { path: f.home, role: "the app's home folder (INCEPTION_EXPLORER_HOME)" },
+    { path: f.designsDir, role: 'the designs folder' },
+    { path: f.stateDir, role: 'the state folder (autosaves and recent files)' },
+    { path: f.weightsDir, role: 'the weights cache' },
+  ]);
+}
+
+/** An unusable home found at start: `code` and `message` as `checkBrowserHostFolders` gives them. */
+export class BrowserHostStartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Starts the browser host. Throws BrowserHostStartError when its folders are unusable (callers
+ * that want the message as a value call `checkBrowserHostFolders` first, as `serve` does).
+ */
 export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningBrowserHost> {
-  const home = o.home ?? browserHostHome();
-  const designsDir = resolve(o.designsDir ?? join(home, 'designs'));
-  const stateDir = join(home, 'state');
+  const { designsDir, stateDir, weightsDir } = hostFolders(o);
+  const folders = await checkBrowserHostFolders(o);
+  if (!folders.ok) throw new BrowserHostStartError(folders.error.code, folders.error.message);
   const log = o.log ?? (() => {});
 
   let renderer = o.renderer;
@@ -76,8 +123,9 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     samplesDir: join(REPO_ROOT, 'assets', 'samples'),
     roots: [designsDir],
     emitProgress: (_ctx, progress) => host.broadcast({ type: 'runProgress', progress }),
-    weightsDir: join(home, 'weights'),
+    weightsDir,
     emitWeightsProgress: (_ctx, progress) => host.broadcast({ type: 'weightsProgress', progress }),
+    pageOf: (ctx) => ctx.clientId ?? undefined,
   });
   const dispatch = createHostRouter(service, (method, e) =>
     log(`The request "${method}" failed unexpectedly: ${(e as Error)?.stack ?? String(e)}`),
@@ -95,10 +143,10 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     dev: o.dev,
     onServerCreated: (server) => void (devServer = server),
     // In a browser a reload or a closed tab ends the page without a clean quit, as a crash does
-    // in Electron: when the last page has gone, its autosave becomes the recovery offer the next
-    // page takes (and compares with the file it belonged to).
-    onPageClosed: (openPages) => {
-      if (openPages === 0) void autosave.offerOwnAutosave();
+    // in Electron: that page's autosave becomes a recovery offer of its own, which the page takes
+    // back when it reloads (same client id) or the next new page takes; other pages' work is untouched.
+    onPageClosed: (clientId) => {
+      if (clientId) void autosave.offerOwnAutosave(clientId);
     },
   });
   if (!renderer) {
@@ -114,10 +162,21 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     designsDir,
     stateDir,
     async stop() {
-      await autosave.closeCleanly();
-      await lazyEngine.dispose();
-      await closeDev?.();
-      await host.close();
+      // Each step runs even when one before it fails (a state folder removed or replaced by a
+      // file meanwhile): the server must always stop listening. The first failure is reported.
+      const failures: unknown[] = [];
+      const step = async (work: () => Promise<void> | void): Promise<void> => {
+        try {
+          await work();
+        } catch (e) {
+          failures.push(e);
+        }
+      };
+      await step(() => autosave.closeCleanly());
+      await step(() => lazyEngine.dispose());
+      await step(() => closeDev?.());
+      await step(() => host.close());
+      if (failures.length > 0) throw failures[0];
     },
   };
 }

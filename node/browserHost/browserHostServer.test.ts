@@ -256,7 +256,7 @@ describe('browser host server', () => {
     expect(declared.status).toBe(413);
     expect(declared.json().error).toEqual({
       code: 'http.tooLarge',
-      message: 'The request body is larger than the limit of 65536 bytes.',
+      message: 'The request body is larger than the limit of 65,536 bytes for this request.',
     });
     const streamed = await send(port, '/api/autosave', { headers: auth, body: big, chunked: true });
     expect(streamed.status).toBe(413);

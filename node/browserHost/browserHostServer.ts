@@ -18,8 +18,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   API_PATH,
+  ARGS_HEADER,
+  BINARY_BODY_FIELDS,
   CLIENT_HEADER,
   CLIENT_ID_PATTERN,
+  MAX_BINARY_BODY_BYTES,
+  MAX_BODY_BYTES_IN_FLIGHT,
+  MAX_JSON_BODY_BYTES,
+  MAX_JSON_DEPTH,
+  MAX_JSON_VALUES,
   parseClientMessage,
   SOCKET_PATH,
   TOKEN_HEADER,
@@ -28,18 +35,33 @@ import {
 } from '../../core/host/browserProtocol';
 import { BOUNDARY_ERRORS, type HostDispatch } from '../host/hostRouter';
 import { contentSecurityPolicy } from '../host/contentSecurityPolicy';
+import {
+  BodyBudget,
+  closeAfterAnswer,
+  dropBadConnection,
+  guardConnections,
+  httpFailure as fail,
+  parseBoundedJson,
+  readBoundedBody,
+  type ConnectionLimits,
+  type ConnectionStats,
+  type HeldBody,
+  type HttpFailure,
+} from './requestLimits';
 
 /** Only this address is ever bound: the browser host is for this machine's own browser. */
 export const LOOPBACK = '127.0.0.1';
 /** Largest WebSocket message a page may send (dialog answers are tiny); larger ones close that socket with 1009. */
 export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
 /**
- * Large enough for an export written through the page: a PNG of the whole graph, or an ONNX model
- * in base64 (inception-resnet-v2's 213 MiB model is a 298 MB request). Only a request with the
- * token gets this far; larger bodies get 413, and V8 cannot hold a string much longer than 512 MiB
- * anyway (the command line's `export onnx` writes any size).
+ * Connections: enough for several tabs (a browser opens six per origin) and their sockets; a flood
+ * of idle ones closes the longest-idle first, so the page's own new connections get through.
  */
-export const DEFAULT_MAX_BODY_BYTES = 500 * 1024 * 1024;
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 256,
+  idleMs: 15_000,
+  headersMs: 10_000,
+};
 
 /** Who made a request: the page's client id (it names the socket that shows dialogs). */
 export interface BrowserCaller {
@@ -59,13 +81,20 @@ export interface BrowserHostOptions {
   readonly dispatch: HostDispatch<BrowserCaller>;
   readonly renderer: RendererMiddleware;
   readonly token?: string;
+  /** Largest JSON body (default MAX_JSON_BODY_BYTES). */
   readonly maxBodyBytes?: number;
+  /** Largest binary body (default MAX_BINARY_BODY_BYTES). */
+  readonly maxBinaryBodyBytes?: number;
+  /** All bodies in memory at once (default MAX_BODY_BYTES_IN_FLIGHT). */
+  readonly bodyBudgetBytes?: number;
+  /** Connection cap and timeouts (default DEFAULT_CONNECTION_LIMITS). */
+  readonly connections?: Partial<ConnectionLimits>;
   /** Whether the renderer is Vite's dev middleware (its HMR socket needs `ws:` and inline styles). */
   readonly dev?: boolean;
   /** Lets Vite attach its HMR socket to the same server in dev. */
   readonly onServerCreated?: (server: Server) => void;
-  /** A page's socket closed (the tab was closed or reloaded); `openPages` is how many remain connected. */
-  readonly onPageClosed?: (openPages: number) => void;
+  /** A page's socket closed (the tab was closed or reloaded): its client id (null: none), and how many pages remain connected. */
+  readonly onPageClosed?: (clientId: string | null, openPages: number) => void;
 }
 
 export interface BrowserHost {
@@ -79,21 +108,10 @@ export interface BrowserHost {
   broadcast(message: ServerMessage): void;
   /** Asks the page of `clientId` to show a dialog; null when it is cancelled or the page leaves. */
   askPage(clientId: string | null, request: PageDialogRequest): Promise<string | null>;
+  /** Open connections, how many were closed to make room or for idling, and body bytes in memory. */
+  stats(): ConnectionStats & { readonly bodyBytesInFlight: number };
   close(): Promise<void>;
 }
-
-/** An error of the HTTP layer itself, as `{ ok: false, error }` with a status. */
-interface HttpFailure {
-  readonly status: number;
-  readonly code: string;
-  readonly message: string;
-}
-
-const fail = (status: number, code: string, message: string): HttpFailure => ({
-  status,
-  code,
-  message,
-});
 
 /** Constant-time token comparison. */
 function tokenMatches(expected: string, given: unknown): boolean {
@@ -131,6 +149,8 @@ function parseUrl(raw: string | undefined, base: string): URL | null {
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Bad Request',
+  413: 'Payload Too Large',
+  503: 'Service Unavailable',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
@@ -142,6 +162,8 @@ interface ServerContext {
   readonly options: BrowserHostOptions;
   readonly token: string;
   readonly maxBody: number;
+  readonly maxBinaryBody: number;
+  readonly budget: BodyBudget;
   /** 0 until the server listens. */
   port: number;
 }
@@ -211,49 +233,70 @@ function sendFailure(res: ServerResponse, f: HttpFailure): void {
   sendJson(res, f.status, { ok: false, error: { code: f.code, message: f.message } });
 }
 
-/** Reads a request body of at most `maxBody` bytes; a 413 failure when it is larger, 400 when it is cut off. */
-function readBody(req: IncomingMessage, maxBody: number): Promise<Buffer | HttpFailure> {
-  return new Promise((done) => {
-    const tooLarge = fail(
-      413,
-      'http.tooLarge',
-      `The request body is larger than the limit of ${maxBody} bytes.`,
-    );
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBody) {
-      req.resume();
-      done(tooLarge);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > maxBody) {
-        over = true;
-        chunks.length = 0;
-        done(tooLarge);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) done(Buffer.concat(chunks));
-    });
-    req.on('error', () => {
-      if (!over) done(fail(400, 'http.aborted', 'The request body was cut off before it ended.'));
-    });
-  });
+/** The `Content-Type` without parameters, lower case. */
+function mediaType(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
 }
 
-/** Checks an API request (POST, origin, token, JSON) and reads its argument list, or says what is wrong. */
+const jsonLimits = { maxValues: MAX_JSON_VALUES, maxDepth: MAX_JSON_DEPTH };
+
+/**
+ * The argument list of a binary request: the JSON of the ARGS_HEADER header, with the body put in
+ * the field BINARY_BODY_FIELDS names for `method`. Shared by every endpoint that takes a file.
+ */
+async function readBinaryArgs(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  method: string,
+): Promise<{ args: unknown; held: HeldBody } | HttpFailure> {
+  const field = Object.hasOwn(BINARY_BODY_FIELDS, method)
+    ? BINARY_BODY_FIELDS[method as keyof typeof BINARY_BODY_FIELDS]
+    : undefined;
+  if (!field)
+    return fail(
+      415,
+      'http.contentType',
+      `The request "${method.slice(0, 64)}" takes a JSON body ("Content-Type: application/json"), not bytes.`,
+    );
+  const header = req.headers[ARGS_HEADER];
+  const parsed =
+    typeof header === 'string'
+      ? parseBoundedJson(Buffer.from(header, 'utf8'), jsonLimits)
+      : fail(
+          400,
+          'http.args',
+          `A binary request names its arguments in the ${ARGS_HEADER} header.`,
+        );
+  if ('status' in parsed) return parsed;
+  const args = parsed.json;
+  const first: unknown = Array.isArray(args) ? args[0] : undefined;
+  if (typeof first !== 'object' || first === null || Array.isArray(first) || field in first)
+    return fail(
+      400,
+      'http.args',
+      `The ${ARGS_HEADER} header must be a JSON list whose first item is an object without "${field}" (the body carries it).`,
+    );
+  const held = await readBoundedBody(req, ctx.maxBinaryBody, ctx.budget);
+  if ('status' in held) return held;
+  return {
+    args: [{ ...(first as object), [field]: held.body }, ...(args as unknown[]).slice(1)],
+    held,
+  };
+}
+
+/**
+ * Checks an API request (POST, origin, token, body type) and reads its argument list: JSON, or a
+ * binary body for a method that takes one. The held body is released once the answer is sent.
+ */
 async function readApiCall(
   ctx: ServerContext,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+  method: string,
 ): Promise<{ args: unknown } | HttpFailure> {
   if (req.method !== 'POST') {
     res.setHeader('Allow', 'POST');
@@ -266,36 +309,35 @@ async function readApiCall(
   // The token travels in the header only: a URL ends up in logs, histories and Referer headers.
   const refused = checkOrigin(ctx, req) ?? checkToken(ctx, req.headers[TOKEN_HEADER]);
   if (refused) {
-    req.resume();
+    closeAfterAnswer(req, res);
     return refused;
   }
-  const type = String(req.headers['content-type'] ?? '')
-    .split(';')[0]
-    .trim()
-    .toLowerCase();
-  if (type !== 'application/json') {
-    req.resume();
-    return fail(
+  const type = mediaType(req);
+  let read: { args: unknown; held: HeldBody } | HttpFailure;
+  if (type === 'application/octet-stream') read = await readBinaryArgs(ctx, req, method);
+  else if (type === 'application/json') {
+    const held = await readBoundedBody(req, ctx.maxBody, ctx.budget);
+    if ('status' in held) read = held;
+    else {
+      const parsed = parseBoundedJson(held.body, jsonLimits);
+      // The text is parsed: the bytes can go back to the budget now.
+      held.release();
+      read = 'status' in parsed ? parsed : { args: parsed.json, held };
+    }
+  } else
+    read = fail(
       415,
       'http.contentType',
-      `The request body must be JSON sent as "Content-Type: application/json"; got ${JSON.stringify(type || 'none')}.`,
+      `The request body must be JSON sent as "Content-Type: application/json" (or bytes as "application/octet-stream" for a file); got ${JSON.stringify(type || 'none')}.`,
     );
+  if ('status' in read) {
+    // The rest of a refused body is not worth reading: the connection ends with the answer.
+    closeAfterAnswer(req, res);
+    return read;
   }
-  const body = await readBody(req, ctx.maxBody);
-  if (!Buffer.isBuffer(body)) {
-    // Close the connection: the rest of an oversized body is not worth reading.
-    res.setHeader('Connection', 'close');
-    return body;
-  }
-  try {
-    return { args: body.length === 0 ? [] : JSON.parse(body.toString('utf8')) };
-  } catch (e) {
-    return fail(
-      400,
-      'http.badJson',
-      `The request body is not valid JSON: ${(e as Error).message}.`,
-    );
-  }
+  const { held } = read;
+  res.once('close', () => held.release());
+  return { args: read.args };
 }
 
 /** `POST /api/<method>`: dispatches the call and answers its Result as JSON. */
@@ -306,15 +348,9 @@ async function handleApi(
   method: string,
   url: URL,
 ): Promise<void> {
-  const call = await readApiCall(ctx, req, res, url);
-  if ('status' in call) {
-    sendFailure(res, call);
-    return;
-  }
-  const header = req.headers[CLIENT_HEADER];
-  const clientId = typeof header === 'string' && CLIENT_ID_PATTERN.test(header) ? header : null;
   const name = decodeComponent(method);
   if (name === null) {
+    closeAfterAnswer(req, res);
     sendFailure(
       res,
       fail(
@@ -325,6 +361,13 @@ async function handleApi(
     );
     return;
   }
+  const call = await readApiCall(ctx, req, res, url, name);
+  if ('status' in call) {
+    sendFailure(res, call);
+    return;
+  }
+  const header = req.headers[CLIENT_HEADER];
+  const clientId = typeof header === 'string' && CLIENT_ID_PATTERN.test(header) ? header : null;
   const result = await ctx.options.dispatch({ clientId }, name, call.args);
   sendJson(res, statusFor(result.ok ? undefined : result.error.code), result);
 }
@@ -411,7 +454,9 @@ class PageSockets {
   >();
   private nextDialogId = 1;
 
-  constructor(private readonly onPageClosed?: (openPages: number) => void) {}
+  constructor(
+    private readonly onPageClosed?: (clientId: string | null, openPages: number) => void,
+  ) {}
 
   /** Takes a freshly upgraded socket for `clientId` (null: a page without an id). */
   attach(ws: WebSocket, clientId: string | null): void {
@@ -447,7 +492,9 @@ class PageSockets {
         }
       }
     }
-    this.onPageClosed?.(this.byClient.size + this.anonymous.size);
+    // A socket replaced by a newer one of the same page is not the page closing.
+    if (clientId && this.byClient.has(clientId)) return;
+    this.onPageClosed?.(clientId, this.byClient.size + this.anonymous.size);
   }
 
   broadcast(message: ServerMessage): void {
@@ -483,6 +530,7 @@ function handleUpgrade(
   req: IncomingMessage,
   socket: Socket,
   head: Buffer,
+  markBusy: (socket: Socket, busy: boolean) => void,
 ): void {
   const url = parseUrl(req.url, `http://${LOOPBACK}:${ctx.port}`);
   if (!url) {
@@ -503,7 +551,11 @@ function handleUpgrade(
   }
   const clientParam = url.searchParams.get('client');
   const clientId = clientParam && CLIENT_ID_PATTERN.test(clientParam) ? clientParam : null;
-  wss.handleUpgrade(req, socket, head, (ws) => pages.attach(ws, clientId));
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    // A page's socket is not idle however quiet it is: it carries events and dialogs.
+    markBusy(socket, true);
+    pages.attach(ws, clientId);
+  });
 }
 
 /**
@@ -514,23 +566,22 @@ function handleUpgrade(
 function createHttpServer(
   ctx: ServerContext,
   pages: PageSockets,
-): { server: Server; wss: WebSocketServer } {
-  const server = createServer((req, res) => handleRequest(ctx, req, res));
-  server.on('clientError', (_err: Error, socket: Socket) => {
-    if (socket.writable && !socket.destroyed)
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
-  server.on('connection', (socket: Socket) => socket.on('error', () => socket.destroy()));
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 120_000;
+): { server: Server; wss: WebSocketServer; connections: ReturnType<typeof guardConnections> } {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...ctx.options.connections };
+  // Node checks header and request timeouts on this interval (30 s by default).
+  const server = createServer(
+    { connectionsCheckingInterval: Math.min(1000, limits.headersMs) },
+    (req, res) => handleRequest(ctx, req, res),
+  );
+  server.on('clientError', dropBadConnection);
+  const connections = guardConnections(server, limits);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE_BYTES });
   wss.on('error', () => {});
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     try {
-      handleUpgrade(ctx, wss, pages, req, socket, head);
+      handleUpgrade(ctx, wss, pages, req, socket, head, connections.markBusy);
     } catch (e) {
       rejectUpgrade(
         socket,
@@ -542,7 +593,7 @@ function createHttpServer(
       );
     }
   });
-  return { server, wss };
+  return { server, wss, connections };
 }
 
 /** Listens on 127.0.0.1:`port` (0: a free port); resolves with the bound port. */
@@ -562,11 +613,13 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
   const ctx: ServerContext = {
     options: o,
     token: o.token ?? randomBytes(24).toString('base64url'),
-    maxBody: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxBody: o.maxBodyBytes ?? MAX_JSON_BODY_BYTES,
+    maxBinaryBody: o.maxBinaryBodyBytes ?? MAX_BINARY_BODY_BYTES,
+    budget: new BodyBudget(o.bodyBudgetBytes ?? MAX_BODY_BYTES_IN_FLIGHT),
     port: 0,
   };
   const pages = new PageSockets(o.onPageClosed);
-  const { server, wss } = createHttpServer(ctx, pages);
+  const { server, wss, connections } = createHttpServer(ctx, pages);
   o.onServerCreated?.(server);
   ctx.port = await listen(server, o.port);
   const origin = `http://${LOOPBACK}:${ctx.port}`;
@@ -578,6 +631,7 @@ export async function startBrowserHost(o: BrowserHostOptions): Promise<BrowserHo
     server,
     broadcast: (message) => pages.broadcast(message),
     askPage: (clientId, request) => pages.askPage(clientId, request),
+    stats: () => ({ ...connections.stats(), bodyBytesInFlight: ctx.budget.inFlight }),
     async close() {
       pages.cancelAll();
       for (const ws of wss.clients) ws.terminate();

@@ -83,7 +83,7 @@ describe('autosave and recovery', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('keeps the newest of several crashed sessions and ignores damaged files', async () => {
+  it('keeps every crashed session as an offer of its own, newest first, and ignores damaged files', async () => {
     const dead = [999_991, 999_992];
     await writeFile(
       join(dir, `autosave-${dead[0]}.json`),
@@ -103,8 +103,51 @@ describe('autosave and recovery', () => {
     );
     await writeFile(join(dir, 'autosave-999993.json'), '{"savedAt": tru');
     const store = await AutosaveStore.open(dir, (pid) => pid === process.pid);
-    expect(await readdir(dir)).toEqual([RECOVERY_FILE]);
+    expect((await readdir(dir)).every((n) => /^recovery-[0-9a-z]+-[0-9a-f]+\.json$/.test(n))).toBe(
+      true,
+    );
     expect(await store.takeRecovery()).toEqual({ path: null, text: 'newer' });
+    // The older one is not lost: the next page is offered it.
+    expect(await store.takeRecovery()).toEqual({ path: null, text: 'older' });
+    expect(await store.takeRecovery()).toBeNull();
+  });
+
+  it('keeps each page its own autosave and gives each page its own work back (issue 20 rule 6)', async () => {
+    // Two hosts on one home (two stores, one folder), each with a page; and a second tab on one.
+    const hostA = await AutosaveStore.open(dir);
+    const hostB = await AutosaveStore.open(dir);
+    await hostA.save({ path: null, text: 'A' }, 'pageAaaaaaaa');
+    await hostB.save({ path: null, text: 'B' }, 'pageBbbbbbbb');
+    await hostA.save({ path: null, text: 'C' }, 'pageCcccccccc');
+    // Both pages of the issue close; B's offer is made last.
+    expect(await hostA.offerOwnAutosave('pageAaaaaaaa')).toBe(true);
+    expect(await hostB.offerOwnAutosave('pageBbbbbbbb')).toBe(true);
+    // Page A reloads: it gets A, not B's newer design.
+    expect(await hostA.takeRecovery('pageAaaaaaaa')).toEqual({ path: null, text: 'A' });
+    // Page C is still open and writing: its work is no offer, and C's autosave is untouched.
+    expect(await hostB.takeRecovery('pageCcccccccc')).toEqual({ path: null, text: 'B' });
+    expect(await hostA.takeRecovery('pageAaaaaaaa')).toBeNull();
+    await hostA.closeCleanly();
+    await hostB.closeCleanly();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('drops an offer of a page that comes back and autosaves again, and still takes the old single recovery.json', async () => {
+    const store = await AutosaveStore.open(dir);
+    await store.save({ path: null, text: 'before the drop' }, 'pageAaaaaaaa');
+    await store.offerOwnAutosave('pageAaaaaaaa');
+    await store.save({ path: null, text: 'after' }, 'pageAaaaaaaa');
+    expect(await store.hasRecovery()).toBe(false);
+    await writeFile(
+      join(dir, RECOVERY_FILE),
+      JSON.stringify({
+        savedAt: '2026-01-01T00:00:00.000Z',
+        pid: 1,
+        file: { path: null, text: 'old' },
+      }),
+    );
+    expect(await store.takeRecovery('pageBbbbbbbb')).toEqual({ path: null, text: 'old' });
+    await store.closeCleanly();
   });
 
   it('recovers the autosave of a crashed session whose process id this one has again (PID 1 in a container)', async () => {

@@ -1,11 +1,12 @@
 /**
  * Keeps the open design on disk while the user edits, so a crash or kill loses nothing.
  *
- * Each running session writes `autosave-<pid>-<session>.json` (atomically, newest edit wins). A
- * clean quit deletes its file. When a session opens the store, any autosave left by a session
- * that is no longer running is moved to `recovery.json`, which `takeRecovery()` hands to the
- * renderer once. Per-session files let two sessions share a folder without mistaking a live one
- * for a crash.
+ * Each page of each running session writes `autosave-<pid>-<session>[-<page>].json` (atomically,
+ * newest edit wins): two tabs of one browser host, or two hosts on one home, never write one file.
+ * A clean quit deletes its files. An autosave whose page closed, or whose session is no longer
+ * running, becomes a recovery offer of its own, `recovery-<stamp>-<random>.json`, which
+ * `takeRecovery(page)` hands out once: the page's own offer first, else the newest. No offer is
+ * ever replaced by another, so nothing one page kept is lost to another (issue 20 rule 6).
  *
  * A session is its process id *and* a random id *and* the process's start time: in a container
  * the server is PID 1 at every start, so a process id alone would take the autosave of the
@@ -13,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { DesignFile } from '../../core/host/contract';
@@ -26,13 +27,20 @@ const savedSchema = z.object({
   session: z.string().optional(),
   /** When the writing process started (ms since 1970), to tell a reused process id apart. */
   processStart: z.number().optional(),
+  /** The page that wrote it (a browser tab's client id; absent for Electron's one window). */
+  page: z.string().optional(),
   file: z.object({ path: z.string().nullable(), text: z.string() }),
 });
 type Saved = z.infer<typeof savedSchema>;
 
-const AUTOSAVE_FILE = /^autosave-(\d+)(?:-([0-9a-f]{8,32}))?\.json$/;
+const AUTOSAVE_FILE = /^autosave-(\d+)(?:-([0-9a-f]{8,32})(?:-([A-Za-z0-9_-]{1,64}))?)?\.json$/;
 const TMP_FILE = /\.(\d+)\.[0-9a-f]+\.tmp$/;
+/** The one recovery offer of older versions; still taken. */
 export const RECOVERY_FILE = 'recovery.json';
+/** A recovery offer of this version: one file each, never overwritten. */
+const OFFER_FILE = /^recovery(?:-[0-9A-Za-z_-]+)?\.json$/;
+/** A page name safe in a file name (client ids already are). */
+const PAGE = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Sessions of this process that are open now (tests open several in one process). */
 const liveSessions = new Set<string>();
@@ -80,12 +88,24 @@ export class AutosaveStore {
     liveSessions.add(this.session);
   }
 
-  /** The file this session writes. */
-  get autosavePath(): string {
-    return join(this.dir, `autosave-${this.pid}-${this.session}.json`);
+  /** Pages of this session that have an autosave now. */
+  private readonly pages = new Set<string | undefined>();
+
+  /** The file this session writes for `page` (undefined: the one window of Electron). */
+  autosavePath(page?: string): string {
+    const suffix = page !== undefined && PAGE.test(page) ? `-${page}` : '';
+    return join(this.dir, `autosave-${this.pid}-${this.session}${suffix}.json`);
   }
 
-  /** Opens the store in `dir`, turning autosaves of dead sessions into the recovery offer. */
+  /** A new offer's file: time first so names sort by age, then randomness so none is overwritten. */
+  private offerPath(): string {
+    return join(
+      this.dir,
+      `recovery-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}.json`,
+    );
+  }
+
+  /** Opens the store in `dir`, turning each autosave of a dead session into a recovery offer of its own. */
   static async open(
     dir: string,
     isAlive: (pid: number) => boolean = isProcessAlive,
@@ -116,15 +136,8 @@ export class AutosaveStore {
       if (!AutosaveStore.orphaned(saved.data, isAlive)) continue;
       orphans.push({ path, saved: saved.data });
     }
-    if (orphans.length === 0) return store;
-    // The newest orphan is what the user last saw; an older recovery offer is superseded.
-    orphans.sort((a, b) => b.saved.savedAt.localeCompare(a.saved.savedAt));
-    const existing = savedSchema.safeParse(await readJsonFile(join(dir, RECOVERY_FILE)));
-    if (!existing.success || existing.data.savedAt <= orphans[0].saved.savedAt) {
-      await rename(orphans[0].path, join(dir, RECOVERY_FILE));
-      orphans.shift();
-    }
-    for (const o of orphans) await rm(o.path, { force: true });
+    // Every orphan is some page's unsaved work: each becomes its own offer, none is dropped.
+    for (const o of orphans) await rename(o.path, store.offerPath()).catch(() => {});
     return store;
   }
 
@@ -140,50 +153,87 @@ export class AutosaveStore {
     return started !== null && Math.abs(started - saved.processStart!) > 2000;
   }
 
-  /** Records the open design; writes are serialized so the newest call always lands last. */
-  save(file: DesignFile): Promise<void> {
+  /**
+   * Records the open design of `page` (a browser tab's client id; undefined for Electron's one
+   * window); writes are serialized so the newest call always lands last. A live page's autosave
+   * supersedes an offer made of its own earlier work (its socket dropped and came back).
+   */
+  save(file: DesignFile, page?: string): Promise<void> {
     if (this.closed) return Promise.resolve();
+    const key = page !== undefined && PAGE.test(page) ? page : undefined;
     const saved: Saved = {
       savedAt: new Date().toISOString(),
       pid: this.pid,
       session: this.session,
       ...(this.processStart !== null ? { processStart: this.processStart } : {}),
+      ...(key !== undefined ? { page: key } : {}),
       file: { path: file.path, text: file.text },
     };
-    const write = this.queue.then(() =>
-      writeFileAtomic(this.autosavePath, JSON.stringify(saved), { mode: 0o600 }),
-    );
+    this.pages.add(key);
+    const write = this.queue.then(async () => {
+      await writeFileAtomic(this.autosavePath(key), JSON.stringify(saved), { mode: 0o600 });
+      if (key !== undefined)
+        for (const offer of await this.offers())
+          if (offer.saved.page === key && offer.saved.session === this.session)
+            await rm(offer.path, { force: true });
+    });
     this.queue = write.catch(() => {});
     return write;
   }
 
-  /** The design of a session that did not quit cleanly, once: taking it removes the offer. */
-  async takeRecovery(): Promise<DesignFile | null> {
+  /** The recovery offers waiting, newest first; damaged ones are removed. */
+  private async offers(): Promise<{ path: string; saved: Saved }[]> {
+    let names: string[] = [];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const found: { path: string; saved: Saved }[] = [];
+    for (const name of names) {
+      if (!OFFER_FILE.test(name)) continue;
+      const path = join(this.dir, name);
+      const saved = savedSchema.safeParse(await readJsonFile(path));
+      if (saved.success) found.push({ path, saved: saved.data });
+      else await rm(path, { force: true });
+    }
+    return found.sort((a, b) => b.saved.savedAt.localeCompare(a.saved.savedAt));
+  }
+
+  /**
+   * A design of a page or session that did not close cleanly, once: `page`'s own offer when it
+   * has one (a reloaded tab gets its own work back), else the newest offer. Taking one removes
+   * only that offer; the others wait for the next page.
+   */
+  async takeRecovery(page?: string): Promise<DesignFile | null> {
     await this.queue; // an offer being made (offerOwnAutosave) lands first
-    const path = join(this.dir, RECOVERY_FILE);
-    const saved = savedSchema.safeParse(await readJsonFile(path));
-    await rm(path, { force: true });
-    return saved.success ? saved.data.file : null;
+    const offers = await this.offers();
+    const chosen =
+      (page !== undefined ? offers.find((o) => o.saved.page === page) : undefined) ?? offers[0];
+    if (!chosen) return null;
+    await rm(chosen.path, { force: true });
+    return chosen.saved.file;
   }
 
   /** Whether a recovery offer is waiting (for tests and the About box). */
   async hasRecovery(): Promise<boolean> {
-    return stat(join(this.dir, RECOVERY_FILE)).then(
-      () => true,
-      () => false,
-    );
+    return (await this.offers()).length > 0;
   }
 
   /**
-   * Turns this session's autosave into the recovery offer (after the renderer crashed, before it
-   * reloads), so the reloaded page can take it back.
+   * Turns `page`'s autosave into a recovery offer of its own (after the renderer crashed or the
+   * tab closed), so the reloaded page can take it back; false when the page had none.
    */
-  async offerOwnAutosave(): Promise<boolean> {
+  async offerOwnAutosave(page?: string): Promise<boolean> {
+    const key = page !== undefined && PAGE.test(page) ? page : undefined;
     // Queued like a write, so a takeRecovery() that follows sees the offer.
     const offer = this.queue
-      .then(() => rename(this.autosavePath, join(this.dir, RECOVERY_FILE)))
+      .then(() => rename(this.autosavePath(key), this.offerPath()))
       .then(
-        () => true,
+        () => {
+          this.pages.delete(key);
+          return true;
+        },
         () => false,
       );
     this.queue = offer.then(() => {});
@@ -194,7 +244,10 @@ export class AutosaveStore {
   async closeCleanly(): Promise<void> {
     this.closed = true;
     await this.queue;
-    await rm(this.autosavePath, { force: true });
-    liveSessions.delete(this.session);
+    try {
+      for (const page of this.pages) await rm(this.autosavePath(page), { force: true });
+    } finally {
+      liveSessions.delete(this.session);
+    }
   }
 }

@@ -82,6 +82,8 @@ export interface HostServiceOptions<C> {
   readonly weightsMirror?: string;
   /** Where `weightsFetch` progress goes (the window or page that asked). */
   emitWeightsProgress?(ctx: C, progress: WeightsProgress): void;
+  /** The page that asked (a browser tab's client id), so each page's autosave is its own; none in Electron. */
+  pageOf?(ctx: C): string | undefined;
   /** Called after a file joins Recent Files (Electron refreshes its menu). */
   onRecentChanged?(path: string): void;
 }
@@ -339,7 +341,11 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
       try {
         await writeFileAtomic(
           allowed.path,
-          req.base64 ? Buffer.from(req.content, 'base64') : req.content,
+          typeof req.content !== 'string'
+            ? req.content
+            : req.base64
+              ? Buffer.from(req.content, 'base64')
+              : req.content,
         );
       } catch (e) {
         return errResult(
@@ -350,12 +356,12 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
       return okResult({ path: allowed.path });
     },
 
-    async autosave(_ctx, file) {
+    async autosave(ctx, file) {
       // Only a path the user chose in this session is recorded: an autosave must never carry a
       // path a page made up into the next session (where recovery would offer it back).
       const path = file.path !== null && files.isGranted(file.path) ? resolve(file.path) : null;
       try {
-        await o.autosave.save({ path, text: file.text });
+        await o.autosave.save({ path, text: file.text }, o.pageOf?.(ctx));
         return okResult(undefined);
       } catch (e) {
         return errResult(
@@ -365,8 +371,8 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
       }
     },
 
-    async takeRecovery() {
-      const file = await o.autosave.takeRecovery();
+    async takeRecovery(ctx) {
+      const file = await o.autosave.takeRecovery(o.pageOf?.(ctx));
       if (!file?.path) return okResult(file);
       // Recovery grants nothing: the path stays only if the user may already use it here.
       const allowed = await files.check(file.path, 'write');

@@ -48,7 +48,7 @@ const choose = (label: string) =>
   fireEvent.click(screen.getByRole('radio', { name: new RegExp(`^${label}`) }));
 
 describe('ExportPanel', () => {
-  it("exports the ONNX model with the Run panel's seed: a summary instead of a preview, saved as base64 bytes", async () => {
+  it("exports the ONNX model with the Run panel's seed: a summary instead of a preview, saved as bytes", async () => {
     panel(googlenet(), { weightsSeed: 7 });
     choose('ONNX model');
     const summary = await screen.findByTestId('export-summary', {}, { timeout: 10_000 });
@@ -154,8 +154,12 @@ describe('ExportPanel', () => {
       Buffer.from(
         new Resvg(svg, { fitTo: { mode: 'zoom', value: scale } }).render().asPng(),
       ).toString('base64');
-    const saved: { format: string; suggestedName: string; content: string; base64?: boolean }[] =
-      [];
+    const saved: {
+      format: string;
+      suggestedName: string;
+      content: string | Uint8Array;
+      base64?: boolean;
+    }[] = [];
     host.exportFile = async (req) => {
       saved.push(req);
       return { ok: true, value: { path: `/exports/${req.suggestedName}` } };
@@ -167,12 +171,10 @@ describe('ExportPanel', () => {
     expect((screen.getByRole('button', { name: 'Copy' }) as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Save…' }));
     await waitFor(() => expect(saved).toHaveLength(1), { timeout: 10_000 });
-    expect(saved[0]).toMatchObject({
-      format: 'png',
-      suggestedName: 'googlenet-graph.png',
-      base64: true,
-    });
-    const png = Buffer.from(saved[0].content, 'base64');
+    // The PNG travels as its bytes, not as base64 text.
+    expect(saved[0]).toMatchObject({ format: 'png', suggestedName: 'googlenet-graph.png' });
+    expect(saved[0].content).toBeInstanceOf(Uint8Array);
+    const png = Buffer.from(saved[0].content as Uint8Array);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     const [, w] = /^googlenet-graph\.png · (\d+) × (\d+) pixels$/
       .exec(screen.getByText(/pixels$/).textContent!)!

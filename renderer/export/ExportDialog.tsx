@@ -26,6 +26,7 @@ import { derive } from '../state/derived';
 import { appStore, useApp, type AppState } from '../state/store';
 import { Modal } from '../app/Modal';
 import { svgSize, svgToPngBase64 } from './rasterize';
+import { bytesFromBase64 } from '../../core/export/onnxGraph';
 import './exportDialog.css';
 
 /** PNG pixels per graph unit: sharp on high-density screens and in print. */
@@ -147,7 +148,11 @@ function useExportFile(
   return made?.format === format ? made.result : null;
 }
 
-/** The host's save request for a made file: text as is, ONNX bytes as base64, the PNG drawn from the SVG. */
+/**
+ * The host's save request for a made file: text as is, the ONNX model and the PNG (drawn from the
+ * SVG) as their bytes, so the largest models (inception-resnet-v2's 213 MiB) travel as files,
+ * not as base64 text a third larger.
+ */
 async function saveRequest(
   format: ExportFormat,
   file: { readonly fileName: string; readonly content: string },
@@ -155,13 +160,12 @@ async function saveRequest(
 ): Promise<Parameters<HostApi['exportFile']>[0]> {
   const def = EXPORT_FORMATS[format];
   const suggestedName = file.fileName;
-  if (def.binary) return { format, suggestedName, content: file.content, base64: true };
+  if (def.binary) return { format, suggestedName, content: bytesFromBase64(file.content) };
   if (def.raster)
     return {
       format,
       suggestedName,
-      content: await rasterize(file.content, PNG_SCALE),
-      base64: true,
+      content: bytesFromBase64(await rasterize(file.content, PNG_SCALE)),
     };
   return { format, suggestedName, content: file.content };
 }

@@ -15,8 +15,10 @@
 import type { HostApi, HostMethod, MenuCommand, WeightsProgress } from '../../core/host/contract';
 import { commandForKey } from '../../core/host/menuCommands';
 import { errResult, type Result, type RunProgress } from '../../core/run/types';
+import { bytesFromBase64 } from '../../core/export/onnxGraph';
 import {
   API_PATH,
+  ARGS_HEADER,
   CLIENT_HEADER,
   SOCKET_PATH,
   TOKEN_HEADER,
@@ -50,6 +52,24 @@ function readToken(): string {
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const CLIENT_KEY = 'inception-explorer.client';
+
+/**
+ * This tab's client id: kept in sessionStorage, so a reload of the tab is the same page to the
+ * host (it gets its own unsaved work back) while every other tab has its own.
+ */
+function pageClientId(): string {
+  try {
+    const kept = sessionStorage.getItem(CLIENT_KEY);
+    if (kept && /^[0-9a-f]{32}$/.test(kept)) return kept;
+    const id = randomId();
+    sessionStorage.setItem(CLIENT_KEY, id);
+    return id;
+  } catch {
+    return randomId();
+  }
 }
 
 function isEditable(target: EventTarget | null): boolean {
@@ -235,7 +255,7 @@ export interface BrowserHostOptions {
 export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
   const origin = options.origin ?? location.origin;
   const token = options.token ?? readToken();
-  const clientId = randomId();
+  let clientId = pageClientId();
   const progressListeners = new Set<(p: RunProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
   const weightsListeners = new Set<(p: WeightsProgress) => void>();
@@ -279,7 +299,16 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
         });
       }
     });
-    ws.addEventListener('close', () => {
+    ws.addEventListener('close', (event) => {
+      // 4000: another page has this id (a duplicated tab copies sessionStorage): take a new one.
+      if (event.code === 4000) {
+        clientId = randomId();
+        try {
+          sessionStorage.setItem(CLIENT_KEY, clientId);
+        } catch {
+          // Storage may be disabled; the id still holds for this page.
+        }
+      }
       // The server went away or restarted: try again, slowing down to 5 s.
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 5000);
@@ -299,7 +328,15 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     });
   }
 
-  const call = async <T>(method: HostMethod, args: readonly unknown[]): Promise<Result<T>> => {
+  /**
+   * Sends a call: JSON, or for an export the file's bytes as the body with the other arguments in
+   * ARGS_HEADER (core/host/browserProtocol.ts), so a 213 MiB model is never base64 inside JSON.
+   */
+  const call = async <T>(
+    method: HostMethod,
+    args: readonly unknown[],
+    bytes?: Uint8Array,
+  ): Promise<Result<T>> => {
     if (!token) return errResult('host.noToken', NO_TOKEN_MESSAGE);
     if (
       method === 'openDesign' ||
@@ -309,18 +346,27 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     )
       await socketOpen;
     let response: Response;
-    const body = JSON.stringify(args);
+    const body = bytes ?? JSON.stringify(args);
     try {
       response = await fetch(`${origin}${API_PATH}${method}`, {
         method: 'POST',
         headers: {
-          'Content-Type': 'application/json',
+          'Content-Type': bytes ? 'application/octet-stream' : 'application/json',
           [TOKEN_HEADER]: token,
           [CLIENT_HEADER]: clientId,
+          // A header carries only Latin-1: anything else is escaped as JSON \uXXXX.
+          ...(bytes
+            ? {
+                [ARGS_HEADER]: JSON.stringify(args).replace(
+                  /[\u007f-\uffff]/g,
+                  (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+                ),
+              }
+            : {}),
         },
-        body,
+        body: body as BodyInit,
         // An autosave sent as the page goes away (pagehide) must outlive it; keepalive bodies are limited to 64 KiB.
-        keepalive: method === 'autosave' && body.length < 60_000,
+        keepalive: method === 'autosave' && typeof body === 'string' && body.length < 60_000,
       });
     } catch (e) {
       return errResult(
@@ -343,7 +389,23 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     openDesign: () => call('openDesign', []),
     saveDesign: (file) => call('saveDesign', [file]),
     saveDesignAs: (file) => call('saveDesignAs', [file]),
-    exportFile: (req) => call('exportFile', [req]),
+    exportFile: (req) => {
+      const { content, base64, ...rest } = req;
+      let bytes: Uint8Array;
+      try {
+        bytes =
+          typeof content !== 'string'
+            ? content
+            : base64
+              ? bytesFromBase64(content)
+              : new TextEncoder().encode(content);
+      } catch (e) {
+        return Promise.resolve(
+          errResult('export.badContent', `The export was not written: ${(e as Error).message}`),
+        );
+      }
+      return call('exportFile', [rest], bytes);
+    },
     autosave: (file) => call('autosave', [file]),
     takeRecovery: () => call('takeRecovery', []),
     recentFiles: () => call('recentFiles', []),

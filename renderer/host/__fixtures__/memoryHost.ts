@@ -88,8 +88,12 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
       host.exports.push({
         format: req.format,
         suggestedName: req.suggestedName,
-        content: req.content,
-        ...(req.base64 ? { base64: true } : {}),
+        // Bytes are recorded as base64, as a string export with `base64` would be.
+        content:
+          typeof req.content === 'string'
+            ? req.content
+            : Buffer.from(req.content).toString('base64'),
+        ...(req.base64 || typeof req.content !== 'string' ? { base64: true } : {}),
       });
       return okResult({ path: `/exports/${req.suggestedName}` });
     },
