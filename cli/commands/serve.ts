@@ -1,3 +1,4 @@
+import { terminalLines } from '../../core/export/escape';
 import { spawn } from 'node:child_process';
 import type { CliCommand } from '../command';
 import { runBrowserHost } from '../../node/browserHost/browserHost';
@@ -54,7 +55,8 @@ so open it exactly as printed. Stop with Ctrl+C.
       );
       return 2;
     }
-    const log = (line: string): void => io.err(`${line.replace(/\n+$/, '')}\n`);
+    // One entry per line: a logged path, name or error message cannot start a line of its own.
+    const log = (line: string): void => io.err(terminalLines`${line.replace(/\n+$/, '')}\n`);
     let running;
     try {
       running = await runBrowserHost({
@@ -79,10 +81,13 @@ so open it exactly as printed. Stop with Ctrl+C.
         io.err(
           `inception-explorer serve: this user may not listen on port ${port}; choose a port above 1023.\n`,
         );
-      else io.err(`inception-explorer serve: the browser host could not start: ${err.message}\n`);
+      else
+        io.err(
+          terminalLines`inception-explorer serve: the browser host could not start: ${err.message}\n`,
+        );
       return 1;
     }
-    io.out(`Inception Explorer: ${running.host.url}\n`);
+    io.out(terminalLines`Inception Explorer: ${running.host.url}\n`);
     if (values.open && process.env.BROWSER !== 'none' && !(await openInBrowser(running.host.url))) {
       io.err(
         'inception-explorer serve: no browser could be opened here; open the URL above yourself.\n',

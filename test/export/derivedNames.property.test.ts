@@ -79,7 +79,7 @@ const designs: fc.Arbitrary<Design> = idLists.chain((ids) =>
       ),
     )
     .map((choices) => {
-      const modules: ModuleSpec[] = ids.map((id, i) => {
+      const modules: ModuleSpec[] = ids.map((id, i): ModuleSpec => {
         // pick 0 is the network input; pick k > 0 the k-th module.
         const source = (k: number) => (k === 0 ? 'input' : ids[k - 1]);
         const { join, picks } = choices[i];
