@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../analysis/analyze';
 import { pytorchCode } from '../export/pytorch';
-import { presetDesign } from '../presets';
+import { presetDesign, presetNames } from '../presets';
 import { derivedNameIssues, derivedNames, forwardVariables } from './derivedNames';
 import type { Design, ModuleSpec } from './types';
 
@@ -49,7 +49,7 @@ describe('derivedNames', () => {
         code: 'id.collision',
         nodeId: 'a_1x1',
         field: 'id',
-        message: expect.stringMatching(/^a and a_1x1 both become the layer name/),
+        message: expect.stringMatching(/^a and a_1x1 both become the layer a_1x1 /),
       },
     ]);
   });
@@ -73,11 +73,28 @@ describe('derivedNames', () => {
   });
 
   it('finds nothing wrong with any preset', () => {
-    for (const name of ['googlenet', 'inception-v3', 'bn-inception', 'googlenet-caffe']) {
-      const d = presetDesign(name);
-      if (!d) continue;
-      expect(analyze(d).issues, name).toEqual([]);
-    }
+    for (const name of presetNames) expect(analyze(presetDesign(name)!).issues, name).toEqual([]);
+  });
+
+  it("reports a module named like a layer of the paper GoogLeNet's flat inception_3a", () => {
+    const d = presetDesign('googlenet-paper')!;
+    const at = d.modules.findIndex((m) => m.id === 'inception_3a');
+    const extra: ModuleSpec = {
+      id: 'inception_3a_1x1',
+      kind: 'maxPool',
+      inputs: ['inception_3a'],
+      params: {},
+    };
+    const modules = [...d.modules.slice(0, at + 1), extra, ...d.modules.slice(at + 1)];
+    expect(analyze({ ...d, modules }).issues).toEqual([
+      {
+        code: 'id.collision',
+        nodeId: 'inception_3a_1x1',
+        field: 'id',
+        message:
+          "inception_3a and inception_3a_1x1 both become the layer inception_3a_1x1 (the engine's tensor, the state_dict keys and the ONNX value of that name); rename one.",
+      },
+    ]);
   });
 });
 

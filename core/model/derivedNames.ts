@@ -70,11 +70,6 @@ export function derivedNames(
   return out;
 }
 
-const WHAT: Record<Exclude<DerivedKind, 'variable'>, string> = {
-  layer: 'the layer name (its tensors, state_dict keys and ONNX values)',
-  attribute: 'the attribute self.',
-};
-
 /**
  * The problems with a design's derived names, one issue per module that takes a name an earlier
  * module already has (code `id.collision`, field `id`, naming both modules), and per flat module
@@ -110,12 +105,15 @@ export function derivedNameIssues(modules: readonly NamedModule[]): Issue[] {
       const [first, ...rest] = owners;
       for (const id of rest) {
         if (kind === 'attribute' && container(first) && container(id)) continue;
-        const what = kind === 'attribute' ? `${WHAT.attribute}${name}` : `${WHAT.layer} ${name}`;
+        const what =
+          kind === 'attribute'
+            ? `the attribute self.${name} of the exported network`
+            : `the layer ${name} (the engine's tensor, the state_dict keys and the ONNX value of that name)`;
         report({
           code: 'id.collision',
           nodeId: id,
           field: 'id',
-          message: `${first} and ${id} both become ${what} in the exports; rename one.`,
+          message: `${first} and ${id} both become ${what}; rename one.`,
         });
       }
     }
