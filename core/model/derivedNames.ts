@@ -33,12 +33,12 @@ export interface NamedModule {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Whether a module's layers are named flat (Caffe style, `<module>_<layer>`), not under `<module>.`. */
-export function isFlatLayout(id: string, layers: readonly string[]): boolean {
+function isFlatLayout(id: string, layers: readonly string[]): boolean {
   return layers.some((l) => l !== id && !l.startsWith(`${id}.`));
 }
 
 /** The network attributes (`self.<name>`) a module takes in the exported PyTorch. */
-export function networkAttributes(m: NamedModule): string[] {
+function networkAttributes(m: NamedModule): string[] {
   if (isFlatLayout(m.id, m.layers)) return [...new Set(m.layers)];
   return [parseModulePath(m.id)?.base ?? m.id];
 }

@@ -35,7 +35,7 @@ const MODULE_DICT_METHODS = 'clear items keys pop update values';
  * `add_module` refuses a key that is already an attribute (`blk.keys`, `blk.forward`,
  * `blk.training`, `blk.cuda` raise KeyError when the exported network is built).
  */
-export const RESERVED_CONTAINER_KEYS: ReadonlySet<string> = new Set(
+const RESERVED_CONTAINER_KEYS: ReadonlySet<string> = new Set(
   `${NN_MODULE_ATTRIBUTES} ${MODULE_DICT_METHODS}`.split(/\s+/).filter(Boolean),
 );
 
