@@ -6,7 +6,7 @@ import { MAX_DESIGN_BYTES, parseDesign } from '../core/design/designFile';
 import { parseAssignment, setAux, setClasses, setInput, setParam } from '../core/design/edit';
 import { DEFAULT_PRESET, presetDesign, presetNames } from '../core/presets';
 import { readUserFile } from '../node/host/userFiles';
-import { terminalText } from '../core/export/escape';
+import { ownText, terminalLines, type OwnText } from '../core/export/escape';
 
 export const designOptions = {
   preset: { type: 'string' },
@@ -31,7 +31,13 @@ export const designUsage = `  FILE                      a design file (default: 
  * `design.schema` and its JSON path), as README's exit codes say.
  */
 export type DesignArgsResult =
-  { ok: true; design: Design; source: string } | { ok: false; message: string; exitCode: 1 | 2 };
+  | { ok: true; design: Design; source: string }
+  | {
+      ok: false;
+      /** One line (a sentence that may quote anything: print it with `terminalLines`), or lines the program composed with every piece escaped. */
+      message: string | OwnText;
+      exitCode: 1 | 2;
+    };
 
 /** The stable code of a design file that does not match the schema (before any analysis). */
 export const SCHEMA_ERROR_CODE = 'design.schema';
@@ -53,7 +59,10 @@ export async function loadDesignFile(file: string): Promise<DesignArgsResult> {
     return {
       ok: false,
       exitCode: 1,
-      message: `${file} is not a valid design file:\n${loaded.errors.map((e) => `  ✗ [${SCHEMA_ERROR_CODE}] ${e.path}: ${terminalText(e.message)}`).join('\n')}`,
+      // The paths are the file's own keys and the messages quote its values: each is escaped.
+      message: ownText(
+        terminalLines`${file} is not a valid design file:\n${ownText(loaded.errors.map((e) => terminalLines`  ✗ [${SCHEMA_ERROR_CODE}] ${e.path}: ${e.message}`).join('\n'))}`,
+      ),
     };
   }
   return { ok: true, design: loaded.design, source: file };

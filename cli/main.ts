@@ -9,7 +9,7 @@ import { exportCommand } from './commands/export';
 import { diffCommand } from './commands/diff';
 import { weightsCommand } from './commands/weights';
 import type { CliCommand, CliIo } from './command';
-import { terminalBlock } from '../core/export/escape';
+import { ownText, terminalBlock, terminalLines } from '../core/export/escape';
 
 const commands: readonly CliCommand[] = [
   summaryCommand,
@@ -49,7 +49,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.err(`inception-explorer: unknown command ${JSON.stringify(name)}.\n\n${usage()}`);
+    io.err(
+      terminalLines`inception-explorer: unknown command ${JSON.stringify(name)}.\n\n${ownText(usage())}`,
+    );
     return 2;
   }
   let parsed: ReturnType<typeof parseArgs>;
@@ -61,7 +63,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       strict: true,
     } as ParseArgsConfig);
   } catch (e) {
-    io.err(`inception-explorer ${name}: ${(e as Error).message}\n${command.usage}\n`);
+    // parseArgs's message quotes the argument it refused, which may hold any text.
+    io.err(
+      terminalLines`inception-explorer ${name}: ${(e as Error).message}\n${ownText(command.usage)}\n`,
+    );
     return 2;
   }
   if (parsed.values.help) {
@@ -72,7 +77,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return await command.run(parsed.values as Record<string, unknown>, parsed.positionals, io);
   } catch (e) {
     io.err(
-      `inception-explorer ${name}: internal error: ${(e as Error).message}\nThis is a bug; please report it with the command you ran.\n`,
+      terminalLines`inception-explorer ${name}: internal error: ${(e as Error).message}\nThis is a bug; please report it with the command you ran.\n`,
     );
     return 70;
   }

@@ -1,3 +1,4 @@
+import { terminalLines, type OwnText } from '../../core/export/escape';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../../node/host/atomicFile';
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { CliCommand } from '../command';
 import { serializeDesign } from '../../core/design/designFile';
 import { designFromArgs, designOptions, designUsage } from '../designArgs';
-import { issueLines } from '../report';
+import { issueLines, failureText } from '../report';
 import { analyze } from '../../core/analysis/analyze';
 import type { BackendName } from '../../core/run/types';
 import { EngineClient, maxEngineWorkers } from '../../node/engine/engineClient';
@@ -158,8 +159,8 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
     json: { type: 'boolean' },
   },
   async run(values, positionals, io) {
-    const fail = (message: string, code = 2) => {
-      io.err(`inception-explorer bench: ${message}\n`);
+    const fail = (message: string | OwnText, code = 2) => {
+      io.err(failureText('bench', message));
       return code;
     };
     const batches = parseList(values.batch ?? '1,3', '--batch');
@@ -215,7 +216,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
           await client.info();
         } catch (e) {
           skipped.push({ backend, reason: (e as Error).message });
-          say(`${backend.padEnd(11)} skipped: ${(e as Error).message}\n`);
+          say(terminalLines`${backend.padEnd(11)} skipped: ${(e as Error).message}\n`);
           continue;
         }
         for (const batch of batches) {
@@ -284,7 +285,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
           );
       } else {
         skipped.push({ backend: 'pytorch', reason: t.reason });
-        say(`${'pytorch'.padEnd(11)} skipped: ${t.reason}\n`);
+        say(terminalLines`${'pytorch'.padEnd(11)} skipped: ${t.reason}\n`);
       }
     }
     if (values.json) io.out(`${JSON.stringify({ results, pytorch, skipped }, null, 2)}\n`);

@@ -2,7 +2,7 @@ import type { CliCommand } from '../command';
 import { designFromArgs, designOptions, designUsage } from '../designArgs';
 import { serializeDesign } from '../../core/design/designFile';
 import { analyze } from '../../core/analysis/analyze';
-import { issueLines } from '../report';
+import { issueLines, failureText } from '../report';
 
 export const designCommand: CliCommand = {
   name: 'design',
@@ -17,7 +17,7 @@ ${designUsage}`,
   async run(values, positionals, io) {
     const loaded = await designFromArgs(values, positionals);
     if (!loaded.ok) {
-      io.err(`inception-explorer design: ${loaded.message}\n`);
+      io.err(failureText('design', loaded.message));
       return loaded.exitCode;
     }
     io.out(serializeDesign(loaded.design));

@@ -1,4 +1,5 @@
 /** `inception-explorer diff A B`: the computed diff of two designs (files or presets). */
+import { ownText, terminalLines, type OwnText } from '../../core/export/escape';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CliCommand } from '../command';
@@ -15,7 +16,7 @@ import {
 import { graphSvg } from '../../core/export/graphSvg';
 import { formatBytes } from '../../core/model/format';
 import { presetNames } from '../../core/presets';
-import { issueLines } from '../report';
+import { issueLines, failureText } from '../report';
 import { svgToPng, writeOut } from './export';
 
 const FORMATS = ['text', 'json', 'markdown', 'csv', 'svg', 'png'] as const;
@@ -62,8 +63,8 @@ family (ids mostly differ) a stage-by-stage summary follows.
     scale: { type: 'string' },
   },
   async run(values, positionals, io) {
-    const fail = (message: string, code = 2) => {
-      io.err(`inception-explorer diff: ${message}\n`);
+    const fail = (message: string | OwnText, code = 2) => {
+      io.err(failureText('diff', message));
       return code;
     };
     if (positionals.length !== 2)
@@ -96,11 +97,11 @@ family (ids mostly differ) a stage-by-stage summary follows.
       return fail(`--scale must be a number from 1 to 4; got ${JSON.stringify(scaleText)}.`);
 
     const a = await designFromName(positionals[0]);
-    if (!a.ok) return fail(`A: ${a.message}`);
+    if (!a.ok) return fail(ownText(terminalLines`A: ${a.message}`));
     const b0 = await designFromName(positionals[1]);
-    if (!b0.ok) return fail(`B: ${b0.message}`);
+    if (!b0.ok) return fail(ownText(terminalLines`B: ${b0.message}`));
     const b = applyEditArgs(b0.design, b0.source, values);
-    if (!b.ok) return fail(`B: ${b.message}`);
+    if (!b.ok) return fail(ownText(terminalLines`B: ${b.message}`));
     const edits = [
       ...((values.set as string[] | undefined) ?? []).map((s) => `--set ${s}`),
       ...(['input', 'batch', 'classes'] as const)
@@ -144,7 +145,7 @@ family (ids mostly differ) a stage-by-stage summary follows.
         return fail(`cannot write ${out}: ${(e as Error).message}.`, 1);
       }
       io.err(
-        `Wrote the ${format} diff to ${out} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`,
+        terminalLines`Wrote the ${format} diff to ${out} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`,
       );
     }
     // Figures of an invalid design are partial: say so, as summary does.
@@ -155,7 +156,7 @@ family (ids mostly differ) a stage-by-stage summary follows.
     ] as const) {
       if (analysis.valid) continue;
       io.err(
-        `${name} (${labels[name === 'A' ? 'a' : 'b']}): its figures are partial. ${issueLines(analysis.issues, design)}`,
+        terminalLines`${name} (${labels[name === 'A' ? 'a' : 'b']}): its figures are partial. ${ownText(issueLines(analysis.issues, design))}`,
       );
       code = 1;
     }

@@ -1,4 +1,5 @@
 /** `inception-explorer export FORMAT`: PyTorch code, graph pictures, summary tables or the design file. */
+import { failureText } from '../report';
 import { existsSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../../node/host/atomicFile';
 import path from 'node:path';
@@ -17,7 +18,7 @@ import {
 import type { ExportIssue } from '../../core/export/pytorch';
 import { onnxModel } from '../../core/export/onnx';
 import { loadStateDict, seededStateDict } from '../../node/engine/weights';
-import { terminalText } from '../../core/export/escape';
+import { terminalLines, type OwnText } from '../../core/export/escape';
 import { picturePlan, svgSize } from '../../core/export/picture';
 
 /** Where Debian (fonts-dejavu-core) keeps the fonts the graph picture names first. */
@@ -40,7 +41,7 @@ function problemLines(issues: readonly ExportIssue[], design: Design): string {
     issues
       .map(
         (i) =>
-          `  ✗ [${i.code}] ${terminalText(i.message)}  (${terminalText(issuePath(design, i.nodeId, i.field))})\n`,
+          terminalLines`  ✗ [${i.code}] ${i.message}  (${issuePath(design, i.nodeId, i.field)})\n`,
       )
       .join('')
   );
@@ -118,8 +119,8 @@ ${designUsage}
     'no-fold': { type: 'boolean' },
   },
   async run(values, positionals, io) {
-    const fail = (message: string, code = 2) => {
-      io.err(`inception-explorer export: ${message}\n`);
+    const fail = (message: string | OwnText, code = 2) => {
+      io.err(failureText('export', message));
       return code;
     };
     const [format, ...rest] = positionals;
@@ -190,7 +191,7 @@ ${designUsage}
       return fail(`cannot write ${out}: ${(e as Error).message}.`, 1);
     }
     io.err(
-      `Wrote ${EXPORT_FORMATS[format].label.toLowerCase()} of ${terminalText(design.name)} to ${terminalText(out)} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`,
+      terminalLines`Wrote ${EXPORT_FORMATS[format].label.toLowerCase()} of ${design.name} to ${out} (${formatBytes(typeof data === 'string' ? Buffer.byteLength(data) : data.length)}).\n`,
     );
     return 0;
   },
@@ -203,7 +204,7 @@ ${designUsage}
 async function exportOnnx(
   values: Record<string, unknown>,
   positionals: readonly string[],
-  fail: (message: string, code?: number) => number,
+  fail: (message: string | OwnText, code?: number) => number,
   io: Parameters<CliCommand['run']>[2],
 ): Promise<number> {
   const out = values.output as string | undefined;
@@ -251,7 +252,7 @@ async function exportOnnx(
       .map(([k, s]) => `${k} ${s.join('×')}`)
       .join(', ');
   io.err(
-    `Wrote the ONNX model of ${terminalText(design.name)} to ${terminalText(out)} (${formatBytes(v.bytes.length)}; opset 17; ${v.nodeCount} nodes; inputs ${sig(v.inputs)}; outputs ${sig(v.outputs)}; batch norm ${values['no-fold'] ? 'kept' : 'folded'}).\n`,
+    terminalLines`Wrote the ONNX model of ${design.name} to ${out} (${formatBytes(v.bytes.length)}; opset 17; ${v.nodeCount} nodes; inputs ${sig(v.inputs)}; outputs ${sig(v.outputs)}; batch norm ${values['no-fold'] ? 'kept' : 'folded'}).\n`,
   );
   return 0;
 }

@@ -3,7 +3,8 @@ import { writeFileAtomic } from '../../node/host/atomicFile';
 import path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
 import { designFromArgs, designOptions, designUsage } from '../designArgs';
-import { issueLines } from '../report';
+import { issueLines, failureText } from '../report';
+import { terminalLines, type OwnText } from '../../core/export/escape';
 import { analyze } from '../../core/analysis/analyze';
 import { formatBytes } from '../../core/model/format';
 import type { Design } from '../../core/model/types';
@@ -28,7 +29,7 @@ function progressBar(io: CliIo): { update(p: RunProgress): void; clear(): void }
       const width = 30;
       const filled = Math.round((p.done / p.total) * width);
       io.err(
-        `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${p.module.padEnd(16)}`,
+        terminalLines`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${p.module.padEnd(16)}`,
       );
       drawn = true;
     },
@@ -67,13 +68,14 @@ export function runJson(result: EngineRunResult) {
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+/** The run as text for a terminal: the design's name, module ids, output names, class labels and notes are each escaped to one line. */
 function runText(result: EngineRunResult, design: Design): string {
   const lines: string[] = [];
   const fell = result.backend.fallbacks.length
     ? ` (after: ${result.backend.fallbacks.join(' ')})`
     : '';
   lines.push(
-    `${design.name} · ${result.mode} · batch ${result.batch} · backend ${result.backend.name}${fell}`,
+    terminalLines`${design.name} · ${result.mode} · batch ${result.batch} · backend ${result.backend.name}${fell}`,
     '',
   );
   const idWidth = Math.max(6, ...result.modules.map((m) => m.id.length));
@@ -85,7 +87,7 @@ function runText(result: EngineRunResult, design: Design): string {
       ? 'ok'
       : `✗ expected ${m.expectedShape ? shapeText(m.expectedShape) : 'none'}`;
     lines.push(
-      `${m.id.padEnd(idWidth)}  ${shapeText(m.shape).padEnd(18)}  ${check.padEnd(5)}  ${m.ms.toFixed(1).padStart(8)}  ${m.stats.mean.toPrecision(3).padStart(9)}  ${m.stats.std.toPrecision(3).padStart(9)}`,
+      terminalLines`${m.id.padEnd(idWidth)}  ${shapeText(m.shape).padEnd(18)}  ${check.padEnd(5)}  ${m.ms.toFixed(1).padStart(8)}  ${m.stats.mean.toPrecision(3).padStart(9)}  ${m.stats.std.toPrecision(3).padStart(9)}`,
     );
   }
   lines.push(
@@ -94,18 +96,18 @@ function runText(result: EngineRunResult, design: Design): string {
   );
   for (const [name, o] of Object.entries(result.outputs)) {
     lines.push(
-      `${name}: ${shapeText(o.shape)}  min ${o.stats.min.toPrecision(4)}  max ${o.stats.max.toPrecision(4)}  mean ${o.stats.mean.toPrecision(4)}  std ${o.stats.std.toPrecision(4)}`,
+      terminalLines`${name}: ${shapeText(o.shape)}  min ${o.stats.min.toPrecision(4)}  max ${o.stats.max.toPrecision(4)}  mean ${o.stats.mean.toPrecision(4)}  std ${o.stats.std.toPrecision(4)}`,
     );
     if (o.top5) {
       const note = result.untrainedWeights ? ' (untrained weights: meaningless)' : '';
       lines.push(`  top-5 of image 0${note}:`);
       for (const c of o.top5)
         lines.push(
-          `    ${(c.probability * 100).toFixed(2).padStart(6)} %  ${c.index.toString().padStart(4)}  ${c.label}`,
+          terminalLines`    ${(c.probability * 100).toFixed(2).padStart(6)} %  ${c.index.toString().padStart(4)}  ${c.label}`,
         );
     }
   }
-  for (const w of result.warnings) lines.push(`note: ${w}`);
+  for (const w of result.warnings) lines.push(terminalLines`note: ${w}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -232,8 +234,8 @@ ${designUsage}
     json: { type: 'boolean' },
   },
   async run(values, positionals, io) {
-    const fail = (message: string, code = 2) => {
-      io.err(`inception-explorer run: ${message}\n`);
+    const fail = (message: string | OwnText, code = 2) => {
+      io.err(failureText('run', message));
       return code;
     };
     const images = (values.image as string[] | undefined) ?? [];

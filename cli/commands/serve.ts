@@ -1,3 +1,4 @@
+import { terminalLines } from '../../core/export/escape';
 import { spawn } from 'node:child_process';
 import type { CliCommand } from '../command';
 import { checkBrowserHostFolders, runBrowserHost } from '../../node/browserHost/browserHost';
@@ -54,12 +55,13 @@ so open it exactly as printed. Stop with Ctrl+C.
       );
       return 2;
     }
-    const log = (line: string): void => io.err(`${line.replace(/\n+$/, '')}\n`);
+    // One entry per line: a logged path, name or error message cannot start a line of its own.
+    const log = (line: string): void => io.err(terminalLines`${line.replace(/\n+$/, '')}\n`);
     const designsDir = typeof values.dir === 'string' ? values.dir : undefined;
     // Say at start what is wrong with the folders, not as "a bug" on the first Open or Save.
     const folders = await checkBrowserHostFolders({ designsDir });
     if (!folders.ok) {
-      io.err(`inception-explorer serve: ${folders.error.message}\n`);
+      io.err(terminalLines`inception-explorer serve: ${folders.error.message}\n`);
       return 1;
     }
     let running;
@@ -86,10 +88,13 @@ so open it exactly as printed. Stop with Ctrl+C.
         io.err(
           `inception-explorer serve: this user may not listen on port ${port}; choose a port above 1023.\n`,
         );
-      else io.err(`inception-explorer serve: the browser host could not start: ${err.message}\n`);
+      else
+        io.err(
+          terminalLines`inception-explorer serve: the browser host could not start: ${err.message}\n`,
+        );
       return 1;
     }
-    io.out(`Inception Explorer: ${running.host.url}\n`);
+    io.out(terminalLines`Inception Explorer: ${running.host.url}\n`);
     if (values.open && process.env.BROWSER !== 'none' && !(await openInBrowser(running.host.url))) {
       io.err(
         'inception-explorer serve: no browser could be opened here; open the URL above yourself.\n',

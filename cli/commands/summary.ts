@@ -2,7 +2,7 @@ import type { CliCommand } from '../command';
 import { designFromArgs, designOptions, designUsage } from '../designArgs';
 import { analyze } from '../../core/analysis/analyze';
 import { summaryJson, summaryText } from '../../core/analysis/summaryTable';
-import { issueLines } from '../report';
+import { issueLines, failureText } from '../report';
 import { familyTable, familyText } from '../../core/analysis/familyTable';
 
 export const summaryCommand: CliCommand = {
@@ -31,7 +31,7 @@ ${designUsage}
     }
     const loaded = await designFromArgs(values, positionals);
     if (!loaded.ok) {
-      io.err(`inception-explorer summary: ${loaded.message}\n`);
+      io.err(failureText('summary', loaded.message));
       return loaded.exitCode;
     }
     const analysis = analyze(loaded.design);

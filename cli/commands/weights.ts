@@ -1,3 +1,5 @@
+import { ownText, terminalLines, type OwnText } from '../../core/export/escape';
+import { failureText } from '../report';
 import type { CliCommand, CliIo } from '../command';
 import { formatBytes } from '../../core/model/format';
 import type { DownloadProgress } from '../../node/weights/download';
@@ -46,14 +48,17 @@ async function list(values: Record<string, unknown>, io: CliIo): Promise<number>
     );
     return 0;
   }
-  const lines = [`Weights cache: ${dir}`, ''];
+  // The cache folder comes from the environment and the cached paths from the file system.
+  const lines = [terminalLines`Weights cache: ${dir}`, ''];
   for (const { checkpoint: c, path } of entries) {
     const size =
       c.sizeBytes !== null ? formatBytes(c.sizeBytes) : `up to ${formatBytes(c.maxBytes)}`;
     lines.push(
-      `${c.id}  (preset ${c.preset}, ${c.classes} classes, ${size})`,
-      `  ${c.reference}`,
-      `  ${path ? `cached: ${path}` : `not cached: inception-explorer weights fetch ${c.id}`}`,
+      terminalLines`${c.id}  (preset ${c.preset}, ${c.classes} classes, ${size})`,
+      terminalLines`  ${c.reference}`,
+      path
+        ? terminalLines`  cached: ${path}`
+        : terminalLines`  not cached: inception-explorer weights fetch ${c.id}`,
     );
   }
   io.out(`${lines.join('\n')}\n`);
@@ -64,7 +69,7 @@ async function fetch(
   values: Record<string, unknown>,
   target: string,
   io: CliIo,
-  fail: (message: string, code?: number) => number,
+  fail: (message: string | OwnText, code?: number) => number,
 ): Promise<number> {
   const live = io.isTty && !values.json;
   let lastPlain = -1;
@@ -93,8 +98,8 @@ async function fetch(
   } else {
     io.out(
       v.alreadyCached
-        ? `Already cached: ${v.path}\n`
-        : `Downloaded ${formatBytes(v.bytes ?? 0)} to ${v.path}${v.plan.hashRule ? ` (sha256 ${v.sha256?.slice(0, 12)}… matches its name)` : ''}\n`,
+        ? terminalLines`Already cached: ${v.path}\n`
+        : terminalLines`Downloaded ${formatBytes(v.bytes ?? 0)} to ${v.path}${v.plan.hashRule ? ` (sha256 ${v.sha256?.slice(0, 12)}… matches its name)` : ''}\n`,
     );
   }
   return 0;
@@ -110,8 +115,8 @@ export const weightsCommand: CliCommand = {
     json: { type: 'boolean' },
   },
   async run(values, positionals, io) {
-    const fail = (message: string, code = 2) => {
-      io.err(`inception-explorer weights: ${message}\n`);
+    const fail = (message: string | OwnText, code = 2) => {
+      io.err(failureText('weights', message));
       return code;
     };
     const [action, ...rest] = positionals;
@@ -128,9 +133,11 @@ export const weightsCommand: CliCommand = {
       return fetch(values, rest[0], io, fail);
     }
     return fail(
-      action === undefined
-        ? `say list or fetch.\n${usage}`
-        : `unknown action ${JSON.stringify(action)}; say list or fetch.\n${usage}`,
+      ownText(
+        action === undefined
+          ? terminalLines`say list or fetch.\n${ownText(usage)}`
+          : terminalLines`unknown action ${JSON.stringify(action)}; say list or fetch.\n${ownText(usage)}`,
+      ),
     );
   },
 };

@@ -3,7 +3,8 @@
  * layer's and module's output shape, parameters, buffers, MACs and activation memory, plus every
  * problem with the design. It never throws on user input.
  */
-import { isReservedModuleName } from '../model/reservedNames';
+import { isReservedContainerKey, isReservedModuleName } from '../model/reservedNames';
+import { derivedNameIssues } from '../model/derivedNames';
 import {
   MAX_MODULES,
   type Design,
@@ -165,6 +166,15 @@ function orderModules(modules: readonly ModuleSpec[], issues: Issue[]): ModuleSp
       });
       continue;
     }
+    if (path.key !== null && isReservedContainerKey(path.key)) {
+      issues.push({
+        code: 'graph.invalidId',
+        nodeId: m.id,
+        field: 'id',
+        message: `${m.id}: the key ${path.key} cannot name a module in the container ${path.base}, because PyTorch's nn.ModuleDict already has an attribute of that name (keys, items, forward, training, cuda, …) or it starts with an underscore; rename the module.`,
+      });
+      continue;
+    }
     if (path.key !== null && plain.has(path.base)) {
       issues.push({
         code: 'graph.invalidId',
@@ -242,6 +252,7 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
   const { specs, disabledAux } = selectModules(design, issues);
   const ordered = orderModules(specs, issues);
   const walk = walkModules(design, ordered, disabledAux, settingsOk, issues);
+  issues.push(...derivedNameIssues(namedModules(ordered, walk.graph)));
   const { outputs, evalOutputs, evalSet } = resolveOutputs(design, walk.infos, disabledAux, issues);
   const modules = ordered
     .filter((m) => walk.infos.has(m.id))
@@ -259,6 +270,13 @@ export function analyze(design: Design, options: AnalyzeOptions = {}): Analysis 
     issues,
     valid: issues.length === 0,
   };
+}
+
+/** Each module with the ids of its layers (none for a module that could not be expanded). */
+function namedModules(ordered: readonly ModuleSpec[], graph: readonly Layer[]) {
+  const layers = new Map<string, string[]>(ordered.map((m) => [m.id, []]));
+  for (const l of graph) layers.get(l.module)?.push(l.id);
+  return ordered.map((m) => ({ id: m.id, layers: layers.get(m.id)! }));
 }
 
 /** The modules the analysis walks (at most MAX_MODULES; aux heads only when the design turns them on). */

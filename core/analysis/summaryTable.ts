@@ -1,6 +1,6 @@
 /** The torchinfo-style summary of an analysis, as rows and as text, CSV and Markdown tables. */
 import type { Analysis } from './analyze';
-import { csvCell, markdownCell } from '../export/escape';
+import { csvCell, markdownCell, terminalLines } from '../export/escape';
 import { formatBytes, formatCompact, formatInt, formatShape } from '../model/format';
 
 export interface SummaryRow {
@@ -71,11 +71,11 @@ export function totalLines(a: Analysis): [string, string][] {
   ];
 }
 
-/** A plain-text table like torchinfo's. */
+/** A plain-text table like torchinfo's, for a terminal: the design's ids and kinds are each escaped to one line. */
 export function summaryText(a: Analysis, withLayers = false): string {
   const rows = summaryRows(a, withLayers);
   const name = (r: SummaryRow) =>
-    `${r.depth ? '  └ ' : ''}${r.id} (${r.type})${r.settings ? ` ${r.settings}` : ''}${!r.evalPath && r.depth === 0 ? ' [train]' : ''}`;
+    terminalLines`${r.depth ? '  └ ' : ''}${r.id} (${r.type})${r.settings ? ` ${r.settings}` : ''}${!r.evalPath && r.depth === 0 ? ' [train]' : ''}`;
   const w0 = Math.max(24, ...rows.map((r) => name(r).length)) + 2;
   const w1 = Math.max(14, ...rows.map((r) => r.outputShape.length)) + 2;
   const w2 = Math.max(9, ...rows.map((r) => formatInt(r.params).length)) + 2;

@@ -9,7 +9,9 @@ import {
   pyDocText,
   pyString,
   safeJsonText,
+  ownText,
   terminalBlock,
+  terminalLines,
   terminalText,
   xmlText,
   MAX_METADATA_CHARS,
@@ -38,6 +40,42 @@ describe('terminal text', () => {
 
   it('keeps the line breaks and carriage returns of a block the program writes', () => {
     expect(terminalBlock('a\n\rb\tc\x1b[2J\x07')).toBe('a\n\rb\tc\\x1b[2J\\x07');
+  });
+});
+
+describe("terminal lines (the program's own line breaks, every embedded piece on one line)", () => {
+  it("keeps the template's lines and escapes every value to one line, whatever the value", () => {
+    fc.assert(
+      fc.property(hostileString(120), hostileString(40), (name, path) => {
+        const t = terminalLines`Wrote ${name} to ${path}.\n  next line\n`;
+        const lines = t.split('\n');
+        expect(lines).toHaveLength(3);
+        expect(lines[0]).toBe(`Wrote ${terminalText(name)} to ${terminalText(path)}.`);
+        expect(lines[1]).toBe('  next line');
+        expect(t.replace(/\n/g, '')).not.toMatch(CONTROL);
+      }),
+    );
+  });
+
+  it.each([
+    ['a line break', 'evil\nforged: ok', 'evil\\x0aforged: ok'],
+    ['a carriage return that would redraw the line', 'x\rWrote fine', 'x\\x0dWrote fine'],
+    ['an escape sequence', '\u001b[2K\u001b[1Aup', '\\x1b[2K\\x1b[1Aup'],
+    ['a line separator', 'a\u2028b', 'a\\u2028b'],
+    ['a bidi override', 'abc\u202efdp.exe', 'abc\\u202efdp.exe'],
+  ])('shows %s as an escape', (_what, value, shown) => {
+    expect(terminalLines`name: ${value}\n`).toBe(`name: ${shown}\n`);
+  });
+
+  it("embeds the program's own text as it is, and numbers and missing values as words", () => {
+    const list = terminalLines`  ✗ ${'a\nb'}\n  ✗ two`;
+    expect(terminalLines`Problems:\n${ownText(list)}\n`).toBe('Problems:\n  ✗ a\\x0ab\n  ✗ two\n');
+    expect(terminalLines`${3} ${null} ${undefined} ${true}`).toBe('3 null undefined true');
+  });
+
+  it('is idempotent on its own output: escaping twice shows the same', () => {
+    const once = terminalLines`${'a\u001b\nb'}`;
+    expect(terminalLines`${once}`).toBe(once);
   });
 });
 

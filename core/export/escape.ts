@@ -52,6 +52,50 @@ export function terminalBlock(s: string): string {
     );
 }
 
+const OWN_TEXT = Symbol('ownText');
+
+/** Text the program composed for the terminal itself, whose line breaks are its own (see `ownText`). */
+export interface OwnText {
+  readonly [OWN_TEXT]: string;
+}
+
+/**
+ * Marks text the program itself composed for the terminal (a usage text, a list built with
+ * `terminalLines`), so embedding it in `terminalLines` keeps its line breaks. Never wrap text that
+ * holds an unescaped piece of a design, a file, a path or an error message.
+ */
+export function ownText(s: string): OwnText {
+  return { [OWN_TEXT]: s };
+}
+
+/** A value `terminalLines` embeds: text from outside (escaped to one line), a number, or the program's own text. */
+export type TerminalValue = string | number | boolean | null | undefined | OwnText;
+
+function terminalPiece(v: TerminalValue): string {
+  if (typeof v === 'object' && v !== null) return v[OWN_TEXT];
+  return terminalText(String(v));
+}
+
+/**
+ * A template tag for terminal output that keeps the program's own line breaks: the template's
+ * text stays as written (its `\n`, `\r`, indentation), and every embedded value goes through
+ * `terminalText`, so a design name, module id, file path, checkpoint key or an error message read
+ * from a file shows on one line and cannot forge lines, redraw one with `\r`, or send escape
+ * sequences. Values marked with `ownText` are embedded as they are.
+ *
+ *     io.err(terminalLines`Wrote ${design.name} to ${out}.\n`)
+ */
+export function terminalLines(
+  strings: TemplateStringsArray,
+  ...values: readonly TerminalValue[]
+): string {
+  let out = strings[0];
+  values.forEach((v, i) => {
+    out += terminalPiece(v) + strings[i + 1];
+  });
+  return out;
+}
+
 /**
  * A Python string literal (double-quoted) of any text: quotes, backslashes, controls, bidi
  * characters and lone surrogates are escapes, so the literal ends where the generator meant and

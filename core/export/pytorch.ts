@@ -36,6 +36,7 @@ import { moduleVariable, parseModulePath } from '../model/modulePath';
 import { flatExportProblem, flatForward, flatLayerInit, isFlatModule } from './pytorchLayers';
 import type { Layer } from '../model/types';
 import { isReservedModuleName } from '../model/reservedNames';
+import { forwardVariables } from '../model/derivedNames';
 
 export interface PytorchExport {
   /** The Python source. */
@@ -215,18 +216,12 @@ function assignVariables(
   const evalPositions = entries.flatMap((e, i) => (e.info.evalPath ? [i] : []));
   const nextWrite = (i: number) => evalPositions.find((j) => j > i) ?? Infinity;
 
-  const taken = new Set<string>([
-    ...FORWARD_NAMES,
-    ...entries.map((e) => moduleVariable(e.info.id)),
-  ]);
-  const named = (id: string) => {
-    const v = moduleVariable(id);
-    if (!FORWARD_NAMES.has(v)) return v;
-    let n = `${v}_out`;
-    while (taken.has(n)) n += '_';
-    taken.add(n);
-    return n;
-  };
+  // One unique variable per module (core/model/derivedNames.ts): `blk.0` and `blk_0` must not share one.
+  const own = forwardVariables(
+    entries.map((e) => e.info.id),
+    FORWARD_NAMES,
+  );
+  const named = (id: string) => own.get(id)!;
   const vars = new Map<string, string>();
   // x holds a value until the next eval-path module overwrites it; a value read after that keeps its own name.
   const fitsX = (src: string, at: number) =>

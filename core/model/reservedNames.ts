@@ -26,3 +26,20 @@ export const RESERVED_MODULE_NAMES: ReadonlySet<string> = new Set(
 export function isReservedModuleName(id: string): boolean {
   return id.startsWith('_') || RESERVED_MODULE_NAMES.has(id);
 }
+
+/** Methods nn.ModuleDict adds to nn.Module's (PyTorch 1.13 to 2.x, `dir(nn.ModuleDict())`). */
+const MODULE_DICT_METHODS = 'clear items keys pop update values';
+
+/**
+ * Keys a container (`blk.<key>`, exported as an nn.ModuleDict) cannot take: ModuleDict's
+ * `add_module` refuses a key that is already an attribute (`blk.keys`, `blk.forward`,
+ * `blk.training`, `blk.cuda` raise KeyError when the exported network is built).
+ */
+const RESERVED_CONTAINER_KEYS: ReadonlySet<string> = new Set(
+  `${NN_MODULE_ATTRIBUTES} ${MODULE_DICT_METHODS}`.split(/\s+/).filter(Boolean),
+);
+
+/** Whether the key of a module id `base.key` is reserved: an attribute of nn.ModuleDict, or a name starting with `_`. */
+export function isReservedContainerKey(key: string): boolean {
+  return key.startsWith('_') || RESERVED_CONTAINER_KEYS.has(key);
+}

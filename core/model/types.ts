@@ -34,6 +34,7 @@ export type IssueCode =
   | 'setting.range'
   | 'graph.duplicateId'
   | 'graph.invalidId'
+  | 'id.collision'
   | 'graph.unknownKind'
   | 'graph.unknownInput'
   | 'graph.arity'
