@@ -4,7 +4,11 @@ the app dumped (`run --dump DIR` writes DIR/input.safetensors, key `input`, N×C
 
     /usr/bin/python3 tools/torch/reference_logits.py --preset inception-v4 \
         --checkpoint inception-v4-cadene-1001.pth --input DIR/input.safetensors
-    → {"preset": …, "checkpoint": …, "classes": 1000, "droppedBackground": true, "logits": [[…], …]}
+    → {"preset": …, "checkpoint": …, "classes": 1000, "droppedBackground": true,
+       "float32Error": 3e-6, "logits": [[…], …]}
+
+float32Error is max |float32 logits − float64 logits| / max |float64 logits|: PyTorch's own rounding
+on the case, which bounds how close any float32 engine can be expected to come.
 
 How each library loads its trained weights:
 - googlenet-torchvision: torchvision builds googlenet(aux_logits=True), load_state_dict (strict), then
@@ -89,17 +93,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--input", required=True, help="safetensors with key `input` (N×C×H×W float32)")
     ap.add_argument("--transform-input", action="store_true", help="torchvision's transform_input (googlenet, v3)")
+    ap.add_argument(
+        "--from-half-range",
+        action="store_true",
+        help="the input is in [-1, 1] (the app folds transform_input into its photo preparation): "
+        "turn it back into ImageNet-normalized input first, so --transform-input redoes the rescaling",
+    )
     args = ap.parse_args(argv)
     torch.set_num_threads(min(2, torch.get_num_threads()))
     inputs = read_safetensors(args.input)
     if "input" not in inputs:
         raise SystemExit(f"{args.input} has no tensor named `input` (it has {', '.join(inputs) or 'none'}).")
+    x = inputs["input"]
+    if args.from_half_range:
+        mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+        std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+        x = ((x * 0.5 + 0.5) - mean) / std
     net, background = reference(args.preset, load_checkpoint(args.checkpoint), args.transform_input)
     net.eval()
     with torch.no_grad():
-        y = net(inputs["input"])
-    if isinstance(y, dict):
-        y = y["main"]
+        y = net(x)
+        if isinstance(y, dict):
+            y = y["main"]
+        # PyTorch's own float32 error on this case: how far its float32 logits are from float64's.
+        y64 = net.double()(x.double())
+        if isinstance(y64, dict):
+            y64 = y64["main"]
+    float32_error = ((y.double() - y64).abs().max() / y64.abs().max()).item()
     if background:
         y = y[:, 1:]
     json.dump(
@@ -108,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             "checkpoint": os.path.basename(args.checkpoint),
             "classes": y.shape[1],
             "droppedBackground": background,
+            "float32Error": float32_error,
             "logits": y.tolist(),
         },
         sys.stdout,
