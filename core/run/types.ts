@@ -113,7 +113,28 @@ export interface RunResult {
   readonly peakBytes: number;
   /** True when the weights are a random initialization, so predictions mean nothing. */
   readonly untrainedWeights: boolean;
+  /** What came from the weights file, when the run used one. */
+  readonly weights?: WeightsLoadSummary;
   readonly warnings: readonly string[];
+}
+
+/**
+ * What a run loaded from its weights file: "Loaded 344 of 344 tensors from googlenet.pth". Tensors
+ * counted are the design's state_dict entries (parameters, buffers and counters).
+ */
+export interface WeightsLoadSummary {
+  /** The file's name (no folders). */
+  readonly source: string;
+  /** Tensors of the design whose values came from the file. */
+  readonly loaded: number;
+  /** Tensors of the design (its state_dict entries). */
+  readonly total: number;
+  /** state_dict keys left at the seeded initialization (missing from the file, or another shape). */
+  readonly reinitialized: readonly string[];
+  /** Design module ids owning a reinitialized tensor: the graph marks them "fresh weights". */
+  readonly freshModules: readonly string[];
+  /** Sentences about how the file was read: prefix stripped, renames, tensors not used… */
+  readonly notes: readonly string[];
 }
 
 /** Progress of a run, sent after each module. */

@@ -14,7 +14,9 @@ import {
   type BackendName,
   type InputPicture,
   type Result,
+  type WeightsLoadSummary,
 } from '../../core/run/types';
+import { weightsLoadSummary } from './weightsSummary';
 import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
@@ -78,6 +80,8 @@ interface SessionWeights {
   readonly key: string;
   readonly fromFile: boolean;
   readonly warnings: readonly string[];
+  /** What came from the file, when there is one. */
+  readonly summary?: WeightsLoadSummary;
 }
 
 /** Why `slice` is not a part of a batch of `batch` images, or null when it is. */
@@ -114,7 +118,12 @@ function outputData(outputs: Readonly<Record<string, tf.Tensor>>): Record<string
 }
 
 export class EngineSession {
-  private weights: { key: string; value: StateDict; warnings: readonly string[] } | null = null;
+  private weights: {
+    key: string;
+    value: StateDict;
+    warnings: readonly string[];
+    summary?: WeightsLoadSummary;
+  } | null = null;
   private compiled: { key: string; value: CompiledModel } | null = null;
   private ort: { key: string; value: Promise<OrtModel> } | null = null;
   /** The TF.js backend in use now (a request may switch it). */
@@ -375,6 +384,7 @@ export class EngineSession {
         totalMs: result.totalMs,
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.fromFile,
+        ...(weights.summary ? { weights: weights.summary } : {}),
         warnings: [...weights.warnings, ...input.value.warnings],
         carry: carryOut,
       });
@@ -482,6 +492,7 @@ export class EngineSession {
         totalMs: result.totalMs,
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.fromFile,
+        ...(weights.summary ? { weights: weights.summary } : {}),
         warnings: [...weights.warnings, ...input.value.warnings],
       });
     } catch (e) {
@@ -529,30 +540,49 @@ export class EngineSession {
         key,
         fromFile: Boolean(request.weightsPath),
         warnings: this.weights.warnings,
+        ...(this.weights.summary ? { summary: this.weights.summary } : {}),
       });
     this.weights = null;
     this.dropModel();
     this.dropOrt();
     let dict: StateDict;
     const notes: string[] = [];
+    let summary: WeightsLoadSummary | undefined;
     if (request.weightsPath && request.reinitMismatched) {
       const initial = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
       const loaded = await loadFineTuneStateDict(request.weightsPath, analysis.graph, initial);
       if (!loaded.ok) return loaded;
       dict = loaded.value.dict;
       notes.push(...fineTuneNote(loaded.value, request.weightsPath));
+      summary = weightsLoadSummary(
+        request.weightsPath,
+        analysis.graph,
+        loaded.value.reinitialized,
+        loaded.value.ignored.length
+          ? [
+              `${loaded.value.ignored.length} tensor${loaded.value.ignored.length === 1 ? '' : 's'} of the file not used (the design has no place for them): ${loaded.value.ignored.slice(0, 8).join(', ')}${loaded.value.ignored.length > 8 ? ' …' : ''}.`,
+            ]
+          : [],
+      );
     } else if (request.weightsPath) {
       const loaded = await loadStateDict(request.weightsPath, analysis.graph);
       if (!loaded.ok) return loaded;
       dict = loaded.value;
+      summary = weightsLoadSummary(request.weightsPath, analysis.graph, [], []);
     } else {
       dict = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
     }
     const warnings = request.weightsPath
       ? [...notes, ...weightWarnings(dict, request.weightsPath)]
       : [];
-    this.weights = { key, value: dict, warnings };
-    return okResult({ dict, key, fromFile: Boolean(request.weightsPath), warnings });
+    this.weights = { key, value: dict, warnings, ...(summary ? { summary } : {}) };
+    return okResult({
+      dict,
+      key,
+      fromFile: Boolean(request.weightsPath),
+      warnings,
+      ...(summary ? { summary } : {}),
+    });
   }
 
   private model(
