@@ -13,6 +13,7 @@ import {
   validateDesign,
 } from '../design/designFile';
 import type { Design } from '../model/types';
+import type { Ablation } from '../weights/ablation';
 
 /** T with every `readonly` removed, deeply (tuples stay tuples); the contract's types are readonly, zod's are not. */
 type Writable<T> = T extends (...args: never[]) => unknown
@@ -85,6 +86,26 @@ const runInput = exactSchema<RunInput>()(
   ]),
 );
 
+/** More switches than any module has branches times the modules of the largest network. */
+const MAX_ABLATIONS = 1024;
+/** A module id, step group or layer path: PyTorch attribute paths. */
+const modulePath = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_.]{1,256}$/,
+    'must be a module, branch or layer name (letters, digits, "_", ".")',
+  );
+const ablation = exactSchema<Ablation>()(
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('branchOff'), module: modulePath, branch: modulePath }),
+    z.strictObject({
+      kind: z.literal('topFilters'),
+      layer: modulePath,
+      keep: z.number().int().min(1).max(65536),
+    }),
+  ]),
+);
+
 const runRequest = exactSchema<RunRequest>()(
   z.strictObject({
     design,
@@ -98,6 +119,7 @@ const runRequest = exactSchema<RunRequest>()(
     input: runInput,
     weightsPath: path.optional(),
     reinitMismatched: z.boolean().optional(),
+    ablations: z.array(ablation).max(MAX_ABLATIONS).optional(),
     timeoutMs: z
       .number()
       .int()

@@ -1,5 +1,6 @@
 /** What a forward pass is asked to do and what it reports: shared by the engine, hosts and renderer. */
 import type { Design, Shape } from '../model/types';
+import type { Ablation } from '../weights/ablation';
 
 /** The run modes, in the order the app offers them. */
 export const RUN_MODES = ['eval', 'train'] as const;
@@ -28,6 +29,11 @@ export interface RunRequest {
    * initialization; the result's warnings name them. Without it a mismatch refuses the run.
    */
   readonly reinitMismatched?: boolean;
+  /**
+   * What-if ablations applied to the weights for this run only (a branch switched off, a conv's
+   * top-k filters kept); see core/weights/ablation.ts. An invalid one fails with `ablation.invalid`.
+   */
+  readonly ablations?: readonly Ablation[];
   /** Milliseconds before the run is stopped; a default applies when absent. */
   readonly timeoutMs?: number;
   /** Whether to compute per-module feature-map summaries (default true). */

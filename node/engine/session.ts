@@ -17,6 +17,7 @@ import {
   type WeightsLoadSummary,
 } from '../../core/run/types';
 import { weightsLoadSummary } from './weightsSummary';
+import { applyAblations, describeAblation, type Ablation } from '../../core/weights/ablation';
 import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
@@ -82,6 +83,29 @@ interface SessionWeights {
   readonly warnings: readonly string[];
   /** What came from the file, when there is one. */
   readonly summary?: WeightsLoadSummary;
+}
+
+/**
+ * The weights with the request's what-if ablations applied (core/weights/ablation.ts), under a
+ * cache key of their own so a compiled model never mixes the two; the weights unchanged when none.
+ */
+function ablatedWeights(
+  weights: SessionWeights,
+  ablations: readonly Ablation[],
+  analysis: Analysis,
+): Result<SessionWeights> {
+  if (ablations.length === 0) return okResult(weights);
+  const dict = applyAblations(weights.dict, analysis, ablations);
+  if (!dict.ok) return dict;
+  return okResult({
+    ...weights,
+    dict: dict.value,
+    key: `${weights.key}|ablations:${JSON.stringify(ablations)}`,
+    warnings: [
+      ...weights.warnings,
+      `What-if: ${ablations.map(describeAblation).join('; ')} (weights zeroed for this run only).`,
+    ],
+  });
 }
 
 /** Why `slice` is not a part of a batch of `batch` images, or null when it is. */
@@ -163,7 +187,9 @@ export class EngineSession {
     if (!analysis.valid) return errResult('run.invalidDesign', invalidDesignMessage(analysis));
     const sliceProblem = batchSliceProblem(slice, design.input.batch);
     if (sliceProblem) return errResult('run.slice', sliceProblem);
-    const weights = await this.stateDict(request, analysis);
+    const loaded = await this.stateDict(request, analysis);
+    if (!loaded.ok) return loaded;
+    const weights = ablatedWeights(loaded.value, request.ablations ?? [], analysis);
     if (!weights.ok) return weights;
     const desired = request.backend ?? this.backends.forced;
     const fallbacks: string[] = [];
