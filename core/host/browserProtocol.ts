@@ -16,12 +16,17 @@ export const CLIENT_HEADER = 'x-inception-client';
 export const API_PATH = '/api/';
 /** Path of the event socket; it takes `token` and `client` query parameters (a browser socket cannot carry headers). */
 export const SOCKET_PATH = '/ws';
+/** Path of weights uploads: `POST` the file's bytes (application/octet-stream) with the token header and its name in UPLOAD_NAME_HEADER (percent-encoded). */
+export const UPLOAD_WEIGHTS_PATH = '/upload/weights';
+/** Header naming an uploaded file (percent-encoded UTF-8). */
+export const UPLOAD_NAME_HEADER = 'x-inception-file-name';
 /** A page's client id: random letters, digits, `-` and `_`. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** A request the server makes of a page and the page answers (the in-page file dialog). */
 export interface PageDialogRequest {
-  readonly kind: 'open' | 'save' | 'export';
+  /** `weights`: open a weights file; the page may also upload one from the computer. */
+  readonly kind: 'open' | 'save' | 'export' | 'weights';
   readonly title: string;
   readonly suggestedName: string;
   /** File names already in the folder, for the list in the dialog. */

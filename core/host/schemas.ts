@@ -159,6 +159,9 @@ export const hostArgSchemas = {
   recentFiles: exactSchema<Parameters<HostApi['recentFiles']>>()(z.tuple([])),
   openRecent: exactSchema<Parameters<HostApi['openRecent']>>()(z.tuple([path])),
   listSamples: exactSchema<Parameters<HostApi['listSamples']>>()(z.tuple([])),
+  chooseWeights: exactSchema<Parameters<HostApi['chooseWeights']>>()(z.tuple([])),
+  grantDroppedWeights: exactSchema<Parameters<HostApi['grantDroppedWeights']>>()(z.tuple([path])),
+  reuseWeights: exactSchema<Parameters<HostApi['reuseWeights']>>()(z.tuple([path])),
   run: exactSchema<Parameters<HostApi['run']>>()(z.tuple([runId, runRequest])),
   cancelRun: exactSchema<Parameters<HostApi['cancelRun']>>()(z.tuple([runId])),
 } satisfies { readonly [M in HostMethod]: z.ZodType<Parameters<HostApi[M]>, unknown> };

@@ -22,7 +22,6 @@ import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
 import {
-  fineTuneNote,
   loadFineTuneStateDict,
   loadStateDict,
   seededStateDict,
@@ -579,7 +578,7 @@ export class EngineSession {
       const loaded = await loadFineTuneStateDict(request.weightsPath, analysis.graph, initial);
       if (!loaded.ok) return loaded;
       dict = loaded.value.dict;
-      notes.push(...fineTuneNote(loaded.value, request.weightsPath));
+      // The summary says what fineTuneNote would (N of M loaded, which are fresh), as data.
       summary = weightsLoadSummary(
         request.weightsPath,
         analysis.graph,
