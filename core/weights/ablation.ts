@@ -265,3 +265,69 @@ export function describeAblation(a: Ablation): string {
     ? `${a.module}.${a.branch} switched off`
     : `${a.layer}: only the top ${a.keep} filters by L1 norm kept`;
 }
+
+/** What the graph marks for a set of ablations: the modules touched ("what-if") and the steps switched off (dimmed). */
+export interface AblationMarks {
+  readonly modules: readonly string[];
+  /** Switched-off steps as `[moduleId, localStepId]`. */
+  readonly steps: readonly (readonly [string, string])[];
+}
+
+/** The modules and steps `ablations` touch; ablations that do not apply mark nothing. */
+export function ablationMarks(model: AblationModel, ablations: readonly Ablation[]): AblationMarks {
+  const modules = new Set<string>();
+  const steps: [string, string][] = [];
+  const layerModule = new Map(model.graph.map((l) => [l.id, l.module]));
+  for (const a of ablations) {
+    if (a.kind === 'branchOff') {
+      const branch = findBranch(model, a.module, a.branch);
+      if (!branch) continue;
+      modules.add(a.module);
+      for (const step of branch.steps) steps.push([a.module, step]);
+    } else {
+      const module = layerModule.get(a.layer);
+      if (module !== undefined) modules.add(module);
+    }
+  }
+  return { modules: [...modules], steps };
+}
+
+/** A module's convolutions, for "keep the top k filters": full layer id, id within the module, filters. */
+export function moduleConvs(
+  model: AblationModel,
+  moduleId: string,
+): { readonly layer: string; readonly local: string; readonly filters: number }[] {
+  return model.graph
+    .filter((l) => l.module === moduleId && l.kind === 'conv2d')
+    .map((l) => ({
+      layer: l.id,
+      local:
+        l.id.startsWith(`${moduleId}.`) || l.id.startsWith(`${moduleId}_`)
+          ? l.id.slice(moduleId.length + 1)
+          : l.id,
+      filters: (l.attrs as Conv2dAttrs).outChannels,
+    }));
+}
+
+/** The ablations with a branch switched off (`on`) or back on. */
+export function withBranchOff(
+  ablations: readonly Ablation[],
+  module: string,
+  branch: string,
+  on: boolean,
+): Ablation[] {
+  const rest = ablations.filter(
+    (a) => !(a.kind === 'branchOff' && a.module === module && a.branch === branch),
+  );
+  return on ? [...rest, { kind: 'branchOff', module, branch }] : rest;
+}
+
+/** The ablations keeping the top `keep` filters of `layer` (null: all of them, no ablation). */
+export function withTopFilters(
+  ablations: readonly Ablation[],
+  layer: string,
+  keep: number | null,
+): Ablation[] {
+  const rest = ablations.filter((a) => !(a.kind === 'topFilters' && a.layer === layer));
+  return keep === null ? rest : [...rest, { kind: 'topFilters', layer, keep }];
+}

@@ -4,6 +4,7 @@
  */
 import type { DesignFile, HostApi, MenuCommand } from '../../core/host/contract';
 import type { RunResult } from '../../core/run/types';
+import { checkAblations } from '../../core/weights/ablation';
 import { parseDesign, serializeDesign } from '../../core/design/designFile';
 import { presetDesign, presets } from '../../core/presets';
 import { derive, isDirty } from '../state/derived';
@@ -150,6 +151,8 @@ export function runBlocker(): string | null {
     const n = analysis.issues.length;
     return `Fix the design first (${n} problem${n === 1 ? '' : 's'}): ${analysis.issues[0].message}`;
   }
+  const whatIf = checkAblations(analysis, s.ablations);
+  if (whatIf.length) return `Fix the what-if first: ${whatIf[0].message}`;
   return null;
 }
 

@@ -115,6 +115,8 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
         savedText: savedText ?? serializeDesign(next),
         editGroup: null,
         continuesUndoStep: false,
+        // What-ifs name modules of the design they were made for.
+        ablations: [],
       });
       get().clearHistory();
     },
