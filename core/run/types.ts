@@ -82,8 +82,27 @@ export interface FeatureMapSummary {
   readonly height: number;
   /** Channel mean of the first image, row-major, scaled to 0..255. */
   readonly mean: readonly number[];
-  /** A few individual channels of the first image, each row-major 0..255. */
-  readonly channels: readonly { readonly index: number; readonly values: readonly number[] }[];
+  /** The values 0 and 255 of `mean` stand for (after downsampling), for a colour scale. */
+  readonly range?: ValueRange;
+  /** Channels of the map (C). */
+  readonly channelCount?: number;
+  /**
+   * The most active channels of the first image (largest mean |activation|; after a ReLU, the
+   * largest mean activation), each row-major 0..255 with its own range.
+   */
+  readonly channels: readonly {
+    readonly index: number;
+    readonly values: readonly number[];
+    readonly range?: ValueRange;
+    /** Mean |activation| over the channel's pixels. */
+    readonly activation?: number;
+  }[];
+}
+
+/** The values a picture's 0 and 255 stand for. */
+export interface ValueRange {
+  readonly min: number;
+  readonly max: number;
 }
 
 /** The first image of the batch as the network saw it, for showing beside its feature maps. */

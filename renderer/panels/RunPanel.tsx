@@ -13,7 +13,7 @@ import { appStore, useApp, type AppState } from '../state/store';
 import { useDesign, useDerived } from '../state/derived';
 import { cancelRun, runBlocker, startRun } from '../app/commands';
 import { TextField, SelectField, parseNumberText } from './fields';
-import { FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
+import { ColourScale, FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
 import { Modal } from '../app/Modal';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 import { presetPreprocessing } from '../../core/presets/preprocessing';
@@ -219,7 +219,12 @@ function FeatureMaps({ result }: { result: RunResult }) {
   return (
     <>
       <h3>Feature maps (channel mean, first image)</h3>
-      <p className="muted small">Select a map to see it large, beside the input.</p>
+      <p className="muted small">
+        Select a map to see it large, beside the input
+        {result.untrainedWeights
+          ? '.'
+          : ' with its colour scale and its most active channels (largest mean activation).'}
+      </p>
       <ul className="feature-maps">
         {result.inputPicture && (
           <li>
@@ -270,9 +275,19 @@ function FeatureMaps({ result }: { result: RunResult }) {
                 large
               />
               <figcaption>Mean over {shownMap.shape[1]} channels</figcaption>
+              {!result.untrainedWeights && shownMap.featureMap!.range && (
+                <ColourScale
+                  range={shownMap.featureMap!.range}
+                  label={`${shownMap.id} colour scale`}
+                />
+              )}
             </figure>
           </div>
-          <FeatureChannels summary={shownMap.featureMap!} id={shownMap.id} />
+          <FeatureChannels
+            summary={shownMap.featureMap!}
+            id={shownMap.id}
+            trained={!result.untrainedWeights}
+          />
         </Modal>
       )}
     </>
