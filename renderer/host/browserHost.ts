@@ -240,7 +240,8 @@ export function showFileDialog(
       e.preventDefault();
       const name = input.value.trim();
       if (!name) return;
-      const clash = request.kind === 'open' ? undefined : existing(name);
+      const clash =
+        request.kind === 'open' || request.kind === 'weights' ? undefined : existing(name);
       if (clash && confirmed !== name) {
         confirmed = name;
         warning.textContent = `${clash} already exists in this folder. ${ok.textContent} again to replace it.`;
