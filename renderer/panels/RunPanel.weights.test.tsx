@@ -122,7 +122,7 @@ describe('Run panel with trained weights', () => {
     expect(table.textContent).toContain('inception4c.branch3 switched off');
     expect(table.textContent).toContain('↑ +30.0 pp');
     expect(table.textContent).toContain('↓ −30.0 pp');
-    expect(table.textContent).toContain('entered the top-5');
-    expect(table.textContent).toContain('left the top-5');
+    expect(table.textContent).toContain('new in top-5');
+    expect(table.textContent).toContain('left top-5');
   });
 });

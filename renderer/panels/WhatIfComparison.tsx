@@ -40,20 +40,24 @@ export function WhatIfComparison({
               <th scope="row" className="top5-label" title={r.label}>
                 {r.label}
               </th>
-              <td className="mono">
-                {r.beforeRank ? `#${r.beforeRank} ` : ''}
+              <td
+                className="mono"
+                title={r.beforeRank ? `#${r.beforeRank} before` : 'not in the top-5 before'}
+              >
                 {percent(r.before)}
               </td>
-              <td className="mono">
-                {r.afterRank ? `#${r.afterRank} ` : ''}
+              <td
+                className="mono"
+                title={r.afterRank ? `#${r.afterRank} after` : 'not in the top-5 after'}
+              >
                 {percent(r.after)}
               </td>
               <td className="mono">
                 {r.deltaPoints !== null
                   ? formatPoints(r.deltaPoints)
                   : r.status === 'entered'
-                    ? 'entered the top-5'
-                    : 'left the top-5'}
+                    ? 'new in top-5'
+                    : 'left top-5'}
               </td>
             </tr>
           ))}

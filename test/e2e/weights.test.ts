@@ -32,7 +32,7 @@ async function writeWeights(path: string): Promise<void> {
   const dict = new Map(seededStateDict(graph, 7));
   dict.set(
     'fc1.weight',
-    dict.get('fc1.weight')!.map((v) => v * 60),
+    dict.get('fc1.weight')!.map((v) => v * 600),
   );
   await writeFile(path, stateDictToSafetensors(dict, graph));
 }
@@ -157,7 +157,7 @@ for (const viewport of [
         await table.waitFor();
         const text = (await table.textContent())!;
         expect(text).toContain('inception4c.branch3 switched off');
-        expect(text).toMatch(/(↑ \+|↓ −|±)\d+\.\d pp|entered the top-5|left the top-5/);
+        expect(text).toMatch(/(↑ \+|↓ −|±)\d+\.\d pp|new in top-5|left top-5/);
         await table.scrollIntoViewIfNeeded();
         await page.screenshot({ path: join(SHOTS, `weights-what-if-light-${size}.png`) });
         expect(app.pageErrors).toEqual([]);
