@@ -56,7 +56,10 @@ const host: HostApi = {
   chooseWeights: () => invoke('chooseWeights'),
   async dropWeights(file) {
     if (!isWeightsFileName(file.name))
-      return { ok: false, error: { code: 'weights.notWeightsFile', message: notWeightsMessage(file.name) } };
+      return {
+        ok: false,
+        error: { code: 'weights.notWeightsFile', message: notWeightsMessage(file.name) },
+      };
     // A dropped File's path is known only here (Electron 32+ removed File.path); main checks it again.
     let path = '';
     try {

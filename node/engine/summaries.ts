@@ -38,17 +38,7 @@ export function tensorStats(t: tf.Tensor): StatsAccumulator {
   return arrayStats(valuesNow(t));
 }
 
-/** Scales values to whole numbers 0..255 (a constant map becomes mid-grey). */
-function toBytes(
-  values: Float32Array | Float64Array | number[],
-  offset: number,
-  stride: number,
-  count: number,
-): number[] {
-  return scaled(values, offset, stride, count).bytes;
-}
-
-/** toBytes with the range it scaled from: 0 is `min`, 255 is `max`. */
+/** Scales values to whole numbers 0..255 (a constant map becomes mid-grey), with the range: 0 is `min`, 255 is `max`. */
 function scaled(
   values: Float32Array | Float64Array | number[],
   offset: number,
