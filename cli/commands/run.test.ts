@@ -297,3 +297,15 @@ describe('inception-explorer bench', () => {
     expect(io.stderr).toContain('--batch must be a comma-separated list');
   });
 });
+
+describe('run --ablate / --keep-top-filters', () => {
+  it('reads MODULE.BRANCH (the branch after the last dot) and LAYER=K, and says what is malformed', async () => {
+    const { ablationsFromArgs } = await import('./run');
+    expect(ablationsFromArgs(['features.7.branch1'], ['inception4c.branch2.1.conv=32'])).toEqual([
+      { kind: 'branchOff', module: 'features.7', branch: 'branch1' },
+      { kind: 'topFilters', layer: 'inception4c.branch2.1.conv', keep: 32 },
+    ]);
+    expect(ablationsFromArgs(['inception4c'], [])).toContain('--ablate takes MODULE.BRANCH');
+    expect(ablationsFromArgs([], ['conv=-1'])).toContain('--keep-top-filters takes LAYER=K');
+  });
+});

@@ -15,6 +15,8 @@ import type { EngineInput, EngineRunRequest, EngineRunResult } from '../../node/
 import { runInput } from '../../node/engine/session';
 import { loadWeights, seededStateDict, stateDictToSafetensors } from '../../node/engine/weights';
 import { writeSafetensors, type TensorToWrite } from '../../node/engine/safetensors';
+import { weightsSummaryLine } from '../../core/weights/loadSummary';
+import { applyAblations, checkAblations, type Ablation } from '../../core/weights/ablation';
 import { defaultAssetsDir } from '../../node/engine/workerEntry';
 import { pretrainedForPreset, PRETRAINED_CHECKPOINTS } from '../../core/weights/pretrained';
 import { cachedPath, weightsCacheDir } from '../../node/weights/weightsCache';
@@ -62,6 +64,7 @@ export function runJson(result: EngineRunResult) {
       Object.entries(result.outputs).flatMap(([k, o]) => (o.top5 ? [[k, o.top5]] : [])),
     ),
     untrainedWeights: result.untrainedWeights,
+    ...(result.weights ? { weights: result.weights } : {}),
     warnings: result.warnings,
   };
 }
@@ -107,8 +110,42 @@ function runText(result: EngineRunResult, design: Design): string {
         );
     }
   }
+  if (result.weights) {
+    lines.push(terminalLines`weights: ${weightsSummaryLine(result.weights)}`);
+    const fresh = result.weights.reinitialized;
+    if (fresh.length)
+      lines.push(
+        terminalLines`weights: ${fresh.length} tensor${fresh.length === 1 ? '' : 's'} did not fit and start from the seeded initialization: ${fresh.join(', ')}`,
+      );
+    for (const n of result.weights.notes) lines.push(terminalLines`weights: ${n}`);
+  }
   for (const w of result.warnings) lines.push(terminalLines`note: ${w}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The what-ifs of --ablate MODULE.BRANCH and --keep-top-filters LAYER=K, or a sentence saying
+ * which argument is malformed. Module ids may hold a dot (features.7), so the branch is what
+ * follows the last one.
+ */
+export function ablationsFromArgs(
+  ablate: readonly string[],
+  keepTop: readonly string[],
+): Ablation[] | string {
+  const out: Ablation[] = [];
+  for (const a of ablate) {
+    const dot = a.lastIndexOf('.');
+    if (dot <= 0 || dot === a.length - 1)
+      return `--ablate takes MODULE.BRANCH, e.g. inception4c.branch3; got ${JSON.stringify(a)}.`;
+    out.push({ kind: 'branchOff', module: a.slice(0, dot), branch: a.slice(dot + 1) });
+  }
+  for (const k of keepTop) {
+    const m = /^(.+)=(\d+)$/.exec(k);
+    if (!m)
+      return `--keep-top-filters takes LAYER=K with K a whole number, e.g. inception4c.branch2.1.conv=32; got ${JSON.stringify(k)}.`;
+    out.push({ kind: 'topFilters', layer: m[1], keep: Number(m[2]) });
+  }
+  return out;
 }
 
 /** Writes weights, input and outputs as safetensors files a PyTorch script can load. */
@@ -128,6 +165,11 @@ async function dump(
         initial: request.reinitMismatched ? seeded() : undefined,
       }).then((r) => (r.ok ? { ok: true as const, value: r.value.dict } : r));
   if (!weights.ok) return weights.error.message;
+  // The dumped weights are the ones the pass ran on, what-ifs included, so PyTorch reproduces it.
+  const ablated = request.ablations?.length
+    ? applyAblations(weights.value, analysis, request.ablations)
+    : { ok: true as const, value: weights.value };
+  if (!ablated.ok) return ablated.error.message;
   const input = await runInput(request, design, defaultAssetsDir(), Boolean(request.weightsPath));
   if (!input.ok) return input.error.message;
   const { batch, channels, height, width } = design.input;
@@ -138,7 +180,7 @@ async function dump(
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(
       path.join(dir, 'weights.safetensors'),
-      stateDictToSafetensors(weights.value, analysis.graph, {
+      stateDictToSafetensors(ablated.value, analysis.graph, {
         seed: String(request.seed),
         source: request.weightsPath ?? 'seeded',
       }),
@@ -217,6 +259,10 @@ ${designUsage}
   --no-dropout              train mode without dropout (to compare with PyTorch)
   --backend NAME            use one backend: ${BACKEND_ORDER.join(', ')} (default: the fastest that works;
                             onnxruntime runs eval mode, train mode runs on TF.js)
+  --ablate MODULE.BRANCH    what-if: switch a branch off (its output zeroed through its last
+                            batch norm or conv), e.g. inception4c.branch3 (repeatable)
+  --keep-top-filters LAYER=K  what-if: keep only the K filters of conv LAYER with the largest L1
+                            norm, e.g. inception4c.branch2.1.conv=32 (repeatable)
   --dump DIR                write weights.safetensors, input.safetensors (key input) and
                             outputs.safetensors (keys main, aux1, aux2) to DIR
   --json                    print one JSON object instead of the table`,
@@ -231,6 +277,8 @@ ${designUsage}
     'no-dropout': { type: 'boolean' },
     backend: { type: 'string' },
     dump: { type: 'string' },
+    ablate: { type: 'string', multiple: true },
+    'keep-top-filters': { type: 'string', multiple: true },
     json: { type: 'boolean' },
   },
   async run(values, positionals, io) {
@@ -276,6 +324,13 @@ ${designUsage}
       io.err(issueLines(analysis.issues, design));
       return 1;
     }
+    const ablations = ablationsFromArgs(
+      (values.ablate as string[] | undefined) ?? [],
+      (values['keep-top-filters'] as string[] | undefined) ?? [],
+    );
+    if (typeof ablations === 'string') return fail(ablations);
+    const ablationIssues = checkAblations(analysis, ablations);
+    if (ablationIssues.length) return fail(ablationIssues.map((i) => i.message).join(' '));
     const input: EngineInput = images.length
       ? { kind: 'images', paths: images.map((p) => path.resolve(p)) }
       : { kind: 'random' };
@@ -286,6 +341,7 @@ ${designUsage}
       input,
       weightsPath,
       ...(values['reinit-mismatched'] ? { reinitMismatched: true } : {}),
+      ...(ablations.length ? { ablations } : {}),
       dropout: values['no-dropout'] ? false : true,
       featureMaps: false,
       returnOutputs: values.dump !== undefined,

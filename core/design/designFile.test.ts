@@ -174,3 +174,18 @@ describe('messages for odd files and values', () => {
     );
   });
 });
+
+describe('design file: weights', () => {
+  it('keeps the weights file with the design, and leaves it out when there is none', async () => {
+    const { presetDesign } = await import('../presets');
+    const { setWeights } = await import('./edit');
+    const base = presetDesign('googlenet')!;
+    const withWeights = setWeights(base, '/home/u/googlenet.pth');
+    const text = serializeDesign(withWeights);
+    expect(JSON.parse(text).weights).toEqual({ path: '/home/u/googlenet.pth' });
+    const back = parseDesign(text);
+    expect(back.ok && back.design.weights).toEqual({ path: '/home/u/googlenet.pth' });
+    expect(serializeDesign(setWeights(withWeights, null))).toBe(serializeDesign(base));
+    expect(parseDesign(text.replace('"path"', '"where"')).ok).toBe(false);
+  });
+});

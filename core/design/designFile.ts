@@ -51,6 +51,7 @@ const designSchema = z.strictObject({
   aux: z.boolean(),
   modules: z.array(moduleSchema).max(MAX_MODULES),
   outputs: z.record(safeKey, z.string().max(64)),
+  weights: z.strictObject({ path: z.string().min(1).max(4096) }).optional(),
 });
 
 export interface FileError {
@@ -251,6 +252,7 @@ export function validateDesign(data: unknown): LoadResult {
       ...(m.aux !== undefined ? { aux: m.aux } : {}),
     })),
     outputs: { ...d.outputs },
+    ...(d.weights ? { weights: { path: d.weights.path } } : {}),
   };
   return { ok: true, design };
 }
@@ -279,6 +281,7 @@ export function serializeDesign(design: Design): string {
       ...(m.aux !== undefined ? { aux: m.aux } : {}),
     })),
     outputs: design.outputs,
+    ...(design.weights ? { weights: { path: design.weights.path } } : {}),
   };
   // Stable key order and a two-space indent keep diffs between saves small.
   // Controls, bidi characters and the like are written as \u escapes: the same JSON, safe to print.

@@ -22,6 +22,13 @@ export function setInput(design: Design, input: Partial<InputSettings>): Design 
   return { ...design, input: { ...design.input, ...input } };
 }
 
+/** The design with its weights file set (a path), or without one (null: the seeded initialization). */
+export function setWeights(design: Design, path: string | null): Design {
+  if ((design.weights?.path ?? null) === path) return design;
+  const { weights: _old, ...rest } = design;
+  return path === null ? rest : { ...rest, weights: { path } };
+}
+
 export function setClasses(design: Design, classes: number): Design {
   return { ...design, classes };
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { HostMethod, MenuCommand, WeightsProgress } from './contract';
 import { MAX_DESIGN_BYTES } from '../design/designFile';
 import { MAX_EXPORT_BYTES } from './schemas';
+import { MAX_WEIGHTS_UPLOAD_BYTES } from './contract';
 import type { RunProgress } from '../run/types';
 
 /** Header carrying the access token on every API call. */
@@ -28,8 +29,8 @@ export const ARGS_HEADER = 'x-inception-args';
 export const BINARY_BODY_FIELDS: Readonly<Partial<Record<HostMethod, string>>> = {
   exportFile: 'content',
 };
-/** Largest binary body: the largest export (MAX_EXPORT_BYTES). */
-export const MAX_BINARY_BODY_BYTES = MAX_EXPORT_BYTES;
+/** Largest binary body: the largest export (MAX_EXPORT_BYTES) or weights upload (MAX_WEIGHTS_UPLOAD_BYTES). */
+export const MAX_BINARY_BODY_BYTES = Math.max(MAX_EXPORT_BYTES, MAX_WEIGHTS_UPLOAD_BYTES);
 /**
  * Largest JSON body: a design of MAX_DESIGN_BYTES characters, each escaped in the worst case to
  * six bytes (`\u0001`), plus room for the rest of the arguments; every JSON request the schemas
@@ -46,12 +47,17 @@ export const MAX_JSON_DEPTH = 64;
 export const MAX_BODY_BYTES_IN_FLIGHT =
   MAX_BINARY_BODY_BYTES + MAX_JSON_BODY_BYTES + 64 * 1024 * 1024;
 
+/** Path of weights uploads: `POST` the file's bytes (application/octet-stream) with the token header and its name in UPLOAD_NAME_HEADER (percent-encoded). */
+export const UPLOAD_WEIGHTS_PATH = '/upload/weights';
+/** Header naming an uploaded file (percent-encoded UTF-8). */
+export const UPLOAD_NAME_HEADER = 'x-inception-file-name';
 /** A page's client id: random letters, digits, `-` and `_`. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** A request the server makes of a page and the page answers (the in-page file dialog). */
 export interface PageDialogRequest {
-  readonly kind: 'open' | 'save' | 'export';
+  /** `weights`: open a weights file; the page may also upload one from the computer. */
+  readonly kind: 'open' | 'save' | 'export' | 'weights';
   readonly title: string;
   readonly suggestedName: string;
   /** File names already in the folder, for the list in the dialog. */

@@ -26,6 +26,41 @@ export interface DesignFile {
   readonly text: string;
 }
 
+/** A weights file the user chose, dropped or uploaded; the host lets runs read `path`. */
+export interface WeightsFile {
+  readonly path: string;
+  /** Its file name, for the Run panel. */
+  readonly name: string;
+}
+
+/** The file types a weights file may have (PyTorch's torch.save files, and safetensors). */
+export const WEIGHTS_EXTENSIONS = ['.pth', '.pt', '.bin', '.safetensors'] as const;
+
+/**
+ * Largest weights file the browser host takes as an upload: the largest binary body it holds (320
+ * MiB, core/host/browserProtocol.ts), which Inception-ResNet v2's 225 MB checkpoint fits. A larger
+ * file is put in the weights folder and chosen there.
+ */
+export const MAX_WEIGHTS_UPLOAD_BYTES = 320 * 1024 * 1024;
+
+/** What a dropped file offers (a DOM File has all of it); core has no DOM types. */
+export interface DroppedFile {
+  readonly name: string;
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** Whether a file name has one of WEIGHTS_EXTENSIONS (case-insensitive). */
+export function isWeightsFileName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return WEIGHTS_EXTENSIONS.some((e) => lower.endsWith(e));
+}
+
+/** What the app says when something else is dropped or chosen. */
+export function notWeightsMessage(name: string): string {
+  return `${name} is not a weights file: drop or choose a ${WEIGHTS_EXTENSIONS.join(', ').replace(/, ([^,]*)$/, ' or $1')} file (a PyTorch state_dict or safetensors).`;
+}
+
 export interface SampleImage {
   readonly name: string;
   readonly label: string;
@@ -88,6 +123,21 @@ export interface HostApi {
   recentFiles(): Promise<Result<readonly string[]>>;
   openRecent(path: string): Promise<Result<DesignFile>>;
   listSamples(): Promise<Result<readonly SampleImage[]>>;
+  /** Shows an open dialog for a weights file (WEIGHTS_EXTENSIONS); runs may read the chosen file; null when cancelled. */
+  chooseWeights(): Promise<Result<WeightsFile | null>>;
+  /**
+   * A file dropped on the window: Electron lets runs read it where it is (its path, through the
+   * preload); the browser host uploads its bytes into `<home>/weights/uploads`. Anything but a
+   * weights file is refused with `weights.notWeightsFile`.
+   */
+  dropWeights(file: DroppedFile): Promise<Result<WeightsFile>>;
+  /** Electron's half of dropWeights: lets runs read a dropped weights file by its path. */
+  grantDroppedWeights(path: string): Promise<Result<WeightsFile>>;
+  /**
+   * A weights path remembered with a design: usable again when the user chose it before (Recent
+   * Files or this session) or it is in the host's folders; else `file.notAllowed`, asking to choose it again.
+   */
+  reuseWeights(path: string): Promise<Result<WeightsFile>>;
   run(runId: string, request: RunRequest): Promise<Result<RunResult>>;
   cancelRun(runId: string): Promise<Result<void>>;
   onDidRunProgress(callback: (p: RunProgress) => void): () => void;
@@ -123,10 +173,10 @@ export type MenuCommand =
   | 'compare'
   | 'about';
 
-/** Names of the request/response methods of HostApi (events excluded). */
+/** Names of the request/response methods of HostApi (events excluded, and dropWeights, which each host implements on its side from the others). */
 export type HostMethod = Exclude<
   keyof HostApi,
-  'onDidRunProgress' | 'onDidMenuCommand' | 'onDidWeightsProgress'
+  'onDidRunProgress' | 'onDidMenuCommand' | 'onDidWeightsProgress' | 'dropWeights'
 >;
 
 export const HOST_METHODS: readonly HostMethod[] = [
@@ -140,6 +190,9 @@ export const HOST_METHODS: readonly HostMethod[] = [
   'recentFiles',
   'openRecent',
   'listSamples',
+  'chooseWeights',
+  'grantDroppedWeights',
+  'reuseWeights',
   'run',
   'cancelRun',
   'weightsList',

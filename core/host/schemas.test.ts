@@ -32,6 +32,28 @@ describe('host payload schemas', () => {
     ).toBe(true);
   });
 
+  it('accepts what-if ablations and refuses malformed ones', () => {
+    const run = (ablations: unknown) =>
+      parseHostArgs('run', [
+        'run-1',
+        { design, mode: 'eval', seed: 7, input: { kind: 'random' }, ablations },
+      ]);
+    expect(
+      run([
+        { kind: 'branchOff', module: 'inception4c', branch: 'branch3' },
+        { kind: 'topFilters', layer: 'inception4c.branch2.1.conv', keep: 8 },
+      ]).ok,
+    ).toBe(true);
+    for (const bad of [
+      [{ kind: 'branchOff', module: 'inception4c' }],
+      [{ kind: 'topFilters', layer: 'x', keep: 0 }],
+      [{ kind: 'topFilters', layer: 'x', keep: 1.5 }],
+      [{ kind: 'branchOff', module: '../x', branch: 'b' }],
+      [{ kind: 'dropEverything' }],
+    ])
+      expect(run(bad).ok).toBe(false);
+  });
+
   it('refuses wrong arity, wrong types and unknown keys, naming where', () => {
     const cases: [Parameters<typeof parseHostArgs>[0], unknown, string][] = [
       ['getInfo', ['extra'], 'args'],

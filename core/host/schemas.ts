@@ -13,6 +13,7 @@ import {
   validateDesign,
 } from '../design/designFile';
 import type { Design } from '../model/types';
+import type { Ablation } from '../weights/ablation';
 
 /** T with every `readonly` removed, deeply (tuples stay tuples); the contract's types are readonly, zod's are not. */
 type Writable<T> = T extends (...args: never[]) => unknown
@@ -99,6 +100,26 @@ const runInput = exactSchema<RunInput>()(
   ]),
 );
 
+/** More switches than any module has branches times the modules of the largest network. */
+const MAX_ABLATIONS = 1024;
+/** A module id, step group or layer path: PyTorch attribute paths. */
+const modulePath = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_.]{1,256}$/,
+    'must be a module, branch or layer name (letters, digits, "_", ".")',
+  );
+const ablation = exactSchema<Ablation>()(
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('branchOff'), module: modulePath, branch: modulePath }),
+    z.strictObject({
+      kind: z.literal('topFilters'),
+      layer: modulePath,
+      keep: z.number().int().min(1).max(65536),
+    }),
+  ]),
+);
+
 const runRequest = exactSchema<RunRequest>()(
   z.strictObject({
     design,
@@ -112,6 +133,7 @@ const runRequest = exactSchema<RunRequest>()(
     input: runInput,
     weightsPath: path.optional(),
     reinitMismatched: z.boolean().optional(),
+    ablations: z.array(ablation).max(MAX_ABLATIONS).optional(),
     timeoutMs: z
       .number()
       .int()
@@ -159,6 +181,9 @@ export const hostArgSchemas = {
   recentFiles: exactSchema<Parameters<HostApi['recentFiles']>>()(z.tuple([])),
   openRecent: exactSchema<Parameters<HostApi['openRecent']>>()(z.tuple([path])),
   listSamples: exactSchema<Parameters<HostApi['listSamples']>>()(z.tuple([])),
+  chooseWeights: exactSchema<Parameters<HostApi['chooseWeights']>>()(z.tuple([])),
+  grantDroppedWeights: exactSchema<Parameters<HostApi['grantDroppedWeights']>>()(z.tuple([path])),
+  reuseWeights: exactSchema<Parameters<HostApi['reuseWeights']>>()(z.tuple([path])),
   run: exactSchema<Parameters<HostApi['run']>>()(z.tuple([runId, runRequest])),
   cancelRun: exactSchema<Parameters<HostApi['cancelRun']>>()(z.tuple([runId])),
   weightsList: exactSchema<Parameters<HostApi['weightsList']>>()(z.tuple([])),

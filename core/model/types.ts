@@ -91,6 +91,14 @@ export interface Design {
   readonly modules: readonly ModuleSpec[];
   /** Named outputs: `main` is required; others (e.g. `aux1`) are train-mode outputs. */
   readonly outputs: Readonly<Record<string, string>>;
+  /** The weights file runs load, remembered with the design (absent: the seeded initialization). */
+  readonly weights?: DesignWeights;
+}
+
+/** A design's weights file: where it is on this computer (the app asks again when it may not read it). */
+export interface DesignWeights {
+  /** Absolute path of a .pth, .pt, .bin or .safetensors file. */
+  readonly path: string;
 }
 
 /** Role of a tensor in a PyTorch state_dict. */

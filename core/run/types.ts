@@ -1,5 +1,6 @@
 /** What a forward pass is asked to do and what it reports: shared by the engine, hosts and renderer. */
 import type { Design, Shape } from '../model/types';
+import type { Ablation } from '../weights/ablation';
 
 /** The run modes, in the order the app offers them. */
 export const RUN_MODES = ['eval', 'train'] as const;
@@ -28,6 +29,11 @@ export interface RunRequest {
    * initialization; the result's warnings name them. Without it a mismatch refuses the run.
    */
   readonly reinitMismatched?: boolean;
+  /**
+   * What-if ablations applied to the weights for this run only (a branch switched off, a conv's
+   * top-k filters kept); see core/weights/ablation.ts. An invalid one fails with `ablation.invalid`.
+   */
+  readonly ablations?: readonly Ablation[];
   /** Milliseconds before the run is stopped; a default applies when absent. */
   readonly timeoutMs?: number;
   /** Whether to compute per-module feature-map summaries (default true). */
@@ -76,8 +82,27 @@ export interface FeatureMapSummary {
   readonly height: number;
   /** Channel mean of the first image, row-major, scaled to 0..255. */
   readonly mean: readonly number[];
-  /** A few individual channels of the first image, each row-major 0..255. */
-  readonly channels: readonly { readonly index: number; readonly values: readonly number[] }[];
+  /** The values 0 and 255 of `mean` stand for (after downsampling), for a colour scale. */
+  readonly range?: ValueRange;
+  /** Channels of the map (C). */
+  readonly channelCount?: number;
+  /**
+   * The most active channels of the first image (largest mean |activation|; after a ReLU, the
+   * largest mean activation), each row-major 0..255 with its own range.
+   */
+  readonly channels: readonly {
+    readonly index: number;
+    readonly values: readonly number[];
+    readonly range?: ValueRange;
+    /** Mean |activation| over the channel's pixels. */
+    readonly activation?: number;
+  }[];
+}
+
+/** The values a picture's 0 and 255 stand for. */
+export interface ValueRange {
+  readonly min: number;
+  readonly max: number;
 }
 
 /** The first image of the batch as the network saw it, for showing beside its feature maps. */
@@ -113,7 +138,29 @@ export interface RunResult {
   readonly peakBytes: number;
   /** True when the weights are a random initialization, so predictions mean nothing. */
   readonly untrainedWeights: boolean;
+  /** What came from the weights file, when the run used one. */
+  readonly weights?: WeightsLoadSummary;
   readonly warnings: readonly string[];
+}
+
+/**
+ * What a run loaded from its weights file: "Loaded 305 of 305 tensors from googlenet.pth". Tensors
+ * counted are the design's state_dict entries (parameters and buffers), batch-norm
+ * num_batches_tracked counters aside (older and Cadene checkpoints have none; eval ignores them).
+ */
+export interface WeightsLoadSummary {
+  /** The file's name (no folders). */
+  readonly source: string;
+  /** Tensors of the design whose values came from the file. */
+  readonly loaded: number;
+  /** Tensors of the design (its state_dict entries, counters aside). */
+  readonly total: number;
+  /** state_dict keys left at the seeded initialization (missing from the file, or another shape). */
+  readonly reinitialized: readonly string[];
+  /** Design module ids owning a reinitialized tensor: the graph marks them "fresh weights". */
+  readonly freshModules: readonly string[];
+  /** Sentences about how the file was read: prefix stripped, renames, tensors not used… */
+  readonly notes: readonly string[];
 }
 
 /** Progress of a run, sent after each module. */

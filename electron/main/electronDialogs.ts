@@ -2,10 +2,18 @@
 import type { BrowserWindow, Dialog } from 'electron';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ExportFormat } from '../../core/host/contract';
+import { WEIGHTS_EXTENSIONS, type ExportFormat } from '../../core/host/contract';
 import { EXPORT_FORMATS } from '../../node/host/exportFormats';
 import type { HostDialogs } from '../../node/host/hostService';
 import type { IpcCaller } from './ipcGuard';
+
+const WEIGHTS_FILTERS = [
+  {
+    name: 'Weights (PyTorch state_dict, safetensors)',
+    extensions: WEIGHTS_EXTENSIONS.map((e) => e.slice(1)),
+  },
+  { name: 'All files', extensions: ['*'] },
+];
 
 const DESIGN_FILTERS = [
   { name: 'Inception Explorer design', extensions: ['json'] },
@@ -23,6 +31,8 @@ export function electronDialogs(
   takePendingOpen: () => string | null,
 ): HostDialogs<IpcCaller> {
   let lastFolder = homedir();
+  // Weights usually live apart from designs (a downloads or checkpoints folder).
+  let lastWeightsFolder = homedir();
   const remember = (path: string | undefined): string | null => {
     if (!path) return null;
     lastFolder = join(path, '..');
@@ -42,6 +52,19 @@ export function electronDialogs(
       const w = parent();
       const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
       return r.canceled ? null : remember(r.filePaths[0]);
+    },
+    async chooseWeightsToOpen() {
+      const options = {
+        title: 'Choose a weights file',
+        defaultPath: lastWeightsFolder,
+        properties: ['openFile' as const],
+        filters: WEIGHTS_FILTERS,
+      };
+      const w = parent();
+      const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
+      if (r.canceled || !r.filePaths[0]) return null;
+      lastWeightsFolder = join(r.filePaths[0], '..');
+      return r.filePaths[0];
     },
     async chooseDesignSavePath(_ctx, suggestedName) {
       const options = {

@@ -71,6 +71,7 @@ describe('the IPC wrapper of Electron main', () => {
         chooseDesignToOpen: async () => null,
         chooseDesignSavePath: async () => null,
         chooseExportPath: async () => null,
+        chooseWeightsToOpen: async () => null,
       },
       engine,
       autosave: await AutosaveStore.open(join(dir, 'autosave')),

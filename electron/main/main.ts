@@ -229,6 +229,7 @@ function serveHostIpc(
     engine,
     autosave,
     recent,
+    recentWeights: new RecentFiles(path.join(app.getPath('userData'), 'recent-weights.json')),
     samplesDir: path.join(assetsDir, 'samples'),
     emitProgress: (ctx, progress) => {
       const target: WebContents | undefined = webContents.fromId(ctx.webContentsId);

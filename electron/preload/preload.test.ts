@@ -25,6 +25,7 @@ vi.mock('electron', () => ({
     },
     on: (ch: string, l: (event: unknown, payload: unknown) => void) => void listeners.set(ch, l),
   },
+  webUtils: { getPathForFile: (f: { name: string }) => `/dropped/${f.name}` },
 }));
 
 describe('preload bridge', () => {
@@ -37,9 +38,26 @@ describe('preload bridge', () => {
   it('exposes one object, window.inceptionExplorer, with one function per message and nothing else', () => {
     expect([...exposed.keys()]).toEqual(['inceptionExplorer']);
     expect(Object.keys(api).sort()).toEqual(
-      [...HOST_METHODS, 'onDidRunProgress', 'onDidMenuCommand', 'onDidWeightsProgress'].sort(),
+      [
+        ...HOST_METHODS,
+        'onDidRunProgress',
+        'onDidMenuCommand',
+        'onDidWeightsProgress',
+        'dropWeights',
+      ].sort(),
     );
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
+  });
+
+  it('grants a dropped weights file by its path (webUtils), and refuses other files without asking main', async () => {
+    const file = { name: 'g.pth', size: 3, arrayBuffer: async () => new ArrayBuffer(3) };
+    await api.dropWeights(file);
+    expect(invoked.splice(0)).toEqual([
+      { channel: channel('grantDroppedWeights'), args: ['/dropped/g.pth'] },
+    ]);
+    const photo = await api.dropWeights({ ...file, name: 'cat.jpg' });
+    expect(photo).toMatchObject({ ok: false, error: { code: 'weights.notWeightsFile' } });
+    expect(invoked).toEqual([]);
   });
 
   it('sends each request on its own channel with exactly its arguments', async () => {

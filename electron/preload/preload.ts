@@ -3,12 +3,15 @@
  * function per message. The renderer never sees ipcRenderer or an IPC event object; arguments go
  * to main, where one wrapper checks the sender and validates them.
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import {
   channel,
+  isWeightsFileName,
+  notWeightsMessage,
   type HostApi,
   type HostMethod,
   type MenuCommand,
+  type WeightsFile,
   type WeightsProgress,
 } from '../../core/host/contract';
 import type { Result, RunProgress } from '../../core/run/types';
@@ -55,6 +58,32 @@ const host: HostApi = {
   recentFiles: () => invoke('recentFiles'),
   openRecent: (path) => invoke('openRecent', path),
   listSamples: () => invoke('listSamples'),
+  chooseWeights: () => invoke('chooseWeights'),
+  async dropWeights(file) {
+    if (!isWeightsFileName(file.name))
+      return {
+        ok: false,
+        error: { code: 'weights.notWeightsFile', message: notWeightsMessage(file.name) },
+      };
+    // A dropped File's path is known only here (Electron 32+ removed File.path); main checks it again.
+    let path = '';
+    try {
+      path = webUtils.getPathForFile(file as File);
+    } catch {
+      path = '';
+    }
+    if (!path)
+      return {
+        ok: false,
+        error: {
+          code: 'weights.dropPath',
+          message: `${file.name} has no path on this computer (dropped from a web page or an archive?); save it to a folder first, then drop or choose it.`,
+        },
+      };
+    return invoke<WeightsFile>('grantDroppedWeights', path);
+  },
+  grantDroppedWeights: (path) => invoke('grantDroppedWeights', path),
+  reuseWeights: (path) => invoke('reuseWeights', path),
   run: (runId, request) => invoke('run', runId, request),
   cancelRun: (runId) => invoke('cancelRun', runId),
   onDidRunProgress(callback) {

@@ -57,3 +57,22 @@ describe('file names the page answers in the browser host dialogs', () => {
     expect(() => resolveInFolder(folder, name, '.json')).toThrow(/is not a usable file name/);
   });
 });
+
+describe('resolveWeightsName', () => {
+  it('resolves weights files in the weights folder and its uploads, and nothing else', async () => {
+    const { resolveWeightsName } = await import('./browserDialogs');
+    const { join } = await import('node:path');
+    expect(resolveWeightsName('/h/weights', 'googlenet.pth')).toBe(
+      join('/h/weights', 'googlenet.pth'),
+    );
+    expect(resolveWeightsName('/h/weights', 'uploads/g-abc123.safetensors')).toBe(
+      join('/h/weights', 'uploads', 'g-abc123.safetensors'),
+    );
+    expect(() => resolveWeightsName('/h/weights', '../designs/net.json')).toThrow(
+      'is not a weights file',
+    );
+    expect(() => resolveWeightsName('/h/weights', 'uploads/../../x.pth')).toThrow(
+      'not a usable file name',
+    );
+  });
+});

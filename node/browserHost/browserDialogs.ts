@@ -6,7 +6,12 @@
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import type { ExportFormat } from '../../core/host/contract';
+import {
+  isWeightsFileName,
+  notWeightsMessage,
+  WEIGHTS_EXTENSIONS,
+  type ExportFormat,
+} from '../../core/host/contract';
 import { EXPORT_FORMATS } from '../host/exportFormats';
 import { HostDialogError, type HostDialogs } from '../host/hostService';
 import type { BrowserCaller } from './browserHostServer';
@@ -60,9 +65,40 @@ async function listFolder(folder: string, extensions: readonly string[]): Promis
     .sort((a, b) => a.localeCompare(b));
 }
 
+/** The sub-folder of the weights folder where the page's uploads land. */
+export const UPLOADS_FOLDER = 'uploads';
+
+/** Weights files of the weights folder, then of its uploads folder (listed as `uploads/<name>`). */
+async function listWeights(folder: string): Promise<string[]> {
+  const own = await listFolder(folder, WEIGHTS_EXTENSIONS);
+  const uploads = await listFolder(join(folder, UPLOADS_FOLDER), WEIGHTS_EXTENSIONS);
+  return [...own, ...uploads.map((n) => `${UPLOADS_FOLDER}/${n}`)];
+}
+
+/** Resolves a weights file name the page chose (`name` or `uploads/name`) inside the weights folder. */
+export function resolveWeightsName(folder: string, name: string): string {
+  const inUploads = name.startsWith(`${UPLOADS_FOLDER}/`);
+  const base = inUploads ? name.slice(UPLOADS_FOLDER.length + 1) : name;
+  if (!isWeightsFileName(base.trim()))
+    throw new HostDialogError(
+      'dialog.badName',
+      notWeightsMessage(JSON.stringify(base.slice(0, 80))),
+    );
+  return resolveInFolder(
+    inUploads ? join(folder, UPLOADS_FOLDER) : folder,
+    base,
+    extname(base.trim()).toLowerCase(),
+  );
+}
+
+/**
+ * The in-page dialogs over the designs `folder` and the `weightsFolder` (`<home>/weights`, where
+ * uploads land in `uploads/`).
+ */
 export function browserDialogs(
   folder: string,
   askPage: (clientId: string | null, request: PageDialogRequest) => Promise<string | null>,
+  weightsFolder: string = join(folder, '..', 'weights'),
 ): HostDialogs<BrowserCaller> {
   const ask = async (ctx: BrowserCaller, request: PageDialogRequest): Promise<string | null> => {
     if (!ctx.clientId)
@@ -83,6 +119,17 @@ export function browserDialogs(
         folder,
       });
       return name === null ? null : resolveInFolder(folder, name, '.json');
+    },
+    async chooseWeightsToOpen(ctx) {
+      const files = await listWeights(weightsFolder);
+      const name = await ask(ctx, {
+        kind: 'weights',
+        title: 'Choose a weights file',
+        suggestedName: '',
+        files,
+        folder: weightsFolder,
+      });
+      return name === null ? null : resolveWeightsName(weightsFolder, name);
     },
     async chooseDesignSavePath(ctx, suggestedName) {
       const files = await listFolder(folder, ['.json']);

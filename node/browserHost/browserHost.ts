@@ -12,7 +12,8 @@ import type { EngineLike } from '../host/engineHost';
 import { createHostRouter } from '../host/hostRouter';
 import { createHostService } from '../host/hostService';
 import { RecentFiles } from '../host/recentFiles';
-import { browserDialogs } from './browserDialogs';
+import { browserDialogs, UPLOADS_FOLDER } from './browserDialogs';
+import { saveWeightsUpload } from './weightsUploads';
 import { startBrowserHost, type BrowserHost, type RendererMiddleware } from './browserHostServer';
 import { ensureRendererBuild, REPO_ROOT, staticFiles, viteDevMiddleware } from './rendererAssets';
 
@@ -31,6 +32,8 @@ export interface RunBrowserHostOptions {
   /** Creates the engine on first use, so the server is up before the worker starts. */
   readonly createEngine: () => EngineLike;
   readonly maxBodyBytes?: number;
+  /** Largest weights upload (default MAX_WEIGHTS_UPLOAD_BYTES). */
+  readonly maxUploadBytes?: number;
   readonly appVersion: string;
   /** Where progress messages go (stderr in the CLI: stdout carries only the URL line). */
   readonly log?: (line: string) => void;
@@ -116,12 +119,17 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     kind: 'browser',
     appVersion: o.appVersion,
     versions: { app: o.appVersion, node: process.versions.node, v8: process.versions.v8 },
-    dialogs: browserDialogs(designsDir, (clientId, request) => host.askPage(clientId, request)),
+    dialogs: browserDialogs(
+      designsDir,
+      (clientId, request) => host.askPage(clientId, request),
+      weightsDir,
+    ),
     engine: lazyEngine,
     autosave,
     recent,
+    recentWeights: new RecentFiles(join(stateDir, 'recent-weights.json')),
     samplesDir: join(REPO_ROOT, 'assets', 'samples'),
-    roots: [designsDir],
+    roots: [designsDir, weightsDir],
     emitProgress: (_ctx, progress) => host.broadcast({ type: 'runProgress', progress }),
     weightsDir,
     emitWeightsProgress: (_ctx, progress) => host.broadcast({ type: 'weightsProgress', progress }),
@@ -140,6 +148,9 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     dispatch,
     renderer: middleware,
     maxBodyBytes: o.maxBodyBytes,
+    maxUploadBytes: o.maxUploadBytes,
+    uploadWeights: (name, bytes) =>
+      saveWeightsUpload(join(weightsDir, UPLOADS_FOLDER), name, bytes),
     dev: o.dev,
     onServerCreated: (server) => void (devServer = server),
     // In a browser a reload or a closed tab ends the page without a clean quit, as a crash does

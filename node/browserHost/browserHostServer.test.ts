@@ -15,7 +15,13 @@ import { presetDesign } from '../../core/presets';
 import type { RunProgress } from '../../core/run/types';
 import { createHostEngine } from '../host/hostEngine';
 import { runBrowserHost, type RunningBrowserHost } from './browserHost';
-import { CLIENT_HEADER, TOKEN_HEADER, type ServerMessage } from '../../core/host/browserProtocol';
+import {
+  CLIENT_HEADER,
+  TOKEN_HEADER,
+  UPLOAD_NAME_HEADER,
+  UPLOAD_WEIGHTS_PATH,
+  type ServerMessage,
+} from '../../core/host/browserProtocol';
 import { staticFiles } from './rendererAssets';
 
 interface Reply {
@@ -113,6 +119,7 @@ describe('browser host server', () => {
       appVersion: '0.1.0',
       renderer: staticFiles(site),
       maxBodyBytes: 64 * 1024,
+      maxUploadBytes: 4096,
       createEngine: () => createHostEngine(),
     });
     ({ port, token } = running.host);
@@ -121,6 +128,40 @@ describe('browser host server', () => {
   afterAll(async () => {
     await running?.stop();
     await rm(home, { recursive: true, force: true });
+  });
+
+  it('keeps an uploaded weights file in <home>/weights/uploads, which runs may then read; refuses strangers and oversize files', async () => {
+    const upload = (headers: Record<string, string>, body: Buffer) =>
+      send(port, UPLOAD_WEIGHTS_PATH, {
+        headers: { 'content-type': 'application/octet-stream', ...headers },
+        body,
+      });
+    const ok = await upload(
+      { [TOKEN_HEADER]: token, [UPLOAD_NAME_HEADER]: encodeURIComponent('my googlenet.pth') },
+      Buffer.from([1, 2, 3]),
+    );
+    expect(ok.status).toBe(200);
+    const kept = ok.json().value as { path: string; name: string };
+    expect(kept.name).toBe('my googlenet.pth');
+    expect(kept.path.startsWith(join(home, 'weights', 'uploads', 'my-googlenet-'))).toBe(true);
+    const reuse = await send(port, '/api/reuseWeights', {
+      headers: auth,
+      body: JSON.stringify([kept.path]),
+    });
+    expect(reuse.json()).toMatchObject({ ok: true, value: { path: kept.path } });
+    const stranger = await upload({ [UPLOAD_NAME_HEADER]: 'g.pth' }, Buffer.from([1]));
+    expect(stranger.status).toBe(401);
+    const big = await upload(
+      { [TOKEN_HEADER]: token, [UPLOAD_NAME_HEADER]: 'big.pth' },
+      Buffer.alloc(5000),
+    );
+    expect(big.status).toBe(413);
+    expect(big.json().error?.message).toContain('big.pth is larger than the 0 MB');
+    const photo = await upload(
+      { [TOKEN_HEADER]: token, [UPLOAD_NAME_HEADER]: 'cat.jpg' },
+      Buffer.from([1]),
+    );
+    expect(photo.json().error?.code).toBe('weights.notWeightsFile');
   });
 
   it('prints a loopback URL with a long random token and listens on 127.0.0.1 only', () => {

@@ -30,10 +30,14 @@ import {
   parseClientMessage,
   SOCKET_PATH,
   TOKEN_HEADER,
+  UPLOAD_NAME_HEADER,
+  UPLOAD_WEIGHTS_PATH,
   type PageDialogRequest,
   type ServerMessage,
 } from '../../core/host/browserProtocol';
 import { BOUNDARY_ERRORS, type HostDispatch } from '../host/hostRouter';
+import { MAX_WEIGHTS_UPLOAD_BYTES, type WeightsFile } from '../../core/host/contract';
+import type { Result } from '../../core/run/types';
 import { contentSecurityPolicy } from '../host/contentSecurityPolicy';
 import {
   BodyBudget,
@@ -95,6 +99,10 @@ export interface BrowserHostOptions {
   readonly onServerCreated?: (server: Server) => void;
   /** A page's socket closed (the tab was closed or reloaded): its client id (null: none), and how many pages remain connected. */
   readonly onPageClosed?: (clientId: string | null, openPages: number) => void;
+  /** Keeps an uploaded weights file (`POST /upload/weights`); absent: uploads are refused with 404. */
+  readonly uploadWeights?: (name: string, bytes: Buffer) => Promise<Result<WeightsFile>>;
+  /** Largest upload (default MAX_WEIGHTS_UPLOAD_BYTES). */
+  readonly maxUploadBytes?: number;
 }
 
 export interface BrowserHost {
@@ -372,6 +380,74 @@ async function handleApi(
   sendJson(res, statusFor(result.ok ? undefined : result.error.code), result);
 }
 
+/**
+ * `POST /upload/weights`: the bytes of a weights file the page dropped or picked, its name in
+ * UPLOAD_NAME_HEADER; answers the Result of `uploadWeights` as JSON. Checked like API calls
+ * (origin, token) and bounded by `maxUploadBytes`, with a sentence saying the limit.
+ */
+async function handleUpload(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const upload = ctx.options.uploadWeights;
+  if (!upload) {
+    req.resume();
+    sendFailure(res, fail(404, 'http.notFound', 'This host takes no uploads.'));
+    return;
+  }
+  if (req.method !== 'POST') {
+    req.resume();
+    res.setHeader('Allow', 'POST');
+    sendFailure(
+      res,
+      fail(405, 'http.method', `Uploads are POST; ${req.method} ${url.pathname} is not supported.`),
+    );
+    return;
+  }
+  const refused = checkOrigin(ctx, req) ?? checkToken(ctx, req.headers[TOKEN_HEADER]);
+  if (refused) {
+    req.resume();
+    sendFailure(res, refused);
+    return;
+  }
+  const rawName = req.headers[UPLOAD_NAME_HEADER];
+  const name = typeof rawName === 'string' ? decodeComponent(rawName) : null;
+  if (!name) {
+    req.resume();
+    sendFailure(
+      res,
+      fail(
+        400,
+        'upload.name',
+        `An upload must name its file in the ${UPLOAD_NAME_HEADER} header (percent-encoded).`,
+      ),
+    );
+    return;
+  }
+  const limit = ctx.options.maxUploadBytes ?? MAX_WEIGHTS_UPLOAD_BYTES;
+  const held = await readBoundedBody(req, limit, ctx.budget);
+  if ('status' in held) {
+    closeAfterAnswer(req, res);
+    sendFailure(
+      res,
+      held.status === 413
+        ? fail(
+            413,
+            'upload.tooLarge',
+            `${name} is larger than the ${Math.round(limit / 1024 ** 2).toLocaleString('en-US')} MiB the browser host takes as an upload; put it in the weights folder and choose it there instead.`,
+          )
+        : held,
+    );
+    return;
+  }
+  const body = held.body;
+  res.on('close', () => held.release());
+  const result = await upload(name, body);
+  sendJson(res, result.ok ? 200 : 400, result);
+}
+
 /** Every HTTP request: the API, or the renderer's files for GET/HEAD. */
 function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
   setSecurityHeaders(res, ctx.port);
@@ -383,6 +459,21 @@ function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResp
   const url = parseUrl(req.url, `http://${LOOPBACK}:${ctx.port}`);
   if (!url) {
     sendFailure(res, fail(400, 'http.url', 'The request URL is malformed.'));
+    return;
+  }
+  if (url.pathname === UPLOAD_WEIGHTS_PATH) {
+    handleUpload(ctx, req, res, url).catch((e: unknown) => {
+      if (!res.headersSent)
+        sendFailure(
+          res,
+          fail(
+            500,
+            BOUNDARY_ERRORS.internal,
+            `The upload failed unexpectedly: ${(e as Error).message}. This is a bug; please report it.`,
+          ),
+        );
+      else res.destroy();
+    });
     return;
   }
   const api = /^\/api\/([^/]*)$/.exec(url.pathname);

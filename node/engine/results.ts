@@ -136,6 +136,9 @@ export function finalizeRun(
     ),
     peakBytes: laneTotals(parts, (p) => p.peakBytes, Math.max).reduce((a, b) => a + b, 0),
     untrainedWeights: untrained,
+    ...(parts.find((p) => p.weights)?.weights
+      ? { weights: parts.find((p) => p.weights)!.weights }
+      : {}),
     warnings,
   };
   return options.returnOutputs ? { ...result, outputData } : result;

@@ -14,17 +14,14 @@ import {
   type BackendName,
   type InputPicture,
   type Result,
+  type WeightsLoadSummary,
 } from '../../core/run/types';
+import { weightsLoadSummary } from './weightsSummary';
+import { applyAblations, describeAblation, type Ablation } from '../../core/weights/ablation';
 import { randomInput } from '../../core/weights/init';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { compileModel, forward, StopRequested, type CompiledModel } from './model';
-import {
-  fineTuneNote,
-  loadWeights,
-  seededStateDict,
-  weightWarnings,
-  type StateDict,
-} from './weights';
+import { loadWeights, seededStateDict, weightWarnings, type StateDict } from './weights';
 import { imageBatch, type Normalization, type PixelNormalization } from './imageInput';
 import { photoRecipe } from '../../core/presets/preprocessing';
 import {
@@ -78,6 +75,31 @@ interface SessionWeights {
   readonly key: string;
   readonly fromFile: boolean;
   readonly warnings: readonly string[];
+  /** What came from the file, when there is one. */
+  readonly summary?: WeightsLoadSummary;
+}
+
+/**
+ * The weights with the request's what-if ablations applied (core/weights/ablation.ts), under a
+ * cache key of their own so a compiled model never mixes the two; the weights unchanged when none.
+ */
+function ablatedWeights(
+  weights: SessionWeights,
+  ablations: readonly Ablation[],
+  analysis: Analysis,
+): Result<SessionWeights> {
+  if (ablations.length === 0) return okResult(weights);
+  const dict = applyAblations(weights.dict, analysis, ablations);
+  if (!dict.ok) return dict;
+  return okResult({
+    ...weights,
+    dict: dict.value,
+    key: `${weights.key}|ablations:${JSON.stringify(ablations)}`,
+    warnings: [
+      ...weights.warnings,
+      `What-if: ${ablations.map(describeAblation).join('; ')} (weights zeroed for this run only).`,
+    ],
+  });
 }
 
 /** Why `slice` is not a part of a batch of `batch` images, or null when it is. */
@@ -114,7 +136,12 @@ function outputData(outputs: Readonly<Record<string, tf.Tensor>>): Record<string
 }
 
 export class EngineSession {
-  private weights: { key: string; value: StateDict; warnings: readonly string[] } | null = null;
+  private weights: {
+    key: string;
+    value: StateDict;
+    warnings: readonly string[];
+    summary?: WeightsLoadSummary;
+  } | null = null;
   private compiled: { key: string; value: CompiledModel } | null = null;
   private ort: { key: string; value: Promise<OrtModel> } | null = null;
   /** The TF.js backend in use now (a request may switch it). */
@@ -154,7 +181,9 @@ export class EngineSession {
     if (!analysis.valid) return errResult('run.invalidDesign', invalidDesignMessage(analysis));
     const sliceProblem = batchSliceProblem(slice, design.input.batch);
     if (sliceProblem) return errResult('run.slice', sliceProblem);
-    const weights = await this.stateDict(request, analysis);
+    const loaded = await this.stateDict(request, analysis);
+    if (!loaded.ok) return loaded;
+    const weights = ablatedWeights(loaded.value, request.ablations ?? [], analysis);
     if (!weights.ok) return weights;
     const desired = request.backend ?? this.backends.forced;
     const fallbacks: string[] = [];
@@ -375,6 +404,7 @@ export class EngineSession {
         totalMs: result.totalMs,
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.fromFile,
+        ...(weights.summary ? { weights: weights.summary } : {}),
         warnings: [...weights.warnings, ...input.value.warnings],
         carry: carryOut,
       });
@@ -482,6 +512,7 @@ export class EngineSession {
         totalMs: result.totalMs,
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.fromFile,
+        ...(weights.summary ? { weights: weights.summary } : {}),
         warnings: [...weights.warnings, ...input.value.warnings],
       });
     } catch (e) {
@@ -529,12 +560,14 @@ export class EngineSession {
         key,
         fromFile: Boolean(request.weightsPath),
         warnings: this.weights.warnings,
+        ...(this.weights.summary ? { summary: this.weights.summary } : {}),
       });
     this.weights = null;
     this.dropModel();
     this.dropOrt();
     let dict: StateDict;
     const notes: string[] = [];
+    let summary: WeightsLoadSummary | undefined;
     if (request.weightsPath) {
       const loaded = await loadWeights(request.weightsPath, analysis.graph, {
         preset: request.design.preset,
@@ -544,15 +577,22 @@ export class EngineSession {
       });
       if (!loaded.ok) return loaded;
       dict = loaded.value.dict;
-      notes.push(...fineTuneNote(loaded.value, path.basename(request.weightsPath)));
+      // The summary says what was loaded, mapped and left fresh, as data (not as warnings).
+      summary = weightsLoadSummary(request.weightsPath, analysis.graph, loaded.value);
     } else {
       dict = seededStateDict(analysis.graph, request.seed, request.scheme ?? 'pytorch');
     }
     const warnings = request.weightsPath
       ? [...notes, ...weightWarnings(dict, request.weightsPath)]
       : [];
-    this.weights = { key, value: dict, warnings };
-    return okResult({ dict, key, fromFile: Boolean(request.weightsPath), warnings });
+    this.weights = { key, value: dict, warnings, ...(summary ? { summary } : {}) };
+    return okResult({
+      dict,
+      key,
+      fromFile: Boolean(request.weightsPath),
+      warnings,
+      ...(summary ? { summary } : {}),
+    });
   }
 
   private model(

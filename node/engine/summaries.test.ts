@@ -146,3 +146,17 @@ describe('inputPictureFromValues', () => {
     expect(inputPictureFromValues(bgr, 3, 1, 2).rgb.slice(0, 3)).not.toEqual([255, 128, 0]);
   });
 });
+
+describe('feature-map colour scale', () => {
+  it('says what 0 and 255 stand for and how active each shown channel is', () => {
+    // 2×2 map, 3 channels (NCHW): channel 1 is the most active.
+    const x = Float32Array.of(0, 1, 2, 3, 10, 10, 10, 30, 0, 0, 0, 1);
+    const s = featureMapFromValues(x, 'nchw', 2, 2, 3, 2);
+    expect(s.channelCount).toBe(3);
+    expect(s.channels.map((c) => c.index)).toEqual([0, 1]);
+    expect(s.channels[1].range).toEqual({ min: 10, max: 30 });
+    expect(s.channels[1].activation).toBe(15);
+    expect(s.range!.min).toBeCloseTo(10 / 3);
+    expect(s.range!.max).toBeCloseTo(34 / 3);
+  });
+});

@@ -38,13 +38,13 @@ export function tensorStats(t: tf.Tensor): StatsAccumulator {
   return arrayStats(valuesNow(t));
 }
 
-/** Scales values to whole numbers 0..255 (a constant map becomes mid-grey). */
-function toBytes(
+/** Scales values to whole numbers 0..255 (a constant map becomes mid-grey), with the range: 0 is `min`, 255 is `max`. */
+function scaled(
   values: Float32Array | Float64Array | number[],
   offset: number,
   stride: number,
   count: number,
-): number[] {
+): { bytes: number[]; min: number; max: number } {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < count; i++) {
@@ -59,7 +59,7 @@ function toBytes(
       span > 0 && Number.isFinite(span)
         ? Math.round(((values[offset + i * stride] - lo) / span) * 255)
         : 128;
-  return out;
+  return { bytes: out, min: lo, max: hi };
 }
 
 /**
@@ -124,11 +124,22 @@ export function featureMapFromValues(
   }
   for (let o = 0; o < sh * sw; o++) for (let j = 0; j < m; j++) sums[o * m + j] /= counts[o];
   const n = sh * sw;
+  const mean = scaled(sums, 0, m, n);
   return {
     width: sw,
     height: sh,
-    mean: toBytes(sums, 0, m, n),
-    channels: picked.map((index, j) => ({ index, values: toBytes(sums, j + 1, m, n) })),
+    mean: mean.bytes,
+    range: { min: mean.min, max: mean.max },
+    channelCount: c,
+    channels: picked.map((index, j) => {
+      const ch = scaled(sums, j + 1, m, n);
+      return {
+        index,
+        values: ch.bytes,
+        range: { min: ch.min, max: ch.max },
+        activation: strength[index] / pixels,
+      };
+    }),
   };
 }
 

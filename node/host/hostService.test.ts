@@ -50,6 +50,7 @@ describe('host service', () => {
       chooseDesignToOpen: () => next('open'),
       chooseDesignSavePath: (_c, name) => next(`save ${name}`),
       chooseExportPath: (_c, name, format) => next(`export ${name} ${format}`),
+      chooseWeightsToOpen: () => next('weights'),
     };
     engine = new HostEngine();
     service = createHostService({
@@ -60,6 +61,7 @@ describe('host service', () => {
       engine,
       autosave: await AutosaveStore.open(join(dir, 'state')),
       recent: new RecentFiles(join(dir, 'state', 'recent.json')),
+      recentWeights: new RecentFiles(join(dir, 'state', 'recent-weights.json')),
       samplesDir: repoSamples,
       roots,
       emitProgress: () => {},
@@ -465,6 +467,44 @@ describe('host service', () => {
         { name: 'coffee.jpg', label: 'coffee' },
         { name: 'rocket.jpg', label: 'rocket' },
       ],
+    });
+  });
+
+  it('lets runs read a chosen or dropped weights file, again in a later session, and nothing else', async () => {
+    const pth = join(dir, 'googlenet.pth');
+    const other = join(dir, 'other.safetensors');
+    await writeFile(pth, 'x');
+    await writeFile(other, 'x');
+    answers = [pth];
+    expect(await service.chooseWeights(null)).toEqual({
+      ok: true,
+      value: { path: pth, name: 'googlenet.pth' },
+    });
+    expect(asked).toEqual(['weights']);
+    // Weights are kept apart from Recent Files (the menu lists designs there).
+    expect(await service.recentFiles(null)).toEqual({ ok: true, value: [] });
+    expect(await service.reuseWeights(null, other)).toMatchObject({
+      ok: false,
+      error: { code: 'file.notAllowed' },
+    });
+    expect((await service.grantDroppedWeights(null, other)).ok).toBe(true);
+    const photo = join(dir, 'cat.jpg');
+    await writeFile(photo, 'x');
+    expect(await service.grantDroppedWeights(null, photo)).toMatchObject({
+      ok: false,
+      error: { code: 'weights.notWeightsFile' },
+    });
+    // A new session (the app restarted) may reuse what was chosen before.
+    await engine.dispose();
+    await build();
+    expect(await service.reuseWeights(null, pth)).toEqual({
+      ok: true,
+      value: { path: pth, name: 'googlenet.pth' },
+    });
+    await rm(pth);
+    expect(await service.reuseWeights(null, pth)).toMatchObject({
+      ok: false,
+      error: { code: 'weights.read' },
     });
   });
 

@@ -9,14 +9,17 @@
  * autosave grants nothing: its path is kept only when one of those rules already allows it.
  * Every read is bounded and type-checked first (`readUserFile`).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import type {
-  DesignFile,
-  ExportFormat,
-  HostInfo,
-  SampleImage,
-  WeightsProgress,
+import {
+  isWeightsFileName,
+  notWeightsMessage,
+  type DesignFile,
+  type ExportFormat,
+  type HostInfo,
+  type SampleImage,
+  type WeightsFile,
+  type WeightsProgress,
 } from '../../core/host/contract';
 import { PRETRAINED_CHECKPOINTS } from '../../core/weights/pretrained';
 import { MAX_DESIGN_BYTES, parseDesign } from '../../core/design/designFile';
@@ -41,6 +44,8 @@ export interface HostDialogs<C> {
   chooseDesignToOpen(ctx: C): Promise<string | null>;
   chooseDesignSavePath(ctx: C, suggestedName: string): Promise<string | null>;
   chooseExportPath(ctx: C, suggestedName: string, format: ExportFormat): Promise<string | null>;
+  /** A weights file to open (WEIGHTS_EXTENSIONS). */
+  chooseWeightsToOpen(ctx: C): Promise<string | null>;
 }
 
 /** An expected dialog failure (no page to show it on, a bad file name): reported as data, not a bug. */
@@ -71,6 +76,8 @@ export interface HostServiceOptions<C> {
   readonly engine: EngineLike;
   readonly autosave: AutosaveStore;
   readonly recent: RecentFiles;
+  /** Weights files chosen or dropped before (kept apart from Recent Files, which lists designs). */
+  readonly recentWeights?: RecentFiles;
   /** assets/samples: the photos a run can use. */
   readonly samplesDir: string;
   /** Folders whose files the renderer may name directly (the browser host's designs folder). */
@@ -157,8 +164,15 @@ class FileAccess {
     private readonly recent: RecentFiles,
     roots: readonly string[],
     private readonly onRecentChanged?: (path: string) => void,
+    private readonly recentWeights?: RecentFiles,
   ) {
     this.roots = roots.map((r) => resolve(r));
+  }
+
+  /** Grants a weights file and keeps it in the recent weights, so a reopened design may use it again. */
+  async rememberWeights(path: string): Promise<void> {
+    this.grant(path);
+    await this.recentWeights?.add(path);
   }
 
   /** Records a path the user chose in a dialog; returns it absolute. */
@@ -200,7 +214,12 @@ class FileAccess {
         message: `${abs} leads outside ${root} (through a symbolic link, or it is the folder itself), so the app may not ${mode} it.`,
       };
     }
-    if (this.granted.has(abs) || (await this.recent.has(abs))) return { ok: true, path: abs };
+    if (
+      this.granted.has(abs) ||
+      (await this.recent.has(abs)) ||
+      (await this.recentWeights?.has(abs))
+    )
+      return { ok: true, path: abs };
     return {
       ok: false,
       message: `${abs} was not chosen in this session and is not in Recent Files, so the app may not ${mode} it.`,
@@ -277,9 +296,35 @@ async function checkRunPaths(files: FileAccess, request: RunRequest): Promise<Re
   return okResult(checked);
 }
 
+/** Lets runs read a weights file at `path` (granted when `grant`), after checking it is one and is there. */
+async function useWeightsFile(
+  files: FileAccess,
+  path: string,
+  how: 'grant' | 'check',
+): Promise<Result<WeightsFile>> {
+  const name = basename(path);
+  if (!isWeightsFileName(name)) return errResult('weights.notWeightsFile', notWeightsMessage(name));
+  const allowed = await files.check(how === 'grant' ? files.grant(path) : path, 'read');
+  if (!allowed.ok)
+    return errResult(
+      'file.notAllowed',
+      `${allowed.message} Choose the weights file again (Choose… or drop it on the window).`,
+    );
+  try {
+    if (!(await stat(allowed.path)).isFile())
+      return errResult('weights.read', `${allowed.path} is not a file.`);
+  } catch {
+    return errResult(
+      'weights.read',
+      `The weights file ${allowed.path} does not exist (moved or deleted?); choose it again.`,
+    );
+  }
+  return okResult({ path: allowed.path, name });
+}
+
 /** Creates the request handlers of one host. */
 export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> {
-  const files = new FileAccess(o.recent, o.roots ?? [], o.onRecentChanged);
+  const files = new FileAccess(o.recent, o.roots ?? [], o.onRecentChanged, o.recentWeights);
   const weightsDir = o.weightsDir ?? weightsCacheDir();
   /** Downloads in progress, by checkpoint id: a second request for one joins the first. */
   const fetching = new Map<
@@ -396,6 +441,24 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     async listSamples() {
       return okResult(await listSampleImages(o.samplesDir));
     },
+
+    async chooseWeights(ctx) {
+      const chosen = await choose(() => o.dialogs.chooseWeightsToOpen(ctx));
+      if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
+      const used = await useWeightsFile(files, chosen.value, 'grant');
+      // Remembered, so a reopened design's weights are usable again in a later session.
+      if (used.ok) await files.rememberWeights(used.value.path);
+      return used;
+    },
+
+    async grantDroppedWeights(_ctx, path) {
+      // Electron's preload asks this only with the path of a File the user dropped on the window.
+      const used = await useWeightsFile(files, path, 'grant');
+      if (used.ok) await files.rememberWeights(used.value.path);
+      return used;
+    },
+
+    reuseWeights: (_ctx, path) => useWeightsFile(files, path, 'check'),
 
     async run(ctx, runId, request) {
       const checked = await checkRunPaths(files, request);

@@ -45,6 +45,7 @@ beforeEach(async () => {
       chooseDesignToOpen: async () => null,
       chooseDesignSavePath: async () => null,
       chooseExportPath: async () => null,
+      chooseWeightsToOpen: async () => null,
     },
     engine,
     autosave: await AutosaveStore.open(join(dir, 'state')),

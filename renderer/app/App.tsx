@@ -4,6 +4,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import { serializeDesign } from '../../core/design/designFile';
 import { useHost } from '../host/host';
+import { WeightsDrop } from './WeightsDrop';
 import { appStore, useApp, type AppState } from '../state/store';
 import { isDirty } from '../state/derived';
 import { GraphCanvas } from '../graph/GraphCanvas';
@@ -183,6 +184,7 @@ export function App() {
         <ConfirmDialog />
         <AboutDialog />
         <ExportSlot />
+        <WeightsDrop />
       </div>
     </ReactFlowProvider>
   );

@@ -3,6 +3,8 @@
  * every entry point behaves the same; confirmation comes before anything unsaved is discarded.
  */
 import type { DesignFile, HostApi, MenuCommand } from '../../core/host/contract';
+import type { RunResult } from '../../core/run/types';
+import { checkAblations } from '../../core/weights/ablation';
 import { parseDesign, serializeDesign } from '../../core/design/designFile';
 import { presetDesign, presets } from '../../core/presets';
 import { derive, isDirty } from '../state/derived';
@@ -149,6 +151,8 @@ export function runBlocker(): string | null {
     const n = analysis.issues.length;
     return `Fix the design first (${n} problem${n === 1 ? '' : 's'}): ${analysis.issues[0].message}`;
   }
+  const whatIf = checkAblations(analysis, s.ablations);
+  if (whatIf.length) return `Fix the what-if first: ${whatIf[0].message}`;
   return null;
 }
 
@@ -159,13 +163,15 @@ export async function startRun(host: HostApi): Promise<void> {
   const s = state();
   const runId = `run-${Date.now().toString(36)}-${++runCounter}`;
   const design = s.design;
-  const { batch, mode, seed, input, backend, weightsPath, reinitMismatched } = s.runSettings;
+  const { batch, mode, seed, input, backend, reinitMismatched } = s.runSettings;
+  const weightsPath = design.weights?.path;
+  const ablations = s.ablations;
   s.runStarted(runId, design);
   s.setSideTab('run');
   const weights = weightsPath
     ? { weightsPath, ...(reinitMismatched ? { reinitMismatched: true } : {}) }
     : {};
-  const r = await host.run(runId, {
+  const request = {
     design,
     mode,
     seed,
@@ -173,8 +179,20 @@ export async function startRun(host: HostApi): Promise<void> {
     ...(batch !== null ? { batch } : {}),
     ...(backend !== null ? { backend } : {}),
     ...weights,
-  });
-  state().runFinished(runId, r);
+  };
+  // A what-if runs twice, one run after the other under the same id (Cancel stops either):
+  // before (the network as it is) and after (with the ablations), for the side-by-side top-5.
+  let before: RunResult | null = null;
+  if (ablations.length) {
+    const b = await host.run(runId, request);
+    if (!b.ok || state().runId !== runId) {
+      state().runFinished(runId, b);
+      return;
+    }
+    before = b.value;
+  }
+  const r = await host.run(runId, ablations.length ? { ...request, ablations } : request);
+  state().runFinished(runId, r, before);
 }
 
 export async function cancelRun(host: HostApi): Promise<void> {

@@ -23,13 +23,15 @@ import {
 } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp, appStore, type AppState } from '../state/store';
-import { useGraphView } from '../state/derived';
+import { derive, useGraphView } from '../state/derived';
+import { ablationMarks } from '../../core/weights/ablation';
+import { subNodeId } from '../../core/graph/graphView';
 import { viewport } from '../app/commands';
 import type { GraphLayout } from '../../core/graph/layout';
 import type { GraphView } from '../../core/graph/graphView';
 import { useLayout } from './useLayout';
 import { createEdgeBuilder, createNodeBuilder } from './toFlow';
-import type { FlowNode, RunCheck } from './flowTypes';
+import type { FlowNode, NodeMarks, RunCheck } from './flowTypes';
 import {
   fitViewport,
   levelOfDetail,
@@ -73,6 +75,25 @@ function useRunChecks(): ReadonlyMap<string, RunCheck> {
       for (const m of result.modules) checks.set(m.id, m.match ? 'match' : 'mismatch');
     return checks;
   }, [result, resultDesign, design]);
+}
+
+const selectMarkState = (s: AppState) => [s.result, s.resultDesign, s.design, s.ablations] as const;
+
+/** "fresh weights" on modules whose tensors did not fit the last run's file; "what-if" and dimmed steps for the ablations. */
+function useNodeMarks(): ReadonlyMap<string, NodeMarks> {
+  const [result, resultDesign, design, ablations] = useApp(useShallow(selectMarkState));
+  return useMemo(() => {
+    const marks = new Map<string, NodeMarks>();
+    const add = (id: string, m: NodeMarks) => marks.set(id, { ...marks.get(id), ...m });
+    if (result?.weights && resultDesign === design)
+      for (const id of result.weights.freshModules) add(id, { fresh: true });
+    if (ablations.length) {
+      const found = ablationMarks(derive(design).analysis, ablations);
+      for (const id of found.modules) add(id, { whatIf: true });
+      for (const [module, step] of found.steps) add(subNodeId(module, step), { off: true });
+    }
+    return marks;
+  }, [result, resultDesign, design, ablations]);
 }
 
 function minimapColor(node: FlowNode): string {
@@ -243,13 +264,14 @@ export function GraphCanvas() {
   const view = useGraphView();
   const { layout, pending } = useLayout(view, size);
   const checks = useRunChecks();
+  const marks = useNodeMarks();
   const selectedId = useApp(selectSelected);
   const theme = useApp(selectTheme);
   const nodeBuilder = useRef(createNodeBuilder());
   const edgeBuilder = useRef(createEdgeBuilder());
   const nodes = useMemo(
-    () => nodeBuilder.current(view, layout, checks, selectedId),
-    [view, layout, checks, selectedId],
+    () => nodeBuilder.current(view, layout, checks, selectedId, marks),
+    [view, layout, checks, selectedId, marks],
   );
   const edges = useMemo(() => edgeBuilder.current(view, layout), [view, layout]);
   const fit = useFit(frame, layout);

@@ -13,11 +13,24 @@ import type {
 /** How a module's shape measured in the last run compares with core's: ✓, ✗, or not run. */
 export type RunCheck = 'match' | 'mismatch' | null;
 
+/** Marks from trained weights and what-ifs: modules that started from fresh weights, modules with a what-if, steps switched off. */
+export interface NodeMarks {
+  readonly fresh?: boolean;
+  readonly whatIf?: boolean;
+  readonly off?: boolean;
+}
+
 export type InputFlowNode = Node<{ view: InputNodeView }, 'networkInput'>;
 export type OutputFlowNode = Node<{ view: OutputNodeView }, 'networkOutput'>;
-export type ModuleFlowNode = Node<{ view: ModuleNodeView; check: RunCheck }, 'module'>;
-export type InceptionFlowNode = Node<{ view: InceptionNodeView; check: RunCheck }, 'inception'>;
-export type StepFlowNode = Node<{ view: StepNodeView }, 'step'>;
+export type ModuleFlowNode = Node<
+  { view: ModuleNodeView; check: RunCheck; marks?: NodeMarks },
+  'module'
+>;
+export type InceptionFlowNode = Node<
+  { view: InceptionNodeView; check: RunCheck; marks?: NodeMarks },
+  'inception'
+>;
+export type StepFlowNode = Node<{ view: StepNodeView; marks?: NodeMarks }, 'step'>;
 export type JoinFlowNode = Node<{ view: JoinNodeView }, 'join'>;
 
 /** A stage's labelled band behind its modules (not selectable, not focusable). */

@@ -4,7 +4,7 @@
  */
 import type { GraphView, NodeView } from '../../core/graph/graphView';
 import type { GraphLayout } from '../../core/graph/layout';
-import type { FlowNode, RunCheck, ShapeFlowEdge } from './flowTypes';
+import type { FlowNode, NodeMarks, RunCheck, ShapeFlowEdge } from './flowTypes';
 
 const FLOW_TYPE: Record<NodeView['kind'], FlowNode['type']> = {
   input: 'networkInput',
@@ -44,6 +44,7 @@ export function createNodeBuilder() {
     layout: GraphLayout | null,
     checks: ReadonlyMap<string, RunCheck>,
     selectedId: string | null,
+    marks: ReadonlyMap<string, NodeMarks> = new Map(),
   ): FlowNode[] => {
     const next = new Map<string, Memo>();
     const nodes: FlowNode[] = [];
@@ -77,7 +78,8 @@ export function createNodeBuilder() {
       if (!box) continue;
       const check = checks.get(v.id) ?? null;
       const selected = v.id === selectedId;
-      const signature = `${JSON.stringify(v)}|${box.x},${box.y},${box.width},${box.height}|${check}|${selected}`;
+      const mark = marks.get(v.id);
+      const signature = `${JSON.stringify(v)}|${box.x},${box.y},${box.width},${box.height}|${check}|${selected}|${mark ? JSON.stringify(mark) : ''}`;
       const old = previous.get(v.id);
       if (old && old.signature === signature) {
         next.set(v.id, old);
@@ -91,7 +93,9 @@ export function createNodeBuilder() {
         position: { x: box.x, y: box.y },
         width: box.width,
         height: box.height,
-        data: isModule ? { view: v, check } : { view: v },
+        data: isModule
+          ? { view: v, check, ...(mark ? { marks: mark } : {}) }
+          : { view: v, ...(mark ? { marks: mark } : {}) },
         ...(v.parentId ? { parentId: v.parentId, extent: 'parent' as const } : {}),
         draggable: false,
         connectable: false,

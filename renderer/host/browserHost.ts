@@ -12,9 +12,20 @@
  * shows a small in-page dialog (`<dialog data-host-dialog>`, a list of the folder's files, a
  * "File name" field, and Open/Save/Export and Cancel buttons).
  */
-import type { HostApi, HostMethod, MenuCommand, WeightsProgress } from '../../core/host/contract';
+import {
+  isWeightsFileName,
+  MAX_WEIGHTS_UPLOAD_BYTES,
+  notWeightsMessage,
+  WEIGHTS_EXTENSIONS,
+  type DroppedFile,
+  type HostApi,
+  type HostMethod,
+  type MenuCommand,
+  type WeightsFile,
+  type WeightsProgress,
+} from '../../core/host/contract';
 import { commandForKey } from '../../core/host/menuCommands';
-import { errResult, type Result, type RunProgress } from '../../core/run/types';
+import { errResult, okResult, type Result, type RunProgress } from '../../core/run/types';
 import { bytesFromBase64 } from '../../core/export/onnxGraph';
 import {
   API_PATH,
@@ -22,6 +33,8 @@ import {
   CLIENT_HEADER,
   SOCKET_PATH,
   TOKEN_HEADER,
+  UPLOAD_NAME_HEADER,
+  UPLOAD_WEIGHTS_PATH,
   type ClientMessage,
   type PageDialogRequest,
   type ServerMessage,
@@ -87,6 +100,8 @@ function isEditable(target: EventTarget | null): boolean {
 export function showFileDialog(
   request: PageDialogRequest,
   doc: Document = document,
+  /** For a `weights` dialog: uploads a file picked on this computer; the name to answer with, or an error sentence. */
+  upload?: (file: File) => Promise<{ name: string } | { error: string }>,
 ): Promise<string | null> {
   const dialog = doc.createElement('dialog');
   dialog.dataset.hostDialog = request.kind;
@@ -127,9 +142,11 @@ export function showFileDialog(
     // Only files of the kind being saved are listed; say so, so an empty list does not read as an empty folder.
     const kind = /\.[A-Za-z0-9]+$/.exec(request.suggestedName)?.[0] ?? '.json';
     empty.textContent =
-      request.kind === 'open'
-        ? 'No design files (.json) in this folder yet; files of other types are not listed.'
-        : `No ${kind} files in this folder yet; files of other types are not listed.`;
+      request.kind === 'weights'
+        ? `No weights files (${WEIGHTS_EXTENSIONS.join(', ')}) in this folder yet; upload one from this computer, or drop it on the window.`
+        : request.kind === 'open'
+          ? 'No design files (.json) in this folder yet; files of other types are not listed.'
+          : `No ${kind} files in this folder yet; files of other types are not listed.`;
     Object.assign(empty.style, { padding: '6px 8px', opacity: '0.7' });
     list.append(empty);
   }
@@ -187,8 +204,30 @@ export function showFileDialog(
   cancel.textContent = 'Cancel';
   const ok = doc.createElement('button');
   ok.type = 'submit';
-  ok.textContent = request.kind === 'open' ? 'Open' : request.kind === 'save' ? 'Save' : 'Export';
+  ok.textContent =
+    request.kind === 'open' || request.kind === 'weights'
+      ? 'Open'
+      : request.kind === 'save'
+        ? 'Save'
+        : 'Export';
   buttons.append(cancel, ok);
+  // A weights file on this computer but not in the host's folder: upload it, then answer with it.
+  const picker = doc.createElement('input');
+  const uploadButton = doc.createElement('button');
+  const uploadNote = doc.createElement('p');
+  if (request.kind === 'weights' && upload) {
+    picker.type = 'file';
+    picker.accept = WEIGHTS_EXTENSIONS.join(',');
+    picker.hidden = true;
+    picker.setAttribute('aria-label', 'Weights file on this computer');
+    uploadButton.type = 'button';
+    uploadButton.textContent = 'Upload from this computer…';
+    uploadButton.style.marginRight = 'auto';
+    uploadButton.addEventListener('click', () => picker.click());
+    uploadNote.setAttribute('role', 'status');
+    Object.assign(uploadNote.style, { margin: '8px 0 0', fontSize: '13px' });
+    buttons.prepend(uploadButton, picker);
+  }
   form.append(label, buttons);
   dialog.append(title, folder, list, form);
   doc.body.append(dialog);
@@ -222,7 +261,8 @@ export function showFileDialog(
       e.preventDefault();
       const name = input.value.trim();
       if (!name) return;
-      const clash = request.kind === 'open' ? undefined : existing(name);
+      const clash =
+        request.kind === 'open' || request.kind === 'weights' ? undefined : existing(name);
       if (clash && confirmed !== name) {
         confirmed = name;
         warning.textContent = `${clash} already exists in this folder. ${ok.textContent} again to replace it.`;
@@ -233,6 +273,22 @@ export function showFileDialog(
       dialog.close();
     });
     cancel.addEventListener('click', () => dialog.close());
+    picker.addEventListener('change', () => {
+      const file = picker.files?.[0];
+      if (!file || !upload) return;
+      uploadNote.textContent = `Uploading ${file.name}…`;
+      form.insertBefore(uploadNote, buttons);
+      uploadButton.disabled = true;
+      void upload(file).then((r) => {
+        uploadButton.disabled = false;
+        if ('error' in r) {
+          uploadNote.textContent = r.error;
+          return;
+        }
+        answer = r.name;
+        dialog.close();
+      });
+    });
     dialog.addEventListener('close', () => {
       dialog.remove();
       resolve(answer);
@@ -291,7 +347,14 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
         for (const l of [...weightsListeners]) l(msg.progress);
       else if (msg.type === 'menuCommand') emitMenu(msg.command);
       else if (msg.type === 'dialog') {
-        void showFileDialog(msg.request).then((name) => {
+        const upload = async (file: File) => {
+          const r = await uploadWeights(file);
+          // The dialog answers with a name in the weights folder: uploads/<kept name>.
+          return r.ok
+            ? { name: `uploads/${r.value.path.split(/[\\/]/).pop()}` }
+            : { error: r.error.message };
+        };
+        void showFileDialog(msg.request, document, upload).then((name) => {
           if (ws.readyState === WebSocket.OPEN)
             ws.send(
               JSON.stringify({ type: 'dialogAnswer', id: msg.id, name } satisfies ClientMessage),
@@ -339,6 +402,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
   ): Promise<Result<T>> => {
     if (!token) return errResult('host.noToken', NO_TOKEN_MESSAGE);
     if (
+      method === 'chooseWeights' ||
       method === 'openDesign' ||
       method === 'saveDesign' ||
       method === 'saveDesignAs' ||
@@ -384,6 +448,45 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     }
   };
 
+  /** Sends a weights file's bytes to the host, which keeps it in <home>/weights/uploads. */
+  const uploadWeights = async (file: DroppedFile): Promise<Result<WeightsFile>> => {
+    if (!token) return errResult('host.noToken', NO_TOKEN_MESSAGE);
+    if (!isWeightsFileName(file.name))
+      return errResult('weights.notWeightsFile', notWeightsMessage(file.name));
+    if (file.size > MAX_WEIGHTS_UPLOAD_BYTES)
+      return errResult(
+        'upload.tooLarge',
+        `${file.name} is larger than the ${MAX_WEIGHTS_UPLOAD_BYTES / 1024 ** 2} MB the browser host takes as an upload; put it in the host's weights folder and choose it there instead.`,
+      );
+    let response: Response;
+    try {
+      response = await fetch(`${origin}${UPLOAD_WEIGHTS_PATH}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/octet-stream',
+          [TOKEN_HEADER]: token,
+          [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name),
+        },
+        body: await file.arrayBuffer(),
+      });
+    } catch (e) {
+      return errResult(
+        'host.unreachable',
+        `${file.name} could not be uploaded (${(e as Error).message}); check that \`inception-explorer serve\` is still running.`,
+      );
+    }
+    try {
+      const r = (await response.json()) as Result<WeightsFile>;
+      // Shown under the name the user knows, not the kept file's.
+      return r.ok ? okResult({ path: r.value.path, name: file.name }) : r;
+    } catch {
+      return errResult(
+        'host.badResponse',
+        `The browser host answered the upload of ${file.name} with HTTP ${response.status} and no readable result.`,
+      );
+    }
+  };
+
   return {
     getInfo: () => call('getInfo', []),
     openDesign: () => call('openDesign', []),
@@ -411,6 +514,10 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     recentFiles: () => call('recentFiles', []),
     openRecent: (path) => call('openRecent', [path]),
     listSamples: () => call('listSamples', []),
+    chooseWeights: () => call('chooseWeights', []),
+    dropWeights: (file) => uploadWeights(file),
+    grantDroppedWeights: (path) => call('grantDroppedWeights', [path]),
+    reuseWeights: (path) => call('reuseWeights', [path]),
     run: (runId, request) => call('run', [runId, request]),
     cancelRun: (runId) => call('cancelRun', [runId]),
     onDidRunProgress(callback) {

@@ -1,6 +1,6 @@
 /** A module's feature map (channel mean of the first image) as a small picture. */
 import { memo, useEffect, useRef } from 'react';
-import type { FeatureMapSummary, InputPicture } from '../../core/run/types';
+import type { FeatureMapSummary, InputPicture, ValueRange } from '../../core/run/types';
 
 /** A perceptually even dark-blue → yellow ramp (viridis-like), so structure reads in both themes. */
 const STOPS: readonly [number, number, number][] = [
@@ -106,22 +106,69 @@ export const InputImage = memo(function InputImage({
   );
 });
 
-/** A few single channels of a map, as small pictures. */
-export function FeatureChannels({ summary, id }: { summary: FeatureMapSummary; id: string }) {
+/** The ramp as a CSS gradient, for the legend. */
+const RAMP_CSS = `linear-gradient(to right, ${STOPS.map(([r, g, b]) => `rgb(${r} ${g} ${b})`).join(', ')})`;
+
+/** A value as the legend shows it: 3 significant digits. */
+const legendNumber = (v: number) =>
+  Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(1) : v.toPrecision(3);
+
+/** The colour scale of a picture: the ramp with the values its ends stand for. */
+export function ColourScale({ range, label }: { range: ValueRange; label: string }) {
   return (
-    <ul className="feature-channels" aria-label={`Some channels of ${id}`}>
-      {summary.channels.map((ch) => (
-        <li key={ch.index}>
-          <Picture
-            width={summary.width}
-            height={summary.height}
-            values={ch.values}
-            label={`${id} channel ${ch.index}`}
-            className="feature-map"
-          />
-          <span>channel {ch.index}</span>
-        </li>
-      ))}
-    </ul>
+    <div
+      className="colour-scale"
+      role="img"
+      aria-label={`${label}: from ${legendNumber(range.min)} to ${legendNumber(range.max)}`}
+    >
+      <span className="mono">{legendNumber(range.min)}</span>
+      <span className="colour-scale-bar" style={{ background: RAMP_CSS }} aria-hidden="true" />
+      <span className="mono">{legendNumber(range.max)}</span>
+    </div>
+  );
+}
+
+/**
+ * The most active channels of a map, as small pictures. With trained weights each gets its colour
+ * scale and the caption says how they were picked.
+ */
+export function FeatureChannels({
+  summary,
+  id,
+  trained = false,
+}: {
+  summary: FeatureMapSummary;
+  id: string;
+  trained?: boolean;
+}) {
+  const total = summary.channelCount;
+  return (
+    <>
+      <p className="small muted" data-testid="channels-caption">
+        The {summary.channels.length} most active
+        {total ? ` of ${total}` : ''} channels (largest mean activation), each scaled to its own
+        range.
+      </p>
+      <ul className="feature-channels" aria-label={`The most active channels of ${id}`}>
+        {summary.channels.map((ch) => (
+          <li key={ch.index}>
+            <Picture
+              width={summary.width}
+              height={summary.height}
+              values={ch.values}
+              label={`${id} channel ${ch.index}`}
+              className="feature-map"
+            />
+            <span>
+              channel {ch.index}
+              {ch.activation !== undefined ? ` · mean ${legendNumber(ch.activation)}` : ''}
+            </span>
+            {trained && ch.range && (
+              <ColourScale range={ch.range} label={`Channel ${ch.index} colour scale`} />
+            )}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

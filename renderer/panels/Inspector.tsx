@@ -33,6 +33,7 @@ import {
   parseNumberText,
 } from './fields';
 import { newFromPreset, resetToPreset } from '../app/commands';
+import { WhatIfControls } from './WhatIfControls';
 
 const selectSelection = (s: AppState) => [s.selectedId, s.design] as const;
 const selectOpened = (s: AppState) => s.opened;
@@ -423,6 +424,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
       ))}
       <ParamGroups entries={entries} field={field} />
       <ModuleActions moduleId={spec.id} openable={Boolean(def?.steps)} />
+      <WhatIfControls moduleId={spec.id} />
     </section>
   );
 }

@@ -12,12 +12,16 @@ import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
 import { useDesign, useDerived } from '../state/derived';
 import { cancelRun, runBlocker, startRun } from '../app/commands';
-import { CheckField, TextField, SelectField, parseNumberText } from './fields';
-import { FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
+import { TextField, SelectField, parseNumberText } from './fields';
+import { ColourScale, FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
 import { Modal } from '../app/Modal';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 import { photoRecipe } from '../../core/presets/preprocessing';
 import type { Design } from '../../core/model/types';
+import type { Ablation } from '../../core/weights/ablation';
+import { WeightsField } from './WeightsField';
+import { WeightsSummary } from './WeightsSummary';
+import { WhatIfComparison } from './WhatIfComparison';
 
 const selectRun = (s: AppState) => ({
   settings: s.runSettings,
@@ -26,6 +30,8 @@ const selectRun = (s: AppState) => ({
   result: s.result,
   resultDesign: s.resultDesign,
   error: s.runError,
+  beforeResult: s.beforeResult,
+  resultAblations: s.resultAblations,
   setRunSettings: s.setRunSettings,
 });
 
@@ -213,7 +219,12 @@ function FeatureMaps({ result }: { result: RunResult }) {
   return (
     <>
       <h3>Feature maps (channel mean, first image)</h3>
-      <p className="muted small">Select a map to see it large, beside the input.</p>
+      <p className="muted small">
+        Select a map to see it large, beside the input
+        {result.untrainedWeights
+          ? '.'
+          : ' with its colour scale and its most active channels (largest mean activation).'}
+      </p>
       <ul className="feature-maps">
         {result.inputPicture && (
           <li>
@@ -264,9 +275,19 @@ function FeatureMaps({ result }: { result: RunResult }) {
                 large
               />
               <figcaption>Mean over {shownMap.shape[1]} channels</figcaption>
+              {!result.untrainedWeights && shownMap.featureMap!.range && (
+                <ColourScale
+                  range={shownMap.featureMap!.range}
+                  label={`${shownMap.id} colour scale`}
+                />
+              )}
             </figure>
           </div>
-          <FeatureChannels summary={shownMap.featureMap!} id={shownMap.id} />
+          <FeatureChannels
+            summary={shownMap.featureMap!}
+            id={shownMap.id}
+            trained={!result.untrainedWeights}
+          />
         </Modal>
       )}
     </>
@@ -277,10 +298,14 @@ function Results({
   result,
   stale,
   chosenBackend,
+  before,
+  ablations,
 }: {
   result: RunResult;
   stale: boolean;
   chosenBackend: BackendName | null;
+  before: RunResult | null;
+  ablations: readonly Ablation[];
 }) {
   const firstTop5 = Object.entries(result.outputs).find(([, o]) => o.top5?.length);
   // The untrained-weights warning is shown as the note beside the top-5, not twice.
@@ -292,6 +317,8 @@ function Results({
           These results are for an earlier version of the design; run again to update them.
         </p>
       )}
+      {result.weights && <WeightsSummary summary={result.weights} />}
+      {before && <WhatIfComparison before={before} after={result} ablations={ablations} />}
       <OutputShapes result={result} />
       <RunFacts result={result} chosenBackend={chosenBackend} notes={notes} />
       {firstTop5 && (
@@ -311,9 +338,17 @@ export function RunPanel() {
   const host = useHost();
   const design = useDesign();
   useDerived(); // re-render when the design's validity changes
-  const { settings, status, progress, result, resultDesign, error, setRunSettings } = useApp(
-    useShallow(selectRun),
-  );
+  const {
+    settings,
+    status,
+    progress,
+    result,
+    resultDesign,
+    error,
+    beforeResult,
+    resultAblations,
+    setRunSettings,
+  } = useApp(useShallow(selectRun));
   const samples = useSamples();
   const blocker = runBlocker();
   const running = status === 'running' || status === 'cancelling';
@@ -370,7 +405,7 @@ export function RunPanel() {
           hint={
             settings.input.kind === 'random'
               ? undefined
-              : photoPreparation(design, settings.weightsPath !== null)
+              : photoPreparation(design, design.weights !== undefined)
           }
           options={[
             { value: 'random', label: 'Random normal (seeded)' },
@@ -391,19 +426,7 @@ export function RunPanel() {
           options={BACKEND_CHOICES}
           onChange={(v) => setRunSettings({ backend: v === 'auto' ? null : (v as BackendName) })}
         />
-        <TextField
-          label="Weights file (safetensors, optional)"
-          name="Weights file"
-          doc="A state_dict saved as safetensors (keys as PyTorch names them). Empty: the seeded PyTorch-style initialization."
-          value={settings.weightsPath ?? ''}
-          onText={(t) => setRunSettings({ weightsPath: t.trim() === '' ? null : t.trim() })}
-        />
-        <CheckField
-          label="Start what does not fit afresh (fine-tuning)"
-          doc="Load the tensors of the weights file that fit this design, and start the others (e.g. a classifier for another number of classes) from the seeded initialization. The result lists them."
-          checked={settings.reinitMismatched}
-          onChange={(v) => setRunSettings({ reinitMismatched: v })}
-        />
+        <WeightsField />
         <div className="button-row">
           <button
             type="button"
@@ -450,7 +473,13 @@ export function RunPanel() {
         )}
       </section>
       {result && (
-        <Results result={result} stale={resultDesign !== design} chosenBackend={settings.backend} />
+        <Results
+          result={result}
+          stale={resultDesign !== design}
+          chosenBackend={settings.backend}
+          before={beforeResult}
+          ablations={resultAblations}
+        />
       )}
     </div>
   );

@@ -11,6 +11,7 @@ import {
   setAux,
   setClasses,
   setInput,
+  setWeights,
   setParam,
 } from '../../core/design/edit';
 import { insertModuleAfter } from '../../core/design/insert';
@@ -42,6 +43,8 @@ export interface DesignSlice {
   /** Sets one parameter on every block of a folded run (core/design/repeats.ts): one undo step per field typed. */
   setGroupParam(ids: readonly string[], field: string, value: ParamValue): void;
   setInput(field: 'batch' | 'channels' | 'height' | 'width', value: number): void;
+  /** Sets the design's weights file (null: none); an undoable edit saved with the design. */
+  setWeights(path: string | null): void;
   setClasses(value: number): void;
   setAux(on: boolean): void;
   insertAfter(afterId: string, kind: InsertableKind): string | null;
@@ -78,6 +81,7 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
       edit(setGroupParam(get().design, ids, field, value), `group:${ids.join(',')}.${field}`),
     setInput: (field, value) => edit(setInput(get().design, { [field]: value }), `input.${field}`),
     setClasses: (value) => edit(setClasses(get().design, value), 'classes'),
+    setWeights: (path) => edit(setWeights(get().design, path)),
     setAux: (on) => edit(setAux(get().design, on)),
     insertAfter: (afterId, kind) => {
       const d = get().design;
@@ -102,7 +106,7 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
     resetToPreset: () => {
       const d = get().design;
       const base = d.preset ? presetDesign(d.preset) : undefined;
-      if (base) edit({ ...base, name: d.name });
+      if (base) edit({ ...base, name: d.name, ...(d.weights ? { weights: d.weights } : {}) });
     },
     loadDesign: (next, filePath, savedText) => {
       set({
@@ -111,6 +115,8 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
         savedText: savedText ?? serializeDesign(next),
         editGroup: null,
         continuesUndoStep: false,
+        // What-ifs name modules of the design they were made for.
+        ablations: [],
       });
       get().clearHistory();
     },

@@ -9,6 +9,7 @@ import type {
   RunProgress,
   RunResult,
 } from '../../core/run/types';
+import type { Ablation } from '../../core/weights/ablation';
 import type { AppState } from './store';
 
 export interface RunSettings {
@@ -19,9 +20,11 @@ export interface RunSettings {
   input: RunInput;
   /** The backend to run on; null lets the engine pick the fastest that works. */
   backend: BackendName | null;
-  /** A safetensors weights file (a path the host allows); null: the seeded initialization. */
-  weightsPath: string | null;
-  /** Fine-tuning: load what fits from `weightsPath`, start the rest (a new classifier) afresh. */
+  /**
+   * Load what fits from the design's weights file and start the rest afresh. The app always does (an edited
+   * design keeps the trained tensors that still fit and marks the rest "fresh weights"); the
+   * command line is strict unless --reinit-mismatched.
+   */
   reinitMismatched: boolean;
 }
 
@@ -36,12 +39,20 @@ export interface RunSlice {
   /** The design the last result was computed for: results go stale when the design changes. */
   resultDesign: Design | null;
   runError: ErrorInfo | null;
+  /** What-if ablations for the next run: a run with any also runs without them (`beforeResult`). */
+  ablations: readonly Ablation[];
+  /** The last run without the ablations, when `result` had some: the "before" of the comparison. */
+  beforeResult: RunResult | null;
+  /** The ablations `result` was computed with. */
+  resultAblations: readonly Ablation[];
+  setAblations(ablations: readonly Ablation[]): void;
   setRunSettings(patch: Partial<RunSettings>): void;
   runStarted(runId: string, design: Design): void;
   runProgressed(p: RunProgress): void;
   runFinished(
     runId: string,
     outcome: { ok: true; value: RunResult } | { ok: false; error: ErrorInfo },
+    before?: RunResult | null,
   ): void;
   runCancelling(): void;
   clearResult(): void;
@@ -57,9 +68,12 @@ export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [],
     seed: 0,
     input: { kind: 'random' },
     backend: null,
-    weightsPath: null,
-    reinitMismatched: false,
+    reinitMismatched: true,
   },
+  ablations: [],
+  beforeResult: null,
+  resultAblations: [],
+  setAblations: (ablations) => set({ ablations }),
   runStatus: 'idle',
   runId: null,
   progress: null,
@@ -72,9 +86,17 @@ export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [],
   runProgressed: (p) => {
     if (p.runId === get().runId) set({ progress: p });
   },
-  runFinished: (runId, outcome) => {
+  runFinished: (runId, outcome, before = null) => {
     if (runId !== get().runId) return;
-    if (outcome.ok) set({ runStatus: 'done', result: outcome.value, runError: null, runId: null });
+    if (outcome.ok)
+      set({
+        runStatus: 'done',
+        result: outcome.value,
+        beforeResult: before,
+        resultAblations: before ? get().ablations : [],
+        runError: null,
+        runId: null,
+      });
     else
       set({
         runStatus: outcome.error.code === 'run.cancelled' ? 'cancelled' : 'failed',
@@ -86,5 +108,13 @@ export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [],
     if (get().runStatus === 'running') set({ runStatus: 'cancelling' });
   },
   clearResult: () =>
-    set({ result: null, resultDesign: null, runError: null, runStatus: 'idle', progress: null }),
+    set({
+      result: null,
+      beforeResult: null,
+      resultAblations: [],
+      resultDesign: null,
+      runError: null,
+      runStatus: 'idle',
+      progress: null,
+    }),
 });

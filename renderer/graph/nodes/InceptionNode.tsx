@@ -6,6 +6,7 @@ import { appStore } from '../../state/store';
 import {
   ChangeBadge,
   CheckMark,
+  WeightMarks,
   NodeDelta,
   NodeHandles,
   NodeId,
@@ -28,6 +29,7 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
         <RepeatMark view={v} />
         <ChangeBadge change={v.change} text={v.changeText} />
         {v.form === 'naive' && <span className="badge badge-naive">naive</span>}
+        <WeightMarks marks={data.marks} id={v.id} />
         <CheckMark check={data.check} id={v.id} />
         <button
           type="button"

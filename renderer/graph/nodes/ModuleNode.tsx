@@ -6,6 +6,7 @@ import { formatSignedCompact } from '../../../core/design/diff';
 import {
   ChangeBadge,
   CheckMark,
+  WeightMarks,
   NodeHandles,
   NodeId,
   NodeIssue,
@@ -33,6 +34,7 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
         {v.aux && <span className="badge badge-train">train only</span>}
         <RepeatMark view={v} />
         <ChangeBadge change={v.change} text={v.changeText} />
+        <WeightMarks marks={data.marks} id={v.id} />
         <CheckMark check={data.check} id={v.id} />
       </div>
       <div className="node-sub lod-detail" title={detail}>

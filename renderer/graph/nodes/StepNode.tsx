@@ -7,7 +7,15 @@ import { NodeHandles, NodeId } from './parts';
 function StepNodeComponent({ data }: NodeProps<StepFlowNode>) {
   const v = data.view;
   return (
-    <div className="node node-step" title={v.layers.join('\n')}>
+    <div
+      className={`node node-step${data.marks?.off ? ' switched-off' : ''}`}
+      title={
+        data.marks?.off
+          ? `Switched off (what-if): this branch outputs zeros.\n${v.layers.join('\n')}`
+          : v.layers.join('\n')
+      }
+      data-switched-off={data.marks?.off ? 'true' : undefined}
+    >
       <NodeHandles vertical />
       <div className="node-header">
         <NodeId id={v.title} />

@@ -1,7 +1,7 @@
 /** Pieces shared by the node components: invisible handles, problem text, run check mark, change badge. */
 import { Handle, Position } from '@xyflow/react';
 import type { Issue } from '../../../core/model/types';
-import type { RunCheck } from '../flowTypes';
+import type { NodeMarks, RunCheck } from '../flowTypes';
 import { appStore } from '../../state/store';
 import type { MarkedStatus, RepeatView } from '../../../core/graph/graphView';
 import type { ModuleDelta } from '../../../core/design/diff';
@@ -193,5 +193,32 @@ export function RepeatMark({ view }: { view: { id: string; repeat?: RepeatView }
     >
       ×{r.count}
     </button>
+  );
+}
+
+/** "fresh weights" (tensors that did not fit the weights file start from the seeded initialization) and "what-if" badges. */
+export function WeightMarks({ marks, id }: { marks?: NodeMarks; id: string }) {
+  if (!marks?.fresh && !marks?.whatIf) return null;
+  return (
+    <>
+      {marks.fresh && (
+        <span
+          className="badge badge-fresh"
+          data-testid={`fresh-${id}`}
+          title="Some of this module's tensors did not fit the weights file (missing, or another shape after an edit) and start from the seeded initialization."
+        >
+          fresh weights
+        </span>
+      )}
+      {marks.whatIf && (
+        <span
+          className="badge badge-whatif"
+          data-testid={`whatif-${id}`}
+          title="A what-if applies here (a branch switched off, or filters pruned); the Run tab compares before and after."
+        >
+          what-if
+        </span>
+      )}
+    </>
   );
 }

@@ -9,7 +9,9 @@ import type {
   MenuCommand,
   SampleImage,
   WeightsProgress,
+  WeightsFile,
 } from '../../../core/host/contract';
+import { isWeightsFileName, notWeightsMessage } from '../../../core/host/contract';
 import { PRETRAINED_CHECKPOINTS } from '../../../core/weights/pretrained';
 import {
   errResult,
@@ -26,6 +28,10 @@ export interface MemoryHostOptions {
   /** The path a save-as dialog picks (null = cancelled). */
   saveAsPath?: string | null;
   samples?: readonly SampleImage[];
+  /** The weights file the weights dialog picks (null = cancelled). */
+  weightsAnswer?: WeightsFile | null;
+  /** Weights paths `reuseWeights` allows (others: file.notAllowed). */
+  allowedWeights?: readonly string[];
   /** Answers `run`; by default every run fails with `run.unavailable`. */
   run?: (
     runId: string,
@@ -110,6 +116,19 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
         : okResult({ path, text });
     },
     listSamples: async () => okResult(host.options.samples ?? []),
+    chooseWeights: async () => okResult(host.options.weightsAnswer ?? null),
+    dropWeights: async (file) =>
+      isWeightsFileName(file.name)
+        ? okResult({ path: `/uploads/${file.name}`, name: file.name })
+        : errResult('weights.notWeightsFile', notWeightsMessage(file.name)),
+    grantDroppedWeights: async (path) => okResult({ path, name: path.split('/').pop() ?? path }),
+    reuseWeights: async (path) =>
+      host.options.allowedWeights?.includes(path)
+        ? okResult({ path, name: path.split('/').pop() ?? path })
+        : errResult(
+            'file.notAllowed',
+            `${path} was not chosen in this session and is not in Recent Files, so the app may not read it. Choose the weights file again (Choose… or drop it on the window).`,
+          ),
     run: async (runId, request) => {
       if (!host.options.run) return errResult('run.unavailable', 'The test host runs no engine.');
       return host.options.run(runId, request, (p) => progressListeners.forEach((l) => l(p)));
