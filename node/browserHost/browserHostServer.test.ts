@@ -156,7 +156,7 @@ describe('browser host server', () => {
       Buffer.alloc(5000),
     );
     expect(big.status).toBe(413);
-    expect(big.json().error?.message).toContain('big.pth is larger than the 0 MB');
+    expect(big.json().error?.message).toContain('big.pth is larger than the 4.0 KiB');
     const photo = await upload(
       { [TOKEN_HEADER]: token, [UPLOAD_NAME_HEADER]: 'cat.jpg' },
       Buffer.from([1]),

@@ -38,6 +38,7 @@ import {
 import { BOUNDARY_ERRORS, type HostDispatch } from '../host/hostRouter';
 import { MAX_WEIGHTS_UPLOAD_BYTES, type WeightsFile } from '../../core/host/contract';
 import type { Result } from '../../core/run/types';
+import { formatBytes } from '../../core/model/format';
 import { contentSecurityPolicy } from '../host/contentSecurityPolicy';
 import {
   BodyBudget,
@@ -436,7 +437,7 @@ async function handleUpload(
         ? fail(
             413,
             'upload.tooLarge',
-            `${name} is larger than the ${Math.round(limit / 1024 ** 2).toLocaleString('en-US')} MiB the browser host takes as an upload; put it in the weights folder and choose it there instead.`,
+            `${name} is larger than the ${formatBytes(limit)} the browser host takes as an upload; put it in the weights folder and choose it there instead.`,
           )
         : held,
     );
