@@ -43,7 +43,11 @@ async function main(): Promise<void> {
   const variants: [string, Uint8Array, ort.InferenceSession.SessionOptions][] = [
     ['plain, all, spin off', plain, { ...base, ...spin(false) }],
     ['plain, all, spin on', plain, { ...base, ...spin(true) }],
-    ['plain, extended, spin off', plain, { ...base, graphOptimizationLevel: 'extended', ...spin(false) }],
+    [
+      'plain, extended, spin off',
+      plain,
+      { ...base, graphOptimizationLevel: 'extended', ...spin(false) },
+    ],
     ['plain, basic, spin off', plain, { ...base, graphOptimizationLevel: 'basic', ...spin(false) }],
     ['plain, all, no arena', plain, { ...base, enableCpuMemArena: false, ...spin(false) }],
     ['plain, all, 1 thread', plain, { ...base, intraOpNumThreads: 1, ...spin(false) }],
@@ -74,7 +78,9 @@ async function main(): Promise<void> {
   }
   const peak = await matMulPeak(ort);
   process.stdout.write(`MatMul peak: ${peak.gmacPerSecond.toFixed(0)} GMAC/s (${peak.note})\n`);
-  process.stdout.write(`${os.cpus()[0].model}, ${os.availableParallelism()} cores, ${new Date().toISOString()}\n`);
+  process.stdout.write(
+    `${os.cpus()[0].model}, ${os.availableParallelism()} cores, ${new Date().toISOString()}\n`,
+  );
 }
 
 void main();

@@ -394,7 +394,12 @@ function addFirstImages(
   for (const m of modules) {
     if (!wanted.includes(m.id) || !m.outputShape) continue;
     const name = `firstImage:${m.id}`;
-    g.node('Slice', `firstImage.${m.id}`, [moduleValue(g, analysis, m.id, resolve), zero, one, zero], name);
+    g.node(
+      'Slice',
+      `firstImage.${m.id}`,
+      [moduleValue(g, analysis, m.id, resolve), zero, one, zero],
+      name,
+    );
     graphOutputs[name] = [1, ...m.outputShape.slice(1)];
   }
 }

@@ -1,10 +1,10 @@
 /**
  * The onnxruntime backend: eval-mode forward passes through ONNX Runtime (onnxruntime-node, its
- * CPU libraries ship inside the npm package) on core's ONNX export. Each module of the network is
- * its own session (core/export/onnx.ts exports one module at a time), run one after the other:
- * so every module's output comes back (feature maps, statistics, the shape check), its time is
- * the wall time of its own Run call, progress is reported and a stop is noticed after every
- * module. Every session uses all the machine's cores (intra-op threads), so batch 1 uses them too.
+ * CPU libraries ship inside the npm package) on core's ONNX export. A run is one session over the
+ * whole graph (`OrtGraphModel`): each module's shape and statistics are reduced inside the graph,
+ * feature maps come out only for the modules asked for, and module times come from ONNX Runtime's
+ * profiler. `OrtModel` (one session per module, every output copied out) is kept as the reference
+ * the whole-graph figures are tested against. Sessions use all the machine's cores (intra-op threads).
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,7 +18,13 @@ import {
   ONNX_SUMMARY_SHAPES,
   ONNX_SUMMARY_STATS,
 } from '../../core/export/onnx';
-import { floatValueInfo, IR_VERSION, onnx, OnnxGraphBuilder, OPSET } from '../../core/export/onnxGraph';
+import {
+  floatValueInfo,
+  IR_VERSION,
+  onnx,
+  OnnxGraphBuilder,
+  OPSET,
+} from '../../core/export/onnxGraph';
 import type { Design, Shape } from '../../core/model/types';
 import { estimateRunBytes } from './memory';
 import type { StatsAccumulator } from './stats';

@@ -423,7 +423,9 @@ export class EngineSession {
     const wantMaps = request.featureMaps !== false && slice.start === 0;
     const featureMaps = wantMaps
       ? analysis.modules
-          .filter((m) => m.evalPath && m.outputShape?.length === 4 && featureMapWanted(request, m.id))
+          .filter(
+            (m) => m.evalPath && m.outputShape?.length === 4 && featureMapWanted(request, m.id),
+          )
           .map((m) => m.id)
       : [];
     // The analysis' batch does not enter the export (its batch dimension is dynamic).
@@ -479,7 +481,9 @@ export class EngineSession {
           expectedShape: m.expectedShape,
           ms: times?.ms.get(m.id) ?? 0,
           stats: m.stats,
-          featureMap: m.firstImage ? featureMapFromValues(m.firstImage, 'nchw', h, w, c) : undefined,
+          featureMap: m.firstImage
+            ? featureMapFromValues(m.firstImage, 'nchw', h, w, c)
+            : undefined,
         };
       });
       hooks.onProgress?.(modules.length, modules.length, modules[modules.length - 1]?.id ?? '');
