@@ -408,8 +408,14 @@ export class OrtGraphModel {
    * deleted here). Each node is charged to the module its name starts with (nodes are named by
    * module paths; fused nodes keep their first node's name); the median over the passes is
    * reported. Kernel times only: the few microseconds between kernels are not in any module.
+   * A reason from `shouldStop` (checked before every pass) ends it with OrtStop.
    */
-  async moduleTimes(input: Float32Array, shape: Shape, runs = 3): Promise<OrtModuleTimes> {
+  async moduleTimes(
+    input: Float32Array,
+    shape: Shape,
+    runs = 3,
+    hooks: { shouldStop?(): string | null } = {},
+  ): Promise<OrtModuleTimes> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ort-profile-'));
     const session = await this.ort.InferenceSession.create(this.bytes, {
       ...sessionOptions(this.threads),
@@ -418,7 +424,11 @@ export class OrtGraphModel {
     });
     try {
       const feeds = { [ONNX_INPUT]: new this.ort.Tensor('float32', input, [...shape]) };
-      for (let i = 0; i < runs + 1; i++) await session.run(feeds);
+      for (let i = 0; i < runs + 1; i++) {
+        const reason = hooks.shouldStop?.();
+        if (reason) throw new OrtStop(reason);
+        await session.run(feeds);
+      }
       session.endProfiling();
       const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
       if (files.length !== 1)

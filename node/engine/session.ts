@@ -472,7 +472,15 @@ export class EngineSession {
       : undefined;
     try {
       const result = await model.run(data, shape, { shouldStop: hooks.shouldStop });
-      const times = request.moduleTimes !== false ? await model.moduleTimes(data, shape) : null;
+      // The modules of one session end together: progress comes once, before the profiled passes.
+      const last = result.modules[result.modules.length - 1];
+      hooks.onProgress?.(result.modules.length, result.modules.length, last?.id ?? '');
+      const times =
+        request.moduleTimes !== false
+          ? await model.moduleTimes(data, shape, 3, { shouldStop: hooks.shouldStop })
+          : null;
+      const stopped = hooks.shouldStop?.();
+      if (stopped) throw new OrtStop(stopped);
       const modules: PartialModule[] = result.modules.map((m) => {
         const [, c, h, w] = m.shape;
         return {
@@ -486,7 +494,6 @@ export class EngineSession {
             : undefined,
         };
       });
-      hooks.onProgress?.(modules.length, modules.length, modules[modules.length - 1]?.id ?? '');
       const outputs: Record<string, TensorData> = {};
       // Copies: the runtime's output buffers are transferred to the client.
       for (const [name, t] of Object.entries(result.outputs))
