@@ -248,7 +248,10 @@ describe('run panel', () => {
       },
     ],
     totalMs: 40,
-    timing: { method: 'profiler', note: "Module times: ONNX Runtime's profiler, the median of 3 passes." },
+    timing: {
+      method: 'profiler',
+      note: "Module times: ONNX Runtime's profiler, the median of 3 passes.",
+    },
     peakBytes: 1024,
     untrainedWeights: true,
     warnings: [UNTRAINED_WEIGHTS_WARNING, 'Image 2 was padded.'],
