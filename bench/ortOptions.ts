@@ -2,7 +2,7 @@
  * ONNX Runtime session options for the engine's whole-graph session, chosen by measurement: each
  * variant is timed (median of interleaved runs after warm-up) on the same export, plus the cost of
  * the in-graph module summaries and of copying every module output out, and the MatMul peak.
- * Prints figures; asserts nothing. Run: npx tsx bench/ortOptions.ts [preset] [runs]
+ * Prints figures; asserts nothing. Run: npm run bench:ort-options -- [preset] [runs]
  */
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
