@@ -14,6 +14,10 @@ import type { BackendName } from '../../core/run/types';
 import { EngineClient, maxEngineWorkers } from '../../node/engine/engineClient';
 import { BACKEND_ORDER, isBackendName } from '../../node/engine/backendNames';
 import { emptyRecord } from '../../core/model/records';
+import { onnxModel, ONNX_INPUT } from '../../core/export/onnx';
+import { randomInput } from '../../core/weights/init';
+import { seededStateDict } from '../../node/engine/weights';
+import { loadOnnxRuntime, matMulPeak, sessionOptions } from '../../node/engine/onnxRuntime';
 
 export interface BenchResult {
   readonly backend: BackendName;
@@ -30,6 +34,19 @@ export interface BenchResult {
   /** Median time spent inside the layers per image (no messaging, input or statistics). */
   readonly computeMsPerImage: number;
   readonly runsMs: readonly number[];
+}
+
+/**
+ * The engine's own limit in the same run: a plain onnxruntime-node session on the design's
+ * `export onnx` file (same weights, same fold option, the engine's session options), timed the same
+ * way (median after warm-up), so the product's overhead over the engine is visible.
+ */
+export interface WholeGraphResult {
+  readonly batch: number;
+  readonly msPerImage: number;
+  readonly gmacPerSecond: number;
+  /** The product's onnxruntime run time over the plain session's, median of the runs paired as they alternated. */
+  readonly productRatio: number | null;
 }
 
 /** PyTorch's figure for one batch: its fastest setting in the same bench run. */
@@ -110,6 +127,49 @@ async function benchTorch(
   }
 }
 
+/**
+ * A plain ONNX Runtime session on the design's `export onnx` bytes (seed-0 weights, as the bench
+ * runs and `export onnx --seed 0`; the engine's session options): `time(batch)` is one pass's wall
+ * time in ms. A reason instead when ONNX Runtime or the export is unavailable.
+ */
+async function plainOrtSession(
+  design: import('../../core/model/types').Design,
+  foldBatchNorm: boolean,
+): Promise<
+  | {
+      ok: true;
+      time(batch: number): Promise<number>;
+      peak(): ReturnType<typeof matMulPeak>;
+      release(): Promise<void>;
+    }
+  | { ok: false; reason: string }
+> {
+  const loaded = await loadOnnxRuntime();
+  if (!loaded.ok) return { ok: false, reason: loaded.reason };
+  const { ort } = loaded;
+  const analysis = analyze(design);
+  const exported = onnxModel(design, analysis, seededStateDict(analysis.graph, 0, 'pytorch'), {
+    foldBatchNorm,
+  });
+  if (!exported.ok) return { ok: false, reason: exported.issues.map((i) => i.message).join(' ') };
+  const session = await ort.InferenceSession.create(exported.value.bytes, sessionOptions());
+  const { channels, height, width } = design.input;
+  const feeds = new Map<number, Record<string, InstanceType<typeof ort.Tensor>>>();
+  return {
+    ok: true,
+    async time(batch) {
+      const shape = [batch, channels, height, width];
+      if (!feeds.has(batch))
+        feeds.set(batch, { [ONNX_INPUT]: new ort.Tensor('float32', randomInput(shape, 0), shape) });
+      const t0 = performance.now();
+      await session.run(feeds.get(batch)!);
+      return performance.now() - t0;
+    },
+    peak: () => matMulPeak(ort),
+    release: () => session.release(),
+  };
+}
+
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -133,8 +193,10 @@ export const benchCommand: CliCommand = {
 
 Times eval-mode forward passes of the design (default: the GoogLeNet preset) on every backend
 present (ONNX Runtime and the TensorFlow.js backends), after warm-up runs, and prints the median
-of the timed runs; then PyTorch's fastest setting on the same design in the same run, when
-${PYTHON} has torch (Debian's python3-torch).
+of the timed runs; with onnxruntime, a plain ONNX Runtime session on the design's \`export onnx\`
+file (ort-export: what the engine alone does) and the machine's 2048² MatMul peak; then PyTorch's
+fastest setting on the same design in the same run, when ${PYTHON} has torch (Debian's
+python3-torch).
 
 ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
   --batch LIST              batch sizes, comma-separated (default 1,3)
@@ -147,7 +209,9 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
                             into the convolution saves)
   --no-torch                do not measure PyTorch
   --json                    print { "results": [ { "backend", "batch", "msPerImage",
-                            "gmacPerSecond", … } ], "pytorch": { "best": [ … ] }, "skipped" }`,
+                            "gmacPerSecond", … } ], "wholeGraph": [ { "batch", "msPerImage",
+                            "productRatio", … } ], "matMul": { "gmacPerSecond" },
+                            "pytorch": { "best": [ … ] }, "skipped" }`,
   options: {
     ...designOptions,
     backend: { type: 'string' },
@@ -209,8 +273,16 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
     say(
       `${'backend'.padEnd(11)} ${'batch'.padStart(5)} ${'workers'.padStart(7)} ${'threads'.padStart(7)} ${'ms/image'.padStart(9)} ${'images/s'.padStart(9)} ${'GMAC/s'.padStart(7)}\n`,
     );
+    const wholeGraph: WholeGraphResult[] = [];
+    let matMul: { gmacPerSecond: number; note: string } | null = null;
     for (const backend of backends as BackendName[]) {
       const client = new EngineClient({ backend, workers: counts.workers });
+      const plain =
+        backend === 'onnxruntime' ? await plainOrtSession(loaded.design, !values['no-fold']) : null;
+      if (plain && !plain.ok) {
+        skipped.push({ backend: 'ort-export', reason: plain.reason });
+        say(`${'ort-export'.padEnd(11)} skipped: ${plain.reason}\n`);
+      }
       try {
         try {
           await client.info();
@@ -227,11 +299,19 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
             seed: 0,
             input: { kind: 'random' as const },
             featureMaps: false,
+            // The product's throughput: module times would add profiled passes to every run.
+            moduleTimes: false,
             foldBatchNorm: !values['no-fold'],
           };
           const wall: number[] = [];
           const compute: number[] = [];
+          const plainMs: number[] = [];
           for (let i = 0; i < counts.warmup + counts.runs; i++) {
+            // The plain session runs between the product's runs, so a neighbour's load falls on both.
+            if (plain?.ok) {
+              const t = await plain.time(batch);
+              if (i >= counts.warmup) plainMs.push(t);
+            }
             const t0 = performance.now();
             const r = await client.run(`bench-${backend}-${batch}-${i}`, request);
             const ms = performance.now() - t0;
@@ -263,9 +343,31 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
           say(
             `${backend.padEnd(11)} ${String(batch).padStart(5)} ${String(result.workers).padStart(7)} ${String(result.threads).padStart(7)} ${result.msPerImage.toFixed(1).padStart(9)} ${result.imagesPerSecond.toFixed(2).padStart(9)} ${result.gmacPerSecond.toFixed(1).padStart(7)}\n`,
           );
+          if (plainMs.length) {
+            const pms = median(plainMs);
+            const w: WholeGraphResult = {
+              batch,
+              msPerImage: round(pms / batch),
+              gmacPerSecond: round((analysis.totals.macs * batch) / (pms / 1000) / 1e9),
+              // Paired: each product run over the plain run just before it.
+              productRatio: round(median(wall.map((x, j) => x / plainMs[j]))),
+            };
+            wholeGraph.push(w);
+            say(
+              `${'ort-export'.padEnd(11)} ${String(batch).padStart(5)} ${'1'.padStart(7)} ${String(os.availableParallelism()).padStart(7)} ${w.msPerImage.toFixed(1).padStart(9)} ${(1000 / w.msPerImage).toFixed(2).padStart(9)} ${w.gmacPerSecond.toFixed(1).padStart(7)}  (one plain session on the export onnx file; the product ${w.productRatio}× it)\n`,
+            );
+          }
+        }
+        if (plain?.ok) {
+          const peak = await plain.peak();
+          matMul = { gmacPerSecond: round(peak.gmacPerSecond), note: peak.note };
+          say(
+            `${'matmul peak'.padEnd(11)} ${' '.repeat(41)}${matMul.gmacPerSecond.toFixed(1).padStart(7)}  (${matMul.note})\n`,
+          );
         }
       } finally {
         await client.dispose();
+        if (plain?.ok) await plain.release();
       }
     }
     let pytorch: { torch: string; best: TorchResult[]; all: TorchResult[] } | null = null;
@@ -288,7 +390,8 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
         say(terminalLines`${'pytorch'.padEnd(11)} skipped: ${t.reason}\n`);
       }
     }
-    if (values.json) io.out(`${JSON.stringify({ results, pytorch, skipped }, null, 2)}\n`);
+    if (values.json)
+      io.out(`${JSON.stringify({ results, wholeGraph, matMul, pytorch, skipped }, null, 2)}\n`);
     else
       say(
         `\n${analysis.totals.macs.toLocaleString('en-US')} MACs per image (eval path); median of ${counts.runs} runs after ${counts.warmup} warm-up runs.\n`,

@@ -97,6 +97,7 @@ function runText(result: EngineRunResult, design: Design): string {
     '',
     `total ${result.totalMs.toFixed(0)} ms (${(result.totalMs / result.batch).toFixed(1)} ms per image), peak tensor memory ${formatBytes(result.peakBytes)}`,
   );
+  if (result.timing) lines.push(result.timing.note);
   for (const [name, o] of Object.entries(result.outputs)) {
     lines.push(
       terminalLines`${name}: ${shapeText(o.shape)}  min ${o.stats.min.toPrecision(4)}  max ${o.stats.max.toPrecision(4)}  mean ${o.stats.mean.toPrecision(4)}  std ${o.stats.std.toPrecision(4)}`,

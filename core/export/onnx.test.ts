@@ -92,6 +92,43 @@ describe('onnxModel', () => {
     expect(Object.keys(value.outputs)).toEqual(['main', ...evalModules]);
   });
 
+  it('adds only the module outputs named, when given ids', () => {
+    const { value } = exported(googlenet, { moduleOutputs: ['inception4c', 'conv1'] });
+    expect(Object.keys(value.outputs)).toEqual(['main', 'conv1', 'inception4c']);
+  });
+
+  it('reduces every module output inside the graph into two small outputs, and slices first images when asked', () => {
+    const { value, graph, analysis } = exported(googlenet, {
+      moduleSummaries: true,
+      firstImageOutputs: ['inception4c'],
+    });
+    const evalModules = analysis.modules.filter((m) => m.evalPath);
+    expect(value.summaries!.modules).toEqual(evalModules.map((m) => m.id));
+    expect(value.summaries!.ranks).toEqual(evalModules.map((m) => m.outputShape!.length));
+    expect(value.outputs).toEqual({
+      main: ['N', 1000],
+      'summary:stats': [4 * evalModules.length],
+      'summary:shapes': [value.summaries!.ranks.reduce((a, b) => a + b, 0)],
+      'firstImage:inception4c': [1, 512, 14, 14],
+    });
+    const ops = graph.node
+      .filter((n) => n.name!.startsWith('summary.inception4c.'))
+      .map((n) => n.opType);
+    expect(ops).toEqual([
+      'Reshape',
+      'ReduceMin',
+      'ReduceMax',
+      'ReduceSum',
+      'ReduceSumSquare',
+      'Shape',
+      'Cast',
+    ]);
+    // Per-module exports have no whole-network summaries.
+    expect(
+      exported(googlenet, { modules: ['conv1'], moduleSummaries: true }).value.summaries,
+    ).toBeUndefined();
+  });
+
   it('names the module and layer when a weight is missing or mis-sized, and writes nothing', () => {
     const analysis = analyze(googlenet);
     const weights = initStateDict(analysis.graph, 0);

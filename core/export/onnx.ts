@@ -11,7 +11,7 @@ import { formatBytes } from '../model/format';
 import type { LayerAttrMap, LayerKind } from '../layers/registry';
 import type { ExportIssue } from './pytorch';
 import { GENERATOR } from './pytorch';
-import { floatValueInfo, IR_VERSION, onnx, OnnxGraphBuilder, OPSET } from './onnxGraph';
+import { floatValueInfo, int, IR_VERSION, onnx, OnnxGraphBuilder, OPSET } from './onnxGraph';
 import { onnxMetadataText } from './escape';
 import { onnxEmitters, type OnnxEmitter, type OnnxLayerContext } from './onnxLayers';
 import { emptyRecord } from '../model/records';
@@ -35,8 +35,25 @@ export interface OnnxExportOptions {
    * each module's output is a graph output named by its module id.
    */
   readonly modules?: readonly string[];
-  /** Also output every module's result (named by module id), e.g. for feature maps. */
-  readonly moduleOutputs?: boolean;
+  /**
+   * Also output module results (named by module id), e.g. for feature maps: every module's
+   * (`true`) or these modules' (ids). Whole-network exports only.
+   */
+  readonly moduleOutputs?: boolean | readonly string[];
+  /**
+   * Also output, computed inside the graph, each exported module's output statistics and shape, so
+   * a run learns them without splitting the graph or copying feature maps out: `summary:stats`
+   * holds [min, max, sum, sum of squares] per module (float32, 4 values each, in the order of
+   * `OnnxExport.summaries.modules`) and `summary:shapes` every module's shape, one dimension after
+   * the other (float32, exact below 2^24). Whole-network exports only.
+   */
+  readonly moduleSummaries?: boolean;
+  /**
+   * Also output the first image of these modules' results (ids), as `firstImage:<id>` of shape
+   * 1×C×H×W (or 1×F): the values a feature-map picture needs, a batch's worth cheaper to copy
+   * out. Whole-network exports only.
+   */
+  readonly firstImageOutputs?: readonly string[];
   /** Where the weights came from, for the metadata (e.g. a file name, or "seed 0"). */
   readonly weightsSource?: string;
 }
@@ -50,7 +67,14 @@ export interface OnnxExport {
   readonly outputs: Readonly<Record<string, readonly (number | string)[]>>;
   readonly nodeCount: number;
   readonly initializerBytes: number;
+  /** With `moduleSummaries`: which module each row of `summary:stats` describes, and each one's rank in `summary:shapes`. */
+  readonly summaries?: { readonly modules: readonly string[]; readonly ranks: readonly number[] };
 }
+
+/** Graph output of `moduleSummaries`: [min, max, sum, sum of squares] of each module's output. */
+export const ONNX_SUMMARY_STATS = 'summary:stats';
+/** Graph output of `moduleSummaries`: each module's output shape, dimensions concatenated. */
+export const ONNX_SUMMARY_SHAPES = 'summary:shapes';
 
 export type OnnxResult =
   | { readonly ok: true; readonly value: OnnxExport }
@@ -118,6 +142,12 @@ export function onnxModel(
     graphInputs,
     resolve: emitted.value,
   });
+  const summaries =
+    options.moduleSummaries && !options.modules
+      ? addSummaries(g, analysis, modules, emitted.value, graphOutputs)
+      : undefined;
+  if (options.firstImageOutputs?.length && !options.modules)
+    addFirstImages(g, analysis, modules, options.firstImageOutputs, emitted.value, graphOutputs);
   const model = modelProto(design, analysis, options, g, graphInputs, graphOutputs);
   const bytes = onnx.ModelProto.encode(model).finish();
   return {
@@ -128,6 +158,7 @@ export function onnxModel(
       outputs: graphOutputs,
       nodeCount: g.nodes.length,
       initializerBytes: g.bytes,
+      ...(summaries ? { summaries } : {}),
     },
   };
 }
@@ -293,10 +324,85 @@ function addGraphOutputs(
       const moduleId = design.outputs[name];
       addOutput(name, moduleOutputLayer.get(moduleId)!);
     }
-    if (options.moduleOutputs)
-      for (const m of modules) addOutput(m.id, moduleOutputLayer.get(m.id)!);
+    const wanted = options.moduleOutputs;
+    if (wanted)
+      for (const m of modules)
+        if (wanted === true || wanted.includes(m.id)) addOutput(m.id, moduleOutputLayer.get(m.id)!);
   }
   return graphOutputs;
+}
+
+/**
+ * The reductions of `moduleSummaries`: each module's output flattened (a view, no copy), its
+ * min, max, sum and sum of squares (one pass each over values that are often still in cache), and
+ * its shape; all modules' figures concatenated into two small outputs, so a run copies out a few
+ * hundred numbers instead of every feature map. Sums rather than means: the caller divides by the
+ * element count it reads from the shape, whatever the batch.
+ */
+function addSummaries(
+  g: OnnxGraphBuilder,
+  analysis: Analysis,
+  modules: Analysis['modules'],
+  resolve: (id: string) => string,
+  graphOutputs: Record<string, Dims>,
+): { modules: string[]; ranks: number[] } {
+  const flat = g.int64s('summary:flatShape', [-1]);
+  const stats: string[] = [];
+  const shapes: string[] = [];
+  const ranks: number[] = [];
+  for (const m of modules) {
+    const value = moduleValue(g, analysis, m.id, resolve);
+    const at = `summary.${m.id}`;
+    const x = g.node('Reshape', `${at}.flatten`, [value, flat], `${at}:flat`);
+    for (const op of ['ReduceMin', 'ReduceMax', 'ReduceSum', 'ReduceSumSquare'] as const) {
+      // ReduceSum takes its axes as an input from opset 13, the others as an attribute until 18;
+      // with none given, all axes are reduced (keepdims: a [1] tensor that Concat takes).
+      stats.push(g.node(op, `${at}.${op}`, [x], `${at}:${op}`, { keepdims: int(1) }));
+    }
+    const shape = g.node('Shape', `${at}.shape`, [value], `${at}:shape`);
+    shapes.push(g.node('Cast', `${at}.shapeFloat`, [shape], `${at}:shapeFloat`, { to: int(1) }));
+    ranks.push(m.outputShape?.length ?? 0);
+  }
+  g.node('Concat', 'summary.stats', stats, ONNX_SUMMARY_STATS, { axis: int(0) });
+  g.node('Concat', 'summary.shapes', shapes, ONNX_SUMMARY_SHAPES, { axis: int(0) });
+  graphOutputs[ONNX_SUMMARY_STATS] = [stats.length];
+  graphOutputs[ONNX_SUMMARY_SHAPES] = [ranks.reduce((a, b) => a + b, 0)];
+  return { modules: modules.map((m) => m.id), ranks };
+}
+
+/** A module output's value: its layer's, or where a flat module's graph output moved it. */
+function moduleValue(
+  g: OnnxGraphBuilder,
+  analysis: Analysis,
+  id: string,
+  resolve: (id: string) => string,
+): string {
+  const value = resolve(outputLayerOf(analysis.graph.filter((l) => l.module === id)));
+  return g.has(`${value}:layer`) ? `${value}:layer` : value;
+}
+
+/** The `firstImageOutputs`: a Slice of image 0 of each wanted module's output. */
+function addFirstImages(
+  g: OnnxGraphBuilder,
+  analysis: Analysis,
+  modules: Analysis['modules'],
+  wanted: readonly string[],
+  resolve: (id: string) => string,
+  graphOutputs: Record<string, Dims>,
+): void {
+  const zero = g.int64s('firstImage:starts', [0]);
+  const one = g.int64s('firstImage:ends', [1]);
+  for (const m of modules) {
+    if (!wanted.includes(m.id) || !m.outputShape) continue;
+    const name = `firstImage:${m.id}`;
+    g.node(
+      'Slice',
+      `firstImage.${m.id}`,
+      [moduleValue(g, analysis, m.id, resolve), zero, one, zero],
+      name,
+    );
+    graphOutputs[name] = [1, ...m.outputShape.slice(1)];
+  }
 }
 
 /** The model around the graph: IR and opset versions, producer, and metadata a reader of the file sees in Netron. */

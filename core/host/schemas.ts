@@ -140,7 +140,8 @@ const runRequest = exactSchema<RunRequest>()(
       .min(1)
       .max(24 * 60 * 60 * 1000)
       .optional(),
-    featureMaps: z.boolean().optional(),
+    featureMaps: z.union([z.boolean(), z.array(z.string().min(1).max(256)).max(10_000)]).optional(),
+    moduleTimes: z.boolean().optional(),
     backend: z.enum(BACKEND_NAMES).optional(),
   }),
 );

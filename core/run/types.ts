@@ -36,8 +36,17 @@ export interface RunRequest {
   readonly ablations?: readonly Ablation[];
   /** Milliseconds before the run is stopped; a default applies when absent. */
   readonly timeoutMs?: number;
-  /** Whether to compute per-module feature-map summaries (default true). */
-  readonly featureMaps?: boolean;
+  /**
+   * Per-module feature-map summaries to compute: every module's (true, the default), none (false),
+   * or those of the modules named (ids), e.g. the ones on screen.
+   */
+  readonly featureMaps?: boolean | readonly string[];
+  /**
+   * Whether to measure each module's time (default true). On ONNX Runtime the pass is one session,
+   * so module times come from its profiler over a few extra passes; without them a run is faster
+   * and every module's `ms` is 0 (`timing.method` says `none`).
+   */
+  readonly moduleTimes?: boolean;
   /** The backend to run on; absent: the fastest that works (onnxruntime for eval, else TF.js). */
   readonly backend?: BackendName;
 }
@@ -125,6 +134,18 @@ export interface ModuleRunResult {
   readonly featureMap?: FeatureMapSummary;
 }
 
+/** How a run's per-module times were measured, for the Run panel to say beside them. */
+export interface RunTiming {
+  /**
+   * `profiler`: ONNX Runtime's profiler, the median over several passes after a warm-up of each
+   * module's kernel time; `layers`: the wall time of the module's layers in this one pass (one
+   * sample); `none`: not measured.
+   */
+  readonly method: 'profiler' | 'layers' | 'none';
+  /** One sentence for the user. */
+  readonly note: string;
+}
+
 export interface RunResult {
   readonly backend: BackendInfo;
   readonly mode: RunMode;
@@ -135,6 +156,8 @@ export interface RunResult {
   /** The input's first image (when feature maps were asked for). */
   readonly inputPicture?: InputPicture;
   readonly totalMs: number;
+  /** How `modules[].ms` were measured (absent from older results). */
+  readonly timing?: RunTiming;
   readonly peakBytes: number;
   /** True when the weights are a random initialization, so predictions mean nothing. */
   readonly untrainedWeights: boolean;

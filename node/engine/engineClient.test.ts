@@ -479,7 +479,11 @@ describe.skipIf(!onnxruntime.ok || !wasm.ok)('EngineClient on onnxruntime', () =
     );
     expect(v.modules.every((m) => m.match && m.ms >= 0 && Number.isFinite(m.stats.std))).toBe(true);
     expect(v.modules.some((m) => m.featureMap && m.featureMap.mean.length > 0)).toBe(true);
-    expect(progress.map((p) => p.done)).toEqual(v.modules.map((_, i) => i + 1));
+    // One session over the whole graph: its modules end together, so progress comes once, and module
+    // times come from ONNX Runtime's profiler, which the result says.
+    expect(progress.map((p) => p.done)).toEqual([v.modules.length]);
+    expect(v.timing?.method).toBe('profiler');
+    expect(v.timing?.note).toMatch(/profiler, the median of 3 passes after a warm-up/);
     // The same pass on wasm gives the same logits.
     const w = await engine.run('ort-vs-wasm', {
       ...request(),
@@ -533,7 +537,7 @@ describe.skipIf(!onnxruntime.ok || !wasm.ok)('EngineClient on onnxruntime', () =
     expect(again.ok && again.value.backend.name).toBe('onnxruntime');
   });
 
-  it('cancels between modules', async () => {
+  it('cancels a run on ONNX Runtime once its progress is seen (before the profiled passes end)', async () => {
     let cancelled = false;
     const r = await engine.run('ort-cancel', { ...request(), design: googlenet, seed: 9 }, () => {
       if (!cancelled) cancelled = engine.cancel('ort-cancel');

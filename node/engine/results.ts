@@ -134,6 +134,7 @@ export function finalizeRun(
         (a, b) => a + b,
       ),
     ),
+    ...(first.timing ? { timing: first.timing } : {}),
     peakBytes: laneTotals(parts, (p) => p.peakBytes, Math.max).reduce((a, b) => a + b, 0),
     untrainedWeights: untrained,
     ...(parts.find((p) => p.weights)?.weights

@@ -25,13 +25,12 @@ import { loadWeights, seededStateDict, weightWarnings, type StateDict } from './
 import { imageBatch, type Normalization, type PixelNormalization } from './imageInput';
 import { photoRecipe } from '../../core/presets/preprocessing';
 import {
-  arrayStats,
   featureMapFromValues,
   featureMapSummary,
   inputPictureFromValues,
   tensorStats,
 } from './summaries';
-import { loadOnnxRuntime, OrtModel, OrtStop } from './onnxRuntime';
+import { loadOnnxRuntime, OrtGraphModel, OrtStop } from './onnxRuntime';
 import { probeBackend } from './backend';
 import { logicalShape } from './layers/layerOp';
 import type {
@@ -51,6 +50,12 @@ export interface SessionHooks {
 import { invalidDesignMessage, requestDesign } from './runDesign';
 import { emptyRecord } from '../../core/model/records';
 
+/** Whether the request asks for this module's feature-map summary (all of them by default). */
+function featureMapWanted(request: EngineRunRequest, id: string): boolean {
+  const maps = request.featureMaps;
+  return maps === undefined || maps === true || (Array.isArray(maps) && maps.includes(id));
+}
+
 /** Sample photo names are plain file names inside assets/samples. */
 const SAMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.(?:jpe?g|png)$/i;
 
@@ -64,6 +69,12 @@ export interface SessionBackends {
   /** The backend the worker was started with (INCEPTION_ENGINE_BACKEND / --backend), if any. */
   readonly forced?: BackendName;
 }
+
+/** How the TF.js backends time modules: each module's layers in the pass itself. */
+const TF_TIMING = {
+  method: 'layers',
+  note: "Module times: the wall time of each module's layers in this one pass (one sample, so a busy machine shows as a slow module).",
+} as const;
 
 /** Why a train-mode run on the onnxruntime backend ran on TF.js. */
 export const ORT_TRAIN_NOTE =
@@ -143,7 +154,7 @@ export class EngineSession {
     summary?: WeightsLoadSummary;
   } | null = null;
   private compiled: { key: string; value: CompiledModel } | null = null;
-  private ort: { key: string; value: Promise<OrtModel> } | null = null;
+  private ort: { key: string; value: Promise<OrtGraphModel> } | null = null;
   /** The TF.js backend in use now (a request may switch it). */
   private tf: BackendInfo | null;
   /** The last seeded random input: repeated runs (bench, the app's Run button) reuse it. */
@@ -380,7 +391,9 @@ export class EngineSession {
               ms,
               stats: tensorStats(out),
               featureMap:
-                wantMaps && out.rank === 4 ? featureMapSummary(out as tf.Tensor4D) : undefined,
+                wantMaps && out.rank === 4 && featureMapWanted(request, plan.id)
+                  ? featureMapSummary(out as tf.Tensor4D)
+                  : undefined,
             });
             hooks.onProgress?.(index + 1, model.modules.length, plan.id);
           },
@@ -402,6 +415,7 @@ export class EngineSession {
         modules,
         ...(picture ? { inputPicture: picture } : {}),
         totalMs: result.totalMs,
+        timing: TF_TIMING,
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.fromFile,
         ...(weights.summary ? { weights: weights.summary } : {}),
@@ -421,9 +435,13 @@ export class EngineSession {
     }
   }
 
-  /** An eval pass of the whole network (this slice's images) on ONNX Runtime, one session per module. */
+  /**
+   * An eval pass of the whole network (this slice's images) on ONNX Runtime as one session
+   * (OrtGraphModel): module shapes and statistics come from reductions inside the graph, feature
+   * maps from the first image of the modules asked for, module times from the profiler when asked.
+   */
   private async runOrt(
-    ort: Parameters<typeof OrtModel.create>[0],
+    ort: Parameters<typeof OrtGraphModel.create>[0],
     request: EngineRunRequest,
     design: Design,
     analysis: Analysis,
@@ -432,11 +450,20 @@ export class EngineSession {
     hooks: SessionHooks,
   ): Promise<Result<PartialRun>> {
     const foldBatchNorm = request.foldBatchNorm ?? true;
+    const wantMaps = request.featureMaps !== false && slice.start === 0;
+    const featureMaps = wantMaps
+      ? analysis.modules
+          .filter(
+            (m) => m.evalPath && m.outputShape?.length === 4 && featureMapWanted(request, m.id),
+          )
+          .map((m) => m.id)
+      : [];
     // The analysis' batch does not enter the export (its batch dimension is dynamic).
     const key = JSON.stringify([
       weights.key,
       { ...design, input: { ...design.input, batch: 1 } },
       foldBatchNorm,
+      featureMaps,
     ]);
     if (this.ort?.key !== key) {
       this.dropOrt();
@@ -444,14 +471,14 @@ export class EngineSession {
       this.ortFault = false;
       const value = fault
         ? Promise.reject(new Error('ONNX Runtime refused the model (a fault injected by a test).'))
-        : OrtModel.create(ort, design, analysis, weights.dict, { foldBatchNorm });
+        : OrtGraphModel.create(ort, design, analysis, weights.dict, { foldBatchNorm, featureMaps });
       // A failed build is not cached: the next run tries again.
       value.catch(() => {
         if (this.ort?.value === value) this.ort = null;
       });
       this.ort = { key, value };
     }
-    let model: OrtModel;
+    let model: OrtGraphModel;
     try {
       model = await this.ort.value;
     } catch (e) {
@@ -462,7 +489,7 @@ export class EngineSession {
     const { channels, height, width } = design.input;
     const per = channels * height * width;
     const data = input.value.data.subarray(slice.start * per, (slice.start + slice.count) * per);
-    const wantMaps = request.featureMaps !== false && slice.start === 0;
+    const shape = [slice.count, channels, height, width];
     const inputPicture = wantMaps
       ? inputPictureFromValues(
           input.value.data,
@@ -473,25 +500,29 @@ export class EngineSession {
           input.value.photo,
         )
       : undefined;
-    const modules: PartialModule[] = [];
     try {
-      const result = await model.run(data, [slice.count, channels, height, width], {
-        shouldStop: hooks.shouldStop,
-        onModule(m) {
-          const [, c, h, w] = m.shape;
-          modules.push({
-            id: m.id,
-            shape: m.shape,
-            expectedShape: m.expectedShape,
-            ms: m.ms,
-            stats: arrayStats(m.data),
-            featureMap:
-              wantMaps && m.shape.length === 4
-                ? featureMapFromValues(m.data, 'nchw', h, w, c)
-                : undefined,
-          });
-          hooks.onProgress?.(m.index + 1, model.modules.length, m.id);
-        },
+      const result = await model.run(data, shape, { shouldStop: hooks.shouldStop });
+      // The modules of one session end together: progress comes once, before the profiled passes.
+      const last = result.modules[result.modules.length - 1];
+      hooks.onProgress?.(result.modules.length, result.modules.length, last?.id ?? '');
+      const times =
+        request.moduleTimes !== false
+          ? await model.moduleTimes(data, shape, 3, { shouldStop: hooks.shouldStop })
+          : null;
+      const stopped = hooks.shouldStop?.();
+      if (stopped) throw new OrtStop(stopped);
+      const modules: PartialModule[] = result.modules.map((m) => {
+        const [, c, h, w] = m.shape;
+        return {
+          id: m.id,
+          shape: m.shape,
+          expectedShape: m.expectedShape,
+          ms: times?.ms.get(m.id) ?? 0,
+          stats: m.stats,
+          featureMap: m.firstImage
+            ? featureMapFromValues(m.firstImage, 'nchw', h, w, c)
+            : undefined,
+        };
       });
       const outputs: Record<string, TensorData> = emptyRecord();
       // Copies: the runtime's output buffers are transferred to the client.
@@ -510,6 +541,15 @@ export class EngineSession {
         modules,
         ...(inputPicture ? { inputPicture } : {}),
         totalMs: result.totalMs,
+        timing: times
+          ? {
+              method: 'profiler' as const,
+              note: `Module times: ONNX Runtime's profiler, the median of ${times.runs} passes after a warm-up, kernel time only (${times.otherMs.toFixed(1)} ms more went to layout reorders and statistics); the whole pass took ${result.totalMs.toFixed(0)} ms.`,
+            }
+          : {
+              method: 'none' as const,
+              note: `Module times were not measured (the run did not ask for them); the whole pass took ${result.totalMs.toFixed(0)} ms.`,
+            },
         peakBytes: result.peakBytes,
         untrainedWeights: !weights.fromFile,
         ...(weights.summary ? { weights: weights.summary } : {}),

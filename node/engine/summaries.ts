@@ -7,7 +7,7 @@ import type { FeatureMapSummary, InputPicture } from '../../core/run/types';
 import { arrayStats, type StatsAccumulator } from './stats';
 import type { PixelNormalization } from './imageInput';
 
-export { arrayStats, finishStats, type StatsAccumulator } from './stats';
+export { finishStats, type StatsAccumulator } from './stats';
 
 /** What tensorStats needs of the WebAssembly backend (public fields of BackendWasm). */
 interface WasmHeapBackend {

@@ -248,6 +248,10 @@ describe('run panel', () => {
       },
     ],
     totalMs: 40,
+    timing: {
+      method: 'profiler',
+      note: "Module times: ONNX Runtime's profiler, the median of 3 passes.",
+    },
     peakBytes: 1024,
     untrainedWeights: true,
     warnings: [UNTRAINED_WEIGHTS_WARNING, 'Image 2 was padded.'],
@@ -279,6 +283,8 @@ describe('run panel', () => {
     expect(screen.queryByText(UNTRAINED_WEIGHTS_WARNING)).toBeNull();
     expect(screen.getByText('Image 2 was padded.')).toBeTruthy();
     expect(screen.getByRole('list', { name: 'Time per module' }).textContent).toContain('12 ms');
+    // How the times were measured is said beside them.
+    expect(screen.getByText(/ONNX Runtime's profiler, the median of 3 passes/)).toBeTruthy();
     expect(screen.getByRole('img', { name: 'conv1 feature map' })).toBeTruthy();
   });
 

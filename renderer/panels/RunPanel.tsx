@@ -55,6 +55,7 @@ function TimeChart({ result }: { result: RunResult }) {
   return (
     <figure className="time-chart">
       <figcaption>Time per module (total {result.totalMs.toFixed(0)} ms)</figcaption>
+      {result.timing && <p className="time-method">{result.timing.note}</p>}
       <ul aria-label="Time per module">
         {result.modules.map((m) => (
           <li key={m.id}>
