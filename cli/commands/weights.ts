@@ -4,6 +4,7 @@ import type { CliCommand, CliIo } from '../command';
 import { formatBytes } from '../../core/model/format';
 import type { DownloadProgress } from '../../node/weights/download';
 import { fetchWeights, listWeights, weightsCacheDir } from '../../node/weights/weightsCache';
+import { fetchProgressText } from '../../core/weights/fetchProgress';
 
 const usage = `Usage: inception-explorer weights list [--json]
        inception-explorer weights fetch PRESET|ID|URL [--force] [--json]
@@ -24,12 +25,9 @@ $INCEPTION_EXPLORER_HOME/weights (default ~/.inception-explorer/weights).
 
 'run --pretrained' uses the cached checkpoint of the design's preset.`;
 
-/** `12.3 MB of 49.7 MB · 4.1 MB/s · 9 s left` */
+/** `12.3 MiB of 49.7 MiB · 4.1 MiB/s · 9 s left`: the app's words too (core/weights/fetchProgress.ts). */
 export function progressText(p: DownloadProgress): string {
-  const total = p.totalBytes !== null ? ` of ${formatBytes(p.totalBytes)}` : '';
-  const left =
-    p.secondsLeft !== null ? ` · ${Math.ceil(p.secondsLeft)} s left` : ' · time left unknown';
-  return `${formatBytes(p.receivedBytes)}${total} · ${formatBytes(Math.round(p.bytesPerSecond))}/s${left}`;
+  return fetchProgressText(p);
 }
 
 async function list(values: Record<string, unknown>, io: CliIo): Promise<number> {
