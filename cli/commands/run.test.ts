@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../main';
 import type { CliIo } from '../command';
 import { parseSafetensors } from '../../node/engine/safetensors';
+import { analyze } from '../../core/analysis/analyze';
+import { presetDesign } from '../../core/presets';
+import { seededStateDict, stateDictToSafetensors } from '../../node/engine/weights';
 
 function capture(isTty = false): CliIo & { stdout: string; stderr: string } {
   const io = {
@@ -307,5 +310,43 @@ describe('run --ablate / --keep-top-filters', () => {
     ]);
     expect(ablationsFromArgs(['inception4c'], [])).toContain('--ablate takes MODULE.BRANCH');
     expect(ablationsFromArgs([], ['conv=-1'])).toContain('--keep-top-filters takes LAYER=K');
+  });
+});
+
+describe('run --json when the weights do not fit', () => {
+  it('prints one JSON object with the error and every tensor that does not fit, in full', async () => {
+    const graph = analyze(presetDesign('googlenet-paper')!).graph;
+    const file = path.join(dir, 'paper-1000.safetensors');
+    await writeFile(file, stateDictToSafetensors(seededStateDict(graph, 3), graph));
+    const io = capture();
+    const code = await main(
+      ['run', '--preset', 'googlenet-paper', '--classes', '10', '--weights', file, '--json'],
+      io,
+    );
+    expect(code).toBe(1);
+    const out = JSON.parse(io.stdout) as {
+      ok: boolean;
+      error: { code: string };
+      weights: {
+        unmapped: { key: string; reason: string; fileShape: number[] }[];
+        unused: string[];
+      };
+    };
+    expect(out.ok).toBe(false);
+    expect(out.error.code).toMatch(/^weights\./);
+    // Every classifier of the paper's network (main and the two aux heads): weights and biases.
+    expect(out.weights.unmapped.map((u) => u.key).sort()).toEqual(
+      [
+        'loss1_classifier.bias',
+        'loss1_classifier.weight',
+        'loss2_classifier.bias',
+        'loss2_classifier.weight',
+        'loss3_classifier.bias',
+        'loss3_classifier.weight',
+      ].sort(),
+    );
+    expect(
+      out.weights.unmapped.every((u) => u.reason === 'classes' && u.fileShape[0] === 1000),
+    ).toBe(true);
   });
 });

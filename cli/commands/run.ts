@@ -13,7 +13,12 @@ import { EngineClient } from '../../node/engine/engineClient';
 import { BACKEND_ORDER, isBackendName } from '../../node/engine/backendNames';
 import type { EngineInput, EngineRunRequest, EngineRunResult } from '../../node/engine/protocol';
 import { runInput } from '../../node/engine/session';
-import { loadWeights, seededStateDict, stateDictToSafetensors } from '../../node/engine/weights';
+import {
+  describeWeightsFit,
+  loadWeights,
+  seededStateDict,
+  stateDictToSafetensors,
+} from '../../node/engine/weights';
 import { writeSafetensors, type TensorToWrite } from '../../node/engine/safetensors';
 import { weightsSummaryLine } from '../../core/weights/loadSummary';
 import { applyAblations, checkAblations, type Ablation } from '../../core/weights/ablation';
@@ -352,7 +357,22 @@ ${designUsage}
     try {
       const result = await client.run('cli', request, (p) => bar?.update(p));
       bar?.clear();
-      if (!result.ok) return fail(result.error.message, 1);
+      if (!result.ok) {
+        if (!values.json) return fail(result.error.message, 1);
+        // --json says why in one object, with what the weights file fits and does not, in full.
+        const fit =
+          weightsPath && result.error.code.startsWith('weights.')
+            ? await describeWeightsFit(weightsPath, analysis.graph, design.preset)
+            : null;
+        io.out(
+          `${JSON.stringify(
+            { ok: false, error: result.error, ...(fit?.ok ? { weights: fit.value } : {}) },
+            null,
+            2,
+          )}\n`,
+        );
+        return 1;
+      }
       if (values.dump !== undefined) {
         const problem = await dump(values.dump as string, request, design, result.value);
         if (problem) return fail(problem, 1);

@@ -77,6 +77,11 @@ export interface CheckpointMapping {
   readonly unusedFileKeys: readonly string[];
   /** Full sentences for the run's notes and the UI. */
   readonly notes: readonly string[];
+  /**
+   * The sentences of `notes` that say what the mapping did (prefix, renames, classifier, 1001 → 1000,
+   * counters), without the closing counts of what it left out, which a load reports itself.
+   */
+  readonly actions: readonly string[];
 }
 
 export interface MapCheckpointOptions {
@@ -447,6 +452,8 @@ export function mapCheckpoint(
     );
 
   const unusedFileKeys = fileKeys.filter((k) => !feeding.has(k));
+  // What the mapping did, before the sentences that sum up what it could not do.
+  const actions = [...notes];
   const mappedParams = assignments.length;
   if (mappedParams === 0)
     notes.push(
@@ -479,6 +486,7 @@ export function mapCheckpoint(
     unmapped,
     unusedFileKeys,
     notes,
+    actions,
   };
 }
 

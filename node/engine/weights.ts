@@ -291,6 +291,62 @@ export async function loadWeights(
   return weightsFromBytes(bytes.value, spec, path, options);
 }
 
+/** How a weights file's keys fit a design, in full: for `run --json` when a load is refused. */
+export interface WeightsFitReport {
+  /** What the mapping did (prefix, renames, classifier, 1001 → 1000). */
+  readonly actions: readonly string[];
+  /** Every design tensor the file does not feed, each with its reason and the file's shape. */
+  readonly unmapped: readonly {
+    readonly key: string;
+    readonly shape: readonly number[];
+    readonly reason: string;
+    readonly fileKey: string | null;
+    readonly fileShape: readonly number[] | null;
+    readonly message: string;
+  }[];
+  /** Every tensor of the file that feeds nothing (its own name). */
+  readonly unused: readonly string[];
+}
+
+/**
+ * Reads a weights file and maps its keys onto a graph's state_dict without loading, to list in full
+ * what fits and what does not. Errors: the readers' (the file is not read as weights).
+ */
+export async function describeWeightsFit(
+  path: string,
+  graph: readonly Layer[],
+  preset: string | null,
+): Promise<Result<WeightsFitReport>> {
+  const spec = stateDictSpec(graph);
+  const bytes = await readUserFile(path, {
+    maxBytes: Math.min(weightsFileLimit(spec) * FINE_TUNE_FACTOR, MAX_WEIGHTS_FILE_BYTES),
+    noun: 'The weights file',
+    codePrefix: 'weights',
+    codes: { notFound: 'weights.read' },
+    limitNote: LIMIT_NOTE,
+  });
+  if (!bytes.ok) return bytes;
+  const file = readWeightsFile(bytes.value, path, {
+    maxOutputBytes: outputLimit(spec, FINE_TUNE_FACTOR),
+  });
+  if (!file.ok) return file;
+  const info = new Map<string, FileTensorInfo>();
+  for (const [key, t] of file.value.tensors) info.set(key, { shape: t.shape, dtype: t.dtype });
+  const mapping = mapCheckpoint(info, spec, { preset });
+  return okResult({
+    actions: mapping.actions,
+    unmapped: mapping.unmapped.map((u) => ({
+      key: u.designKey,
+      shape: u.designShape,
+      reason: u.reason,
+      fileKey: u.fileKey,
+      fileShape: u.fileShape,
+      message: u.message,
+    })),
+    unused: mapping.unusedFileKeys,
+  });
+}
+
 /** Reads a weights file for fine-tuning (see `fineTuneStateDict`); `initial` fills what does not fit. */
 export async function loadFineTuneStateDict(
   path: string,
@@ -363,11 +419,11 @@ function fitTensors(
   // File tensors that fit nothing, those named above as another shape aside.
   const offered = new Set(mapping.unmapped.map((u) => u.fileKey));
   const ignored = mapping.unusedFileKeys.filter((k) => !offered.has(k));
-  const mappingNotes = mapping.notes.length ? ` (${mapping.notes.join(' ')})` : '';
+  const mappingNotes = mapping.actions.length ? ` (${mapping.actions.join(' ')})` : '';
   if (problems.length) {
     const code = problems.length === 1 ? problems[0].code : 'weights.mismatch';
     const hint = problems.some((p) => p.code === 'weights.shape' || p.code === 'weights.missing')
-      ? ' To load a pretrained backbone under a new classifier, use --reinit-mismatched (the Run tab\'s "Start what does not fit afresh").'
+      ? ' To load a pretrained backbone under a new classifier, use --reinit-mismatched (the app does this itself and marks the modules that start from fresh weights).'
       : '';
     const unused = ignored.length
       ? ` The file's tensors that fit nothing: ${listSome(ignored)}.`
@@ -414,7 +470,7 @@ function fitTensors(
     total: params,
     reinitialized,
     ignored,
-    notes: mapping.notes,
+    notes: mapping.actions,
   });
 }
 

@@ -5,7 +5,9 @@
  * switched off with the before/after top-5 side by side and the branch dimmed on the graph.
  * Screenshots go to test-results/screenshots/e2e/.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,11 +18,24 @@ import { seededStateDict, stateDictToSafetensors } from '../../node/engine/weigh
 import { chromiumSkipReason, openApp, screenshotDir, type OpenApp } from './harness';
 
 const SHOTS = screenshotDir('e2e');
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '../..');
 /**
- * The weights file the tests choose and drop. Until the .pth reader lands this is safetensors;
- * switching to a `.pth` means changing this name and `writeWeights` only.
+ * The weights file the tests choose and drop: a PyTorch checkpoint (torch.save's zip format) saved
+ * from nn.DataParallel, so every key carries `module.`, inside {'state_dict': …, 'epoch': …}, as
+ * training scripts save them; the app reads it without Python and strips the prefix.
  */
-const WEIGHTS_NAME = 'googlenet.safetensors';
+const WEIGHTS_NAME = 'googlenet.pth';
+const PYTHON = '/usr/bin/python3';
+
+/** Python that rewrites a safetensors state_dict (argv[1]) as a DataParallel checkpoint (argv[2]). */
+const TO_CHECKPOINT = `
+import sys, torch
+sys.path.insert(0, "tools/torch")
+from reference_logits import read_safetensors
+sd = read_safetensors(sys.argv[1])
+torch.save({"epoch": 3, "state_dict": {"module." + k: v for k, v in sd.items()}}, sys.argv[2])
+`;
 
 /**
  * GoogLeNet weights that predict with conviction: the seeded initialization with the classifier
@@ -34,7 +49,10 @@ async function writeWeights(path: string): Promise<void> {
     'fc1.weight',
     dict.get('fc1.weight')!.map((v) => v * 600),
   );
-  await writeFile(path, stateDictToSafetensors(dict, graph));
+  const plain = `${path}.safetensors`;
+  await writeFile(plain, stateDictToSafetensors(dict, graph));
+  await run(PYTHON, ['-c', TO_CHECKPOINT, plain, path], { cwd: ROOT });
+  await rm(plain);
 }
 
 const node = (page: Page, id: string) => page.getByRole('group', { name: id, exact: true });
@@ -118,6 +136,8 @@ for (const viewport of [
         expect(summary).toMatch(
           new RegExp(`Loaded (\\d+) of \\1 tensors from ${WEIGHTS_NAME.replace('.', '\\.')}`),
         );
+        // The DataParallel prefix was stripped, and the summary says so.
+        expect(summary).toContain('module.');
         await page.getByTestId('weights-summary').scrollIntoViewIfNeeded();
         await page.screenshot({ path: join(SHOTS, `weights-summary-light-${size}.png`) });
         expect(app.pageErrors).toEqual([]);
@@ -131,7 +151,7 @@ for (const viewport of [
         await dropFile(page, `dropped-${WEIGHTS_NAME}`, bytes);
         await expect
           .poll(() => page.getByTestId('weights-name').textContent(), { timeout: 60_000 })
-          .toMatch(/^dropped-googlenet-[0-9a-f]{6}\.safetensors$/);
+          .toMatch(/^dropped-googlenet-[0-9a-f]{6}\.pth$/);
         await runOnCat(page);
         // The summary of the run before stays on screen until this run's result replaces it.
         await expect
