@@ -410,7 +410,11 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     )
       await socketOpen;
     let response: Response;
-    const body = bytes ?? JSON.stringify(args);
+    // Bytes go as a Blob: Chromium's DevTools protocol copies an in-memory body into its request
+    // event (as text and as base64), which for Inception v4's 163 MB model is a message longer than
+    // any V8 string, so an attached DevTools client (Playwright in the e2e tests) fails; a Blob body
+    // is read from the blob store and never inlined.
+    const body = bytes ? new Blob([bytes as Uint8Array<ArrayBuffer>]) : JSON.stringify(args);
     try {
       response = await fetch(`${origin}${API_PATH}${method}`, {
         method: 'POST',
