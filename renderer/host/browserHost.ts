@@ -471,7 +471,9 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
           [TOKEN_HEADER]: token,
           [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name),
         },
-        body: await file.arrayBuffer(),
+        // A File (a Blob) is sent as it is: streamed, not copied into memory first nor inlined into
+        // DevTools' request event (see `call`).
+        body: file instanceof Blob ? file : new Blob([await file.arrayBuffer()]),
       });
     } catch (e) {
       return errResult(
