@@ -94,16 +94,22 @@ note(
 await pageCall();
 const afterBodies = await status();
 // 2. Idle connections without the token, the page calling in between.
+// The page calls while each burst of 500 is still arriving (its kept-alive connection and new
+// ones racing the flood), and again once the burst has landed.
 const sockets: Socket[] = [];
+const during: Promise<void>[] = [];
 for (let i = 0; i < IDLE; i++) {
   const s = connect({ host: '127.0.0.1', port });
   s.on('error', () => {});
   sockets.push(s);
+  if (i % 500 === 0) during.push(pageCall(), pageCall());
+  if (i % 500 === 250) during.push(pageCall());
   if (i % 500 === 499) {
     await new Promise((r) => setTimeout(r, 50));
     await pageCall();
   }
 }
+await Promise.all(during);
 await new Promise((r) => setTimeout(r, 1000));
 const duringIdle = await status();
 for (let i = 0; i < 20; i++) await pageCall();

@@ -60,7 +60,8 @@ export const LOOPBACK = '127.0.0.1';
 export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
 /**
  * Connections: enough for several tabs (a browser opens six per origin) and their sockets; a flood
- * of idle ones closes the longest-idle first, so the page's own new connections get through.
+ * of idle ones closes the longest-idle connections without the token first (see
+ * `guardConnections`), so the page's own kept-alive and new connections get through.
  */
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   maxConnections: 256,
@@ -622,7 +623,7 @@ function handleUpgrade(
   req: IncomingMessage,
   socket: Socket,
   head: Buffer,
-  markBusy: (socket: Socket, busy: boolean) => void,
+  connections: Pick<ReturnType<typeof guardConnections>, 'markBusy' | 'markTrusted'>,
 ): void {
   const url = parseUrl(req.url, `http://${LOOPBACK}:${ctx.port}`);
   if (!url) {
@@ -645,7 +646,8 @@ function handleUpgrade(
   const clientId = clientParam && CLIENT_ID_PATTERN.test(clientParam) ? clientParam : null;
   wss.handleUpgrade(req, socket, head, (ws) => {
     // A page's socket is not idle however quiet it is: it carries events and dialogs.
-    markBusy(socket, true);
+    connections.markBusy(socket, true);
+    connections.markTrusted(socket);
     pages.attach(ws, clientId);
   });
 }
@@ -666,14 +668,17 @@ function createHttpServer(
     (req, res) => handleRequest(ctx, req, res),
   );
   server.on('clientError', dropBadConnection);
-  const connections = guardConnections(server, limits);
+  // A connection that carried the page's token is the page's: closed last to make room.
+  const connections = guardConnections(server, limits, (req) =>
+    tokenMatches(ctx.token, req.headers[TOKEN_HEADER]),
+  );
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE_BYTES });
   wss.on('error', () => {});
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     try {
-      handleUpgrade(ctx, wss, pages, req, socket, head, connections.markBusy);
+      handleUpgrade(ctx, wss, pages, req, socket, head, connections);
     } catch (e) {
       rejectUpgrade(
         socket,

@@ -3,6 +3,7 @@
  * before parsing, files as binary bodies, all bodies in memory bounded together, a connection cap
  * that closes idle connections first, and idle or stalled connections destroyed.
  */
+import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { okResult } from '../../core/run/types';
@@ -198,6 +199,76 @@ describe('the browser host server under load', () => {
       })
       .toBe(0);
     for (const s of idle) s.destroy();
+  });
+
+  it('answers every page call while bursts of idle connections without the token flood the cap', async () => {
+    const { host: h } = await start({
+      connections: { maxConnections: 64, idleMs: 10_000, headersMs: 5000, graceMs: 300 },
+    });
+    const answers: Promise<unknown>[] = [];
+    const call = () =>
+      answers.push(
+        post(h, 'recentFiles', '[]').then(
+          (r) => r.json(),
+          (e: Error) => e.message,
+        ),
+      );
+    call();
+    const flood: Socket[] = [];
+    for (let burst = 0; burst < 6; burst++) {
+      // The page calls while each burst arrives (its kept-alive and new connections racing it).
+      const arriving = openIdle(h.port, 200);
+      for (let i = 0; i < 6; i++) {
+        call();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      flood.push(...(await arriving));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const got = await Promise.all(answers);
+    expect(got).toEqual(got.map(() => ({ ok: true, value: 'fine' })));
+    expect(h.stats().open).toBeLessThanOrEqual(64);
+    expect(h.stats().evicted).toBeGreaterThan(500);
+    expect(h.stats().trusted).toBeGreaterThanOrEqual(1);
+    for (const s of flood) s.destroy();
+  });
+
+  it("keeps the page's kept-alive connection through a flood: connections without the token go first", async () => {
+    const { host: h } = await start({
+      connections: { maxConnections: 16, idleMs: 10_000, headersMs: 5000, graceMs: 0 },
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const call = (token: string) =>
+      new Promise<{ reused: boolean; body: string }>((resolve, reject) => {
+        const req = request(
+          `${h.origin}/api/recentFiles`,
+          {
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (d) => (body += String(d)));
+            res.on('end', () => resolve({ reused: req.reusedSocket, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end('[]');
+      });
+    // A wrong token does not make a connection the page's (and its connection is closed).
+    expect((await call('wrong')).body).toMatch(/http\.token/);
+    expect(h.stats().trusted).toBe(0);
+    expect((await call(h.token)).body).toBe('{"ok":true,"value":"fine"}');
+    expect(h.stats().trusted).toBe(1);
+    const flood = await openIdle(h.port, 100);
+    await expect.poll(() => h.stats().evicted).toBeGreaterThanOrEqual(100 - 16);
+    // The same connection answers again: it was never the one closed to make room.
+    const again = await call(h.token);
+    expect(again).toEqual({ reused: true, body: '{"ok":true,"value":"fine"}' });
+    expect(h.stats().open).toBeLessThanOrEqual(16);
+    agent.destroy();
+    for (const s of flood) s.destroy();
   });
 
   it('destroys a connection whose headers never end, even when the client keeps writing and never closes', async () => {

@@ -228,12 +228,17 @@ export function parseBoundedJson(
 
 /** How many connections the server keeps, and for how long one may sit idle. */
 export interface ConnectionLimits {
-  /** Open connections at most; a new one beyond this closes the longest-idle one (or itself). */
+  /** Open connections at most; a new one beyond this closes another (see `guardConnections`) or itself. */
   readonly maxConnections: number;
   /** A connection with no request in progress and no traffic for this long is destroyed. */
   readonly idleMs: number;
   /** Time for a request's headers to arrive. */
   readonly headersMs: number;
+  /**
+   * How long a new connection is given to send its first request before it may be closed to make
+   * room (unless every other connection is as new or carries work). Default 2 s.
+   */
+  readonly graceMs?: number;
 }
 
 /** What `guardConnections` reports: open connections now, and how many it closed and why. */
@@ -241,29 +246,80 @@ export interface ConnectionStats {
   readonly open: number;
   readonly evicted: number;
   readonly timedOut: number;
+  /** Open connections that have carried a request with the right token (the page's own). */
+  readonly trusted: number;
+}
+
+/** What the guard knows of one open connection. */
+interface ConnectionState {
+  /** Requests or sockets in progress on it: while above 0 it is never closed to make room. */
+  busy: number;
+  /** It has carried a request the server accepted (the page's token): closed last. */
+  trusted: boolean;
+  /** When it connected, ms. */
+  readonly since: number;
+  /** Its last traffic, ms. */
+  last: number;
 }
 
 /**
- * Bounds the server's connections: at most `maxConnections` open (the longest-idle connection
- * without a request in progress is destroyed to make room, so a flood of idle sockets cannot lock
- * the page out), idle ones destroyed after `idleMs`, and a connection the server gives up on
- * (bad request, header timeout) destroyed rather than half-closed, so its file descriptor is freed
- * whatever the client does. `markBusy(socket)` keeps a connection that carries work (an upgraded
- * page socket, a request waiting for a dialog) from being closed as idle.
+ * Which open connection to close to make room for `fresh`, or null when every other one carries
+ * work. The order (issue 20: 6,000 idle sockets opened 500 at a time once cost the page 3 of its
+ * 33 calls, its own kept-alive or just-opened connection being closed as "longest idle"):
+ * 1. untrusted, idle, older than the grace period, longest idle first (the flood);
+ * 2. untrusted, idle, still within its grace period, oldest first (a flood faster than the grace);
+ * 3. trusted (the page's keep-alive connections), longest idle first;
+ * never one with a request or a page socket in progress.
+ */
+function evictionCandidate(
+  open: ReadonlyMap<Socket, ConnectionState>,
+  fresh: Socket,
+  now: number,
+  graceMs: number,
+): Socket | null {
+  let best: Socket | null = null;
+  let bestRank = Infinity;
+  let bestLast = Infinity;
+  for (const [socket, s] of open) {
+    if (socket === fresh || s.busy > 0) continue;
+    const rank = s.trusted ? 2 : now - s.since < graceMs ? 1 : 0;
+    if (rank < bestRank || (rank === bestRank && s.last < bestLast)) {
+      best = socket;
+      bestRank = rank;
+      bestLast = s.last;
+    }
+  }
+  return best;
+}
+
+/**
+ * Bounds the server's connections: at most `maxConnections` open, idle ones destroyed after
+ * `idleMs`, and a connection the server gives up on (bad request, header timeout) destroyed rather
+ * than half-closed, so its file descriptor is freed whatever the client does. When a new
+ * connection goes over the cap, another is closed in the order of `evictionCandidate`, so a flood
+ * of idle sockets without the token cannot lock the page out: connections with a request in
+ * progress are never closed, the page's (`trusts(req)`: its token was right) go last, and a new
+ * connection has `graceMs` to send its request. `markBusy(socket)` keeps a connection that carries
+ * work (an upgraded page socket, a request waiting for a dialog) from being closed as idle;
+ * `markTrusted(socket)` marks one as the page's. All peers are on loopback, so no per-address cap:
+ * it could not tell the page from the flood.
  */
 export function guardConnections(
   server: Server,
   limits: ConnectionLimits,
-): { stats(): ConnectionStats; markBusy(socket: Socket, busy: boolean): void } {
-  /** Open connections, oldest activity first (a Map keeps insertion order; touching re-inserts). */
-  const open = new Map<Socket, { busy: number }>();
+  trusts: (req: IncomingMessage) => boolean = () => false,
+): {
+  stats(): ConnectionStats;
+  markBusy(socket: Socket, busy: boolean): void;
+  markTrusted(socket: Socket): void;
+} {
+  const open = new Map<Socket, ConnectionState>();
+  const graceMs = limits.graceMs ?? 2_000;
   let evicted = 0;
   let timedOut = 0;
   const touch = (socket: Socket): void => {
     const s = open.get(socket);
-    if (!s) return;
-    open.delete(socket);
-    open.set(socket, s);
+    if (s) s.last = Date.now();
   };
   server.headersTimeout = limits.headersMs;
   server.requestTimeout = Math.max(limits.headersMs, 120_000);
@@ -271,20 +327,14 @@ export function guardConnections(
   server.timeout = limits.idleMs;
   server.on('connection', (socket: Socket) => {
     socket.on('error', () => socket.destroy());
-    open.set(socket, { busy: 0 });
+    const now = Date.now();
+    open.set(socket, { busy: 0, trusted: false, since: now, last: now });
     socket.once('close', () => open.delete(socket));
     socket.on('data', () => touch(socket));
     if (open.size <= limits.maxConnections) return;
-    for (const [other, s] of open) {
-      if (s.busy === 0 && other !== socket) {
-        other.destroy();
-        open.delete(other);
-        evicted++;
-        return;
-      }
-    }
-    socket.destroy();
-    open.delete(socket);
+    const victim = evictionCandidate(open, socket, now, graceMs) ?? socket;
+    victim.destroy();
+    open.delete(victim);
     evicted++;
   });
   // Without a listener Node destroys a socket that timed out; with one it is our choice.
@@ -299,9 +349,14 @@ export function guardConnections(
     s.busy = Math.max(0, s.busy + (busy ? 1 : -1));
     touch(socket);
   };
+  const markTrusted = (socket: Socket): void => {
+    const s = open.get(socket);
+    if (s) s.trusted = true;
+  };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
     markBusy(socket, true);
+    if (trusts(req)) markTrusted(socket);
     let ended = false;
     const end = (): void => {
       if (ended) return;
@@ -312,8 +367,14 @@ export function guardConnections(
     res.once('close', end);
   });
   return {
-    stats: () => ({ open: open.size, evicted, timedOut }),
+    stats: () => ({
+      open: open.size,
+      evicted,
+      timedOut,
+      trusted: [...open.values()].filter((s) => s.trusted).length,
+    }),
     markBusy,
+    markTrusted,
   };
 }
 

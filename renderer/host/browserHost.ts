@@ -410,7 +410,11 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     )
       await socketOpen;
     let response: Response;
-    const body = bytes ?? JSON.stringify(args);
+    // Bytes go as a Blob: Chromium's DevTools protocol copies an in-memory body into its request
+    // event (as text and as base64), which for Inception v4's 163 MB model is a message longer than
+    // any V8 string, so an attached DevTools client (Playwright in the e2e tests) fails; a Blob body
+    // is read from the blob store and never inlined.
+    const body = bytes ? new Blob([bytes as Uint8Array<ArrayBuffer>]) : JSON.stringify(args);
     try {
       response = await fetch(`${origin}${API_PATH}${method}`, {
         method: 'POST',
@@ -467,7 +471,9 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
           [TOKEN_HEADER]: token,
           [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name),
         },
-        body: await file.arrayBuffer(),
+        // A File (a Blob) is sent as it is: streamed, not copied into memory first nor inlined into
+        // DevTools' request event (see `call`).
+        body: file instanceof Blob ? file : new Blob([await file.arrayBuffer()]),
       });
     } catch (e) {
       return errResult(
