@@ -2,7 +2,7 @@
  * The import graph of the source rooms (core/, cli/, node/, renderer/, electron/), read from the
  * text of each file: static `import … from`, `export … from`, side-effect `import '…'` and
  * dynamic `import('…')` with a relative specifier. Packages and `node:*` are not edges. Used by
- * importCycles.test.ts to refuse cycles between folders and between files of core/.
+ * importCycles.test.ts to refuse cycles between rooms and between files of core/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,18 +63,6 @@ export function importGraph(files: SourceFiles): ImportGraph {
     graph.set(file, [...targets].sort());
   }
   return graph;
-}
-
-/** The graph with each file replaced by its folder (`core/export/python.ts` → `core/export`). */
-export function folderGraph(graph: ImportGraph): ImportGraph {
-  const folders = new Map<string, Set<string>>();
-  for (const [file, targets] of graph) {
-    const from = path.posix.dirname(file);
-    const set = folders.get(from) ?? new Set<string>();
-    folders.set(from, set);
-    for (const t of targets) if (path.posix.dirname(t) !== from) set.add(path.posix.dirname(t));
-  }
-  return new Map([...folders].map(([k, v]) => [k, [...v].sort()]));
 }
 
 /**
