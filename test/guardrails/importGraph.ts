@@ -65,6 +65,18 @@ export function importGraph(files: SourceFiles): ImportGraph {
   return graph;
 }
 
+/** The graph with each file replaced by its folder (`core/export/python.ts` → `core/export`). */
+export function folderGraph(graph: ImportGraph): ImportGraph {
+  const folders = new Map<string, Set<string>>();
+  for (const [file, targets] of graph) {
+    const from = path.posix.dirname(file);
+    const set = folders.get(from) ?? new Set<string>();
+    folders.set(from, set);
+    for (const t of targets) if (path.posix.dirname(t) !== from) set.add(path.posix.dirname(t));
+  }
+  return new Map([...folders].map(([k, v]) => [k, [...v].sort()]));
+}
+
 /**
  * The cycles of a graph: each strongly connected component with more than one node (Tarjan),
  * its members sorted. Empty when the graph is acyclic.
