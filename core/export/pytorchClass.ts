@@ -2,7 +2,7 @@
  * What a helper class of the PyTorch export is (a class the exported file defines and the network
  * builds instances of), and what templates share to write one: ConvBlock's flavor options.
  */
-import { call, pyFloat, type PyCall } from './python';
+import { call, pyFloat, type PyCall, type PyExpr } from './python';
 
 /** ConvBlock, InceptionBlock, NaiveInceptionBlock, AuxHead, or a block template's class (InceptionA, …). */
 export type HelperName = string;
@@ -31,6 +31,15 @@ export interface ClassContext {
   handOn(cls: HelperName, names: readonly string[]): string[];
   /** The `def __init__(...)` line(s): the positional names, then the varying options. */
   init(positional: readonly string[]): string[];
+}
+
+/**
+ * What a module's code generation may ask of the export's helper classes: the constructor call of
+ * one instance (core/export/pytorchHelpers.ts's HelperClasses answers it). An interface here, so
+ * templates that write their own Python need not import the class that lists them.
+ */
+export interface HelperCalls {
+  call(use: ClassUse, args: readonly PyExpr[]): PyCall;
 }
 
 export interface HelperClass {

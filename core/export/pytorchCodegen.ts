@@ -3,40 +3,18 @@
  * `__init__` and the expression `forward()` computes with it. One entry per kind, in a table
  * typed by ModuleKind, so a new kind without code generation does not compile.
  */
-import { moduleDef, moduleDefs, type ModuleDefOf, type ModuleKind } from '../modules/registry';
-import { resolveParams, type ParamDefs, type ResolvedParams } from '../model/params';
+import { moduleDef, moduleDefs, type ModuleKind } from '../modules/registry';
+import { resolveParams, type ParamDefs } from '../model/params';
 import { blockOf, type BlockTemplate } from '../modules/block';
 import { blockClassName, blockCounts, blockUse } from './pytorchBlocks';
-import type { Padding4, Pair, Shape } from '../model/types';
+import type { Padding4, Pair } from '../model/types';
 import { poolLength } from '../layers/spatial';
 import { call, divide, list, pyBool, pyFloat, pyInt, pySize, sum, type PyExpr } from './python';
-import type { HelperClasses } from './pytorchHelpers';
 import { flavorValues, type ClassUse } from './pytorchClass';
-import { auxHeadCodegen, inceptionCodegen } from '../modules/googlenetPython';
-import { transformInputCodegen } from '../modules/googlenetPython';
+import { templateCodegens } from '../modules/templatePython';
+import type { CodegenContext, ModuleCodegen, ParamsOf } from './codegenTypes';
 
-/** The resolved (typed, defaulted) parameters of a module kind. */
-export type ParamsOf<K extends ModuleKind> = ResolvedParams<ModuleDefOf<K>['params']>;
-
-export interface CodegenContext<P> {
-  readonly id: string;
-  readonly p: P;
-  readonly inputShapes: readonly Shape[];
-  readonly outputShape: Shape;
-  /** A feature count as Python: `num_classes` when the parameter follows the design's classes. */
-  count(field: string, value: number): string;
-}
-
-export interface ModuleCodegen<P> {
-  /** The helper-class instance the module is, when it is one; registered before any code is written. */
-  use?(ctx: CodegenContext<P>): ClassUse | null;
-  /** The constructor of `self.<id>`; null when the module is only an operation in forward(). */
-  init(ctx: CodegenContext<P>, helpers: HelperClasses): PyExpr | null;
-  /** The module's output from its inputs; `self` reaches its attribute (`self.conv1`). */
-  forward(ctx: CodegenContext<P>, inputs: readonly string[], self: string): PyExpr;
-  /** A comment for the forward line, when the code needs a word of explanation. */
-  note?(ctx: CodegenContext<P>): string | null;
-}
+export type { CodegenContext, ModuleCodegen, ParamsOf } from './codegenTypes';
 
 /** Whether top equals bottom and left equals right, as nn.Conv2d and the pools pad. */
 const even = (p: Padding4): boolean => p[0] === p[1] && p[2] === p[3];
@@ -135,9 +113,14 @@ const blockCodegens = Object.fromEntries(
   }),
 );
 
-/** The code generation of every module kind: written here for single-layer kinds and GoogLeNet's templates, generated for block templates. */
+/**
+ * The code generation of every module kind: written here for single-layer kinds, declared by the
+ * templates that write their own Python (core/modules/templatePython.ts), generated for block
+ * templates. The exporter names no template: it spreads their table.
+ */
 export const pytorchCodegen = {
   ...(blockCodegens as { readonly [K in ModuleKind]: ModuleCodegen<ParamsOf<K>> }),
+  ...templateCodegens,
   ...handWritten(),
 } as { readonly [K in ModuleKind]: ModuleCodegen<ParamsOf<K>> };
 
@@ -160,8 +143,6 @@ function handWritten() {
       },
       forward: apply,
     },
-    inception: inceptionCodegen,
-    auxHead: auxHeadCodegen,
     linear: {
       init(ctx) {
         const s = ctx.inputShapes[0];
@@ -260,7 +241,6 @@ function handWritten() {
         ]),
       note: (ctx) => (even(ctx.p.padding) ? null : `${UNEVEN_NOTE}.`),
     },
-    transformInput: transformInputCodegen,
     concat: {
       init: () => null,
       forward: (_ctx, inputs) => call('torch.cat', [list(inputs), '1']),

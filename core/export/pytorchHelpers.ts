@@ -1,6 +1,6 @@
 /**
  * The helper classes of the exported PyTorch file, written for the instances a design actually
- * builds: ConvBlock (here), the classes GoogLeNet's templates write (core/modules/googlenetPython.ts)
+ * builds: ConvBlock (here), the classes templates write by hand (core/modules/templatePython.ts)
  * and those generated from block templates (pytorchBlocks.ts).
  *
  * Each class has options (the conv bias, the BN eps, the "5×5" kernel, …). An option every
@@ -17,12 +17,7 @@ import {
   type HelperName,
   type ResolvedOption,
 } from './pytorchClass';
-import {
-  auxHeadClass,
-  inceptionClass,
-  naiveInceptionClass,
-  transformInputClass,
-} from '../modules/googlenetPython';
+import { templateHelperClasses } from '../modules/templatePython';
 
 export type { ClassContext, ClassUse, HelperClass, HelperName } from './pytorchClass';
 export { CONV_FLAVOR, convFlavor } from './pytorchClass';
@@ -123,14 +118,16 @@ const convReluClass: HelperClass = {
   },
 };
 
-/** Parents before the helpers they build: options resolve in this order, and print in reverse. */
+/**
+ * Parents before the helpers they build: options resolve in this order, and print in reverse.
+ * Templates' classes that build others (they have `inner`) come before ConvBlock, which they
+ * build; those that build nothing (TransformInput) after, so they print first.
+ */
 const HELPERS: readonly HelperClass[] = [
-  auxHeadClass,
-  naiveInceptionClass,
-  inceptionClass,
+  ...templateHelperClasses.filter((h) => h.inner),
   convBlockClass,
   convReluClass,
-  transformInputClass,
+  ...templateHelperClasses.filter((h) => !h.inner),
 ];
 
 /** The most common value (the first seen on a tie). */

@@ -418,12 +418,9 @@ function moduleNode(ctx: ViewContext, id: string): ModuleNodeView | InceptionNod
   if (!openable) return { ...base, kind: 'module', ...NODE_SIZE.module };
   const formDef = def?.params.form;
   const form = formDef ? String(raw.form ?? formDef.default) : null;
-  // A template's own size, but never shorter than its counts need (a one-row size with four
+  // The rows the template asks for, but never fewer than its counts need (one row with four
   // counts would push the cost line out of the node).
-  const fits = openableNodeSize(counts.length);
-  const size = def?.nodeSize
-    ? { width: def.nodeSize.width, height: Math.max(def.nodeSize.height, fits.height) }
-    : fits;
+  const size = openableNodeSize(counts.length, def?.countRows);
   return { ...base, kind: 'inception', ...size, form };
 }
 
@@ -579,11 +576,12 @@ function addRemoved(diff: DesignDiff, nodes: NodeView[], edges: EdgeView[]): voi
 }
 
 /**
- * The box of a module that opens, from how many counts it shows: three to a row (GoogLeNet's six
- * fill two rows of the 236×184 box). A template may declare its own size instead.
+ * The box of a module that opens (CSS pixels at zoom 1), from how many counts it shows: three to
+ * a row (GoogLeNet's six fill two rows of the 236×184 box), each row 33 px. `minRows`: the rows
+ * its template declares (ModuleDef.countRows); the view, not the template, turns rows into pixels.
  */
-export function openableNodeSize(counts: number): { width: number; height: number } {
-  const rows = Math.max(1, Math.ceil(counts / 3));
+export function openableNodeSize(counts: number, minRows = 1): { width: number; height: number } {
+  const rows = Math.max(1, minRows, Math.ceil(counts / 3));
   return { width: NODE_SIZE.inception.width, height: NODE_SIZE.inception.height + (rows - 2) * 33 };
 }
 

@@ -13,9 +13,6 @@
 import { count, type ParamDefs } from '../model/params';
 import { blockFlavorParams, defineBlock } from './block';
 
-const SIZE_TWO_ROWS = { width: 236, height: 184 } as const;
-const SIZE_ONE_ROW = { width: 236, height: 151 } as const;
-
 /** Caffe's pooling rounds the output size up. */
 const caffePool = (kernel: number, stride: number, padding = 0) => ({
   kernel,
@@ -41,7 +38,7 @@ export const inceptionPaper = defineBlock({
     ...blockFlavorParams({ norm: 'none', conv_bias: true, bn_eps: 1e-5 }),
   },
   insert: { label: 'Inception module (paper)', idBase: 'inception' },
-  nodeSize: SIZE_TWO_ROWS,
+  countRows: 2,
   build(g) {
     const x = g.input;
     const b1 = g.conv('1x1', x, 'out_1x1', { kernel: 1 });
@@ -102,7 +99,7 @@ export const inceptionBn = defineBlock({
     ...bnFlavor,
   } as const satisfies ParamDefs,
   insert: { label: 'Inception module (BN-Inception)', idBase: 'inception' },
-  nodeSize: SIZE_TWO_ROWS,
+  countRows: 2,
   build(g, p) {
     const x = g.input;
     const b1 = g.conv('1x1', x, 'out_1x1', { kernel: 1 });
@@ -150,7 +147,7 @@ export const inceptionBnReduce = defineBlock({
     ),
     ...bnFlavor,
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g) {
     const x = g.input;
     const b3 = g.conv(
@@ -206,7 +203,7 @@ export const auxHeadPaper = defineBlock({
     },
     ...blockFlavorParams({ norm: 'none', conv_bias: true, bn_eps: 1e-5 }),
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g, p) {
     let x = g.avgPool('ave_pool', g.input, {
       ...caffePool(5, 3),

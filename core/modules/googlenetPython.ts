@@ -15,7 +15,7 @@ import {
   type ClassUse,
   type HelperClass,
 } from '../export/pytorchClass';
-import type { CodegenContext, ModuleCodegen, ParamsOf } from '../export/pytorchCodegen';
+import type { CodegenContext, ModuleCodegen, ParamsOf } from '../export/codegenTypes';
 import { IMAGENET_MEAN, IMAGENET_STD } from './transformInput';
 
 const I1 = INDENT;

@@ -11,9 +11,6 @@ import { count, type ParamDefs } from '../model/params';
 import { blockFlavorParams, defineBlock, type BlockGraph, type StepRef } from './block';
 
 const flavor = blockFlavorParams();
-const SIZE_TWO_ROWS = { width: 236, height: 184 } as const;
-const SIZE_ONE_ROW = { width: 236, height: 151 } as const;
-
 /** The residual settings every Inception-ResNet block has: its scale and whether a ReLU follows the sum. */
 function residualParams(scale: number) {
   return {
@@ -70,7 +67,7 @@ export const mixed5b = defineBlock({
     pool_proj: count('Pool proj', 64, '1×1 filters after the average pool (branch3.1).'),
     ...flavor,
   },
-  nodeSize: SIZE_TWO_ROWS,
+  countRows: 2,
   build(g) {
     const x = g.input;
     const b0 = g.conv('branch0', x, 'out_1x1', { kernel: 1 });
@@ -112,7 +109,7 @@ export const block35 = defineBlock({
     ...flavor,
   },
   insert: { label: 'Inception-ResNet-A', idBase: 'block35' },
-  nodeSize: SIZE_TWO_ROWS,
+  countRows: 2,
   build(g, p) {
     const x = g.input;
     const b0 = g.conv('branch0', x, 'out_1x1', { kernel: 1 });
@@ -144,7 +141,7 @@ export const block17 = defineBlock({
     ...flavor,
   },
   insert: { label: 'Inception-ResNet-B', idBase: 'block17' },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g, p) {
     const x = g.input;
     const b0 = g.conv('branch0', x, 'out_1x1', { kernel: 1 });
@@ -170,7 +167,7 @@ export const block8 = defineBlock({
     ...flavor,
   },
   insert: { label: 'Inception-ResNet-C', idBase: 'block8' },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g, p) {
     const x = g.input;
     const b0 = g.conv('branch0', x, 'out_1x1', { kernel: 1 });
@@ -199,7 +196,7 @@ export const reductionResB = defineBlock({
     out_c: count('3×3 /2 (c)', 320, "Filters of the third branch's stride-2 3×3 (branch2.2)."),
     ...flavor,
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g) {
     const x = g.input;
     const b0 = g.conv(

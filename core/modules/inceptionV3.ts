@@ -16,9 +16,6 @@ const branchPool = {
   countIncludePad: true,
   title: 'avg pool',
 } as const;
-const SIZE_TWO_ROWS = { width: 236, height: 184 } as const;
-const SIZE_ONE_ROW = { width: 236, height: 151 } as const;
-
 export const inceptionA = defineBlock({
   kind: 'inceptionA',
   label: 'Inception-A (v3)',
@@ -35,7 +32,7 @@ export const inceptionA = defineBlock({
     ...flavor,
   },
   insert: { label: 'Inception-A (v3)', idBase: 'Mixed_a' },
-  nodeSize: SIZE_TWO_ROWS,
+  countRows: 2,
   build(g) {
     const x = g.input;
     const b1 = g.conv('branch1x1', x, 'out_1x1', { kernel: 1 });
@@ -68,7 +65,7 @@ export const inceptionB = defineBlock({
     out_3x3dbl: count('3×3 dbl', 96, 'Filters of each of the two 3×3 (branch3x3dbl_2, _3).'),
     ...flavor,
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g) {
     const x = g.input;
     const b3 = g.conv('branch3x3', x, 'out_3x3', { kernel: 3, stride: 2 });
@@ -103,7 +100,7 @@ export const inceptionC = defineBlock({
     ...flavor,
   },
   insert: { label: 'Inception-C (v3)', idBase: 'Mixed_c' },
-  nodeSize: SIZE_TWO_ROWS,
+  countRows: 2,
   build(g) {
     const x = g.input;
     const b1 = g.conv('branch1x1', x, 'out_1x1', { kernel: 1 });
@@ -139,7 +136,7 @@ export const inceptionD = defineBlock({
     ),
     ...flavor,
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g) {
     const x = g.input;
     const b3 = g.conv(
@@ -177,7 +174,7 @@ export const inceptionE = defineBlock({
     ...flavor,
   },
   insert: { label: 'Inception-E (v3)', idBase: 'Mixed_e' },
-  nodeSize: SIZE_TWO_ROWS,
+  countRows: 2,
   build(g) {
     const x = g.input;
     const b1 = g.conv('branch1x1', x, 'out_1x1', { kernel: 1 });
@@ -230,7 +227,7 @@ export const inceptionAux = defineBlock({
     },
     ...flavor,
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g) {
     let x = g.avgPool(null, g.input, {
       kernel: 5,

@@ -18,9 +18,6 @@ const branchPool = {
   title: 'avg pool 3×3',
 } as const;
 const reducePool = { kernel: 3, stride: 2, title: 'max pool 3×3 /2' } as const;
-const SIZE_TWO_ROWS = { width: 236, height: 184 } as const;
-const SIZE_ONE_ROW = { width: 236, height: 151 } as const;
-
 export const mixed3a = defineBlock({
   kind: 'mixed3a',
   label: 'Stem Mixed3a (v4)',
@@ -31,7 +28,7 @@ export const mixed3a = defineBlock({
     out_conv: count('3×3 /2', 96, 'Filters of the stride-2 3×3 conv (conv).'),
     ...flavor,
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g) {
     const x = g.input;
     const pool = g.maxPool('maxpool', x, reducePool);
@@ -52,7 +49,7 @@ export const mixed4a = defineBlock({
     channels_7x7: count('7×7 channels', 64, 'Filters of the 1×7 and 7×1 (branch1.1, branch1.2).'),
     ...flavor,
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g) {
     const x = g.input;
     const b0 = g.conv(
@@ -79,7 +76,7 @@ export const mixed5a = defineBlock({
     out_conv: count('3×3 /2', 192, 'Filters of the stride-2 3×3 conv (conv).'),
     ...flavor,
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g) {
     const x = g.input;
     const conv = g.conv('conv', x, 'out_conv', { kernel: 3, stride: 2 });
@@ -103,7 +100,7 @@ export const inceptionV4A = defineBlock({
     ...flavor,
   },
   insert: { label: 'Inception-A (v4)', idBase: 'inception_a' },
-  nodeSize: SIZE_TWO_ROWS,
+  countRows: 2,
   build(g) {
     const x = g.input;
     const b0 = g.conv('branch0', x, 'out_1x1', { kernel: 1 });
@@ -149,7 +146,7 @@ export const reductionA = defineBlock({
     ),
     ...flavor,
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g) {
     const x = g.input;
     const b0 = g.conv('branch0', x, 'out_3x3', { kernel: 3, stride: 2 });
@@ -183,7 +180,7 @@ export const inceptionV4B = defineBlock({
     ...flavor,
   },
   insert: { label: 'Inception-B (v4)', idBase: 'inception_b' },
-  nodeSize: SIZE_TWO_ROWS,
+  countRows: 2,
   build(g) {
     const x = g.input;
     const b0 = g.conv('branch0', x, 'out_1x1', { kernel: 1 });
@@ -221,7 +218,7 @@ export const reductionV4B = defineBlock({
     ),
     ...flavor,
   },
-  nodeSize: SIZE_ONE_ROW,
+  countRows: 1,
   build(g) {
     const x = g.input;
     const b0 = g.conv(
@@ -264,7 +261,7 @@ export const inceptionV4C = defineBlock({
     ...flavor,
   },
   insert: { label: 'Inception-C (v4)', idBase: 'inception_c' },
-  nodeSize: SIZE_TWO_ROWS,
+  countRows: 2,
   build(g) {
     const x = g.input;
     const b0 = g.conv('branch0', x, 'out_1x1', { kernel: 1 });

@@ -68,8 +68,12 @@ export interface ModuleDef<P extends ParamDefs = ParamDefs> {
   steps?(p: ResolvedParams<P>, ctx: Pick<ExpandContext, 'id'>): readonly ModuleStep[];
   /** Offered in the app's insert menu when present. */
   readonly insert?: InsertSpec;
-  /** The box its node needs in the graph (CSS pixels at zoom 1); the app's default for its counts when absent. */
-  readonly nodeSize?: { readonly width: number; readonly height: number };
+  /**
+   * How many rows of filter counts its graph node keeps room for (three counts a row; more
+   * counts still add rows); one when absent. A model-level fact: core/graph/graphView.ts's
+   * openableNodeSize turns rows into pixels, so no template holds a size.
+   */
+  readonly countRows?: number;
 }
 
 /**

@@ -2,6 +2,10 @@
 import type { Design, Shape } from '../model/types';
 import type { Ablation } from '../weights/ablation';
 
+// Result lives in a leaf so that modules this file names (ablation.ts) can return Results
+// without an import cycle; it is re-exported here, where every caller already looks for it.
+export { errResult, okResult, type ErrorInfo, type Result } from './result';
+
 /** The run modes, in the order the app offers them. */
 export const RUN_MODES = ['eval', 'train'] as const;
 export type RunMode = (typeof RUN_MODES)[number];
@@ -194,23 +198,6 @@ export interface RunProgress {
   readonly module: string;
 }
 
-/** Results cross boundaries as data, never as exceptions. */
-export type Result<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfo };
-
-export interface ErrorInfo {
-  /** Stable code, e.g. `run.cancelled`, `run.timeout`, `run.memory`, `weights.missing`, `ipc.invalid`. */
-  readonly code: string;
-  /** A full sentence the user can act on. */
-  readonly message: string;
-}
-
 /** The warning every untrained run's result carries; the app shows its own note beside the top-5 instead. */
 export const UNTRAINED_WEIGHTS_WARNING =
   'The weights are a random initialization, so the top-5 classes mean nothing; load trained weights for real predictions.';
-
-export const okResult = <T>(value: T): Result<T> => ({ ok: true, value });
-export const errResult = <T = never>(code: string, message: string): Result<T> => ({
-  ok: false,
-  error: { code, message },
-});

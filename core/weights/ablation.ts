@@ -17,7 +17,7 @@ import type { Analysis } from '../analysis/analyze';
 import type { ModuleStep } from '../modules/moduleDef';
 import type { Layer } from '../model/types';
 import type { Conv2dAttrs } from '../layers/conv2d';
-import { errResult, okResult, type Result } from '../run/types';
+import { errResult, okResult, type Result } from '../run/result';
 
 export type Ablation =
   | { readonly kind: 'branchOff'; readonly module: string; readonly branch: string }
