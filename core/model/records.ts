@@ -9,8 +9,3 @@
 export function emptyRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
-
-/** Whether `record` has its own `key` (never an inherited member such as `constructor`). */
-export function hasKey(record: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(record, key);
-}

@@ -230,16 +230,6 @@ export function stateDictFromSafetensors(
   return r.ok ? okResult(r.value.dict) : r;
 }
 
-/** The strict check on tensors already read from a file (see `weightsFromTensors`). */
-export function stateDictFromTensors(
-  tensors: LoadedTensors,
-  spec: readonly StateEntry[],
-  source: string,
-): Result<StateDict> {
-  const r = weightsFromTensors(tensors, spec, source);
-  return r.ok ? okResult(r.value.dict) : r;
-}
-
 /**
  * Loads the tensors of a file that fit the design and keeps `initial`'s values for those that do
  * not (missing from the file, or another shape): PyTorch's fine-tuning recipe of loading a
@@ -254,16 +244,6 @@ export function fineTuneStateDict(
   preset: string | null = null,
 ): Result<FineTuneLoad> {
   return weightsFromBytes(bytes, spec, source, { preset, initial });
-}
-
-/** `fineTuneStateDict` on tensors already read from a file. */
-export function fineTuneFromTensors(
-  tensors: LoadedTensors,
-  spec: readonly StateEntry[],
-  source: string,
-  initial: StateDict,
-): Result<FineTuneLoad> {
-  return weightsFromTensors(tensors, spec, source, { initial });
 }
 
 /**
@@ -345,16 +325,6 @@ export async function describeWeightsFit(
     })),
     unused: mapping.unusedFileKeys,
   });
-}
-
-/** Reads a weights file for fine-tuning (see `fineTuneStateDict`); `initial` fills what does not fit. */
-export async function loadFineTuneStateDict(
-  path: string,
-  graph: readonly Layer[],
-  initial: StateDict,
-  preset: string | null = null,
-): Promise<Result<FineTuneLoad>> {
-  return loadWeights(path, graph, { preset, initial });
 }
 
 /** The run's notes of a load: what the mapping did, what fine-tuning left initialized, what was not used. */
