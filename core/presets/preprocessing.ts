@@ -59,7 +59,7 @@ const halfRange = (
   cropPct,
   scaleRounding,
   interpolation,
-  summary: `RGB in [0, 1], mean 0.5 and std 0.5 per channel (so [−1, 1]), ${interpolation} resize to ${scaleRounding === 'floor' ? 'floor' : 'round'}(size / ${cropPct}) then centre crop (${who}).`,
+  summary: `RGB in [0, 1], mean 0.5 and std 0.5 per channel (so [−1, 1]), crop ${cropPct}: a ${interpolation} resize of the shorter side to ${scaleRounding}(size / ${cropPct}), then the centre (${who}).`,
 });
 
 /** Caffe's BGR in [0, 255] minus per-channel means (given in BGR order). */

@@ -442,7 +442,9 @@ describe('browser host server', () => {
     const progress = page.messages
       .filter((m) => m.type === 'runProgress')
       .map((m) => (m as { progress: RunProgress }).progress);
-    expect(progress.length).toBeGreaterThan(5);
+    // ONNX Runtime runs the whole graph as one session and reports once it is done; TF.js
+    // reports module by module.
+    expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((p) => p.runId === 'run-1')).toBe(true);
     expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
     expect(
