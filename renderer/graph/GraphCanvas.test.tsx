@@ -47,8 +47,17 @@ describe('GraphCanvas', () => {
     expect(
       within(node)
         .getAllByRole('term')
-        .map((t) => t.textContent),
+        .map((t) => t.querySelector('.count-label-full')!.textContent),
     ).toEqual(['1×1', '3×3 reduce', '3×3', '5×5 reduce', '5×5', 'Pool proj']);
+    // The short labels the cells show at reduced zoom, and the tooltip that names each in full.
+    expect(
+      within(node)
+        .getAllByRole('term')
+        .map((t) => t.querySelector('.count-label-short')!.textContent),
+    ).toEqual(['1×1', '3×3r', '3×3', '5×5r', '5×5', 'pool']);
+    expect(within(node).getAllByRole('term')[1].parentElement!.title).toBe(
+      '3×3 reduce: 1×1 filters that reduce channels before the 3×3 convolution. (red_3x3)',
+    );
     expect(
       within(node)
         .getAllByRole('definition')

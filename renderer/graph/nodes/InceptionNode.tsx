@@ -2,6 +2,7 @@
 import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { InceptionFlowNode } from '../flowTypes';
+import { countExplanation } from '../../../core/graph/countLabel';
 import { appStore } from '../../state/store';
 import {
   ChangeBadge,
@@ -62,9 +63,15 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
           <div
             key={c.field}
             className={`count${c.changed ? ' changed' : ''}${c.invalid ? ' invalid' : ''}`}
-            title={c.field}
+            title={countExplanation(c)}
           >
-            <dt>{c.label}</dt>
+            <dt>
+              <span className="count-label-full">{c.label}</span>
+              {/* At reduced zoom the cell is ~30 px wide: the short form, with the full one above. */}
+              <span className="count-label-short" aria-hidden="true">
+                {c.short}
+              </span>
+            </dt>
             <dd>{c.text === '' ? '?' : c.text}</dd>
           </div>
         ))}
