@@ -16,6 +16,7 @@ import { TotalsBar } from '../panels/TotalsBar';
 import { Toolbar } from './Toolbar';
 import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
+import { HelpSheet, opensHelp } from '../help/HelpSheet';
 import { recoverSession, runMenuCommand, startComparing } from './commands';
 
 const selectShell = (s: AppState) => ({
@@ -34,6 +35,15 @@ function useHostWiring(): void {
   const host = useHost();
   useEffect(() => host.onDidMenuCommand((c) => runMenuCommand(host, c)), [host]);
   useEffect(() => host.onDidRunProgress((p) => appStore.getState().runProgressed(p)), [host]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!opensHelp(e) || appStore.getState().helpOpen) return;
+      e.preventDefault();
+      appStore.getState().setHelpOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   useEffect(() => {
     // Say at load when the host refuses this page (a browser page without its access token),
     // rather than letting Open, Save and Run fail one by one later.
@@ -183,6 +193,7 @@ export function App() {
         )}
         <ConfirmDialog />
         <AboutDialog />
+        <HelpSheet />
         <ExportSlot />
         <WeightsDrop />
       </div>

@@ -3,6 +3,7 @@
  * global settings beside them. Every keystroke is a design edit; core's analysis of the result
  * supplies the messages shown at the fields.
  */
+import { termForParam } from '../../core/model/glossary';
 import { useShallow } from 'zustand/react/shallow';
 import { moduleDef } from '../../core/modules/registry';
 import type { ParamDef } from '../../core/model/params';
@@ -90,6 +91,7 @@ const ModuleParamField = memo(function ModuleParamField({
       def={def}
       label={def.label}
       doc={def.doc}
+      term={termForParam(field)}
       name={`${def.label} (${field}) of ${groupIds ? `all ${groupIds.length} blocks from ` : ''}${moduleId}`}
       value={value}
       hint={
@@ -522,6 +524,7 @@ function SettingsPanel() {
       </div>
       <CheckField
         label="Auxiliary heads (train mode)"
+        term="auxHead"
         checked={aux && hasAux}
         disabled={!hasAux}
         hint={hasAux ? hint('aux') : 'This network has no auxiliary heads.'}
