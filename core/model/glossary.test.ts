@@ -35,6 +35,8 @@ describe('glossary', () => {
     expect(termForParam('bn_eps')).toBe('bn');
     expect(termForParam('scale')).toBe('residualScale');
     expect(termForParam('out_3x3')).toBeNull();
+    expect(termForParam('enabled', 'transformInput')).toBe('transformInput');
+    expect(termForParam('enabled')).toBeNull();
     expect(termForModule('auxHead')).toBe('auxHead');
     expect(termForModule('inceptionAux')).toBe('auxHead');
     expect(termForModule('transformInput')).toBe('transformInput');

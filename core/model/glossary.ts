@@ -97,9 +97,11 @@ export function glossaryEntry(id: GlossaryTermId): GlossaryEntry {
 
 /**
  * The term a module parameter stands for, by its name in the template (`red_3x3` → reduce,
- * `pool_ceil` → ceil mode, `bn_name` → BN), or null when the app has no paragraph for it.
+ * `pool_ceil` → ceil mode, `bn_name` → BN; the transform_input module's `enabled`), or null when
+ * the app has no paragraph for it.
  */
-export function termForParam(field: string): GlossaryTermId | null {
+export function termForParam(field: string, kind?: string): GlossaryTermId | null {
+  if (kind === 'transformInput' && field === 'enabled') return 'transformInput';
   if (/^red(_|$)|reduce/.test(field)) return 'reduce';
   if (/1x1pool|pool_proj|pool_features/.test(field)) return 'poolProj';
   if (/ceil/.test(field)) return 'ceilMode';

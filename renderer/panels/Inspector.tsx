@@ -3,7 +3,8 @@
  * global settings beside them. Every keystroke is a design edit; core's analysis of the result
  * supplies the messages shown at the fields.
  */
-import { termForParam } from '../../core/model/glossary';
+import { glossaryEntry, termForModule, termForParam } from '../../core/model/glossary';
+import { TermHelp } from '../help/TermHelp';
 import { useShallow } from 'zustand/react/shallow';
 import { moduleDef } from '../../core/modules/registry';
 import type { ParamDef } from '../../core/model/params';
@@ -66,6 +67,8 @@ function fieldError(issues: readonly Issue[], field: string): string | undefined
 
 interface ModuleParamFieldProps {
   moduleId: string;
+  /** The module's kind, for the glossary term a parameter stands for. */
+  kind: string;
   field: string;
   def: ParamDef;
   value: ParamValue | undefined;
@@ -79,6 +82,7 @@ interface ModuleParamFieldProps {
 /** One module parameter; memoized so a keystroke re-renders only the field it changed (props are primitives or kept references). */
 const ModuleParamField = memo(function ModuleParamField({
   moduleId,
+  kind,
   field,
   def,
   value,
@@ -91,7 +95,7 @@ const ModuleParamField = memo(function ModuleParamField({
       def={def}
       label={def.label}
       doc={def.doc}
-      term={termForParam(field)}
+      term={termForParam(field, kind)}
       name={`${def.label} (${field}) of ${groupIds ? `all ${groupIds.length} blocks from ` : ''}${moduleId}`}
       value={value}
       hint={
@@ -390,6 +394,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const entries = def
     ? Object.entries(def.params).filter(([field]) => !active || active.has(field))
     : [];
+  const moduleTerm = termForModule(spec.kind);
   const fieldless = issues.filter((i) => !i.field || !entries.some(([f]) => f === i.field));
 
   const field = ([name, p]: [string, ParamDef]) => {
@@ -398,6 +403,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
       <ModuleParamField
         key={name}
         moduleId={spec.id}
+        kind={spec.kind}
         field={name}
         def={p}
         value={spec.params[name]}
@@ -419,6 +425,12 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
       <RepeatControls moduleId={spec.id} runIds={runIds} groupIds={groupIds} />
       <ModuleFiguresPanel moduleId={spec.id} presetId={entry?.a?.id ?? null} />
       {def && <p className="section-doc">{def.description}</p>}
+      {moduleTerm && (
+        <div className="field-label-row section-term">
+          <span className="muted small">{glossaryEntry(moduleTerm).term}</span>
+          <TermHelp term={moduleTerm} />
+        </div>
+      )}
       {fieldless.map((i) => (
         <p key={i.code + i.message} className="field-error" role="alert">
           {i.message}
