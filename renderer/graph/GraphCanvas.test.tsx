@@ -64,6 +64,10 @@ describe('GraphCanvas', () => {
         .map((t) => t.textContent),
     ).toEqual(['128', '128', '256', '24', '64', '64']);
     expect(screen.getAllByText('3×528×14×14').length).toBeGreaterThan(0);
+    // The batch is set apart from the channels on the input node: N=3 above, each image's 3×224×224 below.
+    const input = screen.getByTestId('node-input');
+    expect(within(input).getByTestId('input-batch').textContent).toBe('N=3');
+    expect(within(input).getByTestId('shape').textContent).toBe('3×224×224');
     expect(screen.getByRole('group', { name: 'aux1' }).textContent).toContain('train only');
   });
 

@@ -24,6 +24,7 @@ import {
   formatCompact,
   formatDelta,
   formatInt,
+  formatBatchShape,
   formatShape,
 } from '../../core/model/format';
 import {
@@ -145,17 +146,17 @@ function ModuleFiguresPanel({ moduleId, presetId }: { moduleId: string; presetId
       <dl className="figure-grid">
         {row(
           'Output',
-          formatShape(now.outputShape),
+          formatBatchShape(now.outputShape),
           was && computed && formatShape(was.outputShape) !== formatShape(now.outputShape)
-            ? `(preset ${formatShape(was.outputShape)})`
+            ? `(preset ${formatBatchShape(was.outputShape)})`
             : null,
-          'N×C×H×W of the tensor the module outputs',
+          'The tensor the module outputs: N (the batch, images at once) and C×H×W of each image',
         )}
         {row(
           'Input',
-          now.inputShapes.map((s) => formatShape(s)).join(' + ') || '—',
+          now.inputShapes.map((s) => formatBatchShape(s)).join(' + ') || '—',
           null,
-          'N×C×H×W of what the module reads',
+          'What the module reads: N (the batch) and C×H×W of each image',
         )}
         {row(
           'Parameters',

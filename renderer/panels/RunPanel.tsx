@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SampleImage } from '../../core/host/contract';
-import { formatBytes, formatShape } from '../../core/model/format';
+import { formatBatchShape, formatBytes, formatShape } from '../../core/model/format';
 import type { BackendName, RunResult } from '../../core/run/types';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
@@ -107,7 +107,7 @@ function OutputShapes({ result }: { result: RunResult }) {
             <tr key={name}>
               <th scope="row">{name}</th>
               <td className="mono" data-testid={`output-shape-${name}`}>
-                {formatShape(o.shape)}
+                {formatBatchShape(o.shape)}
               </td>
               <td className="muted small">
                 mean {o.stats.mean.toFixed(3)}, std {o.stats.std.toFixed(3)}
