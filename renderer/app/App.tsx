@@ -13,6 +13,7 @@ import { RunPanel } from '../panels/RunPanel';
 import { ComparePanel } from '../panels/ComparePanel';
 import { SummaryTable } from '../panels/SummaryTable';
 import { TotalsBar } from '../panels/TotalsBar';
+import { InputSizeBanner } from '../panels/InputSizeBanner';
 import { Toolbar } from './Toolbar';
 import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
@@ -121,6 +122,7 @@ export function App() {
         </div>
         <main className="workspace">
           <div className="canvas-column">
+            <InputSizeBanner />
             <div className="canvas">
               <GraphCanvas />
             </div>
