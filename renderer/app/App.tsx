@@ -17,6 +17,7 @@ import { InputSizeBanner } from '../panels/InputSizeBanner';
 import { Toolbar } from './Toolbar';
 import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
+import { Toast } from './Toast';
 import { HelpSheet, opensHelp } from '../help/HelpSheet';
 import { recoverSession, runMenuCommand, startComparing } from './commands';
 
@@ -24,7 +25,6 @@ const selectShell = (s: AppState) => ({
   theme: s.theme,
   sideTab: s.sideTab,
   summaryOpen: s.summaryOpen,
-  notice: s.notice,
   hostWarning: s.hostWarning,
   setSideTab: s.setSideTab,
 });
@@ -101,9 +101,7 @@ function useHostWiring(): void {
 }
 
 export function App() {
-  const { theme, sideTab, summaryOpen, notice, hostWarning, setSideTab } = useApp(
-    useShallow(selectShell),
-  );
+  const { theme, sideTab, summaryOpen, hostWarning, setSideTab } = useApp(useShallow(selectShell));
   useHostWiring();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -178,21 +176,7 @@ export function App() {
             </div>
           </aside>
         </main>
-        {notice && (
-          <div
-            className={`toast ${notice.tone}`}
-            role={notice.tone === 'error' ? 'alert' : 'status'}
-          >
-            <span>{notice.text}</span>
-            <button
-              type="button"
-              aria-label="Dismiss message"
-              onClick={() => appStore.setState({ notice: null })}
-            >
-              ✕
-            </button>
-          </div>
-        )}
+        <Toast />
         <ConfirmDialog />
         <AboutDialog />
         <HelpSheet />
