@@ -69,3 +69,17 @@ describe('TermHelp', () => {
     expect(screen.queryByRole('note')).toBeNull();
   });
 });
+
+describe('Escape in a field', () => {
+  it('leaves the field and keeps the value typed', async () => {
+    const { TextField } = await import('../panels/fields');
+    let typed = '';
+    render(<TextField label="Input height" value="224" numeric onText={(t) => (typed = t)} />);
+    const input = screen.getByLabelText('Input height');
+    input.focus();
+    fireEvent.change(input, { target: { value: '300' } });
+    fireEvent.keyDown(input, { key: 'Escape' });
+    expect(document.activeElement).not.toBe(input);
+    expect(typed).toBe('300');
+  });
+});

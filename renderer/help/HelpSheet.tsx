@@ -20,8 +20,7 @@ const OTHER_KEYS: readonly (readonly [keys: string, what: string])[] = [
   ['? or F1', 'Open this help sheet'],
   ['Tab / Shift+Tab', 'Move between the nodes of the graph, then the panels'],
   ['Enter on a node', 'Select it and edit its counts in the Edit tab'],
-  ['Escape', 'Leave a field (its value is kept) or close a dialog'],
-  ['Arrow keys on a node', 'Move the view'],
+  ['Escape', 'Leave a text field (what you typed is kept) or close a dialog'],
 ];
 
 /** The main tasks, each in one sentence a learner can follow. */

@@ -2,13 +2,18 @@
  * A term's explanation where the term appears: a small "?" button beside it that opens the
  * paragraph (core/model/glossary.ts) and its source below, and closes on a second press or Escape.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { glossaryEntry, type GlossaryTermId } from '../../core/model/glossary';
 
 export function TermHelp({ term }: { term: GlossaryTermId }) {
   const [open, setOpen] = useState(false);
   const id = useId();
   const entry = glossaryEntry(term);
+  // An opened paragraph near the bottom of a scrolling panel is brought into view (the panel
+  // scrolls; the page never does).
+  useEffect(() => {
+    if (open) document.getElementById(id)?.scrollIntoView?.({ block: 'nearest' });
+  }, [open, id]);
   return (
     <>
       <button

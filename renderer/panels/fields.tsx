@@ -148,6 +148,8 @@ export function TextField({
         onKeyDown={(e) => {
           if (handleHistoryKey(e)) setDraft(null);
           else if (e.key === 'Enter') appStore.getState().endEditGroup();
+          // Escape leaves the field; the value typed is already in the design (edits are live).
+          else if (e.key === 'Escape' && !e.currentTarget.closest('dialog')) e.currentTarget.blur();
         }}
         onBlur={() => {
           setDraft(null);
