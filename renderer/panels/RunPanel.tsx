@@ -10,6 +10,7 @@ import { formatBatchShape, formatBytes, formatShape } from '../../core/model/for
 import type { BackendName, RunResult } from '../../core/run/types';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
+import { staleReasons } from '../state/runSlice';
 import { useDesign, useDerived } from '../state/derived';
 import { cancelRun, runBlocker, startRun } from '../app/commands';
 import { TextField, SelectField, parseNumberText } from './fields';
@@ -28,7 +29,8 @@ const selectRun = (s: AppState) => ({
   status: s.runStatus,
   progress: s.progress,
   result: s.result,
-  resultDesign: s.resultDesign,
+  resultSettings: s.resultSettings,
+  stale: staleReasons(s).join(', '),
   error: s.runError,
   beforeResult: s.beforeResult,
   resultAblations: s.resultAblations,
@@ -85,6 +87,9 @@ const BACKEND_CHOICES: readonly { readonly value: BackendName | 'auto'; readonly
     { value: 'wasm', label: 'TF.js WebAssembly' },
     { value: 'cpu', label: 'TF.js plain JavaScript (slow)' },
   ];
+
+const list = (xs: readonly string[]) =>
+  xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 
 /** Why the result ran where it did, in a few words. */
 function backendReason(result: RunResult, chosen: BackendName | null): string {
@@ -302,7 +307,9 @@ function Results({
   ablations,
 }: {
   result: RunResult;
-  stale: boolean;
+  /** What changed since the run ("the design", "the backend"); empty when nothing did. */
+  stale: readonly string[];
+  /** The backend choice the run was made with (not the current one). */
   chosenBackend: BackendName | null;
   before: RunResult | null;
   ablations: readonly Ablation[];
@@ -312,9 +319,10 @@ function Results({
   const notes = result.warnings.filter((w) => !(firstTop5 && w === UNTRAINED_WEIGHTS_WARNING));
   return (
     <section className="results" aria-label="Run results">
-      {stale && (
-        <p className="notice">
-          These results are for an earlier version of the design; run again to update them.
+      {stale.length > 0 && (
+        <p className="notice" data-testid="stale-result">
+          These results are from the previous run: {list(stale)} changed since. Run again to update
+          them.
         </p>
       )}
       {result.weights && <WeightsSummary summary={result.weights} />}
@@ -343,7 +351,8 @@ export function RunPanel() {
     status,
     progress,
     result,
-    resultDesign,
+    resultSettings,
+    stale,
     error,
     beforeResult,
     resultAblations,
@@ -475,8 +484,8 @@ export function RunPanel() {
       {result && (
         <Results
           result={result}
-          stale={resultDesign !== design}
-          chosenBackend={settings.backend}
+          stale={stale ? stale.split(', ') : []}
+          chosenBackend={resultSettings ? resultSettings.backend : settings.backend}
           before={beforeResult}
           ablations={resultAblations}
         />

@@ -3,7 +3,7 @@
  * 1440×900, light and dark: every filter count on the default GoogLeNet view shows a label; `?`
  * opens the help sheet; a term's "?" opens its paragraph in place; after a run no module name is
  * cut; a notification is gone after 10 s; the wheel over the header or the inspector never moves
- * the page. Screenshots of the help sheet and of an explained term at both sizes (light).
+ * the page; switching the backend after a run keeps the result's label. Screenshots of the help sheet and of an explained term at both sizes (light).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -122,6 +122,14 @@ describe.skipIf(Boolean(chromiumSkipReason))('help, labels and a still page (Chr
             .waitFor({ timeout: 300_000 });
           expect(await cutNames(page)).toEqual([]);
           expect(await page.getByTestId('output-shape-main').textContent()).toBe('N=3 · 1000');
+
+          // Switching the backend after the run keeps the result's own label and marks it stale.
+          const facts = page.locator('.run-panel .facts').first();
+          const before = await facts.textContent();
+          await page.getByLabel('Backend').selectOption('cpu');
+          await page.getByTestId('stale-result').waitFor();
+          expect(await page.getByTestId('stale-result').textContent()).toContain('the backend');
+          expect(await facts.textContent()).toBe(before);
         } finally {
           await context.close();
         }
