@@ -103,3 +103,15 @@ describe('GraphCanvas', () => {
     expect(appStore.getState().opened).toEqual([]);
   });
 });
+
+describe('a folded run', () => {
+  it('labels its figures "each" and "all N", one line each', async () => {
+    appStore.getState().loadDesign(presetDesign('inception-resnet-v2')!, null);
+    renderCanvas();
+    const b17 = await screen.findByRole('group', { name: 'repeat_1.0' }, { timeout: 10_000 });
+    expect(within(b17).getByTestId('repeat-figures').textContent).toMatch(
+      /^each: [\d.]+ [KM] params · [\d.]+ [KMG] MACs$/,
+    );
+    expect(b17.querySelector('.node-cost')!.textContent).toMatch(/^all 20: [\d.]+ [KM] params/);
+  });
+});

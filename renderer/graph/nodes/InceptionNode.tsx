@@ -50,8 +50,8 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
       </div>
       {v.repeat?.folded ? (
         <div className="node-sub repeat-figures lod-cost" data-testid="repeat-figures">
-          ×{v.repeat.count} · each {v.repeat.perBlock.paramsText}
-          <span className="lod-detail"> params, {v.repeat.perBlock.macsText} MACs</span>
+          each: {v.repeat.perBlock.paramsText} params
+          <span className="lod-detail"> · {v.repeat.perBlock.macsText} MACs</span>
         </div>
       ) : (
         <div className="node-sub lod-detail">
@@ -85,6 +85,8 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
             <ShapeFrom delta={v.delta} />
           </div>
           <div className="node-cost lod-cost">
+            {/* A folded run's own figures are the whole run's: said so, beside the line "each:". */}
+            {v.repeat?.folded && `all ${v.repeat.count}: `}
             <span data-testid="params">{v.paramsText}</span> params
             <span className="lod-detail"> · {v.macsText} MACs</span>
           </div>
