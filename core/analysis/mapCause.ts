@@ -16,6 +16,9 @@ export const MAP_SIZE_CODES: ReadonlySet<string> = new Set([
   'shape.collapsed',
 ]);
 
+/** How a cause that is the input size begins (core/analysis/inputSizeNotice.ts gathers those into one banner). */
+export const INPUT_SIZE_CAUSE = 'the input size (';
+
 /** The shapes of a module as the analysis saw them. */
 export interface ShapesSeen {
   readonly inputShapes: readonly Shape[];
@@ -113,7 +116,7 @@ export function mapSizeCause(
   const presetSize = hw(preset.input);
   if (size && presetSize && size !== presetSize) {
     return {
-      cause: `the input size (${size}; the preset's is ${presetSize}) changes the map that reaches it${sizes}`,
+      cause: `${INPUT_SIZE_CAUSE}${size}; the preset's is ${presetSize}) changes the map that reaches it${sizes}`,
       fix: `Use the input size it was built for (${presetSize})`,
     };
   }

@@ -5,6 +5,7 @@
  * Edges carry the shape of the tensor they move. Renderer-independent: the React Flow canvas and
  * the SVG/PNG export both draw from this and from `layoutGraph`.
  */
+import { shortCountLabel } from './countLabel';
 import type { Analysis, LayerInfo, ModuleInfo } from '../analysis/analyze';
 import {
   moduleDelta,
@@ -71,8 +72,12 @@ export interface OutputNodeView extends NodeBase {
 /** One filter count shown on a node (and edited in the inspector). */
 export interface CountView {
   readonly field: string;
-  /** Short label: "1×1", "3×3 reduce", … */
+  /** The template's label: "1×1", "3×3 reduce", … */
   readonly label: string;
+  /** The label in a few characters for reduced zoom ("3×3r"; see `shortCountLabel`). */
+  readonly short: string;
+  /** What the count is, in the template's words ("1×1 filters that reduce channels before the 3×3 convolution."); empty when it has none. */
+  readonly doc: string;
   /** The value in the design (possibly invalid, as typed). */
   readonly value: ParamValue;
   readonly text: string;
@@ -322,6 +327,8 @@ function countViews(
       return {
         field,
         label: p.label,
+        short: shortCountLabel(p.label),
+        doc: p.doc ?? '',
         value,
         text: Array.isArray(value) ? value.join('×') : String(value),
         changed: changedFields.has(field),

@@ -27,6 +27,15 @@ export function formatShape(shape: readonly number[] | null | undefined): string
   return shape ? shape.join('×') : '—';
 }
 
+/**
+ * A batched shape with its batch set apart from the channels, so a batch of 3 is not read as 3
+ * channels: [3, 3, 224, 224] → "N=3 · 3×224×224"; a shape of one dimension or none as `formatShape`.
+ */
+export function formatBatchShape(shape: readonly number[] | null | undefined): string {
+  if (!shape || shape.length < 2) return formatShape(shape);
+  return `N=${shape[0]} · ${shape.slice(1).join('×')}`;
+}
+
 /** 1569826816 → "1.57 G"; 7008824 → "7.01 M"; 9600 → "9.6 K". */
 export function formatCompact(n: number, digits = 3): string {
   const abs = Math.abs(n);

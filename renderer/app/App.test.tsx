@@ -272,8 +272,8 @@ describe('run panel', () => {
       (screen.getByRole('progressbar', { name: 'Run progress' }) as HTMLProgressElement).value,
     ).toBe(1);
     await act(async () => finish());
-    expect(screen.getByTestId('output-shape-main').textContent).toBe('3×1000');
-    expect(screen.getByTestId('output-shape-aux2').textContent).toBe('3×1000');
+    expect(screen.getByTestId('output-shape-main').textContent).toBe('N=3 · 1000');
+    expect(screen.getByTestId('output-shape-aux2').textContent).toBe('N=3 · 1000');
     expect(screen.getByTestId('run-backend').textContent).toBe('wasm');
     expect(screen.getByText('tensorflow: @tensorflow/tfjs-node is not installed.')).toBeTruthy();
     expect(screen.getByRole('note').textContent).toMatch(

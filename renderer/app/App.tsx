@@ -13,16 +13,18 @@ import { RunPanel } from '../panels/RunPanel';
 import { ComparePanel } from '../panels/ComparePanel';
 import { SummaryTable } from '../panels/SummaryTable';
 import { TotalsBar } from '../panels/TotalsBar';
+import { InputSizeBanner } from '../panels/InputSizeBanner';
 import { Toolbar } from './Toolbar';
 import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
+import { Toast } from './Toast';
+import { HelpSheet, opensHelp } from '../help/HelpSheet';
 import { recoverSession, runMenuCommand, startComparing } from './commands';
 
 const selectShell = (s: AppState) => ({
   theme: s.theme,
   sideTab: s.sideTab,
   summaryOpen: s.summaryOpen,
-  notice: s.notice,
   hostWarning: s.hostWarning,
   setSideTab: s.setSideTab,
 });
@@ -34,6 +36,15 @@ function useHostWiring(): void {
   const host = useHost();
   useEffect(() => host.onDidMenuCommand((c) => runMenuCommand(host, c)), [host]);
   useEffect(() => host.onDidRunProgress((p) => appStore.getState().runProgressed(p)), [host]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!opensHelp(e) || appStore.getState().helpOpen) return;
+      e.preventDefault();
+      appStore.getState().setHelpOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   useEffect(() => {
     // Say at load when the host refuses this page (a browser page without its access token),
     // rather than letting Open, Save and Run fail one by one later.
@@ -90,9 +101,7 @@ function useHostWiring(): void {
 }
 
 export function App() {
-  const { theme, sideTab, summaryOpen, notice, hostWarning, setSideTab } = useApp(
-    useShallow(selectShell),
-  );
+  const { theme, sideTab, summaryOpen, hostWarning, setSideTab } = useApp(useShallow(selectShell));
   useHostWiring();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -111,6 +120,7 @@ export function App() {
         </div>
         <main className="workspace">
           <div className="canvas-column">
+            <InputSizeBanner />
             <div className="canvas">
               <GraphCanvas />
             </div>
@@ -166,23 +176,10 @@ export function App() {
             </div>
           </aside>
         </main>
-        {notice && (
-          <div
-            className={`toast ${notice.tone}`}
-            role={notice.tone === 'error' ? 'alert' : 'status'}
-          >
-            <span>{notice.text}</span>
-            <button
-              type="button"
-              aria-label="Dismiss message"
-              onClick={() => appStore.setState({ notice: null })}
-            >
-              ✕
-            </button>
-          </div>
-        )}
+        <Toast />
         <ConfirmDialog />
         <AboutDialog />
+        <HelpSheet />
         <ExportSlot />
         <WeightsDrop />
       </div>

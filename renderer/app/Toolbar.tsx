@@ -1,7 +1,7 @@
 /** The window's toolbar: file, history, views, theme and Run. */
 import { useShallow } from 'zustand/react/shallow';
 import { useHost } from '../host/host';
-import { useApp, useHistory, type AppState } from '../state/store';
+import { appStore, useApp, useHistory, type AppState } from '../state/store';
 import { useDirty } from '../state/derived';
 import { DEFAULT_PRESET } from '../../core/presets';
 import {
@@ -120,6 +120,14 @@ export function Toolbar() {
           title="Toggle theme (Ctrl+Shift+L)"
         >
           {t.theme === 'dark' ? '☀' : '☾'}
+        </button>
+        <button
+          type="button"
+          onClick={() => appStore.getState().setHelpOpen(true)}
+          aria-label="Help: shortcuts, tasks and terms"
+          title="Help: shortcuts, tasks and terms (? or F1)"
+        >
+          ?
         </button>
       </div>
     </header>

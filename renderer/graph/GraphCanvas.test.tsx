@@ -47,14 +47,27 @@ describe('GraphCanvas', () => {
     expect(
       within(node)
         .getAllByRole('term')
-        .map((t) => t.textContent),
+        .map((t) => t.querySelector('.count-label-full')!.textContent),
     ).toEqual(['1×1', '3×3 reduce', '3×3', '5×5 reduce', '5×5', 'Pool proj']);
+    // The short labels the cells show at reduced zoom, and the tooltip that names each in full.
+    expect(
+      within(node)
+        .getAllByRole('term')
+        .map((t) => t.querySelector('.count-label-short')!.textContent),
+    ).toEqual(['1×1', '3×3r', '3×3', '5×5r', '5×5', 'pool']);
+    expect(within(node).getAllByRole('term')[1].parentElement!.title).toBe(
+      '3×3 reduce: 1×1 filters that reduce channels before the 3×3 convolution. (red_3x3)',
+    );
     expect(
       within(node)
         .getAllByRole('definition')
         .map((t) => t.textContent),
     ).toEqual(['128', '128', '256', '24', '64', '64']);
     expect(screen.getAllByText('3×528×14×14').length).toBeGreaterThan(0);
+    // The batch is set apart from the channels on the input node: N=3 above, each image's 3×224×224 below.
+    const input = screen.getByTestId('node-input');
+    expect(within(input).getByTestId('input-batch').textContent).toBe('N=3');
+    expect(within(input).getByTestId('shape').textContent).toBe('3×224×224');
     expect(screen.getByRole('group', { name: 'aux1' }).textContent).toContain('train only');
   });
 
@@ -88,5 +101,17 @@ describe('GraphCanvas', () => {
     expect(appStore.getState().opened).toEqual(['inception3a']);
     fireEvent.click(screen.getByRole('button', { name: 'Close inception3a' }));
     expect(appStore.getState().opened).toEqual([]);
+  });
+});
+
+describe('a folded run', () => {
+  it('labels its figures "each" and "all N", one line each', async () => {
+    appStore.getState().loadDesign(presetDesign('inception-resnet-v2')!, null);
+    renderCanvas();
+    const b17 = await screen.findByRole('group', { name: 'repeat_1.0' }, { timeout: 10_000 });
+    expect(within(b17).getByTestId('repeat-figures').textContent).toMatch(
+      /^each: [\d.]+ [KM] params · [\d.]+ [KMG] MACs$/,
+    );
+    expect(b17.querySelector('.node-cost')!.textContent).toMatch(/^all 20: [\d.]+ [KM] params/);
   });
 });

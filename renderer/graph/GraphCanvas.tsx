@@ -34,6 +34,7 @@ import { createEdgeBuilder, createNodeBuilder } from './toFlow';
 import type { FlowNode, NodeMarks, RunCheck } from './flowTypes';
 import {
   fitViewport,
+  COUNT_LABEL_ZOOM,
   levelOfDetail,
   MIN_FIT_ZOOM,
   OVERLAYS,
@@ -234,6 +235,7 @@ function useZoomFollowers(
     const show = (zoom: number) => {
       shown = zoom;
       el.dataset.lod = levelOfDetail(zoom);
+      el.dataset.countLabels = zoom >= COUNT_LABEL_ZOOM ? 'shown' : 'hidden';
       el.style.setProperty('--lod-scale', String(1 / Math.max(zoom, MIN_FIT_ZOOM)));
     };
     const apply = ([x, y, zoom]: readonly [number, number, number]) => {

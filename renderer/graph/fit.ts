@@ -18,6 +18,13 @@ export interface CanvasSize {
 /** The lowest zoom a fit uses; the compact node text is sized so it still reads at 9 px here. */
 export const MIN_FIT_ZOOM = 0.36;
 
+/**
+ * From this zoom up the count cells show their short labels at reduced detail (two lines a cell);
+ * below it the layout's rows (33 px each) cannot hold two 9 px lines, and the full labels stay
+ * in the cells' tooltips and the inspector.
+ */
+export const COUNT_LABEL_ZOOM = 0.42;
+
 /** From this zoom up nodes show everything (their smallest font, 10 px, is 9 px on screen at 0.9). */
 export const FULL_DETAIL_ZOOM = 0.9;
 

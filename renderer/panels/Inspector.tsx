@@ -3,6 +3,8 @@
  * global settings beside them. Every keystroke is a design edit; core's analysis of the result
  * supplies the messages shown at the fields.
  */
+import { glossaryEntry, termForModule, termForParam } from '../../core/model/glossary';
+import { TermHelp } from '../help/TermHelp';
 import { useShallow } from 'zustand/react/shallow';
 import { moduleDef } from '../../core/modules/registry';
 import type { ParamDef } from '../../core/model/params';
@@ -22,6 +24,7 @@ import {
   formatCompact,
   formatDelta,
   formatInt,
+  formatBatchShape,
   formatShape,
 } from '../../core/model/format';
 import {
@@ -65,6 +68,8 @@ function fieldError(issues: readonly Issue[], field: string): string | undefined
 
 interface ModuleParamFieldProps {
   moduleId: string;
+  /** The module's kind, for the glossary term a parameter stands for. */
+  kind: string;
   field: string;
   def: ParamDef;
   value: ParamValue | undefined;
@@ -78,6 +83,7 @@ interface ModuleParamFieldProps {
 /** One module parameter; memoized so a keystroke re-renders only the field it changed (props are primitives or kept references). */
 const ModuleParamField = memo(function ModuleParamField({
   moduleId,
+  kind,
   field,
   def,
   value,
@@ -90,6 +96,7 @@ const ModuleParamField = memo(function ModuleParamField({
       def={def}
       label={def.label}
       doc={def.doc}
+      term={termForParam(field, kind)}
       name={`${def.label} (${field}) of ${groupIds ? `all ${groupIds.length} blocks from ` : ''}${moduleId}`}
       value={value}
       hint={
@@ -139,17 +146,17 @@ function ModuleFiguresPanel({ moduleId, presetId }: { moduleId: string; presetId
       <dl className="figure-grid">
         {row(
           'Output',
-          formatShape(now.outputShape),
+          formatBatchShape(now.outputShape),
           was && computed && formatShape(was.outputShape) !== formatShape(now.outputShape)
-            ? `(preset ${formatShape(was.outputShape)})`
+            ? `(preset ${formatBatchShape(was.outputShape)})`
             : null,
-          'N×C×H×W of the tensor the module outputs',
+          'The tensor the module outputs: N (the batch, images at once) and C×H×W of each image',
         )}
         {row(
           'Input',
-          now.inputShapes.map((s) => formatShape(s)).join(' + ') || '—',
+          now.inputShapes.map((s) => formatBatchShape(s)).join(' + ') || '—',
           null,
-          'N×C×H×W of what the module reads',
+          'What the module reads: N (the batch) and C×H×W of each image',
         )}
         {row(
           'Parameters',
@@ -388,6 +395,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
   const entries = def
     ? Object.entries(def.params).filter(([field]) => !active || active.has(field))
     : [];
+  const moduleTerm = termForModule(spec.kind);
   const fieldless = issues.filter((i) => !i.field || !entries.some(([f]) => f === i.field));
 
   const field = ([name, p]: [string, ParamDef]) => {
@@ -396,6 +404,7 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
       <ModuleParamField
         key={name}
         moduleId={spec.id}
+        kind={spec.kind}
         field={name}
         def={p}
         value={spec.params[name]}
@@ -417,6 +426,12 @@ function ModuleInspector({ spec }: { spec: ModuleSpec }) {
       <RepeatControls moduleId={spec.id} runIds={runIds} groupIds={groupIds} />
       <ModuleFiguresPanel moduleId={spec.id} presetId={entry?.a?.id ?? null} />
       {def && <p className="section-doc">{def.description}</p>}
+      {moduleTerm && (
+        <div className="field-label-row section-term">
+          <span className="muted small">{glossaryEntry(moduleTerm).term}</span>
+          <TermHelp term={moduleTerm} />
+        </div>
+      )}
       {fieldless.map((i) => (
         <p key={i.code + i.message} className="field-error" role="alert">
           {i.message}
@@ -522,6 +537,7 @@ function SettingsPanel() {
       </div>
       <CheckField
         label="Auxiliary heads (train mode)"
+        term="auxHead"
         checked={aux && hasAux}
         disabled={!hasAux}
         hint={hasAux ? hint('aux') : 'This network has no auxiliary heads.'}

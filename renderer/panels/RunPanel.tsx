@@ -6,10 +6,11 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SampleImage } from '../../core/host/contract';
-import { formatBytes, formatShape } from '../../core/model/format';
+import { formatBatchShape, formatBytes, formatShape } from '../../core/model/format';
 import type { BackendName, RunResult } from '../../core/run/types';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
+import { staleReasons } from '../state/runSlice';
 import { useDesign, useDerived } from '../state/derived';
 import { cancelRun, runBlocker, startRun } from '../app/commands';
 import { TextField, SelectField, parseNumberText } from './fields';
@@ -28,7 +29,8 @@ const selectRun = (s: AppState) => ({
   status: s.runStatus,
   progress: s.progress,
   result: s.result,
-  resultDesign: s.resultDesign,
+  resultSettings: s.resultSettings,
+  stale: staleReasons(s).join(', '),
   error: s.runError,
   beforeResult: s.beforeResult,
   resultAblations: s.resultAblations,
@@ -87,6 +89,9 @@ const BACKEND_CHOICES: readonly { readonly value: BackendName | 'auto'; readonly
     { value: 'cpu', label: 'TF.js plain JavaScript (slow)' },
   ];
 
+const list = (xs: readonly string[]) =>
+  xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+
 /** Why the result ran where it did, in a few words. */
 function backendReason(result: RunResult, chosen: BackendName | null): string {
   if (result.backend.fallbacks.length)
@@ -108,7 +113,7 @@ function OutputShapes({ result }: { result: RunResult }) {
             <tr key={name}>
               <th scope="row">{name}</th>
               <td className="mono" data-testid={`output-shape-${name}`}>
-                {formatShape(o.shape)}
+                {formatBatchShape(o.shape)}
               </td>
               <td className="muted small">
                 mean {o.stats.mean.toFixed(3)}, std {o.stats.std.toFixed(3)}
@@ -303,7 +308,9 @@ function Results({
   ablations,
 }: {
   result: RunResult;
-  stale: boolean;
+  /** What changed since the run ("the design", "the backend"); empty when nothing did. */
+  stale: readonly string[];
+  /** The backend choice the run was made with (not the current one). */
   chosenBackend: BackendName | null;
   before: RunResult | null;
   ablations: readonly Ablation[];
@@ -313,9 +320,10 @@ function Results({
   const notes = result.warnings.filter((w) => !(firstTop5 && w === UNTRAINED_WEIGHTS_WARNING));
   return (
     <section className="results" aria-label="Run results">
-      {stale && (
-        <p className="notice">
-          These results are for an earlier version of the design; run again to update them.
+      {stale.length > 0 && (
+        <p className="notice" data-testid="stale-result">
+          These results are from the previous run: {list(stale)} changed since. Run again to update
+          them.
         </p>
       )}
       {result.weights && <WeightsSummary summary={result.weights} />}
@@ -344,7 +352,8 @@ export function RunPanel() {
     status,
     progress,
     result,
-    resultDesign,
+    resultSettings,
+    stale,
     error,
     beforeResult,
     resultAblations,
@@ -476,8 +485,8 @@ export function RunPanel() {
       {result && (
         <Results
           result={result}
-          stale={resultDesign !== design}
-          chosenBackend={settings.backend}
+          stale={stale ? stale.split(', ') : []}
+          chosenBackend={resultSettings ? resultSettings.backend : settings.backend}
           before={beforeResult}
           ablations={resultAblations}
         />

@@ -2,6 +2,9 @@
 import { formatBytes, formatInt } from '../../core/model/format';
 import { useComparison, useDerived } from '../state/derived';
 import { appStore } from '../state/store';
+import { glossaryEntry } from '../../core/model/glossary';
+
+const MACS = glossaryEntry('macs');
 
 export function TotalsBar() {
   const derived = useDerived();
@@ -48,7 +51,9 @@ export function TotalsBar() {
           {delta('paramsEval')}
         </div>
         <div>
-          <dt title="Multiply-accumulates for one image on the eval path (inference, no auxiliary heads)">
+          <dt
+            title={`Multiply-accumulates for one image on the eval path (inference, no auxiliary heads). ${MACS.text} (${MACS.source}; more under Help, ? or F1)`}
+          >
             MACs / image
           </dt>
           <dd data-testid="total-macs">{formatInt(t.macs)}</dd>

@@ -13,6 +13,8 @@ import { useStore } from 'zustand';
 import { paramType, type ParamDef } from '../../core/model/params';
 import type { ParamValue } from '../../core/model/types';
 import { appStore, type AppState } from '../state/store';
+import type { GlossaryTermId } from '../../core/model/glossary';
+import { TermHelp } from '../help/TermHelp';
 
 const selectHistoryVersion = (s: AppState) => s.historyVersion;
 
@@ -39,6 +41,8 @@ export interface FieldProps {
   name?: string;
   hint?: ReactNode;
   error?: string;
+  /** The glossary term the field stands for: a "?" beside its label opens the paragraph. */
+  term?: GlossaryTermId | null;
 }
 
 function FieldFrame({
@@ -47,6 +51,7 @@ function FieldFrame({
   doc,
   hint,
   error,
+  term,
   children,
 }: {
   id: string;
@@ -54,13 +59,17 @@ function FieldFrame({
   doc?: string;
   hint?: ReactNode;
   error?: string;
+  term?: GlossaryTermId | null;
   children: ReactNode;
 }) {
   return (
     <div className={`field${error ? ' invalid' : ''}`}>
-      <label htmlFor={id} title={doc}>
-        {label}
-      </label>
+      <div className="field-label-row">
+        <label htmlFor={id} title={doc}>
+          {label}
+        </label>
+        {term && <TermHelp term={term} />}
+      </div>
       {children}
       {hint && !error && (
         <div className="field-hint" id={`${id}-hint`}>
@@ -97,6 +106,7 @@ interface TextFieldProps extends FieldProps {
 export function TextField({
   label,
   doc,
+  term,
   name,
   hint,
   error,
@@ -117,7 +127,7 @@ export function TextField({
     });
   }, []);
   return (
-    <FieldFrame id={id} label={label} doc={doc} hint={hint} error={error}>
+    <FieldFrame id={id} label={label} doc={doc} hint={hint} error={error} term={term}>
       <input
         id={id}
         ref={watchReplace}
@@ -138,6 +148,8 @@ export function TextField({
         onKeyDown={(e) => {
           if (handleHistoryKey(e)) setDraft(null);
           else if (e.key === 'Enter') appStore.getState().endEditGroup();
+          // Escape leaves the field; the value typed is already in the design (edits are live).
+          else if (e.key === 'Escape' && !e.currentTarget.closest('dialog')) e.currentTarget.blur();
         }}
         onBlur={() => {
           setDraft(null);
@@ -151,6 +163,7 @@ export function TextField({
 export function SelectField({
   label,
   doc,
+  term,
   name,
   hint,
   error,
@@ -164,7 +177,7 @@ export function SelectField({
 }) {
   const id = useId();
   return (
-    <FieldFrame id={id} label={label} doc={doc} hint={hint} error={error}>
+    <FieldFrame id={id} label={label} doc={doc} hint={hint} error={error} term={term}>
       <select
         id={id}
         aria-label={name}
@@ -185,6 +198,7 @@ export function SelectField({
 export function CheckField({
   label,
   doc,
+  term,
   name,
   hint,
   error,
@@ -206,6 +220,7 @@ export function CheckField({
       <label htmlFor={id} title={doc}>
         {label}
       </label>
+      {term && <TermHelp term={term} />}
       {hint && <div className="field-hint">{hint}</div>}
       {error && (
         <div className="field-error" role="alert">

@@ -38,6 +38,10 @@ export interface RunSlice {
   result: RunResult | null;
   /** The design the last result was computed for: results go stale when the design changes. */
   resultDesign: Design | null;
+  /** The run settings the last result was computed with (its backend choice, input, batch): the result keeps its own labels when the settings change. */
+  resultSettings: RunSettings | null;
+  /** The design and settings of the run in progress; they become the result's only when it succeeds, so a cancelled or failed run leaves the previous result as the previous run's. */
+  pendingRun: { readonly design: Design; readonly settings: RunSettings } | null;
   runError: ErrorInfo | null;
   /** What-if ablations for the next run: a run with any also runs without them (`beforeResult`). */
   ablations: readonly Ablation[];
@@ -79,10 +83,18 @@ export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [],
   progress: null,
   result: null,
   resultDesign: null,
+  resultSettings: null,
+  pendingRun: null,
   runError: null,
   setRunSettings: (patch) => set({ runSettings: { ...get().runSettings, ...patch } }),
   runStarted: (runId, design) =>
-    set({ runId, runStatus: 'running', progress: null, runError: null, resultDesign: design }),
+    set({
+      runId,
+      runStatus: 'running',
+      progress: null,
+      runError: null,
+      pendingRun: { design, settings: get().runSettings },
+    }),
   runProgressed: (p) => {
     if (p.runId === get().runId) set({ progress: p });
   },
@@ -92,6 +104,9 @@ export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [],
       set({
         runStatus: 'done',
         result: outcome.value,
+        resultDesign: get().pendingRun?.design ?? null,
+        resultSettings: get().pendingRun?.settings ?? null,
+        pendingRun: null,
         beforeResult: before,
         resultAblations: before ? get().ablations : [],
         runError: null,
@@ -102,6 +117,7 @@ export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [],
         runStatus: outcome.error.code === 'run.cancelled' ? 'cancelled' : 'failed',
         runError: outcome.error,
         runId: null,
+        pendingRun: null,
       });
   },
   runCancelling: () => {
@@ -113,8 +129,32 @@ export const createRunSlice: StateCreator<AppState, [['temporal', unknown]], [],
       beforeResult: null,
       resultAblations: [],
       resultDesign: null,
+      resultSettings: null,
+      pendingRun: null,
       runError: null,
       runStatus: 'idle',
       progress: null,
     }),
 });
+
+/**
+ * Why the shown result no longer describes what Run would do now, as short phrases ("the design",
+ * "the backend", "the input"); empty when it still does. The result keeps its own labels either way.
+ */
+export function staleReasons(
+  s: Pick<AppState, 'result' | 'resultDesign' | 'resultSettings' | 'design' | 'runSettings'>,
+): string[] {
+  if (!s.result) return [];
+  const reasons: string[] = [];
+  if (s.resultDesign !== s.design) reasons.push('the design');
+  const was = s.resultSettings;
+  if (was) {
+    const now = s.runSettings;
+    if (was.backend !== now.backend) reasons.push('the backend');
+    if (JSON.stringify(was.input) !== JSON.stringify(now.input)) reasons.push('the input');
+    if (was.batch !== now.batch) reasons.push('the batch');
+    if (was.mode !== now.mode) reasons.push('the mode');
+    if (was.seed !== now.seed) reasons.push('the seed');
+  }
+  return reasons;
+}

@@ -26,6 +26,8 @@ export interface UiSlice {
   summaryOpen: boolean;
   exportOpen: boolean;
   aboutOpen: boolean;
+  /** The help sheet (`?` or F1): shortcuts, main tasks, the terms explained. */
+  helpOpen: boolean;
   confirmation: Confirmation | null;
   /** Why the host cannot do anything for this page (a browser page opened without its token), shown as a banner from load on; null when fine. */
   hostWarning: string | null;
@@ -37,6 +39,7 @@ export interface UiSlice {
   setSummaryOpen(open: boolean): void;
   setExportOpen(open: boolean): void;
   setAboutOpen(open: boolean): void;
+  setHelpOpen(open: boolean): void;
   confirm(c: Confirmation): void;
   closeConfirmation(): void;
   notify(text: string, tone?: 'info' | 'error'): void;
@@ -63,6 +66,7 @@ export const createUiSlice: StateCreator<AppState, [['temporal', unknown]], [], 
   summaryOpen: false,
   exportOpen: false,
   aboutOpen: false,
+  helpOpen: false,
   confirmation: null,
   hostWarning: null,
   notice: null,
@@ -79,6 +83,7 @@ export const createUiSlice: StateCreator<AppState, [['temporal', unknown]], [], 
   setSummaryOpen: (summaryOpen) => set({ summaryOpen }),
   setExportOpen: (exportOpen) => set({ exportOpen }),
   setAboutOpen: (aboutOpen) => set({ aboutOpen }),
+  setHelpOpen: (helpOpen) => set({ helpOpen }),
   confirm: (confirmation) => set({ confirmation }),
   closeConfirmation: () => set({ confirmation: null }),
   notify: (text, tone = 'info') => set({ notice: { text, tone } }),

@@ -29,8 +29,8 @@ describe.skipIf(Boolean(chromiumSkipReason))('editing (Chromium, browser host)',
     const figures = page.getByRole('region', { name: 'Figures of inception4c' });
     const value = (label: string) =>
       figures.locator('.figure', { has: page.getByText(label, { exact: true }) }).locator('dd');
-    expect(await value('Output').textContent()).toBe('3×512×14×14');
-    expect(await value('Input').textContent()).toBe('3×512×14×14');
+    expect(await value('Output').textContent()).toBe('N=3 · 512×14×14');
+    expect(await value('Input').textContent()).toBe('N=3 · 512×14×14');
     expect(await value('Parameters').textContent()).toBe('511,432'); // shared/spec/googlenet.md
     expect(await value('MACs / image').textContent()).toBe('99.9 M');
     expect(await value('Activations').textContent()).toMatch(/ MiB$/);
@@ -41,13 +41,13 @@ describe.skipIf(Boolean(chromiumSkipReason))('editing (Chromium, browser host)',
     expect(await step('3×3').locator('td').first().textContent()).toBe('3×256×14×14');
 
     await page.getByLabel('3×3 (out_3x3) of inception4c').fill('300');
-    expect(await value('Output').textContent()).toBe('3×556×14×14 (preset 3×512×14×14)');
+    expect(await value('Output').textContent()).toBe('N=3 · 556×14×14 (preset N=3 · 512×14×14)');
     expect(await value('Parameters').textContent()).toMatch(/^562,252 \+50\.8 K \(\+9\.9 %\)$/);
     expect(await step('3×3').locator('td').first().textContent()).toBe('3×300×14×14');
     expect(await step('3×3').locator('td').nth(1).textContent()).toContain('+50.8 K');
     await page.getByLabel('3×3 (out_3x3) of inception4c').blur();
     await page.keyboard.press('Control+z');
-    expect(await value('Output').textContent()).toBe('3×512×14×14');
+    expect(await value('Output').textContent()).toBe('N=3 · 512×14×14');
   });
 
   it('inserts after inception4e a module named inception4f that keeps 832 channels into inception5a', async () => {

@@ -140,7 +140,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
         .then(async () => expect.fail(`The run failed: ${await failure.textContent()}`)),
     ]);
     for (const name of ['main', 'aux1', 'aux2'])
-      expect(await page.getByTestId(`output-shape-${name}`).textContent(), name).toBe('3×1000');
+      expect(await page.getByTestId(`output-shape-${name}`).textContent(), name).toBe('N=3 · 1000');
     expect(
       await node(page, 'inception4c')
         .getByRole('img', { name: 'inception4c: measured shape matches' })

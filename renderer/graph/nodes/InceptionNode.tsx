@@ -2,6 +2,7 @@
 import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { InceptionFlowNode } from '../flowTypes';
+import { countExplanation } from '../../../core/graph/countLabel';
 import { appStore } from '../../state/store';
 import {
   ChangeBadge,
@@ -49,8 +50,8 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
       </div>
       {v.repeat?.folded ? (
         <div className="node-sub repeat-figures lod-cost" data-testid="repeat-figures">
-          ×{v.repeat.count} · each {v.repeat.perBlock.paramsText}
-          <span className="lod-detail"> params, {v.repeat.perBlock.macsText} MACs</span>
+          each: {v.repeat.perBlock.paramsText} params
+          <span className="lod-detail"> · {v.repeat.perBlock.macsText} MACs</span>
         </div>
       ) : (
         <div className="node-sub lod-detail">
@@ -62,9 +63,15 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
           <div
             key={c.field}
             className={`count${c.changed ? ' changed' : ''}${c.invalid ? ' invalid' : ''}`}
-            title={c.field}
+            title={countExplanation(c)}
           >
-            <dt>{c.label}</dt>
+            <dt>
+              <span className="count-label-full">{c.label}</span>
+              {/* At reduced zoom the cell is ~30 px wide: the short form, with the full one above. */}
+              <span className="count-label-short" aria-hidden="true">
+                {c.short}
+              </span>
+            </dt>
             <dd>{c.text === '' ? '?' : c.text}</dd>
           </div>
         ))}
@@ -78,6 +85,8 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
             <ShapeFrom delta={v.delta} />
           </div>
           <div className="node-cost lod-cost">
+            {/* A folded run's own figures are the whole run's: said so, beside the line "each:". */}
+            {v.repeat?.folded && `all ${v.repeat.count}: `}
             <span data-testid="params">{v.paramsText}</span> params
             <span className="lod-detail"> · {v.macsText} MACs</span>
           </div>

@@ -3,6 +3,9 @@ import { memo } from 'react';
 import type { NodeProps } from '@xyflow/react';
 import type { ModuleFlowNode } from '../flowTypes';
 import { formatSignedCompact } from '../../../core/design/diff';
+import { glossaryEntry } from '../../../core/model/glossary';
+
+const AUX_HEAD = glossaryEntry('auxHead');
 import {
   ChangeBadge,
   CheckMark,
@@ -31,7 +34,11 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
       <NodeHandles />
       <div className="node-header">
         <NodeId id={v.id} />
-        {v.aux && <span className="badge badge-train">train only</span>}
+        {v.aux && (
+          <span className="badge badge-train" title={AUX_HEAD.text}>
+            train only
+          </span>
+        )}
         <RepeatMark view={v} />
         <ChangeBadge change={v.change} text={v.changeText} />
         <WeightMarks marks={data.marks} id={v.id} />
