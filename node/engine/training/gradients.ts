@@ -1,11 +1,10 @@
 /**
- * Gradients for the TF.js backends: tfjs-core's Node bundle registers no gradient functions
- * unless `register_all_gradients` is imported, and the wasm backend (4.22) has no
- * `Conv2DBackpropFilter` kernel, which every convolution's weight gradient needs. This module
- * registers both once; import it before computing gradients.
+ * Gradients for the TF.js backends: tfjs-core's Node bundle registers no gradient functions (see
+ * gradientConfigs.ts), and the wasm backend (4.22) has no `Conv2DBackpropFilter` kernel, which
+ * every convolution's weight gradient needs. `registerTrainingKernels` registers both once.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { registerGradientConfigs } from './gradientConfigs';
 
 type Pads = { top: number; bottom: number; left: number; right: number };
 
@@ -86,10 +85,11 @@ export function conv2dFilterGradient(
 
 let registered = false;
 
-/** Registers the wasm `Conv2DBackpropFilter` kernel (once; harmless when wasm is absent). */
+/** Registers the gradient functions and the wasm `Conv2DBackpropFilter` kernel (once; harmless when wasm is absent). */
 export function registerTrainingKernels(): void {
   if (registered) return;
   registered = true;
+  registerGradientConfigs();
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
