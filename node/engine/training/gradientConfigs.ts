@@ -120,6 +120,18 @@ const configs: Config[] = [
     },
   },
   {
+    // Ties go to the first argument, which the max pool's tap chain relies on (see MaxPoolTrainOp).
+    kernelName: 'Maximum',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, [a, b]) => {
+      const out = bu.assertAndGetBroadcastShape(a.shape, b.shape);
+      return {
+        a: () => unbroadcast(tf.mul(dy, tf.cast(tf.greaterEqual(a, b), 'float32')), a.shape, out),
+        b: () => unbroadcast(tf.mul(dy, tf.cast(tf.less(a, b), 'float32')), b.shape, out),
+      };
+    },
+  },
+  {
     // The gradient flows to every position equal to the maximum, as tfjs-core's gradMinOrMax does.
     kernelName: 'Max',
     inputsToSave: ['x'],

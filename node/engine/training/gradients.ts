@@ -106,13 +106,20 @@ export function registerTrainingKernels(): void {
         throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only; got ${a.dataFormat}.`);
       const strides: [number, number] = typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides;
       const kb = backend as tf.KernelBackend;
-      // Copies of the inputs: tensors made from the kernel's own TensorInfos outlive the tidy.
+      // Copies of the inputs: tensors made from the kernel's own TensorInfos outlive the tidy, and
+      // wasm's readSync/dataSync return views of its heap, which the next allocation may move or
+      // reuse, so every value is copied out before anything else is allocated.
       const read = (t: tf.TensorInfo) =>
-        tf.tensor4d(kb.readSync(t.dataId) as Float32Array, t.shape as [number, number, number, number]);
+        tf.tensor4d(
+          (kb.readSync(t.dataId) as Float32Array).slice(),
+          t.shape as [number, number, number, number],
+        );
       const values = tf.tidy(() => {
         const xt = read(x);
         const dyt = read(dy);
-        return conv2dFilterGradient(xt, dyt, a.filterShape, strides, a.pad).dataSync() as Float32Array;
+        return (
+          conv2dFilterGradient(xt, dyt, a.filterShape, strides, a.pad).dataSync() as Float32Array
+        ).slice();
       });
       const dataId = kb.write(values, a.filterShape, 'float32');
       return { dataId, shape: [...a.filterShape], dtype: 'float32' };

@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayerBuilder, LayerBuilders, LayerOp } from '../layers/layerOp';
 import { layerBuilders } from '../layers/builders';
 import { explicitPad } from '../layers/conv';
+import { poolPadding } from '../layers/pool';
+import type { Pair, Padding4 } from '../../../core/model/types';
 
 /** The variables and buffers of a model being trained, keyed by state_dict key. */
 export class ParamStore {
@@ -200,6 +202,68 @@ const linearTrainBuilder =
     return { op: new LinearTrainOp(w, b) };
   };
 
+/**
+ * Max pooling as a running maximum over the window's taps in PyTorch's scan order (row by row).
+ * The values equal TF.js's MaxPool; the gradient differs where a window holds equal maxima (common
+ * after ReLU: windows of zeros): TF.js's MaxPoolGrad picks another element than PyTorch, which
+ * gives the gradient to the first one in scan order. tf.maximum's gradient goes to its first
+ * argument on ties, so the chain reproduces PyTorch exactly. Padding is −∞, as max_pool2d's.
+ */
+class MaxPoolTrainOp implements LayerOp {
+  constructor(
+    private readonly kernel: Pair,
+    private readonly stride: Pair,
+    private readonly pad: Padding4,
+    private readonly out: Pair,
+  ) {}
+  run([x]: readonly tf.Tensor[]): tf.Tensor {
+    const [n, h, w, c] = x.shape;
+    const [kh, kw] = this.kernel;
+    const [sh, sw] = this.stride;
+    const [oh, ow] = this.out;
+    const [t, , l] = this.pad;
+    // Enough bottom/right padding for every tap's slice of s·out rows/columns.
+    const hp = Math.max(h + t, kh - 1 + sh * oh);
+    const wp = Math.max(w + l, kw - 1 + sw * ow);
+    const xp = tf.pad(
+      x,
+      [
+        [0, 0],
+        [t, hp - h - t],
+        [l, wp - w - l],
+        [0, 0],
+      ],
+      -Infinity,
+    );
+    let y: tf.Tensor | null = null;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        let tap: tf.Tensor = tf.slice(xp, [0, i, j, 0], [n, sh * oh, sw * ow, c]);
+        if (sh > 1 || sw > 1) {
+          tap = tf.slice(tf.reshape(tap, [n, oh, sh, ow, sw, c]), [0, 0, 0, 0, 0, 0], [n, oh, 1, ow, 1, c]);
+          tap = tf.reshape(tap, [n, oh, ow, c]);
+        }
+        y = y ? tf.maximum(y, tap) : tap;
+      }
+    }
+    return y!;
+  }
+}
+
+const maxPool2dTrainBuilder: LayerBuilder<'maxPool2d'> = (layer, ctx) => {
+  const a = layer.attrs;
+  const [, , h, w] = ctx.inputShapes[0];
+  const [, , oh, ow] = ctx.outputShape;
+  return {
+    op: new MaxPoolTrainOp(
+      a.kernel,
+      a.stride,
+      poolPadding([h, w], [oh, ow], a.kernel, a.stride, a.padding),
+      [oh, ow],
+    ),
+  };
+};
+
 /** The builders of a training model: trainable conv, batch norm and linear over `store`, the rest as in inference. */
 export function trainBuilders(store: ParamStore): LayerBuilders {
   return {
@@ -207,5 +271,6 @@ export function trainBuilders(store: ParamStore): LayerBuilders {
     conv2d: conv2dTrainBuilder(store),
     batchNorm2d: batchNorm2dTrainBuilder(store),
     linear: linearTrainBuilder(store),
+    maxPool2d: maxPool2dTrainBuilder,
   };
 }
