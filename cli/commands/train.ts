@@ -10,6 +10,7 @@ import { designFromArgs, designOptions, designUsage } from '../designArgs';
 import { failureText, issueLines } from '../report';
 import { terminalLines } from '../../core/export/escape';
 import { analyze } from '../../core/analysis/analyze';
+import { emptyRecord } from '../../core/model/records';
 import { randomInput } from '../../core/weights/init';
 import type { TfBackendName } from '../../core/run/types';
 import { selectTfBackend } from '../../node/engine/backend';
@@ -104,7 +105,12 @@ interface DataSource {
   readonly validationCount: number;
 }
 
-function imageSource(train: ImageSet, test: ImageSet, limit: number, shape: readonly number[]): DataSource {
+function imageSource(
+  train: ImageSet,
+  test: ImageSet,
+  limit: number,
+  shape: readonly number[],
+): DataSource {
   const [, c, h, w] = shape;
   return {
     description: `Fashion-MNIST: ${Math.min(limit, train.count)} training images, ${test.count} test images, 28×28 fitted to ${c}×${h}×${w}`,
@@ -116,7 +122,12 @@ function imageSource(train: ImageSet, test: ImageSet, limit: number, shape: read
 }
 
 /** Seeded standard-normal images with labels i mod K: only for reproducing steps in PyTorch. */
-function randomSource(count: number, shape: readonly number[], classes: number, seed: number): DataSource {
+function randomSource(
+  count: number,
+  shape: readonly number[],
+  classes: number,
+  seed: number,
+): DataSource {
   const per = shape[1] * shape[2] * shape[3];
   const all = randomInput([count, shape[1], shape[2], shape[3]], seed);
   return {
@@ -138,7 +149,11 @@ function randomSource(count: number, shape: readonly number[], classes: number, 
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
-async function run(values: Record<string, unknown>, positionals: readonly string[], io: CliIo): Promise<number> {
+async function run(
+  values: Record<string, unknown>,
+  positionals: readonly string[],
+  io: CliIo,
+): Promise<number> {
   const fail = (message: string, code = 2) => {
     io.err(failureText('train', message));
     return code;
@@ -150,29 +165,44 @@ async function run(values: Record<string, unknown>, positionals: readonly string
   }
   const data = values.data;
   if (data !== 'fashion-mnist' && data !== 'random')
-    return fail(`--data must be fashion-mnist or random; got ${JSON.stringify(data ?? '(nothing)')}.`);
+    return fail(
+      `--data must be fashion-mnist or random; got ${JSON.stringify(data ?? '(nothing)')}.`,
+    );
   const optimizer = (values.optimizer ?? 'sgd') as OptimizerKind;
   if (optimizer !== 'sgd' && optimizer !== 'adam')
     return fail(`--optimizer must be sgd or adam; got ${JSON.stringify(values.optimizer)}.`);
   const schedule = (values.schedule ?? 'constant') as ScheduleKind;
   if (!['constant', 'step', 'cosine'].includes(schedule))
-    return fail(`--schedule must be constant, step or cosine; got ${JSON.stringify(values.schedule)}.`);
+    return fail(
+      `--schedule must be constant, step or cosine; got ${JSON.stringify(values.schedule)}.`,
+    );
   const nums = {
     batch: numberOption(values, 'batch', 32, whole, 'a whole number from 1'),
     epochs: numberOption(values, 'epochs', 1, whole, 'a whole number from 1'),
     steps: numberOption(values, 'steps', Infinity, whole, 'a whole number from 1'),
     limit: numberOption(values, 'limit', Infinity, whole, 'a whole number from 1'),
-    lr: numberOption(values, 'lr', optimizer === 'adam' ? 0.001 : 0.01, (n) => !Number.isNaN(Number(n)), 'a number'),
+    lr: numberOption(
+      values,
+      'lr',
+      optimizer === 'adam' ? 0.001 : 0.01,
+      (n) => !Number.isNaN(Number(n)),
+      'a number',
+    ),
     momentum: numberOption(values, 'momentum', 0.9, nonNegative, 'a number from 0'),
     weightDecay: numberOption(values, 'weight-decay', 0, nonNegative, 'a number from 0'),
     auxWeight: numberOption(values, 'aux-weight', 0.3, nonNegative, 'a number from 0'),
-    seed: numberOption(values, 'seed', 0, (n) => Number.isInteger(n) && n >= 0, 'a whole number from 0'),
+    seed: numberOption(
+      values,
+      'seed',
+      0,
+      (n) => Number.isInteger(n) && n >= 0,
+      'a whole number from 0',
+    ),
   };
   for (const r of Object.values(nums)) if (!r.ok) return fail(r.message);
-  const n = Object.fromEntries(Object.entries(nums).map(([k, r]) => [k, (r as { value: number }).value])) as Record<
-    keyof typeof nums,
-    number
-  >;
+  const n = Object.fromEntries(
+    Object.entries(nums).map(([k, r]) => [k, (r as { value: number }).value]),
+  ) as Record<keyof typeof nums, number>;
   const design = { ...got.design, input: { ...got.design.input, batch: n.batch } };
   const analysis = analyze(design);
   if (!analysis.valid) {
@@ -191,7 +221,9 @@ async function run(values: Record<string, unknown>, positionals: readonly string
     );
     if (!loaded.ok) return fail(`[${loaded.error.code}] ${loaded.error.message}`, 1);
     if (classes !== 10)
-      return fail(`Fashion-MNIST has 10 classes but the design's main output has ${classes}; add --classes 10.`);
+      return fail(
+        `Fashion-MNIST has 10 classes but the design's main output has ${classes}; add --classes 10.`,
+      );
     source = imageSource(loaded.value.train, loaded.value.test, n.limit, shape);
   }
 
@@ -217,7 +249,8 @@ async function run(values: Record<string, unknown>, positionals: readonly string
   const dumpDir = typeof values.dump === 'string' ? values.dump : null;
   const json = Boolean(values.json);
   const say = (line: string) => io.out(line);
-  if (!json) say(terminalLines`Training ${got.source} on ${trainer.engine}; ${source.description}.\n`);
+  if (!json)
+    say(terminalLines`Training ${got.source} on ${trainer.engine}; ${source.description}.\n`);
 
   const epochs: object[] = [];
   let step = 0;
@@ -226,23 +259,42 @@ async function run(values: Record<string, unknown>, positionals: readonly string
   try {
     if (dumpDir) {
       await mkdir(dumpDir, { recursive: true });
-      await writeFileAtomic(path.join(dumpDir, 'init.safetensors'), stateDictToSafetensors(init, analysis.graph));
+      await writeFileAtomic(
+        path.join(dumpDir, 'init.safetensors'),
+        stateDictToSafetensors(init, analysis.graph),
+      );
     }
     for (let epoch = 0; epoch < n.epochs && step < totalSteps && !failure; epoch++) {
       const order = shuffledIndices(source.trainCount, n.seed + epoch);
       const t0 = performance.now();
       let images = 0;
       let lossSum = 0;
-      let lastLosses: Record<string, number> = {};
+      let lastLosses: Record<string, number> = emptyRecord();
       for (let s = 0; s < stepsPerEpoch && step < totalSteps; s++) {
-        const batch = source.batch(order.subarray(s * n.batch, Math.min((s + 1) * n.batch, source.trainCount)));
+        const batch = source.batch(
+          order.subarray(s * n.batch, Math.min((s + 1) * n.batch, source.trainCount)),
+        );
         if (dumpDir && step === 0) {
           await writeFileAtomic(
             path.join(dumpDir, 'batch.safetensors'),
             writeSafetensors(
               new Map([
-                ['input', { dtype: 'F32', shape: [batch.n, shape[1], shape[2], shape[3]], data: batch.input }],
-                ['target', { dtype: 'I64', shape: [batch.n], data: BigInt64Array.from(batch.target, (t) => BigInt(t)) }],
+                [
+                  'input',
+                  {
+                    dtype: 'F32',
+                    shape: [batch.n, shape[1], shape[2], shape[3]],
+                    data: batch.input,
+                  },
+                ],
+                [
+                  'target',
+                  {
+                    dtype: 'I64',
+                    shape: [batch.n],
+                    data: BigInt64Array.from(batch.target, (t) => BigInt(t)),
+                  },
+                ],
               ]),
             ),
           );
@@ -256,7 +308,10 @@ async function run(values: Record<string, unknown>, positionals: readonly string
         images += batch.n;
         lossSum += r.value.loss * batch.n;
         lastLosses = r.value.losses;
-        if (!json && io.isTty) io.err(`\repoch ${epoch + 1} step ${step}/${totalSteps} loss ${r.value.loss.toFixed(4)}   `);
+        if (!json && io.isTty)
+          io.err(
+            `\repoch ${epoch + 1} step ${step}/${totalSteps} loss ${r.value.loss.toFixed(4)}   `,
+          );
       }
       const seconds = (performance.now() - t0) / 1000;
       let validation: { loss: number; top1: number; count: number } | null = null;
@@ -277,7 +332,11 @@ async function run(values: Record<string, unknown>, positionals: readonly string
         steps: step,
         trainLoss: images ? round(lossSum / images) : null,
         lastLosses: Object.fromEntries(Object.entries(lastLosses).map(([k, v]) => [k, round(v)])),
-        validation: validation && { loss: round(validation.loss), top1: round(validation.top1), count: validation.count },
+        validation: validation && {
+          loss: round(validation.loss),
+          top1: round(validation.top1),
+          count: validation.count,
+        },
         imagesPerSecond: round(images / seconds, 1),
         seconds: round(seconds, 1),
       };
@@ -287,14 +346,19 @@ async function run(values: Record<string, unknown>, positionals: readonly string
         if (io.isTty) io.err('\r' + ' '.repeat(60) + '\r');
         say(
           `epoch ${record.epoch}: train loss ${record.trainLoss}` +
-            (validation ? `, validation loss ${record.validation!.loss}, top-1 ${(validation.top1 * 100).toFixed(2)} %` : '') +
+            (validation
+              ? `, validation loss ${record.validation!.loss}, top-1 ${(validation.top1 * 100).toFixed(2)} %`
+              : '') +
             `, ${record.imagesPerSecond} images/s\n`,
         );
       }
     }
     const weights = trainer.stateDict();
     if (dumpDir)
-      await writeFileAtomic(path.join(dumpDir, 'weights.safetensors'), stateDictToSafetensors(weights, analysis.graph));
+      await writeFileAtomic(
+        path.join(dumpDir, 'weights.safetensors'),
+        stateDictToSafetensors(weights, analysis.graph),
+      );
     const outDir = typeof values.out === 'string' ? values.out : null;
     const final = {
       final: true,
@@ -308,8 +372,14 @@ async function run(values: Record<string, unknown>, positionals: readonly string
     };
     if (outDir) {
       await mkdir(outDir, { recursive: true });
-      await writeFileAtomic(path.join(outDir, 'weights.safetensors'), stateDictToSafetensors(weights, analysis.graph));
-      await writeFileAtomic(path.join(outDir, 'metrics.json'), JSON.stringify(final, null, 2) + '\n');
+      await writeFileAtomic(
+        path.join(outDir, 'weights.safetensors'),
+        stateDictToSafetensors(weights, analysis.graph),
+      );
+      await writeFileAtomic(
+        path.join(outDir, 'metrics.json'),
+        JSON.stringify(final, null, 2) + '\n',
+      );
     }
     if (json) say(`${JSON.stringify(final)}\n`);
   } catch (e) {

@@ -114,7 +114,8 @@ export function compileModel(
         return op;
       },
     };
-    const builder = (options.builders ?? layerBuilders)[layer.kind as LayerKind] as LayerBuilder<LayerKind> | undefined;
+    const builder = (options.builders ?? layerBuilders)[layer.kind as LayerKind] as
+      LayerBuilder<LayerKind> | undefined;
     if (!builder) throw new Error(`No TF.js builder for layer kind ${layer.kind}.`);
     const built: Built = builder(layer as Layer<LayerKind, LayerAttrMap[LayerKind]>, ctx);
     if ('alias' in built) {

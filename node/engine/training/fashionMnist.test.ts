@@ -104,7 +104,9 @@ describe('batches', () => {
   });
   it('shuffles reproducibly', () => {
     expect([...shuffledIndices(10, 3)]).toEqual([...shuffledIndices(10, 3)]);
-    expect([...shuffledIndices(10, 3)].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect([...shuffledIndices(10, 3)].sort((a, b) => a - b)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
     expect([...shuffledIndices(10, 3)]).not.toEqual([...shuffledIndices(10, 4)]);
   });
 });

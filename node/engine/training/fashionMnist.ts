@@ -68,7 +68,10 @@ export function parseIdx(
   }
   const headerBytes = 4 + 4 * rank;
   if (raw.length < headerBytes)
-    return errResult('data.corrupt', `${source} is too short to be an IDX file (${raw.length} bytes).`);
+    return errResult(
+      'data.corrupt',
+      `${source} is too short to be an IDX file (${raw.length} bytes).`,
+    );
   const magic = raw.readUInt32BE(0);
   if (magic !== 0x0800 + rank)
     return errResult(
@@ -202,13 +205,13 @@ export function imageSetBatch(
         const wx = fx - x0;
         const p = set.pixels;
         const v =
-          (1 - wy) * ((1 - wx) * p[base + y0 * set.width + x0] + wx * p[base + y0 * set.width + x1]) +
+          (1 - wy) *
+            ((1 - wx) * p[base + y0 * set.width + x0] + wx * p[base + y0 * set.width + x1]) +
           wy * ((1 - wx) * p[base + y1 * set.width + x0] + wx * p[base + y1 * set.width + x1]);
         input[out + y * width + x] = (v / 255 - FASHION_MNIST_MEAN) / FASHION_MNIST_STD;
       }
     }
-    for (let c = 1; c < channels; c++)
-      input.copyWithin(out + c * plane, out, out + plane);
+    for (let c = 1; c < channels; c++) input.copyWithin(out + c * plane, out, out + plane);
   }
   return { input, target, n };
 }

@@ -10,7 +10,11 @@ import * as tf from '@tensorflow/tfjs-core';
 
 type Saved = tf.Tensor[];
 type Attrs = Record<string, unknown>;
-type GradFunc = (dy: tf.Tensor, saved: Saved, attrs: Attrs) => Record<string, () => tf.Tensor> | (() => tf.Tensor)[];
+type GradFunc = (
+  dy: tf.Tensor,
+  saved: Saved,
+  attrs: Attrs,
+) => Record<string, () => tf.Tensor> | (() => tf.Tensor)[];
 
 interface Config {
   kernelName: string;
@@ -23,12 +27,22 @@ interface Config {
 const bu = tf.backend_util;
 
 /** Sums a broadcast gradient back to `shape`. */
-function unbroadcast(g: tf.Tensor, shape: readonly number[], outShape: readonly number[]): tf.Tensor {
+function unbroadcast(
+  g: tf.Tensor,
+  shape: readonly number[],
+  outShape: readonly number[],
+): tf.Tensor {
   const axes = bu.getReductionAxes(shape as number[], outShape as number[]);
-  return axes.length ? tf.reshape(tf.sum(g, axes), shape as number[]) : tf.reshape(g, shape as number[]);
+  return axes.length
+    ? tf.reshape(tf.sum(g, axes), shape as number[])
+    : tf.reshape(g, shape as number[]);
 }
 
-function binary(name: string, da: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor, db: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor): Config {
+function binary(
+  name: string,
+  da: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  db: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+): Config {
   return {
     kernelName: name,
     inputsToSave: ['a', 'b'],
@@ -49,9 +63,21 @@ function reduceShape(x: tf.Tensor, axis: unknown): number[] {
 }
 
 const configs: Config[] = [
-  binary('Add', (dy) => dy, (dy) => dy),
-  binary('Sub', (dy) => dy, (dy) => tf.neg(dy)),
-  binary('Multiply', (dy, _a, b) => tf.mul(dy, tf.cast(b, 'float32')), (dy, a) => tf.mul(dy, tf.cast(a, 'float32'))),
+  binary(
+    'Add',
+    (dy) => dy,
+    (dy) => dy,
+  ),
+  binary(
+    'Sub',
+    (dy) => dy,
+    (dy) => tf.neg(dy),
+  ),
+  binary(
+    'Multiply',
+    (dy, _a, b) => tf.mul(dy, tf.cast(b, 'float32')),
+    (dy, a) => tf.mul(dy, tf.cast(a, 'float32')),
+  ),
   binary(
     'RealDiv',
     (dy, _a, b) => tf.div(dy, b),
@@ -139,7 +165,8 @@ const configs: Config[] = [
     gradFunc: (dy, [x, y], attrs) => {
       const shape = reduceShape(x, attrs.reductionIndices);
       return {
-        x: () => tf.mul(tf.reshape(dy, shape), tf.cast(tf.equal(x, tf.reshape(y, shape)), 'float32')),
+        x: () =>
+          tf.mul(tf.reshape(dy, shape), tf.cast(tf.equal(x, tf.reshape(y, shape)), 'float32')),
       };
     },
   },
@@ -159,28 +186,47 @@ const configs: Config[] = [
     saveAllInputs: true,
     gradFunc: (dy, saved, attrs) => {
       const axis = tf.util.parseAxisParam(attrs.axis as number, saved[0].shape)[0];
-      const parts = tf.split(dy, saved.map((t) => t.shape[axis]), axis);
+      const parts = tf.split(
+        dy,
+        saved.map((t) => t.shape[axis]),
+        axis,
+      );
       return parts.map((t) => () => t);
     },
   },
   {
     kernelName: 'SplitV',
-    gradFunc: (dy, _s, attrs) => ({ x: () => tf.concat(dy as unknown as tf.Tensor[], attrs.axis as number) }),
+    gradFunc: (dy, _s, attrs) => ({
+      x: () => tf.concat(dy as unknown as tf.Tensor[], attrs.axis as number),
+    }),
   },
   {
     kernelName: 'PadV2',
     inputsToSave: ['x'],
     gradFunc: (dy, [x], attrs) => ({
-      x: () => tf.slice(dy, (attrs.paddings as number[][]).map((p) => p[0]), x.shape),
+      x: () =>
+        tf.slice(
+          dy,
+          (attrs.paddings as number[][]).map((p) => p[0]),
+          x.shape,
+        ),
     }),
   },
   {
     kernelName: 'Slice',
     inputsToSave: ['x'],
     gradFunc: (dy, [x], attrs) => {
-      const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin as number[], attrs.size as number[]);
+      const [begin, size] = tf.slice_util.parseSliceParams(
+        x,
+        attrs.begin as number[],
+        attrs.size as number[],
+      );
       return {
-        x: () => tf.pad(dy, x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number])),
+        x: () =>
+          tf.pad(
+            dy,
+            x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number]),
+          ),
       };
     },
   },
@@ -202,9 +248,12 @@ const configs: Config[] = [
     gradFunc: (dy, [a, b], attrs) => {
       const ta = attrs.transposeA as boolean;
       const tb = attrs.transposeB as boolean;
-      if (!ta && !tb) return { a: () => tf.matMul(dy, b, false, true), b: () => tf.matMul(a, dy, true, false) };
-      if (!ta && tb) return { a: () => tf.matMul(dy, b, false, false), b: () => tf.matMul(dy, a, true, false) };
-      if (ta && !tb) return { a: () => tf.matMul(b, dy, false, true), b: () => tf.matMul(a, dy, false, false) };
+      if (!ta && !tb)
+        return { a: () => tf.matMul(dy, b, false, true), b: () => tf.matMul(a, dy, true, false) };
+      if (!ta && tb)
+        return { a: () => tf.matMul(dy, b, false, false), b: () => tf.matMul(dy, a, true, false) };
+      if (ta && !tb)
+        return { a: () => tf.matMul(b, dy, false, true), b: () => tf.matMul(a, dy, false, false) };
       return { a: () => tf.matMul(b, dy, true, true), b: () => tf.matMul(dy, a, true, true) };
     },
   },

@@ -4,7 +4,11 @@ import { selectTfBackend } from '../backend';
 import { registerTrainingKernels } from './gradients';
 
 /** Weight and input gradients of one conv, on a backend, as plain arrays. */
-async function convGrads(backend: 'wasm' | 'cpu', pad: 'valid' | 'same' | number[][], stride: number) {
+async function convGrads(
+  backend: 'wasm' | 'cpu',
+  pad: 'valid' | 'same' | number[][],
+  stride: number,
+) {
   await tf.setBackend(backend);
   const x = tf.tensor4d(
     Array.from({ length: 2 * 9 * 7 * 3 }, (_, i) => Math.sin(i)),
@@ -41,14 +45,18 @@ describe('training gradients', () => {
       ],
       2,
     ],
-  ] as const)('wasm Conv2DBackpropFilter equals the cpu kernel (pad %j, stride %d)', async (pad, stride) => {
-    const wasm = await convGrads('wasm', pad as never, stride);
-    const cpu = await convGrads('cpu', pad as never, stride);
-    const scale = Math.max(...cpu.dw.map(Math.abs));
-    for (let i = 0; i < cpu.dw.length; i++) expect(Math.abs(wasm.dw[i] - cpu.dw[i])).toBeLessThan(1e-5 * scale);
-    for (let i = 0; i < cpu.dx.length; i++) expect(wasm.dx[i]).toBeCloseTo(cpu.dx[i], 3);
-    await tf.setBackend('wasm');
-  });
+  ] as const)(
+    'wasm Conv2DBackpropFilter equals the cpu kernel (pad %j, stride %d)',
+    async (pad, stride) => {
+      const wasm = await convGrads('wasm', pad as never, stride);
+      const cpu = await convGrads('cpu', pad as never, stride);
+      const scale = Math.max(...cpu.dw.map(Math.abs));
+      for (let i = 0; i < cpu.dw.length; i++)
+        expect(Math.abs(wasm.dw[i] - cpu.dw[i])).toBeLessThan(1e-5 * scale);
+      for (let i = 0; i < cpu.dx.length; i++) expect(wasm.dx[i]).toBeCloseTo(cpu.dx[i], 3);
+      await tf.setBackend('wasm');
+    },
+  );
 
   it('leaks no tensors', async () => {
     await tf.setBackend('wasm');

@@ -104,7 +104,8 @@ export function registerTrainingKernels(): void {
       };
       if (a.dataFormat !== 'NHWC')
         throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only; got ${a.dataFormat}.`);
-      const strides: [number, number] = typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides;
+      const strides: [number, number] =
+        typeof a.strides === 'number' ? [a.strides, a.strides] : a.strides;
       const kb = backend as tf.KernelBackend;
       // Copies of the inputs: tensors made from the kernel's own TensorInfos outlive the tidy, and
       // wasm's readSync/dataSync return views of its heap, which the next allocation may move or

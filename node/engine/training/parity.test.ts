@@ -77,7 +77,29 @@ describe.skipIf(!hasTorch)('a training step equals PyTorch’s', () => {
     ({ optimizer, lr, momentum, tolerance }) => {
       const dump = join(dir, optimizer);
       const out = JSON.parse(
-        cli(['train', ...DESIGN, '--data', 'random', '--steps', '1', '--batch', '8', '--optimizer', optimizer, '--lr', lr, '--momentum', momentum, '--no-dropout', '--dump', dump, '--json']).trim().split('\n').pop()!,
+        cli([
+          'train',
+          ...DESIGN,
+          '--data',
+          'random',
+          '--steps',
+          '1',
+          '--batch',
+          '8',
+          '--optimizer',
+          optimizer,
+          '--lr',
+          lr,
+          '--momentum',
+          momentum,
+          '--no-dropout',
+          '--dump',
+          dump,
+          '--json',
+        ])
+          .trim()
+          .split('\n')
+          .pop()!,
       );
       expect(out.ok).toBe(true);
       const r = JSON.parse(
@@ -91,9 +113,12 @@ describe.skipIf(!hasTorch)('a training step equals PyTorch’s', () => {
       const stats = r.tensors.filter((t) => /running_|num_batches/.test(t.key));
       const params = r.tensors.filter((t) => !stats.includes(t));
       expect(stats.length).toBeGreaterThan(100);
-      const over = (t: TensorRow, bound: number) => (t.maxDiff > bound ? [`${t.key}: ${t.maxDiff} > ${bound}`] : []);
+      const over = (t: TensorRow, bound: number) =>
+        t.maxDiff > bound ? [`${t.key}: ${t.maxDiff} > ${bound}`] : [];
       expect(stats.flatMap((t) => over(t, tolerance * t.maxUpdate))).toEqual([]);
-      expect(params.flatMap((t) => over(t, Math.max(tolerance * t.maxUpdate, 2 * t.torchNoise)))).toEqual([]);
+      expect(
+        params.flatMap((t) => over(t, Math.max(tolerance * t.maxUpdate, 2 * t.torchNoise))),
+      ).toEqual([]);
       // At most 30 % of the 9,960,638 parameters.
       const undecided = params.reduce((n, t) => n + t.undecided, 0);
       expect(undecided).toBeLessThan(0.3 * 9_960_638);

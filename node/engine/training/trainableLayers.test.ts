@@ -5,7 +5,13 @@ import { registerTrainingKernels } from './gradients';
 import { trainBuilders, ParamStore } from './trainableLayers';
 import type { BuildContext, LayerOp } from '../layers/layerOp';
 
-function maxPoolOp(kernel: number, stride: number, pad: number, inShape: number[], outHw: number[]): LayerOp {
+function maxPoolOp(
+  kernel: number,
+  stride: number,
+  pad: number,
+  inShape: number[],
+  outHw: number[],
+): LayerOp {
   const store = new ParamStore(new Map());
   const ctx = {
     mode: 'train',
@@ -17,7 +23,12 @@ function maxPoolOp(kernel: number, stride: number, pad: number, inShape: number[
     kind: 'maxPool2d',
     inputs: ['input'],
     module: 'pool',
-    attrs: { kernel: [kernel, kernel], stride: [stride, stride], padding: [pad, pad, pad, pad], ceilMode: true },
+    attrs: {
+      kernel: [kernel, kernel],
+      stride: [stride, stride],
+      padding: [pad, pad, pad, pad],
+      ceilMode: true,
+    },
   };
   const built = trainBuilders(store).maxPool2d(layer as never, ctx);
   if (!('op' in built)) throw new Error('expected an op');

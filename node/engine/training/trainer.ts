@@ -10,6 +10,7 @@ import type { Analysis } from '../../../core/analysis/analyze';
 import type { Design } from '../../../core/model/types';
 import { errResult, okResult, type Result } from '../../../core/run/types';
 import { stateDictSpec } from '../../../core/weights/stateDict';
+import { emptyRecord } from '../../../core/model/records';
 import { compileModel, forward, type CompiledModel } from '../model';
 import type { StateDict } from '../weights';
 import { registerTrainingKernels } from './gradients';
@@ -119,7 +120,11 @@ export function createTrainer(
   init: StateDict,
   options: TrainerOptions,
 ): Result<Trainer> {
-  if (!analysis.valid) return errResult('train.design', 'The design is not valid, so it cannot be trained; fix its issues first.');
+  if (!analysis.valid)
+    return errResult(
+      'train.design',
+      'The design is not valid, so it cannot be trained; fix its issues first.',
+    );
   if (!analysis.outputs.main)
     return errResult('train.design', 'The design has no main output to train against.');
   registerTrainingKernels();
@@ -145,7 +150,7 @@ export function createTrainer(
 
   const step = (batch: Batch, epoch = 0): Result<StepReport> => {
     const lr = learningRate(options, steps, epoch);
-    const losses: Record<string, tf.Scalar> = {};
+    const losses: Record<string, tf.Scalar> = emptyRecord();
     const { value, grads: byName } = tf.variableGrads(() => {
       const x = nchw(batch, analysis.input);
       const oneHot = tf.oneHot(tf.tensor1d(batch.target, 'int32'), classes);
@@ -160,7 +165,7 @@ export function createTrainer(
       return loss;
     }, vars);
     // variableGrads keys the gradients by variable name; the trainer keys them by state_dict key.
-    const grads: Record<string, tf.Tensor> = {};
+    const grads: Record<string, tf.Tensor> = emptyRecord();
     keys.forEach((k, i) => (grads[k] = byName[vars[i].name]));
     const lossValue = value.dataSync()[0];
     const lossValues = Object.fromEntries(
@@ -180,7 +185,10 @@ export function createTrainer(
       );
     }
     const missing = keys.filter((k) => !grads[k]);
-    if (missing.length) throw new Error(`No gradient reached ${missing.slice(0, 5).join(', ')} (${missing.length} of ${keys.length} parameters).`);
+    if (missing.length)
+      throw new Error(
+        `No gradient reached ${missing.slice(0, 5).join(', ')} (${missing.length} of ${keys.length} parameters).`,
+      );
     const norms = tf.tidy(() => tf.stack(keys.map((k) => tf.sum(tf.abs(grads[k])))).dataSync());
     const bad = keys.findIndex((_, i) => !Number.isFinite(norms[i]));
     if (bad >= 0) {
@@ -235,7 +243,11 @@ export function createTrainer(
       const b = store.buffers.get(e.key);
       out.set(
         e.key,
-        v ? Float32Array.from(v.dataSync() as Float32Array) : b ? Float32Array.from(b) : Float32Array.from(init.get(e.key)!),
+        v
+          ? Float32Array.from(v.dataSync() as Float32Array)
+          : b
+            ? Float32Array.from(b)
+            : Float32Array.from(init.get(e.key)!),
       );
     }
     return out;
@@ -253,7 +265,9 @@ export function createTrainer(
           const logits = r.outputs.main as tf.Tensor2D;
           const oneHot = tf.oneHot(tf.tensor1d(b.target, 'int32'), classes);
           const sum = tf.neg(tf.sum(tf.mul(oneHot, logSoftmax(logits))));
-          const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.tensor1d(b.target, 'int32')), 'float32'));
+          const hits = tf.sum(
+            tf.cast(tf.equal(tf.argMax(logits, 1), tf.tensor1d(b.target, 'int32')), 'float32'),
+          );
           return [sum.dataSync()[0], hits.dataSync()[0]];
         });
         loss += l;
