@@ -7,6 +7,7 @@
  * found for X" error, a bug to fix here.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dFilterGradient, conv2dInputGradient } from './gradients';
 
 type Saved = tf.Tensor[];
 type Attrs = Record<string, unknown>;
@@ -25,6 +26,9 @@ interface Config {
 }
 
 const bu = tf.backend_util;
+
+const pair = (v: unknown): [number, number] =>
+  typeof v === 'number' ? [v, v] : [(v as number[])[0], (v as number[])[1]];
 
 /** Sums a broadcast gradient back to `shape`. */
 function unbroadcast(
@@ -262,26 +266,28 @@ const configs: Config[] = [
     inputsToSave: ['x', 'filter'],
     gradFunc: (dy, [x, filter], attrs) => {
       const { strides, pad, dataFormat, dilations } = attrs;
+      if (dataFormat !== 'NHWC') throw new Error('Conv2D gradients support NHWC only.');
       const d = dilations as number | number[];
       if (!(Array.isArray(d) ? d : [d, d]).every((v) => v === 1))
         throw new Error('Conv2D gradients support dilation 1 only.');
       return {
+        // As convolutions (XNNPACK-fast on wasm; the backprop kernels ran 20× slower there).
         x: () =>
-          tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, {
-            strides,
+          conv2dInputGradient(
+            dy as tf.Tensor4D,
+            filter as tf.Tensor4D,
+            x.shape as [number, number, number, number],
+            pair(strides),
             pad,
-            dataFormat,
-            dimRoundingMode: undefined,
-            inputShape: x.shape,
-          } as never) as tf.Tensor,
+          ),
         filter: () =>
-          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-            strides,
+          conv2dFilterGradient(
+            x as tf.Tensor4D,
+            dy as tf.Tensor4D,
+            filter.shape as [number, number, number, number],
+            pair(strides),
             pad,
-            dataFormat,
-            dimRoundingMode: undefined,
-            filterShape: filter.shape,
-          } as never) as tf.Tensor,
+          ),
       };
     },
   },

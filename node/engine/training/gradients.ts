@@ -38,9 +38,9 @@ function resolvePads(
 }
 
 /**
- * dW[kh, kw, ci, co] = Σ_{n, oh, ow} x_pad[n, oh·s + kh, ow·s + kw, ci] · dy[n, oh, ow, co]:
- * one matrix product per kernel position, between the strided window of the padded input
- * ([N·OH·OW, Ci]) and the output gradient ([N·OH·OW, Co]). x: NHWC, dy: NHWC, result HWIO.
+ * dW[kh, kw, ci, co] = Σ_{n, oh, ow} x_pad[n, oh·s + kh, ow·s + kw, ci] · dy[n, oh, ow, co]: a
+ * convolution of the input (batch and channel axes swapped) with the output gradient as the
+ * filter, dilated by the stride, so XNNPACK's convolution does the work. x, dy: NHWC; result HWIO.
  */
 export function conv2dFilterGradient(
   x: tf.Tensor4D,
@@ -50,36 +50,85 @@ export function conv2dFilterGradient(
   pad: unknown,
 ): tf.Tensor4D {
   return tf.tidy(() => {
-    const [kH, kW, ci, co] = filterShape;
-    const [n, inH, inW] = x.shape;
+    const [kH, kW] = filterShape;
+    const [, inH, inW] = x.shape;
     const [, outH, outW] = dy.shape;
     const p = resolvePads(pad, inH, inW, kH, kW, strides, outH, outW);
-    const xp =
-      p.top || p.bottom || p.left || p.right
-        ? tf.pad(x, [
-            [0, 0],
-            [p.top, p.bottom],
-            [p.left, p.right],
-            [0, 0],
-          ])
-        : x;
-    const dy2 = tf.reshape(dy, [n * outH * outW, co]);
-    const taps: tf.Tensor2D[] = [];
-    for (let i = 0; i < kH; i++) {
-      for (let j = 0; j < kW; j++) {
-        const win =
-          kH === 1 && kW === 1 && strides[0] === 1 && strides[1] === 1
-            ? xp
-            : tf.stridedSlice(
-                xp,
-                [0, i, j, 0],
-                [n, i + (outH - 1) * strides[0] + 1, j + (outW - 1) * strides[1] + 1, ci],
-                [1, strides[0], strides[1], 1],
-              );
-        taps.push(tf.matMul(tf.reshape(win, [n * outH * outW, ci]), dy2, true, false));
-      }
+    // Exactly the rows and columns the windows read: (out − 1)·s + k, padded or cropped.
+    const needH = (outH - 1) * strides[0] + kH;
+    const needW = (outW - 1) * strides[1] + kW;
+    let xp: tf.Tensor4D = tf.pad(x, [
+      [0, 0],
+      [p.top, Math.max(0, needH - inH - p.top)],
+      [p.left, Math.max(0, needW - inW - p.left)],
+      [0, 0],
+    ]);
+    if (xp.shape[1] !== needH || xp.shape[2] !== needW)
+      xp = tf.slice(xp, [0, 0, 0, 0], [-1, needH, needW, -1]);
+    const input = tf.transpose(xp, [3, 1, 2, 0]); // [Ci, H, W, N]
+    const filter = tf.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, Co]
+    const out = tf.conv2d(input, filter, 1, 'valid', 'NHWC', strides); // [Ci, kH, kW, Co]
+    return tf.transpose(out, [1, 2, 0, 3]);
+  });
+}
+
+/**
+ * dx = the output gradient, dilated by the stride, convolved with the filter rotated by 180° and
+ * its in/out axes swapped, padded so the result has the input's size. x: NHWC shape; filter HWIO.
+ */
+export function conv2dInputGradient(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: readonly [number, number, number, number],
+  strides: [number, number],
+  pad: unknown,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, inH, inW] = inputShape;
+    const [kH, kW, ci, co] = filter.shape;
+    const [, outH, outW] = dy.shape;
+    const [sh, sw] = strides;
+    const p = resolvePads(pad, inH, inW, kH, kW, strides, outH, outW);
+    let d: tf.Tensor4D = dy;
+    if (sh > 1 || sw > 1) {
+      // Zeros between rows and columns: [N, OH, 1, OW, 1, C] padded to [N, OH, s, OW, s, C].
+      const z = tf.pad(tf.reshape(dy, [n, outH, 1, outW, 1, co]), [
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
+      ]);
+      d = tf.slice(
+        tf.reshape(z, [n, outH * sh, outW * sw, co]) as tf.Tensor4D,
+        [0, 0, 0, 0],
+        [n, (outH - 1) * sh + 1, (outW - 1) * sw + 1, co],
+      );
     }
-    return tf.reshape(tf.stack(taps), [kH, kW, ci, co]);
+    const lh = d.shape[1];
+    const lw = d.shape[2];
+    const top = kH - 1 - p.top;
+    const left = kW - 1 - p.left;
+    const bottom = inH + kH - 1 - lh - top;
+    const right = inW + kW - 1 - lw - left;
+    const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [kH, kW, Co, Ci]
+    let padded: tf.Tensor4D = tf.pad(d, [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ]);
+    // A padding larger than the kernel (never in the family) crops instead.
+    if (top < 0 || bottom < 0 || left < 0 || right < 0)
+      padded = tf.slice(
+        padded,
+        [0, Math.max(0, -top), Math.max(0, -left), 0],
+        [n, padded.shape[1] - Math.max(0, -top) - Math.max(0, -bottom), padded.shape[2] - Math.max(0, -left) - Math.max(0, -right), co],
+      );
+    const dx = tf.conv2d(padded, rotated, 1, 'valid');
+    if (dx.shape[3] !== ci) throw new Error('conv2dInputGradient: channel mismatch.');
+    return dx;
   });
 }
 
