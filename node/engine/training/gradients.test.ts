@@ -30,7 +30,11 @@ const X_SHAPE = [2, 9, 7, 3] as const;
 const W_SHAPE = [3, 2, 3, 4] as const;
 
 /** tfjs's own backprop kernels on cpu, and ours (as convolutions) on wasm, for one conv. */
-async function backprops(backend: 'wasm' | 'cpu', pad: 'valid' | 'same' | number[][], stride: number) {
+async function backprops(
+  backend: 'wasm' | 'cpu',
+  pad: 'valid' | 'same' | number[][],
+  stride: number,
+) {
   await tf.setBackend(backend);
   const x = tf.tensor4d(
     Array.from({ length: 2 * 9 * 7 * 3 }, (_, i) => Math.sin(i)),
@@ -50,8 +54,18 @@ async function backprops(backend: 'wasm' | 'cpu', pad: 'valid' | 'same' | number
   let dw: tf.Tensor;
   if (backend === 'cpu') {
     const attrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
-    dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: [...X_SHAPE] } as never) as tf.Tensor;
-    dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [...W_SHAPE] } as never) as tf.Tensor;
+    dx = tf
+      .engine()
+      .runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+        ...attrs,
+        inputShape: [...X_SHAPE],
+      } as never) as tf.Tensor;
+    dw = tf
+      .engine()
+      .runKernel('Conv2DBackpropFilter', { x, dy }, {
+        ...attrs,
+        filterShape: [...W_SHAPE],
+      } as never) as tf.Tensor;
   } else {
     dx = conv2dInputGradient(dy, w, [...X_SHAPE], s, pad);
     dw = conv2dFilterGradient(x, dy, [...W_SHAPE], s, pad);
@@ -106,16 +120,20 @@ describe('training gradients', () => {
       ],
       2,
     ],
-  ] as const)('conv gradients as convolutions equal tfjs’s backprop kernels (pad %j, stride %d)', async (pad, stride) => {
-    const ours = await backprops('wasm', pad as never, stride);
-    const ref = await backprops('cpu', pad as never, stride);
-    for (const k of ['dx', 'dw'] as const) {
-      const scale = Math.max(...ref[k].map(Math.abs));
-      expect(ours[k].length).toBe(ref[k].length);
-      for (let i = 0; i < ref[k].length; i++) expect(Math.abs(ours[k][i] - ref[k][i])).toBeLessThan(1e-5 * scale);
-    }
-    await tf.setBackend('wasm');
-  });
+  ] as const)(
+    'conv gradients as convolutions equal tfjs’s backprop kernels (pad %j, stride %d)',
+    async (pad, stride) => {
+      const ours = await backprops('wasm', pad as never, stride);
+      const ref = await backprops('cpu', pad as never, stride);
+      for (const k of ['dx', 'dw'] as const) {
+        const scale = Math.max(...ref[k].map(Math.abs));
+        expect(ours[k].length).toBe(ref[k].length);
+        for (let i = 0; i < ref[k].length; i++)
+          expect(Math.abs(ours[k][i] - ref[k][i])).toBeLessThan(1e-5 * scale);
+      }
+      await tf.setBackend('wasm');
+    },
+  );
 
   it('leaks no tensors', async () => {
     await tf.setBackend('wasm');

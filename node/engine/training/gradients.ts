@@ -124,7 +124,12 @@ export function conv2dInputGradient(
       padded = tf.slice(
         padded,
         [0, Math.max(0, -top), Math.max(0, -left), 0],
-        [n, padded.shape[1] - Math.max(0, -top) - Math.max(0, -bottom), padded.shape[2] - Math.max(0, -left) - Math.max(0, -right), co],
+        [
+          n,
+          padded.shape[1] - Math.max(0, -top) - Math.max(0, -bottom),
+          padded.shape[2] - Math.max(0, -left) - Math.max(0, -right),
+          co,
+        ],
       );
     const dx = tf.conv2d(padded, rotated, 1, 'valid');
     if (dx.shape[3] !== ci) throw new Error('conv2dInputGradient: channel mismatch.');

@@ -240,10 +240,11 @@ class MaxPoolTrainOp implements LayerOp {
       for (let j = 0; j < kw; j++) {
         let tap: tf.Tensor = tf.slice(xp, [0, i, j, 0], [n, sh * oh, sw * ow, c]);
         if (sh > 1 || sw > 1) {
+          // Every s-th row and column, through 4-D views (wasm's Slice is slow beyond rank 4).
           tap = tf.slice(
-            tf.reshape(tap, [n, oh, sh, ow, sw, c]),
-            [0, 0, 0, 0, 0, 0],
-            [n, oh, 1, ow, 1, c],
+            tf.reshape(tap, [n * oh, sh, ow, sw * c]),
+            [0, 0, 0, 0],
+            [n * oh, 1, ow, c],
           );
           tap = tf.reshape(tap, [n, oh, ow, c]);
         }
