@@ -54,18 +54,14 @@ async function backprops(
   let dw: tf.Tensor;
   if (backend === 'cpu') {
     const attrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
-    dx = tf
-      .engine()
-      .runKernel('Conv2DBackpropInput', { dy, filter: w }, {
-        ...attrs,
-        inputShape: [...X_SHAPE],
-      } as never) as tf.Tensor;
-    dw = tf
-      .engine()
-      .runKernel('Conv2DBackpropFilter', { x, dy }, {
-        ...attrs,
-        filterShape: [...W_SHAPE],
-      } as never) as tf.Tensor;
+    dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+      ...attrs,
+      inputShape: [...X_SHAPE],
+    } as never) as tf.Tensor;
+    dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+      ...attrs,
+      filterShape: [...W_SHAPE],
+    } as never) as tf.Tensor;
   } else {
     dx = conv2dInputGradient(dy, w, [...X_SHAPE], s, pad);
     dw = conv2dFilterGradient(x, dy, [...W_SHAPE], s, pad);
