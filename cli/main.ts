@@ -8,6 +8,7 @@ import { benchCommand } from './commands/bench';
 import { exportCommand } from './commands/export';
 import { diffCommand } from './commands/diff';
 import { weightsCommand } from './commands/weights';
+import { trainCommand } from './commands/train';
 import type { CliCommand, CliIo } from './command';
 import { ownText, terminalBlock, terminalLines } from '../core/export/escape';
 
@@ -20,6 +21,7 @@ const commands: readonly CliCommand[] = [
   exportCommand,
   diffCommand,
   weightsCommand,
+  trainCommand,
 ];
 
 function usage(): string {

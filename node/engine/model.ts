@@ -9,7 +9,7 @@ import type { LayerAttrMap, LayerKind } from '../../core/layers/registry';
 import type { RunMode } from '../../core/run/types';
 import type { StateDict } from './weights';
 import { layerBuilders } from './layers/builders';
-import type { BuildContext, Built, LayerBuilder, LayerOp } from './layers/layerOp';
+import type { BuildContext, Built, LayerBuilder, LayerBuilders, LayerOp } from './layers/layerOp';
 
 export interface CompileOptions {
   readonly mode: RunMode;
@@ -18,6 +18,8 @@ export interface CompileOptions {
   /** Apply dropout in train mode (default true); parity runs turn it off. */
   readonly dropout?: boolean;
   readonly dropoutSeed?: number;
+  /** Builders to use instead of the inference ones (training swaps in trainable layers). */
+  readonly builders?: LayerBuilders;
 }
 
 interface Step {
@@ -112,7 +114,8 @@ export function compileModel(
         return op;
       },
     };
-    const builder = layerBuilders[layer.kind as LayerKind] as LayerBuilder<LayerKind> | undefined;
+    const builder = (options.builders ?? layerBuilders)[layer.kind as LayerKind] as
+      LayerBuilder<LayerKind> | undefined;
     if (!builder) throw new Error(`No TF.js builder for layer kind ${layer.kind}.`);
     const built: Built = builder(layer as Layer<LayerKind, LayerAttrMap[LayerKind]>, ctx);
     if ('alias' in built) {
