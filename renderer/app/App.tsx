@@ -18,7 +18,7 @@ import { Toolbar } from './Toolbar';
 import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
 import { Toast } from './Toast';
-import { HelpSheet, opensHelp } from '../help/HelpSheet';
+import { HelpSheet, opensHelp } from './HelpSheet';
 import { recoverSession, runMenuCommand, startComparing } from './commands';
 
 const selectShell = (s: AppState) => ({

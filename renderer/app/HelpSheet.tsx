@@ -6,9 +6,9 @@
 import { MENU_COMMANDS } from '../../core/host/menuCommands';
 import type { MenuCommand } from '../../core/host/contract';
 import { GLOSSARY } from '../../core/model/glossary';
-import { Modal } from '../app/Modal';
+import { Modal } from './Modal';
 import { appStore, useApp, type AppState } from '../state/store';
-import { TermParagraph } from './TermHelp';
+import { TermParagraph } from '../help/TermHelp';
 
 /** An Electron accelerator as a reader types it: "CmdOrCtrl+Shift+S" → "Ctrl+Shift+S" (⌘ on macOS). */
 export function shortcutText(accelerator: string, mac = false): string {

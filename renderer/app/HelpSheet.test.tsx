@@ -4,7 +4,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { appStore } from '../state/store';
 import { GLOSSARY } from '../../core/model/glossary';
 import { HelpSheet, opensHelp, shortcutText } from './HelpSheet';
-import { TermHelp } from './TermHelp';
+import { TermHelp } from '../help/TermHelp';
 
 afterEach(() => {
   cleanup();
