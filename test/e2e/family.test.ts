@@ -116,7 +116,7 @@ describe.skipIf(Boolean(chromiumSkipReason))(
             .waitFor({ timeout: 600_000 })
             .then(async () => expect.fail(`The run failed: ${await failure.textContent()}`)),
         ]);
-        expect(await main.textContent()).toMatch(/^\d+×1000$/);
+        expect(await main.textContent()).toMatch(/^N=\d+ · 1000$/);
         const notes = page.getByRole('list', { name: 'Engine notes' });
         if (prepared)
           expect(await notes.textContent()).toContain(

@@ -123,7 +123,7 @@ for (const viewport of [
           .waitFor({ timeout: 600_000 })
           .then(async () => expect.fail(`The run failed: ${await failure.textContent()}`)),
       ]);
-      expect(await main.textContent()).toMatch(/^\d+×1000$/);
+      expect(await main.textContent()).toMatch(/^N=\d+ · 1000$/);
       expect(
         await node(page, 'Mixed_7c')
           .getByRole('img', { name: 'Mixed_7c: measured shape matches' })
