@@ -299,7 +299,7 @@ async function run(
             ),
           );
         }
-        const r = trainer.step(batch, epoch);
+        const r = await trainer.step(batch, epoch);
         if (!r.ok) {
           failure = `[${r.error.code}] ${r.error.message}`;
           break;
@@ -318,7 +318,7 @@ async function run(
       if (source.validation && !failure) {
         const val = source.validation;
         const count = source.validationCount;
-        validation = trainer.evaluate(
+        validation = await trainer.evaluate(
           (function* () {
             for (let i = 0; i < count; i += 256) {
               const idx = Array.from({ length: Math.min(256, count - i) }, (_, k) => i + k);

@@ -44,7 +44,7 @@ describe('the TF.js trainer on a small GoogLeNet', () => {
     expect((await selectTfBackend('wasm')).ok).toBe(true);
   });
 
-  it('steps, counts batches in the running statistics and lowers the loss on a repeated batch', () => {
+  it('steps, counts batches in the running statistics and lowers the loss on a repeated batch', async () => {
     const made = createTrainer(design, analysis, seededStateDict(analysis.graph, 0), {
       ...base,
       lr: 0.01,
@@ -53,37 +53,38 @@ describe('the TF.js trainer on a small GoogLeNet', () => {
     const t = made.value;
     const losses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const r = t.step(batch);
+      const r = await t.step(batch);
       if (!r.ok) throw new Error(r.error.message);
       losses.push(r.value.loss);
     }
     expect(losses[3]).toBeLessThan(losses[0]);
     const sd = t.stateDict();
     expect(sd.get('conv1.bn.num_batches_tracked')?.[0]).toBe(4);
-    const ev = t.evaluate([batch]);
+    const ev = await t.evaluate([batch]);
     expect(ev.count).toBe(2);
+    expect(ev.predictions.length).toBe(2);
     expect(Number.isFinite(ev.loss)).toBe(true);
     t.dispose();
   });
 
-  it('stops a NaN learning rate with its cause and step', () => {
+  it('stops a NaN learning rate with its cause and step', async () => {
     const made = createTrainer(design, analysis, seededStateDict(analysis.graph, 0), {
       ...base,
       lr: NaN,
     });
     if (!made.ok) throw new Error(made.error.message);
-    const r = made.value.step(batch);
+    const r = await made.value.step(batch);
     expect(r.ok ? null : r.error.code).toBe('train.nonFinite');
     expect(r.ok ? '' : r.error.message).toMatch(/learning rate at step 1 is NaN/);
     made.value.dispose();
   });
 
-  it('stops values that overflow to infinity with the step', () => {
+  it('stops values that overflow to infinity with the step', async () => {
     const init = new Map(seededStateDict(analysis.graph, 0));
     init.set('fc.weight', new Float32Array(init.get('fc.weight')!.length).fill(3e38));
     const made = createTrainer(design, analysis, init, base);
     if (!made.ok) throw new Error(made.error.message);
-    const r = made.value.step(batch);
+    const r = await made.value.step(batch);
     expect(r.ok ? null : r.error.code).toBe('train.nonFinite');
     expect(r.ok ? '' : r.error.message).toMatch(/step 1/);
     made.value.dispose();

@@ -66,18 +66,36 @@ export interface Evaluation {
   /** Fraction of images whose top class is the target, 0–1. */
   readonly top1: number;
   readonly count: number;
+  /** Top-1 class of each image, in the order the batches gave them (length `count`). */
+  readonly predictions: Int32Array;
 }
 
-/** A model being trained. Expected failures (NaN/Inf) are Result values; bugs throw. */
+/**
+ * Optimizer state in PyTorch's terms, keyed by state_dict key: SGD's `momentum_buffer`, Adam's
+ * `exp_avg` and `exp_avg_sq` (each the parameter's shape, row-major), and the step count.
+ */
+export interface OptimizerState {
+  readonly step: number;
+  readonly slots: ReadonlyMap<string, Readonly<Record<string, Float32Array>>>;
+}
+
+/**
+ * A model being trained, whatever engine computes it (TF.js here; ONNX Runtime may implement it
+ * too). Expected failures (NaN/Inf) are Result values; bugs throw. Calls must not overlap.
+ */
 export interface Trainer {
   /** The engine that computes, e.g. `tfjs-wasm`. */
   readonly engine: string;
   /** One optimizer step on a batch at epoch `epoch` (0-based; for the step schedule). */
-  step(batch: Batch, epoch?: number): Result<StepReport>;
-  /** Eval-mode loss and top-1 over batches (running statistics, no dropout). */
-  evaluate(batches: Iterable<Batch>): Evaluation;
+  step(batch: Batch, epoch?: number): Promise<Result<StepReport>>;
+  /** Eval-mode loss, top-1 and predictions over batches (running statistics, no dropout). */
+  evaluate(batches: Iterable<Batch>): Promise<Evaluation>;
   /** The current state_dict (parameters, running statistics, counters), PyTorch layout. */
   stateDict(): Map<string, Float32Array>;
+  /** The optimizer's state, for a checkpoint that `--resume` continues from exactly. */
+  optimizerState(): OptimizerState;
+  /** Replaces the optimizer's state (after a resume); its keys and shapes must match. */
+  loadOptimizerState(state: OptimizerState): Result<void>;
   dispose(): void;
 }
 
@@ -148,7 +166,7 @@ export function createTrainer(
   const classes = analysis.outputs.main[1];
   const auxNames = Object.keys(model.outputs).filter((k) => k !== 'main');
 
-  const step = (batch: Batch, epoch = 0): Result<StepReport> => {
+  const stepSync = (batch: Batch, epoch = 0): Result<StepReport> => {
     const lr = learningRate(options, steps, epoch);
     const losses: Record<string, tf.Scalar> = emptyRecord();
     const { value, grads: byName } = tf.variableGrads(() => {
@@ -253,38 +271,91 @@ export function createTrainer(
     return out;
   };
 
-  const evaluate = (batches: Iterable<Batch>): Evaluation => {
+  const evaluateSync = (batches: Iterable<Batch>): Evaluation => {
     const ev = compileModel(design, analysis, stateDict(), { mode: 'eval' });
     let loss = 0;
     let correct = 0;
     let count = 0;
+    const predicted: number[] = [];
     try {
       for (const b of batches) {
-        const [l, c] = tf.tidy(() => {
+        const [l, top] = tf.tidy(() => {
           const r = forward(ev, nchw(b, analysis.input));
           const logits = r.outputs.main as tf.Tensor2D;
           const oneHot = tf.oneHot(tf.tensor1d(b.target, 'int32'), classes);
           const sum = tf.neg(tf.sum(tf.mul(oneHot, logSoftmax(logits))));
-          const hits = tf.sum(
-            tf.cast(tf.equal(tf.argMax(logits, 1), tf.tensor1d(b.target, 'int32')), 'float32'),
-          );
-          return [sum.dataSync()[0], hits.dataSync()[0]];
+          return [sum.dataSync()[0], tf.argMax(logits, 1).dataSync() as Int32Array] as const;
         });
         loss += l;
-        correct += c;
+        for (let i = 0; i < b.n; i++) {
+          predicted.push(top[i]);
+          if (top[i] === b.target[i]) correct++;
+        }
         count += b.n;
       }
     } finally {
       ev.dispose();
     }
-    return { loss: count ? loss / count : NaN, top1: count ? correct / count : NaN, count };
+    return {
+      loss: count ? loss / count : NaN,
+      top1: count ? correct / count : NaN,
+      count,
+      predictions: Int32Array.from(predicted),
+    };
+  };
+
+  const optimizerState = (): OptimizerState => {
+    const slots = new Map<string, Record<string, Float32Array>>();
+    const names = options.optimizer === 'sgd' ? ['momentum_buffer'] : ['exp_avg', 'exp_avg_sq'];
+    for (const key of keys) {
+      const got = [slots1.get(key), slots2.get(key)];
+      const record: Record<string, Float32Array> = emptyRecord();
+      names.forEach((name, i) => {
+        const t = got[i];
+        if (t) record[name] = Float32Array.from(t.dataSync() as Float32Array);
+      });
+      if (Object.keys(record).length) slots.set(key, record);
+    }
+    return { step: steps, slots };
+  };
+
+  const loadOptimizerState = (state: OptimizerState): Result<void> => {
+    const names = options.optimizer === 'sgd' ? ['momentum_buffer'] : ['exp_avg', 'exp_avg_sq'];
+    for (const [key, record] of state.slots) {
+      const p = store.params.get(key);
+      if (!p)
+        return errResult(
+          'train.resume',
+          `The optimizer state names ${key}, which the design does not train.`,
+        );
+      for (const name of Object.keys(record))
+        if (!names.includes(name) || record[name].length !== p.size)
+          return errResult(
+            'train.resume',
+            `The optimizer state's ${key}.${name} does not fit a ${options.optimizer} step on this design.`,
+          );
+    }
+    tf.dispose([...slots1.values(), ...slots2.values()]);
+    slots1.clear();
+    slots2.clear();
+    for (const [key, record] of state.slots) {
+      const p = store.params.get(key)!;
+      names.forEach((name, i) => {
+        const v = record[name];
+        if (v) (i === 0 ? slots1 : slots2).set(key, tf.keep(tf.tensor(v, p.shape)));
+      });
+    }
+    steps = state.step;
+    return okResult(undefined);
   };
 
   return okResult({
     engine: `tfjs-${tf.getBackend()}`,
-    step,
-    evaluate,
+    step: (batch, epoch) => Promise.resolve(stepSync(batch, epoch)),
+    evaluate: (batches) => Promise.resolve(evaluateSync(batches)),
     stateDict,
+    optimizerState,
+    loadOptimizerState,
     dispose() {
       model.dispose();
       store.dispose();
