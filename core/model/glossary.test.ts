@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GLOSSARY, glossaryEntry, termForModule, termForParam } from './glossary';
+import { CONVENTION_IDS, GLOSSARY, glossaryEntry, termForModule, termForParam } from './glossary';
 import { moduleDefs } from '../modules/registry';
 
 describe('glossary', () => {
@@ -14,6 +14,8 @@ describe('glossary', () => {
       'auxHead',
       'residualScale',
       'macs',
+      // one per counting convention of the summary (core/analysis/conventions.ts)
+      ...CONVENTION_IDS.map((id) => `convention.${id}`),
     ]);
     for (const e of GLOSSARY) {
       expect(e.text, e.id).not.toContain('\n');

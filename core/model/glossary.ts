@@ -14,7 +14,27 @@ export type GlossaryTermId =
   | 'transformInput'
   | 'auxHead'
   | 'residualScale'
-  | 'macs';
+  | 'macs'
+  | ConventionTermId;
+
+/** The term of a counting convention (core/analysis/conventions.ts): `convention.ptflops`. */
+export type ConventionTermId = `convention.${ConventionId}`;
+
+/** The counting tools whose figures the summary can show, in the order it lists them. */
+export const CONVENTION_IDS = [
+  'torchvision',
+  'fvcore',
+  'ptflops',
+  'thop',
+  'flops',
+  'torchinfo',
+  'keras',
+  'onnx-folded',
+  'timm-activations',
+] as const;
+
+/** The id of a counting convention, by the tool whose figure it reproduces. */
+export type ConventionId = (typeof CONVENTION_IDS)[number];
 
 /** One explained term: its name as the app shows it, one paragraph, and where it comes from. */
 export interface GlossaryEntry {
@@ -83,8 +103,71 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
   {
     id: 'macs',
     term: 'MACs (multiply-accumulates)',
-    text: "The number of multiply-add pairs one image needs through the convolutions and linear layers: for a convolution, output elements × input channels per group × kernel height × kernel width. Tools differ: FLOPs are usually 2 × MACs, some counters add batch norm, ReLU and pools, and some report the whole batch. The app counts conv and linear MACs per image on the eval path, as torchvision's model table and fvcore do.",
-    source: 'torchvision model documentation (GFLOPS column); fvcore FlopCountAnalysis',
+    text: "The number of multiply-add pairs one image needs through the convolutions and linear layers: for a convolution, output elements × input channels per group × kernel height × kernel width. Tools differ: FLOPs are usually 2 × MACs, some counters add batch norm, ReLU and pools, and some report the whole batch. The app counts conv and linear MACs per image on the eval path, as torchvision's model table does; the summary's convention switch shows what the other tools report.",
+    source: 'torchvision model documentation (GFLOPS column)',
+  },
+  {
+    id: 'convention.torchvision',
+    term: 'torchvision MACs',
+    text: "Multiply-accumulates of the convolutions and linear layers for one image on the eval path (aux heads off), biases, batch norm, ReLU and pools not counted: for a convolution, output elements × input channels per group × kernel height × kernel width; for a linear layer, in × out features. This is the figure the app shows by default and the one torchvision's model table lists as GFLOPS.",
+    source:
+      'torchvision model documentation (GFLOPS column); torchvision models/googlenet.py, inception.py',
+  },
+  {
+    id: 'convention.fvcore',
+    term: 'fvcore FLOPs',
+    text: 'fvcore\'s FlopCountAnalysis traces one image in eval mode and counts, with one "flop" per multiply-add, the convolutions and linear layers as MACs without their biases, each batch norm as 2 per input element (1 without affine; 5 per element in training), and each adaptive average pool as 1 per input element. ReLU, max and plain average pools, concatenation and additions are not counted (it warns about them as unsupported operators). timm\'s benchmark reports this total as GMACs.',
+    source:
+      'facebookresearch/fvcore, fvcore/nn/flop_count.py (_DEFAULT_SUPPORTED_OPS) and fvcore/nn/jit_handles.py',
+  },
+  {
+    id: 'convention.ptflops',
+    term: 'ptflops MACs',
+    text: "ptflops' get_model_complexity_info (default pytorch backend) runs one image in eval mode: a convolution counts its MACs plus one per output element when it has a bias, a batch norm 2 per input element (affine), a linear layer (in × out + bias) per row, ReLU 1 per element and every pool 1 per input element. It also patches torch.nn.functional, so an F.relu or F.max_pool2d call counts once more; an nn.ReLU or nn.MaxPool2d module, whose forward calls F.relu or F.max_pool2d, is therefore counted twice. The app counts ReLUs and pools as torchvision writes them: the ReLU of a conv block (BasicConv2d) and the pools inside Inception v3's blocks are functional calls, a pool that is a module of its own or an nn.Sequential element is a module.",
+    source:
+      'sovrasov/flops-counter.pytorch 0.7.5, ptflops/pytorch_ops.py (MODULES_MAPPING, FUNCTIONAL_MAPPING) and ptflops/pytorch_engine.py',
+  },
+  {
+    id: 'convention.thop',
+    term: 'thop MACs',
+    text: "thop's profile (pip's thop 0.1.1.post2209072238) hooks nn modules only, in eval mode, for the input it is given (one image): convolutions and linear layers count their MACs without biases, a batch norm 4 per input element (2 × numel, doubled for affine), an nn.AvgPool2d 1 per output element, an nn.AdaptiveAvgPool2d (input size / output size + 1) per output element; ReLU, max pools and dropout count zero. Functional calls (F.avg_pool2d in Inception v3's blocks) are not seen.",
+    source:
+      'Lyken17/pytorch-OpCounter, thop/profile.py (register_hooks), thop/vision/basic_hooks.py, thop/vision/calc_func.py',
+  },
+  {
+    id: 'convention.flops',
+    term: 'FLOPs (2 × MACs)',
+    text: "Floating-point operations counting a multiply and an add separately: 2 × the conv and linear MACs of one image, biases and the other layers not counted. TensorFlow's profiler and torch.utils.flop_counter (FlopCounterMode, PyTorch 2.1 and later) report this figure, so it is twice what torchvision's table calls GFLOPS.",
+    source:
+      'PyTorch torch/utils/flop_counter.py (conv_flop, mm_flop); TensorFlow tf.profiler float_ops',
+  },
+  {
+    id: 'convention.torchinfo',
+    term: 'torchinfo mult-adds',
+    text: 'torchinfo\'s "Total mult-adds" is for the whole batch of the input size it is given (here the design\'s batch), summed over leaf layers in eval mode: a convolution counts (weight + bias elements) × N × output height × width, a linear layer (weight + bias elements) × N, and any other layer with weights, such as batch norm, N × its weight and bias elements (2 × channels). Layers without parameters count zero.',
+    source:
+      'TylerYep/torchinfo, torchinfo/layer_info.py (LayerInfo.calculate_macs) and model_statistics.py',
+  },
+  {
+    id: 'convention.keras',
+    term: 'Keras parameter count',
+    text: "Keras's model.summary() and count_params() list trainable and non-trainable weights together, and a BatchNormalization layer holds four vectors: gamma, beta and the moving mean and variance. So the same network reads larger in Keras than in PyTorch, whose parameter count leaves the running statistics out (they are buffers). Aux heads count when they are part of the design.",
+    source:
+      'Keras, keras.layers.BatchNormalization (moving_mean, moving_variance as non-trainable weights); Model.count_params',
+  },
+  {
+    id: 'convention.onnx-folded',
+    term: 'BN-folded parameters (ONNX export)',
+    text: "What an ONNX export of the model in eval mode carries: torch.onnx.export folds each batch norm into the convolution before it (the conv gains a bias of one value per output channel, the batch norm's four vectors go), and layers off the eval path, the aux heads, are not exported. A batch norm that does not follow a convolution stays, with its four vectors.",
+    source:
+      'PyTorch torch.onnx.export (TrainingMode.EVAL, do_constant_folding; the fuse Conv+BatchNorm pass)',
+  },
+  {
+    id: 'convention.timm-activations',
+    term: 'timm activations',
+    text: "timm's benchmark.py reports a model's activations as fvcore's ActivationCountAnalysis for one image: the output elements of every convolution and linear layer (matmul family), in eval mode. Batch norm, ReLU, pools and concatenation outputs are not counted, so this is a size measure, not the memory a forward pass holds.",
+    source:
+      'huggingface/pytorch-image-models, benchmark.py (profile_fvcore); facebookresearch/fvcore, fvcore/nn/activation_count.py',
   },
 ];
 
