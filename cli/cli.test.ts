@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main';
 import spec from '../core/analysis/__fixtures__/spec-googlenet.json';
+import conventionGolden from '../core/analysis/__fixtures__/convention-counts.json';
+import { CONVENTION_IDS, CONVENTIONS } from '../core/analysis/conventions';
 
 async function cli(...argv: string[]) {
   let out = '';
@@ -12,6 +14,68 @@ async function cli(...argv: string[]) {
   const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTty: false });
   return { code, out, err };
 }
+
+describe('summary --convention', () => {
+  // Figures measured with hooks on torchvision's models (tools/torch/convention_counts.py).
+  const golden = (name: string) => conventionGolden.cases.find((c) => c.name === name)!;
+
+  it('prints ptflops’ figure for GoogLeNet, exactly and as ptflops prints it', async () => {
+    const r = await cli('summary', '--preset', 'googlenet-torchvision', '--convention', 'ptflops');
+    expect(r.code).toBe(0);
+    const want = golden('googlenet-torchvision').conventions.ptflops;
+    expect(r.out).toContain('Counting conventions (eval mode: aux heads off)');
+    expect(r.out).toMatch(
+      new RegExp(`\\nptflops +${want.toLocaleString('en-US')} MACs per image +1\\.51 GMac\\n`),
+    );
+    expect(r.out).toContain(CONVENTIONS.ptflops.sentence.slice(0, 40));
+  });
+
+  it('takes repeated names and comma lists; --json carries the figures only when asked', async () => {
+    const r = await cli(
+      'summary',
+      '--preset',
+      'inception-v3',
+      '--convention',
+      'thop,fvcore',
+      '--convention',
+      'torchinfo',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    const want = golden('inception-v3').conventions;
+    expect(j.conventions.map((c: { id: string; value: number }) => [c.id, c.value])).toEqual([
+      ['thop', want.thop],
+      ['fvcore', want.fvcore],
+      ['torchinfo', want.torchinfo],
+    ]);
+    expect(j.conventions[2]).toMatchObject({ unit: 'Mult-Adds', scope: 'batch' });
+    const plain = JSON.parse((await cli('summary', '--preset', 'inception-v3', '--json')).out);
+    expect(plain.conventions).toBeUndefined();
+  });
+
+  it('lists every convention with what it includes for all', async () => {
+    const r = await cli('summary', '--preset', 'inception-v3', '--convention', 'all');
+    expect(r.code).toBe(0);
+    const want = golden('inception-v3').conventions;
+    for (const id of CONVENTION_IDS) {
+      const c = CONVENTIONS[id];
+      expect(r.out, id).toMatch(
+        new RegExp(`\\n${c.label.replace(/[()]/g, '\\$&')} +${want[id].toLocaleString('en-US')} `),
+      );
+      expect(r.out, id).toContain(`Source: ${c.source}`);
+    }
+  });
+
+  it('names an unknown convention and the valid ones, with exit code 2', async () => {
+    const r = await cli('summary', '--convention', 'flopz');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(
+      `inception-explorer summary: Unknown counting convention "flopz"; use one or more of ${CONVENTION_IDS.join(', ')}, or all.\n`,
+    );
+  });
+});
 
 describe('summary --json', () => {
   it('prints the spec figures for googlenet', async () => {

@@ -29,6 +29,9 @@ export interface ConventionFigure {
   readonly unit: ConventionUnit;
 }
 
+/** What a figure is for: one image, the batch of the design's input, or the network itself. */
+export type ConventionScope = 'image' | 'batch' | 'network';
+
 /** A counting convention: whose figure it is, what it includes, and how to compute it. */
 export interface Convention {
   readonly id: ConventionId;
@@ -38,12 +41,12 @@ export interface Convention {
   readonly sentence: string;
   /** The tool's documentation or source file the rule was read from. */
   readonly source: string;
-  /** Whether the figure is for one image (false: for the whole batch of the design's input). */
-  readonly perImage: boolean;
+  /** What the figure is for: one image, the whole batch of the design's input, or the network. */
+  readonly scope: ConventionScope;
   /**
-   * The figure for an analyzed design: integers, per image unless `perImage` is false, in which
-   * case for `batch` images (the design's input batch). Layers without a shape (an invalid
-   * design) count zero.
+   * The figure for an analyzed design, an integer: for one image, for `batch` images (the design's
+   * input batch, scope `batch`) or for the network (parameters). Layers without a shape (an
+   * invalid design) count zero.
    */
   compute(analysis: Analysis, batch: number): ConventionFigure;
 }
@@ -233,45 +236,45 @@ function activationRule(l: CountedLayer): number {
 function convention(
   id: ConventionId,
   label: string,
-  perImage: boolean,
+  scope: ConventionScope,
   compute: Convention['compute'],
 ): Convention {
   const entry = glossaryEntry(`convention.${id}`);
-  return { id, label, sentence: entry.text, source: entry.source, perImage, compute };
+  return { id, label, sentence: entry.text, source: entry.source, scope, compute };
 }
 
 /** Every convention, by id, in the order the summary lists them. */
 export const CONVENTIONS: Readonly<Record<ConventionId, Convention>> = {
-  torchvision: convention('torchvision', 'torchvision', true, (a) => ({
+  torchvision: convention('torchvision', 'torchvision', 'image', (a) => ({
     value: sumEval(a, torchvisionMacs),
     unit: 'MACs',
   })),
-  fvcore: convention('fvcore', 'fvcore', true, (a) => ({
+  fvcore: convention('fvcore', 'fvcore', 'image', (a) => ({
     value: sumEval(a, fvcoreRule),
     unit: 'FLOPs',
   })),
-  ptflops: convention('ptflops', 'ptflops', true, (a) => ({
+  ptflops: convention('ptflops', 'ptflops', 'image', (a) => ({
     value: sumEval(a, ptflopsRule),
     unit: 'MACs',
   })),
-  thop: convention('thop', 'thop', true, (a) => ({ value: sumEval(a, thopRule), unit: 'MACs' })),
-  flops: convention('flops', 'FLOPs (TF profiler, torch.utils.flop_counter)', true, (a) => ({
+  thop: convention('thop', 'thop', 'image', (a) => ({ value: sumEval(a, thopRule), unit: 'MACs' })),
+  flops: convention('flops', 'FLOPs (flop_counter)', 'image', (a) => ({
     value: 2 * sumEval(a, torchvisionMacs),
     unit: 'FLOPs',
   })),
-  torchinfo: convention('torchinfo', 'torchinfo', false, (a, batch) => ({
+  torchinfo: convention('torchinfo', 'torchinfo', 'batch', (a, batch) => ({
     value: sumEval(a, (l) => torchinfoRule(l, batch)),
     unit: 'Mult-Adds',
   })),
-  keras: convention('keras', 'Keras', true, (a) => ({
+  keras: convention('keras', 'Keras', 'network', (a) => ({
     value: a.totals.params + a.totals.buffers,
     unit: 'params',
   })),
-  'onnx-folded': convention('onnx-folded', 'ONNX export (BN folded)', true, (a) => ({
+  'onnx-folded': convention('onnx-folded', 'ONNX (BN folded)', 'network', (a) => ({
     value: onnxFoldedParams(a),
     unit: 'params',
   })),
-  'timm-activations': convention('timm-activations', 'timm', true, (a) => ({
+  'timm-activations': convention('timm-activations', 'timm', 'image', (a) => ({
     value: sumEval(a, activationRule),
     unit: 'activations',
   })),
@@ -340,8 +343,10 @@ export interface ConventionRow {
   readonly label: string;
   readonly value: number;
   readonly unit: ConventionUnit;
-  /** True for a figure of one image; false for the whole batch. */
-  readonly perImage: boolean;
+  readonly scope: ConventionScope;
+  /** The figure as its tool prints it: "1.51 GMac", "4.5 G mult-adds (N=3)". */
+  readonly printed: string;
+  /** The label and the printed figure: "ptflops: 1.51 GMac". */
   readonly text: string;
   readonly sentence: string;
   readonly source: string;
@@ -356,15 +361,49 @@ export function conventionRows(
   return ids.map((id) => {
     const c = CONVENTIONS[id];
     const f = c.compute(a, batch);
+    const printed = `${formatFigure(f)}${c.scope === 'batch' ? ` (N=${batch})` : ''}`;
     return {
       id,
       label: c.label,
       value: f.value,
       unit: f.unit,
-      perImage: c.perImage,
-      text: `${c.label}: ${formatFigure(f)}${c.perImage ? '' : ` (N=${batch})`}`,
+      scope: c.scope,
+      printed,
+      text: `${c.label}: ${printed}`,
       sentence: c.sentence,
       source: c.source,
     };
   });
+}
+
+/** Wraps a paragraph to lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * The conventions' figures as a plain-text table for a terminal: the tool, the exact figure with
+ * its unit and scope, the figure as the tool prints it, then what it includes and its source.
+ */
+export function conventionsText(rows: readonly ConventionRow[]): string {
+  const scope = { image: ' per image', batch: ' per batch', network: '' } as const;
+  const figure = (r: ConventionRow) => `${formatInt(r.value)} ${r.unit}${scope[r.scope]}`;
+  const w0 = Math.max(...rows.map((r) => r.label.length)) + 2;
+  const w1 = Math.max(...rows.map((r) => figure(r).length)) + 2;
+  const out = ['Counting conventions (eval mode: aux heads off)'];
+  for (const r of rows) {
+    out.push(`${r.label.padEnd(w0)}${figure(r).padEnd(w1)}${r.printed}`);
+    for (const l of wrap(r.sentence, 92)) out.push(`    ${l}`);
+    out.push(`    Source: ${r.source}`);
+  }
+  return `${out.join('\n')}\n`;
 }
