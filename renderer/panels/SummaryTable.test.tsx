@@ -9,6 +9,7 @@ import { SummaryTable } from './SummaryTable';
 
 beforeEach(() => {
   appStore.getState().loadDesign(presetDesign('googlenet')!, null);
+  appStore.getState().setConvention('torchvision');
   render(
     <HostProvider host={createMemoryHost()}>
       <SummaryTable />
@@ -48,16 +49,18 @@ describe('SummaryTable sorting', () => {
 });
 
 describe('SummaryTable totals, Escape and CSV ids', () => {
-  it('ends with the totals of all modules and of the eval path (spec: 13,389,064 and 7,008,824 parameters)', () => {
+  it('ends with the totals of all modules and of the eval path (spec: 13,389,064 and 7,008,824 parameters), then a counting tool’s figure', () => {
     const foot = screen
       .getAllByRole('row')
-      .slice(-2)
+      .slice(-3)
       .map((r) => r.textContent);
     expect(foot[0]).toContain('Total');
     expect(foot[0]).toContain('13,389,064');
     expect(foot[1]).toContain('Eval path');
     expect(foot[1]).toContain('7,008,824');
     expect(foot[1]).toContain('1,569,826,816');
+    // The convention row (ConventionFigure.test.tsx): torchvision's MACs unless another tool is chosen.
+    expect(foot[2]).toContain('torchvision: 1.57 GMac = 1,569,826,816 MACs per image');
   });
 
   it('closes on Escape', () => {

@@ -10,6 +10,8 @@ import { formatInt } from '../../core/model/format';
 import { useAnalysis, useDesign } from '../state/derived';
 import { useHost } from '../host/host';
 import { appStore } from '../state/store';
+import { ConventionSelect, conventionTitle, useConventionRow } from './ConventionFigure';
+import { TermHelp } from '../help/TermHelp';
 
 type SortKey = 'order' | 'id' | 'type' | 'outputShape' | 'params' | 'macs';
 
@@ -75,6 +77,7 @@ export function SummaryTable() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
   const t = analysis.totals;
+  const convention = useConventionRow();
 
   // Each column cycles: its natural direction (largest first for numbers), the other, then graph order.
   const toggleSort = (key: SortKey) =>
@@ -165,6 +168,25 @@ export function SummaryTable() {
               <td />
               <td className="num">{formatInt(t.paramsEval)}</td>
               <td className="num">{formatInt(t.macs)}</td>
+            </tr>
+            <tr className="convention-row" title={conventionTitle(convention)}>
+              <th scope="row">
+                <ConventionSelect />
+              </th>
+              <td colSpan={3} data-testid="summary-convention">
+                {convention.text}{' '}
+                <span className="muted">
+                  = {formatInt(convention.value)} {convention.unit}
+                  {convention.scope === 'image'
+                    ? ' per image'
+                    : convention.scope === 'batch'
+                      ? ' for the batch'
+                      : ''}
+                </span>
+              </td>
+              <td className="num">
+                <TermHelp term={`convention.${convention.id}`} />
+              </td>
             </tr>
           </tfoot>
         </table>

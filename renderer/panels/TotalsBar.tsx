@@ -3,6 +3,7 @@ import { formatBytes, formatInt } from '../../core/model/format';
 import { useComparison, useDerived } from '../state/derived';
 import { appStore } from '../state/store';
 import { glossaryEntry } from '../../core/model/glossary';
+import { ConventionSelect, conventionTitle, useConventionRow } from './ConventionFigure';
 
 const MACS = glossaryEntry('macs');
 
@@ -26,6 +27,7 @@ export function TotalsBar() {
       );
     return <span className={`delta ${d.delta > 0 ? 'up' : 'down'}`}>{d.text}</span>;
   };
+  const convention = useConventionRow();
   const issues = analysis.issues;
   return (
     <footer className={`totals${partial ? ' partial' : ''}`} aria-label="Totals">
@@ -65,6 +67,22 @@ export function TotalsBar() {
           </dt>
           <dd>{formatInt(t.macsTrain)}</dd>
           {delta('macsTrain')}
+        </div>
+        <div className="convention-total">
+          <dt>
+            <ConventionSelect />
+          </dt>
+          {/* The select above names the tool: together they read "ptflops: 1.51 GMac". */}
+          <dd
+            data-testid="total-convention"
+            aria-label={convention.text}
+            title={conventionTitle(convention)}
+          >
+            {convention.printed}
+          </dd>
+          <span className="delta" aria-hidden="true">
+            {'\u00a0'}
+          </span>
         </div>
         <div>
           <dt title="Memory of the weights as float32: parameters and batch-norm buffers">

@@ -1,6 +1,7 @@
 /** Window state that is not the design: theme, panels, dialogs. */
 import type { StateCreator } from 'zustand';
 import type { AppState } from './store';
+import { CONVENTION_IDS, type ConventionId } from '../../core/model/glossary';
 
 export type Theme = 'light' | 'dark';
 export type SideTab = 'edit' | 'run' | 'compare';
@@ -33,6 +34,8 @@ export interface UiSlice {
   hostWarning: string | null;
   /** A short message for the status line (saved, failed to open, …). */
   notice: { text: string; tone: 'info' | 'error' } | null;
+  /** Whose counting convention the totals bar and the summary show (a view setting, not the design's). */
+  convention: ConventionId;
   setTheme(theme: Theme): void;
   toggleTheme(): void;
   setSideTab(tab: SideTab): void;
@@ -43,9 +46,22 @@ export interface UiSlice {
   confirm(c: Confirmation): void;
   closeConfirmation(): void;
   notify(text: string, tone?: 'info' | 'error'): void;
+  setConvention(convention: ConventionId): void;
 }
 
 const THEME_KEY = 'inception-explorer.theme';
+
+const CONVENTION_KEY = 'inception-explorer.convention';
+
+function initialConvention(): ConventionId {
+  try {
+    const saved = globalThis.localStorage?.getItem(CONVENTION_KEY);
+    if ((CONVENTION_IDS as readonly string[]).includes(saved ?? '')) return saved as ConventionId;
+  } catch {
+    // Storage can be unavailable; the app's own convention (torchvision's) is shown.
+  }
+  return 'torchvision';
+}
 
 function initialTheme(): Theme {
   try {
@@ -70,6 +86,7 @@ export const createUiSlice: StateCreator<AppState, [['temporal', unknown]], [], 
   confirmation: null,
   hostWarning: null,
   notice: null,
+  convention: initialConvention(),
   setTheme: (theme) => {
     try {
       globalThis.localStorage?.setItem(THEME_KEY, theme);
@@ -87,4 +104,12 @@ export const createUiSlice: StateCreator<AppState, [['temporal', unknown]], [], 
   confirm: (confirmation) => set({ confirmation }),
   closeConfirmation: () => set({ confirmation: null }),
   notify: (text, tone = 'info') => set({ notice: { text, tone } }),
+  setConvention: (convention) => {
+    try {
+      globalThis.localStorage?.setItem(CONVENTION_KEY, convention);
+    } catch {
+      // Not remembered; still shown.
+    }
+    set({ convention });
+  },
 });
