@@ -15,7 +15,7 @@ import {
   parseConventions,
   type ConventionId,
 } from './conventions';
-import { presetDesign } from '../presets';
+import { presetDesign, presetNames } from '../presets';
 import { glossaryEntry } from '../model/glossary';
 
 interface GoldenCase {
@@ -84,6 +84,32 @@ describe('counting conventions against PyTorch hooks', () => {
       expect(c.source).toMatch(/\w+\/|PyTorch|Keras|torchvision/);
     }
   });
+});
+
+describe('counting conventions on every preset', () => {
+  it.each(presetNames.map((n) => [n]))(
+    '%s: whole, non-negative figures that keep the tools’ relations',
+    (name) => {
+      const design = presetDesign(name)!;
+      const a = analyze(design);
+      const f = Object.fromEntries(
+        CONVENTION_IDS.map((id) => [id, CONVENTIONS[id].compute(a, design.input.batch).value]),
+      ) as Record<ConventionId, number>;
+      for (const id of CONVENTION_IDS) {
+        expect(Number.isSafeInteger(f[id]), id).toBe(true);
+        expect(f[id], id).toBeGreaterThan(0);
+      }
+      expect(f.torchvision).toBe(a.totals.macs);
+      expect(f.flops).toBe(2 * a.totals.macs);
+      // fvcore, ptflops and thop add layers to the conv and linear MACs; none leaves any out.
+      for (const id of ['fvcore', 'ptflops', 'thop'] as const)
+        expect(f[id], id).toBeGreaterThanOrEqual(a.totals.macs);
+      expect(f.keras).toBe(a.totals.params + a.totals.buffers);
+      // Folding removes each batch norm's two vectors and adds at most one bias per channel.
+      expect(f['onnx-folded']).toBeLessThanOrEqual(a.totals.paramsEval);
+      expect(f.torchinfo).toBeGreaterThanOrEqual(a.totals.macs * design.input.batch);
+    },
+  );
 });
 
 describe('isModuleCall', () => {
