@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -105,6 +105,21 @@ describe('torchvision’s table', () => {
     ]);
   });
 });
+
+describe.skipIf(!existsSync(join(DEBIAN_FASHION_MNIST_DIR, F.trainImages)))(
+  'Debian’s dataset-fashion-mnist',
+  () => {
+    it('differs from torchvision’s files in the gzip header only: no stored name, so another MD5', async () => {
+      for (const r of FASHION_MNIST_RESOURCES) {
+        const bytes = await readFile(join(DEBIAN_FASHION_MNIST_DIR, r.file));
+        // FLG 0: no FNAME; torchvision's files store "<name without .gz>" and a NUL.
+        expect([bytes[0], bytes[1], bytes[2], bytes[3]]).toEqual([0x1f, 0x8b, 8, 0]);
+        expect(bytes.length + r.file.length - '.gz'.length + 1).toBe(r.bytes);
+        expect(md5(bytes)).not.toBe(r.md5);
+      }
+    });
+  },
+);
 
 describe('locating Fashion-MNIST', () => {
   it('uses a named folder that holds the four files, and names what a folder lacks', async () => {

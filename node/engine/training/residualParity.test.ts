@@ -36,7 +36,7 @@ const FIXTURE = join(__dirname, '__fixtures__', 'inceptionResnetSmall.design.jso
 const BATCH = 8;
 
 /** A training engine under test: builds a `Trainer` for a design from initial weights. */
-export interface TrainerEngine {
+interface TrainerEngine {
   readonly name: string;
   readonly create: (
     design: Design,
