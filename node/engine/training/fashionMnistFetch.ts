@@ -111,7 +111,7 @@ export async function locateFashionMnist(opts: LocateOptions): Promise<Result<st
     if (!missing.length) return okResult(dir);
     return errResult(
       'data.missing',
-      `${dir} does not hold Fashion-MNIST: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing (the four files are ${Object.values(FASHION_MNIST_FILES).join(', ')}).`,
+      `${dir} does not hold Fashion-MNIST: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing or not a readable file${missing.length === 1 ? '' : 's'} (the four files are ${Object.values(FASHION_MNIST_FILES).join(', ')}).`,
     );
   }
   const system = opts.systemDir ?? DEBIAN_FASHION_MNIST_DIR;
