@@ -48,6 +48,19 @@ export interface DownloadOptions {
    * `hashPrefixOf`) must start the body's sha256. The caller makes sure the name has one.
    */
   readonly hashRule: boolean;
+  /** Lower-case hex MD5 the whole body must have (torchvision's datasets publish MD5s). */
+  readonly md5?: string;
+  /**
+   * Looks at the body's first bytes (up to 16, fewer only for a shorter body) and returns why
+   * they are not the file expected (an HTML page, say), or null; a reason stops the download.
+   */
+  readonly checkStart?: (head: Buffer) => string | null;
+  /** Prefix of the error codes (default `weights`: `weights.hash`, `weights.offline`, …). */
+  readonly codePrefix?: string;
+  /** How messages name the cache folder (default "weights cache"). */
+  readonly cacheNoun?: string;
+  /** What to do instead when the host cannot be reached (default: open the file with --weights FILE). */
+  readonly elsewhere?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: DownloadProgress) => void;
   /** Least time between two progress reports, in ms (default 250). */
@@ -64,6 +77,8 @@ export interface Downloaded {
   readonly bytes: number;
   /** Lower-case hex sha256 of the whole file. */
   readonly sha256: string;
+  /** Lower-case hex MD5 of the whole file. */
+  readonly md5: string;
 }
 
 /** Suffix of temporary files: `<fileName>.part-<random hex>`. */
@@ -84,6 +99,7 @@ const OFFLINE_CODES = new Set([
 /** A failure of the download, already worded for the user; anything else thrown is a bug. */
 class DownloadError extends Error {
   constructor(
+    /** The code without its prefix: `hash`, `offline`, … */
     readonly code: string,
     message: string,
   ) {
@@ -94,8 +110,13 @@ class DownloadError extends Error {
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 /** The sentence for a network failure before any byte arrived. */
-export function offlineMessage(host: string, errorCode: string, fileName: string): string {
-  return `Could not reach ${host} (${errorCode}): this computer seems offline, or the host is blocked. Download ${fileName} elsewhere and open it with --weights FILE.`;
+export function offlineMessage(
+  host: string,
+  errorCode: string,
+  fileName: string,
+  elsewhere = `Download ${fileName} elsewhere and open it with --weights FILE.`,
+): string {
+  return `Could not reach ${host} (${errorCode}): this computer seems offline, or the host is blocked. ${elsewhere}`;
 }
 
 /** Removes temporary files of `fileName` that no live download has written to for a while. */
@@ -131,7 +152,7 @@ function get(
           if (redirectsLeft <= 0) {
             reject(
               new DownloadError(
-                'weights.redirects',
+                'redirects',
                 `The download of ${o.fileName} was redirected more than ${o.maxRedirects ?? 5} times (last to ${res.headers.location}); nothing was cached.`,
               ),
             );
@@ -143,7 +164,7 @@ function get(
           } catch {
             reject(
               new DownloadError(
-                'weights.redirects',
+                'redirects',
                 `${url.host} redirected the download of ${o.fileName} to ${JSON.stringify(res.headers.location)}, which is not a URL; nothing was cached.`,
               ),
             );
@@ -152,7 +173,7 @@ function get(
           if (next.protocol !== 'http:' && next.protocol !== 'https:') {
             reject(
               new DownloadError(
-                'weights.redirects',
+                'redirects',
                 `${url.host} redirected the download of ${o.fileName} to a ${next.protocol} URL; only http and https are followed, so nothing was cached.`,
               ),
             );
@@ -165,7 +186,7 @@ function get(
           res.resume();
           reject(
             new DownloadError(
-              'weights.http',
+              'http',
               `${url.host} answered ${status} ${res.statusMessage ?? ''} for ${url.href}, so ${o.fileName} was not downloaded.`.replace(
                 /\s+,/,
                 ',',
@@ -186,23 +207,25 @@ function get(
       else if (o.signal?.aborted || e.name === 'AbortError')
         reject(
           new DownloadError(
-            'weights.cancelled',
+            'cancelled',
             `The download of ${o.fileName} was cancelled; nothing was cached.`,
           ),
         );
       else if (e.code === 'ETIMEDOUT')
         reject(
           new DownloadError(
-            'weights.timeout',
-            `${url.host} sent nothing for ${Math.round((o.timeoutMs ?? 30_000) / 1000)} s, so the download of ${o.fileName} was stopped; nothing was cached. Try again later, or download the file elsewhere and open it with --weights FILE.`,
+            'timeout',
+            `${url.host} sent nothing for ${Math.round((o.timeoutMs ?? 30_000) / 1000)} s, so the download of ${o.fileName} was stopped; nothing was cached. Try again later. ${o.elsewhere ?? 'Or download the file elsewhere and open it with --weights FILE.'}`,
           ),
         );
       else if (e.code && OFFLINE_CODES.has(e.code))
-        reject(new DownloadError('weights.offline', offlineMessage(url.host, e.code, o.fileName)));
+        reject(
+          new DownloadError('offline', offlineMessage(url.host, e.code, o.fileName, o.elsewhere)),
+        );
       else
         reject(
           new DownloadError(
-            'weights.network',
+            'network',
             `The download of ${o.fileName} from ${url.host} failed: ${e.message}; nothing was cached.`,
           ),
         );
@@ -212,23 +235,25 @@ function get(
 
 /**
  * Downloads `o.url` to `o.dir/o.fileName` as described at the top of this file. Errors (all leave
- * nothing cached): `weights.url` (not http/https), `weights.redirects`, `weights.http` (not 200),
- * `weights.tooLarge` (Content-Length or body over `maxBytes`), `weights.size` (not `expectedBytes`),
- * `weights.interrupted` (the connection closed mid-file), `weights.hash` (torch.hub's rule refused
- * the bytes), `weights.cancelled`, `weights.timeout`, `weights.offline`, `weights.network`,
- * `weights.write` (the cache folder is not writable).
+ * nothing cached; `weights` is `o.codePrefix` when given): `weights.url` (not http/https),
+ * `weights.redirects`, `weights.http` (not 200), `weights.tooLarge` (Content-Length or body over
+ * `maxBytes`), `weights.size` (not `expectedBytes`), `weights.interrupted` (the connection closed
+ * mid-file), `weights.content` (`checkStart` refused the first bytes), `weights.hash` (torch.hub's
+ * rule or `md5` refused the bytes), `weights.cancelled`, `weights.timeout`, `weights.offline`,
+ * `weights.network`, `weights.write` (the cache folder is not writable).
  */
 export async function downloadToCache(o: DownloadOptions): Promise<Result<Downloaded>> {
+  const prefix = o.codePrefix ?? 'weights';
   let url: URL;
   try {
     url = new URL(o.url);
   } catch {
-    return errResult('weights.url', `${JSON.stringify(o.url)} is not a URL.`);
+    return errResult(`${prefix}.url`, `${JSON.stringify(o.url)} is not a URL.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return errResult(
-      'weights.url',
-      `${o.url} is a ${url.protocol} URL; weights are downloaded only over http or https.`,
+      `${prefix}.url`,
+      `${o.url} is a ${url.protocol} URL; files are downloaded only over http or https.`,
     );
   const finalPath = join(o.dir, o.fileName);
   const tmp = join(o.dir, `${o.fileName}${PART_SUFFIX}${randomBytes(6).toString('hex')}`);
@@ -245,14 +270,14 @@ export async function downloadToCache(o: DownloadOptions): Promise<Result<Downlo
     if (contentLength !== null && contentLength > o.maxBytes) {
       res.destroy();
       throw new DownloadError(
-        'weights.tooLarge',
+        'tooLarge',
         `${url.host} says ${o.fileName} is ${mb(contentLength)}, more than the ${mb(o.maxBytes)} accepted for it, so it was not downloaded.`,
       );
     }
     if (o.expectedBytes != null && contentLength !== null && contentLength !== o.expectedBytes) {
       res.destroy();
       throw new DownloadError(
-        'weights.size',
+        'size',
         `${url.host} says ${o.fileName} is ${contentLength} bytes, but it should be ${o.expectedBytes}; it was not downloaded.`,
       );
     }
@@ -263,11 +288,24 @@ export async function downloadToCache(o: DownloadOptions): Promise<Result<Downlo
     } catch (e) {
       res.destroy();
       throw new DownloadError(
-        'weights.write',
-        `The weights cache ${o.dir} is not writable: ${(e as Error).message}.`,
+        'write',
+        `The ${o.cacheNoun ?? 'weights cache'} ${o.dir} is not writable: ${(e as Error).message}.`,
       );
     }
     const sha = createHash('sha256');
+    const md5 = createHash('md5');
+    let head: Buffer | null = o.checkStart ? Buffer.alloc(0) : null;
+    const checkHead = () => {
+      const why = o.checkStart!(head!);
+      head = null;
+      if (why) {
+        res.destroy();
+        throw new DownloadError(
+          'content',
+          `${url.host} did not send ${o.fileName}: ${why}; nothing was cached.`,
+        );
+      }
+    };
     const interval = o.progressIntervalMs ?? 250;
     let lastReport = 0;
     const report = (force: boolean) => {
@@ -291,16 +329,21 @@ export async function downloadToCache(o: DownloadOptions): Promise<Result<Downlo
         if (received > o.maxBytes || (o.expectedBytes != null && received > o.expectedBytes)) {
           res.destroy();
           throw new DownloadError(
-            received > o.maxBytes ? 'weights.tooLarge' : 'weights.size',
+            received > o.maxBytes ? 'tooLarge' : 'size',
             `${o.fileName} grew past ${received > o.maxBytes ? `the ${mb(o.maxBytes)} accepted for it` : `its expected ${o.expectedBytes} bytes`}, so the download was stopped; nothing was cached.`,
           );
         }
+        if (head) {
+          head = Buffer.concat([head, chunk.subarray(0, 16 - head.length)]);
+          if (head.length >= 16) checkHead();
+        }
         sha.update(chunk);
+        md5.update(chunk);
         await handle.write(chunk).catch((err: Error) => {
           res.destroy();
           throw new DownloadError(
-            'weights.write',
-            `${o.fileName} could not be written to the weights cache ${o.dir}: ${err.message}; nothing was cached.`,
+            'write',
+            `${o.fileName} could not be written to the ${o.cacheNoun ?? 'weights cache'} ${o.dir}: ${err.message}; nothing was cached.`,
           );
         });
         report(false);
@@ -309,39 +352,46 @@ export async function downloadToCache(o: DownloadOptions): Promise<Result<Downlo
       if (e instanceof DownloadError) throw e;
       if (o.signal?.aborted)
         throw new DownloadError(
-          'weights.cancelled',
+          'cancelled',
           `The download of ${o.fileName} was cancelled; nothing was cached.`,
         );
       throw new DownloadError(
-        'weights.interrupted',
+        'interrupted',
         `The download of ${o.fileName} stopped after ${received} of ${total ?? 'an unknown number of'} bytes (${(e as Error).message}); nothing was cached. Run the same command again to start over.`,
       );
     }
     if (!res.complete || (contentLength !== null && received !== contentLength))
       throw new DownloadError(
-        'weights.interrupted',
+        'interrupted',
         `The download of ${o.fileName} stopped after ${received} of ${total ?? 'an unknown number of'} bytes (the connection closed); nothing was cached. Run the same command again to start over.`,
       );
     if (o.expectedBytes != null && received !== o.expectedBytes)
       throw new DownloadError(
-        'weights.size',
+        'size',
         `${o.fileName} arrived with ${received} bytes, but it should be ${o.expectedBytes}; nothing was cached.`,
       );
+    if (head) checkHead();
     report(true);
     const digest = sha.digest('hex');
+    const md5Digest = md5.digest('hex');
+    if (o.md5 !== undefined && md5Digest !== o.md5.toLowerCase())
+      throw new DownloadError(
+        'hash',
+        `${o.fileName} was refused: its MD5 is ${md5Digest}, but it should be ${o.md5.toLowerCase()}. The file is damaged or not the one expected; nothing was cached.`,
+      );
     const prefix = o.hashRule ? hashPrefixOf(o.fileName) : null;
     if (prefix !== null && !digest.startsWith(prefix))
       throw new DownloadError(
-        'weights.hash',
+        'hash',
         `${o.fileName} was refused: its sha256 is ${digest}, but its name says the sha256 starts with ${prefix} (torch.hub's rule). The file is damaged or not the one the name promises; nothing was cached.`,
       );
     await handle.sync();
     await handle.close();
     handle = undefined;
     await rename(tmp, finalPath);
-    return okResult({ path: finalPath, bytes: received, sha256: digest });
+    return okResult({ path: finalPath, bytes: received, sha256: digest, md5: md5Digest });
   } catch (e) {
-    if (e instanceof DownloadError) return errResult(e.code, e.message);
+    if (e instanceof DownloadError) return errResult(`${prefix}.${e.code}`, e.message);
     throw e;
   } finally {
     req?.destroy();

@@ -13,45 +13,18 @@ this script only measures, so one interpreter launch covers every case (importin
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import json
 import os
 import runpy
-import struct
 import sys
 import traceback
 
-import numpy as np
 import torch
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools", "torch"))
-
-DTYPES = {"F32": np.float32, "I64": np.int64, "F64": np.float64, "I32": np.int32}
-
-
-def read_safetensors(path: str) -> dict[str, torch.Tensor]:
-    """A safetensors file as tensors (the `safetensors` package is not in Debian)."""
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = info["data_offsets"]
-        array = np.frombuffer(data[begin:end], dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
-        out[name] = torch.from_numpy(array.copy())
-    return out
-
-
-def load_module(path: str, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from exported import load_module, read_safetensors  # noqa: E402
 
 
 def as_dict(outputs, names: list[str]) -> dict[str, torch.Tensor]:

@@ -39,7 +39,7 @@ def check(path: str) -> dict:
 
 def reference(case: dict) -> dict:
     import torch
-    from check_exports import read_safetensors
+    from exported import read_safetensors
     from reference import InceptionNet
 
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
@@ -66,7 +66,7 @@ def reference(case: dict) -> dict:
             if not case.get("pytorchFile"):
                 return {"ok": False, "unavailable": f"tools/torch/reference.py cannot build this design: {e}"}
             # A kind reference.py does not build (Inception v3's blocks): the exported PyTorch code.
-            from check_exports import load_module
+            from exported import load_module
 
             net = getattr(load_module(case["pytorchFile"], f"onnx_oracle_{case['name'].replace('-', '_')}"), case["className"])()
     net.load_state_dict(read_safetensors(case["weights"]), strict=True)

@@ -27,34 +27,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import struct
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from exported import read_safetensors  # noqa: E402
 from family import build  # noqa: E402
 
 PRESETS = ("googlenet-torchvision", "inception-v3", "inception-v4", "inception-resnet-v2", "bn-inception")
-DTYPES = {"F32": torch.float32, "F64": torch.float64, "F16": torch.float16, "I64": torch.int64, "I32": torch.int32}
 CLASSIFIER = {"inception-v4": "last_linear", "inception-resnet-v2": "classif", "bn-inception": "last_linear"}
-
-
-def read_safetensors(path: str) -> dict[str, torch.Tensor]:
-    """The tensors of a safetensors file (8-byte little-endian header length, JSON header, data)."""
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for k, v in header.items():
-        if k == "__metadata__":
-            continue
-        if v["dtype"] not in DTYPES:
-            raise SystemExit(f"{path}: {k} is {v['dtype']}; this reader knows {', '.join(DTYPES)}.")
-        a, b = v["data_offsets"]
-        out[k] = torch.frombuffer(bytearray(data[a:b]), dtype=DTYPES[v["dtype"]]).view(v["shape"]).clone()
-    return out
 
 
 def load_checkpoint(path: str) -> dict[str, torch.Tensor]:

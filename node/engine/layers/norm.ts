@@ -46,7 +46,42 @@ function blockSum(x: tf.Tensor2D): tf.Tensor1D {
   return tf.sum(tf.sum(tf.reshape(padded, [-1, block, c]), 1), 0);
 }
 
-/** Train mode: normalizes with the batch's mean and biased variance, as PyTorch does. */
+/** What train-mode batch norm computed: the output and the batch statistics PyTorch keeps. */
+export interface BatchNormTrainResult {
+  /** The normalized, scaled and shifted input (NHWC, the input's shape). */
+  readonly y: tf.Tensor;
+  /** Per-channel batch mean [C]. */
+  readonly mean: tf.Tensor1D;
+  /** Per-channel biased batch variance [C] (÷ rows, as PyTorch normalizes with). */
+  readonly variance: tf.Tensor1D;
+  /** Values per channel, N·H·W (running_var's unbiasing uses rows/(rows − 1)). */
+  readonly rows: number;
+}
+
+/**
+ * Train-mode batch norm as PyTorch computes it: the NHWC input x is normalized with its batch's
+ * per-channel mean and biased variance, y = (x − mean)/√(variance + eps)·γ + β. One function for
+ * the inference engine's train mode and the trainer (whose γ, β are tf.Variables), so both sum
+ * in the same order. Differentiable: every op has a TF.js gradient.
+ */
+export function batchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+): BatchNormTrainResult {
+  const c = x.shape[3]!;
+  const rows = x.size / c;
+  const flat = tf.reshape(x, [rows, c]) as tf.Tensor2D;
+  const mean = tf.div(blockSum(flat), rows) as tf.Tensor1D;
+  const centered: tf.Tensor2D = tf.sub(flat, mean);
+  const variance = tf.div(blockSum(tf.square(centered)), rows) as tf.Tensor1D;
+  const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, eps)));
+  const y = tf.reshape(tf.add(tf.mul(centered, scale), beta), x.shape);
+  return { y, mean, variance, rows };
+}
+
+/** Train mode with fixed γ and β (the engine's train-mode forward pass). */
 class BatchStatsOp implements LayerOp {
   private g: tf.Tensor1D | null = null;
   private b: tf.Tensor1D | null = null;
@@ -60,14 +95,7 @@ class BatchStatsOp implements LayerOp {
     this.b = tf.tensor1d(this.beta);
   }
   run([x]: readonly tf.Tensor[]): tf.Tensor {
-    const c = x.shape[3]!;
-    const rows = x.size / c;
-    const flat = tf.reshape(x, [rows, c]) as tf.Tensor2D;
-    const mean = tf.div(blockSum(flat), rows);
-    const centered: tf.Tensor2D = tf.sub(flat, mean);
-    const variance = tf.div(blockSum(tf.square(centered)), rows);
-    const scale = tf.mul(this.g!, tf.rsqrt(tf.add(variance, this.eps)));
-    return tf.reshape(tf.add(tf.mul(centered, scale), this.b!), x.shape);
+    return batchNormTrain(x, this.g!, this.b!, this.eps).y;
   }
   dispose(): void {
     tf.dispose([this.g!, this.b!]);

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -53,6 +54,11 @@ describe('Fashion-MNIST files', () => {
     ['not gzip', Buffer.from('hello')],
     ['truncated', idx([3, 28, 28], new Uint8Array(100))],
     ['the labels magic', idx([3], Uint8Array.of(1, 2, 3))],
+    [
+      'a wrong magic',
+      gzipSync(Buffer.from([0, 0, 8, 0x0d, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0])),
+    ],
+    ['a truncated gzip stream', idx([3, 28, 28], new Uint8Array(3 * 784)).subarray(0, 40)],
   ])('says a corrupt file is corrupt (%s)', async (_, bytes) => {
     writeAll();
     writeFileSync(join(dir, f.trainImages), bytes);
@@ -68,8 +74,69 @@ describe('Fashion-MNIST files', () => {
     expect(r.ok ? '' : r.error.message).toMatch(/label 10/);
     writeFileSync(join(dir, f.trainLabels), idx([2], Uint8Array.of(0, 1)));
     const r2 = await loadFashionMnist(dir);
-    expect(r2.ok ? '' : r2.error.message).toMatch(/2 labels but .* 3 images/);
+    expect(r2.ok ? '' : r2.error.message).toMatch(/2 labels but .* 3 images; the two files/);
   });
+
+  /** Writes the four good files, then `bytes` over the training images; the load's error. */
+  async function loadWith(bytes: Buffer) {
+    writeAll();
+    writeFileSync(join(dir, f.trainImages), bytes);
+    const r = await loadFashionMnist(dir);
+    return r.ok ? null : r.error;
+  }
+
+  it('refuses a header declaring 10^9 images before anything else', async () => {
+    const e = await loadWith(idx([1e9, 28, 28], new Uint8Array(784)));
+    expect(e?.code).toBe('data.corrupt');
+    expect(e?.message).toMatch(/declares 1,000,000,000 images/);
+    expect(e?.message).toContain(f.trainImages);
+    const sides = await loadWith(idx([1, 28, 70_000], new Uint8Array(784)));
+    expect(sides?.message).toMatch(/declares 28×70000 images/);
+    const none = await loadWith(idx([0, 28, 28], new Uint8Array(0)));
+    expect(none?.message).toMatch(/declares 0 images/);
+  });
+
+  it('names a file longer than its header says', async () => {
+    const e = await loadWith(idx([3, 28, 28], new Uint8Array(3 * 784 + 5)));
+    expect(e?.code).toBe('data.corrupt');
+    expect(e?.message).toMatch(/longer than its header says/);
+  });
+
+  it('stops a gzip bomb at 64 MiB', async () => {
+    // A valid header and 65 MiB of zeros: 65 KB gzipped.
+    const head = Buffer.alloc(16);
+    head.writeUInt32BE(0x0803, 0);
+    [60_000, 28, 28].forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+    const bomb = gzipSync(Buffer.concat([head, Buffer.alloc(65 * 1024 * 1024)]));
+    expect(bomb.length).toBeLessThan(200_000);
+    const e = await loadWith(bomb);
+    expect(e?.code).toBe('data.tooLarge');
+    expect(e?.message).toMatch(/expands to more than 64 MiB/);
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'refuses a named pipe, a device and a folder in a file’s place without blocking',
+    async () => {
+      writeAll();
+      const fifo = join(dir, f.trainImages);
+      rmSync(fifo);
+      execFileSync('mkfifo', [fifo]);
+      const r = await loadFashionMnist(dir);
+      expect(r.ok ? null : [r.error.code, r.error.message]).toEqual([
+        'data.notFile',
+        expect.stringMatching(/named pipe \(FIFO\)/),
+      ]);
+      rmSync(fifo);
+      symlinkSync('/dev/zero', fifo);
+      const dev = await loadFashionMnist(dir);
+      expect(dev.ok ? null : dev.error.message).toMatch(/character device/);
+      rmSync(fifo);
+      mkdirSync(fifo);
+      const folder = await loadFashionMnist(dir);
+      expect(folder.ok ? null : folder.error.code).toBe('data.notFile');
+      rmSync(fifo, { recursive: true });
+    },
+  );
 
   it('parses a raw IDX', () => {
     const r = parseIdx(idx([2], Uint8Array.of(7, 8)), 1, 'x');

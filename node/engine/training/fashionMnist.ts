@@ -3,10 +3,11 @@
  * /usr/share/datasets/fashion-mnist/), checked so a missing, truncated or foreign file gets a
  * sentence naming it; and batches fitted to a design's input.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { errResult, okResult, type Result } from '../../../core/run/types';
+import { readUserFile } from '../../host/userFiles';
 import type { Batch } from './trainer';
 
 /** Where Debian's dataset-fashion-mnist puts the files. */
@@ -45,12 +46,23 @@ export interface ImageSet {
   readonly labels: Uint8Array;
 }
 
-/** The largest file the loader reads (the training images are 26 MB gzipped). */
+/** The largest gzip file the loader reads (the training images are 26 MB gzipped). */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** The most a file may expand to (the training images expand to 47,040,016 bytes). */
+const MAX_RAW_BYTES = 64 * 1024 * 1024;
+/** The most images or labels one file may declare (Fashion-MNIST's training set has 60,000). */
+const MAX_ITEMS = 1_000_000;
+/** The largest image side a file may declare (Fashion-MNIST's are 28). */
+const MAX_SIDE = 1024;
+
+const grouped = (n: number) => n.toLocaleString('en-US');
 
 /**
- * Parses one gzip IDX file: magic 0x0803 (uint8, 3 dims) for images or 0x0801 (1 dim) for labels.
- * Errors: `data.corrupt` naming the file and what is wrong.
+ * Parses one gzip IDX file: magic 0x0803 (uint8, 3 dims: count × rows × columns) for images or
+ * 0x0801 (1 dim: count) for labels, big-endian dimensions, then the bytes.
+ * Errors, each naming `source`: `data.corrupt` (not gzip, wrong magic, a header declaring no
+ * items, more than 1,000,000 items or sides over 1,024, data shorter or longer than the header
+ * says), `data.tooLarge` (it expands past 64 MiB: a gzip bomb or not a Fashion-MNIST file).
  */
 export function parseIdx(
   gz: Uint8Array,
@@ -59,11 +71,17 @@ export function parseIdx(
 ): Result<{ dims: number[]; data: Uint8Array }> {
   let raw: Buffer;
   try {
-    raw = gunzipSync(gz, { maxOutputLength: 256 * 1024 * 1024 });
+    raw = gunzipSync(gz, { maxOutputLength: MAX_RAW_BYTES });
   } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
+      return errResult(
+        'data.tooLarge',
+        `${source} expands to more than ${MAX_RAW_BYTES / 1024 / 1024} MiB, more than any Fashion-MNIST file (the largest expands to 47 MB); it is not one of them (a damaged file or a gzip bomb), so it was not read.`,
+      );
     return errResult(
       'data.corrupt',
-      `${source} is not a readable gzip file (${(e as Error).message}); reinstall dataset-fashion-mnist or replace the file.`,
+      `${source} is not a readable gzip file (${err.message}); reinstall dataset-fashion-mnist or replace the file.`,
     );
   }
   const headerBytes = 4 + 4 * rank;
@@ -79,35 +97,48 @@ export function parseIdx(
       `${source} is not an IDX file of ${rank === 3 ? 'images' : 'labels'} (magic 0x${magic.toString(16).padStart(8, '0')}, expected 0x${(0x0800 + rank).toString(16).padStart(8, '0')}).`,
     );
   const dims = Array.from({ length: rank }, (_, i) => raw.readUInt32BE(4 + 4 * i));
+  const noun = rank === 3 ? 'images' : 'labels';
+  if (dims[0] === 0 || dims[0] > MAX_ITEMS)
+    return errResult(
+      'data.corrupt',
+      `${source}'s header declares ${grouped(dims[0])} ${noun}; a Fashion-MNIST file holds 1 to ${grouped(MAX_ITEMS)} (60,000 or 10,000), so the header is damaged.`,
+    );
+  if (rank === 3 && dims.slice(1).some((d) => d === 0 || d > MAX_SIDE))
+    return errResult(
+      'data.corrupt',
+      `${source}'s header declares ${dims[1]}×${dims[2]} images; sides must be 1 to ${MAX_SIDE} (Fashion-MNIST's are 28×28), so the header is damaged.`,
+    );
   const size = dims.reduce((a, b) => a * b, 1);
   if (raw.length !== headerBytes + size)
     return errResult(
       'data.corrupt',
-      `${source} should hold ${size} bytes of data for dimensions ${dims.join('×')} but holds ${raw.length - headerBytes}; the file is truncated or damaged.`,
+      `${source} should hold ${grouped(size)} bytes of data for dimensions ${dims.join('×')} but holds ${grouped(raw.length - headerBytes)}; the file is ${raw.length < headerBytes + size ? 'truncated' : 'damaged (longer than its header says)'}.`,
     );
   return okResult({ dims, data: new Uint8Array(raw.buffer, raw.byteOffset + headerBytes, size) });
 }
 
+/**
+ * Reads one file of the set through readUserFile (a regular file checked before and after it is
+ * opened without blocking, so a FIFO or /dev/zero in its place cannot hang or flood the read).
+ */
 async function readIdx(dir: string, file: string, rank: 1 | 3) {
   const p = path.join(dir, file);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(p);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return errResult<{ dims: number[]; data: Uint8Array }>(
-      'data.missing',
-      code === 'ENOENT'
-        ? `Fashion-MNIST's file ${file} is missing from ${dir}; install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or put the four IDX files there.`
-        : `Fashion-MNIST's file ${p} could not be read (${code ?? (e as Error).message}).`,
-    );
+  const read = await readUserFile(p, {
+    maxBytes: MAX_FILE_BYTES,
+    noun: "Fashion-MNIST's file",
+    codePrefix: 'data',
+    codes: { notFound: 'data.missing', read: 'data.missing' },
+    limitNote: '; no Fashion-MNIST file is that large',
+  });
+  if (!read.ok) {
+    if (read.error.code === 'data.missing' && !existsSync(p))
+      return errResult<{ dims: number[]; data: Uint8Array }>(
+        'data.missing',
+        `Fashion-MNIST's file ${file} is missing from ${dir}; install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or put the four IDX files there.`,
+      );
+    return read;
   }
-  if (bytes.length > MAX_FILE_BYTES)
-    return errResult<{ dims: number[]; data: Uint8Array }>(
-      'data.corrupt',
-      `${p} is ${bytes.length} bytes, larger than any Fashion-MNIST file (at most ${MAX_FILE_BYTES}).`,
-    );
-  return parseIdx(bytes, rank, p);
+  return parseIdx(read.value, rank, p);
 }
 
 async function readSet(dir: string, images: string, labels: string): Promise<Result<ImageSet>> {
@@ -119,7 +150,7 @@ async function readSet(dir: string, images: string, labels: string): Promise<Res
   if (lb.value.dims[0] !== count)
     return errResult(
       'data.corrupt',
-      `${path.join(dir, labels)} has ${lb.value.dims[0]} labels but ${images} has ${count} images.`,
+      `${path.join(dir, labels)} has ${grouped(lb.value.dims[0])} labels but ${images} has ${grouped(count)} images; the two files are from different sets or one is damaged.`,
     );
   const badLabel = lb.value.data.findIndex((l) => l >= FASHION_MNIST_CLASSES.length);
   if (badLabel >= 0)
@@ -132,8 +163,10 @@ async function readSet(dir: string, images: string, labels: string): Promise<Res
 
 /**
  * Reads the training (60,000) and test (10,000) sets from `dir`.
- * Errors: `data.missing` (a file is absent or unreadable), `data.corrupt` (not gzip, wrong magic,
- * truncated, label count or value wrong), each naming the file.
+ * Errors, each naming the file: `data.missing` (a file is absent or unreadable), `data.notFile`
+ * (a folder, FIFO, device or socket in a file's place), `data.tooLarge` (over 64 MiB, or
+ * expanding past 64 MiB), `data.corrupt` (not gzip, wrong magic, an implausible header,
+ * truncated, label count or value wrong).
  */
 export async function loadFashionMnist(
   dir: string = DEBIAN_FASHION_MNIST_DIR,

@@ -3,21 +3,42 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectTfBackend } from '../backend';
 import { conv2dFilterGradient, conv2dInputGradient, registerTrainingKernels } from './gradients';
 
-/** Weight and input gradients of one conv, on a backend, as plain arrays. */
-async function convGrads(
-  backend: 'wasm' | 'cpu',
-  pad: 'valid' | 'same' | number[][],
-  stride: number,
-) {
+type Pad = 'valid' | 'same' | number[][];
+
+const X_SHAPE = [2, 9, 7, 3] as const;
+const W_SHAPE = [3, 2, 3, 4] as const;
+/** Explicit NHWC padding with unequal sides (top 1, bottom 2, left 0, right 1). */
+const ASYMMETRIC: Pad = [
+  [0, 0],
+  [1, 2],
+  [0, 1],
+  [0, 0],
+];
+
+/** The conv every case differentiates: a 2×9×7×3 input and a 3×2×3×4 (HWIO) filter of fixed values. */
+function convInputs(): { x: tf.Tensor4D; w: tf.Tensor4D } {
+  const values = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+  return {
+    x: tf.tensor4d(values(2 * 9 * 7 * 3, Math.sin), [...X_SHAPE]),
+    w: tf.tensor4d(
+      values(3 * 2 * 3 * 4, (i) => Math.cos(i * 0.7)),
+      [...W_SHAPE],
+    ),
+  };
+}
+
+/** Every element of `ours` within 1e-5 of `ref`'s largest magnitude. */
+function expectClose(ours: readonly number[], ref: readonly number[]): void {
+  const scale = Math.max(...ref.map(Math.abs));
+  expect(ours.length).toBe(ref.length);
+  for (let i = 0; i < ref.length; i++)
+    expect(Math.abs(ours[i] - ref[i])).toBeLessThan(1e-5 * scale);
+}
+
+/** Weight and input gradients of one conv through tf.grads (the registered kernels), on a backend. */
+async function convGrads(backend: 'wasm' | 'cpu', pad: Pad, stride: number) {
   await tf.setBackend(backend);
-  const x = tf.tensor4d(
-    Array.from({ length: 2 * 9 * 7 * 3 }, (_, i) => Math.sin(i)),
-    [2, 9, 7, 3],
-  );
-  const w = tf.tensor4d(
-    Array.from({ length: 3 * 2 * 3 * 4 }, (_, i) => Math.cos(i * 0.7)),
-    [3, 2, 3, 4],
-  );
+  const { x, w } = convInputs();
   const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
     tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad as 'valid'))),
   )([x, w]);
@@ -26,24 +47,10 @@ async function convGrads(
   return out;
 }
 
-const X_SHAPE = [2, 9, 7, 3] as const;
-const W_SHAPE = [3, 2, 3, 4] as const;
-
 /** tfjs's own backprop kernels on cpu, and ours (as convolutions) on wasm, for one conv. */
-async function backprops(
-  backend: 'wasm' | 'cpu',
-  pad: 'valid' | 'same' | number[][],
-  stride: number,
-) {
+async function backprops(backend: 'wasm' | 'cpu', pad: Pad, stride: number) {
   await tf.setBackend(backend);
-  const x = tf.tensor4d(
-    Array.from({ length: 2 * 9 * 7 * 3 }, (_, i) => Math.sin(i)),
-    [...X_SHAPE],
-  );
-  const w = tf.tensor4d(
-    Array.from({ length: 3 * 2 * 3 * 4 }, (_, i) => Math.cos(i * 0.7)),
-    [...W_SHAPE],
-  );
+  const { x, w } = convInputs();
   const y = tf.conv2d(x, w, stride, pad as 'valid');
   const dy = tf.tensor4d(
     Array.from({ length: y.size }, (_, i) => Math.sin(i * 1.3)),
@@ -81,23 +88,13 @@ describe('training gradients', () => {
   it.each([
     ['valid', 1],
     ['same', 2],
-    [
-      [
-        [0, 0],
-        [1, 2],
-        [0, 1],
-        [0, 0],
-      ],
-      2,
-    ],
+    [ASYMMETRIC, 2],
   ] as const)(
     'wasm Conv2DBackpropFilter equals the cpu kernel (pad %j, stride %d)',
     async (pad, stride) => {
-      const wasm = await convGrads('wasm', pad as never, stride);
-      const cpu = await convGrads('cpu', pad as never, stride);
-      const scale = Math.max(...cpu.dw.map(Math.abs));
-      for (let i = 0; i < cpu.dw.length; i++)
-        expect(Math.abs(wasm.dw[i] - cpu.dw[i])).toBeLessThan(1e-5 * scale);
+      const wasm = await convGrads('wasm', pad, stride);
+      const cpu = await convGrads('cpu', pad, stride);
+      expectClose(wasm.dw, cpu.dw);
       for (let i = 0; i < cpu.dx.length; i++) expect(wasm.dx[i]).toBeCloseTo(cpu.dx[i], 3);
       await tf.setBackend('wasm');
     },
@@ -107,26 +104,14 @@ describe('training gradients', () => {
     ['valid', 1],
     ['valid', 2],
     ['same', 2],
-    [
-      [
-        [0, 0],
-        [1, 2],
-        [0, 1],
-        [0, 0],
-      ],
-      2,
-    ],
+    [ASYMMETRIC, 2],
   ] as const)(
     'conv gradients as convolutions equal tfjs’s backprop kernels (pad %j, stride %d)',
     async (pad, stride) => {
-      const ours = await backprops('wasm', pad as never, stride);
-      const ref = await backprops('cpu', pad as never, stride);
-      for (const k of ['dx', 'dw'] as const) {
-        const scale = Math.max(...ref[k].map(Math.abs));
-        expect(ours[k].length).toBe(ref[k].length);
-        for (let i = 0; i < ref[k].length; i++)
-          expect(Math.abs(ours[k][i] - ref[k][i])).toBeLessThan(1e-5 * scale);
-      }
+      const ours = await backprops('wasm', pad, stride);
+      const ref = await backprops('cpu', pad, stride);
+      expectClose(ours.dx, ref.dx);
+      expectClose(ours.dw, ref.dw);
       await tf.setBackend('wasm');
     },
   );

@@ -10,43 +10,25 @@ DUMP_DIR/weights.safetensors (the engine's result) the largest update PyTorch ma
 PyTorch's own noise floor (see main), and how many ReLU inputs lay within 1e-5 of 0, as JSON.
 """
 import json
-import re
-import struct
+import os
 import sys
 
-import numpy as np
 import torch
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "torch"))
+from exported import network_class, read_safetensors  # noqa: E402
+
 KINK = 1e-5
-DTYPES = {"F32": np.float32, "I64": np.int64}
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = info["data_offsets"]
-        array = np.frombuffer(data[begin:end], dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
-        out[name] = torch.from_numpy(array.copy())
-    return out
 
 
 def main():
     path, dump, optimizer, lr, momentum, weight_decay, aux_weight = sys.argv[1:8]
     lr, momentum, weight_decay, aux_weight = map(float, (lr, momentum, weight_decay, aux_weight))
-    source = open(path).read()
-    class_name = re.search(r"^\s*model = (\w+)\(\)", source, re.M).group(1)
-    namespace = {"__name__": "exported"}
-    exec(compile(source, path, "exec"), namespace)
+    make = network_class(path)
     init = read_safetensors(f"{dump}/init.safetensors")
     batch = read_safetensors(f"{dump}/batch.safetensors")
     x, target = batch["input"], batch["target"]
-    after, grads, loss, kinks = step(namespace[class_name], init, x, target, optimizer, lr, momentum, weight_decay, aux_weight)
+    after, grads, loss, kinks = step(make, init, x, target, optimizer, lr, momentum, weight_decay, aux_weight)
     # PyTorch's own float32 noise floor: the same step on the input perturbed by 1e-6 (relative,
     # below what two engines' forward passes differ by) moves elements across ReLU kinks and
     # changes many tensors by more than 1e-3 of their update; the largest change over three
@@ -56,7 +38,7 @@ def main():
     generator = torch.Generator().manual_seed(1)
     for _ in range(3):
         wobble = 1 + 1e-6 * torch.randn(x.shape, generator=generator)
-        other, other_grads, _, _ = step(namespace[class_name], init, x * wobble, target, optimizer, lr, momentum, weight_decay, aux_weight)
+        other, other_grads, _, _ = step(make, init, x * wobble, target, optimizer, lr, momentum, weight_decay, aux_weight)
         for k in after:
             noise[k] = max(noise[k], float((other[k].double() - after[k].double()).abs().max()))
         for k in grads:

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayerBuilder, LayerBuilders, LayerOp } from '../layers/layerOp';
 import { layerBuilders } from '../layers/builders';
 import { explicitPad } from '../layers/conv';
+import { batchNormTrain } from '../layers/norm';
 import { poolPadding } from '../layers/pool';
 import type { Pair, Padding4 } from '../../../core/model/types';
 
@@ -98,21 +99,6 @@ const conv2dTrainBuilder =
     };
   };
 
-/** Sum over the rows of [R, C] in blocks of 128 (as the inference op does, for PyTorch-like rounding). */
-function blockSum(x: tf.Tensor2D): tf.Tensor1D {
-  const [rows, c] = x.shape;
-  const block = 128;
-  if (rows <= block) return tf.sum(x, 0);
-  const padded =
-    rows % block
-      ? tf.pad(x, [
-          [0, block - (rows % block)],
-          [0, 0],
-        ])
-      : x;
-  return tf.sum(tf.sum(tf.reshape(padded, [-1, block, c]), 1), 0);
-}
-
 /** Train-mode batch norm: batch mean and biased variance normalize; both are kept for the running update. */
 export class BatchNormTrainOp implements LayerOp {
   private stats: { mean: tf.Tensor1D; variance: tf.Tensor1D; rows: number } | null = null;
@@ -127,16 +113,10 @@ export class BatchNormTrainOp implements LayerOp {
     private readonly counter: Float32Array | null,
   ) {}
   run([x]: readonly tf.Tensor[]): tf.Tensor {
-    const c = x.shape[3]!;
-    const rows = x.size / c;
-    const flat = tf.reshape(x, [rows, c]) as tf.Tensor2D;
-    const mean = tf.div(blockSum(flat), rows) as tf.Tensor1D;
-    const centered: tf.Tensor2D = tf.sub(flat, mean);
-    const variance = tf.div(blockSum(tf.square(centered)), rows) as tf.Tensor1D;
+    const r = batchNormTrain(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.eps);
     this.clearStats();
-    this.stats = { mean: tf.keep(mean), variance: tf.keep(variance), rows };
-    const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(variance, this.eps)));
-    return tf.reshape(tf.add(tf.mul(centered, scale), this.beta), x.shape);
+    this.stats = { mean: tf.keep(r.mean), variance: tf.keep(r.variance), rows: r.rows };
+    return r.y;
   }
   /**
    * PyTorch's update: running = (1 − momentum)·running + momentum·batch, with the unbiased
