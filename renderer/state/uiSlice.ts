@@ -3,7 +3,7 @@ import type { StateCreator } from 'zustand';
 import type { AppState } from './store';
 
 export type Theme = 'light' | 'dark';
-export type SideTab = 'edit' | 'run' | 'compare';
+export type SideTab = 'edit' | 'run' | 'train' | 'compare';
 
 /** A question the user must answer before something is lost. */
 export interface Confirmation {
