@@ -1,4 +1,4 @@
-/** The window: toolbar, graph canvas with totals and summary, and the side panel (edit / run). */
+/** The window: toolbar, graph canvas with totals and summary, and the side panel (edit / run / train / compare). */
 import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
@@ -11,6 +11,8 @@ import { GraphCanvas } from '../graph/GraphCanvas';
 import { Inspector } from '../panels/Inspector';
 import { RunPanel } from '../panels/RunPanel';
 import { ComparePanel } from '../panels/ComparePanel';
+import { TrainPanel } from '../panels/TrainPanel';
+import { trainHostOf } from '../host/trainHost';
 import { SummaryTable } from '../panels/SummaryTable';
 import { TotalsBar } from '../panels/TotalsBar';
 import { InputSizeBanner } from '../panels/InputSizeBanner';
@@ -36,6 +38,10 @@ function useHostWiring(): void {
   const host = useHost();
   useEffect(() => host.onDidMenuCommand((c) => runMenuCommand(host, c)), [host]);
   useEffect(() => host.onDidRunProgress((p) => appStore.getState().runProgressed(p)), [host]);
+  useEffect(
+    () => trainHostOf(host)?.onDidTrainEvent((e) => appStore.getState().trainEvent(e)),
+    [host],
+  );
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!opensHelp(e) || appStore.getState().helpOpen) return;
@@ -152,6 +158,16 @@ export function App() {
               <button
                 type="button"
                 role="tab"
+                id="tab-train"
+                aria-selected={sideTab === 'train'}
+                aria-controls="panel-train"
+                onClick={() => setSideTab('train')}
+              >
+                Train
+              </button>
+              <button
+                type="button"
+                role="tab"
                 id="tab-compare"
                 aria-selected={sideTab === 'compare'}
                 aria-controls="panel-compare"
@@ -170,6 +186,8 @@ export function App() {
                 <Inspector />
               ) : sideTab === 'run' ? (
                 <RunPanel />
+              ) : sideTab === 'train' ? (
+                <TrainPanel />
               ) : (
                 <ComparePanel />
               )}

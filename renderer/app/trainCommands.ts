@@ -20,6 +20,8 @@ export function trainBlocker(host: HostApi): string | null {
   if (!trainHostOf(host))
     return 'This host cannot train: start the app with `inception-explorer serve` or the desktop app of this version.';
   if (isLive(s.training)) return 'A training is in progress.';
+  const form = trainRequestOf(s.trainForm, s.design);
+  if (!form.ok) return `Fix the training settings first: ${form.issues[0].message}`;
   const { analysis } = derive(s.design);
   if (!analysis.valid) {
     const n = analysis.issues.length;
@@ -89,7 +91,7 @@ export async function chooseDataFolder(host: HostApi): Promise<void> {
  * "Use these weights": lets runs read the checkpoint's weights file, sets it as the design's
  * weights (the Run tab names the checkpoint) and runs the design with them.
  */
-export async function useCheckpointWeights(host: HostApi, c: CheckpointInfo): Promise<void> {
+export async function runWithCheckpoint(host: HostApi, c: CheckpointInfo): Promise<void> {
   const r = await host.reuseWeights(c.weightsPath);
   if (!r.ok) {
     state().notify(r.error.message, 'error');

@@ -21,6 +21,13 @@ import {
   type RunRequest,
   type RunResult,
 } from '../../../core/run/types';
+import type {
+  CheckpointInfo,
+  TrainEvent,
+  TrainRequest,
+  TrainSummary,
+} from '../../../core/train/types';
+import type { TrainHostApi } from '../trainHost';
 
 export interface MemoryHostOptions {
   /** What the next open dialog returns (null = cancelled). */
@@ -45,9 +52,27 @@ export interface MemoryHostOptions {
     id: string,
     emit: (p: WeightsProgress) => void,
   ) => Promise<Result<{ readonly path: string }>>;
+  /** Answers `train`, sending events through `emit`; by default it fails with `train.unavailable`. */
+  train?: (
+    trainId: string,
+    request: TrainRequest,
+    emit: (e: TrainEvent) => void,
+  ) => Promise<Result<TrainSummary>>;
+  /** What `trainCheckpoints` lists (newest first). */
+  checkpoints?: readonly CheckpointInfo[];
+  /** What `trainSamples` answers (PNG data: URLs). */
+  trainSamples?: readonly string[];
+  /** The folder the data-folder dialog picks (null = cancelled). */
+  dataFolderAnswer?: { readonly path: string; readonly name: string } | null;
 }
 
-export interface MemoryHost extends HostApi {
+export interface MemoryHost extends HostApi, TrainHostApi {
+  /** pauseTrain calls so far: [trainId, paused]. */
+  readonly pauses: [string, boolean][];
+  /** trainSamples calls so far: [trainId, actual, predicted]. */
+  readonly sampleRequests: [string, number, number][];
+  /** Sends a training event as the host's engine would. */
+  emitTrainEvent(e: TrainEvent): void;
   /** Files written so far, by path. */
   readonly files: Map<string, string>;
   readonly exports: { format: string; suggestedName: string; content: string; base64?: boolean }[];
@@ -62,6 +87,7 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
   const progressListeners = new Set<(p: RunProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
   const weightsListeners = new Set<(p: WeightsProgress) => void>();
+  const trainListeners = new Set<(e: TrainEvent) => void>();
   const info: HostInfo = {
     kind: 'test',
     appVersion: '0.0.0-test',
@@ -75,7 +101,10 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
     exports: [],
     autosaves: [],
     cancelled: [],
+    pauses: [],
+    sampleRequests: [],
     options,
+    emitTrainEvent: (e) => trainListeners.forEach((l) => l(e)),
     sendMenuCommand: (command) => menuListeners.forEach((l) => l(command)),
     getInfo: async () => okResult(info),
     openDesign: async () => okResult(host.options.openAnswer ?? null),
@@ -160,6 +189,29 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
     onDidWeightsProgress: (cb) => {
       weightsListeners.add(cb);
       return () => weightsListeners.delete(cb);
+    },
+    train: async (trainId, request) => {
+      if (!host.options.train)
+        return errResult('train.unavailable', 'The test host trains nothing.');
+      return host.options.train(trainId, request, host.emitTrainEvent);
+    },
+    cancelTrain: async (trainId) => {
+      host.cancelled.push(trainId);
+      return okResult(undefined);
+    },
+    pauseTrain: async (trainId, paused) => {
+      host.pauses.push([trainId, paused]);
+      return okResult(undefined);
+    },
+    trainCheckpoints: async () => okResult(host.options.checkpoints ?? []),
+    trainSamples: async (trainId, actual, predicted, count) => {
+      host.sampleRequests.push([trainId, actual, predicted]);
+      return okResult((host.options.trainSamples ?? []).slice(0, count));
+    },
+    chooseDataFolder: async () => okResult(host.options.dataFolderAnswer ?? null),
+    onDidTrainEvent: (cb) => {
+      trainListeners.add(cb);
+      return () => trainListeners.delete(cb);
     },
     onDidMenuCommand: (cb) => {
       menuListeners.add(cb);
