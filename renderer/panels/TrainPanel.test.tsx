@@ -77,7 +77,7 @@ let unsubscribe: () => void;
 let finish: ((r: Result<TrainSummary>) => void) | null;
 
 function emit(e: TrainEvent) {
-  act(() => host.emitTrainEvent(e));
+  act(() => host.sendTrainEvent(e));
 }
 const step = (trainId: string, n: number): TrainEvent => ({
   type: 'step',
@@ -189,7 +189,7 @@ describe('Train tab', () => {
     );
     emit({ type: 'resumed', trainId, step: 4 });
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
-    await waitFor(() => expect(host.cancelled).toEqual([trainId]));
+    await waitFor(() => expect(host.cancelled).toEqual([`train:${trainId}`]));
     expect(screen.getByTestId('train-status').textContent).toContain('Cancelling');
     const t = appStore.getState().training!;
     await act(async () =>

@@ -1,9 +1,11 @@
 /**
  * The Train tab's form: what the user typed (text, so "-5" or "abc" stay as typed) and the one
  * check that turns it into a TrainRequest's settings or names every field that is wrong, before
- * anything starts. The ranges are core/train/types.ts's.
+ * anything starts. The whole-number ranges are core/train/request.ts's (the hosts check the same);
+ * the Train tab also keeps the learning rate, momentum and weights to sensible ranges.
  */
 import { formatInt } from '../../core/model/format';
+import { TRAIN_BOUNDS } from '../../core/train/request';
 import type { Design } from '../../core/model/types';
 import type {
   OptimizerName,
@@ -70,14 +72,24 @@ interface NumberRule {
 }
 
 const RULES: Readonly<Record<Exclude<TrainFormField, 'folder'>, NumberRule>> = {
-  epochs: { label: 'Epochs', integer: true, min: 1, max: 1000 },
-  batch: { label: 'Batch', integer: true, min: 1, max: 1024 },
-  limit: { label: 'Image limit', integer: true, min: 1, max: 10_000_000 },
+  epochs: {
+    label: 'Epochs',
+    integer: true,
+    min: TRAIN_BOUNDS.epochs[0],
+    max: TRAIN_BOUNDS.epochs[1],
+  },
+  batch: { label: 'Batch', integer: true, min: TRAIN_BOUNDS.batch[0], max: TRAIN_BOUNDS.batch[1] },
+  limit: {
+    label: 'Image limit',
+    integer: true,
+    min: TRAIN_BOUNDS.limit[0],
+    max: TRAIN_BOUNDS.limit[1],
+  },
   lr: { label: 'Learning rate', integer: false, min: 0, max: 10, minExclusive: true },
   momentum: { label: 'Momentum', integer: false, min: 0, max: 1, maxExclusive: true },
   weightDecay: { label: 'Weight decay', integer: false, min: 0, max: 1 },
   auxWeight: { label: 'Aux weight', integer: false, min: 0, max: 10 },
-  seed: { label: 'Seed', integer: true, min: 0, max: 2 ** 31 - 1 },
+  seed: { label: 'Seed', integer: true, min: TRAIN_BOUNDS.seed[0], max: TRAIN_BOUNDS.seed[1] },
 };
 
 const show = (n: number, integer: boolean) => (integer ? formatInt(n) : String(n));

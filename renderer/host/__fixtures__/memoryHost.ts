@@ -13,6 +13,12 @@ import type {
 } from '../../../core/host/contract';
 import { isWeightsFileName, notWeightsMessage } from '../../../core/host/contract';
 import { PRETRAINED_CHECKPOINTS } from '../../../core/weights/pretrained';
+import type {
+  CheckpointInfo,
+  TrainEvent,
+  TrainRequest,
+  TrainSummary,
+} from '../../../core/train/types';
 import {
   errResult,
   okResult,
@@ -21,13 +27,6 @@ import {
   type RunRequest,
   type RunResult,
 } from '../../../core/run/types';
-import type {
-  CheckpointInfo,
-  TrainEvent,
-  TrainRequest,
-  TrainSummary,
-} from '../../../core/train/types';
-import type { TrainHostApi } from '../trainHost';
 
 export interface MemoryHostOptions {
   /** What the next open dialog returns (null = cancelled). */
@@ -58,21 +57,15 @@ export interface MemoryHostOptions {
     request: TrainRequest,
     emit: (e: TrainEvent) => void,
   ) => Promise<Result<TrainSummary>>;
-  /** What `trainCheckpoints` lists (newest first). */
+  /** What `trainCheckpoints` lists. */
   checkpoints?: readonly CheckpointInfo[];
-  /** What `trainSamples` answers (PNG data: URLs). */
+  /** What `trainSamples` answers (the same images for every cell). */
   trainSamples?: readonly string[];
-  /** The folder the data-folder dialog picks (null = cancelled). */
-  dataFolderAnswer?: { readonly path: string; readonly name: string } | null;
+  /** What `chooseDataFolder` answers (default: cancelled). */
+  dataFolder?: { readonly path: string; readonly name: string } | null;
 }
 
-export interface MemoryHost extends HostApi, TrainHostApi {
-  /** pauseTrain calls so far: [trainId, paused]. */
-  readonly pauses: [string, boolean][];
-  /** trainSamples calls so far: [trainId, actual, predicted]. */
-  readonly sampleRequests: [string, number, number][];
-  /** Sends a training event as the host's engine would. */
-  emitTrainEvent(e: TrainEvent): void;
+export interface MemoryHost extends HostApi {
   /** Files written so far, by path. */
   readonly files: Map<string, string>;
   readonly exports: { format: string; suggestedName: string; content: string; base64?: boolean }[];
@@ -81,6 +74,12 @@ export interface MemoryHost extends HostApi, TrainHostApi {
   options: MemoryHostOptions;
   /** Sends a menu command as the host's menu would. */
   sendMenuCommand(command: MenuCommand): void;
+  /** Sends a training event as a host would. */
+  sendTrainEvent(e: TrainEvent): void;
+  /** Pause requests so far: [trainId, paused]. */
+  readonly pauses: [string, boolean][];
+  /** trainSamples requests so far: [trainId, actual, predicted]. */
+  readonly sampleRequests: [string, number, number][];
 }
 
 export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
@@ -101,10 +100,7 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
     exports: [],
     autosaves: [],
     cancelled: [],
-    pauses: [],
-    sampleRequests: [],
     options,
-    emitTrainEvent: (e) => trainListeners.forEach((l) => l(e)),
     sendMenuCommand: (command) => menuListeners.forEach((l) => l(command)),
     getInfo: async () => okResult(info),
     openDesign: async () => okResult(host.options.openAnswer ?? null),
@@ -190,13 +186,20 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
       weightsListeners.add(cb);
       return () => weightsListeners.delete(cb);
     },
+    onDidMenuCommand: (cb) => {
+      menuListeners.add(cb);
+      return () => menuListeners.delete(cb);
+    },
+    pauses: [],
+    sampleRequests: [],
+    sendTrainEvent: (e) => trainListeners.forEach((l) => l(e)),
     train: async (trainId, request) => {
       if (!host.options.train)
         return errResult('train.unavailable', 'The test host trains nothing.');
-      return host.options.train(trainId, request, host.emitTrainEvent);
+      return host.options.train(trainId, request, (e) => trainListeners.forEach((l) => l(e)));
     },
     cancelTrain: async (trainId) => {
-      host.cancelled.push(trainId);
+      host.cancelled.push(`train:${trainId}`);
       return okResult(undefined);
     },
     pauseTrain: async (trainId, paused) => {
@@ -208,14 +211,10 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
       host.sampleRequests.push([trainId, actual, predicted]);
       return okResult((host.options.trainSamples ?? []).slice(0, count));
     },
-    chooseDataFolder: async () => okResult(host.options.dataFolderAnswer ?? null),
+    chooseDataFolder: async () => okResult(host.options.dataFolder ?? null),
     onDidTrainEvent: (cb) => {
       trainListeners.add(cb);
       return () => trainListeners.delete(cb);
-    },
-    onDidMenuCommand: (cb) => {
-      menuListeners.add(cb);
-      return () => menuListeners.delete(cb);
     },
   };
   return host;
