@@ -17,33 +17,9 @@ import { isDirty } from '../state/derived';
 import { DEFAULT_TRAIN_FORM } from '../state/trainForm';
 import { TrainPanel } from './TrainPanel';
 import { RunPanel } from './RunPanel';
+import { installCanvasStub } from './__fixtures__/canvasStub';
 
-// happy-dom has no 2D canvas: a context that accepts every drawing call lets uPlot build its
-// chart (axes, legend) here; real Chromium draws it in test/e2e/train.test.ts.
-beforeAll(() => {
-  const ctx = new Proxy(
-    {},
-    {
-      get: (target: Record<string, unknown>, key: string) =>
-        key in target ? target[key] : key === 'measureText' ? () => ({ width: 8 }) : () => {},
-      set: (target: Record<string, unknown>, key: string, v) => {
-        target[key] = v;
-        return true;
-      },
-    },
-  );
-  HTMLCanvasElement.prototype.getContext = (() => ctx) as never;
-  // uPlot builds its lines as Path2D objects, which happy-dom lacks too.
-  (globalThis as { Path2D?: unknown }).Path2D ??= class {
-    moveTo() {}
-    lineTo() {}
-    rect() {}
-    arc() {}
-    closePath() {}
-    bezierCurveTo() {}
-    addPath() {}
-  };
-});
+beforeAll(installCanvasStub);
 
 const classNames = ['T-shirt/top', 'Trouser', 'Pullover'];
 const validation: EpochValidation = {

@@ -6,6 +6,7 @@
  */
 import type { StateCreator } from 'zustand';
 import type { Design } from '../../core/model/types';
+import { serializeDesign } from '../../core/design/designFile';
 import type { ErrorInfo, Result } from '../../core/run/types';
 import type {
   CheckpointInfo,
@@ -60,6 +61,17 @@ export const isLive = (t: Training | null): boolean =>
     t.status === 'running' ||
     t.status === 'paused' ||
     t.status === 'cancelling');
+
+/** The design's text without its weights file (trained weights do not make another design). */
+const designKey = (d: Design) => serializeDesign({ ...d, weights: undefined });
+
+/** The latest training of this session of a design equal to `design` (weights aside), or null. */
+export function trainingFor(trainings: readonly Training[], design: Design): Training | null {
+  const key = designKey(design);
+  for (let i = trainings.length - 1; i >= 0; i--)
+    if (designKey(trainings[i].design) === key) return trainings[i];
+  return null;
+}
 
 export interface TrainSlice {
   trainForm: TrainForm;
