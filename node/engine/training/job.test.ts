@@ -81,8 +81,9 @@ describe('runTraining in a worker', () => {
         if (e.type === 'step' && e.step === 1 && pausedAt < 0) {
           control.setPaused(true);
           pausedAt = seen.length;
-          setTimeout(() => control.cancel(), 400);
         }
+        // Held for a moment, then cancelled while paused.
+        if (e.type === 'paused') setTimeout(() => control.cancel(), 300);
       },
     });
     if (!cancelled.ok) throw new Error(cancelled.error.message);
