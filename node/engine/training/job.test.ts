@@ -20,8 +20,8 @@ const request: TrainRequest = {
   design,
   data: { kind: 'random' },
   epochs: 2,
-  steps: 6,
-  limit: 8,
+  steps: 3,
+  limit: 4,
   batch: 2,
   optimizer: 'sgd',
   lr: 0.01,
@@ -45,29 +45,30 @@ afterAll(async () => {
 
 describe('runTraining in a worker', () => {
   it('k steps, cancel, resume to N equals N uninterrupted steps; pause holds the steps', async () => {
+    // Epoch 1 is steps 1–2 and epoch 2 step 3, so the resumed run crosses an epoch's reshuffle.
     const a = await home();
     const events: TrainEvent[] = [];
     const whole = await runTraining('u', request, { home: a, onEvent: (e) => events.push(e) });
     if (!whole.ok) throw new Error(whole.error.message);
-    expect(whole.value.steps).toBe(6);
+    expect(whole.value.steps).toBe(3);
     expect(whole.value.cancelled).toBe(false);
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('started');
     expect(types.at(-1)).toBe('finished');
     const epochs = events.filter((e) => e.type === 'epoch');
-    expect(epochs.map((e) => e.step)).toEqual([4, 6]);
+    expect(epochs.map((e) => e.step)).toEqual([2, 3]);
     const first = epochs[0];
     if (first.type !== 'epoch') throw new Error('not an epoch');
     expect(first.confusion.flat().reduce((x, y) => x + y, 0)).toBe(32);
     expect(first.perClass).toHaveLength(10);
     expect(first.checkpoint?.reason).toBe('epoch');
     // The last step of an epoch is always sent.
-    expect(events.some((e) => e.type === 'step' && e.step === 4)).toBe(true);
+    expect(events.some((e) => e.type === 'step' && e.step === 2)).toBe(true);
     const listed = await listCheckpoints(a);
     expect(listed.map((c) => c.reason)).toEqual(['final', 'epoch']);
     const uninterrupted = await readFile(listed[0].weightsPath);
 
-    // Same request, cancelled after step 2 while paused for a moment.
+    // Same request, cancelled after step 1 while paused for a moment.
     const b = await home();
     const control = new TrainControl();
     const seen: TrainEvent[] = [];
@@ -77,19 +78,20 @@ describe('runTraining in a worker', () => {
       control,
       onEvent: (e) => {
         seen.push(e);
-        if (e.type === 'step' && e.step === 2 && pausedAt < 0) {
+        if (e.type === 'step' && e.step === 1 && pausedAt < 0) {
           control.setPaused(true);
           pausedAt = seen.length;
-          setTimeout(() => control.cancel(), 400);
         }
+        // Held for a moment, then cancelled while paused.
+        if (e.type === 'paused') setTimeout(() => control.cancel(), 300);
       },
     });
     if (!cancelled.ok) throw new Error(cancelled.error.message);
     expect(cancelled.value.cancelled).toBe(true);
     const cp = cancelled.value.checkpoint!;
     expect(cp.reason).toBe('cancel');
-    expect(cp.step).toBeGreaterThanOrEqual(2);
-    expect(cp.step).toBeLessThanOrEqual(3);
+    expect(cp.step).toBeGreaterThanOrEqual(1);
+    expect(cp.step).toBeLessThanOrEqual(2);
     // While paused no step ran.
     expect(seen.slice(pausedAt).filter((e) => e.type === 'step').length).toBeLessThanOrEqual(1);
     expect(seen.some((e) => e.type === 'paused')).toBe(true);
@@ -108,7 +110,7 @@ describe('runTraining in a worker', () => {
       { home: b, onEvent: () => {} },
     );
     if (!resumed.ok) throw new Error(resumed.error.message);
-    expect(resumed.value.steps).toBe(6);
+    expect(resumed.value.steps).toBe(3);
     const again = await readFile(resumed.value.checkpoint!.weightsPath);
     expect(Buffer.compare(again, uninterrupted)).toBe(0);
     // The cancel checkpoint is still there, beside the new ones.

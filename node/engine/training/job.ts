@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+import { checkTrainRequest } from '../../../core/train/request';
 import { errResult, type Result, type TfBackendName } from '../../../core/run/types';
 import type { TrainEvent, TrainRequest, TrainSummary } from '../../../core/train/types';
 import { resolveWorkerEntry, startWorker, type WorkerEntry } from '../workerEntry';
@@ -85,6 +86,12 @@ export function runTraining(
   request: TrainRequest,
   options: TrainJobOptions,
 ): Promise<Result<TrainSummary>> {
+  // Bounds first, so a request like batch −5 is answered without starting a worker.
+  const checked = checkTrainRequest(request);
+  if (!checked.ok) {
+    options.onEvent({ type: 'finished', trainId, result: checked });
+    return Promise.resolve(checked);
+  }
   const control = options.control ?? new TrainControl();
   const data: TrainWorkerData = {
     trainId,

@@ -34,7 +34,7 @@ import {
 import { createBestTrainer } from './engines';
 import { shuffledIndices } from './fashionMnist';
 import { loadTrainData, type TrainData } from './trainData';
-import type { Batch, Trainer } from './trainer';
+import type { Batch, StepReport, Trainer } from './trainer';
 
 /** How the caller steers a running loop; checked between steps. */
 export interface LoopControl {
@@ -42,6 +42,8 @@ export interface LoopControl {
   paused(): boolean;
   /** Waits a little while paused (the worker blocks on Atomics.wait; inline callers sleep). */
   wait(): Promise<void>;
+  /** Called before each step: an inline caller yields here so its signal handlers run (Ctrl+C). */
+  between?(): Promise<void>;
 }
 
 /** Confusion-matrix samples: cells[actual][predicted] = up to 16 PNG data: URLs. */
@@ -59,6 +61,8 @@ export interface LoopOptions {
   /** Write init/batch/weights.safetensors here (the CLI's --dump). */
   readonly dumpDir?: string;
   readonly onEvent: (e: TrainEvent) => void;
+  /** Every step's report and batch size (step events are throttled; the CLI averages these). */
+  readonly onStep?: (report: StepReport, images: number) => void;
   /** The last validation's samples per confusion cell (sent after each epoch). */
   readonly onSamples?: (cells: SampleCells) => void;
   readonly control?: LoopControl;
@@ -277,6 +281,7 @@ async function trainLoopInner(
       const order = shuffledIndices(data.trainCount, request.seed + epoch);
       let s = epoch === position.epoch ? position.stepInEpoch : 0;
       for (; s < stepsPerEpoch && step < totalSteps; s++) {
+        await control?.between?.();
         if (control?.paused() && !control.cancelled()) {
           options.onEvent({ type: 'paused', trainId, step });
           while (control.paused() && !control.cancelled()) await control.wait();
@@ -307,6 +312,7 @@ async function trainLoopInner(
         if (options.dumpDir && step === 0) await dumpBatch(options.dumpDir, batch, analysis.input);
         const r = await trainer.step(batch, epoch);
         if (!r.ok) return r;
+        options.onStep?.(r.value, batch.n);
         step++;
         imagesSeen += batch.n;
         stepsThisRun++;
