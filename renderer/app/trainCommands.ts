@@ -21,7 +21,9 @@ export function trainBlocker(host: HostApi): string | null {
     return 'This host cannot train: start the app with `inception-explorer serve` or the desktop app of this version.';
   if (isLive(s.training)) return 'A training is in progress.';
   const form = trainRequestOf(s.trainForm, s.design);
-  if (!form.ok) return `Fix the training settings first: ${form.issues[0].message}`;
+  // Each field names its own problem; this only says why Start is off.
+  if (!form.ok)
+    return `Fix the training settings first (${form.issues.length === 1 ? 'one field says' : `${form.issues.length} fields say`} what is wrong).`;
   const { analysis } = derive(s.design);
   if (!analysis.valid) {
     const n = analysis.issues.length;
