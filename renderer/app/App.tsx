@@ -1,5 +1,5 @@
 /** The window: toolbar, graph canvas with totals and summary, and the side panel (edit / run / train / compare). */
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import { serializeDesign } from '../../core/design/designFile';
@@ -109,7 +109,9 @@ function useHostWiring(): void {
 export function App() {
   const { theme, sideTab, summaryOpen, hostWarning, setSideTab } = useApp(useShallow(selectShell));
   useHostWiring();
-  useEffect(() => {
+  // A layout effect: it runs before any component's effect, so a chart that reads the theme's
+  // colours when the theme changes (Chart.tsx) reads the new ones.
+  useLayoutEffect(() => {
     document.documentElement.dataset.theme = theme;
     document.documentElement.style.colorScheme = theme;
   }, [theme]);

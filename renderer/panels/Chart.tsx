@@ -83,10 +83,12 @@ function options(p: ChartProps, width: number): uPlot.Options {
   return {
     width,
     height: p.height ?? 170,
-    legend: { show: true, live: true },
+    // Labels only: live values would read "—" whenever the pointer is elsewhere.
+    legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
     scales: {
-      x: { time: false },
+      // Steps from 0, so the loss and accuracy charts of one training share their x axis.
+      x: { time: false, range: (_u, _min, max) => [0, Math.max(max, 1)] },
       y: { range: range(p.yRange) },
       ...(p.y2Label ? { y2: { range: range(p.y2Range) } } : {}),
     },
