@@ -369,7 +369,7 @@ function ConfusionMatrix({
                   <td key={j}>
                     <button
                       type="button"
-                      className={`confusion-cell${i === j ? ' diagonal' : ''}`}
+                      className={`confusion-cell${i === j ? ' diagonal' : ''}${cellShade(n, total) >= 50 ? ' strong' : ''}`}
                       style={{ ['--share' as string]: `${cellShade(n, total)}%` }}
                       aria-label={`${n} ${name(i)} images predicted ${name(j)}`}
                       disabled={n === 0}

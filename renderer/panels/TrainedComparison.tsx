@@ -94,7 +94,8 @@ export function TrainedComparison({
         {(['A', 'B'] as const).map((side, i) => (
           <SelectField
             key={side}
-            label={`${side}: ${i === 0 ? againstLabel : 'this design'}`}
+            label={`Curves of ${side}`}
+            doc={i === 0 ? `A: ${againstLabel}` : 'B: this design'}
             name={`Training of ${side}`}
             value={picks[i]}
             options={options(i)}

@@ -137,7 +137,7 @@ describe.skipIf(Boolean(chromiumSkipReason) || Boolean(fashionSkipReason))(
       // The confusion matrix and one cell's images.
       const matrix = page.getByRole('table', { name: /^Confusion matrix after epoch 2/ });
       await matrix.waitFor();
-      await matrix.scrollIntoViewIfNeeded();
+      await matrix.evaluate((el) => el.scrollIntoView({ block: 'end' }));
       await shots(page, 'matrix');
       await page.getByTestId('loss-chart').scrollIntoViewIfNeeded();
       await shots(page, 'curves');
@@ -176,7 +176,10 @@ describe.skipIf(Boolean(chromiumSkipReason) || Boolean(fashionSkipReason))(
       expect(await page.getByTestId('compare-top1-a').textContent()).toMatch(/%$/);
       expect(await page.getByTestId('compare-top1-b').textContent()).toMatch(/%$/);
       expect(await page.getByTestId('compare-top1-delta').textContent()).toMatch(/pp$/);
-      await chart.scrollIntoViewIfNeeded();
+      // The chart and the accuracy-against-cost table below it, at the panel's bottom.
+      await page
+        .getByRole('table', { name: 'Accuracy against cost' })
+        .evaluate((el) => el.scrollIntoView({ block: 'end' }));
       await shots(page, 'compare');
       expect(app.pageErrors).toEqual([]);
     }, 600_000);
