@@ -12,11 +12,7 @@ import { WebSocket } from 'ws';
 import { presetDesign } from '../../core/presets';
 import { setAux, setClasses } from '../../core/design/edit';
 import type { TrainEvent } from '../../core/train/types';
-import {
-  CLIENT_HEADER,
-  TOKEN_HEADER,
-  type ServerMessage,
-} from '../../core/host/browserProtocol';
+import { CLIENT_HEADER, TOKEN_HEADER, type ServerMessage } from '../../core/host/browserProtocol';
 import { createHostEngine } from '../host/hostEngine';
 import { runBrowserHost, type RunningBrowserHost } from './browserHost';
 import { staticFiles } from './rendererAssets';
@@ -73,10 +69,9 @@ describe('training through the browser host', () => {
     });
     port = running.host.port;
     headers = { [TOKEN_HEADER]: running.host.token, [CLIENT_HEADER]: client };
-    ws = new WebSocket(
-      `ws://127.0.0.1:${port}/ws?token=${running.host.token}&client=${client}`,
-      { origin: `http://127.0.0.1:${port}` },
-    );
+    ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${running.host.token}&client=${client}`, {
+      origin: `http://127.0.0.1:${port}`,
+    });
     ws.on('message', (d) => messages.push(JSON.parse(String(d)) as ServerMessage));
     await new Promise((r) => ws.on('open', r));
   });
@@ -120,7 +115,10 @@ describe('training through the browser host', () => {
 
   it('trains a tiny design on random data with its events on the socket', async () => {
     let design = setClasses(setAux(presetDesign('googlenet-torchvision')!, false), 10);
-    design = { ...design, input: { ...design.input, batch: 2, channels: 1, height: 32, width: 32 } };
+    design = {
+      ...design,
+      input: { ...design.input, batch: 2, channels: 1, height: 32, width: 32 },
+    };
     const request = {
       design,
       data: { kind: 'random' },
@@ -148,7 +146,7 @@ describe('training through the browser host', () => {
     expect(events.map((e) => e.type)).toEqual(['started', 'step', 'epoch', 'finished']);
     const list = await post(port, 'trainCheckpoints', headers, []);
     const first = (list.value as { weightsPath: string; reason: string }[])[0];
-    expect(first.reason).toBe('final');
+    expect(first.reason).toBe('epoch');
     expect(first.weightsPath.startsWith(join(home, 'checkpoints'))).toBe(true);
     expect(await post(port, 'reuseWeights', headers, [first.weightsPath])).toMatchObject({
       ok: true,

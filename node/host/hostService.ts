@@ -361,7 +361,10 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
           ? request.data.dir
           : undefined;
     if (named === undefined) return okResult(request);
-    if (!files.isGranted(named) && !(o.roots ?? []).some((r) => isInside(resolve(r), resolve(named))))
+    if (
+      !files.isGranted(named) &&
+      !(o.roots ?? []).some((r) => isInside(resolve(r), resolve(named)))
+    )
       return errResult(
         'file.notAllowed',
         `The training was refused: ${resolve(named)} was not chosen in this session; choose the folder again.`,

@@ -121,7 +121,11 @@ async function trainLoopInner(
   if (!checked.ok) return checked;
   let resumed: LoadedCheckpoint | null = null;
   if (request.resume) {
-    const got = await loadCheckpoint(options.home, request.resume, options.allowResumePath ?? false);
+    const got = await loadCheckpoint(
+      options.home,
+      request.resume,
+      options.allowResumePath ?? false,
+    );
     if (!got.ok) return got;
     resumed = got.value;
     const was = got.value.record.request;
@@ -377,10 +381,17 @@ async function dumpBatch(dir: string, batch: Batch, shape: readonly number[]): P
     path.join(dir, 'batch.safetensors'),
     writeSafetensors(
       new Map([
-        ['input', { dtype: 'F32', shape: [batch.n, shape[1], shape[2], shape[3]], data: batch.input }],
+        [
+          'input',
+          { dtype: 'F32', shape: [batch.n, shape[1], shape[2], shape[3]], data: batch.input },
+        ],
         [
           'target',
-          { dtype: 'I64', shape: [batch.n], data: BigInt64Array.from(batch.target, (t) => BigInt(t)) },
+          {
+            dtype: 'I64',
+            shape: [batch.n],
+            data: BigInt64Array.from(batch.target, (t) => BigInt(t)),
+          },
         ],
       ]),
     ),
