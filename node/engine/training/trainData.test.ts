@@ -111,6 +111,11 @@ describe('an image folder', () => {
     );
     expect(await code(path.join(root, 'broken'))).toMatch(/^data\.decode: .*a\.png/);
     expect(await code(path.join(root, 'folder'), 10)).toMatch(/^data\.classes: .*has 2 classes/);
+    const stopped = await loadTrainData(
+      { kind: 'folder', path: path.join(root, 'folder') },
+      { ...options, cancelled: () => true },
+    );
+    expect(!stopped.ok && stopped.error.code).toBe('train.cancelled');
   });
 });
 

@@ -64,6 +64,8 @@ export interface TrainDataOptions {
   readonly batch: number;
   /** The design's preset, whose normalisation an image folder gets. */
   readonly preset: string | null;
+  /** Checked between images while a folder is decoded: true ends reading with `train.cancelled`. */
+  readonly cancelled?: () => boolean;
 }
 
 /** Image extensions an image folder may hold (torchvision accepts more; these are the decodable ones). */
@@ -261,6 +263,8 @@ async function imageFolder(
   const pixels = new Uint8Array(used.length * perImage);
   const bad: string[] = [];
   for (let u = 0; u < used.length; u++) {
+    if (o.cancelled?.())
+      return errResult('train.cancelled', 'The training was cancelled while its images were read.');
     const f = files[used[u]].file;
     const size = (await stat(f)).size;
     if (size > MAX_IMAGE_FILE_BYTES) {

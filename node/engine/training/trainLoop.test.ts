@@ -3,6 +3,9 @@
  * refused before anything is allocated, and a checkpoint folder that cannot be written is a
  * `train.write` sentence, not a throw.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetDesign } from '../../../core/presets';
 import { setAux, setClasses } from '../../../core/design/edit';
@@ -57,5 +60,32 @@ describe('trainLoop inline', () => {
     });
     expect(!r.ok && r.error.code).toBe('train.write');
     expect(!r.ok && r.error.message).toMatch(/could not be written in \/dev\/null\/checkpoints/);
+  }, 120_000);
+
+  it('a cancel during validation keeps the steps in a cancel checkpoint, without the validation', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'train-loop-'));
+    let stepped = false;
+    const events: TrainEvent[] = [];
+    try {
+      const r = await trainLoop('t', request, {
+        home: root,
+        checkpointRoot: root,
+        backend: 'wasm',
+        onEvent: (e) => events.push(e),
+        onStep: () => (stepped = true),
+        control: {
+          cancelled: () => stepped,
+          paused: () => false,
+          wait: () => Promise.resolve(),
+        },
+      });
+      if (!r.ok) throw new Error(r.error.message);
+      expect(r.value).toMatchObject({ cancelled: true, steps: 1 });
+      expect(r.value.checkpoint).toMatchObject({ reason: 'cancel', step: 1, epoch: 1 });
+      expect(r.value.history.epochs).toEqual([]);
+      expect(events.some((e) => e.type === 'epoch')).toBe(false);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   }, 120_000);
 });
