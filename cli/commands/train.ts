@@ -127,7 +127,9 @@ async function run(
     );
   const engine = (values.engine ?? 'auto') as TrainEngineChoice;
   if (!['auto', 'tfjs', 'onnxruntime'].includes(engine))
-    return fail(`--engine must be auto, tfjs or onnxruntime; got ${JSON.stringify(values.engine)}.`);
+    return fail(
+      `--engine must be auto, tfjs or onnxruntime; got ${JSON.stringify(values.engine)}.`,
+    );
   const nums = {
     batch: numberOption(values, 'batch', 32, whole, 'a whole number from 1'),
     epochs: numberOption(values, 'epochs', 1, whole, 'a whole number from 1'),
@@ -304,7 +306,7 @@ async function run(
     error: failure,
     engine: engineName,
     engineNotes,
-    steps: result.ok ? result.value.steps : (epochs.at(-1) as { steps?: number })?.steps ?? 0,
+    steps: result.ok ? result.value.steps : ((epochs.at(-1) as { steps?: number })?.steps ?? 0),
     cancelled: result.ok && result.value.cancelled,
     checkpoint: result.ok ? (result.value.checkpoint?.dir ?? null) : null,
     seconds: round((performance.now() - started) / 1000, 1),

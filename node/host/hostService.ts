@@ -361,7 +361,10 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
           ? request.data.dir
           : undefined;
     if (named === undefined) return okResult(request);
-    if (!files.isGranted(named) && !(o.roots ?? []).some((r) => isInside(resolve(r), resolve(named))))
+    if (
+      !files.isGranted(named) &&
+      !(o.roots ?? []).some((r) => isInside(resolve(r), resolve(named)))
+    )
       return errResult(
         'file.notAllowed',
         `The training was refused: ${resolve(named)} was not chosen in this session; choose the folder again.`,
@@ -551,11 +554,12 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
           'train.busy',
           `A training (${training.id}) is already running on this host; cancel it or wait for it to end.`,
         );
-      const checked = await checkTrainPaths(request);
-      if (!checked.ok) return checked;
+      // Taken before the first await, so a second request arriving meanwhile is refused.
       const control = new TrainControl();
       training = { id: trainId, control };
       try {
+        const checked = await checkTrainPaths(request);
+        if (!checked.ok) return checked;
         const result = await runTraining(trainId, checked.value, {
           home,
           control,

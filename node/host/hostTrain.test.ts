@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presetDesign } from '../../core/presets';
 import { setAux, setClasses } from '../../core/design/edit';
 import type { Result } from '../../core/run/types';
-import type { CheckpointInfo, TrainEvent, TrainRequest, TrainSummary } from '../../core/train/types';
+import type {
+  CheckpointInfo,
+  TrainEvent,
+  TrainRequest,
+  TrainSummary,
+} from '../../core/train/types';
 import { AutosaveStore } from './autosaveStore';
 import { HostEngine } from './hostEngine';
 import { createHostRouter, type HostDispatch } from './hostRouter';

@@ -146,10 +146,10 @@ export function showFileDialog(
       request.kind === 'folder'
         ? 'No folders here yet: put an image folder (one subfolder per class) in this folder first.'
         : request.kind === 'weights'
-        ? `No weights files (${WEIGHTS_EXTENSIONS.join(', ')}) in this folder yet; upload one from this computer, or drop it on the window.`
-        : request.kind === 'open'
-          ? 'No design files (.json) in this folder yet; files of other types are not listed.'
-          : `No ${kind} files in this folder yet; files of other types are not listed.`;
+          ? `No weights files (${WEIGHTS_EXTENSIONS.join(', ')}) in this folder yet; upload one from this computer, or drop it on the window.`
+          : request.kind === 'open'
+            ? 'No design files (.json) in this folder yet; files of other types are not listed.'
+            : `No ${kind} files in this folder yet; files of other types are not listed.`;
     Object.assign(empty.style, { padding: '6px 8px', opacity: '0.7' });
     list.append(empty);
   }

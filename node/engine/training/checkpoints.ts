@@ -13,7 +13,13 @@ import { errResult, okResult, type Result } from '../../../core/run/types';
 import type { CheckpointInfo, TrainHistory, TrainRequest } from '../../../core/train/types';
 import { stateDictSpec } from '../../../core/weights/stateDict';
 import { writeFileAtomic } from '../../host/atomicFile';
-import { float32Values, int64Values, parseSafetensors, writeSafetensors, type TensorToWrite } from '../safetensors';
+import {
+  float32Values,
+  int64Values,
+  parseSafetensors,
+  writeSafetensors,
+  type TensorToWrite,
+} from '../safetensors';
 import { stateDictFromSafetensors, stateDictToSafetensors, type StateDict } from '../weights';
 import type { OptimizerState } from './trainer';
 
@@ -147,8 +153,12 @@ export async function writeCheckpoint(args: {
 
 async function readRecord(dir: string): Promise<CheckpointRecord | null> {
   try {
-    const r = JSON.parse(await readFile(path.join(dir, 'checkpoint.json'), 'utf8')) as CheckpointRecord;
-    return r?.format === CHECKPOINT_FORMAT ? { ...r, info: { ...r.info, dir, weightsPath: path.join(dir, 'weights.safetensors') } } : null;
+    const r = JSON.parse(
+      await readFile(path.join(dir, 'checkpoint.json'), 'utf8'),
+    ) as CheckpointRecord;
+    return r?.format === CHECKPOINT_FORMAT
+      ? { ...r, info: { ...r.info, dir, weightsPath: path.join(dir, 'weights.safetensors') } }
+      : null;
   } catch {
     return null;
   }
@@ -185,7 +195,10 @@ export async function loadCheckpoint(
       ? path.resolve(ref)
       : null;
   if (!dir)
-    return errResult('train.resume', `"${ref}" is not a checkpoint id (run/name, e.g. 2026-12-07T04-10-00-googlenet/epoch-2).`);
+    return errResult(
+      'train.resume',
+      `"${ref}" is not a checkpoint id (run/name, e.g. 2026-12-07T04-10-00-googlenet/epoch-2).`,
+    );
   const record = await readRecord(dir);
   if (!record)
     return errResult(
@@ -212,10 +225,18 @@ export async function loadCheckpoint(
     bytes = new Uint8Array(await readFile(path.join(dir, 'weights.safetensors')));
     optBytes = new Uint8Array(await readFile(path.join(dir, 'optimizer.safetensors')));
   } catch (e) {
-    return errResult('train.resume', `The checkpoint ${ref} cannot be read (${(e as Error).message}).`);
+    return errResult(
+      'train.resume',
+      `The checkpoint ${ref} cannot be read (${(e as Error).message}).`,
+    );
   }
-  const weights = stateDictFromSafetensors(bytes, stateDictSpec(analysis.graph), 'weights.safetensors');
-  if (!weights.ok) return errResult('train.resume', `The checkpoint ${ref}: ${weights.error.message}`);
+  const weights = stateDictFromSafetensors(
+    bytes,
+    stateDictSpec(analysis.graph),
+    'weights.safetensors',
+  );
+  if (!weights.ok)
+    return errResult('train.resume', `The checkpoint ${ref}: ${weights.error.message}`);
   const opt = parseSafetensors(optBytes, 'optimizer.safetensors');
   if (!opt.ok) return errResult('train.resume', `The checkpoint ${ref}: ${opt.error.message}`);
   const slots = new Map<string, Record<string, Float32Array>>();

@@ -114,10 +114,8 @@ export function runTraining(
     };
     try {
       worker = startWorker(
-        options.workerEntry ?? resolveWorkerEntry(
-          path.dirname(fileURLToPath(import.meta.url)),
-          'training/trainWorker',
-        ),
+        options.workerEntry ??
+          resolveWorkerEntry(path.dirname(fileURLToPath(import.meta.url)), 'training/trainWorker'),
         { workerData: data },
       );
     } catch (e) {

@@ -4,13 +4,15 @@
  * and sentence (missing, a file, a FIFO, empty, one class, non-images, a corrupt IDX file).
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
+import path, { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codePointCompare, loadTrainData, type TrainDataOptions } from './trainData';
+import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_FILES } from './fashionMnist';
 
 let root: string;
 const options: TrainDataOptions = {
@@ -109,6 +111,11 @@ describe('an image folder', () => {
     );
     expect(await code(path.join(root, 'broken'))).toMatch(/^data\.decode: .*a\.png/);
     expect(await code(path.join(root, 'folder'), 10)).toMatch(/^data\.classes: .*has 2 classes/);
+    const stopped = await loadTrainData(
+      { kind: 'folder', path: path.join(root, 'folder') },
+      { ...options, cancelled: () => true },
+    );
+    expect(!stopped.ok && stopped.error.code).toBe('train.cancelled');
   });
 });
 
@@ -130,6 +137,23 @@ describe('other sources', () => {
     expect(!r.ok && r.error.code).toBe('data.corrupt');
     expect(!r.ok && r.error.message).toMatch(/train-images-idx3-ubyte\.gz .*truncated/);
   });
+
+  it.skipIf(!existsSync(join(DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_FILES.trainImages)))(
+    "Fashion-MNIST from Debian's folder: limit, notes, and the design's class count checked (skipped without dataset-fashion-mnist)",
+    async () => {
+      const o = { ...options, shape: [1, 1, 32, 32], classes: 10, limit: 100 };
+      const r = await loadTrainData({ kind: 'fashion-mnist' }, o);
+      if (!r.ok) throw new Error(r.error.message);
+      expect([r.value.trainCount, r.value.validationCount]).toEqual([100, 10_000]);
+      expect(r.value.classNames[9]).toBe('Ankle boot');
+      expect(r.value.notes.join(' ')).toMatch(
+        /100 of 60,000 training images.*resized bilinearly to 32×32/,
+      );
+      expect(r.value.trainBatch([0, 1]).input.length).toBe(2 * 32 * 32);
+      const wrong = await loadTrainData({ kind: 'fashion-mnist' }, { ...o, classes: 5 });
+      expect(!wrong.ok && wrong.error.code).toBe('data.classes');
+    },
+  );
 
   it('orders names as Python does (by code point)', () => {
     expect(['b', 'B', 'a', '𝒜', 'ﬀ'].sort(codePointCompare)).toEqual(['B', 'a', 'b', 'ﬀ', '𝒜']);

@@ -64,6 +64,8 @@ export interface TrainDataOptions {
   readonly batch: number;
   /** The design's preset, whose normalisation an image folder gets. */
   readonly preset: string | null;
+  /** Checked between images while a folder is decoded: true ends reading with `train.cancelled`. */
+  readonly cancelled?: () => boolean;
 }
 
 /** Image extensions an image folder may hold (torchvision accepts more; these are the decodable ones). */
@@ -90,7 +92,9 @@ function pngOf(width: number, height: number, rgbAt: (i: number, c: number) => n
   let img: RgbImage = {
     width,
     height,
-    rgb: Float32Array.from({ length: width * height * 3 }, (_, k) => rgbAt(Math.floor(k / 3), k % 3)),
+    rgb: Float32Array.from({ length: width * height * 3 }, (_, k) =>
+      rgbAt(Math.floor(k / 3), k % 3),
+    ),
   };
   if (scale < 1)
     img = resizeImage(
@@ -146,7 +150,12 @@ async function fashionMnist(
     trainCount: count,
     validationCount: test.count,
     notes,
-    description: { kind: 'fashion-mnist', dir: from, trainCount: count, validationCount: test.count },
+    description: {
+      kind: 'fashion-mnist',
+      dir: from,
+      trainCount: count,
+      validationCount: test.count,
+    },
     trainBatch: (idx) => imageSetBatch(train, idx, c, h, w),
     validationBatch: (idx) => imageSetBatch(test, idx, c, h, w),
     validationPng: (i) => png(test, i),
@@ -181,7 +190,8 @@ async function walk(dir: string, max: number, depth = 0): Promise<string[]> {
     if (out.length >= max) break;
     const p = path.join(dir, e.name);
     if (e.isFile()) out.push(p);
-    else if (e.isDirectory() && depth < 8) out.push(...(await walk(p, max - out.length, depth + 1)));
+    else if (e.isDirectory() && depth < 8)
+      out.push(...(await walk(p, max - out.length, depth + 1)));
   }
   return out;
 }
@@ -237,7 +247,7 @@ async function imageFolder(
   if (files.length * perImage > MAX_FOLDER_BYTES)
     return errResult(
       'data.tooLarge',
-      `${formatInt(files.length)} images at ${h}×${w} would take ${(files.length * perImage / 1024 ** 3).toFixed(1)} GiB in memory, more than ${MAX_FOLDER_BYTES / 1024 ** 3} GiB; use fewer images or a smaller input.`,
+      `${formatInt(files.length)} images at ${h}×${w} would take ${((files.length * perImage) / 1024 ** 3).toFixed(1)} GiB in memory, more than ${MAX_FOLDER_BYTES / 1024 ** 3} GiB; use fewer images or a smaller input.`,
     );
   // Split each class by a seeded shuffle: round(fraction × n) images validate, at least one trains.
   const trainIdx: number[] = [];
@@ -253,6 +263,8 @@ async function imageFolder(
   const pixels = new Uint8Array(used.length * perImage);
   const bad: string[] = [];
   for (let u = 0; u < used.length; u++) {
+    if (o.cancelled?.())
+      return errResult('train.cancelled', 'The training was cancelled while its images were read.');
     const f = files[used[u]].file;
     const size = (await stat(f)).size;
     if (size > MAX_IMAGE_FILE_BYTES) {

@@ -121,7 +121,11 @@ async function trainLoopInner(
   if (!checked.ok) return checked;
   let resumed: LoadedCheckpoint | null = null;
   if (request.resume) {
-    const got = await loadCheckpoint(options.home, request.resume, options.allowResumePath ?? false);
+    const got = await loadCheckpoint(
+      options.home,
+      request.resume,
+      options.allowResumePath ?? false,
+    );
     if (!got.ok) return got;
     resumed = got.value;
     const was = got.value.record.request;
@@ -168,7 +172,17 @@ async function trainLoopInner(
     steps: request.steps,
     batch: request.batch,
     preset: design.preset,
+    cancelled: () => options.control?.cancelled() ?? false,
   });
+  if (!loaded.ok && loaded.error.code === 'train.cancelled')
+    return okResult({
+      engine: '',
+      steps: resumed?.record.info.step ?? 0,
+      seconds: 0,
+      cancelled: true,
+      checkpoint: null,
+      history: resumed?.record.info.history ?? { steps: [], epochs: [] },
+    });
   if (!loaded.ok) return loaded;
   const data = loaded.value;
   const stepsPerEpoch = Math.ceil(data.trainCount / request.batch);
@@ -272,6 +286,28 @@ async function trainLoopInner(
     }
 
     const started = performance.now();
+    /** Writes the 'cancel' checkpoint at `at` and ends the run as cancelled. */
+    const cancelAt = async (
+      at: DataPosition,
+      epochsDone: number,
+    ): Promise<Result<TrainSummary>> => {
+      const saved = await checkpoint(
+        'cancel',
+        `cancel-step-${step}`,
+        at,
+        epochsDone,
+        historyEpochs.at(-1)?.top1 ?? null,
+      );
+      if (!saved.ok) return saved;
+      return okResult({
+        engine,
+        steps: step,
+        seconds: (performance.now() - started) / 1000,
+        cancelled: true,
+        checkpoint: last,
+        history: history(),
+      });
+    };
     let activeMs = 0;
     let stepsThisRun = 0;
     let imagesThisRun = 0;
@@ -287,24 +323,7 @@ async function trainLoopInner(
           while (control.paused() && !control.cancelled()) await control.wait();
           if (!control.cancelled()) options.onEvent({ type: 'resumed', trainId, step });
         }
-        if (control?.cancelled()) {
-          const saved = await checkpoint(
-            'cancel',
-            `cancel-step-${step}`,
-            { epoch, stepInEpoch: s, imagesSeen },
-            epoch,
-            historyEpochs.at(-1)?.top1 ?? null,
-          );
-          if (!saved.ok) return saved;
-          return okResult({
-            engine,
-            steps: step,
-            seconds: (performance.now() - started) / 1000,
-            cancelled: true,
-            checkpoint: last,
-            history: history(),
-          });
-        }
+        if (control?.cancelled()) return cancelAt({ epoch, stepInEpoch: s, imagesSeen }, epoch);
         const t0 = performance.now();
         const batch = data.trainBatch(
           order.subarray(s * request.batch, Math.min((s + 1) * request.batch, data.trainCount)),
@@ -337,7 +356,22 @@ async function trainLoopInner(
         }
       }
       const complete = s === stepsPerEpoch;
-      const validation = await validate(trainer, data, request.batch, classes, options.onSamples);
+      const validation = await validate(
+        trainer,
+        data,
+        request.batch,
+        classes,
+        options.onSamples,
+        () => control?.cancelled() ?? false,
+      );
+      // Cancelled while validating: the steps taken are kept, the validation is not.
+      if (!validation)
+        return cancelAt(
+          complete
+            ? { epoch: epoch + 1, stepInEpoch: 0, imagesSeen }
+            : { epoch, stepInEpoch: s, imagesSeen },
+          complete ? epoch + 1 : epoch,
+        );
       const record: EpochValidation = { epoch: epoch + 1, step, ...validation };
       historyEpochs.push(record);
       const saved = await checkpoint(
@@ -377,30 +411,41 @@ async function dumpBatch(dir: string, batch: Batch, shape: readonly number[]): P
     path.join(dir, 'batch.safetensors'),
     writeSafetensors(
       new Map([
-        ['input', { dtype: 'F32', shape: [batch.n, shape[1], shape[2], shape[3]], data: batch.input }],
+        [
+          'input',
+          { dtype: 'F32', shape: [batch.n, shape[1], shape[2], shape[3]], data: batch.input },
+        ],
         [
           'target',
-          { dtype: 'I64', shape: [batch.n], data: BigInt64Array.from(batch.target, (t) => BigInt(t)) },
+          {
+            dtype: 'I64',
+            shape: [batch.n],
+            data: BigInt64Array.from(batch.target, (t) => BigInt(t)),
+          },
         ],
       ]),
     ),
   );
 }
 
-/** Eval-mode loss, top-1, per-class accuracy and confusion matrix over the validation images. */
+/**
+ * Eval-mode loss, top-1, per-class accuracy and confusion matrix over the validation images; null
+ * when `cancelled` turns true meanwhile (checked between chunks).
+ */
 async function validate(
   trainer: Trainer,
   data: TrainData,
   batch: number,
   classes: number,
   onSamples: LoopOptions['onSamples'],
-): Promise<Omit<EpochValidation, 'epoch' | 'step'>> {
+  cancelled: () => boolean,
+): Promise<Omit<EpochValidation, 'epoch' | 'step'> | null> {
   const count = data.validationCount;
   const chunk = Math.max(1, Math.min(256, batch * 2));
   const targets = new Int32Array(count);
   const ev = await trainer.evaluate(
     (function* () {
-      for (let i = 0; i < count; i += chunk) {
+      for (let i = 0; i < count && !cancelled(); i += chunk) {
         const idx = Array.from({ length: Math.min(chunk, count - i) }, (_, k) => i + k);
         const b = data.validationBatch(idx);
         targets.set(b.target, i);
@@ -408,6 +453,7 @@ async function validate(
       }
     })(),
   );
+  if (cancelled()) return null;
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const cells: string[][][] = Array.from({ length: classes }, () =>
     Array.from({ length: classes }, () => []),
