@@ -343,7 +343,6 @@ export function ComparePanel() {
             against={comparison.against}
             againstLabel={comparison.label}
             design={design}
-            diff={diff}
           />
           {!idsMostlyShared(diff) && (
             <>

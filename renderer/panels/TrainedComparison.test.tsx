@@ -94,5 +94,8 @@ describe('Compare with trained designs', () => {
     fireEvent.change(screen.getByLabelText('Training of B'), { target: { value: 't:c' } });
     expect(screen.getByTestId('compare-top1-b').textContent).toBe('60.0 %');
     expect(screen.getByTestId('compare-top1-delta').textContent).toBe('−10.0 pp');
+    // The cost is that of the design trained on each side (out_3x3 128 against 208).
+    const table = screen.getByRole('table', { name: 'Accuracy against cost' });
+    expect(table.textContent).toContain('Params13.4 M13.2 M−193 K −1.44 %');
   });
 });

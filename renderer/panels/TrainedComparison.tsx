@@ -2,16 +2,17 @@
  * Compare's "what did my edit cost and what did it buy" (issue 23): when both designs were trained
  * this session (or a checkpoint is picked for each side), their curves on one chart (train loss
  * and validation top-1 against the step, one colour per design) and their final accuracy beside
- * the Δ params and Δ MACs the diff computes.
+ * the Δ params and Δ MACs (core's totalsDiff) of the two designs trained.
  */
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatPercent } from '../../core/design/diffReport';
-import { formatSignedCompact, type DesignDiff } from '../../core/design/diff';
+import { formatSignedCompact, totalsDiff } from '../../core/design/diff';
 import { formatCompact } from '../../core/model/format';
 import type { Design } from '../../core/model/types';
 import type { TrainHistory } from '../../core/train/types';
 import { useApp, type AppState } from '../state/store';
+import { derive } from '../state/derived';
 import { historyOf, trainingFor, type Training } from '../state/trainSlice';
 import { Chart } from './Chart';
 import { SelectField } from './fields';
@@ -19,10 +20,11 @@ import { compareCurves, finalTop1, formatAccuracy, SIDE_COLOURS } from './trainC
 
 const selectTrained = (s: AppState) => ({ trainings: s.trainings, checkpoints: s.checkpoints });
 
-/** What one side's curves come from. */
+/** What one side's curves come from, and the design trained (null for a checkpoint). */
 interface Source {
   readonly label: string;
   readonly history: TrainHistory;
+  readonly design: Design | null;
 }
 
 /** "auto" (this side's design trained this session), `t:<trainId>` or `c:<checkpoint id>`. */
@@ -38,14 +40,12 @@ export function TrainedComparison({
   against,
   againstLabel,
   design,
-  diff,
 }: {
   /** A: the design compared with. */
   against: Design;
   againstLabel: string;
   /** B: the design on screen. */
   design: Design;
-  diff: DesignDiff;
 }) {
   const { trainings, checkpoints } = useApp(useShallow(selectTrained));
   const [picks, setPicks] = useState<[Pick, Pick]>(['auto', 'auto']);
@@ -55,14 +55,14 @@ export function TrainedComparison({
       picks.map((p, i): Source | null => {
         if (p === 'auto') {
           const t = trainingFor(trainings, designs[i]);
-          return t ? { label: i === 0 ? 'A' : 'B', history: historyOf(t) } : null;
+          return t ? { label: i === 0 ? 'A' : 'B', history: historyOf(t), design: t.design } : null;
         }
         if (p.startsWith('t:')) {
           const t = trainings.find((x) => x.trainId === p.slice(2));
-          return t ? { label: i === 0 ? 'A' : 'B', history: historyOf(t) } : null;
+          return t ? { label: i === 0 ? 'A' : 'B', history: historyOf(t), design: t.design } : null;
         }
         const c = checkpoints.find((x) => x.id === p.slice(2));
-        return c ? { label: i === 0 ? 'A' : 'B', history: c.history } : null;
+        return c ? { label: i === 0 ? 'A' : 'B', history: c.history, design: null } : null;
       }),
     // `designs` is the tuple of the two props listed here.
     [picks, trainings, checkpoints, against, design],
@@ -84,8 +84,12 @@ export function TrainedComparison({
   const both = sources[0] && sources[1] ? ([sources[0], sources[1]] as const) : null;
   const curves = both ? compareCurves(both) : null;
   const top1 = sources.map((s) => (s ? finalTop1(s.history) : null));
-  const params = diff.totals.find((t) => t.key === 'params');
-  const macs = diff.totals.find((t) => t.key === 'macs');
+  // The cost is that of the designs trained (a training keeps its design; a checkpoint's side is
+  // the design compared), so the figures and the curves describe the same two networks.
+  const costOf = (i: number) => derive(sources[i]?.design ?? designs[i]).analysis.totals;
+  const totals = totalsDiff(costOf(0), costOf(1));
+  const params = totals.find((t) => t.key === 'params');
+  const macs = totals.find((t) => t.key === 'macs');
   const dTop1 = top1[0] !== null && top1[1] !== null ? (top1[1] - top1[0]) * 100 : null;
   return (
     <section className="compare-training" aria-labelledby="compare-training-title">
