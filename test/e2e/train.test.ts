@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { chromiumSkipReason, openApp, screenshotDir, type OpenApp } from './harness';
 import { fashionSkipReason, writeFashionFolder } from './fashionFolder';
 
@@ -24,13 +24,14 @@ const points = async (page: Page, chart: string) =>
 const status = (page: Page) => page.getByTestId('train-status');
 const pageScroll = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollTop);
 
-/** Screenshots of the side panel's current state at both sizes and both themes. */
-async function shots(page: Page, name: string) {
+/** Screenshots at both sizes and both themes, `target` scrolled to the side panel's bottom. */
+async function shots(page: Page, name: string, target: Locator) {
   for (const [width, height] of [
     [1440, 900],
     [1280, 720],
   ] as const) {
     await page.setViewportSize({ width, height });
+    await target.evaluate((el) => el.scrollIntoView({ block: 'end' }));
     for (const theme of ['light', 'dark'] as const) {
       const toggle = page.getByRole('button', {
         name: theme === 'dark' ? 'Switch to dark theme' : 'Switch to light theme',
@@ -137,10 +138,8 @@ describe.skipIf(Boolean(chromiumSkipReason) || Boolean(fashionSkipReason))(
       // The confusion matrix and one cell's images.
       const matrix = page.getByRole('table', { name: /^Confusion matrix after epoch 2/ });
       await matrix.waitFor();
-      await matrix.evaluate((el) => el.scrollIntoView({ block: 'end' }));
-      await shots(page, 'matrix');
-      await page.getByTestId('loss-chart').scrollIntoViewIfNeeded();
-      await shots(page, 'curves');
+      await shots(page, 'matrix', matrix);
+      await shots(page, 'curves', page.getByTestId('accuracy-chart'));
       const cell = matrix.locator('button.confusion-cell:not([disabled])').first();
       await cell.click();
       const samples = page.getByRole('dialog');
@@ -177,10 +176,7 @@ describe.skipIf(Boolean(chromiumSkipReason) || Boolean(fashionSkipReason))(
       expect(await page.getByTestId('compare-top1-b').textContent()).toMatch(/%$/);
       expect(await page.getByTestId('compare-top1-delta').textContent()).toMatch(/pp$/);
       // The chart and the accuracy-against-cost table below it, at the panel's bottom.
-      await page
-        .getByRole('table', { name: 'Accuracy against cost' })
-        .evaluate((el) => el.scrollIntoView({ block: 'end' }));
-      await shots(page, 'compare');
+      await shots(page, 'compare', page.getByRole('table', { name: 'Accuracy against cost' }));
       expect(app.pageErrors).toEqual([]);
     }, 600_000);
   },
