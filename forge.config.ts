@@ -14,6 +14,8 @@ import { copyNativePackages, NATIVE_UNPACK_GLOB } from './node/build/nativeModul
 
 /** The engine's worker_threads entry, bundled to `.vite/build/engineWorker.cjs` beside main. */
 export const ENGINE_WORKER_ENTRY = 'node/engine/engineWorker.ts';
+/** The training job's worker_threads entry, bundled to `.vite/build/trainWorker.cjs` beside main. */
+export const TRAIN_WORKER_ENTRY = 'node/engine/training/trainWorker.ts';
 
 /** The fuses, exported so tests check them; every capability the app does not use is off. */
 export const fuses = {
@@ -42,6 +44,7 @@ export const vitePluginConfig = {
       target: 'preload' as const,
     },
     { entry: ENGINE_WORKER_ENTRY, config: 'vite.worker.config.ts', target: 'main' as const },
+    { entry: TRAIN_WORKER_ENTRY, config: 'vite.worker.config.ts', target: 'main' as const },
   ],
   renderer: [{ name: 'main_window', config: 'vite.renderer.config.ts' }],
 };

@@ -1,5 +1,6 @@
 /**
- * Vite config of the engine worker (`.vite/build/engineWorker.cjs`, a worker_threads entry).
+ * Vite config of the worker_threads entries: the engine's (`.vite/build/engineWorker.cjs`) and the
+ * training job's (`.vite/build/trainWorker.cjs`).
  * TensorFlow.js is bundled; tfjs-node's native addon stays external (copied into the package by
  * forge.config.ts); the WebAssembly binaries of the wasm backend are copied beside the bundle,
  * since node_modules is not packaged.

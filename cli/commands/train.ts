@@ -1,44 +1,38 @@
 /**
- * `inception-explorer train`: trains a design on Fashion-MNIST (or seeded random data) with the
- * TF.js trainer, prints a line (or a JSON object) per epoch, and can dump the first step's
- * inputs and the weights before and after so PyTorch can reproduce them.
+ * `inception-explorer train`: trains a design on Fashion-MNIST, an image folder (ImageFolder
+ * layout) or seeded random data with the same loop the app's training job runs
+ * (node/engine/training/trainLoop.ts, inline here), prints a progress bar on a terminal and a line
+ * (or a JSON object) per epoch, writes checkpoints with --out, continues one with --resume, and can
+ * dump the first step's inputs and the weights before and after so PyTorch can reproduce them.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
 import { designFromArgs, designOptions, designUsage } from '../designArgs';
 import { failureText, issueLines } from '../report';
-import { terminalLines } from '../../core/export/escape';
+import { terminalLines, terminalText } from '../../core/export/escape';
 import { analyze } from '../../core/analysis/analyze';
-import { emptyRecord } from '../../core/model/records';
-import { randomInput } from '../../core/weights/init';
 import type { TfBackendName } from '../../core/run/types';
-import { selectTfBackend } from '../../node/engine/backend';
-import { seededStateDict, stateDictToSafetensors } from '../../node/engine/weights';
-import { writeSafetensors } from '../../node/engine/safetensors';
-import { writeFileAtomic } from '../../node/host/atomicFile';
-import {
-  DEBIAN_FASHION_MNIST_DIR,
-  imageSetBatch,
-  loadFashionMnist,
-  shuffledIndices,
-  type ImageSet,
-} from '../../node/engine/training/fashionMnist';
-import {
-  createTrainer,
-  type Batch,
-  type OptimizerKind,
-  type ScheduleKind,
-  type TrainerOptions,
-} from '../../node/engine/training/trainer';
+import type {
+  OptimizerName,
+  ScheduleName,
+  TrainDataSource,
+  TrainEngineChoice,
+  TrainEvent,
+  TrainRequest,
+} from '../../core/train/types';
+import { appHome } from '../../node/host/appHome';
+import { DEBIAN_FASHION_MNIST_DIR } from '../../node/engine/training/fashionMnist';
+import { trainLoop } from '../../node/engine/training/trainLoop';
 
-const usage = `Usage: inception-explorer train [FILE] [design options] --data fashion-mnist|random [options]
+const usage = `Usage: inception-explorer train [FILE] [design options] --data fashion-mnist|random|FOLDER [options]
 
-Trains the design with the TF.js engine and reports loss and top-1 accuracy after each epoch.
+Trains the design and reports loss, top-1 and per-class accuracy after each epoch.
 
 ${designUsage}
-  --data SOURCE             fashion-mnist (Debian's dataset-fashion-mnist) or random (seeded noise, for parity checks)
+  --data SOURCE             fashion-mnist (Debian's dataset-fashion-mnist, else <home>/datasets/fashion-mnist),
+                            random (seeded noise, for parity checks) or an image FOLDER (one subfolder per class)
   --data-dir DIR            where the four Fashion-MNIST IDX files are (default ${DEBIAN_FASHION_MNIST_DIR})
+  --validation-fraction F   share of each class of an image folder kept to validate (default 0.2)
   --epochs E                passes over the training images (default 1)
   --steps K                 stop after K optimizer steps in all
   --limit N                 train on the first N training images
@@ -51,7 +45,10 @@ ${designUsage}
   --no-dropout              train without the design's dropout
   --seed S                  weights, shuffling and dropout seed (default 0)
   --backend NAME            tensorflow, wasm or cpu (default: the first that starts)
-  --out DIR                 write the trained weights (weights.safetensors) and metrics.json
+  --engine auto|tfjs|onnxruntime  the training engine (default auto: the fastest that can train the design)
+  --out DIR                 write a checkpoint after each epoch, at the end and on Ctrl+C into DIR/<run>/
+  --resume DIR|ID           continue a checkpoint (its folder, or an id under <home>/checkpoints) exactly;
+                            give the same data, batch, seed, optimizer and limit
   --dump DIR                write init.safetensors, batch.safetensors (input, target) and weights.safetensors
   --json                    one JSON object per epoch and a final one`;
 
@@ -59,6 +56,9 @@ const options = {
   ...designOptions,
   data: { type: 'string' },
   'data-dir': { type: 'string' },
+  'validation-fraction': { type: 'string' },
+  engine: { type: 'string' },
+  resume: { type: 'string' },
   epochs: { type: 'string' },
   steps: { type: 'string' },
   limit: { type: 'string' },
@@ -96,57 +96,6 @@ function numberOption(
 const whole = (n: number) => Number.isInteger(n) && n >= 1;
 const nonNegative = (n: number) => Number.isFinite(n) && n >= 0;
 
-/** A data source: the training images, the validation images, their count and how to batch them. */
-interface DataSource {
-  readonly description: string;
-  readonly trainCount: number;
-  readonly batch: (indices: ArrayLike<number>) => Batch;
-  readonly validation: ((indices: ArrayLike<number>) => Batch) | null;
-  readonly validationCount: number;
-}
-
-function imageSource(
-  train: ImageSet,
-  test: ImageSet,
-  limit: number,
-  shape: readonly number[],
-): DataSource {
-  const [, c, h, w] = shape;
-  return {
-    description: `Fashion-MNIST: ${Math.min(limit, train.count)} training images, ${test.count} test images, 28×28 fitted to ${c}×${h}×${w}`,
-    trainCount: Math.min(limit, train.count),
-    batch: (idx) => imageSetBatch(train, idx, c, h, w),
-    validation: (idx) => imageSetBatch(test, idx, c, h, w),
-    validationCount: test.count,
-  };
-}
-
-/** Seeded standard-normal images with labels i mod K: only for reproducing steps in PyTorch. */
-function randomSource(
-  count: number,
-  shape: readonly number[],
-  classes: number,
-  seed: number,
-): DataSource {
-  const per = shape[1] * shape[2] * shape[3];
-  const all = randomInput([count, shape[1], shape[2], shape[3]], seed);
-  return {
-    description: `random: ${count} seeded standard-normal images`,
-    trainCount: count,
-    batch: (idx) => {
-      const input = new Float32Array(idx.length * per);
-      const target = new Int32Array(idx.length);
-      for (let i = 0; i < idx.length; i++) {
-        input.set(all.subarray(idx[i] * per, (idx[i] + 1) * per), i * per);
-        target[i] = idx[i] % classes;
-      }
-      return { input, target, n: idx.length };
-    },
-    validation: null,
-    validationCount: 0,
-  };
-}
-
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function run(
@@ -164,23 +113,28 @@ async function run(
     return got.exitCode;
   }
   const data = values.data;
-  if (data !== 'fashion-mnist' && data !== 'random')
+  if (typeof data !== 'string' || data === '')
     return fail(
-      `--data must be fashion-mnist or random; got ${JSON.stringify(data ?? '(nothing)')}.`,
+      `--data must be fashion-mnist, random or an image folder; got ${JSON.stringify(data ?? '(nothing)')}.`,
     );
-  const optimizer = (values.optimizer ?? 'sgd') as OptimizerKind;
+  const optimizer = (values.optimizer ?? 'sgd') as OptimizerName;
   if (optimizer !== 'sgd' && optimizer !== 'adam')
     return fail(`--optimizer must be sgd or adam; got ${JSON.stringify(values.optimizer)}.`);
-  const schedule = (values.schedule ?? 'constant') as ScheduleKind;
+  const schedule = (values.schedule ?? 'constant') as ScheduleName;
   if (!['constant', 'step', 'cosine'].includes(schedule))
     return fail(
       `--schedule must be constant, step or cosine; got ${JSON.stringify(values.schedule)}.`,
     );
+  const engine = (values.engine ?? 'auto') as TrainEngineChoice;
+  if (!['auto', 'tfjs', 'onnxruntime'].includes(engine))
+    return fail(
+      `--engine must be auto, tfjs or onnxruntime; got ${JSON.stringify(values.engine)}.`,
+    );
   const nums = {
     batch: numberOption(values, 'batch', 32, whole, 'a whole number from 1'),
     epochs: numberOption(values, 'epochs', 1, whole, 'a whole number from 1'),
-    steps: numberOption(values, 'steps', Infinity, whole, 'a whole number from 1'),
-    limit: numberOption(values, 'limit', Infinity, whole, 'a whole number from 1'),
+    steps: numberOption(values, 'steps', NaN, whole, 'a whole number from 1'),
+    limit: numberOption(values, 'limit', NaN, whole, 'a whole number from 1'),
     lr: numberOption(
       values,
       'lr',
@@ -191,6 +145,13 @@ async function run(
     momentum: numberOption(values, 'momentum', 0.9, nonNegative, 'a number from 0'),
     weightDecay: numberOption(values, 'weight-decay', 0, nonNegative, 'a number from 0'),
     auxWeight: numberOption(values, 'aux-weight', 0.3, nonNegative, 'a number from 0'),
+    validationFraction: numberOption(
+      values,
+      'validation-fraction',
+      0.2,
+      (n) => n >= 0 && n <= 0.9,
+      'a number from 0 to 0.9',
+    ),
     seed: numberOption(
       values,
       'seed',
@@ -209,193 +170,156 @@ async function run(
     io.err(issueLines(analysis.issues, design));
     return 1;
   }
-  const shape = analysis.input;
-  const classes = analysis.outputs.main?.[1] ?? 0;
-
-  let source: DataSource;
-  if (data === 'random') {
-    source = randomSource(Math.min(n.limit, n.steps * n.batch, 4096), shape, classes, n.seed);
-  } else {
-    const loaded = await loadFashionMnist(
-      typeof values['data-dir'] === 'string' ? values['data-dir'] : DEBIAN_FASHION_MNIST_DIR,
-    );
-    if (!loaded.ok) return fail(`[${loaded.error.code}] ${loaded.error.message}`, 1);
-    if (classes !== 10)
-      return fail(
-        `Fashion-MNIST has 10 classes but the design's main output has ${classes}; add --classes 10.`,
-      );
-    source = imageSource(loaded.value.train, loaded.value.test, n.limit, shape);
-  }
-
-  const backend = await selectTfBackend(values.backend as TfBackendName | undefined);
-  if (!backend.ok) return fail(backend.reason, 1);
-  const stepsPerEpoch = Math.ceil(source.trainCount / n.batch);
-  const totalSteps = Math.min(n.steps, stepsPerEpoch * n.epochs);
-  const trainerOptions: TrainerOptions = {
+  const source: TrainDataSource =
+    data === 'random'
+      ? { kind: 'random' }
+      : data === 'fashion-mnist'
+        ? {
+            kind: 'fashion-mnist',
+            dir: typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined,
+          }
+        : { kind: 'folder', path: path.resolve(data), validationFraction: n.validationFraction };
+  const request: TrainRequest = {
+    design,
+    data: source,
+    epochs: n.epochs,
+    ...(Number.isNaN(n.steps) ? {} : { steps: n.steps }),
+    ...(Number.isNaN(n.limit) ? {} : { limit: n.limit }),
+    batch: n.batch,
     optimizer,
     lr: n.lr,
     momentum: n.momentum,
     weightDecay: n.weightDecay,
     auxWeight: n.auxWeight,
+    schedule,
     dropout: !values['no-dropout'],
     seed: n.seed,
-    schedule,
-    totalSteps,
+    engine,
+    ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
   };
-  const init = seededStateDict(analysis.graph, n.seed);
-  const made = createTrainer(design, analysis, init, trainerOptions);
-  if (!made.ok) return fail(made.error.message, 1);
-  const trainer = made.value;
-  const dumpDir = typeof values.dump === 'string' ? values.dump : null;
+
   const json = Boolean(values.json);
   const say = (line: string) => io.out(line);
-  if (!json)
-    say(terminalLines`Training ${got.source} on ${trainer.engine}; ${source.description}.\n`);
-
   const epochs: object[] = [];
-  let step = 0;
-  let failure: string | null = null;
-  const started = performance.now();
-  try {
-    if (dumpDir) {
-      await mkdir(dumpDir, { recursive: true });
-      await writeFileAtomic(
-        path.join(dumpDir, 'init.safetensors'),
-        stateDictToSafetensors(init, analysis.graph),
-      );
-    }
-    for (let epoch = 0; epoch < n.epochs && step < totalSteps && !failure; epoch++) {
-      const order = shuffledIndices(source.trainCount, n.seed + epoch);
-      const t0 = performance.now();
-      let images = 0;
-      let lossSum = 0;
-      let lastLosses: Record<string, number> = emptyRecord();
-      for (let s = 0; s < stepsPerEpoch && step < totalSteps; s++) {
-        const batch = source.batch(
-          order.subarray(s * n.batch, Math.min((s + 1) * n.batch, source.trainCount)),
+  let totalSteps = 0;
+  let engineName = '';
+  let engineNotes: readonly string[] = [];
+  let classNames: readonly string[] = [];
+  // Per epoch: the mean training loss and the throughput, from every step (not the throttled events).
+  let lossSum = 0;
+  let images = 0;
+  let epochStarted = performance.now();
+  let lastLosses: Readonly<Record<string, number>> = {};
+  let bar = false;
+  const onEvent = (e: TrainEvent) => {
+    if (e.type === 'started') {
+      totalSteps = e.totalSteps;
+      engineName = e.engine;
+      engineNotes = e.engineNotes;
+      classNames = e.classNames;
+      epochStarted = performance.now();
+      if (!json)
+        say(
+          terminalLines`Training ${got.source} on ${e.engine}; ${e.dataNotes.join(' ')}${e.startStep ? ` Resumed at step ${e.startStep}.` : ''}\n`,
         );
-        if (dumpDir && step === 0) {
-          await writeFileAtomic(
-            path.join(dumpDir, 'batch.safetensors'),
-            writeSafetensors(
-              new Map([
-                [
-                  'input',
-                  {
-                    dtype: 'F32',
-                    shape: [batch.n, shape[1], shape[2], shape[3]],
-                    data: batch.input,
-                  },
-                ],
-                [
-                  'target',
-                  {
-                    dtype: 'I64',
-                    shape: [batch.n],
-                    data: BigInt64Array.from(batch.target, (t) => BigInt(t)),
-                  },
-                ],
-              ]),
-            ),
-          );
-        }
-        const r = await trainer.step(batch, epoch);
-        if (!r.ok) {
-          failure = `[${r.error.code}] ${r.error.message}`;
-          break;
-        }
-        step++;
-        images += batch.n;
-        lossSum += r.value.loss * batch.n;
-        lastLosses = r.value.losses;
-        if (!json && io.isTty)
-          io.err(
-            `\repoch ${epoch + 1} step ${step}/${totalSteps} loss ${r.value.loss.toFixed(4)}   `,
-          );
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      let validation: { loss: number; top1: number; count: number } | null = null;
-      if (source.validation && !failure) {
-        const val = source.validation;
-        const count = source.validationCount;
-        validation = await trainer.evaluate(
-          (function* () {
-            for (let i = 0; i < count; i += 256) {
-              const idx = Array.from({ length: Math.min(256, count - i) }, (_, k) => i + k);
-              yield val(idx);
-            }
-          })(),
+    } else if (e.type === 'step') {
+      if (!json && io.isTty) {
+        const width = 24;
+        const done = Math.round((width * e.step) / Math.max(1, totalSteps));
+        io.err(
+          `\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] epoch ${e.epoch} step ${e.step}/${totalSteps} loss ${e.loss.toFixed(4)} ${Math.round(e.imagesPerSecond)} img/s` +
+            (e.secondsLeft !== null ? ` ${Math.ceil(e.secondsLeft)} s left ` : ' '),
         );
+        bar = true;
       }
+    } else if (e.type === 'epoch') {
+      const seconds = (performance.now() - epochStarted) / 1000;
       const record = {
-        epoch: epoch + 1,
-        steps: step,
+        epoch: e.epoch,
+        steps: e.step,
         trainLoss: images ? round(lossSum / images) : null,
         lastLosses: Object.fromEntries(Object.entries(lastLosses).map(([k, v]) => [k, round(v)])),
-        validation: validation && {
-          loss: round(validation.loss),
-          top1: round(validation.top1),
-          count: validation.count,
+        validation: {
+          loss: round(e.loss),
+          top1: round(e.top1),
+          count: e.confusion.flat().reduce((a, b) => a + b, 0),
+          perClass: Object.fromEntries(
+            e.perClass.map((p, k) => [classNames[k] ?? String(k), p === null ? null : round(p)]),
+          ),
         },
         imagesPerSecond: round(images / seconds, 1),
         seconds: round(seconds, 1),
+        checkpoint: e.checkpoint?.dir ?? null,
       };
       epochs.push(record);
       if (json) say(`${JSON.stringify(record)}\n`);
       else {
-        if (io.isTty) io.err('\r' + ' '.repeat(60) + '\r');
+        if (bar) io.err('\r' + ' '.repeat(100) + '\r');
         say(
-          `epoch ${record.epoch}: train loss ${record.trainLoss}` +
-            (validation
-              ? `, validation loss ${record.validation!.loss}, top-1 ${(validation.top1 * 100).toFixed(2)} %`
-              : '') +
-            `, ${record.imagesPerSecond} images/s\n`,
+          `epoch ${record.epoch}: train loss ${record.trainLoss}, validation loss ${record.validation.loss}, top-1 ${(e.top1 * 100).toFixed(2)} %, ${record.imagesPerSecond} images/s\n` +
+            terminalText(
+              `  per class: ${e.perClass.map((p, k) => `${classNames[k] ?? k} ${p === null ? '–' : `${(p * 100).toFixed(1)} %`}`).join(', ')}\n`,
+            ) +
+            (record.checkpoint ? terminalLines`  checkpoint ${record.checkpoint}\n` : ''),
         );
       }
+      lossSum = 0;
+      images = 0;
+      epochStarted = performance.now();
     }
-    const weights = trainer.stateDict();
-    if (dumpDir)
-      await writeFileAtomic(
-        path.join(dumpDir, 'weights.safetensors'),
-        stateDictToSafetensors(weights, analysis.graph),
-      );
-    const outDir = typeof values.out === 'string' ? values.out : null;
-    const final = {
-      final: true,
-      ok: failure === null,
-      error: failure,
-      engine: trainer.engine,
-      backendFallbacks: backend.info.fallbacks,
-      steps: step,
-      seconds: round((performance.now() - started) / 1000, 1),
-      epochs,
-    };
-    if (outDir) {
-      await mkdir(outDir, { recursive: true });
-      await writeFileAtomic(
-        path.join(outDir, 'weights.safetensors'),
-        stateDictToSafetensors(weights, analysis.graph),
-      );
-      await writeFileAtomic(
-        path.join(outDir, 'metrics.json'),
-        JSON.stringify(final, null, 2) + '\n',
-      );
-    }
-    if (json) say(`${JSON.stringify(final)}\n`);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code) return fail(`cannot write the training files: ${err.message}.`, 1);
-    throw e;
+  };
+
+  // Ctrl+C stops before the next step and keeps a 'cancel' checkpoint (with --out).
+  let cancelled = false;
+  const onSigint = () => (cancelled = true);
+  process.on('SIGINT', onSigint);
+  const started = performance.now();
+  const outDir = typeof values.out === 'string' ? path.resolve(values.out) : null;
+  let result;
+  try {
+    result = await trainLoop('cli', request, {
+      home: appHome(),
+      checkpointRoot: outDir,
+      allowResumePath: true,
+      backend: values.backend as TfBackendName | undefined,
+      dumpDir: typeof values.dump === 'string' ? values.dump : undefined,
+      onEvent,
+      onStep: (r, n) => {
+        lossSum += r.loss * n;
+        images += n;
+        lastLosses = r.losses;
+      },
+      control: {
+        cancelled: () => cancelled,
+        paused: () => false,
+        wait: () => new Promise((r) => setTimeout(r, 100)),
+        between: () => new Promise((r) => setImmediate(r)),
+      },
+    });
   } finally {
-    trainer.dispose();
+    process.off('SIGINT', onSigint);
   }
+  const failure = result.ok ? null : `[${result.error.code}] ${result.error.message}`;
+  const final = {
+    final: true,
+    ok: result.ok,
+    error: failure,
+    engine: engineName,
+    engineNotes,
+    steps: result.ok ? result.value.steps : ((epochs.at(-1) as { steps?: number })?.steps ?? 0),
+    cancelled: result.ok && result.value.cancelled,
+    checkpoint: result.ok ? (result.value.checkpoint?.dir ?? null) : null,
+    seconds: round((performance.now() - started) / 1000, 1),
+    epochs,
+  };
+  if (json) say(`${JSON.stringify(final)}\n`);
   if (failure) return fail(failure, 1);
   return 0;
 }
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  summary: 'train a design on Fashion-MNIST and report loss and accuracy',
+  summary: 'train a design on Fashion-MNIST or an image folder and report loss and accuracy',
   usage,
   options,
   run,

@@ -10,6 +10,7 @@ import { MAX_DESIGN_BYTES } from '../design/designFile';
 import { MAX_EXPORT_BYTES } from './schemas';
 import { MAX_WEIGHTS_UPLOAD_BYTES } from './contract';
 import type { RunProgress } from '../run/types';
+import type { TrainEvent } from '../train/types';
 
 /** Header carrying the access token on every API call. */
 export const TOKEN_HEADER = 'x-inception-token';
@@ -56,8 +57,11 @@ export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** A request the server makes of a page and the page answers (the in-page file dialog). */
 export interface PageDialogRequest {
-  /** `weights`: open a weights file; the page may also upload one from the computer. */
-  readonly kind: 'open' | 'save' | 'export' | 'weights';
+  /**
+   * `weights`: open a weights file; the page may also upload one from the computer. `folder`: an
+   * image folder among the subfolders of `<home>/datasets` (`files` lists their names).
+   */
+  readonly kind: 'open' | 'save' | 'export' | 'weights' | 'folder';
   readonly title: string;
   readonly suggestedName: string;
   /** File names already in the folder, for the list in the dialog. */
@@ -69,6 +73,7 @@ export interface PageDialogRequest {
 export type ServerMessage =
   | { readonly type: 'runProgress'; readonly progress: RunProgress }
   | { readonly type: 'weightsProgress'; readonly progress: WeightsProgress }
+  | { readonly type: 'trainEvent'; readonly event: TrainEvent }
   | { readonly type: 'menuCommand'; readonly command: MenuCommand }
   | { readonly type: 'dialog'; readonly id: number; readonly request: PageDialogRequest };
 

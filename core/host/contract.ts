@@ -5,6 +5,7 @@
  */
 import type { Result, RunProgress, RunRequest, RunResult } from '../run/types';
 import type { PretrainedCheckpoint } from '../weights/pretrained';
+import type { CheckpointInfo, TrainEvent, TrainRequest, TrainSummary } from '../train/types';
 
 /** Channel names: one prefix, one per method. */
 export const CHANNEL_PREFIX = 'inception-explorer:';
@@ -152,6 +153,24 @@ export interface HostApi {
   /** Stops a `weightsFetch` of `id` in progress (nothing when none is). */
   cancelWeightsFetch(id: string): Promise<Result<void>>;
   onDidWeightsProgress(callback: (p: WeightsProgress) => void): () => void;
+  /** Starts a training; resolves when it ends with its summary (cancelled: ok with cancelled=true). Events come through onDidTrainEvent. */
+  train(trainId: string, request: TrainRequest): Promise<Result<TrainSummary>>;
+  /** Stops a training within one step; it writes a 'cancel' checkpoint. */
+  cancelTrain(trainId: string): Promise<Result<void>>;
+  /** Pauses (true) or resumes (false) a training between steps. */
+  pauseTrain(trainId: string, paused: boolean): Promise<Result<void>>;
+  /** Saved checkpoints, newest first (runs may read their weights: reuseWeights accepts their weightsPath). */
+  trainCheckpoints(): Promise<Result<readonly CheckpointInfo[]>>;
+  /** Up to `count` (≤ 16) validation images of training `trainId`'s last confusion-matrix cell [actual][predicted], as PNG data: URLs. */
+  trainSamples(
+    trainId: string,
+    actual: number,
+    predicted: number,
+    count: number,
+  ): Promise<Result<readonly string[]>>;
+  /** Chooses an image folder (ImageFolder layout) to train on; null when cancelled. */
+  chooseDataFolder(): Promise<Result<{ readonly path: string; readonly name: string } | null>>;
+  onDidTrainEvent(callback: (e: TrainEvent) => void): () => void;
   /** Menu commands from the host (File → Open, Edit → Undo, ...). */
   onDidMenuCommand(callback: (command: MenuCommand) => void): () => void;
 }
@@ -176,7 +195,11 @@ export type MenuCommand =
 /** Names of the request/response methods of HostApi (events excluded, and dropWeights, which each host implements on its side from the others). */
 export type HostMethod = Exclude<
   keyof HostApi,
-  'onDidRunProgress' | 'onDidMenuCommand' | 'onDidWeightsProgress' | 'dropWeights'
+  | 'onDidRunProgress'
+  | 'onDidMenuCommand'
+  | 'onDidWeightsProgress'
+  | 'onDidTrainEvent'
+  | 'dropWeights'
 >;
 
 export const HOST_METHODS: readonly HostMethod[] = [
@@ -198,6 +221,12 @@ export const HOST_METHODS: readonly HostMethod[] = [
   'weightsList',
   'weightsFetch',
   'cancelWeightsFetch',
+  'train',
+  'cancelTrain',
+  'pauseTrain',
+  'trainCheckpoints',
+  'trainSamples',
+  'chooseDataFolder',
 ];
 
 export const channel = (method: string): string => `${CHANNEL_PREFIX}${method}`;

@@ -5,4 +5,5 @@ export const EVENT_CHANNELS = {
   runProgress: channel('onDidRunProgress'),
   menuCommand: channel('onDidMenuCommand'),
   weightsProgress: channel('onDidWeightsProgress'),
+  trainEvent: channel('onDidTrainEvent'),
 } as const;

@@ -14,6 +14,8 @@ import {
 } from '../design/designFile';
 import type { Design } from '../model/types';
 import type { Ablation } from '../weights/ablation';
+import type { TrainDataSource, TrainRequest } from '../train/types';
+import { TRAIN_BOUNDS } from '../train/request';
 
 /** T with every `readonly` removed, deeply (tuples stay tuples); the contract's types are readonly, zod's are not. */
 type Writable<T> = T extends (...args: never[]) => unknown
@@ -170,6 +172,50 @@ const exportRequest = exactSchema<Parameters<HostApi['exportFile']>[0]>()(
   }),
 );
 
+const trainData = exactSchema<TrainDataSource>()(
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('fashion-mnist'), dir: path.optional() }),
+    z.strictObject({
+      kind: z.literal('folder'),
+      path,
+      validationFraction: z.number().min(0).max(0.9).optional(),
+    }),
+    z.strictObject({ kind: z.literal('random') }),
+  ]),
+);
+const whole = (field: keyof typeof TRAIN_BOUNDS) =>
+  z.number().int().min(TRAIN_BOUNDS[field][0]).max(TRAIN_BOUNDS[field][1]);
+/** A training request, every number bounded (core/train/request.ts). */
+const trainRequest = exactSchema<TrainRequest>()(
+  z.strictObject({
+    design,
+    data: trainData,
+    epochs: whole('epochs'),
+    steps: whole('steps').optional(),
+    limit: whole('limit').optional(),
+    batch: whole('batch'),
+    optimizer: z.enum(['sgd', 'adam']),
+    lr: z.number().min(0).max(100),
+    momentum: z.number().min(0).max(1),
+    weightDecay: z.number().min(0).max(1),
+    auxWeight: z.number().min(0).max(100),
+    schedule: z.enum(['constant', 'step', 'cosine']),
+    dropout: z.boolean(),
+    seed: whole('seed'),
+    engine: z.enum(['auto', 'onnxruntime', 'tfjs']).optional(),
+    resume: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9._-]{1,128}\/[A-Za-z0-9._-]{1,128}$/,
+        'must be a checkpoint id (run/name, as trainCheckpoints lists them)',
+      )
+      .refine((r) => !r.split('/').some((p) => p === '.' || p === '..'), 'must not name . or ..')
+      .optional(),
+  }),
+);
+/** A confusion-matrix row or column: class indices are below 100,000. */
+const classIndex = z.number().int().min(0).max(99_999);
+
 /** The argument tuple each request method takes, exactly as HostApi declares it. */
 export const hostArgSchemas = {
   getInfo: exactSchema<Parameters<HostApi['getInfo']>>()(z.tuple([])),
@@ -192,6 +238,14 @@ export const hostArgSchemas = {
   cancelWeightsFetch: exactSchema<Parameters<HostApi['cancelWeightsFetch']>>()(
     z.tuple([checkpointId]),
   ),
+  train: exactSchema<Parameters<HostApi['train']>>()(z.tuple([runId, trainRequest])),
+  cancelTrain: exactSchema<Parameters<HostApi['cancelTrain']>>()(z.tuple([runId])),
+  pauseTrain: exactSchema<Parameters<HostApi['pauseTrain']>>()(z.tuple([runId, z.boolean()])),
+  trainCheckpoints: exactSchema<Parameters<HostApi['trainCheckpoints']>>()(z.tuple([])),
+  trainSamples: exactSchema<Parameters<HostApi['trainSamples']>>()(
+    z.tuple([runId, classIndex, classIndex, z.number().int().min(1).max(16)]),
+  ),
+  chooseDataFolder: exactSchema<Parameters<HostApi['chooseDataFolder']>>()(z.tuple([])),
 } satisfies { readonly [M in HostMethod]: z.ZodType<Parameters<HostApi[M]>, unknown> };
 // `satisfies` keeps the keys complete; exactSchema makes each schema's parsed type equal the contract's.
 

@@ -66,6 +66,16 @@ export function electronDialogs(
       lastWeightsFolder = join(r.filePaths[0], '..');
       return r.filePaths[0];
     },
+    async chooseDataFolder() {
+      const options = {
+        title: 'Choose an image folder (one subfolder per class)',
+        defaultPath: lastFolder,
+        properties: ['openDirectory' as const],
+      };
+      const w = parent();
+      const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
+      return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+    },
     async chooseDesignSavePath(_ctx, suggestedName) {
       const options = {
         title: 'Save design',

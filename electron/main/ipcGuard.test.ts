@@ -72,6 +72,7 @@ describe('the IPC wrapper of Electron main', () => {
         chooseDesignSavePath: async () => null,
         chooseExportPath: async () => null,
         chooseWeightsToOpen: async () => null,
+        chooseDataFolder: async () => null,
       },
       engine,
       autosave: await AutosaveStore.open(join(dir, 'autosave')),

@@ -240,6 +240,12 @@ function serveHostIpc(
       const target: WebContents | undefined = webContents.fromId(ctx.webContentsId);
       if (target && !target.isDestroyed()) target.send(EVENT_CHANNELS.weightsProgress, progress);
     },
+    emitTrainEvent: (ctx, event) => {
+      const target: WebContents | undefined = webContents.fromId(ctx.webContentsId);
+      if (target && !target.isDestroyed()) target.send(EVENT_CHANNELS.trainEvent, event);
+    },
+    // The training worker is bundled beside main.cjs, as the engine's is (forge.config.ts).
+    trainWorkerEntry: { file: path.join(__dirname, 'trainWorker.cjs'), typescript: false },
     onRecentChanged: (file) => {
       app.addRecentDocument(file);
       void refreshMenu(recent, engine, appVersion);

@@ -15,6 +15,7 @@ import {
   type WeightsProgress,
 } from '../../core/host/contract';
 import type { Result, RunProgress } from '../../core/run/types';
+import type { TrainEvent } from '../../core/train/types';
 import { EVENT_CHANNELS } from '../../core/host/eventChannels';
 
 /** Invokes one request; a failure of the IPC itself also comes back as data. */
@@ -33,6 +34,7 @@ function invoke<T>(method: HostMethod, ...args: unknown[]): Promise<Result<T>> {
 const progressListeners = new Set<(p: RunProgress) => void>();
 const menuListeners = new Set<(c: MenuCommand) => void>();
 const weightsListeners = new Set<(p: WeightsProgress) => void>();
+const trainListeners = new Set<(e: TrainEvent) => void>();
 // Commands sent before the renderer subscribed (a file opened at launch) wait for the first listener.
 const pendingCommands: MenuCommand[] = [];
 
@@ -41,6 +43,9 @@ ipcRenderer.on(EVENT_CHANNELS.runProgress, (_event, progress: RunProgress) => {
 });
 ipcRenderer.on(EVENT_CHANNELS.weightsProgress, (_event, progress: WeightsProgress) => {
   for (const l of [...weightsListeners]) l(progress);
+});
+ipcRenderer.on(EVENT_CHANNELS.trainEvent, (_event, e: TrainEvent) => {
+  for (const l of [...trainListeners]) l(e);
 });
 ipcRenderer.on(EVENT_CHANNELS.menuCommand, (_event, command: MenuCommand) => {
   if (menuListeners.size === 0) pendingCommands.push(command);
@@ -96,6 +101,17 @@ const host: HostApi = {
   onDidWeightsProgress(callback) {
     weightsListeners.add(callback);
     return () => void weightsListeners.delete(callback);
+  },
+  train: (trainId, request) => invoke('train', trainId, request),
+  cancelTrain: (trainId) => invoke('cancelTrain', trainId),
+  pauseTrain: (trainId, paused) => invoke('pauseTrain', trainId, paused),
+  trainCheckpoints: () => invoke('trainCheckpoints'),
+  trainSamples: (trainId, actual, predicted, count) =>
+    invoke('trainSamples', trainId, actual, predicted, count),
+  chooseDataFolder: () => invoke('chooseDataFolder'),
+  onDidTrainEvent(callback) {
+    trainListeners.add(callback);
+    return () => void trainListeners.delete(callback);
   },
   onDidMenuCommand(callback) {
     menuListeners.add(callback);

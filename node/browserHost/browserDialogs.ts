@@ -99,6 +99,7 @@ export function browserDialogs(
   folder: string,
   askPage: (clientId: string | null, request: PageDialogRequest) => Promise<string | null>,
   weightsFolder: string = join(folder, '..', 'weights'),
+  datasetsFolder: string = join(weightsFolder, '..', 'datasets'),
 ): HostDialogs<BrowserCaller> {
   const ask = async (ctx: BrowserCaller, request: PageDialogRequest): Promise<string | null> => {
     if (!ctx.clientId)
@@ -130,6 +131,28 @@ export function browserDialogs(
         folder: weightsFolder,
       });
       return name === null ? null : resolveWeightsName(weightsFolder, name);
+    },
+    async chooseDataFolder(ctx) {
+      // Only subfolders of <home>/datasets: a page can never name a folder elsewhere on the disk.
+      await mkdir(datasetsFolder, { recursive: true });
+      const files = (await readdir(datasetsFolder, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort((a, b) => a.localeCompare(b));
+      const name = await ask(ctx, {
+        kind: 'folder',
+        title: 'Choose an image folder (one subfolder per class)',
+        suggestedName: '',
+        files,
+        folder: datasetsFolder,
+      });
+      if (name === null) return null;
+      if (!files.includes(name))
+        throw new HostDialogError(
+          'dialog.badName',
+          `${JSON.stringify(name.slice(0, 80))} is not one of the folders in ${datasetsFolder}; put the image folder there and choose it from the list.`,
+        );
+      return join(datasetsFolder, name);
     },
     async chooseDesignSavePath(ctx, suggestedName) {
       const files = await listFolder(folder, ['.json']);

@@ -94,7 +94,7 @@ export class BrowserHostStartError extends Error {
  * that want the message as a value call `checkBrowserHostFolders` first, as `serve` does).
  */
 export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningBrowserHost> {
-  const { designsDir, stateDir, weightsDir } = hostFolders(o);
+  const { home, designsDir, stateDir, weightsDir } = hostFolders(o);
   const folders = await checkBrowserHostFolders(o);
   if (!folders.ok) throw new BrowserHostStartError(folders.error.code, folders.error.message);
   const log = o.log ?? (() => {});
@@ -123,6 +123,7 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
       designsDir,
       (clientId, request) => host.askPage(clientId, request),
       weightsDir,
+      join(home, 'datasets'),
     ),
     engine: lazyEngine,
     autosave,
@@ -134,6 +135,9 @@ export async function runBrowserHost(o: RunBrowserHostOptions): Promise<RunningB
     weightsDir,
     emitWeightsProgress: (_ctx, progress) => host.broadcast({ type: 'weightsProgress', progress }),
     pageOf: (ctx) => ctx.clientId ?? undefined,
+    home,
+    // One training per host: every page sees its curves.
+    emitTrainEvent: (_ctx, event) => host.broadcast({ type: 'trainEvent', event }),
   });
   const dispatch = createHostRouter(service, (method, e) =>
     log(`The request "${method}" failed unexpectedly: ${(e as Error)?.stack ?? String(e)}`),

@@ -36,6 +36,7 @@ describe('the main process and the command line do not load TensorFlow.js', () =
     'node/host/hostEngine.ts',
     'node/host/hostService.ts',
     'node/browserHost/browserHost.ts',
+    'node/engine/training/job.ts',
   ])('%s reaches no @tensorflow import (only the worker does)', (entry) => {
     const offenders = [...importGraph(entry)]
       .filter(([, bare]) => bare.some((s) => s.startsWith('@tensorflow/')))

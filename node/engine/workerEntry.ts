@@ -19,14 +19,18 @@ export interface WorkerEntry {
 /** The built worker's file name, emitted next to the bundle that imports the engine client. */
 export const BUILT_WORKER_NAME = 'engineWorker.js';
 
-/** Resolves the worker entry relative to `fromDir` (default: this module's folder). */
+/**
+ * Resolves the worker entry relative to `fromDir` (default: this module's folder): the built
+ * `<name>.js`, else the source `<name>.ts` (`trainWorker` is the training job's worker).
+ */
 export function resolveWorkerEntry(
   fromDir: string = path.dirname(fileURLToPath(import.meta.url)),
+  name: 'engineWorker' | 'training/trainWorker' = 'engineWorker',
 ): WorkerEntry {
-  const built = path.join(fromDir, BUILT_WORKER_NAME);
+  const built = path.join(fromDir, `${path.basename(name)}.js`);
   if (existsSync(built)) return { file: built, typescript: false };
   return {
-    file: path.join(fileURLToPath(new URL('.', import.meta.url)), 'engineWorker.ts'),
+    file: path.join(fileURLToPath(new URL('.', import.meta.url)), `${name}.ts`),
     typescript: true,
   };
 }

@@ -51,6 +51,7 @@ describe('host service', () => {
       chooseDesignSavePath: (_c, name) => next(`save ${name}`),
       chooseExportPath: (_c, name, format) => next(`export ${name} ${format}`),
       chooseWeightsToOpen: () => next('weights'),
+      chooseDataFolder: () => next('folder'),
     };
     engine = new HostEngine();
     service = createHostService({

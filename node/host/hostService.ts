@@ -38,6 +38,12 @@ import { writeFileAtomic } from './atomicFile';
 import { isInsideText, readUserFile, realPathInside } from './userFiles';
 import { fetchWeights, listWeights, weightsCacheDir } from '../weights/weightsCache';
 import { emptyRecord } from '../../core/model/records';
+import type { TrainEvent, TrainRequest } from '../../core/train/types';
+import { appHome } from './appHome';
+import { listCheckpoints } from '../engine/training/checkpoints';
+import { runTraining, TrainControl } from '../engine/training/job';
+import type { SampleCells } from '../engine/training/trainLoop';
+import type { WorkerEntry } from '../engine/workerEntry';
 
 /** How the host asks the user for a path; null when the user cancels. */
 export interface HostDialogs<C> {
@@ -46,6 +52,8 @@ export interface HostDialogs<C> {
   chooseExportPath(ctx: C, suggestedName: string, format: ExportFormat): Promise<string | null>;
   /** A weights file to open (WEIGHTS_EXTENSIONS). */
   chooseWeightsToOpen(ctx: C): Promise<string | null>;
+  /** An image folder (ImageFolder layout) to train on. */
+  chooseDataFolder(ctx: C): Promise<string | null>;
 }
 
 /** An expected dialog failure (no page to show it on, a bad file name): reported as data, not a bug. */
@@ -93,6 +101,12 @@ export interface HostServiceOptions<C> {
   pageOf?(ctx: C): string | undefined;
   /** Called after a file joins Recent Files (Electron refreshes its menu). */
   onRecentChanged?(path: string): void;
+  /** The app's home: checkpoints in `<home>/checkpoints`, the Fashion-MNIST cache in `<home>/datasets` (default appHome()). */
+  readonly home?: string;
+  /** Where a training's events go (every page or window: one training at a time per host). */
+  emitTrainEvent?(ctx: C, event: TrainEvent): void;
+  /** The training worker's script (Electron's build passes its bundled one). */
+  readonly trainWorkerEntry?: WorkerEntry;
 }
 
 export const DESIGN_EXTENSION = '.json';
@@ -332,6 +346,32 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     { controller: AbortController; done: Promise<Result<{ path: string }>> }
   >();
 
+  const home = o.home ?? appHome();
+  /** The one training of this host, if any. */
+  let training: { id: string; control: TrainControl } | null = null;
+  /** The last validation's samples of recent trainings, by id (the last four kept). */
+  const samples = new Map<string, SampleCells>();
+
+  /** A training's folders the renderer named: each must have been chosen (or be in the host's folders). */
+  const checkTrainPaths = async (request: TrainRequest): Promise<Result<TrainRequest>> => {
+    const named =
+      request.data.kind === 'folder'
+        ? request.data.path
+        : request.data.kind === 'fashion-mnist'
+          ? request.data.dir
+          : undefined;
+    if (named === undefined) return okResult(request);
+    if (
+      !files.isGranted(named) &&
+      !(o.roots ?? []).some((r) => isInside(resolve(r), resolve(named)))
+    )
+      return errResult(
+        'file.notAllowed',
+        `The training was refused: ${resolve(named)} was not chosen in this session; choose the folder again.`,
+      );
+    return okResult(request);
+  };
+
   const saveVia = async (ctx: C, file: DesignFile): Promise<Result<{ path: string } | null>> => {
     const chosen = await choose(() =>
       o.dialogs.chooseDesignSavePath(ctx, suggestedDesignName(file.text, file.path)),
@@ -506,6 +546,85 @@ export function createHostService<C>(o: HostServiceOptions<C>): HostHandlers<C> 
     async cancelWeightsFetch(_ctx, id) {
       fetching.get(id)?.controller.abort();
       return okResult(undefined);
+    },
+
+    async train(ctx, trainId, request) {
+      if (training)
+        return errResult(
+          'train.busy',
+          `A training (${training.id}) is already running on this host; cancel it or wait for it to end.`,
+        );
+      // Taken before the first await, so a second request arriving meanwhile is refused.
+      const control = new TrainControl();
+      training = { id: trainId, control };
+      try {
+        const checked = await checkTrainPaths(request);
+        if (!checked.ok) return checked;
+        const result = await runTraining(trainId, checked.value, {
+          home,
+          control,
+          workerEntry: o.trainWorkerEntry,
+          onEvent: (e) => o.emitTrainEvent?.(ctx, e),
+          onSamples: (cells) => {
+            samples.delete(trainId);
+            samples.set(trainId, cells);
+            while (samples.size > 4) samples.delete(samples.keys().next().value!);
+          },
+        });
+        // Runs of this session may read the weights it wrote.
+        if (result.ok && result.value.checkpoint) files.grant(result.value.checkpoint.weightsPath);
+        return result;
+      } finally {
+        training = null;
+      }
+    },
+
+    async cancelTrain(_ctx, trainId) {
+      if (training?.id === trainId) training.control.cancel();
+      return okResult(undefined);
+    },
+
+    async pauseTrain(_ctx, trainId, paused) {
+      if (training?.id !== trainId)
+        return errResult('train.unknown', `No training ${trainId} is running on this host.`);
+      training.control.setPaused(paused);
+      return okResult(undefined);
+    },
+
+    async trainCheckpoints() {
+      const list = await listCheckpoints(home);
+      // Checkpoints this host wrote: runs may read their weights.
+      for (const c of list) files.grant(c.weightsPath);
+      return okResult(list);
+    },
+
+    async trainSamples(_ctx, trainId, actual, predicted, count) {
+      const cells = samples.get(trainId);
+      if (!cells)
+        return errResult(
+          'train.unknown',
+          `Training ${trainId} has no validation yet (or is not one of this host's last four).`,
+        );
+      const k = cells.length;
+      if (actual >= k || predicted >= k)
+        return errResult(
+          'train.samples',
+          `The confusion matrix of ${trainId} has classes 0–${k - 1}; got [${actual}][${predicted}].`,
+        );
+      return okResult(cells[actual][predicted].slice(0, count));
+    },
+
+    async chooseDataFolder(ctx) {
+      const chosen = await choose(() => o.dialogs.chooseDataFolder(ctx));
+      if (!chosen.ok || chosen.value === null) return chosen as Result<null>;
+      const dir = files.grant(chosen.value);
+      try {
+        if (!(await stat(dir)).isDirectory())
+          return errResult('data.notFolder', `${dir} is not a folder; choose an image folder.`);
+      } catch {
+        return errResult('data.missing', `The folder ${dir} does not exist.`);
+      }
+      return okResult({ path: dir, name: basename(dir) });
     },
   };
 }

@@ -46,6 +46,7 @@ beforeEach(async () => {
       chooseDesignSavePath: async () => null,
       chooseExportPath: async () => null,
       chooseWeightsToOpen: async () => null,
+      chooseDataFolder: async () => null,
     },
     engine,
     autosave: await AutosaveStore.open(join(dir, 'state')),

@@ -1,5 +1,5 @@
-/** The window: toolbar, graph canvas with totals and summary, and the side panel (edit / run). */
-import { useEffect } from 'react';
+/** The window: toolbar, graph canvas with totals and summary, and the side panel (edit / run / train / compare). */
+import { useEffect, useLayoutEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useShallow } from 'zustand/react/shallow';
 import { serializeDesign } from '../../core/design/designFile';
@@ -11,6 +11,8 @@ import { GraphCanvas } from '../graph/GraphCanvas';
 import { Inspector } from '../panels/Inspector';
 import { RunPanel } from '../panels/RunPanel';
 import { ComparePanel } from '../panels/ComparePanel';
+import { TrainPanel } from '../panels/TrainPanel';
+import { trainHostOf } from '../host/trainHost';
 import { SummaryTable } from '../panels/SummaryTable';
 import { TotalsBar } from '../panels/TotalsBar';
 import { InputSizeBanner } from '../panels/InputSizeBanner';
@@ -36,6 +38,10 @@ function useHostWiring(): void {
   const host = useHost();
   useEffect(() => host.onDidMenuCommand((c) => runMenuCommand(host, c)), [host]);
   useEffect(() => host.onDidRunProgress((p) => appStore.getState().runProgressed(p)), [host]);
+  useEffect(
+    () => trainHostOf(host)?.onDidTrainEvent((e) => appStore.getState().trainEvent(e)),
+    [host],
+  );
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!opensHelp(e) || appStore.getState().helpOpen) return;
@@ -103,7 +109,9 @@ function useHostWiring(): void {
 export function App() {
   const { theme, sideTab, summaryOpen, hostWarning, setSideTab } = useApp(useShallow(selectShell));
   useHostWiring();
-  useEffect(() => {
+  // A layout effect: it runs before any component's effect, so a chart that reads the theme's
+  // colours when the theme changes (Chart.tsx) reads the new ones.
+  useLayoutEffect(() => {
     document.documentElement.dataset.theme = theme;
     document.documentElement.style.colorScheme = theme;
   }, [theme]);
@@ -152,6 +160,16 @@ export function App() {
               <button
                 type="button"
                 role="tab"
+                id="tab-train"
+                aria-selected={sideTab === 'train'}
+                aria-controls="panel-train"
+                onClick={() => setSideTab('train')}
+              >
+                Train
+              </button>
+              <button
+                type="button"
+                role="tab"
                 id="tab-compare"
                 aria-selected={sideTab === 'compare'}
                 aria-controls="panel-compare"
@@ -170,6 +188,8 @@ export function App() {
                 <Inspector />
               ) : sideTab === 'run' ? (
                 <RunPanel />
+              ) : sideTab === 'train' ? (
+                <TrainPanel />
               ) : (
                 <ComparePanel />
               )}

@@ -26,6 +26,7 @@ import {
 } from '../../core/host/contract';
 import { commandForKey } from '../../core/host/menuCommands';
 import { errResult, okResult, type Result, type RunProgress } from '../../core/run/types';
+import type { TrainEvent } from '../../core/train/types';
 import { bytesFromBase64 } from '../../core/export/onnxGraph';
 import {
   API_PATH,
@@ -142,11 +143,13 @@ export function showFileDialog(
     // Only files of the kind being saved are listed; say so, so an empty list does not read as an empty folder.
     const kind = /\.[A-Za-z0-9]+$/.exec(request.suggestedName)?.[0] ?? '.json';
     empty.textContent =
-      request.kind === 'weights'
-        ? `No weights files (${WEIGHTS_EXTENSIONS.join(', ')}) in this folder yet; upload one from this computer, or drop it on the window.`
-        : request.kind === 'open'
-          ? 'No design files (.json) in this folder yet; files of other types are not listed.'
-          : `No ${kind} files in this folder yet; files of other types are not listed.`;
+      request.kind === 'folder'
+        ? 'No folders here yet: put an image folder (one subfolder per class) in this folder first.'
+        : request.kind === 'weights'
+          ? `No weights files (${WEIGHTS_EXTENSIONS.join(', ')}) in this folder yet; upload one from this computer, or drop it on the window.`
+          : request.kind === 'open'
+            ? 'No design files (.json) in this folder yet; files of other types are not listed.'
+            : `No ${kind} files in this folder yet; files of other types are not listed.`;
     Object.assign(empty.style, { padding: '6px 8px', opacity: '0.7' });
     list.append(empty);
   }
@@ -205,7 +208,7 @@ export function showFileDialog(
   const ok = doc.createElement('button');
   ok.type = 'submit';
   ok.textContent =
-    request.kind === 'open' || request.kind === 'weights'
+    request.kind === 'open' || request.kind === 'weights' || request.kind === 'folder'
       ? 'Open'
       : request.kind === 'save'
         ? 'Save'
@@ -262,7 +265,9 @@ export function showFileDialog(
       const name = input.value.trim();
       if (!name) return;
       const clash =
-        request.kind === 'open' || request.kind === 'weights' ? undefined : existing(name);
+        request.kind === 'open' || request.kind === 'weights' || request.kind === 'folder'
+          ? undefined
+          : existing(name);
       if (clash && confirmed !== name) {
         confirmed = name;
         warning.textContent = `${clash} already exists in this folder. ${ok.textContent} again to replace it.`;
@@ -315,6 +320,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
   const progressListeners = new Set<(p: RunProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
   const weightsListeners = new Set<(p: WeightsProgress) => void>();
+  const trainListeners = new Set<(e: TrainEvent) => void>();
 
   const emitMenu = (command: MenuCommand): void => {
     for (const l of [...menuListeners]) l(command);
@@ -345,6 +351,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
       if (msg.type === 'runProgress') for (const l of [...progressListeners]) l(msg.progress);
       else if (msg.type === 'weightsProgress')
         for (const l of [...weightsListeners]) l(msg.progress);
+      else if (msg.type === 'trainEvent') for (const l of [...trainListeners]) l(msg.event);
       else if (msg.type === 'menuCommand') emitMenu(msg.command);
       else if (msg.type === 'dialog') {
         const upload = async (file: File) => {
@@ -536,6 +543,17 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     onDidWeightsProgress(callback) {
       weightsListeners.add(callback);
       return () => void weightsListeners.delete(callback);
+    },
+    train: (trainId, request) => call('train', [trainId, request]),
+    cancelTrain: (trainId) => call('cancelTrain', [trainId]),
+    pauseTrain: (trainId, paused) => call('pauseTrain', [trainId, paused]),
+    trainCheckpoints: () => call('trainCheckpoints', []),
+    trainSamples: (trainId, actual, predicted, count) =>
+      call('trainSamples', [trainId, actual, predicted, count]),
+    chooseDataFolder: () => call('chooseDataFolder', []),
+    onDidTrainEvent(callback) {
+      trainListeners.add(callback);
+      return () => void trainListeners.delete(callback);
     },
     onDidMenuCommand(callback) {
       menuListeners.add(callback);

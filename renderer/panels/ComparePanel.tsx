@@ -30,10 +30,11 @@ import { formatBytes, formatCompact, formatInt, formatShape } from '../../core/m
 import { presets } from '../../core/presets';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
-import { derive, useComparison, useDerived, type Comparison } from '../state/derived';
+import { derive, useComparison, useDerived, useDesign, type Comparison } from '../state/derived';
 import type { CompareTarget } from '../state/compareSlice';
 import { fileLabel, viewport } from '../app/commands';
 import { svgToPngBase64 } from '../export/rasterize';
+import { TrainedComparison } from './TrainedComparison';
 
 const selectCompareState = (s: AppState) => ({
   target: s.compare,
@@ -234,6 +235,7 @@ export function ComparePanel() {
   const { target, preset, selectedId } = useApp(useShallow(selectCompareState));
   const comparison = useComparison();
   const bValid = useDerived().analysis.valid;
+  const design = useDesign();
   const [showUnchanged, setShowUnchanged] = useState(false);
 
   const choose = async (value: string) => {
@@ -337,6 +339,11 @@ export function ComparePanel() {
             <p className="notice">This design has problems, so its figures are partial.</p>
           )}
           <Totals diff={diff} />
+          <TrainedComparison
+            against={comparison.against}
+            againstLabel={comparison.label}
+            design={design}
+          />
           {!idsMostlyShared(diff) && (
             <>
               <h3>Stage by stage</h3>

@@ -343,6 +343,23 @@ function Results({
   );
 }
 
+const selectTrainedCheckpoint = (s: AppState) =>
+  s.design.weights ? (s.trainedWeights[s.design.weights.path] ?? null) : null;
+
+/** Which checkpoint of the Train tab the weights file is, when the user chose "Use these weights". */
+function TrainedWeightsNote() {
+  const c = useApp(selectTrainedCheckpoint);
+  if (!c) return null;
+  return (
+    <p className="notice" data-testid="trained-weights" role="note">
+      Runs with trained weights: {c.designName}, epoch {c.epoch}, step{' '}
+      {c.step.toLocaleString('en-US')}
+      {c.top1 === null ? '' : `, validation top-1 ${(c.top1 * 100).toFixed(1)} %`} (checkpoint{' '}
+      <span className="mono">{c.id}</span>).
+    </p>
+  );
+}
+
 export function RunPanel() {
   const host = useHost();
   const design = useDesign();
@@ -437,6 +454,7 @@ export function RunPanel() {
           onChange={(v) => setRunSettings({ backend: v === 'auto' ? null : (v as BackendName) })}
         />
         <WeightsField />
+        <TrainedWeightsNote />
         <div className="button-row">
           <button
             type="button"

@@ -1,5 +1,5 @@
 /**
- * The one store of the renderer, composed from typed slices (design, selection, run, ui) and
+ * The one store of the renderer, composed from typed slices (design, selection, run, train, ui) and
  * wrapped once in zundo's `temporal`, which records the design only: selecting, opening modules,
  * running and theme changes are never undone.
  */
@@ -14,6 +14,7 @@ import { createRunSlice, type RunSlice } from './runSlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 import { createCompareSlice, type CompareSlice } from './compareSlice';
 import { createEditGroupSlice, type EditGroupSlice } from './editGroupSlice';
+import { createTrainSlice, type TrainSlice } from './trainSlice';
 
 export interface HistorySlice {
   /** Counts undo and redo steps, so a field showing a draft knows the design moved under it. */
@@ -29,6 +30,7 @@ export type AppState = DesignSlice &
   UiSlice &
   CompareSlice &
   EditGroupSlice &
+  TrainSlice &
   HistorySlice;
 
 type Tracked = { design: Design };
@@ -54,6 +56,7 @@ export function createAppStore() {
         ...createUiSlice(set, get, api),
         ...createCompareSlice(set, get, api),
         ...createEditGroupSlice(set, get, api),
+        ...createTrainSlice(set, get, api),
         historyVersion: 0,
         undo: () => {
           store.getState().endEditGroup();

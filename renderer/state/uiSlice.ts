@@ -4,7 +4,7 @@ import type { AppState } from './store';
 import { CONVENTION_IDS, type ConventionId } from '../../core/model/glossary';
 
 export type Theme = 'light' | 'dark';
-export type SideTab = 'edit' | 'run' | 'compare';
+export type SideTab = 'edit' | 'run' | 'train' | 'compare';
 
 /** A question the user must answer before something is lost. */
 export interface Confirmation {

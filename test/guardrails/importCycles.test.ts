@@ -37,9 +37,13 @@ const KNOWN_FOLDER_CYCLES: readonly (readonly string[])[] = [
     'core/host',
     'core/modules',
     'core/run',
+    // The host contract names the training types, which name core/run's Result (issue 23).
+    'core/train',
     'core/weights',
   ],
-  ['node/checkpoint', 'node/engine', 'node/host', 'node/weights'],
+  // node/host starts trainings (node/engine/training/job.ts), whose checkpoints are written
+  // through node/host/atomicFile.ts as every other file the app writes (issue 23).
+  ['node/checkpoint', 'node/engine', 'node/engine/training', 'node/host', 'node/weights'],
   [
     'renderer/app',
     'renderer/export',

@@ -76,6 +76,11 @@ export interface Evaluation {
  */
 export interface OptimizerState {
   readonly step: number;
+  /**
+   * Images the trainer has stepped on (the position of its seeded dropout stream), so a resumed
+   * run draws the same dropout masks; absent: step × nothing known, 0.
+   */
+  readonly imagesSeen?: number;
   readonly slots: ReadonlyMap<string, Readonly<Record<string, Float32Array>>>;
 }
 
@@ -316,7 +321,7 @@ export function createTrainer(
       });
       if (Object.keys(record).length) slots.set(key, record);
     }
-    return { step: steps, slots };
+    return { step: steps, imagesSeen, slots };
   };
 
   const loadOptimizerState = (state: OptimizerState): Result<void> => {
@@ -346,6 +351,7 @@ export function createTrainer(
       });
     }
     steps = state.step;
+    imagesSeen = state.imagesSeen ?? 0;
     return okResult(undefined);
   };
 

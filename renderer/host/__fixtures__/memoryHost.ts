@@ -13,6 +13,12 @@ import type {
 } from '../../../core/host/contract';
 import { isWeightsFileName, notWeightsMessage } from '../../../core/host/contract';
 import { PRETRAINED_CHECKPOINTS } from '../../../core/weights/pretrained';
+import type {
+  CheckpointInfo,
+  TrainEvent,
+  TrainRequest,
+  TrainSummary,
+} from '../../../core/train/types';
 import {
   errResult,
   okResult,
@@ -45,6 +51,18 @@ export interface MemoryHostOptions {
     id: string,
     emit: (p: WeightsProgress) => void,
   ) => Promise<Result<{ readonly path: string }>>;
+  /** Answers `train`, sending events through `emit`; by default it fails with `train.unavailable`. */
+  train?: (
+    trainId: string,
+    request: TrainRequest,
+    emit: (e: TrainEvent) => void,
+  ) => Promise<Result<TrainSummary>>;
+  /** What `trainCheckpoints` lists. */
+  checkpoints?: readonly CheckpointInfo[];
+  /** What `trainSamples` answers (the same images for every cell). */
+  trainSamples?: readonly string[];
+  /** What `chooseDataFolder` answers (default: cancelled). */
+  dataFolder?: { readonly path: string; readonly name: string } | null;
 }
 
 export interface MemoryHost extends HostApi {
@@ -56,12 +74,19 @@ export interface MemoryHost extends HostApi {
   options: MemoryHostOptions;
   /** Sends a menu command as the host's menu would. */
   sendMenuCommand(command: MenuCommand): void;
+  /** Sends a training event as a host would. */
+  sendTrainEvent(e: TrainEvent): void;
+  /** Pause requests so far: [trainId, paused]. */
+  readonly pauses: [string, boolean][];
+  /** trainSamples requests so far: [trainId, actual, predicted]. */
+  readonly sampleRequests: [string, number, number][];
 }
 
 export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
   const progressListeners = new Set<(p: RunProgress) => void>();
   const menuListeners = new Set<(c: MenuCommand) => void>();
   const weightsListeners = new Set<(p: WeightsProgress) => void>();
+  const trainListeners = new Set<(e: TrainEvent) => void>();
   const info: HostInfo = {
     kind: 'test',
     appVersion: '0.0.0-test',
@@ -164,6 +189,32 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
     onDidMenuCommand: (cb) => {
       menuListeners.add(cb);
       return () => menuListeners.delete(cb);
+    },
+    pauses: [],
+    sampleRequests: [],
+    sendTrainEvent: (e) => trainListeners.forEach((l) => l(e)),
+    train: async (trainId, request) => {
+      if (!host.options.train)
+        return errResult('train.unavailable', 'The test host trains nothing.');
+      return host.options.train(trainId, request, (e) => trainListeners.forEach((l) => l(e)));
+    },
+    cancelTrain: async (trainId) => {
+      host.cancelled.push(`train:${trainId}`);
+      return okResult(undefined);
+    },
+    pauseTrain: async (trainId, paused) => {
+      host.pauses.push([trainId, paused]);
+      return okResult(undefined);
+    },
+    trainCheckpoints: async () => okResult(host.options.checkpoints ?? []),
+    trainSamples: async (trainId, actual, predicted, count) => {
+      host.sampleRequests.push([trainId, actual, predicted]);
+      return okResult((host.options.trainSamples ?? []).slice(0, count));
+    },
+    chooseDataFolder: async () => okResult(host.options.dataFolder ?? null),
+    onDidTrainEvent: (cb) => {
+      trainListeners.add(cb);
+      return () => trainListeners.delete(cb);
     },
   };
   return host;
