@@ -35,6 +35,11 @@ export interface BenchResult {
   /** Median time spent inside the layers per image (no messaging, input or statistics). */
   readonly computeMsPerImage: number;
   readonly runsMs: readonly number[];
+  /**
+   * Median CPU time of this process per run (client, worker and ONNX Runtime threads) per image:
+   * unlike wall time, hardly changed by other processes on a shared machine.
+   */
+  readonly cpuMsPerImage: number;
 }
 
 /**
@@ -48,6 +53,10 @@ export interface WholeGraphResult {
   readonly gmacPerSecond: number;
   /** The product's onnxruntime run time over the plain session's, median of the runs paired as they alternated. */
   readonly productRatio: number | null;
+  /** The plain session's median CPU time per image (its threads), ms. */
+  readonly cpuMsPerImage: number;
+  /** The product's CPU time over the plain session's, median of the paired runs: the overhead other processes' load does not blur. */
+  readonly productCpuRatio: number | null;
 }
 
 /** PyTorch's figure for one batch: its fastest setting, timed interleaved with the first backend's runs. */
@@ -181,7 +190,8 @@ async function plainOrtSession(
 ): Promise<
   | {
       ok: true;
-      time(batch: number): Promise<number>;
+      /** One pass: wall and CPU time (this process), ms. */
+      time(batch: number): Promise<{ ms: number; cpuMs: number }>;
       peak(): ReturnType<typeof matMulPeak>;
       release(): Promise<void>;
     }
@@ -205,14 +215,16 @@ async function plainOrtSession(
       if (!feeds.has(batch))
         feeds.set(batch, { [ONNX_INPUT]: new ort.Tensor('float32', randomInput(shape, 0), shape) });
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       await session.run(feeds.get(batch)!);
-      return performance.now() - t0;
+      return { ms: performance.now() - t0, cpuMs: cpuMs(process.cpuUsage(c0)) };
     },
     peak: () => matMulPeak(ort),
     release: () => session.release(),
   };
 }
 
+const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -255,7 +267,8 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
   --no-torch                do not measure PyTorch
   --json                    print { "results": [ { "backend", "batch", "msPerImage",
                             "gmacPerSecond", … } ], "wholeGraph": [ { "batch", "msPerImage",
-                            "productRatio", … } ], "matMul": { "gmacPerSecond" },
+                            "productRatio", "productCpuRatio", … } ],
+                            "matMul": { "gmacPerSecond" },
                             "pytorch": { "best": [ { "msPerImage", "productRatio", … } ] },
                             "load": { "before", "after", "cores" }, "skipped" }`,
   options: {
@@ -380,6 +393,8 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
             const wall: number[] = [];
             const compute: number[] = [];
             const plainMs: number[] = [];
+            const cpu: number[] = [];
+            const plainCpu: number[] = [];
             const torchMs: number[] = [];
             const withTorch = backendIndex === 0 ? torch : null;
             let chosen: { best: TorchResult; all: TorchResult[] } | null = null;
@@ -402,11 +417,16 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
               // The plain session runs between the product's runs, so a neighbour's load falls on both.
               if (plain?.ok) {
                 const t = await plain.time(batch);
-                if (i >= counts.warmup) plainMs.push(t);
+                if (i >= counts.warmup) {
+                  plainMs.push(t.ms);
+                  plainCpu.push(t.cpuMs);
+                }
               }
               const t0 = performance.now();
+              const c0 = process.cpuUsage();
               const r = await client.run(`bench-${backend}-${batch}-${i}`, request);
               const ms = performance.now() - t0;
+              const runCpu = cpuMs(process.cpuUsage(c0));
               if (!r.ok) return fail(`${backend}, batch ${batch}: ${r.error.message}`, 1);
               if (r.value.backend.name !== backend)
                 return fail(
@@ -415,6 +435,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
                 );
               if (i >= counts.warmup) {
                 wall.push(ms);
+                cpu.push(runCpu);
                 compute.push(r.value.totalMs);
               }
             }
@@ -430,6 +451,7 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
               gmacPerSecond: round((analysis.totals.macs * batch) / (ms / 1000) / 1e9),
               computeMsPerImage: round(median(compute) / batch),
               runsMs: wall.map(round),
+              cpuMsPerImage: round(median(cpu) / batch),
             };
             results.push(result);
             say(
@@ -443,10 +465,12 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
                 gmacPerSecond: round((analysis.totals.macs * batch) / (pms / 1000) / 1e9),
                 // Paired: each product run over the plain run just before it.
                 productRatio: round(median(wall.map((x, j) => x / plainMs[j]))),
+                cpuMsPerImage: round(median(plainCpu) / batch),
+                productCpuRatio: round(median(cpu.map((x, j) => x / plainCpu[j]))),
               };
               wholeGraph.push(w);
               say(
-                `${'ort-export'.padEnd(11)} ${String(batch).padStart(5)} ${'1'.padStart(7)} ${String(os.availableParallelism()).padStart(7)} ${w.msPerImage.toFixed(1).padStart(9)} ${(1000 / w.msPerImage).toFixed(2).padStart(9)} ${w.gmacPerSecond.toFixed(1).padStart(7)}  (one plain session on the export onnx file; the product ${w.productRatio}× it)\n`,
+                `${'ort-export'.padEnd(11)} ${String(batch).padStart(5)} ${'1'.padStart(7)} ${String(os.availableParallelism()).padStart(7)} ${w.msPerImage.toFixed(1).padStart(9)} ${(1000 / w.msPerImage).toFixed(2).padStart(9)} ${w.gmacPerSecond.toFixed(1).padStart(7)}  (one plain session on the export onnx file; the product ${w.productRatio}× it, ${w.productCpuRatio}× its CPU time)\n`,
               );
             }
             if (chosen && torchMs.length) {
