@@ -3,7 +3,7 @@
  * (1) a plain session on the design's `export onnx` bytes, (2) the same with the in-graph module
  * summaries, (3) the engine's `EngineSession.run` in this thread (no worker), (4) a whole
  * `EngineClient.run` (worker, messages, results). Medians; prints figures, asserts nothing.
- * Run: npx tsx bench/runBreakdown.ts [preset] [runs]
+ * Run: npm run bench:run-breakdown -- [preset] [runs]
  */
 import os from 'node:os';
 import { analyze } from '../core/analysis/analyze';
