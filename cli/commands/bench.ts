@@ -411,8 +411,18 @@ ${designUsage.replace(/\n {2}--batch N[^\n]*/, '')}
             }
             for (let i = 0; i < counts.warmup + counts.runs; i++) {
               if (withTorch && chosen) {
-                const t = await withTorch.time(batch);
-                if (i >= counts.warmup) torchMs.push(t);
+                try {
+                  const t = await withTorch.time(batch);
+                  if (i >= counts.warmup) torchMs.push(t);
+                } catch (e) {
+                  // PyTorch stopped (crashed, ran out of memory): the other figures still stand.
+                  skipped.push({
+                    backend: 'pytorch',
+                    reason: `batch ${batch}: ${(e as Error).message}`,
+                  });
+                  chosen = null;
+                  torchMs.length = 0;
+                }
               }
               // The plain session runs between the product's runs, so a neighbour's load falls on both.
               if (plain?.ok) {
