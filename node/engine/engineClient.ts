@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ResourceLimits, Worker } from 'node:worker_threads';
-import { analyze } from '../../core/analysis/analyze';
 import {
   errResult,
   okResult,
@@ -20,7 +19,7 @@ import {
 import { backendFromEnv } from './backendNames';
 import { estimateRunBytes, memoryRefusal } from './memory';
 import { finalizeRun } from './results';
-import { activeModules, invalidDesignMessage, requestDesign } from './runDesign';
+import { activeModules, analyzeDesign, invalidDesignMessage, requestDesign } from './runDesign';
 import { defaultAssetsDir, resolveWorkerEntry, startWorker, type WorkerEntry } from './workerEntry';
 import {
   STOP_CANCELLED,
@@ -285,7 +284,7 @@ export class EngineClient {
         errResult('run.duplicate', `A run with the id ${runId} is already queued or running.`),
       );
     const design = requestDesign(request);
-    const analysis = analyze(design);
+    const analysis = analyzeDesign(design);
     if (!analysis.valid)
       return Promise.resolve(errResult('run.invalidDesign', invalidDesignMessage(analysis)));
     const batch = design.input.batch;
@@ -301,7 +300,7 @@ export class EngineClient {
     const perWorker = estimateRunBytes(
       largest === batch
         ? analysis
-        : analyze({ ...design, input: { ...design.input, batch: largest } }),
+        : analyzeDesign({ ...design, input: { ...design.input, batch: largest } }),
       request.mode,
     );
 

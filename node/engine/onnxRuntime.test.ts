@@ -10,6 +10,8 @@ import {
   type OrtModuleResult,
 } from './onnxRuntime';
 import { arrayStats, finishStats } from './stats';
+
+type Stats = ReturnType<typeof finishStats>;
 import { seededStateDict } from './weights';
 
 const close = (a: number, b: number, scale: number) =>
@@ -76,6 +78,79 @@ describe('OrtGraphModel (one session over the whole graph)', () => {
       await whole.release();
     }
   }, 120_000);
+});
+
+/** Each preset at its smallest valid input (the aux heads and fixed pools fix some), and the batch tested. */
+const PRESET_INPUTS: readonly [preset: string, size: number, batch: number][] = [
+  ['googlenet-torchvision', 64, 2],
+  ['googlenet-paper', 223, 2],
+  ['bn-inception', 223, 2],
+  ['inception-v3', 299, 1],
+  ['inception-v4', 75, 2],
+  ['inception-resnet-v1', 75, 2],
+  ['inception-resnet-v2', 75, 2],
+];
+
+describe('OrtGraphModel on every preset', () => {
+  it.each(PRESET_INPUTS)(
+    '%s at %i² (batch %i): each module measures the shape and statistics of the module-by-module run',
+    async (preset, size, batch) => {
+      const ort = await loadOnnxRuntime();
+      if (!ort.ok) throw new Error(ort.reason);
+      const base = presetDesign(preset)!;
+      const design = { ...base, input: { ...base.input, height: size, width: size, batch } };
+      const analysis = analyze(design);
+      expect(analysis.valid, preset).toBe(true);
+      const weights = seededStateDict(analysis.graph, 1, 'pytorch');
+      const shape = [batch, design.input.channels, size, size];
+      const input = randomInput(shape, 2);
+      const split = await OrtModel.create(ort.ort, design, analysis, weights, {
+        foldBatchNorm: true,
+      });
+      const reference: { id: string; shape: readonly number[]; stats: Stats; count: number }[] = [];
+      await split.run(input, shape, {
+        onModule: (m) =>
+          reference.push({
+            id: m.id,
+            shape: m.shape,
+            stats: finishStats(arrayStats(m.data)),
+            count: m.data.length,
+          }),
+      });
+      await split.release();
+      const whole = await OrtGraphModel.create(ort.ort, design, analysis, weights, {
+        foldBatchNorm: true,
+        featureMaps: [],
+      });
+      try {
+        const r = await whole.run(input, shape);
+        expect(r.modules.map((m) => m.id)).toEqual(reference.map((m) => m.id));
+        for (const [i, m] of r.modules.entries()) {
+          const ref = reference[i];
+          expect(m.shape, m.id).toEqual(ref.shape);
+          expect(m.expectedShape, m.id).toEqual(ref.shape);
+          expect(m.stats.count, m.id).toBe(ref.count);
+          const got = finishStats(m.stats);
+          // Not bit for bit: in the whole graph ONNX Runtime fuses across module boundaries (a
+          // residual's Add and ReLU into the convolution), which rounds the last bit differently.
+          expect(close(got.min, ref.stats.min, ref.stats.std), `${m.id} min`).toBe(true);
+          expect(close(got.max, ref.stats.max, ref.stats.std), `${m.id} max`).toBe(true);
+          expect(
+            close(got.mean, ref.stats.mean, ref.stats.std),
+            `${m.id} mean ${got.mean} vs ${ref.stats.mean}`,
+          ).toBe(true);
+          expect(
+            close(got.std, ref.stats.std, Math.abs(ref.stats.mean)),
+            `${m.id} std ${got.std} vs ${ref.stats.std}`,
+          ).toBe(true);
+          expect(m.firstImage, m.id).toBeUndefined();
+        }
+      } finally {
+        await whole.release();
+      }
+    },
+    300_000,
+  );
 });
 
 describe('moduleTimesFromProfile', () => {

@@ -2,7 +2,7 @@
  * What a run request means for the design, without TensorFlow.js: the main process and the
  * command line use these, and only the worker loads TF.js.
  */
-import type { Analysis } from '../../core/analysis/analyze';
+import { analyze, type Analysis } from '../../core/analysis/analyze';
 import type { Design } from '../../core/model/types';
 import type { RunMode } from '../../core/run/types';
 import type { EngineRunRequest } from './protocol';
@@ -23,4 +23,29 @@ export function invalidDesignMessage(analysis: Analysis): string {
 /** Modules that run in a mode: the eval path in eval mode, every module in train mode. */
 export function activeModules(analysis: Analysis, mode: RunMode) {
   return analysis.modules.filter((m) => mode === 'train' || m.evalPath);
+}
+
+/** The last few designs analysed, by their JSON (oldest first). */
+const analyses = new Map<string, Analysis>();
+const ANALYSES_KEPT = 4;
+
+/**
+ * core's `analyze(design)`, remembered for the last few designs (by their JSON): repeated runs of
+ * one design (the Run button, bench, a batch after a batch) skip a GoogLeNet analysis of about
+ * 4 ms per run on the client and again in the worker (issue 21). The analysis is never mutated, so
+ * sharing it is safe.
+ */
+export function analyzeDesign(design: Design): Analysis {
+  const key = JSON.stringify(design);
+  const hit = analyses.get(key);
+  if (hit) {
+    // Most recently used last.
+    analyses.delete(key);
+    analyses.set(key, hit);
+    return hit;
+  }
+  const analysis = analyze(design);
+  analyses.set(key, analysis);
+  if (analyses.size > ANALYSES_KEPT) analyses.delete(analyses.keys().next().value!);
+  return analysis;
 }

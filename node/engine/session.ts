@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { analyze, type Analysis } from '../../core/analysis/analyze';
+import type { Analysis } from '../../core/analysis/analyze';
 import type { Design } from '../../core/model/types';
 import {
   errResult,
@@ -47,13 +47,24 @@ export interface SessionHooks {
   onProgress?(done: number, total: number, module: string): void;
 }
 
-import { invalidDesignMessage, requestDesign } from './runDesign';
+import { analyzeDesign, invalidDesignMessage, requestDesign } from './runDesign';
 import { emptyRecord } from '../../core/model/records';
 
 /** Whether the request asks for this module's feature-map summary (all of them by default). */
 function featureMapWanted(request: EngineRunRequest, id: string): boolean {
   const maps = request.featureMaps;
   return maps === undefined || maps === true || (Array.isArray(maps) && maps.includes(id));
+}
+
+/** Each analysis' state_dict keys and shapes as JSON (about 7 ms for GoogLeNet, so once per analysis). */
+const specKeys = new WeakMap<Analysis, string>();
+function stateDictSpecKey(analysis: Analysis): string {
+  let key = specKeys.get(analysis);
+  if (key === undefined) {
+    key = JSON.stringify(stateDictSpec(analysis.graph).map((e) => [e.key, e.shape]));
+    specKeys.set(analysis, key);
+  }
+  return key;
 }
 
 /** Sample photo names are plain file names inside assets/samples. */
@@ -188,7 +199,7 @@ export class EngineSession {
     carryIn?: Readonly<Record<string, TensorData>>,
   ): Promise<Result<PartialRun>> {
     const design = requestDesign(request);
-    const analysis = analyze(design);
+    const analysis = analyzeDesign(design);
     if (!analysis.valid) return errResult('run.invalidDesign', invalidDesignMessage(analysis));
     const sliceProblem = batchSliceProblem(slice, design.input.batch);
     if (sliceProblem) return errResult('run.slice', sliceProblem);
@@ -581,7 +592,7 @@ export class EngineSession {
     request: EngineRunRequest,
     analysis: Analysis,
   ): Promise<Result<SessionWeights>> {
-    const spec = JSON.stringify(stateDictSpec(analysis.graph).map((e) => [e.key, e.shape]));
+    const spec = stateDictSpecKey(analysis);
     let key: string;
     if (request.weightsPath) {
       let info;

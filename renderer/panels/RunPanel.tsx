@@ -58,17 +58,20 @@ function TimeChart({ result }: { result: RunResult }) {
     <figure className="time-chart">
       <figcaption>Time per module (total {result.totalMs.toFixed(0)} ms)</figcaption>
       {result.timing && <p className="time-method">{result.timing.note}</p>}
-      <ul aria-label="Time per module">
-        {result.modules.map((m) => (
-          <li key={m.id}>
-            <span className="bar-label">{m.id}</span>
-            <span className="bar-track" aria-hidden="true">
-              <span className="bar" style={{ width: `${(m.ms / max) * 100}%` }} />
-            </span>
-            <span className="bar-value">{m.ms < 10 ? m.ms.toFixed(1) : m.ms.toFixed(0)} ms</span>
-          </li>
-        ))}
-      </ul>
+      {/* Unmeasured times are zeros, not a chart. */}
+      {result.timing?.method !== 'none' && (
+        <ul aria-label="Time per module">
+          {result.modules.map((m) => (
+            <li key={m.id}>
+              <span className="bar-label">{m.id}</span>
+              <span className="bar-track" aria-hidden="true">
+                <span className="bar" style={{ width: `${(m.ms / max) * 100}%` }} />
+              </span>
+              <span className="bar-value">{m.ms < 10 ? m.ms.toFixed(1) : m.ms.toFixed(0)} ms</span>
+            </li>
+          ))}
+        </ul>
+      )}
     </figure>
   );
 }
