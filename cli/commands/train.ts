@@ -1,6 +1,6 @@
 /**
- * `inception-explorer train`: trains a design on Fashion-MNIST (or seeded random data) with the
- * TF.js trainer, prints a line (or a JSON object) per epoch, and can dump the first step's
+ * `inception-explorer train`: trains a design on Fashion-MNIST (or seeded random data) on the
+ * fastest engine that can train it (ONNX Runtime, else TF.js; `--engine` forces one), prints a line (or a JSON object) per epoch, and can dump the first step's
  * inputs and the weights before and after so PyTorch can reproduce them.
  */
 import { mkdir } from 'node:fs/promises';
@@ -24,8 +24,9 @@ import {
   shuffledIndices,
   type ImageSet,
 } from '../../node/engine/training/fashionMnist';
+import { createBestTrainer } from '../../node/engine/training/engines';
+import type { TrainEngineChoice } from '../../core/train/types';
 import {
-  createTrainer,
   type Batch,
   type OptimizerKind,
   type ScheduleKind,
@@ -34,7 +35,8 @@ import {
 
 const usage = `Usage: inception-explorer train [FILE] [design options] --data fashion-mnist|random [options]
 
-Trains the design with the TF.js engine and reports loss and top-1 accuracy after each epoch.
+Trains the design and reports loss and top-1 accuracy after each epoch. The first line says which
+engine trains and why: ONNX Runtime when it can train every layer, else TF.js.
 
 ${designUsage}
   --data SOURCE             fashion-mnist (Debian's dataset-fashion-mnist) or random (seeded noise, for parity checks)
@@ -50,7 +52,9 @@ ${designUsage}
   --schedule constant|step|cosine  learning-rate schedule (default constant)
   --no-dropout              train without the design's dropout
   --seed S                  weights, shuffling and dropout seed (default 0)
-  --backend NAME            tensorflow, wasm or cpu (default: the first that starts)
+  --engine auto|onnxruntime|tfjs  training engine (default auto: ONNX Runtime when it can train every layer)
+  --backend NAME            TF.js backend: tensorflow, wasm or cpu (default: the first that starts);
+                            naming one trains on TF.js unless --engine says otherwise
   --out DIR                 write the trained weights (weights.safetensors) and metrics.json
   --dump DIR                write init.safetensors, batch.safetensors (input, target) and weights.safetensors
   --json                    one JSON object per epoch and a final one`;
@@ -71,6 +75,7 @@ const options = {
   'no-dropout': { type: 'boolean' },
   seed: { type: 'string' },
   backend: { type: 'string' },
+  engine: { type: 'string' },
   out: { type: 'string' },
   dump: { type: 'string' },
   json: { type: 'boolean' },
@@ -227,8 +232,18 @@ async function run(
     source = imageSource(loaded.value.train, loaded.value.test, n.limit, shape);
   }
 
-  const backend = await selectTfBackend(values.backend as TfBackendName | undefined);
-  if (!backend.ok) return fail(backend.reason, 1);
+  const engine = (values.engine ?? 'auto') as TrainEngineChoice;
+  if (!['auto', 'onnxruntime', 'tfjs'].includes(engine))
+    return fail(
+      `--engine must be auto, onnxruntime or tfjs; got ${JSON.stringify(values.engine)}.`,
+    );
+  // A TF.js backend is started up front only when TF.js is asked for (or its backend named);
+  // otherwise the engine choice starts one if it falls back to TF.js.
+  const backend =
+    engine === 'tfjs' || values.backend !== undefined
+      ? await selectTfBackend(values.backend as TfBackendName | undefined)
+      : null;
+  if (backend && !backend.ok) return fail(backend.reason, 1);
   const stepsPerEpoch = Math.ceil(source.trainCount / n.batch);
   const totalSteps = Math.min(n.steps, stepsPerEpoch * n.epochs);
   const trainerOptions: TrainerOptions = {
@@ -243,14 +258,22 @@ async function run(
     totalSteps,
   };
   const init = seededStateDict(analysis.graph, n.seed);
-  const made = createTrainer(design, analysis, init, trainerOptions);
-  if (!made.ok) return fail(made.error.message, 1);
-  const trainer = made.value;
+  const made = await createBestTrainer(
+    design,
+    analysis,
+    init,
+    trainerOptions,
+    values.backend !== undefined && engine === 'auto' ? 'tfjs' : engine,
+  );
+  if (!made.ok) return fail(`[${made.error.code}] ${made.error.message}`, 1);
+  const trainer = made.value.trainer;
   const dumpDir = typeof values.dump === 'string' ? values.dump : null;
   const json = Boolean(values.json);
   const say = (line: string) => io.out(line);
-  if (!json)
+  if (!json) {
+    say(terminalLines`${made.value.notes.join(' ')}\n`);
     say(terminalLines`Training ${got.source} on ${trainer.engine}; ${source.description}.\n`);
+  }
 
   const epochs: object[] = [];
   let step = 0;
@@ -365,7 +388,8 @@ async function run(
       ok: failure === null,
       error: failure,
       engine: trainer.engine,
-      backendFallbacks: backend.info.fallbacks,
+      engineNotes: made.value.notes,
+      backendFallbacks: backend?.ok ? backend.info.fallbacks : [],
       steps: step,
       seconds: round((performance.now() - started) / 1000, 1),
       epochs,
