@@ -45,8 +45,8 @@ export interface OnnxTrainContext {
   param(key: string): string;
   /** The graph input holding this layer's dropout mask (0 or 1/(1 − p) per element), null when dropout is off. */
   mask(): string | null;
-  /** Declares the new value of a running statistic (a graph output of the step). */
-  updateBuffer(key: string, value: string): void;
+  /** The value name the new value of a running statistic must be written to (a graph output of the step). */
+  bufferOutput(key: string): string;
 }
 
 /** What a backward emitter gets: the forward's context, its output and saved values, and dL/dY. */
@@ -310,10 +310,8 @@ const batchNorm2d: OnnxTrainEmitter<'batchNorm2d'> = {
         ],
         `${id}:${key}Batch`,
       );
-      ctx.updateBuffer(
-        `${id}.${key}`,
-        g.node('Add', `${id}:${key}New`, [old, fresh], `${id}:${key}New`),
-      );
+      const out = ctx.bufferOutput(`${id}.${key}`);
+      g.node('Add', out, [old, fresh], out);
     };
     blend('running_mean', mean, momentum);
     blend('running_var', variance, (momentum * m) / Math.max(1, m - 1));

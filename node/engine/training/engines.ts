@@ -8,7 +8,7 @@ import type { Analysis } from '../../../core/analysis/analyze';
 import type { Design } from '../../../core/model/types';
 import type { TrainEngineChoice } from '../../../core/train/types';
 import { errResult, okResult, type Result } from '../../../core/run/types';
-import { untrainableLayers } from '../../../core/export/onnxTrainStep';
+import { describeBlocked, untrainableLayers } from '../../../core/export/onnxTrainStep';
 import { selectTfBackend } from '../backend';
 import type { StateDict } from '../weights';
 import { createOrtTrainer } from './ortTrainer';
@@ -57,12 +57,7 @@ export async function createBestTrainer(
   if (choice === 'tfjs') return tfjs(['Training on TF.js because it was asked for (engine tfjs).']);
   const blocked = untrainableLayers(analysis.graph);
   if (blocked.length) {
-    const why = blocked
-      .map(
-        (b) =>
-          `${b.kind} (${b.layers.slice(0, 3).join(', ')}${b.layers.length > 3 ? ', …' : ''}): ${b.reason}`,
-      )
-      .join('; ');
+    const why = describeBlocked(blocked);
     if (choice === 'onnxruntime')
       return errResult('train.onnx', `ONNX Runtime cannot train this design: ${why}.`);
     return tfjs([`Training on TF.js: ONNX Runtime cannot train ${why}.`]);

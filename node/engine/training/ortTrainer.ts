@@ -12,7 +12,12 @@ import type { Design } from '../../../core/model/types';
 import { errResult, okResult, type Result } from '../../../core/run/types';
 import { stateDictSpec } from '../../../core/weights/stateDict';
 import { onnxModel } from '../../../core/export/onnx';
-import { onnxTrainStep, TRAIN_IO, type OnnxTrainStep } from '../../../core/export/onnxTrainStep';
+import {
+  onnxTrainStep,
+  TRAIN_IO,
+  type OnnxTrainStep,
+  type ParamSlot,
+} from '../../../core/export/onnxTrainStep';
 import { emptyRecord } from '../../../core/model/records';
 import { loadOnnxRuntime, sessionOptions } from '../onnxRuntime';
 import type { StateDict } from '../weights';
@@ -107,23 +112,30 @@ export async function createOrtTrainer(
   // Two buffers per carried tensor: `current` is read by a step, `spare` written by it.
   const spec = stateDictSpec(analysis.graph);
   const counterKeys = spec.filter((e) => e.role === 'counter').map((e) => e.key);
+  const specShape = (key: string) => spec.find((e) => e.key === key)!.shape;
   let current = new Map<string, Float32Array>();
   let spare = new Map<string, Float32Array>();
   for (const c of template.carried) {
     const size = count(c.shape);
-    const start =
-      c.name === TRAIN_IO.counter
-        ? Float32Array.of(init.get(counterKeys[0])?.[0] ?? 0)
-        : (init.get(c.name) ?? new Float32Array(size));
-    if (start.length !== size)
-      return errResult(
-        'train.design',
-        `The initial weights' ${c.name} holds ${start.length} values but the design needs ${size}.`,
-      );
-    current.set(c.name, Float32Array.from(start));
+    current.set(c.name, new Float32Array(size));
     spare.set(c.name, new Float32Array(size));
   }
-  const shapes = new Map(template.carried.map((c) => [c.name, c.shape]));
+  for (const key of [...template.buffers, ...template.params.map((p) => p.key)]) {
+    const slot = template.params.find((p) => p.key === key);
+    const size = count(slot?.shape ?? specShape(key));
+    const start = init.get(key);
+    if (!start || start.length !== size)
+      return errResult(
+        'train.design',
+        `The initial weights' ${key} holds ${start?.length ?? 'no'} values but the design needs ${size}.`,
+      );
+    if (slot) current.get(TRAIN_IO.params)!.set(start, slot.offset);
+    else current.get(key)!.set(start);
+  }
+  if (current.has(TRAIN_IO.counter))
+    current.get(TRAIN_IO.counter)![0] = init.get(counterKeys[0])?.[0] ?? 0;
+  const view = (buffers: Map<string, Float32Array>, name: string, p: ParamSlot) =>
+    buffers.get(name)!.subarray(p.offset, p.offset + count(p.shape));
   const moduleOf = new Map(analysis.graph.map((l) => [l.id, l.module]));
   const [beta1, beta2] = options.betas ?? [0.9, 0.999];
   const slotNames = options.optimizer === 'sgd' ? ['momentum_buffer'] : ['exp_avg', 'exp_avg_sq'];
@@ -174,6 +186,9 @@ export async function createOrtTrainer(
       feeds[t.input] = new ort.Tensor('float32', current.get(t.name)!, dims);
       fetches[t.output] = new ort.Tensor('float32', spare.get(t.name)!, dims);
     }
+    // Each parameter is also its own input: a view of the flat buffer, so no copy either.
+    for (const p of graph.params)
+      feeds[p.key] = new ort.Tensor('float32', view(current, TRAIN_IO.params, p), [...p.shape]);
     const out = await session.run(feeds, fetches as Ort.InferenceSession.FetchesType);
     const value = (name: string) => (out[name].data as Float32Array)[0];
     const loss = value(TRAIN_IO.loss);
@@ -186,12 +201,16 @@ export async function createOrtTrainer(
         `The loss became ${loss} at step ${stepNo} (the ${head} output's cross-entropy); lower the learning rate (now ${lr}) or check the data.`,
       );
     }
-    const l1 = out[TRAIN_IO.gradL1].data as Float32Array;
-    const bad = graph.params.findIndex((_, i) => !Number.isFinite(l1[i]));
-    if (bad >= 0) {
-      const key = graph.params[bad];
+    const l1 = (out[TRAIN_IO.gradL1].data as Float32Array)[0];
+    if (!Number.isFinite(l1)) {
+      // A non-finite gradient makes its parameter's new value non-finite: find the first such one.
+      const bad = graph.params.find((p) =>
+        view(spare, TRAIN_IO.params, p).some((v) => !Number.isFinite(v)),
+      );
       return fail(
-        `The gradient of ${key} in module ${moduleOf.get(graph.owners.get(key) ?? '') ?? '?'} became ${l1[bad]} at step ${stepNo}; lower the learning rate (now ${lr}).`,
+        bad
+          ? `The gradient of ${bad.key} in module ${moduleOf.get(bad.layer) ?? '?'} became non-finite at step ${stepNo}; lower the learning rate (now ${lr}).`
+          : `The gradients became non-finite (their sum of magnitudes is ${l1}) at step ${stepNo}; lower the learning rate (now ${lr}).`,
       );
     }
     // The step's outputs are the new state: swap the buffer sets (the old one is written next time).
@@ -203,8 +222,11 @@ export async function createOrtTrainer(
   const stateDict = (): Map<string, Float32Array> => {
     const out = new Map<string, Float32Array>();
     const counter = current.get(TRAIN_IO.counter)?.[0] ?? 0;
+    const slots = new Map(template.params.map((p) => [p.key, p]));
     for (const e of spec) {
+      const slot = slots.get(e.key);
       if (e.role === 'counter') out.set(e.key, Float32Array.of(counter));
+      else if (slot) out.set(e.key, Float32Array.from(view(current, TRAIN_IO.params, slot)));
       else out.set(e.key, Float32Array.from(current.get(e.key) ?? init.get(e.key)!));
     }
     return out;
@@ -256,21 +278,20 @@ export async function createOrtTrainer(
 
   const optimizerState = (): OptimizerState => {
     const slots = new Map<string, Record<string, Float32Array>>();
-    for (const key of template.params) {
+    for (const p of template.params) {
       const record: Record<string, Float32Array> = emptyRecord();
-      for (const name of slotNames) {
-        const v = current.get(`${key}.${name}`);
-        if (v) record[name] = Float32Array.from(v);
-      }
-      if (Object.keys(record).length) slots.set(key, record);
+      for (const name of slotNames)
+        if (current.has(name)) record[name] = Float32Array.from(view(current, name, p));
+      if (Object.keys(record).length) slots.set(p.key, record);
     }
     return { step: steps, slots };
   };
 
   const loadOptimizerState = (state: OptimizerState): Result<void> => {
+    const slots = new Map(template.params.map((p) => [p.key, p]));
     for (const [key, record] of state.slots) {
-      const shape = shapes.get(key);
-      if (!shape || !template.params.includes(key))
+      const slot = slots.get(key);
+      if (!slot)
         return errResult(
           'train.resume',
           `The optimizer state names ${key}, which the design does not train.`,
@@ -278,18 +299,18 @@ export async function createOrtTrainer(
       for (const name of Object.keys(record))
         if (
           !slotNames.includes(name) ||
-          record[name].length !== count(shape) ||
-          !current.has(`${key}.${name}`)
+          !current.has(name) ||
+          record[name].length !== count(slot.shape)
         )
           return errResult(
             'train.resume',
             `The optimizer state's ${key}.${name} does not fit a ${options.optimizer} step on this design.`,
           );
     }
-    for (const key of template.params)
-      for (const name of slotNames) current.get(`${key}.${name}`)?.fill(0);
+    for (const name of slotNames) current.get(name)?.fill(0);
     for (const [key, record] of state.slots)
-      for (const name of Object.keys(record)) current.get(`${key}.${name}`)!.set(record[name]);
+      for (const name of Object.keys(record))
+        view(current, name, slots.get(key)!).set(record[name]);
     steps = state.step;
     return okResult(undefined);
   };
