@@ -24,6 +24,12 @@ export class OnnxConstants {
     return name;
   }
 
+  /** A value computed once per graph under `key` (e.g. a layout change several layers read). */
+  memo(key: string, build: (name: string) => string): string {
+    if (!this.made.has(key)) this.made.set(key, build(key));
+    return this.made.get(key)!;
+  }
+
   /** A float32 scalar constant (shape []). */
   scalar(value: number): string {
     const name = `const:f32(${value})`;
@@ -156,9 +162,10 @@ function convFilterGrad(
   const [kh, kw] = a.kernel;
   const [sh, sw] = a.stride;
   const rows = n * ho * wo;
-  let x = g.node('Transpose', `${id}.nhwc`, [ctx.inputs[0]], `${id}.nhwc`, {
-    perm: ints([0, 2, 3, 1]),
-  });
+  // The branches of a module read the same input: its N×H×W×C copy is made once for all of them.
+  let x = c.memo(`nhwc:${ctx.inputs[0]}`, (name) =>
+    g.node('Transpose', name, [ctx.inputs[0]], name, { perm: ints([0, 2, 3, 1]) }),
+  );
   let patches: string;
   if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && t + b + l + r === 0) {
     patches = g.node('Reshape', `${id}.patches`, [x, c.int64s([rows, ci])], `${id}.patches`);
@@ -271,6 +278,7 @@ const batchNorm2d: OnnxTrainEmitter<'batchNorm2d'> = {
     const x = ctx.inputs[0];
     const mean = g.node('ReduceMean', `${id}:mean`, [x], `${id}:mean`, axes);
     const xc = g.node('Sub', `${id}:centred`, [x, mean], `${id}:centred`);
+    // Σ (x − mean)² in one reduction, without a squared copy of the map.
     const sq = g.node('Mul', `${id}:squared`, [xc, xc], `${id}:squared`);
     const variance = g.node('ReduceMean', `${id}:var`, [sq], `${id}:var`, axes);
     const std = g.node(
