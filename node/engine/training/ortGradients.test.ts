@@ -225,7 +225,6 @@ const CASES: Case[] = [
   },
 ];
 
-
 describe.skipIf(!hasTorch)('each layer kind’s ONNX backward equals torch.autograd', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ort-grad-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
