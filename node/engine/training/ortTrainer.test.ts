@@ -13,7 +13,7 @@ import { analyze } from '../../../core/analysis/analyze';
 import { setAux, setClasses } from '../../../core/design/edit';
 import { onnxTrainStep } from '../../../core/export/onnxTrainStep';
 import type { Design } from '../../../core/model/types';
-import { presetDesign } from '../../../core/presets';
+import { presetDesign, presetNames } from '../../../core/presets';
 import { randomInput } from '../../../core/weights/init';
 import { seededStateDict } from '../weights';
 import { createBestTrainer } from './engines';
@@ -92,6 +92,46 @@ describe.skipIf(!hasOnnx)('the training-step graph', () => {
     },
     180_000,
   );
+});
+
+describe.skipIf(!hasOnnx)('every preset ONNX Runtime can train', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ort-presets-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('builds a training step that passes onnx.checker (residual tails, factorized convs, avg pools)', () => {
+    const files: string[] = [];
+    for (const p of presetNames) {
+      const design = { ...presetDesign(p)!, input: { ...presetDesign(p)!.input, batch: 2 } };
+      const analysis = analyze(design);
+      const step = onnxTrainStep(design, analysis, {
+        batch: 2,
+        optimizer: 'adam',
+        momentum: 0,
+        weightDecay: 0,
+        auxWeight: 0.3,
+        dropout: true,
+      });
+      if (p === 'googlenet-paper') {
+        expect(!step.ok && step.error.code).toBe('train.onnx');
+        continue;
+      }
+      if (!step.ok) throw new Error(`${p}: ${step.error.message}`);
+      const file = join(dir, `${p}.onnx`);
+      writeFileSync(file, step.value.bytes);
+      files.push(file);
+    }
+    expect(files.length).toBe(presetNames.length - 1);
+    const said = execFileSync(
+      PYTHON,
+      [
+        '-c',
+        'import onnx,sys\nfor f in sys.argv[1:]: onnx.checker.check_model(onnx.load(f), full_check=True)\nprint("ok")',
+        ...files,
+      ],
+      { encoding: 'utf8', timeout: 300_000 },
+    );
+    expect(said.trim()).toBe('ok');
+  }, 400_000);
 });
 
 describe('the ONNX Runtime trainer', () => {
