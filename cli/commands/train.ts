@@ -220,7 +220,7 @@ async function run(
       epochStarted = performance.now();
       if (!json)
         say(
-          terminalLines`Training ${got.source} on ${e.engine}; ${e.dataNotes.join(' ')}${e.startStep ? ` Resumed at step ${e.startStep}.` : ''}\n`,
+          terminalLines`Training ${got.source} on ${e.engine}. ${e.engineNotes.join(' ')} ${e.dataNotes.join(' ')}${e.startStep ? ` Resumed at step ${e.startStep}.` : ''}\n`,
         );
     } else if (e.type === 'step') {
       if (!json && io.isTty) {

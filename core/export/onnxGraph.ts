@@ -128,23 +128,34 @@ export class OnnxGraphBuilder {
     output: string,
     attrs: Readonly<Record<string, AttrValue>> = {},
   ): string {
+    return this.nodeOutputs(op, name, inputs, [output], attrs)[0];
+  }
+
+  /** Adds a node writing several outputs (MaxPool's values and indices, Split's parts); returns their names. */
+  nodeOutputs(
+    op: string,
+    name: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attrs: Readonly<Record<string, AttrValue>> = {},
+  ): readonly string[] {
     if (this.nodeNames.has(name))
       throw new Error(`The ONNX graph already has a node named ${name}.`);
     this.nodeNames.add(name);
     for (const i of inputs)
       if (i !== '' && !this.names.has(i))
         throw new Error(`The ONNX node ${name} reads ${i}, which nothing wrote before it.`);
-    this.claim(output);
+    for (const o of outputs) this.claim(o);
     this.nodes.push(
       onnx.NodeProto.create({
         opType: op,
         name,
         input: [...inputs],
-        output: [output],
+        output: [...outputs],
         attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
       }),
     );
-    return output;
+    return outputs;
   }
 }
 
@@ -222,11 +233,20 @@ export function base64(bytes: Uint8Array): string {
 
 /** A float tensor's type with named (dynamic) or fixed dimensions. */
 export function floatValueInfo(name: string, dims: readonly (number | string)[]) {
+  return tensorValueInfo(name, dims, onnx.TensorProto.DataType.FLOAT);
+}
+
+/** A tensor's type of any element type (e.g. `onnx.TensorProto.DataType.INT64` for class indices). */
+export function tensorValueInfo(
+  name: string,
+  dims: readonly (number | string)[],
+  elemType: number,
+) {
   return onnx.ValueInfoProto.create({
     name,
     type: onnx.TypeProto.create({
       tensorType: onnx.TypeProto.Tensor.create({
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType,
         shape: onnx.TensorShapeProto.create({
           dim: dims.map((d) =>
             onnx.TensorShapeProto.Dimension.create(

@@ -114,7 +114,7 @@ const batchNorm2d: OnnxEmitter<'batchNorm2d'> = (layer, ctx) => {
  * (PyTorch's last window starts inside the input or its leading padding), so ONNX Runtime's
  * "pad smaller than kernel" rule holds.
  */
-function poolEnds(
+export function poolEnds(
   input: Shape,
   a: { kernel: Pair; stride: Pair; padding: Padding4; ceilMode: boolean },
 ): { bottom: number; right: number; overhang: boolean } {

@@ -27,6 +27,7 @@ import { selectTfBackend } from '../backend';
 import { writeSafetensors } from '../safetensors';
 import { seededStateDict, stateDictToSafetensors, type StateDict } from '../weights';
 import { createTrainer, type Trainer, type TrainerOptions } from './trainer';
+import { createOrtTrainer } from './ortTrainer';
 
 const PYTHON = '/usr/bin/python3';
 const ROOT = join(__dirname, '..', '..', '..');
@@ -55,6 +56,7 @@ const engines: readonly TrainerEngine[] = [
       return createTrainer(design, analysis, init, options);
     },
   },
+  { name: 'onnxruntime', create: createOrtTrainer },
 ];
 
 const hasTorch =

@@ -60,6 +60,7 @@ def main():
                 "maxDiff": float(diff.max()),
                 "undecided": undecided,
                 "maxUpdate": float((t.double() - init[key].double()).abs().max()),
+                "maxAbs": float(t.double().abs().max()),
                 "torchNoise": noise[key],
             }
         )

@@ -11,7 +11,9 @@ import { analyze } from '../../../core/analysis/analyze';
 import { formatBytes } from '../../../core/model/format';
 import { errResult, okResult, type Result, type TfBackendName } from '../../../core/run/types';
 import { checkTrainRequest } from '../../../core/train/request';
+import { untrainableLayers } from '../../../core/export/onnxTrainStep';
 import type {
+  TrainEngineChoice,
   CheckpointInfo,
   EpochValidation,
   TrainEvent,
@@ -156,11 +158,21 @@ async function trainLoopInner(
   if (!backend.ok) return errResult('train.backend', backend.reason);
   const need = estimateTrainBytes(analysis);
   const budget = options.memoryBudget ?? machineBudget();
-  const heap = backend.info.name === 'wasm' ? Math.min(budget, WASM_HEAP_LIMIT) : budget;
+  // The WebAssembly heap bounds a TF.js wasm training only; ONNX Runtime trains in native memory.
+  const engineChoice: TrainEngineChoice =
+    request.engine && request.engine !== 'auto'
+      ? request.engine
+      : options.backend
+        ? 'tfjs'
+        : 'auto';
+  const onWasm =
+    backend.info.name === 'wasm' &&
+    (engineChoice === 'tfjs' || untrainableLayers(analysis.graph).length > 0);
+  const heap = onWasm ? Math.min(budget, WASM_HEAP_LIMIT) : budget;
   if (need > heap)
     return errResult(
       'train.memory',
-      `Training this design at batch ${request.batch} would need about ${formatBytes(need)}, more than the ${formatBytes(heap)} it may use${backend.info.name === 'wasm' ? ' (WebAssembly heap)' : ''}; use a smaller batch, a smaller input or fewer filters.`,
+      `Training this design at batch ${request.batch} would need about ${formatBytes(need)}, more than the ${formatBytes(heap)} it may use${onWasm ? ' (WebAssembly heap)' : ''}; use a smaller batch, a smaller input or fewer filters.`,
     );
 
   const loaded = await loadTrainData(request.data, {
@@ -189,7 +201,7 @@ async function trainLoopInner(
   const totalSteps = Math.min(request.steps ?? Infinity, stepsPerEpoch * request.epochs);
 
   const init: StateDict = resumed?.weights ?? seededStateDict(analysis.graph, request.seed);
-  const made = createBestTrainer(
+  const made = await createBestTrainer(
     design,
     analysis,
     init,
@@ -204,7 +216,7 @@ async function trainLoopInner(
       schedule: request.schedule,
       totalSteps,
     },
-    request.engine ?? 'auto',
+    engineChoice,
   );
   if (!made.ok) return made;
   const { trainer, engine } = made.value;
