@@ -5,6 +5,7 @@
 import type { DesignFile, HostApi, MenuCommand } from '../../core/host/contract';
 import type { RunResult } from '../../core/run/types';
 import { checkAblations } from '../../core/weights/ablation';
+import { runPath, type RunPath } from '../../core/analysis/runPath';
 import { parseDesign, serializeDesign } from '../../core/design/designFile';
 import { presetDesign, presets } from '../../core/presets';
 import { derive, isDirty } from '../state/derived';
@@ -142,16 +143,26 @@ export async function saveDesign(host: HostApi, as = false): Promise<boolean> {
   return true;
 }
 
+/**
+ * What a run in the Run tab's mode executes (core/analysis/runPath.ts): an eval run skips modules
+ * off the eval path, so their problems (an aux head that does not fit) do not block it.
+ */
+export function currentRunPath(): RunPath {
+  const s = state();
+  return runPath(s.design, s.runSettings.mode, derive(s.design).analysis);
+}
+
 /** Why a run cannot start now, or null when it can. */
 export function runBlocker(): string | null {
   const s = state();
-  const { analysis } = derive(s.design);
   if (s.runStatus === 'running' || s.runStatus === 'cancelling') return 'A run is in progress.';
-  if (!analysis.valid) {
-    const n = analysis.issues.length;
-    return `Fix the design first (${n} problem${n === 1 ? '' : 's'}): ${analysis.issues[0].message}`;
+  const path = currentRunPath();
+  if (!path.ok) {
+    const n = path.blocking.length;
+    const hint = path.hint ? ` ${path.hint}` : '';
+    return `Fix the design first (${n} problem${n === 1 ? '' : 's'}): ${path.blocking[0].message}${hint}`;
   }
-  const whatIf = checkAblations(analysis, s.ablations);
+  const whatIf = checkAblations(path.analysis, s.ablations);
   if (whatIf.length) return `Fix the what-if first: ${whatIf[0].message}`;
   return null;
 }

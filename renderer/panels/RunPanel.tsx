@@ -12,7 +12,7 @@ import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
 import { staleReasons } from '../state/runSlice';
 import { useDesign, useDerived } from '../state/derived';
-import { cancelRun, runBlocker, startRun } from '../app/commands';
+import { cancelRun, currentRunPath, runBlocker, startRun } from '../app/commands';
 import { TextField, SelectField, parseNumberText } from './fields';
 import { ColourScale, FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
 import { Modal } from '../app/Modal';
@@ -361,6 +361,8 @@ export function RunPanel() {
   } = useApp(useShallow(selectRun));
   const samples = useSamples();
   const blocker = runBlocker();
+  const path = currentRunPath();
+  const skipNotes = path.ok ? path.notes : [];
   const running = status === 'running' || status === 'cancelling';
   const inputValue = settings.input.kind === 'sample' ? `sample:${settings.input.name}` : 'random';
   return (
@@ -460,6 +462,12 @@ export function RunPanel() {
             {blocker}
           </p>
         )}
+        {!blocker &&
+          skipNotes.map((n) => (
+            <p key={n} className="notice" data-testid="run-skips">
+              {n}
+            </p>
+          ))}
         {running && (
           <div className="progress" aria-live="polite">
             <progress
