@@ -6,6 +6,7 @@ import { designFromArgs, designOptions, designUsage } from '../designArgs';
 import { issueLines, failureText } from '../report';
 import { terminalLines, type OwnText } from '../../core/export/escape';
 import { runPath, runPathMessage } from '../../core/analysis/runPath';
+import { plainNote } from '../../core/model/noteText';
 import { formatBytes } from '../../core/model/format';
 import type { Design } from '../../core/model/types';
 import type { BackendName, RunMode, RunProgress } from '../../core/run/types';
@@ -123,9 +124,9 @@ function runText(result: EngineRunResult, design: Design): string {
       lines.push(
         terminalLines`weights: ${fresh.length} tensor${fresh.length === 1 ? '' : 's'} did not fit and start from the seeded initialization: ${fresh.join(', ')}`,
       );
-    for (const n of result.weights.notes) lines.push(terminalLines`weights: ${n}`);
+    for (const n of result.weights.notes) lines.push(terminalLines`weights: ${plainNote(n)}`);
   }
-  for (const w of result.warnings) lines.push(terminalLines`note: ${w}`);
+  for (const w of result.warnings) lines.push(terminalLines`note: ${plainNote(w)}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -22,6 +22,7 @@ import type { Design } from '../../core/model/types';
 import type { Ablation } from '../../core/weights/ablation';
 import { WeightsField } from './WeightsField';
 import { WeightsSummary } from './WeightsSummary';
+import { NoteText } from '../help/NoteText';
 import { WhatIfComparison } from './WhatIfComparison';
 
 const selectRun = (s: AppState) => ({
@@ -165,14 +166,18 @@ function RunFacts({
       {result.backend.fallbacks.length > 0 && (
         <ul className="fallbacks" aria-label="Why other backends were not used">
           {result.backend.fallbacks.map((f) => (
-            <li key={f}>{f}</li>
+            <li key={f}>
+              <NoteText text={f} />
+            </li>
           ))}
         </ul>
       )}
       {notes.length > 0 && (
         <ul className="fallbacks" aria-label="Engine notes">
           {notes.map((w) => (
-            <li key={w}>{w}</li>
+            <li key={w}>
+              <NoteText text={w} />
+            </li>
           ))}
         </ul>
       )}
@@ -459,13 +464,13 @@ export function RunPanel() {
         </div>
         {blocker && !running && (
           <p id="run-blocker" className="field-error">
-            {blocker}
+            <NoteText text={blocker} />
           </p>
         )}
         {!blocker &&
           skipNotes.map((n) => (
             <p key={n} className="notice" data-testid="run-skips">
-              {n}
+              <NoteText text={n} />
             </p>
           ))}
         {running && (
@@ -486,7 +491,7 @@ export function RunPanel() {
         )}
         {error && !running && (
           <p className={status === 'cancelled' ? 'notice' : 'field-error'} role="alert">
-            {status === 'cancelled' ? 'The run was cancelled.' : error.message}
+            {status === 'cancelled' ? 'The run was cancelled.' : <NoteText text={error.message} />}
           </p>
         )}
       </section>
