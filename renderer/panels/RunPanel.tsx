@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SampleImage } from '../../core/host/contract';
-import { formatBatchShape, formatBytes, formatShape } from '../../core/model/format';
+import { formatBatchShape, formatBytes } from '../../core/model/format';
 import type { BackendName, RunResult } from '../../core/run/types';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
@@ -125,7 +125,7 @@ function OutputShapes({ result }: { result: RunResult }) {
       </table>
       <p className={mismatches.length ? 'field-error' : 'ok'}>
         {mismatches.length
-          ? `${mismatches.length} module${mismatches.length === 1 ? '' : 's'} measured a shape different from core's: ${mismatches.map((m) => `${m.id} (${formatShape(m.shape)} vs ${formatShape(m.expectedShape)})`).join(', ')}.`
+          ? `${mismatches.length} module${mismatches.length === 1 ? '' : 's'} measured a shape different from core's: ${mismatches.map((m) => `${m.id} (${formatBatchShape(m.shape)} vs ${formatBatchShape(m.expectedShape)})`).join(', ')}.`
           : `✓ Every one of the ${result.modules.length} modules produced the output shape the graph shows.`}
       </p>
     </>
@@ -264,7 +264,7 @@ function FeatureMaps({ result }: { result: RunResult }) {
       )}
       {shownMap && (
         <Modal
-          title={`${shownMap.id}: ${formatShape(shownMap.shape)}`}
+          title={`${shownMap.id}: ${formatBatchShape(shownMap.shape)}`}
           onClose={() => setOpenMap(null)}
           actions={
             <button type="button" onClick={() => setOpenMap(null)} data-autofocus>
