@@ -92,8 +92,8 @@ function useHostWiring(): void {
   }, [host]);
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
-      const { design, savedText } = appStore.getState();
-      if (isDirty(design, savedText)) e.preventDefault();
+      const { design, savedText, saveBatchWithDesign } = appStore.getState();
+      if (isDirty(design, savedText, saveBatchWithDesign)) e.preventDefault();
     };
     window.addEventListener('beforeunload', warn);
     return () => window.removeEventListener('beforeunload', warn);

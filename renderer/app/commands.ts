@@ -8,7 +8,7 @@ import { checkAblations } from '../../core/weights/ablation';
 import { runPath, type RunPath } from '../../core/analysis/runPath';
 import { parseDesign, serializeDesign } from '../../core/design/designFile';
 import { presetDesign, presets } from '../../core/presets';
-import { derive, isDirty } from '../state/derived';
+import { derive, designToSave, isDirty } from '../state/derived';
 import { appStore } from '../state/store';
 import type { CompareTarget } from '../state/compareSlice';
 
@@ -32,7 +32,7 @@ export function fileLabel(path: string | null, designName: string): string {
 /** Runs `action` now, or after the user agrees to discard unsaved changes. */
 export function whenDiscardAllowed(what: string, action: () => void): void {
   const s = state();
-  if (!isDirty(s.design, s.savedText)) {
+  if (!isDirty(s.design, s.savedText, s.saveBatchWithDesign)) {
     action();
     return;
   }
@@ -96,7 +96,7 @@ export async function recoverSession(host: HostApi, file: DesignFile): Promise<v
     savedText = preset ? serializeDesign(preset) : null;
   }
   const label = fileLabel(file.path, 'an unsaved design');
-  if (savedText !== null && !isDirty(parsed.design, savedText)) {
+  if (savedText !== null && !isDirty(parsed.design, savedText, state().saveBatchWithDesign)) {
     // Nothing was lost: reopen the file (a fresh preset needs nothing but the preset).
     if (file.path) loadDesignText(file.path, savedText);
     else if (parsed.design.preset !== state().design.preset)
@@ -130,7 +130,7 @@ export async function openDesign(host: HostApi): Promise<void> {
 
 export async function saveDesign(host: HostApi, as = false): Promise<boolean> {
   const s = state();
-  const text = serializeDesign(s.design);
+  const text = serializeDesign(designToSave(s.design, s.savedText, s.saveBatchWithDesign));
   const file = { path: as ? null : s.filePath, text };
   const r = as ? await host.saveDesignAs(file) : await host.saveDesign(file);
   if (!r.ok) {

@@ -11,7 +11,7 @@ import type { BackendName, RunResult } from '../../core/run/types';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
 import { staleReasons } from '../state/runSlice';
-import { useDesign, useDerived } from '../state/derived';
+import { designToSave, useDesign, useDerived } from '../state/derived';
 import { cancelRun, currentRunPath, runBlocker, startRun } from '../app/commands';
 import { TextField, SelectField, parseNumberText } from './fields';
 import { ColourScale, FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
@@ -305,6 +305,37 @@ function FeatureMaps({ result }: { result: RunResult }) {
   );
 }
 
+const selectBatchSaving = (s: AppState) => [s.saveBatchWithDesign, s.savedText] as const;
+
+/**
+ * Whether the batch is saved with the design, and what that means: off (the default), the
+ * batch is a setting of the runs and changing it leaves the design saved; on, Save writes it.
+ */
+function BatchSaving() {
+  const [saveBatch, savedText] = useApp(useShallow(selectBatchSaving));
+  const design = useDesign();
+  const kept = designToSave(design, savedText, false).input.batch;
+  return (
+    <div className="batch-saving small" data-testid="batch-saving">
+      <label className="inline-check">
+        <input
+          type="checkbox"
+          checked={saveBatch}
+          onChange={(e) => appStore.getState().setSaveBatchWithDesign(e.target.checked)}
+        />{' '}
+        Save batch with design
+      </label>
+      <p className="muted" data-testid="batch-saving-note">
+        {saveBatch
+          ? `Saved with the design: changing N marks the design unsaved, and Save writes N=${design.input.batch}.`
+          : kept === design.input.batch
+            ? 'For runs only: changing N does not mark the design unsaved.'
+            : `For runs only: N=${design.input.batch} does not mark the design unsaved; Save keeps the file's N=${kept}.`}
+      </p>
+    </div>
+  );
+}
+
 function Results({
   result,
   stale,
@@ -381,7 +412,7 @@ export function RunPanel() {
           <TextField
             label="Batch (N)"
             name="Run batch"
-            doc="The design's batch: the N of every N×C×H×W shape on the graph. The same field as Batch under Network settings."
+            doc="The design's batch: the N of every N×C×H×W shape on the graph. The same field as Batch under Network settings; whether Save writes it is the checkbox below."
             numeric
             value={String(design.input.batch)}
             onText={(t) => {
@@ -401,6 +432,7 @@ export function RunPanel() {
             }}
           />
         </div>
+        <BatchSaving />
         <fieldset className="radio-row">
           <legend>Mode</legend>
           {(['eval', 'train'] as const).map((m) => (
