@@ -14,7 +14,7 @@ import { staleReasons } from '../state/runSlice';
 import { designToSave, useDesign, useDerived } from '../state/derived';
 import { cancelRun, currentRunPath, runBlocker, startRun } from '../app/commands';
 import { TextField, SelectField, parseNumberText } from './fields';
-import { ColourScale, FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
+import { ColourScale, ColourScaleKey, FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
 import { Modal } from '../app/Modal';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 import { photoRecipe } from '../../core/presets/preprocessing';
@@ -230,12 +230,13 @@ function FeatureMaps({ result }: { result: RunResult }) {
   return (
     <>
       <h3>Feature maps (channel mean, first image)</h3>
-      <p className="muted small">
-        Select a map to see it large, beside the input
-        {result.untrainedWeights
-          ? '.'
-          : ' with its colour scale and its most active channels (largest mean activation).'}
+      <p className="muted small" data-testid="feature-maps-caption">
+        Each picture is the mean over the module&apos;s channels for the first image, scaled to its
+        own range. Select a map to see it large, beside the input, with its values&apos; colour
+        scale and its most active channels (largest mean activation).
+        {result.untrainedWeights ? ' With untrained weights the patterns carry no meaning.' : ''}
       </p>
+      <ColourScaleKey />
       <ul className="feature-maps">
         {result.inputPicture && (
           <li>
@@ -286,7 +287,7 @@ function FeatureMaps({ result }: { result: RunResult }) {
                 large
               />
               <figcaption>Mean over {shownMap.shape[1]} channels</figcaption>
-              {!result.untrainedWeights && shownMap.featureMap!.range && (
+              {shownMap.featureMap!.range && (
                 <ColourScale
                   range={shownMap.featureMap!.range}
                   label={`${shownMap.id} colour scale`}
@@ -294,11 +295,7 @@ function FeatureMaps({ result }: { result: RunResult }) {
               )}
             </figure>
           </div>
-          <FeatureChannels
-            summary={shownMap.featureMap!}
-            id={shownMap.id}
-            trained={!result.untrainedWeights}
-          />
+          <FeatureChannels summary={shownMap.featureMap!} id={shownMap.id} />
         </Modal>
       )}
     </>
