@@ -19,6 +19,7 @@ import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
 import { Toast } from './Toast';
 import { HelpSheet, opensHelp } from './HelpSheet';
+import { leavesField } from './focus';
 import { recoverSession, runMenuCommand, startComparing } from './commands';
 
 const selectShell = (s: AppState) => ({
@@ -38,6 +39,10 @@ function useHostWiring(): void {
   useEffect(() => host.onDidRunProgress((p) => appStore.getState().runProgressed(p)), [host]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (leavesField(e)) {
+        (e.target as HTMLElement).blur();
+        return;
+      }
       if (!opensHelp(e) || appStore.getState().helpOpen) return;
       e.preventDefault();
       appStore.getState().setHelpOpen(true);

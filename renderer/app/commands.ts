@@ -6,6 +6,7 @@ import type { DesignFile, HostApi, MenuCommand } from '../../core/host/contract'
 import type { RunResult } from '../../core/run/types';
 import { checkAblations } from '../../core/weights/ablation';
 import { runPath, type RunPath } from '../../core/analysis/runPath';
+import { focusKeeper } from './focus';
 import { parseDesign, serializeDesign } from '../../core/design/designFile';
 import { presetDesign, presets } from '../../core/presets';
 import { derive, designToSave, isDirty } from '../state/derived';
@@ -169,8 +170,19 @@ export function runBlocker(): string | null {
 
 let runCounter = 0;
 
+/** Runs the design with the Run tab's settings; focus goes back to where it was once the run ends. */
 export async function startRun(host: HostApi): Promise<void> {
   if (runBlocker()) return;
+  const restoreFocus = focusKeeper();
+  try {
+    await runNow(host);
+  } finally {
+    // After React has rendered the result (and re-enabled the Run button).
+    setTimeout(restoreFocus, 0);
+  }
+}
+
+async function runNow(host: HostApi): Promise<void> {
   const s = state();
   const runId = `run-${Date.now().toString(36)}-${++runCounter}`;
   const design = s.design;
