@@ -219,6 +219,31 @@ describe('inception-explorer run', () => {
     expect(JSON.parse(io.stdout).outputs.main).toEqual([3, 1000]);
   });
 
+  it('runs Inception v3 at 224×224 in eval mode and says the aux head is off the eval path; train mode refuses it', async () => {
+    const evalRun = capture();
+    const args = ['run', '--preset', 'inception-v3', '--input', '3x224x224', '--batch', '1'];
+    expect(await main([...args, '--mode', 'eval', '--json'], evalRun)).toBe(0);
+    const r = JSON.parse(evalRun.stdout);
+    expect(r.outputs).toEqual({ main: [1, 1000] });
+    expect(r.modules.map((m: { id: string }) => m.id)).not.toContain('AuxLogits');
+    expect(r.modules.every((m: { match: boolean }) => m.match)).toBe(true);
+    const note = r.warnings.find((w: string) => w.startsWith('AuxLogits is off the eval path'));
+    expect(note).toContain('in conv1.conv, the 5×5 kernel does not fit its 3×3 input');
+    const table = capture();
+    expect(await main([...args, '--mode', 'eval'], table)).toBe(0);
+    expect(table.stdout).toContain(
+      'note: AuxLogits is off the eval path (an aux head, which only train mode runs)',
+    );
+    const train = capture();
+    expect(await main([...args, '--mode', 'train'], train)).toBe(1);
+    expect(train.stderr).toContain(
+      '[shape.collapsed] AuxLogits: in conv1.conv, the 5×5 kernel does not fit',
+    );
+    expect(train.stderr).toContain(
+      'Train mode runs every module, aux heads included, so AuxLogits must fit too',
+    );
+  });
+
   it('names bad arguments (exit 2), invalid designs and failed runs (exit 1)', async () => {
     const mode = capture();
     expect(await main(['run', file, '--mode', 'predict'], mode)).toBe(2);
@@ -230,8 +255,8 @@ describe('inception-explorer run', () => {
     expect(await main(['run', file, '--backend', 'gpu'], backend)).toBe(2);
     expect(backend.stderr).toContain('--backend must be one of onnxruntime, tensorflow, wasm, cpu');
     const invalid = capture();
-    expect(await main(['run', '--preset', 'googlenet', '--input', '3x299x299'], invalid)).toBe(1);
-    expect(invalid.stderr).toContain('fc1');
+    expect(await main(['run', '--preset', 'googlenet', '--input', '3x64x64'], invalid)).toBe(1);
+    expect(invalid.stderr).toContain('avgpool');
     const weights = capture();
     expect(
       await main(

@@ -5,7 +5,8 @@ import type { CliCommand, CliIo } from '../command';
 import { designFromArgs, designOptions, designUsage } from '../designArgs';
 import { issueLines, failureText } from '../report';
 import { terminalLines, type OwnText } from '../../core/export/escape';
-import { analyze } from '../../core/analysis/analyze';
+import { runPath, runPathMessage } from '../../core/analysis/runPath';
+import { plainNote } from '../../core/model/noteText';
 import { formatBytes } from '../../core/model/format';
 import type { Design } from '../../core/model/types';
 import type { BackendName, RunMode, RunProgress } from '../../core/run/types';
@@ -123,9 +124,9 @@ function runText(result: EngineRunResult, design: Design): string {
       lines.push(
         terminalLines`weights: ${fresh.length} tensor${fresh.length === 1 ? '' : 's'} did not fit and start from the seeded initialization: ${fresh.join(', ')}`,
       );
-    for (const n of result.weights.notes) lines.push(terminalLines`weights: ${n}`);
+    for (const n of result.weights.notes) lines.push(terminalLines`weights: ${plainNote(n)}`);
   }
-  for (const w of result.warnings) lines.push(terminalLines`note: ${w}`);
+  for (const w of result.warnings) lines.push(terminalLines`note: ${plainNote(w)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -161,7 +162,9 @@ async function dump(
   design: Design,
   result: EngineRunResult,
 ): Promise<string | null> {
-  const analysis = analyze(design);
+  const runnable = runPath(design, request.mode);
+  if (!runnable.ok) return runPathMessage(runnable);
+  const analysis = runnable.analysis;
   const seeded = () => seededStateDict(analysis.graph, request.seed);
   // The same load as the engine's (key mapping included), so the dump is what was run.
   const weights = !request.weightsPath
@@ -325,11 +328,14 @@ ${designUsage}
       if (!found.ok) return fail(found.message, found.exitCode);
       weightsPath = found.path;
     }
-    const analysis = analyze(design);
-    if (!analysis.valid) {
-      io.err(issueLines(analysis.issues, design));
+    // An eval run skips modules off the eval path (aux heads), so their problems do not stop it.
+    const runnable = runPath(design, mode);
+    if (!runnable.ok) {
+      io.err(issueLines(runnable.blocking, design));
+      if (runnable.hint) io.err(terminalLines`${runnable.hint}\n`);
       return 1;
     }
+    const analysis = runnable.analysis;
     const ablations = ablationsFromArgs(
       (values.ablate as string[] | undefined) ?? [],
       (values['keep-top-filters'] as string[] | undefined) ?? [],

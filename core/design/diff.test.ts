@@ -51,7 +51,7 @@ describe('compareDesigns: the issue-14 example (inception4c out_3x3 256 → 300)
     expect(moduleDelta(c)).toMatchObject({
       params: 50_820,
       paramsText: '+50.8 K (+9.9 %)',
-      shapeText: '3×512×14×14 → 3×556×14×14',
+      shapeText: 'N=3 · 512×14×14 → N=3 · 556×14×14',
     });
   });
 

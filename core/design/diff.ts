@@ -13,7 +13,7 @@
  */
 import { analyze, type Analysis, type ModuleInfo, type Totals } from '../analysis/analyze';
 import type { Design, ModuleSpec, ParamValue, Shape } from '../model/types';
-import { formatBytes, formatCompact, formatDelta } from '../model/format';
+import { formatBatchShape, formatBytes, formatCompact, formatDelta } from '../model/format';
 import { presetDesign } from '../presets';
 import { moduleDef } from '../modules/registry';
 
@@ -640,9 +640,9 @@ export interface ModuleDelta {
   /** "+131 K (+26 %)" for parameters; null when unchanged. */
   readonly paramsText: string | null;
   readonly macsText: string | null;
-  /** "1×512×14×14 → 1×556×14×14" when the output shape changed, else null. */
+  /** "N=1 · 512×14×14 → N=1 · 556×14×14" when the output shape changed, else null. */
   readonly shapeText: string | null;
-  /** The old output shape ("1×512×14×14") when it changed, else null. */
+  /** The old output shape ("N=1 · 512×14×14") when it changed, else null. */
   readonly shapeFrom: string | null;
 }
 
@@ -657,8 +657,8 @@ export function moduleDelta(d: ModuleDiff | undefined): ModuleDelta | null {
     paramsText: texts.params,
     macsText: texts.macs,
     shapeText: d.shapeChanged
-      ? `${d.a.outputShape.join('×')} → ${d.b.outputShape.join('×')}`
+      ? `${formatBatchShape(d.a.outputShape)} → ${formatBatchShape(d.b.outputShape)}`
       : null,
-    shapeFrom: d.shapeChanged ? d.a.outputShape.join('×') : null,
+    shapeFrom: d.shapeChanged ? formatBatchShape(d.a.outputShape) : null,
   };
 }

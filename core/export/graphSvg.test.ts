@@ -27,12 +27,17 @@ describe('graphSvg', () => {
       expect.arrayContaining(['Input', 'Output main', 'Output aux1', 'Output aux2']),
     );
     const shapes = texts(svg, 'node-shape');
-    expect(shapes).toContain('3×512×14×14');
-    expect(shapes).toContain('3×1024×7×7');
+    expect(shapes).toContain('N=3 · 512×14×14');
+    expect(shapes).toContain('N=3 · 1024×7×7');
     expect(texts(svg, 'node-cost')).toContain('511 K params · 99.9 M MACs');
     const labels = texts(svg, 'edge-label');
     expect(labels).toEqual(
-      expect.arrayContaining(['3×3×224×224', '3×192×28×28', '3×512×14×14', '3×1000']),
+      expect.arrayContaining([
+        'N=3 · 3×224×224',
+        'N=3 · 192×28×28',
+        'N=3 · 512×14×14',
+        'N=3 · 1000',
+      ]),
     );
     // One arrow per edge: 20 modules' inputs plus three outputs.
     expect(svg.match(/<path d="M[^"]*" stroke="[^"]*" stroke-width="1.5"/g)).toHaveLength(23);
@@ -53,7 +58,7 @@ describe('graphSvg', () => {
     const svg = await graphSvg(googlenet());
     expect(texts(svg, 'title')).toEqual(['GoogLeNet']);
     expect(texts(svg, 'subtitle')[0]).toBe(
-      'input 3×3×224×224 · 13,389,064 parameters (7,008,824 on the eval path) · 1.57 G MACs per image · from preset googlenet',
+      'input N=3 · 3×224×224 · 13,389,064 parameters (7,008,824 on the eval path) · 1.57 G MACs per image · from preset googlenet',
     );
     const bare = await graphSvg(googlenet(), undefined, { title: false });
     expect(texts(bare, 'title')).toEqual([]);
@@ -99,7 +104,7 @@ describe('graphSvg', () => {
     );
     expect(group).toContain('>CHANGED</text>');
     expect(group).toContain('>+50.8 K params · +9.93 M MACs</text>');
-    expect(group).toContain('>3×512×14×14 → 3×556×14×14</text>');
+    expect(group).toContain('>N=3 · 512×14×14 → N=3 · 556×14×14</text>');
     // inception4d is affected, which only a comparison marks.
     const d4 = svg.slice(
       svg.indexOf('<g id="node-inception4d"'),

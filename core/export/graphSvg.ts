@@ -9,7 +9,7 @@ import type { Analysis } from '../analysis/analyze';
 import type { Design } from '../model/types';
 import { analyze } from '../analysis/analyze';
 import { compareDesigns, diffDesign, formatSignedCompact, type DesignDiff } from '../design/diff';
-import { formatCompact, formatInt, formatShape } from '../model/format';
+import { formatBatchShape, formatCompact, formatInt } from '../model/format';
 import {
   graphView,
   type MarkedStatus,
@@ -666,7 +666,7 @@ function titleBand(
           .map((k) => `${diff.counts[k]} ${k}`),
       ]
     : [
-        `input ${formatShape(analysis.input)}`,
+        `input ${formatBatchShape(analysis.input)}`,
         `${formatInt(t.params)} parameters (${formatInt(t.paramsEval)} on the eval path)`,
         `${formatCompact(t.macs)} MACs per image`,
         ...(design.preset ? [`from preset ${design.preset}`] : []),

@@ -10,6 +10,7 @@ import { resolveParams, type ParamDef } from '../model/params';
 import { formatCompact, formatInt } from '../model/format';
 import { moduleDef, type ModuleKind } from '../modules/registry';
 import { diffDesign, type ValueChange } from '../design/diff';
+import { repeatGroups } from '../design/repeats';
 import {
   INDENT,
   MAX_LINE,
@@ -440,7 +441,33 @@ function editLines(design: Design): string[] {
   if (!diff.changed) return [`None: this is preset ${diff.base} as shipped.`];
   const out: string[] = [];
   for (const c of diff.settings) out.push(changeText(c));
+  // A folded ×N run edited as one (the same change on every block) is one line, old -> new.
+  const byId = new Map(diff.entries.map((e) => [e.id, e]));
+  const folded = new Map<string, string[]>();
+  for (const g of repeatGroups(design)) {
+    const entries = g.ids.map((id) => byId.get(id));
+    const first = entries[0];
+    const same = (e: (typeof entries)[number]) =>
+      e?.status === 'changed' &&
+      !e.kindChanged &&
+      e.params.length > 0 &&
+      e.params.map(changeText).join('; ') === first!.params.map(changeText).join('; ');
+    if (g.ids.length < 2 || !entries.every(same)) continue;
+    for (const id of g.ids.slice(1)) folded.set(id, []);
+    folded.set(
+      g.ids[0],
+      first!.params.map(
+        (c) =>
+          `${g.ids[0]} … ${g.ids[g.ids.length - 1]} (all ${g.ids.length} blocks of the folded run, each): ${changeText(c)}`,
+      ),
+    );
+  }
   for (const m of diff.entries) {
+    const run = folded.get(m.id);
+    if (run) {
+      out.push(...run);
+      continue;
+    }
     if (m.status === 'removed') {
       out.push(`deleted ${m.id}`);
       continue;

@@ -56,7 +56,7 @@ describe('graphView', () => {
       ['out_5x5', 64],
       ['out_1x1pool', 64],
     ]);
-    expect(n.shapeText).toBe('3×512×14×14');
+    expect(n.shapeText).toBe('N=3 · 512×14×14');
     expect(n.params).toBe(511_432);
     expect(n.macs).toBe(99_850_240);
     expect(n.openable).toBe(true);
@@ -68,10 +68,10 @@ describe('graphView', () => {
     const v = graphView(d, analyze(d));
     const label = (s: string, t: string) =>
       v.edges.find((e) => e.source === s && e.target === t)?.label;
-    expect(label('input', 'conv1')).toBe('3×3×224×224');
-    expect(label('maxpool2', 'inception3a')).toBe('3×192×28×28');
-    expect(label('inception4a', 'aux1')).toBe('3×512×14×14');
-    expect(label('fc1', outputNodeId('main'))).toBe('3×1000');
+    expect(label('input', 'conv1')).toBe('N=3 · 3×224×224');
+    expect(label('maxpool2', 'inception3a')).toBe('N=3 · 192×28×28');
+    expect(label('inception4a', 'aux1')).toBe('N=3 · 512×14×14');
+    expect(label('fc1', outputNodeId('main'))).toBe('N=3 · 1000');
     expect(v.edges.find((e) => e.target === outputNodeId('aux2'))!.trainOnly).toBe(true);
     expect(v.edges.find((e) => e.target === outputNodeId('main'))!.trainOnly).toBe(false);
   });
@@ -91,7 +91,7 @@ describe('graphView', () => {
       ['branch4', 'pool proj'],
     ]);
     const threeByThree = steps.find((s) => s.id === subNodeId('inception4c', 'branch2.1'))!;
-    expect(threeByThree.shapeText).toBe('3×256×14×14');
+    expect(threeByThree.shapeText).toBe('N=3 · 256×14×14');
     expect(threeByThree.params).toBe(128 * 256 * 9 + 256 + 2 * 256);
     expect(children.filter((n) => n.kind === 'join').map((n) => n.id)).toEqual([
       subNodeId('inception4c', 'in'),
@@ -109,7 +109,7 @@ describe('graphView', () => {
           e.target === subNodeId('inception4c', 'out') &&
           e.source === subNodeId('inception4c', 'branch2.1'),
       )!.label,
-    ).toBe('3×256×14×14');
+    ).toBe('N=3 · 256×14×14');
   });
 
   it('drops the aux heads and their outputs when they are off', () => {
@@ -138,7 +138,7 @@ describe('graphView', () => {
     expect(d4.blockedBy).toBe('inception4c');
     expect(d4.issues).toEqual([]);
     expect((v.nodes.find((x) => x.id === 'inception4b') as InceptionNodeView).shapeText).toBe(
-      '3×512×14×14',
+      'N=3 · 512×14×14',
     );
   });
 
@@ -148,7 +148,7 @@ describe('graphView', () => {
     const v = graphView(d, a, { diff: diffDesign(d) });
     const c = v.nodes.find((x) => x.id === 'inception4c') as InceptionNodeView;
     expect(c.delta?.params).toBe(44 * (128 * 9 + 1 + 2));
-    expect(c.delta?.shapeText).toBe('3×512×14×14 → 3×556×14×14');
+    expect(c.delta?.shapeText).toBe('N=3 · 512×14×14 → N=3 · 556×14×14');
     expect(c.change).toBe('changed');
     expect(c.changeText).toBe('out_3x3 256 → 300');
     const dd = v.nodes.find((x) => x.id === 'inception4d') as InceptionNodeView;
@@ -167,7 +167,7 @@ describe('graphView', () => {
     expect(ghost).toMatchObject({
       kind: 'module',
       change: 'removed',
-      shapeText: '3×512×14×14',
+      shapeText: 'N=3 · 512×14×14',
       params: 511_432,
     });
     expect(v.edges.filter((e) => e.target === 'inception4c')).toEqual([

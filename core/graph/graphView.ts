@@ -16,7 +16,7 @@ import {
 } from '../design/diff';
 import { entrySummary } from '../design/diffReport';
 import type { Design, Issue, ModuleSpec, ParamValue, Shape } from '../model/types';
-import { formatCompact, formatShape } from '../model/format';
+import { formatBatchShape, formatCompact } from '../model/format';
 import { moduleDef } from '../modules/registry';
 import { repeatGroups } from '../design/repeats';
 
@@ -31,8 +31,8 @@ export const NODE_SIZE = {
   join: { width: 172, height: 40 },
 } as const;
 
-/** Room for an edge's shape label (e.g. "3×1024×7×7"). */
-export const EDGE_LABEL_SIZE = { width: 80, height: 16 } as const;
+/** Room for an edge's shape label at 11 px monospace (e.g. "N=3 · 832×14×14", 15 characters). */
+export const EDGE_LABEL_SIZE = { width: 100, height: 16 } as const;
 
 /** The height of an opened module's header (the same content as the closed node). */
 export const OPEN_HEADER_HEIGHT = NODE_SIZE.inception.height;
@@ -408,7 +408,7 @@ function moduleNode(ctx: ViewContext, id: string): ModuleNodeView | InceptionNod
     aux: spec.aux === true,
     evalPath: info?.evalPath ?? !spec.aux,
     shape,
-    shapeText: formatShape(shape),
+    shapeText: formatBatchShape(shape),
     params: ownParams,
     paramsText: shape && info ? formatCompact(ownParams) : '—',
     macs: ownMacs,
@@ -453,7 +453,7 @@ function moduleEdges(ctx: ViewContext, id: string): EdgeView[] {
       target: id,
       parentId: null,
       shape: s,
-      label: s ? formatShape(s) : '',
+      label: s ? formatBatchShape(s) : '',
       trainOnly,
     });
   }
@@ -477,7 +477,7 @@ function addOutputs(ctx: ViewContext, nodes: NodeView[], edges: EdgeView[]): voi
       name,
       source,
       shape: s,
-      shapeText: formatShape(s),
+      shapeText: formatBatchShape(s),
       trainOnly,
     });
     edges.push({
@@ -486,7 +486,7 @@ function addOutputs(ctx: ViewContext, nodes: NodeView[], edges: EdgeView[]): voi
       target: id,
       parentId: null,
       shape: s,
-      label: s ? formatShape(s) : '',
+      label: s ? formatBatchShape(s) : '',
       trainOnly,
     });
   }
@@ -508,7 +508,7 @@ export function graphView(
       ...NODE_SIZE.input,
       issues: ctx.issuesByNode.get('design')?.filter((i) => i.field?.startsWith('input.')) ?? [],
       shape: inputShape,
-      shapeText: formatShape(inputShape),
+      shapeText: formatBatchShape(inputShape),
     },
   ];
   const edges: EdgeView[] = [];
@@ -552,7 +552,7 @@ function addRemoved(diff: DesignDiff, nodes: NodeView[], edges: EdgeView[]): voi
       aux: a.aux,
       evalPath: !a.aux,
       shape: a.outputShape,
-      shapeText: formatShape(a.outputShape),
+      shapeText: formatBatchShape(a.outputShape),
       params: a.params,
       paramsText: a.outputShape ? formatCompact(a.params) : '—',
       macs: a.macs,
@@ -616,7 +616,7 @@ function addBranches(
     role: 'in',
     title: 'Input',
     shape: inShape,
-    shapeText: formatShape(inShape),
+    shapeText: formatBatchShape(inShape),
   });
   const steps = info.steps;
   const last = steps[steps.length - 1];
@@ -631,7 +631,7 @@ function addBranches(
     const from = nodeOf.get(src);
     if (!from) return;
     // The split node shows the input shape; its edges carry no label of their own.
-    const label = from.id !== inId && from.shape ? formatShape(from.shape) : '';
+    const label = from.id !== inId && from.shape ? formatBatchShape(from.shape) : '';
     edges.push({
       id: `${from.id}->${target}`,
       source: from.id,
@@ -665,7 +665,7 @@ function addBranches(
         return `${l.slice(id.length + 1)}: ${info ? `${info.torchName} ${info.settings}`.trim() : 'not computed'}`;
       }),
       shape,
-      shapeText: formatShape(shape),
+      shapeText: formatBatchShape(shape),
       params,
       paramsText: known ? formatCompact(params) : '—',
     });
@@ -683,7 +683,7 @@ function addBranches(
     role: 'out',
     title: last && last.title !== 'Concat' ? last.title : (joinLayer?.torchName ?? 'Concat'),
     shape: info.outputShape,
-    shapeText: formatShape(info.outputShape),
+    shapeText: formatBatchShape(info.outputShape),
   });
   for (const src of last?.inputs ?? []) {
     const from = nodeOf.get(src);
@@ -694,7 +694,7 @@ function addBranches(
         target: outId,
         parentId: id,
         shape: from.shape,
-        label: from.shape ? formatShape(from.shape) : '',
+        label: from.shape ? formatBatchShape(from.shape) : '',
         trainOnly: false,
       });
   }

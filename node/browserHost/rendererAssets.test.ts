@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { claimBuild, pruneBuilds } from './rendererAssets';
+import { buildProgressLine, claimBuild, pruneBuilds } from './rendererAssets';
 
 let cache: string;
 const OLD_SERVED = 'aaaaaaaaaaaaaaaa';
@@ -40,5 +40,16 @@ describe('pruneBuilds', () => {
   it('removes a build once the server that served it has gone', async () => {
     expect(await pruneBuilds(cache, CURRENT, () => false)).toContain(OLD_SERVED);
     expect(await readdir(cache)).not.toContain(OLD_SERVED);
+  });
+});
+
+describe('buildProgressLine', () => {
+  it('says how long the first build has run, how far it is and how long it takes', () => {
+    expect(buildProgressLine(12_400, 850)).toBe(
+      '  … 12 s, 850 modules transformed (a first build takes about 40 s)',
+    );
+    expect(buildProgressLine(5_000, 1)).toBe(
+      '  … 5 s, 1 module transformed (a first build takes about 40 s)',
+    );
   });
 });

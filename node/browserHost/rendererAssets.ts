@@ -65,6 +65,8 @@ export interface RendererBuildOptions {
   readonly cacheDir?: string;
   /** Where Vite's messages go (never stdout: serve prints exactly one line there). */
   readonly log?: (line: string) => void;
+  /** How often a build in progress logs how far it is, milliseconds (default 5000). */
+  readonly progressEveryMs?: number;
 }
 
 /** Records that this process serves the build in `outDir`, so another start's pruning keeps it. */
@@ -93,6 +95,11 @@ export async function pruneBuilds(
     removed.push(name);
   }
   return removed;
+}
+
+/** One progress line of a renderer build: "… 12 s, 850 modules transformed". */
+export function buildProgressLine(elapsedMs: number, modules: number): string {
+  return `  … ${Math.round(elapsedMs / 1000)} s, ${modules} module${modules === 1 ? '' : 's'} transformed (a first build takes about 40 s)`;
 }
 
 /**
@@ -147,13 +154,32 @@ export async function ensureRendererBuild(o: RendererBuildOptions = {}): Promise
       logger.warnOnce = ignore;
       logger.error = (msg: string) => o.log?.(msg);
       const started = Date.now();
-      await build({
-        configFile,
-        root: join(root, 'renderer'),
-        logLevel: 'error',
-        customLogger: logger,
-        build: { outDir: tmp, emptyOutDir: true, sourcemap: false },
-      });
+      // A first build takes about 40 s: say every few seconds how far it is, so it is not silence.
+      let modules = 0;
+      const ticker = setInterval(
+        () => o.log?.(buildProgressLine(Date.now() - started, modules)),
+        o.progressEveryMs ?? 5000,
+      );
+      try {
+        await build({
+          configFile,
+          root: join(root, 'renderer'),
+          logLevel: 'error',
+          customLogger: logger,
+          build: { outDir: tmp, emptyOutDir: true, sourcemap: false },
+          plugins: [
+            {
+              name: 'inception-explorer-build-progress',
+              transform() {
+                modules++;
+                return null;
+              },
+            },
+          ],
+        });
+      } finally {
+        clearInterval(ticker);
+      }
       await rename(tmp, outDir);
       await claimBuild(outDir);
       o.log?.(`Built the renderer in ${Math.round((Date.now() - started) / 1000)} s.`);

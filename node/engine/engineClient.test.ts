@@ -291,6 +291,27 @@ describe.skipIf(!wasm.ok)('EngineClient on wasm', () => {
     if (!heap.ok) expect(heap.error.message).toContain('WebAssembly heap');
   });
 
+  it('runs Inception v3 at 224×224 in eval mode without its aux head and notes why; refuses train mode', async () => {
+    const v3 = presetDesign('inception-v3')!;
+    const at224: Design = { ...v3, input: { ...v3.input, batch: 1, height: 224, width: 224 } };
+    expect(analyze(at224).valid).toBe(false);
+    const r = await engine.run('v3-224', request({ design: at224 }));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(Object.keys(r.value.outputs)).toEqual(['main']);
+    expect(r.value.outputs.main.shape).toEqual([1, 1000]);
+    expect(r.value.modules.every((m) => m.match)).toBe(true);
+    expect(r.value.modules.map((m) => m.id)).not.toContain('AuxLogits');
+    expect(r.value.warnings.filter((w) => w.startsWith('AuxLogits is off the eval path'))).toEqual([
+      expect.stringContaining('in conv1.conv, the 5×5 kernel does not fit its 3×3 input'),
+    ]);
+    const train = await engine.run('v3-224-train', request({ design: at224, mode: 'train' }));
+    expect(train).toMatchObject({ ok: false, error: { code: 'run.invalidDesign' } });
+    if (!train.ok) {
+      expect(train.error.message).toContain('AuxLogits: in conv1.conv');
+      expect(train.error.message).toContain('an eval run skips it and would run');
+    }
+  });
+
   it('answers invalid designs, duplicate ids and unknown messages with errors', async () => {
     const bad = {
       ...small,

@@ -19,7 +19,7 @@ import {
 import { backendFromEnv } from './backendNames';
 import { estimateRunBytes, memoryRefusal } from './memory';
 import { finalizeRun } from './results';
-import { activeModules, analyzeDesign, invalidDesignMessage, requestDesign } from './runDesign';
+import { activeModules, analyzeDesign, requestDesign, runnableRequest } from './runDesign';
 import { defaultAssetsDir, resolveWorkerEntry, startWorker, type WorkerEntry } from './workerEntry';
 import {
   STOP_CANCELLED,
@@ -283,10 +283,9 @@ export class EngineClient {
       return Promise.resolve(
         errResult('run.duplicate', `A run with the id ${runId} is already queued or running.`),
       );
-    const design = requestDesign(request);
-    const analysis = analyzeDesign(design);
-    if (!analysis.valid)
-      return Promise.resolve(errResult('run.invalidDesign', invalidDesignMessage(analysis)));
+    const runnable = runnableRequest(request);
+    if (!runnable.ok) return Promise.resolve(runnable);
+    const { design, analysis } = runnable.value;
     const batch = design.input.batch;
     const lanes =
       request.mode === 'eval'

@@ -3,6 +3,8 @@
  * command line use these, and only the worker loads TF.js.
  */
 import { analyze, type Analysis } from '../../core/analysis/analyze';
+import { runPath, runPathMessage } from '../../core/analysis/runPath';
+import { errResult, okResult, type Result } from '../../core/run/types';
 import type { Design } from '../../core/model/types';
 import type { RunMode } from '../../core/run/types';
 import type { EngineRunRequest } from './protocol';
@@ -13,11 +15,18 @@ export function requestDesign(request: Pick<EngineRunRequest, 'design' | 'batch'
   return request.batch === undefined ? d : { ...d, input: { ...d.input, batch: request.batch } };
 }
 
-/** A design's problems as one message. */
-export function invalidDesignMessage(analysis: Analysis): string {
-  const shown = analysis.issues.slice(0, 5).map((i) => i.message);
-  const more = analysis.issues.length > 5 ? ` (and ${analysis.issues.length - 5} more)` : '';
-  return `The design cannot run: ${shown.join(' ')}${more}`;
+/**
+ * The design a request executes in its mode (core/analysis/runPath.ts): in eval mode, without the
+ * modules off the eval path whose problems would otherwise stop it, with a note for each; or
+ * `run.invalidDesign` naming the problems that stop a run in this mode.
+ */
+export function runnableRequest(
+  request: Pick<EngineRunRequest, 'design' | 'batch' | 'mode'>,
+): Result<{ design: Design; analysis: Analysis; notes: readonly string[] }> {
+  const design = requestDesign(request);
+  const path = runPath(design, request.mode, analyzeDesign(design));
+  if (!path.ok) return errResult('run.invalidDesign', runPathMessage(path));
+  return okResult({ design: path.design, analysis: path.analysis, notes: path.notes });
 }
 
 /** Modules that run in a mode: the eval path in eval mode, every module in train mode. */

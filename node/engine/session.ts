@@ -47,7 +47,7 @@ export interface SessionHooks {
   onProgress?(done: number, total: number, module: string): void;
 }
 
-import { analyzeDesign, invalidDesignMessage, requestDesign } from './runDesign';
+import { runnableRequest } from './runDesign';
 import { emptyRecord } from '../../core/model/records';
 
 /** Whether the request asks for this module's feature-map summary (all of them by default). */
@@ -198,9 +198,24 @@ export class EngineSession {
     hooks: SessionHooks = {},
     carryIn?: Readonly<Record<string, TensorData>>,
   ): Promise<Result<PartialRun>> {
-    const design = requestDesign(request);
-    const analysis = analyzeDesign(design);
-    if (!analysis.valid) return errResult('run.invalidDesign', invalidDesignMessage(analysis));
+    const runnable = runnableRequest(request);
+    if (!runnable.ok) return runnable;
+    const { design, analysis, notes } = runnable.value;
+    const ran = await this.runRunnable(request, design, analysis, slice, hooks, carryIn);
+    // Modules off the mode's path that were skipped for their problems are named in the notes.
+    return ran.ok && notes.length
+      ? okResult({ ...ran.value, warnings: [...notes, ...ran.value.warnings] })
+      : ran;
+  }
+
+  private async runRunnable(
+    request: EngineRunRequest,
+    design: Design,
+    analysis: Analysis,
+    slice: BatchSlice,
+    hooks: SessionHooks,
+    carryIn?: Readonly<Record<string, TensorData>>,
+  ): Promise<Result<PartialRun>> {
     const sliceProblem = batchSliceProblem(slice, design.input.batch);
     if (sliceProblem) return errResult('run.slice', sliceProblem);
     const loaded = await this.stateDict(request, analysis);

@@ -21,6 +21,7 @@ import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
 import { Toast } from './Toast';
 import { HelpSheet, opensHelp } from './HelpSheet';
+import { leavesField } from './focus';
 import { recoverSession, runMenuCommand, startComparing } from './commands';
 
 const selectShell = (s: AppState) => ({
@@ -44,6 +45,10 @@ function useHostWiring(): void {
   );
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (leavesField(e)) {
+        (e.target as HTMLElement).blur();
+        return;
+      }
       if (!opensHelp(e) || appStore.getState().helpOpen) return;
       e.preventDefault();
       appStore.getState().setHelpOpen(true);
@@ -98,8 +103,8 @@ function useHostWiring(): void {
   }, [host]);
   useEffect(() => {
     const warn = (e: BeforeUnloadEvent) => {
-      const { design, savedText } = appStore.getState();
-      if (isDirty(design, savedText)) e.preventDefault();
+      const { design, savedText, saveBatchWithDesign } = appStore.getState();
+      if (isDirty(design, savedText, saveBatchWithDesign)) e.preventDefault();
     };
     window.addEventListener('beforeunload', warn);
     return () => window.removeEventListener('beforeunload', warn);

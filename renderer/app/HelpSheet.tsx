@@ -32,7 +32,7 @@ const TASKS: readonly (readonly [task: string, how: string])[] = [
   ['See inside a module', 'Press ▸ on an inception node, or "Open branches" in the Edit tab.'],
   [
     'Run the network',
-    'Run tab: choose an image and press Run (Ctrl+Enter); the graph marks each measured shape.',
+    'Run tab: choose an image and press Run (Ctrl+Enter); the graph marks each measured shape, and focus returns to where it was.',
   ],
   ['Use trained weights', 'Run tab: choose or drop a weights file; the summary says what fitted.'],
   [

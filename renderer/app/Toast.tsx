@@ -4,6 +4,7 @@
  * over them.
  */
 import { useEffect } from 'react';
+import { NoteText } from '../help/NoteText';
 import { appStore, useApp, type AppState } from '../state/store';
 
 /** How long an information stays, milliseconds. */
@@ -29,7 +30,9 @@ export function Toast() {
       // Restart the fade animation for each message.
       key={notice.text}
     >
-      <span>{notice.text}</span>
+      <span>
+        <NoteText text={notice.text} />
+      </span>
       <button
         type="button"
         aria-label="Dismiss message"

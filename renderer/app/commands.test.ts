@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { presetDesign } from '../../core/presets';
 import { createMemoryHost } from '../host/__fixtures__/memoryHost';
 import { appStore } from '../state/store';
-import { runMenuCommand, whenDiscardAllowed } from './commands';
+import { currentRunPath, runBlocker, runMenuCommand, whenDiscardAllowed } from './commands';
 
 const host = createMemoryHost();
 const out3x3 = () =>
@@ -37,5 +37,23 @@ describe('runMenuCommand under a dialog', () => {
     expect(appStore.getState().aboutOpen).toBe(false);
     runMenuCommand(host, 'toggleTheme');
     expect(appStore.getState().theme).toBe('dark');
+  });
+});
+
+describe('runBlocker', () => {
+  it('lets an eval run of Inception v3 at 224×224 go (its aux head is off the eval path) and blocks train mode', () => {
+    const v3 = presetDesign('inception-v3')!;
+    appStore
+      .getState()
+      .loadDesign({ ...v3, input: { ...v3.input, height: 224, width: 224 } }, null);
+    appStore.getState().setRunSettings({ mode: 'eval' });
+    expect(runBlocker()).toBeNull();
+    const path = currentRunPath();
+    expect(path.ok && path.notes[0]).toMatch(/^AuxLogits is off the eval path/);
+    appStore.getState().setRunSettings({ mode: 'train' });
+    expect(runBlocker()).toMatch(
+      /^Fix the design first \(1 problem\): AuxLogits: in conv1\.conv, the 5×5 kernel does not fit .* an eval run skips it and would run\.$/,
+    );
+    appStore.getState().setRunSettings({ mode: 'eval' });
   });
 });

@@ -5,9 +5,11 @@
 import type { DesignFile, HostApi, MenuCommand } from '../../core/host/contract';
 import type { RunResult } from '../../core/run/types';
 import { checkAblations } from '../../core/weights/ablation';
+import { runPath, type RunPath } from '../../core/analysis/runPath';
+import { focusKeeper } from './focus';
 import { parseDesign, serializeDesign } from '../../core/design/designFile';
 import { presetDesign, presets } from '../../core/presets';
-import { derive, isDirty } from '../state/derived';
+import { derive, designToSave, isDirty } from '../state/derived';
 import { appStore } from '../state/store';
 import type { CompareTarget } from '../state/compareSlice';
 
@@ -31,7 +33,7 @@ export function fileLabel(path: string | null, designName: string): string {
 /** Runs `action` now, or after the user agrees to discard unsaved changes. */
 export function whenDiscardAllowed(what: string, action: () => void): void {
   const s = state();
-  if (!isDirty(s.design, s.savedText)) {
+  if (!isDirty(s.design, s.savedText, s.saveBatchWithDesign)) {
     action();
     return;
   }
@@ -95,7 +97,7 @@ export async function recoverSession(host: HostApi, file: DesignFile): Promise<v
     savedText = preset ? serializeDesign(preset) : null;
   }
   const label = fileLabel(file.path, 'an unsaved design');
-  if (savedText !== null && !isDirty(parsed.design, savedText)) {
+  if (savedText !== null && !isDirty(parsed.design, savedText, state().saveBatchWithDesign)) {
     // Nothing was lost: reopen the file (a fresh preset needs nothing but the preset).
     if (file.path) loadDesignText(file.path, savedText);
     else if (parsed.design.preset !== state().design.preset)
@@ -129,7 +131,7 @@ export async function openDesign(host: HostApi): Promise<void> {
 
 export async function saveDesign(host: HostApi, as = false): Promise<boolean> {
   const s = state();
-  const text = serializeDesign(s.design);
+  const text = serializeDesign(designToSave(s.design, s.savedText, s.saveBatchWithDesign));
   const file = { path: as ? null : s.filePath, text };
   const r = as ? await host.saveDesignAs(file) : await host.saveDesign(file);
   if (!r.ok) {
@@ -142,24 +144,45 @@ export async function saveDesign(host: HostApi, as = false): Promise<boolean> {
   return true;
 }
 
+/**
+ * What a run in the Run tab's mode executes (core/analysis/runPath.ts): an eval run skips modules
+ * off the eval path, so their problems (an aux head that does not fit) do not block it.
+ */
+export function currentRunPath(): RunPath {
+  const s = state();
+  return runPath(s.design, s.runSettings.mode, derive(s.design).analysis);
+}
+
 /** Why a run cannot start now, or null when it can. */
 export function runBlocker(): string | null {
   const s = state();
-  const { analysis } = derive(s.design);
   if (s.runStatus === 'running' || s.runStatus === 'cancelling') return 'A run is in progress.';
-  if (!analysis.valid) {
-    const n = analysis.issues.length;
-    return `Fix the design first (${n} problem${n === 1 ? '' : 's'}): ${analysis.issues[0].message}`;
+  const path = currentRunPath();
+  if (!path.ok) {
+    const n = path.blocking.length;
+    const hint = path.hint ? ` ${path.hint}` : '';
+    return `Fix the design first (${n} problem${n === 1 ? '' : 's'}): ${path.blocking[0].message}${hint}`;
   }
-  const whatIf = checkAblations(analysis, s.ablations);
+  const whatIf = checkAblations(path.analysis, s.ablations);
   if (whatIf.length) return `Fix the what-if first: ${whatIf[0].message}`;
   return null;
 }
 
 let runCounter = 0;
 
+/** Runs the design with the Run tab's settings; focus goes back to where it was once the run ends. */
 export async function startRun(host: HostApi): Promise<void> {
   if (runBlocker()) return;
+  const restoreFocus = focusKeeper();
+  try {
+    await runNow(host);
+  } finally {
+    // After React has rendered the result (and re-enabled the Run button).
+    setTimeout(restoreFocus, 0);
+  }
+}
+
+async function runNow(host: HostApi): Promise<void> {
   const s = state();
   const runId = `run-${Date.now().toString(36)}-${++runCounter}`;
   const design = s.design;

@@ -43,7 +43,7 @@ describe('GraphCanvas', () => {
     renderCanvas();
     const node = await screen.findByRole('group', { name: 'inception4c' }, { timeout: 10_000 });
     for (const id of INCEPTIONS) expect(screen.getByRole('group', { name: id })).toBeTruthy();
-    expect(within(node).getByTestId('shape').textContent).toBe('3×512×14×14');
+    expect(within(node).getByTestId('shape').textContent).toBe('N=3 · 512×14×14');
     expect(
       within(node)
         .getAllByRole('term')
@@ -63,7 +63,7 @@ describe('GraphCanvas', () => {
         .getAllByRole('definition')
         .map((t) => t.textContent),
     ).toEqual(['128', '128', '256', '24', '64', '64']);
-    expect(screen.getAllByText('3×528×14×14').length).toBeGreaterThan(0);
+    expect(screen.getAllByText('N=3 · 528×14×14').length).toBeGreaterThan(0);
     // The batch is set apart from the channels on the input node: N=3 above, each image's 3×224×224 below.
     const input = screen.getByTestId('node-input');
     expect(within(input).getByTestId('input-batch').textContent).toBe('N=3');
@@ -87,7 +87,7 @@ describe('GraphCanvas', () => {
     ).toBeTruthy();
     expect(
       within(screen.getByRole('group', { name: 'inception4b' })).getByTestId('shape').textContent,
-    ).toBe('3×512×14×14');
+    ).toBe('N=3 · 512×14×14');
   });
 
   it('opens a module into its branches and closes it again', async () => {
@@ -97,7 +97,7 @@ describe('GraphCanvas', () => {
     // The concatenation closes the four branches; the 3×3 step shows its shape.
     await screen.findByText('Concat', {}, { timeout: 10_000 });
     expect(screen.getAllByText('Conv2d 3×3/1 p1').length).toBe(1);
-    expect(screen.getAllByText('3×128×28×28').length).toBeGreaterThan(0);
+    expect(screen.getAllByText('N=3 · 128×28×28').length).toBeGreaterThan(0);
     expect(appStore.getState().opened).toEqual(['inception3a']);
     fireEvent.click(screen.getByRole('button', { name: 'Close inception3a' }));
     expect(appStore.getState().opened).toEqual([]);

@@ -26,7 +26,7 @@ import {
 } from '../../core/design/diffReport';
 import { parseDesign } from '../../core/design/designFile';
 import { graphSvg } from '../../core/export/graphSvg';
-import { formatBytes, formatCompact, formatInt, formatShape } from '../../core/model/format';
+import { formatBatchShape, formatBytes, formatCompact, formatInt } from '../../core/model/format';
 import { presets } from '../../core/presets';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
@@ -90,9 +90,9 @@ function ChangeRow({ e, selected }: { e: ModuleDiff; selected: boolean }) {
   const shape =
     e.a && e.b
       ? e.shapeChanged
-        ? `${formatShape(e.a.outputShape)} → ${formatShape(e.b.outputShape)}`
-        : formatShape(e.b.outputShape)
-      : formatShape((e.b ?? e.a)!.outputShape);
+        ? `${formatBatchShape(e.a.outputShape)} → ${formatBatchShape(e.b.outputShape)}`
+        : formatBatchShape(e.b.outputShape)
+      : formatBatchShape((e.b ?? e.a)!.outputShape);
   return (
     <li>
       <button
@@ -131,14 +131,14 @@ function StageCell({ s }: { s: StageFigures | null }) {
     s.modules.length === 1 ? s.modules[0] : `${s.modules[0]} … ${s.modules[s.modules.length - 1]}`;
   return (
     <td
-      title={`${stageLabel(s)}: ${s.modules.length} modules, ${formatInt(s.params)} parameters, ${formatInt(s.macs)} MACs per image, output ${formatShape(s.outputShape)}`}
+      title={`${stageLabel(s)}: ${s.modules.length} modules, ${formatInt(s.params)} parameters, ${formatInt(s.macs)} MACs per image, output ${formatBatchShape(s.outputShape)}`}
     >
       <strong>{s.stage || '—'}</strong> <span className="muted">{ids}</span>
       <span className="compare-ab">
         {s.modules.length} modules · {formatCompact(s.params)} params
       </span>
       <span className="compare-ab">
-        {formatCompact(s.macs)} MACs → {formatShape(s.outputShape)}
+        {formatCompact(s.macs)} MACs → {formatBatchShape(s.outputShape)}
       </span>
     </td>
   );

@@ -129,25 +129,36 @@ export function ColourScale({ range, label }: { range: ValueRange; label: string
 }
 
 /**
- * The most active channels of a map, as small pictures. With trained weights each gets its colour
- * scale and the caption says how they were picked.
+ * The legend of a grid of maps each scaled to its own range: the ramp from each map's smallest
+ * value (dark) to its largest (bright); the large view gives a map's values.
  */
-export function FeatureChannels({
-  summary,
-  id,
-  trained = false,
-}: {
-  summary: FeatureMapSummary;
-  id: string;
-  trained?: boolean;
-}) {
+export function ColourScaleKey() {
+  return (
+    <div
+      className="colour-scale"
+      role="img"
+      aria-label="Colour scale: each map from its own smallest value (dark) to its largest (bright)"
+      data-testid="colour-scale-key"
+    >
+      <span>each map's min</span>
+      <span className="colour-scale-bar" style={{ background: RAMP_CSS }} aria-hidden="true" />
+      <span>max</span>
+    </div>
+  );
+}
+
+/**
+ * The most active channels of a map, as small pictures, each with its colour scale; the caption
+ * says how they were chosen.
+ */
+export function FeatureChannels({ summary, id }: { summary: FeatureMapSummary; id: string }) {
   const total = summary.channelCount;
   return (
     <>
       <p className="small muted" data-testid="channels-caption">
         The {summary.channels.length} most active
-        {total ? ` of ${total}` : ''} channels (largest mean activation), each scaled to its own
-        range.
+        {total ? ` of ${total}` : ''} channels (largest mean |activation| of the first image), each
+        scaled to its own range.
       </p>
       <ul className="feature-channels" aria-label={`The most active channels of ${id}`}>
         {summary.channels.map((ch) => (
@@ -163,7 +174,7 @@ export function FeatureChannels({
               channel {ch.index}
               {ch.activation !== undefined ? ` · mean ${legendNumber(ch.activation)}` : ''}
             </span>
-            {trained && ch.range && (
+            {ch.range && (
               <ColourScale range={ch.range} label={`Channel ${ch.index} colour scale`} />
             )}
           </li>

@@ -195,7 +195,7 @@ function ModuleFiguresPanel({ moduleId, presetId }: { moduleId: string; presetId
               return (
                 <tr key={s.id} title={`${s.group}: ${s.id}`}>
                   <th scope="row">{s.title}</th>
-                  <td>{formatShape(s.outputShape)}</td>
+                  <td>{formatBatchShape(s.outputShape)}</td>
                   <td>
                     {formatCompact(s.params)}
                     {d && <span className="figure-delta step-delta">{d}</span>}

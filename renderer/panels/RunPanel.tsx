@@ -6,15 +6,15 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SampleImage } from '../../core/host/contract';
-import { formatBatchShape, formatBytes, formatShape } from '../../core/model/format';
+import { formatBatchShape, formatBytes } from '../../core/model/format';
 import type { BackendName, RunResult } from '../../core/run/types';
 import { useHost } from '../host/host';
 import { appStore, useApp, type AppState } from '../state/store';
 import { staleReasons } from '../state/runSlice';
-import { useDesign, useDerived } from '../state/derived';
-import { cancelRun, runBlocker, startRun } from '../app/commands';
+import { designToSave, useDesign, useDerived } from '../state/derived';
+import { cancelRun, currentRunPath, runBlocker, startRun } from '../app/commands';
 import { TextField, SelectField, parseNumberText } from './fields';
-import { ColourScale, FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
+import { ColourScale, ColourScaleKey, FeatureChannels, FeatureMap, InputImage } from './FeatureMap';
 import { Modal } from '../app/Modal';
 import { UNTRAINED_WEIGHTS_WARNING } from '../../core/run/types';
 import { photoRecipe } from '../../core/presets/preprocessing';
@@ -22,6 +22,7 @@ import type { Design } from '../../core/model/types';
 import type { Ablation } from '../../core/weights/ablation';
 import { WeightsField } from './WeightsField';
 import { WeightsSummary } from './WeightsSummary';
+import { NoteText } from '../help/NoteText';
 import { WhatIfComparison } from './WhatIfComparison';
 
 const selectRun = (s: AppState) => ({
@@ -127,7 +128,7 @@ function OutputShapes({ result }: { result: RunResult }) {
       </table>
       <p className={mismatches.length ? 'field-error' : 'ok'}>
         {mismatches.length
-          ? `${mismatches.length} module${mismatches.length === 1 ? '' : 's'} measured a shape different from core's: ${mismatches.map((m) => `${m.id} (${formatShape(m.shape)} vs ${formatShape(m.expectedShape)})`).join(', ')}.`
+          ? `${mismatches.length} module${mismatches.length === 1 ? '' : 's'} measured a shape different from core's: ${mismatches.map((m) => `${m.id} (${formatBatchShape(m.shape)} vs ${formatBatchShape(m.expectedShape)})`).join(', ')}.`
           : `✓ Every one of the ${result.modules.length} modules produced the output shape the graph shows.`}
       </p>
     </>
@@ -168,14 +169,18 @@ function RunFacts({
       {result.backend.fallbacks.length > 0 && (
         <ul className="fallbacks" aria-label="Why other backends were not used">
           {result.backend.fallbacks.map((f) => (
-            <li key={f}>{f}</li>
+            <li key={f}>
+              <NoteText text={f} />
+            </li>
           ))}
         </ul>
       )}
       {notes.length > 0 && (
         <ul className="fallbacks" aria-label="Engine notes">
           {notes.map((w) => (
-            <li key={w}>{w}</li>
+            <li key={w}>
+              <NoteText text={w} />
+            </li>
           ))}
         </ul>
       )}
@@ -228,12 +233,13 @@ function FeatureMaps({ result }: { result: RunResult }) {
   return (
     <>
       <h3>Feature maps (channel mean, first image)</h3>
-      <p className="muted small">
-        Select a map to see it large, beside the input
-        {result.untrainedWeights
-          ? '.'
-          : ' with its colour scale and its most active channels (largest mean activation).'}
+      <p className="muted small" data-testid="feature-maps-caption">
+        Each picture is the mean over the module&apos;s channels for the first image, scaled to its
+        own range. Select a map to see it large, beside the input, with its values&apos; colour
+        scale and its most active channels (largest mean activation).
+        {result.untrainedWeights ? ' With untrained weights the patterns carry no meaning.' : ''}
       </p>
+      <ColourScaleKey />
       <ul className="feature-maps">
         {result.inputPicture && (
           <li>
@@ -262,7 +268,7 @@ function FeatureMaps({ result }: { result: RunResult }) {
       )}
       {shownMap && (
         <Modal
-          title={`${shownMap.id}: ${formatShape(shownMap.shape)}`}
+          title={`${shownMap.id}: ${formatBatchShape(shownMap.shape)}`}
           onClose={() => setOpenMap(null)}
           actions={
             <button type="button" onClick={() => setOpenMap(null)} data-autofocus>
@@ -284,7 +290,7 @@ function FeatureMaps({ result }: { result: RunResult }) {
                 large
               />
               <figcaption>Mean over {shownMap.shape[1]} channels</figcaption>
-              {!result.untrainedWeights && shownMap.featureMap!.range && (
+              {shownMap.featureMap!.range && (
                 <ColourScale
                   range={shownMap.featureMap!.range}
                   label={`${shownMap.id} colour scale`}
@@ -292,14 +298,41 @@ function FeatureMaps({ result }: { result: RunResult }) {
               )}
             </figure>
           </div>
-          <FeatureChannels
-            summary={shownMap.featureMap!}
-            id={shownMap.id}
-            trained={!result.untrainedWeights}
-          />
+          <FeatureChannels summary={shownMap.featureMap!} id={shownMap.id} />
         </Modal>
       )}
     </>
+  );
+}
+
+const selectBatchSaving = (s: AppState) => [s.saveBatchWithDesign, s.savedText] as const;
+
+/**
+ * Whether the batch is saved with the design, and what that means: off (the default), the
+ * batch is a setting of the runs and changing it leaves the design saved; on, Save writes it.
+ */
+function BatchSaving() {
+  const [saveBatch, savedText] = useApp(useShallow(selectBatchSaving));
+  const design = useDesign();
+  const kept = designToSave(design, savedText, false).input.batch;
+  return (
+    <div className="batch-saving small" data-testid="batch-saving">
+      <label className="inline-check">
+        <input
+          type="checkbox"
+          checked={saveBatch}
+          onChange={(e) => appStore.getState().setSaveBatchWithDesign(e.target.checked)}
+        />{' '}
+        Save batch with design
+      </label>
+      <p className="muted" data-testid="batch-saving-note">
+        {saveBatch
+          ? `Saved with the design: changing N marks the design unsaved, and Save writes N=${design.input.batch}.`
+          : kept === design.input.batch
+            ? 'For runs only: changing N does not mark the design unsaved.'
+            : `For runs only: N=${design.input.batch} does not mark the design unsaved; Save keeps the file's N=${kept}.`}
+      </p>
+    </div>
   );
 }
 
@@ -381,6 +414,8 @@ export function RunPanel() {
   } = useApp(useShallow(selectRun));
   const samples = useSamples();
   const blocker = runBlocker();
+  const path = currentRunPath();
+  const skipNotes = path.ok ? path.notes : [];
   const running = status === 'running' || status === 'cancelling';
   const inputValue = settings.input.kind === 'sample' ? `sample:${settings.input.name}` : 'random';
   return (
@@ -394,7 +429,7 @@ export function RunPanel() {
           <TextField
             label="Batch (N)"
             name="Run batch"
-            doc="The design's batch: the N of every N×C×H×W shape on the graph. The same field as Batch under Network settings."
+            doc="The design's batch: the N of every N×C×H×W shape on the graph. The same field as Batch under Network settings; whether Save writes it is the checkbox below."
             numeric
             value={String(design.input.batch)}
             onText={(t) => {
@@ -414,6 +449,7 @@ export function RunPanel() {
             }}
           />
         </div>
+        <BatchSaving />
         <fieldset className="radio-row">
           <legend>Mode</legend>
           {(['eval', 'train'] as const).map((m) => (
@@ -478,9 +514,15 @@ export function RunPanel() {
         </div>
         {blocker && !running && (
           <p id="run-blocker" className="field-error">
-            {blocker}
+            <NoteText text={blocker} />
           </p>
         )}
+        {!blocker &&
+          skipNotes.map((n) => (
+            <p key={n} className="notice" data-testid="run-skips">
+              <NoteText text={n} />
+            </p>
+          ))}
         {running && (
           <div className="progress" aria-live="polite">
             <progress
@@ -499,7 +541,7 @@ export function RunPanel() {
         )}
         {error && !running && (
           <p className={status === 'cancelled' ? 'notice' : 'field-error'} role="alert">
-            {status === 'cancelled' ? 'The run was cancelled.' : error.message}
+            {status === 'cancelled' ? 'The run was cancelled.' : <NoteText text={error.message} />}
           </p>
         )}
       </section>

@@ -41,7 +41,10 @@ const result = (over: Partial<RunResult>): RunResult => ({
     total: 344,
     reinitialized: ['inception4c.branch2.1.conv.weight'],
     freshModules: ['inception4c'],
-    notes: ['Removed the prefix "module." from every key.'],
+    notes: [
+      'Removed the prefix "module." from every key.',
+      "Renamed the checkpoint's `fc` to the design's `classifier` (torchvision: fc → classifier).",
+    ],
   },
   ...over,
 });
@@ -103,6 +106,17 @@ describe('Run panel with trained weights', () => {
     expect(summary.textContent).toContain('1 tensor in 1 module did not fit');
     expect(summary.textContent).toContain('Removed the prefix "module."');
     expect(summary.textContent).toContain('inception4c.branch2.1.conv.weight');
+  });
+
+  it('shows the names in notes as code, never with literal backticks', async () => {
+    await startRun(host);
+    const summary = await screen.findByTestId('weights-summary');
+    expect(summary.textContent).toContain("Renamed the checkpoint's fc to the design's classifier");
+    expect(summary.textContent).not.toContain('`');
+    expect([...summary.querySelectorAll('code')].map((c) => c.textContent)).toEqual([
+      'fc',
+      'classifier',
+    ]);
   });
 
   it('asks to choose again when a reopened design names a file this session may not read', async () => {

@@ -110,7 +110,7 @@ describe('Train tab', () => {
     fireEvent.change(screen.getByLabelText('Batch'), { target: { value: '16' } });
     expect(screen.getByRole('button', { name: 'Start' })).toHaveProperty('disabled', false);
     const s = appStore.getState();
-    expect(isDirty(s.design, s.savedText)).toBe(false);
+    expect(isDirty(s.design, s.savedText, false)).toBe(false);
   });
 
   it('trains: live curves with each head, speed, pause and resume, cancel, then the session keeps it', async () => {

@@ -1,5 +1,6 @@
 /** What a run loaded from its weights file: N of M tensors, the loader's notes, and the fresh tensors on demand. */
 import type { WeightsLoadSummary } from '../../core/run/types';
+import { NoteText } from '../help/NoteText';
 import { freshWeightsLine, weightsSummaryLine } from '../../core/weights/loadSummary';
 
 export function WeightsSummary({ summary }: { summary: WeightsLoadSummary }) {
@@ -9,13 +10,19 @@ export function WeightsSummary({ summary }: { summary: WeightsLoadSummary }) {
       <h3>Weights</h3>
       <p className={summary.loaded === summary.total ? 'ok' : 'notice'}>
         {summary.loaded === summary.total ? '✓ ' : ''}
-        {weightsSummaryLine(summary)}
+        <NoteText text={weightsSummaryLine(summary)} />
       </p>
-      {fresh && <p className="small">{fresh}</p>}
+      {fresh && (
+        <p className="small">
+          <NoteText text={fresh} />
+        </p>
+      )}
       {summary.notes.length > 0 && (
         <ul className="fallbacks" aria-label="How the weights file was read">
           {summary.notes.map((n) => (
-            <li key={n}>{n}</li>
+            <li key={n}>
+              <NoteText text={n} />
+            </li>
           ))}
         </ul>
       )}

@@ -150,19 +150,41 @@ export function useGraphView(): GraphView {
   }, [design, opened, unfolded, target]);
 }
 
-const selectDirtyInputs = (s: AppState) => [s.design, s.savedText] as const;
-const dirtyCache = new WeakMap<Design, { savedText: string; dirty: boolean }>();
+const selectDirtyInputs = (s: AppState) => [s.design, s.savedText, s.saveBatchWithDesign] as const;
+const dirtyCache = new WeakMap<Design, { savedText: string; saveBatch: boolean; dirty: boolean }>();
 
-/** Whether the design differs from what was last opened or saved. */
-export function isDirty(design: Design, savedText: string): boolean {
+/** The batch of a design file's text (what was last opened or saved), or null when it has none. */
+function savedBatch(savedText: string): number | null {
+  try {
+    const batch = (JSON.parse(savedText) as { input?: { batch?: unknown } }).input?.batch;
+    return typeof batch === 'number' ? batch : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The design as Save writes it: with its batch when the batch is saved with the design, else
+ * with the batch of the file as last opened or saved (the Run tab's batch is then a setting of
+ * the runs only, so changing it leaves the design saved).
+ */
+export function designToSave(design: Design, savedText: string, saveBatch: boolean): Design {
+  const batch = saveBatch ? null : savedBatch(savedText);
+  return batch === null || batch === design.input.batch
+    ? design
+    : { ...design, input: { ...design.input, batch } };
+}
+
+/** Whether the design differs from what was last opened or saved (its batch only when `saveBatch`). */
+export function isDirty(design: Design, savedText: string, saveBatch: boolean): boolean {
   const hit = dirtyCache.get(design);
-  if (hit && hit.savedText === savedText) return hit.dirty;
-  const dirty = serializeDesign(design) !== savedText;
-  dirtyCache.set(design, { savedText, dirty });
+  if (hit && hit.savedText === savedText && hit.saveBatch === saveBatch) return hit.dirty;
+  const dirty = serializeDesign(designToSave(design, savedText, saveBatch)) !== savedText;
+  dirtyCache.set(design, { savedText, saveBatch, dirty });
   return dirty;
 }
 
 export function useDirty(): boolean {
-  const [design, savedText] = useApp(useShallow(selectDirtyInputs));
-  return isDirty(design, savedText);
+  const [design, savedText, saveBatch] = useApp(useShallow(selectDirtyInputs));
+  return isDirty(design, savedText, saveBatch);
 }

@@ -55,6 +55,12 @@ export interface DesignSlice {
   /** Replaces the design (new, open, recover); clears undo history. */
   loadDesign(design: Design, filePath: string | null, savedText?: string): void;
   markSaved(filePath: string, text: string): void;
+  /**
+   * Whether Save writes the batch (N) into the design file. Off: the batch is a setting of the
+   * runs, and changing it does not mark the design unsaved.
+   */
+  saveBatchWithDesign: boolean;
+  setSaveBatchWithDesign(on: boolean): void;
 }
 
 function initialDesign(): Design {
@@ -121,5 +127,7 @@ export const createDesignSlice: StateCreator<AppState, [['temporal', unknown]], 
       get().clearHistory();
     },
     markSaved: (filePath, text) => set({ filePath, savedText: text }),
+    saveBatchWithDesign: false,
+    setSaveBatchWithDesign: (on) => set({ saveBatchWithDesign: on }),
   };
 };

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { presetDesign } from '../../core/presets';
 import { serializeDesign } from '../../core/design/designFile';
 import { createAppStore, type AppStore } from './store';
-import { isDirty } from './derived';
+import { designToSave, isDirty } from './derived';
 
 let store: AppStore;
 const count = () =>
@@ -129,13 +129,26 @@ describe('the app store', () => {
 
   it('knows when the design differs from what was saved, including after undo', () => {
     const s = store.getState();
-    expect(isDirty(s.design, s.savedText)).toBe(false);
+    expect(isDirty(s.design, s.savedText, false)).toBe(false);
     store.getState().setParam('inception4c', 'out_3x3', 300);
-    expect(isDirty(store.getState().design, store.getState().savedText)).toBe(true);
+    expect(isDirty(store.getState().design, store.getState().savedText, false)).toBe(true);
     store.getState().undo();
-    expect(isDirty(store.getState().design, store.getState().savedText)).toBe(false);
+    expect(isDirty(store.getState().design, store.getState().savedText, false)).toBe(false);
     store.getState().setParam('inception4c', 'out_3x3', 300);
     store.getState().markSaved('/d.json', serializeDesign(store.getState().design));
-    expect(isDirty(store.getState().design, store.getState().savedText)).toBe(false);
+    expect(isDirty(store.getState().design, store.getState().savedText, false)).toBe(false);
+  });
+
+  it('leaves the design saved when only the batch changes, unless the batch is saved with it', () => {
+    const saved = store.getState().savedText;
+    store.getState().setInput('batch', 8);
+    const d = store.getState().design;
+    expect(isDirty(d, saved, false)).toBe(false);
+    expect(isDirty(d, saved, true)).toBe(true);
+    // Save writes the file's batch when the batch is a run setting, the new one when it is saved.
+    expect(designToSave(d, saved, false).input.batch).toBe(3);
+    expect(designToSave(d, saved, true)).toBe(d);
+    store.getState().setInput('height', 299);
+    expect(isDirty(store.getState().design, saved, false)).toBe(true);
   });
 });

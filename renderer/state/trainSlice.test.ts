@@ -133,7 +133,7 @@ describe('train form', () => {
     const before = store.getState().design;
     store.getState().setTrainForm({ epochs: '3', optimizer: 'adam' });
     expect(store.getState().design).toBe(before);
-    expect(isDirty(store.getState().design, store.getState().savedText)).toBe(false);
+    expect(isDirty(store.getState().design, store.getState().savedText, false)).toBe(false);
     expect(store.temporal.getState().pastStates).toHaveLength(0);
   });
 });

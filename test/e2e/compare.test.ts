@@ -80,7 +80,9 @@ describe.skipIf(Boolean(chromiumSkipReason))(
         'changedinception4c+50.8 K (+9.9 %) params',
       );
       expect(await row(page, 'inception4c').textContent()).toContain('out_3x3 256 → 300');
-      expect(await row(page, 'inception4c').textContent()).toContain('3×512×14×14 → 3×556×14×14');
+      expect(await row(page, 'inception4c').textContent()).toContain(
+        'N=3 · 512×14×14 → N=3 · 556×14×14',
+      );
       expect(await row(page, 'inception4d').textContent()).toContain('affected');
       expect(await row(page, 'inception4d').textContent()).toContain(
         'same parameters; input 3×512×14×14 → 3×556×14×14',
@@ -110,7 +112,7 @@ describe.skipIf(Boolean(chromiumSkipReason))(
         '+15.5 K params · +3.04 M MACs',
       );
       expect(await node(page, 'inception4c').getByTestId('shape').textContent()).toBe(
-        '3×556×14×14',
+        'N=3 · 556×14×14',
       );
 
       // A row selects its module.

@@ -38,12 +38,12 @@ describe.skipIf(Boolean(chromiumSkipReason))('editing (Chromium, browser host)',
       figures.locator('tbody tr', {
         has: page.getByRole('rowheader', { name: title, exact: true }),
       });
-    expect(await step('3×3').locator('td').first().textContent()).toBe('3×256×14×14');
+    expect(await step('3×3').locator('td').first().textContent()).toBe('N=3 · 256×14×14');
 
     await page.getByLabel('3×3 (out_3x3) of inception4c').fill('300');
     expect(await value('Output').textContent()).toBe('N=3 · 556×14×14 (preset N=3 · 512×14×14)');
     expect(await value('Parameters').textContent()).toMatch(/^562,252 \+50\.8 K \(\+9\.9 %\)$/);
-    expect(await step('3×3').locator('td').first().textContent()).toBe('3×300×14×14');
+    expect(await step('3×3').locator('td').first().textContent()).toBe('N=3 · 300×14×14');
     expect(await step('3×3').locator('td').nth(1).textContent()).toContain('+50.8 K');
     await page.getByLabel('3×3 (out_3x3) of inception4c').blur();
     await page.keyboard.press('Control+z');
@@ -55,8 +55,12 @@ describe.skipIf(Boolean(chromiumSkipReason))('editing (Chromium, browser host)',
     await node(page, 'inception4e').click();
     await page.getByLabel('Insert after inception4e').selectOption({ label: 'Inception module' });
     await node(page, 'inception4f').waitFor();
-    expect(await node(page, 'inception4f').getByTestId('shape').textContent()).toBe('3×832×14×14');
-    expect(await node(page, 'inception5a').getByTestId('shape').textContent()).toBe('3×832×7×7');
+    expect(await node(page, 'inception4f').getByTestId('shape').textContent()).toBe(
+      'N=3 · 832×14×14',
+    );
+    expect(await node(page, 'inception5a').getByTestId('shape').textContent()).toBe(
+      'N=3 · 832×7×7',
+    );
     expect(await page.getByText('✓ Valid design').count()).toBe(1);
     // The new node is on screen (the view refit), not off to the side.
     const box = (await node(page, 'inception4f').boundingBox())!;

@@ -43,9 +43,9 @@ for (const viewport of [
       await node(page, 'Mixed_7c').waitFor({ timeout: 60_000 });
       expect(await page.getByTestId('total-params').textContent()).toBe(V3_PARAMS);
       for (const [id, shape] of [
-        ['Mixed_5b', '2×256×35×35'],
-        ['Mixed_6a', '2×768×17×17'],
-        ['Mixed_7c', '2×2048×8×8'],
+        ['Mixed_5b', 'N=2 · 256×35×35'],
+        ['Mixed_6a', 'N=2 · 768×17×17'],
+        ['Mixed_7c', 'N=2 · 2048×8×8'],
       ]) {
         expect(await node(page, id).getByTestId('shape').textContent(), id).toBe(shape);
         expect(await page.getByRole('button', { name: `Open ${id}` }).count(), id).toBe(1);

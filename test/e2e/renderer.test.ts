@@ -13,15 +13,15 @@ const SHOTS = screenshotDir('e2e');
 
 /** Output shapes of the nine modules at batch 3, 224×224 (shared/spec/googlenet.md). */
 const NINE: readonly [string, string][] = [
-  ['inception3a', '3×256×28×28'],
-  ['inception3b', '3×480×28×28'],
-  ['inception4a', '3×512×14×14'],
-  ['inception4b', '3×512×14×14'],
-  ['inception4c', '3×512×14×14'],
-  ['inception4d', '3×528×14×14'],
-  ['inception4e', '3×832×14×14'],
-  ['inception5a', '3×832×7×7'],
-  ['inception5b', '3×1024×7×7'],
+  ['inception3a', 'N=3 · 256×28×28'],
+  ['inception3b', 'N=3 · 480×28×28'],
+  ['inception4a', 'N=3 · 512×14×14'],
+  ['inception4b', 'N=3 · 512×14×14'],
+  ['inception4c', 'N=3 · 512×14×14'],
+  ['inception4d', 'N=3 · 528×14×14'],
+  ['inception4e', 'N=3 · 832×14×14'],
+  ['inception5a', 'N=3 · 832×7×7'],
+  ['inception5b', 'N=3 · 1024×7×7'],
 ];
 
 const PRESET_PARAMS = 13_389_064;
@@ -76,14 +76,18 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     const field = page.getByLabel('3×3 (out_3x3) of inception4c');
     await field.fill('300');
     await expect.poll(() => totalParams(page).textContent()).toBe(fmt(EDITED_PARAMS));
-    expect(await node(page, 'inception4c').getByTestId('shape').textContent()).toBe('3×556×14×14');
+    expect(await node(page, 'inception4c').getByTestId('shape').textContent()).toBe(
+      'N=3 · 556×14×14',
+    );
     expect(await page.getByRole('img', { name: 'unsaved changes' }).count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'edited-light.png') });
     // Undo from the keyboard, as a user would once out of the field.
     await node(page, 'inception4b').focus();
     await page.keyboard.press('Control+z');
     await expect.poll(() => totalParams(page).textContent()).toBe(fmt(PRESET_PARAMS));
-    expect(await node(page, 'inception4c').getByTestId('shape').textContent()).toBe('3×512×14×14');
+    expect(await node(page, 'inception4c').getByTestId('shape').textContent()).toBe(
+      'N=3 · 512×14×14',
+    );
     await page.getByRole('button', { name: 'Redo' }).click();
     await expect.poll(() => totalParams(page).textContent()).toBe(fmt(EDITED_PARAMS));
     await page.getByRole('button', { name: 'Undo' }).click();
@@ -98,7 +102,9 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     await expect
       .poll(() => node(page, 'inception4c').getByRole('alert').textContent())
       .toBe(message);
-    expect(await node(page, 'inception4b').getByTestId('shape').textContent()).toBe('3×512×14×14');
+    expect(await node(page, 'inception4b').getByTestId('shape').textContent()).toBe(
+      'N=3 · 512×14×14',
+    );
     await page.screenshot({ path: join(SHOTS, 'invalid-light.png') });
     await page.getByRole('tab', { name: 'Run' }).click();
     expect(await page.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true);
@@ -151,7 +157,7 @@ describe.skipIf(Boolean(chromiumSkipReason))('renderer end to end (Chromium)', (
     expect(await page.getByRole('img', { name: 'avgpool feature map' }).count()).toBe(0);
     await page.getByText(/Not shown: avgpool, dropout/).waitFor();
     await page.getByRole('button', { name: 'Show the inception3a feature map large' }).click();
-    const large = page.getByRole('dialog', { name: 'inception3a: 3×256×28×28' });
+    const large = page.getByRole('dialog', { name: 'inception3a: N=3 · 256×28×28' });
     await large.getByRole('img', { name: 'inception3a feature map, large' }).waitFor();
     await large.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('button', { name: 'Fit', exact: true }).click();

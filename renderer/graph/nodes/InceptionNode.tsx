@@ -80,7 +80,7 @@ function InceptionNodeComponent({ data, selected }: NodeProps<InceptionFlowNode>
         <NodeIssue issues={v.issues} blockedBy={v.blockedBy} />
       ) : (
         <div className="node-stats">
-          <div className="node-shape">
+          <div className="node-shape" title={`Output ${v.shapeText}`}>
             <span data-testid="shape">{v.shapeText}</span>
             <ShapeFrom delta={v.delta} />
           </div>

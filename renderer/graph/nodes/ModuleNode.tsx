@@ -52,7 +52,7 @@ function ModuleNodeComponent({ data, selected }: NodeProps<ModuleFlowNode>) {
         <NodeIssue issues={v.issues} blockedBy={v.blockedBy} />
       ) : (
         <div className="node-stats">
-          <div className="node-shape">
+          <div className="node-shape" title={`Output ${v.shapeText}`}>
             <span data-testid="shape">{v.shapeText}</span>
             <ShapeFrom delta={v.delta} />
           </div>

@@ -21,7 +21,9 @@ function StepNodeComponent({ data }: NodeProps<StepFlowNode>) {
         <NodeId id={v.title} />
       </div>
       <div className="node-sub lod-detail">{v.detail || '—'}</div>
-      <div className="node-shape">{v.shapeText}</div>
+      <div className="node-shape" title={`Output ${v.shapeText}`}>
+        {v.shapeText}
+      </div>
       <div className="node-cost lod-detail">
         {v.params > 0 ? `${v.paramsText} params` : v.paramsText === '—' ? '—' : 'no parameters'}
       </div>
