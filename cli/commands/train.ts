@@ -32,6 +32,7 @@ ${designUsage}
   --data SOURCE             fashion-mnist (Debian's dataset-fashion-mnist, else <home>/datasets/fashion-mnist),
                             random (seeded noise, for parity checks) or an image FOLDER (one subfolder per class)
   --data-dir DIR            where the four Fashion-MNIST IDX files are (default ${DEBIAN_FASHION_MNIST_DIR})
+  --download                when Fashion-MNIST is in neither place, download it (about 30 MB, MD5-checked) into the cache
   --validation-fraction F   share of each class of an image folder kept to validate (default 0.2)
   --epochs E                passes over the training images (default 1)
   --steps K                 stop after K optimizer steps in all
@@ -56,6 +57,7 @@ const options = {
   ...designOptions,
   data: { type: 'string' },
   'data-dir': { type: 'string' },
+  download: { type: 'boolean' },
   'validation-fraction': { type: 'string' },
   engine: { type: 'string' },
   resume: { type: 'string' },
@@ -177,6 +179,7 @@ async function run(
         ? {
             kind: 'fashion-mnist',
             dir: typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined,
+            download: Boolean(values.download),
           }
         : { kind: 'folder', path: path.resolve(data), validationFraction: n.validationFraction };
   const request: TrainRequest = {

@@ -174,7 +174,11 @@ const exportRequest = exactSchema<Parameters<HostApi['exportFile']>[0]>()(
 
 const trainData = exactSchema<TrainDataSource>()(
   z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('fashion-mnist'), dir: path.optional() }),
+    z.strictObject({
+      kind: z.literal('fashion-mnist'),
+      dir: path.optional(),
+      download: z.boolean().optional(),
+    }),
     z.strictObject({
       kind: z.literal('folder'),
       path,

@@ -10,9 +10,10 @@ import type { Result } from '../run/types';
 export type TrainDataSource =
   /**
    * Fashion-MNIST's four gzip IDX files (60,000 + 10,000 images, 28×28, 10 classes): from `dir`,
-   * else Debian's `/usr/share/datasets/fashion-mnist/`, else the app's cache.
+   * else Debian's `/usr/share/datasets/fashion-mnist/`, else the app's cache, else (with
+   * `download`) downloaded into the cache from torchvision's mirror, checked against its MD5s.
    */
-  | { readonly kind: 'fashion-mnist'; readonly dir?: string }
+  | { readonly kind: 'fashion-mnist'; readonly dir?: string; readonly download?: boolean }
   /**
    * torchvision's ImageFolder layout (one subfolder per class, PNG/JPEG), split into train and
    * validation by a seeded `validationFraction` (0–0.9) of each class.

@@ -16,8 +16,6 @@ export interface WorkerEntry {
   readonly typescript: boolean;
 }
 
-/** The built worker's file name, emitted next to the bundle that imports the engine client. */
-export const BUILT_WORKER_NAME = 'engineWorker.js';
 
 /**
  * Resolves the worker entry relative to `fromDir` (default: this module's folder): the built

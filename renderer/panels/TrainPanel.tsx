@@ -112,6 +112,14 @@ function TrainSettings({ busy }: { busy: boolean }) {
           </button>
         )}
       </div>
+      {form.data === 'fashion-mnist' && (
+        <CheckField
+          label="Download Fashion-MNIST if it is missing"
+          doc="When Debian's dataset-fashion-mnist is not installed and the app's cache is empty, download the four files (about 30 MB) from torchvision's mirror, checked against their MD5s."
+          checked={form.download}
+          onChange={(download) => setTrainForm({ download })}
+        />
+      )}
       {form.data === 'folder' && !form.folder && (
         <p className="field-error" role="alert">
           Choose an image folder first (one subfolder per class, PNG or JPEG images), or train on

@@ -18,6 +18,8 @@ export interface TrainForm {
   /** Fashion-MNIST, or the image folder chosen through the host (`folder`). */
   readonly data: 'fashion-mnist' | 'folder';
   readonly folder: { readonly path: string; readonly name: string } | null;
+  /** Download Fashion-MNIST (about 30 MB, MD5-checked) when it is neither installed nor cached. */
+  readonly download: boolean;
   readonly epochs: string;
   readonly batch: string;
   /** Train on the first N images; empty for all of them. */
@@ -36,6 +38,7 @@ export interface TrainForm {
 export const DEFAULT_TRAIN_FORM: TrainForm = {
   data: 'fashion-mnist',
   folder: null,
+  download: false,
   epochs: '1',
   batch: '32',
   limit: '',
@@ -51,7 +54,7 @@ export const DEFAULT_TRAIN_FORM: TrainForm = {
 
 export type TrainFormField = Exclude<
   keyof TrainForm,
-  'data' | 'optimizer' | 'schedule' | 'dropout'
+  'data' | 'optimizer' | 'schedule' | 'dropout' | 'download'
 >;
 
 /** One wrong field: a stable code and a sentence naming the field, the range and what was typed. */
@@ -150,7 +153,9 @@ export function trainRequestOf(
   const weightDecay = num('weightDecay');
   const auxWeight = num('auxWeight');
   const seed = num('seed');
-  let data: TrainDataSource = { kind: 'fashion-mnist' };
+  let data: TrainDataSource = form.download
+    ? { kind: 'fashion-mnist', download: true }
+    : { kind: 'fashion-mnist' };
   if (form.data === 'folder') {
     if (form.folder) data = { kind: 'folder', path: form.folder.path };
     else

@@ -5,7 +5,6 @@
  * fraction, or seeded random images (parity checks). Runs in the training worker; every expected
  * failure is a Result with a `data.*` code and a sentence naming the file or folder.
  */
-import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -22,7 +21,6 @@ import {
   type RgbImage,
 } from '../imageInput';
 import {
-  DEBIAN_FASHION_MNIST_DIR,
   FASHION_MNIST_CLASSES,
   FASHION_MNIST_MEAN,
   FASHION_MNIST_STD,
@@ -31,6 +29,7 @@ import {
   shuffledIndices,
   type ImageSet,
 } from './fashionMnist';
+import { locateFashionMnist } from './fashionMnistFetch';
 import type { Batch } from './trainer';
 
 /** Training and validation images ready to batch, with what was done to them. */
@@ -111,16 +110,9 @@ function pngOf(width: number, height: number, rgbAt: (i: number, c: number) => n
   return new Uint8Array(PNG.sync.write(png));
 }
 
-/** Where Fashion-MNIST is read from: the request's folder, else Debian's, else the cache. */
-export function fashionMnistDir(requested: string | undefined, home: string): string {
-  if (requested) return requested;
-  if (existsSync(path.join(DEBIAN_FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz')))
-    return DEBIAN_FASHION_MNIST_DIR;
-  return path.join(home, 'datasets', 'fashion-mnist');
-}
-
 async function fashionMnist(
   dir: string | undefined,
+  download: boolean,
   o: TrainDataOptions,
 ): Promise<Result<TrainData>> {
   const [, c, h, w] = o.shape;
@@ -129,9 +121,14 @@ async function fashionMnist(
       'data.classes',
       `Fashion-MNIST has ${FASHION_MNIST_CLASSES.length} classes but the design's main output has ${o.classes}; set the classes to 10.`,
     );
-  const from = fashionMnistDir(dir, o.home);
-  const folder = await folderProblem(from, 'Fashion-MNIST folder');
+  const folder = dir === undefined ? null : await folderProblem(dir, 'Fashion-MNIST folder');
   if (folder) return folder;
+  // A named folder is read as it is (the reader names a missing or corrupt file); otherwise
+  // Debian's folder, the cache, or a download into it.
+  const located =
+    dir === undefined ? await locateFashionMnist({ home: o.home, download }) : okResult(dir);
+  if (!located.ok) return located;
+  const from = located.value;
   const loaded = await loadFashionMnist(from);
   if (!loaded.ok) return loaded;
   const { train, test } = loaded.value;
@@ -371,6 +368,7 @@ export async function loadTrainData(
   options: TrainDataOptions,
 ): Promise<Result<TrainData>> {
   if (source.kind === 'random') return okResult(randomData(options));
-  if (source.kind === 'fashion-mnist') return fashionMnist(source.dir, options);
+  if (source.kind === 'fashion-mnist')
+    return fashionMnist(source.dir, source.download ?? false, options);
   return imageFolder(source.path, source.validationFraction ?? 0.2, options);
 }
