@@ -1,14 +1,14 @@
 /**
  * The Train tab end to end (issue 23): the real app (`inception-explorer serve`, its real training
  * job in a worker) in Chromium. GoogLeNet as torchvision builds it, at 1×28×28 with 10 classes and
- * no aux heads, trains on a small Fashion-MNIST image folder (5 images per class, a fifth of them
- * validating) with batch 4: the loss curve gains points, pause holds it, resume moves it again,
+ * no aux heads, trains on a small Fashion-MNIST image folder (30 images per class, a fifth of them
+ * validating) with batch 4 for 5 epochs (300 steps, on ONNX Runtime, the default engine): the loss curve gains points, pause holds it, resume moves it again,
  * cancel keeps a checkpoint, "Resume from here" continues from it to the end, the confusion matrix
  * opens a cell's images, and an edited design trained after it is compared with it on one chart.
  * Screenshots at 1440×900 and 1280×720, light and dark, go to test-results/screenshots/e2e/train-*.
  *
- * The folder is small because this machine trains GoogLeNet at a few images per second on TF.js's
- * wasm backend; Fashion-MNIST's own validation (10,000 test images) would take minutes.
+ * The folder is small so the test stays short; Fashion-MNIST's own validation (10,000 test
+ * images) would take longer than the rest of the test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -55,7 +55,7 @@ describe.skipIf(Boolean(chromiumSkipReason) || Boolean(fashionSkipReason))(
 
     beforeAll(async () => {
       home = await mkdtemp(join(tmpdir(), 'inception-explorer-train-e2e-'));
-      await writeFashionFolder(join(home, 'datasets', 'fashion-small'), 5);
+      await writeFashionFolder(join(home, 'datasets', 'fashion-small'), 30);
       app = await openApp({ home, viewport: { width: 1440, height: 900 } });
       await app.page.emulateMedia({ colorScheme: 'light' });
       await app.page.getByRole('tab', { name: 'Edit' }).waitFor({ timeout: 120_000 });
@@ -83,7 +83,7 @@ describe.skipIf(Boolean(chromiumSkipReason) || Boolean(fashionSkipReason))(
       await page.getByLabel('Epochs').fill('-5');
       await page.getByText('Epochs must be a whole number from 1 to 1,000; got "-5".').waitFor();
       expect(await page.getByRole('button', { name: 'Start' }).isDisabled()).toBe(true);
-      await page.getByLabel('Epochs').fill('2');
+      await page.getByLabel('Epochs').fill('5');
       await page.getByLabel('Batch', { exact: true }).fill('4');
       await page.getByLabel('Optimizer').selectOption('adam');
       await page.getByLabel('Learning rate').fill('0.001');
@@ -101,7 +101,9 @@ describe.skipIf(Boolean(chromiumSkipReason) || Boolean(fashionSkipReason))(
       await expect
         .poll(() => points(page, 'loss-chart'), { timeout: 60_000 })
         .toBeGreaterThan(first);
-      expect(await page.getByTestId('train-engine').textContent()).toMatch(/tfjs|TF\.js/i);
+      expect(await page.getByTestId('train-engine').textContent()).toMatch(
+        /onnxruntime|ONNX Runtime/i,
+      );
       expect(await page.getByLabel('Data notes').textContent()).toMatch(
         /fashion-small: 10 classes/,
       );
@@ -127,16 +129,17 @@ describe.skipIf(Boolean(chromiumSkipReason) || Boolean(fashionSkipReason))(
       expect(await checkpoint.textContent()).toMatch(/on cancel/);
       const cancelledAt = await points(page, 'loss-chart');
 
-      // Resume from the checkpoint: the curve continues from its step to the end of epoch 2.
+      // Resume from the checkpoint: the curve continues from its step to the end of epoch 5.
       await checkpoint.getByRole('button', { name: /^Resume training from/ }).click();
       await expect
         .poll(() => status(page).textContent(), { timeout: 180_000 })
         .toContain('Finished');
       expect(await points(page, 'loss-chart')).toBeGreaterThan(cancelledAt);
-      expect(await points(page, 'accuracy-chart')).toBe(2);
+      expect(await status(page).textContent()).toMatch(/step 300 of 300/);
+      expect(await points(page, 'accuracy-chart')).toBe(5);
 
       // The confusion matrix and one cell's images.
-      const matrix = page.getByRole('table', { name: /^Confusion matrix after epoch 2/ });
+      const matrix = page.getByRole('table', { name: /^Confusion matrix after epoch 5/ });
       await matrix.waitFor();
       await shots(page, 'matrix', matrix);
       await shots(page, 'curves', page.getByTestId('accuracy-chart'));
