@@ -16,6 +16,7 @@ import { trainHostOf } from '../host/trainHost';
 import { SummaryTable } from '../panels/SummaryTable';
 import { TotalsBar } from '../panels/TotalsBar';
 import { InputSizeBanner } from '../panels/InputSizeBanner';
+import { ConnectionBanner } from './ConnectionBanner';
 import { Toolbar } from './Toolbar';
 import { AboutDialog, ConfirmDialog } from './Dialogs';
 import { ExportSlot } from './ExportSlot';
@@ -125,6 +126,7 @@ export function App() {
       <div className="app">
         <div className="app-top">
           <Toolbar />
+          <ConnectionBanner />
           {hostWarning && (
             <div className="host-warning" role="alert">
               <strong>Read-only page.</strong> {hostWarning}

@@ -312,6 +312,18 @@ export interface BrowserHostOptions {
   readonly shortcuts?: boolean;
 }
 
+/** The window event the browser host sends when its server connection is lost or back. */
+export const HOST_CONNECTION_EVENT = 'inception-host-connection';
+
+/** `detail` of HOST_CONNECTION_EVENT: the state and the server's origin (what the page was served from). */
+export interface HostConnection {
+  readonly state: 'lost' | 'back';
+  readonly origin: string;
+}
+
+/** How long the socket may be down before the page says so (a quick reconnect says nothing), ms. */
+const LOST_AFTER_MS = 1500;
+
 /** The HostApi of the browser host. One per page; it keeps one WebSocket open and reconnects. */
 export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
   const origin = options.origin ?? location.origin;
@@ -333,12 +345,25 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
     setTimeout(resolve, 3000);
   });
   let retryMs = 250;
+  // Whether the page has said the connection is lost, and the timer that will say so.
+  let lost = false;
+  let lostTimer: ReturnType<typeof setTimeout> | null = null;
+  const announce = (state: HostConnection['state']): void => {
+    if (typeof window === 'undefined' || (state === 'lost') === lost) return;
+    lost = state === 'lost';
+    window.dispatchEvent(
+      new CustomEvent<HostConnection>(HOST_CONNECTION_EVENT, { detail: { state, origin } }),
+    );
+  };
   const connect = (): void => {
     const ws = new WebSocket(
       `${origin.replace(/^http/, 'ws')}${SOCKET_PATH}?token=${encodeURIComponent(token)}&client=${clientId}`,
     );
     ws.addEventListener('open', () => {
       retryMs = 250;
+      if (lostTimer) clearTimeout(lostTimer);
+      lostTimer = null;
+      announce('back');
       markOpen();
     });
     ws.addEventListener('message', (event) => {
@@ -379,7 +404,8 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
           // Storage may be disabled; the id still holds for this page.
         }
       }
-      // The server went away or restarted: try again, slowing down to 5 s.
+      // The server went away or restarted: try again, slowing down to 5 s; say so if it lasts.
+      lostTimer ??= setTimeout(() => announce('lost'), LOST_AFTER_MS);
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 5000);
     });
@@ -444,6 +470,7 @@ export function createBrowserHost(options: BrowserHostOptions = {}): HostApi {
         keepalive: method === 'autosave' && typeof body === 'string' && body.length < 60_000,
       });
     } catch (e) {
+      announce('lost');
       return errResult(
         'host.unreachable',
         `The browser host did not answer (${(e as Error).message}); check that \`inception-explorer serve\` is still running, then reload.`,
