@@ -258,8 +258,10 @@ async function run(
         say(
           `epoch ${record.epoch}: train loss ${record.trainLoss}, validation loss ${record.validation.loss}, top-1 ${(e.top1 * 100).toFixed(2)} %, ${record.imagesPerSecond} images/s\n` +
             terminalText(
-              `  per class: ${e.perClass.map((p, k) => `${classNames[k] ?? k} ${p === null ? '–' : `${(p * 100).toFixed(1)} %`}`).join(', ')}\n`,
+              `  per class: ${e.perClass.map((p, k) => `${classNames[k] ?? k} ${p === null ? '–' : `${(p * 100).toFixed(1)} %`}`).join(', ')}`,
             ) +
+            // After terminalText, which would show a newline inside it as \x0a.
+            '\n' +
             (record.checkpoint ? terminalLines`  checkpoint ${record.checkpoint}\n` : ''),
         );
       }
