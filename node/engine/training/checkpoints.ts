@@ -4,7 +4,7 @@
  * (`<key>.momentum_buffer` / `.exp_avg` / `.exp_avg_sq`, and `step`), `design.json` (the design
  * file as the app saves it) and `checkpoint.json` (data, request, history, position in the data).
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { analyze } from '../../../core/analysis/analyze';
@@ -15,6 +15,7 @@ import { checkTrainRequest } from '../../../core/train/request';
 import type { CheckpointInfo, TrainHistory, TrainRequest } from '../../../core/train/types';
 import { stateDictSpec } from '../../../core/weights/stateDict';
 import { writeFileAtomic } from '../../host/atomicFile';
+import { makeFolders } from '../../host/makeFolders';
 import { readUserFile } from '../../host/userFiles';
 import {
   float32Values,
@@ -122,7 +123,7 @@ export async function writeCheckpoint(args: {
   for (let i = 2; await stat(path.join(args.root, args.run, name)).catch(() => null); i++)
     name = `${args.name}-${i}`;
   const dir = path.join(args.root, args.run, name);
-  await mkdir(dir, { recursive: true });
+  await makeFolders(dir);
   const info: CheckpointInfo = {
     id: `${args.run}/${name}`,
     dir,
