@@ -16,6 +16,7 @@ import type { TrainRequest } from '../../../core/train/types';
 import { seededStateDict } from '../weights';
 import {
   CHECKPOINTS_FOLDER,
+  dataMismatch,
   listCheckpoints,
   loadCheckpoint,
   parseCheckpointRecord,
@@ -168,4 +169,36 @@ describe('parseCheckpointRecord', () => {
       expect(!r.ok && r.error.message).toMatch(/^\/x\/checkpoint\.json is not/);
     },
   );
+});
+
+describe('dataMismatch', () => {
+  const folder = {
+    kind: 'folder',
+    path: '/a',
+    validationFraction: 0.2,
+    classNames: ['cat', 'dog'],
+    trainCount: 80,
+    validationCount: 20,
+  };
+  it('lets the same data through, and a moved Fashion-MNIST folder', () => {
+    expect(dataMismatch(folder, { ...folder })).toEqual([]);
+    expect(
+      dataMismatch(
+        { kind: 'fashion-mnist', dir: '/a', trainCount: 60000, validationCount: 10000 },
+        { kind: 'fashion-mnist', dir: '/b', trainCount: 60000, validationCount: 10000 },
+      ),
+    ).toEqual([]);
+  });
+  it.each([
+    [{ trainCount: 79 }, /^training images \(80 then, 79 now\)$/],
+    [{ validationCount: 21 }, /^validation images/],
+    [{ classNames: ['cat', 'dogs'] }, /^classes \(2 then, 2 now, or renamed\)$/],
+    [{ classNames: ['cat', 'dog', 'eel'] }, /^classes \(2 then, 3 now/],
+    [{ validationFraction: 0.3 }, /^validation fraction \(0.2 then, 0.3 now\)$/],
+    [{ kind: 'random' }, /^data source/],
+  ])('names %j', (change, message) => {
+    const got = dataMismatch(folder, { ...folder, ...change });
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatch(message);
+  });
 });

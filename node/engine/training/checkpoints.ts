@@ -413,3 +413,33 @@ function wholeOr(text: string | undefined, fallback: number): number {
   const n = Number(text);
   return text !== undefined && /^\d+$/.test(text) && Number.isSafeInteger(n) ? n : fallback;
 }
+
+/**
+ * What differs between the data a checkpoint was trained on (its record's `data`) and the data a
+ * resume loaded: the image counts (another count is another shuffled order, so the resumed steps
+ * would not continue the run), and for an image folder its classes (names and order) and
+ * validation fraction. Empty when the resume may continue exactly; each entry is a phrase such as
+ * "training images (1,000 then, 998 now)". Fashion-MNIST's folder may move: its files are fixed.
+ */
+export function dataMismatch(
+  then: Readonly<Record<string, unknown>>,
+  now: Readonly<Record<string, unknown>>,
+): string[] {
+  const out: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const fields: [string, string][] = [
+    ['kind', 'data source'],
+    ['trainCount', 'training images'],
+    ['validationCount', 'validation images'],
+    ['classNames', 'classes'],
+    ['validationFraction', 'validation fraction'],
+  ];
+  for (const [key, noun] of fields)
+    if (!same(then[key], now[key]))
+      out.push(
+        key === 'classNames'
+          ? `${noun} (${(then[key] as unknown[] | undefined)?.length ?? 0} then, ${(now[key] as unknown[] | undefined)?.length ?? 0} now, or renamed)`
+          : `${noun} (${JSON.stringify(then[key] ?? null)} then, ${JSON.stringify(now[key] ?? null)} now)`,
+      );
+  return out;
+}

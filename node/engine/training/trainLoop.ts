@@ -25,6 +25,7 @@ import { writeSafetensors } from '../safetensors';
 import { seededStateDict, stateDictToSafetensors, type StateDict } from '../weights';
 import { writeFileAtomic } from '../../host/atomicFile';
 import {
+  dataMismatch,
   loadCheckpoint,
   slug,
   writeCheckpoint,
@@ -196,6 +197,14 @@ async function trainLoopInner(
     });
   if (!loaded.ok) return loaded;
   const data = loaded.value;
+  if (resumed) {
+    const changed = dataMismatch(resumed.record.data, data.description);
+    if (changed.length)
+      return errResult(
+        'train.resume',
+        `The checkpoint ${request.resume} was trained on other data: ${changed.join(', ')}; resume with the same images to continue exactly.`,
+      );
+  }
   const stepsPerEpoch = Math.ceil(data.trainCount / request.batch);
   const totalSteps = Math.min(request.steps ?? Infinity, stepsPerEpoch * request.epochs);
 
