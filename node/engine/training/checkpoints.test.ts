@@ -161,6 +161,24 @@ describe('parseCheckpointRecord', () => {
     expect(parseCheckpointRecord(JSON.stringify(r), '/x').ok).toBe(true);
   });
 
+  it('reads an epoch without validation images (loss and top-1 NaN, JSON null)', () => {
+    const r = JSON.parse(goodJson) as Rec;
+    r.info.history.epochs = [
+      {
+        epoch: 1,
+        step: 3,
+        loss: NaN,
+        top1: NaN,
+        perClass: [null, null],
+        confusion: [
+          [0, 0],
+          [0, 0],
+        ],
+      },
+    ];
+    expect(parseCheckpointRecord(JSON.stringify(r), '/x').ok).toBe(true);
+  });
+
   it.each(['', 'null', '[]', '{"__proto__": {"format": "inception-explorer/checkpoint"}}'])(
     'refuses %j',
     (text) => {

@@ -179,7 +179,8 @@ const historySchema = z.object({
       epoch: whole,
       step: whole,
       loss,
-      top1: z.number().min(0).max(1),
+      // null: JSON's NaN, an epoch without validation images (a folder too small to split).
+      top1: z.number().min(0).max(1).nullable(),
       perClass: z.array(z.number().min(0).max(1).nullable()),
       confusion: z.array(z.array(whole)),
     }),
