@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../../node/host/atomicFile';
 import path from 'node:path';
 import type { CliCommand, CliIo } from '../command';
@@ -26,6 +25,7 @@ import { applyAblations, checkAblations, type Ablation } from '../../core/weight
 import { defaultAssetsDir } from '../../node/engine/workerEntry';
 import { pretrainedForPreset, PRETRAINED_CHECKPOINTS } from '../../core/weights/pretrained';
 import { cachedPath, weightsCacheDir } from '../../node/weights/weightsCache';
+import { makeFolders } from '../../node/host/makeFolders';
 
 const shapeText = (s: readonly number[]) => s.join('×');
 
@@ -186,7 +186,7 @@ async function dump(
   for (const [name, t] of Object.entries(result.outputData ?? {}))
     outputs.set(name, { dtype: 'F32', shape: t.shape, data: t.data });
   try {
-    await mkdir(dir, { recursive: true });
+    await makeFolders(dir);
     await writeFileAtomic(
       path.join(dir, 'weights.safetensors'),
       stateDictToSafetensors(ablated.value, analysis.graph, {

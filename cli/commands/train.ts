@@ -259,10 +259,16 @@ async function run(
       else {
         if (bar) io.err('\r' + ' '.repeat(100) + '\r');
         say(
-          `epoch ${record.epoch}: train loss ${record.trainLoss}, validation loss ${record.validation.loss}, top-1 ${(e.top1 * 100).toFixed(2)} %, ${record.imagesPerSecond} images/s\n` +
+          `epoch ${record.epoch}: train loss ${record.trainLoss}, ${
+            record.validation.count
+              ? `validation loss ${record.validation.loss}, top-1 ${(e.top1 * 100).toFixed(2)} %`
+              : 'no validation images (give a larger folder or --validation-fraction)'
+          }, ${record.imagesPerSecond} images/s\n` +
             terminalText(
-              `  per class: ${e.perClass.map((p, k) => `${classNames[k] ?? k} ${p === null ? '–' : `${(p * 100).toFixed(1)} %`}`).join(', ')}\n`,
+              `  per class: ${e.perClass.map((p, k) => `${classNames[k] ?? k} ${p === null ? '–' : `${(p * 100).toFixed(1)} %`}`).join(', ')}`,
             ) +
+            // After terminalText, which would show a newline inside it as \x0a.
+            '\n' +
             (record.checkpoint ? terminalLines`  checkpoint ${record.checkpoint}\n` : ''),
         );
       }

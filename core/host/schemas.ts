@@ -15,7 +15,7 @@ import {
 import type { Design } from '../model/types';
 import type { Ablation } from '../weights/ablation';
 import type { TrainDataSource, TrainRequest } from '../train/types';
-import { TRAIN_BOUNDS } from '../train/request';
+import { TRAIN_BOUNDS, TRAIN_REAL_BOUNDS } from '../train/request';
 
 /** T with every `readonly` removed, deeply (tuples stay tuples); the contract's types are readonly, zod's are not. */
 type Writable<T> = T extends (...args: never[]) => unknown
@@ -189,6 +189,8 @@ const trainData = exactSchema<TrainDataSource>()(
 );
 const whole = (field: keyof typeof TRAIN_BOUNDS) =>
   z.number().int().min(TRAIN_BOUNDS[field][0]).max(TRAIN_BOUNDS[field][1]);
+const real = (field: keyof typeof TRAIN_REAL_BOUNDS) =>
+  z.number().min(TRAIN_REAL_BOUNDS[field][0]).max(TRAIN_REAL_BOUNDS[field][1]);
 /** A training request, every number bounded (core/train/request.ts). */
 const trainRequest = exactSchema<TrainRequest>()(
   z.strictObject({
@@ -199,10 +201,10 @@ const trainRequest = exactSchema<TrainRequest>()(
     limit: whole('limit').optional(),
     batch: whole('batch'),
     optimizer: z.enum(['sgd', 'adam']),
-    lr: z.number().min(0).max(100),
-    momentum: z.number().min(0).max(1),
-    weightDecay: z.number().min(0).max(1),
-    auxWeight: z.number().min(0).max(100),
+    lr: real('lr'),
+    momentum: real('momentum'),
+    weightDecay: real('weightDecay'),
+    auxWeight: real('auxWeight'),
     schedule: z.enum(['constant', 'step', 'cosine']),
     dropout: z.boolean(),
     seed: whole('seed'),

@@ -16,6 +16,19 @@ export const TRAIN_BOUNDS = {
 } as const;
 
 /**
+ * Inclusive bounds of each real-number field (the hosts' schemas and the CLI go through these too).
+ * A learning rate above 100, a momentum above 1 or a weight decay above 1 only diverges; an aux
+ * weight above 100 drowns the main loss. A NaN learning rate is let through on purpose: the trainer
+ * stops it at its first step and names its cause (the issue's "NaN learning rate" case).
+ */
+export const TRAIN_REAL_BOUNDS = {
+  lr: [0, 100],
+  momentum: [0, 1],
+  weightDecay: [0, 1],
+  auxWeight: [0, 100],
+} as const;
+
+/**
  * Checks every bound at once. Errors: `train.request`, naming each field, its range and the value.
  * A NaN or infinite learning rate passes here: the trainer stops it at its first step with its cause.
  */
@@ -29,11 +42,12 @@ export function checkTrainRequest(r: TrainRequest): Result<void> {
         `${field} must be a whole number from ${lo} to ${hi.toLocaleString('en-US')}; got ${JSON.stringify(v)}.`,
       );
   }
-  for (const field of ['momentum', 'weightDecay', 'auxWeight'] as const)
-    if (!(r[field] >= 0 && Number.isFinite(r[field])))
-      problems.push(`${field} must be a number from 0; got ${JSON.stringify(r[field])}.`);
-  if (typeof r.lr !== 'number' || r.lr < 0)
-    problems.push(`lr must be a number from 0; got ${JSON.stringify(r.lr)}.`);
+  for (const [field, [lo, hi]] of Object.entries(TRAIN_REAL_BOUNDS)) {
+    const v = (r as unknown as Record<string, unknown>)[field];
+    if (field === 'lr' && Number.isNaN(v)) continue;
+    if (typeof v !== 'number' || !(v >= lo && v <= hi))
+      problems.push(`${field} must be a number from ${lo} to ${hi}; got ${JSON.stringify(v)}.`);
+  }
   if (r.data.kind === 'folder') {
     const f = r.data.validationFraction ?? 0.2;
     if (!(f >= 0 && f <= 0.9))

@@ -53,6 +53,15 @@ describe('checkAppFolders', () => {
 });
 
 describe('the browser host at start and at stop', () => {
+  it.each(['/proc/x', '/proc/x/home', '/sys/x'])(
+    'refuses a home under a pseudo file system (%s) instead of hanging in mkdir',
+    async (home) => {
+      const r = await checkAppFolders([{ path: home, role: 'the home' }]);
+      expect(!r.ok && r.error.code).toBe('home.unwritable');
+      expect(!r.ok && r.error.message).toContain(`${home}, the home, could not be created`);
+    },
+  );
+
   it('refuses a home that is a file, or whose state, designs or weights folder is a file', async () => {
     for (const file of ['', 'state', 'designs', 'weights']) {
       const home = join(dir, `home-${file || 'itself'}`);

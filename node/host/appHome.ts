@@ -1,9 +1,10 @@
 /** The app's home folder, shared by the browser host (designs/, state/) and the weights cache (weights/). */
 import { constants } from 'node:fs';
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errResult, okResult, type Result } from '../../core/run/types';
+import { makeFolders } from './makeFolders';
 
 /** `INCEPTION_EXPLORER_HOME` when set and not empty, else `~/.inception-explorer`; always absolute. */
 export function appHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -26,7 +27,7 @@ export interface AppFolder {
 export async function checkAppFolders(folders: readonly AppFolder[]): Promise<Result<void>> {
   for (const { path, role } of folders) {
     try {
-      await mkdir(path, { recursive: true });
+      await makeFolders(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST' && code !== 'ENOTDIR')

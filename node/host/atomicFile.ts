@@ -1,7 +1,8 @@
 /** Whole-file writes that a crash or kill can never leave half-written. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeFolders } from './makeFolders';
 
 /** Options of `writeFileAtomic`. */
 export interface AtomicWriteOptions {
@@ -21,7 +22,7 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolders(dirname(path));
   const existing = await stat(path).catch(() => null);
   if (existing?.isDirectory())
     throw Object.assign(new Error(`${path} is a folder; give a file name`), { code: 'EISDIR' });

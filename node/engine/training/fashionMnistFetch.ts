@@ -11,11 +11,12 @@
  * reader (fashionMnist.ts), not by MD5; the MD5s guard only what is downloaded.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { errResult, okResult, type Result } from '../../../core/run/types';
 import { downloadToCache, type DownloadProgress } from '../../weights/download';
 import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_FILES } from './fashionMnist';
+import { makeFolders } from '../../host/makeFolders';
 
 /** torchvision 0.14 `FashionMNIST.mirrors`: where the files are downloaded from. */
 export const FASHION_MNIST_MIRROR = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
@@ -125,7 +126,7 @@ export async function locateFashionMnist(opts: LocateOptions): Promise<Result<st
       `Fashion-MNIST was not found in ${system} or ${cache}. Install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist), put the four IDX files in ${cache}, or allow the download (about 30 MB from ${new URL(opts.baseUrl ?? FASHION_MNIST_MIRROR).host}).`,
     );
   try {
-    await mkdir(cache, { recursive: true });
+    await makeFolders(cache);
   } catch (e) {
     return errResult(
       'data.download.write',

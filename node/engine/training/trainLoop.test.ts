@@ -1,7 +1,7 @@
 /**
  * The shared loop run inline (as the CLI runs it): a design too large for the memory it may use is
- * refused before anything is allocated, and a checkpoint folder that cannot be written is a
- * `train.write` sentence, not a throw.
+ * refused before anything is allocated, and a checkpoint or --dump folder that cannot be written is a
+ * `train.write` sentence before any step, not a throw or a hang.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,17 +50,35 @@ describe('trainLoop inline', () => {
     expect(events.map((e) => e.type)).toEqual(['finished']);
   });
 
-  it('says so when the checkpoint folder cannot be written', async () => {
-    const r = await trainLoop('t', request, {
-      home: '/nonexistent',
-      // A folder inside a device file: no user, root included, can create it.
-      checkpointRoot: '/dev/null/checkpoints',
-      backend: 'wasm',
-      onEvent: () => {},
-    });
-    expect(!r.ok && r.error.code).toBe('train.write');
-    expect(!r.ok && r.error.message).toMatch(/could not be written in \/dev\/null\/checkpoints/);
-  }, 120_000);
+  it.each([
+    // A folder inside a device file: no user, root included, can create it.
+    [
+      { checkpointRoot: '/dev/null/checkpoints' },
+      /checkpoint folder \/dev\/null\/checkpoints cannot be used: it or a folder above it is a file/,
+    ],
+    // Node's recursive mkdir never returned for these (ENOENT from /proc, retried forever).
+    [
+      { checkpointRoot: null, dumpDir: '/proc/x/y' },
+      /--dump folder \/proc\/x\/y cannot be used: it cannot be made there/,
+    ],
+    [{ checkpointRoot: '/proc/x' }, /checkpoint folder \/proc\/x cannot be used/],
+  ])(
+    'says so before training when %j cannot be written',
+    async (where, message) => {
+      const events: TrainEvent[] = [];
+      const r = await trainLoop('t', request, {
+        home: '/nonexistent',
+        backend: 'wasm',
+        onEvent: (e) => events.push(e),
+        ...where,
+      });
+      expect(!r.ok && r.error.code).toBe('train.write');
+      expect(!r.ok && r.error.message).toMatch(message);
+      // Nothing was read or trained: the answer comes before the first image.
+      expect(events.map((e) => e.type)).toEqual(['finished']);
+    },
+    120_000,
+  );
 
   it('a cancel during validation keeps the steps in a cancel checkpoint, without the validation', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'train-loop-'));

@@ -6,7 +6,6 @@
  * steps, and `resume` continuing from a checkpoint exactly (same order, same next steps).
  */
 import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { analyze } from '../../../core/analysis/analyze';
 import { formatBytes } from '../../../core/model/format';
 import { errResult, okResult, type Result, type TfBackendName } from '../../../core/run/types';
@@ -22,11 +21,13 @@ import type {
   TrainSummary,
 } from '../../../core/train/types';
 import { selectTfBackend } from '../backend';
+import { checkWritableFolder, makeFolders } from '../../host/makeFolders';
 import { machineBudget, WASM_HEAP_LIMIT } from '../memory';
 import { writeSafetensors } from '../safetensors';
 import { seededStateDict, stateDictToSafetensors, type StateDict } from '../weights';
 import { writeFileAtomic } from '../../host/atomicFile';
 import {
+  dataMismatch,
   loadCheckpoint,
   slug,
   writeCheckpoint,
@@ -175,6 +176,17 @@ async function trainLoopInner(
       `Training this design at batch ${request.batch} would need about ${formatBytes(need)}, more than the ${formatBytes(heap)} it may use${onWasm ? ' (WebAssembly heap)' : ''}; use a smaller batch, a smaller input or fewer filters.`,
     );
 
+  // Where it will write, checked before any image is read or step taken: an unwritable --out
+  // found at the first epoch's end would cost that epoch, and the user would lose it.
+  for (const [dir, noun] of [
+    [options.checkpointRoot, 'The checkpoint folder'],
+    [options.dumpDir, 'The --dump folder'],
+  ] as const) {
+    if (!dir) continue;
+    const writable = await checkWritableFolder(dir, noun, 'train.write');
+    if (!writable.ok) return writable;
+  }
+
   const loaded = await loadTrainData(request.data, {
     shape: analysis.input,
     classes,
@@ -197,6 +209,14 @@ async function trainLoopInner(
     });
   if (!loaded.ok) return loaded;
   const data = loaded.value;
+  if (resumed) {
+    const changed = dataMismatch(resumed.record.data, data.description);
+    if (changed.length)
+      return errResult(
+        'train.resume',
+        `The checkpoint ${request.resume} was trained on other data: ${changed.join(', ')}; resume with the same images to continue exactly.`,
+      );
+  }
   const stepsPerEpoch = Math.ceil(data.trainCount / request.batch);
   const totalSteps = Math.min(request.steps ?? Infinity, stepsPerEpoch * request.epochs);
 
@@ -290,7 +310,7 @@ async function trainLoopInner(
       startStep: step,
     });
     if (options.dumpDir) {
-      await mkdir(options.dumpDir, { recursive: true });
+      await makeFolders(options.dumpDir);
       await writeFileAtomic(
         path.join(options.dumpDir, 'init.safetensors'),
         stateDictToSafetensors(init, analysis.graph),
