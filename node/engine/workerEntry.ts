@@ -16,7 +16,6 @@ export interface WorkerEntry {
   readonly typescript: boolean;
 }
 
-
 /**
  * Resolves the worker entry relative to `fromDir` (default: this module's folder): the built
  * `<name>.js`, else the source `<name>.ts` (`trainWorker` is the training job's worker).
