@@ -65,6 +65,8 @@ export interface CheckpointInfo {
   /** The trained weights file; the Run tab runs the design with it. */
   readonly weightsPath: string;
   readonly designName: string;
+  /** The classes the main output was trained on, by index (absent in older checkpoints). */
+  readonly classNames?: readonly string[];
   readonly epoch: number;
   readonly step: number;
   /** Validation top-1 (0–1) at this checkpoint, null without validation. */

@@ -193,11 +193,15 @@ function TopClasses({
   output,
   top5,
   untrained,
+  classNames,
 }: {
   output: string;
   top5: readonly { index: number; label: string; probability: number }[];
   untrained: boolean;
+  /** The trained checkpoint's class names, by index (Fashion-MNIST's, an image folder's). */
+  classNames?: readonly string[];
 }) {
+  const label = (c: { index: number; label: string }) => classNames?.[c.index] ?? c.label;
   return (
     <>
       <h3>Top-5 classes ({output}, first image)</h3>
@@ -210,8 +214,8 @@ function TopClasses({
       <ol className="top5">
         {top5.map((c) => (
           <li key={c.index}>
-            <span className="top5-label" title={c.label}>
-              {c.label}
+            <span className="top5-label" title={label(c)}>
+              {label(c)}
             </span>
             <span className="mono top5-value">{(c.probability * 100).toFixed(2)} %</span>
           </li>
@@ -352,6 +356,14 @@ function Results({
   ablations: readonly Ablation[];
 }) {
   const firstTop5 = Object.entries(result.outputs).find(([, o]) => o.top5?.length);
+  // A run with a training's checkpoint names its classes as the training did (its data's classes).
+  const trained = useApp(selectTrainedCheckpoint);
+  const classNames =
+    trained?.classNames &&
+    result.weights &&
+    firstTop5?.[1].shape.at(-1) === trained.classNames.length
+      ? trained.classNames
+      : undefined;
   // The untrained-weights warning is shown as the note beside the top-5, not twice.
   const notes = result.warnings.filter((w) => !(firstTop5 && w === UNTRAINED_WEIGHTS_WARNING));
   return (
@@ -371,6 +383,7 @@ function Results({
           output={firstTop5[0]}
           top5={firstTop5[1].top5!}
           untrained={result.untrainedWeights}
+          classNames={classNames}
         />
       )}
       <TimeChart result={result} />

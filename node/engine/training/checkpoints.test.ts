@@ -63,6 +63,7 @@ beforeAll(async () => {
     step: 3,
     top1: null,
     history: { steps: [{ step: 3, loss: 2.3, losses: { main: 2.3 } }], epochs: [] },
+    classNames: ['a', 'b'],
   });
   good = info.dir;
   goodJson = await readFile(path.join(good, 'checkpoint.json'), 'utf8');
@@ -93,6 +94,8 @@ describe('loadCheckpoint', () => {
     const r = await loadCheckpoint(home, 'run/good', false);
     expect(r.ok && r.value.optimizer.step).toBe(3);
     expect(r.ok && r.value.record.position).toEqual({ epoch: 0, stepInEpoch: 3, imagesSeen: 6 });
+    // The classes it was trained on, so a run with its weights names them.
+    expect(r.ok && r.value.record.info.classNames).toEqual(['a', 'b']);
   });
 
   it.each([

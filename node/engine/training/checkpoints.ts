@@ -118,6 +118,7 @@ export async function writeCheckpoint(args: {
   readonly step: number;
   readonly top1: number | null;
   readonly history: TrainHistory;
+  readonly classNames?: readonly string[];
 }): Promise<CheckpointInfo> {
   let name = args.name;
   for (let i = 2; await stat(path.join(args.root, args.run, name)).catch(() => null); i++)
@@ -129,6 +130,7 @@ export async function writeCheckpoint(args: {
     dir,
     weightsPath: path.join(dir, 'weights.safetensors'),
     designName: args.request.design.name,
+    ...(args.classNames ? { classNames: args.classNames } : {}),
     epoch: args.epoch,
     step: args.step,
     top1: args.top1,
@@ -192,6 +194,7 @@ const recordSchema = z.object({
   info: z.object({
     id: z.string(),
     designName: z.string(),
+    classNames: z.array(z.string().max(1000)).max(100_000).optional(),
     epoch: whole,
     step: whole,
     top1: z.number().min(0).max(1).nullable(),

@@ -289,6 +289,7 @@ async function trainLoopInner(
           step,
           top1,
           history: history(),
+          classNames: data.classNames,
         });
         return okResult(last);
       } catch (e) {
