@@ -78,7 +78,7 @@ describe('a toy block template with a split branch and a residual tail', () => {
     expect(v.nodes.find((n) => n.id === id('out'))).toMatchObject({
       kind: 'join',
       title: 'ReLU',
-      shapeText: '2×8×12×10',
+      shapeText: 'N=2 · 8×12×10',
     });
     expect(v.nodes.find((n) => n.id === 'block1')).toMatchObject({
       kind: 'inception',

@@ -55,7 +55,7 @@ describe('inception-v3 preset', () => {
     const byId = (local: string) => steps.find((s) => s.id === subNodeId('Mixed_7b', local))!;
     expect(byId('branch3x3_2a').title).toBe('1×3');
     expect(byId('branch3x3_2b').title).toBe('3×1');
-    expect(byId('branch3x3_2a').shapeText).toBe('2×384×8×8');
+    expect(byId('branch3x3_2a').shapeText).toBe('N=2 · 384×8×8');
     const into = (local: string) =>
       v.edges.filter((e) => e.target === subNodeId('Mixed_7b', local)).map((e) => e.source);
     expect(into('branch3x3_2a')).toEqual([subNodeId('Mixed_7b', 'branch3x3_1')]);
@@ -64,7 +64,7 @@ describe('inception-v3 preset', () => {
       subNodeId('Mixed_7b', 'branch3x3_2a'),
       subNodeId('Mixed_7b', 'branch3x3_2b'),
     ]);
-    expect(byId('branch3x3').shapeText).toBe('2×768×8×8');
+    expect(byId('branch3x3').shapeText).toBe('N=2 · 768×8×8');
     // The pool-only step and the final join.
     expect(byId('pool').title).toBe('avg pool');
     expect(byId('branch3x3').title).toBe('1×3 ‖ 3×1');
