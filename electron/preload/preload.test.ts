@@ -43,6 +43,7 @@ describe('preload bridge', () => {
         'onDidRunProgress',
         'onDidMenuCommand',
         'onDidWeightsProgress',
+        'onDidTrainEvent',
         'dropWeights',
       ].sort(),
     );
