@@ -8,7 +8,7 @@
  * weights. All Python work happens in one interpreter launch.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -23,8 +23,8 @@ import { randomInput } from '../../core/weights/init';
 import { initStateDict, stateDictSpec } from '../../core/weights/stateDict';
 import { probeBackend } from '../../node/engine/backend';
 import { compileModel, forward } from '../../node/engine/model';
+import { hasTorch, PYTHON } from '../torchReference';
 
-const PYTHON = '/usr/bin/python3';
 /** max |a − b| ≤ 1e-4 × max(1, max |b|), the engine's parity tolerance. */
 const TOLERANCE = 1e-4;
 const SHAPE = [1, 3, 8, 8] as const;
@@ -140,17 +140,6 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): { diff: number; sc
   }
   return { diff, scale };
 }
-
-const hasTorch =
-  existsSync(PYTHON) &&
-  (() => {
-    try {
-      execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
 
 const NAME_CODES = new Set(['graph.invalidId', 'graph.duplicateId', 'id.collision']);
 

@@ -6,7 +6,7 @@
  * torchvision). All Python work happens in one interpreter launch (importing torch is slow).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +18,8 @@ import { randomInput } from '../../core/weights/init';
 import { EXPORT_CASES, FAMILY_PRESETS } from '../../core/export/__fixtures__/exportFixtures';
 import { stateDictToSafetensors } from '../../node/engine/weights';
 import { writeSafetensors } from '../../node/engine/safetensors';
+import { hasTorch, PYTHON } from '../torchReference';
 
-const PYTHON = '/usr/bin/python3';
 const CHECKER = join(__dirname, 'check_exports.py');
 const CLI = join(__dirname, '..', '..', 'bin', 'inception-explorer.mjs');
 /** The engine's parity tolerance: max |diff| ≤ 1e-4 × max |value|. */
@@ -52,17 +52,6 @@ interface Comparison {
   maxValue: number;
   outputs: string[];
 }
-
-const hasTorch =
-  existsSync(PYTHON) &&
-  (() => {
-    try {
-      execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
 
 describe.skipIf(!hasTorch)('exported PyTorch files under python3-torch', () => {
   let dir: string;

@@ -1,24 +1,12 @@
 /** The toy block template's PyTorch export (core/modules/__fixtures__/toyResidual.ts) runs under python3-torch with core's state_dict. */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../core/analysis/analyze';
 import { pytorchCode } from '../../core/export/pytorch';
 import { registerModule } from '../../core/modules/registry';
 import { stateDictSpec } from '../../core/weights/stateDict';
 import { toyDesign, toyResidual } from '../../core/modules/__fixtures__/toyResidual';
-
-const PYTHON = '/usr/bin/python3';
-const hasTorch =
-  existsSync(PYTHON) &&
-  (() => {
-    try {
-      execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+import { hasTorch, PYTHON } from '../torchReference';
 
 registerModule(toyResidual);
 

@@ -7,7 +7,7 @@
  * Tolerance: 2e-5 of the largest magnitude of each PyTorch tensor (float32 sums in another order).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,19 +17,9 @@ import { onnxLayerGradient } from '../../../core/export/onnxTrainStep';
 import { untrainableReason } from '../../../core/export/onnxBackward';
 import { randomInput } from '../../../core/weights/init';
 import { loadOnnxRuntime } from '../onnxRuntime';
+import { hasTorch, PYTHON } from '../../../test/torchReference';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(__dirname, 'torchLayerGrad.py');
-const hasTorch =
-  existsSync(PYTHON) &&
-  (() => {
-    try {
-      execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
 
 interface Case {
   readonly name: string;

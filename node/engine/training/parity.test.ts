@@ -19,27 +19,16 @@
  * aux1.conv.bn.weight under ONNX Runtime, SGD).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasTorch, PYTHON } from '../../../test/torchReference';
 
-const PYTHON = '/usr/bin/python3';
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'bin', 'inception-explorer.mjs');
 const STEP = join(__dirname, 'torchStep.py');
 const DESIGN = ['--preset', 'googlenet-torchvision', '--input', '3x64x64', '--classes', '10'];
-
-const hasTorch =
-  existsSync(PYTHON) &&
-  (() => {
-    try {
-      execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
 
 interface TensorRow {
   key: string;

@@ -14,7 +14,7 @@
  * so the issue's flat 1e-3 and 1e-2 hold here without the noise floor; no Adam element left out.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,8 +28,8 @@ import { writeSafetensors } from '../safetensors';
 import { seededStateDict, stateDictToSafetensors, type StateDict } from '../weights';
 import { createTrainer, type Trainer, type TrainerOptions } from './trainer';
 import { createOrtTrainer } from './ortTrainer';
+import { hasTorch, PYTHON } from '../../../test/torchReference';
 
-const PYTHON = '/usr/bin/python3';
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'bin', 'inception-explorer.mjs');
 const STEP = join(__dirname, 'torchStep.py');
@@ -58,17 +58,6 @@ const engines: readonly TrainerEngine[] = [
   },
   { name: 'onnxruntime', create: createOrtTrainer },
 ];
-
-const hasTorch =
-  existsSync(PYTHON) &&
-  (() => {
-    try {
-      execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
 
 interface TensorRow {
   key: string;
